@@ -1,0 +1,800 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Config holds what a Desk needs. Store, Clock and Calendar are required;
+// Vault and Preflight are needed to ship.
+type Config struct {
+	Store     Store
+	Vault     Vault
+	Preflight Preflighter
+	Clock     Clock
+	Calendar  Calendar
+	Barcodes  BarcodeRule
+	// NewID makes request ids; nil means UUIDv7, which sorts by creation time.
+	NewID func() string
+}
+
+// Desk is the use-case layer: every action staff can take, used alike by the
+// window and the command line. Each change and its history event are written
+// in one store transaction.
+type Desk struct {
+	mu        sync.RWMutex // guards cal, which settings may replace
+	store     Store
+	vault     Vault
+	preflight Preflighter
+	clock     Clock
+	cal       Calendar
+	barcodes  BarcodeRule
+	newID     func() string
+}
+
+// Actor says who acts and at which station; it is recorded in the history.
+type Actor struct {
+	Operator string
+	Station  Station
+}
+
+// NewDesk builds the use-case layer over its ports.
+func NewDesk(cfg Config) *Desk {
+	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
+		cal: cfg.Calendar, barcodes: cfg.Barcodes, newID: cfg.NewID}
+	if d.newID == nil {
+		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	if d.clock == nil {
+		d.clock = ClockFunc(time.Now)
+	}
+	return d
+}
+
+// Now is the desk's current time.
+func (d *Desk) Now() time.Time { return d.clock.Now() }
+
+// Calendar is the business calendar the desk counts deadlines with.
+func (d *Desk) Calendar() Calendar {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.cal
+}
+
+// TimeLeft is the business time left before a request's deadline, negative
+// when overdue; ok is false when the request has no deadline.
+func (d *Desk) TimeLeft(r Request) (left time.Duration, ok bool) {
+	if r.Deadline.IsZero() {
+		return 0, false
+	}
+	return d.Calendar().BusinessBetween(d.clock.Now(), r.Deadline), true
+}
+
+func (d *Desk) event(by Actor, note string) Event {
+	actor := by.Operator
+	if actor == "" {
+		actor = "staff"
+	}
+	return Event{At: d.clock.Now(), Actor: actor, Desk: by.Station.String(), Note: note}
+}
+
+// ---- partners ----
+
+// AddPartner registers a new partner, filling in default turnaround and loan period.
+func (d *Desk) AddPartner(p Partner) (Partner, error) {
+	p.Code = strings.TrimSpace(p.Code)
+	p.Name = strings.TrimSpace(p.Name)
+	switch {
+	case p.Code == "":
+		return Partner{}, refuse(ErrInvalidInput, "A partner needs a code (e.g. RAPID).")
+	case len(p.Code) > 32 || strings.ContainsFunc(p.Code, func(r rune) bool { return r <= ' ' }):
+		return Partner{}, refuse(ErrInvalidInput, "The partner code %q must be 1–32 characters without spaces.", p.Code)
+	case p.Name == "":
+		return Partner{}, refuse(ErrInvalidInput, "Partner %s needs a name.", p.Code)
+	case p.TurnaroundHours < 0 || p.LoanPeriodDays < 0 || p.MaxFileBytes < 0:
+		return Partner{}, refuse(ErrInvalidInput, "Turnaround hours, loan period and size limit cannot be negative.")
+	}
+	if p.TurnaroundHours == 0 {
+		p.TurnaroundHours = DefaultTurnaroundHours
+	}
+	if p.LoanPeriodDays == 0 {
+		p.LoanPeriodDays = DefaultLoanPeriodDays
+	}
+	err := d.store.Update(func(tx Tx) error {
+		if _, err := tx.Partner(p.Code); err == nil {
+			return refuse(ErrPartnerExists, "A partner with code %s already exists.", p.Code)
+		} else if !errors.Is(err, ErrPartnerNotFound) {
+			return err
+		}
+		return tx.PutPartner(p)
+	})
+	if err != nil {
+		return Partner{}, err
+	}
+	return p, nil
+}
+
+// Partners lists every partner ordered by code.
+func (d *Desk) Partners() ([]Partner, error) {
+	var ps []Partner
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		ps, err = tx.Partners()
+		return err
+	})
+	return ps, err
+}
+
+func partnerFor(tx Tx, code string) (Partner, error) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return Partner{}, refuse(ErrInvalidInput, "Choose the partner library for this request.")
+	}
+	p, err := tx.Partner(code)
+	if errors.Is(err, ErrPartnerNotFound) {
+		return Partner{}, refuse(ErrPartnerNotFound, "No partner has the code %q: add the partner first.", code)
+	}
+	return p, err
+}
+
+// ---- creating requests ----
+
+// LendingInput is what a new lending request is made from.
+type LendingInput struct {
+	Partner    string
+	ExternalID string
+	Format     Format
+	Citation
+	Holdings
+	NeededBy    time.Time
+	ServiceType string
+	Note        string
+}
+
+// NewLending records a lending request that arrived from a partner; its
+// deadline is the arrival plus the partner's turnaround in business hours.
+func (d *Desk) NewLending(in LendingInput, by Actor) (Request, error) {
+	in.ExternalID = strings.TrimSpace(in.ExternalID)
+	in.Title = strings.TrimSpace(in.Title)
+	switch {
+	case in.ExternalID == "":
+		return Request{}, refuse(ErrInvalidInput, "A lending request needs the partner's request number (external identifier).")
+	case len(in.ExternalID) > 128 || strings.ContainsFunc(in.ExternalID, func(r rune) bool { return r < ' ' }):
+		return Request{}, refuse(ErrInvalidInput, "The external identifier %q is too long or contains control characters.", in.ExternalID)
+	case in.Title == "":
+		return Request{}, refuse(ErrInvalidInput, "A request needs a title.")
+	}
+	if in.ItemBarcode != "" {
+		if err := d.barcodes.Check(in.ItemBarcode); err != nil {
+			return Request{}, err
+		}
+	}
+	for _, e := range in.EResources {
+		if strings.TrimSpace(e.Name) == "" || strings.TrimSpace(e.URL) == "" {
+			return Request{}, refuse(ErrInvalidInput, "An e-resource needs a name and a link, written NAME=URL.")
+		}
+	}
+	var r Request
+	err := d.store.Update(func(tx Tx) error {
+		p, err := partnerFor(tx, in.Partner)
+		if err != nil {
+			return err
+		}
+		now := d.clock.Now()
+		r = Request{ID: d.newID(), Side: Lending, ExternalID: in.ExternalID, Partner: p.Code,
+			Format: in.Format, Citation: in.Citation, Holdings: in.Holdings, Created: now,
+			Deadline: d.Calendar().AddBusinessHours(now, p.TurnaroundHours), InternalNote: in.Note,
+			ServiceType: in.ServiceType, NeededBy: in.NeededBy}
+		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
+			return err
+		}
+		return tx.PutRequest(r)
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	return r, nil
+}
+
+// BorrowingInput is what a new borrowing request is made from.
+type BorrowingInput struct {
+	Partner    string
+	ExternalID string
+	Citation
+	Requester      string
+	RequesterEmail string
+	Pickup         string
+	Note           string
+}
+
+// NewBorrowing records a request we place with a partner for one of our patrons.
+func (d *Desk) NewBorrowing(in BorrowingInput, by Actor) (Request, error) {
+	in.Title = strings.TrimSpace(in.Title)
+	in.Requester = strings.TrimSpace(in.Requester)
+	in.Pickup = strings.TrimSpace(in.Pickup)
+	in.RequesterEmail = strings.TrimSpace(in.RequesterEmail)
+	switch {
+	case in.Title == "":
+		return Request{}, refuse(ErrInvalidInput, "A borrowing request needs a title.")
+	case in.Requester == "":
+		return Request{}, refuse(ErrInvalidInput, "A borrowing request needs the requester's name.")
+	case in.Pickup == "":
+		return Request{}, refuse(ErrInvalidInput, "Choose the pickup location where the patron collects the item.")
+	case in.RequesterEmail != "" && !strings.Contains(in.RequesterEmail, "@"):
+		return Request{}, refuse(ErrInvalidInput, "%q is not an email address.", in.RequesterEmail)
+	}
+	var r Request
+	err := d.store.Update(func(tx Tx) error {
+		p, err := partnerFor(tx, in.Partner)
+		if err != nil {
+			return err
+		}
+		r = Request{ID: d.newID(), Side: Borrowing, ExternalID: strings.TrimSpace(in.ExternalID),
+			Partner: p.Code, Citation: in.Citation, Requester: in.Requester,
+			RequesterEmail: in.RequesterEmail, Pickup: in.Pickup, Created: d.clock.Now(), InternalNote: in.Note}
+		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
+			return err
+		}
+		return tx.PutRequest(r)
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	return r, nil
+}
+
+// ---- finding requests ----
+
+// Find resolves a reference typed or scanned by staff: a request id, an
+// external identifier, or the start or end of a request id (at least 4
+// characters; the end is the short reference Ref shows).
+func (d *Desk) Find(ref string) (Request, error) {
+	var r Request
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		r, err = resolve(tx, ref)
+		return err
+	})
+	return r, err
+}
+
+func resolve(tx Tx, ref string) (Request, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return Request{}, refuse(ErrInvalidInput, "Name the request by its id or external identifier.")
+	}
+	if r, err := tx.Request(ref); err == nil {
+		return r, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return Request{}, err
+	}
+	matches, err := tx.RequestsByExternalID(ref)
+	if err != nil {
+		return Request{}, err
+	}
+	if len(matches) == 0 && len(ref) >= 4 {
+		if matches, err = tx.RequestsByIDPrefix(ref); err != nil {
+			return Request{}, err
+		}
+	}
+	if len(matches) == 0 && len(ref) >= 4 {
+		if matches, err = tx.RequestsByIDSuffix(ref); err != nil {
+			return Request{}, err
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return Request{}, refuse(ErrNotFound, "No request matches %q: check the external identifier or request id.", ref)
+	case 1:
+		return matches[0], nil
+	}
+	var names []string
+	for _, m := range matches {
+		names = append(names, fmt.Sprintf("%s (%s, %s, %s)", m.ID, m.Partner, m.Side, m.StatusLabel()))
+	}
+	return Request{}, &Refusal{Kind: ErrAmbiguousRef, Candidates: matches,
+		Msg: fmt.Sprintf("%q matches %d requests: %s. Use the request id.", ref, len(matches), strings.Join(names, "; "))}
+}
+
+// Filter selects requests for the list.
+type Filter struct {
+	Side    Side
+	State   State
+	Partner string
+	Format  *Format
+	// Text matches title, article title, external id, item barcode or requester, ignoring case.
+	Text string
+	// All includes closed requests; by default only active ones are listed.
+	All bool
+}
+
+// Match reports whether the request passes the filter.
+func (f Filter) Match(r Request) bool {
+	switch {
+	case !f.All && !r.Active() && f.State == "":
+		return false
+	case f.Side != "" && r.Side != f.Side:
+		return false
+	case f.State != "" && r.State != f.State:
+		return false
+	case f.Partner != "" && !strings.EqualFold(r.Partner, f.Partner):
+		return false
+	case f.Format != nil && r.Format != *f.Format:
+		return false
+	}
+	if f.Text == "" {
+		return true
+	}
+	q := strings.ToLower(f.Text)
+	for _, s := range []string{r.Title, r.ArticleTitle, r.ExternalID, r.ItemBarcode, r.Requester, r.ID} {
+		if strings.Contains(strings.ToLower(s), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// List returns the requests passing the filter, most urgent first.
+func (d *Desk) List(f Filter) ([]Request, error) {
+	var out []Request
+	err := d.store.View(func(tx Tx) error {
+		return tx.ForEachRequest(func(r Request) error {
+			if f.Match(r) {
+				out = append(out, r)
+			}
+			return nil
+		})
+	})
+	SortByUrgency(out)
+	return out, err
+}
+
+// SortByUrgency orders requests most urgent first: earliest deadline or due
+// date, then the undated ones oldest first, ties broken by creation order.
+func SortByUrgency(rs []Request) {
+	slices.SortStableFunc(rs, func(a, b Request) int {
+		at, aDated := a.Urgency()
+		bt, bDated := b.Urgency()
+		if aDated != bDated {
+			if aDated {
+				return -1
+			}
+			return 1
+		}
+		if c := at.Compare(bt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// ---- changing requests ----
+
+// change resolves ref and applies fn to the request inside one transaction,
+// writing the result only when fn succeeds.
+func (d *Desk) change(ref string, fn func(tx Tx, r *Request) error) (Request, error) {
+	var out Request
+	err := d.store.Update(func(tx Tx) error {
+		r, err := resolve(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, &r); err != nil {
+			return err
+		}
+		out = r
+		return tx.PutRequest(r)
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	return out, nil
+}
+
+// Pick creates a Pick From Shelf request: a move request to the RS desk or a
+// digitization request to a digitization department. Scanning the item's
+// barcode at that station then records its arrival.
+func (d *Desk) Pick(ref string, to Station, itemBarcode string, by Actor) (Request, error) {
+	if to.Kind != StationRS && (to.Kind != StationDigitization || strings.TrimSpace(to.Name) == "") {
+		return Request{}, refuse(ErrInvalidStation, "A pick request goes to the RS desk or a named digitization department, not %s.", to.Label())
+	}
+	itemBarcode = strings.TrimSpace(itemBarcode)
+	return d.change(ref, func(_ Tx, r *Request) error {
+		if !r.Can(ActPick) {
+			return r.Transition(ActPick, Event{})
+		}
+		if itemBarcode != "" {
+			if err := d.barcodes.Check(itemBarcode); err != nil {
+				return err
+			}
+			r.ItemBarcode = itemBarcode
+		}
+		if r.ItemBarcode == "" {
+			return refuse(ErrInvalidInput, "Request %s has no item barcode: give the barcode of the item to pull so it can be scanned at %s.", r.Ref(), to.Label())
+		}
+		r.PickTarget = to.String()
+		return r.Transition(ActPick, d.event(by, fmt.Sprintf("Item %s to %s", r.ItemBarcode, to.Label())))
+	})
+}
+
+// CheckFile preflights a file for a request: the PDF check itself, then the
+// page count against the requested pages and the size against the partner's limit.
+func (d *Desk) CheckFile(r Request, p Partner, path string) PreflightReport {
+	rep := d.preflight.Preflight(path)
+	if rep.Verdict == VerdictReject {
+		return rep
+	}
+	var extra []string
+	reason := ""
+	if want, ok := ExpectedPages(r.Pages); ok && PageCountFar(want, rep.Pages) {
+		reason = "page_count"
+		extra = append(extra, fmt.Sprintf("It has %d pages but pages %s (%d) were requested — check it is the right scan.", rep.Pages, r.Pages, want))
+	}
+	if p.MaxFileBytes > 0 && rep.Bytes > p.MaxFileBytes {
+		if reason == "" {
+			reason = "too_large"
+		}
+		extra = append(extra, fmt.Sprintf("It is %s, over %s's limit of %s.", HumanBytes(rep.Bytes), p.Code, HumanBytes(p.MaxFileBytes)))
+	}
+	if len(extra) > 0 {
+		if rep.Verdict == VerdictAccept {
+			rep.Verdict, rep.Reason, rep.Message = VerdictWarn, reason, ""
+		}
+		rep.Message = strings.TrimSpace(rep.Message + " " + strings.Join(extra, " "))
+	}
+	return rep
+}
+
+// Preflight checks a file for the request named by ref without shipping it.
+func (d *Desk) Preflight(ref, path string) (PreflightReport, error) {
+	var r Request
+	var p Partner
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		if r, err = resolve(tx, ref); err != nil {
+			return err
+		}
+		p, err = partnerFor(tx, r.Partner)
+		return err
+	})
+	if err != nil {
+		return PreflightReport{}, err
+	}
+	return d.CheckFile(r, p, path), nil
+}
+
+// Ship sends a scanned PDF for a lending request: it is preflighted, stored
+// durably in the vault under the external identifier and the request moves to
+// Shipped Digitally with the file's size, pages and SHA-256 in the same
+// transaction. A file with warnings ships only when acceptWarnings is set.
+func (d *Desk) Ship(ref, path string, acceptWarnings bool, by Actor) (Request, PreflightReport, error) {
+	r, err := d.Find(ref)
+	if err != nil {
+		return Request{}, PreflightReport{}, err
+	}
+	if !r.Can(ActShip) {
+		return Request{}, PreflightReport{}, r.Transition(ActShip, Event{})
+	}
+	rep, err := d.Preflight(r.ID, path)
+	if err != nil {
+		return Request{}, PreflightReport{}, err
+	}
+	switch {
+	case rep.Verdict == VerdictReject:
+		return Request{}, rep, refuse(ErrPreflightRejected, "%s Nothing was shipped.", rep.Message)
+	case rep.Verdict == VerdictWarn && !acceptWarnings:
+		return Request{}, rep, refuse(ErrNeedsConfirmation, "%s Confirm the warning to ship it anyway.", rep.Message)
+	}
+	if d.vault == nil {
+		return Request{}, rep, errors.New("no file vault is configured")
+	}
+	name := r.ExternalID
+	if name == "" {
+		name = r.ID
+	}
+	sf, err := d.vault.Put(path, name)
+	if err != nil {
+		return Request{}, rep, fmt.Errorf("could not store the file in the vault: %w", err)
+	}
+	sf.Pages = rep.Pages
+	out, err := d.change(r.ID, func(_ Tx, r *Request) error {
+		note := fmt.Sprintf("%s, %d pages, %s", sf.Name, sf.Pages, HumanBytes(sf.Bytes))
+		if rep.Verdict == VerdictWarn {
+			note += "; warning accepted: " + rep.Message
+		}
+		if err := r.Transition(ActShip, d.event(by, note)); err != nil {
+			return err
+		}
+		r.ShippedFile = &sf
+		return nil
+	})
+	if err != nil {
+		_ = d.vault.Remove(sf.Name)
+		return Request{}, rep, err
+	}
+	return out, rep, nil
+}
+
+// Reject refuses a lending request with an ISO 18626 reason; Other needs a
+// note. The note to the partner travels with the rejection.
+func (d *Desk) Reject(ref string, reason Reason, note, partnerNote string, by Actor) (Request, error) {
+	reason, err := ParseReason(string(reason))
+	if err != nil {
+		return Request{}, err
+	}
+	note, partnerNote = strings.TrimSpace(note), strings.TrimSpace(partnerNote)
+	if reason == ReasonOther && note == "" && partnerNote == "" {
+		return Request{}, refuse(ErrNoteRequired, "Rejecting for “Other” needs a note saying why.")
+	}
+	return d.change(ref, func(_ Tx, r *Request) error {
+		text := "Reason: " + reason.Label()
+		for _, s := range []string{note, partnerNote} {
+			if s != "" {
+				text += ". " + s
+			}
+		}
+		if err := r.Transition(ActReject, d.event(by, text)); err != nil {
+			return err
+		}
+		r.RejectReason = reason
+		if partnerNote != "" {
+			r.PartnerNote = partnerNote
+		}
+		r.InternalNote = joinNote(r.InternalNote, note)
+		return nil
+	})
+}
+
+// BadCitation returns a lending request to the borrowing library with a note
+// saying what to fix (ISO 18626 RetryPossible + NotFoundAsCited).
+func (d *Desk) BadCitation(ref, partnerNote string, by Actor) (Request, error) {
+	partnerNote = strings.TrimSpace(partnerNote)
+	if partnerNote == "" {
+		return Request{}, refuse(ErrNoteRequired, "A bad citation needs a note to the borrowing library saying what to fix.")
+	}
+	return d.change(ref, func(_ Tx, r *Request) error {
+		if err := r.Transition(ActBadCitation, d.event(by, partnerNote)); err != nil {
+			return err
+		}
+		r.PartnerNote = partnerNote
+		return nil
+	})
+}
+
+// Cancel closes a request: a lending request the borrower withdrew, or a
+// borrowing request before the item was received.
+func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
+	note = strings.TrimSpace(note)
+	return d.change(ref, func(_ Tx, r *Request) error {
+		if err := r.Transition(ActCancel, d.event(by, note)); err != nil {
+			return err
+		}
+		r.InternalNote = joinNote(r.InternalNote, note)
+		return nil
+	})
+}
+
+// Receive records the arrival of a borrowed item: a temporary item is created
+// with the scanned barcode, which must not be active on another request.
+func (d *Desk) Receive(ref, barcode string, by Actor) (Request, error) {
+	barcode = strings.TrimSpace(barcode)
+	if err := d.barcodes.Check(barcode); err != nil {
+		return Request{}, err
+	}
+	return d.change(ref, func(tx Tx, r *Request) error {
+		return d.receive(tx, r, barcode, by)
+	})
+}
+
+func (d *Desk) receive(tx Tx, r *Request, barcode string, by Actor) error {
+	if !r.Can(ActReceive) {
+		return r.Transition(ActReceive, Event{})
+	}
+	if other, ok, err := tx.RequestByBarcode(barcode); err != nil {
+		return err
+	} else if ok && other.ID != r.ID {
+		return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (“%s”, %s) — use a new barcode label.", barcode, other.Ref(), other.Title, other.StatusLabel())
+	}
+	r.ItemBarcode = barcode
+	return r.Transition(ActReceive, d.event(by, "Temporary item "+barcode+" created"))
+}
+
+// ScanResult says what a scan did.
+type ScanResult struct {
+	// Action is the transition applied; empty when the scan only selected a request.
+	Action  Action
+	Request Request
+	// Message is the sentence shown to staff.
+	Message string
+}
+
+// Scan routes a scanned or typed code by the station and the state of the
+// request that holds it (DESIGN.md's scan table). A code equal to a request's
+// external identifier selects it. At the RS desk with a borrowing request
+// awaiting receipt selected (selectedID), an unknown barcode receives it.
+// Anything else changes nothing and says why.
+func (d *Desk) Scan(code, selectedID string, by Actor) (ScanResult, error) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return ScanResult{}, refuse(ErrUnknownCode, "Nothing was scanned.")
+	}
+	var res ScanResult
+	err := d.store.Update(func(tx Tx) error {
+		r, ok, err := tx.RequestByBarcode(code)
+		if err != nil {
+			return err
+		}
+		if ok {
+			a, err := Route(by.Station, r, code)
+			if err != nil {
+				return err
+			}
+			if err := d.applyScan(tx, &r, a, code, by); err != nil {
+				return err
+			}
+			res = ScanResult{Action: a, Request: r, Message: scanMessage(r, a, code)}
+			return tx.PutRequest(r)
+		}
+		if sel, found, err := selectByExternalID(tx, code); err != nil {
+			return err
+		} else if found {
+			res = ScanResult{Request: sel, Message: fmt.Sprintf("Selected %s — “%s” (%s).", sel.Ref(), sel.Title, sel.StatusLabel())}
+			return nil
+		}
+		if by.Station.Kind == StationRS && selectedID != "" {
+			r, err := tx.Request(selectedID)
+			if err != nil {
+				return err
+			}
+			if r.Side == Borrowing && r.State == Created {
+				if err := d.barcodes.Check(code); err != nil {
+					return err
+				}
+				if err := d.receive(tx, &r, code, by); err != nil {
+					return err
+				}
+				res = ScanResult{Action: ActReceive, Request: r, Message: scanMessage(r, ActReceive, code)}
+				return tx.PutRequest(r)
+			}
+		}
+		return refuse(ErrUnknownCode, "%s is not the barcode of an item in process nor a request's external identifier; nothing changed.", code)
+	})
+	if err != nil {
+		return ScanResult{}, err
+	}
+	return res, nil
+}
+
+// selectByExternalID finds the one request a scanned external identifier
+// names, preferring active requests when closed ones share the identifier.
+func selectByExternalID(tx Tx, code string) (Request, bool, error) {
+	ms, err := tx.RequestsByExternalID(code)
+	if err != nil || len(ms) == 0 {
+		return Request{}, false, err
+	}
+	if active := slices.DeleteFunc(slices.Clone(ms), func(r Request) bool { return !r.Active() }); len(active) > 0 {
+		ms = active
+	}
+	if len(ms) > 1 {
+		return Request{}, false, &Refusal{Kind: ErrAmbiguousRef, Candidates: ms,
+			Msg: fmt.Sprintf("%s is the external identifier of %d active requests; choose one in the list.", code, len(ms))}
+	}
+	return ms[0], true, nil
+}
+
+func (d *Desk) applyScan(tx Tx, r *Request, a Action, code string, by Actor) error {
+	now := d.clock.Now()
+	note := ""
+	switch a {
+	case ActHoldShelf:
+		r.HoldUntil = now.AddDate(0, 0, DefaultHoldShelfDays)
+		note = fmt.Sprintf("Hold until %s; ready-for-pickup notice due to %s", r.HoldUntil.Format(DateLayout), r.Requester)
+	case ActCheckout:
+		p, err := partnerFor(tx, r.Partner)
+		if err != nil {
+			return err
+		}
+		r.DueDate = now.AddDate(0, 0, p.LoanPeriodDays)
+		note = "Due " + r.DueDate.Format(DateLayout)
+	case ActComplete:
+		note = "Temporary item " + code + " deleted"
+	}
+	return r.Transition(a, d.event(by, note))
+}
+
+func scanMessage(r Request, a Action, code string) string {
+	switch a {
+	case ActHoldShelf:
+		return fmt.Sprintf("%s on the hold shelf at %s — %s will be notified.", code, r.Pickup, r.Requester)
+	case ActCheckout:
+		return fmt.Sprintf("%s checked out to %s, due %s.", code, r.Requester, r.DueDate.Format(DateLayout))
+	case ActCheckin:
+		return fmt.Sprintf("%s checked in — send it to the RS desk.", code)
+	case ActComplete:
+		return fmt.Sprintf("%s: request %s completed; temporary item deleted — return the book to %s.", code, r.Ref(), r.Partner)
+	case ActReceive:
+		return fmt.Sprintf("%s received for %s — send it to %s.", code, r.Requester, r.Pickup)
+	case ActPickArrived:
+		return fmt.Sprintf("%s arrived for request %s — scan and ship it.", code, r.Ref())
+	}
+	return code + ": " + a.Label()
+}
+
+func joinNote(old, add string) string {
+	switch {
+	case add == "":
+		return old
+	case old == "":
+		return add
+	}
+	return old + "\n" + add
+}
+
+// HumanBytes writes a size the way staff read it: 870 B, 12.5 KB, 3.4 MB.
+func HumanBytes(n int64) string {
+	if n < 1000 {
+		return fmt.Sprintf("%d B", n)
+	}
+	v := float64(n) / 1000
+	units := "KMGTPE"
+	i := 0
+	for ; v >= 999.95 && i < len(units)-1; i++ {
+		v /= 1000
+	}
+	return fmt.Sprintf("%.1f %cB", v, units[i])
+}
+
+// Setting keys the desk keeps in the store.
+const (
+	SettingHolidays       = "holidays"
+	SettingBarcodePattern = "barcode_pattern"
+)
+
+// OpenDesk builds the desk and loads its settings (holidays, barcode
+// pattern) from the store, overriding cfg.Calendar and cfg.Barcodes.
+func OpenDesk(cfg Config) (*Desk, error) {
+	var holidays, pattern string
+	err := cfg.Store.View(func(tx Tx) error {
+		var err error
+		if holidays, err = tx.Setting(SettingHolidays); err != nil {
+			return err
+		}
+		pattern, err = tx.Setting(SettingBarcodePattern)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Calendar, err = NewCalendar(nil, strings.Split(holidays, ",")); err != nil {
+		return nil, err
+	}
+	if cfg.Barcodes, err = NewBarcodeRule(pattern); err != nil {
+		return nil, err
+	}
+	return NewDesk(cfg), nil
+}
+
+// SetHolidays replaces the configured holidays (YYYY-MM-DD); deadlines of
+// requests arriving from now on are counted with them.
+func (d *Desk) SetHolidays(dates []string) error {
+	cal, err := NewCalendar(d.Calendar().location(), dates)
+	if err != nil {
+		return err
+	}
+	err = d.store.Update(func(tx Tx) error {
+		return tx.PutSetting(SettingHolidays, strings.Join(cal.Holidays(), ","))
+	})
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.cal = cal
+	d.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,71 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors of the domain. Callers match them with errors.Is; the
+// error values returned by the Desk wrap them in a *Refusal whose message is a
+// sentence for staff.
+var (
+	// ErrNotFound means no request matches the reference given.
+	ErrNotFound = errors.New("request not found")
+	// ErrAmbiguousRef means a reference matches more than one request.
+	ErrAmbiguousRef = errors.New("reference matches several requests")
+	// ErrPartnerNotFound means no partner has the code given.
+	ErrPartnerNotFound = errors.New("partner not found")
+	// ErrPartnerExists means a partner with that code is already registered.
+	ErrPartnerExists = errors.New("partner already exists")
+	// ErrInvalidInput means a field is missing or malformed.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrIllegalTransition means the action is not allowed in the request's state.
+	ErrIllegalTransition = errors.New("action not allowed in this state")
+	// ErrReasonRequired means a rejection was attempted without a reason.
+	ErrReasonRequired = errors.New("reason required")
+	// ErrUnknownReason means the reject reason is not one of the ISO 18626 codes offered.
+	ErrUnknownReason = errors.New("unknown reason")
+	// ErrNoteRequired means the action needs an explanatory note.
+	ErrNoteRequired = errors.New("note required")
+	// ErrInvalidBarcode means a barcode breaks the barcode rules.
+	ErrInvalidBarcode = errors.New("invalid barcode")
+	// ErrBarcodeInUse means the barcode is already active on another request.
+	ErrBarcodeInUse = errors.New("barcode in use")
+	// ErrDuplicateExternalID means the partner already has a request with that external identifier.
+	ErrDuplicateExternalID = errors.New("duplicate external identifier")
+	// ErrUnknownCode means a scanned code belongs to no active request.
+	ErrUnknownCode = errors.New("unknown code")
+	// ErrWrongDesk means a scanned item belongs somewhere else.
+	ErrWrongDesk = errors.New("wrong desk")
+	// ErrWrongState means a scanned item is in a state in which scanning does nothing.
+	ErrWrongState = errors.New("nothing to do for this scan")
+	// ErrInvalidStation means a desk name could not be understood.
+	ErrInvalidStation = errors.New("invalid desk")
+	// ErrPreflightRejected means the file failed the PDF check and cannot be shipped.
+	ErrPreflightRejected = errors.New("file rejected by preflight")
+	// ErrNeedsConfirmation means the file has warnings that staff must accept first.
+	ErrNeedsConfirmation = errors.New("file has warnings to confirm")
+	// ErrDatabaseLocked means another process holds the database open.
+	ErrDatabaseLocked = errors.New("database locked")
+	// ErrSchemaTooNew means the database was written by a newer ILL Desk.
+	ErrSchemaTooNew = errors.New("database schema too new")
+)
+
+// Refusal is an error whose message is a complete sentence for staff saying
+// what went wrong and what to do. It unwraps to one of the sentinel errors.
+type Refusal struct {
+	Kind error  // the sentinel, for errors.Is
+	Msg  string // the sentence shown to staff
+	// Candidates lists the requests a reference matched, for ErrAmbiguousRef.
+	Candidates []Request
+}
+
+func (r *Refusal) Error() string { return r.Msg }
+
+// Unwrap returns the sentinel the refusal stands for.
+func (r *Refusal) Unwrap() error { return r.Kind }
+
+// refuse builds a Refusal of the given kind with a formatted sentence.
+func refuse(kind error, format string, args ...any) *Refusal {
+	return &Refusal{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,61 @@
+package domain
+
+import (
+	"strings"
+	"unicode"
+)
+
+// windowsReserved are device names Windows refuses as file names, with or without an extension.
+var windowsReserved = map[string]bool{
+	"CON": true, "PRN": true, "AUX": true, "NUL": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"COM0": true, "LPT0": true, "CONIN$": true, "CONOUT$": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true,
+}
+
+// maxFileStem bounds the length of a sanitized name so the path stays well
+// under every OS's limit.
+const maxFileStem = 100
+
+// SanitizeFileName turns a partner-supplied identifier into a safe file name
+// stem: never a path (no separators, no "..", no drive letters), no control
+// or characters Windows forbids, no reserved Windows device name, no leading
+// or trailing dots or spaces. An identifier with nothing usable left becomes
+// "request".
+func SanitizeFileName(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		switch {
+		case r == '/' || r == '\\' || r == ':' || r == '*' || r == '?' || r == '"' || r == '<' || r == '>' || r == '|':
+			b.WriteRune('_')
+		case unicode.IsControl(r) || r == unicode.ReplacementChar:
+			// dropped
+		case unicode.IsSpace(r):
+			b.WriteRune(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	for strings.Contains(s, "..") {
+		s = strings.ReplaceAll(s, "..", "_")
+	}
+	s = strings.Trim(s, ". ")
+	if s == "" {
+		return "request"
+	}
+	base, _, _ := strings.Cut(s, ".")
+	if windowsReserved[strings.ToUpper(strings.TrimSpace(base))] {
+		s = "_" + s
+	}
+	if len(s) > maxFileStem {
+		cut := maxFileStem
+		for cut > 0 && !utf8Start(s[cut]) {
+			cut--
+		}
+		s = strings.TrimRight(s[:cut], ". ")
+	}
+	return s
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,396 @@
+package domain
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// ---- an in-memory Store for the Desk tests ----
+
+// memData is everything the in-memory store holds.
+type memData struct {
+	Partners map[string]Partner
+	Requests map[string]Request
+	Order    []string // request ids in creation order
+	Settings map[string]string
+}
+
+func newMemData() memData {
+	return memData{Partners: map[string]Partner{}, Requests: map[string]Request{}, Settings: map[string]string{}}
+}
+
+func (d memData) clone() memData {
+	c := memData{Partners: maps.Clone(d.Partners), Requests: make(map[string]Request, len(d.Requests)),
+		Order: slices.Clone(d.Order), Settings: maps.Clone(d.Settings)}
+	for id, r := range d.Requests {
+		c.Requests[id] = deepCopy(r)
+	}
+	return c
+}
+
+// memStore is a Store kept in memory. Update works on a copy and commits it
+// only when fn returns nil, so a failed change leaves no trace; values handed
+// out are deep copies, as they would be when decoded from bbolt.
+type memStore struct {
+	mu      sync.Mutex
+	data    memData
+	commits int
+	closed  bool
+	// failPut, when set, is asked before every PutRequest and may refuse it.
+	failPut func(Request) error
+}
+
+func newMemStore() *memStore { return &memStore{data: newMemData()} }
+
+var errStoreClosed = errors.New("store closed")
+
+func (s *memStore) View(fn func(Tx) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errStoreClosed
+	}
+	return fn(&memTx{s: s, d: &s.data})
+}
+
+func (s *memStore) Update(fn func(Tx) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errStoreClosed
+	}
+	work := s.data.clone()
+	if err := fn(&memTx{s: s, d: &work, writable: true}); err != nil {
+		return err
+	}
+	s.data = work
+	s.commits++
+	return nil
+}
+
+func (s *memStore) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return nil
+}
+
+// snapshot is a deep copy of the whole store, for "nothing changed" checks.
+func (s *memStore) snapshot() memData {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data.clone()
+}
+
+type memTx struct {
+	s        *memStore
+	d        *memData
+	writable bool
+}
+
+var errReadOnly = errors.New("read-only transaction")
+
+func (tx *memTx) Partner(code string) (Partner, error) {
+	p, ok := tx.d.Partners[code]
+	if !ok {
+		return Partner{}, refuse(ErrPartnerNotFound, "No partner has the code %q.", code)
+	}
+	return p, nil
+}
+
+func (tx *memTx) Partners() ([]Partner, error) {
+	ps := slices.Collect(maps.Values(tx.d.Partners))
+	slices.SortFunc(ps, func(a, b Partner) int { return strings.Compare(a.Code, b.Code) })
+	return ps, nil
+}
+
+func (tx *memTx) PutPartner(p Partner) error {
+	if !tx.writable {
+		return errReadOnly
+	}
+	if p.Code == "" {
+		return refuse(ErrInvalidInput, "A partner needs a code.")
+	}
+	tx.d.Partners[p.Code] = p
+	return nil
+}
+
+func (tx *memTx) Request(id string) (Request, error) {
+	r, ok := tx.d.Requests[id]
+	if !ok {
+		return Request{}, refuse(ErrNotFound, "No request has the id %q.", id)
+	}
+	return deepCopy(r), nil
+}
+
+func (tx *memTx) each(keep func(Request) bool) []Request {
+	var out []Request
+	for _, id := range tx.d.Order {
+		if r := tx.d.Requests[id]; keep(r) {
+			out = append(out, deepCopy(r))
+		}
+	}
+	return out
+}
+
+func (tx *memTx) RequestsByIDPrefix(prefix string) ([]Request, error) {
+	return tx.each(func(r Request) bool { return strings.HasPrefix(r.ID, prefix) }), nil
+}
+
+func (tx *memTx) RequestsByIDSuffix(suffix string) ([]Request, error) {
+	return tx.each(func(r Request) bool { return strings.HasSuffix(r.ID, suffix) }), nil
+}
+
+func (tx *memTx) RequestsByExternalID(externalID string) ([]Request, error) {
+	if externalID == "" {
+		return nil, nil
+	}
+	return tx.each(func(r Request) bool { return r.ExternalID == externalID }), nil
+}
+
+func (tx *memTx) RequestByBarcode(code string) (Request, bool, error) {
+	if code == "" {
+		return Request{}, false, nil
+	}
+	rs := tx.each(func(r Request) bool { return r.ActiveBarcode() == code })
+	switch len(rs) {
+	case 0:
+		return Request{}, false, nil
+	case 1:
+		return rs[0], true, nil
+	}
+	return Request{}, false, fmt.Errorf("index corrupt: barcode %s active on %d requests", code, len(rs))
+}
+
+func (tx *memTx) PutRequest(r Request) error {
+	if !tx.writable {
+		return errReadOnly
+	}
+	if r.ID == "" {
+		return refuse(ErrInvalidInput, "A request needs an id.")
+	}
+	if tx.s.failPut != nil {
+		if err := tx.s.failPut(r); err != nil {
+			return err
+		}
+	}
+	code := r.ActiveBarcode()
+	for _, id := range tx.d.Order {
+		o := tx.d.Requests[id]
+		if o.ID == r.ID {
+			continue
+		}
+		if r.ExternalID != "" && o.ExternalID == r.ExternalID && o.Partner == r.Partner {
+			return refuse(ErrDuplicateExternalID, "Partner %s already has request %s (%s).", r.Partner, r.ExternalID, o.StatusLabel())
+		}
+		if code != "" && o.ActiveBarcode() == code {
+			return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (%s).", code, o.Ref(), o.StatusLabel())
+		}
+	}
+	if _, exists := tx.d.Requests[r.ID]; !exists {
+		tx.d.Order = append(tx.d.Order, r.ID)
+	}
+	tx.d.Requests[r.ID] = deepCopy(r)
+	return nil
+}
+
+func (tx *memTx) ForEachRequest(fn func(Request) error) error {
+	for _, id := range tx.d.Order {
+		if err := fn(deepCopy(tx.d.Requests[id])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *memTx) Setting(key string) (string, error) { return tx.d.Settings[key], nil }
+
+func (tx *memTx) PutSetting(key, value string) error {
+	if !tx.writable {
+		return errReadOnly
+	}
+	tx.d.Settings[key] = value
+	return nil
+}
+
+// ---- a fake Vault ----
+
+type vaultPut struct{ Src, Name string }
+
+// fakeVault stores file contents in memory under SanitizeFileName(name)+".pdf",
+// adding -2, -3 … on collision, as the real vault promises.
+type fakeVault struct {
+	mu      sync.Mutex
+	files   map[string][]byte
+	puts    []vaultPut
+	removed []string
+	putErr  error
+}
+
+func newFakeVault() *fakeVault { return &fakeVault{files: map[string][]byte{}} }
+
+func (v *fakeVault) Put(src, name string) (ShippedFile, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.puts = append(v.puts, vaultPut{src, name})
+	if v.putErr != nil {
+		return ShippedFile{}, v.putErr
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return ShippedFile{}, err
+	}
+	stem := SanitizeFileName(name)
+	stored := stem + ".pdf"
+	for i := 2; v.files[stored] != nil; i++ {
+		stored = fmt.Sprintf("%s-%d.pdf", stem, i)
+	}
+	v.files[stored] = data
+	sum := sha256.Sum256(data)
+	return ShippedFile{Name: stored, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+func (v *fakeVault) Remove(name string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.removed = append(v.removed, name)
+	if v.files[name] == nil {
+		return fmt.Errorf("no file %s", name)
+	}
+	delete(v.files, name)
+	return nil
+}
+
+// ---- a fake Preflighter ----
+
+type fakePreflight struct {
+	report PreflightReport
+	calls  []string
+	// hook runs during the check, e.g. to let another workstation act meanwhile.
+	hook func(path string)
+}
+
+func (p *fakePreflight) Preflight(path string) PreflightReport {
+	p.calls = append(p.calls, path)
+	if p.hook != nil {
+		p.hook(path)
+	}
+	rep := p.report
+	rep.File = path
+	return rep
+}
+
+// ---- tests of the fakes themselves, so the Desk tests can trust them ----
+
+func TestMemStoreUpdateIsAtomic(t *testing.T) {
+	s := newMemStore()
+	require.NoError(t, s.Update(func(tx Tx) error {
+		return tx.PutPartner(Partner{Code: "RAPID", Name: "RapidILL"})
+	}))
+	before := s.snapshot()
+	boom := errors.New("boom")
+	err := s.Update(func(tx Tx) error {
+		require.NoError(t, tx.PutPartner(Partner{Code: "BVB", Name: "BVB"}))
+		require.NoError(t, tx.PutRequest(Request{ID: "r1", Side: Lending, State: Created, Partner: "RAPID"}))
+		require.NoError(t, tx.PutSetting("k", "v"))
+		_, err := tx.Request("r1")
+		require.NoError(t, err, "a transaction sees its own writes")
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, before, s.snapshot(), "nothing of a failed update is kept")
+	assert.Equal(t, 1, s.commits)
+}
+
+func TestMemStoreReturnsCopies(t *testing.T) {
+	s := newMemStore()
+	r := Request{ID: "r1", Side: Lending, State: Created, History: []Event{{Action: ActCreate}}}
+	require.NoError(t, s.Update(func(tx Tx) error { return tx.PutRequest(r) }))
+	r.History[0].Note = "changed by caller"
+	require.NoError(t, s.View(func(tx Tx) error {
+		got, err := tx.Request("r1")
+		require.NoError(t, err)
+		assert.Empty(t, got.History[0].Note)
+		got.History[0].Note = "changed again"
+		again, _ := tx.Request("r1")
+		assert.Empty(t, again.History[0].Note)
+		return nil
+	}))
+	assert.ErrorIs(t, s.View(func(tx Tx) error { return tx.PutRequest(r) }), errReadOnly)
+}
+
+func TestMemStoreUniqueness(t *testing.T) {
+	s := newMemStore()
+	a := Request{ID: "a", Side: Borrowing, State: Received, Partner: "RAPID", ExternalID: "X1", Holdings: Holdings{ItemBarcode: "390001"}}
+	require.NoError(t, s.Update(func(tx Tx) error { return tx.PutRequest(a) }))
+
+	dupExt := Request{ID: "b", Side: Lending, State: Created, Partner: "RAPID", ExternalID: "X1"}
+	err := s.Update(func(tx Tx) error { return tx.PutRequest(dupExt) })
+	require.ErrorIs(t, err, ErrDuplicateExternalID)
+	var ref *Refusal
+	require.ErrorAs(t, err, &ref)
+
+	otherPartner := Request{ID: "c", Side: Lending, State: Created, Partner: "BVB", ExternalID: "X1"}
+	require.NoError(t, s.Update(func(tx Tx) error { return tx.PutRequest(otherPartner) }))
+
+	dupCode := Request{ID: "d", Side: Borrowing, State: Received, Partner: "BVB", Holdings: Holdings{ItemBarcode: "390001"}}
+	err = s.Update(func(tx Tx) error { return tx.PutRequest(dupCode) })
+	require.ErrorIs(t, err, ErrBarcodeInUse)
+	require.ErrorAs(t, err, &ref)
+
+	// an inactive barcode does not count
+	dupCode.State = Created
+	require.NoError(t, s.Update(func(tx Tx) error { return tx.PutRequest(dupCode) }))
+	// the request itself may be rewritten
+	a.State = OnHoldShelf
+	require.NoError(t, s.Update(func(tx Tx) error { return tx.PutRequest(a) }))
+	// a closed request frees its barcode
+	a.State = Completed
+	require.NoError(t, s.Update(func(tx Tx) error { return tx.PutRequest(a) }))
+	dupCode.State = Received
+	require.NoError(t, s.Update(func(tx Tx) error { return tx.PutRequest(dupCode) }))
+
+	require.NoError(t, s.View(func(tx Tx) error {
+		got, ok, err := tx.RequestByBarcode("390001")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, "d", got.ID)
+		var ids []string
+		require.NoError(t, tx.ForEachRequest(func(r Request) error { ids = append(ids, r.ID); return nil }))
+		assert.Equal(t, []string{"a", "c", "d"}, ids, "creation order")
+		return nil
+	}))
+}
+
+func TestFakeVault(t *testing.T) {
+	src := writeTempPDF(t, "%PDF-1.7 hello")
+	v := newFakeVault()
+	sf, err := v.Put(src, "../RAPID:1")
+	require.NoError(t, err)
+	assert.Equal(t, "__RAPID_1.pdf", sf.Name)
+	assert.EqualValues(t, len("%PDF-1.7 hello"), sf.Bytes)
+	assert.Len(t, sf.SHA256, 64)
+	sf2, err := v.Put(src, "../RAPID:1")
+	require.NoError(t, err)
+	assert.Equal(t, "__RAPID_1-2.pdf", sf2.Name)
+	require.NoError(t, v.Remove(sf.Name))
+	assert.Error(t, v.Remove(sf.Name))
+}
+
+func writeTempPDF(t *testing.T, content string) string {
+	t.Helper()
+	path := t.TempDir() + string(os.PathSeparator) + "scan.pdf"
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}

@@ -1,0 +1,207 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// Side tells whether we supply (lending) or obtain (borrowing) the item.
+type Side string
+
+// The two sides of resource sharing.
+const (
+	Lending   Side = "lending"
+	Borrowing Side = "borrowing"
+)
+
+// ParseSide reads a side name as typed by staff.
+func ParseSide(s string) (Side, error) {
+	switch Side(strings.ToLower(strings.TrimSpace(s))) {
+	case Lending:
+		return Lending, nil
+	case Borrowing:
+		return Borrowing, nil
+	}
+	return "", refuse(ErrInvalidInput, "%q is not a side: use lending or borrowing.", s)
+}
+
+// Format is how we hold the requested item.
+type Format string
+
+// Formats: Electronic (we own it online), Physical (print) or blank (unknown).
+const (
+	FormatUnknown    Format = ""
+	FormatElectronic Format = "electronic"
+	FormatPhysical   Format = "physical"
+)
+
+// ParseFormat reads a format name; the empty string is the blank format.
+func ParseFormat(s string) (Format, error) {
+	switch Format(strings.ToLower(strings.TrimSpace(s))) {
+	case FormatUnknown:
+		return FormatUnknown, nil
+	case FormatElectronic:
+		return FormatElectronic, nil
+	case FormatPhysical:
+		return FormatPhysical, nil
+	}
+	return "", refuse(ErrInvalidInput, "%q is not a format: use electronic or physical, or leave it blank.", s)
+}
+
+// Label is the format's name as shown to staff.
+func (f Format) Label() string {
+	switch f {
+	case FormatElectronic:
+		return "Electronic"
+	case FormatPhysical:
+		return "Physical"
+	}
+	return ""
+}
+
+// Citation is the bibliographic description of the requested item.
+type Citation struct {
+	Title        string `json:"title"`
+	ArticleTitle string `json:"article_title,omitempty"`
+	Author       string `json:"author,omitempty"`
+	Journal      string `json:"journal,omitempty"`
+	Volume       string `json:"volume,omitempty"`
+	Number       string `json:"number,omitempty"`
+	Year         string `json:"year,omitempty"`
+	Pages        string `json:"pages,omitempty"`
+	ISSN         string `json:"issn,omitempty"`
+	ISBN         string `json:"isbn,omitempty"`
+	DOI          string `json:"doi,omitempty"`
+	OCLC         string `json:"oclc,omitempty"`
+}
+
+// EResource is an electronic collection that holds the title, with a link.
+type EResource struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Holdings says where our copy is. For borrowing requests ItemBarcode is the
+// temporary item's barcode stuck on the partner's book at receipt.
+type Holdings struct {
+	Location    string      `json:"location,omitempty"`
+	CallNumber  string      `json:"call_number,omitempty"`
+	ItemBarcode string      `json:"item_barcode"`
+	EResources  []EResource `json:"eresources,omitempty"`
+}
+
+// Event is one entry of a request's history: a transition and who made it where.
+type Event struct {
+	At     time.Time `json:"at"`
+	From   State     `json:"from"`
+	To     State     `json:"to"`
+	Action Action    `json:"action"`
+	Actor  string    `json:"actor"`
+	Desk   string    `json:"desk"`
+	Note   string    `json:"note"`
+}
+
+// ShippedFile records the PDF stored in the vault when a request shipped.
+type ShippedFile struct {
+	Name   string `json:"name"`
+	Bytes  int64  `json:"bytes"`
+	Pages  int    `json:"pages"`
+	SHA256 string `json:"sha256"`
+}
+
+// Request is one interlibrary-loan request, lending or borrowing.
+type Request struct {
+	ID         string `json:"id"`
+	Side       Side   `json:"side"`
+	ExternalID string `json:"external_id"`
+	Partner    string `json:"partner"`
+	State      State  `json:"status"`
+	Format     Format `json:"format"`
+	// ServiceType is the ISO 18626 service asked for: Copy, Loan or CopyOrLoan.
+	ServiceType string `json:"service_type,omitempty"`
+	Citation
+	Holdings
+	Requester      string       `json:"requester"`
+	RequesterEmail string       `json:"requester_email,omitempty"`
+	Pickup         string       `json:"pickup"`
+	InternalNote   string       `json:"internal_note,omitempty"`
+	PartnerNote    string       `json:"partner_note,omitempty"`
+	Created        time.Time    `json:"created"`
+	Deadline       time.Time    `json:"deadline,omitzero"`
+	NeededBy       time.Time    `json:"needed_by,omitzero"`
+	PickTarget     string       `json:"pick_target,omitempty"`
+	RejectReason   Reason       `json:"reject_reason,omitempty"`
+	DueDate        time.Time    `json:"due_date,omitzero"`
+	HoldUntil      time.Time    `json:"hold_until,omitzero"`
+	ShippedFile    *ShippedFile `json:"shipped_file,omitempty"`
+	History        []Event      `json:"history"`
+}
+
+// Active reports whether the request still needs work (its state is not final).
+func (r Request) Active() bool { return !r.State.Final(r.Side) }
+
+// StatusLabel is the state's label as staff know it.
+func (r Request) StatusLabel() string { return r.State.Label(r.Side) }
+
+// Ref is the short way to name the request to staff: its external identifier
+// when it has one, otherwise the last 8 characters of its id (the random
+// part of a UUIDv7; the start is a timestamp shared by requests made together).
+func (r Request) Ref() string {
+	if r.ExternalID != "" {
+		return r.ExternalID
+	}
+	if len(r.ID) > 8 {
+		return r.ID[len(r.ID)-8:]
+	}
+	return r.ID
+}
+
+// ActiveBarcode is the barcode that scans route to this request, or "" when
+// no scan applies in its current state. Storage indexes it and keeps it unique.
+func (r Request) ActiveBarcode() string {
+	switch r.Side {
+	case Borrowing:
+		switch r.State {
+		case Received, OnHoldShelf, Loaned, ReturnedByPatron:
+			return r.ItemBarcode
+		}
+	case Lending:
+		switch r.State {
+		case PickRequested, ItemAtDesk:
+			return r.ItemBarcode
+		}
+	}
+	return ""
+}
+
+// Urgency is the time that orders the list, most urgent first: the partner's
+// deadline for lending, the patron's due date for a loan. dated is false for
+// requests that have neither; they follow the dated ones, oldest first.
+func (r Request) Urgency() (at time.Time, dated bool) {
+	switch {
+	case !r.Deadline.IsZero() && r.Side == Lending:
+		return r.Deadline, true
+	case !r.DueDate.IsZero():
+		return r.DueDate, true
+	}
+	return r.Created, false
+}
+
+// Partner is another library or network we exchange requests with.
+type Partner struct {
+	Code            string `json:"code"`
+	Name            string `json:"name"`
+	TurnaroundHours int    `json:"turnaround_hours"`
+	Email           string `json:"email,omitempty"`
+	AgencyID        string `json:"agency_id,omitempty"`
+	LoanPeriodDays  int    `json:"loan_period_days"`
+	MaxFileBytes    int64  `json:"max_file_bytes,omitempty"`
+	NeedsReview     bool   `json:"needs_review,omitempty"`
+}
+
+// Defaults applied to partners that leave a value unset.
+const (
+	DefaultTurnaroundHours = 24
+	DefaultLoanPeriodDays  = 28
+	DefaultHoldShelfDays   = 7
+)

@@ -1,0 +1,90 @@
+package domain
+
+import "time"
+
+// Clock tells the current time; logic never calls time.Now directly.
+type Clock interface {
+	Now() time.Time
+}
+
+// ClockFunc adapts a function to the Clock interface.
+type ClockFunc func() time.Time
+
+// Now calls the function.
+func (f ClockFunc) Now() time.Time { return f() }
+
+// Store is the persistence port. Every change runs inside Update, which
+// commits all of its writes atomically or none of them.
+type Store interface {
+	View(fn func(Tx) error) error
+	Update(fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is one read or read-write transaction on the store. Values returned are
+// copies; changing them changes nothing until they are put back.
+type Tx interface {
+	// Partner returns the partner with the code, or an error wrapping ErrPartnerNotFound.
+	Partner(code string) (Partner, error)
+	// Partners returns every partner ordered by code.
+	Partners() ([]Partner, error)
+	// PutPartner creates or replaces a partner.
+	PutPartner(p Partner) error
+
+	// Request returns the request with the id, or an error wrapping ErrNotFound.
+	Request(id string) (Request, error)
+	// RequestsByIDPrefix returns the requests whose id starts with prefix.
+	RequestsByIDPrefix(prefix string) ([]Request, error)
+	// RequestsByIDSuffix returns the requests whose id ends with suffix (the
+	// short reference shown for requests without an external identifier).
+	RequestsByIDSuffix(suffix string) ([]Request, error)
+	// RequestsByExternalID returns the requests of any partner with that external identifier.
+	RequestsByExternalID(externalID string) ([]Request, error)
+	// RequestByBarcode returns the request whose ActiveBarcode is code.
+	RequestByBarcode(code string) (Request, bool, error)
+	// PutRequest creates or replaces a request and keeps the indexes in step.
+	// It refuses (ErrDuplicateExternalID, ErrBarcodeInUse) a request that
+	// would break the uniqueness of external identifiers per partner or of
+	// active barcodes.
+	PutRequest(r Request) error
+	// ForEachRequest calls fn for every request in creation order until fn returns an error.
+	ForEachRequest(fn func(Request) error) error
+
+	// Setting returns a stored setting, "" when unset.
+	Setting(key string) (string, error)
+	// PutSetting stores a setting.
+	PutSetting(key, value string) error
+}
+
+// Vault keeps shipped files. Put copies src durably (fsynced) under a name
+// derived from name with SanitizeFileName, adding a suffix on collision.
+type Vault interface {
+	Put(src, name string) (ShippedFile, error)
+	// Remove deletes a stored file, used when the change it belonged to failed.
+	Remove(name string) error
+}
+
+// Verdict is the outcome of a PDF preflight.
+type Verdict string
+
+// Preflight verdicts.
+const (
+	VerdictAccept Verdict = "accept"
+	VerdictWarn   Verdict = "warn"
+	VerdictReject Verdict = "reject"
+)
+
+// PreflightReport is the result of checking one file before shipment.
+type PreflightReport struct {
+	File    string  `json:"file"`
+	Verdict Verdict `json:"verdict"`
+	Reason  string  `json:"reason"`
+	Pages   int     `json:"pages"`
+	Bytes   int64   `json:"bytes"`
+	Message string  `json:"message"`
+}
+
+// Preflighter checks that a file is a complete, openable PDF.
+type Preflighter interface {
+	Preflight(path string) PreflightReport
+}

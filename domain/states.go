@@ -1,0 +1,205 @@
+package domain
+
+import "slices"
+
+// State is a request's state code, as stored and shown by the command line.
+type State string
+
+// Lending states.
+const (
+	Created          State = "created"
+	PickRequested    State = "pick_requested"
+	ItemAtDesk       State = "item_at_desk"
+	ShippedDigitally State = "shipped_digitally"
+	Rejected         State = "rejected"
+	BadCitation      State = "bad_citation"
+	Cancelled        State = "cancelled"
+)
+
+// Borrowing states (Created and Cancelled are shared with lending).
+const (
+	Received         State = "received"
+	OnHoldShelf      State = "on_hold_shelf"
+	Loaned           State = "loaned"
+	ReturnedByPatron State = "returned_by_patron"
+	Completed        State = "completed"
+)
+
+// Action names a transition; it is recorded in the history.
+type Action string
+
+// The actions of both workflows.
+const (
+	ActCreate      Action = "create"
+	ActPick        Action = "pick"
+	ActPickArrived Action = "pick_arrived"
+	ActShip        Action = "ship"
+	ActReject      Action = "reject"
+	ActBadCitation Action = "bad_citation"
+	ActCancel      Action = "cancel"
+	ActReceive     Action = "receive"
+	ActHoldShelf   Action = "hold_shelf"
+	ActCheckout    Action = "checkout"
+	ActCheckin     Action = "checkin"
+	ActComplete    Action = "complete"
+)
+
+// Label is the action's name as shown to staff.
+func (a Action) Label() string {
+	switch a {
+	case ActCreate:
+		return "Created"
+	case ActPick:
+		return "Pick from shelf requested"
+	case ActPickArrived:
+		return "Item arrived at desk"
+	case ActShip:
+		return "Shipped digitally"
+	case ActReject:
+		return "Rejected"
+	case ActBadCitation:
+		return "Returned as bad citation"
+	case ActCancel:
+		return "Cancelled"
+	case ActReceive:
+		return "Received"
+	case ActHoldShelf:
+		return "Put on hold shelf"
+	case ActCheckout:
+		return "Checked out to patron"
+	case ActCheckin:
+		return "Checked in"
+	case ActComplete:
+		return "Completed"
+	}
+	return string(a)
+}
+
+type move struct {
+	from []State
+	to   State
+}
+
+// machines holds DESIGN.md's two state tables: for each side and action the
+// states it may start from and the state it leads to.
+var machines = map[Side]map[Action]move{
+	Lending: {
+		ActCreate:      {from: []State{""}, to: Created},
+		ActPick:        {from: []State{Created}, to: PickRequested},
+		ActPickArrived: {from: []State{PickRequested}, to: ItemAtDesk},
+		ActShip:        {from: []State{Created, PickRequested, ItemAtDesk}, to: ShippedDigitally},
+		ActReject:      {from: []State{Created, PickRequested, ItemAtDesk}, to: Rejected},
+		ActBadCitation: {from: []State{Created, PickRequested, ItemAtDesk}, to: BadCitation},
+		ActCancel:      {from: []State{Created, PickRequested, ItemAtDesk}, to: Cancelled},
+	},
+	Borrowing: {
+		ActCreate:    {from: []State{""}, to: Created},
+		ActReceive:   {from: []State{Created}, to: Received},
+		ActHoldShelf: {from: []State{Received}, to: OnHoldShelf},
+		ActCheckout:  {from: []State{OnHoldShelf}, to: Loaned},
+		ActCheckin:   {from: []State{Loaned}, to: ReturnedByPatron},
+		ActComplete:  {from: []State{ReturnedByPatron}, to: Completed},
+		ActCancel:    {from: []State{Created}, to: Cancelled},
+	},
+}
+
+// States lists a side's states in workflow order.
+func States(side Side) []State {
+	if side == Borrowing {
+		return []State{Created, Received, OnHoldShelf, Loaned, ReturnedByPatron, Completed, Cancelled}
+	}
+	return []State{Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled}
+}
+
+// Final reports whether the state ends the request on that side.
+func (s State) Final(side Side) bool {
+	for _, m := range machines[side] {
+		if slices.Contains(m.from, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// Label is the state's label as DESIGN.md gives it for that side.
+func (s State) Label(side Side) string {
+	if side == Borrowing {
+		switch s {
+		case Created:
+			return "Created borrowing request"
+		case Received:
+			return "Received — in transit to pickup"
+		case OnHoldShelf:
+			return "On hold shelf"
+		case Loaned:
+			return "Loaned to patron"
+		case ReturnedByPatron:
+			return "Returned — in transit to RS desk"
+		case Completed:
+			return "Request completed"
+		case Cancelled:
+			return "Cancelled"
+		}
+		return string(s)
+	}
+	switch s {
+	case Created:
+		return "Created Lending Request"
+	case PickRequested:
+		return "Pick From Shelf requested"
+	case ItemAtDesk:
+		return "Item at desk"
+	case ShippedDigitally:
+		return "Shipped Digitally"
+	case Rejected:
+		return "Rejected"
+	case BadCitation:
+		return "Bad citation"
+	case Cancelled:
+		return "Cancelled by partner"
+	}
+	return string(s)
+}
+
+// ParseState reads a state code of either side.
+func ParseState(code string) (State, error) {
+	for _, side := range []Side{Lending, Borrowing} {
+		for _, s := range States(side) {
+			if string(s) == code {
+				return s, nil
+			}
+		}
+	}
+	return "", refuse(ErrInvalidInput, "%q is not a status code; use one of: created, pick_requested, item_at_desk, shipped_digitally, rejected, bad_citation, cancelled, received, on_hold_shelf, loaned, returned_by_patron, completed.", code)
+}
+
+// Can reports whether the action is legal for the request in its current state.
+func (r Request) Can(a Action) bool {
+	m, ok := machines[r.Side][a]
+	return ok && slices.Contains(m.from, r.State)
+}
+
+// Transition is the one way a request changes state: it checks the move
+// against the side's table, sets the new state and appends the history event.
+// An illegal move returns an error wrapping ErrIllegalTransition and leaves r
+// unchanged.
+func (r *Request) Transition(a Action, ev Event) error {
+	m, ok := machines[r.Side][a]
+	if !ok || !slices.Contains(m.from, r.State) {
+		return &Refusal{Kind: ErrIllegalTransition, Msg: illegalMessage(*r, a)}
+	}
+	ev.From, ev.To, ev.Action = r.State, m.to, a
+	r.State = m.to
+	r.History = append(r.History, ev)
+	return nil
+}
+
+func illegalMessage(r Request, a Action) string {
+	if _, ok := machines[r.Side][a]; !ok {
+		return "“" + a.Label() + "” does not apply to " + string(r.Side) + " requests."
+	}
+	if r.State.Final(r.Side) {
+		return "Request " + r.Ref() + " is already closed (" + r.StatusLabel() + "); nothing more can be done with it."
+	}
+	return "Request " + r.Ref() + " is “" + r.StatusLabel() + "”: “" + a.Label() + "” is not possible in that state."
+}
