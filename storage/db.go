@@ -1,0 +1,163 @@
+// Package storage keeps ILL Desk's requests, partners and settings in a
+// bbolt database file, and shipped PDFs in a vault directory beside it.
+//
+// Layout of the database (schema version 1):
+//
+//	meta          "schema" → "1"
+//	requests      request ID (UUIDv7, so keys sort by creation) → JSON of domain.Request
+//	partners      partner code → JSON of domain.Partner
+//	idx_external  externalID + "\x00" + partnerCode → request ID
+//	idx_barcode   Request.ActiveBarcode() → request ID (only when non-empty)
+//	settings      key → value
+//
+// The vault for a database at path P is the directory
+// filepath.Join(filepath.Dir(P), "vault"); see VaultDirFor.
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// SchemaVersion is the version of the database layout this build writes and
+// reads. A database with a larger version is refused with ErrSchemaTooNew.
+const SchemaVersion = 1
+
+// lockTimeout bounds how long Open waits for another process's file lock.
+const lockTimeout = 1 * time.Second
+
+var (
+	bucketMeta        = []byte("meta")
+	bucketRequests    = []byte("requests")
+	bucketPartners    = []byte("partners")
+	bucketIdxExternal = []byte("idx_external")
+	bucketIdxBarcode  = []byte("idx_barcode")
+	bucketSettings    = []byte("settings")
+
+	keySchema = []byte("schema")
+
+	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings}
+)
+
+// DB is an open ILL Desk database; it implements domain.Store. Only one
+// process (or one DB value) may hold a database file open at a time.
+type DB struct {
+	bolt *bolt.DB
+	path string
+}
+
+var _ domain.Store = (*DB)(nil)
+
+// DefaultPath is where the database lives when the user names none:
+// os.UserConfigDir()/illdesk/illdesk.db.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the user configuration directory for the database: %w", err)
+	}
+	return filepath.Join(dir, "illdesk", "illdesk.db"), nil
+}
+
+// VaultDirFor is the vault directory that belongs to the database at dbPath:
+// a directory named "vault" next to the database file.
+func VaultDirFor(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "vault")
+}
+
+// Open opens the database at path, creating it (and its parent directory,
+// mode 0700) when missing. It refuses with a *domain.Refusal when another
+// process holds the file (domain.ErrDatabaseLocked, within about a second),
+// when a newer ILL Desk wrote it (domain.ErrSchemaTooNew), or when the file
+// is not an ILL Desk database (domain.ErrInvalidInput).
+func Open(path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cannot create the folder for the database %s: %w", path, err)
+		}
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if err != nil {
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
+			return nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: fmt.Sprintf(
+				"The database %s is already open in another ILL Desk window; close that window first, or start with --db to use another database.", path)}
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+			return nil, notOurs(path)
+		}
+		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
+	}
+	if err := bdb.Update(func(btx *bolt.Tx) error { return prepare(btx, path) }); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return &DB{bolt: bdb, path: path}, nil
+}
+
+// notOurs is the refusal for a file that is not an ILL Desk database.
+func notOurs(path string) error {
+	return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
+		"The file %s is not an ILL Desk database; choose another file with --db, or move this one away.", path)}
+}
+
+// prepare checks the schema version and creates the buckets of a new database.
+func prepare(btx *bolt.Tx, path string) error {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := true
+		_ = btx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+		if !empty {
+			return notOurs(path)
+		}
+		var err error
+		if meta, err = btx.CreateBucket(bucketMeta); err != nil {
+			return fmt.Errorf("cannot set up the database %s: %w", path, err)
+		}
+		if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+			return fmt.Errorf("cannot set up the database %s: %w", path, err)
+		}
+	}
+	raw := meta.Get(keySchema)
+	version, err := strconv.Atoi(string(raw))
+	if err != nil || version < 1 {
+		return notOurs(path)
+	}
+	if version > SchemaVersion {
+		return &domain.Refusal{Kind: domain.ErrSchemaTooNew, Msg: fmt.Sprintf(
+			"The database %s was written by a newer ILL Desk (schema %d; this version reads up to %d); upgrade ILL Desk to open it.", path, version, SchemaVersion)}
+	}
+	for _, name := range allBuckets {
+		if btx.Bucket(name) != nil {
+			continue
+		}
+		if _, err := btx.CreateBucket(name); err != nil {
+			return fmt.Errorf("cannot set up the database %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// Path is the file the database was opened from.
+func (db *DB) Path() string { return db.path }
+
+// View runs fn in a read-only transaction. Writes inside it fail.
+func (db *DB) View(fn func(domain.Tx) error) error {
+	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+}
+
+// Update runs fn in a read-write transaction: when fn returns nil every
+// write is committed atomically; when it returns an error nothing is.
+func (db *DB) Update(fn func(domain.Tx) error) error {
+	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+}
+
+// Close releases the database file and its lock.
+func (db *DB) Close() error { return db.bolt.Close() }

@@ -1,0 +1,366 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// keySep separates the external identifier from the partner code in idx_external.
+const keySep = "\x00"
+
+// tx is one bbolt transaction seen through domain.Tx. Every value it returns
+// is decoded from the stored bytes, so it never aliases bbolt's memory map.
+type tx struct {
+	btx *bolt.Tx
+}
+
+var _ domain.Tx = (*tx)(nil)
+
+func (t *tx) bucket(name []byte) (*bolt.Bucket, error) {
+	b := t.btx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("storage: bucket %s is missing from the database", name)
+	}
+	return b, nil
+}
+
+// Partner returns the partner with the code, or a refusal of kind ErrPartnerNotFound.
+func (t *tx) Partner(code string) (domain.Partner, error) {
+	b, err := t.bucket(bucketPartners)
+	if err != nil {
+		return domain.Partner{}, err
+	}
+	v := b.Get([]byte(code))
+	if v == nil {
+		return domain.Partner{}, &domain.Refusal{Kind: domain.ErrPartnerNotFound, Msg: fmt.Sprintf(
+			"There is no partner with the code %q; check the code or add the partner first.", code)}
+	}
+	return decodePartner(code, v)
+}
+
+// Partners returns every partner ordered by code.
+func (t *tx) Partners() ([]domain.Partner, error) {
+	b, err := t.bucket(bucketPartners)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Partner
+	err = b.ForEach(func(k, v []byte) error {
+		p, err := decodePartner(string(k), v)
+		if err != nil {
+			return err
+		}
+		out = append(out, p)
+		return nil
+	})
+	return out, err
+}
+
+// PutPartner creates or replaces the partner stored under p.Code.
+func (t *tx) PutPartner(p domain.Partner) error {
+	if p.Code == "" {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A partner needs a code."}
+	}
+	b, err := t.bucket(bucketPartners)
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("storage: encode partner %s: %w", p.Code, err)
+	}
+	return b.Put([]byte(p.Code), v)
+}
+
+// Request returns the request with the id, or a refusal of kind ErrNotFound.
+func (t *tx) Request(id string) (domain.Request, error) {
+	r, ok, err := t.request(id)
+	if err != nil {
+		return domain.Request{}, err
+	}
+	if !ok {
+		return domain.Request{}, &domain.Refusal{Kind: domain.ErrNotFound, Msg: fmt.Sprintf(
+			"There is no request with the id %s.", id)}
+	}
+	return r, nil
+}
+
+// request loads a request, reporting whether it exists.
+func (t *tx) request(id string) (domain.Request, bool, error) {
+	if id == "" {
+		return domain.Request{}, false, nil
+	}
+	b, err := t.bucket(bucketRequests)
+	if err != nil {
+		return domain.Request{}, false, err
+	}
+	v := b.Get([]byte(id))
+	if v == nil {
+		return domain.Request{}, false, nil
+	}
+	r, err := decodeRequest(id, v)
+	return r, err == nil, err
+}
+
+// indexed loads the request an index entry points to; a dangling entry is an error.
+func (t *tx) indexed(index string, id []byte) (domain.Request, error) {
+	r, ok, err := t.request(string(id))
+	if err != nil {
+		return domain.Request{}, err
+	}
+	if !ok {
+		return domain.Request{}, fmt.Errorf("storage: index %s points to missing request %s", index, id)
+	}
+	return r, nil
+}
+
+// RequestsByIDPrefix returns the requests whose id starts with prefix, in id order.
+func (t *tx) RequestsByIDPrefix(prefix string) ([]domain.Request, error) {
+	b, err := t.bucket(bucketRequests)
+	if err != nil {
+		return nil, err
+	}
+	p := []byte(prefix)
+	var out []domain.Request
+	c := b.Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		r, err := decodeRequest(string(k), v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RequestsByIDSuffix returns the requests whose id ends with suffix, in id
+// order. It walks the keys only, decoding just the matches.
+func (t *tx) RequestsByIDSuffix(suffix string) ([]domain.Request, error) {
+	b, err := t.bucket(bucketRequests)
+	if err != nil {
+		return nil, err
+	}
+	s := []byte(suffix)
+	var out []domain.Request
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if !bytes.HasSuffix(k, s) {
+			continue
+		}
+		r, err := decodeRequest(string(k), v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RequestsByExternalID returns the requests of any partner with that
+// external identifier, ordered by partner code. The empty identifier matches nothing.
+func (t *tx) RequestsByExternalID(externalID string) ([]domain.Request, error) {
+	if externalID == "" {
+		return nil, nil
+	}
+	b, err := t.bucket(bucketIdxExternal)
+	if err != nil {
+		return nil, err
+	}
+	p := []byte(externalID + keySep)
+	var out []domain.Request
+	c := b.Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		r, err := t.indexed(string(bucketIdxExternal), v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RequestByBarcode returns the request whose ActiveBarcode is code.
+func (t *tx) RequestByBarcode(code string) (domain.Request, bool, error) {
+	if code == "" {
+		return domain.Request{}, false, nil
+	}
+	b, err := t.bucket(bucketIdxBarcode)
+	if err != nil {
+		return domain.Request{}, false, err
+	}
+	id := b.Get([]byte(code))
+	if id == nil {
+		return domain.Request{}, false, nil
+	}
+	r, err := t.indexed(string(bucketIdxBarcode), id)
+	if err != nil {
+		return domain.Request{}, false, err
+	}
+	return r, true, nil
+}
+
+// externalKey is r's idx_external key, nil when r has no external identifier.
+func externalKey(r domain.Request) []byte {
+	if r.ExternalID == "" {
+		return nil
+	}
+	return []byte(r.ExternalID + keySep + r.Partner)
+}
+
+// barcodeKey is r's idx_barcode key, nil when no barcode is active.
+func barcodeKey(r domain.Request) []byte {
+	if bc := r.ActiveBarcode(); bc != "" {
+		return []byte(bc)
+	}
+	return nil
+}
+
+// PutRequest creates or replaces a request and keeps idx_external and
+// idx_barcode in step. All checks run before the first write, so a refused
+// request leaves the transaction as it was.
+func (t *tx) PutRequest(r domain.Request) error {
+	switch {
+	case r.ID == "":
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A request needs an id before it can be saved."}
+	case strings.Contains(r.ExternalID, keySep) || strings.Contains(r.Partner, keySep):
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
+			"The external identifier %q or partner code %q contains a NUL character; remove it and try again.", r.ExternalID, r.Partner)}
+	}
+	reqs, err := t.bucket(bucketRequests)
+	if err != nil {
+		return err
+	}
+	extIdx, err := t.bucket(bucketIdxExternal)
+	if err != nil {
+		return err
+	}
+	bcIdx, err := t.bucket(bucketIdxBarcode)
+	if err != nil {
+		return err
+	}
+	id := []byte(r.ID)
+	old, hadOld, err := t.request(r.ID)
+	if err != nil {
+		return err
+	}
+
+	extKey, bcKey := externalKey(r), barcodeKey(r)
+	if extKey != nil {
+		if holder := extIdx.Get(extKey); holder != nil && !bytes.Equal(holder, id) {
+			return &domain.Refusal{Kind: domain.ErrDuplicateExternalID, Msg: fmt.Sprintf(
+				"Partner %s already has request %s (id %s).", r.Partner, r.ExternalID, holder)}
+		}
+	}
+	if bcKey != nil {
+		if holder := bcIdx.Get(bcKey); holder != nil && !bytes.Equal(holder, id) {
+			ref := string(holder)
+			if other, ok, err := t.request(ref); err == nil && ok {
+				ref = other.Ref()
+			}
+			return &domain.Refusal{Kind: domain.ErrBarcodeInUse, Msg: fmt.Sprintf(
+				"Barcode %s is already in use on request %s — finish or check in that request first, or use another barcode.", bcKey, ref)}
+		}
+	}
+
+	v, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("storage: encode request %s: %w", r.ID, err)
+	}
+	if hadOld {
+		if k := externalKey(old); k != nil && !bytes.Equal(k, extKey) && bytes.Equal(extIdx.Get(k), id) {
+			if err := extIdx.Delete(k); err != nil {
+				return err
+			}
+		}
+		if k := barcodeKey(old); k != nil && !bytes.Equal(k, bcKey) && bytes.Equal(bcIdx.Get(k), id) {
+			if err := bcIdx.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	if extKey != nil {
+		if err := extIdx.Put(extKey, id); err != nil {
+			return err
+		}
+	}
+	if bcKey != nil {
+		if err := bcIdx.Put(bcKey, id); err != nil {
+			return err
+		}
+	}
+	return reqs.Put(id, v)
+}
+
+// ForEachRequest calls fn for every request in id (creation) order until fn
+// returns an error, which it returns. Inside Update, fn may put requests:
+// the walk re-seeks after each call, so it stays valid (a request created
+// with a later id is visited too).
+func (t *tx) ForEachRequest(fn func(domain.Request) error) error {
+	b, err := t.bucket(bucketRequests)
+	if err != nil {
+		return err
+	}
+	c := b.Cursor()
+	k, v := c.First()
+	for k != nil {
+		key := string(k)
+		r, err := decodeRequest(key, v)
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+		k, v = c.Seek([]byte(key))
+		if k != nil && string(k) == key {
+			k, v = c.Next()
+		}
+	}
+	return nil
+}
+
+// Setting returns a stored setting, "" when unset.
+func (t *tx) Setting(key string) (string, error) {
+	b, err := t.bucket(bucketSettings)
+	if err != nil {
+		return "", err
+	}
+	if key == "" {
+		return "", nil
+	}
+	return string(b.Get([]byte(key))), nil
+}
+
+// PutSetting stores a setting; the empty value is stored as is and reads back as unset.
+func (t *tx) PutSetting(key, value string) error {
+	if key == "" {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A setting needs a name."}
+	}
+	b, err := t.bucket(bucketSettings)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), []byte(value))
+}
+
+func decodeRequest(id string, v []byte) (domain.Request, error) {
+	var r domain.Request
+	if err := json.Unmarshal(v, &r); err != nil {
+		return domain.Request{}, fmt.Errorf("storage: request %s is damaged: %w", id, err)
+	}
+	return r, nil
+}
+
+func decodePartner(code string, v []byte) (domain.Partner, error) {
+	var p domain.Partner
+	if err := json.Unmarshal(v, &p); err != nil {
+		return domain.Partner{}, fmt.Errorf("storage: partner %s is damaged: %w", code, err)
+	}
+	return p, nil
+}

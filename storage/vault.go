@@ -1,0 +1,151 @@
+package storage
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// maxCollisions bounds the "-N" suffixes Put tries before giving up.
+const maxCollisions = 10000
+
+// Vault is the directory where shipped PDFs are kept; it implements
+// domain.Vault. By convention the vault of the database at P is
+// VaultDirFor(P), i.e. filepath.Join(filepath.Dir(P), "vault").
+type Vault struct {
+	dir string
+}
+
+var _ domain.Vault = (*Vault)(nil)
+
+// NewVault opens the vault at dir, creating the directory (mode 0700) when missing.
+func NewVault(dir string) (*Vault, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the vault folder %s: %w", dir, err)
+	}
+	return &Vault{dir: dir}, nil
+}
+
+// Dir is the vault's directory.
+func (v *Vault) Dir() string { return v.dir }
+
+// Path is the full path of the stored file name (a base name as returned
+// by Put in ShippedFile.Name). A name that is not a plain base name (it
+// holds a path separator or "..") gives "", so the result never points
+// outside the vault.
+func (v *Vault) Path(name string) string {
+	if !plainName(name) {
+		return ""
+	}
+	return filepath.Join(v.dir, name)
+}
+
+// plainName reports whether name is a single file name inside a directory.
+func plainName(name string) bool {
+	return name != "" && name != "." &&
+		!strings.ContainsAny(name, `/\`) && !strings.ContainsRune(name, os.PathSeparator) &&
+		!strings.Contains(name, "..") && filepath.VolumeName(name) == ""
+}
+
+// Put copies the file src into the vault as SanitizeFileName(name)+".pdf",
+// or with a "-2", "-3", ... suffix when that name is taken (files are created
+// exclusively, so concurrent writers never overwrite each other). The copy is
+// fsynced, then the directory is (except on Windows). It returns the stored
+// base name, its size and its SHA-256 in hex; Pages is left for the caller.
+// On failure no partial file is left behind.
+func (v *Vault) Put(src, name string) (domain.ShippedFile, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return domain.ShippedFile{}, fmt.Errorf("cannot read the file to ship: %w", err)
+	}
+	defer in.Close()
+
+	out, stored, err := v.create(domain.SanitizeFileName(name))
+	if err != nil {
+		return domain.ShippedFile{}, err
+	}
+	full := out.Name()
+	fail := func(err error) (domain.ShippedFile, error) {
+		_ = out.Close()
+		_ = os.Remove(full)
+		return domain.ShippedFile{}, err
+	}
+
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(out, h), in)
+	if err != nil {
+		return fail(fmt.Errorf("cannot copy %s into the vault: %w", src, err))
+	}
+	if err := out.Sync(); err != nil {
+		return fail(fmt.Errorf("cannot save %s to disk: %w", full, err))
+	}
+	if err := out.Close(); err != nil {
+		_ = os.Remove(full)
+		return domain.ShippedFile{}, fmt.Errorf("cannot save %s to disk: %w", full, err)
+	}
+	if err := syncDir(v.dir); err != nil {
+		_ = os.Remove(full)
+		return domain.ShippedFile{}, fmt.Errorf("cannot save the vault folder %s to disk: %w", v.dir, err)
+	}
+	return domain.ShippedFile{Name: stored, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// create makes a new file stem.pdf, or stem-N.pdf for the first free N,
+// with O_EXCL and mode 0600.
+func (v *Vault) create(stem string) (*os.File, string, error) {
+	for i := 1; i <= maxCollisions; i++ {
+		name := stem + ".pdf"
+		if i > 1 {
+			name = stem + "-" + strconv.Itoa(i) + ".pdf"
+		}
+		f, err := os.OpenFile(filepath.Join(v.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			return f, name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, "", fmt.Errorf("cannot create a file in the vault %s: %w", v.dir, err)
+		}
+	}
+	return nil, "", fmt.Errorf("the vault %s already holds %d files named %s; remove old ones first", v.dir, maxCollisions, stem)
+}
+
+// syncDir makes a new directory entry durable. Windows does not support
+// fsync on a directory, so it is skipped there.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		_ = d.Close()
+		return err
+	}
+	return d.Close()
+}
+
+// Remove deletes the stored file name from the vault; a file already gone
+// is not an error. It refuses (domain.ErrInvalidInput) a name that holds a
+// path separator or "..", so it can never delete outside the vault.
+func (v *Vault) Remove(name string) error {
+	if !plainName(name) {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
+			"%q is not the name of a file in the vault; nothing was removed.", name)}
+	}
+	if err := os.Remove(filepath.Join(v.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot remove %s from the vault: %w", name, err)
+	}
+	return nil
+}
