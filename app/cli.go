@@ -1,0 +1,198 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"time"
+
+	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/preflight"
+	"github.com/illdesk/illdesk/storage"
+)
+
+// env is what the command line reads from and writes to; tests supply their own.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// clock, when set, replaces the system clock (tests).
+	clock domain.Clock
+	// openWindow, when set, replaces the real window (tests).
+	openWindow func(s *session) error
+}
+
+// session is one invocation: the global options and, once opened, the database and desk.
+type session struct {
+	env
+	dbPath   string
+	operator string
+	station  domain.Station
+	demo     bool
+
+	db   *storage.DB
+	desk *domain.Desk
+}
+
+const topUsage = `usage: illdesk [--db PATH] [--operator NAME] [--desk DESK] [--demo] [<command>]
+
+With no command ILL Desk opens its window. Commands:
+  partner add|list   lend new   borrow new   list   show   pick   ship
+  reject   bad-citation   cancel   receive   scan   preflight   holiday
+See README.md for every option.`
+
+// run executes one command line and returns the exit status: 0 done,
+// 1 refused (the message says why), 2 usage error.
+func run(args []string, e env) int {
+	if e.getenv == nil {
+		e.getenv = os.Getenv
+	}
+	s := &session{env: e}
+	err := s.dispatch(args)
+	if s.db != nil {
+		if cerr := s.db.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(e.stderr, ue.msg)
+		return 2
+	default:
+		fmt.Fprintln(e.stderr, "illdesk:", err)
+		return 1
+	}
+}
+
+func (s *session) dispatch(args []string) error {
+	fs := newFlags("illdesk")
+	fs.StringVar(&s.dbPath, "db", "", "database file")
+	fs.StringVar(&s.operator, "operator", "", "operator name recorded in the history")
+	desk := fs.String("desk", "rs", "where this workstation stands")
+	fs.BoolVar(&s.demo, "demo", false, "run on a throwaway database with demo data")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return usageError{topUsage}
+		}
+		return usagef("%v\n%s", err, topUsage)
+	}
+	st, err := domain.ParseStation(*desk)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	s.station = st
+	if s.operator == "" {
+		s.operator = defaultOperator()
+	}
+	if s.dbPath == "" {
+		s.dbPath = s.getenv("ILLDESK_DB")
+	}
+	rest := fs.Args()
+	if s.demo {
+		cleanup, err := s.openDemo()
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+	}
+	if len(rest) == 0 {
+		if err := s.open(); err != nil {
+			return err
+		}
+		if s.openWindow != nil {
+			return s.openWindow(s)
+		}
+		return runWindow(s)
+	}
+	cmd, cmdArgs := rest[0], rest[1:]
+	if cmd == "preflight" { // needs no database
+		return s.cmdPreflight(cmdArgs)
+	}
+	h, ok := commands[cmd]
+	if !ok {
+		return usagef("unknown command %q\n%s", cmd, topUsage)
+	}
+	if err := s.open(); err != nil {
+		return err
+	}
+	return h(s, cmdArgs)
+}
+
+// commands maps each command name to its handler.
+var commands = map[string]func(*session, []string) error{
+	"partner":      (*session).cmdPartner,
+	"lend":         (*session).cmdLend,
+	"borrow":       (*session).cmdBorrow,
+	"list":         (*session).cmdList,
+	"show":         (*session).cmdShow,
+	"pick":         (*session).cmdPick,
+	"ship":         (*session).cmdShip,
+	"reject":       (*session).cmdReject,
+	"bad-citation": (*session).cmdBadCitation,
+	"cancel":       (*session).cmdCancel,
+	"receive":      (*session).cmdReceive,
+	"scan":         (*session).cmdScan,
+	"holiday":      (*session).cmdHoliday,
+}
+
+func defaultOperator() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "staff"
+}
+
+// open opens the database (unless the demo already did) and builds the desk.
+func (s *session) open() error {
+	if s.desk != nil {
+		return nil
+	}
+	if s.dbPath == "" {
+		p, err := storage.DefaultPath()
+		if err != nil {
+			return fmt.Errorf("no database path: %w; give one with --db", err)
+		}
+		s.dbPath = p
+	}
+	db, err := storage.Open(s.dbPath)
+	if err != nil {
+		return err
+	}
+	vault, err := storage.NewVault(storage.VaultDirFor(s.dbPath))
+	if err != nil {
+		db.Close()
+		return err
+	}
+	clock := s.clock
+	if clock == nil {
+		clock = domain.ClockFunc(time.Now)
+	}
+	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock})
+	if err != nil {
+		db.Close()
+		return err
+	}
+	s.db, s.desk = db, desk
+	return nil
+}
+
+// actor is who acts in this session, and where.
+func (s *session) actor() domain.Actor {
+	return domain.Actor{Operator: s.operator, Station: s.station}
+}
+
+func (s *session) printJSON(v any) error {
+	enc := json.NewEncoder(s.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (s *session) printf(format string, args ...any) {
+	fmt.Fprintf(s.stdout, format, args...)
+}

@@ -1,0 +1,538 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/preflight"
+)
+
+// ---- partners ----
+
+func (s *session) cmdPartner(args []string) error {
+	if len(args) == 0 {
+		return usagef("usage: illdesk partner add|list ...")
+	}
+	switch args[0] {
+	case "add":
+		fs := newFlags("partner add")
+		name := fs.String("name", "", "partner name")
+		hours := fs.Int("turnaround-hours", domain.DefaultTurnaroundHours, "turnaround in business hours")
+		email := fs.String("email", "", "contact email")
+		agency := fs.String("agency-id", "", "ISO 18626 agency id TYPE:VALUE")
+		loanDays := fs.Int("loan-days", domain.DefaultLoanPeriodDays, "loan period in days")
+		maxMB := fs.Float64("max-mb", 0, "largest file the partner accepts, in MB (0: no limit)")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 1, "partner add CODE --name NAME [--turnaround-hours H] [--email E]"); err != nil {
+			return err
+		}
+		if *hours <= 0 || *loanDays <= 0 || *maxMB < 0 {
+			return usagef("partner add: --turnaround-hours and --loan-days must be positive, --max-mb not negative")
+		}
+		p, err := s.desk.AddPartner(domain.Partner{Code: pos[0], Name: *name, TurnaroundHours: *hours,
+			Email: *email, AgencyID: *agency, LoanPeriodDays: *loanDays, MaxFileBytes: int64(*maxMB * 1e6)})
+		if err != nil {
+			return err
+		}
+		s.printf("Added partner %s (%s), turnaround %d business hours.\n", p.Code, p.Name, p.TurnaroundHours)
+		return nil
+	case "list":
+		fs := newFlags("partner list")
+		asJSON := fs.Bool("json", false, "JSON output")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, "partner list [--json]"); err != nil {
+			return err
+		}
+		ps, err := s.desk.Partners()
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return s.printJSON(nonNil(ps))
+		}
+		if len(ps) == 0 {
+			s.printf("No partners yet. Add one with: illdesk partner add CODE --name NAME\n")
+			return nil
+		}
+		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL")
+		for _, p := range ps {
+			fmt.Fprintf(tw, "%s\t%s\t%dh\t%d\t%s\n", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email)
+		}
+		return tw.Flush()
+	}
+	return usagef("unknown partner command %q: use partner add or partner list", args[0])
+}
+
+// ---- new requests ----
+
+// citationFlags registers the citation options shared by lend new and borrow new.
+func citationFlags(fs interface {
+	StringVar(*string, string, string, string)
+}, c *domain.Citation) {
+	fs.StringVar(&c.Title, "title", "", "title (journal or book)")
+	fs.StringVar(&c.ArticleTitle, "article-title", "", "article or chapter title")
+	fs.StringVar(&c.Author, "author", "", "author")
+	fs.StringVar(&c.Journal, "journal", "", "journal")
+	fs.StringVar(&c.Volume, "volume", "", "volume")
+	fs.StringVar(&c.Number, "number", "", "issue number")
+	fs.StringVar(&c.Year, "year", "", "year")
+	fs.StringVar(&c.Pages, "pages", "", "pages, e.g. 12-30")
+	fs.StringVar(&c.ISSN, "issn", "", "ISSN")
+	fs.StringVar(&c.ISBN, "isbn", "", "ISBN")
+	fs.StringVar(&c.DOI, "doi", "", "DOI")
+	fs.StringVar(&c.OCLC, "oclc", "", "OCLC number")
+}
+
+func (s *session) cmdLend(args []string) error {
+	if len(args) == 0 || args[0] != "new" {
+		return usagef("usage: illdesk lend new --partner CODE --external-id ID --title T ...")
+	}
+	var in domain.LendingInput
+	var eres listFlag
+	fs := newFlags("lend new")
+	fs.StringVar(&in.Partner, "partner", "", "partner code")
+	fs.StringVar(&in.ExternalID, "external-id", "", "the partner's request number")
+	citationFlags(fs, &in.Citation)
+	format := fs.String("format", "", "electronic or physical")
+	fs.StringVar(&in.Location, "location", "", "holdings location")
+	fs.StringVar(&in.CallNumber, "call-number", "", "call number")
+	fs.StringVar(&in.ItemBarcode, "item-barcode", "", "item barcode")
+	fs.Var(&eres, "eresource", "e-resource collection NAME=URL (repeatable)")
+	fs.StringVar(&in.Note, "note", "", "internal note")
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, "lend new --partner CODE --external-id ID --title T [options]"); err != nil {
+		return err
+	}
+	if in.Format, err = domain.ParseFormat(*format); err != nil {
+		return usageError{err.Error()}
+	}
+	for _, e := range eres {
+		name, url, ok := strings.Cut(e, "=")
+		if !ok {
+			return usagef("lend new: --eresource takes NAME=URL, not %q", e)
+		}
+		in.EResources = append(in.EResources, domain.EResource{Name: strings.TrimSpace(name), URL: strings.TrimSpace(url)})
+	}
+	r, err := s.desk.NewLending(in, s.actor())
+	if err != nil {
+		return err
+	}
+	s.printf("%s\n", r.ID)
+	return nil
+}
+
+func (s *session) cmdBorrow(args []string) error {
+	if len(args) == 0 || args[0] != "new" {
+		return usagef("usage: illdesk borrow new --title T --requester NAME --pickup LOCATION --partner CODE ...")
+	}
+	var in domain.BorrowingInput
+	fs := newFlags("borrow new")
+	fs.StringVar(&in.Partner, "partner", "", "lending partner code")
+	fs.StringVar(&in.ExternalID, "external-id", "", "the lender's request number")
+	citationFlags(fs, &in.Citation)
+	fs.StringVar(&in.Requester, "requester", "", "patron name")
+	fs.StringVar(&in.RequesterEmail, "requester-email", "", "patron email")
+	fs.StringVar(&in.Pickup, "pickup", "", "pickup location")
+	fs.StringVar(&in.Note, "note", "", "internal note")
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, "borrow new --title T --requester NAME --pickup LOCATION --partner CODE [options]"); err != nil {
+		return err
+	}
+	r, err := s.desk.NewBorrowing(in, s.actor())
+	if err != nil {
+		return err
+	}
+	s.printf("%s\n", r.ID)
+	return nil
+}
+
+// ---- looking ----
+
+// requestView is a request as the command line shows it in JSON.
+type requestView struct {
+	domain.Request
+	StatusLabel   string              `json:"status_label"`
+	Deadline      *time.Time          `json:"deadline"`
+	TimeLeftHours *float64            `json:"time_left_hours,omitempty"`
+	ShippedFile   *domain.ShippedFile `json:"shipped_file"`
+	History       []domain.Event      `json:"history"`
+	EResources    []domain.EResource  `json:"eresources"`
+}
+
+func (s *session) view(r domain.Request) requestView {
+	v := requestView{Request: r, StatusLabel: r.StatusLabel(), ShippedFile: r.ShippedFile,
+		History: nonNil(r.History), EResources: nonNil(r.EResources)}
+	if !r.Deadline.IsZero() {
+		d := r.Deadline
+		v.Deadline = &d
+		if left, ok := s.desk.TimeLeft(r); ok && r.Active() {
+			h := math.Round(left.Hours()*10) / 10
+			v.TimeLeftHours = &h
+		}
+	}
+	return v
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func (s *session) cmdList(args []string) error {
+	fs := newFlags("list")
+	asJSON := fs.Bool("json", false, "JSON output")
+	side := fs.String("side", "", "lending or borrowing")
+	status := fs.String("status", "", "status code")
+	partner := fs.String("partner", "", "partner code")
+	all := fs.Bool("all", false, "include closed requests")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, "list [--json] [--side lending|borrowing] [--status CODE] [--partner CODE] [--all]"); err != nil {
+		return err
+	}
+	f := domain.Filter{Partner: *partner, All: *all}
+	if *side != "" {
+		if f.Side, err = domain.ParseSide(*side); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	if *status != "" {
+		if f.State, err = domain.ParseState(*status); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	rs, err := s.desk.List(f)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		views := make([]requestView, 0, len(rs))
+		for _, r := range rs {
+			views = append(views, s.view(r))
+		}
+		return s.printJSON(views)
+	}
+	if len(rs) == 0 {
+		s.printf("No requests match.\n")
+		return nil
+	}
+	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME LEFT\tID\tEXTERNAL ID\tSIDE\tSTATUS\tPARTNER\tTITLE")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.timeLeft(r), r.ID[:min(8, len(r.ID))],
+			r.ExternalID, r.Side, r.StatusLabel(), r.Partner, truncate(r.Title, 50))
+	}
+	return tw.Flush()
+}
+
+// timeLeft writes the business time left as staff read it.
+func (s *session) timeLeft(r domain.Request) string {
+	left, ok := s.desk.TimeLeft(r)
+	if !ok || !r.Active() {
+		if !r.DueDate.IsZero() && r.Active() {
+			return "due " + r.DueDate.Format(domain.DateLayout)
+		}
+		return "-"
+	}
+	if left < 0 {
+		return fmt.Sprintf("OVERDUE %.0fh", -left.Hours())
+	}
+	return fmt.Sprintf("%.0fh", left.Hours())
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func (s *session) cmdShow(args []string) error {
+	fs := newFlags("show")
+	asJSON := fs.Bool("json", false, "JSON output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "show [--json] REF"); err != nil {
+		return err
+	}
+	r, err := s.desk.Find(pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return s.printJSON(s.view(r))
+	}
+	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	row("Request", r.ID)
+	row("External id", r.ExternalID)
+	row("Side", string(r.Side))
+	row("Partner", r.Partner)
+	row("Status", r.StatusLabel())
+	row("Time left", s.timeLeft(r))
+	row("Title", r.Title)
+	row("Article", r.ArticleTitle)
+	row("Author", r.Author)
+	row("Journal", r.Journal)
+	row("Volume", r.Volume)
+	row("Number", r.Number)
+	row("Year", r.Year)
+	row("Pages", r.Pages)
+	row("ISSN", r.ISSN)
+	row("ISBN", r.ISBN)
+	row("DOI", r.DOI)
+	row("Format", r.Format.Label())
+	row("Location", r.Location)
+	row("Call number", r.CallNumber)
+	row("Item barcode", r.ItemBarcode)
+	for _, e := range r.EResources {
+		row("E-resource", e.Name+" "+e.URL)
+	}
+	row("Requester", strings.TrimSpace(r.Requester+" "+r.RequesterEmail))
+	row("Pickup", r.Pickup)
+	if !r.DueDate.IsZero() {
+		row("Due", r.DueDate.Format(domain.DateLayout))
+	}
+	row("Reject reason", r.RejectReason.Label())
+	row("Internal note", r.InternalNote)
+	row("Note to partner", r.PartnerNote)
+	if f := r.ShippedFile; f != nil {
+		row("Shipped file", fmt.Sprintf("%s, %d pages, %s, sha256 %s", f.Name, f.Pages, domain.HumanBytes(f.Bytes), f.SHA256))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s.printf("\nHistory:\n")
+	for _, ev := range r.History {
+		line := fmt.Sprintf("  %s  %-28s %s at %s", ev.At.Local().Format("2006-01-02 15:04"), ev.Action.Label(), ev.Actor, ev.Desk)
+		if ev.Note != "" {
+			line += " — " + ev.Note
+		}
+		s.printf("%s\n", line)
+	}
+	return nil
+}
+
+// ---- acting ----
+
+// done prints the outcome of an action on a request.
+func (s *session) done(r domain.Request, err error) error {
+	if err != nil {
+		return err
+	}
+	s.printf("%s: %s\n", r.Ref(), r.StatusLabel())
+	return nil
+}
+
+func (s *session) cmdPick(args []string) error {
+	fs := newFlags("pick")
+	to := fs.String("to", "", "rs or digitization:NAME")
+	barcode := fs.String("item-barcode", "", "barcode of the item to pull")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "pick REF --to DESK [--item-barcode B]"); err != nil {
+		return err
+	}
+	if *to == "" {
+		return usagef("pick: --to is required (rs or digitization:NAME)")
+	}
+	st, err := domain.ParseStation(*to)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	return s.done(s.desk.Pick(pos[0], st, *barcode, s.actor()))
+}
+
+func (s *session) cmdShip(args []string) error {
+	fs := newFlags("ship")
+	accept := fs.Bool("accept-warnings", false, "ship a file that has preflight warnings")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 2, "ship REF FILE [--accept-warnings]"); err != nil {
+		return err
+	}
+	r, _, err := s.desk.Ship(pos[0], pos[1], *accept, s.actor())
+	if err != nil {
+		if errors.Is(err, domain.ErrNeedsConfirmation) {
+			return fmt.Errorf("%w (run again with --accept-warnings to ship it anyway)", err)
+		}
+		return err
+	}
+	f := r.ShippedFile
+	s.printf("%s: Shipped Digitally — %s, %d pages, %s\n", r.Ref(), f.Name, f.Pages, domain.HumanBytes(f.Bytes))
+	return nil
+}
+
+func (s *session) cmdReject(args []string) error {
+	fs := newFlags("reject")
+	reason := fs.String("reason", "", "ISO 18626 reason code")
+	note := fs.String("note", "", "internal note")
+	partnerNote := fs.String("partner-note", "", "note to the partner")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "reject REF --reason CODE [--note TEXT] [--partner-note TEXT]"); err != nil {
+		return err
+	}
+	return s.done(s.desk.Reject(pos[0], domain.Reason(*reason), *note, *partnerNote, s.actor()))
+}
+
+func (s *session) cmdBadCitation(args []string) error {
+	fs := newFlags("bad-citation")
+	partnerNote := fs.String("partner-note", "", "what the borrowing library should fix")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "bad-citation REF --partner-note TEXT"); err != nil {
+		return err
+	}
+	return s.done(s.desk.BadCitation(pos[0], *partnerNote, s.actor()))
+}
+
+func (s *session) cmdCancel(args []string) error {
+	fs := newFlags("cancel")
+	note := fs.String("note", "", "why")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "cancel REF [--note TEXT]"); err != nil {
+		return err
+	}
+	return s.done(s.desk.Cancel(pos[0], *note, s.actor()))
+}
+
+func (s *session) cmdReceive(args []string) error {
+	fs := newFlags("receive")
+	barcode := fs.String("barcode", "", "barcode of the temporary item")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "receive REF --barcode CODE"); err != nil {
+		return err
+	}
+	return s.done(s.desk.Receive(pos[0], *barcode, s.actor()))
+}
+
+func (s *session) cmdScan(args []string) error {
+	fs := newFlags("scan")
+	desk := fs.String("desk", "", "rs, pickup:LOCATION or digitization:NAME")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("usage: illdesk scan --desk DESK CODE...")
+	}
+	by := s.actor()
+	if *desk != "" {
+		if by.Station, err = domain.ParseStation(*desk); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	refused := 0
+	for _, code := range pos {
+		res, err := s.desk.Scan(code, "", by)
+		if err != nil {
+			refused++
+			fmt.Fprintf(s.stderr, "%s\n", err)
+			continue
+		}
+		s.printf("%s\n", res.Message)
+	}
+	if refused > 0 {
+		return fmt.Errorf("%d of %d scans refused; nothing changed for those", refused, len(pos))
+	}
+	return nil
+}
+
+func (s *session) cmdPreflight(args []string) error {
+	fs := newFlags("preflight")
+	asJSON := fs.Bool("json", false, "JSON output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("usage: illdesk preflight [--json] FILE...")
+	}
+	checker := preflight.New()
+	reports := make([]domain.PreflightReport, 0, len(pos))
+	rejected := 0
+	for _, f := range pos {
+		rep := checker.Preflight(f)
+		if rep.Verdict == domain.VerdictReject {
+			rejected++
+		}
+		reports = append(reports, rep)
+	}
+	if *asJSON {
+		if err := s.printJSON(reports); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range reports {
+			s.printf("%s: %s (%s) — %s\n", r.File, r.Verdict, r.Reason, r.Message)
+		}
+	}
+	if rejected > 0 {
+		return fmt.Errorf("%d of %d files rejected", rejected, len(pos))
+	}
+	return nil
+}
+
+func (s *session) cmdHoliday(args []string) error {
+	if len(args) == 0 {
+		return usagef("usage: illdesk holiday list | add DATE... | remove DATE...")
+	}
+	current := s.desk.Calendar().Holidays()
+	switch args[0] {
+	case "list":
+		for _, h := range current {
+			s.printf("%s\n", h)
+		}
+		return nil
+	case "add":
+		return s.desk.SetHolidays(append(current, args[1:]...))
+	case "remove":
+		return s.desk.SetHolidays(slices.DeleteFunc(current, func(h string) bool { return slices.Contains(args[1:], h) }))
+	}
+	return usagef("unknown holiday command %q: use list, add or remove", args[0])
+}
