@@ -20,6 +20,9 @@ type Config struct {
 	Clock     Clock
 	Calendar  Calendar
 	Barcodes  BarcodeRule
+	// Documents combines scans and writes pick slips; WorkDir holds them.
+	Documents Documents
+	WorkDir   string
 	// NewID makes request ids; nil means UUIDv7, which sorts by creation time.
 	NewID func() string
 }
@@ -35,6 +38,8 @@ type Desk struct {
 	clock     Clock
 	cal       Calendar
 	barcodes  BarcodeRule
+	docs      Documents
+	workDir   string
 	newID     func() string
 }
 
@@ -47,7 +52,7 @@ type Actor struct {
 // NewDesk builds the use-case layer over its ports.
 func NewDesk(cfg Config) *Desk {
 	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
-		cal: cfg.Calendar, barcodes: cfg.Barcodes, newID: cfg.NewID}
+		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, newID: cfg.NewID}
 	if d.newID == nil {
 		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
@@ -328,12 +333,29 @@ func (f Filter) Match(r Request) bool {
 	case f.Format != nil && r.Format != *f.Format:
 		return false
 	}
-	if f.Text == "" {
+	return f.matchText(r)
+}
+
+// matchText reports whether the search text occurs in the request's title,
+// article title, external id, item barcode, requester or id, ignoring case.
+func (f Filter) matchText(r Request) bool {
+	q := strings.TrimSpace(f.Text)
+	if q == "" {
 		return true
 	}
-	q := strings.ToLower(f.Text)
 	for _, s := range []string{r.Title, r.ArticleTitle, r.ExternalID, r.ItemBarcode, r.Requester, r.ID} {
-		if strings.Contains(strings.ToLower(s), q) {
+		if containsFold(s, q) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether sub occurs in s ignoring case, without allocating.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if strings.EqualFold(s[i:i+n], sub) {
 			return true
 		}
 	}

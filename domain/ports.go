@@ -88,3 +88,32 @@ type PreflightReport struct {
 type Preflighter interface {
 	Preflight(path string) PreflightReport
 }
+
+// PickSlip is what a printed pick slip shows: the citation, where the item
+// stands and its barcode, so staff can pull it and scan it at the target.
+type PickSlip struct {
+	Kind         string // "Move request" or "Digitization request"
+	To           string // the target desk as staff read it
+	ExternalID   string
+	Partner      string
+	Title        string
+	ArticleTitle string
+	Author       string
+	Volume       string
+	Number       string
+	Year         string
+	Pages        string
+	Location     string
+	CallNumber   string
+	ItemBarcode  string
+	Requested    time.Time
+	Deadline     time.Time
+}
+
+// Documents makes PDFs: one file from several scans, and pick slips.
+type Documents interface {
+	// Combine joins PDFs and JPEG/PNG/TIFF images, in order, into one PDF at out.
+	Combine(inputs []string, out string) (pages int, err error)
+	// WritePickSlip writes a one-page pick slip PDF at out.
+	WritePickSlip(s PickSlip, out string) error
+}

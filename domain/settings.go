@@ -1,0 +1,207 @@
+package domain
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Settings are the department's preferences kept in the database.
+type Settings struct {
+	// CatalogueURL is a search link template; {title}, {issn}, {isbn},
+	// {doi}, {author} and {query} are replaced by the request's values, URL-escaped.
+	CatalogueURL string `json:"catalogue_url"`
+	// DigitizationDepartments are the departments pick requests can go to.
+	DigitizationDepartments []string `json:"digitization_departments"`
+	// PickupLocations are the pickup desks offered for borrowing requests.
+	PickupLocations []string `json:"pickup_locations"`
+	// ScanFolder is where a book scanner saves PDFs named by external identifier.
+	ScanFolder string `json:"scan_folder"`
+}
+
+// Setting keys for the values of Settings.
+const (
+	SettingCatalogueURL            = "catalogue_url"
+	SettingDigitizationDepartments = "digitization_departments"
+	SettingPickupLocations         = "pickup_locations"
+	SettingScanFolder              = "scan_folder"
+)
+
+// DefaultDigitizationDepartment is offered when none is configured.
+const DefaultDigitizationDepartment = "Digitization"
+
+// Settings reads the department's settings.
+func (d *Desk) Settings() (Settings, error) {
+	var s Settings
+	err := d.store.View(func(tx Tx) error {
+		vals := map[string]string{}
+		for _, k := range []string{SettingCatalogueURL, SettingDigitizationDepartments, SettingPickupLocations, SettingScanFolder} {
+			v, err := tx.Setting(k)
+			if err != nil {
+				return err
+			}
+			vals[k] = v
+		}
+		s = Settings{CatalogueURL: vals[SettingCatalogueURL], ScanFolder: vals[SettingScanFolder],
+			DigitizationDepartments: splitList(vals[SettingDigitizationDepartments]),
+			PickupLocations:         splitList(vals[SettingPickupLocations])}
+		return nil
+	})
+	return s, err
+}
+
+// SaveSettings checks and stores the settings: the catalogue link must be an
+// http(s) address and the scan folder an existing folder.
+func (d *Desk) SaveSettings(s Settings) error {
+	s.CatalogueURL = strings.TrimSpace(s.CatalogueURL)
+	s.ScanFolder = strings.TrimSpace(s.ScanFolder)
+	if s.CatalogueURL != "" {
+		u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(s.CatalogueURL))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return refuse(ErrInvalidInput, "The catalogue search link must start with http:// or https://, e.g. https://search.example.edu/discovery/search?query=any,contains,{title}.")
+		}
+	}
+	if s.ScanFolder != "" {
+		if fi, err := os.Stat(s.ScanFolder); err != nil || !fi.IsDir() {
+			return refuse(ErrInvalidInput, "The scan folder %s does not exist or is not a folder.", s.ScanFolder)
+		}
+	}
+	for _, names := range [][]string{s.DigitizationDepartments, s.PickupLocations} {
+		for _, n := range names {
+			if strings.Contains(n, ",") {
+				return refuse(ErrInvalidInput, "%q: names of departments and locations cannot contain commas.", n)
+			}
+		}
+	}
+	return d.store.Update(func(tx Tx) error {
+		for k, v := range map[string]string{
+			SettingCatalogueURL:            s.CatalogueURL,
+			SettingScanFolder:              s.ScanFolder,
+			SettingDigitizationDepartments: strings.Join(cleanList(s.DigitizationDepartments), ","),
+			SettingPickupLocations:         strings.Join(cleanList(s.PickupLocations), ","),
+		} {
+			if err := tx.PutSetting(k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CatalogueSearch builds the catalogue search link for a request; ok is false
+// when no template is configured.
+func (s Settings) CatalogueSearch(r Request) (link string, ok bool) {
+	if s.CatalogueURL == "" {
+		return "", false
+	}
+	query := r.Title
+	if r.ISSN != "" {
+		query = r.ISSN
+	} else if r.ISBN != "" {
+		query = r.ISBN
+	}
+	return strings.NewReplacer(
+		"{title}", url.QueryEscape(r.Title),
+		"{issn}", url.QueryEscape(r.ISSN),
+		"{isbn}", url.QueryEscape(r.ISBN),
+		"{doi}", url.QueryEscape(r.DOI),
+		"{author}", url.QueryEscape(r.Author),
+		"{query}", url.QueryEscape(query),
+	).Replace(s.CatalogueURL), true
+}
+
+// Stations lists the places a workstation can stand: the RS desk, every
+// pickup desk (configured or used by a request) and every digitization
+// department (configured or used by a pick).
+func (d *Desk) Stations() ([]Station, error) {
+	s, err := d.Settings()
+	if err != nil {
+		return nil, err
+	}
+	pickups := slices.Clone(s.PickupLocations)
+	digitization := slices.Clone(s.DigitizationDepartments)
+	if len(digitization) == 0 {
+		digitization = append(digitization, DefaultDigitizationDepartment)
+	}
+	err = d.store.View(func(tx Tx) error {
+		return tx.ForEachRequest(func(r Request) error {
+			if r.Pickup != "" {
+				pickups = append(pickups, r.Pickup)
+			}
+			if st, err := ParseStation(r.PickTarget); err == nil && st.Kind == StationDigitization {
+				digitization = append(digitization, st.Name)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []Station{RSDesk}
+	for _, n := range cleanList(pickups) {
+		out = append(out, Station{Kind: StationPickup, Name: n})
+	}
+	for _, n := range cleanList(digitization) {
+		out = append(out, Station{Kind: StationDigitization, Name: n})
+	}
+	return out, nil
+}
+
+// WaitingScan is a file in the scan folder named after an open lending request.
+type WaitingScan struct {
+	RequestID string
+	Path      string
+}
+
+// WaitingScans lists the PDFs in the scan folder whose name (without .pdf)
+// is the external identifier of a request that can still be shipped.
+func WaitingScans(dir string, rs []Request) ([]WaitingScan, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, refuse(ErrInvalidInput, "The scan folder %s cannot be read: %v.", dir, err)
+	}
+	byName := map[string]string{}
+	for _, r := range rs {
+		if r.ExternalID != "" && r.Can(ActShip) {
+			byName[strings.ToLower(SanitizeFileName(r.ExternalID))] = r.ID
+		}
+	}
+	var out []WaitingScan
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.EqualFold(filepath.Ext(name), ".pdf") {
+			continue
+		}
+		if id, ok := byName[strings.ToLower(strings.TrimSuffix(name, filepath.Ext(name)))]; ok {
+			out = append(out, WaitingScan{RequestID: id, Path: filepath.Join(dir, name)})
+		}
+	}
+	return out, nil
+}
+
+func splitList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	return cleanList(strings.Split(s, ","))
+}
+
+// cleanList trims names and drops blanks and duplicates (ignoring case), keeping order.
+func cleanList(names []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" || seen[strings.ToLower(n)] {
+			continue
+		}
+		seen[strings.ToLower(n)] = true
+		out = append(out, n)
+	}
+	return out
+}
