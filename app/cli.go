@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"path/filepath"
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/pdfdoc"
 	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/storage"
 )
@@ -31,7 +33,9 @@ type session struct {
 	dbPath   string
 	operator string
 	station  domain.Station
-	demo     bool
+	// stationGiven is true when --desk was on the command line.
+	stationGiven bool
+	demo         bool
 
 	db   *storage.DB
 	desk *domain.Desk
@@ -41,7 +45,7 @@ const topUsage = `usage: illdesk [--db PATH] [--operator NAME] [--desk DESK] [--
 
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
-  reject   bad-citation   cancel   receive   scan   preflight   holiday
+  reject   bad-citation   cancel   receive   scan   preflight   holiday   config
 See README.md for every option.`
 
 // run executes one command line and returns the exit status: 0 done,
@@ -87,6 +91,7 @@ func (s *session) dispatch(args []string) error {
 		return usageError{err.Error()}
 	}
 	s.station = st
+	fs.Visit(func(f *flag.Flag) { s.stationGiven = s.stationGiven || f.Name == "desk" })
 	if s.operator == "" {
 		s.operator = defaultOperator()
 	}
@@ -139,6 +144,7 @@ var commands = map[string]func(*session, []string) error{
 	"receive":      (*session).cmdReceive,
 	"scan":         (*session).cmdScan,
 	"holiday":      (*session).cmdHoliday,
+	"config":       (*session).cmdConfig,
 }
 
 func defaultOperator() string {
@@ -173,7 +179,8 @@ func (s *session) open() error {
 	if clock == nil {
 		clock = domain.ClockFunc(time.Now)
 	}
-	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock})
+	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
+		Documents: pdfdoc.Documents{}, WorkDir: filepath.Join(filepath.Dir(s.dbPath), "work")})
 	if err != nil {
 		db.Close()
 		return err

@@ -92,11 +92,13 @@ func TestLendingLifeCycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, deadline.Equal(fixedNow.AddDate(0, 0, 3)), "deadline %s", deadline)
 
-	c.ok("pick", "12345678", "--to", "digitization:Scan Lab")
+	out := c.ok("pick", "12345678", "--to", "digitization:Scan Lab")
+	assert.Contains(t, out, "Pick slip: ")
+	assert.FileExists(t, filepath.Join(filepath.Dir(c.db), "work", "slips", "12345678-slip.pdf"))
 	assert.Contains(t, c.ok("scan", "--desk", "digitization:Scan Lab", "39000001"), "arrived")
 	assert.Equal(t, "item_at_desk", c.show("12345678")["status"])
 
-	out := c.ok("ship", "12345678", pdf(t, "valid_scan_3pages.pdf"))
+	out = c.ok("ship", "12345678", pdf(t, "valid_scan_3pages.pdf"))
 	assert.Contains(t, out, "Shipped Digitally")
 	v = c.show("12345678")
 	assert.Equal(t, "shipped_digitally", v["status"])
@@ -308,4 +310,24 @@ func TestHolidaysStopTheClock(t *testing.T) {
 	assert.True(t, deadline.Equal(fixedNow.AddDate(0, 0, 4)), "deadline %s", deadline)
 	c.ok("holiday", "remove", "2026-11-23")
 	assert.Empty(t, c.ok("holiday", "list"))
+}
+
+func TestConfig(t *testing.T) {
+	c := newCLI(t)
+	folder := t.TempDir()
+	c.ok("config", "set", "catalogue-url", "https://search.example.edu/discovery/search?query=any,contains,{title}")
+	c.ok("config", "set", "scan-folder", folder)
+	c.ok("config", "set", "digitization-departments", "Scan Lab, Annex Scanning")
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(c.ok("config", "show", "--json")), &got))
+	assert.Equal(t, folder, got["scan_folder"])
+	assert.Equal(t, []any{"Scan Lab", "Annex Scanning"}, got["digitization_departments"])
+
+	code, _, errOut := c.run("config", "set", "catalogue-url", "search.example.edu")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "http")
+	code, _, _ = c.run("config", "set", "colour", "blue")
+	assert.Equal(t, 2, code)
+	require.NoError(t, json.Unmarshal([]byte(c.ok("config", "show", "--json")), &got))
+	assert.Contains(t, got["catalogue_url"], "{title}", "a refused setting changes nothing")
 }

@@ -372,7 +372,16 @@ func (s *session) cmdPick(args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	return s.done(s.desk.Pick(pos[0], st, *barcode, s.actor()))
+	r, err := s.desk.Pick(pos[0], st, *barcode, s.actor())
+	if err := s.done(r, err); err != nil {
+		return err
+	}
+	slip, err := s.desk.WritePickSlip(r.ID)
+	if err != nil {
+		return err
+	}
+	s.printf("Pick slip: %s\n", slip)
+	return nil
 }
 
 func (s *session) cmdShip(args []string) error {
@@ -535,4 +544,58 @@ func (s *session) cmdHoliday(args []string) error {
 		return s.desk.SetHolidays(slices.DeleteFunc(current, func(h string) bool { return slices.Contains(args[1:], h) }))
 	}
 	return usagef("unknown holiday command %q: use list, add or remove", args[0])
+}
+
+// configKeys maps the command line's setting names to how they are set.
+var configKeys = map[string]func(*domain.Settings, string){
+	"catalogue-url":            func(s *domain.Settings, v string) { s.CatalogueURL = v },
+	"scan-folder":              func(s *domain.Settings, v string) { s.ScanFolder = v },
+	"digitization-departments": func(s *domain.Settings, v string) { s.DigitizationDepartments = strings.Split(v, ",") },
+	"pickup-locations":         func(s *domain.Settings, v string) { s.PickupLocations = strings.Split(v, ",") },
+}
+
+func (s *session) cmdConfig(args []string) error {
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations)"
+	if len(args) == 0 {
+		return usagef("usage: illdesk %s", usage)
+	}
+	cur, err := s.desk.Settings()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "show":
+		fs := newFlags("config show")
+		asJSON := fs.Bool("json", false, "JSON output")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, usage); err != nil {
+			return err
+		}
+		if *asJSON {
+			return s.printJSON(cur)
+		}
+		s.printf("catalogue-url             %s\n", cur.CatalogueURL)
+		s.printf("scan-folder               %s\n", cur.ScanFolder)
+		s.printf("digitization-departments %s\n", strings.Join(cur.DigitizationDepartments, ","))
+		s.printf("pickup-locations          %s\n", strings.Join(cur.PickupLocations, ","))
+		return nil
+	case "set":
+		if len(args) != 3 {
+			return usagef("usage: illdesk %s", usage)
+		}
+		set, ok := configKeys[args[1]]
+		if !ok {
+			return usagef("unknown setting %q; usage: illdesk %s", args[1], usage)
+		}
+		set(&cur, args[2])
+		if err := s.desk.SaveSettings(cur); err != nil {
+			return err
+		}
+		s.printf("%s set.\n", args[1])
+		return nil
+	}
+	return usagef("usage: illdesk %s", usage)
 }

@@ -75,6 +75,11 @@ func seedDemo(d *domain.Desk, real domain.Clock, clock *shiftedClock, dir string
 		return err
 	}
 	staff := domain.Actor{Operator: "demo", Station: domain.RSDesk}
+	if err := d.SaveSettings(domain.Settings{CatalogueURL: demo.Settings.CatalogueURL,
+		DigitizationDepartments: demo.Settings.DigitizationDepartments,
+		PickupLocations:         demo.Settings.PickupLocations}); err != nil {
+		return err
+	}
 	for _, p := range demo.Partners {
 		if _, err := d.AddPartner(domain.Partner{Code: p.Code, Name: p.Name, TurnaroundHours: p.TurnaroundHours,
 			Email: p.Email, LoanPeriodDays: p.LoanDays}); err != nil {

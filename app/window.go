@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -22,7 +23,8 @@ const appID = "org.illdesk.desk"
 func runWindow(s *session) error {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	w := ui.NewMainWindow(a, s.desk, s.station)
+	w := ui.NewMainWindow(a, s.desk, ui.Options{Station: s.station, StationGiven: s.stationGiven,
+		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) }})
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
@@ -33,5 +35,6 @@ func runWindow(s *session) error {
 	}()
 
 	w.Window().ShowAndRun()
+	w.Wait()
 	return nil
 }

@@ -23,9 +23,17 @@ var DemoScan []byte
 // Demo is the demo data set: partners and requests with what has happened to
 // them, timed relative to the moment the demo starts.
 type Demo struct {
+	Settings  DemoSettings    `json:"settings"`
 	Partners  []DemoPartner   `json:"partners"`
 	Lending   []DemoLending   `json:"lending"`
 	Borrowing []DemoBorrowing `json:"borrowing"`
+}
+
+// DemoSettings are the department settings of the demo.
+type DemoSettings struct {
+	CatalogueURL            string   `json:"catalogue_url"`
+	DigitizationDepartments []string `json:"digitization_departments"`
+	PickupLocations         []string `json:"pickup_locations"`
 }
 
 // DemoPartner is a partner library of the demo.

@@ -23,10 +23,10 @@ func TestFormatTimeLeft(t *testing.T) {
 		{"exactly due", 0, true, "due now"},
 		{"under a minute left", 30 * time.Second, true, "due now"},
 		{"under a minute late", -30 * time.Second, true, "due now"},
-		{"overdue hours", -3 * h, true, "overdue 3h"},
-		{"overdue hours and minutes", -(3*h + 5*m), true, "overdue 3h 5m"},
-		{"overdue minutes", -45 * m, true, "overdue 45m"},
-		{"overdue by days in business hours", -51 * h, true, "overdue 51h"},
+		{"OVERDUE hours", -3 * h, true, "OVERDUE 3h"},
+		{"OVERDUE hours and minutes", -(3*h + 5*m), true, "OVERDUE 3h 5m"},
+		{"OVERDUE minutes", -45 * m, true, "OVERDUE 45m"},
+		{"OVERDUE by days in business hours", -51 * h, true, "OVERDUE 51h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

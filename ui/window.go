@@ -1,12 +1,19 @@
 // Package ui is ILL Desk's Fyne window. Each pane is a struct that owns its
-// widgets and talks only to the use-case layer, *domain.Desk.
+// widgets; the window wires them to the use-case layer, *domain.Desk, through
+// named handler methods that tests call directly.
 package ui
 
 import (
-	"strconv"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,289 +23,655 @@ import (
 // WindowTitle is the title of the main window; scripts find the window by it.
 const WindowTitle = "ILL Desk"
 
-// Columns of the request table, in display order.
-const (
-	colTimeLeft = iota
-	colSide
-	colExternalID
-	colTitle
-	colPartner
-	colFormat
-	colStatus
-	numCols
-)
+// prefDesk is the preference key remembering where this workstation stands.
+const prefDesk = "desk"
 
-// columnNames are the table's header labels, indexed by column.
-var columnNames = [numCols]string{"Time left", "Side", "External id", "Title", "Partner", "Format", "Status"}
-
-// columnSamples are typical widest contents, used to size the fixed columns to
-// the theme's text. The title column takes the width that is left.
-var columnSamples = [numCols]string{
-	colTimeLeft:   "overdue 100h 59m",
-	colSide:       "Borrowing",
-	colExternalID: "RS-1234567890",
-	colTitle:      "",
-	colPartner:    "OCLC-123456",
-	colFormat:     "Electronic",
-	colStatus:     "Returned — in transit to RS desk",
+// Options are the start-up choices for the window.
+type Options struct {
+	// Station is where the workstation stands; when StationGiven is false the
+	// remembered desk (or the RS desk) is used instead.
+	Station      domain.Station
+	StationGiven bool
+	// Operator is recorded in the history of every change made here.
+	Operator string
+	// Log, when set, receives every message the status line shows, so that
+	// what happened at the desk can be read back later.
+	Log func(msg string)
 }
 
-// minTitleWidth is the narrowest the title column gets before the table scrolls sideways.
-const minTitleWidth = 180
-
-const (
-	hintNoRequests = "## No requests yet\n\n" +
-		"To begin, add a partner library from a terminal:\n\n" +
-		"`illdesk partner add CODE --name NAME`\n\n" +
-		"then record the requests partners send you with `illdesk lend new`,\n\n" +
-		"and the items you request for your patrons with `illdesk borrow new`.\n\n" +
-		"Quit ILL Desk before running them (they need the database this window has open),\n\n" +
-		"then start it again to work on the requests here."
-	hintNoneActive = "## No active requests\n\n" +
-		"Every request is closed: shipped, rejected, cancelled or completed.\n\n" +
-		"Record new ones with `illdesk lend new` or `illdesk borrow new`."
-)
-
-// row is one request as the table shows it, formatted once per Refresh so
-// that drawing a cell only copies a string.
-type row struct {
-	cells   [numCols]string
-	overdue bool
-}
-
-// MainWindow is ILL Desk's main window: a header naming the desk, the list
-// of active requests (most urgent first) and a status line for errors.
+// MainWindow is ILL Desk's main window: the scan bar, desk selector and
+// search on top; facets, the request list and the details pane below; a
+// status line at the bottom.
 type MainWindow struct {
-	desk *domain.Desk
-	at   domain.Station
-	win  fyne.Window
+	app      fyne.App
+	win      fyne.Window
+	desk     *domain.Desk
+	at       domain.Station
+	operator string
+	log      func(string)
 
-	deskLabel  *widget.Label
-	countLabel *widget.Label
-	table      *widget.Table
-	hint       *widget.RichText
-	hintBox    *fyne.Container
+	scanBar    *keyEntry
+	search     *keyEntry
+	deskSelect *widget.Select
+	stations   []domain.Station
+	facets     *FacetPane
+	list       *RequestList
+	details    *DetailsPane
+	drop       *DropArea
 	status     *widget.Label
+	hint       *fyne.Container
+	body       *fyne.Container
 
-	rows   []row
-	hintMD string
+	all      []domain.Request
+	filter   domain.Filter
+	selected string // id of the selected request
+	settings domain.Settings
+	waiting  map[string]string // request id → waiting scan in the scan folder
+
+	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
+	quit chan struct{}
 }
 
-// NewMainWindow builds the main window for staff working at station at and
-// loads the active requests from the desk. Show the window with Window().
-func NewMainWindow(a fyne.App, d *domain.Desk, at domain.Station) *MainWindow {
-	w := &MainWindow{desk: d, at: at, win: a.NewWindow(WindowTitle)}
+// NewMainWindow builds the main window and loads the requests. Show it with Window().
+func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
+	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
+		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
+	m.at, m.operator, m.log = opts.Station, opts.Operator, opts.Log
+	if m.log == nil {
+		m.log = func(string) {}
+	}
+	if !opts.StationGiven {
+		m.at = domain.RSDesk
+		if st, err := domain.ParseStation(a.Preferences().String(prefDesk)); err == nil {
+			m.at = st
+		}
+	}
 
-	w.deskLabel = widget.NewLabelWithStyle(at.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	w.countLabel = widget.NewLabel("")
-	header := container.NewHBox(w.deskLabel, w.countLabel)
+	m.scanBar = newKeyEntry()
+	m.scanBar.SetPlaceHolder("Scan or type a barcode or external id, then Return")
+	m.scanBar.OnSubmitted = m.SubmitScan
+	m.scanBar.onShortcut = m.handleShortcut
+	m.scanBar.onKey = m.handleNavKey
 
-	w.table = widget.NewTable(w.tableSize, newCell, w.updateCell)
-	w.table.ShowHeaderRow = true
-	w.table.CreateHeader = newHeaderCell
-	w.table.UpdateHeader = updateHeaderCell
-	fixed := w.sizeColumns()
+	m.search = newKeyEntry()
+	m.search.SetPlaceHolder("Search title, external id, barcode, requester  (Ctrl+F)")
+	m.search.OnChanged = m.SetSearch
+	m.search.onShortcut = m.handleShortcut
+	m.search.onKey = m.handleNavKey
 
-	w.hint = widget.NewRichText()
-	w.hintBox = container.NewCenter(w.hint)
-	w.hintBox.Hide()
-	body := container.NewStack(
-		container.New(&stretchColumn{table: w.table, col: colTitle, fixed: fixed}, w.table),
-		w.hintBox)
+	m.deskSelect = widget.NewSelect(nil, func(label string) {
+		for _, st := range m.stations {
+			if st.Label() == label && !st.Same(m.at) {
+				m.SetStation(st)
+				return
+			}
+		}
+	})
 
-	w.status = widget.NewLabel("")
-	w.status.Wrapping = fyne.TextWrapWord
+	m.facets = newFacetPane(
+		func(v string) { m.SetSide(domain.Side(v)) },
+		func(v string) { m.SetStatus(domain.State(v)) },
+		m.SetPartner, m.SetFormat)
+	m.list = newRequestList(d)
+	m.list.onSelect = func(r domain.Request) { m.SelectRequest(r.ID); m.FocusScanBar() }
+	m.drop = newDropArea(m.BrowseFiles, m.ClearFiles, m.ShipSelected)
+	m.details = newDetailsPane(d, m.drop, detailActions{
+		eresources:   m.ShowEResources,
+		moveRequest:  func() { m.ShowPick(domain.StationRS) },
+		digitization: func() { m.ShowPick(domain.StationDigitization) },
+		reprintSlip:  m.ReprintSlip,
+		reject:       m.ShowReject,
+		badCitation:  m.ShowBadCitation,
+		cancel:       m.ShowCancel,
+	})
+	m.status = widget.NewLabel("")
+	m.status.Wrapping = fyne.TextWrapWord
+	m.status.TextStyle = fyne.TextStyle{Bold: true}
 
-	w.win.SetContent(container.NewBorder(
-		container.NewVBox(header, widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), w.status),
-		nil, nil, body))
-	w.win.Resize(fyne.NewSize(1280, 800))
-	w.Refresh()
-	return w
+	m.hint = container.NewCenter(m.emptyHint())
+	m.hint.Hide()
+
+	top := container.NewBorder(nil, nil,
+		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewHBox(widget.NewIcon(theme.HomeIcon()), m.deskSelect),
+		m.scanBar)
+	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
+
+	centre := container.NewHSplit(m.list.object(), m.details.object())
+	centre.SetOffset(0.6)
+	m.body = container.NewStack(centre, m.hint)
+	main := container.NewHSplit(m.facets.object(), m.body)
+	main.SetOffset(0.15)
+
+	m.win.SetContent(container.NewBorder(
+		container.NewVBox(topBar, widget.NewSeparator()),
+		container.NewVBox(widget.NewSeparator(), m.status),
+		nil, nil, main))
+	m.win.Resize(fyne.NewSize(1280, 800))
+	m.win.SetOnDropped(m.DropURIs)
+	m.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { m.handleNavKey(k) })
+	for _, sc := range windowShortcuts {
+		m.win.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.handleShortcut(s) })
+	}
+	m.win.SetOnClosed(func() { close(m.quit); m.jobs.Wait() })
+
+	m.loadStations()
+	m.Refresh()
+	m.win.Canvas().Focus(m.scanBar)
+	go m.tick()
+	return m
+}
+
+// windowShortcuts are the shortcuts the window owns; they work while the
+// scan bar or the search field has focus.
+var windowShortcuts = []*desktop.CustomShortcut{
+	{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
 }
 
 // Window is the Fyne window, to show or run.
-func (w *MainWindow) Window() fyne.Window { return w.win }
+func (m *MainWindow) Window() fyne.Window { return m.win }
 
-// Refresh reloads the active requests from the desk and redraws the list.
-// Call it on the UI goroutine (from another goroutine, wrap it in fyne.Do).
-// When the desk fails, the list keeps what it showed and the status line
-// says what went wrong.
-func (w *MainWindow) Refresh() {
-	reqs, err := w.desk.List(domain.Filter{})
+// handleShortcut runs a window shortcut; it reports false for others.
+func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
+		return false
+	}
+	switch cs.KeyName {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		m.ShipSelected()
+		return true
+	case fyne.KeyF:
+		m.FocusSearch()
+		return true
+	}
+	return false
+}
+
+// handleNavKey moves in the list with the arrow keys and returns to the scan
+// bar with Escape. It reports whether it used the key.
+func (m *MainWindow) handleNavKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyEscape:
+		m.FocusScanBar()
+	case fyne.KeyUp:
+		m.MoveSelection(-1)
+	case fyne.KeyDown:
+		m.MoveSelection(1)
+	case fyne.KeyPageUp:
+		m.MoveSelection(-10)
+	case fyne.KeyPageDown:
+		m.MoveSelection(10)
+	default:
+		return false
+	}
+	return true
+}
+
+// tick keeps the clocks current and watches the scan folder.
+func (m *MainWindow) tick() {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	n := 0
+	for {
+		select {
+		case <-m.quit:
+			return
+		case <-t.C:
+			n++
+			m.checkScanFolder()
+			if n%6 == 0 {
+				fyne.Do(func() { m.list.table.Refresh() })
+			}
+		}
+	}
+}
+
+// ---- loading and filtering ----
+
+// Refresh reloads every request and the settings, then redraws.
+func (m *MainWindow) Refresh() {
+	all, err := m.desk.List(domain.Filter{All: true})
 	if err != nil {
-		w.showError(err)
+		m.showError(err)
 		return
 	}
-	w.rows = w.rows[:0]
-	for _, r := range reqs {
-		left, ok := w.desk.TimeLeft(r)
-		w.rows = append(w.rows, row{
-			cells: [numCols]string{
-				colTimeLeft:   formatTimeLeft(left, ok),
-				colSide:       sideLabel(r.Side),
-				colExternalID: r.Ref(),
-				colTitle:      r.Title,
-				colPartner:    r.Partner,
-				colFormat:     r.Format.Label(),
-				colStatus:     r.StatusLabel(),
-			},
-			overdue: ok && left < 0,
-		})
+	m.all = all
+	if s, err := m.desk.Settings(); err == nil {
+		m.settings = s
 	}
-	w.countLabel.SetText(countText(len(w.rows)))
+	m.applyFilter()
+}
 
-	if len(w.rows) == 0 {
-		if err := w.showHint(); err != nil {
-			w.showError(err)
-			return
+// applyFilter shows the requests passing the facets and search, keeping the
+// selection when it is still listed.
+func (m *MainWindow) applyFilter() {
+	rows := make([]domain.Request, 0, len(m.all))
+	for _, r := range m.all {
+		if m.filter.Match(r) {
+			rows = append(rows, r)
+		}
+	}
+	m.list.setColumns(m.filter.Side, m.filter.State == "")
+	m.list.setRows(rows, m.selected)
+	m.facets.show(domain.CountFacets(m.all, m.filter), m.filter)
+	if len(m.all) == 0 {
+		m.hint.Show()
+	} else {
+		m.hint.Hide()
+	}
+	if r, ok := m.find(m.selected); ok {
+		m.showDetails(r)
+	} else if len(rows) > 0 {
+		m.SelectRequest(rows[0].ID) // open the most urgent request
+	} else {
+		m.selected = ""
+		m.details.clear()
+	}
+}
+
+func (m *MainWindow) find(id string) (domain.Request, bool) {
+	if id == "" {
+		return domain.Request{}, false
+	}
+	for _, r := range m.all {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return domain.Request{}, false
+}
+
+// SetSide chooses the Side facet.
+func (m *MainWindow) SetSide(s domain.Side) {
+	if s == m.filter.Side {
+		return
+	}
+	m.filter = domain.Filter{Side: s, Text: m.filter.Text}
+	m.applyFilter()
+}
+
+// SetStatus chooses a state in the Status facet ("" for all active).
+func (m *MainWindow) SetStatus(s domain.State) { m.filter.State = s; m.applyFilter() }
+
+// SetPartner chooses a partner in the Partner facet ("" for all).
+func (m *MainWindow) SetPartner(code string) { m.filter.Partner = code; m.applyFilter() }
+
+// SetFormat chooses a value of the Format facet ("", "electronic", "physical", "blank").
+func (m *MainWindow) SetFormat(v string) { m.filter.Format = domain.FormatFilter(v); m.applyFilter() }
+
+// SetSearch filters the list by text (title, external id, barcode, requester).
+func (m *MainWindow) SetSearch(text string) {
+	if m.search.Text != text {
+		m.search.SetText(text) // calls back here through OnChanged
+		return
+	}
+	m.filter.Text = text
+	m.applyFilter()
+}
+
+// ---- selection and keyboard ----
+
+// SelectRequest shows a request in the details pane and highlights it in the
+// list; a request outside the current facets is shown all the same.
+func (m *MainWindow) SelectRequest(id string) {
+	r, ok := m.find(id)
+	if !ok {
+		return
+	}
+	if id != m.selected {
+		m.selected = id
+		m.drop.reset(r)
+		if path, ok := m.waiting[id]; ok {
+			m.AddFiles([]string{path})
+		}
+	}
+	m.list.setRows(m.list.rows, id)
+	m.showDetails(r)
+}
+
+func (m *MainWindow) showDetails(r domain.Request) {
+	if m.drop.requestID != r.ID {
+		m.drop.reset(r)
+	}
+	m.details.show(r)
+}
+
+// Selected is the request shown in the details pane.
+func (m *MainWindow) Selected() (domain.Request, bool) { return m.find(m.selected) }
+
+// MoveSelection moves the selection up or down the list by delta rows.
+func (m *MainWindow) MoveSelection(delta int) {
+	rows := m.list.rows
+	if len(rows) == 0 {
+		return
+	}
+	i := m.list.selected
+	if i < 0 {
+		i = 0
+		if delta < 0 {
+			i = len(rows) - 1
 		}
 	} else {
-		w.hintBox.Hide()
-		w.table.Show()
+		i = min(max(i+delta, 0), len(rows)-1)
 	}
-	w.table.Refresh()
-	w.setStatus("", widget.MediumImportance)
+	m.SelectRequest(rows[i].ID)
 }
 
-// showHint replaces the empty table with a message telling staff how to
-// begin, or that every request is closed.
-func (w *MainWindow) showHint() error {
-	all, err := w.desk.List(domain.Filter{All: true})
-	if err != nil {
-		return err
-	}
-	md := hintNoRequests
-	if len(all) > 0 {
-		md = hintNoneActive
-	}
-	if md != w.hintMD {
-		w.hintMD = md
-		w.hint.ParseMarkdown(md)
-	}
-	w.table.Hide()
-	w.hintBox.Show()
-	return nil
-}
+// FocusScanBar puts the keyboard focus back on the scan bar.
+func (m *MainWindow) FocusScanBar() { m.win.Canvas().Focus(m.scanBar) }
 
-// showError puts an error from the desk on the status line; its message is
-// already a sentence for staff.
-func (w *MainWindow) showError(err error) {
-	w.setStatus(err.Error(), widget.DangerImportance)
-}
+// FocusSearch puts the keyboard focus in the search field.
+func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.search) }
 
-func (w *MainWindow) setStatus(text string, imp widget.Importance) {
-	if w.status.Text == text && w.status.Importance == imp {
-		return
-	}
-	w.status.Importance = imp
-	w.status.SetText(text)
-}
+// ---- the scan bar ----
 
-func (w *MainWindow) tableSize() (rows, cols int) { return len(w.rows), numCols }
-
-func newCell() fyne.CanvasObject {
-	l := widget.NewLabel("")
-	l.Truncation = fyne.TextTruncateEllipsis
-	return l
-}
-
-func (w *MainWindow) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	if id.Row < 0 || id.Row >= len(w.rows) || id.Col < 0 || id.Col >= numCols {
-		l.SetText("")
-		return
-	}
-	r := &w.rows[id.Row]
-	imp := widget.MediumImportance
-	if id.Col == colTimeLeft && r.overdue {
-		imp = widget.DangerImportance
-	}
-	l.Importance = imp
-	l.SetText(r.cells[id.Col])
-}
-
-func newHeaderCell() fyne.CanvasObject {
-	return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-}
-
-func updateHeaderCell(id widget.TableCellID, o fyne.CanvasObject) {
-	l := o.(*widget.Label)
-	if id.Row == -1 && id.Col >= 0 && id.Col < numCols {
-		l.SetText(columnNames[id.Col])
-		return
-	}
-	l.SetText("")
-}
-
-// sizeColumns gives each fixed column the width of its widest sample or
-// header in the current theme and returns the widths, indexed by column.
-func (w *MainWindow) sizeColumns() [numCols]float32 {
-	// A truncating label cuts text that fills its width to the fraction of a
-	// unit, so each column gets a padding's worth of slack.
-	slack := w.table.Theme().Size(theme.SizeNamePadding)
-	var widths [numCols]float32
-	for c := range numCols {
-		if c == colTitle {
-			continue
+// SubmitScan handles a code from the scan bar (a scanner's Return or typed
+// Enter): routed by desk and state through the desk; Return with an empty
+// bar opens the highlighted request.
+func (m *MainWindow) SubmitScan(code string) {
+	m.scanBar.SetText("")
+	defer m.FocusScanBar()
+	code = strings.TrimSpace(code)
+	if code == "" {
+		if r, ok := m.list.current(); ok {
+			m.SelectRequest(r.ID)
 		}
-		// Measured without truncation: a truncating label's MinSize is tiny.
-		sample := widget.NewLabel(columnSamples[c])
-		h := newHeaderCell().(*widget.Label)
-		h.SetText(columnNames[c])
-		widths[c] = max(sample.MinSize().Width, h.MinSize().Width) + slack
-		w.table.SetColumnWidth(c, widths[c])
+		return
 	}
-	w.table.SetColumnWidth(colTitle, minTitleWidth)
-	return widths
+	res, err := m.desk.Scan(code, m.selected, m.actor())
+	if err != nil {
+		m.showError(err)
+		return
+	}
+	m.Refresh()
+	m.revealRequest(res.Request)
+	m.showInfo(res.Message)
 }
 
-func sideLabel(s domain.Side) string {
-	switch s {
-	case domain.Lending:
-		return "Lending"
-	case domain.Borrowing:
-		return "Borrowing"
+// revealRequest selects a request, switching the side facet (and leaving the
+// status facet) when the request is not in view.
+func (m *MainWindow) revealRequest(r domain.Request) {
+	if !m.filter.Match(r) {
+		m.filter = domain.Filter{Side: r.Side}
+		if !m.filter.Match(r) {
+			m.filter.All = true
+		}
+		m.applyFilter()
 	}
-	return string(s)
+	m.SelectRequest(r.ID)
 }
 
-func countText(n int) string {
-	switch n {
-	case 0:
-		return "No active requests"
-	case 1:
-		return "1 active request"
+// ---- desk ----
+
+func (m *MainWindow) loadStations() {
+	st, err := m.desk.Stations()
+	if err != nil {
+		m.showError(err)
+		return
 	}
-	return strconv.Itoa(n) + " active requests"
+	found := false
+	for _, s := range st {
+		found = found || s.Same(m.at)
+	}
+	if !found {
+		st = append(st, m.at)
+	}
+	m.stations = st
+	labels := make([]string, len(st))
+	for i, s := range st {
+		labels[i] = s.Label()
+	}
+	m.deskSelect.Options = labels
+	m.deskSelect.Selected = m.at.Label()
+	m.deskSelect.Refresh()
 }
 
-// stretchColumn lays out a table to fill its space and gives one column all
-// the width the other (fixed) columns leave, so long titles get the room.
-type stretchColumn struct {
-	table *widget.Table
-	col   int
-	fixed [numCols]float32
+// SetStation sets where this workstation stands; it is remembered.
+func (m *MainWindow) SetStation(st domain.Station) {
+	m.at = st
+	m.app.Preferences().SetString(prefDesk, st.String())
+	m.loadStations()
+	m.showInfo("This workstation is now at the " + st.Label() + ".")
+	m.FocusScanBar()
 }
 
-func (s *stretchColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	pad := s.table.Theme().Size(theme.SizeNamePadding)
-	used := float32(numCols) * pad // a divider after every column
-	for _, w := range s.fixed {
-		used += w
+// Station is where this workstation stands.
+func (m *MainWindow) Station() domain.Station { return m.at }
+
+// ---- status ----
+
+func (m *MainWindow) showInfo(msg string) {
+	m.log(msg)
+	m.status.Importance = widget.SuccessImportance
+	m.status.SetText(msg)
+}
+
+// showError puts a refusal on the status line; its message is a sentence for staff.
+func (m *MainWindow) showError(err error) {
+	msg := refusalText(err)
+	var ref *domain.Refusal
+	if !errors.As(err, &ref) {
+		msg = "Something went wrong: " + msg
 	}
-	s.table.SetColumnWidth(s.col, max(minTitleWidth, size.Width-used-pad))
-	for _, o := range objs {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
+	m.log(msg)
+	m.status.Importance = widget.DangerImportance
+	m.status.SetText(msg)
+}
+
+// StatusText is what the status line says now.
+func (m *MainWindow) StatusText() string { return m.status.Text }
+
+func (m *MainWindow) emptyHint() fyne.CanvasObject {
+	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
+		"ILL Desk starts with an empty database. To begin, add your partner libraries, then record\n" +
+		"the requests they send you. Close this window first, then in a terminal:\n\n" +
+		"`illdesk partner add RAPID --name RapidILL`\n\n" +
+		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
+		"`illdesk borrow new --partner RAPID --title \"Book title\" --requester \"Patron name\" --pickup \"Main Library\"`\n\n" +
+		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
+	return t
+}
+
+// run starts background work that Wait waits for.
+func (m *MainWindow) run(fn func()) {
+	m.jobs.Add(1)
+	go func() {
+		defer m.jobs.Done()
+		fn()
+	}()
+}
+
+// Wait blocks until background work (checking or shipping a scan) has
+// finished, so the database is not closed under it.
+func (m *MainWindow) Wait() { m.jobs.Wait() }
+
+// ---- files ----
+
+// DropURIs handles files dropped anywhere on the window: a file named after
+// an open request's external identifier selects that request; the files go
+// to the selected request's drop area.
+func (m *MainWindow) DropURIs(_ fyne.Position, uris []fyne.URI) {
+	var paths []string
+	for _, u := range uris {
+		if u.Scheme() == "file" {
+			paths = append(paths, u.Path())
+		}
+	}
+	m.DropFiles(paths)
+}
+
+// DropFiles is DropURIs with plain paths.
+func (m *MainWindow) DropFiles(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	for _, p := range paths {
+		stem := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+		for _, r := range m.all {
+			if r.ExternalID != "" && r.Can(domain.ActShip) && strings.EqualFold(domain.SanitizeFileName(r.ExternalID), stem) {
+				if r.ID != m.selected {
+					m.revealRequest(r)
+				}
+				m.AddFiles(paths)
+				return
+			}
+		}
+	}
+	m.AddFiles(paths)
+}
+
+// AddFiles adds scanned files to the selected request's drop area and
+// preflights the result off the UI thread.
+func (m *MainWindow) AddFiles(paths []string) {
+	r, ok := m.Selected()
+	if !ok || r.Side != domain.Lending || !r.Can(domain.ActShip) {
+		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput,
+			Msg: "Select the lending request to ship first (scan or click its external identifier), then drop the scan."})
+		return
+	}
+	m.drop.files = append(m.drop.files, paths...)
+	m.drop.report, m.drop.confirmed = nil, false
+	m.drop.confirm.SetChecked(false)
+	m.drop.busy = true
+	m.drop.render()
+	files := append([]string(nil), m.drop.files...)
+	m.run(func() {
+		path, err := m.desk.PrepareScan(r, files)
+		var rep domain.PreflightReport
+		if err == nil {
+			rep, err = m.desk.Preflight(r.ID, path)
+		}
+		fyne.Do(func() {
+			if m.drop.requestID != r.ID || len(m.drop.files) != len(files) {
+				return // the selection or the files changed meanwhile
+			}
+			m.drop.busy = false
+			if err != nil {
+				m.drop.report = &domain.PreflightReport{Verdict: domain.VerdictReject, Message: refusalText(err)}
+			} else {
+				rep.File = path
+				m.drop.report = &rep
+			}
+			m.drop.render()
+			m.log(fmt.Sprintf("%s: scan checked: %s — %s", r.Ref(), m.drop.report.Verdict, m.drop.report.Message))
+		})
+	})
+}
+
+// BrowseFiles opens a file dialog to add a scan.
+func (m *MainWindow) BrowseFiles() {
+	openFileDialog(m.win, func(path string) { m.AddFiles([]string{path}) })
+}
+
+// ClearFiles empties the drop area.
+func (m *MainWindow) ClearFiles() {
+	if r, ok := m.Selected(); ok {
+		m.drop.reset(r)
+	}
+	m.FocusScanBar()
+}
+
+// ConfirmWarnings ticks (or unticks) the confirmation a warned file needs.
+func (m *MainWindow) ConfirmWarnings(ok bool) { m.drop.confirm.SetChecked(ok) }
+
+// ShipSelected ships the checked scan of the selected request (Ctrl+Enter).
+// The file is stored and the request closed off the UI thread; the list then
+// moves on to the next most urgent request.
+func (m *MainWindow) ShipSelected() {
+	r, ok := m.Selected()
+	switch {
+	case !ok:
+		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select a request to ship first."})
+		return
+	case m.drop.busy:
+		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The scan is still being checked; ship it when the check is done."})
+		return
+	case m.drop.report == nil:
+		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Drop the scanned PDF on the window (or Browse for it) before shipping."})
+		return
+	case m.drop.report.Verdict == domain.VerdictReject:
+		m.showError(&domain.Refusal{Kind: domain.ErrPreflightRejected, Msg: m.drop.report.Message + " Nothing was shipped."})
+		return
+	case !m.drop.ready():
+		m.showError(&domain.Refusal{Kind: domain.ErrNeedsConfirmation, Msg: "The scan has a warning: tick “I have checked the warning” to ship it anyway."})
+		return
+	}
+	path, accept := m.drop.report.File, m.drop.report.Verdict == domain.VerdictWarn
+	index := m.list.selected
+	m.drop.busy = true
+	m.drop.render()
+	m.run(func() {
+		shipped, _, err := m.desk.Ship(r.ID, path, accept, m.actor())
+		fyne.Do(func() {
+			m.drop.busy = false
+			if err != nil {
+				m.drop.render()
+				m.showError(err)
+				return
+			}
+			delete(m.waiting, r.ID)
+			m.selected = ""
+			m.Refresh()
+			if n := len(m.list.rows); n > 0 {
+				m.SelectRequest(m.list.rows[min(max(index, 0), n-1)].ID)
+			}
+			f := shipped.ShippedFile
+			m.showInfo(fmt.Sprintf("%s shipped digitally: %s, %d pages, %s.", shipped.Ref(), f.Name, f.Pages, domain.HumanBytes(f.Bytes)))
+			m.FocusScanBar()
+		})
+	})
+}
+
+// checkScanFolder looks for scans named after open requests in the watched folder.
+func (m *MainWindow) checkScanFolder() {
+	var dir string
+	var all []domain.Request
+	fyne.DoAndWait(func() { dir, all = m.settings.ScanFolder, m.all })
+	if dir == "" {
+		return
+	}
+	found, err := domain.WaitingScans(dir, all)
+	fyne.Do(func() {
+		if err != nil {
+			m.showError(err)
+			return
+		}
+		m.setWaiting(found)
+	})
+}
+
+// setWaiting marks the requests that have a scan waiting in the scan folder.
+func (m *MainWindow) setWaiting(found []domain.WaitingScan) {
+	next := map[string]string{}
+	marks := map[string]bool{}
+	for _, w := range found {
+		next[w.RequestID] = w.Path
+		marks[w.RequestID] = true
+	}
+	changed := len(next) != len(m.waiting)
+	for id, p := range next {
+		if m.waiting[id] != p {
+			changed = true
+			if id == m.selected && len(m.drop.files) == 0 {
+				defer m.AddFiles([]string{p})
+			}
+		}
+	}
+	m.waiting = next
+	if changed {
+		m.list.waiting = marks
+		m.list.table.Refresh()
 	}
 }
 
-func (s *stretchColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var min fyne.Size
-	for _, o := range objs {
-		min = min.Max(o.MinSize())
+// refusalText is the sentence for an error.
+func refusalText(err error) string {
+	var ref *domain.Refusal
+	if errors.As(err, &ref) {
+		return ref.Msg
 	}
-	return min
+	return err.Error()
 }

@@ -1,15 +1,23 @@
 package ui
 
 import (
+	"image"
+	"image/png"
+	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/pdfdoc"
+	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/storage"
 )
 
@@ -21,170 +29,399 @@ func (c *testClock) Now() time.Time { return c.now }
 // monday is a Monday morning; business hours then run without a weekend.
 var monday = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
 
-// newTestDesk is a real desk over a fresh database in a temporary folder.
-func newTestDesk(t *testing.T) (*domain.Desk, *storage.DB, *testClock) {
+// fixture is a window over a real desk, database and vault in a temp folder.
+type fixture struct {
+	t     *testing.T
+	desk  *domain.Desk
+	db    *storage.DB
+	clock *testClock
+	dir   string
+	app   fyne.App
+	mw    *MainWindow
+}
+
+func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := t.TempDir()
+	db, err := storage.Open(filepath.Join(dir, "t.db"))
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
+	vault, err := storage.NewVault(storage.VaultDirFor(db.Path()))
+	require.NoError(t, err)
 	cal, err := domain.NewCalendar(time.UTC, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	clock := &testClock{now: monday}
-	return domain.NewDesk(domain.Config{Store: db, Clock: clock, Calendar: cal}), db, clock
+	desk := domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
+		Calendar: cal, Documents: pdfdoc.Documents{}, WorkDir: filepath.Join(dir, "work")})
+	return &fixture{t: t, desk: desk, db: db, clock: clock, dir: dir, app: test.NewTempApp(t)}
+}
+
+// open builds the window over what the desk holds now.
+func (f *fixture) open() *MainWindow {
+	f.mw = NewMainWindow(f.app, f.desk, Options{Station: domain.RSDesk, StationGiven: true, Operator: "tester"})
+	f.t.Cleanup(func() { f.mw.Wait() })
+	return f.mw
+}
+
+func (f *fixture) partner(code string, hours int) {
+	_, err := f.desk.AddPartner(domain.Partner{Code: code, Name: code + " library", TurnaroundHours: hours})
+	require.NoError(f.t, err)
+}
+
+func (f *fixture) lending(partner, ext string, mod ...func(*domain.LendingInput)) domain.Request {
+	in := domain.LendingInput{Partner: partner, ExternalID: ext, Citation: domain.Citation{Title: "Title of " + ext, Pages: "1-3"}}
+	for _, fn := range mod {
+		fn(&in)
+	}
+	r, err := f.desk.NewLending(in, domain.Actor{Station: domain.RSDesk})
+	require.NoError(f.t, err)
+	return r
+}
+
+func (f *fixture) state(ref string) domain.State {
+	r, err := f.desk.Find(ref)
+	require.NoError(f.t, err)
+	return r.State
 }
 
 // cellText draws one cell through the table's own callbacks and reads it.
 func cellText(tb *widget.Table, row, col int) (string, widget.Importance) {
 	o := tb.CreateCell()
 	tb.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
-	l := o.(*widget.Label)
-	return l.Text, l.Importance
+	c := o.(*listCell)
+	return c.label.Text, c.label.Importance
 }
 
-func rowTexts(tb *widget.Table, row int) []string {
-	_, cols := tb.Length()
-	out := make([]string, cols)
-	for c := range out {
-		out[c], _ = cellText(tb, row, c)
+func listedRefs(mw *MainWindow) []string {
+	var out []string
+	for _, r := range mw.list.rows {
+		out = append(out, r.Ref())
 	}
 	return out
 }
 
-func mustOK[T any](t *testing.T) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+func pdfPath(name string) string {
+	return filepath.Join("..", "domain", "preflight", "testdata", "pdf", name)
 }
 
-func TestMainWindowEmptyShowsHowToBegin(t *testing.T) {
-	a := test.NewTempApp(t)
-	desk, _, _ := newTestDesk(t)
-
-	mw := NewMainWindow(a, desk, domain.RSDesk)
-
-	if got := mw.Window().Title(); got != "ILL Desk" {
-		t.Errorf("title = %q, want %q", got, "ILL Desk")
-	}
-	if got := mw.deskLabel.Text; got != "RS desk" {
-		t.Errorf("desk label = %q, want %q", got, "RS desk")
-	}
-	if got := mw.countLabel.Text; got != "No active requests" {
-		t.Errorf("count = %q, want %q", got, "No active requests")
-	}
-	if mw.table.Visible() || !mw.hintBox.Visible() {
-		t.Errorf("table visible %v, hint visible %v; want the hint instead of the table", mw.table.Visible(), mw.hintBox.Visible())
-	}
-	hint := mw.hint.String()
-	for _, want := range []string{"No requests yet", "illdesk partner add CODE --name NAME", "illdesk lend new", "illdesk borrow new"} {
-		if !strings.Contains(hint, want) {
-			t.Errorf("hint %q does not mention %q", hint, want)
-		}
-	}
-	if mw.status.Text != "" {
-		t.Errorf("status = %q, want it empty", mw.status.Text)
-	}
-	_ = mw.Window().Canvas().Capture() // lays out and paints without panicking
+func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
+	f := newFixture(t)
+	mw := f.open()
+	assert.Equal(t, "ILL Desk", mw.Window().Title())
+	assert.True(t, mw.hint.Visible(), "the empty state explains how to begin")
+	assert.Empty(t, mw.list.rows)
+	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar has focus at start")
 }
 
-func TestMainWindowListsActiveRequestsMostUrgentFirst(t *testing.T) {
-	a := test.NewTempApp(t)
-	desk, db, clock := newTestDesk(t)
-	mw := NewMainWindow(a, desk, domain.Station{Kind: domain.StationPickup, Name: "Main Library"})
-	staff := domain.Actor{Operator: "test", Station: domain.RSDesk}
+func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
+	f := newFixture(t)
+	f.partner("SLOW", 72)
+	f.partner("RAPID", 24)
+	f.lending("SLOW", "S-1")
+	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.Format = domain.FormatElectronic })
+	f.lending("RAPID", "R-2")
+	_, err := f.desk.Reject("R-2", domain.ReasonNotHeld, "", "", domain.Actor{})
+	require.NoError(t, err)
+	mw := f.open()
 
-	mustOK[domain.Partner](t)(desk.AddPartner(domain.Partner{Code: "SLOW", Name: "Slow Library", TurnaroundHours: 72}))
-	mustOK[domain.Partner](t)(desk.AddPartner(domain.Partner{Code: "RAPID", Name: "RapidILL"}))
-	// Created first but due later: Monday 09:00 + 72 business hours = Thursday 09:00.
-	slow := mustOK[domain.Request](t)(desk.NewLending(domain.LendingInput{
-		Partner: "SLOW", ExternalID: "S-1", Format: domain.FormatPhysical,
-		Citation: domain.Citation{Title: "A Slow Book"}}, staff))
-	clock.now = monday.Add(time.Hour)
-	// Created an hour later but due first: Tuesday 10:00.
-	rapid := mustOK[domain.Request](t)(desk.NewLending(domain.LendingInput{
-		Partner: "RAPID", ExternalID: "12345678", Format: domain.FormatElectronic,
-		Citation: domain.Citation{Title: "Journal of Testing"}}, staff))
+	assert.False(t, mw.hint.Visible())
+	assert.Equal(t, []string{"R-1", "S-1"}, listedRefs(mw))
+	text, imp := cellText(mw.list.table, 0, 0)
+	assert.Equal(t, "24h", text)
+	assert.Equal(t, widget.MediumImportance, imp)
+	dotCell := mw.list.table.CreateCell()
+	mw.list.table.UpdateCell(widget.TableCellID{Row: 0, Col: 4}, dotCell)
+	assert.Equal(t, formatColor(domain.FormatElectronic), dotCell.(*listCell).dot.FillColor, "the format dot is blue for Electronic")
 
-	mw.Refresh()
+	// facet counts: lending side has 2 active, status Rejected 1
+	assert.Contains(t, mw.facets.side.radio.Options, "Lending (2)")
+	assert.Contains(t, mw.facets.status.radio.Options, "Rejected (1)")
+	assert.Equal(t, "Created Lending Request (2)", mw.facets.status.radio.Selected)
 
-	if got := mw.deskLabel.Text; got != "Main Library (pickup desk)" {
-		t.Errorf("desk label = %q", got)
-	}
-	if got := mw.countLabel.Text; got != "2 active requests" {
-		t.Errorf("count = %q, want %q", got, "2 active requests")
-	}
-	if !mw.table.Visible() || mw.hintBox.Visible() {
-		t.Errorf("table visible %v, hint visible %v; want the table", mw.table.Visible(), mw.hintBox.Visible())
-	}
-	if rows, cols := mw.table.Length(); rows != 2 || cols != 7 {
-		t.Fatalf("table is %d×%d, want 2×7", rows, cols)
-	}
-	for c, want := range []string{"Time left", "Side", "External id", "Title", "Partner", "Format", "Status"} {
-		h := mw.table.CreateHeader()
-		mw.table.UpdateHeader(widget.TableCellID{Row: -1, Col: c}, h)
-		if got := h.(*widget.Label).Text; got != want {
-			t.Errorf("header %d = %q, want %q", c, got, want)
-		}
-	}
-	wantRows := [][]string{
-		{"24h", "Lending", "12345678", "Journal of Testing", "RAPID", "Electronic", rapid.StatusLabel()},
-		{"71h", "Lending", "S-1", "A Slow Book", "SLOW", "Physical", slow.StatusLabel()},
-	}
-	for i, want := range wantRows {
-		if got := rowTexts(mw.table, i); strings.Join(got, "|") != strings.Join(want, "|") {
-			t.Errorf("row %d = %q, want %q", i, got, want)
-		}
-	}
-	_ = mw.Window().Canvas().Capture()
-
-	// Thursday 13:00: both are late, the RAPID one by 51 business hours.
-	clock.now = time.Date(2026, time.March, 5, 13, 0, 0, 0, time.UTC)
-	mw.Refresh()
-	for i, want := range []string{"overdue 51h", "overdue 4h"} {
-		got, imp := cellText(mw.table, i, colTimeLeft)
-		if got != want || imp != widget.DangerImportance {
-			t.Errorf("row %d time left = %q (importance %v), want %q in danger", i, got, imp, want)
-		}
-	}
-	if got, imp := cellText(mw.table, 0, colTitle); imp != widget.MediumImportance {
-		t.Errorf("title cell %q has importance %v, want medium", got, imp)
-	}
-
-	// A failing desk: the list keeps its rows and the status line says why.
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	mw.Refresh()
-	if mw.status.Text == "" || mw.status.Importance != widget.DangerImportance {
-		t.Errorf("status = %q (importance %v), want the error in danger", mw.status.Text, mw.status.Importance)
-	}
-	if rows, _ := mw.table.Length(); rows != 2 {
-		t.Errorf("after an error the table has %d rows, want the 2 it had", rows)
-	}
+	mw.SetStatus(domain.Rejected)
+	assert.Equal(t, []string{"R-2"}, listedRefs(mw))
+	mw.SetStatus("")
+	mw.SetPartner("SLOW")
+	assert.Equal(t, []string{"S-1"}, listedRefs(mw))
+	mw.SetPartner("")
+	mw.SetFormat("electronic")
+	assert.Equal(t, []string{"R-1"}, listedRefs(mw))
 }
 
-func TestMainWindowAllClosedSaysSo(t *testing.T) {
-	a := test.NewTempApp(t)
-	desk, _, _ := newTestDesk(t)
-	staff := domain.Actor{Station: domain.RSDesk}
-	mustOK[domain.Partner](t)(desk.AddPartner(domain.Partner{Code: "RAPID", Name: "RapidILL"}))
-	r := mustOK[domain.Request](t)(desk.NewLending(domain.LendingInput{
-		Partner: "RAPID", ExternalID: "1", Citation: domain.Citation{Title: "Gone"}}, staff))
-	mustOK[domain.Request](t)(desk.Reject(r.ID, domain.ReasonNotHeld, "", "", staff))
+func TestClockTurnsRedAndMarksOverdue(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.clock.now = monday.Add(21 * time.Hour)
+	mw := f.open()
+	text, imp := cellText(mw.list.table, 0, 0)
+	assert.Equal(t, "3h", text)
+	assert.Equal(t, widget.DangerImportance, imp, "red under 4 business hours")
+	f.clock.now = monday.Add(26 * time.Hour)
+	text, imp = cellText(mw.list.table, 0, 0)
+	assert.Equal(t, "OVERDUE 2h", text)
+	assert.Equal(t, widget.DangerImportance, imp)
+}
 
-	mw := NewMainWindow(a, desk, domain.RSDesk)
+func TestScanExternalIDSelectsAndArrowsMove(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.clock.now = monday.Add(time.Hour)
+	f.lending("RAPID", "R-2", func(in *domain.LendingInput) { in.Volume, in.Year = "61", "2005" })
+	mw := f.open()
 
-	if !mw.hintBox.Visible() {
-		t.Fatal("hint not shown when every request is closed")
+	test.Type(mw.scanBar, "R-2")
+	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	r, ok := mw.Selected()
+	require.True(t, ok)
+	assert.Equal(t, "R-2", r.ExternalID)
+	assert.Empty(t, mw.scanBar.Text, "the scan bar is cleared for the next scan")
+	assert.Contains(t, mw.StatusText(), "Selected R-2")
+	assert.Equal(t, 1, mw.list.selected)
+
+	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	r, _ = mw.Selected()
+	assert.Equal(t, "R-1", r.ExternalID)
+	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	r, _ = mw.Selected()
+	assert.Equal(t, "R-2", r.ExternalID)
+
+	test.Type(mw.scanBar, "NOPE")
+	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Contains(t, mw.StatusText(), "nothing changed")
+	r, _ = mw.Selected()
+	assert.Equal(t, "R-2", r.ExternalID, "an unknown code keeps the selection")
+}
+
+func TestSearchAndEscape(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.Title = "Nature" })
+	f.lending("RAPID", "R-2", func(in *domain.LendingInput) { in.Title = "Science" })
+	mw := f.open()
+	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	assert.Equal(t, mw.search, mw.Window().Canvas().Focused(), "Ctrl+F from the scan bar focuses search")
+	test.Type(mw.search, "natu")
+	assert.Equal(t, []string{"R-1"}, listedRefs(mw))
+	mw.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "Esc returns to the scan bar")
+}
+
+func TestDropPreflightAndShipWithCtrlEnter(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.clock.now = monday.Add(time.Hour)
+	f.lending("RAPID", "R-2")
+	f.clock.now = monday.Add(2 * time.Hour)
+	f.lending("RAPID", "R-3")
+	mw := f.open()
+	mw.SelectRequest(mustFind(t, f.desk, "R-2").ID)
+
+	mw.DropFiles([]string{pdfPath("valid_scan_3pages.pdf")})
+	mw.Wait()
+	require.NotNil(t, mw.drop.report)
+	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict)
+	assert.False(t, mw.drop.ship.Disabled(), "Ship is enabled for an accepted scan")
+
+	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	mw.Wait()
+	assert.Equal(t, domain.ShippedDigitally, f.state("R-2"))
+	shipped := mustFind(t, f.desk, "R-2")
+	require.NotNil(t, shipped.ShippedFile)
+	assert.Equal(t, "R-2.pdf", shipped.ShippedFile.Name)
+	assert.Equal(t, "tester", shipped.History[len(shipped.History)-1].Actor)
+	next, _ := mw.Selected()
+	assert.Equal(t, "R-3", next.ExternalID, "the list moves on to the next request")
+	assert.Contains(t, mw.StatusText(), "R-2 shipped digitally")
+	assert.Equal(t, []string{"R-1", "R-3"}, listedRefs(mw))
+}
+
+func TestDroppedFileNamedByExternalIDSelectsItsRequest(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.lending("RAPID", "18840211")
+	mw := f.open()
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	scan := filepath.Join(t.TempDir(), "18840211.pdf")
+	copyFile(t, pdfPath("valid_text_1page.pdf"), scan)
+	mw.DropFiles([]string{scan})
+	mw.Wait()
+	r, _ := mw.Selected()
+	assert.Equal(t, "18840211", r.ExternalID)
+	require.NotNil(t, mw.drop.report)
+	assert.Equal(t, []string{scan}, mw.drop.files)
+}
+
+func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	mw := f.open()
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+
+	mw.AddFiles([]string{pdfPath("truncated_60pct.pdf")})
+	mw.Wait()
+	assert.Equal(t, domain.VerdictReject, mw.drop.report.Verdict)
+	assert.True(t, mw.drop.ship.Disabled())
+	mw.ShipSelected()
+	mw.Wait()
+	assert.Equal(t, domain.Created, f.state("R-1"))
+	assert.Contains(t, mw.StatusText(), "cut off")
+
+	mw.ClearFiles()
+	mw.AddFiles([]string{pdfPath("javascript_openaction.pdf")})
+	mw.Wait()
+	assert.Equal(t, domain.VerdictWarn, mw.drop.report.Verdict)
+	assert.True(t, mw.drop.ship.Disabled(), "a warning needs confirmation first")
+	mw.ShipSelected()
+	mw.Wait()
+	assert.Equal(t, domain.Created, f.state("R-1"))
+	assert.Contains(t, mw.StatusText(), "warning")
+
+	mw.ConfirmWarnings(true)
+	assert.False(t, mw.drop.ship.Disabled())
+	mw.ShipSelected()
+	mw.Wait()
+	assert.Equal(t, domain.ShippedDigitally, f.state("R-1"))
+}
+
+func TestRejectNeedsReasonAndBadCitationNeedsNote(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.lending("RAPID", "R-2")
+	mw := f.open()
+
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	err := mw.Reject("", "", "")
+	require.ErrorIs(t, err, domain.ErrReasonRequired)
+	assert.Equal(t, domain.Created, f.state("R-1"))
+	require.ErrorIs(t, mw.Reject(domain.ReasonOther, "", ""), domain.ErrNoteRequired)
+	require.NoError(t, mw.Reject(domain.ReasonNotOnShelf, "checked twice", "missing"))
+	assert.Equal(t, domain.Rejected, f.state("R-1"))
+	assert.Contains(t, mw.StatusText(), "rejected")
+
+	mw.SelectRequest(mustFind(t, f.desk, "R-2").ID)
+	require.ErrorIs(t, mw.BadCitation("  "), domain.ErrNoteRequired)
+	assert.Equal(t, domain.Created, f.state("R-2"))
+	require.NoError(t, mw.BadCitation("Volume 61 has no such article"))
+	assert.Equal(t, domain.BadCitation, f.state("R-2"))
+}
+
+func TestDetailsShowOnlyLegalActions(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.ItemBarcode = "39000001" })
+	mw := f.open()
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	for _, label := range []string{"Download Electronic Resource", "Create Move Request", "Create Digitization Request", "Reject", "Bad citation"} {
+		assert.Contains(t, mw.details.buttons, label)
 	}
-	if hint := mw.hint.String(); !strings.Contains(hint, "No active requests") || strings.Contains(hint, "partner add") {
-		t.Errorf("hint = %q, want the all-closed message", hint)
+	mw.Pick(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}, "")
+	assert.Equal(t, domain.PickRequested, f.state("R-1"))
+	assert.FileExists(t, filepath.Join(f.dir, "work", "slips", "R-1-slip.pdf"), "the pick slip was written")
+	assert.Contains(t, mw.StatusText(), "Pick From Shelf requested")
+	assert.NotContains(t, mw.details.buttons, "Create Move Request", "a second pick is not offered")
+	assert.Contains(t, mw.details.buttons, "Reject")
+
+	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	assert.Empty(t, mw.details.buttons, "a closed request has no actions")
+}
+
+func TestStationIsRemembered(t *testing.T) {
+	f := newFixture(t)
+	mw := f.open()
+	st := domain.Station{Kind: domain.StationPickup, Name: "Main Library"}
+	mw.SetStation(st)
+	assert.Equal(t, "pickup:Main Library", f.app.Preferences().String(prefDesk))
+	again := NewMainWindow(f.app, f.desk, Options{})
+	assert.True(t, again.Station().Same(st))
+	assert.Equal(t, st.Label(), again.deskSelect.Selected)
+}
+
+func TestScanFolderMarksWaitingScans(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.lending("RAPID", "R-2")
+	folder := t.TempDir()
+	require.NoError(t, f.desk.SaveSettings(domain.Settings{ScanFolder: folder}))
+	copyFile(t, pdfPath("valid_scan_3pages.pdf"), filepath.Join(folder, "R-2.pdf"))
+	mw := f.open()
+	found, err := domain.WaitingScans(folder, mw.all)
+	require.NoError(t, err)
+	mw.setWaiting(found)
+	r2 := mustFind(t, f.desk, "R-2")
+	assert.True(t, mw.list.waiting[r2.ID])
+	mw.SelectRequest(r2.ID)
+	mw.Wait()
+	require.NotNil(t, mw.drop.report, "the waiting scan is in the drop area, preflighted")
+	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict)
+}
+
+func mustFind(t *testing.T, d *domain.Desk, ref string) domain.Request {
+	t.Helper()
+	r, err := d.Find(ref)
+	require.NoError(t, err)
+	return r
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(to, b, 0o600))
+}
+
+func TestImagesAndPDFsAreCombinedInDropOrder(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.Pages = "1-4" })
+	mw := f.open()
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+
+	page := filepath.Join(t.TempDir(), "page4.png")
+	img := image.NewGray(image.Rect(0, 0, 850, 1100))
+	for i := range img.Pix {
+		img.Pix[i] = 0xf0
 	}
+	out, err := os.Create(page)
+	require.NoError(t, err)
+	require.NoError(t, png.Encode(out, img))
+	require.NoError(t, out.Close())
+
+	mw.DropFiles([]string{pdfPath("valid_scan_3pages.pdf")})
+	mw.DropFiles([]string{page})
+	mw.Wait()
+	require.NotNil(t, mw.drop.report)
+	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict, mw.drop.report.Message)
+	assert.Equal(t, 4, mw.drop.report.Pages, "3 PDF pages and 1 image page")
+	mw.ShipSelected()
+	mw.Wait()
+	assert.Equal(t, 4, mustFind(t, f.desk, "R-1").ShippedFile.Pages)
+}
+
+func TestDialogsOpen(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1", func(in *domain.LendingInput) {
+		in.EResources = []domain.EResource{{Name: "JSTOR", URL: "https://www.jstor.org/"}}
+		in.ItemBarcode = "39000001"
+	})
+	mw := f.open()
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	for name, show := range map[string]func(){
+		"e-resources": mw.ShowEResources, "reject": mw.ShowReject, "bad citation": mw.ShowBadCitation,
+		"move": func() { mw.ShowPick(domain.StationRS) }, "digitization": func() { mw.ShowPick(domain.StationDigitization) },
+	} {
+		show()
+		top := mw.Window().Canvas().Overlays().Top()
+		require.NotNil(t, top, name)
+		mw.Window().Canvas().Overlays().Remove(top)
+	}
+	assert.Equal(t, domain.Created, f.state("R-1"), "opening dialogs changes nothing")
 }

@@ -1,0 +1,294 @@
+package ui
+
+import (
+	"net/url"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// actor is who acts from this window, and where.
+func (m *MainWindow) actor() domain.Actor { return domain.Actor{Operator: m.operator, Station: m.at} }
+
+// afterAction reloads, keeps the request in view and reports the result.
+func (m *MainWindow) afterAction(r domain.Request, msg string) {
+	m.Refresh()
+	m.revealRequest(r)
+	m.showInfo(msg)
+	m.FocusScanBar()
+}
+
+// ---- Download Electronic Resource ----
+
+// ShowEResources lists the e-resource collections that hold the title, each a
+// link that opens in the browser, and the catalogue search; "None of them
+// has it" leads straight to Reject.
+func (m *MainWindow) ShowEResources() {
+	r, ok := m.Selected()
+	if !ok {
+		return
+	}
+	box := container.NewVBox()
+	if len(r.EResources) == 0 {
+		box.Add(widget.NewLabel("No e-resource collections are recorded for this title."))
+	}
+	for _, e := range r.EResources {
+		if u, err := url.Parse(e.URL); err == nil {
+			box.Add(widget.NewHyperlink(e.Name, u))
+		}
+	}
+	box.Add(widget.NewSeparator())
+	if link, ok := m.settings.CatalogueSearch(r); ok {
+		if u, err := url.Parse(link); err == nil {
+			box.Add(widget.NewHyperlink("Search the catalogue for “"+r.Title+"”", u))
+		}
+	} else {
+		box.Add(wrapped("No catalogue search link is set up; set one with: illdesk config set catalogue-url URL"))
+	}
+	var d dialog.Dialog
+	none := widget.NewButton("None of them has it → Reject", func() {
+		d.Hide()
+		m.ShowReject()
+	})
+	none.Importance = widget.DangerImportance
+	box.Add(none)
+	d = dialog.NewCustom("Download Electronic Resource — "+r.Ref(), "Close", box, m.win)
+	d.SetOnClosed(m.FocusScanBar)
+	d.Show()
+}
+
+// ---- Pick From Shelf ----
+
+// ShowPick asks for the item and target of a move request (kind rs) or a
+// digitization request (kind digitization).
+func (m *MainWindow) ShowPick(kind domain.StationKind) {
+	r, ok := m.Selected()
+	if !ok {
+		return
+	}
+	barcode := widget.NewEntry()
+	barcode.SetText(r.ItemBarcode)
+	barcode.SetPlaceHolder("Item barcode")
+	var targets []domain.Station
+	if kind == domain.StationRS {
+		targets = []domain.Station{domain.RSDesk}
+	} else {
+		for _, st := range m.stations {
+			if st.Kind == domain.StationDigitization {
+				targets = append(targets, st)
+			}
+		}
+	}
+	labels := make([]string, len(targets))
+	for i, t := range targets {
+		labels[i] = t.Label()
+	}
+	target := widget.NewSelect(labels, nil)
+	target.SetSelectedIndex(0)
+	holdings := widget.NewLabel(r.Location + "  ·  " + r.CallNumber)
+	items := []*widget.FormItem{
+		widget.NewFormItem("Holdings", holdings),
+		widget.NewFormItem("Item barcode", barcode),
+		widget.NewFormItem("To", target),
+	}
+	title := "Create Move Request"
+	if kind == domain.StationDigitization {
+		title = "Create Digitization Request"
+	}
+	d := dialog.NewForm(title+" — "+r.Ref(), "Create and print slip", "Cancel", items, func(ok bool) {
+		if ok {
+			m.Pick(targets[max(target.SelectedIndex(), 0)], barcode.Text)
+		}
+		m.FocusScanBar()
+	}, m.win)
+	d.Resize(fyne.NewSize(520, 260))
+	d.Show()
+}
+
+// Pick creates the pick request for the selected request and opens its slip.
+func (m *MainWindow) Pick(to domain.Station, itemBarcode string) {
+	r, ok := m.Selected()
+	if !ok {
+		return
+	}
+	r, err := m.desk.Pick(r.ID, to, itemBarcode, m.actor())
+	if err != nil {
+		m.showError(err)
+		return
+	}
+	m.afterAction(r, "Pick From Shelf requested to "+to.Label()+": pull "+r.ItemBarcode+" and scan it there.")
+	m.openSlip(r.ID)
+}
+
+// ReprintSlip opens the selected request's pick slip again.
+func (m *MainWindow) ReprintSlip() {
+	if r, ok := m.Selected(); ok {
+		m.openSlip(r.ID)
+	}
+}
+
+func (m *MainWindow) openSlip(id string) {
+	path, err := m.desk.WritePickSlip(id)
+	if err != nil {
+		m.showError(err)
+		return
+	}
+	u, err := url.Parse(storage.NewFileURI(path).String())
+	if err == nil {
+		err = m.app.OpenURL(u)
+	}
+	if err != nil {
+		m.showError(err)
+	}
+}
+
+// ---- Reject, Bad citation, Cancel ----
+
+// ShowReject asks for the reason (required), an internal note and a note to the partner.
+func (m *MainWindow) ShowReject() {
+	r, ok := m.Selected()
+	if !ok {
+		return
+	}
+	reasons := domain.Reasons()
+	labels := make([]string, len(reasons))
+	for i, rs := range reasons {
+		labels[i] = rs.Label()
+	}
+	reason := widget.NewSelect(labels, nil)
+	reason.PlaceHolder = "Choose a reason (required)"
+	note := widget.NewMultiLineEntry()
+	note.SetPlaceHolder("Internal note (required for Other)")
+	partnerNote := widget.NewMultiLineEntry()
+	partnerNote.SetPlaceHolder("Note to the borrowing library")
+	errLabel := widget.NewLabel("")
+	errLabel.Importance = widget.DangerImportance
+	errLabel.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(
+		widget.NewFormItem("Reason", reason),
+		widget.NewFormItem("Internal note", note),
+		widget.NewFormItem("To partner", partnerNote))
+	var d dialog.Dialog
+	submit := widget.NewButton("Reject request", func() {
+		var code domain.Reason
+		if i := reason.SelectedIndex(); i >= 0 {
+			code = reasons[i]
+		}
+		if err := m.Reject(code, note.Text, partnerNote.Text); err != nil {
+			errLabel.SetText(refusalText(err))
+			return
+		}
+		d.Hide()
+	})
+	submit.Importance = widget.DangerImportance
+	d = dialog.NewCustom("Reject "+r.Ref(), "Cancel", container.NewVBox(form, errLabel, submit), m.win)
+	d.SetOnClosed(m.FocusScanBar)
+	d.Resize(fyne.NewSize(560, 420))
+	d.Show()
+}
+
+// Reject rejects the selected lending request; a refusal changes nothing and is returned.
+func (m *MainWindow) Reject(reason domain.Reason, note, partnerNote string) error {
+	r, ok := m.Selected()
+	if !ok {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request to reject first."}
+	}
+	r, err := m.desk.Reject(r.ID, reason, note, partnerNote, m.actor())
+	if err != nil {
+		return err
+	}
+	m.afterAction(r, r.Ref()+" rejected: "+r.RejectReason.Label()+".")
+	return nil
+}
+
+// ShowBadCitation asks for the note to the borrowing library (required).
+func (m *MainWindow) ShowBadCitation() {
+	r, ok := m.Selected()
+	if !ok {
+		return
+	}
+	m.noteDialog("Bad citation — "+r.Ref(), "What should the borrowing library fix? (required)", "Send back as bad citation",
+		m.BadCitation)
+}
+
+// BadCitation returns the selected request as a bad citation with a note to the partner.
+func (m *MainWindow) BadCitation(partnerNote string) error {
+	r, ok := m.Selected()
+	if !ok {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}
+	}
+	r, err := m.desk.BadCitation(r.ID, partnerNote, m.actor())
+	if err != nil {
+		return err
+	}
+	m.afterAction(r, r.Ref()+" returned to "+r.Partner+" as a bad citation.")
+	return nil
+}
+
+// ShowCancel asks why the selected request is cancelled.
+func (m *MainWindow) ShowCancel() {
+	r, ok := m.Selected()
+	if !ok {
+		return
+	}
+	m.noteDialog("Cancel "+r.Ref(), "Why is it cancelled?", "Cancel request", m.Cancel)
+}
+
+// Cancel cancels the selected request.
+func (m *MainWindow) Cancel(note string) error {
+	r, ok := m.Selected()
+	if !ok {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}
+	}
+	r, err := m.desk.Cancel(r.ID, note, m.actor())
+	if err != nil {
+		return err
+	}
+	m.afterAction(r, r.Ref()+" cancelled.")
+	return nil
+}
+
+// noteDialog asks for one note and calls submit until it succeeds.
+func (m *MainWindow) noteDialog(title, placeholder, action string, submit func(string) error) {
+	note := widget.NewMultiLineEntry()
+	note.SetPlaceHolder(placeholder)
+	note.SetMinRowsVisible(4)
+	errLabel := widget.NewLabel("")
+	errLabel.Importance = widget.DangerImportance
+	errLabel.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	b := widget.NewButton(action, func() {
+		if err := submit(note.Text); err != nil {
+			errLabel.SetText(refusalText(err))
+			return
+		}
+		d.Hide()
+	})
+	b.Importance = widget.WarningImportance
+	d = dialog.NewCustom(title, "Close", container.NewVBox(note, errLabel, b), m.win)
+	d.SetOnClosed(m.FocusScanBar)
+	d.Resize(fyne.NewSize(520, 320))
+	d.Show()
+	m.win.Canvas().Focus(note)
+}
+
+// openFileDialog asks for one file and calls pick with its path.
+func openFileDialog(w fyne.Window, pick func(string)) {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		path := rc.URI().Path()
+		rc.Close()
+		pick(filepath.Clean(path))
+	}, w)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF", ".jpg", ".jpeg", ".png", ".tif", ".tiff"}))
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}

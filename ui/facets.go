@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// facetGroup is one facet: a heading and a radio group of values with counts.
+type facetGroup struct {
+	title  *widget.Label
+	radio  *widget.RadioGroup
+	values []string
+	// setting is true while the pane changes the selection itself, so that
+	// onPick is not called back.
+	setting bool
+	onPick  func(value string)
+}
+
+func newFacetGroup(title string, onPick func(string)) *facetGroup {
+	g := &facetGroup{title: widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), onPick: onPick}
+	g.radio = widget.NewRadioGroup(nil, func(label string) {
+		if g.setting {
+			return
+		}
+		for i, o := range g.radio.Options {
+			if o == label {
+				g.onPick(g.values[i])
+				return
+			}
+		}
+	})
+	g.radio.Required = true
+	return g
+}
+
+// set shows the facet's values with their counts and marks the chosen one.
+func (g *facetGroup) set(values []domain.FacetValue, chosen string) {
+	g.values = g.values[:0]
+	opts := make([]string, 0, len(values))
+	selected := ""
+	for _, v := range values {
+		label := fmt.Sprintf("%s (%d)", v.Label, v.Count)
+		g.values = append(g.values, v.Value)
+		opts = append(opts, label)
+		if v.Value == chosen {
+			selected = label
+		}
+	}
+	g.setting = true
+	g.radio.Options = opts
+	g.radio.Selected = selected
+	g.radio.Refresh()
+	g.setting = false
+}
+
+// FacetPane is the left pane: Side, Status, Partner and Format with counts.
+type FacetPane struct {
+	side, status, partner, format *facetGroup
+	formatBox                     *fyne.Container
+	box                           *fyne.Container
+}
+
+func newFacetPane(onSide, onStatus, onPartner, onFormat func(string)) *FacetPane {
+	p := &FacetPane{
+		side:    newFacetGroup("Side", onSide),
+		status:  newFacetGroup("Status", onStatus),
+		partner: newFacetGroup("Partner", onPartner),
+		format:  newFacetGroup("Format", onFormat),
+	}
+	p.formatBox = container.NewVBox(widget.NewSeparator(), p.format.title, p.format.radio)
+	p.box = container.NewVBox(
+		p.side.title, p.side.radio, widget.NewSeparator(),
+		p.status.title, p.status.radio, widget.NewSeparator(),
+		p.partner.title, p.partner.radio,
+		p.formatBox)
+	return p
+}
+
+func (p *FacetPane) object() fyne.CanvasObject { return container.NewVScroll(p.box) }
+
+// show updates the counts and the chosen values from a filter.
+func (p *FacetPane) show(fs domain.Facets, f domain.Filter) {
+	p.side.set(fs.Side, string(f.Side))
+	p.status.set(fs.Status, string(f.State))
+	p.partner.set(fs.Partner, f.Partner)
+	format := ""
+	if f.Format != nil {
+		format = string(*f.Format)
+		if *f.Format == domain.FormatUnknown {
+			format = domain.FormatBlank
+		}
+	}
+	p.format.set(fs.Format, format)
+	if f.Side == domain.Borrowing {
+		p.formatBox.Hide()
+	} else {
+		p.formatBox.Show()
+	}
+}

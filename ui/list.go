@@ -1,0 +1,327 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// column is one column of the request list.
+type column struct {
+	title  string
+	sample string // typical widest content, to size the column
+	text   func(l *RequestList, r *domain.Request) string
+	// stretch marks the column that takes the width the others leave.
+	stretch bool
+	// shrink marks a column that gives up width (down to a third) before the
+	// stretching one falls under its minimum.
+	shrink bool
+	dot    bool // draw the format dot before the text
+}
+
+// lendingColumns and borrowingColumns are the list's columns for each side.
+var (
+	lendingColumns = []column{
+		{title: "Time left", sample: "OVERDUE 99h", text: func(l *RequestList, r *domain.Request) string {
+			if !r.Active() {
+				return ""
+			}
+			left, ok := l.desk.TimeLeft(*r)
+			return formatTimeLeft(left, ok)
+		}},
+		{title: "External id", sample: "UM-ISO-550019", text: func(_ *RequestList, r *domain.Request) string { return r.Ref() }},
+		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Request) string {
+			if r.ArticleTitle != "" {
+				return r.Title + " — " + r.ArticleTitle
+			}
+			return r.Title
+		}},
+		{title: "Partner", sample: "OCLC-ZCU", text: func(_ *RequestList, r *domain.Request) string { return r.Partner }},
+		{title: "", sample: "", dot: true, text: func(_ *RequestList, _ *domain.Request) string { return "" }},
+		{title: "Status", sample: "Pick From Shelf requested", shrink: true, text: func(_ *RequestList, r *domain.Request) string { return r.StatusLabel() }},
+	}
+	borrowingColumns = []column{
+		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Request) string { return r.Title }},
+		{title: "Requester", sample: "Katherine Johnson", text: func(_ *RequestList, r *domain.Request) string { return r.Requester }},
+		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Request) string { return r.Pickup }},
+		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Request) string { return r.Partner }},
+		{title: "Item barcode", sample: "39200000101", text: func(_ *RequestList, r *domain.Request) string { return r.ItemBarcode }},
+		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Request) string { return r.StatusLabel() }},
+		{title: "Due", sample: "OVERDUE 2026-12-31", text: func(l *RequestList, r *domain.Request) string {
+			if r.DueDate.IsZero() {
+				return ""
+			}
+			if r.Active() && r.DueDate.Before(l.desk.Now()) {
+				return "OVERDUE " + r.DueDate.Format(domain.DateLayout)
+			}
+			return r.DueDate.Format(domain.DateLayout)
+		}},
+	}
+)
+
+// minStretchWidth is the narrowest the title column gets before the list scrolls sideways.
+const minStretchWidth = 140
+
+// RequestList is the centre pane: the virtualized list of requests, most
+// urgent first, with the selected row highlighted.
+type RequestList struct {
+	desk       *domain.Desk
+	table      *widget.Table
+	sizer      *stretchLayout
+	side       domain.Side
+	withStatus bool
+	cols       []column
+	rows       []domain.Request
+	selected   int // row index, -1 for none
+	waiting    map[string]bool
+
+	// onSelect is called when staff pick a row with the mouse.
+	onSelect func(r domain.Request)
+}
+
+func newRequestList(d *domain.Desk) *RequestList {
+	l := &RequestList{desk: d, side: domain.Lending, withStatus: true, cols: lendingColumns, selected: -1, waiting: map[string]bool{}}
+	l.table = widget.NewTable(l.size, newListCell, l.updateCell)
+	l.table.ShowHeaderRow = true
+	l.table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	l.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(l.cols) {
+			o.(*widget.Label).SetText(l.cols[id.Col].title)
+		}
+	}
+	l.table.OnSelected = func(id widget.TableCellID) {
+		l.table.UnselectAll()
+		if id.Row >= 0 && id.Row < len(l.rows) {
+			l.selectRow(id.Row)
+			if l.onSelect != nil {
+				l.onSelect(l.rows[id.Row])
+			}
+		}
+	}
+	l.sizer = &stretchLayout{list: l}
+	l.sizer.measure()
+	return l
+}
+
+// object is the pane's canvas object.
+func (l *RequestList) object() fyne.CanvasObject { return container.New(l.sizer, l.table) }
+
+// setColumns switches to the columns of a side; the status column is left
+// out when the list shows one state only.
+func (l *RequestList) setColumns(s domain.Side, withStatus bool) {
+	if s == l.side && withStatus == l.withStatus {
+		return
+	}
+	l.side, l.withStatus = s, withStatus
+	all := lendingColumns
+	if s == domain.Borrowing {
+		all = borrowingColumns
+	}
+	l.cols = l.cols[:0:0]
+	for _, c := range all {
+		if c.title != "Status" || withStatus {
+			l.cols = append(l.cols, c)
+		}
+	}
+	l.sizer.measure()
+	l.table.Refresh()
+}
+
+// setRows shows new rows and keeps the request with id selected if it is among them.
+func (l *RequestList) setRows(rows []domain.Request, selectedID string) {
+	l.rows = rows
+	l.selected = -1
+	for i := range rows {
+		if rows[i].ID == selectedID {
+			l.selected = i
+			break
+		}
+	}
+	l.table.Refresh()
+	if l.selected >= 0 {
+		l.table.ScrollTo(widget.TableCellID{Row: l.selected, Col: 0})
+	}
+}
+
+// selectRow highlights a row and scrolls it into view.
+func (l *RequestList) selectRow(i int) {
+	if i < 0 || i >= len(l.rows) {
+		return
+	}
+	l.selected = i
+	l.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+	l.table.Refresh()
+}
+
+// current is the selected request.
+func (l *RequestList) current() (domain.Request, bool) {
+	if l.selected < 0 || l.selected >= len(l.rows) {
+		return domain.Request{}, false
+	}
+	return l.rows[l.selected], true
+}
+
+func (l *RequestList) size() (int, int) { return len(l.rows), len(l.cols) }
+
+// listCell is one cell: a row highlight, the format dot and the text.
+type listCell struct {
+	widget.BaseWidget
+	bg     *canvas.Rectangle
+	dot    *canvas.Circle
+	hasDot bool
+	label  *widget.Label
+}
+
+func newListCell() fyne.CanvasObject {
+	c := &listCell{bg: canvas.NewRectangle(color.Transparent), dot: canvas.NewCircle(color.Transparent),
+		label: widget.NewLabel("")}
+	c.label.Truncation = fyne.TextTruncateEllipsis
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// CreateRenderer lays the text over the highlight, after the dot when there is one.
+func (c *listCell) CreateRenderer() fyne.WidgetRenderer {
+	dotBox := container.New(&dotLayout{cell: c}, c.dot)
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewBorder(nil, nil, dotBox, nil, c.label)))
+}
+
+func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	c := o.(*listCell)
+	if id.Row < 0 || id.Row >= len(l.rows) || id.Col < 0 || id.Col >= len(l.cols) {
+		c.label.SetText("")
+		return
+	}
+	r := &l.rows[id.Row]
+	col := l.cols[id.Col]
+	text := col.text(l, r)
+
+	bg := color.Color(color.Transparent)
+	if id.Row == l.selected {
+		bg = theme.Color(theme.ColorNameSelection)
+	}
+	if c.bg.FillColor != bg {
+		c.bg.FillColor = bg
+		c.bg.Refresh()
+	}
+	dot := color.Color(color.Transparent)
+	if col.dot {
+		dot = formatColor(r.Format)
+	}
+	if c.hasDot != col.dot {
+		c.hasDot = col.dot
+		c.Refresh()
+	}
+	if c.dot.FillColor != dot {
+		c.dot.FillColor = dot
+		c.dot.Refresh()
+	}
+	imp, style := widget.MediumImportance, fyne.TextStyle{}
+	switch {
+	case len(text) > 8 && text[:8] == "OVERDUE ":
+		imp, style = widget.DangerImportance, fyne.TextStyle{Bold: true}
+	case col.title == "Time left" && r.Active():
+		if left, ok := l.desk.TimeLeft(*r); ok && left < urgentLeft {
+			imp = widget.DangerImportance
+		}
+	case col.title == "External id" && l.waiting[r.ID]:
+		// a scan is waiting in the scan folder
+		imp, style = widget.SuccessImportance, fyne.TextStyle{Bold: true}
+	}
+	if c.label.Importance != imp || c.label.TextStyle != style {
+		c.label.Importance, c.label.TextStyle = imp, style
+		c.label.Refresh()
+	}
+	c.label.SetText(text)
+}
+
+// dotLayout gives the format dot a small square, or no room when the cell has none.
+type dotLayout struct{ cell *listCell }
+
+// dotWidth is the room the format dot takes.
+func dotWidth() float32 { return theme.Size(theme.SizeNameText)*0.7 + 2*theme.Padding() }
+
+func (l *dotLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	if l.cell != nil && !l.cell.hasDot {
+		return fyne.Size{}
+	}
+	return fyne.NewSize(dotWidth(), theme.Size(theme.SizeNameText))
+}
+
+func (l *dotLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	d := theme.Size(theme.SizeNameText) * 0.7
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(d, d))
+		o.Move(fyne.NewPos(theme.Padding(), (size.Height-d)/2))
+	}
+}
+
+// stretchLayout fills its space with the table and gives the stretching
+// column all the width the fixed columns leave.
+type stretchLayout struct {
+	list   *RequestList
+	widths []float32
+}
+
+// measure sizes each fixed column to its widest sample or header.
+func (s *stretchLayout) measure() {
+	slack := 2 * theme.Padding()
+	s.widths = make([]float32, len(s.list.cols))
+	for i, c := range s.list.cols {
+		if c.stretch {
+			continue
+		}
+		sample := widget.NewLabel(c.sample).MinSize().Width
+		head := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width
+		s.widths[i] = max(sample, head) + slack
+		if c.dot {
+			s.widths[i] += dotWidth()
+		}
+		s.list.table.SetColumnWidth(i, s.widths[i])
+	}
+}
+
+func (s *stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	used := float32(len(s.widths)+1) * pad
+	stretch, shrink := -1, -1
+	for i, w := range s.widths {
+		used += w
+		switch {
+		case s.list.cols[i].stretch:
+			stretch = i
+		case s.list.cols[i].shrink:
+			shrink = i
+		}
+	}
+	left := size.Width - used
+	if shrink >= 0 {
+		full := s.widths[shrink]
+		give := min(max(minStretchWidth*1.5-left, 0), full*2/3)
+		s.list.table.SetColumnWidth(shrink, full-give)
+		left += give
+	}
+	if stretch >= 0 {
+		s.list.table.SetColumnWidth(stretch, max(minStretchWidth, left))
+	}
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (s *stretchLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
