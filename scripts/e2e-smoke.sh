@@ -6,7 +6,7 @@
 #   go build -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-smoke.sh
 #
 # It records a partner and a lending request with the command line, opens the
-# window on that database, takes a screenshot, closes the window with SIGTERM
+# window on that database, takes a screenshot, closes the window with SIGINT (Ctrl+C)
 # and checks that the command line can open the database again (the window
 # released its lock).
 #
@@ -62,19 +62,19 @@ shot "$shot_file" "$title"
 kill -0 "$app_pid" 2>/dev/null || fail "the window exited by itself after it opened"
 
 # Close the window and wait (at most 10 s) for the process to end.
-kill -TERM "$app_pid"
+kill -INT "$app_pid"
 for _ in $(seq 100); do
 	kill -0 "$app_pid" 2>/dev/null || break
 	sleep 0.1
 done
 if kill -0 "$app_pid" 2>/dev/null; then
-	fail "ILL Desk was still running 10 s after SIGTERM"
+	fail "ILL Desk was still running 10 s after SIGINT (Ctrl+C)"
 fi
 app_status=0
 wait "$app_pid" || app_status=$?
 app_pid=
-# SIGTERM must close the database and exit 0.
-((app_status == 0)) || fail "ILL Desk exited with status $app_status after SIGTERM instead of closing cleanly"
+# SIGINT (Ctrl+C in the terminal) must close the database and exit 0.
+((app_status == 0)) || fail "ILL Desk exited with status $app_status after SIGINT instead of closing cleanly"
 if grep -q -e '^panic:' -e 'fatal error:' "$log"; then
 	fail "the window log shows a crash"
 fi

@@ -3,6 +3,7 @@ package ui
 import (
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,6 +23,41 @@ func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.revealRequest(r)
 	m.showInfo(msg)
 	m.FocusScanBar()
+}
+
+// showDialog shows a dialog as the window's current one: Escape closes it,
+// and closing it returns the focus to the scan bar.
+func (m *MainWindow) showDialog(d dialog.Dialog, size fyne.Size, focus fyne.Focusable) {
+	m.dialog = d
+	d.SetOnClosed(func() {
+		m.dialog = nil
+		m.FocusScanBar()
+	})
+	if size.Width > 0 {
+		d.Resize(size)
+	}
+	d.Show()
+	if focus != nil {
+		m.win.Canvas().Focus(focus)
+	}
+}
+
+// dialogEntry is an entry for dialogs that closes the dialog on Escape.
+func (m *MainWindow) dialogEntry(multiLine bool) *keyEntry {
+	e := newKeyEntry()
+	e.MultiLine = multiLine
+	e.Wrapping = fyne.TextWrapWord
+	if !multiLine {
+		e.Wrapping = fyne.TextWrapOff
+	}
+	e.onKey = func(k *fyne.KeyEvent) bool {
+		if k.Name == fyne.KeyEscape && m.dialog != nil {
+			m.dialog.Hide()
+			return true
+		}
+		return false
+	}
+	return e
 }
 
 // ---- Download Electronic Resource ----
@@ -52,15 +88,14 @@ func (m *MainWindow) ShowEResources() {
 		box.Add(wrapped("No catalogue search link is set up; set one with: illdesk config set catalogue-url URL"))
 	}
 	var d dialog.Dialog
-	none := widget.NewButton("None of them has it → Reject", func() {
+	none := widget.NewButton("None of them has it: Reject", func() {
 		d.Hide()
 		m.ShowReject()
 	})
 	none.Importance = widget.DangerImportance
 	box.Add(none)
 	d = dialog.NewCustom("Download Electronic Resource — "+r.Ref(), "Close", box, m.win)
-	d.SetOnClosed(m.FocusScanBar)
-	d.Show()
+	m.showDialog(d, fyne.Size{}, nil)
 }
 
 // ---- Pick From Shelf ----
@@ -72,7 +107,7 @@ func (m *MainWindow) ShowPick(kind domain.StationKind) {
 	if !ok {
 		return
 	}
-	barcode := widget.NewEntry()
+	barcode := m.dialogEntry(false)
 	barcode.SetText(r.ItemBarcode)
 	barcode.SetPlaceHolder("Item barcode")
 	var targets []domain.Station
@@ -91,7 +126,10 @@ func (m *MainWindow) ShowPick(kind domain.StationKind) {
 	}
 	target := widget.NewSelect(labels, nil)
 	target.SetSelectedIndex(0)
-	holdings := widget.NewLabel(r.Location + "  ·  " + r.CallNumber)
+	holdings := widget.NewLabel(strings.Join(nonBlank(r.Location, r.CallNumber), "  ·  "))
+	if holdings.Text == "" {
+		holdings.SetText("No print holdings recorded")
+	}
 	items := []*widget.FormItem{
 		widget.NewFormItem("Holdings", holdings),
 		widget.NewFormItem("Item barcode", barcode),
@@ -102,13 +140,11 @@ func (m *MainWindow) ShowPick(kind domain.StationKind) {
 		title = "Create Digitization Request"
 	}
 	d := dialog.NewForm(title+" — "+r.Ref(), "Create and print slip", "Cancel", items, func(ok bool) {
-		if ok {
+		if ok && len(targets) > 0 {
 			m.Pick(targets[max(target.SelectedIndex(), 0)], barcode.Text)
 		}
-		m.FocusScanBar()
 	}, m.win)
-	d.Resize(fyne.NewSize(520, 260))
-	d.Show()
+	m.showDialog(d, fyne.NewSize(520, 260), barcode)
 }
 
 // Pick creates the pick request for the selected request and opens its slip.
@@ -163,9 +199,9 @@ func (m *MainWindow) ShowReject() {
 	}
 	reason := widget.NewSelect(labels, nil)
 	reason.PlaceHolder = "Choose a reason (required)"
-	note := widget.NewMultiLineEntry()
+	note := m.dialogEntry(true)
 	note.SetPlaceHolder("Internal note (required for Other)")
-	partnerNote := widget.NewMultiLineEntry()
+	partnerNote := m.dialogEntry(true)
 	partnerNote.SetPlaceHolder("Note to the borrowing library")
 	errLabel := widget.NewLabel("")
 	errLabel.Importance = widget.DangerImportance
@@ -188,9 +224,7 @@ func (m *MainWindow) ShowReject() {
 	})
 	submit.Importance = widget.DangerImportance
 	d = dialog.NewCustom("Reject "+r.Ref(), "Cancel", container.NewVBox(form, errLabel, submit), m.win)
-	d.SetOnClosed(m.FocusScanBar)
-	d.Resize(fyne.NewSize(560, 420))
-	d.Show()
+	m.showDialog(d, fyne.NewSize(560, 420), note)
 }
 
 // Reject rejects the selected lending request; a refusal changes nothing and is returned.
@@ -256,7 +290,7 @@ func (m *MainWindow) Cancel(note string) error {
 
 // noteDialog asks for one note and calls submit until it succeeds.
 func (m *MainWindow) noteDialog(title, placeholder, action string, submit func(string) error) {
-	note := widget.NewMultiLineEntry()
+	note := m.dialogEntry(true)
 	note.SetPlaceHolder(placeholder)
 	note.SetMinRowsVisible(4)
 	errLabel := widget.NewLabel("")
@@ -272,10 +306,7 @@ func (m *MainWindow) noteDialog(title, placeholder, action string, submit func(s
 	})
 	b.Importance = widget.WarningImportance
 	d = dialog.NewCustom(title, "Close", container.NewVBox(note, errLabel, b), m.win)
-	d.SetOnClosed(m.FocusScanBar)
-	d.Resize(fyne.NewSize(520, 320))
-	d.Show()
-	m.win.Canvas().Focus(note)
+	m.showDialog(d, fyne.NewSize(520, 320), note)
 }
 
 // openFileDialog asks for one file and calls pick with its path.
@@ -291,4 +322,15 @@ func openFileDialog(w fyne.Window, pick func(string)) {
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF", ".jpg", ".jpeg", ".png", ".tif", ".tiff"}))
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
+}
+
+// nonBlank keeps the strings that are not empty.
+func nonBlank(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -61,6 +62,7 @@ type MainWindow struct {
 	status     *widget.Label
 	hint       *fyne.Container
 	body       *fyne.Container
+	dialog     dialog.Dialog // the dialog open now, if any
 
 	all      []domain.Request
 	filter   domain.Filter
@@ -195,6 +197,9 @@ func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
 func (m *MainWindow) handleNavKey(k *fyne.KeyEvent) bool {
 	switch k.Name {
 	case fyne.KeyEscape:
+		if m.dialog != nil {
+			m.dialog.Hide()
+		}
 		m.FocusScanBar()
 	case fyne.KeyUp:
 		m.MoveSelection(-1)

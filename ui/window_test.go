@@ -419,9 +419,10 @@ func TestDialogsOpen(t *testing.T) {
 		"move": func() { mw.ShowPick(domain.StationRS) }, "digitization": func() { mw.ShowPick(domain.StationDigitization) },
 	} {
 		show()
-		top := mw.Window().Canvas().Overlays().Top()
-		require.NotNil(t, top, name)
-		mw.Window().Canvas().Overlays().Remove(top)
+		require.NotNil(t, mw.Window().Canvas().Overlays().Top(), name)
+		mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		assert.Nil(t, mw.Window().Canvas().Overlays().Top(), "Escape closes the %s dialog", name)
+		assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "and the scan bar has focus again")
 	}
 	assert.Equal(t, domain.Created, f.state("R-1"), "opening dialogs changes nothing")
 }
