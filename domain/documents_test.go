@@ -1,0 +1,328 @@
+package domain
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// ---- a fake Documents ----
+
+type combineCall struct {
+	Inputs []string
+	Out    string
+}
+
+type slipCall struct {
+	Slip PickSlip
+	Out  string
+}
+
+// fakeDocs records what it is asked to make and writes nothing.
+type fakeDocs struct {
+	mu         sync.Mutex
+	combines   []combineCall
+	slips      []slipCall
+	combineErr error
+	slipErr    error
+}
+
+func (d *fakeDocs) Combine(inputs []string, out string) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.combines = append(d.combines, combineCall{Inputs: slices.Clone(inputs), Out: out})
+	if d.combineErr != nil {
+		return 0, d.combineErr
+	}
+	return len(inputs), nil
+}
+
+func (d *fakeDocs) WritePickSlip(s PickSlip, out string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.slips = append(d.slips, slipCall{Slip: s, Out: out})
+	return d.slipErr
+}
+
+var _ Documents = (*fakeDocs)(nil)
+
+// withDocuments is a second Desk over the fixture's store, clock and calendar
+// that can make PDFs with docs in workDir.
+func (f *deskFixture) withDocuments(docs Documents, workDir string) *Desk {
+	return NewDesk(Config{Store: f.store, Vault: f.vault, Preflight: f.pf,
+		Clock:     ClockFunc(func() time.Time { return f.now }),
+		Calendar:  f.desk.Calendar(),
+		Documents: docs, WorkDir: workDir})
+}
+
+// realPDF is a valid one-page PDF from the preflight corpus.
+const realPDF = "preflight/testdata/pdf/valid_text_1page.pdf"
+
+func writeFile(t *testing.T, dir, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, content, 0o600))
+	return p
+}
+
+// ---- PrepareScan ----
+
+func TestPrepareScan(t *testing.T) {
+	in := t.TempDir()
+	pdfA := writeFile(t, in, "a.pdf", []byte(pdfContent))
+	pdfB := writeFile(t, in, "b.pdf", []byte(pdfContent))
+	png := writeFile(t, in, "page1.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+	jpg := writeFile(t, in, "page2.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
+	renamed := "preflight/testdata/pdf/png_renamed.pdf" // a PNG named .pdf
+	r := Request{ID: "rq-0001-7000-8000-000000007919", Side: Lending, ExternalID: "RAPID/2026:7", Partner: "RAPID", State: Created}
+
+	tests := []struct {
+		name    string
+		files   []string
+		combine bool // whether Documents.Combine is asked
+	}{
+		{"one real PDF is used as it is", []string{realPDF}, false},
+		{"one minimal PDF is used as it is", []string{pdfA}, false},
+		{"two PDFs are combined in order", []string{pdfB, pdfA}, true},
+		{"one image is made a PDF", []string{png}, true},
+		{"a PNG named .pdf is made a PDF", []string{renamed}, true},
+		{"images and PDFs keep their order", []string{jpg, realPDF, png}, true},
+		{"one missing file goes to Combine, which reports it", []string{filepath.Join(in, "gone.pdf")}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newDeskFixture(t)
+			docs := &fakeDocs{}
+			work := t.TempDir()
+			d := f.withDocuments(docs, work)
+			before := f.store.snapshot()
+
+			out, err := d.PrepareScan(r, slices.Clone(tt.files))
+			require.NoError(t, err)
+			assert.Equal(t, before, f.store.snapshot(), "preparing a scan stores nothing")
+			if !tt.combine {
+				assert.Equal(t, tt.files[0], out, "the PDF itself")
+				assert.Empty(t, docs.combines, "Documents is not asked")
+				return
+			}
+			require.Len(t, docs.combines, 1)
+			assert.Equal(t, tt.files, docs.combines[0].Inputs, "the files, in order")
+			assert.Equal(t, out, docs.combines[0].Out, "the combined PDF is what is returned")
+			staging := filepath.Join(work, "staging")
+			assert.Equal(t, staging, filepath.Dir(out), "in the work folder's staging folder")
+			assert.DirExists(t, staging)
+			base := filepath.Base(out)
+			assert.True(t, strings.HasPrefix(base, "RAPID_2026_7"), "named after the sanitized external id: %s", base)
+			assert.Equal(t, ".pdf", filepath.Ext(base))
+			assert.NotContains(t, base, "/")
+			assert.NotContains(t, base, ":")
+		})
+	}
+}
+
+func TestPrepareScanWithoutDocumentsUsesASinglePDF(t *testing.T) {
+	f := newDeskFixture(t)
+	out, err := f.desk.PrepareScan(Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}, []string{realPDF})
+	require.NoError(t, err)
+	assert.Equal(t, realPDF, out)
+}
+
+func TestPrepareScanRefusals(t *testing.T) {
+	in := t.TempDir()
+	png := writeFile(t, in, "page1.png", []byte("\x89PNG\r\n\x1a\n"))
+	two := []string{realPDF, png}
+	boom := errors.New("page1.png is not an image we can read")
+	r := Request{ID: "rq-1", Side: Lending, ExternalID: "R-1", Partner: "RAPID", State: Created}
+	tests := []struct {
+		name       string
+		docs       bool
+		workDir    bool
+		combineErr error
+		files      []string
+		want       error
+		asked      bool // whether Combine was called
+	}{
+		{"no files", true, true, nil, nil, ErrInvalidInput, false},
+		{"empty list", true, true, nil, []string{}, ErrInvalidInput, false},
+		{"no files and no documents", false, false, nil, nil, ErrInvalidInput, false},
+		{"combine fails", true, true, boom, two, ErrPreflightRejected, true},
+		{"combine fails on one image", true, true, boom, []string{png}, ErrPreflightRejected, true},
+		{"no documents", false, true, nil, two, ErrNoDocuments, false},
+		{"no work folder", true, false, nil, two, ErrNoDocuments, false},
+		{"neither", false, false, nil, []string{png}, ErrNoDocuments, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newDeskFixture(t)
+			fake := &fakeDocs{combineErr: tt.combineErr}
+			var docs Documents
+			if tt.docs {
+				docs = fake
+			}
+			work := ""
+			if tt.workDir {
+				work = t.TempDir()
+			}
+			d := f.withDocuments(docs, work)
+			before := f.store.snapshot()
+			out, err := d.PrepareScan(r, tt.files)
+			f.refused(err, tt.want, before)
+			assert.Empty(t, out)
+			assert.Equal(t, tt.asked, len(fake.combines) == 1, "combine asked: %v", fake.combines)
+			if tt.combineErr != nil {
+				assert.Contains(t, err.Error(), tt.combineErr.Error(), "staff see why")
+			}
+		})
+	}
+}
+
+// ---- pick slips ----
+
+func TestWritePickSlip(t *testing.T) {
+	tests := []struct {
+		name     string
+		ext      string
+		to       Station
+		kind     string
+		label    string
+		fileName string
+	}{
+		{"digitization request", "RAPID-9", scanLab, "Digitization request", "Scan Lab (digitization)", "RAPID-9-slip.pdf"},
+		{"move request", "RAPID-10", RSDesk, "Move request", "RS desk", "RAPID-10-slip.pdf"},
+		{"external id that is not a file name", "../BVB:12/3", digitizationAt("Photo Lab"), "Digitization request",
+			"Photo Lab (digitization)", SanitizeFileName("../BVB:12/3") + "-slip.pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newDeskFixture(t)
+			docs := &fakeDocs{}
+			work := t.TempDir()
+			d := f.withDocuments(docs, work)
+			l := f.lending("RAPID", tt.ext, func(in *LendingInput) {
+				in.Author = "Doe, Jane"
+				in.Volume = "12"
+				in.Number = "3"
+				in.Year = "2024"
+				in.Location = "Stacks, level 2"
+				in.CallNumber = "QA76.9 .D3"
+				in.ItemBarcode = "39000000009"
+			})
+			picked := wednesday.Add(90 * time.Minute)
+			f.now = picked
+			_, err := f.desk.Pick(l.ID, tt.to, "", atRS)
+			require.NoError(t, err)
+			f.now = wednesday.Add(3 * time.Hour) // the slip is printed later
+
+			before := f.store.snapshot()
+			out, err := d.WritePickSlip(l.ID)
+			require.NoError(t, err)
+			assert.Equal(t, before, f.store.snapshot(), "printing a slip stores nothing")
+			assert.Equal(t, filepath.Join(work, "slips", tt.fileName), out)
+			assert.DirExists(t, filepath.Join(work, "slips"))
+			require.Len(t, docs.slips, 1)
+			assert.Equal(t, out, docs.slips[0].Out)
+			assert.Equal(t, PickSlip{
+				Kind: tt.kind, To: tt.label, ExternalID: tt.ext, Partner: "RAPID",
+				Title: "Journal of Tests", ArticleTitle: "On desks", Author: "Doe, Jane",
+				Volume: "12", Number: "3", Year: "2024", Pages: "12-30",
+				Location: "Stacks, level 2", CallNumber: "QA76.9 .D3", ItemBarcode: "39000000009",
+				Requested: picked, Deadline: time.Date(2026, 3, 5, 10, 0, 0, 0, time.UTC),
+			}, docs.slips[0].Slip)
+			assert.True(t, l.Deadline.Equal(docs.slips[0].Slip.Deadline))
+		})
+	}
+}
+
+func TestWritePickSlipByReferenceAndAfterArrival(t *testing.T) {
+	f := newDeskFixture(t)
+	docs := &fakeDocs{}
+	work := t.TempDir()
+	d := f.withDocuments(docs, work)
+	l := f.lending("BVB", "BVB-5")
+	f.now = wednesday.Add(time.Hour)
+	_, err := f.desk.Pick("BVB-5", RSDesk, "39000000005", atRS)
+	require.NoError(t, err)
+	f.now = wednesday.Add(2 * time.Hour)
+	_, err = f.desk.Scan("39000000005", "", atRS)
+	require.NoError(t, err)
+	require.Equal(t, ItemAtDesk, f.stored(l.ID).State)
+
+	out, err := d.WritePickSlip(" BVB-5 ")
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(work, "slips", "BVB-5-slip.pdf"), out)
+	require.Len(t, docs.slips, 1)
+	s := docs.slips[0].Slip
+	assert.Equal(t, "Move request", s.Kind)
+	assert.Equal(t, "BVB", s.Partner)
+	assert.Equal(t, "39000000005", s.ItemBarcode)
+	assert.Equal(t, wednesday.Add(time.Hour), s.Requested, "the time of the pick, not of the arrival")
+}
+
+func TestWritePickSlipRefusals(t *testing.T) {
+	tests := []struct {
+		name    string
+		ref     string
+		docs    bool
+		workDir bool
+		want    error
+	}{
+		{"no pick requested", "RAPID-1", true, true, ErrInvalidInput},
+		{"borrowing request", "BVB-B", true, true, ErrInvalidInput},
+		{"unknown request", "NOPE-1", true, true, ErrNotFound},
+		{"blank reference", "  ", true, true, ErrInvalidInput},
+		{"no documents", "RAPID-P", false, true, ErrNoDocuments},
+		{"no work folder", "RAPID-P", true, false, ErrNoDocuments},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newDeskFixture(t)
+			fake := &fakeDocs{}
+			var docs Documents
+			if tt.docs {
+				docs = fake
+			}
+			work := ""
+			if tt.workDir {
+				work = t.TempDir()
+			}
+			d := f.withDocuments(docs, work)
+			f.lending("RAPID", "RAPID-1", func(in *LendingInput) { in.ItemBarcode = "39000000001" })
+			p := f.lending("RAPID", "RAPID-P")
+			_, err := f.desk.Pick(p.ID, scanLab, "39000000002", atRS)
+			require.NoError(t, err)
+			f.borrowing("BVB", "BVB-B")
+
+			before := f.store.snapshot()
+			out, err := d.WritePickSlip(tt.ref)
+			f.refused(err, tt.want, before)
+			assert.Empty(t, out)
+			assert.Empty(t, fake.slips)
+			if tt.workDir {
+				assert.NoDirExists(t, filepath.Join(work, "slips"), "no folder made for a refused slip")
+			}
+		})
+	}
+}
+
+func TestWritePickSlipDocumentsFailure(t *testing.T) {
+	f := newDeskFixture(t)
+	boom := errors.New("disk full")
+	docs := &fakeDocs{slipErr: boom}
+	d := f.withDocuments(docs, t.TempDir())
+	l := f.lending("RAPID", "RAPID-1")
+	_, err := f.desk.Pick(l.ID, RSDesk, "39000000001", atRS)
+	require.NoError(t, err)
+	before := f.store.snapshot()
+	out, err := d.WritePickSlip(l.ID)
+	require.ErrorIs(t, err, boom)
+	assert.Empty(t, out)
+	assert.Equal(t, before, f.store.snapshot())
+}
