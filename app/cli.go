@@ -45,7 +45,7 @@ const topUsage = `usage: illdesk [--db PATH] [--operator NAME] [--desk DESK] [--
 
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
-  reject   bad-citation   cancel   receive   scan   preflight   holiday   config
+  reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo
 See README.md for every option.`
 
 // run executes one command line and returns the exit status: 0 done,
@@ -145,6 +145,7 @@ var commands = map[string]func(*session, []string) error{
 	"scan":         (*session).cmdScan,
 	"holiday":      (*session).cmdHoliday,
 	"config":       (*session).cmdConfig,
+	"undo":         (*session).cmdUndo,
 }
 
 func defaultOperator() string {

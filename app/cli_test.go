@@ -331,3 +331,13 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(c.ok("config", "show", "--json")), &got))
 	assert.Contains(t, got["catalogue_url"], "{title}", "a refused setting changes nothing")
 }
+
+func TestUndo(t *testing.T) {
+	c := newCLI(t)
+	setupLending(c)
+	c.ok("reject", "12345678", "--reason", "NotHeld")
+	assert.Contains(t, c.ok("undo", "12345678"), "Created Lending Request")
+	code, _, errOut := c.run("undo", "12345678")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "already undone")
+}

@@ -599,3 +599,15 @@ func (s *session) cmdConfig(args []string) error {
 	}
 	return usagef("usage: illdesk %s", usage)
 }
+
+func (s *session) cmdUndo(args []string) error {
+	fs := newFlags("undo")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "undo REF"); err != nil {
+		return err
+	}
+	return s.done(s.desk.Undo(pos[0], s.actor()))
+}

@@ -71,6 +71,8 @@ func (a Action) Label() string {
 		return "Checked in"
 	case ActComplete:
 		return "Completed"
+	case ActUndo:
+		return "Undone"
 	}
 	return string(a)
 }
@@ -183,7 +185,12 @@ func (r Request) Can(a Action) bool {
 // against the side's table, sets the new state and appends the history event.
 // An illegal move returns an error wrapping ErrIllegalTransition and leaves r
 // unchanged.
+//
+// ActUndo reverses the last change instead (see Undo).
 func (r *Request) Transition(a Action, ev Event) error {
+	if a == ActUndo {
+		return r.undo(ev)
+	}
 	m, ok := machines[r.Side][a]
 	if !ok || !slices.Contains(m.from, r.State) {
 		return &Refusal{Kind: ErrIllegalTransition, Msg: illegalMessage(*r, a)}
