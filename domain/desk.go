@@ -378,7 +378,7 @@ func (d *Desk) List(f Filter) ([]Request, error) {
 }
 
 // SortByUrgency orders requests most urgent first: earliest deadline or due
-// date, then the undated ones oldest first, ties broken by creation order.
+// date first, then the undated ones newest first; ties in creation order.
 func SortByUrgency(rs []Request) {
 	slices.SortStableFunc(rs, func(a, b Request) int {
 		at, aDated := a.Urgency()
@@ -388,6 +388,9 @@ func SortByUrgency(rs []Request) {
 				return -1
 			}
 			return 1
+		}
+		if !aDated {
+			at, bt = bt, at // undated: newest first, so a new request is on top
 		}
 		if c := at.Compare(bt); c != 0 {
 			return c

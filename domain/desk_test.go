@@ -1457,5 +1457,5 @@ func TestSortByUrgencyPutsDatedFirst(t *testing.T) {
 	for _, r := range rs {
 		ids = append(ids, r.ID)
 	}
-	assert.Equal(t, []string{"l-soon", "b-loan", "l-late", "b-old", "b-new"}, ids)
+	assert.Equal(t, []string{"l-soon", "b-loan", "l-late", "b-new", "b-old"}, ids)
 }

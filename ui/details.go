@@ -18,6 +18,8 @@ import (
 // detailActions are the handlers the details pane's buttons call.
 type detailActions struct {
 	eresources, moveRequest, digitization, reprintSlip, reject, badCitation, cancel func()
+	// receive takes the barcode typed or scanned into the Receive field.
+	receive func(barcode string)
 }
 
 // DetailsPane is the right pane: the request as the requester filled it in,
@@ -32,6 +34,11 @@ type DetailsPane struct {
 	empty   *widget.Label
 	// buttons holds the action buttons shown for the current request, by label.
 	buttons map[string]*widget.Button
+	// receiveEntry is the Receive field of a borrowing request awaiting receipt.
+	receiveEntry *keyEntry
+	// navKey and shortcut pass keys from the pane's fields to the window.
+	navKey   func(*fyne.KeyEvent) bool
+	shortcut func(fyne.Shortcut) bool
 }
 
 func newDetailsPane(d *domain.Desk, drop *DropArea, a detailActions) *DetailsPane {
@@ -56,6 +63,7 @@ func (p *DetailsPane) clear() {
 // show fills the pane for a request.
 func (p *DetailsPane) show(r domain.Request) {
 	p.buttons = map[string]*widget.Button{}
+	p.receiveEntry = nil
 	var objs []fyne.CanvasObject
 	add := func(o ...fyne.CanvasObject) { objs = append(objs, o...) }
 
@@ -76,6 +84,9 @@ func (p *DetailsPane) show(r domain.Request) {
 	}
 	if r.Side == domain.Lending && r.Can(domain.ActShip) {
 		add(p.drop.object())
+	}
+	if r.Side == domain.Borrowing && r.Can(domain.ActReceive) {
+		add(p.receiveRow())
 	}
 	if acts := p.actionButtons(r); len(acts) > 0 {
 		add(container.NewGridWrap(fyne.NewSize(230, theme.Size(theme.SizeNameText)*2.6), acts...))
@@ -218,4 +229,24 @@ func reasonLabel(r domain.Reason) string {
 		return ""
 	}
 	return r.Label()
+}
+
+// receiveRow is the Receive field: scan or type the barcode of the temporary
+// item stuck on the book, then Return (or Go).
+func (p *DetailsPane) receiveRow() fyne.CanvasObject {
+	p.receiveEntry = newKeyEntry()
+	p.receiveEntry.SetPlaceHolder("Scan or type the item barcode to receive")
+	submit := func(code string) {
+		if p.actions.receive != nil {
+			p.actions.receive(code)
+		}
+	}
+	p.receiveEntry.OnSubmitted = submit
+	p.receiveEntry.onKey = p.navKey
+	p.receiveEntry.onShortcut = p.shortcut
+	entry := p.receiveEntry
+	goButton := widget.NewButtonWithIcon("Go", theme.ConfirmIcon(), func() { submit(entry.Text) })
+	goButton.Importance = widget.HighImportance
+	label := widget.NewLabelWithStyle("Receive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return container.NewBorder(nil, nil, label, goButton, entry)
 }

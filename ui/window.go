@@ -60,6 +60,7 @@ type MainWindow struct {
 	details    *DetailsPane
 	drop       *DropArea
 	status     *widget.Label
+	banner     *Banner
 	hint       *fyne.Container
 	body       *fyne.Container
 	dialog     dialog.Dialog // the dialog open now, if any
@@ -67,6 +68,7 @@ type MainWindow struct {
 	all      []domain.Request
 	filter   domain.Filter
 	selected string // id of the selected request
+	lastScan string // id of the request the last scan changed, for Undo
 	settings domain.Settings
 	waiting  map[string]string // request id → waiting scan in the scan folder
 
@@ -125,7 +127,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		reject:       m.ShowReject,
 		badCitation:  m.ShowBadCitation,
 		cancel:       m.ShowCancel,
+		receive:      func(code string) { _ = m.Receive(code) },
 	})
+	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
+	m.banner = newBanner(m.UndoLastScan)
 	m.status = widget.NewLabel("")
 	m.status.Wrapping = fyne.TextWrapWord
 	m.status.TextStyle = fyne.TextStyle{Bold: true}
@@ -135,18 +140,19 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(widget.NewIcon(theme.HomeIcon()), m.deskSelect),
+		container.NewHBox(widget.NewIcon(theme.HomeIcon()),
+			container.NewGridWrap(fyne.NewSize(260, m.deskSelect.MinSize().Height), m.deskSelect)),
 		m.scanBar)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
 
 	centre := container.NewHSplit(m.list.object(), m.details.object())
-	centre.SetOffset(0.6)
+	centre.SetOffset(0.62)
 	m.body = container.NewStack(centre, m.hint)
 	main := container.NewHSplit(m.facets.object(), m.body)
 	main.SetOffset(0.15)
 
 	m.win.SetContent(container.NewBorder(
-		container.NewVBox(topBar, widget.NewSeparator()),
+		container.NewVBox(topBar, m.banner.object(), widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), m.status),
 		nil, nil, main))
 	m.win.Resize(fyne.NewSize(1280, 800))
@@ -170,6 +176,7 @@ var windowShortcuts = []*desktop.CustomShortcut{
 	{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
 }
 
 // Window is the Fyne window, to show or run.
@@ -187,6 +194,9 @@ func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
 		return true
 	case fyne.KeyF:
 		m.FocusSearch()
+		return true
+	case fyne.KeyN:
+		m.ShowNewBorrowing()
 		return true
 	}
 	return false
@@ -389,11 +399,37 @@ func (m *MainWindow) SubmitScan(code string) {
 	res, err := m.desk.Scan(code, m.selected, m.actor())
 	if err != nil {
 		m.showError(err)
+		m.banner.show(refusalText(err), false, false)
 		return
 	}
 	m.Refresh()
 	m.revealRequest(res.Request)
 	m.showInfo(res.Message)
+	m.lastScan = ""
+	if res.Action != "" {
+		m.lastScan = res.Request.ID
+	}
+	m.banner.show(res.Message, true, res.Action != "")
+}
+
+// UndoLastScan reverses the change the last scan made (the banner's Undo).
+func (m *MainWindow) UndoLastScan() {
+	defer m.FocusScanBar()
+	if m.lastScan == "" {
+		return
+	}
+	r, err := m.desk.Undo(m.lastScan, m.actor())
+	m.lastScan = ""
+	if err != nil {
+		m.showError(err)
+		m.banner.show(refusalText(err), false, false)
+		return
+	}
+	m.Refresh()
+	m.revealRequest(r)
+	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
+	m.showInfo(msg)
+	m.banner.show(msg, true, false)
 }
 
 // revealRequest selects a request, switching the side facet (and leaving the
@@ -471,13 +507,15 @@ func (m *MainWindow) StatusText() string { return m.status.Text }
 
 func (m *MainWindow) emptyHint() fyne.CanvasObject {
 	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
-		"ILL Desk starts with an empty database. To begin, add your partner libraries, then record\n" +
-		"the requests they send you. Close this window first, then in a terminal:\n\n" +
-		"`illdesk partner add RAPID --name RapidILL`\n\n" +
+		"ILL Desk starts with an empty database. Add your partner libraries first, then record a\n" +
+		"borrowing request when a book arrives for one of your patrons (Ctrl+N).\n\n" +
+		"Lending requests are recorded from the command line (close this window first):\n\n" +
 		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
-		"`illdesk borrow new --partner RAPID --title \"Book title\" --requester \"Patron name\" --pickup \"Main Library\"`\n\n" +
 		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
-	return t
+	add := widget.NewButton("Add partner…", func() { m.ShowAddPartner(func(domain.Partner) { m.Refresh() }) })
+	borrow := widget.NewButton("New borrowing request  (Ctrl+N)", m.ShowNewBorrowing)
+	borrow.Importance = widget.HighImportance
+	return container.NewVBox(t, container.NewHBox(add, borrow))
 }
 
 // run starts background work that Wait waits for.

@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"image/color"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// undoFor is how long a scan result offers Undo.
+const undoFor = 10 * time.Second
+
+// Banner shows the result of the last scan in large type, readable from a
+// step away, with an Undo button for a few seconds after a change.
+type Banner struct {
+	bg   *canvas.Rectangle
+	text *widget.RichText
+	msg  string
+	undo *widget.Button
+	box  *fyne.Container
+	// gen counts results so that an old timer does not hide a newer Undo.
+	gen int
+}
+
+func newBanner(onUndo func()) *Banner {
+	b := &Banner{bg: canvas.NewRectangle(color.Transparent), text: widget.NewRichText()}
+	b.text.Wrapping = fyne.TextWrapWord
+	b.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), onUndo)
+	b.undo.Hide()
+	b.box = container.NewStack(b.bg, container.NewPadded(container.NewBorder(nil, nil, nil, b.undo, b.text)))
+	b.box.Hide()
+	return b
+}
+
+func (b *Banner) object() fyne.CanvasObject { return b.box }
+
+// show puts a result on the banner: ok results are green, refusals red;
+// undoable results offer Undo for a few seconds.
+func (b *Banner) show(msg string, ok, undoable bool) {
+	b.gen++
+	gen := b.gen
+	b.msg = msg
+	style := widget.RichTextStyle{SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
+	if ok {
+		b.bg.FillColor = theme.Color(theme.ColorNameSuccess)
+		style.ColorName = theme.ColorNameForegroundOnSuccess
+	} else {
+		b.bg.FillColor = theme.Color(theme.ColorNameError)
+		style.ColorName = theme.ColorNameForegroundOnError
+	}
+	b.text.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: msg, Style: style}}
+	b.box.Show()
+	b.bg.Refresh()
+	b.text.Refresh()
+	if undoable {
+		b.undo.Show()
+		time.AfterFunc(undoFor, func() {
+			fyne.Do(func() {
+				if b.gen == gen {
+					b.undo.Hide()
+				}
+			})
+		})
+	} else {
+		b.undo.Hide()
+	}
+}
+
+// Text is what the banner says now.
+func (b *Banner) Text() string { return b.msg }
+
+// undoOffered reports whether the Undo button is showing.
+func (b *Banner) undoOffered() bool { return b.undo.Visible() }

@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+var (
+	mainDesk    = domain.Station{Kind: domain.StationPickup, Name: "Main Library"}
+	scienceDesk = domain.Station{Kind: domain.StationPickup, Name: "Science Library"}
+)
+
+func (f *fixture) borrowing(title string) domain.Request {
+	r, err := f.desk.NewBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: title},
+		Requester: "Grace Hopper", RequesterEmail: "grace@example.edu", Pickup: "Main Library"}, domain.Actor{Station: domain.RSDesk})
+	require.NoError(f.t, err)
+	return r
+}
+
+func scanInto(mw *MainWindow, code string) {
+	test.Type(mw.scanBar, code)
+	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
+	f := newFixture(t)
+	f.partner("NYPL", 24)
+	f.borrowing("Older request")
+	f.clock.now = monday.Add(time.Hour)
+	mw := f.open()
+
+	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
+	require.NotNil(t, mw.Window().Canvas().Overlays().Top(), "Ctrl+N from the scan bar opens the form")
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+
+	assert.Equal(t, "Fill in the partner, pickup location, requester, title.", missingBorrowingFields(domain.BorrowingInput{}))
+	r, err := mw.CreateBorrowing(domain.BorrowingInput{Partner: partnerCode("NYPL — NYPL library", nil),
+		Citation: domain.Citation{Title: "Silent Spring"}, Requester: "Rachel", Pickup: "Science Library"})
+	require.NoError(t, err)
+	sel, ok := mw.Selected()
+	require.True(t, ok)
+	assert.Equal(t, r.ID, sel.ID)
+	assert.Equal(t, 0, mw.list.selected, "the new request is at the top of the list")
+	assert.Equal(t, domain.Borrowing, mw.filter.Side)
+	assert.Equal(t, "Title", mw.list.cols[0].title, "borrowing columns")
+
+	_, err = mw.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
+	require.ErrorIs(t, err, domain.ErrInvalidInput, "a requester is required")
+}
+
+func TestPartnerCodeFromField(t *testing.T) {
+	ps := []domain.Partner{{Code: "NYPL", Name: "New York Public Library"}, {Code: "OCLC-ZCU", Name: "Columbia"}}
+	for in, want := range map[string]string{
+		"NYPL — New York Public Library": "NYPL", "nypl": "NYPL", " OCLC-ZCU ": "OCLC-ZCU", "NEW — Someone": "NEW", "": "",
+	} {
+		assert.Equal(t, want, partnerCode(in, ps), in)
+	}
+}
+
+func TestReceiveThenEveryScanRoute(t *testing.T) {
+	f := newFixture(t)
+	f.partner("NYPL", 24)
+	r := f.borrowing("Silent Spring")
+	other := f.borrowing("Cosmos")
+	_, err := f.desk.Receive(other.ID, "39200099", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	mw := f.open()
+	mw.SetSide(domain.Borrowing)
+	mw.SelectRequest(r.ID)
+	require.NotNil(t, mw.details.receiveEntry, "a request awaiting receipt shows the Receive field")
+
+	require.ErrorIs(t, mw.Receive("39 2"), domain.ErrInvalidBarcode)
+	require.ErrorIs(t, mw.Receive("39200099"), domain.ErrBarcodeInUse)
+	assert.Contains(t, mw.banner.Text(), "Cosmos", "the refusal names the request that holds the barcode")
+	assert.Equal(t, domain.Created, f.state(r.ID))
+
+	test.Type(mw.details.receiveEntry, "39200001")
+	mw.details.receiveEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Equal(t, domain.Received, f.state(r.ID))
+	assert.True(t, mw.banner.undoOffered())
+
+	routes := []struct {
+		at    domain.Station
+		want  domain.State
+		words string
+	}{
+		{mainDesk, domain.OnHoldShelf, "hold shelf"},
+		{mainDesk, domain.Loaned, "checked out"},
+		{scienceDesk, domain.ReturnedByPatron, "checked in"},
+		{domain.RSDesk, domain.Completed, "completed"},
+	}
+	for _, rt := range routes {
+		mw.SetStation(rt.at)
+		scanInto(mw, "39200001")
+		assert.Equal(t, rt.want, f.state(r.ID), "scan at %s", rt.at.Label())
+		assert.Contains(t, mw.banner.Text(), rt.words)
+		assert.True(t, mw.banner.undoOffered())
+		assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
+	}
+}
+
+func TestScanRefusalsChangeNothing(t *testing.T) {
+	f := newFixture(t)
+	f.partner("NYPL", 24)
+	r := f.borrowing("Silent Spring")
+	_, err := f.desk.Receive(r.ID, "39200001", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	mw := f.open()
+	for _, tc := range []struct {
+		at    domain.Station
+		code  string
+		words string
+	}{
+		{scienceDesk, "39200001", "Main Library"},
+		{domain.RSDesk, "39200001", "Main Library"},
+		{mainDesk, "UNKNOWN-1", "nothing changed"},
+	} {
+		mw.SetStation(tc.at)
+		scanInto(mw, tc.code)
+		assert.Equal(t, domain.Received, f.state(r.ID))
+		assert.Contains(t, mw.banner.Text(), tc.words)
+		assert.False(t, mw.banner.undoOffered(), "a refusal offers no Undo")
+	}
+}
+
+func TestUndoLastScan(t *testing.T) {
+	f := newFixture(t)
+	f.partner("NYPL", 24)
+	r := f.borrowing("Silent Spring")
+	_, err := f.desk.Receive(r.ID, "39200001", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	mw := f.open()
+	mw.SetStation(mainDesk)
+	scanInto(mw, "39200001")
+	require.Equal(t, domain.OnHoldShelf, f.state(r.ID))
+	mw.UndoLastScan()
+	assert.Equal(t, domain.Received, f.state(r.ID))
+	assert.Contains(t, mw.banner.Text(), "Undone")
+	assert.False(t, mw.banner.undoOffered())
+	mw.UndoLastScan() // nothing left to undo: no change
+	assert.Equal(t, domain.Received, f.state(r.ID))
+}
+
+func TestScanBarReceivesSelectedRequestAtRSDesk(t *testing.T) {
+	f := newFixture(t)
+	f.partner("NYPL", 24)
+	r := f.borrowing("Silent Spring")
+	mw := f.open()
+	mw.SetSide(domain.Borrowing)
+	mw.SelectRequest(r.ID)
+	scanInto(mw, "39200007")
+	assert.Equal(t, domain.Received, f.state(r.ID))
+	got, _ := f.desk.Find(r.ID)
+	assert.Equal(t, "39200007", got.ItemBarcode)
+}
