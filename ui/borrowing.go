@@ -97,28 +97,29 @@ func (m *MainWindow) ShowNewBorrowing() {
 		widget.NewFormItem("Partner *", container.NewBorder(nil, nil, nil, addPartner, partner)),
 	)
 	var d dialog.Dialog
-	save := widget.NewButton("Save…", func() {
+	submit := func() {
 		in := domain.BorrowingInput{Citation: domain.Citation{Title: title.Text, Author: author.Text, ISBN: isbn.Text},
 			Requester: requester.Text, RequesterEmail: email.Text, Pickup: pickup.Text, Partner: partnerCode(partner.Text, partners)}
 		if msg := missingBorrowingFields(in); msg != "" {
 			errLabel.SetText(msg)
 			return
 		}
-		confirm := dialog.NewConfirm("Create borrowing request?",
+		m.confirm("Create borrowing request?",
 			fmt.Sprintf("“%s” for %s, pickup at %s, from %s.", in.Title, in.Requester, in.Pickup, in.Partner),
-			func(ok bool) {
-				if !ok {
-					return
-				}
+			"Create", func() {
 				if _, err := m.CreateBorrowing(in); err != nil {
 					errLabel.SetText(refusalText(err))
 					return
 				}
 				d.Hide()
-			}, m.win)
-		confirm.SetConfirmText("Create")
-		confirm.Show()
-	})
+			})
+	}
+	for _, e := range []*keyEntry{title, author, isbn, requester, email} {
+		e.OnSubmitted = func(string) { submit() }
+	}
+	pickup.OnSubmitted = func(string) { submit() }
+	partner.OnSubmitted = func(string) { submit() }
+	save := widget.NewButton("Save…  (Return)", submit)
 	save.Importance = widget.HighImportance
 	d = dialog.NewCustom("New borrowing request", "Cancel", container.NewVBox(form, errLabel, save), m.win)
 	m.showDialog(d, fyne.NewSize(620, 520), title)
@@ -207,4 +208,58 @@ func (m *MainWindow) AddPartner(p domain.Partner) (domain.Partner, error) {
 	}
 	m.showInfo(fmt.Sprintf("Partner %s (%s) added.", p.Code, p.Name))
 	return p, nil
+}
+
+// confirm asks a yes/no question in a dialog whose confirm button has the
+// focus, so Return (or Space) confirms and Escape cancels.
+func (m *MainWindow) confirm(title, message, confirmText string, onConfirm func()) {
+	prev := m.dialog
+	var d dialog.Dialog
+	yes := newDefaultButton(confirmText, func() {
+		d.Hide()
+		onConfirm()
+	})
+	yes.onEscape = func() { d.Hide() }
+	no := widget.NewButton("Cancel", func() { d.Hide() })
+	msg := widget.NewLabel(message)
+	msg.Wrapping = fyne.TextWrapWord
+	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(msg, container.NewGridWithColumns(2, no, yes)), m.win)
+	d.SetOnClosed(func() {
+		m.dialog = prev
+		if prev == nil {
+			m.FocusScanBar()
+		}
+	})
+	m.dialog = d
+	d.Resize(fyne.NewSize(460, 180))
+	d.Show()
+	m.win.Canvas().Focus(yes)
+}
+
+// defaultButton is a button that Return and Enter press too, for the default
+// choice of a dialog; Escape closes the dialog.
+type defaultButton struct {
+	widget.Button
+	onEscape func()
+}
+
+func newDefaultButton(label string, tapped func()) *defaultButton {
+	b := &defaultButton{}
+	b.Text, b.OnTapped, b.Importance = label, tapped, widget.HighImportance
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey presses the button on Return, Enter or Space; Escape cancels.
+func (b *defaultButton) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		b.Tapped(nil)
+	case fyne.KeyEscape:
+		if b.onEscape != nil {
+			b.onEscape()
+		}
+	default:
+		b.Button.TypedKey(ev)
+	}
 }

@@ -62,6 +62,7 @@ type MainWindow struct {
 	status     *widget.Label
 	banner     *Banner
 	hint       *fyne.Container
+	centre     *container.Split
 	body       *fyne.Container
 	dialog     dialog.Dialog // the dialog open now, if any
 
@@ -145,9 +146,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.scanBar)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
 
-	centre := container.NewHSplit(m.list.object(), m.details.object())
-	centre.SetOffset(0.62)
-	m.body = container.NewStack(centre, m.hint)
+	m.centre = container.NewHSplit(m.list.object(), m.details.object())
+	m.centre.SetOffset(0.62)
+	m.body = container.NewStack(m.centre, m.hint)
 	main := container.NewHSplit(m.facets.object(), m.body)
 	main.SetOffset(0.15)
 
@@ -274,8 +275,10 @@ func (m *MainWindow) applyFilter() {
 	m.facets.show(domain.CountFacets(m.all, m.filter), m.filter)
 	if len(m.all) == 0 {
 		m.hint.Show()
+		m.centre.Hide()
 	} else {
 		m.hint.Hide()
+		m.centre.Show()
 	}
 	if r, ok := m.find(m.selected); ok {
 		m.showDetails(r)
