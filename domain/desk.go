@@ -719,7 +719,12 @@ func (d *Desk) applyScan(tx Tx, r *Request, a Action, code string, by Actor) err
 	switch a {
 	case ActHoldShelf:
 		r.HoldUntil = now.AddDate(0, 0, DefaultHoldShelfDays)
-		note = fmt.Sprintf("Hold until %s; ready-for-pickup notice due to %s", r.HoldUntil.Format(DateLayout), r.Requester)
+		// The notice is queued in this same transaction: if the scan fails,
+		// no notice exists; if queueing fails, the scan is not recorded.
+		var err error
+		if note, err = d.queuePickupNotice(tx, *r); err != nil {
+			return err
+		}
 	case ActCheckout:
 		p, err := partnerFor(tx, r.Partner)
 		if err != nil {

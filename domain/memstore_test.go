@@ -24,15 +24,20 @@ type memData struct {
 	Requests map[string]Request
 	Order    []string // request ids in creation order
 	Settings map[string]string
+	Notices  map[string]Notice
+	// NoticeOrder holds notice ids in creation order.
+	NoticeOrder []string
 }
 
 func newMemData() memData {
-	return memData{Partners: map[string]Partner{}, Requests: map[string]Request{}, Settings: map[string]string{}}
+	return memData{Partners: map[string]Partner{}, Requests: map[string]Request{}, Settings: map[string]string{},
+		Notices: map[string]Notice{}}
 }
 
 func (d memData) clone() memData {
 	c := memData{Partners: maps.Clone(d.Partners), Requests: make(map[string]Request, len(d.Requests)),
-		Order: slices.Clone(d.Order), Settings: maps.Clone(d.Settings)}
+		Order: slices.Clone(d.Order), Settings: maps.Clone(d.Settings),
+		Notices: maps.Clone(d.Notices), NoticeOrder: slices.Clone(d.NoticeOrder)}
 	for id, r := range d.Requests {
 		c.Requests[id] = deepCopy(r)
 	}
@@ -49,6 +54,8 @@ type memStore struct {
 	closed  bool
 	// failPut, when set, is asked before every PutRequest and may refuse it.
 	failPut func(Request) error
+	// failPutNotice, when set, is asked before every PutNotice and may refuse it.
+	failPutNotice func(Notice) error
 }
 
 func newMemStore() *memStore { return &memStore{data: newMemData()} }
@@ -221,6 +228,58 @@ func (tx *memTx) PutSetting(key, value string) error {
 		return errReadOnly
 	}
 	tx.d.Settings[key] = value
+	return nil
+}
+
+// Notices are plain values (no slices or pointers), so copying one copies it.
+
+func (tx *memTx) PutNotice(n Notice) error {
+	if !tx.writable {
+		return errReadOnly
+	}
+	if n.ID == "" {
+		return refuse(ErrInvalidInput, "A notice needs an id.")
+	}
+	if tx.s.failPutNotice != nil {
+		if err := tx.s.failPutNotice(n); err != nil {
+			return err
+		}
+	}
+	if tx.d.Notices == nil {
+		tx.d.Notices = map[string]Notice{}
+	}
+	if _, exists := tx.d.Notices[n.ID]; !exists {
+		tx.d.NoticeOrder = append(tx.d.NoticeOrder, n.ID)
+	}
+	tx.d.Notices[n.ID] = n
+	return nil
+}
+
+func (tx *memTx) Notice(id string) (Notice, error) {
+	n, ok := tx.d.Notices[id]
+	if !ok {
+		return Notice{}, refuse(ErrNotFound, "No notice has the id %q.", id)
+	}
+	return n, nil
+}
+
+func (tx *memTx) Notices() ([]Notice, error) {
+	var out []Notice
+	for _, id := range tx.d.NoticeOrder {
+		out = append(out, tx.d.Notices[id])
+	}
+	return out, nil
+}
+
+func (tx *memTx) DeleteNotice(id string) error {
+	if !tx.writable {
+		return errReadOnly
+	}
+	if _, ok := tx.d.Notices[id]; !ok {
+		return nil
+	}
+	delete(tx.d.Notices, id)
+	tx.d.NoticeOrder = slices.DeleteFunc(tx.d.NoticeOrder, func(o string) bool { return o == id })
 	return nil
 }
 

@@ -54,6 +54,16 @@ type Tx interface {
 	Setting(key string) (string, error)
 	// PutSetting stores a setting.
 	PutSetting(key, value string) error
+
+	// PutNotice creates or replaces a patron notice (keyed by its ID, a
+	// UUIDv7, so notices list in creation order).
+	PutNotice(n Notice) error
+	// Notice returns the notice with the id, or an error wrapping ErrNotFound.
+	Notice(id string) (Notice, error)
+	// Notices returns every notice in creation order.
+	Notices() ([]Notice, error)
+	// DeleteNotice removes a notice; deleting a missing notice is no error.
+	DeleteNotice(id string) error
 }
 
 // Vault keeps shipped files. Put copies src durably (fsynced) under a name

@@ -9,6 +9,9 @@
 //	idx_external  externalID + "\x00" + partnerCode → request ID
 //	idx_barcode   Request.ActiveBarcode() → request ID (only when non-empty)
 //	settings      key → value
+//	notices       notice ID (UUIDv7, so keys sort by creation) → JSON of domain.Notice
+//
+// A database made before the notices bucket existed gets it when opened.
 //
 // The vault for a database at path P is the directory
 // filepath.Join(filepath.Dir(P), "vault"); see VaultDirFor.
@@ -42,10 +45,11 @@ var (
 	bucketIdxExternal = []byte("idx_external")
 	bucketIdxBarcode  = []byte("idx_barcode")
 	bucketSettings    = []byte("settings")
+	bucketNotices     = []byte("notices")
 
 	keySchema = []byte("schema")
 
-	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings}
+	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings, bucketNotices}
 )
 
 // DB is an open ILL Desk database; it implements domain.Store. Only one

@@ -349,6 +349,77 @@ func (t *tx) PutSetting(key, value string) error {
 	return b.Put([]byte(key), []byte(value))
 }
 
+// PutNotice creates or replaces the notice stored under n.ID.
+func (t *tx) PutNotice(n domain.Notice) error {
+	if n.ID == "" {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A notice needs an id before it can be saved."}
+	}
+	b, err := t.bucket(bucketNotices)
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(n)
+	if err != nil {
+		return fmt.Errorf("storage: encode notice %s: %w", n.ID, err)
+	}
+	return b.Put([]byte(n.ID), v)
+}
+
+// Notice returns the notice with the id, or a refusal of kind ErrNotFound.
+func (t *tx) Notice(id string) (domain.Notice, error) {
+	b, err := t.bucket(bucketNotices)
+	if err != nil {
+		return domain.Notice{}, err
+	}
+	var v []byte
+	if id != "" {
+		v = b.Get([]byte(id))
+	}
+	if v == nil {
+		return domain.Notice{}, &domain.Refusal{Kind: domain.ErrNotFound, Msg: fmt.Sprintf(
+			"There is no notice with the id %s; it may have been withdrawn.", id)}
+	}
+	return decodeNotice(id, v)
+}
+
+// Notices returns every notice in id (creation) order.
+func (t *tx) Notices() ([]domain.Notice, error) {
+	b, err := t.bucket(bucketNotices)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Notice
+	err = b.ForEach(func(k, v []byte) error {
+		n, err := decodeNotice(string(k), v)
+		if err != nil {
+			return err
+		}
+		out = append(out, n)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteNotice removes the notice with the id; a missing notice is no error.
+func (t *tx) DeleteNotice(id string) error {
+	if id == "" {
+		return nil
+	}
+	b, err := t.bucket(bucketNotices)
+	if err != nil {
+		return err
+	}
+	return b.Delete([]byte(id))
+}
+
+func decodeNotice(id string, v []byte) (domain.Notice, error) {
+	var n domain.Notice
+	if err := json.Unmarshal(v, &n); err != nil {
+		return domain.Notice{}, fmt.Errorf("storage: notice %s is damaged: %w", id, err)
+	}
+	return n, nil
+}
+
 func decodeRequest(id string, v []byte) (domain.Request, error) {
 	var r domain.Request
 	if err := json.Unmarshal(v, &r); err != nil {
