@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/mailer"
 	"github.com/illdesk/illdesk/domain/pdfdoc"
 	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/storage"
@@ -45,7 +46,7 @@ const topUsage = `usage: illdesk [--db PATH] [--operator NAME] [--desk DESK] [--
 
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
-  reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo
+  reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
 See README.md for every option.`
 
 // run executes one command line and returns the exit status: 0 done,
@@ -146,6 +147,8 @@ var commands = map[string]func(*session, []string) error{
 	"holiday":      (*session).cmdHoliday,
 	"config":       (*session).cmdConfig,
 	"undo":         (*session).cmdUndo,
+	"notices":      (*session).cmdNotices,
+	"mail":         (*session).cmdMail,
 }
 
 func defaultOperator() string {
@@ -176,12 +179,14 @@ func (s *session) open() error {
 		db.Close()
 		return err
 	}
+	work := filepath.Join(filepath.Dir(s.dbPath), "work")
 	clock := s.clock
 	if clock == nil {
 		clock = domain.ClockFunc(time.Now)
 	}
 	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
-		Documents: pdfdoc.Documents{}, WorkDir: filepath.Join(filepath.Dir(s.dbPath), "work")})
+		Documents: pdfdoc.Documents{}, WorkDir: work,
+		Mailers: func(ms domain.MailSettings) domain.Mailer { return mailer.For(ms, filepath.Join(work, "outbox")) }})
 	if err != nil {
 		db.Close()
 		return err

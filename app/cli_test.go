@@ -142,7 +142,7 @@ func TestBorrowingLifeCycle(t *testing.T) {
 	v := c.show(id)
 	assert.Equal(t, "Grace Hopper", v["requester"])
 	assert.Equal(t, "Main Library", v["pickup"])
-	assert.Len(t, v["history"], 6)
+	assert.Len(t, v["history"], 7, "six transitions and the ready-for-pickup notice")
 	// The barcode is free again for another request.
 	id2 := strings.TrimSpace(c.ok("borrow", "new", "--title", "Cosmos", "--requester", "Vera Rubin",
 		"--pickup", "Main Library", "--partner", "NYPL"))
@@ -340,4 +340,52 @@ func TestUndo(t *testing.T) {
 	code, _, errOut := c.run("undo", "12345678")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "already undone")
+}
+
+func TestHoldShelfNoticeGoesToTheOutbox(t *testing.T) {
+	c := newCLI(t)
+	c.ok("partner", "add", "NYPL", "--name", "NYPL")
+	id := strings.TrimSpace(c.ok("borrow", "new", "--title", "Silent Spring", "--requester", "Grace Hopper",
+		"--requester-email", "grace@example.edu", "--pickup", "Main Library", "--partner", "NYPL"))
+	c.ok("receive", id, "--barcode", "39200001")
+	assert.Contains(t, c.ok("scan", "--desk", "pickup:Main Library", "39200001"), "Grace Hopper will be notified")
+	c.clock = c.clock.Add(domain.NoticeGrace) // the notice waits a minute so a wrong scan can be undone
+	assert.Contains(t, c.ok("notices", "send"), "1 sent")
+
+	outbox, err := filepath.Glob(filepath.Join(filepath.Dir(c.db), "work", "outbox", "*.eml"))
+	require.NoError(t, err)
+	require.Len(t, outbox, 1, "without SMTP the notice is written to the outbox")
+	eml, err := os.ReadFile(outbox[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(eml), "grace@example.edu")
+	assert.Contains(t, string(eml), "Main Library")
+
+	var ns []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(c.ok("notices", "list", "--json")), &ns))
+	require.Len(t, ns, 1)
+	assert.Equal(t, "sent", ns[0]["status"])
+	v := c.show(id)
+	hist := v["history"].([]any)
+	assert.Equal(t, "notice", hist[len(hist)-1].(map[string]any)["action"])
+}
+
+func TestMailSettings(t *testing.T) {
+	c := newCLI(t)
+	assert.Contains(t, c.ok("mail", "show"), "outbox")
+	var out, errOut bytes.Buffer
+	code := run([]string{"--db", c.db, "mail", "set", "--host", "smtp.example.edu", "--user", "ill", "--from", "ILL <ill@example.edu>"},
+		env{stdout: &out, stderr: &errOut, getenv: func(k string) string {
+			if k == "ILLDESK_SMTP_PASSWORD" {
+				return "s3cret-pass"
+			}
+			return ""
+		}})
+	require.Equal(t, 0, code, errOut.String())
+	shown := c.ok("mail", "show")
+	assert.Contains(t, shown, "smtp.example.edu")
+	assert.NotContains(t, shown, "s3cret-pass", "the password is never printed")
+	code, _, errOut2 := c.run("mail", "set", "--host", "smtp.example.edu", "--from", "not an address")
+	assert.Equal(t, 1, code)
+	assert.NotEmpty(t, errOut2)
+	assert.Contains(t, c.ok("mail", "show"), "ill@example.edu", "a refused change keeps the settings")
 }

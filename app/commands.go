@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -486,6 +487,9 @@ func (s *session) cmdScan(args []string) error {
 		}
 		s.printf("%s\n", res.Message)
 	}
+	if _, failed, err := s.desk.SendNotices(); err != nil || failed > 0 {
+		fmt.Fprintf(s.stderr, "Some patron notices could not be sent yet; they are kept and retried (illdesk notices list).\n")
+	}
 	if refused > 0 {
 		return fmt.Errorf("%d of %d scans refused; nothing changed for those", refused, len(pos))
 	}
@@ -610,4 +614,144 @@ func (s *session) cmdUndo(args []string) error {
 		return err
 	}
 	return s.done(s.desk.Undo(pos[0], s.actor()))
+}
+
+func (s *session) cmdNotices(args []string) error {
+	const usage = "notices list [--json] [--status queued|sent|failed|cancelled] | notices send | notices retry ID | notices template [--subject S] [--body-file F]"
+	if len(args) == 0 {
+		return usagef("usage: illdesk %s", usage)
+	}
+	switch args[0] {
+	case "list":
+		fs := newFlags("notices list")
+		asJSON := fs.Bool("json", false, "JSON output")
+		status := fs.String("status", "", "queued, sent, failed or cancelled")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, usage); err != nil {
+			return err
+		}
+		ns, err := s.desk.Notices(domain.NoticeFilter{Status: domain.NoticeStatus(*status)})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return s.printJSON(nonNil(ns))
+		}
+		if len(ns) == 0 {
+			s.printf("No notices.\n")
+			return nil
+		}
+		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tREQUEST\tTO\tSTATUS\tATTEMPTS\tWHERE / LAST ERROR")
+		for _, n := range ns {
+			where := n.Where
+			if n.LastError != "" && n.Status != domain.NoticeSent {
+				where = n.LastError
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, n.Ref, n.To, n.Status.Label(), n.Attempts, where)
+		}
+		return tw.Flush()
+	case "send":
+		sent, failed, err := s.desk.SendNotices()
+		if err != nil {
+			return err
+		}
+		s.printf("%d sent, %d failed (failed notices are kept and retried).\n", sent, failed)
+		if failed > 0 {
+			return fmt.Errorf("%d notices could not be delivered; see illdesk notices list --status failed", failed)
+		}
+		return nil
+	case "retry":
+		if len(args) != 2 {
+			return usagef("usage: illdesk %s", usage)
+		}
+		if err := s.desk.RetryNotice(args[1]); err != nil {
+			return err
+		}
+		return s.cmdNotices([]string{"send"})
+	case "template":
+		fs := newFlags("notices template")
+		subject := fs.String("subject", "", "subject template")
+		bodyFile := fs.String("body-file", "", "file holding the body template")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, usage); err != nil {
+			return err
+		}
+		t, err := s.desk.NoticeTemplate()
+		if err != nil {
+			return err
+		}
+		if *subject == "" && *bodyFile == "" {
+			s.printf("Subject: %s\n\n%s\n\nFields: %s\n", t.Subject, t.Body, domain.NoticeFields)
+			return nil
+		}
+		if *subject != "" {
+			t.Subject = *subject
+		}
+		if *bodyFile != "" {
+			b, err := os.ReadFile(*bodyFile)
+			if err != nil {
+				return fmt.Errorf("cannot read the body template: %w", err)
+			}
+			t.Body = string(b)
+		}
+		if err := s.desk.SetNoticeTemplate(t); err != nil {
+			return err
+		}
+		s.printf("Notice template saved.\n")
+		return nil
+	}
+	return usagef("usage: illdesk %s", usage)
+}
+
+func (s *session) cmdMail(args []string) error {
+	const usage = "mail show | mail set --host HOST [--port P] [--tls starttls|tls|none] [--user U] --from ADDRESS  (password from ILLDESK_SMTP_PASSWORD) | mail off"
+	if len(args) == 0 {
+		return usagef("usage: illdesk %s", usage)
+	}
+	cur, err := s.desk.MailSettings()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "show":
+		if !cur.SMTP() {
+			s.printf("No SMTP server: notices are written as .eml files into the outbox folder.\n")
+			return nil
+		}
+		s.printf("%s\n", cur.String())
+		return nil
+	case "off":
+		return s.desk.SaveMailSettings(domain.MailSettings{From: cur.From})
+	case "set":
+		fs := newFlags("mail set")
+		m := domain.MailSettings{Password: s.getenv("ILLDESK_SMTP_PASSWORD")}
+		fs.StringVar(&m.Host, "host", "", "SMTP server")
+		fs.IntVar(&m.Port, "port", 0, "port (default by TLS mode)")
+		fs.StringVar(&m.TLS, "tls", domain.TLSStartTLS, "starttls, tls or none")
+		fs.StringVar(&m.User, "user", "", "login")
+		fs.StringVar(&m.From, "from", "", "sender address, e.g. 'Interlibrary Loan <ill@example.edu>'")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, usage); err != nil {
+			return err
+		}
+		if m.Password == "" && m.User == cur.User && m.Host == cur.Host {
+			m.Password = cur.Password // keep the stored password
+		}
+		if err := s.desk.SaveMailSettings(m); err != nil {
+			return err
+		}
+		s.printf("Mail settings saved.\n")
+		return nil
+	}
+	return usagef("usage: illdesk %s", usage)
 }

@@ -23,6 +23,9 @@ type Config struct {
 	// Documents combines scans and writes pick slips; WorkDir holds them.
 	Documents Documents
 	WorkDir   string
+	// Mailers builds the mailer for the current mail settings (SMTP, or an
+	// outbox folder without them); SendNotices uses it.
+	Mailers func(MailSettings) Mailer
 	// NewID makes request ids; nil means UUIDv7, which sorts by creation time.
 	NewID func() string
 }
@@ -40,6 +43,7 @@ type Desk struct {
 	barcodes  BarcodeRule
 	docs      Documents
 	workDir   string
+	mailers   func(MailSettings) Mailer
 	newID     func() string
 }
 
@@ -52,7 +56,7 @@ type Actor struct {
 // NewDesk builds the use-case layer over its ports.
 func NewDesk(cfg Config) *Desk {
 	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
-		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, newID: cfg.NewID}
+		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, mailers: cfg.Mailers, newID: cfg.NewID}
 	if d.newID == nil {
 		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
@@ -741,6 +745,9 @@ func (d *Desk) applyScan(tx Tx, r *Request, a Action, code string, by Actor) err
 func scanMessage(r Request, a Action, code string) string {
 	switch a {
 	case ActHoldShelf:
+		if r.RequesterEmail == "" {
+			return fmt.Sprintf("%s on the hold shelf at %s — no email on file: call %s.", code, r.Pickup, r.Requester)
+		}
 		return fmt.Sprintf("%s on the hold shelf at %s — %s will be notified.", code, r.Pickup, r.Requester)
 	case ActCheckout:
 		return fmt.Sprintf("%s checked out to %s, due %s.", code, r.Requester, r.DueDate.Format(DateLayout))

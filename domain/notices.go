@@ -442,6 +442,11 @@ func Redact(text, secret string) string {
 
 // ---- queueing ----
 
+// NoticeGrace is how long a ready-for-pickup notice waits before it is sent,
+// so that a mistaken hold-shelf scan can still be undone before the patron
+// is told.
+const NoticeGrace = time.Minute
+
 // queuePickupNotice queues the ready-for-pickup notice for r, which is being
 // put on the hold shelf (HoldUntil set) in tx, and returns the history note.
 // Without a usable email address no notice is queued and the note tells
@@ -481,7 +486,7 @@ func (d *Desk) queuePickupNotice(tx Tx, r Request) (string, error) {
 	now := d.clock.Now()
 	n := Notice{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Kind: NoticeReadyForPickup,
 		To: addr.Address, ToName: r.Requester, Subject: subject, Body: body,
-		Created: now, Status: NoticeQueued, NextTry: now}
+		Created: now, Status: NoticeQueued, NextTry: now.Add(NoticeGrace)}
 	if err := tx.PutNotice(n); err != nil {
 		return "", err
 	}
@@ -774,4 +779,18 @@ func (d *Desk) noticeEvent(note string) Event {
 func recordEvent(r *Request, a Action, ev Event) {
 	ev.From, ev.To, ev.Action = r.State, r.State, a
 	r.History = append(r.History, ev)
+}
+
+// SendNotices delivers the notices that are due with the mailer for the
+// current mail settings: by SMTP when a server is set up, else into the
+// outbox folder.
+func (d *Desk) SendNotices() (sent, failed int, err error) {
+	if d.mailers == nil {
+		return 0, 0, nil
+	}
+	ms, err := d.MailSettings()
+	if err != nil {
+		return 0, 0, err
+	}
+	return d.DeliverNotices(d.mailers(ms))
 }

@@ -31,7 +31,8 @@ func (m *fakeMailer) Send(n Notice) (string, error) {
 var errRefused = errors.New("dial tcp 192.0.2.1:587: connect: connection refused")
 
 // onHoldShelf makes a borrowing request (edited by edit), receives it at
-// the RS desk and scans it in at its pickup desk, Main Library, at f.now.
+// the RS desk and scans it in at its pickup desk, Main Library, at f.now;
+// then the clock moves on past the notice's grace period, so it is due.
 func (f *deskFixture) onHoldShelf(code string, edit ...func(*BorrowingInput)) Request {
 	f.t.Helper()
 	b := f.borrowing("BVB", "BVB-"+code, edit...)
@@ -40,6 +41,7 @@ func (f *deskFixture) onHoldShelf(code string, edit ...func(*BorrowingInput)) Re
 	res, err := f.desk.Scan(code, "", atMain)
 	require.NoError(f.t, err)
 	require.Equal(f.t, ActHoldShelf, res.Action)
+	f.now = f.now.Add(NoticeGrace)
 	return res.Request
 }
 
@@ -89,7 +91,10 @@ func TestHoldShelfQueuesNoticeInTheSameTransaction(t *testing.T) {
 	assert.Equal(t, "Pat Patron", n.ToName)
 	assert.Equal(t, NoticeQueued, n.Status)
 	assert.Equal(t, f.now, n.Created)
-	assert.Equal(t, f.now, n.NextTry, "due at once")
+	assert.Equal(t, f.now.Add(NoticeGrace), n.NextTry, "due after the grace period, so the scan can still be undone")
+	sent, _, err := f.desk.DeliverNotices(&fakeMailer{})
+	require.NoError(t, err)
+	assert.Zero(t, sent, "nothing is sent during the grace period")
 	assert.Zero(t, n.Attempts)
 	assert.Equal(t, "Ready for pickup: A Borrowed Book", n.Subject)
 	for _, want := range []string{"Dear Pat Patron,", "A Borrowed Book / Grace Hopper", "at Main Library by Thursday 12 March 2026.", "\nInterlibrary Loan\n"} {

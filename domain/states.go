@@ -73,6 +73,8 @@ func (a Action) Label() string {
 		return "Completed"
 	case ActUndo:
 		return "Undone"
+	case ActNotice:
+		return "Patron notice"
 	}
 	return string(a)
 }

@@ -15,10 +15,13 @@ const UndoWindow = 15 * time.Minute
 // ErrCannotUndo means the last change of a request cannot be reversed.
 var ErrCannotUndo = errors.New("cannot undo")
 
-// lastChange is the request's last history event that changed its state.
+// lastChange is the request's last history event that changed its state;
+// notice deliveries recorded after it do not count.
 func (r Request) lastChange() (Event, bool) {
-	if n := len(r.History); n > 0 {
-		return r.History[n-1], true
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if r.History[i].Action != ActNotice {
+			return r.History[i], true
+		}
 	}
 	return Event{}, false
 }
@@ -72,8 +75,26 @@ func (r *Request) undo(ev Event) error {
 
 // Undo reverses the last change of a request made within UndoWindow, as long
 // as nothing has left the building. The undo itself is kept in the history.
+// Undoing a hold-shelf scan withdraws its ready-for-pickup notice; once the
+// notice has been sent the scan can no longer be undone.
 func (d *Desk) Undo(ref string, by Actor) (Request, error) {
-	return d.change(ref, func(_ Tx, r *Request) error {
-		return r.Transition(ActUndo, d.event(by, ""))
+	return d.change(ref, func(tx Tx, r *Request) error {
+		last, _ := r.lastChange()
+		if err := r.Transition(ActUndo, d.event(by, "")); err != nil {
+			return err
+		}
+		if last.Action != ActHoldShelf {
+			return nil
+		}
+		cancelled, sent, err := d.cancelQueuedNotice(tx, r.ID)
+		switch {
+		case err != nil:
+			return err
+		case sent:
+			return refuse(ErrCannotUndo, "The ready-for-pickup notice for %s has already gone to %s; the hold-shelf scan can no longer be undone.", r.Ref(), r.Requester)
+		case cancelled:
+			r.History[len(r.History)-1].Note += "; ready-for-pickup notice withdrawn before it was sent"
+		}
+		return nil
 	})
 }

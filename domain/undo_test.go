@@ -111,3 +111,37 @@ func TestUndoPickClearsTarget(t *testing.T) {
 	assert.Empty(t, r.PickTarget)
 	assert.Empty(t, r.ActiveBarcode(), "the item barcode no longer routes scans")
 }
+
+func TestUndoHoldShelfWithdrawsTheQueuedNotice(t *testing.T) {
+	f := newDeskFixture(t)
+	r := f.onHoldShelf("39200001", func(in *BorrowingInput) { in.RequesterEmail = "ada@example.edu" })
+	require.Len(t, f.notices(), 1)
+	undone, err := f.desk.Undo(r.ID, atMain)
+	require.NoError(t, err)
+	assert.Equal(t, Received, undone.State)
+	assert.Contains(t, lastEvent(undone).Note, "notice withdrawn")
+	assert.Empty(t, f.notices(), "the patron is not told about a shelf the item is not on")
+}
+
+func TestUndoHoldShelfAfterAFailedSendIsStillPossible(t *testing.T) {
+	f := newDeskFixture(t)
+	r := f.onHoldShelf("39200001", func(in *BorrowingInput) { in.RequesterEmail = "ada@example.edu" })
+	_, failed, err := f.desk.DeliverNotices(&fakeMailer{reply: func(Notice) (string, error) { return "", errRefused }})
+	require.NoError(t, err)
+	require.Equal(t, 1, failed)
+	undone, err := f.desk.Undo(r.ID, atMain)
+	require.NoError(t, err, "a failed delivery attempt does not block the undo")
+	assert.Equal(t, Received, undone.State)
+}
+
+func TestUndoHoldShelfRefusedOnceTheNoticeWasSent(t *testing.T) {
+	f := newDeskFixture(t)
+	r := f.onHoldShelf("39200001", func(in *BorrowingInput) { in.RequesterEmail = "ada@example.edu" })
+	sent, _, err := f.desk.DeliverNotices(&fakeMailer{})
+	require.NoError(t, err)
+	require.Equal(t, 1, sent)
+	before := f.store.snapshot()
+	_, err = f.desk.Undo(r.ID, atMain)
+	f.refused(err, ErrCannotUndo, before)
+	assert.Contains(t, err.Error(), "already gone")
+}

@@ -161,3 +161,34 @@ func TestScanBarReceivesSelectedRequestAtRSDesk(t *testing.T) {
 	got, _ := f.desk.Find(r.ID)
 	assert.Equal(t, "39200007", got.ItemBarcode)
 }
+
+func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
+	f := newFixture(t)
+	f.partner("NYPL", 24)
+	r := f.borrowing("Silent Spring")
+	_, err := f.desk.Receive(r.ID, "39200001", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	f.mail.fail = true
+	mw := f.open()
+	mw.SetStation(mainDesk)
+	scanInto(mw, "39200001")
+	mw.Wait()
+	assert.Empty(t, f.mail.sent, "the notice waits so the scan can be undone")
+	f.clock.now = f.clock.now.Add(domain.NoticeGrace)
+	mw.sendNotices() // what the window's timer does
+	assert.Contains(t, mw.StatusText(), "could not be sent")
+	mw.SelectRequest(r.ID)
+	retry, ok := mw.details.buttons["Retry now"]
+	require.True(t, ok, "a failed notice offers Retry now")
+
+	f.mail.fail = false
+	retry.OnTapped()
+	mw.Wait()
+	require.Len(t, f.mail.sent, 1)
+	assert.Equal(t, "grace@example.edu", f.mail.sent[0].To)
+	ns, err := f.desk.Notices(domain.NoticeFilter{RequestID: r.ID})
+	require.NoError(t, err)
+	require.Len(t, ns, 1)
+	assert.Equal(t, domain.NoticeSent, ns[0].Status)
+	assert.NotContains(t, mw.details.buttons, "Retry now")
+}

@@ -20,6 +20,8 @@ type detailActions struct {
 	eresources, moveRequest, digitization, reprintSlip, reject, badCitation, cancel func()
 	// receive takes the barcode typed or scanned into the Receive field.
 	receive func(barcode string)
+	// retryNotice sends a failed patron notice again.
+	retryNotice func(id string)
 }
 
 // DetailsPane is the right pane: the request as the requester filled it in,
@@ -61,7 +63,7 @@ func (p *DetailsPane) clear() {
 }
 
 // show fills the pane for a request.
-func (p *DetailsPane) show(r domain.Request) {
+func (p *DetailsPane) show(r domain.Request, notices []domain.Notice) {
 	p.buttons = map[string]*widget.Button{}
 	p.receiveEntry = nil
 	var objs []fyne.CanvasObject
@@ -129,6 +131,12 @@ func (p *DetailsPane) show(r domain.Request) {
 					add(widget.NewLabel(e.Name + " " + e.URL))
 				}
 			}
+		}
+	}
+	if len(notices) > 0 {
+		add(sectionTitle("Patron notice"))
+		for _, n := range notices {
+			add(p.noticeRow(n))
 		}
 	}
 	if r.InternalNote != "" || r.PartnerNote != "" || r.RejectReason != "" {
@@ -249,4 +257,29 @@ func (p *DetailsPane) receiveRow() fyne.CanvasObject {
 	goButton.Importance = widget.HighImportance
 	label := widget.NewLabelWithStyle("Receive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	return container.NewBorder(nil, nil, label, goButton, entry)
+}
+
+// noticeRow shows one patron notice: where it stands, and Retry when it failed.
+func (p *DetailsPane) noticeRow(n domain.Notice) fyne.CanvasObject {
+	text := fmt.Sprintf("%s to %s — %s", n.Subject, n.To, n.Status.Label())
+	switch {
+	case n.Status == domain.NoticeSent:
+		text += " " + dateTime(n.SentAt) + " (" + n.Where + ")"
+	case n.LastError != "":
+		text += ": " + n.LastError
+	}
+	l := wrapped(text)
+	switch n.Status {
+	case domain.NoticeSent:
+		l.Importance = widget.SuccessImportance
+	case domain.NoticeFailed:
+		l.Importance = widget.DangerImportance
+	}
+	if n.Status != domain.NoticeFailed {
+		return l
+	}
+	id := n.ID
+	retry := widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { p.actions.retryNotice(id) })
+	p.buttons["Retry now"] = retry
+	return container.NewBorder(nil, nil, nil, retry, l)
 }

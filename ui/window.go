@@ -75,11 +75,15 @@ type MainWindow struct {
 
 	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
 	quit chan struct{}
+	// spawn starts background work; tests run it in place, because Fyne's
+	// test driver runs fyne.Do callbacks on the calling goroutine.
+	spawn func(func())
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
 func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
+		spawn:  func(fn func()) { go fn() },
 		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
 	m.at, m.operator, m.log = opts.Station, opts.Operator, opts.Log
 	if m.log == nil {
@@ -129,6 +133,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		badCitation:  m.ShowBadCitation,
 		cancel:       m.ShowCancel,
 		receive:      func(code string) { _ = m.Receive(code) },
+		retryNotice:  m.RetryNotice,
 	})
 	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
 	m.banner = newBanner(m.UndoLastScan)
@@ -240,6 +245,7 @@ func (m *MainWindow) tick() {
 			m.checkScanFolder()
 			if n%6 == 0 {
 				fyne.Do(func() { m.list.table.Refresh() })
+				m.sendNotices()
 			}
 		}
 	}
@@ -354,7 +360,24 @@ func (m *MainWindow) showDetails(r domain.Request) {
 	if m.drop.requestID != r.ID {
 		m.drop.reset(r)
 	}
-	m.details.show(r)
+	var notices []domain.Notice
+	if r.Side == domain.Borrowing {
+		ns, err := m.desk.Notices(domain.NoticeFilter{RequestID: r.ID})
+		if err != nil {
+			m.showError(err)
+		}
+		notices = ns
+	}
+	m.details.show(r, notices)
+}
+
+// RetryNotice sends a failed patron notice again now.
+func (m *MainWindow) RetryNotice(id string) {
+	if err := m.desk.RetryNotice(id); err != nil {
+		m.showError(err)
+		return
+	}
+	m.run(m.sendNotices)
 }
 
 // Selected is the request shown in the details pane.
@@ -413,6 +436,25 @@ func (m *MainWindow) SubmitScan(code string) {
 		m.lastScan = res.Request.ID
 	}
 	m.banner.show(res.Message, true, res.Action != "")
+	if res.Action == domain.ActHoldShelf {
+		m.run(m.sendNotices)
+	}
+}
+
+// sendNotices delivers the patron notices that are due, off the UI thread,
+// and says on the status line when some could not be sent.
+func (m *MainWindow) sendNotices() {
+	_, failed, err := m.desk.SendNotices()
+	fyne.Do(func() {
+		switch {
+		case err != nil:
+			m.showError(err)
+		case failed > 0:
+			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
+				"%d patron notice(s) could not be sent; they are kept and retried — see the request's Patron notice.", failed)})
+		}
+		m.Refresh()
+	})
 }
 
 // UndoLastScan reverses the change the last scan made (the banner's Undo).
@@ -524,10 +566,10 @@ func (m *MainWindow) emptyHint() fyne.CanvasObject {
 // run starts background work that Wait waits for.
 func (m *MainWindow) run(fn func()) {
 	m.jobs.Add(1)
-	go func() {
+	m.spawn(func() {
 		defer m.jobs.Done()
 		fn()
-	}()
+	})
 }
 
 // Wait blocks until background work (checking or shipping a scan) has

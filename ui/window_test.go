@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"errors"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +40,24 @@ type fixture struct {
 	dir   string
 	app   fyne.App
 	mw    *MainWindow
+	mail  *fakeMailer
+}
+
+// fakeMailer records notices; fail makes every send fail.
+type fakeMailer struct {
+	mu   sync.Mutex
+	sent []domain.Notice
+	fail bool
+}
+
+func (m *fakeMailer) Send(n domain.Notice) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail {
+		return "", errors.New("connection refused")
+	}
+	m.sent = append(m.sent, n)
+	return "smtp:mail.example.edu", nil
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -51,15 +71,19 @@ func newFixture(t *testing.T) *fixture {
 	cal, err := domain.NewCalendar(time.UTC, nil)
 	require.NoError(t, err)
 	clock := &testClock{now: monday}
-	desk := domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
-		Calendar: cal, Documents: pdfdoc.Documents{}, WorkDir: filepath.Join(dir, "work")})
-	return &fixture{t: t, desk: desk, db: db, clock: clock, dir: dir, app: test.NewTempApp(t)}
+	f := &fixture{t: t, db: db, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
+	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
+		Calendar: cal, Documents: pdfdoc.Documents{}, WorkDir: filepath.Join(dir, "work"),
+		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }})
+	return f
 }
 
 // open builds the window over what the desk holds now.
 func (f *fixture) open() *MainWindow {
 	f.mw = NewMainWindow(f.app, f.desk, Options{Station: domain.RSDesk, StationGiven: true, Operator: "tester"})
-	f.t.Cleanup(func() { f.mw.Wait() })
+	f.mw.spawn = func(fn func()) { fn() }
+	mw := f.mw
+	f.t.Cleanup(func() { mw.Window().Close() })
 	return f.mw
 }
 
@@ -339,6 +363,7 @@ func TestStationIsRemembered(t *testing.T) {
 	mw.SetStation(st)
 	assert.Equal(t, "pickup:Main Library", f.app.Preferences().String(prefDesk))
 	again := NewMainWindow(f.app, f.desk, Options{})
+	defer again.Window().Close()
 	assert.True(t, again.Station().Same(st))
 	assert.Equal(t, st.Label(), again.deskSelect.Selected)
 }
