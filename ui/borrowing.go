@@ -84,9 +84,7 @@ func (m *MainWindow) ShowNewBorrowing() {
 			partner.SetText(partnerChoice(p))
 		})
 	})
-	errLabel := widget.NewLabel("")
-	errLabel.Importance = widget.DangerImportance
-	errLabel.Wrapping = fyne.TextWrapWord
+	errLabel := errorLabel()
 	form := widget.NewForm(
 		widget.NewFormItem("Title *", title),
 		widget.NewFormItem("Author", author),

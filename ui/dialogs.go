@@ -203,9 +203,7 @@ func (m *MainWindow) ShowReject() {
 	note.SetPlaceHolder("Internal note (required for Other)")
 	partnerNote := m.dialogEntry(true)
 	partnerNote.SetPlaceHolder("Note to the borrowing library")
-	errLabel := widget.NewLabel("")
-	errLabel.Importance = widget.DangerImportance
-	errLabel.Wrapping = fyne.TextWrapWord
+	errLabel := errorLabel()
 	form := widget.NewForm(
 		widget.NewFormItem("Reason", reason),
 		widget.NewFormItem("Internal note", note),
@@ -293,9 +291,7 @@ func (m *MainWindow) noteDialog(title, placeholder, action string, submit func(s
 	note := m.dialogEntry(true)
 	note.SetPlaceHolder(placeholder)
 	note.SetMinRowsVisible(4)
-	errLabel := widget.NewLabel("")
-	errLabel.Importance = widget.DangerImportance
-	errLabel.Wrapping = fyne.TextWrapWord
+	errLabel := errorLabel()
 	var d dialog.Dialog
 	b := widget.NewButton(action, func() {
 		if err := submit(note.Text); err != nil {
@@ -333,4 +329,12 @@ func nonBlank(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// errorLabel is where a dialog says why its action was refused.
+func errorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
