@@ -389,3 +389,16 @@ func TestMailSettings(t *testing.T) {
 	assert.NotEmpty(t, errOut2)
 	assert.Contains(t, c.ok("mail", "show"), "ill@example.edu", "a refused change keeps the settings")
 }
+
+func TestBarcodePattern(t *testing.T) {
+	c := newCLI(t)
+	c.ok("partner", "add", "NYPL", "--name", "NYPL")
+	c.ok("config", "set", "barcode-pattern", `^392\d{8}$`)
+	id := strings.TrimSpace(c.ok("borrow", "new", "--title", "T", "--requester", "R", "--pickup", "Main Library", "--partner", "NYPL"))
+	code, _, errOut := c.run("receive", id, "--barcode", "ABC123")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "not a valid item barcode")
+	c.ok("receive", id, "--barcode", "39200000001")
+	code, _, _ = c.run("config", "set", "barcode-pattern", "([")
+	assert.Equal(t, 1, code, "a broken pattern is refused")
+}

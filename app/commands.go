@@ -556,10 +556,11 @@ var configKeys = map[string]func(*domain.Settings, string){
 	"scan-folder":              func(s *domain.Settings, v string) { s.ScanFolder = v },
 	"digitization-departments": func(s *domain.Settings, v string) { s.DigitizationDepartments = strings.Split(v, ",") },
 	"pickup-locations":         func(s *domain.Settings, v string) { s.PickupLocations = strings.Split(v, ",") },
+	"barcode-pattern":          func(s *domain.Settings, v string) { s.BarcodePattern = v },
 }
 
 func (s *session) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -585,6 +586,7 @@ func (s *session) cmdConfig(args []string) error {
 		s.printf("scan-folder               %s\n", cur.ScanFolder)
 		s.printf("digitization-departments %s\n", strings.Join(cur.DigitizationDepartments, ","))
 		s.printf("pickup-locations          %s\n", strings.Join(cur.PickupLocations, ","))
+		s.printf("barcode-pattern           %s\n", cur.BarcodePattern)
 		return nil
 	case "set":
 		if len(args) != 3 {

@@ -34,7 +34,7 @@ type Config struct {
 // window and the command line. Each change and its history event are written
 // in one store transaction.
 type Desk struct {
-	mu        sync.RWMutex // guards cal, which settings may replace
+	mu        sync.RWMutex // guards cal and barcodes, which settings may replace
 	store     Store
 	vault     Vault
 	preflight Preflighter
@@ -180,7 +180,7 @@ func (d *Desk) NewLending(in LendingInput, by Actor) (Request, error) {
 		return Request{}, refuse(ErrInvalidInput, "A request needs a title.")
 	}
 	if in.ItemBarcode != "" {
-		if err := d.barcodes.Check(in.ItemBarcode); err != nil {
+		if err := d.barcodeRule().Check(in.ItemBarcode); err != nil {
 			return Request{}, err
 		}
 	}
@@ -439,7 +439,7 @@ func (d *Desk) Pick(ref string, to Station, itemBarcode string, by Actor) (Reque
 			return r.Transition(ActPick, Event{})
 		}
 		if itemBarcode != "" {
-			if err := d.barcodes.Check(itemBarcode); err != nil {
+			if err := d.barcodeRule().Check(itemBarcode); err != nil {
 				return err
 			}
 			r.ItemBarcode = itemBarcode
@@ -613,7 +613,7 @@ func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
 // with the scanned barcode, which must not be active on another request.
 func (d *Desk) Receive(ref, barcode string, by Actor) (Request, error) {
 	barcode = strings.TrimSpace(barcode)
-	if err := d.barcodes.Check(barcode); err != nil {
+	if err := d.barcodeRule().Check(barcode); err != nil {
 		return Request{}, err
 	}
 	return d.change(ref, func(tx Tx, r *Request) error {
@@ -682,7 +682,7 @@ func (d *Desk) Scan(code, selectedID string, by Actor) (ScanResult, error) {
 				return err
 			}
 			if r.Side == Borrowing && r.State == Created {
-				if err := d.barcodes.Check(code); err != nil {
+				if err := d.barcodeRule().Check(code); err != nil {
 					return err
 				}
 				if err := d.receive(tx, &r, code, by); err != nil {

@@ -19,6 +19,9 @@ type Settings struct {
 	PickupLocations []string `json:"pickup_locations"`
 	// ScanFolder is where a book scanner saves PDFs named by external identifier.
 	ScanFolder string `json:"scan_folder"`
+	// BarcodePattern is a regular expression item barcodes must match
+	// (besides 1–64 printable characters without spaces); empty means any.
+	BarcodePattern string `json:"barcode_pattern"`
 }
 
 // Setting keys for the values of Settings.
@@ -37,14 +40,14 @@ func (d *Desk) Settings() (Settings, error) {
 	var s Settings
 	err := d.store.View(func(tx Tx) error {
 		vals := map[string]string{}
-		for _, k := range []string{SettingCatalogueURL, SettingDigitizationDepartments, SettingPickupLocations, SettingScanFolder} {
+		for _, k := range []string{SettingCatalogueURL, SettingDigitizationDepartments, SettingPickupLocations, SettingScanFolder, SettingBarcodePattern} {
 			v, err := tx.Setting(k)
 			if err != nil {
 				return err
 			}
 			vals[k] = v
 		}
-		s = Settings{CatalogueURL: vals[SettingCatalogueURL], ScanFolder: vals[SettingScanFolder],
+		s = Settings{CatalogueURL: vals[SettingCatalogueURL], ScanFolder: vals[SettingScanFolder], BarcodePattern: vals[SettingBarcodePattern],
 			DigitizationDepartments: splitList(vals[SettingDigitizationDepartments]),
 			PickupLocations:         splitList(vals[SettingPickupLocations])}
 		return nil
@@ -68,6 +71,11 @@ func (d *Desk) SaveSettings(s Settings) error {
 			return refuse(ErrInvalidInput, "The scan folder %s does not exist or is not a folder.", s.ScanFolder)
 		}
 	}
+	s.BarcodePattern = strings.TrimSpace(s.BarcodePattern)
+	rule, err := NewBarcodeRule(s.BarcodePattern)
+	if err != nil {
+		return err
+	}
 	for _, names := range [][]string{s.DigitizationDepartments, s.PickupLocations} {
 		for _, n := range names {
 			if strings.Contains(n, ",") {
@@ -75,8 +83,9 @@ func (d *Desk) SaveSettings(s Settings) error {
 			}
 		}
 	}
-	return d.store.Update(func(tx Tx) error {
+	err = d.store.Update(func(tx Tx) error {
 		for k, v := range map[string]string{
+			SettingBarcodePattern:          s.BarcodePattern,
 			SettingCatalogueURL:            s.CatalogueURL,
 			SettingScanFolder:              s.ScanFolder,
 			SettingDigitizationDepartments: strings.Join(cleanList(s.DigitizationDepartments), ","),
@@ -88,6 +97,13 @@ func (d *Desk) SaveSettings(s Settings) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.barcodes = rule
+	d.mu.Unlock()
+	return nil
 }
 
 // CatalogueSearch builds the catalogue search link for a request; ok is false

@@ -71,22 +71,21 @@ const minStretchWidth = 140
 // RequestList is the centre pane: the virtualized list of requests, most
 // urgent first, with the selected row highlighted.
 type RequestList struct {
-	desk       *domain.Desk
-	table      *widget.Table
-	sizer      *stretchLayout
-	side       domain.Side
-	withStatus bool
-	cols       []column
-	rows       []domain.Request
-	selected   int // row index, -1 for none
-	waiting    map[string]bool
+	desk     *domain.Desk
+	table    *widget.Table
+	sizer    *stretchLayout
+	side     domain.Side
+	cols     []column
+	rows     []domain.Request
+	selected int // row index, -1 for none
+	waiting  map[string]bool
 
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(r domain.Request)
 }
 
 func newRequestList(d *domain.Desk) *RequestList {
-	l := &RequestList{desk: d, side: domain.Lending, withStatus: true, cols: lendingColumns, selected: -1, waiting: map[string]bool{}}
+	l := &RequestList{desk: d, side: domain.Lending, cols: lendingColumns, selected: -1, waiting: map[string]bool{}}
 	l.table = widget.NewTable(l.size, newListCell, l.updateCell)
 	l.table.ShowHeaderRow = true
 	l.table.CreateHeader = func() fyne.CanvasObject {
@@ -114,22 +113,14 @@ func newRequestList(d *domain.Desk) *RequestList {
 // object is the pane's canvas object.
 func (l *RequestList) object() fyne.CanvasObject { return container.New(l.sizer, l.table) }
 
-// setColumns switches to the columns of a side; the status column is left
-// out when the list shows one state only.
-func (l *RequestList) setColumns(s domain.Side, withStatus bool) {
-	if s == l.side && withStatus == l.withStatus {
+// setColumns switches to the columns of a side.
+func (l *RequestList) setColumns(s domain.Side) {
+	if s == l.side {
 		return
 	}
-	l.side, l.withStatus = s, withStatus
-	all := lendingColumns
+	l.side, l.cols = s, lendingColumns
 	if s == domain.Borrowing {
-		all = borrowingColumns
-	}
-	l.cols = l.cols[:0:0]
-	for _, c := range all {
-		if c.title != "Status" || withStatus {
-			l.cols = append(l.cols, c)
-		}
+		l.cols = borrowingColumns
 	}
 	l.sizer.measure()
 	l.table.Refresh()
@@ -305,7 +296,7 @@ func (s *stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	left := size.Width - used
 	if shrink >= 0 {
 		full := s.widths[shrink]
-		give := min(max(minStretchWidth*1.5-left, 0), full*2/3)
+		give := min(max(minStretchWidth*1.5-left, 0), full/2)
 		s.list.table.SetColumnWidth(shrink, full-give)
 		left += give
 	}

@@ -105,6 +105,11 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.search = newKeyEntry()
 	m.search.SetPlaceHolder("Search title, external id, barcode, requester  (Ctrl+F)")
 	m.search.OnChanged = m.SetSearch
+	// A scanner used while the search field has the focus still scans.
+	m.search.OnSubmitted = func(code string) {
+		m.search.SetText("")
+		m.SubmitScan(code)
+	}
 	m.search.onShortcut = m.handleShortcut
 	m.search.onKey = m.handleNavKey
 
@@ -117,10 +122,13 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		}
 	})
 
+	// After a click on a facet the scan bar gets the focus back, so the next
+	// scan does not land in the facet.
 	m.facets = newFacetPane(
-		func(v string) { m.SetSide(domain.Side(v)) },
-		func(v string) { m.SetStatus(domain.State(v)) },
-		m.SetPartner, m.SetFormat)
+		func(v string) { m.SetSide(domain.Side(v)); m.FocusScanBar() },
+		func(v string) { m.SetStatus(domain.State(v)); m.FocusScanBar() },
+		func(v string) { m.SetPartner(v); m.FocusScanBar() },
+		func(v string) { m.SetFormat(v); m.FocusScanBar() })
 	m.list = newRequestList(d)
 	m.list.onSelect = func(r domain.Request) { m.SelectRequest(r.ID); m.FocusScanBar() }
 	m.drop = newDropArea(m.BrowseFiles, m.ClearFiles, m.ShipSelected)
@@ -276,7 +284,7 @@ func (m *MainWindow) applyFilter() {
 			rows = append(rows, r)
 		}
 	}
-	m.list.setColumns(m.filter.Side, m.filter.State == "")
+	m.list.setColumns(m.filter.Side)
 	m.list.setRows(rows, m.selected)
 	m.facets.show(domain.CountFacets(m.all, m.filter), m.filter)
 	if len(m.all) == 0 {

@@ -451,3 +451,19 @@ func TestDialogsOpen(t *testing.T) {
 	}
 	assert.Equal(t, domain.Created, f.state("R-1"), "opening dialogs changes nothing")
 }
+
+func TestScanIntoSearchFieldStillScans(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.lending("RAPID", "R-2")
+	mw := f.open()
+	mw.FocusSearch()
+	test.Type(mw.search, "R-2")
+	mw.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	r, _ := mw.Selected()
+	assert.Equal(t, "R-2", r.ExternalID)
+	assert.Empty(t, mw.search.Text)
+	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused())
+	assert.Equal(t, []string{"R-1", "R-2"}, listedRefs(mw), "the search filter is cleared too")
+}
