@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -27,6 +28,8 @@ type memData struct {
 	Notices  map[string]Notice
 	// NoticeOrder holds notice ids in creation order.
 	NoticeOrder []string
+	// Records holds the generic records by kind and id.
+	Records map[string]map[string][]byte
 }
 
 func newMemData() memData {
@@ -37,7 +40,14 @@ func newMemData() memData {
 func (d memData) clone() memData {
 	c := memData{Partners: maps.Clone(d.Partners), Requests: make(map[string]Request, len(d.Requests)),
 		Order: slices.Clone(d.Order), Settings: maps.Clone(d.Settings),
-		Notices: maps.Clone(d.Notices), NoticeOrder: slices.Clone(d.NoticeOrder)}
+		Notices: maps.Clone(d.Notices), NoticeOrder: slices.Clone(d.NoticeOrder),
+		Records: make(map[string]map[string][]byte, len(d.Records))}
+	for k, m := range d.Records {
+		c.Records[k] = make(map[string][]byte, len(m))
+		for id, v := range m {
+			c.Records[k][id] = bytes.Clone(v)
+		}
+	}
 	for id, r := range d.Requests {
 		c.Requests[id] = deepCopy(r)
 	}
@@ -452,4 +462,48 @@ func writeTempPDF(t *testing.T, content string) string {
 	path := t.TempDir() + string(os.PathSeparator) + "scan.pdf"
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 	return path
+}
+
+func (tx *memTx) PutRecord(kind, id string, value []byte) error {
+	if !tx.writable {
+		return errReadOnly
+	}
+	if kind == "" || id == "" {
+		return refuse(ErrInvalidInput, "A record needs a kind and an id.")
+	}
+	if tx.d.Records == nil {
+		tx.d.Records = map[string]map[string][]byte{}
+	}
+	if tx.d.Records[kind] == nil {
+		tx.d.Records[kind] = map[string][]byte{}
+	}
+	tx.d.Records[kind][id] = bytes.Clone(value)
+	return nil
+}
+
+func (tx *memTx) Record(kind, id string) ([]byte, bool, error) {
+	v, ok := tx.d.Records[kind][id]
+	return bytes.Clone(v), ok, nil
+}
+
+func (tx *memTx) Records(kind string, fn func(id string, value []byte) error) error {
+	ids := slices.Sorted(maps.Keys(tx.d.Records[kind]))
+	for _, id := range ids {
+		v, ok := tx.d.Records[kind][id]
+		if !ok {
+			continue
+		}
+		if err := fn(id, bytes.Clone(v)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *memTx) DeleteRecord(kind, id string) error {
+	if !tx.writable {
+		return errReadOnly
+	}
+	delete(tx.d.Records[kind], id)
+	return nil
 }

@@ -50,6 +50,18 @@ type Tx interface {
 	// ForEachRequest calls fn for every request in creation order until fn returns an error.
 	ForEachRequest(fn func(Request) error) error
 
+	// PutRecord stores a value of a kind of record (outgoing messages,
+	// deliveries, messages already received) under an id; ids sort in the
+	// order records are listed.
+	PutRecord(kind, id string, value []byte) error
+	// Record returns the stored value, ok false when there is none.
+	Record(kind, id string) (value []byte, ok bool, err error)
+	// Records calls fn for every record of a kind in id order until fn
+	// returns an error; the value is a copy.
+	Records(kind string, fn func(id string, value []byte) error) error
+	// DeleteRecord removes a record; a missing one is no error.
+	DeleteRecord(kind, id string) error
+
 	// Setting returns a stored setting, "" when unset.
 	Setting(key string) (string, error)
 	// PutSetting stores a setting.

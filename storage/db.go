@@ -46,10 +46,11 @@ var (
 	bucketIdxBarcode  = []byte("idx_barcode")
 	bucketSettings    = []byte("settings")
 	bucketNotices     = []byte("notices")
+	bucketRecords     = []byte("records")
 
 	keySchema = []byte("schema")
 
-	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings, bucketNotices}
+	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings, bucketNotices, bucketRecords}
 )
 
 // DB is an open ILL Desk database; it implements domain.Store. Only one

@@ -724,3 +724,36 @@ func TestRequestsByIDSuffix(t *testing.T) {
 		assert.Equal(t, want, got, suffix)
 	}
 }
+
+func TestRecords(t *testing.T) {
+	db := openTemp(t)
+	require.NoError(t, db.Update(func(tx domain.Tx) error {
+		for _, id := range []string{"02", "01", "03"} {
+			if err := tx.PutRecord("messages", id, []byte("m"+id)); err != nil {
+				return err
+			}
+		}
+		return tx.PutRecord("seen", "abc", []byte("x"))
+	}))
+	var ids []string
+	require.NoError(t, db.View(func(tx domain.Tx) error {
+		return tx.Records("messages", func(id string, v []byte) error {
+			ids = append(ids, id+"="+string(v))
+			return nil
+		})
+	}))
+	assert.Equal(t, []string{"01=m01", "02=m02", "03=m03"}, ids)
+	require.NoError(t, db.Update(func(tx domain.Tx) error { return tx.DeleteRecord("messages", "02") }))
+	require.NoError(t, db.View(func(tx domain.Tx) error {
+		_, ok, err := tx.Record("messages", "02")
+		assert.False(t, ok)
+		v, ok, err2 := tx.Record("seen", "abc")
+		assert.True(t, ok)
+		assert.Equal(t, "x", string(v))
+		_, ok, _ = tx.Record("nothing", "x")
+		assert.False(t, ok, "an unknown kind has no records")
+		return errors.Join(err, err2)
+	}))
+	err := db.Update(func(tx domain.Tx) error { return tx.PutRecord("", "x", nil) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput)
+}

@@ -435,3 +435,70 @@ func decodePartner(code string, v []byte) (domain.Partner, error) {
 	}
 	return p, nil
 }
+
+// kindBucket is the bucket of one kind of record inside the records bucket,
+// created on first write.
+func (t *tx) kindBucket(kind string, create bool) (*bolt.Bucket, error) {
+	if kind == "" {
+		return nil, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A record needs a kind."}
+	}
+	root, err := t.bucket(bucketRecords)
+	if err != nil {
+		return nil, err
+	}
+	if b := root.Bucket([]byte(kind)); b != nil || !create {
+		return b, nil
+	}
+	return root.CreateBucket([]byte(kind))
+}
+
+// PutRecord stores a record of a kind under id.
+func (t *tx) PutRecord(kind, id string, value []byte) error {
+	if id == "" {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A record needs an id."}
+	}
+	b, err := t.kindBucket(kind, true)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(id), value)
+}
+
+// Record returns a copy of the stored record, ok false when there is none.
+func (t *tx) Record(kind, id string) ([]byte, bool, error) {
+	b, err := t.kindBucket(kind, false)
+	if err != nil || b == nil {
+		return nil, false, err
+	}
+	v := b.Get([]byte(id))
+	if v == nil {
+		return nil, false, nil
+	}
+	return bytes.Clone(v), true, nil
+}
+
+// Records calls fn for every record of a kind, in id order, with copies.
+func (t *tx) Records(kind string, fn func(id string, value []byte) error) error {
+	b, err := t.kindBucket(kind, false)
+	if err != nil || b == nil {
+		return err
+	}
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		id := string(k)
+		if err := fn(id, bytes.Clone(v)); err != nil {
+			return err
+		}
+		c.Seek(k) // fn may have written; find our place again
+	}
+	return nil
+}
+
+// DeleteRecord removes a record; a missing one is no error.
+func (t *tx) DeleteRecord(kind, id string) error {
+	b, err := t.kindBucket(kind, false)
+	if err != nil || b == nil {
+		return err
+	}
+	return b.Delete([]byte(id))
+}
