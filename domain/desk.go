@@ -23,6 +23,8 @@ type Config struct {
 	// Documents combines scans and writes pick slips; WorkDir holds them.
 	Documents Documents
 	WorkDir   string
+	// Codec reads and writes ISO 18626 partner messages.
+	Codec MessageCodec
 	// Mailers builds the mailer for the current mail settings (SMTP, or an
 	// outbox folder without them); SendNotices uses it.
 	Mailers func(MailSettings) Mailer
@@ -44,6 +46,7 @@ type Desk struct {
 	docs      Documents
 	workDir   string
 	mailers   func(MailSettings) Mailer
+	codec     MessageCodec
 	newID     func() string
 }
 
@@ -56,7 +59,7 @@ type Actor struct {
 // NewDesk builds the use-case layer over its ports.
 func NewDesk(cfg Config) *Desk {
 	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
-		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, mailers: cfg.Mailers, newID: cfg.NewID}
+		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, mailers: cfg.Mailers, codec: cfg.Codec, newID: cfg.NewID}
 	if d.newID == nil {
 		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
@@ -250,7 +253,10 @@ func (d *Desk) NewBorrowing(in BorrowingInput, by Actor) (Request, error) {
 		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
 			return err
 		}
-		return tx.PutRequest(r)
+		if err := tx.PutRequest(r); err != nil {
+			return err
+		}
+		return d.queueMessage(tx, r, p, Outgoing{Kind: KindRequest, Citation: r.Citation, ServiceType: "Loan", Note: in.Note})
 	})
 	if err != nil {
 		return Request{}, err
@@ -465,6 +471,12 @@ func (d *Desk) CheckFile(r Request, p Partner, path string) PreflightReport {
 		reason = "page_count"
 		extra = append(extra, fmt.Sprintf("It has %d pages but pages %s (%d) were requested — check it is the right scan.", rep.Pages, r.Pages, want))
 	}
+	if method, _, _ := ParseDelivery(p.Delivery); method == DeliveryEmail && p.MaxFileBytes > 0 && rep.Bytes > p.MaxFileBytes {
+		rep.Verdict, rep.Reason = VerdictReject, "too_large"
+		rep.Message = fmt.Sprintf("It is %s, over the %s limit that %s accepts by email: scan at a lower resolution or in black and white, or send it another way.",
+			HumanBytes(rep.Bytes), HumanBytes(p.MaxFileBytes), p.Code)
+		return rep
+	}
 	if p.MaxFileBytes > 0 && rep.Bytes > p.MaxFileBytes {
 		if reason == "" {
 			reason = "too_large"
@@ -532,7 +544,7 @@ func (d *Desk) Ship(ref, path string, acceptWarnings bool, by Actor) (Request, P
 		return Request{}, rep, fmt.Errorf("could not store the file in the vault: %w", err)
 	}
 	sf.Pages = rep.Pages
-	out, err := d.change(r.ID, func(_ Tx, r *Request) error {
+	out, err := d.change(r.ID, func(tx Tx, r *Request) error {
 		note := fmt.Sprintf("%s, %d pages, %s", sf.Name, sf.Pages, HumanBytes(sf.Bytes))
 		if rep.Verdict == VerdictWarn {
 			note += "; warning accepted: " + rep.Message
@@ -541,7 +553,7 @@ func (d *Desk) Ship(ref, path string, acceptWarnings bool, by Actor) (Request, P
 			return err
 		}
 		r.ShippedFile = &sf
-		return nil
+		return d.shipped(tx, *r, sf)
 	})
 	if err != nil {
 		_ = d.vault.Remove(sf.Name)
@@ -561,7 +573,7 @@ func (d *Desk) Reject(ref string, reason Reason, note, partnerNote string, by Ac
 	if reason == ReasonOther && note == "" && partnerNote == "" {
 		return Request{}, refuse(ErrNoteRequired, "Rejecting for “Other” needs a note saying why.")
 	}
-	return d.change(ref, func(_ Tx, r *Request) error {
+	return d.change(ref, func(tx Tx, r *Request) error {
 		text := "Reason: " + reason.Label()
 		for _, s := range []string{note, partnerNote} {
 			if s != "" {
@@ -576,7 +588,8 @@ func (d *Desk) Reject(ref string, reason Reason, note, partnerNote string, by Ac
 			r.PartnerNote = partnerNote
 		}
 		r.InternalNote = joinNote(r.InternalNote, note)
-		return nil
+		return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "RequestResponse", Status: "Unfilled",
+			ReasonUnfilled: string(reason), Note: partnerNote})
 	})
 }
 
@@ -587,12 +600,13 @@ func (d *Desk) BadCitation(ref, partnerNote string, by Actor) (Request, error) {
 	if partnerNote == "" {
 		return Request{}, refuse(ErrNoteRequired, "A bad citation needs a note to the borrowing library saying what to fix.")
 	}
-	return d.change(ref, func(_ Tx, r *Request) error {
+	return d.change(ref, func(tx Tx, r *Request) error {
 		if err := r.Transition(ActBadCitation, d.event(by, partnerNote)); err != nil {
 			return err
 		}
 		r.PartnerNote = partnerNote
-		return nil
+		return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "RequestResponse", Status: "RetryPossible",
+			ReasonRetry: "NotFoundAsCited", Note: partnerNote})
 	})
 }
 
@@ -600,12 +614,15 @@ func (d *Desk) BadCitation(ref, partnerNote string, by Actor) (Request, error) {
 // borrowing request before the item was received.
 func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
 	note = strings.TrimSpace(note)
-	return d.change(ref, func(_ Tx, r *Request) error {
+	return d.change(ref, func(tx Tx, r *Request) error {
 		if err := r.Transition(ActCancel, d.event(by, note)); err != nil {
 			return err
 		}
 		r.InternalNote = joinNote(r.InternalNote, note)
-		return nil
+		if r.Side == Lending {
+			return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "CancelResponse", Status: "Cancelled", AnswerYesNo: "Y", Note: note})
+		}
+		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "Cancel", Note: note})
 	})
 }
 
@@ -631,7 +648,10 @@ func (d *Desk) receive(tx Tx, r *Request, barcode string, by Actor) error {
 		return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (“%s”, %s) — use a new barcode label.", barcode, other.Ref(), other.Title, other.StatusLabel())
 	}
 	r.ItemBarcode = barcode
-	return r.Transition(ActReceive, d.event(by, "Temporary item "+barcode+" created"))
+	if err := r.Transition(ActReceive, d.event(by, "Temporary item "+barcode+" created")); err != nil {
+		return err
+	}
+	return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "Received"})
 }
 
 // ScanResult says what a scan did.
@@ -739,7 +759,13 @@ func (d *Desk) applyScan(tx Tx, r *Request, a Action, code string, by Actor) err
 	case ActComplete:
 		note = "Temporary item " + code + " deleted"
 	}
-	return r.Transition(a, d.event(by, note))
+	if err := r.Transition(a, d.event(by, note)); err != nil {
+		return err
+	}
+	if a == ActComplete {
+		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "ShippedReturn"})
+	}
+	return nil
 }
 
 func scanMessage(r Request, a Action, code string) string {

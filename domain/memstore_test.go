@@ -507,3 +507,6 @@ func (tx *memTx) DeleteRecord(kind, id string) error {
 	delete(tx.d.Records[kind], id)
 	return nil
 }
+
+// Path names the stored file (the fake keeps files in memory).
+func (v *fakeVault) Path(name string) string { return "vault/" + name }

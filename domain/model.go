@@ -197,6 +197,11 @@ type Partner struct {
 	LoanPeriodDays  int    `json:"loan_period_days"`
 	MaxFileBytes    int64  `json:"max_file_bytes,omitempty"`
 	NeedsReview     bool   `json:"needs_review,omitempty"`
+	// ISOEndpoint is the URL the partner's ISO 18626 messages are POSTed to.
+	ISOEndpoint string `json:"iso_endpoint,omitempty"`
+	// Delivery is how shipped files reach the partner: email:ADDRESS,
+	// folder:PATH or iso (a link in the CopyCompleted message).
+	Delivery string `json:"delivery,omitempty"`
 }
 
 // Defaults applied to partners that leave a value unset.

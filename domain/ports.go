@@ -84,6 +84,8 @@ type Vault interface {
 	Put(src, name string) (ShippedFile, error)
 	// Remove deletes a stored file, used when the change it belonged to failed.
 	Remove(name string) error
+	// Path is where a stored file is, to send or serve it.
+	Path(name string) string
 }
 
 // Verdict is the outcome of a PDF preflight.

@@ -75,6 +75,8 @@ func (a Action) Label() string {
 		return "Undone"
 	case ActNotice:
 		return "Patron notice"
+	case ActMessage:
+		return "Partner message"
 	}
 	return string(a)
 }

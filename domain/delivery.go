@@ -1,0 +1,190 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SettingPublicURL is the address partners reach this desk's server at
+// (`illdesk serve`), used for download links of shipped files.
+const SettingPublicURL = "public_url"
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed" // will be retried
+	// DeliveryAvailable means the partner downloads the file from our server.
+	DeliveryAvailable = "available"
+)
+
+// Delivery is a shipped file on its way to the partner.
+type Delivery struct {
+	ID        string    `json:"id"`
+	RequestID string    `json:"request_id"`
+	Ref       string    `json:"ref"`
+	Partner   string    `json:"partner"`
+	Method    string    `json:"method"`
+	Target    string    `json:"target,omitempty"`
+	File      string    `json:"file"` // name in the vault
+	Created   time.Time `json:"created"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	NextTry   time.Time `json:"next_try,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	Where     string    `json:"where,omitempty"`
+	At        time.Time `json:"at,omitzero"`
+}
+
+// FileSender delivers a shipped file by email or into a folder.
+type FileSender interface {
+	SendFile(d Delivery, path string) (where string, err error)
+}
+
+// shipped queues, in the Ship transaction, the delivery of the file by the
+// partner's delivery method and the CopyCompleted message.
+func (d *Desk) shipped(tx Tx, r Request, sf ShippedFile) error {
+	p, err := tx.Partner(r.Partner)
+	if err != nil {
+		return err
+	}
+	method, target, err := ParseDelivery(p.Delivery)
+	if err != nil {
+		return err
+	}
+	now := d.clock.Now()
+	out := Outgoing{Kind: KindSupplying, Reason: "RequestResponse", Status: "CopyCompleted", DateSent: now}
+	if method != "" {
+		dl := Delivery{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Partner: p.Code, Method: method, Target: target,
+			File: sf.Name, Created: now, Status: DeliveryPending, NextTry: now}
+		switch method {
+		case DeliveryEmail:
+			out.SentVia = "Email"
+		case DeliveryFolder:
+			out.SentVia = "FTP"
+		case DeliveryISO:
+			out.SentVia = "URL"
+			dl.Status = DeliveryAvailable
+			base, err := tx.Setting(SettingPublicURL)
+			if err != nil {
+				return err
+			}
+			if base != "" {
+				out.DeliveryURL = strings.TrimRight(base, "/") + "/files/" + dl.ID
+				dl.Where = out.DeliveryURL
+			}
+		}
+		if err := putDelivery(tx, dl); err != nil {
+			return err
+		}
+	}
+	return d.queueMessage(tx, r, p, out)
+}
+
+func putDelivery(tx Tx, dl Delivery) error {
+	v, err := json.Marshal(dl)
+	if err != nil {
+		return err
+	}
+	return tx.PutRecord(recordDelivery, dl.ID, v)
+}
+
+// Deliveries lists the file deliveries, oldest first; requestID "" lists all.
+func (d *Desk) Deliveries(requestID string) ([]Delivery, error) {
+	var out []Delivery
+	err := d.store.View(func(tx Tx) error {
+		return tx.Records(recordDelivery, func(_ string, v []byte) error {
+			var dl Delivery
+			if err := json.Unmarshal(v, &dl); err != nil {
+				return err
+			}
+			if requestID == "" || dl.RequestID == requestID {
+				out = append(out, dl)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// DeliveryFile is the vault file a download link names, for the server.
+func (d *Desk) DeliveryFile(id string) (Delivery, error) {
+	var dl Delivery
+	err := d.store.View(func(tx Tx) error {
+		v, ok, err := tx.Record(recordDelivery, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return refuse(ErrNotFound, "No shipped file has the link %s.", id)
+		}
+		return json.Unmarshal(v, &dl)
+	})
+	if err == nil && dl.Method != DeliveryISO {
+		return Delivery{}, refuse(ErrNotFound, "No shipped file has the link %s.", id)
+	}
+	return dl, err
+}
+
+// DeliverFiles sends the due email and folder deliveries; a failure keeps
+// the file queued, with the reason, for a later try with back-off.
+func (d *Desk) DeliverFiles(s FileSender) (delivered, failed int, err error) {
+	if d.vault == nil {
+		return 0, 0, nil
+	}
+	all, err := d.Deliveries("")
+	if err != nil {
+		return 0, 0, err
+	}
+	now := d.clock.Now()
+	for _, dl := range all {
+		if (dl.Status != DeliveryPending && dl.Status != DeliveryFailed) || dl.NextTry.After(now) {
+			continue
+		}
+		where, serr := s.SendFile(dl, d.vault.Path(dl.File))
+		if serr != nil {
+			failed++
+		} else {
+			delivered++
+		}
+		if err := d.recordFileDelivery(dl.ID, where, serr); err != nil {
+			return delivered, failed, err
+		}
+	}
+	return delivered, failed, nil
+}
+
+func (d *Desk) recordFileDelivery(id, where string, sendErr error) error {
+	now := d.clock.Now()
+	return d.store.Update(func(tx Tx) error {
+		v, ok, err := tx.Record(recordDelivery, id)
+		if err != nil || !ok {
+			return err
+		}
+		var dl Delivery
+		if err := json.Unmarshal(v, &dl); err != nil {
+			return err
+		}
+		dl.Attempts++
+		var note string
+		if sendErr != nil {
+			dl.Status, dl.LastError = DeliveryFailed, sendErr.Error()
+			dl.NextTry = now.Add(noticeBackoff(dl.Attempts))
+			note = fmt.Sprintf("Delivery of %s by %s failed: %s; will retry at %s", dl.File, dl.Method, dl.LastError, dl.NextTry.Format("15:04"))
+		} else {
+			dl.Status, dl.LastError, dl.Where, dl.At = DeliveryDelivered, "", where, now
+			note = fmt.Sprintf("%s delivered by %s: %s", dl.File, dl.Method, where)
+		}
+		if err := putDelivery(tx, dl); err != nil {
+			return err
+		}
+		r, err := tx.Request(dl.RequestID)
+		if err != nil {
+			return err
+		}
+		recordEvent(&r, ActMessage, Event{At: now, Actor: "ILL Desk", Desk: "delivery", Note: note})
+		return tx.PutRequest(r)
+	})
+}

@@ -1,0 +1,296 @@
+package domain
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Partner delivery methods for shipped files.
+const (
+	// DeliveryEmail sends the PDF as an email attachment: "email:ADDRESS".
+	DeliveryEmail = "email"
+	// DeliveryFolder copies it into a folder (a sending tool's hot folder or
+	// a shared drive): "folder:PATH".
+	DeliveryFolder = "folder"
+	// DeliveryISO puts a download link in the ISO 18626 CopyCompleted message.
+	DeliveryISO = "iso"
+)
+
+// ParseDelivery checks a delivery method written email:ADDRESS, folder:PATH or iso.
+func ParseDelivery(s string) (method, target string, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", "", nil
+	}
+	method, target, _ = strings.Cut(s, ":")
+	method, target = strings.ToLower(strings.TrimSpace(method)), strings.TrimSpace(target)
+	switch {
+	case method == DeliveryISO && target == "":
+		return method, "", nil
+	case method == DeliveryEmail && strings.Contains(target, "@"):
+		return method, target, nil
+	case method == DeliveryFolder && target != "":
+		return method, target, nil
+	}
+	return "", "", refuse(ErrInvalidInput, "%q is not a delivery method: use email:ADDRESS, folder:PATH or iso.", s)
+}
+
+// Message statuses in the outbox.
+const (
+	MessagePending  = "pending"
+	MessageSent     = "sent"
+	MessageFailed   = "failed" // will be retried
+	MessageExported = "exported"
+)
+
+// OutboxMessage is a message waiting for, or already given to, a partner.
+type OutboxMessage struct {
+	ID        string    `json:"id"`
+	RequestID string    `json:"request_id"`
+	Ref       string    `json:"ref"`
+	Partner   string    `json:"partner"`
+	Kind      string    `json:"kind"`
+	Summary   string    `json:"summary"` // e.g. "CopyCompleted", "Received"
+	Body      []byte    `json:"body"`
+	Created   time.Time `json:"created"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	NextTry   time.Time `json:"next_try,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	Where     string    `json:"where,omitempty"`
+}
+
+// Transport posts a message to a partner's ISO 18626 endpoint and returns the reply.
+type Transport interface {
+	Post(url string, body []byte) (reply []byte, err error)
+}
+
+// selfAgency is our agency id, or a stand-in until one is configured.
+func selfAgency(tx Tx) (string, error) {
+	id, err := tx.Setting(SettingAgencyID)
+	if err == nil && id == "" {
+		id = "ILLDESK:LOCAL"
+	}
+	return id, err
+}
+
+// queueMessage encodes a message about r for partner p and puts it in the
+// outbox, in the caller's transaction. Partners without an agency id do not
+// exchange ISO 18626 messages; nothing is queued for them.
+func (d *Desk) queueMessage(tx Tx, r Request, p Partner, out Outgoing) error {
+	if d.codec == nil || p.AgencyID == "" {
+		return nil
+	}
+	self, err := selfAgency(tx)
+	if err != nil {
+		return err
+	}
+	out.Timestamp = d.clock.Now()
+	summary := out.Status
+	switch out.Kind {
+	case KindSupplying:
+		out.From, out.To = self, p.AgencyID
+		out.RequestingRequestID, out.SupplyingRequestID = r.ExternalID, r.ID
+		if out.Reason == "CancelResponse" || out.Reason == "StatusRequestResponse" {
+			summary = out.Reason + " " + out.Status
+		}
+	case KindRequesting:
+		out.From, out.To = self, p.AgencyID
+		out.RequestingRequestID, out.SupplyingRequestID = r.ID, r.ExternalID
+		summary = out.Action
+	case KindRequest:
+		out.From, out.To = self, p.AgencyID
+		out.RequestingRequestID = r.ID
+		summary = "Request"
+	}
+	body, err := d.codec.Encode(out)
+	if err != nil {
+		return fmt.Errorf("could not write the %s message: %w", summary, err)
+	}
+	m := OutboxMessage{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Partner: p.Code, Kind: out.Kind,
+		Summary: summary, Body: body, Created: out.Timestamp, Status: MessagePending, NextTry: out.Timestamp}
+	v, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return tx.PutRecord(recordOutbox, m.ID, v)
+}
+
+// tell queues a message about r to its partner, looked up in tx.
+func (d *Desk) tell(tx Tx, r Request, out Outgoing) error {
+	p, err := tx.Partner(r.Partner)
+	if err != nil {
+		return err
+	}
+	return d.queueMessage(tx, r, p, out)
+}
+
+// Outbox lists the messages for partners, oldest first; requestID "" lists all.
+func (d *Desk) Outbox(requestID string) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	err := d.store.View(func(tx Tx) error {
+		return tx.Records(recordOutbox, func(_ string, v []byte) error {
+			var m OutboxMessage
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			if requestID == "" || m.RequestID == requestID {
+				out = append(out, m)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// pending reports whether the message still has to reach its partner.
+func (m OutboxMessage) pending() bool { return m.Status == MessagePending || m.Status == MessageFailed }
+
+// SendMessages posts the due messages to the partners that have an ISO 18626
+// endpoint, oldest first; when one fails, that partner's later messages wait
+// so they arrive in order. Failures are kept and retried with back-off.
+func (d *Desk) SendMessages(t Transport) (sent, failed int, err error) {
+	msgs, err := d.Outbox("")
+	if err != nil {
+		return 0, 0, err
+	}
+	partners := map[string]Partner{}
+	blocked := map[string]bool{}
+	now := d.clock.Now()
+	for _, m := range msgs {
+		if !m.pending() || blocked[m.Partner] {
+			continue
+		}
+		p, ok := partners[m.Partner]
+		if !ok {
+			if err := d.store.View(func(tx Tx) error { var e error; p, e = tx.Partner(m.Partner); return e }); err != nil {
+				return sent, failed, err
+			}
+			partners[m.Partner] = p
+		}
+		if p.ISOEndpoint == "" {
+			continue // exported as files instead
+		}
+		if m.NextTry.After(now) {
+			blocked[m.Partner] = true
+			continue
+		}
+		reply, perr := t.Post(p.ISOEndpoint, m.Body)
+		if perr == nil && d.codec != nil {
+			if ok, why := d.codec.ConfirmationOK(reply); !ok {
+				perr = errors.New("the partner answered ERROR: " + why)
+			}
+		}
+		if perr != nil {
+			failed++
+			blocked[m.Partner] = true
+		} else {
+			sent++
+		}
+		if err := d.recordSend(m.ID, p.ISOEndpoint, perr); err != nil {
+			return sent, failed, err
+		}
+	}
+	return sent, failed, nil
+}
+
+// recordSend stores the outcome of one attempt on the message and in its
+// request's history.
+func (d *Desk) recordSend(id, where string, sendErr error) error {
+	now := d.clock.Now()
+	return d.store.Update(func(tx Tx) error {
+		v, ok, err := tx.Record(recordOutbox, id)
+		if err != nil || !ok {
+			return err
+		}
+		var m OutboxMessage
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		m.Attempts++
+		note := fmt.Sprintf("Message %s sent to %s", m.Summary, where)
+		if sendErr != nil {
+			m.Status, m.LastError = MessageFailed, sendErr.Error()
+			m.NextTry = now.Add(noticeBackoff(m.Attempts))
+			note = fmt.Sprintf("Message %s to %s failed: %s; will retry at %s", m.Summary, where, m.LastError, m.NextTry.Format("15:04"))
+		} else {
+			m.Status, m.LastError, m.SentAt, m.Where = MessageSent, "", now, where
+		}
+		if v, err = json.Marshal(m); err != nil {
+			return err
+		}
+		if err := tx.PutRecord(recordOutbox, m.ID, v); err != nil {
+			return err
+		}
+		r, err := tx.Request(m.RequestID)
+		if err != nil {
+			return err
+		}
+		recordEvent(&r, ActMessage, Event{At: now, Actor: "ILL Desk", Desk: "interop", Note: note})
+		return tx.PutRequest(r)
+	})
+}
+
+// ExportMessages hands the pending messages of partners without an ISO
+// 18626 endpoint to write (e.g. as files for another tool to send) and marks
+// them exported. It returns how many were written.
+func (d *Desk) ExportMessages(write func(name string, body []byte) error) (int, error) {
+	msgs, err := d.Outbox("")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range msgs {
+		if !m.pending() {
+			continue
+		}
+		var p Partner
+		if err := d.store.View(func(tx Tx) error { var e error; p, e = tx.Partner(m.Partner); return e }); err != nil {
+			return n, err
+		}
+		if p.ISOEndpoint != "" {
+			continue
+		}
+		name := fmt.Sprintf("%s-%s-%s-%s.xml", m.Created.UTC().Format("20060102T150405"), SanitizeFileName(m.Partner),
+			SanitizeFileName(m.Ref), strings.ReplaceAll(m.Summary, " ", "-"))
+		if err := write(name, m.Body); err != nil {
+			return n, err
+		}
+		if err := d.markExported(m.ID, name); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (d *Desk) markExported(id, name string) error {
+	now := d.clock.Now()
+	return d.store.Update(func(tx Tx) error {
+		v, ok, err := tx.Record(recordOutbox, id)
+		if err != nil || !ok {
+			return err
+		}
+		var m OutboxMessage
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		m.Status, m.SentAt, m.Where = MessageExported, now, name
+		if v, err = json.Marshal(m); err != nil {
+			return err
+		}
+		if err := tx.PutRecord(recordOutbox, id, v); err != nil {
+			return err
+		}
+		r, err := tx.Request(m.RequestID)
+		if err != nil {
+			return err
+		}
+		recordEvent(&r, ActMessage, Event{At: now, Actor: "ILL Desk", Desk: "interop", Note: "Message " + m.Summary + " exported as " + name})
+		return tx.PutRequest(r)
+	})
+}
