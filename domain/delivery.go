@@ -188,3 +188,15 @@ func (d *Desk) recordFileDelivery(id, where string, sendErr error) error {
 		return tx.PutRequest(r)
 	})
 }
+
+// DownloadPath is the vault file behind a download link, for the server.
+func (d *Desk) DownloadPath(id string) (string, Delivery, error) {
+	dl, err := d.DeliveryFile(id)
+	if err != nil {
+		return "", Delivery{}, err
+	}
+	if d.vault == nil {
+		return "", Delivery{}, refuse(ErrNotFound, "No file vault is configured.")
+	}
+	return d.vault.Path(dl.File), dl, nil
+}

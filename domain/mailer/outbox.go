@@ -40,6 +40,12 @@ func (o Outbox) Send(n domain.Notice) (where string, err error) {
 	if err != nil {
 		return "", err
 	}
+	return o.write(msg, at.Format(domain.DateLayout)+"-"+outboxName(n))
+}
+
+// write puts a message into the outbox as STEM.eml (STEM-2.eml … on a
+// clash), through a temporary file, readable by the owner only.
+func (o Outbox) write(msg *gomail.Msg, stem string) (string, error) {
 	msg.SetGenHeader(gomail.Header("X-Unsent"), "1")
 	dir, err := filepath.Abs(o.Dir)
 	if err != nil {
@@ -72,7 +78,6 @@ func (o Outbox) Send(n domain.Notice) (where string, err error) {
 	if err := tmp.Close(); err != nil {
 		return "", fmt.Errorf("cannot write the notice into the outbox: %w", err)
 	}
-	stem := at.Format(domain.DateLayout) + "-" + outboxName(n)
 	for i := 1; i < 1000; i++ {
 		name := stem + ".eml"
 		if i > 1 {

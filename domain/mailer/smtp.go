@@ -46,16 +46,22 @@ func (s SMTP) Send(n domain.Notice) (where string, err error) {
 	if err != nil {
 		return where, err
 	}
+	return where, s.send(msg)
+}
+
+// send delivers one message in one conversation with the server.
+func (s SMTP) send(msg *gomail.Msg) error {
+	set := s.Settings
 	client, err := s.client()
 	if err != nil {
-		return where, scrub(err, set.User, set.Password)
+		return scrub(err, set.User, set.Password)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout())
 	defer cancel()
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return where, scrub(s.explain(err), set.User, set.Password)
+		return scrub(s.explain(err), set.User, set.Password)
 	}
-	return where, nil
+	return nil
 }
 
 // Check connects and logs in without sending anything, for a "Test

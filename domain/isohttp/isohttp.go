@@ -1,0 +1,134 @@
+// Package isohttp carries ISO 18626 messages over HTTP: a client that POSTs
+// queued messages to partners' endpoints, and the server side that receives
+// partners' messages and serves shipped files behind download links.
+package isohttp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// maxMessage bounds the size of a message read from the network.
+const maxMessage = 1 << 20
+
+// Client posts messages to partners' ISO 18626 endpoints (text/xml).
+type Client struct {
+	HTTP *http.Client
+}
+
+var _ domain.Transport = Client{}
+
+// NewClient is a client with a timeout, so a silent partner cannot hang the desk.
+func NewClient() Client { return Client{HTTP: &http.Client{Timeout: 30 * time.Second}} }
+
+// Post sends one message and returns the partner's reply (its confirmation).
+func (c Client) Post(url string, body []byte) ([]byte, error) {
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := hc.Post(url, "text/xml; charset=utf-8", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("could not reach %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxMessage))
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer of %s: %w", url, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return reply, fmt.Errorf("%s answered %s", url, resp.Status)
+	}
+	return reply, nil
+}
+
+// Handler receives partners' messages on POST / (answering with the
+// confirmation) and serves shipped files on GET /files/ID.
+type Handler struct {
+	Desk *domain.Desk
+	// Log, when set, receives a line for every message.
+	Log func(string)
+}
+
+// ServeHTTP routes the two endpoints.
+func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/" && r.Method == http.MethodPost:
+		h.receive(w, r)
+	case strings.HasPrefix(r.URL.Path, "/files/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		h.file(w, r)
+	case r.URL.Path == "/":
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "ISO 18626 endpoint: POST a message (text/xml)", http.StatusMethodNotAllowed)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (h Handler) log(format string, args ...any) {
+	if h.Log != nil {
+		h.Log(fmt.Sprintf(format, args...))
+	}
+}
+
+func (h Handler) receive(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxMessage+1))
+	if err != nil {
+		http.Error(w, "could not read the message", http.StatusBadRequest)
+		return
+	}
+	if len(raw) > maxMessage {
+		http.Error(w, "message too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	res, conf, err := h.Desk.Intake(raw)
+	switch {
+	case err != nil && conf == nil:
+		h.log("message from %s could not be handled: %v", r.RemoteAddr, err)
+		http.Error(w, "the message could not be handled", http.StatusInternalServerError)
+		return
+	case err != nil:
+		h.log("message from %s refused: %v", r.RemoteAddr, err)
+	default:
+		h.log("%s", res.Outcome)
+	}
+	// ISO 18626 answers with the confirmation, OK or ERROR, with HTTP 200.
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	_, _ = w.Write(conf)
+}
+
+func (h Handler) file(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/files/")
+	path, dl, err := h.Desk.DownloadPath(id)
+	if errors.Is(err, domain.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		http.Error(w, "the file cannot be served now", http.StatusInternalServerError)
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		http.Error(w, "the file cannot be served now", http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		http.Error(w, "the file cannot be served now", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(dl.File, `"`, "")+`"`)
+	h.log("%s downloaded %s", r.RemoteAddr, dl.File)
+	http.ServeContent(w, r, dl.File, fi.ModTime(), f)
+}
