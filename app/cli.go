@@ -47,6 +47,7 @@ const topUsage = `usage: illdesk [--db PATH] [--operator NAME] [--desk DESK] [--
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
+  import   outbox   serve
 See README.md for every option.`
 
 // run executes one command line and returns the exit status: 0 done,
@@ -149,6 +150,9 @@ var commands = map[string]func(*session, []string) error{
 	"undo":         (*session).cmdUndo,
 	"notices":      (*session).cmdNotices,
 	"mail":         (*session).cmdMail,
+	"import":       (*session).cmdImport,
+	"outbox":       (*session).cmdOutbox,
+	"serve":        (*session).cmdServe,
 }
 
 func defaultOperator() string {

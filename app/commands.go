@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -29,6 +30,8 @@ func (s *session) cmdPartner(args []string) error {
 		agency := fs.String("agency-id", "", "ISO 18626 agency id TYPE:VALUE")
 		loanDays := fs.Int("loan-days", domain.DefaultLoanPeriodDays, "loan period in days")
 		maxMB := fs.Float64("max-mb", 0, "largest file the partner accepts, in MB (0: no limit)")
+		endpoint := fs.String("iso-endpoint", "", "URL the partner's ISO 18626 messages are POSTed to")
+		delivery := fs.String("delivery", "", "email:ADDRESS, folder:PATH or iso")
 		pos, err := parse(fs, args[1:])
 		if err != nil {
 			return err
@@ -40,12 +43,15 @@ func (s *session) cmdPartner(args []string) error {
 			return usagef("partner add: --turnaround-hours and --loan-days must be positive, --max-mb not negative")
 		}
 		p, err := s.desk.AddPartner(domain.Partner{Code: pos[0], Name: *name, TurnaroundHours: *hours,
-			Email: *email, AgencyID: *agency, LoanPeriodDays: *loanDays, MaxFileBytes: int64(*maxMB * 1e6)})
+			Email: *email, AgencyID: *agency, LoanPeriodDays: *loanDays, MaxFileBytes: int64(*maxMB * 1e6),
+			ISOEndpoint: *endpoint, Delivery: *delivery})
 		if err != nil {
 			return err
 		}
 		s.printf("Added partner %s (%s), turnaround %d business hours.\n", p.Code, p.Name, p.TurnaroundHours)
 		return nil
+	case "edit":
+		return s.cmdPartnerEdit(args[1:])
 	case "list":
 		fs := newFlags("partner list")
 		asJSON := fs.Bool("json", false, "JSON output")
@@ -74,7 +80,64 @@ func (s *session) cmdPartner(args []string) error {
 		}
 		return tw.Flush()
 	}
-	return usagef("unknown partner command %q: use partner add or partner list", args[0])
+	return usagef("unknown partner command %q: use partner add, partner edit or partner list", args[0])
+}
+
+// cmdPartnerEdit changes the fields given on the command line and keeps the others.
+func (s *session) cmdPartnerEdit(args []string) error {
+	fs := newFlags("partner edit")
+	name := fs.String("name", "", "partner name")
+	hours := fs.Int("turnaround-hours", 0, "turnaround in business hours")
+	email := fs.String("email", "", "contact email")
+	agency := fs.String("agency-id", "", "ISO 18626 agency id TYPE:VALUE")
+	loanDays := fs.Int("loan-days", 0, "loan period in days")
+	maxMB := fs.Float64("max-mb", -1, "largest file the partner accepts, in MB (0: no limit)")
+	endpoint := fs.String("iso-endpoint", "", "URL the partner's ISO 18626 messages are POSTed to")
+	delivery := fs.String("delivery", "", "email:ADDRESS, folder:PATH or iso")
+	reviewed := fs.Bool("reviewed", false, "mark a partner created from an ISO 18626 request as reviewed")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed]"); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	p, err := s.desk.EditPartner(pos[0], func(p *domain.Partner) {
+		if set["name"] {
+			p.Name = *name
+		}
+		if set["turnaround-hours"] {
+			p.TurnaroundHours = *hours
+		}
+		if set["email"] {
+			p.Email = *email
+		}
+		if set["agency-id"] {
+			p.AgencyID = *agency
+		}
+		if set["loan-days"] {
+			p.LoanPeriodDays = *loanDays
+		}
+		if set["max-mb"] {
+			p.MaxFileBytes = int64(*maxMB * 1e6)
+		}
+		if set["iso-endpoint"] {
+			p.ISOEndpoint = *endpoint
+		}
+		if set["delivery"] {
+			p.Delivery = *delivery
+		}
+		if *reviewed {
+			p.NeedsReview = false
+		}
+	})
+	if err != nil {
+		return err
+	}
+	s.printf("Partner %s (%s) saved.\n", p.Code, p.Name)
+	return nil
 }
 
 // ---- new requests ----
@@ -404,6 +467,29 @@ func (s *session) cmdShip(args []string) error {
 	}
 	f := r.ShippedFile
 	s.printf("%s: Shipped Digitally — %s, %d pages, %s\n", r.Ref(), f.Name, f.Pages, domain.HumanBytes(f.Bytes))
+	return s.reportQueues(r.ID)
+}
+
+// reportQueues sends what waits and says, for one request, where its
+// partner messages and file deliveries stand; what failed stays queued.
+func (s *session) reportQueues(id string) error {
+	if _, err := s.sendAll(); err != nil {
+		return err
+	}
+	msgs, err := s.desk.Outbox(id)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		s.printf("  message %s to %s: %s %s\n", m.Summary, m.Partner, m.Status, firstOf(m.LastError, m.Where))
+	}
+	dls, err := s.desk.Deliveries(id)
+	if err != nil {
+		return err
+	}
+	for _, d := range dls {
+		s.printf("  file %s by %s: %s %s\n", d.File, d.Method, d.Status, firstOf(d.LastError, d.Where))
+	}
 	return nil
 }
 
@@ -560,7 +646,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *session) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, agency-id, public-url)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -587,10 +673,34 @@ func (s *session) cmdConfig(args []string) error {
 		s.printf("digitization-departments %s\n", strings.Join(cur.DigitizationDepartments, ","))
 		s.printf("pickup-locations          %s\n", strings.Join(cur.PickupLocations, ","))
 		s.printf("barcode-pattern           %s\n", cur.BarcodePattern)
+		agency, err := s.desk.AgencyID()
+		if err != nil {
+			return err
+		}
+		public, err := s.desk.PublicURL()
+		if err != nil {
+			return err
+		}
+		s.printf("agency-id                 %s\n", agency)
+		s.printf("public-url                %s\n", public)
 		return nil
 	case "set":
 		if len(args) != 3 {
 			return usagef("usage: illdesk %s", usage)
+		}
+		switch args[1] {
+		case "agency-id":
+			if err := s.desk.SetAgencyID(args[2]); err != nil {
+				return err
+			}
+			s.printf("agency-id set.\n")
+			return nil
+		case "public-url":
+			if err := s.desk.SetPublicURL(args[2]); err != nil {
+				return err
+			}
+			s.printf("public-url set.\n")
+			return nil
 		}
 		set, ok := configKeys[args[1]]
 		if !ok {

@@ -98,10 +98,13 @@ func (d *Desk) event(by Actor, note string) Event {
 
 // ---- partners ----
 
-// AddPartner registers a new partner, filling in default turnaround and loan period.
-func (d *Desk) AddPartner(p Partner) (Partner, error) {
+// checkPartner trims a partner's fields, fills in the default turnaround and
+// loan period, and refuses what cannot be right.
+func checkPartner(p Partner) (Partner, error) {
 	p.Code = strings.TrimSpace(p.Code)
 	p.Name = strings.TrimSpace(p.Name)
+	p.AgencyID = strings.TrimSpace(p.AgencyID)
+	p.ISOEndpoint = strings.TrimSpace(p.ISOEndpoint)
 	switch {
 	case p.Code == "":
 		return Partner{}, refuse(ErrInvalidInput, "A partner needs a code (e.g. RAPID).")
@@ -111,6 +114,16 @@ func (d *Desk) AddPartner(p Partner) (Partner, error) {
 		return Partner{}, refuse(ErrInvalidInput, "Partner %s needs a name.", p.Code)
 	case p.TurnaroundHours < 0 || p.LoanPeriodDays < 0 || p.MaxFileBytes < 0:
 		return Partner{}, refuse(ErrInvalidInput, "Turnaround hours, loan period and size limit cannot be negative.")
+	case p.ISOEndpoint != "" && !strings.HasPrefix(p.ISOEndpoint, "http://") && !strings.HasPrefix(p.ISOEndpoint, "https://"):
+		return Partner{}, refuse(ErrInvalidInput, "The ISO 18626 endpoint %q must be an http:// or https:// address.", p.ISOEndpoint)
+	}
+	if p.AgencyID != "" {
+		if err := checkAgencyID(p.AgencyID); err != nil {
+			return Partner{}, err
+		}
+	}
+	if _, _, err := ParseDelivery(p.Delivery); err != nil {
+		return Partner{}, err
 	}
 	if p.TurnaroundHours == 0 {
 		p.TurnaroundHours = DefaultTurnaroundHours
@@ -118,7 +131,16 @@ func (d *Desk) AddPartner(p Partner) (Partner, error) {
 	if p.LoanPeriodDays == 0 {
 		p.LoanPeriodDays = DefaultLoanPeriodDays
 	}
-	err := d.store.Update(func(tx Tx) error {
+	return p, nil
+}
+
+// AddPartner registers a new partner, filling in default turnaround and loan period.
+func (d *Desk) AddPartner(p Partner) (Partner, error) {
+	p, err := checkPartner(p)
+	if err != nil {
+		return Partner{}, err
+	}
+	err = d.store.Update(func(tx Tx) error {
 		if _, err := tx.Partner(p.Code); err == nil {
 			return refuse(ErrPartnerExists, "A partner with code %s already exists.", p.Code)
 		} else if !errors.Is(err, ErrPartnerNotFound) {
@@ -130,6 +152,26 @@ func (d *Desk) AddPartner(p Partner) (Partner, error) {
 		return Partner{}, err
 	}
 	return p, nil
+}
+
+// EditPartner changes a partner: edit receives the stored partner to change
+// (the code cannot change). The result is checked like a new partner.
+func (d *Desk) EditPartner(code string, edit func(*Partner)) (Partner, error) {
+	var out Partner
+	err := d.store.Update(func(tx Tx) error {
+		p, err := partnerFor(tx, code)
+		if err != nil {
+			return err
+		}
+		edit(&p)
+		p.Code = strings.TrimSpace(code)
+		if p, err = checkPartner(p); err != nil {
+			return err
+		}
+		out = p
+		return tx.PutPartner(p)
+	})
+	return out, err
 }
 
 // Partners lists every partner ordered by code.

@@ -141,7 +141,7 @@ func TestAddPartner(t *testing.T) {
 	assert.Equal(t, p, f.partner("NYPL"))
 
 	explicit := Partner{Code: "OCLC-1", Name: "An OCLC library", TurnaroundHours: 72, LoanPeriodDays: 14,
-		MaxFileBytes: 5_000_000, Email: "ill@example.org", AgencyID: "DE-1", NeedsReview: true}
+		MaxFileBytes: 5_000_000, Email: "ill@example.org", AgencyID: "ISIL:DE-1", NeedsReview: true}
 	p, err = f.desk.AddPartner(explicit)
 	require.NoError(t, err)
 	assert.Equal(t, explicit, p)

@@ -80,7 +80,7 @@ func (f *deskFixture) lastMessage() Outgoing {
 func TestIntakeRequestFromUnknownAgency(t *testing.T) {
 	f := newInteropFixture(t)
 	raw := msg(t, Incoming{Kind: KindRequest, From: "ISIL:DE-12", To: "ISIL:US-OURS", RequestingRequestID: "DE12-0001",
-		Citation: Citation{Title: "Journal of Things", ArticleTitle: "On things", Pages: "1-10", Volume: "3"},
+		Citation:    Citation{Title: "Journal of Things", ArticleTitle: "On things", Pages: "1-10", Volume: "3"},
 		ServiceType: "Copy", Note: "urgent please"})
 	res, conf, err := f.desk.Intake(raw)
 	require.NoError(t, err)

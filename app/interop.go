@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/isohttp"
+	"github.com/illdesk/illdesk/domain/mailer"
+)
+
+// importResult is one imported file as import --json shows it.
+type importResult struct {
+	File         string `json:"file"`
+	OK           bool   `json:"ok"`
+	Error        string `json:"error,omitempty"`
+	Confirmation string `json:"confirmation,omitempty"`
+	domain.ImportResult
+}
+
+func (s *session) cmdImport(args []string) error {
+	fs := newFlags("import")
+	asJSON := fs.Bool("json", false, "JSON output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("usage: illdesk import [--json] FILE...")
+	}
+	var results []importResult
+	refused := 0
+	for _, f := range pos {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			refused++
+			results = append(results, importResult{File: f, Error: "cannot read the file: " + err.Error()})
+			continue
+		}
+		res, conf, err := s.desk.Intake(raw)
+		ir := importResult{File: f, OK: err == nil, Confirmation: string(conf), ImportResult: res}
+		if err != nil {
+			refused++
+			ir.Error = err.Error()
+		}
+		results = append(results, ir)
+	}
+	if *asJSON {
+		if err := s.printJSON(results); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range results {
+			if r.OK {
+				s.printf("%s: %s\n", r.File, r.Outcome)
+			} else {
+				fmt.Fprintf(s.stderr, "%s: %s\n", r.File, r.Error)
+			}
+		}
+	}
+	if refused > 0 {
+		return fmt.Errorf("%d of %d messages refused; nothing was stored for those", refused, len(pos))
+	}
+	return nil
+}
+
+func (s *session) fileSender() (domain.FileSender, error) {
+	ms, err := s.desk.MailSettings()
+	if err != nil {
+		return nil, err
+	}
+	return mailer.Files{Settings: ms, OutboxDir: filepath.Join(filepath.Dir(s.dbPath), "work", "outbox")}, nil
+}
+
+// sendAll tries every queue once: partner messages, file deliveries and
+// patron notices. It reports what is still waiting.
+func (s *session) sendAll() (waiting int, err error) {
+	_, mf, err := s.desk.SendMessages(isohttp.NewClient())
+	if err != nil {
+		return 0, err
+	}
+	fsnd, err := s.fileSender()
+	if err != nil {
+		return 0, err
+	}
+	_, df, err := s.desk.DeliverFiles(fsnd)
+	if err != nil {
+		return 0, err
+	}
+	_, nf, err := s.desk.SendNotices()
+	return mf + df + nf, err
+}
+
+func (s *session) cmdOutbox(args []string) error {
+	const usage = "outbox list [--json] | outbox send | outbox export DIR"
+	if len(args) == 0 {
+		return usagef("usage: illdesk %s", usage)
+	}
+	switch args[0] {
+	case "list":
+		fs := newFlags("outbox list")
+		asJSON := fs.Bool("json", false, "JSON output")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, usage); err != nil {
+			return err
+		}
+		msgs, err := s.desk.Outbox("")
+		if err != nil {
+			return err
+		}
+		dls, err := s.desk.Deliveries("")
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			for i := range msgs {
+				msgs[i].Body = nil
+			}
+			return s.printJSON(map[string]any{"messages": nonNil(msgs), "deliveries": nonNil(dls)})
+		}
+		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "REQUEST\tPARTNER\tWHAT\tSTATUS\tATTEMPTS\tWHERE / LAST ERROR")
+		for _, m := range msgs {
+			fmt.Fprintf(tw, "%s\t%s\tmessage %s\t%s\t%d\t%s\n", m.Ref, m.Partner, m.Summary, m.Status, m.Attempts, firstOf(m.LastError, m.Where))
+		}
+		for _, d := range dls {
+			fmt.Fprintf(tw, "%s\t%s\tfile %s by %s\t%s\t%d\t%s\n", d.Ref, d.Partner, d.File, d.Method, d.Status, d.Attempts, firstOf(d.LastError, d.Where))
+		}
+		return tw.Flush()
+	case "send":
+		waiting, err := s.sendAll()
+		if err != nil {
+			return err
+		}
+		if waiting > 0 {
+			return fmt.Errorf("%d messages, files or notices could not be sent; they wait in the queue (illdesk outbox list)", waiting)
+		}
+		s.printf("Everything due was sent.\n")
+		return nil
+	case "export":
+		if len(args) != 2 {
+			return usagef("usage: illdesk %s", usage)
+		}
+		dir := args[1]
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("cannot create %s: %w", dir, err)
+		}
+		n, err := s.desk.ExportMessages(func(name string, body []byte) error {
+			return os.WriteFile(filepath.Join(dir, name), body, 0o644)
+		})
+		if err != nil {
+			return err
+		}
+		s.printf("%d messages written to %s.\n", n, dir)
+		return nil
+	}
+	return usagef("usage: illdesk %s", usage)
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// cmdServe receives partners' ISO 18626 messages over HTTP until SIGINT or
+// SIGTERM, and sends what waits in the queues every few seconds.
+func (s *session) cmdServe(args []string) error {
+	fs := newFlags("serve")
+	listen := fs.String("listen", "127.0.0.1:8626", "address to listen on")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, "serve --listen ADDR"); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
+	}
+	logf := func(msg string) { fmt.Fprintf(s.stderr, "%s %s\n", time.Now().Format("15:04:05"), msg) }
+	srv := &http.Server{Handler: isohttp.Handler{Desk: s.desk, Log: logf}, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if waiting, err := s.sendAll(); err != nil {
+					logf("sending: " + err.Error())
+				} else if waiting > 0 {
+					logf(fmt.Sprintf("%d items wait in the queue", waiting))
+				}
+			}
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}()
+	s.printf("Listening on http://%s/ for ISO 18626 messages. Stop with Ctrl+C.\n", ln.Addr())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
