@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/isohttp"
 	"github.com/illdesk/illdesk/domain/mailer"
 	"github.com/illdesk/illdesk/domain/pdfdoc"
 	"github.com/illdesk/illdesk/domain/preflight"
@@ -190,7 +191,11 @@ func (s *session) open() error {
 	}
 	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
 		Documents: pdfdoc.Documents{}, WorkDir: work,
-		Mailers: func(ms domain.MailSettings) domain.Mailer { return mailer.For(ms, filepath.Join(work, "outbox")) }})
+		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mailer.For(ms, filepath.Join(work, "outbox")) },
+		Transport: isohttp.NewClient(),
+		FileSenders: func(ms domain.MailSettings) domain.FileSender {
+			return mailer.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
+		}})
 	if err != nil {
 		db.Close()
 		return err

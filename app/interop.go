@@ -15,7 +15,6 @@ import (
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/domain/isohttp"
-	"github.com/illdesk/illdesk/domain/mailer"
 )
 
 // importResult is one imported file as import --json shows it.
@@ -73,31 +72,10 @@ func (s *session) cmdImport(args []string) error {
 	return nil
 }
 
-func (s *session) fileSender() (domain.FileSender, error) {
-	ms, err := s.desk.MailSettings()
-	if err != nil {
-		return nil, err
-	}
-	return mailer.Files{Settings: ms, OutboxDir: filepath.Join(filepath.Dir(s.dbPath), "work", "outbox")}, nil
-}
-
-// sendAll tries every queue once: partner messages, file deliveries and
-// patron notices. It reports what is still waiting.
+// sendAll tries every queue once and reports how many items still wait.
 func (s *session) sendAll() (waiting int, err error) {
-	_, mf, err := s.desk.SendMessages(isohttp.NewClient())
-	if err != nil {
-		return 0, err
-	}
-	fsnd, err := s.fileSender()
-	if err != nil {
-		return 0, err
-	}
-	_, df, err := s.desk.DeliverFiles(fsnd)
-	if err != nil {
-		return 0, err
-	}
-	_, nf, err := s.desk.SendNotices()
-	return mf + df + nf, err
+	rep, err := s.desk.SendAll()
+	return rep.Failed, err
 }
 
 func (s *session) cmdOutbox(args []string) error {

@@ -25,6 +25,10 @@ type Config struct {
 	WorkDir   string
 	// Codec reads and writes ISO 18626 partner messages.
 	Codec MessageCodec
+	// Transport posts messages to partners' endpoints.
+	Transport Transport
+	// FileSenders builds the sender of shipped files for the current mail settings.
+	FileSenders func(MailSettings) FileSender
 	// Mailers builds the mailer for the current mail settings (SMTP, or an
 	// outbox folder without them); SendNotices uses it.
 	Mailers func(MailSettings) Mailer
@@ -47,6 +51,8 @@ type Desk struct {
 	workDir   string
 	mailers   func(MailSettings) Mailer
 	codec     MessageCodec
+	transport Transport
+	senders   func(MailSettings) FileSender
 	newID     func() string
 }
 
@@ -59,7 +65,8 @@ type Actor struct {
 // NewDesk builds the use-case layer over its ports.
 func NewDesk(cfg Config) *Desk {
 	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
-		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, mailers: cfg.Mailers, codec: cfg.Codec, newID: cfg.NewID}
+		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, mailers: cfg.Mailers, codec: cfg.Codec,
+		transport: cfg.Transport, senders: cfg.FileSenders, newID: cfg.NewID}
 	if d.newID == nil {
 		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}

@@ -294,3 +294,70 @@ func (d *Desk) markExported(id, name string) error {
 		return tx.PutRequest(r)
 	})
 }
+
+// QueueReport says what one pass over the queues achieved.
+type QueueReport struct {
+	Sent, Failed int
+	// Problems are sentences about what failed, e.g. a partner's endpoint down.
+	Problems []string
+}
+
+// SendAll makes one pass over every queue: partner messages, shipped files
+// and patron notices. What fails stays queued and is retried with back-off.
+func (d *Desk) SendAll() (QueueReport, error) {
+	var rep QueueReport
+	if d.transport != nil {
+		s, f, err := d.SendMessages(d.transport)
+		if err != nil {
+			return rep, err
+		}
+		rep.Sent, rep.Failed = rep.Sent+s, rep.Failed+f
+	}
+	if d.senders != nil {
+		ms, err := d.MailSettings()
+		if err != nil {
+			return rep, err
+		}
+		s, f, err := d.DeliverFiles(d.senders(ms))
+		if err != nil {
+			return rep, err
+		}
+		rep.Sent, rep.Failed = rep.Sent+s, rep.Failed+f
+	}
+	s, f, err := d.SendNotices()
+	if err != nil {
+		return rep, err
+	}
+	rep.Sent, rep.Failed = rep.Sent+s, rep.Failed+f
+	if rep.Failed > 0 {
+		rep.Problems, err = d.queueProblems()
+	}
+	return rep, err
+}
+
+// queueProblems describes, per partner, the messages and files that failed.
+func (d *Desk) queueProblems() ([]string, error) {
+	msgs, err := d.Outbox("")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range msgs {
+		if m.Status == MessageFailed && !seen["m"+m.Partner] {
+			seen["m"+m.Partner] = true
+			out = append(out, fmt.Sprintf("Messages to %s are failing: %s", m.Partner, m.LastError))
+		}
+	}
+	dls, err := d.Deliveries("")
+	if err != nil {
+		return nil, err
+	}
+	for _, dl := range dls {
+		if dl.Status == DeliveryFailed && !seen["d"+dl.Partner] {
+			seen["d"+dl.Partner] = true
+			out = append(out, fmt.Sprintf("Files to %s are not delivered: %s", dl.Partner, dl.LastError))
+		}
+	}
+	return out, nil
+}

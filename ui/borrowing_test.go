@@ -175,7 +175,7 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	mw.Wait()
 	assert.Empty(t, f.mail.sent, "the notice waits so the scan can be undone")
 	f.clock.now = f.clock.now.Add(domain.NoticeGrace)
-	mw.sendNotices() // what the window's timer does
+	mw.sendQueues() // what the window's timer does
 	assert.Contains(t, mw.StatusText(), "could not be sent")
 	mw.SelectRequest(r.ID)
 	retry, ok := mw.details.buttons["Retry now"]

@@ -63,7 +63,14 @@ func (p *DetailsPane) clear() {
 }
 
 // show fills the pane for a request.
-func (p *DetailsPane) show(r domain.Request, notices []domain.Notice) {
+// queues are what waits for, or went to, the patron and the partner about a request.
+type queues struct {
+	notices    []domain.Notice
+	messages   []domain.OutboxMessage
+	deliveries []domain.Delivery
+}
+
+func (p *DetailsPane) show(r domain.Request, q queues) {
 	p.buttons = map[string]*widget.Button{}
 	p.receiveEntry = nil
 	var objs []fyne.CanvasObject
@@ -133,10 +140,19 @@ func (p *DetailsPane) show(r domain.Request, notices []domain.Notice) {
 			}
 		}
 	}
-	if len(notices) > 0 {
+	if len(q.notices) > 0 {
 		add(sectionTitle("Patron notice"))
-		for _, n := range notices {
+		for _, n := range q.notices {
 			add(p.noticeRow(n))
+		}
+	}
+	if len(q.messages) > 0 || len(q.deliveries) > 0 {
+		add(sectionTitle("To the partner"))
+		for _, msg := range q.messages {
+			add(queueRow("Message "+msg.Summary, msg.Status, msg.Where, msg.LastError, msg.Status == domain.MessageFailed))
+		}
+		for _, d := range q.deliveries {
+			add(queueRow(fmt.Sprintf("File %s by %s", d.File, d.Method), d.Status, d.Where, d.LastError, d.Status == domain.DeliveryFailed))
 		}
 	}
 	if r.InternalNote != "" || r.PartnerNote != "" || r.RejectReason != "" {
@@ -282,4 +298,24 @@ func (p *DetailsPane) noticeRow(n domain.Notice) fyne.CanvasObject {
 	retry := widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { p.actions.retryNotice(id) })
 	p.buttons["Retry now"] = retry
 	return container.NewBorder(nil, nil, nil, retry, l)
+}
+
+// queueRow shows one message or file on its way to the partner: sent,
+// waiting, or failed with the reason (it is retried).
+func queueRow(what, status, where, lastErr string, failed bool) fyne.CanvasObject {
+	text := what + " — " + status
+	switch {
+	case failed:
+		text += ": " + lastErr + " (will retry)"
+	case where != "":
+		text += " (" + where + ")"
+	}
+	l := wrapped(text)
+	switch {
+	case failed:
+		l.Importance = widget.DangerImportance
+	case status == domain.MessageSent || status == domain.DeliveryDelivered:
+		l.Importance = widget.SuccessImportance
+	}
+	return l
 }

@@ -6,6 +6,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -253,7 +254,7 @@ func (m *MainWindow) tick() {
 			m.checkScanFolder()
 			if n%6 == 0 {
 				fyne.Do(func() { m.list.table.Refresh() })
-				m.sendNotices()
+				m.sendQueues()
 			}
 		}
 	}
@@ -368,15 +369,20 @@ func (m *MainWindow) showDetails(r domain.Request) {
 	if m.drop.requestID != r.ID {
 		m.drop.reset(r)
 	}
-	var notices []domain.Notice
+	var q queues
+	var err error
 	if r.Side == domain.Borrowing {
-		ns, err := m.desk.Notices(domain.NoticeFilter{RequestID: r.ID})
-		if err != nil {
+		if q.notices, err = m.desk.Notices(domain.NoticeFilter{RequestID: r.ID}); err != nil {
 			m.showError(err)
 		}
-		notices = ns
 	}
-	m.details.show(r, notices)
+	if q.messages, err = m.desk.Outbox(r.ID); err != nil {
+		m.showError(err)
+	}
+	if q.deliveries, err = m.desk.Deliveries(r.ID); err != nil {
+		m.showError(err)
+	}
+	m.details.show(r, q)
 }
 
 // RetryNotice sends a failed patron notice again now.
@@ -385,7 +391,7 @@ func (m *MainWindow) RetryNotice(id string) {
 		m.showError(err)
 		return
 	}
-	m.run(m.sendNotices)
+	m.run(m.sendQueues)
 }
 
 // Selected is the request shown in the details pane.
@@ -445,23 +451,29 @@ func (m *MainWindow) SubmitScan(code string) {
 	}
 	m.banner.show(res.Message, true, res.Action != "")
 	if res.Action == domain.ActHoldShelf {
-		m.run(m.sendNotices)
+		m.run(m.sendQueues)
 	}
 }
 
-// sendNotices delivers the patron notices that are due, off the UI thread,
-// and says on the status line when some could not be sent.
-func (m *MainWindow) sendNotices() {
-	_, failed, err := m.desk.SendNotices()
+// sendQueues sends what is due in every queue (partner messages, shipped
+// files, patron notices), off the UI thread, and says on the status line what
+// is failing — a partner's endpoint down, a notice that did not go out.
+func (m *MainWindow) sendQueues() {
+	rep, err := m.desk.SendAll()
 	fyne.Do(func() {
 		switch {
 		case err != nil:
 			m.showError(err)
-		case failed > 0:
-			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
-				"%d patron notice(s) could not be sent; they are kept and retried — see the request's Patron notice.", failed)})
+		case rep.Failed > 0:
+			msg := fmt.Sprintf("%d item(s) could not be sent; they are kept and retried.", rep.Failed)
+			if len(rep.Problems) > 0 {
+				msg = strings.Join(rep.Problems, " · ") + " — kept and retried."
+			}
+			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
 		}
-		m.Refresh()
+		if rep.Sent > 0 || rep.Failed > 0 {
+			m.Refresh()
+		}
 	})
 }
 
@@ -599,8 +611,21 @@ func (m *MainWindow) DropURIs(_ fyne.Position, uris []fyne.URI) {
 	m.DropFiles(paths)
 }
 
-// DropFiles is DropURIs with plain paths.
+// DropFiles is DropURIs with plain paths. ISO 18626 messages (.xml) are
+// received as partner messages; other files are scans.
 func (m *MainWindow) DropFiles(paths []string) {
+	var xmls, scans []string
+	for _, p := range paths {
+		if strings.EqualFold(filepath.Ext(p), ".xml") {
+			xmls = append(xmls, p)
+		} else {
+			scans = append(scans, p)
+		}
+	}
+	if len(xmls) > 0 {
+		m.ImportMessages(xmls)
+	}
+	paths = scans
 	if len(paths) == 0 {
 		return
 	}
@@ -770,4 +795,45 @@ func refusalText(err error) string {
 		return ref.Msg
 	}
 	return err.Error()
+}
+
+// ImportMessages receives partner messages (ISO 18626 files) dropped on the
+// window; each is applied or refused whole, and the last request it touched
+// is shown.
+func (m *MainWindow) ImportMessages(paths []string) {
+	var last domain.ImportResult
+	var problems []string
+	ok := 0
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			problems = append(problems, filepath.Base(p)+": cannot be read")
+			continue
+		}
+		res, _, err := m.desk.Intake(raw)
+		if err != nil {
+			problems = append(problems, filepath.Base(p)+": "+refusalText(err))
+			continue
+		}
+		ok++
+		last = res
+	}
+	m.Refresh()
+	if last.Request != "" {
+		if r, found := m.find(last.Request); found {
+			m.revealRequest(r)
+		}
+	}
+	msg := last.Outcome
+	if len(paths) > 1 {
+		msg = fmt.Sprintf("%d of %d partner messages received. %s", ok, len(paths), msg)
+	}
+	if len(problems) > 0 {
+		m.banner.show(strings.Join(problems, " · "), false, false)
+		m.showError(&domain.Refusal{Kind: domain.ErrBadMessage, Msg: strings.TrimSpace(msg + " " + strings.Join(problems, " · "))})
+		return
+	}
+	m.banner.show(msg, true, false)
+	m.showInfo(msg)
+	m.run(m.sendQueues) // answers such as a CancelResponse go out at once
 }
