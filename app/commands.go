@@ -643,10 +643,11 @@ var configKeys = map[string]func(*domain.Settings, string){
 	"digitization-departments": func(s *domain.Settings, v string) { s.DigitizationDepartments = strings.Split(v, ",") },
 	"pickup-locations":         func(s *domain.Settings, v string) { s.PickupLocations = strings.Split(v, ",") },
 	"barcode-pattern":          func(s *domain.Settings, v string) { s.BarcodePattern = v },
+	"listen":                   func(s *domain.Settings, v string) { s.Listen = v },
 }
 
 func (s *session) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, agency-id, public-url)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -673,6 +674,7 @@ func (s *session) cmdConfig(args []string) error {
 		s.printf("digitization-departments %s\n", strings.Join(cur.DigitizationDepartments, ","))
 		s.printf("pickup-locations          %s\n", strings.Join(cur.PickupLocations, ","))
 		s.printf("barcode-pattern           %s\n", cur.BarcodePattern)
+		s.printf("listen                    %s\n", cur.Listen)
 		agency, err := s.desk.AgencyID()
 		if err != nil {
 			return err

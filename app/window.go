@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/illdesk/illdesk/assets"
+	"github.com/illdesk/illdesk/domain/isohttp"
 	"github.com/illdesk/illdesk/ui"
 )
 
@@ -34,7 +39,35 @@ func runWindow(s *session) error {
 		fyne.Do(a.Quit)
 	}()
 
+	stopServer, err := s.serveFromWindow(w)
+	if err != nil {
+		return err
+	}
+	defer stopServer()
 	w.Window().ShowAndRun()
 	w.Wait()
 	return nil
+}
+
+// serveFromWindow receives partners' ISO 18626 messages on the configured
+// local address while the window is open, refreshing it when one arrives.
+func (s *session) serveFromWindow(w *ui.MainWindow) (stop func(), err error) {
+	set, err := s.desk.Settings()
+	if err != nil || set.Listen == "" {
+		return func() {}, err
+	}
+	ln, err := net.Listen("tcp", set.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("cannot receive partner messages on %s (config listen): %w", set.Listen, err)
+	}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: isohttp.Handler{Desk: s.desk, Log: func(msg string) {
+		fmt.Fprintln(s.stderr, "illdesk:", msg)
+		fyne.Do(w.Refresh)
+	}}}
+	go func() { _ = srv.Serve(ln) }()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,6 +23,9 @@ type Settings struct {
 	// BarcodePattern is a regular expression item barcodes must match
 	// (besides 1–64 printable characters without spaces); empty means any.
 	BarcodePattern string `json:"barcode_pattern"`
+	// Listen is the local address (HOST:PORT) the window receives partners'
+	// ISO 18626 messages on; empty means it does not.
+	Listen string `json:"listen"`
 }
 
 // Setting keys for the values of Settings.
@@ -30,6 +34,7 @@ const (
 	SettingDigitizationDepartments = "digitization_departments"
 	SettingPickupLocations         = "pickup_locations"
 	SettingScanFolder              = "scan_folder"
+	SettingListen                  = "listen"
 )
 
 // DefaultDigitizationDepartment is offered when none is configured.
@@ -40,14 +45,14 @@ func (d *Desk) Settings() (Settings, error) {
 	var s Settings
 	err := d.store.View(func(tx Tx) error {
 		vals := map[string]string{}
-		for _, k := range []string{SettingCatalogueURL, SettingDigitizationDepartments, SettingPickupLocations, SettingScanFolder, SettingBarcodePattern} {
+		for _, k := range []string{SettingCatalogueURL, SettingDigitizationDepartments, SettingPickupLocations, SettingScanFolder, SettingBarcodePattern, SettingListen} {
 			v, err := tx.Setting(k)
 			if err != nil {
 				return err
 			}
 			vals[k] = v
 		}
-		s = Settings{CatalogueURL: vals[SettingCatalogueURL], ScanFolder: vals[SettingScanFolder], BarcodePattern: vals[SettingBarcodePattern],
+		s = Settings{CatalogueURL: vals[SettingCatalogueURL], ScanFolder: vals[SettingScanFolder], BarcodePattern: vals[SettingBarcodePattern], Listen: vals[SettingListen],
 			DigitizationDepartments: splitList(vals[SettingDigitizationDepartments]),
 			PickupLocations:         splitList(vals[SettingPickupLocations])}
 		return nil
@@ -71,6 +76,12 @@ func (d *Desk) SaveSettings(s Settings) error {
 			return refuse(ErrInvalidInput, "The scan folder %s does not exist or is not a folder.", s.ScanFolder)
 		}
 	}
+	s.Listen = strings.TrimSpace(s.Listen)
+	if s.Listen != "" {
+		if _, port, err := net.SplitHostPort(s.Listen); err != nil || port == "" {
+			return refuse(ErrInvalidInput, "%q is not an address to listen on: write HOST:PORT, e.g. 127.0.0.1:8626.", s.Listen)
+		}
+	}
 	s.BarcodePattern = strings.TrimSpace(s.BarcodePattern)
 	rule, err := NewBarcodeRule(s.BarcodePattern)
 	if err != nil {
@@ -86,6 +97,7 @@ func (d *Desk) SaveSettings(s Settings) error {
 	err = d.store.Update(func(tx Tx) error {
 		for k, v := range map[string]string{
 			SettingBarcodePattern:          s.BarcodePattern,
+			SettingListen:                  s.Listen,
 			SettingCatalogueURL:            s.CatalogueURL,
 			SettingScanFolder:              s.ScanFolder,
 			SettingDigitizationDepartments: strings.Join(cleanList(s.DigitizationDepartments), ","),
