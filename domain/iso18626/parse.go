@@ -98,6 +98,9 @@ func (n *node) value() string { return strings.TrimSpace(n.text.String()) }
 // it accepts. Every refusal is a *ParseError. Parse reads at most MaxSize+1
 // bytes of r.
 func Parse(r io.Reader) (Message, error) {
+	if r == nil {
+		return Message{}, &ParseError{Msg: "no message", Err: ErrNotISO18626}
+	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return Message{}, &ParseError{Msg: "cannot read message: " + err.Error(), Err: err}
@@ -216,6 +219,7 @@ type singleByteReader struct {
 	out    []byte
 }
 
+// Read decodes the next bytes of the input to UTF-8.
 func (s *singleByteReader) Read(p []byte) (int, error) {
 	for len(s.out) == 0 {
 		n, err := s.r.Read(s.in[:])
