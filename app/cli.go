@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/isocodec"
 	"github.com/illdesk/illdesk/domain/isohttp"
 	"github.com/illdesk/illdesk/domain/mailer"
 	"github.com/illdesk/illdesk/domain/pdfdoc"
@@ -192,7 +193,7 @@ func (s *session) open() error {
 	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
 		Documents: pdfdoc.Documents{}, WorkDir: work,
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mailer.For(ms, filepath.Join(work, "outbox")) },
-		Transport: isohttp.NewClient(),
+		Transport: isohttp.NewClient(), Codec: isocodec.Codec{},
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
 			return mailer.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/domain/isocodec"
 	"github.com/illdesk/illdesk/domain/pdfdoc"
 	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/storage"
@@ -74,7 +75,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, db: db, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
 	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdfdoc.Documents{}, WorkDir: filepath.Join(dir, "work"),
-		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }})
+		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: isocodec.Codec{}})
 	return f
 }
 
@@ -466,4 +467,23 @@ func TestScanIntoSearchFieldStillScans(t *testing.T) {
 	assert.Empty(t, mw.search.Text)
 	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused())
 	assert.Equal(t, []string{"R-1", "R-2"}, listedRefs(mw), "the search filter is cleared too")
+}
+
+func TestDroppedISOMessagesAreReceived(t *testing.T) {
+	f := newFixture(t)
+	mw := f.open()
+	sample := filepath.Join("..", "domain", "iso18626", "testdata", "samples", "RequestSample1.xml")
+	mw.DropFiles([]string{sample})
+	r, ok := mw.Selected()
+	require.True(t, ok, "the new request is shown")
+	assert.Equal(t, "Something about elephants", r.Title)
+	assert.Contains(t, mw.banner.Text(), "New lending request")
+
+	broken := filepath.Join(t.TempDir(), "broken.xml")
+	require.NoError(t, os.WriteFile(broken, []byte("<request><header>"), 0o600))
+	mw.DropFiles([]string{broken})
+	assert.Contains(t, mw.banner.Text(), "broken.xml")
+	rs, err := f.desk.List(domain.Filter{All: true})
+	require.NoError(t, err)
+	assert.Len(t, rs, 1, "a broken message stores nothing")
 }

@@ -1,0 +1,143 @@
+package isocodec
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+var at = time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
+
+// xsd is the ISO 18626 v1.2 schema, kept with the iso18626 package's test data.
+const xsd = "../iso18626/testdata/xsd/ISO-18626-v1_2.xsd"
+
+// validate checks a message against the v1.2 schema with xmllint; it is
+// skipped, saying so, where xmllint is not installed.
+func validate(t *testing.T, xml []byte) {
+	t.Helper()
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Skip("xmllint is not installed (apt-get install libxml2-utils); schema validation skipped")
+	}
+	f := filepath.Join(t.TempDir(), "m.xml")
+	require.NoError(t, os.WriteFile(f, xml, 0o600))
+	out, err := exec.Command("xmllint", "--noout", "--schema", xsd, f).CombinedOutput()
+	require.NoError(t, err, "%s\n%s", out, xml)
+}
+
+func TestEveryOutgoingKindIsSchemaValidAndReadsBack(t *testing.T) {
+	base := domain.Outgoing{From: "ISIL:US-LEND", To: "ISIL:US-BORROW", RequestingRequestID: "B-1", SupplyingRequestID: "L-1", Timestamp: at}
+	with := func(f func(*domain.Outgoing)) domain.Outgoing { o := base; f(&o); return o }
+	cases := map[string]domain.Outgoing{
+		"copy completed": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.SentVia, o.DateSent = domain.KindSupplying, "RequestResponse", "CopyCompleted", "URL", at
+			o.DeliveryURL = "http://ill.example.edu:8626/files/0123"
+		}),
+		"unfilled": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.ReasonUnfilled, o.Note = domain.KindSupplying, "RequestResponse", "Unfilled", "NotOnShelf", "missing"
+		}),
+		"bad citation": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.ReasonRetry, o.Note = domain.KindSupplying, "RequestResponse", "RetryPossible", "NotFoundAsCited", "no such volume"
+		}),
+		"cancel response": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.AnswerYesNo = domain.KindSupplying, "CancelResponse", "Cancelled", "Y"
+		}),
+		"status answer": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status = domain.KindSupplying, "StatusRequestResponse", "WillSupply"
+		}),
+		"received":       with(func(o *domain.Outgoing) { o.Kind, o.Action = domain.KindRequesting, "Received" }),
+		"shipped return": with(func(o *domain.Outgoing) { o.Kind, o.Action = domain.KindRequesting, "ShippedReturn" }),
+		"request": with(func(o *domain.Outgoing) {
+			o.Kind, o.ServiceType = domain.KindRequest, "Loan"
+			o.Citation = domain.Citation{Title: "Silent Spring", Author: "Carson, Rachel", ISBN: "9780618249060", Year: "1962"}
+		}),
+	}
+	for name, o := range cases {
+		t.Run(name, func(t *testing.T) {
+			xml, err := Codec{}.Encode(o)
+			require.NoError(t, err)
+			validate(t, xml)
+			in, err := Codec{}.Decode(xml)
+			require.NoError(t, err)
+			assert.Equal(t, o.Kind, in.Kind)
+			assert.Equal(t, o.From, in.From, "the sender reads back as the sender")
+			assert.Equal(t, o.To, in.To)
+			assert.Equal(t, o.RequestingRequestID, in.RequestingRequestID)
+			assert.Equal(t, o.Status, in.Status)
+			assert.Equal(t, o.Action, in.Action)
+			assert.Equal(t, o.DeliveryURL, in.DeliveryURL)
+			assert.Equal(t, o.ReasonUnfilled, in.ReasonUnfilled)
+			if o.Kind == domain.KindRequest {
+				assert.Equal(t, o.Citation, in.Citation)
+			}
+			conf, err := Codec{}.Confirm(in, at, nil)
+			require.NoError(t, err)
+			validate(t, conf)
+			ok, _ := Codec{}.ConfirmationOK(conf)
+			assert.True(t, ok)
+			bad, err := Codec{}.Confirm(in, at, &domain.MessageProblem{ErrorType: "UnrecognisedDataValue", Value: "no such request"})
+			require.NoError(t, err)
+			validate(t, bad)
+			ok, why := Codec{}.ConfirmationOK(bad)
+			assert.False(t, ok)
+			assert.Contains(t, why, "no such request")
+		})
+	}
+}
+
+func TestSamplesDecode(t *testing.T) {
+	for _, tc := range []struct {
+		file  string
+		check func(t *testing.T, in domain.Incoming)
+	}{
+		{"samples/RequestSample1.xml", func(t *testing.T, in domain.Incoming) {
+			assert.Equal(t, domain.KindRequest, in.Kind)
+			assert.Equal(t, "Something about elephants", in.Citation.Title)
+			assert.NotEmpty(t, in.RequestingRequestID)
+			assert.Contains(t, in.From, ":")
+		}},
+		{"samples/SupplyingAgencyMessageRefused.xml", func(t *testing.T, in domain.Incoming) {
+			assert.Equal(t, domain.KindSupplying, in.Kind)
+			assert.Equal(t, "Unfilled", in.Status)
+		}},
+		{"samples/RequestingAgencyMessageCancel.xml", func(t *testing.T, in domain.Incoming) {
+			assert.Equal(t, domain.KindRequesting, in.Kind)
+			assert.Equal(t, "Cancel", in.Action)
+		}},
+		{"samples-mod-rs/illmockrequest.xml", func(t *testing.T, in domain.Incoming) {
+			assert.Equal(t, domain.KindRequest, in.Kind)
+			assert.Equal(t, "Layered of the Rungs", in.Citation.Title)
+		}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("../iso18626/testdata", tc.file))
+			require.NoError(t, err)
+			in, err := Codec{}.Decode(raw)
+			require.NoError(t, err)
+			tc.check(t, in)
+		})
+	}
+}
+
+func TestUndecodableGetsAnErrorConfirmation(t *testing.T) {
+	raw := []byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><ISO18626Message/>`)
+	_, err := Codec{}.Decode(raw)
+	require.Error(t, err)
+	conf := Codec{}.ConfirmUndecodable(raw, err, at)
+	validate(t, conf)
+	ok, why := Codec{}.ConfirmationOK(conf)
+	assert.False(t, ok)
+	assert.NotEmpty(t, why)
+	ok, _ = Codec{}.ConfirmationOK([]byte("not xml"))
+	assert.False(t, ok)
+	assert.True(t, bytes.Contains(conf, []byte("ERROR")))
+	assert.False(t, strings.Contains(string(conf), "aaaa"), "entities are never expanded")
+}

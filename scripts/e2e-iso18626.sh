@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Two ILL Desk instances talking ISO 18626 over HTTP on 127.0.0.1: one
+# borrows, the other lends. The borrower records a request for the lender;
+# its `serve` posts the request to the lender's `serve`; the lender ships a
+# scan; the borrower receives CopyCompleted with the download link, and the
+# link serves the shipped PDF.
+#
+# Run from the project root with the binary built (no display needed):
+#
+#   go build -o illdesk ./app && scripts/e2e-iso18626.sh
+set -euo pipefail
+name=e2e-iso18626
+bin=${ILLDESK_BIN:-./illdesk}
+scan=$(pwd)/domain/preflight/testdata/pdf/valid_scan_3pages.pdf
+fail() {
+	echo "FAIL $name: $*" >&2
+	exit 1
+}
+[[ -x $bin ]] || fail "no ILL Desk binary at $bin: build it first, or set ILLDESK_BIN"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	local status=$?
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+	if ((status != 0)); then
+		for f in "$work"/*.log; do [[ -f $f ]] && { echo "--- $f ---" >&2; tail -n 20 "$f" >&2; }; done
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+pa=$(free_port)
+pb=$(free_port)
+A="$bin --db $work/borrower/illdesk.db"
+B="$bin --db $work/lender/illdesk.db"
+
+# wait_log FILE PATTERN SECONDS
+wait_log() {
+	local deadline=$((SECONDS + $3))
+	until grep -q -- "$2" "$1" 2>/dev/null; do
+		((SECONDS < deadline)) || fail "$1 did not show \"$2\" within $3 s"
+		sleep 0.2
+	done
+}
+# serve NAME DB PORT: start a server in the background.
+serve() {
+	$2 serve --listen "127.0.0.1:$3" >"$work/$1.log" 2>&1 &
+	pids+=($!)
+	eval "pid_$1=$!"
+	wait_log "$work/$1.log" "Listening on" 10
+}
+# halt NAME: stop a server cleanly (SIGTERM), freeing its database.
+halt() {
+	local pid
+	pid=$(eval echo "\$pid_$1")
+	kill -TERM "$pid"
+	wait "$pid" || fail "the $1 server did not stop cleanly"
+}
+
+$A config set agency-id ISIL:US-BORROW >/dev/null
+$A partner add LEND --name "Lending Library" --agency-id ISIL:US-LEND --iso-endpoint "http://127.0.0.1:$pb/" >/dev/null
+$B config set agency-id ISIL:US-LEND >/dev/null
+$B config set public-url "http://127.0.0.1:$pb" >/dev/null
+$B partner add BORROW --name "Borrowing Library" --agency-id ISIL:US-BORROW --iso-endpoint "http://127.0.0.1:$pa/" --delivery iso >/dev/null
+
+id=$($A borrow new --partner LEND --title "Journal of Documentation" --author "Case, D. O." --requester "Ada Lovelace" --pickup "Main Library")
+
+# Both servers run; the borrower's sends the queued request within seconds.
+serve lender "$B" "$pb"
+serve borrower "$A" "$pa"
+wait_log "$work/lender.log" "New lending request $id from BORROW" 30
+halt lender
+
+out=$($B show --json "$id")
+grep -q '"status": "created"' <<<"$out" || fail "the lender has no new lending request $id: $out"
+grep -q '"title": "Journal of Documentation"' <<<"$out" || fail "the citation did not arrive: $out"
+
+# The lender ships; ship sends CopyCompleted at once to the borrower's server.
+$B ship "$id" "$scan" | tee "$work/ship.out"
+grep -q "message CopyCompleted to BORROW: sent" "$work/ship.out" || fail "CopyCompleted was not delivered: $(cat "$work/ship.out")"
+wait_log "$work/borrower.log" "reports CopyCompleted" 10
+
+# The download link in the message serves the shipped file.
+serve lender "$B" "$pb"
+halt borrower
+hist=$($A show --json "$id")
+grep -q "RequestResponse / CopyCompleted" <<<"$hist" || fail "the borrower's history has no CopyCompleted: $hist"
+url=$(grep -o "http://127.0.0.1:$pb/files/[0-9a-f-]*" <<<"$hist" | head -n 1)
+[[ -n $url ]] || fail "no download link in the borrower's history: $hist"
+python3 - "$url" "$scan" <<'PY' || fail "the download link did not serve the shipped PDF"
+import sys, urllib.request
+got = urllib.request.urlopen(sys.argv[1], timeout=10).read()
+sys.exit(0 if got == open(sys.argv[2], "rb").read() else 1)
+PY
+halt lender
+echo "PASS $name: request over HTTP, shipped, CopyCompleted received, file downloaded from the link"
