@@ -158,34 +158,15 @@ func (d *Desk) DeliverFiles(s FileSender) (delivered, failed int, err error) {
 
 func (d *Desk) recordFileDelivery(id, where string, sendErr error) error {
 	now := d.clock.Now()
-	return d.store.Update(func(tx Tx) error {
-		v, ok, err := tx.Record(recordDelivery, id)
-		if err != nil || !ok {
-			return err
-		}
-		var dl Delivery
-		if err := json.Unmarshal(v, &dl); err != nil {
-			return err
-		}
+	return updateRecorded(d, recordDelivery, id, func(dl *Delivery) (string, string) {
 		dl.Attempts++
-		var note string
 		if sendErr != nil {
 			dl.Status, dl.LastError = DeliveryFailed, sendErr.Error()
 			dl.NextTry = now.Add(noticeBackoff(dl.Attempts))
-			note = fmt.Sprintf("Delivery of %s by %s failed: %s; will retry at %s", dl.File, dl.Method, dl.LastError, dl.NextTry.Format("15:04"))
-		} else {
-			dl.Status, dl.LastError, dl.Where, dl.At = DeliveryDelivered, "", where, now
-			note = fmt.Sprintf("%s delivered by %s: %s", dl.File, dl.Method, where)
+			return dl.RequestID, fmt.Sprintf("Delivery of %s by %s failed: %s; will retry at %s", dl.File, dl.Method, dl.LastError, dl.NextTry.Format("15:04"))
 		}
-		if err := putDelivery(tx, dl); err != nil {
-			return err
-		}
-		r, err := tx.Request(dl.RequestID)
-		if err != nil {
-			return err
-		}
-		recordEvent(&r, ActMessage, Event{At: now, Actor: "ILL Desk", Desk: "delivery", Note: note})
-		return tx.PutRequest(r)
+		dl.Status, dl.LastError, dl.Where, dl.At = DeliveryDelivered, "", where, now
+		return dl.RequestID, fmt.Sprintf("%s delivered by %s: %s", dl.File, dl.Method, where)
 	})
 }
 

@@ -202,31 +202,40 @@ func (d *Desk) SendMessages(t Transport) (sent, failed int, err error) {
 // request's history.
 func (d *Desk) recordSend(id, where string, sendErr error) error {
 	now := d.clock.Now()
-	return d.store.Update(func(tx Tx) error {
-		v, ok, err := tx.Record(recordOutbox, id)
-		if err != nil || !ok {
-			return err
-		}
-		var m OutboxMessage
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
+	return updateRecorded(d, recordOutbox, id, func(m *OutboxMessage) (string, string) {
 		m.Attempts++
-		note := fmt.Sprintf("Message %s sent to %s", m.Summary, where)
 		if sendErr != nil {
 			m.Status, m.LastError = MessageFailed, sendErr.Error()
 			m.NextTry = now.Add(noticeBackoff(m.Attempts))
-			note = fmt.Sprintf("Message %s to %s failed: %s; will retry at %s", m.Summary, where, m.LastError, m.NextTry.Format("15:04"))
-		} else {
-			m.Status, m.LastError, m.SentAt, m.Where = MessageSent, "", now, where
+			return m.RequestID, fmt.Sprintf("Message %s to %s failed: %s; will retry at %s", m.Summary, where, m.LastError, m.NextTry.Format("15:04"))
 		}
-		if v, err = json.Marshal(m); err != nil {
+		m.Status, m.LastError, m.SentAt, m.Where = MessageSent, "", now, where
+		return m.RequestID, fmt.Sprintf("Message %s sent to %s", m.Summary, where)
+	})
+}
+
+// updateRecorded changes one JSON record in a transaction: change edits it
+// and returns its request and a history note, which is added to that
+// request in the same transaction.
+func updateRecorded[T any](d *Desk, kind, id string, change func(*T) (requestID, note string)) error {
+	now := d.clock.Now()
+	return d.store.Update(func(tx Tx) error {
+		v, ok, err := tx.Record(kind, id)
+		if err != nil || !ok {
 			return err
 		}
-		if err := tx.PutRecord(recordOutbox, m.ID, v); err != nil {
+		var rec T
+		if err := json.Unmarshal(v, &rec); err != nil {
 			return err
 		}
-		r, err := tx.Request(m.RequestID)
+		requestID, note := change(&rec)
+		if v, err = json.Marshal(rec); err != nil {
+			return err
+		}
+		if err := tx.PutRecord(kind, id, v); err != nil {
+			return err
+		}
+		r, err := tx.Request(requestID)
 		if err != nil {
 			return err
 		}
@@ -270,28 +279,9 @@ func (d *Desk) ExportMessages(write func(name string, body []byte) error) (int, 
 
 func (d *Desk) markExported(id, name string) error {
 	now := d.clock.Now()
-	return d.store.Update(func(tx Tx) error {
-		v, ok, err := tx.Record(recordOutbox, id)
-		if err != nil || !ok {
-			return err
-		}
-		var m OutboxMessage
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
+	return updateRecorded(d, recordOutbox, id, func(m *OutboxMessage) (string, string) {
 		m.Status, m.SentAt, m.Where = MessageExported, now, name
-		if v, err = json.Marshal(m); err != nil {
-			return err
-		}
-		if err := tx.PutRecord(recordOutbox, id, v); err != nil {
-			return err
-		}
-		r, err := tx.Request(m.RequestID)
-		if err != nil {
-			return err
-		}
-		recordEvent(&r, ActMessage, Event{At: now, Actor: "ILL Desk", Desk: "interop", Note: "Message " + m.Summary + " exported as " + name})
-		return tx.PutRequest(r)
+		return m.RequestID, "Message " + m.Summary + " exported as " + name
 	})
 }
 
