@@ -50,7 +50,7 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	assert.Equal(t, r.ID, sel.ID)
 	assert.Equal(t, 0, mw.list.selected, "the new request is at the top of the list")
 	assert.Equal(t, domain.Borrowing, mw.filter.Side)
-	assert.Equal(t, "Title", mw.list.cols[0].title, "borrowing columns")
+	assert.Equal(t, "Title", mw.list.cols[1].title, "borrowing columns (after the mark box)")
 
 	_, err = mw.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
 	require.ErrorIs(t, err, domain.ErrInvalidInput, "a requester is required")

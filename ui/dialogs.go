@@ -192,6 +192,11 @@ func (m *MainWindow) ShowReject() {
 	if !ok {
 		return
 	}
+	m.rejectDialog("Reject "+r.Ref(), "Reject request", m.Reject)
+}
+
+// rejectDialog asks for a reason and notes and calls reject until it succeeds.
+func (m *MainWindow) rejectDialog(title, action string, reject func(reason domain.Reason, note, partnerNote string) error) {
 	reasons := domain.Reasons()
 	labels := make([]string, len(reasons))
 	for i, rs := range reasons {
@@ -209,19 +214,19 @@ func (m *MainWindow) ShowReject() {
 		widget.NewFormItem("Internal note", note),
 		widget.NewFormItem("To partner", partnerNote))
 	var d dialog.Dialog
-	submit := widget.NewButton("Reject request", func() {
+	submit := widget.NewButton(action, func() {
 		var code domain.Reason
 		if i := reason.SelectedIndex(); i >= 0 {
 			code = reasons[i]
 		}
-		if err := m.Reject(code, note.Text, partnerNote.Text); err != nil {
+		if err := reject(code, note.Text, partnerNote.Text); err != nil {
 			errLabel.SetText(refusalText(err))
 			return
 		}
 		d.Hide()
 	})
 	submit.Importance = widget.DangerImportance
-	d = dialog.NewCustom("Reject "+r.Ref(), "Cancel", container.NewVBox(form, errLabel, submit), m.win)
+	d = dialog.NewCustom(title, "Cancel", container.NewVBox(form, errLabel, submit), m.win)
 	m.showDialog(d, fyne.NewSize(560, 420), note)
 }
 

@@ -23,11 +23,13 @@ type column struct {
 	// stretching one falls under its minimum.
 	shrink bool
 	dot    bool // draw the format dot before the text
+	mark   bool // the batch check box
 }
 
 // lendingColumns and borrowingColumns are the list's columns for each side.
 var (
 	lendingColumns = []column{
+		markColumn,
 		{title: "Time left", sample: "OVERDUE 99h", text: func(l *RequestList, r *domain.Request) string {
 			if !r.Active() {
 				return ""
@@ -47,6 +49,7 @@ var (
 		{title: "Status", sample: "Pick From Shelf requested", shrink: true, text: func(_ *RequestList, r *domain.Request) string { return r.StatusLabel() }},
 	}
 	borrowingColumns = []column{
+		markColumn,
 		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Request) string { return r.Title }},
 		{title: "Requester", sample: "Katherine Johnson", text: func(_ *RequestList, r *domain.Request) string { return r.Requester }},
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Request) string { return r.Pickup }},
@@ -65,6 +68,9 @@ var (
 	}
 )
 
+// markColumn holds the check box that marks a request for a batch action.
+var markColumn = column{title: "", mark: true, text: func(*RequestList, *domain.Request) string { return "" }}
+
 // minStretchWidth is the narrowest the title column gets before the list scrolls sideways.
 const minStretchWidth = 140
 
@@ -79,13 +85,17 @@ type RequestList struct {
 	rows     []domain.Request
 	selected int // row index, -1 for none
 	waiting  map[string]bool
+	// marked holds the requests marked for a batch action, by id.
+	marked map[string]bool
 
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(r domain.Request)
+	// onMark is called when a request is marked or unmarked.
+	onMark func()
 }
 
 func newRequestList(d *domain.Desk) *RequestList {
-	l := &RequestList{desk: d, side: domain.Lending, cols: lendingColumns, selected: -1, waiting: map[string]bool{}}
+	l := &RequestList{desk: d, side: domain.Lending, cols: lendingColumns, selected: -1, waiting: map[string]bool{}, marked: map[string]bool{}}
 	l.table = widget.NewTable(l.size, newListCell, l.updateCell)
 	l.table.ShowHeaderRow = true
 	l.table.CreateHeader = func() fyne.CanvasObject {
@@ -98,6 +108,10 @@ func newRequestList(d *domain.Desk) *RequestList {
 	}
 	l.table.OnSelected = func(id widget.TableCellID) {
 		l.table.UnselectAll()
+		if id.Row >= 0 && id.Row < len(l.rows) && id.Col >= 0 && id.Col < len(l.cols) && l.cols[id.Col].mark {
+			l.toggleMark(l.rows[id.Row].ID)
+			return
+		}
 		if id.Row >= 0 && id.Row < len(l.rows) {
 			l.selectRow(id.Row)
 			if l.onSelect != nil {
@@ -152,6 +166,19 @@ func (l *RequestList) selectRow(i int) {
 	l.table.Refresh()
 }
 
+// toggleMark marks or unmarks a request for a batch action.
+func (l *RequestList) toggleMark(id string) {
+	if l.marked[id] {
+		delete(l.marked, id)
+	} else {
+		l.marked[id] = true
+	}
+	l.table.Refresh()
+	if l.onMark != nil {
+		l.onMark()
+	}
+}
+
 // current is the selected request.
 func (l *RequestList) current() (domain.Request, bool) {
 	if l.selected < 0 || l.selected >= len(l.rows) {
@@ -168,12 +195,14 @@ type listCell struct {
 	bg     *canvas.Rectangle
 	dot    *canvas.Circle
 	hasDot bool
+	check  *widget.Icon
 	label  *widget.Label
 }
 
 func newListCell() fyne.CanvasObject {
 	c := &listCell{bg: canvas.NewRectangle(color.Transparent), dot: canvas.NewCircle(color.Transparent),
-		label: widget.NewLabel("")}
+		check: widget.NewIcon(nil), label: widget.NewLabel("")}
+	c.check.Hide()
 	c.label.Truncation = fyne.TextTruncateEllipsis
 	c.ExtendBaseWidget(c)
 	return c
@@ -182,7 +211,8 @@ func newListCell() fyne.CanvasObject {
 // CreateRenderer lays the text over the highlight, after the dot when there is one.
 func (c *listCell) CreateRenderer() fyne.WidgetRenderer {
 	dotBox := container.New(&dotLayout{cell: c}, c.dot)
-	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewBorder(nil, nil, dotBox, nil, c.label)))
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewBorder(nil, nil, dotBox, nil,
+		container.NewStack(c.label, container.NewCenter(c.check)))))
 }
 
 func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
@@ -194,6 +224,18 @@ func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	r := &l.rows[id.Row]
 	col := l.cols[id.Col]
 	text := col.text(l, r)
+	if col.mark {
+		res := theme.CheckButtonIcon()
+		if l.marked[r.ID] {
+			res = theme.CheckButtonCheckedIcon()
+		}
+		if c.check.Resource != res {
+			c.check.SetResource(res)
+		}
+		c.check.Show()
+	} else if c.check.Visible() {
+		c.check.Hide()
+	}
 
 	bg := color.Color(color.Transparent)
 	if id.Row == l.selected {
@@ -268,6 +310,11 @@ func (s *stretchLayout) measure() {
 	s.widths = make([]float32, len(s.list.cols))
 	for i, c := range s.list.cols {
 		if c.stretch {
+			continue
+		}
+		if c.mark {
+			s.widths[i] = theme.IconInlineSize() + 2*theme.Padding()
+			s.list.table.SetColumnWidth(i, s.widths[i])
 			continue
 		}
 		sample := widget.NewLabel(c.sample).MinSize().Width

@@ -62,6 +62,7 @@ type MainWindow struct {
 	drop       *DropArea
 	status     *widget.Label
 	banner     *Banner
+	batch      *BatchBar
 	hint       *fyne.Container
 	centre     *container.Split
 	body       *fyne.Container
@@ -132,6 +133,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		func(v string) { m.SetFormat(v); m.FocusScanBar() })
 	m.list = newRequestList(d)
 	m.list.onSelect = func(r domain.Request) { m.SelectRequest(r.ID); m.FocusScanBar() }
+	m.list.onMark = func() { m.batch.show(len(m.Marked())); m.FocusScanBar() }
 	m.drop = newDropArea(m.BrowseFiles, m.ClearFiles, m.ShipSelected)
 	m.details = newDetailsPane(d, m.drop, detailActions{
 		eresources:   m.ShowEResources,
@@ -160,7 +162,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.scanBar)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
 
-	m.centre = container.NewHSplit(m.list.object(), m.details.object())
+	m.batch = newBatchBar(m)
+	m.centre = container.NewHSplit(container.NewBorder(m.batch.box, nil, nil, nil, m.list.object()), m.details.object())
 	m.centre.SetOffset(0.62)
 	m.body = container.NewStack(m.centre, m.hint)
 	main := container.NewHSplit(m.facets.object(), m.body)

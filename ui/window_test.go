@@ -151,11 +151,11 @@ func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
 
 	assert.False(t, mw.hint.Visible())
 	assert.Equal(t, []string{"R-1", "S-1"}, listedRefs(mw))
-	text, imp := cellText(mw.list.table, 0, 0)
+	text, imp := cellText(mw.list.table, 0, 1)
 	assert.Equal(t, "24h", text)
 	assert.Equal(t, widget.MediumImportance, imp)
 	dotCell := mw.list.table.CreateCell()
-	mw.list.table.UpdateCell(widget.TableCellID{Row: 0, Col: 4}, dotCell)
+	mw.list.table.UpdateCell(widget.TableCellID{Row: 0, Col: 5}, dotCell)
 	assert.Equal(t, formatColor(domain.FormatElectronic), dotCell.(*listCell).dot.FillColor, "the format dot is blue for Electronic")
 
 	// facet counts: lending side has 2 active, status Rejected 1
@@ -179,11 +179,11 @@ func TestClockTurnsRedAndMarksOverdue(t *testing.T) {
 	f.lending("RAPID", "R-1")
 	f.clock.now = monday.Add(21 * time.Hour)
 	mw := f.open()
-	text, imp := cellText(mw.list.table, 0, 0)
+	text, imp := cellText(mw.list.table, 0, 1)
 	assert.Equal(t, "3h", text)
 	assert.Equal(t, widget.DangerImportance, imp, "red under 4 business hours")
 	f.clock.now = monday.Add(26 * time.Hour)
-	text, imp = cellText(mw.list.table, 0, 0)
+	text, imp = cellText(mw.list.table, 0, 1)
 	assert.Equal(t, "OVERDUE 2h", text)
 	assert.Equal(t, widget.DangerImportance, imp)
 }
@@ -486,4 +486,39 @@ func TestDroppedISOMessagesAreReceived(t *testing.T) {
 	rs, err := f.desk.List(domain.Filter{All: true})
 	require.NoError(t, err)
 	assert.Len(t, rs, 1, "a broken message stores nothing")
+}
+
+func TestBatchRejectPickAndSlips(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	a := f.lending("RAPID", "A", func(in *domain.LendingInput) { in.ItemBarcode = "39000001" })
+	b := f.lending("RAPID", "B")
+	c := f.lending("RAPID", "C", func(in *domain.LendingInput) { in.ItemBarcode = "39000003" })
+	mw := f.open()
+	assert.False(t, mw.batch.box.Visible())
+
+	// a click in the mark column marks instead of selecting
+	mw.list.table.OnSelected(widget.TableCellID{Row: 0, Col: 0})
+	mw.MarkRequest(c.ID, true)
+	assert.Len(t, mw.Marked(), 2)
+	assert.True(t, mw.batch.box.Visible())
+
+	require.NoError(t, mw.PickMarked(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}))
+	assert.Equal(t, domain.PickRequested, f.state(a.ID))
+	assert.Equal(t, domain.PickRequested, f.state(c.ID))
+	assert.Empty(t, mw.Marked(), "done requests are unmarked")
+	slips, _ := filepath.Glob(filepath.Join(f.dir, "work", "slips", "slips-*.pdf"))
+	assert.Len(t, slips, 1, "the slips open as one PDF")
+
+	mw.SetStatus("")
+	for _, id := range []string{a.ID, b.ID} {
+		mw.MarkRequest(id, true)
+	}
+	require.ErrorIs(t, mw.RejectMarked("", "", ""), domain.ErrReasonRequired)
+	assert.Equal(t, domain.Created, f.state(b.ID), "nothing is tried without a reason")
+	require.NoError(t, mw.RejectMarked(domain.ReasonNotOnShelf, "", ""))
+	assert.Equal(t, domain.Rejected, f.state(a.ID))
+	assert.Equal(t, domain.Rejected, f.state(b.ID))
+	assert.Contains(t, mw.StatusText(), "2 of 2 requests rejected")
+	assert.False(t, mw.batch.box.Visible())
 }
