@@ -31,8 +31,6 @@ func (m *MainWindow) Receive(barcode string) error {
 	}
 	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)
 	m.afterAction(r, msg)
-	m.lastScan = r.ID
-	m.banner.show(msg, true, true)
 	return nil
 }
 

@@ -71,7 +71,7 @@ type MainWindow struct {
 	all      []domain.Request
 	filter   domain.Filter
 	selected string // id of the selected request
-	lastScan string // id of the request the last scan changed, for Undo
+	lastScan string // id of the request the last scan or action changed, for Undo
 	settings domain.Settings
 	waiting  map[string]string // request id → waiting scan in the scan folder
 
@@ -480,7 +480,7 @@ func (m *MainWindow) sendQueues() {
 	})
 }
 
-// UndoLastScan reverses the change the last scan made (the banner's Undo).
+// UndoLastScan reverses the change the last scan or action made (the banner's Undo).
 func (m *MainWindow) UndoLastScan() {
 	defer m.FocusScanBar()
 	if m.lastScan == "" {

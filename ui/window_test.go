@@ -522,3 +522,16 @@ func TestBatchRejectPickAndSlips(t *testing.T) {
 	assert.Contains(t, mw.StatusText(), "2 of 2 requests rejected")
 	assert.False(t, mw.batch.box.Visible())
 }
+
+func TestUndoAfterAnAction(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	r := f.lending("RAPID", "R-1")
+	mw := f.open()
+	mw.SelectRequest(r.ID)
+	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	assert.True(t, mw.banner.undoOffered(), "every undoable action offers Undo")
+	mw.UndoLastScan()
+	assert.Equal(t, domain.Created, f.state(r.ID))
+	assert.Contains(t, mw.banner.Text(), "Undone")
+}
