@@ -35,7 +35,10 @@ type session struct {
 	env
 	dbPath   string
 	operator string
-	station  domain.Station
+	// operatorGiven is true when --operator was on the command line;
+	// signedIn once it signed in as one of the operators set up.
+	operatorGiven, signedIn bool
+	station                 domain.Station
 	// stationGiven is true when --desk was on the command line.
 	stationGiven bool
 	demo         bool
@@ -49,7 +52,8 @@ const topUsage = `usage: illdesk [--db PATH] [--operator NAME] [--desk DESK] [--
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
-  import   outbox   serve
+  import   outbox   serve   operator add|list|remove   audit
+Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
 
 // run executes one command line and returns the exit status: 0 done,
@@ -81,7 +85,7 @@ func run(args []string, e env) int {
 func (s *session) dispatch(args []string) error {
 	fs := newFlags("illdesk")
 	fs.StringVar(&s.dbPath, "db", "", "database file")
-	fs.StringVar(&s.operator, "operator", "", "operator name recorded in the history")
+	fs.StringVar(&s.operator, "operator", "", "operator name recorded in the history; signs in once operators are set up (PIN in ILLDESK_PIN)")
 	desk := fs.String("desk", "rs", "where this workstation stands")
 	fs.BoolVar(&s.demo, "demo", false, "run on a throwaway database with demo data")
 	if err := fs.Parse(args); err != nil {
@@ -95,7 +99,10 @@ func (s *session) dispatch(args []string) error {
 		return usageError{err.Error()}
 	}
 	s.station = st
-	fs.Visit(func(f *flag.Flag) { s.stationGiven = s.stationGiven || f.Name == "desk" })
+	fs.Visit(func(f *flag.Flag) {
+		s.stationGiven = s.stationGiven || f.Name == "desk"
+		s.operatorGiven = s.operatorGiven || f.Name == "operator"
+	})
 	if s.operator == "" {
 		s.operator = defaultOperator()
 	}
@@ -114,6 +121,9 @@ func (s *session) dispatch(args []string) error {
 		if err := s.open(); err != nil {
 			return err
 		}
+		if err := s.signIn(); err != nil {
+			return err
+		}
 		if s.openWindow != nil {
 			return s.openWindow(s)
 		}
@@ -130,7 +140,10 @@ func (s *session) dispatch(args []string) error {
 	if err := s.open(); err != nil {
 		return err
 	}
-	return h(s, cmdArgs)
+	if err := s.signIn(); err != nil {
+		return err
+	}
+	return s.signInHint(h(s, cmdArgs))
 }
 
 // commands maps each command name to its handler.
@@ -155,6 +168,8 @@ var commands = map[string]func(*session, []string) error{
 	"import":       (*session).cmdImport,
 	"outbox":       (*session).cmdOutbox,
 	"serve":        (*session).cmdServe,
+	"audit":        (*session).cmdAudit,
+	"operator":     (*session).cmdOperator,
 }
 
 func defaultOperator() string {

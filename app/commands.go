@@ -44,7 +44,7 @@ func (s *session) cmdPartner(args []string) error {
 		}
 		p, err := s.desk.AddPartner(domain.Partner{Code: pos[0], Name: *name, TurnaroundHours: *hours,
 			Email: *email, AgencyID: *agency, LoanPeriodDays: *loanDays, MaxFileBytes: int64(*maxMB * 1e6),
-			ISOEndpoint: *endpoint, Delivery: *delivery})
+			ISOEndpoint: *endpoint, Delivery: *delivery}, s.actor())
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (s *session) cmdPartnerEdit(args []string) error {
 		if *reviewed {
 			p.NeedsReview = false
 		}
-	})
+	}, s.actor())
 	if err != nil {
 		return err
 	}
@@ -629,9 +629,9 @@ func (s *session) cmdHoliday(args []string) error {
 		}
 		return nil
 	case "add":
-		return s.desk.SetHolidays(append(current, args[1:]...))
+		return s.desk.SetHolidays(append(current, args[1:]...), s.actor())
 	case "remove":
-		return s.desk.SetHolidays(slices.DeleteFunc(current, func(h string) bool { return slices.Contains(args[1:], h) }))
+		return s.desk.SetHolidays(slices.DeleteFunc(current, func(h string) bool { return slices.Contains(args[1:], h) }), s.actor())
 	}
 	return usagef("unknown holiday command %q: use list, add or remove", args[0])
 }
@@ -692,13 +692,13 @@ func (s *session) cmdConfig(args []string) error {
 		}
 		switch args[1] {
 		case "agency-id":
-			if err := s.desk.SetAgencyID(args[2]); err != nil {
+			if err := s.desk.SetAgencyID(args[2], s.actor()); err != nil {
 				return err
 			}
 			s.printf("agency-id set.\n")
 			return nil
 		case "public-url":
-			if err := s.desk.SetPublicURL(args[2]); err != nil {
+			if err := s.desk.SetPublicURL(args[2], s.actor()); err != nil {
 				return err
 			}
 			s.printf("public-url set.\n")
@@ -709,7 +709,7 @@ func (s *session) cmdConfig(args []string) error {
 			return usagef("unknown setting %q; usage: illdesk %s", args[1], usage)
 		}
 		set(&cur, args[2])
-		if err := s.desk.SaveSettings(cur); err != nil {
+		if err := s.desk.SaveSettings(cur, s.actor()); err != nil {
 			return err
 		}
 		s.printf("%s set.\n", args[1])
@@ -782,7 +782,7 @@ func (s *session) cmdNotices(args []string) error {
 		if len(args) != 2 {
 			return usagef("usage: illdesk %s", usage)
 		}
-		if err := s.desk.RetryNotice(args[1]); err != nil {
+		if err := s.desk.RetryNotice(args[1], s.actor()); err != nil {
 			return err
 		}
 		return s.cmdNotices([]string{"send"})
@@ -815,7 +815,7 @@ func (s *session) cmdNotices(args []string) error {
 			}
 			t.Body = string(b)
 		}
-		if err := s.desk.SetNoticeTemplate(t); err != nil {
+		if err := s.desk.SetNoticeTemplate(t, s.actor()); err != nil {
 			return err
 		}
 		s.printf("Notice template saved.\n")
@@ -842,7 +842,7 @@ func (s *session) cmdMail(args []string) error {
 		s.printf("%s\n", cur.String())
 		return nil
 	case "off":
-		return s.desk.SaveMailSettings(domain.MailSettings{From: cur.From})
+		return s.desk.SaveMailSettings(domain.MailSettings{From: cur.From}, s.actor())
 	case "set":
 		fs := newFlags("mail set")
 		m := domain.MailSettings{Password: s.getenv("ILLDESK_SMTP_PASSWORD")}
@@ -861,7 +861,7 @@ func (s *session) cmdMail(args []string) error {
 		if m.Password == "" && m.User == cur.User && m.Host == cur.Host {
 			m.Password = cur.Password // keep the stored password
 		}
-		if err := s.desk.SaveMailSettings(m); err != nil {
+		if err := s.desk.SaveMailSettings(m, s.actor()); err != nil {
 			return err
 		}
 		s.printf("Mail settings saved.\n")

@@ -194,8 +194,11 @@ func (d *Desk) PublicURL() (string, error) {
 }
 
 // SetPublicURL sets the address partners reach `illdesk serve` at, for
-// download links of shipped files.
-func (d *Desk) SetPublicURL(u string) error {
+// download links of shipped files (a Fulfillment Services Operator's task).
+func (d *Desk) SetPublicURL(u string, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Setting the public address"); err != nil {
+		return err
+	}
 	u = strings.TrimRight(strings.TrimSpace(u), "/")
 	if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		return refuse(ErrInvalidInput, "The public address %q must start with http:// or https://.", u)

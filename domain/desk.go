@@ -141,8 +141,13 @@ func checkPartner(p Partner) (Partner, error) {
 	return p, nil
 }
 
-// AddPartner registers a new partner, filling in default turnaround and loan period.
-func (d *Desk) AddPartner(p Partner) (Partner, error) {
+// AddPartner registers a new partner, filling in default turnaround and loan
+// period. It needs the Fulfillment Services role; by may be left out only
+// while no operators are set up.
+func (d *Desk) AddPartner(p Partner, by ...Actor) (Partner, error) {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Adding a partner"); err != nil {
+		return Partner{}, err
+	}
 	p, err := checkPartner(p)
 	if err != nil {
 		return Partner{}, err
@@ -162,10 +167,15 @@ func (d *Desk) AddPartner(p Partner) (Partner, error) {
 }
 
 // EditPartner changes a partner: edit receives the stored partner to change
-// (the code cannot change). The result is checked like a new partner.
-func (d *Desk) EditPartner(code string, edit func(*Partner)) (Partner, error) {
+// (the code cannot change). The result is checked like a new partner. It
+// needs the Fulfillment Services role; by may be left out only while no
+// operators are set up.
+func (d *Desk) EditPartner(code string, edit func(*Partner), by ...Actor) (Partner, error) {
 	var out Partner
 	err := d.store.Update(func(tx Tx) error {
+		if err := allowTx(tx, actorOf(by), RoleFulfillment, "Editing a partner"); err != nil {
+			return err
+		}
 		p, err := partnerFor(tx, code)
 		if err != nil {
 			return err
@@ -221,6 +231,9 @@ type LendingInput struct {
 // NewLending records a lending request that arrived from a partner; its
 // deadline is the arrival plus the partner's turnaround in business hours.
 func (d *Desk) NewLending(in LendingInput, by Actor) (Request, error) {
+	if err := d.allow(by, RoleRequests, "Creating a lending request"); err != nil {
+		return Request{}, err
+	}
 	in.ExternalID = strings.TrimSpace(in.ExternalID)
 	in.Title = strings.TrimSpace(in.Title)
 	switch {
@@ -276,6 +289,9 @@ type BorrowingInput struct {
 
 // NewBorrowing records a request we place with a partner for one of our patrons.
 func (d *Desk) NewBorrowing(in BorrowingInput, by Actor) (Request, error) {
+	if err := d.allow(by, RoleRequests, "Creating a borrowing request"); err != nil {
+		return Request{}, err
+	}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Requester = strings.TrimSpace(in.Requester)
 	in.Pickup = strings.TrimSpace(in.Pickup)
@@ -485,6 +501,9 @@ func (d *Desk) change(ref string, fn func(tx Tx, r *Request) error) (Request, er
 // digitization request to a digitization department. Scanning the item's
 // barcode at that station then records its arrival.
 func (d *Desk) Pick(ref string, to Station, itemBarcode string, by Actor) (Request, error) {
+	if err := d.allow(by, RoleFor(ActPick), doing(ActPick)); err != nil {
+		return Request{}, err
+	}
 	if to.Kind != StationRS && (to.Kind != StationDigitization || strings.TrimSpace(to.Name) == "") {
 		return Request{}, refuse(ErrInvalidStation, "A pick request goes to the RS desk or a named digitization department, not %s.", to.Label())
 	}
@@ -564,6 +583,9 @@ func (d *Desk) Preflight(ref, path string) (PreflightReport, error) {
 // Shipped Digitally with the file's size, pages and SHA-256 in the same
 // transaction. A file with warnings ships only when acceptWarnings is set.
 func (d *Desk) Ship(ref, path string, acceptWarnings bool, by Actor) (Request, PreflightReport, error) {
+	if err := d.allow(by, RoleFor(ActShip), doing(ActShip)); err != nil {
+		return Request{}, PreflightReport{}, err
+	}
 	r, err := d.Find(ref)
 	if err != nil {
 		return Request{}, PreflightReport{}, err
@@ -594,6 +616,9 @@ func (d *Desk) Ship(ref, path string, acceptWarnings bool, by Actor) (Request, P
 	}
 	sf.Pages = rep.Pages
 	out, err := d.change(r.ID, func(tx Tx, r *Request) error {
+		if err := allowTx(tx, by, RoleFor(ActShip), doing(ActShip)); err != nil {
+			return err // roles changed while the file was checked
+		}
 		note := fmt.Sprintf("%s, %d pages, %s", sf.Name, sf.Pages, HumanBytes(sf.Bytes))
 		if rep.Verdict == VerdictWarn {
 			note += "; warning accepted: " + rep.Message
@@ -614,6 +639,9 @@ func (d *Desk) Ship(ref, path string, acceptWarnings bool, by Actor) (Request, P
 // Reject refuses a lending request with an ISO 18626 reason; Other needs a
 // note. The note to the partner travels with the rejection.
 func (d *Desk) Reject(ref string, reason Reason, note, partnerNote string, by Actor) (Request, error) {
+	if err := d.allow(by, RoleFor(ActReject), doing(ActReject)); err != nil {
+		return Request{}, err
+	}
 	reason, err := ParseReason(string(reason))
 	if err != nil {
 		return Request{}, err
@@ -645,6 +673,9 @@ func (d *Desk) Reject(ref string, reason Reason, note, partnerNote string, by Ac
 // BadCitation returns a lending request to the borrowing library with a note
 // saying what to fix (ISO 18626 RetryPossible + NotFoundAsCited).
 func (d *Desk) BadCitation(ref, partnerNote string, by Actor) (Request, error) {
+	if err := d.allow(by, RoleFor(ActBadCitation), doing(ActBadCitation)); err != nil {
+		return Request{}, err
+	}
 	partnerNote = strings.TrimSpace(partnerNote)
 	if partnerNote == "" {
 		return Request{}, refuse(ErrNoteRequired, "A bad citation needs a note to the borrowing library saying what to fix.")
@@ -662,6 +693,9 @@ func (d *Desk) BadCitation(ref, partnerNote string, by Actor) (Request, error) {
 // Cancel closes a request: a lending request the borrower withdrew, or a
 // borrowing request before the item was received.
 func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
+	if err := d.allow(by, RoleFor(ActCancel), doing(ActCancel)); err != nil {
+		return Request{}, err
+	}
 	note = strings.TrimSpace(note)
 	return d.change(ref, func(tx Tx, r *Request) error {
 		if err := r.Transition(ActCancel, d.event(by, note)); err != nil {
@@ -678,6 +712,9 @@ func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
 // Receive records the arrival of a borrowed item: a temporary item is created
 // with the scanned barcode, which must not be active on another request.
 func (d *Desk) Receive(ref, barcode string, by Actor) (Request, error) {
+	if err := d.allow(by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
+		return Request{}, err
+	}
 	barcode = strings.TrimSpace(barcode)
 	if err := d.barcodeRule().Check(barcode); err != nil {
 		return Request{}, err
@@ -733,6 +770,9 @@ func (d *Desk) Scan(code, selectedID string, by Actor) (ScanResult, error) {
 			if err != nil {
 				return err
 			}
+			if err := allowTx(tx, by, RoleFor(a), doing(a)); err != nil {
+				return err
+			}
 			if err := d.applyScan(tx, &r, a, code, by); err != nil {
 				return err
 			}
@@ -751,6 +791,9 @@ func (d *Desk) Scan(code, selectedID string, by Actor) (ScanResult, error) {
 				return err
 			}
 			if r.Side == Borrowing && r.State == Created {
+				if err := allowTx(tx, by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
+					return err
+				}
 				if err := d.barcodeRule().Check(code); err != nil {
 					return err
 				}
@@ -893,8 +936,13 @@ func OpenDesk(cfg Config) (*Desk, error) {
 }
 
 // SetHolidays replaces the configured holidays (YYYY-MM-DD); deadlines of
-// requests arriving from now on are counted with them.
-func (d *Desk) SetHolidays(dates []string) error {
+// requests arriving from now on are counted with them. It needs the
+// Fulfillment Services role; by may be left out only while no operators
+// are set up.
+func (d *Desk) SetHolidays(dates []string, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the holidays"); err != nil {
+		return err
+	}
 	cal, err := NewCalendar(d.Calendar().location(), dates)
 	if err != nil {
 		return err

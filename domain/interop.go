@@ -133,8 +133,13 @@ func (d *Desk) AgencyID() (string, error) {
 	return id, err
 }
 
-// SetAgencyID sets our own ISO 18626 agency id, written TYPE:VALUE (e.g. ISIL:DE-1).
-func (d *Desk) SetAgencyID(id string) error {
+// SetAgencyID sets our own ISO 18626 agency id, written TYPE:VALUE (e.g.
+// ISIL:DE-1). It needs the Fulfillment Services role; by may be left out
+// only while no operators are set up.
+func (d *Desk) SetAgencyID(id string, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Setting our agency id"); err != nil {
+		return err
+	}
 	id = strings.TrimSpace(id)
 	if err := checkAgencyID(id); err != nil {
 		return err

@@ -237,8 +237,13 @@ func noticeTemplate(tx Tx) (NoticeTemplate, error) {
 
 // SetNoticeTemplate saves the ready-for-pickup template after checking that
 // it parses and renders the sample; a template with neither subject nor text
-// restores the default. Notices already queued keep their text.
-func (d *Desk) SetNoticeTemplate(t NoticeTemplate) error {
+// restores the default. Notices already queued keep their text. It needs
+// the Fulfillment Services role; by may be left out only while no
+// operators are set up.
+func (d *Desk) SetNoticeTemplate(t NoticeTemplate, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the notice template"); err != nil {
+		return err
+	}
 	if strings.TrimSpace(t.Subject) == "" && strings.TrimSpace(t.Body) == "" {
 		t = NoticeTemplate{}
 	} else {
@@ -359,7 +364,12 @@ func mailSettings(tx Tx) (MailSettings, error) {
 // means the usual one for the TLS mode); TLS starttls, tls or none. A user
 // name and password are only accepted with an encrypted connection, unless
 // the server is on this computer. No message ever repeats the password.
-func (d *Desk) SaveMailSettings(m MailSettings) error {
+// It needs the Fulfillment Services role; by may be left out only while no
+// operators are set up.
+func (d *Desk) SaveMailSettings(m MailSettings, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the mail settings"); err != nil {
+		return err
+	}
 	m.Host = strings.TrimSpace(m.Host)
 	m.User = strings.TrimSpace(m.User)
 	m.From = strings.TrimSpace(m.From)
@@ -562,8 +572,12 @@ func (d *Desk) Notices(f NoticeFilter) ([]Notice, error) {
 }
 
 // RetryNotice makes an undelivered notice due now, so the next
-// DeliverNotices tries it without waiting for its back-off.
-func (d *Desk) RetryNotice(id string) error {
+// DeliverNotices tries it without waiting for its back-off. Any signed-in
+// operator may; by may be left out only while no operators are set up.
+func (d *Desk) RetryNotice(id string, by ...Actor) error {
+	if err := d.allow(actorOf(by), "", "Retrying a notice"); err != nil {
+		return err
+	}
 	return d.store.Update(func(tx Tx) error {
 		n, err := tx.Notice(id)
 		if err != nil {

@@ -61,8 +61,13 @@ func (d *Desk) Settings() (Settings, error) {
 }
 
 // SaveSettings checks and stores the settings: the catalogue link must be an
-// http(s) address and the scan folder an existing folder.
-func (d *Desk) SaveSettings(s Settings) error {
+// http(s) address and the scan folder an existing folder. It needs the
+// Fulfillment Services role; by may be left out only while no operators
+// are set up.
+func (d *Desk) SaveSettings(s Settings, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the settings"); err != nil {
+		return err
+	}
 	s.CatalogueURL = strings.TrimSpace(s.CatalogueURL)
 	s.ScanFolder = strings.TrimSpace(s.ScanFolder)
 	if s.CatalogueURL != "" {

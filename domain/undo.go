@@ -76,10 +76,17 @@ func (r *Request) undo(ev Event) error {
 // Undo reverses the last change of a request made within UndoWindow, as long
 // as nothing has left the building. The undo itself is kept in the history.
 // Undoing a hold-shelf scan withdraws its ready-for-pickup notice; once the
-// notice has been sent the scan can no longer be undone.
+// notice has been sent the scan can no longer be undone. Undoing one's own
+// change needs the role of that change; undoing anyone else's needs the
+// Fulfillment Services role.
 func (d *Desk) Undo(ref string, by Actor) (Request, error) {
 	return d.change(ref, func(tx Tx, r *Request) error {
 		last, _ := r.lastChange()
+		if ok, _ := r.CanUndo(d.clock.Now()); ok {
+			if err := allowUndo(tx, by, last); err != nil {
+				return err
+			}
+		}
 		if err := r.Transition(ActUndo, d.event(by, "")); err != nil {
 			return err
 		}

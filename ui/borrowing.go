@@ -197,7 +197,7 @@ func (m *MainWindow) ShowAddPartner(added func(domain.Partner)) {
 
 // AddPartner registers a partner.
 func (m *MainWindow) AddPartner(p domain.Partner) (domain.Partner, error) {
-	p, err := m.desk.AddPartner(p)
+	p, err := m.desk.AddPartner(p, m.actor())
 	if err != nil {
 		m.showError(err)
 		return domain.Partner{}, err

@@ -62,11 +62,13 @@ type MainWindow struct {
 	drop       *DropArea
 	status     *widget.Label
 	banner     *Banner
-	batch      *BatchBar
-	hint       *fyne.Container
-	centre     *container.Split
-	body       *fyne.Container
-	dialog     dialog.Dialog // the dialog open now, if any
+	// operatorLabel shows who is signed in.
+	operatorLabel *widget.Label
+	batch         *BatchBar
+	hint          *fyne.Container
+	centre        *container.Split
+	body          *fyne.Container
+	dialog        dialog.Dialog // the dialog open now, if any
 
 	all      []domain.Request
 	filter   domain.Filter
@@ -155,9 +157,11 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.hint = container.NewCenter(m.emptyHint())
 	m.hint.Hide()
 
+	m.operatorLabel = widget.NewLabel(m.operator)
+	switchOp := widget.NewButtonWithIcon("", theme.AccountIcon(), m.ShowSignIn)
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(widget.NewIcon(theme.HomeIcon()),
+		container.NewHBox(switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
 			container.NewGridWrap(fyne.NewSize(260, m.deskSelect.MinSize().Height), m.deskSelect)),
 		m.scanBar)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
@@ -184,6 +188,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.loadStations()
 	m.Refresh()
 	m.win.Canvas().Focus(m.scanBar)
+	if m.needsSignIn() {
+		m.ShowSignIn()
+	}
 	go m.tick()
 	return m
 }
@@ -390,7 +397,7 @@ func (m *MainWindow) showDetails(r domain.Request) {
 
 // RetryNotice sends a failed patron notice again now.
 func (m *MainWindow) RetryNotice(id string) {
-	if err := m.desk.RetryNotice(id); err != nil {
+	if err := m.desk.RetryNotice(id, m.actor()); err != nil {
 		m.showError(err)
 		return
 	}
