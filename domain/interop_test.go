@@ -371,3 +371,25 @@ func TestParseDelivery(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidInput, bad)
 	}
 }
+
+func TestUndoWithdrawsAnUnsentMessageAndRefusesASentOne(t *testing.T) {
+	f := newInteropFixture(t)
+	r := f.lending("RAPID", "R-1")
+	_, err := f.desk.Reject(r.ID, ReasonNotHeld, "", "", atRS)
+	require.NoError(t, err)
+	require.Len(t, f.outbox(), 1)
+	undone, err := f.desk.Undo(r.ID, atRS)
+	require.NoError(t, err)
+	assert.Equal(t, Created, undone.State)
+	assert.Empty(t, f.outbox(), "the Unfilled message never leaves")
+	assert.Contains(t, lastEvent(undone).Note, "withdrawn")
+
+	_, err = f.desk.Reject(r.ID, ReasonNotHeld, "", "", atRS)
+	require.NoError(t, err)
+	_, _, err = f.desk.SendMessages(&fakeTransport{})
+	require.NoError(t, err)
+	before := f.store.snapshot()
+	_, err = f.desk.Undo(r.ID, atRS)
+	f.refused(err, ErrCannotUndo, before)
+	assert.Contains(t, err.Error(), "already gone to RAPID")
+}

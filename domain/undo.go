@@ -1,8 +1,10 @@
 package domain
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -16,10 +18,10 @@ const UndoWindow = 15 * time.Minute
 var ErrCannotUndo = errors.New("cannot undo")
 
 // lastChange is the request's last history event that changed its state;
-// notice deliveries recorded after it do not count.
+// notices and partner messages recorded after it do not count.
 func (r Request) lastChange() (Event, bool) {
 	for i := len(r.History) - 1; i >= 0; i-- {
-		if r.History[i].Action != ActNotice {
+		if a := r.History[i].Action; a != ActNotice && a != ActMessage {
 			return r.History[i], true
 		}
 	}
@@ -90,6 +92,13 @@ func (d *Desk) Undo(ref string, by Actor) (Request, error) {
 		if err := r.Transition(ActUndo, d.event(by, "")); err != nil {
 			return err
 		}
+		withdrawn, err := d.withdrawMessages(tx, *r, last.At)
+		if err != nil {
+			return err
+		}
+		if len(withdrawn) > 0 {
+			r.History[len(r.History)-1].Note += "; message " + strings.Join(withdrawn, ", ") + " to the partner withdrawn before it was sent"
+		}
 		if last.Action != ActHoldShelf {
 			return nil
 		}
@@ -104,4 +113,38 @@ func (d *Desk) Undo(ref string, by Actor) (Request, error) {
 		}
 		return nil
 	})
+}
+
+// withdrawMessages takes back the partner messages queued by the change
+// being undone (made at or after since). A message that has already gone —
+// sent, or exported for another tool — cannot be taken back, so the undo is
+// refused. It returns what was withdrawn.
+func (d *Desk) withdrawMessages(tx Tx, r Request, since time.Time) ([]string, error) {
+	var mine []OutboxMessage
+	err := tx.Records(recordOutbox, func(_ string, v []byte) error {
+		var m OutboxMessage
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		if m.RequestID == r.ID && !m.Created.Before(since) {
+			mine = append(mine, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var withdrawn []string
+	for _, m := range mine {
+		if !m.pending() || m.Attempts > 0 && m.Status != MessageFailed {
+			return nil, refuse(ErrCannotUndo, "The %s message for %s has already gone to %s; the change can no longer be undone.", m.Summary, r.Ref(), m.Partner)
+		}
+	}
+	for _, m := range mine {
+		if err := tx.DeleteRecord(recordOutbox, m.ID); err != nil {
+			return nil, err
+		}
+		withdrawn = append(withdrawn, m.Summary)
+	}
+	return withdrawn, nil
 }
