@@ -535,3 +535,20 @@ func TestUndoAfterAnAction(t *testing.T) {
 	assert.Equal(t, domain.Created, f.state(r.ID))
 	assert.Contains(t, mw.banner.Text(), "Undone")
 }
+
+func TestAuditLogInTheWindow(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	r := f.lending("RAPID", "R-1")
+	mw := f.open()
+	mw.SelectRequest(r.ID)
+	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	es, err := mw.AuditLog("TESTER", "", "R-1")
+	require.NoError(t, err)
+	require.Len(t, es, 1, "the reject by tester (the create was by another actor)")
+	assert.Equal(t, domain.ActReject, es[0].Action)
+	_, err = mw.AuditLog("", "23/11", "")
+	require.ErrorIs(t, err, domain.ErrInvalidInput)
+	mw.ShowAudit()
+	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
+}

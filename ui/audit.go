@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// AuditLog returns the audit trail for the filter fields as staff type them
+// (operator, since date YYYY-MM-DD, request reference), newest first.
+func (m *MainWindow) AuditLog(operator, since, ref string) ([]domain.AuditEntry, error) {
+	f := domain.AuditFilter{Operator: operator, Ref: ref}
+	if strings.TrimSpace(since) != "" {
+		t, err := domain.ParseAuditTime(since, nil, false)
+		if err != nil {
+			return nil, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf("%q is not a date: write YYYY-MM-DD.", since)}
+		}
+		f.Since = t
+	}
+	return m.desk.Audit(f)
+}
+
+// ShowAudit opens the audit log: every change with who, where and when,
+// filtered by operator, date and request, and exported as CSV.
+func (m *MainWindow) ShowAudit() {
+	operator := m.dialogEntry(false)
+	operator.SetPlaceHolder("Operator")
+	since := m.dialogEntry(false)
+	since.SetPlaceHolder("Since YYYY-MM-DD")
+	ref := m.dialogEntry(false)
+	ref.SetPlaceHolder("Request (external id or id)")
+	var entries []domain.AuditEntry
+	list := widget.NewList(func() int { return len(entries) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			e := entries[i]
+			text := fmt.Sprintf("%s  %s  %s  %s→%s  %s at %s", e.At.Local().Format("2006-01-02 15:04"), e.Ref, e.ActionLabel, e.From, e.To, e.Operator, e.Desk)
+			if e.Note != "" {
+				text += " — " + strings.ReplaceAll(e.Note, "\n", " ")
+			}
+			o.(*widget.Label).SetText(text)
+		})
+	status := widget.NewLabel("")
+	load := func() {
+		var err error
+		if entries, err = m.AuditLog(operator.Text, since.Text, ref.Text); err != nil {
+			entries = nil
+			status.SetText(refusalText(err))
+		} else {
+			status.SetText(fmt.Sprintf("%d entries", len(entries)))
+		}
+		list.Refresh()
+	}
+	for _, e := range []*keyEntry{operator, since, ref} {
+		e.OnSubmitted = func(string) { load() }
+	}
+	export := widget.NewButton("Export CSV…", func() {
+		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return
+			}
+			defer w.Close()
+			if err := domain.WriteAuditCSV(w, entries); err != nil {
+				status.SetText("The CSV could not be written: " + err.Error())
+				return
+			}
+			status.SetText(fmt.Sprintf("%d entries written to %s", len(entries), w.URI().Path()))
+		}, m.win)
+		save.SetFileName("illdesk-audit.csv")
+		save.Show()
+	})
+	filters := container.NewGridWithColumns(4, operator, since, ref, widget.NewButton("Filter", load))
+	content := container.NewBorder(filters, container.NewBorder(nil, nil, nil, export, status), nil, nil, list)
+	d := dialog.NewCustom("Audit log", "Close", content, m.win)
+	load()
+	m.showDialog(d, fyne.NewSize(1000, 600), operator)
+}
