@@ -160,9 +160,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.operatorLabel = widget.NewLabel(m.operator)
 	switchOp := widget.NewButtonWithIcon("", theme.AccountIcon(), m.ShowSignIn)
 	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.ShowAudit)
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.ShowSettings)
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(audit, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
+		container.NewHBox(settings, audit, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
 			container.NewGridWrap(fyne.NewSize(260, m.deskSelect.MinSize().Height), m.deskSelect)),
 		m.scanBar)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
