@@ -38,6 +38,8 @@ func (m *MainWindow) ShowSignIn() {
 	who := widget.NewSelect(names, nil)
 	if last := m.app.Preferences().String(prefOperator); last != "" {
 		who.SetSelected(last)
+	} else if len(names) > 0 {
+		who.SetSelected(names[0])
 	}
 	pin := widget.NewPasswordEntry()
 	pin.SetPlaceHolder("PIN (if you have one)")
