@@ -176,20 +176,7 @@ func (m *MainWindow) ReprintSlip() {
 	}
 }
 
-func (m *MainWindow) openSlip(id string) {
-	path, err := m.desk.WritePickSlip(id)
-	if err != nil {
-		m.showError(err)
-		return
-	}
-	u, err := url.Parse(storage.NewFileURI(path).String())
-	if err == nil {
-		err = m.app.OpenURL(u)
-	}
-	if err != nil {
-		m.showError(err)
-	}
-}
+func (m *MainWindow) openSlip(id string) { m.openSlips([]string{id}) }
 
 // ---- Reject, Bad citation, Cancel ----
 
