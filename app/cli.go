@@ -23,7 +23,9 @@ import (
 // env is what the command line reads from and writes to; tests supply their own.
 type env struct {
 	stdout, stderr io.Writer
-	getenv         func(string) string
+	// stdin gives secrets typed or piped in (mail set --password-stdin).
+	stdin  io.Reader
+	getenv func(string) string
 	// clock, when set, replaces the system clock (tests).
 	clock domain.Clock
 	// openWindow, when set, replaces the real window (tests).
@@ -208,7 +210,7 @@ func (s *session) open() error {
 	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
 		Documents: pdfdoc.Documents{}, WorkDir: work,
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mailer.For(ms, filepath.Join(work, "outbox")) },
-		Transport: isohttp.NewClient(), Codec: isocodec.Codec{},
+		Transport: isohttp.NewClient(), Codec: isocodec.Codec{}, Secrets: storage.Keyring{Getenv: s.getenv},
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
 			return mailer.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})

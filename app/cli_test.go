@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -370,20 +371,23 @@ func TestHoldShelfNoticeGoesToTheOutbox(t *testing.T) {
 }
 
 func TestMailSettings(t *testing.T) {
+	keyring.MockInit() // the system keyring, in memory
 	c := newCLI(t)
 	assert.Contains(t, c.ok("mail", "show"), "outbox")
 	var out, errOut bytes.Buffer
-	code := run([]string{"--db", c.db, "mail", "set", "--host", "smtp.example.edu", "--user", "ill", "--from", "ILL <ill@example.edu>"},
-		env{stdout: &out, stderr: &errOut, getenv: func(k string) string {
-			if k == "ILLDESK_SMTP_PASSWORD" {
-				return "s3cret-pass"
-			}
-			return ""
-		}})
+	code := run([]string{"--db", c.db, "mail", "set", "--host", "smtp.example.edu", "--user", "ill", "--password-stdin", "--from", "ILL <ill@example.edu>"},
+		env{stdout: &out, stderr: &errOut, stdin: strings.NewReader("s3cret-pass\n"), getenv: func(string) string { return "" }})
 	require.Equal(t, 0, code, errOut.String())
 	shown := c.ok("mail", "show")
 	assert.Contains(t, shown, "smtp.example.edu")
 	assert.NotContains(t, shown, "s3cret-pass", "the password is never printed")
+	stored, err := keyring.Get("ILL Desk", "smtp:ill@smtp.example.edu")
+	require.NoError(t, err)
+	assert.Equal(t, "s3cret-pass", stored, "the password is in the system keyring")
+	raw, err := os.ReadFile(c.db)
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "s3cret-pass", "and never in the database file")
+
 	code, _, errOut2 := c.run("mail", "set", "--host", "smtp.example.edu", "--from", "not an address")
 	assert.Equal(t, 1, code)
 	assert.NotEmpty(t, errOut2)

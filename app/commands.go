@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -825,7 +826,7 @@ func (s *session) cmdNotices(args []string) error {
 }
 
 func (s *session) cmdMail(args []string) error {
-	const usage = "mail show | mail set --host HOST [--port P] [--tls starttls|tls|none] [--user U] --from ADDRESS  (password from ILLDESK_SMTP_PASSWORD) | mail off"
+	const usage = "mail show | mail set --host HOST [--port P] [--tls starttls|tls|none] [--user U] [--password-stdin] --from ADDRESS | mail off"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -845,7 +846,8 @@ func (s *session) cmdMail(args []string) error {
 		return s.desk.SaveMailSettings(domain.MailSettings{From: cur.From}, s.actor())
 	case "set":
 		fs := newFlags("mail set")
-		m := domain.MailSettings{Password: s.getenv("ILLDESK_SMTP_PASSWORD")}
+		var m domain.MailSettings
+		fromStdin := fs.Bool("password-stdin", false, "read the password from standard input and keep it in the system keyring")
 		fs.StringVar(&m.Host, "host", "", "SMTP server")
 		fs.IntVar(&m.Port, "port", 0, "port (default by TLS mode)")
 		fs.StringVar(&m.TLS, "tls", domain.TLSStartTLS, "starttls, tls or none")
@@ -858,9 +860,17 @@ func (s *session) cmdMail(args []string) error {
 		if err := wantArgs(pos, 0, usage); err != nil {
 			return err
 		}
-		if m.Password == "" && m.User == cur.User && m.Host == cur.Host {
-			m.Password = cur.Password // keep the stored password
+		if *fromStdin {
+			if s.stdin == nil {
+				return usagef("mail set: --password-stdin needs the password on standard input")
+			}
+			line, err := bufio.NewReader(s.stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return usagef("mail set: no password on standard input")
+			}
+			m.Password = strings.TrimRight(line, "\r\n")
 		}
+		// Without a new password the one in the keyring is kept.
 		if err := s.desk.SaveMailSettings(m, s.actor()); err != nil {
 			return err
 		}

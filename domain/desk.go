@@ -25,6 +25,8 @@ type Config struct {
 	WorkDir   string
 	// Codec reads and writes ISO 18626 partner messages.
 	Codec MessageCodec
+	// Secrets keeps the SMTP password in the system keyring.
+	Secrets SecretStore
 	// Transport posts messages to partners' endpoints.
 	Transport Transport
 	// FileSenders builds the sender of shipped files for the current mail settings.
@@ -51,6 +53,7 @@ type Desk struct {
 	workDir   string
 	mailers   func(MailSettings) Mailer
 	codec     MessageCodec
+	secrets   SecretStore
 	transport Transport
 	senders   func(MailSettings) FileSender
 	newID     func() string
@@ -65,7 +68,7 @@ type Actor struct {
 // NewDesk builds the use-case layer over its ports.
 func NewDesk(cfg Config) *Desk {
 	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
-		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, mailers: cfg.Mailers, codec: cfg.Codec,
+		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, mailers: cfg.Mailers, codec: cfg.Codec, secrets: cfg.Secrets,
 		transport: cfg.Transport, senders: cfg.FileSenders, newID: cfg.NewID}
 	if d.newID == nil {
 		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }

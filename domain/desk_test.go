@@ -47,6 +47,7 @@ func newDeskFixture(t *testing.T) *deskFixture {
 	f.desk = NewDesk(Config{Store: f.store, Vault: f.vault, Preflight: f.pf,
 		Clock:    ClockFunc(func() time.Time { return f.now }),
 		Calendar: mustCalendar(t, time.UTC, "2026-03-09"),
+		Secrets:  fakeSecrets{},
 		NewID: func() string {
 			f.nextID++
 			return fmt.Sprintf("rq-%04d-7000-8000-%012d", f.nextID, f.nextID*7919)

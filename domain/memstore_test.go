@@ -510,3 +510,16 @@ func (tx *memTx) DeleteRecord(kind, id string) error {
 
 // Path names the stored file (the fake keeps files in memory).
 func (v *fakeVault) Path(name string) string { return "vault/" + name }
+
+// fakeSecrets is a keyring in memory.
+type fakeSecrets map[string]string
+
+func (f fakeSecrets) Get(key string) (string, error) { return f[key], nil }
+
+func (f fakeSecrets) Set(key, value string) error {
+	if value == "broken" {
+		return errors.New("no secret service on the bus")
+	}
+	f[key] = value
+	return nil
+}

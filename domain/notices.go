@@ -145,8 +145,10 @@ const (
 	SettingSMTPPort      = "smtp_port"
 	SettingSMTPTLS       = "smtp_tls"
 	SettingSMTPUser      = "smtp_user"
-	SettingSMTPPassword  = "smtp_password"
-	SettingSMTPFrom      = "smtp_from"
+	// SettingSMTPPassword held the password in early versions; it is now
+	// always cleared, the system keyring keeps the password.
+	SettingSMTPPassword = "smtp_password"
+	SettingSMTPFrom     = "smtp_from"
 )
 
 // Render fills the template with data. The subject is folded onto one line.
@@ -335,12 +337,22 @@ func (d *Desk) MailSettings() (MailSettings, error) {
 		m, err = mailSettings(tx)
 		return err
 	})
-	return m, err
+	if err != nil || m.User == "" || d.secrets == nil {
+		return m, err
+	}
+	m.Password, err = d.secrets.Get(smtpSecretKey(m))
+	if err != nil {
+		return m, fmt.Errorf("reading the SMTP password from the system keyring: %w", err)
+	}
+	return m, nil
 }
+
+// smtpSecretKey names the SMTP password in the secret store.
+func smtpSecretKey(m MailSettings) string { return "smtp:" + m.User + "@" + m.Host }
 
 func mailSettings(tx Tx) (MailSettings, error) {
 	vals := map[string]string{}
-	for _, k := range []string{SettingSMTPHost, SettingSMTPPort, SettingSMTPTLS, SettingSMTPUser, SettingSMTPPassword, SettingSMTPFrom} {
+	for _, k := range []string{SettingSMTPHost, SettingSMTPPort, SettingSMTPTLS, SettingSMTPUser, SettingSMTPFrom} {
 		v, err := tx.Setting(k)
 		if err != nil {
 			return MailSettings{}, err
@@ -348,7 +360,7 @@ func mailSettings(tx Tx) (MailSettings, error) {
 		vals[k] = v
 	}
 	m := MailSettings{Host: vals[SettingSMTPHost], TLS: vals[SettingSMTPTLS], User: vals[SettingSMTPUser],
-		Password: vals[SettingSMTPPassword], From: vals[SettingSMTPFrom]}
+		From: vals[SettingSMTPFrom]}
 	m.Port, _ = strconv.Atoi(vals[SettingSMTPPort])
 	if m.TLS == "" {
 		m.TLS = TLSStartTLS
@@ -413,9 +425,19 @@ func (d *Desk) SaveMailSettings(m MailSettings, by ...Actor) error {
 	if m.Port != 0 {
 		port = strconv.Itoa(m.Port)
 	}
+	if m.Password != "" {
+		// The password never goes into the database: the system keyring keeps it.
+		if d.secrets == nil {
+			return refuse(ErrInvalidInput, "This workstation has no safe place for the SMTP password; leave it empty.")
+		}
+		if err := d.secrets.Set(smtpSecretKey(m), m.Password); err != nil {
+			return refuse(ErrInvalidInput, "The system keyring cannot keep the SMTP password here (%s); start ILL Desk with ILLDESK_SMTP_PASSWORD set instead — it is read when needed and never stored.",
+				Redact(err.Error(), m.Password))
+		}
+	}
 	return d.store.Update(func(tx Tx) error {
 		for _, kv := range [][2]string{{SettingSMTPHost, m.Host}, {SettingSMTPPort, port}, {SettingSMTPTLS, m.TLS},
-			{SettingSMTPUser, m.User}, {SettingSMTPPassword, m.Password}, {SettingSMTPFrom, m.From}} {
+			{SettingSMTPUser, m.User}, {SettingSMTPPassword, ""}, {SettingSMTPFrom, m.From}} {
 			if err := tx.PutSetting(kv[0], kv[1]); err != nil {
 				return err
 			}
@@ -628,13 +650,12 @@ func (d *Desk) DeliverNotices(m Mailer) (sent, failed int, err error) {
 	defer deliverMu.Unlock()
 	now := d.clock.Now()
 	var due, stale []Notice
-	var password string
+	ms, err := d.MailSettings()
+	if err != nil {
+		return 0, 0, err
+	}
+	password := ms.Password
 	err = d.store.View(func(tx Tx) error {
-		ms, err := mailSettings(tx)
-		if err != nil {
-			return err
-		}
-		password = ms.Password
 		all, err := tx.Notices()
 		if err != nil {
 			return err

@@ -643,3 +643,20 @@ func TestCancelQueuedNotice(t *testing.T) {
 	assert.False(t, cancelled)
 	assert.False(t, sentAlready)
 }
+
+func TestSMTPPasswordLivesInTheKeyringNotTheDatabase(t *testing.T) {
+	f := newDeskFixture(t)
+	require.NoError(t, f.desk.SaveMailSettings(MailSettings{Host: "smtp.example.edu", User: "ill", Password: "s3cret-pass", From: "ill@example.edu"}))
+	for k, v := range f.store.snapshot().Settings {
+		assert.NotContains(t, v, "s3cret-pass", "setting %s holds the password", k)
+	}
+	ms, err := f.desk.MailSettings()
+	require.NoError(t, err)
+	assert.Equal(t, "s3cret-pass", ms.Password, "read back from the keyring")
+
+	before := f.store.snapshot()
+	err = f.desk.SaveMailSettings(MailSettings{Host: "smtp.example.edu", User: "ill", Password: "broken", From: "other@example.edu"})
+	f.refused(err, ErrInvalidInput, before)
+	assert.Contains(t, err.Error(), "ILLDESK_SMTP_PASSWORD")
+	assert.NotContains(t, err.Error(), "broken", "the refusal never repeats the password")
+}

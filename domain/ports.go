@@ -141,3 +141,11 @@ type Documents interface {
 	// WritePickSlip writes a one-page pick slip PDF at out.
 	WritePickSlip(s PickSlip, out string) error
 }
+
+// SecretStore keeps secrets (the SMTP password) out of the database: in the
+// operating system's keyring.
+type SecretStore interface {
+	// Get returns the secret, "" when there is none.
+	Get(key string) (string, error)
+	Set(key, value string) error
+}

@@ -50,13 +50,9 @@ func (m *MainWindow) SavePartner(code string, edit func(*domain.Partner)) error 
 	return nil
 }
 
-// SaveMail stores the SMTP settings; a blank password keeps the stored one.
+// SaveMail stores the SMTP settings; the password goes to the system
+// keyring, and a blank one keeps what the keyring has.
 func (m *MainWindow) SaveMail(ms domain.MailSettings) error {
-	if ms.Password == "" {
-		if cur, err := m.desk.MailSettings(); err == nil && cur.Host == ms.Host && cur.User == ms.User {
-			ms.Password = cur.Password
-		}
-	}
 	if err := m.desk.SaveMailSettings(ms, m.actor()); err != nil {
 		return err
 	}

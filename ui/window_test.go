@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/domain/isocodec"
@@ -72,10 +73,12 @@ func newFixture(t *testing.T) *fixture {
 	cal, err := domain.NewCalendar(time.UTC, nil)
 	require.NoError(t, err)
 	clock := &testClock{now: monday}
+	keyring.MockInit() // the system keyring, in memory
 	f := &fixture{t: t, db: db, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
 	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdfdoc.Documents{}, WorkDir: filepath.Join(dir, "work"),
-		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: isocodec.Codec{}})
+		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: isocodec.Codec{},
+		Secrets: storage.Keyring{Getenv: func(string) string { return "" }}})
 	return f
 }
 
