@@ -66,7 +66,7 @@ func TestAuditTable(t *testing.T) {
 	c, id := auditCLI(t)
 	out := c.ok("audit")
 	rows := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	require.Len(t, rows, 8, out)
+	require.Len(t, rows, 10, out) // header, 7 request entries, 2 partners added
 	for _, col := range []string{"TIME", "REF", "ACTION", "FROM → TO", "OPERATOR", "DESK", "NOTE"} {
 		assert.Contains(t, rows[0], col)
 	}
@@ -85,6 +85,10 @@ func TestAuditTable(t *testing.T) {
 	}
 	for _, row := range rows[6:] {
 		assert.Contains(t, row, "2026-11-20 15:00")
+		if strings.Contains(row, "partner ") {
+			assert.Contains(t, row, "Settings changed", "adding a partner is audited too")
+			continue
+		}
 		assert.Contains(t, row, "→ created")
 		assert.Contains(t, row, "Created")
 	}
@@ -95,8 +99,8 @@ func TestAuditTable(t *testing.T) {
 func TestAuditJSON(t *testing.T) {
 	c, id := auditCLI(t)
 	es := c.auditJSON()
-	require.Len(t, es, 7)
-	assert.Equal(t, []string{"notice", "hold_shelf", "receive", "undo", "cancel", "create", "create"}, auditColumn(es, "action"))
+	require.Len(t, es, 9)
+	assert.Equal(t, []string{"notice", "hold_shelf", "receive", "undo", "cancel", "configure", "configure", "create", "create"}, auditColumn(es, "action"))
 
 	undo := es[3]
 	keys := []string{}
@@ -139,15 +143,16 @@ func TestAuditFilters(t *testing.T) {
 		{[]string{"--operator", "OTHER"}, []string{"undo"}},
 		{[]string{"--operator", "ill desk"}, []string{"notice"}},
 		{[]string{"--since", "2026-11-21"}, []string{"notice", "hold_shelf", "receive", "undo", "cancel"}},
-		{[]string{"--until", "2026-11-20"}, []string{"create", "create"}},
-		{[]string{"--since", "2026-11-20", "--until", "2026-11-20"}, []string{"create", "create"}},
+		{[]string{"--until", "2026-11-20"}, []string{"configure", "configure", "create", "create"}},
+		{[]string{"--since", "2026-11-20", "--until", "2026-11-20"}, []string{"configure", "configure", "create", "create"}},
 		{[]string{"--since", "2026-11-22"}, []string{}},
 		{[]string{"--until", "2026-11-19"}, []string{}},
 		{[]string{"--since", time.Date(2026, 11, 21, 9, 30, 0, 0, time.Local).Format(time.RFC3339)}, []string{"notice", "hold_shelf", "receive"}},
 		{[]string{"--until", time.Date(2026, 11, 21, 9, 30, 0, 0, time.Local).Format(time.RFC3339), "--since", "2026-11-21"}, []string{"receive", "undo", "cancel"}},
 		{[]string{"--action", "undo"}, []string{"undo"}},
 		{[]string{"--action", "Put on hold shelf"}, []string{"hold_shelf"}},
-		{[]string{"--partner", "bvb"}, []string{"notice", "hold_shelf", "receive", "create"}},
+		{[]string{"--partner", "bvb"}, []string{"notice", "hold_shelf", "receive", "configure", "create"}},
+		{[]string{"--action", "configure"}, []string{"configure", "configure"}},
 		{[]string{"12345678", "--partner", "RAPID", "--operator", "tester", "--action", "cancel"}, []string{"cancel"}},
 	}
 	for _, tt := range tests {

@@ -94,6 +94,11 @@ func (d *Desk) Audit(f AuditFilter) ([]AuditEntry, error) {
 			add(r)
 			return nil
 		}
+		cfg, err := configAudit(tx, f)
+		if err != nil {
+			return err
+		}
+		out = append(out, cfg...)
 		return tx.ForEachRequest(func(r Request) error {
 			add(r)
 			return nil
@@ -122,7 +127,7 @@ func auditEntry(r Request, ev Event) AuditEntry {
 // message.
 func AuditActions() []Action {
 	return []Action{ActCreate, ActPick, ActPickArrived, ActShip, ActReject, ActBadCitation, ActCancel,
-		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete, ActUndo, ActNotice, ActMessage}
+		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete, ActUndo, ActNotice, ActMessage, ActConfigure}
 }
 
 // ParseAction reads an action as typed by staff: its code (hold_shelf) or

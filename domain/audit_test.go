@@ -32,6 +32,7 @@ func wed(hh, mm int) time.Time { return time.Date(2026, 3, 4, hh, mm, 0, 0, time
 func newAuditFixture(t *testing.T) (*deskFixture, auditIDs) {
 	t.Helper()
 	f := newInteropFixture(t)
+	forgetConfigChanges(t, f) // these tests look at request history; TestAuditConfigChanges covers the rest
 	var ids auditIDs
 	f.now = wed(10, 0)
 	ids.l1 = f.lending("RAPID", "L-1").ID
@@ -137,6 +138,7 @@ func TestAuditListsEveryEntryNewestFirst(t *testing.T) {
 
 func TestAuditSameMomentInOneRequestLaterFirst(t *testing.T) {
 	f := newDeskFixture(t)
+	forgetConfigChanges(t, f)
 	l := f.lending("RAPID", "L-1")
 	_, err := f.desk.Pick(l.ID, RSDesk, "39000000001", atRS) // same clock as the creation
 	require.NoError(t, err)
@@ -237,6 +239,7 @@ func TestAuditRefusedChangeLeavesNoEntry(t *testing.T) {
 
 func TestAuditEmpty(t *testing.T) {
 	f := newDeskFixture(t)
+	forgetConfigChanges(t, f)
 	es, err := f.desk.Audit(AuditFilter{})
 	require.NoError(t, err)
 	assert.Empty(t, es)
@@ -405,4 +408,48 @@ func (auditFailingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
 
 func TestAuditCSVWriteError(t *testing.T) {
 	require.ErrorIs(t, WriteAuditCSV(auditFailingWriter{}, []AuditEntry{{At: wed(9, 0)}}), os.ErrClosed)
+}
+
+// forgetConfigChanges drops the audited configuration changes the fixture's
+// setup made (partners, agency id).
+func forgetConfigChanges(t *testing.T, f *deskFixture) {
+	t.Helper()
+	require.NoError(t, f.store.Update(func(tx Tx) error {
+		var ids []string
+		if err := tx.Records(recordConfigChanges, func(id string, _ []byte) error { ids = append(ids, id); return nil }); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := tx.DeleteRecord(recordConfigChanges, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+func TestAuditConfigChanges(t *testing.T) {
+	f := newDeskFixture(t)
+	forgetConfigChanges(t, f)
+	f.now = wed(12, 0)
+	_, err := f.desk.EditPartner("RAPID", func(p *Partner) { p.TurnaroundHours = 48 }, atRS)
+	require.NoError(t, err)
+	f.now = wed(12, 5)
+	require.NoError(t, f.desk.SaveMailSettings(MailSettings{Host: "smtp.example.edu", User: "ill", Password: "s3cret-pass", From: "ill@example.edu"}, atRS))
+	f.now = wed(12, 10)
+	require.NoError(t, f.desk.SetHolidays([]string{"2026-12-25"}, atRS))
+
+	es := f.audit(AuditFilter{Action: ActConfigure})
+	require.Len(t, es, 3)
+	assert.Equal(t, "holidays", es[0].Ref)
+	assert.Contains(t, es[0].Note, "2026-12-25")
+	assert.Equal(t, "mail settings", es[1].Ref)
+	assert.NotContains(t, es[1].Note, "s3cret-pass", "secrets never reach the audit trail")
+	assert.Equal(t, "partner RAPID", es[2].Ref)
+	assert.Equal(t, "turnaround_hours: 24 → 48", es[2].Note)
+	assert.Equal(t, "ana", es[2].Operator)
+	assert.Equal(t, "RAPID", es[2].Partner)
+
+	assert.Len(t, f.audit(AuditFilter{Partner: "rapid", Action: ActConfigure}), 1)
+	assert.Empty(t, f.audit(AuditFilter{Operator: "nobody", Action: ActConfigure}))
 }

@@ -203,5 +203,14 @@ func (d *Desk) SetPublicURL(u string, by ...Actor) error {
 	if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		return refuse(ErrInvalidInput, "The public address %q must start with http:// or https://.", u)
 	}
-	return d.store.Update(func(tx Tx) error { return tx.PutSetting(SettingPublicURL, u) })
+	return d.store.Update(func(tx Tx) error {
+		before, err := tx.Setting(SettingPublicURL)
+		if err != nil {
+			return err
+		}
+		if err := d.auditConfig(tx, actorOf(by), "public url", map[string]string{"public_url": before}, map[string]string{"public_url": u}); err != nil {
+			return err
+		}
+		return tx.PutSetting(SettingPublicURL, u)
+	})
 }

@@ -161,6 +161,9 @@ func (d *Desk) AddPartner(p Partner, by ...Actor) (Partner, error) {
 		} else if !errors.Is(err, ErrPartnerNotFound) {
 			return err
 		}
+		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, nil, p); err != nil {
+			return err
+		}
 		return tx.PutPartner(p)
 	})
 	if err != nil {
@@ -183,12 +186,16 @@ func (d *Desk) EditPartner(code string, edit func(*Partner), by ...Actor) (Partn
 		if err != nil {
 			return err
 		}
+		before := p
 		edit(&p)
 		p.Code = strings.TrimSpace(code)
 		if p, err = checkPartner(p); err != nil {
 			return err
 		}
 		out = p
+		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, before, p); err != nil {
+			return err
+		}
 		return tx.PutPartner(p)
 	})
 	return out, err
@@ -951,6 +958,11 @@ func (d *Desk) SetHolidays(dates []string, by ...Actor) error {
 		return err
 	}
 	err = d.store.Update(func(tx Tx) error {
+		before := map[string]string{"holidays": strings.Join(d.Calendar().Holidays(), ", ")}
+		after := map[string]string{"holidays": strings.Join(cal.Holidays(), ", ")}
+		if err := d.auditConfig(tx, actorOf(by), "holidays", before, after); err != nil {
+			return err
+		}
 		return tx.PutSetting(SettingHolidays, strings.Join(cal.Holidays(), ","))
 	})
 	if err != nil {

@@ -144,7 +144,16 @@ func (d *Desk) SetAgencyID(id string, by ...Actor) error {
 	if err := checkAgencyID(id); err != nil {
 		return err
 	}
-	return d.store.Update(func(tx Tx) error { return tx.PutSetting(SettingAgencyID, id) })
+	return d.store.Update(func(tx Tx) error {
+		before, err := tx.Setting(SettingAgencyID)
+		if err != nil {
+			return err
+		}
+		if err := d.auditConfig(tx, actorOf(by), "agency id", map[string]string{"agency_id": before}, map[string]string{"agency_id": id}); err != nil {
+			return err
+		}
+		return tx.PutSetting(SettingAgencyID, id)
+	})
 }
 
 func checkAgencyID(id string) error {

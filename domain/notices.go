@@ -257,6 +257,13 @@ func (d *Desk) SetNoticeTemplate(t NoticeTemplate, by ...Actor) error {
 		}
 	}
 	return d.store.Update(func(tx Tx) error {
+		before, err := noticeTemplate(tx)
+		if err != nil {
+			return err
+		}
+		if err := d.auditConfig(tx, actorOf(by), "notice template", before, t); err != nil {
+			return err
+		}
 		if err := tx.PutSetting(SettingNoticeSubject, t.Subject); err != nil {
 			return err
 		}
@@ -436,6 +443,15 @@ func (d *Desk) SaveMailSettings(m MailSettings, by ...Actor) error {
 		}
 	}
 	return d.store.Update(func(tx Tx) error {
+		before, err := mailSettings(tx)
+		if err != nil {
+			return err
+		}
+		after := m
+		after.Password = "" // never in the audit trail
+		if err := d.auditConfig(tx, actorOf(by), "mail settings", before, after); err != nil {
+			return err
+		}
 		for _, kv := range [][2]string{{SettingSMTPHost, m.Host}, {SettingSMTPPort, port}, {SettingSMTPTLS, m.TLS},
 			{SettingSMTPUser, m.User}, {SettingSMTPPassword, ""}, {SettingSMTPFrom, m.From}} {
 			if err := tx.PutSetting(kv[0], kv[1]); err != nil {

@@ -375,6 +375,9 @@ func (d *Desk) AddOperator(in OperatorInput, by Actor) (Operator, error) {
 		if old, ok := findOperator(ops, o.Name); ok {
 			return refuse(ErrOperatorExists, "An operator named %s already exists.", old.Name)
 		}
+		if err := d.auditConfig(tx, by, "operator "+o.Name, nil, o); err != nil {
+			return err
+		}
 		return putOperator(tx, o)
 	})
 	if err != nil {
@@ -428,6 +431,9 @@ func (d *Desk) RemoveOperator(name string, by Actor) error {
 				return refuse(ErrNotAllowed, "%s is the last %s; give the fulfillment role to another operator first, so that someone can still manage operators and settings.",
 					o.Name, RoleFulfillment.Label())
 			}
+		}
+		if err := d.auditConfig(tx, by, "operator "+o.Name, o, nil); err != nil {
+			return err
 		}
 		return tx.DeleteRecord(recordOperators, operatorKey(o.Name))
 	})

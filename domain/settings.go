@@ -99,7 +99,16 @@ func (d *Desk) SaveSettings(s Settings, by ...Actor) error {
 			}
 		}
 	}
+	before, err := d.Settings()
+	if err != nil {
+		return err
+	}
 	err = d.store.Update(func(tx Tx) error {
+		after := s
+		after.DigitizationDepartments, after.PickupLocations = cleanList(s.DigitizationDepartments), cleanList(s.PickupLocations)
+		if err := d.auditConfig(tx, actorOf(by), "settings", before, after); err != nil {
+			return err
+		}
 		for k, v := range map[string]string{
 			SettingBarcodePattern:          s.BarcodePattern,
 			SettingListen:                  s.Listen,
