@@ -1,0 +1,137 @@
+package domain
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SettingAttentionHours is how many business hours a request may wait in
+// one state before it needs attention.
+const SettingAttentionHours = "attention_hours"
+
+// DefaultAttentionHours is the wait that needs attention when none is set.
+const DefaultAttentionHours = 24
+
+// Attention is a request that needs attention, and why.
+type Attention struct {
+	Request Request
+	// Why is a sentence for staff.
+	Why string
+	// Late is how far past the limit it is (business time for waits,
+	// calendar time for overdue loans); the list is sorted by it.
+	Late time.Duration
+}
+
+// AttentionHours is the configured wait limit in business hours.
+func (d *Desk) AttentionHours() (int, error) {
+	var v string
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		v, err = tx.Setting(SettingAttentionHours)
+		return err
+	})
+	if err != nil || v == "" {
+		return DefaultAttentionHours, err
+	}
+	h, err := strconv.Atoi(v)
+	if err != nil || h <= 0 {
+		return DefaultAttentionHours, nil
+	}
+	return h, nil
+}
+
+// SetAttentionHours sets the wait limit (a Fulfillment Services Operator's task).
+func (d *Desk) SetAttentionHours(hours int, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the attention limit"); err != nil {
+		return err
+	}
+	if hours <= 0 || hours > 24*365 {
+		return refuse(ErrInvalidInput, "The attention limit must be a number of business hours from 1 up, e.g. 24.")
+	}
+	return d.store.Update(func(tx Tx) error {
+		before, err := tx.Setting(SettingAttentionHours)
+		if err != nil {
+			return err
+		}
+		if err := d.auditConfig(tx, actorOf(by), "attention limit", map[string]string{"attention_hours": before},
+			map[string]string{"attention_hours": strconv.Itoa(hours)}); err != nil {
+			return err
+		}
+		return tx.PutSetting(SettingAttentionHours, strconv.Itoa(hours))
+	})
+}
+
+// NeedsAttention lists, most urgent first, the active requests that have
+// waited longer than the attention limit in their state (in business
+// hours), the loans overdue from patrons, and the requests whose message or
+// file to the partner is failing.
+func (d *Desk) NeedsAttention() ([]Attention, error) {
+	limit, err := d.AttentionHours()
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := d.Outbox("")
+	if err != nil {
+		return nil, err
+	}
+	dls, err := d.Deliveries("")
+	if err != nil {
+		return nil, err
+	}
+	failing := map[string]string{}
+	for _, m := range msgs {
+		if m.Status == MessageFailed {
+			failing[m.RequestID] = fmt.Sprintf("the %s message to %s is failing: %s", m.Summary, m.Partner, m.LastError)
+		}
+	}
+	for _, dl := range dls {
+		if dl.Status == DeliveryFailed {
+			failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
+		}
+	}
+	now := d.clock.Now()
+	cal := d.Calendar()
+	var out []Attention
+	err = d.store.View(func(tx Tx) error {
+		return tx.ForEachRequest(func(r Request) error {
+			if why, ok := failing[r.ID]; ok {
+				out = append(out, Attention{Request: r, Why: strings.ToUpper(why[:1]) + why[1:] + ".", Late: 1000 * time.Hour})
+				return nil
+			}
+			if !r.Active() {
+				return nil
+			}
+			if r.State == Loaned && !r.DueDate.IsZero() && now.After(r.DueDate) {
+				late := now.Sub(r.DueDate)
+				out = append(out, Attention{Request: r, Late: late,
+					Why: fmt.Sprintf("On loan to %s, overdue since %s.", r.Requester, r.DueDate.Format(DateLayout))})
+				return nil
+			}
+			if r.State == Loaned {
+				return nil // waiting for the patron is not a delay
+			}
+			since := r.Created
+			if n := len(r.History); n > 0 {
+				since = r.History[n-1].At
+				for i := n - 1; i >= 0; i-- {
+					if r.History[i].From != r.History[i].To {
+						since = r.History[i].At
+						break
+					}
+				}
+			}
+			waited := cal.BusinessBetween(since, now)
+			if over := waited - time.Duration(limit)*time.Hour; over > 0 {
+				out = append(out, Attention{Request: r, Late: over,
+					Why: fmt.Sprintf("“%s” for %.0f business hours (limit %d).", r.StatusLabel(), waited.Hours(), limit)})
+			}
+			return nil
+		})
+	})
+	slices.SortStableFunc(out, func(a, b Attention) int { return cmp.Compare(b.Late, a.Late) })
+	return out, err
+}

@@ -1,0 +1,58 @@
+package domain
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNeedsAttention(t *testing.T) {
+	f := newInteropFixture(t) // Wednesday 10:00, RAPID speaks ISO 18626
+	f.lending("BVB", "B-WAIT")
+	fresh := f.lending("BVB", "B-FRESH")
+	loan := f.borrowing("BVB", "LOAN", func(in *BorrowingInput) { in.Pickup = "Main Library" })
+	_, err := f.desk.Receive(loan.ID, "39200001", atRS)
+	require.NoError(t, err)
+	for _, at := range []Actor{atMain, atMain} {
+		_, err := f.desk.Scan("39200001", "", at)
+		require.NoError(t, err)
+	}
+	failing := f.lending("RAPID", "R-FAIL")
+	_, err = f.desk.Reject(failing.ID, ReasonNotHeld, "", "", atRS)
+	require.NoError(t, err)
+	_, _, err = f.desk.SendMessages(&fakeTransport{reply: func(string, []byte) ([]byte, error) { return nil, errors.New("connection refused") }})
+	require.NoError(t, err)
+
+	// Thursday 11:00: B-WAIT has waited 25 business hours; the loan (BVB: 21 days) is not due yet.
+	f.now = wednesday.Add(25 * time.Hour)
+	_, err = f.desk.Reject(fresh.ID, ReasonNotHeld, "", "", atRS) // closed: never needs attention
+	require.NoError(t, err)
+	got, err := f.desk.NeedsAttention()
+	require.NoError(t, err)
+	var refs []string
+	for _, a := range got {
+		refs = append(refs, a.Request.Ref())
+	}
+	assert.Equal(t, []string{"R-FAIL", "B-WAIT"}, refs, "a failing message first, then the longest wait")
+	assert.Contains(t, got[0].Why, "connection refused")
+	assert.Contains(t, got[1].Why, "25 business hours (limit 24)")
+
+	require.NoError(t, f.desk.SetAttentionHours(48))
+	got, err = f.desk.NeedsAttention()
+	require.NoError(t, err)
+	assert.Len(t, got, 1, "only the failing message within a 48-hour limit")
+
+	f.now = wednesday.AddDate(0, 0, 30) // the loan is overdue
+	got, err = f.desk.NeedsAttention()
+	require.NoError(t, err)
+	overdue := false
+	for _, a := range got {
+		overdue = overdue || a.Request.ID == loan.ID && strings.Contains(a.Why, "overdue since")
+	}
+	assert.True(t, overdue, "the loan overdue from the patron needs attention")
+	require.ErrorIs(t, f.desk.SetAttentionHours(0), ErrInvalidInput)
+}
