@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -648,7 +649,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *session) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -697,6 +698,16 @@ func (s *session) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("agency-id set.\n")
+			return nil
+		case "attention-hours":
+			h, err := strconv.Atoi(args[2])
+			if err != nil {
+				return usagef("config set attention-hours takes a whole number of business hours, e.g. 24")
+			}
+			if err := s.desk.SetAttentionHours(h, s.actor()); err != nil {
+				return err
+			}
+			s.printf("attention-hours set.\n")
 			return nil
 		case "public-url":
 			if err := s.desk.SetPublicURL(args[2], s.actor()); err != nil {

@@ -29,6 +29,7 @@ func (m *MainWindow) afterAction(r domain.Request, msg string) {
 		m.lastScan = r.ID
 	}
 	m.banner.show(msg, true, ok)
+	m.refreshAttention()
 	m.FocusScanBar()
 }
 

@@ -64,11 +64,14 @@ type MainWindow struct {
 	banner     *Banner
 	// operatorLabel shows who is signed in.
 	operatorLabel *widget.Label
-	batch         *BatchBar
-	hint          *fyne.Container
-	centre        *container.Split
-	body          *fyne.Container
-	dialog        dialog.Dialog // the dialog open now, if any
+	// attentionButton says how many requests need attention and lists them.
+	attentionButton *widget.Button
+	attention       []domain.Attention
+	batch           *BatchBar
+	hint            *fyne.Container
+	centre          *container.Split
+	body            *fyne.Container
+	dialog          dialog.Dialog // the dialog open now, if any
 
 	all      []domain.Request
 	filter   domain.Filter
@@ -161,9 +164,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	switchOp := widget.NewButtonWithIcon("", theme.AccountIcon(), m.ShowSignIn)
 	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.ShowAudit)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.ShowSettings)
+	m.attentionButton = widget.NewButtonWithIcon("", theme.WarningIcon(), m.ShowAttention)
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(settings, audit, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
+		container.NewHBox(m.attentionButton, settings, audit, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
 			container.NewGridWrap(fyne.NewSize(260, m.deskSelect.MinSize().Height), m.deskSelect)),
 		m.scanBar)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
@@ -189,6 +193,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.loadStations()
 	m.Refresh()
+	m.refreshAttention()
 	m.win.Canvas().Focus(m.scanBar)
 	if m.needsSignIn() {
 		m.ShowSignIn()
@@ -265,7 +270,10 @@ func (m *MainWindow) tick() {
 			n++
 			m.checkScanFolder()
 			if n%6 == 0 {
-				fyne.Do(func() { m.list.table.Refresh() })
+				fyne.Do(func() {
+					m.list.table.Refresh()
+					m.refreshAttention()
+				})
 				m.sendQueues()
 			}
 		}

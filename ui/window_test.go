@@ -555,3 +555,20 @@ func TestAuditLogInTheWindow(t *testing.T) {
 	mw.ShowAudit()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 }
+
+func TestAttentionOnTheTitleBar(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	r := f.lending("RAPID", "R-1")
+	f.clock.now = monday.Add(30 * time.Hour) // 30 business hours in "created"
+	mw := f.open()
+	assert.Equal(t, "ILL Desk — 1 need attention", mw.Window().Title())
+	require.Len(t, mw.Attention(), 1)
+	mw.ShowAttention()
+	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	mw.SelectRequest(r.ID)
+	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	mw.refreshAttention()
+	assert.Equal(t, "ILL Desk", mw.Window().Title())
+}

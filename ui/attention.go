@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// refreshAttention counts the requests that need attention and shows the
+// count on the title bar and its button.
+func (m *MainWindow) refreshAttention() {
+	list, err := m.desk.NeedsAttention()
+	if err != nil {
+		m.showError(err)
+		return
+	}
+	m.attention = list
+	title := WindowTitle
+	if n := len(list); n > 0 {
+		title = fmt.Sprintf("%s — %d need attention", WindowTitle, n)
+		m.attentionButton.SetText(fmt.Sprintf("%d need attention", n))
+		m.attentionButton.Importance = widget.WarningImportance
+	} else {
+		m.attentionButton.SetText("Nothing waiting")
+		m.attentionButton.Importance = widget.LowImportance
+	}
+	m.attentionButton.Refresh()
+	m.win.SetTitle(title)
+}
+
+// ShowAttention lists what needs attention, most urgent first; choosing a
+// line opens that request.
+func (m *MainWindow) ShowAttention() {
+	m.refreshAttention()
+	items := m.attention
+	var d dialog.Dialog
+	list := widget.NewList(func() int { return len(items) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			a := items[i]
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  %s — %s", a.Request.Ref(), a.Request.Title, a.Why))
+		})
+	list.OnSelected = func(i widget.ListItemID) {
+		r := items[i].Request
+		d.Hide()
+		m.revealRequest(r)
+	}
+	var content fyne.CanvasObject = list
+	if len(items) == 0 {
+		content = widget.NewLabel("Nothing needs attention: no request has waited too long, no loan is overdue, nothing to a partner is failing.")
+	}
+	d = dialog.NewCustom("Needs attention", "Close", content, m.win)
+	m.showDialog(d, fyne.NewSize(900, 500), nil)
+}
+
+// Attention is what needs attention now, most urgent first.
+func (m *MainWindow) Attention() []domain.Attention { return m.attention }
