@@ -36,6 +36,38 @@ func (s *session) cmdImport(args []string) error {
 	if len(pos) == 0 {
 		return usagef("usage: illdesk import [--json] FILE...")
 	}
+	for _, f := range pos {
+		if domain.IsHistoryFile(f) && len(pos) > 1 {
+			return usagef("import a history .csv file on its own: illdesk import [--json] FILE.csv")
+		}
+	}
+	if domain.IsHistoryFile(pos[0]) {
+		// Past requests from a history file: all of them or, when a line is
+		// bad, none (the refusal lists the bad lines).
+		fh, err := os.Open(pos[0])
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %w", pos[0], err)
+		}
+		defer fh.Close()
+		res, err := s.desk.ImportHistory(fh, s.actor())
+		if *asJSON {
+			out := struct {
+				File  string `json:"file"`
+				OK    bool   `json:"ok"`
+				Error string `json:"error,omitempty"`
+				domain.HistoryResult
+			}{File: pos[0], OK: err == nil, HistoryResult: res}
+			if err != nil {
+				out.Error = err.Error()
+			}
+			if jerr := s.printJSON(out); jerr != nil {
+				return jerr
+			}
+		} else if err == nil {
+			s.printf("Imported %d past requests (%d closed, %d open) from %s.\n", res.Imported, res.Closed, res.Open, pos[0])
+		}
+		return err
+	}
 	var results []importResult
 	refused := 0
 	for _, f := range pos {
