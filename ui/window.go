@@ -163,11 +163,12 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.operatorLabel = widget.NewLabel(m.operator)
 	switchOp := widget.NewButtonWithIcon("", theme.AccountIcon(), m.ShowSignIn)
 	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.ShowAudit)
+	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.ShowStats)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.ShowSettings)
 	m.attentionButton = widget.NewButtonWithIcon("", theme.WarningIcon(), m.ShowAttention)
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(m.attentionButton, settings, audit, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
+		container.NewHBox(m.attentionButton, stats, settings, audit, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
 			container.NewGridWrap(fyne.NewSize(260, m.deskSelect.MinSize().Height), m.deskSelect)),
 		m.scanBar)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
