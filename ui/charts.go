@@ -66,8 +66,9 @@ func (c *Chart) draw(size fyne.Size) []fyne.CanvasObject {
 		return t
 	}
 	lineH := theme.TextSize() + 4
-	plotH := size.Height - 2*lineH
-	base := lineH + plotH
+	// legend, then room for the value over the tallest bar, the plot, the labels
+	plotH := size.Height - 4*lineH
+	base := 3*lineH + plotH
 	group := size.Width / float32(n)
 	top := 0.0
 	for _, s := range c.series {

@@ -116,8 +116,8 @@ func (m *MainWindow) ShowStats() {
 			_ = m.app.OpenURL(u)
 		}
 	})
-	filters := container.NewGridWithColumns(6, from, to, side, partner, widget.NewButton("Show", load), container.NewHBox(export, print))
-	d := dialog.NewCustom("Statistics", "Close", container.NewBorder(container.NewVBox(filters, status), nil, nil, nil,
+	filters := container.NewGridWithColumns(5, from, to, side, partner, widget.NewButton("Show", load))
+	d := dialog.NewCustom("Statistics", "Close", container.NewBorder(container.NewVBox(filters, status), container.NewHBox(export, print), nil, nil,
 		container.NewVScroll(body)), m.win)
 	load()
 	m.showDialog(d, fyne.NewSize(1100, 720), nil)
