@@ -45,3 +45,15 @@ func TestChartDrawsBarsAndLines(t *testing.T) {
 	assert.Greater(t, len(lines.draw(fyne.NewSize(300, 200))), 3, "segments and points")
 	assert.Empty(t, newChart(false, nil).draw(fyne.NewSize(300, 200)), "no labels, nothing to draw")
 }
+
+func TestPrintableStatisticsReport(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "A")
+	mw := f.open()
+	st, err := mw.LoadStats("", "", "", "")
+	require.NoError(t, err)
+	path, err := f.desk.WriteStatsReport(st)
+	require.NoError(t, err)
+	assert.FileExists(t, path)
+}
