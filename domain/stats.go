@@ -274,35 +274,25 @@ var statsStates = []State{ShippedDigitally, Rejected, BadCitation, Completed, Ca
 
 // SortedReasons lists the reasons counted in m: the known ones in the order
 // staff see them, then any others alphabetically.
-func SortedReasons(m map[Reason]int) []Reason {
-	var out, other []Reason
-	for _, r := range Reasons() {
-		if _, ok := m[r]; ok {
-			out = append(out, r)
-		}
-	}
-	for r := range m {
-		if !slices.Contains(out, r) {
-			other = append(other, r)
-		}
-	}
-	slices.Sort(other)
-	return append(out, other...)
-}
+func SortedReasons(m map[Reason]int) []Reason { return orderedKeys(m, Reasons()) }
 
 // SortedStates lists the final states counted in m in a fixed order:
 // shipped_digitally, rejected, bad_citation, completed, cancelled, then any
 // others alphabetically.
-func SortedStates(m map[State]int) []State {
-	var out, other []State
-	for _, s := range statsStates {
-		if _, ok := m[s]; ok {
-			out = append(out, s)
+func SortedStates(m map[State]int) []State { return orderedKeys(m, statsStates) }
+
+// orderedKeys lists m's keys: those in order first, in that order, then the
+// others alphabetically.
+func orderedKeys[K ~string](m map[K]int, order []K) []K {
+	var out, other []K
+	for _, k := range order {
+		if _, ok := m[k]; ok {
+			out = append(out, k)
 		}
 	}
-	for s := range m {
-		if !slices.Contains(out, s) {
-			other = append(other, s)
+	for k := range m {
+		if !slices.Contains(out, k) {
+			other = append(other, k)
 		}
 	}
 	slices.Sort(other)
