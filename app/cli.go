@@ -54,7 +54,7 @@ const topUsage = `usage: illdesk [--db PATH] [--operator NAME] [--desk DESK] [--
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
-  import   outbox   serve   operator add|list|remove   audit   stats
+  import   outbox   serve   operator add|list|remove   audit   stats   seed
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
 
@@ -173,6 +173,7 @@ var commands = map[string]func(*session, []string) error{
 	"audit":        (*session).cmdAudit,
 	"operator":     (*session).cmdOperator,
 	"stats":        (*session).cmdStats,
+	"seed":         (*session).cmdSeed,
 }
 
 func defaultOperator() string {

@@ -890,3 +890,26 @@ func (s *session) cmdMail(args []string) error {
 	}
 	return usagef("usage: illdesk %s", usage)
 }
+
+func (s *session) cmdSeed(args []string) error {
+	fs := newFlags("seed")
+	n := fs.Int("requests", 0, "how many requests to add")
+	seed := fs.Uint64("seed", 1, "the same seed gives the same requests")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, "seed --requests N [--seed S]"); err != nil {
+		return err
+	}
+	if *n <= 0 {
+		return usagef("seed: --requests must be a positive number")
+	}
+	start := time.Now()
+	added, err := s.desk.Seed(*n, *seed, s.actor())
+	if err != nil {
+		return err
+	}
+	s.printf("Added %d requests in %s.\n", added, time.Since(start).Round(time.Millisecond))
+	return nil
+}
