@@ -55,20 +55,15 @@ func (s *session) cmdPartner(args []string) error {
 	case "edit":
 		return s.cmdPartnerEdit(args[1:])
 	case "list":
-		fs := newFlags("partner list")
-		asJSON := fs.Bool("json", false, "JSON output")
-		pos, err := parse(fs, args[1:])
+		asJSON, err := jsonOnly("partner list", args[1:], "partner list [--json]")
 		if err != nil {
-			return err
-		}
-		if err := wantArgs(pos, 0, "partner list [--json]"); err != nil {
 			return err
 		}
 		ps, err := s.desk.Partners()
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if asJSON {
 			return s.printJSON(nonNil(ps))
 		}
 		if len(ps) == 0 {
@@ -659,16 +654,11 @@ func (s *session) cmdConfig(args []string) error {
 	}
 	switch args[0] {
 	case "show":
-		fs := newFlags("config show")
-		asJSON := fs.Bool("json", false, "JSON output")
-		pos, err := parse(fs, args[1:])
+		asJSON, err := jsonOnly("config show", args[1:], usage)
 		if err != nil {
 			return err
 		}
-		if err := wantArgs(pos, 0, usage); err != nil {
-			return err
-		}
-		if *asJSON {
+		if asJSON {
 			return s.printJSON(cur)
 		}
 		s.printf("catalogue-url             %s\n", cur.CatalogueURL)

@@ -67,3 +67,15 @@ func wantArgs(pos []string, n int, usage string) error {
 	}
 	return nil
 }
+
+// jsonOnly parses a command that takes no arguments and only --json, and
+// reports whether JSON output was asked for.
+func jsonOnly(name string, args []string, usage string) (bool, error) {
+	fs := newFlags(name)
+	asJSON := fs.Bool("json", false, "JSON output")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return false, err
+	}
+	return *asJSON, wantArgs(pos, 0, usage)
+}

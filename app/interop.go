@@ -117,13 +117,8 @@ func (s *session) cmdOutbox(args []string) error {
 	}
 	switch args[0] {
 	case "list":
-		fs := newFlags("outbox list")
-		asJSON := fs.Bool("json", false, "JSON output")
-		pos, err := parse(fs, args[1:])
+		asJSON, err := jsonOnly("outbox list", args[1:], usage)
 		if err != nil {
-			return err
-		}
-		if err := wantArgs(pos, 0, usage); err != nil {
 			return err
 		}
 		msgs, err := s.desk.Outbox("")
@@ -134,7 +129,7 @@ func (s *session) cmdOutbox(args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if asJSON {
 			for i := range msgs {
 				msgs[i].Body = nil
 			}

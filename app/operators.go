@@ -108,13 +108,8 @@ func (s *session) cmdOperator(args []string) error {
 		s.printf("Added operator %s (%s), %s, %s.\n", op.Name, op.RoleLabels(), where, pin)
 		return nil
 	case "list":
-		fs := newFlags("operator list")
-		asJSON := fs.Bool("json", false, "JSON output")
-		pos, err := parse(fs, args[1:])
+		asJSON, err := jsonOnly("operator list", args[1:], "operator list [--json]")
 		if err != nil {
-			return err
-		}
-		if err := wantArgs(pos, 0, "operator list [--json]"); err != nil {
 			return err
 		}
 		ops, err := s.desk.Operators()
@@ -125,7 +120,7 @@ func (s *session) cmdOperator(args []string) error {
 		for _, o := range ops {
 			views = append(views, operatorView{Name: o.Name, Roles: nonNil(o.Roles), Desks: nonNil(o.Desks), HasPIN: o.HasPIN()})
 		}
-		if *asJSON {
+		if asJSON {
 			return s.printJSON(views)
 		}
 		if len(views) == 0 {

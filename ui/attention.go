@@ -11,13 +11,23 @@ import (
 )
 
 // refreshAttention counts the requests that need attention and shows the
-// count on the title bar and its button.
+// count on the title bar and its button. It reads every request, so it runs
+// off the UI thread.
 func (m *MainWindow) refreshAttention() {
-	list, err := m.desk.NeedsAttention()
-	if err != nil {
-		m.showError(err)
-		return
-	}
+	m.run(func() {
+		list, err := m.desk.NeedsAttention()
+		fyne.Do(func() {
+			if err != nil {
+				m.showError(err)
+				return
+			}
+			m.showAttentionCount(list)
+		})
+	})
+}
+
+// showAttentionCount puts what needs attention on the title bar and its button.
+func (m *MainWindow) showAttentionCount(list []domain.Attention) {
 	m.attention = list
 	title := WindowTitle
 	if n := len(list); n > 0 {
@@ -35,8 +45,12 @@ func (m *MainWindow) refreshAttention() {
 // ShowAttention lists what needs attention, most urgent first; choosing a
 // line opens that request.
 func (m *MainWindow) ShowAttention() {
-	m.refreshAttention()
-	items := m.attention
+	items, err := m.desk.NeedsAttention()
+	if err != nil {
+		m.showError(err)
+		return
+	}
+	m.showAttentionCount(items)
 	var d dialog.Dialog
 	list := widget.NewList(func() int { return len(items) },
 		func() fyne.CanvasObject {

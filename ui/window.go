@@ -194,7 +194,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.loadStations()
 	m.Refresh()
-	m.refreshAttention()
+	if list, err := d.NeedsAttention(); err == nil {
+		m.showAttentionCount(list) // at start, before the window shows
+	}
 	m.win.Canvas().Focus(m.scanBar)
 	if m.needsSignIn() {
 		m.ShowSignIn()
@@ -271,10 +273,10 @@ func (m *MainWindow) tick() {
 			n++
 			m.checkScanFolder()
 			if n%6 == 0 {
-				fyne.Do(func() {
-					m.list.table.Refresh()
-					m.refreshAttention()
-				})
+				fyne.Do(func() { m.list.table.Refresh() })
+				if list, err := m.desk.NeedsAttention(); err == nil {
+					fyne.Do(func() { m.showAttentionCount(list) })
+				}
 				m.sendQueues()
 			}
 		}
