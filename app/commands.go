@@ -245,7 +245,7 @@ func (s *session) view(r domain.Request) requestView {
 	if !r.Deadline.IsZero() {
 		d := r.Deadline
 		v.Deadline = &d
-		if left, ok := s.desk.TimeLeft(r); ok && r.Active() {
+		if left, ok := s.desk.TimeLeft(r.Deadline); ok && r.Active() {
 			h := math.Round(left.Hours()*10) / 10
 			v.TimeLeftHours = &h
 		}
@@ -311,7 +311,7 @@ func (s *session) cmdList(args []string) error {
 
 // timeLeft writes the business time left as staff read it.
 func (s *session) timeLeft(r domain.Request) string {
-	left, ok := s.desk.TimeLeft(r)
+	left, ok := s.desk.TimeLeft(r.Deadline)
 	if !ok || !r.Active() {
 		if !r.DueDate.IsZero() && r.Active() {
 			return "due " + r.DueDate.Format(domain.DateLayout)

@@ -18,7 +18,7 @@ const DefaultAttentionHours = 24
 
 // Attention is a request that needs attention, and why.
 type Attention struct {
-	Request Request
+	Request Summary
 	// Why is a sentence for staff.
 	Why string
 	// Late is how far past the limit it is (business time for waits,
@@ -97,7 +97,7 @@ func (d *Desk) NeedsAttention() ([]Attention, error) {
 	cal := d.Calendar()
 	var out []Attention
 	err = d.store.View(func(tx Tx) error {
-		return tx.ForEachRequest(func(r Request) error {
+		return tx.ForEachSummary(func(r Summary) error {
 			if why, ok := failing[r.ID]; ok {
 				out = append(out, Attention{Request: r, Why: strings.ToUpper(why[:1]) + why[1:] + ".", Late: 1000 * time.Hour})
 				return nil
@@ -114,17 +114,7 @@ func (d *Desk) NeedsAttention() ([]Attention, error) {
 			if r.State == Loaned {
 				return nil // waiting for the patron is not a delay
 			}
-			since := r.Created
-			if n := len(r.History); n > 0 {
-				since = r.History[n-1].At
-				for i := n - 1; i >= 0; i-- {
-					if r.History[i].From != r.History[i].To {
-						since = r.History[i].At
-						break
-					}
-				}
-			}
-			waited := cal.BusinessBetween(since, now)
+			waited := cal.BusinessBetween(r.Since, now)
 			if over := waited - time.Duration(limit)*time.Hour; over > 0 {
 				out = append(out, Attention{Request: r, Late: over,
 					Why: fmt.Sprintf("“%s” for %.0f business hours (limit %d).", r.StatusLabel(), waited.Hours(), limit)})

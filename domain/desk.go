@@ -90,12 +90,12 @@ func (d *Desk) Calendar() Calendar {
 }
 
 // TimeLeft is the business time left before a request's deadline, negative
-// when overdue; ok is false when the request has no deadline.
-func (d *Desk) TimeLeft(r Request) (left time.Duration, ok bool) {
-	if r.Deadline.IsZero() {
+// when overdue; ok is false when there is no deadline (the zero time).
+func (d *Desk) TimeLeft(deadline time.Time) (left time.Duration, ok bool) {
+	if deadline.IsZero() {
 		return 0, false
 	}
-	return d.Calendar().BusinessBetween(d.clock.Now(), r.Deadline), true
+	return d.Calendar().BusinessBetween(d.clock.Now(), deadline), true
 }
 
 func (d *Desk) event(by Actor, note string) Event {
@@ -404,84 +404,26 @@ type Filter struct {
 	All bool
 }
 
-// Match reports whether the request passes the filter.
-func (f Filter) Match(r Request) bool {
-	switch {
-	case !f.All && !r.Active() && f.State == "":
-		return false
-	case f.Side != "" && r.Side != f.Side:
-		return false
-	case f.State != "" && r.State != f.State:
-		return false
-	case f.Partner != "" && !strings.EqualFold(r.Partner, f.Partner):
-		return false
-	case f.Format != nil && r.Format != *f.Format:
-		return false
-	}
-	return f.matchText(r)
-}
-
-// matchText reports whether the search text occurs in the request's title,
-// article title, external id, item barcode, requester or id, ignoring case.
-func (f Filter) matchText(r Request) bool {
-	q := strings.TrimSpace(f.Text)
-	if q == "" {
-		return true
-	}
-	for _, s := range []string{r.Title, r.ArticleTitle, r.ExternalID, r.ItemBarcode, r.Requester, r.ID} {
-		if containsFold(s, q) {
-			return true
-		}
-	}
-	return false
-}
-
-// containsFold reports whether sub occurs in s ignoring case, without allocating.
-func containsFold(s, sub string) bool {
-	n := len(sub)
-	for i := 0; i+n <= len(s); i++ {
-		if strings.EqualFold(s[i:i+n], sub) {
-			return true
-		}
-	}
-	return false
-}
-
-// List returns the requests passing the filter, most urgent first.
+// List returns the requests passing the filter, most urgent first. It
+// filters the summaries and decodes only the requests that pass.
 func (d *Desk) List(f Filter) ([]Request, error) {
-	var out []Request
-	err := d.store.View(func(tx Tx) error {
-		return tx.ForEachRequest(func(r Request) error {
-			if f.Match(r) {
-				out = append(out, r)
+	l, err := d.Listing()
+	if err != nil {
+		return nil, err
+	}
+	rows := l.Filter(f)
+	out := make([]Request, 0, len(rows))
+	err = d.store.View(func(tx Tx) error {
+		for _, s := range rows {
+			r, err := tx.Request(s.ID)
+			if err != nil {
+				return err
 			}
-			return nil
-		})
+			out = append(out, r)
+		}
+		return nil
 	})
-	SortByUrgency(out)
 	return out, err
-}
-
-// SortByUrgency orders requests most urgent first: earliest deadline or due
-// date first, then the undated ones newest first; ties in creation order.
-func SortByUrgency(rs []Request) {
-	slices.SortStableFunc(rs, func(a, b Request) int {
-		at, aDated := a.Urgency()
-		bt, bDated := b.Urgency()
-		if aDated != bDated {
-			if aDated {
-				return -1
-			}
-			return 1
-		}
-		if !aDated {
-			at, bt = bt, at // undated: newest first, so a new request is on top
-		}
-		if c := at.Compare(bt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 }
 
 // ---- changing requests ----

@@ -478,8 +478,7 @@ func TestListFilterAndUrgency(t *testing.T) {
 		{ID: "c", Side: Borrowing, Created: wednesday.Add(-time.Hour)},
 		{ID: "d", Side: Lending, Created: wednesday, Deadline: wednesday.AddDate(0, 0, 1)},
 	}
-	SortByUrgency(rs)
-	assert.Equal(t, []string{"b", "d", "a", "c"}, []string{rs[0].ID, rs[1].ID, rs[2].ID, rs[3].ID})
+	assert.Equal(t, []string{"b", "d", "a", "c"}, listedIDs(rs))
 }
 
 // ---- pick ----
@@ -1306,20 +1305,20 @@ func TestScanExternalIDSelects(t *testing.T) {
 func TestTimeLeft(t *testing.T) {
 	f := newDeskFixture(t)
 	l := f.lending("RAPID", "RAPID-1") // deadline Thursday 10:00
-	left, ok := f.desk.TimeLeft(l)
+	left, ok := f.desk.TimeLeft(l.Deadline)
 	require.True(t, ok)
 	assert.Equal(t, 24*time.Hour, left)
 
 	f.now = time.Date(2026, 3, 6, 16, 0, 0, 0, time.UTC) // Friday 16:00
-	left, ok = f.desk.TimeLeft(l)
+	left, ok = f.desk.TimeLeft(l.Deadline)
 	require.True(t, ok)
 	assert.Equal(t, -30*time.Hour, left, "overdue: Thursday 10:00–24:00 and Friday 00:00–16:00")
 
 	f.now = time.Date(2026, 3, 10, 1, 0, 0, 0, time.UTC) // Tuesday 01:00 after the holiday Monday
-	left, _ = f.desk.TimeLeft(l)
+	left, _ = f.desk.TimeLeft(l.Deadline)
 	assert.Equal(t, -(14+24+1)*time.Hour, left, "weekend and holiday do not count")
 
-	_, ok = f.desk.TimeLeft(f.borrowing("BVB", ""))
+	_, ok = f.desk.TimeLeft(f.borrowing("BVB", "").Deadline)
 	assert.False(t, ok)
 	assert.Equal(t, []string{"2026-03-09"}, f.desk.Calendar().Holidays())
 }
@@ -1444,7 +1443,12 @@ func TestSetHolidays(t *testing.T) {
 	assert.Empty(t, d.Calendar().Holidays())
 }
 
-func TestSortByUrgencyPutsDatedFirst(t *testing.T) {
+// listedIDs is the order the list model shows the requests in.
+func listedIDs(rs []Request) []string {
+	return rowIDs(listingOf(rs).Filter(Filter{All: true}))
+}
+
+func TestListingPutsDatedFirst(t *testing.T) {
 	base := time.Date(2026, 11, 18, 9, 0, 0, 0, time.UTC)
 	rs := []Request{
 		{ID: "b-old", Side: Borrowing, Created: base.Add(-72 * time.Hour)},
@@ -1453,10 +1457,5 @@ func TestSortByUrgencyPutsDatedFirst(t *testing.T) {
 		{ID: "l-soon", Side: Lending, Created: base, Deadline: base.Add(2 * time.Hour)},
 		{ID: "b-new", Side: Borrowing, Created: base},
 	}
-	SortByUrgency(rs)
-	var ids []string
-	for _, r := range rs {
-		ids = append(ids, r.ID)
-	}
-	assert.Equal(t, []string{"l-soon", "b-loan", "l-late", "b-new", "b-old"}, ids)
+	assert.Equal(t, []string{"l-soon", "b-loan", "l-late", "b-new", "b-old"}, listedIDs(rs))
 }

@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // FacetValue is one choice of a facet with the number of requests it would show.
 type FacetValue struct {
@@ -24,72 +21,78 @@ type Facets struct {
 // (FormatUnknown is the empty string, which there means "any").
 const FormatBlank = "blank"
 
-// CountFacets counts, for each facet value, the requests that the filter
-// would show with that value chosen and the other facets left as they are.
-// Side counts active requests; the Status facet lists the side's states.
-func CountFacets(rs []Request, f Filter) Facets {
-	var fs Facets
-	sideCount := map[Side]int{}
-	stateCount := map[State]int{}
-	partnerCount := map[string]int{}
-	formatCount := map[string]int{}
-	active := 0
-	allPartners := 0
-	anyFormat := 0
-	for _, r := range rs {
-		if r.Active() {
-			sideCount[r.Side]++
-		}
-		if r.Side != f.Side || !f.matchText(r) {
-			continue
-		}
-		partnerOK := f.Partner == "" || strings.EqualFold(r.Partner, f.Partner)
-		formatOK := f.Format == nil || r.Format == *f.Format
-		stateOK := (f.State == "" && (r.Active() || f.All)) || r.State == f.State
-		if partnerOK && formatOK {
-			stateCount[r.State]++
-			if r.Active() {
-				active++
-			}
-		}
-		if stateOK && formatOK {
-			partnerCount[r.Partner]++
-			allPartners++
-		}
-		if stateOK && partnerOK {
-			formatCount[formatValue(r.Format)]++
-			anyFormat++
+// facetCounter adds up the facet counts while a listing is filtered.
+type facetCounter struct {
+	side        [2]int // active requests per side: lending, borrowing
+	state       map[State]int
+	partner     map[string]int
+	format      [3]int // electronic, physical, blank
+	active      int
+	allPartners int
+	anyFormat   int
+}
+
+// count adds one summary of the side and search in view, given which other
+// parts of the filter it passes.
+func (c *facetCounter) count(s *Summary, active, partnerOK, formatOK, stateOK bool) {
+	if c.state == nil {
+		c.state, c.partner = map[State]int{}, map[string]int{}
+	}
+	if partnerOK && formatOK {
+		c.state[s.State]++
+		if active {
+			c.active++
 		}
 	}
-	for _, s := range []Side{Lending, Borrowing} {
-		label := "Lending"
-		if s == Borrowing {
-			label = "Borrowing"
-		}
-		fs.Side = append(fs.Side, FacetValue{Value: string(s), Label: label, Count: sideCount[s]})
+	if stateOK && formatOK {
+		c.partner[s.Partner]++
+		c.allPartners++
+	}
+	if stateOK && partnerOK {
+		c.format[formatIndex(s.Format)]++
+		c.anyFormat++
+	}
+}
+
+func formatIndex(f Format) int {
+	switch f {
+	case FormatElectronic:
+		return 0
+	case FormatPhysical:
+		return 1
+	}
+	return 2
+}
+
+// facets lays the counts out as the facet lists for the filter's side.
+func (c *facetCounter) facets(f Filter) Facets {
+	var fs Facets
+	fs.Side = []FacetValue{
+		{Value: string(Lending), Label: "Lending", Count: c.side[0]},
+		{Value: string(Borrowing), Label: "Borrowing", Count: c.side[1]},
 	}
 	side := f.Side
 	if side == "" {
 		side = Lending
 	}
-	fs.Status = append(fs.Status, FacetValue{Value: "", Label: "All active", Count: active})
+	fs.Status = append(fs.Status, FacetValue{Value: "", Label: "All active", Count: c.active})
 	for _, s := range States(side) {
-		fs.Status = append(fs.Status, FacetValue{Value: string(s), Label: s.Label(side), Count: stateCount[s]})
+		fs.Status = append(fs.Status, FacetValue{Value: string(s), Label: s.Label(side), Count: c.state[s]})
 	}
-	fs.Partner = append(fs.Partner, FacetValue{Value: "", Label: "All partners", Count: allPartners})
-	codes := make([]string, 0, len(partnerCount))
-	for c := range partnerCount {
-		codes = append(codes, c)
+	fs.Partner = append(fs.Partner, FacetValue{Value: "", Label: "All partners", Count: c.allPartners})
+	codes := make([]string, 0, len(c.partner))
+	for code := range c.partner {
+		codes = append(codes, code)
 	}
 	slices.Sort(codes)
-	for _, c := range codes {
-		fs.Partner = append(fs.Partner, FacetValue{Value: c, Label: c, Count: partnerCount[c]})
+	for _, code := range codes {
+		fs.Partner = append(fs.Partner, FacetValue{Value: code, Label: code, Count: c.partner[code]})
 	}
 	fs.Format = []FacetValue{
-		{Value: "", Label: "Any format", Count: anyFormat},
-		{Value: string(FormatElectronic), Label: "Electronic", Count: formatCount[string(FormatElectronic)]},
-		{Value: string(FormatPhysical), Label: "Physical", Count: formatCount[string(FormatPhysical)]},
-		{Value: FormatBlank, Label: "Blank", Count: formatCount[FormatBlank]},
+		{Value: "", Label: "Any format", Count: c.anyFormat},
+		{Value: string(FormatElectronic), Label: "Electronic", Count: c.format[0]},
+		{Value: string(FormatPhysical), Label: "Physical", Count: c.format[1]},
+		{Value: FormatBlank, Label: "Blank", Count: c.format[2]},
 	}
 	return fs
 }

@@ -231,6 +231,10 @@ func (tx *memTx) ForEachRequest(fn func(Request) error) error {
 	return nil
 }
 
+func (tx *memTx) ForEachSummary(fn func(Summary) error) error {
+	return tx.ForEachRequest(func(r Request) error { return fn(r.Summary()) })
+}
+
 func (tx *memTx) Setting(key string) (string, error) { return tx.d.Settings[key], nil }
 
 func (tx *memTx) PutSetting(key, value string) error {

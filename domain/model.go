@@ -146,45 +146,39 @@ func (r Request) StatusLabel() string { return r.State.Label(r.Side) }
 // Ref is the short way to name the request to staff: its external identifier
 // when it has one, otherwise the last 8 characters of its id (the random
 // part of a UUIDv7; the start is a timestamp shared by requests made together).
-func (r Request) Ref() string {
-	if r.ExternalID != "" {
-		return r.ExternalID
+func (r Request) Ref() string { return ref(r.ExternalID, r.ID) }
+
+func ref(externalID, id string) string {
+	if externalID != "" {
+		return externalID
 	}
-	if len(r.ID) > 8 {
-		return r.ID[len(r.ID)-8:]
+	if len(id) > 8 {
+		return id[len(id)-8:]
 	}
-	return r.ID
+	return id
 }
 
 // ActiveBarcode is the barcode that scans route to this request, or "" when
 // no scan applies in its current state. Storage indexes it and keeps it unique.
-func (r Request) ActiveBarcode() string {
-	switch r.Side {
+func (r Request) ActiveBarcode() string { return activeBarcode(r.Side, r.State, r.ItemBarcode) }
+
+// ActiveBarcode is the barcode that scans route to this request (see Request.ActiveBarcode).
+func (s Summary) ActiveBarcode() string { return activeBarcode(s.Side, s.State, s.ItemBarcode) }
+
+func activeBarcode(side Side, state State, itemBarcode string) string {
+	switch side {
 	case Borrowing:
-		switch r.State {
+		switch state {
 		case Received, OnHoldShelf, Loaned, ReturnedByPatron:
-			return r.ItemBarcode
+			return itemBarcode
 		}
 	case Lending:
-		switch r.State {
+		switch state {
 		case PickRequested, ItemAtDesk:
-			return r.ItemBarcode
+			return itemBarcode
 		}
 	}
 	return ""
-}
-
-// Urgency is the time that orders the list, most urgent first: the partner's
-// deadline for lending, the patron's due date for a loan. dated is false for
-// requests that have neither; they follow the dated ones, oldest first.
-func (r Request) Urgency() (at time.Time, dated bool) {
-	switch {
-	case !r.Deadline.IsZero() && r.Side == Lending:
-		return r.Deadline, true
-	case !r.DueDate.IsZero():
-		return r.DueDate, true
-	}
-	return r.Created, false
 }
 
 // Partner is another library or network we exchange requests with.

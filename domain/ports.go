@@ -49,6 +49,10 @@ type Tx interface {
 	PutRequest(r Request) error
 	// ForEachRequest calls fn for every request in creation order until fn returns an error.
 	ForEachRequest(fn func(Request) error) error
+	// ForEachSummary calls fn for every request's summary (Request.Summary,
+	// kept in step by PutRequest) in creation order until fn returns an
+	// error, without decoding the requests.
+	ForEachSummary(fn func(Summary) error) error
 
 	// PutRecord stores a value of a kind of record (outgoing messages,
 	// deliveries, messages already received) under an id; ids sort in the

@@ -46,7 +46,7 @@ func (d *Desk) Seed(n int, seed uint64, by Actor) (int, error) {
 	// number on from the requests already there, so seeding twice adds more
 	base := 0
 	if err := d.store.View(func(tx Tx) error {
-		return tx.ForEachRequest(func(Request) error { base++; return nil })
+		return tx.ForEachSummary(func(Summary) error { base++; return nil })
 	}); err != nil {
 		return 0, err
 	}

@@ -168,7 +168,7 @@ func (d *Desk) Stations() ([]Station, error) {
 		digitization = append(digitization, DefaultDigitizationDepartment)
 	}
 	err = d.store.View(func(tx Tx) error {
-		return tx.ForEachRequest(func(r Request) error {
+		return tx.ForEachSummary(func(r Summary) error {
 			if r.Pickup != "" {
 				pickups = append(pickups, r.Pickup)
 			}
@@ -199,7 +199,7 @@ type WaitingScan struct {
 
 // WaitingScans lists the PDFs in the scan folder whose name (without .pdf)
 // is the external identifier of a request that can still be shipped.
-func WaitingScans(dir string, rs []Request) ([]WaitingScan, error) {
+func WaitingScans(dir string, rs []Summary) ([]WaitingScan, error) {
 	if dir == "" {
 		return nil, nil
 	}

@@ -327,10 +327,10 @@ func TestWaitingScans(t *testing.T) {
 	}
 	// a folder named like a PDF of an open request is not a scan
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "R-4.pdf"), 0o700))
-	lend := func(id, ext string, st State) Request {
-		return Request{ID: id, Side: Lending, ExternalID: ext, Partner: "RAPID", State: st}
+	lend := func(id, ext string, st State) Summary {
+		return Summary{ID: id, Side: Lending, ExternalID: ext, Partner: "RAPID", State: st}
 	}
-	rs := []Request{
+	rs := []Summary{
 		lend("id-1", "R-1", Created),
 		lend("id-2", "R-2", PickRequested), // file r-2.PDF: names match ignoring case
 		lend("id-3", "R-3", ShippedDigitally),
@@ -364,7 +364,7 @@ func TestWaitingScans(t *testing.T) {
 }
 
 func TestWaitingScansNoFolder(t *testing.T) {
-	got, err := WaitingScans("", []Request{{ID: "id-1", Side: Lending, ExternalID: "R-1", State: Created}})
+	got, err := WaitingScans("", []Summary{{ID: "id-1", Side: Lending, ExternalID: "R-1", State: Created}})
 	assert.NoError(t, err)
 	assert.Nil(t, got)
 }
@@ -372,7 +372,7 @@ func TestWaitingScansNoFolder(t *testing.T) {
 func TestWaitingScansUnreadableFolder(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "R-1.pdf")
 	require.NoError(t, os.WriteFile(file, []byte(pdfContent), 0o600))
-	rs := []Request{{ID: "id-1", Side: Lending, ExternalID: "R-1", State: Created}}
+	rs := []Summary{{ID: "id-1", Side: Lending, ExternalID: "R-1", State: Created}}
 	for name, dir := range map[string]string{
 		"missing": filepath.Join(t.TempDir(), "gone"),
 		"a file":  file,

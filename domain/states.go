@@ -182,9 +182,14 @@ func ParseState(code string) (State, error) {
 }
 
 // Can reports whether the action is legal for the request in its current state.
-func (r Request) Can(a Action) bool {
-	m, ok := machines[r.Side][a]
-	return ok && slices.Contains(m.from, r.State)
+func (r Request) Can(a Action) bool { return can(r.Side, r.State, a) }
+
+// Can reports whether the action is legal for the request in its current state.
+func (s Summary) Can(a Action) bool { return can(s.Side, s.State, a) }
+
+func can(side Side, state State, a Action) bool {
+	m, ok := machines[side][a]
+	return ok && slices.Contains(m.from, state)
 }
 
 // Transition is the one way a request changes state: it checks the move

@@ -340,7 +340,7 @@ func TestRefAndUrgency(t *testing.T) {
 		{Request{Side: Borrowing, Created: created, DueDate: due}, due, true},
 		{Request{Side: Borrowing, Created: created}, created, false},
 	} {
-		at, dated := tc.r.Urgency()
+		at, dated := tc.r.Summary().Urgency()
 		assert.Equal(t, tc.want, at)
 		assert.Equal(t, tc.dated, dated)
 	}

@@ -33,7 +33,7 @@ import (
 
 // SchemaVersion is the version of the database layout this build writes and
 // reads. A database with a larger version is refused with ErrSchemaTooNew.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // lockTimeout bounds how long Open waits for another process's file lock.
 const lockTimeout = 1 * time.Second
@@ -47,10 +47,13 @@ var (
 	bucketSettings    = []byte("settings")
 	bucketNotices     = []byte("notices")
 	bucketRecords     = []byte("records")
+	// bucketSummaries holds each request's domain.Summary (encodeSummary),
+	// kept in step by PutRequest; the request list reads only these.
+	bucketSummaries = []byte("summaries")
 
 	keySchema = []byte("schema")
 
-	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings, bucketNotices, bucketRecords}
+	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings, bucketNotices, bucketRecords, bucketSummaries}
 )
 
 // DB is an open ILL Desk database; it implements domain.Store. Only one
@@ -100,9 +103,13 @@ func Open(path string) (*DB, error) {
 		}
 		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
 	}
-	if err := bdb.Update(func(btx *bolt.Tx) error { return prepare(btx, path) }); err != nil {
-		_ = bdb.Close()
-		return nil, err
+	var ok bool
+	_ = bdb.View(func(btx *bolt.Tx) error { ok = ready(btx); return nil })
+	if !ok {
+		if err := bdb.Update(func(btx *bolt.Tx) error { return prepare(btx, path) }); err != nil {
+			_ = bdb.Close()
+			return nil, err
+		}
 	}
 	return &DB{bolt: bdb, path: path}, nil
 }
@@ -147,7 +154,45 @@ func prepare(btx *bolt.Tx, path string) error {
 			return fmt.Errorf("cannot set up the database %s: %w", path, err)
 		}
 	}
+	if version < SchemaVersion {
+		if err := migrate(btx, version); err != nil {
+			return fmt.Errorf("cannot upgrade the database %s: %w", path, err)
+		}
+		if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+			return fmt.Errorf("cannot upgrade the database %s: %w", path, err)
+		}
+	}
 	return nil
+}
+
+// migrate brings a database written with schema version from up to
+// SchemaVersion, inside the transaction that opens it.
+func migrate(btx *bolt.Tx, from int) error {
+	if from < 2 { // 2: every request has a summary
+		t := &tx{btx: btx}
+		sums := btx.Bucket(bucketSummaries)
+		if err := t.ForEachRequest(func(r domain.Request) error {
+			return sums.Put([]byte(r.ID), encodeSummary(r.Summary()))
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ready reports whether the database needs no setting up or upgrade, so
+// that opening it need not write.
+func ready(btx *bolt.Tx) bool {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil || string(meta.Get(keySchema)) != strconv.Itoa(SchemaVersion) {
+		return false
+	}
+	for _, name := range allBuckets {
+		if btx.Bucket(name) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Path is the file the database was opened from.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,7 +121,7 @@ func TestOpenCreatesDirAndSchema(t *testing.T) {
 		for _, b := range allBuckets {
 			assert.NotNil(t, btx.Bucket(b), "bucket %s", b)
 		}
-		assert.Equal(t, "1", string(btx.Bucket(bucketMeta).Get(keySchema)))
+		assert.Equal(t, strconv.Itoa(SchemaVersion), string(btx.Bucket(bucketMeta).Get(keySchema)))
 		return nil
 	}))
 }

@@ -48,7 +48,7 @@ func (b *BatchBar) show(n int) {
 // Marked lists the ids of the requests marked for a batch action, in list order.
 func (m *MainWindow) Marked() []string {
 	var ids []string
-	for _, r := range m.all {
+	for _, r := range m.listing.Filter(domain.Filter{All: true}) {
 		if m.list.marked[r.ID] {
 			ids = append(ids, r.ID)
 		}

@@ -79,7 +79,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 	add(widget.NewRichText(&widget.TextSegment{Text: r.Ref(), Style: widget.RichTextStyleHeading}))
 	add(widget.NewLabelWithStyle(r.StatusLabel()+"  ·  "+r.Partner+"  ·  "+sideLabel(r.Side),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	if left, ok := p.desk.TimeLeft(r); ok && r.Active() {
+	if left, ok := p.desk.TimeLeft(r.Deadline); ok && r.Active() {
 		t := widget.NewLabelWithStyle("Time left: "+formatTimeLeft(left, ok)+"  (due "+dateTime(r.Deadline)+")",
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		if left < urgentLeft {

@@ -21,7 +21,7 @@ func (m *MainWindow) actor() domain.Actor { return domain.Actor{Operator: m.oper
 // with Undo for a few seconds when the change can be undone.
 func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.Refresh()
-	m.revealRequest(r)
+	m.revealRequest(r.Summary())
 	m.showInfo(msg)
 	ok, _ := r.CanUndo(m.desk.Now())
 	m.lastScan = ""

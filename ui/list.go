@@ -16,7 +16,7 @@ import (
 type column struct {
 	title  string
 	sample string // typical widest content, to size the column
-	text   func(l *RequestList, r *domain.Request) string
+	text   func(l *RequestList, r *domain.Summary) string
 	// stretch marks the column that takes the width the others leave.
 	stretch bool
 	// shrink marks a column that gives up width (down to a third) before the
@@ -30,33 +30,33 @@ type column struct {
 var (
 	lendingColumns = []column{
 		markColumn,
-		{title: "Time left", sample: "OVERDUE 99h", text: func(l *RequestList, r *domain.Request) string {
+		{title: "Time left", sample: "OVERDUE 99h", text: func(l *RequestList, r *domain.Summary) string {
 			if !r.Active() {
 				return ""
 			}
-			left, ok := l.desk.TimeLeft(*r)
+			left, ok := l.desk.TimeLeft(r.Deadline)
 			return formatTimeLeft(left, ok)
 		}},
-		{title: "External id", sample: "UM-ISO-550019", text: func(_ *RequestList, r *domain.Request) string { return r.Ref() }},
-		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Request) string {
+		{title: "External id", sample: "UM-ISO-550019", text: func(_ *RequestList, r *domain.Summary) string { return r.Ref() }},
+		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Summary) string {
 			if r.ArticleTitle != "" {
 				return r.Title + " — " + r.ArticleTitle
 			}
 			return r.Title
 		}},
-		{title: "Partner", sample: "OCLC-ZCU", text: func(_ *RequestList, r *domain.Request) string { return r.Partner }},
-		{title: "", sample: "", dot: true, text: func(_ *RequestList, _ *domain.Request) string { return "" }},
-		{title: "Status", sample: "Pick From Shelf requested", shrink: true, text: func(_ *RequestList, r *domain.Request) string { return r.StatusLabel() }},
+		{title: "Partner", sample: "OCLC-ZCU", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
+		{title: "", sample: "", dot: true, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
+		{title: "Status", sample: "Pick From Shelf requested", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return r.StatusLabel() }},
 	}
 	borrowingColumns = []column{
 		markColumn,
-		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Request) string { return r.Title }},
-		{title: "Requester", sample: "Katherine Johnson", text: func(_ *RequestList, r *domain.Request) string { return r.Requester }},
-		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Request) string { return r.Pickup }},
-		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Request) string { return r.Partner }},
-		{title: "Item barcode", sample: "39200000101", text: func(_ *RequestList, r *domain.Request) string { return r.ItemBarcode }},
-		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Request) string { return r.StatusLabel() }},
-		{title: "Due", sample: "OVERDUE 2026-12-31", text: func(l *RequestList, r *domain.Request) string {
+		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
+		{title: "Requester", sample: "Katherine Johnson", text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
+		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
+		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
+		{title: "Item barcode", sample: "39200000101", text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
+		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return r.StatusLabel() }},
+		{title: "Due", sample: "OVERDUE 2026-12-31", text: func(l *RequestList, r *domain.Summary) string {
 			if r.DueDate.IsZero() {
 				return ""
 			}
@@ -69,7 +69,7 @@ var (
 )
 
 // markColumn holds the check box that marks a request for a batch action.
-var markColumn = column{title: "", mark: true, text: func(*RequestList, *domain.Request) string { return "" }}
+var markColumn = column{title: "", mark: true, text: func(*RequestList, *domain.Summary) string { return "" }}
 
 // minStretchWidth is the narrowest the title column gets before the list scrolls sideways.
 const minStretchWidth = 140
@@ -82,14 +82,14 @@ type RequestList struct {
 	sizer    *stretchLayout
 	side     domain.Side
 	cols     []column
-	rows     []domain.Request
+	rows     []*domain.Summary
 	selected int // row index, -1 for none
 	waiting  map[string]bool
 	// marked holds the requests marked for a batch action, by id.
 	marked map[string]bool
 
 	// onSelect is called when staff pick a row with the mouse.
-	onSelect func(r domain.Request)
+	onSelect func(r *domain.Summary)
 	// onMark is called when a request is marked or unmarked.
 	onMark func()
 }
@@ -141,7 +141,7 @@ func (l *RequestList) setColumns(s domain.Side) {
 }
 
 // setRows shows new rows and keeps the request with id selected if it is among them.
-func (l *RequestList) setRows(rows []domain.Request, selectedID string) {
+func (l *RequestList) setRows(rows []*domain.Summary, selectedID string) {
 	l.rows = rows
 	l.selected = -1
 	for i := range rows {
@@ -180,9 +180,9 @@ func (l *RequestList) toggleMark(id string) {
 }
 
 // current is the selected request.
-func (l *RequestList) current() (domain.Request, bool) {
+func (l *RequestList) current() (*domain.Summary, bool) {
 	if l.selected < 0 || l.selected >= len(l.rows) {
-		return domain.Request{}, false
+		return nil, false
 	}
 	return l.rows[l.selected], true
 }
@@ -221,7 +221,7 @@ func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		c.label.SetText("")
 		return
 	}
-	r := &l.rows[id.Row]
+	r := l.rows[id.Row]
 	col := l.cols[id.Col]
 	text := col.text(l, r)
 	if col.mark {
@@ -262,7 +262,7 @@ func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case len(text) > 8 && text[:8] == "OVERDUE ":
 		imp, style = widget.DangerImportance, fyne.TextStyle{Bold: true}
 	case col.title == "Time left" && r.Active():
-		if left, ok := l.desk.TimeLeft(*r); ok && left < urgentLeft {
+		if left, ok := l.desk.TimeLeft(r.Deadline); ok && left < urgentLeft {
 			imp = widget.DangerImportance
 		}
 	case col.title == "External id" && l.waiting[r.ID]:

@@ -73,7 +73,7 @@ type MainWindow struct {
 	body            *fyne.Container
 	dialog          dialog.Dialog // the dialog open now, if any
 
-	all      []domain.Request
+	listing  *domain.Listing // every request's summary, most urgent first
 	filter   domain.Filter
 	selected string // id of the selected request
 	lastScan string // id of the request the last scan or action changed, for Undo
@@ -137,7 +137,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		func(v string) { m.SetPartner(v); m.FocusScanBar() },
 		func(v string) { m.SetFormat(v); m.FocusScanBar() })
 	m.list = newRequestList(d)
-	m.list.onSelect = func(r domain.Request) { m.SelectRequest(r.ID); m.FocusScanBar() }
+	m.list.onSelect = func(r *domain.Summary) { m.SelectRequest(r.ID); m.FocusScanBar() }
 	m.list.onMark = func() { m.batch.show(len(m.Marked())); m.FocusScanBar() }
 	m.drop = newDropArea(m.BrowseFiles, m.ClearFiles, m.ShipSelected)
 	m.details = newDetailsPane(d, m.drop, detailActions{
@@ -285,14 +285,14 @@ func (m *MainWindow) tick() {
 
 // ---- loading and filtering ----
 
-// Refresh reloads every request and the settings, then redraws.
+// Refresh reloads the list of requests and the settings, then redraws.
 func (m *MainWindow) Refresh() {
-	all, err := m.desk.List(domain.Filter{All: true})
+	l, err := m.desk.Listing()
 	if err != nil {
 		m.showError(err)
 		return
 	}
-	m.all = all
+	m.listing = l
 	if s, err := m.desk.Settings(); err == nil {
 		m.settings = s
 	}
@@ -302,16 +302,11 @@ func (m *MainWindow) Refresh() {
 // applyFilter shows the requests passing the facets and search, keeping the
 // selection when it is still listed.
 func (m *MainWindow) applyFilter() {
-	rows := make([]domain.Request, 0, len(m.all))
-	for _, r := range m.all {
-		if m.filter.Match(r) {
-			rows = append(rows, r)
-		}
-	}
+	rows, facets := m.listing.Apply(m.filter)
 	m.list.setColumns(m.filter.Side)
 	m.list.setRows(rows, m.selected)
-	m.facets.show(domain.CountFacets(m.all, m.filter), m.filter)
-	if len(m.all) == 0 {
+	m.facets.show(facets, m.filter)
+	if m.listing.Len() == 0 {
 		m.hint.Show()
 		m.centre.Hide()
 	} else {
@@ -328,16 +323,17 @@ func (m *MainWindow) applyFilter() {
 	}
 }
 
+// find loads the request with the id, fresh from the database.
 func (m *MainWindow) find(id string) (domain.Request, bool) {
-	if id == "" {
+	if _, ok := m.listing.Find(id); !ok {
 		return domain.Request{}, false
 	}
-	for _, r := range m.all {
-		if r.ID == id {
-			return r, true
-		}
+	r, err := m.desk.Find(id)
+	if err != nil {
+		m.showError(err)
+		return domain.Request{}, false
 	}
-	return domain.Request{}, false
+	return r, true
 }
 
 // SetSide chooses the Side facet.
@@ -466,7 +462,7 @@ func (m *MainWindow) SubmitScan(code string) {
 		return
 	}
 	m.Refresh()
-	m.revealRequest(res.Request)
+	m.revealRequest(res.Request.Summary())
 	m.showInfo(res.Message)
 	m.lastScan = ""
 	if res.Action != "" {
@@ -514,7 +510,7 @@ func (m *MainWindow) UndoLastScan() {
 		return
 	}
 	m.Refresh()
-	m.revealRequest(r)
+	m.revealRequest(r.Summary())
 	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
 	m.showInfo(msg)
 	m.banner.show(msg, true, false)
@@ -522,7 +518,7 @@ func (m *MainWindow) UndoLastScan() {
 
 // revealRequest selects a request, switching the side facet (and leaving the
 // status facet) when the request is not in view.
-func (m *MainWindow) revealRequest(r domain.Request) {
+func (m *MainWindow) revealRequest(r domain.Summary) {
 	if !m.filter.Match(r) {
 		m.filter = domain.Filter{Side: r.Side}
 		if !m.filter.Match(r) {
@@ -652,10 +648,11 @@ func (m *MainWindow) DropFiles(paths []string) {
 	if len(paths) == 0 {
 		return
 	}
+	shippable := m.listing.Shippable()
 	for _, p := range paths {
 		stem := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
-		for _, r := range m.all {
-			if r.ExternalID != "" && r.Can(domain.ActShip) && strings.EqualFold(domain.SanitizeFileName(r.ExternalID), stem) {
+		for _, r := range shippable {
+			if strings.EqualFold(domain.SanitizeFileName(r.ExternalID), stem) {
 				if r.ID != m.selected {
 					m.revealRequest(r)
 				}
@@ -772,8 +769,12 @@ func (m *MainWindow) ShipSelected() {
 // checkScanFolder looks for scans named after open requests in the watched folder.
 func (m *MainWindow) checkScanFolder() {
 	var dir string
-	var all []domain.Request
-	fyne.DoAndWait(func() { dir, all = m.settings.ScanFolder, m.all })
+	var all []domain.Summary
+	fyne.DoAndWait(func() {
+		if dir = m.settings.ScanFolder; dir != "" {
+			all = m.listing.Shippable()
+		}
+	})
 	if dir == "" {
 		return
 	}
@@ -844,7 +845,7 @@ func (m *MainWindow) ImportMessages(paths []string) {
 	m.Refresh()
 	if last.Request != "" {
 		if r, found := m.find(last.Request); found {
-			m.revealRequest(r)
+			m.revealRequest(r.Summary())
 		}
 	}
 	msg := last.Outcome

@@ -381,7 +381,7 @@ func TestScanFolderMarksWaitingScans(t *testing.T) {
 	require.NoError(t, f.desk.SaveSettings(domain.Settings{ScanFolder: folder}))
 	copyFile(t, pdfPath("valid_scan_3pages.pdf"), filepath.Join(folder, "R-2.pdf"))
 	mw := f.open()
-	found, err := domain.WaitingScans(folder, mw.all)
+	found, err := domain.WaitingScans(folder, mw.listing.Shippable())
 	require.NoError(t, err)
 	mw.setWaiting(found)
 	r2 := mustFind(t, f.desk, "R-2")
