@@ -153,7 +153,7 @@ const (
 
 // Render fills the template with data. The subject is folded onto one line.
 func (t NoticeTemplate) Render(data NoticeData) (subject, body string, err error) {
-	st, bt, err := t.parse()
+	st, bt, err := t.parsed()
 	if err != nil {
 		return "", "", err
 	}
@@ -166,6 +166,37 @@ func (t NoticeTemplate) Render(data NoticeData) (subject, body string, err error
 	}
 	subject = strings.Join(strings.Fields(sb.String()), " ")
 	body = strings.ReplaceAll(bb.String(), "\r\n", "\n")
+	return subject, body, nil
+}
+
+// parsedTemplates keeps the last templates parsed, so that a hold-shelf scan
+// does not parse the same notice again; parsed templates are safe to
+// execute from several goroutines.
+var parsedTemplates struct {
+	sync.Mutex
+	m map[NoticeTemplate][2]*template.Template
+}
+
+// parsed is parse, remembered for the templates in use.
+func (t NoticeTemplate) parsed() (subject, body *template.Template, err error) {
+	parsedTemplates.Lock()
+	p, ok := parsedTemplates.m[t]
+	parsedTemplates.Unlock()
+	if ok {
+		return p[0], p[1], nil
+	}
+	if subject, body, err = t.parse(); err != nil {
+		return nil, nil, err
+	}
+	parsedTemplates.Lock()
+	defer parsedTemplates.Unlock()
+	if len(parsedTemplates.m) >= 16 { // edited templates: keep the cache small
+		parsedTemplates.m = nil
+	}
+	if parsedTemplates.m == nil {
+		parsedTemplates.m = map[NoticeTemplate][2]*template.Template{}
+	}
+	parsedTemplates.m[t] = [2]*template.Template{subject, body}
 	return subject, body, nil
 }
 
