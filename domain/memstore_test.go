@@ -231,6 +231,8 @@ func (tx *memTx) ForEachRequest(fn func(Request) error) error {
 	return nil
 }
 
+func (tx *memTx) RequestCount() (int, error) { return len(tx.d.Order), nil }
+
 func (tx *memTx) ForEachSummary(fn func(Summary) error) error {
 	return tx.ForEachRequest(func(r Request) error { return fn(r.Summary()) })
 }

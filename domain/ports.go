@@ -49,6 +49,8 @@ type Tx interface {
 	PutRequest(r Request) error
 	// ForEachRequest calls fn for every request in creation order until fn returns an error.
 	ForEachRequest(fn func(Request) error) error
+	// RequestCount is the number of requests stored.
+	RequestCount() (int, error)
 	// ForEachSummary calls fn for every request's summary (Request.Summary,
 	// kept in step by PutRequest) in creation order until fn returns an
 	// error, without decoding the requests.

@@ -116,38 +116,45 @@ type Listing struct {
 	keys   []urgencyKey // per item
 }
 
-// NewListing builds the list model from summaries in any order.
-func NewListing(ss []Summary) *Listing { return newListing([][]Summary{ss}) }
-
-// chunkSize is how many summaries Desk.Listing reads into one chunk, so that
-// loading 100,000 of them never regrows (and copies) one large slice.
-const chunkSize = 4096
-
-// newListing sorts the summaries held in chunks into a new listing.
-func newListing(chunks [][]Summary) *Listing {
-	var all []*Summary
-	n := 0
-	for _, c := range chunks {
-		n += len(c)
-	}
-	all = make([]*Summary, 0, n)
-	for _, c := range chunks {
-		for i := range c {
-			all = append(all, &c[i])
-		}
-	}
+// NewListing builds the list model from summaries in any order; it takes
+// ss over and sorts it in place.
+func NewListing(ss []Summary) *Listing {
+	n := len(ss)
 	keys := make([]urgencyKey, n)
 	order := make([]int32, n)
-	for i, s := range all {
-		keys[i], order[i] = keyOf(s), int32(i)
+	for i := range ss {
+		keys[i], order[i] = keyOf(&ss[i]), int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return compareItems(keys[a], keys[b], all[a], all[b]) })
-	l := &Listing{items: make([]Summary, n), folded: make([]string, n), keys: make([]urgencyKey, n)}
-	for to, from := range order {
-		l.items[to], l.keys[to] = *all[from], keys[from]
-		l.folded[to] = fold(&l.items[to])
+	slices.SortFunc(order, func(a, b int32) int { return compareItems(keys[a], keys[b], &ss[a], &ss[b]) })
+	permute(ss, keys, order)
+	l := &Listing{items: ss, folded: make([]string, n), keys: keys}
+	for i := range ss {
+		l.folded[i] = fold(&ss[i])
 	}
 	return l
+}
+
+// permute puts ss[order[i]] (and its key) at i, in place, following the
+// permutation's cycles so that no second copy of the summaries is needed.
+// It uses up order.
+func permute(ss []Summary, keys []urgencyKey, order []int32) {
+	for start := range order {
+		if order[start] < 0 || int(order[start]) == start {
+			continue
+		}
+		s, k := ss[start], keys[start]
+		at := start
+		for {
+			from := int(order[at])
+			order[at] = -1
+			if from == start {
+				ss[at], keys[at] = s, k
+				break
+			}
+			ss[at], keys[at] = ss[from], keys[from]
+			at = from
+		}
+	}
 }
 
 // compareItems orders two items by urgency, then id.
@@ -165,22 +172,22 @@ func fold(s *Summary) string {
 
 // Listing loads the list model of every request.
 func (d *Desk) Listing() (*Listing, error) {
-	chunks := [][]Summary{make([]Summary, 0, chunkSize)}
+	var ss []Summary
 	err := d.store.View(func(tx Tx) error {
+		n, err := tx.RequestCount()
+		if err != nil {
+			return err
+		}
+		ss = make([]Summary, 0, n) // one allocation of the right size: no copies as it grows
 		return tx.ForEachSummary(func(s Summary) error {
-			last := &chunks[len(chunks)-1]
-			if len(*last) == chunkSize {
-				chunks = append(chunks, make([]Summary, 0, chunkSize))
-				last = &chunks[len(chunks)-1]
-			}
-			*last = append(*last, s)
+			ss = append(ss, s)
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return newListing(chunks), nil
+	return NewListing(ss), nil
 }
 
 // Len is the number of requests in the listing.

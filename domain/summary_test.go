@@ -2,6 +2,8 @@ package domain
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,5 +88,31 @@ func TestListingSearchIgnoresCaseAcrossFields(t *testing.T) {
 		t.Run(fmt.Sprintf("%q", tt.text), func(t *testing.T) {
 			assert.Len(t, l.Filter(Filter{Text: tt.text, All: true}), tt.want)
 		})
+	}
+}
+
+func TestNewListingSortsLikeAStableReference(t *testing.T) {
+	base := wednesday
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 7, 100, 1000} {
+		ss := make([]Summary, n)
+		for i := range ss {
+			ss[i] = Summary{ID: fmt.Sprintf("id-%04d", rnd.IntN(n*2+1)), Side: []Side{Lending, Borrowing}[rnd.IntN(2)],
+				Created: base.Add(time.Duration(rnd.IntN(50)) * time.Hour)}
+			switch rnd.IntN(3) {
+			case 0:
+				ss[i].Deadline = base.Add(time.Duration(rnd.IntN(50)) * time.Hour)
+			case 1:
+				ss[i].DueDate = base.Add(time.Duration(rnd.IntN(50)) * 24 * time.Hour)
+			}
+		}
+		want := slices.Clone(ss)
+		slices.SortStableFunc(want, func(a, b Summary) int { return compareItems(keyOf(&a), keyOf(&b), &a, &b) })
+		l := NewListing(ss)
+		require.Equal(t, n, l.Len())
+		for i, s := range l.Filter(Filter{All: true}) {
+			assert.Equal(t, want[i].ID, s.ID, "n=%d row %d", n, i)
+			assert.Equal(t, keyOf(&want[i]), keyOf(s), "n=%d row %d", n, i)
+		}
 	}
 }

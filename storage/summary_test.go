@@ -86,6 +86,15 @@ func TestSummariesFollowRequests(t *testing.T) {
 	b := domain.Request{ID: newID(t), Side: domain.Borrowing, Partner: "BVB", State: domain.Created,
 		Citation: domain.Citation{Title: "A book"}, Requester: "Ada", Pickup: "Main", Created: created}
 	put(t, db, a, b)
+	countIs := func(want int) {
+		t.Helper()
+		require.NoError(t, db.View(func(tx domain.Tx) error {
+			n, err := tx.RequestCount()
+			assert.Equal(t, want, n)
+			return err
+		}))
+	}
+	countIs(2)
 	got := summaries(t, db)
 	require.Len(t, got, 2)
 	sameSummary(t, a.Summary(), got[0])
@@ -95,6 +104,7 @@ func TestSummariesFollowRequests(t *testing.T) {
 	a.State, a.ItemBarcode = domain.PickRequested, "39000"
 	a.History = append(a.History, domain.Event{At: created.Add(time.Hour), From: domain.Created, To: domain.PickRequested, Action: domain.ActPick})
 	put(t, db, a)
+	countIs(2)
 	got = summaries(t, db)
 	require.Len(t, got, 2)
 	assert.Equal(t, domain.PickRequested, got[0].State)
@@ -106,6 +116,7 @@ func TestSummariesFollowRequests(t *testing.T) {
 	c.ID, c.ExternalID, c.Partner, c.Side = newID(t), "R-1", "RAPID", domain.Lending
 	require.Error(t, db.Update(func(tx domain.Tx) error { return tx.PutRequest(c) }))
 	assert.Len(t, summaries(t, db), 2)
+	countIs(2)
 }
 
 func TestOpenUpgradesSchema1WithSummaries(t *testing.T) {

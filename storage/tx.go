@@ -321,6 +321,16 @@ func moveIndex(idx *bolt.Bucket, oldKey, newKey, id []byte) error {
 	return nil
 }
 
+// RequestCount is the number of requests stored (counted from the
+// summaries' pages, which a list reads next anyway).
+func (t *tx) RequestCount() (int, error) {
+	b, err := t.bucket(bucketSummaries)
+	if err != nil {
+		return 0, err
+	}
+	return b.Stats().KeyN, nil
+}
+
 // ForEachSummary calls fn for every request's summary in id (creation) order
 // until fn returns an error, which it returns. fn must not put requests.
 func (t *tx) ForEachSummary(fn func(domain.Summary) error) error {
