@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -27,6 +28,17 @@ const appID = "org.illdesk.desk"
 // closed by run afterwards either way.
 func runWindow(s *session) error {
 	a := fyneapp.NewWithID(appID)
+	// The window touches widgets only on Fyne's goroutine (other goroutines
+	// go through fyne.Do), so declare the migration, as FyneApp.toml does
+	// for packaged builds: without it Fyne checks the calling goroutine by
+	// taking a stack trace on every refresh, two thirds of the time spent
+	// moving through the list.
+	md := a.Metadata()
+	if md.Migrations == nil {
+		md.Migrations = map[string]bool{}
+	}
+	md.Migrations["fyneDo"] = true
+	fyneapp.SetMetadata(md)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := ui.NewMainWindow(a, s.desk, ui.Options{Station: s.station, StationGiven: s.stationGiven,
 		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) }})
@@ -44,6 +56,11 @@ func runWindow(s *session) error {
 		return err
 	}
 	defer stopServer()
+	// The list of a large department is a big heap that lives as long as
+	// the window: collect when garbage reaches half of it rather than all
+	// of it, and hand back the memory that loading the list took.
+	debug.SetGCPercent(50)
+	debug.FreeOSMemory()
 	w.Window().ShowAndRun()
 	w.Wait()
 	return nil

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -156,6 +157,28 @@ func (l *RequestList) setRows(rows []*domain.Summary, selectedID string) {
 	}
 }
 
+// setSelected highlights the row of the request with id (none when it is not
+// listed) and scrolls it into view, redrawing only the rows that change.
+func (l *RequestList) setSelected(id string) {
+	i := slices.IndexFunc(l.rows, func(s *domain.Summary) bool { return s.ID == id })
+	if i == l.selected {
+		return
+	}
+	old := l.selected
+	l.selected = i
+	for _, row := range []int{old, i} {
+		if row < 0 || row >= len(l.rows) {
+			continue
+		}
+		for col := range l.cols {
+			l.table.RefreshItem(widget.TableCellID{Row: row, Col: col})
+		}
+	}
+	if i >= 0 {
+		l.table.ScrollTo(widget.TableCellID{Row: i, Col: 0})
+	}
+}
+
 // selectRow highlights a row and scrolls it into view.
 func (l *RequestList) selectRow(i int) {
 	if i < 0 || i >= len(l.rows) {
@@ -203,7 +226,7 @@ func newListCell() fyne.CanvasObject {
 	c := &listCell{bg: canvas.NewRectangle(color.Transparent), dot: canvas.NewCircle(color.Transparent),
 		check: widget.NewIcon(nil), label: widget.NewLabel("")}
 	c.check.Hide()
-	c.label.Truncation = fyne.TextTruncateEllipsis
+	c.label.Truncation = fyne.TextTruncateClip
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -269,11 +292,19 @@ func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		// a scan is waiting in the scan folder
 		imp, style = widget.SuccessImportance, fyne.TextStyle{Bold: true}
 	}
-	if c.label.Importance != imp || c.label.TextStyle != style {
-		c.label.Importance, c.label.TextStyle = imp, style
+	// a label refresh shapes its text again: only when something changed
+	// Only the title, the one column that stretches, ends cut text with an
+	// ellipsis: Fyne shapes the whole text again for that on every refresh,
+	// which made paging through the list slow; the others clip.
+	trunc := fyne.TextTruncateClip
+	if col.stretch {
+		trunc = fyne.TextTruncateEllipsis
+	}
+	// a label refresh lays its text out again: only when something changed
+	if c.label.Importance != imp || c.label.TextStyle != style || c.label.Text != text || c.label.Truncation != trunc {
+		c.label.Importance, c.label.TextStyle, c.label.Text, c.label.Truncation = imp, style, text, trunc
 		c.label.Refresh()
 	}
-	c.label.SetText(text)
 }
 
 // dotLayout gives the format dot a small square, or no room when the cell has none.

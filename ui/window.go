@@ -380,7 +380,7 @@ func (m *MainWindow) SelectRequest(id string) {
 			m.AddFiles([]string{path})
 		}
 	}
-	m.list.setRows(m.list.rows, id)
+	m.list.setSelected(id)
 	m.showDetails(r)
 }
 
