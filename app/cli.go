@@ -174,6 +174,7 @@ var commands = map[string]func(*session, []string) error{
 	"operator":     (*session).cmdOperator,
 	"stats":        (*session).cmdStats,
 	"seed":         (*session).cmdSeed,
+	"check":        (*session).cmdCheck,
 }
 
 func defaultOperator() string {

@@ -231,6 +231,27 @@ func (tx *memTx) ForEachRequest(fn func(Request) error) error {
 	return nil
 }
 
+// IndexEntries reports the entries a store's indexes would hold: the
+// memory store derives them from the requests, so they always agree.
+func (tx *memTx) IndexEntries(fn func(IndexEntry) error) error {
+	for _, id := range tx.d.Order {
+		r := tx.d.Requests[id]
+		if bc := r.ActiveBarcode(); bc != "" {
+			if err := fn(IndexEntry{Index: IndexBarcode, Barcode: bc, RequestID: id}); err != nil {
+				return err
+			}
+		}
+		if r.ExternalID != "" {
+			if err := fn(IndexEntry{Index: IndexExternal, ExternalID: r.ExternalID, Partner: r.Partner, RequestID: id}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (tx *memTx) Reindex() error { return nil }
+
 func (tx *memTx) RequestCount() (int, error) { return len(tx.d.Order), nil }
 
 func (tx *memTx) ForEachSummary(fn func(Summary) error) error {
@@ -314,6 +335,23 @@ type fakeVault struct {
 }
 
 func newFakeVault() *fakeVault { return &fakeVault{files: map[string][]byte{}} }
+
+func (v *fakeVault) Verify(name string) (int64, string, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	data, ok := v.files[name]
+	if !ok {
+		return 0, "", os.ErrNotExist
+	}
+	sum := sha256.Sum256(data)
+	return int64(len(data)), hex.EncodeToString(sum[:]), nil
+}
+
+func (v *fakeVault) Files() ([]string, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return slices.Sorted(maps.Keys(v.files)), nil
+}
 
 func (v *fakeVault) Put(src, name string) (ShippedFile, error) {
 	v.mu.Lock()

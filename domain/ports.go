@@ -51,6 +51,11 @@ type Tx interface {
 	ForEachRequest(fn func(Request) error) error
 	// RequestCount is the number of requests stored.
 	RequestCount() (int, error)
+	// IndexEntries calls fn for every entry of the store's lookup indexes
+	// (active barcodes, external identifiers), for Check.
+	IndexEntries(fn func(IndexEntry) error) error
+	// Reindex rebuilds the indexes and summaries from the requests.
+	Reindex() error
 	// ForEachSummary calls fn for every request's summary (Request.Summary,
 	// kept in step by PutRequest) in creation order until fn returns an
 	// error, without decoding the requests.
@@ -92,6 +97,10 @@ type Vault interface {
 	Remove(name string) error
 	// Path is where a stored file is, to send or serve it.
 	Path(name string) string
+	// Verify reads a stored file through and returns its size and SHA-256 in hex.
+	Verify(name string) (size int64, sha256 string, err error)
+	// Files lists the names of the files stored.
+	Files() ([]string, error)
 }
 
 // Verdict is the outcome of a PDF preflight.

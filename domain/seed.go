@@ -91,7 +91,7 @@ func seedRequest(rnd *rand.Rand, now time.Time, cal Calendar, i int, id string) 
 		Citation: Citation{Title: title, ArticleTitle: fmt.Sprintf("Article %d", i), Author: "Author " + string(rune('A'+i%26)),
 			Volume: fmt.Sprint(vol), Number: fmt.Sprint(rnd.IntN(12) + 1), Year: fmt.Sprint(1950 + rnd.IntN(75)),
 			Pages: fmt.Sprintf("%d-%d", first, first+rnd.IntN(30)+1)}}
-	ev := func(at time.Time) Event { return Event{At: at, Actor: "seed", Desk: "rs"} }
+	ev := func(at time.Time) Event { return Event{At: at, Actor: seedActor, Desk: "rs"} }
 	step := func(a Action, after time.Duration) error {
 		return r.Transition(a, ev(created.Add(after)))
 	}

@@ -321,6 +321,69 @@ func moveIndex(idx *bolt.Bucket, oldKey, newKey, id []byte) error {
 	return nil
 }
 
+// IndexEntries calls fn for every entry of idx_barcode and idx_external,
+// with the keys decoded, until fn returns an error.
+func (t *tx) IndexEntries(fn func(domain.IndexEntry) error) error {
+	bc, err := t.bucket(bucketIdxBarcode)
+	if err != nil {
+		return err
+	}
+	if err := bc.ForEach(func(k, v []byte) error {
+		return fn(domain.IndexEntry{Index: domain.IndexBarcode, Barcode: string(k), RequestID: string(v)})
+	}); err != nil {
+		return err
+	}
+	ext, err := t.bucket(bucketIdxExternal)
+	if err != nil {
+		return err
+	}
+	return ext.ForEach(func(k, v []byte) error {
+		id, partner, _ := strings.Cut(string(k), keySep)
+		return fn(domain.IndexEntry{Index: domain.IndexExternal, ExternalID: id, Partner: partner, RequestID: string(v)})
+	})
+}
+
+// Reindex empties idx_barcode, idx_external and the summaries and fills
+// them again from the requests. Where two requests claim one key, the
+// later one keeps it; Check reports such duplicates.
+func (t *tx) Reindex() error {
+	for _, name := range [][]byte{bucketIdxBarcode, bucketIdxExternal, bucketSummaries} {
+		if err := t.btx.DeleteBucket(name); err != nil {
+			return err
+		}
+		if _, err := t.btx.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	bc, err := t.bucket(bucketIdxBarcode)
+	if err != nil {
+		return err
+	}
+	ext, err := t.bucket(bucketIdxExternal)
+	if err != nil {
+		return err
+	}
+	sums, err := t.bucket(bucketSummaries)
+	if err != nil {
+		return err
+	}
+	return t.ForEachRequest(func(r domain.Request) error {
+		s := r.Summary()
+		id := []byte(r.ID)
+		if k := barcodeKey(s); k != nil {
+			if err := bc.Put(k, id); err != nil {
+				return err
+			}
+		}
+		if k := externalKey(s); k != nil {
+			if err := ext.Put(k, id); err != nil {
+				return err
+			}
+		}
+		return sums.Put(id, encodeSummary(s))
+	})
+}
+
 // RequestCount is the number of requests stored (counted from the
 // summaries' pages, which a list reads next anyway).
 func (t *tx) RequestCount() (int, error) {

@@ -136,6 +136,40 @@ func syncDir(dir string) error {
 	return d.Close()
 }
 
+// Verify reads the stored file through and returns its size and SHA-256 in hex.
+func (v *Vault) Verify(name string) (int64, string, error) {
+	path := v.Path(name)
+	if path == "" {
+		return 0, "", fmt.Errorf("%q is not the name of a file in the vault", name)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return n, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Files lists the names of the regular files in the vault, sorted.
+func (v *Vault) Files() ([]string, error) {
+	entries, err := os.ReadDir(v.dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the vault %s: %w", v.dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
 // Remove deletes the stored file name from the vault; a file already gone
 // is not an error. It refuses (domain.ErrInvalidInput) a name that holds a
 // path separator or "..", so it can never delete outside the vault.

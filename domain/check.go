@@ -1,0 +1,368 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ProblemKind names one kind of broken invariant that Check finds.
+type ProblemKind string
+
+// The invariants Check verifies, one kind of problem each.
+const (
+	// ProblemVaultMissing: a shipped request's file is not in the vault.
+	ProblemVaultMissing ProblemKind = "vault_file_missing"
+	// ProblemVaultMismatch: the file is there but its size or SHA-256 differs from the record.
+	ProblemVaultMismatch ProblemKind = "vault_file_changed"
+	// ProblemNoFileRecorded: a request shipped at this desk has no file recorded.
+	ProblemNoFileRecorded ProblemKind = "shipped_without_file"
+	// ProblemVaultOrphan: a file in the vault belongs to no request (a crash
+	// between storing a scan and recording the shipment leaves one).
+	ProblemVaultOrphan ProblemKind = "vault_file_orphan"
+	// ProblemIndex: an index entry is missing, points to a missing request
+	// or to one it does not describe, or a summary differs from its request.
+	ProblemIndex ProblemKind = "index"
+	// ProblemBarcodeDuplicate: two active requests share a barcode.
+	ProblemBarcodeDuplicate ProblemKind = "barcode_duplicate"
+	// ProblemHistory: the history is not a chain of legal transitions ending in the current state.
+	ProblemHistory ProblemKind = "history"
+	// ProblemOrphanRecord: an outgoing message, file delivery or patron
+	// notice belongs to no request.
+	ProblemOrphanRecord ProblemKind = "orphan_record"
+)
+
+// Problem is one broken invariant.
+type Problem struct {
+	Kind      ProblemKind `json:"kind"`
+	RequestID string      `json:"request_id,omitempty"`
+	// File is the vault file the problem is about, if any.
+	File string `json:"file,omitempty"`
+	// Detail is a sentence for staff.
+	Detail string `json:"detail"`
+	// Repairable is true when Check with repair fixes it without losing
+	// anything: indexes and summaries are rebuilt from the requests, orphan
+	// vault files are removed.
+	Repairable bool `json:"repairable"`
+}
+
+// CheckReport is what Check found, and what it repaired.
+type CheckReport struct {
+	Requests   int       `json:"requests"`
+	VaultFiles int       `json:"vault_files"`
+	Problems   []Problem `json:"problems"`
+	Repaired   []Problem `json:"repaired,omitempty"`
+}
+
+// Sound reports whether no problem is left.
+func (c CheckReport) Sound() bool { return len(c.Problems) == 0 }
+
+// IndexEntry is one entry of a store's lookup index, as Tx.IndexEntries
+// reports it: an active barcode, or a partner's external identifier.
+type IndexEntry struct {
+	// Index is IndexBarcode or IndexExternal.
+	Index      string
+	Barcode    string
+	ExternalID string
+	Partner    string
+	RequestID  string
+}
+
+// The indexes a store keeps.
+const (
+	IndexBarcode  = "barcode"
+	IndexExternal = "external"
+)
+
+// seedActor records the events of requests made by Seed; like imported
+// history, they went through no desk and their shipments carry no file.
+const seedActor = "seed"
+
+// Check verifies every invariant the desk relies on:
+//   - each shipped request has its vault file with the recorded size and SHA-256;
+//   - the indexes (external identifiers, active barcodes) and the summaries match the requests;
+//   - active barcodes are unique;
+//   - each history is a chain of legal transitions ending in the current state;
+//   - outgoing messages, file deliveries and patron notices belong to existing requests;
+//   - the vault holds no file that no request recorded.
+//
+// With repair it rebuilds the indexes and summaries from the requests and
+// removes orphan vault files (a Fulfillment Services Operator's task), then
+// checks again; what it cannot repair stays in Problems.
+func (d *Desk) Check(repair bool, by Actor) (CheckReport, error) {
+	if repair {
+		if err := d.allow(by, RoleFulfillment, "Repairing the database"); err != nil {
+			return CheckReport{}, err
+		}
+	}
+	rep, err := d.check()
+	if err != nil || !repair || rep.Sound() {
+		return rep, err
+	}
+	var fixed []Problem
+	reindex := false
+	for _, p := range rep.Problems {
+		switch {
+		case !p.Repairable:
+		case p.Kind == ProblemVaultOrphan:
+			if err := d.vault.Remove(p.File); err != nil {
+				return rep, err
+			}
+			fixed = append(fixed, p)
+		case p.Kind == ProblemIndex:
+			reindex = true
+			fixed = append(fixed, p)
+		}
+	}
+	if reindex {
+		if err := d.store.Update(func(tx Tx) error { return tx.Reindex() }); err != nil {
+			return rep, err
+		}
+	}
+	again, err := d.check()
+	again.Repaired = fixed
+	return again, err
+}
+
+// check gathers the problems in one read transaction, then verifies the vault.
+func (d *Desk) check() (CheckReport, error) {
+	var rep CheckReport
+	var shipped []Request
+	recorded := map[string]bool{} // vault names that requests recorded
+	err := d.store.View(func(tx Tx) error {
+		ids := map[string]Request{}
+		barcodes := map[string][]string{}
+		if err := tx.ForEachRequest(func(r Request) error {
+			rep.Requests++
+			ids[r.ID] = r
+			if bc := r.ActiveBarcode(); bc != "" {
+				barcodes[bc] = append(barcodes[bc], r.ID)
+			}
+			if r.ShippedFile != nil {
+				recorded[r.ShippedFile.Name] = true
+			}
+			if r.State == ShippedDigitally {
+				shipped = append(shipped, r)
+			}
+			rep.Problems = append(rep.Problems, historyProblems(r)...)
+			return nil
+		}); err != nil {
+			return err
+		}
+		duplicated := map[string]bool{}
+		for _, code := range sortedKeys(barcodes) {
+			if owners := barcodes[code]; len(owners) > 1 {
+				duplicated[code] = true
+				rep.Problems = append(rep.Problems, Problem{Kind: ProblemBarcodeDuplicate, RequestID: owners[0],
+					Detail: fmt.Sprintf("Barcode %s is active on %d requests (%s); finish or correct all but one of them.", code, len(owners), strings.Join(owners, ", "))})
+			}
+		}
+		idx, err := indexProblems(tx, ids, duplicated)
+		if err != nil {
+			return err
+		}
+		rep.Problems = append(rep.Problems, idx...)
+		orphans, err := orphanRecords(tx, ids)
+		rep.Problems = append(rep.Problems, orphans...)
+		return err
+	})
+	if err != nil {
+		return rep, err
+	}
+	vp, files, err := d.vaultProblems(shipped, recorded)
+	rep.VaultFiles = files
+	rep.Problems = append(rep.Problems, vp...)
+	return rep, err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// historyProblems replays a request's history from nothing: every event must
+// start where the last ended and be a legal move (imported and seeded
+// closing events excepted), and the last must end in the current state.
+func historyProblems(r Request) []Problem {
+	bad := func(format string, args ...any) []Problem {
+		return []Problem{{Kind: ProblemHistory, RequestID: r.ID, Detail: fmt.Sprintf("The history of %s ", r.Ref()) + fmt.Sprintf(format, args...)}}
+	}
+	if len(r.History) == 0 {
+		return bad("is empty; a request always has its creation event.")
+	}
+	replay := Request{ID: r.ID, ExternalID: r.ExternalID, Side: r.Side}
+	for i, ev := range r.History {
+		switch {
+		case ev.From != replay.State:
+			return bad("breaks at entry %d (%s): it starts from “%s” but the request was “%s”.", i+1, ev.Action, ev.From, replay.State)
+		case ev.From == ev.To && (ev.Action == ActNotice || ev.Action == ActMessage):
+			replay.History = append(replay.History, ev)
+		case ev.Actor == historyActor && i > 0 && ev.To.Final(r.Side):
+			// imported history: the steps between creation and the end are not known
+			replay.State = ev.To
+			replay.History = append(replay.History, ev)
+		default:
+			next := replay
+			next.History = slices.Clone(replay.History)
+			if err := next.Transition(ev.Action, ev); err != nil || next.State != ev.To {
+				return bad("has an illegal entry %d: %s from “%s” to “%s”.", i+1, ev.Action, ev.From, ev.To)
+			}
+			replay = next
+		}
+	}
+	if replay.State != r.State {
+		return bad("ends in “%s” but the request is “%s”.", replay.State, r.State)
+	}
+	return nil
+}
+
+// indexProblems compares the store's index entries and summaries with the
+// requests. A duplicated barcode can index only one of its requests; the
+// duplicate is reported on its own.
+func indexProblems(tx Tx, ids map[string]Request, duplicated map[string]bool) ([]Problem, error) {
+	var out []Problem
+	bad := func(id, format string, args ...any) {
+		out = append(out, Problem{Kind: ProblemIndex, RequestID: id, Repairable: true,
+			Detail: fmt.Sprintf(format, args...) + " Run illdesk check --repair to rebuild the indexes."})
+	}
+	seenBarcode := map[string]bool{}
+	seenExternal := map[string]bool{}
+	if err := tx.IndexEntries(func(e IndexEntry) error {
+		r, ok := ids[e.RequestID]
+		switch {
+		case !ok:
+			bad(e.RequestID, "The %s index points to request %s, which does not exist.", e.Index, e.RequestID)
+		case e.Index == IndexBarcode && r.ActiveBarcode() != e.Barcode && !duplicated[e.Barcode]:
+			bad(r.ID, "The barcode index sends %s to %s, whose active barcode is “%s”.", e.Barcode, r.Ref(), r.ActiveBarcode())
+		case e.Index == IndexExternal && (r.ExternalID != e.ExternalID || r.Partner != e.Partner):
+			bad(r.ID, "The external id index sends %s of %s to request %s, which is %s of %s.", e.ExternalID, e.Partner, r.ID, r.ExternalID, r.Partner)
+		case e.Index == IndexBarcode:
+			seenBarcode[r.ID] = true
+		default:
+			seenExternal[r.ID] = true
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	summaries := map[string]Summary{}
+	if err := tx.ForEachSummary(func(s Summary) error { summaries[s.ID] = s; return nil }); err != nil {
+		return nil, err
+	}
+	for _, id := range sortedKeys(ids) {
+		r := ids[id]
+		if bc := r.ActiveBarcode(); bc != "" && !seenBarcode[id] && !duplicated[bc] {
+			bad(id, "Barcode %s of %s is not in the barcode index, so scanning it finds nothing.", r.ActiveBarcode(), r.Ref())
+		}
+		if r.ExternalID != "" && !seenExternal[id] {
+			bad(id, "External id %s of %s is not in the index, so scanning it finds nothing.", r.ExternalID, r.Ref())
+		}
+		s, ok := summaries[id]
+		if !ok {
+			bad(id, "Request %s has no summary, so the list does not show it.", r.Ref())
+		} else if !sameSummary(s, r.Summary()) {
+			bad(id, "The list shows %s differently from how it is stored.", r.Ref())
+		}
+		delete(summaries, id)
+	}
+	for _, id := range sortedKeys(summaries) {
+		bad(id, "The list shows request %s, which does not exist.", id)
+	}
+	return out, nil
+}
+
+// sameSummary compares summaries with times compared as instants (a store
+// may keep them in another time zone).
+func sameSummary(a, b Summary) bool {
+	if !a.Created.Equal(b.Created) || !a.Deadline.Equal(b.Deadline) || !a.DueDate.Equal(b.DueDate) || !a.Since.Equal(b.Since) {
+		return false
+	}
+	a.Created, a.Deadline, a.DueDate, a.Since = b.Created, b.Deadline, b.DueDate, b.Since
+	return a == b
+}
+
+// orphanRecords lists the outgoing messages, file deliveries and patron
+// notices whose request does not exist.
+func orphanRecords(tx Tx, ids map[string]Request) ([]Problem, error) {
+	var out []Problem
+	for _, kind := range []struct{ record, what string }{{recordOutbox, "message"}, {recordDelivery, "file delivery"}} {
+		if err := tx.Records(kind.record, func(id string, v []byte) error {
+			var owner struct {
+				RequestID string `json:"request_id"`
+			}
+			if err := json.Unmarshal(v, &owner); err != nil || ids[owner.RequestID].ID == "" {
+				out = append(out, Problem{Kind: ProblemOrphanRecord, RequestID: owner.RequestID,
+					Detail: fmt.Sprintf("Outgoing %s %s belongs to no request (%q).", kind.what, id, owner.RequestID)})
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	ns, err := tx.Notices()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ns {
+		if ids[n.RequestID].ID == "" {
+			out = append(out, Problem{Kind: ProblemOrphanRecord, RequestID: n.RequestID,
+				Detail: fmt.Sprintf("Patron notice %s belongs to no request (%q).", n.ID, n.RequestID)})
+		}
+	}
+	return out, nil
+}
+
+// vaultProblems verifies each shipped request's file and lists the vault
+// files no request recorded; it returns how many files the vault holds.
+func (d *Desk) vaultProblems(shipped []Request, recorded map[string]bool) ([]Problem, int, error) {
+	if d.vault == nil {
+		return nil, 0, nil
+	}
+	var out []Problem
+	for _, r := range shipped {
+		f := r.ShippedFile
+		if f == nil {
+			if !shippedElsewhere(r) {
+				out = append(out, Problem{Kind: ProblemNoFileRecorded, RequestID: r.ID,
+					Detail: fmt.Sprintf("%s was shipped at this desk but no file is recorded for it.", r.Ref())})
+			}
+			continue
+		}
+		size, sum, err := d.vault.Verify(f.Name)
+		switch {
+		case err != nil:
+			out = append(out, Problem{Kind: ProblemVaultMissing, RequestID: r.ID, File: f.Name,
+				Detail: fmt.Sprintf("The file “%s” shipped for %s cannot be read from the vault: %v. Restore it from a backup of the vault.", f.Name, r.Ref(), err)})
+		case size != f.Bytes || !strings.EqualFold(sum, f.SHA256):
+			out = append(out, Problem{Kind: ProblemVaultMismatch, RequestID: r.ID, File: f.Name,
+				Detail: fmt.Sprintf("The file “%s” shipped for %s is %d bytes with SHA-256 %s, but %d bytes with %s were shipped. Restore it from a backup of the vault.", f.Name, r.Ref(), size, sum, f.Bytes, f.SHA256)})
+		}
+	}
+	files, err := d.vault.Files()
+	if err != nil {
+		return out, 0, err
+	}
+	for _, name := range files {
+		if !recorded[name] {
+			out = append(out, Problem{Kind: ProblemVaultOrphan, Repairable: true, File: name,
+				Detail: fmt.Sprintf("The vault file “%s” belongs to no request (left by an interrupted shipment). Run illdesk check --repair to remove it.", name)})
+		}
+	}
+	return out, len(files), nil
+}
+
+// shippedElsewhere reports whether a shipped request came from imported
+// history or the seed, which record the shipment but keep no file.
+func shippedElsewhere(r Request) bool {
+	for _, ev := range r.History {
+		if ev.To == ShippedDigitally && ev.From != ev.To {
+			return ev.Actor == historyActor || ev.Actor == seedActor
+		}
+	}
+	return false
+}
