@@ -55,6 +55,7 @@ With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
+  backup   restore
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
 
@@ -139,6 +140,9 @@ func (s *session) dispatch(args []string) error {
 	if !ok {
 		return usagef("unknown command %q\n%s", cmd, topUsage)
 	}
+	if cmd == "restore" { // replaces the database file, so must not open it
+		return h(s, cmdArgs)
+	}
 	if err := s.open(); err != nil {
 		return err
 	}
@@ -175,6 +179,8 @@ var commands = map[string]func(*session, []string) error{
 	"stats":        (*session).cmdStats,
 	"seed":         (*session).cmdSeed,
 	"check":        (*session).cmdCheck,
+	"backup":       (*session).cmdBackup,
+	"restore":      (*session).cmdRestore,
 }
 
 func defaultOperator() string {

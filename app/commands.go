@@ -644,7 +644,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *session) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -677,6 +677,11 @@ func (s *session) cmdConfig(args []string) error {
 		}
 		s.printf("agency-id                 %s\n", agency)
 		s.printf("public-url                %s\n", public)
+		keep, err := s.desk.BackupKeep()
+		if err != nil {
+			return err
+		}
+		s.printf("backup-keep               %d\n", keep)
 		return nil
 	case "set":
 		if len(args) != 3 {
@@ -698,6 +703,16 @@ func (s *session) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("attention-hours set.\n")
+			return nil
+		case "backup-keep":
+			n, err := strconv.Atoi(args[2])
+			if err != nil {
+				return usagef("config set backup-keep takes a whole number of daily backups to keep, e.g. 14 (0: none)")
+			}
+			if err := s.desk.SetBackupKeep(n, s.actor()); err != nil {
+				return err
+			}
+			s.printf("backup-keep set.\n")
 			return nil
 		case "public-url":
 			if err := s.desk.SetPublicURL(args[2], s.actor()); err != nil {

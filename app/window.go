@@ -40,8 +40,13 @@ func runWindow(s *session) error {
 	md.Migrations["fyneDo"] = true
 	fyneapp.SetMetadata(md)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	w := ui.NewMainWindow(a, s.desk, ui.Options{Station: s.station, StationGiven: s.stationGiven,
-		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) }})
+	opts := ui.Options{Station: s.station, StationGiven: s.stationGiven,
+		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) },
+		Backup: s.backupNow}
+	if !s.demo { // today's snapshot, made in the background while the window opens
+		opts.DailyBackup = s.dailySnapshot
+	}
+	w := ui.NewMainWindow(a, s.desk, opts)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

@@ -31,6 +31,8 @@ const (
 	// ProblemOrphanRecord: an outgoing message, file delivery or patron
 	// notice belongs to no request.
 	ProblemOrphanRecord ProblemKind = "orphan_record"
+	// ProblemDamaged: the database file's own structure is damaged.
+	ProblemDamaged ProblemKind = "database_damaged"
 )
 
 // Problem is one broken invariant.
@@ -131,6 +133,10 @@ func (d *Desk) check() (CheckReport, error) {
 	var shipped []Request
 	recorded := map[string]bool{} // vault names that requests recorded
 	err := d.store.View(func(tx Tx) error {
+		if err := tx.Verify(); err != nil {
+			rep.Problems = append(rep.Problems, Problem{Kind: ProblemDamaged,
+				Detail: fmt.Sprintf("The database file is damaged (%v). Restore the latest backup with illdesk restore FILE.", err)})
+		}
 		ids := map[string]Request{}
 		barcodes := map[string][]string{}
 		if err := tx.ForEachRequest(func(r Request) error {

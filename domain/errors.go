@@ -49,6 +49,12 @@ var (
 	ErrDatabaseLocked = errors.New("database locked")
 	// ErrSchemaTooNew means the database was written by a newer ILL Desk.
 	ErrSchemaTooNew = errors.New("database schema too new")
+	// ErrDatabaseDamaged means the database file is damaged; a backup must be restored.
+	ErrDatabaseDamaged = errors.New("database damaged")
+	// ErrDiskFull means the disk has no room left; nothing was saved.
+	ErrDiskFull = errors.New("disk full")
+	// ErrNotWritable means a folder or file cannot be written (read-only or no permission).
+	ErrNotWritable = errors.New("not writable")
 )
 
 // Refusal is an error whose message is a complete sentence for staff saying

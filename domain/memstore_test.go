@@ -252,6 +252,8 @@ func (tx *memTx) IndexEntries(fn func(IndexEntry) error) error {
 
 func (tx *memTx) Reindex() error { return nil }
 
+func (tx *memTx) Verify() error { return nil }
+
 func (tx *memTx) RequestCount() (int, error) { return len(tx.d.Order), nil }
 
 func (tx *memTx) ForEachSummary(fn func(Summary) error) error {

@@ -56,6 +56,9 @@ type Tx interface {
 	IndexEntries(fn func(IndexEntry) error) error
 	// Reindex rebuilds the indexes and summaries from the requests.
 	Reindex() error
+	// Verify checks the store's own structure (pages, free space) and
+	// describes the first damage it finds; nil when sound.
+	Verify() error
 	// ForEachSummary calls fn for every request's summary (Request.Summary,
 	// kept in step by PutRequest) in creation order until fn returns an
 	// error, without decoding the requests.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -246,4 +247,60 @@ func cleanList(names []string) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// SettingBackupKeep is how many daily snapshots of the database are kept.
+const SettingBackupKeep = "backup_keep"
+
+// DefaultBackupKeep is how many daily snapshots are kept when none is set:
+// two weeks.
+const DefaultBackupKeep = 14
+
+// MaxBackupKeep is the most daily snapshots that can be kept: about a year.
+const MaxBackupKeep = 366
+
+// BackupKeep is how many daily snapshots of the database are kept (the
+// window makes one a day at start and deletes the oldest beyond this); 0
+// means no daily snapshots are made. Unset or unreadable, it is
+// DefaultBackupKeep.
+func (d *Desk) BackupKeep() (int, error) {
+	var v string
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		v, err = tx.Setting(SettingBackupKeep)
+		return err
+	})
+	if err != nil || v == "" {
+		return DefaultBackupKeep, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > MaxBackupKeep {
+		return DefaultBackupKeep, nil
+	}
+	return n, nil
+}
+
+// SetBackupKeep sets how many daily snapshots are kept, 0 to make none (a
+// Fulfillment Services Operator's task); the change is audited.
+func (d *Desk) SetBackupKeep(n int, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing how many backups are kept"); err != nil {
+		return err
+	}
+	if n < 0 || n > MaxBackupKeep {
+		return refuse(ErrInvalidInput, "The number of daily backups to keep must be from 0 (none) to %d, e.g. %d for two weeks.", MaxBackupKeep, DefaultBackupKeep)
+	}
+	return d.store.Update(func(tx Tx) error {
+		before, err := tx.Setting(SettingBackupKeep)
+		if err != nil {
+			return err
+		}
+		if before == "" {
+			before = strconv.Itoa(DefaultBackupKeep)
+		}
+		if err := d.auditConfig(tx, actorOf(by), "backups", map[string]string{SettingBackupKeep: before},
+			map[string]string{SettingBackupKeep: strconv.Itoa(n)}); err != nil {
+			return err
+		}
+		return tx.PutSetting(SettingBackupKeep, strconv.Itoa(n))
+	})
 }

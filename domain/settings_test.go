@@ -386,3 +386,64 @@ func TestWaitingScansUnreadableFolder(t *testing.T) {
 		})
 	}
 }
+
+func TestBackupKeep(t *testing.T) {
+	f := newDeskFixture(t)
+	forgetConfigChanges(t, f)
+	n, err := f.desk.BackupKeep()
+	require.NoError(t, err)
+	assert.Equal(t, DefaultBackupKeep, n, "two weeks unless set")
+
+	for i, tt := range []struct {
+		name string
+		n    int
+		want int // kept afterwards
+		err  error
+	}{
+		{"a month", 30, 30, nil},
+		{"none: daily snapshots off", 0, 0, nil},
+		{"a year", MaxBackupKeep, MaxBackupKeep, nil},
+		{"negative", -1, MaxBackupKeep, ErrInvalidInput},
+		{"more than a year", MaxBackupKeep + 1, MaxBackupKeep, ErrInvalidInput},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f.now = wed(12, i)
+			err := f.desk.SetBackupKeep(tt.n, atRS)
+			if tt.err != nil {
+				var ref *Refusal
+				require.ErrorAs(t, err, &ref)
+				assert.ErrorIs(t, err, tt.err)
+				assert.Contains(t, ref.Msg, "from 0 (none)")
+			} else {
+				require.NoError(t, err)
+			}
+			n, err := f.desk.BackupKeep()
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, n)
+		})
+	}
+
+	es := f.audit(AuditFilter{Action: ActConfigure})
+	require.Len(t, es, 3, "each change is audited, refusals are not")
+	assert.Equal(t, "backups", es[2].Ref)
+	assert.Equal(t, "backup_keep: 14 → 30", es[2].Note)
+	assert.Equal(t, "backup_keep: 30 → 0", es[1].Note)
+	assert.Equal(t, "ana", es[0].Operator)
+
+	require.NoError(t, f.store.Update(func(tx Tx) error { return tx.PutSetting(SettingBackupKeep, "lots") }))
+	n, err = f.desk.BackupKeep()
+	require.NoError(t, err)
+	assert.Equal(t, DefaultBackupKeep, n, "an unreadable value falls back to the default")
+}
+
+func TestSetBackupKeepNeedsFulfillment(t *testing.T) {
+	f := newDeskFixture(t)
+	withStaff(t, f)
+	err := f.desk.SetBackupKeep(7, as("rita", RSDesk))
+	require.ErrorIs(t, err, ErrNotAllowed)
+	n, _ := f.desk.BackupKeep()
+	assert.Equal(t, DefaultBackupKeep, n)
+	require.NoError(t, f.desk.SetBackupKeep(7, as("finn", RSDesk)))
+	n, _ = f.desk.BackupKeep()
+	assert.Equal(t, 7, n)
+}

@@ -89,10 +89,15 @@ func VaultDirFor(dbPath string) string {
 func Open(path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("cannot create the folder for the database %s: %w", path, err)
+			return nil, storageError(dir, fmt.Errorf("cannot create the folder for the database %s: %w", path, err))
 		}
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	var bdb *bolt.DB
+	err := (&DB{path: path}).guard(func() error {
+		var err error
+		bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+		return err
+	})
 	if err != nil {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
@@ -100,24 +105,51 @@ func Open(path string) (*DB, error) {
 				"The database %s is already open in another ILL Desk window; close that window first, or start with --db to use another database.", path)}
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
 			return nil, notOurs(path)
+		case errors.As(err, new(*domain.Refusal)):
+			return nil, err
 		}
 		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
 	}
+	db := &DB{bolt: bdb, path: path}
 	var ok bool
-	_ = bdb.View(func(btx *bolt.Tx) error { ok = ready(btx); return nil })
-	if !ok {
-		if err := bdb.Update(func(btx *bolt.Tx) error { return prepare(btx, path) }); err != nil {
-			_ = bdb.Close()
-			return nil, err
-		}
+	err = db.guard(func() error {
+		return bdb.View(func(btx *bolt.Tx) error {
+			if err := checkSize(path, btx.Size()); err != nil {
+				return err
+			}
+			ok = ready(btx)
+			return nil
+		})
+	})
+	if err == nil && !ok {
+		err = db.guard(func() error { return bdb.Update(func(btx *bolt.Tx) error { return prepare(btx, path) }) })
 	}
-	return &DB{bolt: bdb, path: path}, nil
+	if err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // notOurs is the refusal for a file that is not an ILL Desk database.
 func notOurs(path string) error {
 	return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
 		"The file %s is not an ILL Desk database; choose another file with --db, or move this one away.", path)}
+}
+
+// schemaOf reads the schema version stored in meta. It refuses a missing or
+// unreadable version (notOurs) and one newer than this build reads
+// (domain.ErrSchemaTooNew).
+func schemaOf(meta *bolt.Bucket, path string) (int, error) {
+	version, err := strconv.Atoi(string(meta.Get(keySchema)))
+	if err != nil || version < 1 {
+		return 0, notOurs(path)
+	}
+	if version > SchemaVersion {
+		return 0, &domain.Refusal{Kind: domain.ErrSchemaTooNew, Msg: fmt.Sprintf(
+			"The database %s was written by a newer ILL Desk (schema %d; this version reads up to %d); upgrade ILL Desk to open it.", path, version, SchemaVersion)}
+	}
+	return version, nil
 }
 
 // prepare checks the schema version and creates the buckets of a new database.
@@ -137,14 +169,9 @@ func prepare(btx *bolt.Tx, path string) error {
 			return fmt.Errorf("cannot set up the database %s: %w", path, err)
 		}
 	}
-	raw := meta.Get(keySchema)
-	version, err := strconv.Atoi(string(raw))
-	if err != nil || version < 1 {
-		return notOurs(path)
-	}
-	if version > SchemaVersion {
-		return &domain.Refusal{Kind: domain.ErrSchemaTooNew, Msg: fmt.Sprintf(
-			"The database %s was written by a newer ILL Desk (schema %d; this version reads up to %d); upgrade ILL Desk to open it.", path, version, SchemaVersion)}
+	version, err := schemaOf(meta, path)
+	if err != nil {
+		return err
 	}
 	for _, name := range allBuckets {
 		if btx.Bucket(name) != nil {
@@ -200,13 +227,13 @@ func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction. Writes inside it fail.
 func (db *DB) View(fn func(domain.Tx) error) error {
-	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+	return db.guard(func() error { return db.bolt.View(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) }) })
 }
 
 // Update runs fn in a read-write transaction: when fn returns nil every
 // write is committed atomically; when it returns an error nothing is.
 func (db *DB) Update(fn func(domain.Tx) error) error {
-	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+	return db.guard(func() error { return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) }) })
 }
 
 // Close releases the database file and its lock.

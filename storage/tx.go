@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -288,7 +289,7 @@ func (t *tx) PutRequest(r domain.Request) error {
 	if prev := sums.Get(id); prev != nil {
 		old, err := decodeSummary(prev)
 		if err != nil {
-			return fmt.Errorf("%w (request %s)", err, r.ID)
+			return damagedValue("request summary", r.ID, err)
 		}
 		oldExt, oldBc = externalKey(old), barcodeKey(old)
 	}
@@ -384,6 +385,18 @@ func (t *tx) Reindex() error {
 	})
 }
 
+// Verify runs bbolt's consistency check over every page in use and the
+// free list; it returns the first problems found, joined.
+func (t *tx) Verify() error {
+	var errs []error
+	for err := range t.btx.Check() {
+		if len(errs) < 5 {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // RequestCount is the number of requests stored (counted from the
 // summaries' pages, which a list reads next anyway).
 func (t *tx) RequestCount() (int, error) {
@@ -404,7 +417,7 @@ func (t *tx) ForEachSummary(fn func(domain.Summary) error) error {
 	return b.ForEach(func(k, v []byte) error {
 		s, err := decodeSummary(v)
 		if err != nil {
-			return fmt.Errorf("%w (request %s)", err, k)
+			return damagedValue("request summary", string(k), err)
 		}
 		return fn(s)
 	})
@@ -525,10 +538,16 @@ func (t *tx) DeleteNotice(id string) error {
 	return b.Delete([]byte(id))
 }
 
+// damagedValue is the refusal for a stored value that cannot be decoded.
+func damagedValue(what, key string, err error) error {
+	return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Msg: fmt.Sprintf(
+		"The stored %s %s is damaged (%v). Run illdesk check to see what else is; restore the latest backup with illdesk restore FILE.", what, key, err)}
+}
+
 func decodeNotice(id string, v []byte) (domain.Notice, error) {
 	var n domain.Notice
 	if err := json.Unmarshal(v, &n); err != nil {
-		return domain.Notice{}, fmt.Errorf("storage: notice %s is damaged: %w", id, err)
+		return domain.Notice{}, damagedValue("notice", id, err)
 	}
 	return n, nil
 }
@@ -536,7 +555,7 @@ func decodeNotice(id string, v []byte) (domain.Notice, error) {
 func decodeRequest(id string, v []byte) (domain.Request, error) {
 	var r domain.Request
 	if err := json.Unmarshal(v, &r); err != nil {
-		return domain.Request{}, fmt.Errorf("storage: request %s is damaged: %w", id, err)
+		return domain.Request{}, damagedValue("request", id, err)
 	}
 	return r, nil
 }
@@ -544,7 +563,7 @@ func decodeRequest(id string, v []byte) (domain.Request, error) {
 func decodePartner(code string, v []byte) (domain.Partner, error) {
 	var p domain.Partner
 	if err := json.Unmarshal(v, &p); err != nil {
-		return domain.Partner{}, fmt.Errorf("storage: partner %s is damaged: %w", code, err)
+		return domain.Partner{}, damagedValue("partner", code, err)
 	}
 	return p, nil
 }

@@ -39,6 +39,13 @@ type Options struct {
 	// Log, when set, receives every message the status line shows, so that
 	// what happened at the desk can be read back later.
 	Log func(msg string)
+	// Backup, when set, writes a snapshot of the database and returns its
+	// path; the top bar's "Back up now" button runs it in the background.
+	Backup func() (path string, err error)
+	// DailyBackup, when set, runs in the background once the window is
+	// built: it makes today's snapshot unless there is one. Start never
+	// waits for it; a failure is shown on the status line.
+	DailyBackup func() (path string, made bool, err error)
 }
 
 // MainWindow is ILL Desk's main window: the scan bar, desk selector and
@@ -85,6 +92,10 @@ type MainWindow struct {
 	// spawn starts background work; tests run it in place, because Fyne's
 	// test driver runs fyne.Do callbacks on the calling goroutine.
 	spawn func(func())
+
+	// backup writes a snapshot (Options.Backup); backupButton runs it.
+	backup       func() (string, error)
+	backupButton *widget.Button
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
@@ -166,9 +177,15 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.ShowStats)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.ShowSettings)
 	m.attentionButton = widget.NewButtonWithIcon("", theme.WarningIcon(), m.ShowAttention)
+	buttons := container.NewHBox(m.attentionButton, stats, settings, audit)
+	m.backup = opts.Backup
+	if m.backup != nil {
+		m.backupButton = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), m.BackUpNow)
+		buttons.Add(m.backupButton)
+	}
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(m.attentionButton, stats, settings, audit, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
+		container.NewHBox(buttons, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
 			container.NewGridWrap(fyne.NewSize(260, m.deskSelect.MinSize().Height), m.deskSelect)),
 		m.scanBar)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
@@ -201,8 +218,49 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	if m.needsSignIn() {
 		m.ShowSignIn()
 	}
+	if opts.DailyBackup != nil {
+		m.run(func() { m.dailyBackup(opts.DailyBackup) })
+	}
 	go m.tick()
 	return m
+}
+
+// BackUpNow writes a snapshot of the database in the background (the top
+// bar's save button) and says on the status line where it went.
+func (m *MainWindow) BackUpNow() {
+	defer m.FocusScanBar()
+	if m.backup == nil || m.backupButton.Disabled() {
+		return
+	}
+	m.backupButton.Disable()
+	m.showInfo("Backing up the database…")
+	m.run(func() {
+		path, err := m.backup()
+		fyne.Do(func() {
+			m.backupButton.Enable()
+			if err != nil {
+				m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The backup could not be written: " +
+					strings.TrimSuffix(refusalText(err), ".") + ". Check that the backups folder beside the database can be written to."})
+				return
+			}
+			m.showInfo("Backup saved: " + path)
+		})
+	})
+}
+
+// dailyBackup makes today's snapshot (off the UI thread) and reports a
+// failure on the status line; the window works on either way.
+func (m *MainWindow) dailyBackup(daily func() (string, bool, error)) {
+	path, made, err := daily()
+	fyne.Do(func() {
+		switch {
+		case err != nil:
+			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Today's backup could not be made: " +
+				strings.TrimSuffix(refusalText(err), ".") + ". ILL Desk works on; try Back up now (the save button) later."})
+		case made:
+			m.log("Today's backup: " + path)
+		}
+	})
 }
 
 // windowShortcuts are the shortcuts the window owns; they work while the

@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// guard runs fn, a bbolt transaction, so that a damaged database file gives
+// a refusal saying what to do rather than a crash: bbolt panics on pages it
+// cannot make sense of, and a file cut short faults when its mapped memory
+// is read (SetPanicOnFault turns that fault into a panic of this goroutine).
+// Panics raised outside bbolt are our own bugs and are not hidden.
+func (db *DB) guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if !fromDamage(p, string(debug.Stack())) {
+			panic(p)
+		}
+		err = damagedDB(db.path, fmt.Sprint(p))
+	}()
+	return storageError(db.path, fn())
+}
+
+// fromDamage reports whether a recovered panic comes from reading a
+// damaged file: a memory fault, or a panic raised inside bbolt.
+func fromDamage(p any, stack string) bool {
+	if _, ok := p.(interface{ Addr() uintptr }); ok {
+		return true // a fault reading the mapped file
+	}
+	// the first frame after the panic call tells where it was raised
+	_, after, ok := strings.Cut(stack, "panic(")
+	if !ok {
+		return false
+	}
+	lines := strings.Split(after, "\n")
+	for i := 1; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		if l == "" || strings.HasPrefix(l, "/") || strings.HasPrefix(l, "runtime.") || strings.HasPrefix(l, "panic(") {
+			continue // file:line lines, and the runtime's own frames
+		}
+		return strings.HasPrefix(l, "go.etcd.io/bbolt")
+	}
+	return false
+}
+
+// damagedDB is the refusal for a database file that cannot be read.
+func damagedDB(path, detail string) error {
+	return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Msg: fmt.Sprintf(
+		"The database %s is damaged (%s). Nothing more was changed. Restore the latest backup with illdesk restore FILE "+
+			"(daily backups are in %s); the damaged file is kept beside it.", path, detail, BackupDirFor(path))}
+}
+
+// storageError turns the system errors of a full disk or a folder that
+// cannot be written into refusals that say what to do; others pass as they are.
+func storageError(path string, err error) error {
+	var ref *domain.Refusal
+	switch {
+	case err == nil || errors.As(err, &ref):
+		return err
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return &domain.Refusal{Kind: domain.ErrDiskFull, Msg: fmt.Sprintf(
+			"The disk holding %s is full, so nothing was saved. Free some space on it, then try again.", path)}
+	case errors.Is(err, syscall.EROFS), errors.Is(err, fs.ErrPermission):
+		return &domain.Refusal{Kind: domain.ErrNotWritable, Msg: fmt.Sprintf(
+			"ILL Desk may not write to %s (the folder is read-only or you lack permission), so nothing was saved. "+
+				"Give your account write access to the folder, or start with --db to use a folder you can write to.", path)}
+	}
+	return err
+}
+
+// checkSize refuses a database file shorter than its own meta page says:
+// a file cut short (a copy interrupted, a disk error) would fault when read.
+func checkSize(path string, size int64) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Size() < size {
+		return damagedDB(path, fmt.Sprintf("the file is %d bytes but should be at least %d: it was cut short", fi.Size(), size))
+	}
+	return nil
+}
