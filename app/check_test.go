@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +49,24 @@ func TestCheckCommand(t *testing.T) {
 
 	code, _, errOut = c.run("check", "extra")
 	assert.Equal(t, 2, code, errOut)
+}
+
+func TestOutboxExportIsPrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("file modes are POSIX")
+	}
+	c := newCLI(t)
+	c.ok("partner", "add", "UMICH", "--name", "Michigan", "--agency-id", "ISIL:US-MIU") // no endpoint: messages go out as files
+	c.ok("borrow", "new", "--partner", "UMICH", "--title", "A book", "--requester", "Pat Patron", "--pickup", "Main")
+	dir := filepath.Join(t.TempDir(), "export")
+	assert.Contains(t, c.ok("outbox", "export", dir), "1 messages written")
+	info, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), info.Mode().Perm(), "the folder of messages naming patrons")
+	files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	info, err = os.Stat(files[0])
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 }

@@ -159,11 +159,12 @@ func (s *session) cmdOutbox(args []string) error {
 			return usagef("usage: illdesk %s", usage)
 		}
 		dir := args[1]
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		// messages name patrons and their addresses: readable by this user only
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("cannot create %s: %w", dir, err)
 		}
 		n, err := s.desk.ExportMessages(func(name string, body []byte) error {
-			return os.WriteFile(filepath.Join(dir, name), body, 0o644)
+			return os.WriteFile(filepath.Join(dir, name), body, 0o600)
 		})
 		if err != nil {
 			return err

@@ -315,7 +315,7 @@ func WriteStatsCSV(w io.Writer, s Stats) error {
 		return t.Format(DateLayout)
 	}
 	rows := [][]string{{"metric", "value"},
-		{"from", date(s.From)}, {"to_exclusive", date(s.To)}, {"side", string(s.Side)}, {"partner", s.Partner},
+		{"from", date(s.From)}, {"to_exclusive", date(s.To)}, {"side", string(s.Side)}, {"partner", csvSafe(s.Partner)},
 		{"total", itoa(s.Total)}, {"open", itoa(s.Open)}, {"closed", itoa(s.Closed)}}
 	for _, st := range SortedStates(s.ByFinalState) {
 		rows = append(rows, []string{"final_state:" + string(st), itoa(s.ByFinalState[st])})

@@ -303,3 +303,9 @@ week_start,arrived,closed
 `
 	assert.Equal(t, want, buf.String())
 }
+
+func TestWriteStatsCSVDefusesFormulas(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, WriteStatsCSV(&buf, Stats{Partner: "=HYPERLINK(\"http://x\")"}))
+	assert.Contains(t, buf.String(), `partner,"'=HYPERLINK(""http://x"")"`, "a partner code is not run as a spreadsheet formula")
+}

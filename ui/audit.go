@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -73,6 +74,10 @@ func (m *MainWindow) ShowAudit() {
 			if err := domain.WriteAuditCSV(w, entries); err != nil {
 				status.SetText("The CSV could not be written: " + err.Error())
 				return
+			}
+			if w.URI().Scheme() == "file" {
+				// the log names staff and patrons: readable by this user only
+				_ = os.Chmod(w.URI().Path(), 0o600)
 			}
 			status.SetText(fmt.Sprintf("%d entries written to %s", len(entries), w.URI().Path()))
 		}, m.win)
