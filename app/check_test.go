@@ -70,3 +70,23 @@ func TestOutboxExportIsPrivate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 }
+
+func TestMissingVaultIsRefused(t *testing.T) {
+	c := newCLI(t)
+	c.ok("partner", "add", "RAPID", "--name", "RapidILL")
+	c.ok("lend", "new", "--partner", "RAPID", "--external-id", "12345678", "--title", "Journal")
+	vault := filepath.Join(filepath.Dir(c.db), "vault")
+	require.NoError(t, os.RemoveAll(vault))
+	c.ok("list") // nothing was ever shipped: the folder is simply made again
+	require.DirExists(t, vault)
+
+	c.ok("ship", "12345678", pdf(t, "valid_scan_3pages.pdf"))
+	require.NoError(t, os.Rename(vault, vault+".moved"))
+	code, _, errOut := c.run("list")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "vault folder "+vault+", which holds the PDFs already shipped, is missing")
+	assert.NoDirExists(t, vault, "no empty vault is made in its place")
+
+	require.NoError(t, os.Rename(vault+".moved", vault))
+	assert.Contains(t, c.ok("check"), "sound")
+}

@@ -206,7 +206,7 @@ func (s *session) open() error {
 	if err != nil {
 		return err
 	}
-	vault, err := storage.NewVault(storage.VaultDirFor(s.dbPath))
+	vault, err := storage.OpenVault(db, storage.VaultDirFor(s.dbPath))
 	if err != nil {
 		db.Close()
 		return err

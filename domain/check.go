@@ -77,6 +77,10 @@ const (
 	IndexExternal = "external"
 )
 
+// SettingVaultInUse is set once the vault holds a shipped file, so that a
+// vault folder gone missing is noticed rather than made again empty.
+const SettingVaultInUse = "vault_in_use"
+
 // seedActor records the events of requests made by Seed; like imported
 // history, they went through no desk and their shipments carry no file.
 const seedActor = "seed"

@@ -563,7 +563,9 @@ func (d *Desk) Ship(ref, path string, acceptWarnings bool, by Actor) (Request, P
 		name = r.ID
 	}
 	sf, err := d.vault.Put(path, name)
-	if err != nil {
+	if ref := (*Refusal)(nil); errors.As(err, &ref) {
+		return Request{}, rep, err // a full disk or a vault that cannot be written, said for staff
+	} else if err != nil {
 		return Request{}, rep, fmt.Errorf("could not store the file in the vault: %w", err)
 	}
 	sf.Pages = rep.Pages
@@ -579,6 +581,13 @@ func (d *Desk) Ship(ref, path string, acceptWarnings bool, by Actor) (Request, P
 			return err
 		}
 		r.ShippedFile = &sf
+		if used, err := tx.Setting(SettingVaultInUse); err != nil {
+			return err
+		} else if used == "" {
+			if err := tx.PutSetting(SettingVaultInUse, "yes"); err != nil {
+				return err
+			}
+		}
 		return d.shipped(tx, *r, sf)
 	})
 	if err != nil {

@@ -198,10 +198,17 @@ func migrate(btx *bolt.Tx, from int) error {
 	if from < 2 { // 2: every request has a summary
 		t := &tx{btx: btx}
 		sums := btx.Bucket(bucketSummaries)
+		files := false
 		if err := t.ForEachRequest(func(r domain.Request) error {
+			files = files || r.ShippedFile != nil
 			return sums.Put([]byte(r.ID), encodeSummary(r.Summary()))
 		}); err != nil {
 			return err
+		}
+		if files {
+			if err := t.PutSetting(domain.SettingVaultInUse, "yes"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

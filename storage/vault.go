@@ -36,6 +36,31 @@ func NewVault(dir string) (*Vault, error) {
 	return &Vault{dir: dir}, nil
 }
 
+// OpenVault opens the vault of the database db in dir, creating the folder
+// for a database that has never stored a file there. When the database
+// has shipped files but the folder is gone (a network drive not connected,
+// a folder moved away) it refuses with domain.ErrVaultMissing instead of
+// making an empty one, so that the loss is noticed.
+func OpenVault(db *DB, dir string) (*Vault, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		var used string
+		if err := db.View(func(tx domain.Tx) error {
+			var err error
+			used, err = tx.Setting(domain.SettingVaultInUse)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if used != "" {
+			return nil, &domain.Refusal{Kind: domain.ErrVaultMissing, Msg: fmt.Sprintf(
+				"The vault folder %s, which holds the PDFs already shipped, is missing. Reconnect the drive or put the folder back "+
+					"(from your file backup), then start ILL Desk again. To go on without those files, create the empty folder; "+
+					"illdesk check then lists every file that is missing.", dir)}
+		}
+	}
+	return NewVault(dir)
+}
+
 // Dir is the vault's directory.
 func (v *Vault) Dir() string { return v.dir }
 
@@ -72,13 +97,13 @@ func (v *Vault) Put(src, name string) (domain.ShippedFile, error) {
 
 	out, stored, err := v.create(domain.SanitizeFileName(name))
 	if err != nil {
-		return domain.ShippedFile{}, err
+		return domain.ShippedFile{}, storageError(v.dir, err)
 	}
 	full := out.Name()
 	fail := func(err error) (domain.ShippedFile, error) {
 		_ = out.Close()
 		_ = os.Remove(full)
-		return domain.ShippedFile{}, err
+		return domain.ShippedFile{}, storageError(v.dir, err)
 	}
 
 	h := sha256.New()
@@ -91,11 +116,11 @@ func (v *Vault) Put(src, name string) (domain.ShippedFile, error) {
 	}
 	if err := out.Close(); err != nil {
 		_ = os.Remove(full)
-		return domain.ShippedFile{}, fmt.Errorf("cannot save %s to disk: %w", full, err)
+		return domain.ShippedFile{}, storageError(v.dir, fmt.Errorf("cannot save %s to disk: %w", full, err))
 	}
 	if err := syncDir(v.dir); err != nil {
 		_ = os.Remove(full)
-		return domain.ShippedFile{}, fmt.Errorf("cannot save the vault folder %s to disk: %w", v.dir, err)
+		return domain.ShippedFile{}, storageError(v.dir, fmt.Errorf("cannot save the vault folder %s to disk: %w", v.dir, err))
 	}
 	return domain.ShippedFile{Name: stored, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
