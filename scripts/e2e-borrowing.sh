@@ -70,4 +70,5 @@ done
 # The barcode is free again: another request can receive it.
 other=$("$bin" --db "$db" borrow new --title Cosmos --requester "Vera Rubin" --pickup "Main Library" --partner NYPL)
 "$bin" --db "$db" receive "$other" --barcode "$barcode" >/dev/null || fail "the barcode was not freed"
+"$bin" --db "$db" check >"$work/check" || fail "check found problems after the run: $(cat "$work/check")"
 echo "PASS $name: created with Ctrl+N, received, hold shelf, loaned, returned, completed; screenshots in $shots"

@@ -43,4 +43,5 @@ grep -q '"name": "18840211.pdf"' <<<"$out" || fail "the shipped file is not name
 grep -q '"pages": 3' <<<"$out" || fail "the shipped file does not have 3 pages: $out"
 grep -q '"actor": "e2e"' <<<"$out" || fail "the operator is not in the history: $out"
 cmp -s "$scan" "$work/vault/18840211.pdf" || fail "the vault file differs from the scan"
+"$bin" --db "$db" check >"$work/check" || fail "check found problems after the run: $(cat "$work/check")"
 echo "PASS $name: scanned, dropped, shipped with Ctrl+Enter; screenshots in $shots"
