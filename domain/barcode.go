@@ -3,6 +3,7 @@ package domain
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -40,7 +41,7 @@ func (b BarcodeRule) Check(code string) error {
 		return refuse(ErrInvalidBarcode, "The barcode is empty: scan or type the item's barcode.")
 	case utf8.RuneCountInString(code) > 64:
 		return refuse(ErrInvalidBarcode, "The barcode is %d characters long; a barcode has at most 64.", utf8.RuneCountInString(code))
-	case strings.ContainsFunc(code, func(r rune) bool { return r <= ' ' || r == 0x7F }):
+	case strings.ContainsFunc(code, func(r rune) bool { return r <= ' ' || unicode.IsControl(r) || unicode.IsSpace(r) }):
 		return refuse(ErrInvalidBarcode, "The barcode %q contains a space or control character; scan it again.", code)
 	case !printable(code) || !re.MatchString(code):
 		return refuse(ErrInvalidBarcode, "%q is not a valid item barcode here; scan the barcode label on the item.", code)
@@ -48,9 +49,11 @@ func (b BarcodeRule) Check(code string) error {
 	return nil
 }
 
+// printable reports whether s is valid UTF-8 made of visible characters:
+// no spaces, controls, invisible format characters or U+FFFD.
 func printable(s string) bool {
 	for _, r := range s {
-		if r < 0x21 || r == 0x7F || r == 0xFFFD {
+		if r <= ' ' || r == utf8.RuneError || !unicode.IsPrint(r) {
 			return false
 		}
 	}

@@ -11,6 +11,8 @@ var windowsReserved = map[string]bool{
 	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
 	"COM0": true, "LPT0": true, "CONIN$": true, "CONOUT$": true,
 	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true,
+	// Windows treats the superscript digits ¹ ² ³ as digits here too.
+	"COM¹": true, "COM²": true, "COM³": true, "LPT¹": true, "LPT²": true, "LPT³": true,
 }
 
 // maxFileStem bounds the length of a sanitized name so the path stays well
@@ -44,18 +46,34 @@ func SanitizeFileName(id string) string {
 	if s == "" {
 		return "request"
 	}
-	base, _, _ := strings.Cut(s, ".")
-	if windowsReserved[strings.ToUpper(strings.TrimSpace(base))] {
-		s = "_" + s
-	}
-	if len(s) > maxFileStem {
-		cut := maxFileStem
-		for cut > 0 && !utf8Start(s[cut]) {
-			cut--
-		}
-		s = strings.TrimRight(s[:cut], ". ")
+	// The reserved-name check comes after the cut: cutting a long name can
+	// leave a bare device name ("CON" followed by many spaces and more).
+	s = cutStem(s)
+	if reservedName(s) {
+		s = cutStem("_" + s)
 	}
 	return s
+}
+
+// reservedName reports whether Windows takes the name for a device: the part
+// before the first dot, without surrounding spaces, is a reserved name.
+func reservedName(s string) bool {
+	base, _, _ := strings.Cut(s, ".")
+	return windowsReserved[strings.ToUpper(strings.TrimSpace(base))]
+}
+
+// cutStem shortens s to at most maxFileStem bytes on a rune boundary and
+// drops the dots and spaces the cut leaves at the end. s must not start with
+// a dot or a space, so the result is never empty.
+func cutStem(s string) string {
+	if len(s) <= maxFileStem {
+		return s
+	}
+	cut := maxFileStem
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return strings.TrimRight(s[:cut], ". ")
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
