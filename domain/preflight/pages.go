@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -19,22 +20,27 @@ var errPagesMissing = errors.New("pages or page content missing")
 // intact. checkPages fails when a page, a page's content stream or one of its
 // images is missing, or when a Flate content stream is not zlib data (for
 // example still encrypted because the encryption dictionary was lost).
-func checkPages(xt *model.XRefTable) error {
+// It stops with ctx's error when ctx is done.
+func checkPages(ctx context.Context, xt *model.XRefTable) error {
 	root, err := xt.Catalog()
 	if err != nil {
 		return err
 	}
-	w := pageWalker{xt: xt, seen: map[int]bool{}}
+	w := pageWalker{ctx: ctx, xt: xt, seen: map[int]bool{}}
 	return w.node(root["Pages"], nil, 0)
 }
 
 type pageWalker struct {
+	ctx   context.Context
 	xt    *model.XRefTable
 	seen  map[int]bool
 	pages int
 }
 
 func (w *pageWalker) node(o types.Object, res types.Dict, depth int) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
 	if depth > maxWalkDepth {
 		return fmt.Errorf("%w: page tree too deep", errPagesMissing)
 	}

@@ -3,7 +3,9 @@
 // anything staff should look at first (encryption, JavaScript, attachments).
 //
 // The checks are made with pdfcpu in relaxed validation mode. Checker
-// implements domain.Preflighter.
+// implements domain.Preflighter. A check is bounded in time and memory (see
+// DefaultMaxBytes, DefaultMaxObjects, DefaultMaxDecodedBytes and
+// DefaultTimeout): a file beyond the limits is rejected as not checked.
 package preflight
 
 import (
@@ -16,10 +18,12 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/fault"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
@@ -59,6 +63,11 @@ const (
 	ReasonEncryptedUserPassword = "encrypted_user_password"
 	// ReasonUnreadable: the file can not be opened or read from disk (reject).
 	ReasonUnreadable = "unreadable"
+	// ReasonNotChecked: the file could not be checked within the limits: it
+	// is larger than the Checker's MaxBytes, has more objects than its
+	// MaxObjects, has a stream that unpacks to more than its
+	// MaxDecodedBytes, or checking took longer than its Timeout (reject).
+	ReasonNotChecked = "not_checked"
 )
 
 const (
@@ -81,29 +90,50 @@ var disableConfigDir sync.Once
 func ensureConfigDisabled() { disableConfigDir.Do(api.DisableConfigDir) }
 
 // Checker runs the preflight check with pdfcpu. The zero value is ready to
-// use, but New is the usual way to get one. A Checker keeps no state between
-// calls.
+// use, with the default limits, but New is the usual way to get one. A
+// Checker keeps no state between calls.
 type Checker struct {
-	// read and validate default to api.ReadContext and api.ValidateContext;
-	// tests replace them to simulate misbehaving pdfcpu code.
+	// MaxBytes is the largest file checked; a larger one is rejected as not
+	// checked without being read. Zero or less means DefaultMaxBytes.
+	MaxBytes int64
+	// MaxObjects bounds the objects and cross-reference entries of a file.
+	// Zero or less means DefaultMaxObjects.
+	MaxObjects int
+	// MaxDecodedBytes bounds what one compressed stream may unpack to while
+	// the file is checked. Zero or less means DefaultMaxDecodedBytes.
+	MaxDecodedBytes int64
+	// Timeout bounds the time one check takes; a check that is not done by
+	// then is rejected as not checked and Preflight returns at once. Zero
+	// or less means DefaultTimeout.
+	Timeout time.Duration
+
+	// read and validate default to reading with pdfcpu.ReadWithContext and
+	// api.ValidateContext; tests replace them to simulate misbehaving pdfcpu
+	// code.
 	read     func(io.ReadSeeker, *model.Configuration) (*model.Context, error)
 	validate func(*model.Context) error
 }
 
 var _ domain.Preflighter = (*Checker)(nil)
 
-// New returns a Checker. The first call switches off pdfcpu's configuration
-// directory so that pdfcpu never writes to the user's config folder.
+// New returns a Checker with the default limits. The first call switches
+// off pdfcpu's configuration directory so that pdfcpu never writes to the
+// user's config folder.
 func New() *Checker {
 	ensureConfigDisabled()
-	return &Checker{read: api.ReadContext, validate: api.ValidateContext}
+	return &Checker{}
 }
 
 // Preflight checks the file at path and reports whether it may be shipped.
 // It never panics: anything pdfcpu can not cope with comes back as a reject.
+// It returns within the Checker's Timeout (and the time the few KB read
+// before it take); a file beyond the limits is rejected with
+// ReasonNotChecked. The pdfcpu work runs in a goroutine, which is left to
+// wind down on its own when the time is up.
 func (c *Checker) Preflight(path string) domain.PreflightReport {
 	ensureConfigDisabled()
 	rep := domain.PreflightReport{File: path}
+	lim := c.limits()
 
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -148,7 +178,18 @@ func (c *Checker) Preflight(path string) domain.PreflightReport {
 	}
 	trailing := len(bytes.TrimLeft(tail[eof+len(pdfEOF):], "\x00\t\n\f\r ")) > 0
 
-	res, err := c.inspect(f, int64(hdr), size)
+	// Only the few KB above have been read so far: the cheap answers (not a
+	// PDF, cut off) come first, then the size limit, before pdfcpu reads it.
+	if size > lim.maxBytes {
+		return tooLarge(rep, size, lim.maxBytes)
+	}
+	res, err := c.inspectWithin(f, int64(hdr), size, lim)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return tooSlow(rep, lim.timeout)
+	}
+	if isLimitError(err) || isLimitError(res.invalid) {
+		return tooComplex(rep)
+	}
 	rep.Pages = res.pages
 	if err != nil {
 		return classifyReadError(rep, err)
@@ -219,10 +260,39 @@ type panicError struct{ value any }
 
 func (p panicError) Error() string { return fmt.Sprintf("pdfcpu panic: %v", p.value) }
 
+// inspectWithin runs inspect in a goroutine and waits for it at most
+// lim.timeout. A result that comes after the deadline is not used: the
+// error is then context.DeadlineExceeded. The goroutine stops at the next
+// point that looks at the deadline, or when its reads fail because
+// Preflight closed the file; pdfcpu's validation does not look at it.
+func (c *Checker) inspectWithin(f *os.File, hdr, size int64, lim limits) (inspection, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), lim.timeout)
+	defer cancel()
+	type outcome struct {
+		res inspection
+		err error
+	}
+	done := make(chan outcome, 1) // buffered: a late goroutine never blocks
+	go func() {
+		res, err := c.inspect(ctx, f, hdr, size, lim)
+		done <- outcome{res, err}
+	}()
+	var out outcome
+	select {
+	case out = <-done:
+	case <-ctx.Done():
+	}
+	if err := ctx.Err(); err != nil {
+		return inspection{}, context.DeadlineExceeded
+	}
+	return out.res, out.err
+}
+
 // inspect reads the PDF starting at the header offset hdr with pdfcpu,
 // validates it and looks for the things that deserve a warning. A panic
-// anywhere in there is returned as a panicError.
-func (c *Checker) inspect(f *os.File, hdr, size int64) (res inspection, err error) {
+// anywhere in there is returned as a panicError; a file beyond the limits
+// as an error for which isLimitError holds.
+func (c *Checker) inspect(ctx context.Context, f *os.File, hdr, size int64, lim limits) (res inspection, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			res, err = inspection{}, panicError{v}
@@ -230,52 +300,83 @@ func (c *Checker) inspect(f *os.File, hdr, size int64) (res inspection, err erro
 	}()
 	read, validate := c.read, c.validate
 	if read == nil {
-		read = api.ReadContext
+		read = func(rs io.ReadSeeker, conf *model.Configuration) (pc *model.Context, err error) {
+			defer fault.Catch(&err) // as api.ReadContext does
+			return pdfcpu.ReadWithContext(ctx, rs, conf)
+		}
 	}
 	if validate == nil {
 		validate = api.ValidateContext
 	}
 
+	// pdfcpu keeps an entry in memory for every object and cross-reference
+	// entry it meets: count them first, with a fixed-size buffer.
+	cs, err := countObjects(ctx, io.NewSectionReader(f, 0, size), lim.maxObjects)
+	if err != nil {
+		return res, err
+	}
+	if cs.over(lim.maxObjects) {
+		return res, fmt.Errorf("%w: %d cross-reference entries, %d objects", errTooComplex, cs.entries, cs.objects)
+	}
+
 	// With bytes in front of the header, the xref offsets are normally
 	// relative to the header; a file whose offsets count from the first byte
 	// gets a second chance below.
-	ctx, err := read(io.NewSectionReader(f, hdr, size-hdr), newConfig())
-	if err != nil && hdr > 0 && !isEncryptionError(err) {
-		if ctx2, err2 := read(io.NewSectionReader(f, 0, size), newConfig()); err2 == nil {
-			ctx, err = ctx2, nil
+	pc, err := read(io.NewSectionReader(f, hdr, size-hdr), newConfig(lim, size))
+	if err != nil && hdr > 0 && !isEncryptionError(err) && !isLimitError(err) && ctx.Err() == nil {
+		if pc2, err2 := read(io.NewSectionReader(f, 0, size), newConfig(lim, size)); err2 == nil {
+			pc, err = pc2, nil
 		}
 	}
 	if err != nil {
 		return res, err
 	}
-	if ctx == nil || ctx.XRefTable == nil {
+	if pc == nil || pc.XRefTable == nil {
 		return res, errors.New("pdfcpu returned no cross-reference table")
+	}
+	// Object streams unpack to objects the count above could not see.
+	if n := len(pc.Table); n > lim.maxObjects {
+		return res, fmt.Errorf("%w: %d objects", errTooComplex, n)
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
 	}
 
 	// The page check comes first: validation repairs what it would find.
-	if res.invalid = checkPages(ctx.XRefTable); res.invalid != nil {
+	if res.invalid = checkPages(ctx, pc.XRefTable); res.invalid != nil {
 		return res, nil
 	}
-	if res.invalid = validate(ctx); res.invalid != nil {
+	if res.invalid = validate(pc); res.invalid != nil {
 		return res, nil
 	}
-	if ctx.PageCount <= 0 {
-		_ = ctx.EnsurePageCount()
+	if pc.PageCount <= 0 {
+		_ = pc.EnsurePageCount()
 	}
-	res.pages = ctx.PageCount
+	res.pages = pc.PageCount
 	// pdfcpu only opens an encrypted file here if the empty user password
 	// works, so any encryption left is owner-password restrictions.
-	res.encrypted = ctx.Encrypt != nil || ctx.E != nil
-	res.javaScript, res.embedded = scan(ctx.XRefTable)
+	res.encrypted = pc.Encrypt != nil || pc.E != nil
+	if res.javaScript, res.embedded, err = scan(ctx, pc.XRefTable); err != nil {
+		return inspection{}, err
+	}
 	return res, nil
 }
 
-// newConfig is pdfcpu's built-in default configuration in relaxed mode.
-func newConfig() *model.Configuration {
+// newConfig is pdfcpu's built-in default configuration in relaxed mode,
+// with resource limits that follow the Checker's. No stream is longer than
+// the file, so a stream that says it is (pdfcpu would allocate what it
+// says) is an error; a file this large passed the size limit already.
+func newConfig(lim limits, size int64) *model.Configuration {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
 	conf.Cmd = model.VALIDATE
 	conf.UserPW, conf.OwnerPW = "", ""
+	conf.Offline = true // never go on the network (link or certificate checks)
+	conf.Limits.MaxStreamBytes = min(size, lim.maxBytes)
+	conf.Limits.MaxDecodeBytes = lim.maxDecoded
+	conf.Limits.MaxObjectCount = lim.maxObjects
+	conf.Limits.MaxXRefEntries = lim.maxObjects
+	conf.Limits.MaxObjectStreamCount = lim.maxObjects
 	return conf
 }
 
@@ -308,8 +409,10 @@ func classifyReadError(rep domain.PreflightReport, err error) domain.PreflightRe
 
 // scan looks through every object of the file for JavaScript (JavaScript
 // actions, /JS and /AA entries, the /JavaScript name tree) and attached files
-// (the /EmbeddedFiles name tree, file attachment annotations).
-func scan(xt *model.XRefTable) (javaScript, embedded bool) {
+// (the /EmbeddedFiles name tree, file attachment annotations). An object
+// stream that unpacks to more than the decoding limit is an error: what it
+// holds can not be vouched for.
+func scan(ctx context.Context, xt *model.XRefTable) (javaScript, embedded bool, err error) {
 	var w walker
 	if root, err := xt.Catalog(); err == nil {
 		if names, err := xt.DereferenceDict(root["Names"]); err == nil && names != nil {
@@ -317,16 +420,23 @@ func scan(xt *model.XRefTable) (javaScript, embedded bool) {
 			w.embedded = nonEmptyTree(xt, names["EmbeddedFiles"])
 		}
 	}
+	n := 0
 	for _, e := range xt.Table {
 		if w.javaScript && w.embedded {
 			break
+		}
+		if n++; n%1024 == 0 && ctx.Err() != nil {
+			break // too late: the result is not used
 		}
 		if e == nil || e.Free || e.Object == nil {
 			continue
 		}
 		o := e.Object
 		if l, ok := o.(types.LazyObjectStreamObject); ok {
-			d, err := l.DecodedObject(context.Background())
+			d, err := l.DecodedObject(ctx)
+			if isLimitError(err) {
+				return false, false, err
+			}
 			if err != nil {
 				continue
 			}
@@ -334,7 +444,7 @@ func scan(xt *model.XRefTable) (javaScript, embedded bool) {
 		}
 		w.walk(o, 0)
 	}
-	return w.javaScript, w.embedded
+	return w.javaScript, w.embedded, nil
 }
 
 // nonEmptyTree reports whether o is a name tree with at least one entry or kid.
