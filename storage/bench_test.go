@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/domain/isocodec"
 	"github.com/illdesk/illdesk/domain/preflight"
@@ -97,6 +99,62 @@ func BenchmarkFsyncFloor(b *testing.B) {
 		}
 	}
 	b.ReportMetric(msPerOp(b), "ms/commit")
+}
+
+// BenchmarkBoltCommit measures bbolt's own least durable commit: one
+// 300-byte value replaced in each of 1, 2 or 3 buckets of 20,000 keys, as a
+// scan changes the request, its summary and sometimes a notice. x_floor is
+// over BenchmarkFsyncFloor's round on the same disk. It has no goal; it
+// shows how much of ScanCommit's distance from the floor is the store's.
+func BenchmarkBoltCommit(b *testing.B) {
+	for _, buckets := range []int{1, 2, 3} {
+		b.Run(fmt.Sprintf("buckets=%d", buckets), func(b *testing.B) {
+			dir := b.TempDir()
+			db, err := bolt.Open(filepath.Join(dir, "bolt.db"), 0o600, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			value := make([]byte, 300)
+			names := [][]byte{[]byte("requests"), []byte("summaries"), []byte("notices")}[:buckets]
+			if err := db.Update(func(tx *bolt.Tx) error {
+				for _, name := range names {
+					bk, err := tx.CreateBucket(name)
+					if err != nil {
+						return err
+					}
+					for i := range 20_000 {
+						if err := bk.Put(fmt.Appendf(nil, "%08d", i), value); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			fl := newFsyncFloor(b, dir)
+			before := fl.measure(b, 50)
+			i := 0
+			for b.Loop() {
+				i++
+				if err := db.Update(func(tx *bolt.Tx) error {
+					for _, name := range names {
+						if err := tx.Bucket(name).Put(fmt.Appendf(nil, "%08d", i*7919%20_000), value); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			per := msPerOp(b)
+			floor := (before + fl.measure(b, 50)) / 2
+			b.ReportMetric(per, "ms/commit")
+			b.ReportMetric(per*1e6/float64(floor.Nanoseconds()), "x_floor")
+		})
+	}
 }
 
 // openBenchDesk opens a real database in dir with a desk wired as app/cli.go
