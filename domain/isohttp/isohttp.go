@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -30,24 +31,41 @@ var _ domain.Transport = Client{}
 func NewClient() Client { return Client{HTTP: &http.Client{Timeout: 30 * time.Second}} }
 
 // Post sends one message and returns the partner's reply (its confirmation).
-func (c Client) Post(url string, body []byte) ([]byte, error) {
+// Errors name the endpoint without any password it carries, since they are
+// kept with the message and shown to staff.
+func (c Client) Post(endpoint string, body []byte) ([]byte, error) {
 	hc := c.HTTP
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	resp, err := hc.Post(url, "text/xml; charset=utf-8", bytes.NewReader(body))
+	shown := redact(endpoint)
+	resp, err := hc.Post(endpoint, "text/xml; charset=utf-8", bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("could not reach %s: %w", url, err)
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its URL is the endpoint again
+		}
+		return nil, fmt.Errorf("could not reach %s: %w", shown, err)
 	}
 	defer resp.Body.Close()
 	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxMessage))
 	if err != nil {
-		return nil, fmt.Errorf("reading the answer of %s: %w", url, err)
+		return nil, fmt.Errorf("reading the answer of %s: %w", shown, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return reply, fmt.Errorf("%s answered %s", url, resp.Status)
+		return reply, fmt.Errorf("%s answered %s", shown, resp.Status)
 	}
 	return reply, nil
+}
+
+// redact is the endpoint with the password of its user information, if
+// any, replaced by "xxxxx".
+func redact(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "the partner's endpoint"
+	}
+	return u.Redacted()
 }
 
 // Handler receives partners' messages on POST / (answering with the

@@ -85,3 +85,21 @@ func TestClientReportsUnreachablePartner(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "could not reach")
 }
+
+func TestClientErrorsHideTheEndpointPassword(t *testing.T) {
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no", http.StatusForbidden)
+	}))
+	defer refusing.Close()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	for name, base := range map[string]string{"refused": refusing.URL, "unreachable": gone.URL} {
+		t.Run(name, func(t *testing.T) {
+			endpoint := strings.Replace(base, "http://", "http://lib:s3cret-token@", 1) + "/iso"
+			_, err := NewClient().Post(endpoint, []byte("<x/>"))
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), "s3cret-token", "errors are kept with the message and shown to staff")
+			assert.Contains(t, err.Error(), "lib:xxxxx@")
+		})
+	}
+}
