@@ -51,6 +51,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	assert.Regexp(t, `illdesk\.db\.replaced-\d{8}-\d{6}$`, replaced)
 
 	assert.Equal(t, atBackup, c.state(), "the data is what it was at the backup")
+	assert.Contains(t, c.ok("check"), "The database is sound", "a restored database passes check")
 	old := &cli{t: t, db: replaced, clock: c.clock}
 	assert.Equal(t, afterBackup, old.state(), "the replaced database is kept whole")
 }
