@@ -217,7 +217,29 @@ func illegalMessage(r Request, a Action) string {
 		return "“" + a.Label() + "” does not apply to " + string(r.Side) + " requests."
 	}
 	if r.State.Final(r.Side) {
-		return "Request " + r.Ref() + " is already closed (" + r.StatusLabel() + "); nothing more can be done with it."
+		return "Request " + r.Ref() + " is already closed (" + r.StatusLabel() + byWhom(r, ", ") + "); nothing more can be done with it."
 	}
-	return "Request " + r.Ref() + " is “" + r.StatusLabel() + "”: “" + a.Label() + "” is not possible in that state."
+	by := byWhom(r, "")
+	if by != "" {
+		by = " (" + by + ")"
+	}
+	return "Request " + r.Ref() + " is “" + r.StatusLabel() + "”" + by + ": “" + a.Label() + "” is not possible in that state."
+}
+
+// byWhom says who brought the request to its state, where and when, after
+// sep — what staff at another workstation need when their action comes
+// second. It is "" when nobody is recorded.
+func byWhom(r Request, sep string) string {
+	ev, ok := r.lastChange()
+	if !ok || ev.Action == ActCreate || ev.Actor == "" {
+		return ""
+	}
+	out := sep + "by " + ev.Actor
+	if st, err := ParseStation(ev.Desk); err == nil && ev.Desk != "" {
+		out += " at the " + st.Label()
+	}
+	if !ev.At.IsZero() {
+		out += ", " + ev.At.Format("2006-01-02 15:04")
+	}
+	return out
 }

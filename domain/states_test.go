@@ -361,3 +361,20 @@ func assertSentence(t *testing.T, err error) {
 		assert.NotEqual(t, inner.Error(), msg, "message is only the sentinel")
 	}
 }
+
+func TestRefusalSaysWhoActedFirst(t *testing.T) {
+	f := newDeskFixture(t)
+	l := f.lending("RAPID", "RAPID-1")
+	_, err := f.desk.Reject(l.ID, Reasons()[0], "", "", atRS)
+	require.NoError(t, err)
+	_, err = f.desk.Reject(l.ID, Reasons()[0], "", "", atBranch)
+	require.ErrorIs(t, err, ErrIllegalTransition)
+	assert.Contains(t, err.Error(), "already closed (Rejected, by ana at the RS desk, 2026-03-04 10:00)")
+
+	p := f.lending("RAPID", "RAPID-2")
+	_, err = f.desk.Pick(p.ID, scanLab, "39000000001", atRS)
+	require.NoError(t, err)
+	_, err = f.desk.Pick(p.ID, scanLab, "39000000002", atScanLab)
+	require.ErrorIs(t, err, ErrIllegalTransition)
+	assert.Contains(t, err.Error(), "(by ana at the RS desk, 2026-03-04 10:00)")
+}
