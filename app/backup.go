@@ -11,6 +11,11 @@ import (
 
 const backupUsage = "backup [FILE|FOLDER] [--force] | backup --daily"
 
+// errDepartmentBackup answers backup and restore on a department database:
+// PostgreSQL is backed up on the server.
+var errDepartmentBackup = &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A department database on PostgreSQL is backed up on its server " +
+	"(pg_dump, or your IT team's backups), not from a workstation; illdesk backup and restore work on a workstation's own database."}
+
 // cmdBackup writes a snapshot of the database: to FILE (refused when it
 // exists, unless --force), into FOLDER, or, with no argument, into the
 // backups folder beside the database. --daily does what the window does at
@@ -25,6 +30,9 @@ func (s *session) cmdBackup(args []string) error {
 	}
 	if len(pos) > 1 || (*daily && (len(pos) > 0 || *force)) {
 		return usagef("usage: illdesk %s", backupUsage)
+	}
+	if s.db == nil {
+		return errDepartmentBackup
 	}
 	if *daily {
 		return s.backupDaily()
@@ -109,6 +117,9 @@ func (s *session) cmdRestore(args []string) error {
 	dbPath, err := s.databasePath()
 	if err != nil {
 		return err
+	}
+	if storage.IsPostgresURL(dbPath) {
+		return errDepartmentBackup
 	}
 	replaced, err := storage.Restore(pos[0], dbPath)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -35,7 +36,9 @@ type env struct {
 // session is one invocation: the global options and, once opened, the database and desk.
 type session struct {
 	env
-	dbPath   string
+	dbPath string
+	// vaultDir is the shared folder of shipped files of a department database.
+	vaultDir string
 	operator string
 	// operatorGiven is true when --operator was on the command line;
 	// signedIn once it signed in as one of the operators set up.
@@ -45,17 +48,21 @@ type session struct {
 	stationGiven bool
 	demo         bool
 
-	db   *storage.DB
-	desk *domain.Desk
+	// store is the open database: db on this workstation (bbolt), or the
+	// department database on PostgreSQL (pg).
+	store domain.Store
+	db    *storage.DB
+	pg    *storage.PG
+	desk  *domain.Desk
 }
 
-const topUsage = `usage: illdesk [--db PATH] [--operator NAME] [--desk DESK] [--demo] [<command>]
+const topUsage = `usage: illdesk [--db PATH|postgres://USER@HOST/DB [--vault DIR]] [--operator NAME] [--desk DESK] [--demo] [<command>]
 
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
-  backup   restore
+  backup   restore   migrate
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
 
@@ -67,8 +74,8 @@ func run(args []string, e env) int {
 	}
 	s := &session{env: e}
 	err := s.dispatch(args)
-	if s.db != nil {
-		if cerr := s.db.Close(); cerr != nil && err == nil {
+	if s.store != nil {
+		if cerr := s.store.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}
@@ -87,7 +94,8 @@ func run(args []string, e env) int {
 
 func (s *session) dispatch(args []string) error {
 	fs := newFlags("illdesk")
-	fs.StringVar(&s.dbPath, "db", "", "database file")
+	fs.StringVar(&s.dbPath, "db", "", "database file, or postgres://USER@HOST/DB for a department database")
+	fs.StringVar(&s.vaultDir, "vault", "", "shared folder of shipped files, with a department database")
 	fs.StringVar(&s.operator, "operator", "", "operator name recorded in the history; signs in once operators are set up (PIN in ILLDESK_PIN)")
 	desk := fs.String("desk", "rs", "where this workstation stands")
 	fs.BoolVar(&s.demo, "demo", false, "run on a throwaway database with demo data")
@@ -140,7 +148,7 @@ func (s *session) dispatch(args []string) error {
 	if !ok {
 		return usagef("unknown command %q\n%s", cmd, topUsage)
 	}
-	if cmd == "restore" { // replaces the database file, so must not open it
+	if cmd == "restore" || cmd == "migrate" { // they name their databases themselves
 		return h(s, cmdArgs)
 	}
 	if err := s.open(); err != nil {
@@ -181,6 +189,7 @@ var commands = map[string]func(*session, []string) error{
 	"check":        (*session).cmdCheck,
 	"backup":       (*session).cmdBackup,
 	"restore":      (*session).cmdRestore,
+	"migrate":      (*session).cmdMigrate,
 }
 
 func defaultOperator() string {
@@ -202,21 +211,30 @@ func (s *session) open() error {
 		}
 		s.dbPath = p
 	}
-	db, err := storage.Open(s.dbPath)
-	if err != nil {
-		return err
-	}
-	vault, err := storage.OpenVault(db, storage.VaultDirFor(s.dbPath))
-	if err != nil {
-		db.Close()
-		return err
-	}
+	var store domain.Store
+	var vault *storage.Vault
+	var err error
 	work := filepath.Join(filepath.Dir(s.dbPath), "work")
+	if storage.IsPostgresURL(s.dbPath) {
+		if store, vault, work, err = s.openDepartment(); err != nil {
+			return err
+		}
+	} else {
+		db, err := storage.Open(s.dbPath)
+		if err != nil {
+			return err
+		}
+		if vault, err = storage.OpenVault(db, storage.VaultDirFor(s.dbPath)); err != nil {
+			db.Close()
+			return err
+		}
+		store, s.db = db, db
+	}
 	clock := s.clock
 	if clock == nil {
 		clock = domain.ClockFunc(time.Now)
 	}
-	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
+	desk, err := domain.OpenDesk(domain.Config{Store: store, Vault: vault, Preflight: preflight.New(), Clock: clock,
 		Documents: pdfdoc.Documents{}, WorkDir: work,
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mailer.For(ms, filepath.Join(work, "outbox")) },
 		Transport: isohttp.NewClient(), Codec: isocodec.Codec{}, Secrets: storage.Keyring{Getenv: s.getenv},
@@ -224,11 +242,41 @@ func (s *session) open() error {
 			return mailer.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})
 	if err != nil {
-		db.Close()
+		store.Close()
 		return err
 	}
-	s.db, s.desk = db, desk
+	s.store, s.desk = store, desk
 	return nil
+}
+
+// openDepartment opens the department database on PostgreSQL that --db
+// names, and the folder of shipped files every workstation shares
+// (--vault or ILLDESK_VAULT). The work folder (slips, combined scans, the
+// mail outbox) stays on this workstation.
+func (s *session) openDepartment() (domain.Store, *storage.Vault, string, error) {
+	dir := s.vaultDir
+	if dir == "" {
+		dir = s.getenv("ILLDESK_VAULT")
+	}
+	if dir == "" {
+		return nil, nil, "", &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "With a department database, give the shared folder " +
+			"that keeps the shipped PDFs for every workstation: --vault PATH, or ILLDESK_VAULT."}
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("no folder for this workstation's work files: %w", err)
+	}
+	pg, err := storage.OpenPostgres(context.Background(), s.dbPath)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	vault, err := storage.OpenVault(pg, dir)
+	if err != nil {
+		pg.Close()
+		return nil, nil, "", err
+	}
+	s.pg = pg
+	return pg, vault, filepath.Join(cache, "illdesk", "work"), nil
 }
 
 // actor is who acts in this session, and where.

@@ -28,6 +28,8 @@ type cli struct {
 	t     *testing.T
 	db    string
 	clock time.Time
+	// global are more options put before every command (e.g. --vault).
+	global []string
 }
 
 func newCLI(t *testing.T) *cli {
@@ -39,7 +41,7 @@ func newCLI(t *testing.T) *cli {
 func (c *cli) run(args ...string) (int, string, string) {
 	c.t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(append([]string{"--db", c.db, "--operator", "tester"}, args...), env{
+	code := run(append(append([]string{"--db", c.db, "--operator", "tester"}, c.global...), args...), env{
 		stdout: &out, stderr: &errOut,
 		getenv: func(string) string { return "" },
 		clock:  domain.ClockFunc(func() time.Time { return c.clock }),

@@ -40,9 +40,9 @@ func (s *session) openDemo() (cleanup func(), err error) {
 		return nil, err
 	}
 	cleanup = func() {
-		if s.db != nil {
-			s.db.Close()
-			s.db = nil
+		if s.store != nil {
+			s.store.Close()
+			s.store, s.db = nil, nil
 		}
 		os.RemoveAll(dir)
 	}

@@ -41,12 +41,20 @@ func runWindow(s *session) error {
 	fyneapp.SetMetadata(md)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	opts := ui.Options{Station: s.station, StationGiven: s.stationGiven,
-		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) },
-		Backup: s.backupNow}
-	if !s.demo { // today's snapshot, made in the background while the window opens
-		opts.DailyBackup = s.dailySnapshot
+		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) }}
+	if s.db != nil { // a department database is backed up on its server
+		opts.Backup = s.backupNow
+		if !s.demo { // today's snapshot, made in the background while the window opens
+			opts.DailyBackup = s.dailySnapshot
+		}
 	}
 	w := ui.NewMainWindow(a, s.desk, opts)
+	if s.pg != nil {
+		// changes made at other workstations appear here within a second
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		go s.pg.Watch(ctx, func([]string) { fyne.Do(w.RefreshSoon) })
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

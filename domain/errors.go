@@ -53,6 +53,8 @@ var (
 	ErrDatabaseDamaged = errors.New("database damaged")
 	// ErrDiskFull means the disk has no room left; nothing was saved.
 	ErrDiskFull = errors.New("disk full")
+	// ErrDatabaseUnreachable means the department database server did not answer.
+	ErrDatabaseUnreachable = errors.New("database unreachable")
 	// ErrVaultMissing means the folder of shipped files is gone.
 	ErrVaultMissing = errors.New("vault missing")
 	// ErrNotWritable means a folder or file cannot be written (read-only or no permission).

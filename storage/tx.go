@@ -46,8 +46,7 @@ func (t *tx) Partner(code string) (domain.Partner, error) {
 	}
 	v := b.Get([]byte(code))
 	if v == nil {
-		return domain.Partner{}, &domain.Refusal{Kind: domain.ErrPartnerNotFound, Msg: fmt.Sprintf(
-			"There is no partner with the code %q; check the code or add the partner first.", code)}
+		return domain.Partner{}, partnerNotFound(code)
 	}
 	return decodePartner(code, v)
 }
@@ -73,7 +72,7 @@ func (t *tx) Partners() ([]domain.Partner, error) {
 // PutPartner creates or replaces the partner stored under p.Code.
 func (t *tx) PutPartner(p domain.Partner) error {
 	if p.Code == "" {
-		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A partner needs a code."}
+		return errPartnerCode
 	}
 	b, err := t.bucket(bucketPartners)
 	if err != nil {
@@ -93,8 +92,7 @@ func (t *tx) Request(id string) (domain.Request, error) {
 		return domain.Request{}, err
 	}
 	if !ok {
-		return domain.Request{}, &domain.Refusal{Kind: domain.ErrNotFound, Msg: fmt.Sprintf(
-			"There is no request with the id %s.", id)}
+		return domain.Request{}, requestNotFound(id)
 	}
 	return r, nil
 }
@@ -233,12 +231,8 @@ func barcodeKey(r domain.Summary) []byte {
 // idx_barcode in step. All checks run before the first write, so a refused
 // request leaves the transaction as it was.
 func (t *tx) PutRequest(r domain.Request) error {
-	switch {
-	case r.ID == "":
-		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A request needs an id before it can be saved."}
-	case strings.Contains(r.ExternalID, keySep) || strings.Contains(r.Partner, keySep):
-		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
-			"The external identifier %q or partner code %q contains a NUL character; remove it and try again.", r.ExternalID, r.Partner)}
+	if err := checkRequest(r); err != nil {
+		return err
 	}
 	reqs, err := t.bucket(bucketRequests)
 	if err != nil {
@@ -261,8 +255,7 @@ func (t *tx) PutRequest(r domain.Request) error {
 	extKey, bcKey := externalKey(sum), barcodeKey(sum)
 	if extKey != nil {
 		if holder := extIdx.Get(extKey); holder != nil && !bytes.Equal(holder, id) {
-			return &domain.Refusal{Kind: domain.ErrDuplicateExternalID, Msg: fmt.Sprintf(
-				"Partner %s already has request %s (id %s).", r.Partner, r.ExternalID, holder)}
+			return duplicateExternalID(r, string(holder))
 		}
 	}
 	if bcKey != nil {
@@ -273,8 +266,7 @@ func (t *tx) PutRequest(r domain.Request) error {
 					ref = other.Ref()
 				}
 			}
-			return &domain.Refusal{Kind: domain.ErrBarcodeInUse, Msg: fmt.Sprintf(
-				"Barcode %s is already in use on request %s — finish or check in that request first, or use another barcode.", bcKey, ref)}
+			return barcodeInUse(string(bcKey), ref)
 		}
 	}
 
@@ -466,7 +458,7 @@ func (t *tx) Setting(key string) (string, error) {
 // PutSetting stores a setting; the empty value is stored as is and reads back as unset.
 func (t *tx) PutSetting(key, value string) error {
 	if key == "" {
-		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A setting needs a name."}
+		return errSettingName
 	}
 	b, err := t.bucket(bucketSettings)
 	if err != nil {
@@ -478,7 +470,7 @@ func (t *tx) PutSetting(key, value string) error {
 // PutNotice creates or replaces the notice stored under n.ID.
 func (t *tx) PutNotice(n domain.Notice) error {
 	if n.ID == "" {
-		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A notice needs an id before it can be saved."}
+		return errNoticeID
 	}
 	b, err := t.bucket(bucketNotices)
 	if err != nil {
@@ -502,8 +494,7 @@ func (t *tx) Notice(id string) (domain.Notice, error) {
 		v = b.Get([]byte(id))
 	}
 	if v == nil {
-		return domain.Notice{}, &domain.Refusal{Kind: domain.ErrNotFound, Msg: fmt.Sprintf(
-			"There is no notice with the id %s; it may have been withdrawn.", id)}
+		return domain.Notice{}, noticeNotFound(id)
 	}
 	return decodeNotice(id, v)
 }
@@ -572,7 +563,7 @@ func decodePartner(code string, v []byte) (domain.Partner, error) {
 // created on first write.
 func (t *tx) kindBucket(kind string, create bool) (*bolt.Bucket, error) {
 	if kind == "" {
-		return nil, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A record needs a kind."}
+		return nil, errRecordKind
 	}
 	root, err := t.bucket(bucketRecords)
 	if err != nil {
@@ -593,7 +584,7 @@ func (t *tx) kindBucket(kind string, create bool) (*bolt.Bucket, error) {
 // PutRecord stores a record of a kind under id.
 func (t *tx) PutRecord(kind, id string, value []byte) error {
 	if id == "" {
-		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A record needs an id."}
+		return errRecordID
 	}
 	b, err := t.kindBucket(kind, true)
 	if err != nil {

@@ -41,7 +41,7 @@ func NewVault(dir string) (*Vault, error) {
 // has shipped files but the folder is gone (a network drive not connected,
 // a folder moved away) it refuses with domain.ErrVaultMissing instead of
 // making an empty one, so that the loss is noticed.
-func OpenVault(db *DB, dir string) (*Vault, error) {
+func OpenVault(db domain.Store, dir string) (*Vault, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		var used string
 		if err := db.View(func(tx domain.Tx) error {

@@ -80,18 +80,22 @@ type MainWindow struct {
 	body            *fyne.Container
 	dialog          dialog.Dialog // the dialog open now, if any
 
-	listing  *domain.Listing // every request's summary, most urgent first
-	filter   domain.Filter
-	selected string // id of the selected request
-	lastScan string // id of the request the last scan or action changed, for Undo
-	settings domain.Settings
-	waiting  map[string]string // request id → waiting scan in the scan folder
+	listing *domain.Listing // every request's summary, most urgent first
+	// refreshPending is set while a RefreshSoon waits.
+	refreshPending bool
+	filter         domain.Filter
+	selected       string // id of the selected request
+	lastScan       string // id of the request the last scan or action changed, for Undo
+	settings       domain.Settings
+	waiting        map[string]string // request id → waiting scan in the scan folder
 
 	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
 	quit chan struct{}
 	// spawn starts background work; tests run it in place, because Fyne's
 	// test driver runs fyne.Do callbacks on the calling goroutine.
 	spawn func(func())
+	// after runs fn on Fyne's goroutine once d has passed; tests run it when they choose.
+	after func(d time.Duration, fn func())
 
 	// backup writes a snapshot (Options.Backup); backupButton runs it.
 	backup       func() (string, error)
@@ -102,6 +106,7 @@ type MainWindow struct {
 func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
 		spawn:  func(fn func()) { go fn() },
+		after:  func(d time.Duration, fn func()) { time.AfterFunc(d, func() { fyne.Do(fn) }) },
 		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
 	m.at, m.operator, m.log = opts.Station, opts.Operator, opts.Log
 	if m.log == nil {
@@ -356,6 +361,27 @@ func (m *MainWindow) Refresh() {
 	}
 	m.applyFilter()
 }
+
+// RefreshSoon reloads the list a moment from now, once however often it is
+// called meanwhile: changes announced by other workstations come in bursts.
+// Call it on Fyne's goroutine (fyne.Do from others).
+func (m *MainWindow) RefreshSoon() {
+	if m.refreshPending {
+		return
+	}
+	m.refreshPending = true
+	m.after(refreshDelay, func() {
+		m.refreshPending = false
+		select {
+		case <-m.quit: // the window closed meanwhile
+		default:
+			m.Refresh()
+		}
+	})
+}
+
+// refreshDelay gathers a burst of announced changes into one reload.
+const refreshDelay = 300 * time.Millisecond
 
 // applyFilter shows the requests passing the facets and search, keeping the
 // selection when it is still listed.

@@ -572,3 +572,26 @@ func TestAttentionOnTheTitleBar(t *testing.T) {
 	mw.refreshAttention()
 	assert.Equal(t, "ILL Desk", mw.Window().Title())
 }
+
+func TestRefreshSoonShowsOtherWorkstationsChanges(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	mw := f.open()
+	var scheduled []func()
+	mw.after = func(d time.Duration, fn func()) {
+		assert.Positive(t, d)
+		scheduled = append(scheduled, fn)
+	}
+	require.Zero(t, mw.listing.Len())
+	// another workstation records a request; its announcement arrives in a burst
+	f.lending("RAPID", "FROM-ELSEWHERE")
+	for range 5 {
+		mw.RefreshSoon()
+	}
+	require.Len(t, scheduled, 1, "one reload for the burst")
+	assert.Zero(t, mw.listing.Len(), "not before the moment has passed")
+	scheduled[0]()
+	assert.Equal(t, 1, mw.listing.Len(), "the list shows the new request")
+	mw.RefreshSoon()
+	assert.Len(t, scheduled, 2, "a later announcement reloads again")
+}
