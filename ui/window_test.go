@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	fynestorage "fyne.io/fyne/v2/storage"
 	"image"
 	"image/png"
 	"os"
@@ -594,4 +595,30 @@ func TestRefreshSoonShowsOtherWorkstationsChanges(t *testing.T) {
 	assert.Equal(t, 1, mw.listing.Len(), "the list shows the new request")
 	mw.RefreshSoon()
 	assert.Len(t, scheduled, 2, "a later announcement reloads again")
+}
+
+// TestDroppedURIsWithSpacesAndAccents drops files the way the desktop
+// hands them over (file URIs from the file manager) from a folder and with
+// names that have spaces and non-ASCII letters.
+func TestDroppedURIsWithSpacesAndAccents(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.lending("RAPID", "Zürich 42")
+	mw := f.open()
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	dir := filepath.Join(t.TempDir(), "Scans für Fernleihe", "Nov 2026")
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	scan := filepath.Join(dir, "Zürich 42.pdf")
+	copyFile(t, pdfPath("valid_scan_3pages.pdf"), scan) // the fixture asks for pages 1-3
+
+	web, err := fynestorage.ParseURI("https://example.org/not-a-file.pdf")
+	require.NoError(t, err)
+	mw.DropURIs(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(scan), web})
+	mw.Wait()
+	r, _ := mw.Selected()
+	assert.Equal(t, "Zürich 42", r.ExternalID, "the file named after the request selects it")
+	assert.Equal(t, []string{scan}, mw.drop.files, "only the local file is taken")
+	require.NotNil(t, mw.drop.report)
+	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict, mw.drop.report.Message)
 }
