@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -65,14 +66,47 @@ type DB struct {
 
 var _ domain.Store = (*DB)(nil)
 
-// DefaultPath is where the database lives when the user names none:
-// os.UserConfigDir()/illdesk/illdesk.db.
+// DefaultPath is where the database lives when the user names none: in
+// the user's data folder of each system — ~/.local/share/illdesk on Linux
+// ($XDG_DATA_HOME), %LocalAppData%\illdesk on Windows (not roamed: the
+// file is large), ~/Library/Application Support/illdesk on macOS. A
+// database an earlier ILL Desk kept in the configuration folder
+// (os.UserConfigDir()/illdesk) is used where it is.
 func DefaultPath() (string, error) {
-	dir, err := os.UserConfigDir()
+	if cfg, err := os.UserConfigDir(); err == nil {
+		legacy := filepath.Join(cfg, "illdesk", "illdesk.db")
+		if _, err := os.Stat(legacy); err == nil {
+			return legacy, nil
+		}
+	}
+	dir, err := dataDir(runtime.GOOS, os.Getenv)
 	if err != nil {
-		return "", fmt.Errorf("cannot find the user configuration directory for the database: %w", err)
+		return "", fmt.Errorf("cannot find your data folder for the database: %w; give one with --db", err)
 	}
 	return filepath.Join(dir, "illdesk", "illdesk.db"), nil
+}
+
+// dataDir is the user's data folder on the system goos.
+func dataDir(goos string, getenv func(string) string) (string, error) {
+	switch goos {
+	case "windows":
+		if d := getenv("LOCALAPPDATA"); d != "" {
+			return d, nil
+		}
+		return "", errors.New("%LOCALAPPDATA% is not set")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Application Support"), nil
+		}
+	default:
+		if d := getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+			return d, nil
+		}
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, ".local", "share"), nil
+		}
+	}
+	return "", errors.New("$HOME is not set")
 }
 
 // VaultDirFor is the vault directory that belongs to the database at dbPath:

@@ -687,11 +687,20 @@ func TestForeignBoltDatabaseRefused(t *testing.T) {
 
 func TestDefaultPathAndVaultDir(t *testing.T) {
 	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && runtime.GOOS != "plan9" {
-		cfg := t.TempDir()
+		cfg, data := t.TempDir(), t.TempDir()
 		t.Setenv("XDG_CONFIG_HOME", cfg)
+		t.Setenv("XDG_DATA_HOME", data)
 		p, err := DefaultPath()
 		require.NoError(t, err)
-		assert.Equal(t, filepath.Join(cfg, "illdesk", "illdesk.db"), p)
+		assert.Equal(t, filepath.Join(data, "illdesk", "illdesk.db"), p, "in the data folder")
+
+		// a database an earlier version kept with the configuration stays there
+		legacy := filepath.Join(cfg, "illdesk", "illdesk.db")
+		require.NoError(t, os.MkdirAll(filepath.Dir(legacy), 0o700))
+		require.NoError(t, os.WriteFile(legacy, nil, 0o600))
+		p, err = DefaultPath()
+		require.NoError(t, err)
+		assert.Equal(t, legacy, p)
 	}
 	p, err := DefaultPath()
 	require.NoError(t, err)
@@ -699,6 +708,33 @@ func TestDefaultPathAndVaultDir(t *testing.T) {
 
 	dbPath := filepath.Join("some", "where", "illdesk.db")
 	assert.Equal(t, filepath.Join("some", "where", "vault"), VaultDirFor(dbPath))
+}
+
+func TestDataDirPerSystem(t *testing.T) {
+	env := map[string]string{"HOME": "/home/ana", "LOCALAPPDATA": `C:\Users\ana\AppData\Local`}
+	getenv := func(k string) string { return env[k] }
+	tests := []struct {
+		goos, xdg, want string
+	}{
+		{"linux", "", filepath.Join("/home/ana", ".local", "share")},
+		{"linux", "/data/ana", "/data/ana"},
+		{"linux", "relative/ignored", filepath.Join("/home/ana", ".local", "share")},
+		{"freebsd", "", filepath.Join("/home/ana", ".local", "share")},
+		{"darwin", "", filepath.Join("/home/ana", "Library", "Application Support")},
+		{"windows", "", `C:\Users\ana\AppData\Local`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.goos+" "+tt.xdg, func(t *testing.T) {
+			env["XDG_DATA_HOME"] = tt.xdg
+			got, err := dataDir(tt.goos, getenv)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	_, err := dataDir("windows", func(string) string { return "" })
+	assert.Error(t, err)
+	_, err = dataDir("linux", func(string) string { return "" })
+	assert.Error(t, err)
 }
 
 func TestRequestsByIDSuffix(t *testing.T) {
