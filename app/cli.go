@@ -57,6 +57,7 @@ type session struct {
 }
 
 const topUsage = `usage: illdesk [--db PATH|postgres://USER@HOST/DB [--vault DIR]] [--operator NAME] [--desk DESK] [--demo] [<command>]
+       illdesk --version
 
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
@@ -99,11 +100,16 @@ func (s *session) dispatch(args []string) error {
 	fs.StringVar(&s.operator, "operator", "", "operator name recorded in the history; signs in once operators are set up (PIN in ILLDESK_PIN)")
 	desk := fs.String("desk", "rs", "where this workstation stands")
 	fs.BoolVar(&s.demo, "demo", false, "run on a throwaway database with demo data")
+	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return usageError{topUsage}
 		}
 		return usagef("%v\n%s", err, topUsage)
+	}
+	if *version {
+		fmt.Fprintln(s.stdout, versionLine())
+		return nil
 	}
 	st, err := domain.ParseStation(*desk)
 	if err != nil {
