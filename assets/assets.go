@@ -10,7 +10,7 @@ import (
 //go:embed demo.json
 var demoJSON []byte
 
-// Icon is the application icon (512×512 PNG), also named in FyneApp.toml.
+// Icon is the application icon (1024×1024 PNG, drawn by go run ./tools/icon), also named in FyneApp.toml.
 //
 //go:embed icon.png
 var Icon []byte
