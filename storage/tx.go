@@ -406,6 +406,7 @@ func (t *tx) ForEachSummary(fn func(domain.Summary) error) error {
 	if err != nil {
 		return err
 	}
+	defer releaseMapped(t.btx)
 	return b.ForEach(func(k, v []byte) error {
 		s, err := decodeSummary(v)
 		if err != nil {
