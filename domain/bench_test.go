@@ -37,7 +37,7 @@ func BenchmarkFilter100k(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		r, _ := l.Apply(f)
-		rows = len(r)
+		rows = r.Len()
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/filter")
 	b.ReportMetric(float64(rows), "rows")

@@ -412,10 +412,10 @@ func (d *Desk) List(f Filter) ([]Request, error) {
 		return nil, err
 	}
 	rows := l.Filter(f)
-	out := make([]Request, 0, len(rows))
+	out := make([]Request, 0, rows.Len())
 	err = d.store.View(func(tx Tx) error {
-		for _, s := range rows {
-			r, err := tx.Request(s.ID)
+		for i := range rows.Len() {
+			r, err := tx.Request(rows.ID(i))
 			if err != nil {
 				return err
 			}

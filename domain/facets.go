@@ -34,22 +34,19 @@ type facetCounter struct {
 
 // count adds one summary of the side and search in view, given which other
 // parts of the filter it passes.
-func (c *facetCounter) count(s *Summary, active, partnerOK, formatOK, stateOK bool) {
-	if c.state == nil {
-		c.state, c.partner = map[State]int{}, map[string]int{}
-	}
+func (c *facetCounter) count(state State, partner string, format Format, active, partnerOK, formatOK, stateOK bool) {
 	if partnerOK && formatOK {
-		c.state[s.State]++
+		c.state[state]++
 		if active {
 			c.active++
 		}
 	}
 	if stateOK && formatOK {
-		c.partner[s.Partner]++
+		c.partner[partner]++
 		c.allPartners++
 	}
 	if stateOK && partnerOK {
-		c.format[formatIndex(s.Format)]++
+		c.format[formatIndex(format)]++
 		c.anyFormat++
 	}
 }

@@ -234,8 +234,8 @@ func countFacets(rs []Request, f Filter) Facets {
 			n++
 		}
 	}
-	if n != len(rows) {
-		panic(fmt.Sprintf("Apply listed %d rows, Match passes %d", len(rows), n))
+	if n != rows.Len() {
+		panic(fmt.Sprintf("Apply listed %d rows, Match passes %d", rows.Len(), n))
 	}
 	return fs
 }

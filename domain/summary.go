@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Summary is the part of a request that the request list, its facets and
@@ -106,88 +107,221 @@ func (k urgencyKey) compare(o urgencyKey) int {
 // Listing is the list model: every request's summary, most urgent first,
 // with each request's search text folded to lower case once, so that
 // filtering and counting facets over 100,000 requests takes milliseconds.
+// It keeps each summary compactly (its text in one string, its times as
+// numbers, its states and partner codes once per listing), about half the
+// memory of the summaries themselves, and rebuilds a Summary when asked.
 // It is not safe for concurrent use; the window owns its own.
 type Listing struct {
-	// items, folded and keys run in step, most urgent first; items are
-	// kept in order (rather than an index of them) so that filtering
-	// reads memory straight through.
-	items  []Summary
-	folded []string     // per item: lower-cased title, article title, external id, barcode, requester, id
-	keys   []urgencyKey // per item
+	// items are kept in order (rather than an index of them) so that
+	// filtering reads memory straight through.
+	items []entry
+	// names holds each side, state, format, partner and pickup value once;
+	// entries refer to them by position.
+	names   []string
+	nameIdx map[string]uint32
 }
 
-// NewListing builds the list model from summaries in any order; it takes
-// ss over and sorts it in place.
+// entry is one request in a listing.
+type entry struct {
+	key urgencyKey
+	// text is the id, external id, title, article title, requester and
+	// item barcode, a NUL between each two; ends says where each but the
+	// last ends. A search matches it ignoring case.
+	text string
+	// folded is text lower-cased when text is not all ASCII, where ignoring
+	// case takes more than folding A–Z; for the rest it is empty.
+	folded string
+	times  [4]int64  // created, deadline, due date, since: Unix nanoseconds, 0 for none
+	ends   [5]uint32 // in text: where each field's NUL is
+	names  [6]uint32 // side, state, format, partner, pickup, pick target: positions in Listing.names
+	active bool
+}
+
+const (
+	nameSide = iota
+	nameState
+	nameFormat
+	namePartner
+	namePickup
+	namePickTarget
+)
+
+// NewListing builds the list model from summaries in any order.
 func NewListing(ss []Summary) *Listing {
-	n := len(ss)
-	keys := make([]urgencyKey, n)
-	order := make([]int32, n)
+	l := &Listing{items: make([]entry, len(ss)), nameIdx: map[string]uint32{}}
 	for i := range ss {
-		keys[i], order[i] = keyOf(&ss[i]), int32(i)
+		l.items[i] = l.entryOf(&ss[i])
 	}
-	slices.SortFunc(order, func(a, b int32) int { return compareItems(keys[a], keys[b], &ss[a], &ss[b]) })
-	permute(ss, keys, order)
-	l := &Listing{items: ss, folded: make([]string, n), keys: keys}
-	for i := range ss {
-		l.folded[i] = fold(&ss[i])
-	}
+	slices.SortFunc(l.items, compareEntries)
 	return l
 }
 
-// permute puts ss[order[i]] (and its key) at i, in place, following the
-// permutation's cycles so that no second copy of the summaries is needed.
-// It uses up order.
-func permute(ss []Summary, keys []urgencyKey, order []int32) {
-	for start := range order {
-		if order[start] < 0 || int(order[start]) == start {
-			continue
+// entryOf packs a summary into an entry, adding its names to the listing's.
+func (l *Listing) entryOf(s *Summary) entry {
+	e := entry{key: keyOf(s), active: s.Active()}
+	var b strings.Builder
+	b.Grow(len(s.ID) + len(s.ExternalID) + len(s.Title) + len(s.ArticleTitle) + len(s.Requester) + len(s.ItemBarcode) + len(e.ends))
+	for i, f := range []string{s.ID, s.ExternalID, s.Title, s.ArticleTitle, s.Requester, s.ItemBarcode} {
+		if i > 0 {
+			e.ends[i-1] = uint32(b.Len())
+			b.WriteByte(0)
 		}
-		s, k := ss[start], keys[start]
-		at := start
-		for {
-			from := int(order[at])
-			order[at] = -1
-			if from == start {
-				ss[at], keys[at] = s, k
-				break
-			}
-			ss[at], keys[at] = ss[from], keys[from]
-			at = from
+		b.WriteString(f)
+	}
+	e.text = b.String()
+	if !isASCII(e.text) {
+		e.folded = strings.ToLower(e.text)
+	}
+	for i, t := range []time.Time{s.Created, s.Deadline, s.DueDate, s.Since} {
+		if !t.IsZero() {
+			e.times[i] = t.UnixNano()
 		}
+	}
+	for i, n := range []string{string(s.Side), string(s.State), string(s.Format), s.Partner, s.Pickup, s.PickTarget} {
+		e.names[i] = l.name(n)
+	}
+	return e
+}
+
+// name is the position of n in the listing's names, adding it when new.
+func (l *Listing) name(n string) uint32 {
+	if i, ok := l.nameIdx[n]; ok {
+		return i
+	}
+	i := uint32(len(l.names))
+	l.names = append(l.names, n)
+	l.nameIdx[n] = i
+	return i
+}
+
+// field is the ith of an entry's text fields (0 is the id).
+func (e *entry) field(i int) string {
+	from := uint32(0)
+	if i > 0 {
+		from = e.ends[i-1] + 1
+	}
+	to := uint32(len(e.text))
+	if i < len(e.ends) {
+		to = e.ends[i]
+	}
+	return e.text[from:to]
+}
+
+func (e *entry) id() string { return e.field(0) }
+
+// summary rebuilds the summary an entry was packed from; its strings share
+// the entry's memory.
+func (l *Listing) summary(e *entry) Summary {
+	var t [4]time.Time
+	for i, n := range e.times {
+		if n != 0 {
+			t[i] = time.Unix(0, n)
+		}
+	}
+	return Summary{
+		ID: e.field(0), ExternalID: e.field(1), Title: e.field(2), ArticleTitle: e.field(3),
+		Requester: e.field(4), ItemBarcode: e.field(5),
+		Side: Side(l.names[e.names[nameSide]]), State: State(l.names[e.names[nameState]]),
+		Format: Format(l.names[e.names[nameFormat]]), Partner: l.names[e.names[namePartner]],
+		Pickup: l.names[e.names[namePickup]], PickTarget: l.names[e.names[namePickTarget]],
+		Created: t[0], Deadline: t[1], DueDate: t[2], Since: t[3],
 	}
 }
 
-// compareItems orders two items by urgency, then id.
-func compareItems(ka, kb urgencyKey, a, b *Summary) int {
-	if c := ka.compare(kb); c != 0 {
+// compareEntries orders two entries by urgency, then id.
+func compareEntries(a, b entry) int {
+	if c := a.key.compare(b.key); c != 0 {
 		return c
 	}
-	return strings.Compare(a.ID, b.ID)
+	return strings.Compare(a.id(), b.id())
 }
 
-// fold is the text a search matches, lower-cased, fields apart.
+// matches reports whether a search for q (lower-cased) matches the entry.
+func (e *entry) matches(q string) bool {
+	if e.folded != "" {
+		return strings.Contains(e.folded, q)
+	}
+	return containsFoldASCII(e.text, q)
+}
+
+// fold is the text a search matches, lower-cased: what an entry's text
+// holds, in the same order.
 func fold(s *Summary) string {
-	return strings.ToLower(strings.Join([]string{s.Title, s.ArticleTitle, s.ExternalID, s.ItemBarcode, s.Requester, s.ID}, "\x00"))
+	return strings.ToLower(strings.Join([]string{s.ID, s.ExternalID, s.Title, s.ArticleTitle, s.Requester, s.ItemBarcode}, "\x00"))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFoldASCII reports whether s, all ASCII, contains q, lower-case,
+// ignoring the case of s. It looks for q's first byte in either case with
+// strings.IndexByte, which is fast, and compares the rest only there.
+func containsFoldASCII(s, q string) bool {
+	if q == "" {
+		return true
+	}
+	lo, up := q[0], q[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - 'a' + 'A'
+	}
+	for len(s) >= len(q) {
+		last := s[:len(s)-len(q)+1] // where q can start
+		i := strings.IndexByte(last, lo)
+		if up != lo {
+			if j := strings.IndexByte(last, up); j >= 0 && (i < 0 || j < i) {
+				i = j
+			}
+		}
+		if i < 0 {
+			return false
+		}
+		if equalFoldASCII(s[i+1:i+len(q)], q[1:]) {
+			return true
+		}
+		s = s[i+1:]
+	}
+	return false
+}
+
+// equalFoldASCII reports whether a equals b, lower-case, ignoring the case of a's A–Z.
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(b); i++ {
+		c := a[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Listing loads the list model of every request.
 func (d *Desk) Listing() (*Listing, error) {
-	var ss []Summary
+	var l *Listing
 	err := d.store.View(func(tx Tx) error {
 		n, err := tx.RequestCount()
 		if err != nil {
 			return err
 		}
-		ss = make([]Summary, 0, n) // one allocation of the right size: no copies as it grows
+		l = &Listing{items: make([]entry, 0, n), nameIdx: map[string]uint32{}}
 		return tx.ForEachSummary(func(s Summary) error {
-			ss = append(ss, s)
+			l.items = append(l.items, l.entryOf(&s))
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return NewListing(ss), nil
+	slices.SortFunc(l.items, compareEntries)
+	return l, nil
 }
 
 // Len is the number of requests in the listing.
@@ -196,7 +330,7 @@ func (l *Listing) Len() int { return len(l.items) }
 // Find returns the summary of the request with the id.
 func (l *Listing) Find(id string) (Summary, bool) {
 	if i := l.index(id); i >= 0 {
-		return l.items[i], true
+		return l.summary(&l.items[i]), true
 	}
 	return Summary{}, false
 }
@@ -205,7 +339,12 @@ func (l *Listing) index(id string) int {
 	if id == "" {
 		return -1
 	}
-	return slices.IndexFunc(l.items, func(s Summary) bool { return s.ID == id })
+	for i := range l.items {
+		if l.items[i].id() == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // Put adds or replaces one request's summary, keeping the order, after a
@@ -213,72 +352,109 @@ func (l *Listing) index(id string) int {
 // stale afterwards; filter again.
 func (l *Listing) Put(s Summary) {
 	if i := l.index(s.ID); i >= 0 {
-		l.items, l.folded, l.keys = slices.Delete(l.items, i, i+1), slices.Delete(l.folded, i, i+1), slices.Delete(l.keys, i, i+1)
+		l.items = slices.Delete(l.items, i, i+1)
 	}
-	k := keyOf(&s)
-	at := sort.Search(len(l.items), func(j int) bool { return compareItems(l.keys[j], k, &l.items[j], &s) >= 0 })
-	l.items, l.folded, l.keys = slices.Insert(l.items, at, s), slices.Insert(l.folded, at, fold(&s)), slices.Insert(l.keys, at, k)
+	e := l.entryOf(&s)
+	at := sort.Search(len(l.items), func(j int) bool { return compareEntries(l.items[j], e) >= 0 })
+	l.items = slices.Insert(l.items, at, e)
 }
 
-// Apply returns the summaries the filter shows, most urgent first, and the
+// Rows are the requests a filter shows, most urgent first: positions in a
+// listing, valid until its next Put.
+type Rows struct {
+	l  *Listing
+	at []int32
+}
+
+// Len is the number of rows.
+func (r Rows) Len() int { return len(r.at) }
+
+// At is the summary of the ith row.
+func (r Rows) At(i int) Summary { return r.l.summary(&r.l.items[r.at[i]]) }
+
+// ID is the id of the ith row's request.
+func (r Rows) ID(i int) string { return r.l.items[r.at[i]].id() }
+
+// Index is the row of the request with the id, or -1 when it is not shown.
+func (r Rows) Index(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i, at := range r.at {
+		if r.l.items[at].id() == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Apply returns the rows the filter shows, most urgent first, and the
 // facet counts beside them: for each facet value, the requests the filter
 // would show with that value chosen and the other facets left as they are.
 // Side counts active requests; the Status facet lists the side's states.
-// The rows point into the listing and are valid until the next Put.
-func (l *Listing) Apply(f Filter) ([]*Summary, Facets) {
+func (l *Listing) Apply(f Filter) (Rows, Facets) {
 	q := strings.ToLower(strings.TrimSpace(f.Text))
-	var c facetCounter
-	var rows []*Summary
+	// what each name means for this filter, worked out once
+	sideOK := make([]bool, len(l.names))
+	stateOK := make([]bool, len(l.names))
+	partnerOK := make([]bool, len(l.names))
+	formatOK := make([]bool, len(l.names))
+	for i, n := range l.names {
+		sideOK[i] = f.Side == "" || Side(n) == f.Side
+		stateOK[i] = State(n) == f.State
+		partnerOK[i] = f.Partner == "" || strings.EqualFold(n, f.Partner)
+		formatOK[i] = f.Format == nil || Format(n) == *f.Format
+	}
+	c := facetCounter{state: map[State]int{}, partner: map[string]int{}}
+	rows := Rows{l: l}
 	for i := range l.items {
-		s := &l.items[i]
-		active := s.Active()
-		if active {
-			c.side[sideIndex(s.Side)]++
+		e := &l.items[i]
+		if e.active {
+			c.side[sideIndex(Side(l.names[e.names[nameSide]]))]++
 		}
-		inView, partnerOK, formatOK, stateOK := f.test(s, active, l.folded[i], q)
-		if !inView {
+		if !sideOK[e.names[nameSide]] || (q != "" && !e.matches(q)) {
 			continue
 		}
-		if partnerOK && formatOK && stateOK {
-			rows = append(rows, s)
+		pOK, fOK := partnerOK[e.names[namePartner]], formatOK[e.names[nameFormat]]
+		sOK := (f.State == "" && (e.active || f.All)) || stateOK[e.names[nameState]]
+		if pOK && fOK && sOK {
+			rows.at = append(rows.at, int32(i))
 		}
-		c.count(s, active, partnerOK, formatOK, stateOK)
+		c.count(State(l.names[e.names[nameState]]), l.names[e.names[namePartner]], Format(l.names[e.names[nameFormat]]), e.active, pOK, fOK, sOK)
 	}
 	return rows, c.facets(f)
 }
 
-// test reports how a summary fares against each part of the filter: whether
-// it is on the side and matches the search (q, lower-cased, against its
-// folded text), and whether it passes the partner, format and state facets.
-func (f Filter) test(s *Summary, active bool, folded, q string) (inView, partnerOK, formatOK, stateOK bool) {
-	inView = (f.Side == "" || s.Side == f.Side) && (q == "" || strings.Contains(folded, q))
-	partnerOK = f.Partner == "" || strings.EqualFold(s.Partner, f.Partner)
-	formatOK = f.Format == nil || s.Format == *f.Format
-	stateOK = (f.State == "" && (active || f.All)) || s.State == f.State
-	return inView, partnerOK, formatOK, stateOK
-}
-
 // Match reports whether the filter shows the request.
 func (f Filter) Match(s Summary) bool {
-	inView, partnerOK, formatOK, stateOK := f.test(&s, s.Active(), fold(&s), strings.ToLower(strings.TrimSpace(f.Text)))
+	q := strings.ToLower(strings.TrimSpace(f.Text))
+	active := s.Active()
+	inView := (f.Side == "" || s.Side == f.Side) && (q == "" || strings.Contains(fold(&s), q))
+	partnerOK := f.Partner == "" || strings.EqualFold(s.Partner, f.Partner)
+	formatOK := f.Format == nil || s.Format == *f.Format
+	stateOK := (f.State == "" && (active || f.All)) || s.State == f.State
 	return inView && partnerOK && formatOK && stateOK
 }
 
-// Shippable returns copies of the summaries of the lending requests that
-// can ship and have an external identifier (scans are named after it), for
-// matching file names away from the window's goroutine.
+// Shippable returns the summaries of the lending requests that can ship and
+// have an external identifier (scans are named after it), for matching file
+// names away from the window's goroutine.
 func (l *Listing) Shippable() []Summary {
 	var out []Summary
 	for i := range l.items {
-		if s := &l.items[i]; s.ExternalID != "" && s.Can(ActShip) {
-			out = append(out, *s)
+		e := &l.items[i]
+		if e.field(1) == "" || !e.active {
+			continue
+		}
+		if s := l.summary(e); s.Can(ActShip) {
+			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// Filter returns the summaries the filter shows, most urgent first.
-func (l *Listing) Filter(f Filter) []*Summary {
+// Filter returns the rows the filter shows, most urgent first.
+func (l *Listing) Filter(f Filter) Rows {
 	rows, _ := l.Apply(f)
 	return rows
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,17 +59,17 @@ func TestListingPutKeepsOrder(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, Rejected, got.State)
 	assert.Equal(t, []string{"b", "d", "a"}, rowIDs(l.Filter(Filter{})), "the rejected request left the active list")
-	assert.Len(t, l.Filter(Filter{Text: "renamed", All: true}), 1, "search sees the new title")
-	assert.Empty(t, l.Filter(Filter{Text: "title c", All: true}), "and not the old one")
+	assert.Equal(t, 1, l.Filter(Filter{Text: "renamed", All: true}).Len(), "search sees the new title")
+	assert.Zero(t, l.Filter(Filter{Text: "title c", All: true}).Len(), "and not the old one")
 	_, ok = l.Find("nope")
 	assert.False(t, ok)
 }
 
 // rowIDs is the ids of the rows, in order.
-func rowIDs(rows []*Summary) []string {
+func rowIDs(rows Rows) []string {
 	var ids []string
-	for _, s := range rows {
-		ids = append(ids, s.ID)
+	for i := range rows.Len() {
+		ids = append(ids, rows.ID(i))
 	}
 	return ids
 }
@@ -86,7 +87,7 @@ func TestListingSearchIgnoresCaseAcrossFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q", tt.text), func(t *testing.T) {
-			assert.Len(t, l.Filter(Filter{Text: tt.text, All: true}), tt.want)
+			assert.Equal(t, tt.want, l.Filter(Filter{Text: tt.text, All: true}).Len())
 		})
 	}
 }
@@ -107,12 +108,118 @@ func TestNewListingSortsLikeAStableReference(t *testing.T) {
 			}
 		}
 		want := slices.Clone(ss)
-		slices.SortStableFunc(want, func(a, b Summary) int { return compareItems(keyOf(&a), keyOf(&b), &a, &b) })
+		slices.SortStableFunc(want, func(a, b Summary) int {
+			if c := keyOf(&a).compare(keyOf(&b)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
 		l := NewListing(ss)
 		require.Equal(t, n, l.Len())
-		for i, s := range l.Filter(Filter{All: true}) {
+		rows := l.Filter(Filter{All: true})
+		require.Equal(t, n, rows.Len())
+		for i := range rows.Len() {
+			s := rows.At(i)
 			assert.Equal(t, want[i].ID, s.ID, "n=%d row %d", n, i)
-			assert.Equal(t, keyOf(&want[i]), keyOf(s), "n=%d row %d", n, i)
+			assert.Equal(t, keyOf(&want[i]), keyOf(&s), "n=%d row %d", n, i)
 		}
 	}
+}
+
+func TestListingGivesBackEverySummaryField(t *testing.T) {
+	berlin := time.FixedZone("CET", 3600)
+	full := Summary{ID: "019a0000-0000-7000-8000-000000000001", Side: Borrowing, ExternalID: "ILL-42", Partner: "OCLC:XYZ",
+		State: OnHoldShelf, Format: FormatPhysical, Title: "Zeitschrift für Öko", ArticleTitle: "Über alles",
+		Requester: "Katherine Johnson", Pickup: "Main desk", ItemBarcode: "39200000101", PickTarget: "Stacks",
+		Created: wednesday.In(berlin), Deadline: wednesday.Add(24 * time.Hour), DueDate: wednesday.Add(21 * 24 * time.Hour),
+		Since: wednesday.Add(time.Hour)}
+	bare := Summary{ID: "id-2", Side: Lending, State: Created}
+	tests := []struct {
+		name string
+		in   Summary
+	}{
+		{"every field set", full},
+		{"only what every request has", bare},
+		{"empty strings between set ones", Summary{ID: "id-3", Side: Lending, State: Created, Title: "T", ItemBarcode: "B"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := NewListing([]Summary{full, bare, {ID: "other", Side: Lending, State: ShippedDigitally, Partner: "RAPID"}})
+			l.Put(tt.in)
+			got, ok := l.Find(tt.in.ID)
+			require.True(t, ok)
+			want := tt.in
+			for _, p := range [][2]*time.Time{{&want.Created, &got.Created}, {&want.Deadline, &got.Deadline},
+				{&want.DueDate, &got.DueDate}, {&want.Since, &got.Since}} {
+				assert.True(t, p[0].Equal(*p[1]), "%v, not %v", *p[1], *p[0])
+				assert.Equal(t, p[0].IsZero(), p[1].IsZero())
+				*p[0], *p[1] = time.Time{}, time.Time{}
+			}
+			assert.Equal(t, want, got)
+			rows := l.Filter(Filter{All: true, Side: tt.in.Side})
+			i := rows.Index(tt.in.ID)
+			require.GreaterOrEqual(t, i, 0)
+			assert.Equal(t, tt.in.ID, rows.ID(i))
+			assert.Equal(t, tt.in.Title, rows.At(i).Title)
+			assert.Equal(t, -1, rows.Index("nope"))
+		})
+	}
+}
+
+func TestContainsFoldASCII(t *testing.T) {
+	tests := []struct {
+		s, q string
+		want bool
+	}{
+		{"Nature Genetics", "nature", true},
+		{"NATURE", "ture", true},
+		{"Nature", "natures", false},
+		{"abc", "", true},
+		{"", "a", false},
+		{"RAP-77\x00Title", "77", true},
+		{"aaab", "aab", true},
+		{"AaAb", "aab", true},
+		{"x[y", "[y", true},
+		{"x{y", "[y", false}, // '[' and '{' are not a case pair
+		{"Zeitschrift", "ü", false},
+		{"end", "nd", true},
+		{"end", "end!", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, containsFoldASCII(tt.s, tt.q), "%q in %q", tt.q, tt.s)
+		assert.Equal(t, tt.want, strings.Contains(strings.ToLower(tt.s), tt.q), "reference for %q in %q", tt.q, tt.s)
+	}
+}
+
+// FuzzListingSearch checks that a listing's search, which folds ASCII text
+// as it goes and keeps other text lower-cased, lists exactly the requests
+// Filter.Match passes, and that every field comes back as it went in.
+func FuzzListingSearch(f *testing.F) {
+	f.Add("Nature", "RAP-77", "Katherine Johnson", "nat")
+	f.Add("Zeitschrift für Öko", "", "Ünal", "ÖKO")
+	f.Add("İstanbul", "K-1", "", "i̇")
+	f.Add("a\x00b", "", "", "a\x00b")
+	f.Fuzz(func(t *testing.T, title, ext, requester, q string) {
+		in := []Summary{
+			{ID: "019a0000-0000-7000-8000-0000000000aa", Side: Lending, State: Created, Title: title, ExternalID: ext},
+			{ID: "ID-Upper", Side: Borrowing, State: Received, Title: "Plain", Requester: requester, ItemBarcode: ext},
+			{ID: "id-3", Side: Lending, State: Created, ArticleTitle: requester + title},
+		}
+		l := NewListing(slices.Clone(in))
+		f := Filter{Text: q, All: true}
+		want := 0
+		for _, s := range in {
+			if f.Match(s) {
+				want++
+			}
+			got, ok := l.Find(s.ID)
+			require.True(t, ok)
+			require.Equal(t, s.Title, got.Title)
+			require.Equal(t, s.ExternalID, got.ExternalID)
+			require.Equal(t, s.Requester, got.Requester)
+			require.Equal(t, s.ArticleTitle, got.ArticleTitle)
+			require.Equal(t, s.ItemBarcode, got.ItemBarcode)
+		}
+		require.Equal(t, want, l.Filter(f).Len(), "search %q", q)
+	})
 }

@@ -48,9 +48,10 @@ func (b *BatchBar) show(n int) {
 // Marked lists the ids of the requests marked for a batch action, in list order.
 func (m *MainWindow) Marked() []string {
 	var ids []string
-	for _, r := range m.listing.Filter(domain.Filter{All: true}) {
-		if m.list.marked[r.ID] {
-			ids = append(ids, r.ID)
+	rows := m.listing.Filter(domain.Filter{All: true})
+	for i := range rows.Len() {
+		if id := rows.ID(i); m.list.marked[id] {
+			ids = append(ids, id)
 		}
 	}
 	return ids

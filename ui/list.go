@@ -2,7 +2,6 @@ package ui
 
 import (
 	"image/color"
-	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -83,14 +82,14 @@ type RequestList struct {
 	sizer    *stretchLayout
 	side     domain.Side
 	cols     []column
-	rows     []*domain.Summary
+	rows     domain.Rows
 	selected int // row index, -1 for none
 	waiting  map[string]bool
 	// marked holds the requests marked for a batch action, by id.
 	marked map[string]bool
 
 	// onSelect is called when staff pick a row with the mouse.
-	onSelect func(r *domain.Summary)
+	onSelect func(id string)
 	// onMark is called when a request is marked or unmarked.
 	onMark func()
 }
@@ -109,14 +108,14 @@ func newRequestList(d *domain.Desk) *RequestList {
 	}
 	l.table.OnSelected = func(id widget.TableCellID) {
 		l.table.UnselectAll()
-		if id.Row >= 0 && id.Row < len(l.rows) && id.Col >= 0 && id.Col < len(l.cols) && l.cols[id.Col].mark {
-			l.toggleMark(l.rows[id.Row].ID)
+		if id.Row >= 0 && id.Row < l.rows.Len() && id.Col >= 0 && id.Col < len(l.cols) && l.cols[id.Col].mark {
+			l.toggleMark(l.rows.ID(id.Row))
 			return
 		}
-		if id.Row >= 0 && id.Row < len(l.rows) {
+		if id.Row >= 0 && id.Row < l.rows.Len() {
 			l.selectRow(id.Row)
 			if l.onSelect != nil {
-				l.onSelect(l.rows[id.Row])
+				l.onSelect(l.rows.ID(id.Row))
 			}
 		}
 	}
@@ -142,15 +141,9 @@ func (l *RequestList) setColumns(s domain.Side) {
 }
 
 // setRows shows new rows and keeps the request with id selected if it is among them.
-func (l *RequestList) setRows(rows []*domain.Summary, selectedID string) {
+func (l *RequestList) setRows(rows domain.Rows, selectedID string) {
 	l.rows = rows
-	l.selected = -1
-	for i := range rows {
-		if rows[i].ID == selectedID {
-			l.selected = i
-			break
-		}
-	}
+	l.selected = rows.Index(selectedID)
 	l.table.Refresh()
 	if l.selected >= 0 {
 		l.table.ScrollTo(widget.TableCellID{Row: l.selected, Col: 0})
@@ -160,14 +153,14 @@ func (l *RequestList) setRows(rows []*domain.Summary, selectedID string) {
 // setSelected highlights the row of the request with id (none when it is not
 // listed) and scrolls it into view, redrawing only the rows that change.
 func (l *RequestList) setSelected(id string) {
-	i := slices.IndexFunc(l.rows, func(s *domain.Summary) bool { return s.ID == id })
+	i := l.rows.Index(id)
 	if i == l.selected {
 		return
 	}
 	old := l.selected
 	l.selected = i
 	for _, row := range []int{old, i} {
-		if row < 0 || row >= len(l.rows) {
+		if row < 0 || row >= l.rows.Len() {
 			continue
 		}
 		for col := range l.cols {
@@ -181,7 +174,7 @@ func (l *RequestList) setSelected(id string) {
 
 // selectRow highlights a row and scrolls it into view.
 func (l *RequestList) selectRow(i int) {
-	if i < 0 || i >= len(l.rows) {
+	if i < 0 || i >= l.rows.Len() {
 		return
 	}
 	l.selected = i
@@ -202,15 +195,15 @@ func (l *RequestList) toggleMark(id string) {
 	}
 }
 
-// current is the selected request.
-func (l *RequestList) current() (*domain.Summary, bool) {
-	if l.selected < 0 || l.selected >= len(l.rows) {
-		return nil, false
+// current is the id of the selected request.
+func (l *RequestList) current() (string, bool) {
+	if l.selected < 0 || l.selected >= l.rows.Len() {
+		return "", false
 	}
-	return l.rows[l.selected], true
+	return l.rows.ID(l.selected), true
 }
 
-func (l *RequestList) size() (int, int) { return len(l.rows), len(l.cols) }
+func (l *RequestList) size() (int, int) { return l.rows.Len(), len(l.cols) }
 
 // listCell is one cell: a row highlight, the format dot and the text.
 type listCell struct {
@@ -240,11 +233,12 @@ func (c *listCell) CreateRenderer() fyne.WidgetRenderer {
 
 func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	c := o.(*listCell)
-	if id.Row < 0 || id.Row >= len(l.rows) || id.Col < 0 || id.Col >= len(l.cols) {
+	if id.Row < 0 || id.Row >= l.rows.Len() || id.Col < 0 || id.Col >= len(l.cols) {
 		c.label.SetText("")
 		return
 	}
-	r := l.rows[id.Row]
+	s := l.rows.At(id.Row)
+	r := &s
 	col := l.cols[id.Col]
 	text := col.text(l, r)
 	if col.mark {

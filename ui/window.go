@@ -153,7 +153,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		func(v string) { m.SetPartner(v); m.FocusScanBar() },
 		func(v string) { m.SetFormat(v); m.FocusScanBar() })
 	m.list = newRequestList(d)
-	m.list.onSelect = func(r *domain.Summary) { m.SelectRequest(r.ID); m.FocusScanBar() }
+	m.list.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
 	m.list.onMark = func() { m.batch.show(len(m.Marked())); m.FocusScanBar() }
 	m.drop = newDropArea(m.BrowseFiles, m.ClearFiles, m.ShipSelected)
 	m.details = newDetailsPane(d, m.drop, detailActions{
@@ -399,8 +399,8 @@ func (m *MainWindow) applyFilter() {
 	}
 	if r, ok := m.find(m.selected); ok {
 		m.showDetails(r)
-	} else if len(rows) > 0 {
-		m.SelectRequest(rows[0].ID) // open the most urgent request
+	} else if rows.Len() > 0 {
+		m.SelectRequest(rows.ID(0)) // open the most urgent request
 	} else {
 		m.selected = ""
 		m.details.clear()
@@ -503,19 +503,19 @@ func (m *MainWindow) Selected() (domain.Request, bool) { return m.find(m.selecte
 // MoveSelection moves the selection up or down the list by delta rows.
 func (m *MainWindow) MoveSelection(delta int) {
 	rows := m.list.rows
-	if len(rows) == 0 {
+	if rows.Len() == 0 {
 		return
 	}
 	i := m.list.selected
 	if i < 0 {
 		i = 0
 		if delta < 0 {
-			i = len(rows) - 1
+			i = rows.Len() - 1
 		}
 	} else {
-		i = min(max(i+delta, 0), len(rows)-1)
+		i = min(max(i+delta, 0), rows.Len()-1)
 	}
-	m.SelectRequest(rows[i].ID)
+	m.SelectRequest(rows.ID(i))
 }
 
 // FocusScanBar puts the keyboard focus back on the scan bar.
@@ -534,8 +534,8 @@ func (m *MainWindow) SubmitScan(code string) {
 	defer m.FocusScanBar()
 	code = strings.TrimSpace(code)
 	if code == "" {
-		if r, ok := m.list.current(); ok {
-			m.SelectRequest(r.ID)
+		if id, ok := m.list.current(); ok {
+			m.SelectRequest(id)
 		}
 		return
 	}
@@ -840,8 +840,8 @@ func (m *MainWindow) ShipSelected() {
 			delete(m.waiting, r.ID)
 			m.selected = ""
 			m.Refresh()
-			if n := len(m.list.rows); n > 0 {
-				m.SelectRequest(m.list.rows[min(max(index, 0), n-1)].ID)
+			if n := m.list.rows.Len(); n > 0 {
+				m.SelectRequest(m.list.rows.ID(min(max(index, 0), n-1)))
 			}
 			f := shipped.ShippedFile
 			m.showInfo(fmt.Sprintf("%s shipped digitally: %s, %d pages, %s.", shipped.Ref(), f.Name, f.Pages, domain.HumanBytes(f.Bytes)))

@@ -123,8 +123,8 @@ func cellText(tb *widget.Table, row, col int) (string, widget.Importance) {
 
 func listedRefs(mw *MainWindow) []string {
 	var out []string
-	for _, r := range mw.list.rows {
-		out = append(out, r.Ref())
+	for i := range mw.list.rows.Len() {
+		out = append(out, mw.list.rows.At(i).Ref())
 	}
 	return out
 }
@@ -138,7 +138,7 @@ func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
 	mw := f.open()
 	assert.Equal(t, "ILL Desk", mw.Window().Title())
 	assert.True(t, mw.hint.Visible(), "the empty state explains how to begin")
-	assert.Empty(t, mw.list.rows)
+	assert.Zero(t, mw.list.rows.Len())
 	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar has focus at start")
 }
 
