@@ -229,7 +229,7 @@ func fields(kv ...string) []fyne.CanvasObject {
 		if kv[i+1] == "" {
 			continue
 		}
-		k := widget.NewLabelWithStyle(kv[i], fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		k := widget.NewLabelWithStyle(kv[i], fyne.TextAlignLeading, fyne.TextStyle{})
 		v := widget.NewLabelWithStyle(kv[i+1], fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		v.Wrapping = fyne.TextWrapWord
 		form.Add(k)
