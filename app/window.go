@@ -70,10 +70,12 @@ func runWindow(s *session) error {
 	}
 	defer stopServer()
 	// The list of a large department is a big heap that lives as long as
-	// the window: collect when garbage reaches half of it rather than all
-	// of it, and hand back the memory that loading the list took.
-	debug.SetGCPercent(50)
+	// the window: collect when garbage reaches a quarter of it rather than
+	// all of it, and hand back what loading the list and drawing the first
+	// frames (parsing the fonts) took.
+	debug.SetGCPercent(25)
 	debug.FreeOSMemory()
+	a.Lifecycle().SetOnStarted(func() { time.AfterFunc(2*time.Second, debug.FreeOSMemory) })
 	w.Window().ShowAndRun()
 	w.Wait()
 	return nil
