@@ -76,7 +76,7 @@ func runWindow(s *session) error {
 	debug.SetGCPercent(25)
 	debug.FreeOSMemory()
 	a.Lifecycle().SetOnStarted(func() { time.AfterFunc(2*time.Second, debug.FreeOSMemory) })
-	w.Window().ShowAndRun()
+	w.ShowAndRun()
 	w.Wait()
 	return nil
 }

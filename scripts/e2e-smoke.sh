@@ -3,11 +3,12 @@
 # a partner and a lending request with the command line, opens the window on
 # that database, takes a screenshot, closes the window with SIGINT (Ctrl+C)
 # and checks that the command line can open the database again (the window
-# released its lock).
+# released its lock). Then it opens the demo and checks the window's X11
+# class, which desktops match to the menu entry.
 #
 # Run from the project root, with the binary already built:
 #
-#   go build -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-smoke.sh
+#   go build -tags no_emoji -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-smoke.sh
 set -euo pipefail
 name=e2e-smoke
 source "$(dirname "$0")/lib.sh"
@@ -23,4 +24,20 @@ stop INT
 
 out=$("$bin" --db "$db" list --json) || fail "list --json failed after the window closed"
 grep -q 12345678 <<<"$out" || fail "list --json does not show request 12345678: $out"
-echo "PASS $name: window opened, screenshot $shots/illdesk-smoke.png, closed cleanly, database reopened"
+# On X11 a window's WM_CLASS is the title it was created with. It must be
+# the plain name, which the menu entry's StartupWMClass names, even when the
+# title carries the count of what needs attention (the demo has some).
+start --demo
+wid=$(wait-window "$title")
+for _ in $(seq 100); do
+	wm_name=$(xprop -id "$wid" _NET_WM_NAME)
+	[[ $wm_name == *"need attention"* ]] && break
+	sleep 0.1
+done
+[[ $wm_name == *"need attention"* ]] || fail "the demo's title shows no attention count: $wm_name"
+wm_class=$(xprop -id "$wid" WM_CLASS)
+[[ $wm_class == 'WM_CLASS(STRING) = "ILL Desk", "ILL Desk"' ]] ||
+	fail "WM_CLASS is not the menu entry's StartupWMClass, ILL Desk: $wm_class"
+stop TERM
+
+echo "PASS $name: window opened, screenshot $shots/illdesk-smoke.png, closed cleanly, database reopened, WM_CLASS ILL Desk"

@@ -280,6 +280,19 @@ var windowShortcuts = []*desktop.CustomShortcut{
 // Window is the Fyne window, to show or run.
 func (m *MainWindow) Window() fyne.Window { return m.win }
 
+// ShowAndRun shows the window and runs the app until it quits. The window
+// is created under the plain title, which X11 also takes for its WM_CLASS,
+// so that desktops match it to the menu entry (StartupWMClass in the
+// .desktop file) and group it under the app's icon; the count of what
+// needs attention goes on the title right after.
+func (m *MainWindow) ShowAndRun() {
+	title := m.win.Title()
+	m.win.SetTitle(WindowTitle)
+	m.win.Show()
+	m.win.SetTitle(title)
+	m.app.Run()
+}
+
 // handleShortcut runs a window shortcut; it reports false for others.
 func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
 	cs, ok := s.(*desktop.CustomShortcut)
