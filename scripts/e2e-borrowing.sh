@@ -7,7 +7,7 @@
 #
 # Run from the project root, with the binary already built:
 #
-#   go build -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-borrowing.sh
+#   go build -tags no_emoji -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-borrowing.sh
 #
 set -euo pipefail
 name=e2e-borrowing

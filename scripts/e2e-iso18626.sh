@@ -7,7 +7,7 @@
 #
 # Run from the project root with the binary built (no display needed):
 #
-#   go build -o illdesk ./app && scripts/e2e-iso18626.sh
+#   go build -tags no_emoji -o illdesk ./app && scripts/e2e-iso18626.sh
 set -euo pipefail
 name=e2e-iso18626
 bin=${ILLDESK_BIN:-./illdesk}

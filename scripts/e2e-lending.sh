@@ -6,7 +6,7 @@
 #
 # Run from the project root, with the binary already built:
 #
-#   go build -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-lending.sh
+#   go build -tags no_emoji -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-lending.sh
 set -euo pipefail
 name=e2e-lending
 source "$(dirname "$0")/lib.sh"

@@ -3,7 +3,7 @@
 # window asks who works here; the operator types the PIN, then receives a
 # borrowed item by scanner, and the history records the operator.
 #
-#   go build -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-operators.sh
+#   go build -tags no_emoji -o illdesk ./app && ../shared/tools/gui/session scripts/e2e-operators.sh
 set -euo pipefail
 name=e2e-operators
 source "$(dirname "$0")/lib.sh"

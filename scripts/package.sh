@@ -71,9 +71,10 @@ stage() {
 
 # fyne_package OS ICON: fyne package for OS on its staged copy, run in dist/
 # (where the Linux archive is written); -release strips debug information
-# and builds with Fyne's release tag.
+# and builds with Fyne's release tag; no_emoji leaves out Fyne's bundled
+# emoji font (README, "Run it on demo data").
 fyne_package() {
-	(cd dist && "$fyne" package -os "$1" -release -src "_build/$1/illdesk" -icon "$2")
+	(cd dist && "$fyne" package -os "$1" -release -tags no_emoji -src "_build/$1/illdesk" -icon "$2")
 }
 
 package_linux() {

@@ -7,7 +7,7 @@
 #
 # Run from the project root, with the binary already built:
 #
-#   go build -o illdesk ./app && ../shared/tools/gui/session scripts/perf-window.sh [REQUESTS]
+#   go build -tags no_emoji -o illdesk ./app && ../shared/tools/gui/session scripts/perf-window.sh [REQUESTS]
 #
 # REQUESTS defaults to 100000; they are seeded with `illdesk seed` first.
 set -euo pipefail
