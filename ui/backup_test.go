@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
@@ -23,6 +24,7 @@ func (f *fixture) openWithBackups(opts Options) (*MainWindow, *logLines) {
 	f.mw = NewMainWindow(f.app, f.desk, opts)
 	f.mw.Wait()
 	f.mw.spawn = func(fn func()) { fn() }
+	f.mw.after = func(_ time.Duration, fn func()) { fn() }
 	mw := f.mw
 	f.t.Cleanup(func() { mw.Window().Close() })
 	return f.mw, log

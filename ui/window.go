@@ -83,11 +83,17 @@ type MainWindow struct {
 	listing *domain.Listing // every request's summary, most urgent first
 	// refreshPending is set while a RefreshSoon waits.
 	refreshPending bool
-	filter         domain.Filter
-	selected       string // id of the selected request
-	lastScan       string // id of the request the last scan or action changed, for Undo
-	settings       domain.Settings
-	waiting        map[string]string // request id → waiting scan in the scan folder
+	// While staff move through the list with the keys faster than
+	// navDelay, navTarget is the highlighted request whose details wait,
+	// navPending says they do, and navQuiet is when a move may load at once.
+	navTarget  string
+	navPending bool
+	navQuiet   time.Time
+	filter     domain.Filter
+	selected   string // id of the selected request
+	lastScan   string // id of the request the last scan or action changed, for Undo
+	settings   domain.Settings
+	waiting    map[string]string // request id → waiting scan in the scan folder
 
 	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
 	quit chan struct{}
@@ -513,6 +519,13 @@ func (m *MainWindow) RetryNotice(id string) {
 // Selected is the request shown in the details pane.
 func (m *MainWindow) Selected() (domain.Request, bool) { return m.find(m.selected) }
 
+// navDelay is how soon after loading a request's details a key that moves
+// through the list loads the next one. Keys that come faster (a held arrow,
+// Page Down pressed again and again) move the highlight at once, and the
+// request under it is loaded when they pause: loading and drawing the
+// details of every request passed over would make the list lag behind.
+const navDelay = 150 * time.Millisecond
+
 // MoveSelection moves the selection up or down the list by delta rows.
 func (m *MainWindow) MoveSelection(delta int) {
 	rows := m.list.rows
@@ -528,7 +541,29 @@ func (m *MainWindow) MoveSelection(delta int) {
 	} else {
 		i = min(max(i+delta, 0), rows.Len()-1)
 	}
-	m.SelectRequest(rows.ID(i))
+	id := rows.ID(i)
+	if !m.navPending && !time.Now().Before(m.navQuiet) {
+		m.navQuiet = time.Now().Add(navDelay)
+		m.SelectRequest(id)
+		return
+	}
+	// a key soon after another: move the highlight now and load the
+	// request once the keys pause
+	m.list.setSelected(id)
+	m.navTarget = id
+	if m.navPending {
+		return
+	}
+	m.navPending = true
+	m.after(navDelay, func() {
+		m.navPending = false
+		select {
+		case <-m.quit: // the window closed meanwhile
+		default:
+			m.navQuiet = time.Now().Add(navDelay)
+			m.SelectRequest(m.navTarget)
+		}
+	})
 }
 
 // FocusScanBar puts the keyboard focus back on the scan bar.

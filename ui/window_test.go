@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	fynestorage "fyne.io/fyne/v2/storage"
 	"image"
 	"image/png"
@@ -87,6 +88,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) open() *MainWindow {
 	f.mw = NewMainWindow(f.app, f.desk, Options{Station: domain.RSDesk, StationGiven: true, Operator: "tester"})
 	f.mw.spawn = func(fn func()) { fn() }
+	f.mw.after = func(_ time.Duration, fn func()) { fn() } // what waits for a moment happens at once
 	mw := f.mw
 	f.t.Cleanup(func() { mw.Window().Close() })
 	return f.mw
@@ -221,6 +223,43 @@ func TestScanExternalIDSelectsAndArrowsMove(t *testing.T) {
 	assert.Contains(t, mw.StatusText(), "nothing changed")
 	r, _ = mw.Selected()
 	assert.Equal(t, "R-2", r.ExternalID, "an unknown code keeps the selection")
+}
+
+func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	for i := range 30 {
+		f.lending("RAPID", fmt.Sprintf("R-%02d", i))
+	}
+	mw := f.open()
+	var scheduled []func()
+	mw.after = func(d time.Duration, fn func()) {
+		assert.Equal(t, navDelay, d)
+		scheduled = append(scheduled, fn)
+	}
+	mw.SelectRequest(mw.list.rows.ID(0))
+	shown := func() string { r, _ := mw.Selected(); return r.ExternalID }
+	require.Equal(t, "R-00", shown())
+
+	mw.navQuiet = time.Time{} // a while since the last key
+	mw.MoveSelection(10)
+	assert.Equal(t, "R-10", shown(), "a key after a pause loads the request at once")
+	assert.Empty(t, scheduled)
+
+	mw.MoveSelection(10) // the next ones come fast
+	mw.MoveSelection(1)
+	mw.MoveSelection(1)
+	assert.Equal(t, 22, mw.list.selected, "the highlight follows every key")
+	assert.Equal(t, "R-10", shown(), "the details wait")
+	require.Len(t, scheduled, 1, "one load for the burst")
+	scheduled[0]()
+	assert.Equal(t, "R-22", shown(), "the keys paused: the highlighted request is loaded")
+	assert.Equal(t, 22, mw.list.selected)
+
+	mw.navQuiet = time.Time{}
+	mw.MoveSelection(-30)
+	assert.Equal(t, "R-00", shown(), "moves stop at the top")
+	assert.Len(t, scheduled, 1)
 }
 
 func TestSearchAndEscape(t *testing.T) {
