@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -44,6 +45,9 @@ func useDamaged(t *testing.T, data []byte) error {
 	require.NoError(t, os.WriteFile(path, data, 0o600))
 	db, err := Open(path)
 	if err != nil {
+		after, rerr := os.ReadFile(path)
+		require.NoError(t, rerr)
+		assert.True(t, bytes.Equal(data, after), "a refused file is left as it was (%d bytes, now %d)", len(data), len(after))
 		return err
 	}
 	defer db.Close()

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -99,7 +100,9 @@ func dataDir(goos string, getenv func(string) string) (string, error) {
 			return filepath.Join(h, "Library", "Application Support"), nil
 		}
 	default:
-		if d := getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		// XDG_DATA_HOME counts only as an absolute path by the rules of
+		// goos ("/..."), whichever system runs this.
+		if d := getenv("XDG_DATA_HOME"); d != "" && path.IsAbs(d) {
 			return d, nil
 		}
 		if h := getenv("HOME"); h != "" {
@@ -126,23 +129,12 @@ func Open(path string) (*DB, error) {
 			return nil, storageError(dir, fmt.Errorf("cannot create the folder for the database %s: %w", path, err))
 		}
 	}
-	var bdb *bolt.DB
-	err := (&DB{path: path}).guard(func() error {
-		var err error
-		bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
-		return err
-	})
+	if err := lookBeforeOpen(path); err != nil {
+		return nil, err
+	}
+	bdb, err := openBolt(path, nil)
 	if err != nil {
-		switch {
-		case errors.Is(err, berrors.ErrTimeout):
-			return nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: fmt.Sprintf(
-				"The database %s is already open in another ILL Desk window; close that window first, or start with --db to use another database.", path)}
-		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
-			return nil, notOurs(path)
-		case errors.As(err, new(*domain.Refusal)):
-			return nil, err
-		}
-		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
+		return nil, err
 	}
 	db := &DB{bolt: bdb, path: path}
 	var ok bool
@@ -163,6 +155,62 @@ func Open(path string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openBolt opens the bbolt file at path with opts (nil: read-write) and
+// turns bbolt's errors into refusals: another process holds the file, or
+// the file is not a bbolt database.
+func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
+	if opts == nil {
+		opts = &bolt.Options{}
+	}
+	opts.Timeout = lockTimeout
+	var bdb *bolt.DB
+	err := (&DB{path: path}).guard(func() error {
+		var err error
+		bdb, err = bolt.Open(path, 0o600, opts)
+		return err
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
+			return nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: fmt.Sprintf(
+				"The database %s is already open in another ILL Desk window; close that window first, or start with --db to use another database.", path)}
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+			return nil, notOurs(path)
+		case errors.As(err, new(*domain.Refusal)):
+			return nil, err
+		}
+		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
+	}
+	return bdb, nil
+}
+
+// lookBeforeOpen opens an existing, non-empty file read-only first and
+// refuses it when it is not a bbolt database or is shorter than its own meta
+// page says, before Open opens it for writing. On Windows bbolt's read-write
+// open sets the file's length to the size it maps, so it would grow a file
+// that is not a database (e.g. --db notes.csv) or a database cut short, with
+// zeros, before refusing it; and a database cut short makes bbolt's
+// read-write open itself panic (loading the free list), which leaves the
+// file open and locked until the process ends. A read-only open changes
+// nothing and reads no more than the meta pages.
+func lookBeforeOpen(path string) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil // a new database: bbolt creates it
+	}
+	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	db := &DB{bolt: bdb, path: path}
+	err = db.guard(func() error {
+		return bdb.View(func(btx *bolt.Tx) error { return checkSize(path, btx.Size()) })
+	})
+	if cerr := bdb.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("cannot open the database %s: %w", path, cerr)
+	}
+	return err
 }
 
 // notOurs is the refusal for a file that is not an ILL Desk database.
