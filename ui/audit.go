@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -75,11 +76,12 @@ func (m *MainWindow) ShowAudit() {
 				status.SetText("The CSV could not be written: " + err.Error())
 				return
 			}
+			path := filepath.FromSlash(w.URI().Path()) // C:\... on Windows, as staff know it
 			if w.URI().Scheme() == "file" {
 				// the log names staff and patrons: readable by this user only
-				_ = os.Chmod(w.URI().Path(), 0o600)
+				_ = os.Chmod(path, 0o600)
 			}
-			status.SetText(fmt.Sprintf("%d entries written to %s", len(entries), w.URI().Path()))
+			status.SetText(fmt.Sprintf("%d entries written to %s", len(entries), path))
 		}, m.win)
 		save.SetFileName("illdesk-audit.csv")
 		save.Show()

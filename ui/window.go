@@ -756,7 +756,7 @@ func (m *MainWindow) DropURIs(_ fyne.Position, uris []fyne.URI) {
 	var paths []string
 	for _, u := range uris {
 		if u.Scheme() == "file" {
-			paths = append(paths, u.Path())
+			paths = append(paths, filepath.FromSlash(u.Path()))
 		}
 	}
 	m.DropFiles(paths)
