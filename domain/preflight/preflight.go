@@ -282,7 +282,9 @@ func (c *Checker) inspectWithin(f *os.File, hdr, size int64, lim limits) (inspec
 	case out = <-done:
 	case <-ctx.Done():
 	}
-	if err := ctx.Err(); err != nil {
+	// the clock, not only the context's timer, which may not have fired
+	// yet when a quick check ends just past a very short deadline
+	if deadline, _ := ctx.Deadline(); ctx.Err() != nil || !time.Now().Before(deadline) {
 		return inspection{}, context.DeadlineExceeded
 	}
 	return out.res, out.err
