@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
@@ -198,11 +199,25 @@ var commands = map[string]func(*session, []string) error{
 	"migrate":      (*session).cmdMigrate,
 }
 
+// defaultOperator is the name history records when staff give none: the
+// user signed in to the system.
 func defaultOperator() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
+	if u, err := user.Current(); err == nil {
+		return operatorName(u.Username)
 	}
 	return "staff"
+}
+
+// operatorName is the sign-in name as staff know it: Windows gives it as
+// DOMAIN\name (LIBRARY\ana), of which history and the top bar show the name.
+func operatorName(username string) string {
+	if i := strings.LastIndexByte(username, '\\'); i >= 0 {
+		username = username[i+1:]
+	}
+	if username = strings.TrimSpace(username); username == "" {
+		return "staff"
+	}
+	return username
 }
 
 // open opens the database (unless the demo already did) and builds the desk.

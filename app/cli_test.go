@@ -408,3 +408,17 @@ func TestBarcodePattern(t *testing.T) {
 	code, _, _ = c.run("config", "set", "barcode-pattern", "([")
 	assert.Equal(t, 1, code, "a broken pattern is refused")
 }
+
+func TestOperatorNameDropsTheWindowsDomain(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ana", "ana"},
+		{`LIBRARY\ana`, "ana"},
+		{`VM\root`, "root"},
+		{`LIBRARY\`, "staff"},
+		{"", "staff"},
+		{" ana ", "ana"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, operatorName(tt.in), "%q", tt.in)
+	}
+}
