@@ -56,7 +56,14 @@ stop() {
 		kill -0 "$app_pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -0 "$app_pid" 2>/dev/null && fail "ILL Desk was still running 10 s after SIG$1"
+	if kill -0 "$app_pid" 2>/dev/null; then
+		# SIGQUIT makes the Go runtime print every goroutine's stack to the
+		# log: where the window was stuck
+		kill -QUIT "$app_pid" 2>/dev/null || true
+		sleep 1
+		sed -n '/^SIGQUIT/,$p' "$log" | head -n 400 >&2
+		fail "ILL Desk was still running 10 s after SIG$1 (its goroutines are above)"
+	fi
 	wait "$app_pid" || status=$?
 	app_pid=
 	((status == 0)) || fail "ILL Desk exited with status $status after SIG$1 instead of closing cleanly"
