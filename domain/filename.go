@@ -1,8 +1,11 @@
 package domain
 
 import (
+	"path/filepath"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // windowsReserved are device names Windows refuses as file names, with or without an extension.
@@ -77,3 +80,19 @@ func cutStem(s string) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// scanNameKey is how a scan's file name stem and an external identifier are
+// compared: in Unicode's composed form, as macOS gives names decomposed
+// ("Zürich" as "Zu" and a combining diaeresis), and ignoring case.
+func scanNameKey(s string) string { return strings.ToLower(norm.NFC.String(s)) }
+
+// NamedAfter reports whether the file at path is named after the request's
+// external identifier (SanitizeFileName of it, any extension), which is how
+// a scan finds its request when it is dropped or waits in the scan folder.
+func NamedAfter(path string, s Summary) bool {
+	if s.ExternalID == "" {
+		return false
+	}
+	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	return scanNameKey(stem) == scanNameKey(SanitizeFileName(s.ExternalID))
+}

@@ -211,7 +211,7 @@ func WaitingScans(dir string, rs []Summary) ([]WaitingScan, error) {
 	byName := map[string]string{}
 	for _, r := range rs {
 		if r.ExternalID != "" && r.Can(ActShip) {
-			byName[strings.ToLower(SanitizeFileName(r.ExternalID))] = r.ID
+			byName[scanNameKey(SanitizeFileName(r.ExternalID))] = r.ID
 		}
 	}
 	var out []WaitingScan
@@ -220,7 +220,7 @@ func WaitingScans(dir string, rs []Summary) ([]WaitingScan, error) {
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(name), ".pdf") {
 			continue
 		}
-		if id, ok := byName[strings.ToLower(strings.TrimSuffix(name, filepath.Ext(name)))]; ok {
+		if id, ok := byName[scanNameKey(strings.TrimSuffix(name, filepath.Ext(name)))]; ok {
 			out = append(out, WaitingScan{RequestID: id, Path: filepath.Join(dir, name)})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -322,7 +323,7 @@ func TestStations(t *testing.T) {
 func TestWaitingScans(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"R-1.pdf", "r-2.PDF", "R-3.pdf", "notes.txt", "A_B.pdf", "R-6.pdf", "R-7",
-		"R-7.pdf.txt", "request.pdf", "R-8.pdf"} {
+		"R-7.pdf.txt", "request.pdf", "R-8.pdf", "Zu\u0308rich 12.pdf"} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(pdfContent), 0o600))
 	}
 	// a folder named like a PDF of an open request is not a scan
@@ -342,6 +343,7 @@ func TestWaitingScans(t *testing.T) {
 		lend("id-9", "R-8", Cancelled), // closed
 		lend("id-10", "R-8", Rejected), // closed
 		lend("id-11", "R-11", ItemAtDesk),
+		lend("id-12", "Zürich 12", Created), // its file's name decomposed, as macOS writes it
 	}
 	got, err := WaitingScans(dir, rs)
 	require.NoError(t, err)
@@ -349,13 +351,14 @@ func TestWaitingScans(t *testing.T) {
 		{RequestID: "id-1", Path: filepath.Join(dir, "R-1.pdf")},
 		{RequestID: "id-2", Path: filepath.Join(dir, "r-2.PDF")},
 		{RequestID: "id-5", Path: filepath.Join(dir, "A_B.pdf")},
+		{RequestID: "id-12", Path: filepath.Join(dir, "Zu\u0308rich 12.pdf")},
 	}, got)
 
 	// a request that can ship now finds its scan
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "R-11.Pdf"), []byte(pdfContent), 0o600))
 	got, err = WaitingScans(dir, rs)
 	require.NoError(t, err)
-	assert.Len(t, got, 4)
+	assert.Len(t, got, 5)
 	assert.Contains(t, got, WaitingScan{RequestID: "id-11", Path: filepath.Join(dir, "R-11.Pdf")})
 
 	got, err = WaitingScans(dir, nil)
@@ -446,4 +449,25 @@ func TestSetBackupKeepNeedsFulfillment(t *testing.T) {
 	require.NoError(t, f.desk.SetBackupKeep(7, as("finn", RSDesk)))
 	n, _ = f.desk.BackupKeep()
 	assert.Equal(t, 7, n)
+}
+
+func TestNamedAfter(t *testing.T) {
+	s := Summary{ID: "id-1", ExternalID: "Zürich 42"}
+	tests := []struct {
+		path string
+		want bool
+	}{
+		{"/scans/Zürich 42.pdf", true},
+		{"/scans/zürich 42.PDF", true},
+		{"/scans/Zu\u0308rich 42.pdf", true},                       // decomposed, as macOS gives names
+		{`C:\Scans März\ZÜRICH 42.tif`, runtime.GOOS == "windows"}, // a Windows path where its separator is \
+		{"/scans/Zürich 42 (2).pdf", false},
+		{"/scans/Zurich 42.pdf", false},
+		{"/scans/.pdf", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, NamedAfter(tt.path, s), tt.path)
+	}
+	assert.True(t, NamedAfter("/x/A_B.pdf", Summary{ExternalID: "A/B"}), "named after the file-safe form")
+	assert.False(t, NamedAfter("/x/request.pdf", Summary{}), "no external id, no scan")
 }

@@ -782,9 +782,8 @@ func (m *MainWindow) DropFiles(paths []string) {
 	}
 	shippable := m.listing.Shippable()
 	for _, p := range paths {
-		stem := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
 		for _, r := range shippable {
-			if strings.EqualFold(domain.SanitizeFileName(r.ExternalID), stem) {
+			if domain.NamedAfter(p, r) {
 				if r.ID != m.selected {
 					m.revealRequest(r)
 				}
