@@ -48,7 +48,7 @@ func (m *MainWindow) pickupLocations() []string {
 // partnerChoice is how a partner appears in the partner field.
 func partnerChoice(p domain.Partner) string { return p.Code + " — " + p.Name }
 
-// ShowNewBorrowing opens the form for a new borrowing request (Ctrl+N).
+// ShowNewBorrowing opens the form for a new borrowing request (Ctrl+N, ⌘N on macOS).
 func (m *MainWindow) ShowNewBorrowing() {
 	partners, err := m.desk.Partners()
 	if err != nil {

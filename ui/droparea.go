@@ -50,7 +50,7 @@ func newDropArea(onBrowse, onClear, onShip func()) *DropArea {
 		verdict:  widget.NewLabel(""),
 		browse:   widget.NewButtonWithIcon("Browse…", theme.FolderOpenIcon(), onBrowse),
 		clear:    widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), onClear),
-		ship:     widget.NewButtonWithIcon("Ship  (Ctrl+Enter)", theme.MailSendIcon(), onShip),
+		ship:     widget.NewButtonWithIcon("Ship  ("+shortcutText("Enter")+")", theme.MailSendIcon(), onShip),
 	}
 	a.frame.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	a.frame.StrokeWidth = 2

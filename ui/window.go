@@ -132,7 +132,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.scanBar.onKey = m.handleNavKey
 
 	m.search = newKeyEntry()
-	m.search.SetPlaceHolder("Search title, external id, barcode, requester  (Ctrl+F)")
+	m.search.SetPlaceHolder("Search title, external id, barcode, requester  (" + shortcutText("F") + ")")
 	m.search.OnChanged = m.SetSearch
 	// A scanner used while the search field has the focus still scans.
 	m.search.OnSubmitted = func(code string) {
@@ -724,12 +724,12 @@ func (m *MainWindow) StatusText() string { return m.status.Text }
 func (m *MainWindow) emptyHint() fyne.CanvasObject {
 	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
 		"ILL Desk starts with an empty database. Add your partner libraries first, then record a\n" +
-		"borrowing request when a book arrives for one of your patrons (Ctrl+N).\n\n" +
+		"borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
 		"Lending requests are recorded from the command line (close this window first):\n\n" +
 		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
 		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
 	add := widget.NewButton("Add partner…", func() { m.ShowAddPartner(func(domain.Partner) { m.Refresh() }) })
-	borrow := widget.NewButton("New borrowing request  (Ctrl+N)", m.ShowNewBorrowing)
+	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", m.ShowNewBorrowing)
 	borrow.Importance = widget.HighImportance
 	return container.NewVBox(t, container.NewHBox(add, borrow))
 }
@@ -849,7 +849,7 @@ func (m *MainWindow) ClearFiles() {
 // ConfirmWarnings ticks (or unticks) the confirmation a warned file needs.
 func (m *MainWindow) ConfirmWarnings(ok bool) { m.drop.confirm.SetChecked(ok) }
 
-// ShipSelected ships the checked scan of the selected request (Ctrl+Enter).
+// ShipSelected ships the checked scan of the selected request (Ctrl+Enter, ⌘Return on macOS).
 // The file is stored and the request closed off the UI thread; the list then
 // moves on to the next most urgent request.
 func (m *MainWindow) ShipSelected() {
