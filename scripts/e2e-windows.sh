@@ -13,6 +13,8 @@
 #     command line records a request, the window selects it by scanner, takes
 #     the dropped scan and ships it with Ctrl+Enter; the command line then
 #     finds it shipped, the vault file equal to the scan, and check sound.
+#  3. With Windows' app mode set to dark in the registry, the window comes
+#     up dark (it was light with the default).
 #
 # The window runs with its current folder on C: (inside the wine prefix), so
 # a file it was handed as a Unix path (/tmp/...) could not be opened: reading
@@ -59,12 +61,16 @@ prefix=$("$wine_sh" --setup) || fail "scripts/wine.sh could not set up its wine 
 windows_cleanup() {
 	local status=$?
 	set +e
+	"$wine_sh" reg delete "$personalize" /v AppsUseLightTheme /f >/dev/null 2>&1
 	"$wine_sh" --stop
 	[[ -z ${demo_dir:-} ]] || rm -rf "$demo_dir"
 	(exit "$status")
 	cleanup # lib.sh's: it reads the status from $?
 }
 trap windows_cleanup EXIT
+# Windows' app mode (light or dark), set by part 3; start from the default
+personalize='HKCU\Software\Microsoft\Windows\CurrentVersion\Themes\Personalize'
+"$wine_sh" reg delete "$personalize" /v AppsUseLightTheme /f >/dev/null 2>&1 || true
 
 scans="$work/Scans März 2026"
 scan_pdf="$scans/Article scan é.pdf"
@@ -178,4 +184,21 @@ grep -q '"name": "18840100.pdf"' <<<"$out" || fail "the shipped file is not name
 grep -q '"actor": "e2e"' <<<"$out" || fail "the operator is not in the history: $out"
 cmp -s "$scan_pdf" "$work/data/vault/18840100.pdf" || fail "the vault file differs from the scan"
 illdesk_cli check >"$work/check" || fail "check found problems after the run: $(cat "$work/check")"
-echo "PASS $name: under wine the window took a dropped Z:\\ path, checked and shipped it; screenshots in $shots"
+# ---- 3. the theme follows Windows' app mode (Settings, Colours) ----
+# The runs above had the default, light; with AppsUseLightTheme 0 the window
+# must come up dark. Judged by the mean brightness of its screenshots.
+brightness() { convert "$1" -colorspace Gray -format '%[fx:mean]' info:; }
+"$wine_sh" reg add "$personalize" /v AppsUseLightTheme /t REG_DWORD /d 0 /f >/dev/null ||
+	fail "could not set Windows' app mode to dark"
+start_window --db "$db_win"
+select_by_scan 18840100
+sleep 0.5 # drawn
+shot "$shots/illdesk-windows-dark.png" "$title"
+close_window
+light=$(brightness "$shots/illdesk-windows-shipped.png")
+dark=$(brightness "$shots/illdesk-windows-dark.png")
+awk -v l="$light" -v d="$dark" 'BEGIN { exit !(l > 0.5 && d < 0.3) }' ||
+	fail "the window does not follow Windows' app mode: mean brightness $light when light, $dark when dark"
+echo "theme: light by default (mean brightness $light), dark when Windows' app mode is dark ($dark)"
+
+echo "PASS $name: under wine the window took a dropped Z:\\ path, checked and shipped it, and followed the app mode; screenshots in $shots"
