@@ -53,7 +53,7 @@ func runWindow(s *session) error {
 		// changes made at other workstations appear here within a second
 		ctx, stop := context.WithCancel(context.Background())
 		defer stop()
-		go s.pg.Watch(ctx, func([]string) { fyne.Do(w.RefreshSoon) })
+		go s.pg.Watch(ctx, func(ids []string) { fyne.Do(func() { w.RefreshSoon(ids...) }) })
 	}
 
 	sig := make(chan os.Signal, 1)

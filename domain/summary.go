@@ -2,6 +2,7 @@ package domain
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -322,6 +323,35 @@ func (d *Desk) Listing() (*Listing, error) {
 	}
 	slices.SortFunc(l.items, compareEntries)
 	return l, nil
+}
+
+// Summaries returns the summaries of the requests with the ids, to bring a
+// listing up to date with changes announced from other workstations; the
+// ids of requests that are no longer there come back in gone.
+func (d *Desk) Summaries(ids []string) (found []Summary, gone []string, err error) {
+	err = d.store.View(func(tx Tx) error {
+		for _, id := range ids {
+			r, err := tx.Request(id)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				gone = append(gone, id)
+			case err != nil:
+				return err
+			default:
+				found = append(found, r.Summary())
+			}
+		}
+		return nil
+	})
+	return found, gone, err
+}
+
+// Remove takes the request with the id out of the listing, when it is there.
+// Rows taken from the listing before are stale afterwards; filter again.
+func (l *Listing) Remove(id string) {
+	if i := l.index(id); i >= 0 {
+		l.items = slices.Delete(l.items, i, i+1)
+	}
 }
 
 // Len is the number of requests in the listing.

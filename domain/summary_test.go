@@ -223,3 +223,34 @@ func FuzzListingSearch(f *testing.F) {
 		require.Equal(t, want, l.Filter(f).Len(), "search %q", q)
 	})
 }
+
+func TestSummariesBringAListingUpToDate(t *testing.T) {
+	f := newDeskFixture(t)
+	f.partner("RAPID")
+	a := f.lending("RAPID", "A-1")
+	b := f.lending("RAPID", "B-1")
+	l, err := f.desk.Listing()
+	require.NoError(t, err)
+
+	// elsewhere: a is rejected, c is recorded
+	_, err = f.desk.Reject(a.ID, ReasonNotHeld, "", "", Actor{Station: RSDesk})
+	require.NoError(t, err)
+	c := f.lending("RAPID", "C-1")
+	found, gone, err := f.desk.Summaries([]string{a.ID, c.ID, "no-such-id"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"no-such-id"}, gone)
+	require.Len(t, found, 2)
+	for _, s := range found {
+		l.Put(s)
+	}
+	l.Remove("no-such-id")
+	got, ok := l.Find(a.ID)
+	require.True(t, ok)
+	assert.Equal(t, Rejected, got.State)
+	assert.Equal(t, 3, l.Len())
+
+	l.Remove(b.ID)
+	_, ok = l.Find(b.ID)
+	assert.False(t, ok, "a removed request is gone from the listing")
+	assert.Equal(t, 2, l.Len())
+}

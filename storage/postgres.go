@@ -33,7 +33,8 @@ type PG struct {
 var _ domain.Store = (*PG)(nil)
 
 // ChangesChannel is the LISTEN/NOTIFY channel on which every committed
-// change is announced, with the ids of the requests it touched.
+// change is announced, with the ids of the requests it touched, or "*" for
+// a change to more than maxTouched of them or to anything else.
 const ChangesChannel = "illdesk_changes"
 
 // pgTimeout bounds connecting and each statement, so that a department
@@ -274,7 +275,7 @@ type pgTx struct {
 	ctx      context.Context
 	tx       pgx.Tx
 	writable bool
-	touched  []string // ids of the requests (or "*") changed, for the announcement
+	touched  []string // ids of the requests changed, or just "*" for more or other changes, for the announcement
 }
 
 var _ domain.Tx = (*pgTx)(nil)
@@ -287,8 +288,16 @@ func (t *pgTx) lock() string {
 	return ""
 }
 
+// maxTouched is how many request ids an announcement names; a change
+// touching more is announced as "*", everything.
+const maxTouched = 100
+
 func (t *pgTx) touch(id string) {
-	if len(t.touched) < 100 {
+	switch {
+	case len(t.touched) == 1 && t.touched[0] == "*":
+	case id == "*" || len(t.touched) == maxTouched:
+		t.touched = []string{"*"}
+	default:
 		t.touched = append(t.touched, id)
 	}
 }

@@ -162,6 +162,25 @@ func TestPostgresChangesAreAnnounced(t *testing.T) {
 	}
 }
 
+func TestPostgresLargeChangesAreAnnouncedAsEverything(t *testing.T) {
+	desks, stores := department(t, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan []string, 10)
+	go stores[1].Watch(ctx, func(ids []string) { got <- ids })
+	time.Sleep(200 * time.Millisecond) // Watch listens on its own connection
+
+	// seeding writes its requests in large transactions
+	_, err := desks[0].Seed(150, 1, domain.Actor{})
+	require.NoError(t, err)
+	select {
+	case ids := <-got:
+		assert.Equal(t, []string{"*"}, ids, "more requests than an announcement names: everything")
+	case <-time.After(2 * time.Second):
+		t.Fatal("the other workstation heard nothing within 2 s")
+	}
+}
+
 func TestPostgresRefusals(t *testing.T) {
 	_, err := storage.OpenPostgres(context.Background(), "postgres://nobody:secret-pw@127.0.0.1:1/none?connect_timeout=2")
 	require.ErrorIs(t, err, domain.ErrDatabaseUnreachable)

@@ -6,8 +6,10 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -81,8 +83,12 @@ type MainWindow struct {
 	dialog          dialog.Dialog // the dialog open now, if any
 
 	listing *domain.Listing // every request's summary, most urgent first
-	// refreshPending is set while a RefreshSoon waits.
+	// refreshPending is set while a RefreshSoon waits; refreshIDs are the
+	// requests announced changed meanwhile, and refreshAll says the whole
+	// list is to be read again.
 	refreshPending bool
+	refreshIDs     map[string]bool
+	refreshAll     bool
 	// While staff move through the list with the keys faster than
 	// navDelay, navTarget is the highlighted request whose details wait,
 	// navPending says they do, and navQuiet is when a move may load at once.
@@ -381,22 +387,61 @@ func (m *MainWindow) Refresh() {
 	m.applyFilter()
 }
 
-// RefreshSoon reloads the list a moment from now, once however often it is
-// called meanwhile: changes announced by other workstations come in bursts.
-// Call it on Fyne's goroutine (fyne.Do from others).
-func (m *MainWindow) RefreshSoon() {
+// RefreshSoon brings the list up to date a moment from now, once however
+// often it is called meanwhile: changes announced by other workstations
+// come in bursts. ids are the requests that changed: only those are read
+// again, unless there are more than a few; none, or "*", reads the whole
+// list and the settings again. Call it on Fyne's goroutine (fyne.Do from
+// others).
+func (m *MainWindow) RefreshSoon(ids ...string) {
+	if len(ids) == 0 || slices.Contains(ids, "*") {
+		m.refreshAll = true
+	} else {
+		if m.refreshIDs == nil {
+			m.refreshIDs = map[string]bool{}
+		}
+		for _, id := range ids {
+			m.refreshIDs[id] = true
+		}
+	}
 	if m.refreshPending {
 		return
 	}
 	m.refreshPending = true
 	m.after(refreshDelay, func() {
-		m.refreshPending = false
+		all, changed := m.refreshAll, m.refreshIDs
+		m.refreshPending, m.refreshAll, m.refreshIDs = false, false, nil
 		select {
 		case <-m.quit: // the window closed meanwhile
 		default:
-			m.Refresh()
+			if all || len(changed) > maxRefreshIDs {
+				m.Refresh()
+				return
+			}
+			m.refreshRequests(slices.Collect(maps.Keys(changed)))
 		}
 	})
+}
+
+// maxRefreshIDs is how many announced requests RefreshSoon reads one by
+// one; for more, reading the whole list is quicker.
+const maxRefreshIDs = 20
+
+// refreshRequests reads the requests with the ids again and puts them in
+// the list (or takes them out, when they are gone), then redraws.
+func (m *MainWindow) refreshRequests(ids []string) {
+	found, gone, err := m.desk.Summaries(ids)
+	if err != nil {
+		m.showError(err)
+		return
+	}
+	for _, s := range found {
+		m.listing.Put(s)
+	}
+	for _, id := range gone {
+		m.listing.Remove(id)
+	}
+	m.applyFilter()
 }
 
 // refreshDelay gathers a burst of announced changes into one reload.

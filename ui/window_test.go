@@ -636,6 +636,38 @@ func TestRefreshSoonShowsOtherWorkstationsChanges(t *testing.T) {
 	assert.Len(t, scheduled, 2, "a later announcement reloads again")
 }
 
+func TestRefreshSoonReadsOnlyTheAnnouncedRequests(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	a := f.lending("RAPID", "A-1")
+	mw := f.open()
+	var scheduled []func()
+	mw.after = func(_ time.Duration, fn func()) { scheduled = append(scheduled, fn) }
+	require.Equal(t, 1, mw.listing.Len())
+
+	// elsewhere: A-1 is rejected and B-1 recorded, but only A-1 is announced
+	_, err := f.desk.Reject(a.ID, domain.ReasonNotHeld, "", "", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	b := f.lending("RAPID", "B-1")
+	mw.RefreshSoon(a.ID)
+	mw.RefreshSoon(a.ID)
+	require.Len(t, scheduled, 1, "one update for the burst")
+	scheduled[0]()
+	got, ok := mw.listing.Find(a.ID)
+	require.True(t, ok)
+	assert.Equal(t, domain.Rejected, got.State, "the announced request is read again")
+	_, ok = mw.listing.Find(b.ID)
+	assert.False(t, ok, "nothing else is read")
+
+	// "*" (or no ids) reads the whole list
+	mw.RefreshSoon("*")
+	require.Len(t, scheduled, 2)
+	scheduled[1]()
+	_, ok = mw.listing.Find(b.ID)
+	assert.True(t, ok)
+	assert.Equal(t, 2, mw.listing.Len())
+}
+
 // TestDroppedURIsWithSpacesAndAccents drops files the way the desktop
 // hands them over (file URIs from the file manager) from a folder and with
 // names that have spaces and non-ASCII letters.
