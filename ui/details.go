@@ -76,12 +76,17 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 	var objs []fyne.CanvasObject
 	add := func(o ...fyne.CanvasObject) { objs = append(objs, o...) }
 
-	add(widget.NewRichText(&widget.TextSegment{Text: r.Ref(), Style: widget.RichTextStyleHeading}))
-	add(widget.NewLabelWithStyle(r.StatusLabel()+"  ·  "+r.Partner+"  ·  "+sideLabel(r.Side),
-		fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	// Everything wraps, so that on a small screen the pane can be narrow
+	// and leave the list its room.
+	add(wrappedRich(r.Ref(), widget.RichTextStyleHeading))
+	status := widget.NewLabelWithStyle(r.StatusLabel()+"  ·  "+r.Partner+"  ·  "+sideLabel(r.Side),
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	status.Wrapping = fyne.TextWrapWord
+	add(status)
 	if left, ok := p.desk.TimeLeft(r.Deadline); ok && r.Active() {
 		t := widget.NewLabelWithStyle("Time left: "+formatTimeLeft(left, ok)+"  (due "+dateTime(r.Deadline)+")",
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		t.Wrapping = fyne.TextWrapWord
 		if left < urgentLeft {
 			t.Importance = widget.DangerImportance
 		}
@@ -89,7 +94,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 	}
 
 	if line := citationLine(r); line != "" {
-		add(widget.NewRichText(&widget.TextSegment{Text: line, Style: widget.RichTextStyleSubHeading}))
+		add(wrappedRich(line, widget.RichTextStyleSubHeading))
 	}
 	if r.Side == domain.Lending && r.Can(domain.ActShip) {
 		add(p.drop.object())
@@ -220,6 +225,13 @@ func wrapped(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
 	return l
+}
+
+// wrappedRich is styled text that wraps at word boundaries.
+func wrappedRich(s string, style widget.RichTextStyle) *widget.RichText {
+	t := widget.NewRichText(&widget.TextSegment{Text: s, Style: style})
+	t.Wrapping = fyne.TextWrapWord
+	return t
 }
 
 // fields lays out label/value pairs, skipping blank values.

@@ -209,7 +209,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.batch = newBatchBar(m)
 	m.centre = container.NewHSplit(container.NewBorder(m.batch.box, nil, nil, nil, m.list.object()), m.details.object())
-	m.centre.SetOffset(0.62)
+	m.centre.SetOffset(0.66)
 	m.body = container.NewStack(m.centre, m.hint)
 	main := container.NewHSplit(m.facets.object(), m.body)
 	main.SetOffset(0.15)
