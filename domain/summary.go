@@ -162,7 +162,7 @@ func (l *Listing) entryOf(s *Summary) entry {
 	e := entry{key: keyOf(s), active: s.Active()}
 	var b strings.Builder
 	b.Grow(len(s.ID) + len(s.ExternalID) + len(s.Title) + len(s.ArticleTitle) + len(s.Requester) + len(s.ItemBarcode) + len(e.ends))
-	for i, f := range []string{s.ID, s.ExternalID, s.Title, s.ArticleTitle, s.Requester, s.ItemBarcode} {
+	for i, f := range textFields(s) {
 		if i > 0 {
 			e.ends[i-1] = uint32(b.Len())
 			b.WriteByte(0)
@@ -245,10 +245,16 @@ func (e *entry) matches(q string) bool {
 	return containsFoldASCII(e.text, q)
 }
 
+// textFields are a summary's text fields in the order an entry's text
+// holds them (and entry.field numbers them); a search matches any one.
+func textFields(s *Summary) []string {
+	return []string{s.ID, s.ExternalID, s.Title, s.ArticleTitle, s.Requester, s.ItemBarcode}
+}
+
 // fold is the text a search matches, lower-cased: what an entry's text
 // holds, in the same order.
 func fold(s *Summary) string {
-	return strings.ToLower(strings.Join([]string{s.ID, s.ExternalID, s.Title, s.ArticleTitle, s.Requester, s.ItemBarcode}, "\x00"))
+	return strings.ToLower(strings.Join(textFields(s), "\x00"))
 }
 
 func isASCII(s string) bool {
