@@ -101,6 +101,68 @@ func BenchmarkFsyncFloor(b *testing.B) {
 	b.ReportMetric(msPerOp(b), "ms/commit")
 }
 
+// BenchmarkPageSpread measures what the placement of a commit's pages costs
+// on the disk under b.TempDir(): like BenchmarkFsyncFloor's round, but the
+// first write is pages=N 4 KB pages, either one contiguous run or N pages
+// at random places in a 64 MB file (as bbolt's copy-on-write commit places
+// them, wherever its free list has room). x_floor is over the floor's round
+// on the same disk. It has no goal; it shows why ScanCommit, which writes
+// 8–15 scattered pages, costs more than the floor.
+func BenchmarkPageSpread(b *testing.B) {
+	const filePages = 16384 // 64 MB
+	for _, layout := range []string{"contiguous", "scattered"} {
+		for _, pages := range []int{1, 4, 10} {
+			b.Run(fmt.Sprintf("%s/pages=%d", layout, pages), func(b *testing.B) {
+				dir := b.TempDir()
+				f, err := os.OpenFile(filepath.Join(dir, "spread.dat"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer f.Close()
+				// Write the whole file first, so that rounds only overwrite.
+				if _, err := f.WriteAt(make([]byte, filePages*4096), 0); err != nil {
+					b.Fatal(err)
+				}
+				if err := f.Sync(); err != nil {
+					b.Fatal(err)
+				}
+				fl := newFsyncFloor(b, dir)
+				before := fl.measure(b, 50)
+				rnd := rand.New(rand.NewPCG(1, 2))
+				run := make([]byte, pages*4096)
+				page := run[:4096]
+				for b.Loop() {
+					if layout == "contiguous" {
+						at := 2 + rnd.IntN(filePages-2-pages)
+						if _, err := f.WriteAt(run, int64(at)*4096); err != nil {
+							b.Fatal(err)
+						}
+					} else {
+						for range pages {
+							if _, err := f.WriteAt(page, int64(2+rnd.IntN(filePages-2))*4096); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+					if err := f.Sync(); err != nil {
+						b.Fatal(err)
+					}
+					if _, err := f.WriteAt(page, 0); err != nil { // the meta page
+						b.Fatal(err)
+					}
+					if err := f.Sync(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				per := msPerOp(b)
+				floor := (before + fl.measure(b, 50)) / 2
+				b.ReportMetric(per, "ms/commit")
+				b.ReportMetric(per*1e6/float64(floor.Nanoseconds()), "x_floor")
+			})
+		}
+	}
+}
+
 // BenchmarkBoltCommit measures bbolt's own least durable commit: one
 // 300-byte value replaced in each of 1, 2 or 3 buckets of 20,000 keys, as a
 // scan changes the request, its summary and sometimes a notice. x_floor is
