@@ -75,7 +75,10 @@ func runWindow(s *session) error {
 	// frames (parsing the fonts) took.
 	debug.SetGCPercent(25)
 	debug.FreeOSMemory()
-	a.Lifecycle().SetOnStarted(func() { time.AfterFunc(2*time.Second, debug.FreeOSMemory) })
+	a.Lifecycle().SetOnStarted(func() {
+		fitToScreen(w)
+		time.AfterFunc(2*time.Second, debug.FreeOSMemory)
+	})
 	w.ShowAndRun()
 	w.Wait()
 	return nil

@@ -218,7 +218,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		container.NewVBox(topBar, m.banner.object(), widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), m.status),
 		nil, nil, main))
-	m.win.Resize(fyne.NewSize(1280, 800))
+	m.win.Resize(DefaultSize)
 	m.win.SetOnDropped(m.DropURIs)
 	m.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { m.handleNavKey(k) })
 	for _, sc := range windowShortcuts {
@@ -291,6 +291,27 @@ var windowShortcuts = []*desktop.CustomShortcut{
 
 // Window is the Fyne window, to show or run.
 func (m *MainWindow) Window() fyne.Window { return m.win }
+
+// DefaultSize is the window's size at start, where the screen has room: at
+// 1280×800 every column of the lending list shows beside the details.
+var DefaultSize = fyne.NewSize(1280, 800)
+
+// FitTo has the window fit a screen area of the given size, in Fyne's
+// units: what the screen leaves beside task bars, less the window's frame.
+// A window larger than the area shrinks to it, though never below what its
+// content needs, and is centred; a window that fits is left alone. On a
+// small laptop staff then see the whole window, the status line at the
+// bottom included, instead of a window running off the screen.
+func (m *MainWindow) FitTo(area fyne.Size) {
+	size := m.win.Canvas().Size()
+	need := m.win.Content().MinSize()
+	fit := fyne.NewSize(max(min(size.Width, area.Width), need.Width), max(min(size.Height, area.Height), need.Height))
+	if fit == size {
+		return
+	}
+	m.win.Resize(fit)
+	m.win.CenterOnScreen()
+}
 
 // ShowAndRun shows the window and runs the app until it quits. The window
 // is created under the plain title, which X11 also takes for its WM_CLASS,
