@@ -76,6 +76,10 @@ func newDropArea(onBrowse, onClear, onShip func()) *DropArea {
 
 func (a *DropArea) object() fyne.CanvasObject { return a.box }
 
+// collecting reports whether the area holds files for its request, or is
+// checking them: work staff would lose if another request took its place.
+func (a *DropArea) collecting() bool { return len(a.files) > 0 || a.busy }
+
 // reset empties the area for a request.
 func (a *DropArea) reset(r domain.Request) {
 	a.requestID, a.requested = r.ID, r.Pages

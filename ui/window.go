@@ -468,9 +468,22 @@ func (m *MainWindow) refreshRequests(ids []string) {
 // refreshDelay gathers a burst of announced changes into one reload.
 const refreshDelay = 300 * time.Millisecond
 
-// applyFilter shows the requests passing the facets and search, keeping the
-// selection when it is still listed.
-func (m *MainWindow) applyFilter() {
+// applyFilter shows the requests passing the facets and search. The
+// request in the details pane stays there while it exists, even when the
+// facets no longer pass it: after a scan or an action moves a request on,
+// staff still see what they did. A new choice of facets or search text
+// goes through chooseFilter instead.
+func (m *MainWindow) applyFilter() { m.showFilter(false) }
+
+// chooseFilter shows the requests passing the facets and search staff have
+// just chosen. If the request in the details pane is not among them, the
+// most urgent one that is takes its place, so that staff who switch to
+// Borrowing see a borrowing request, not the lending one they left;
+// unless files dropped for it are waiting to be shipped.
+func (m *MainWindow) chooseFilter() { m.showFilter(true) }
+
+// showFilter is applyFilter, or chooseFilter when listedOnly is set.
+func (m *MainWindow) showFilter(listedOnly bool) {
 	rows, facets := m.listing.Apply(m.filter)
 	m.list.setColumns(m.filter.Side)
 	m.list.setRows(rows, m.selected)
@@ -482,7 +495,8 @@ func (m *MainWindow) applyFilter() {
 		m.hint.Hide()
 		m.centre.Show()
 	}
-	if r, ok := m.find(m.selected); ok {
+	keep := m.selected != "" && (!listedOnly || m.drop.collecting() || rows.Index(m.selected) >= 0)
+	if r, ok := m.find(m.selected); ok && keep {
 		m.showDetails(r)
 	} else if rows.Len() > 0 {
 		m.SelectRequest(rows.ID(0)) // open the most urgent request
@@ -511,17 +525,17 @@ func (m *MainWindow) SetSide(s domain.Side) {
 		return
 	}
 	m.filter = domain.Filter{Side: s, Text: m.filter.Text}
-	m.applyFilter()
+	m.chooseFilter()
 }
 
 // SetStatus chooses a state in the Status facet ("" for all active).
-func (m *MainWindow) SetStatus(s domain.State) { m.filter.State = s; m.applyFilter() }
+func (m *MainWindow) SetStatus(s domain.State) { m.filter.State = s; m.chooseFilter() }
 
 // SetPartner chooses a partner in the Partner facet ("" for all).
-func (m *MainWindow) SetPartner(code string) { m.filter.Partner = code; m.applyFilter() }
+func (m *MainWindow) SetPartner(code string) { m.filter.Partner = code; m.chooseFilter() }
 
 // SetFormat chooses a value of the Format facet ("", "electronic", "physical", "blank").
-func (m *MainWindow) SetFormat(v string) { m.filter.Format = domain.FormatFilter(v); m.applyFilter() }
+func (m *MainWindow) SetFormat(v string) { m.filter.Format = domain.FormatFilter(v); m.chooseFilter() }
 
 // SetSearch filters the list by text (title, external id, barcode, requester).
 func (m *MainWindow) SetSearch(text string) {
@@ -530,7 +544,7 @@ func (m *MainWindow) SetSearch(text string) {
 		return
 	}
 	m.filter.Text = text
-	m.applyFilter()
+	m.chooseFilter()
 }
 
 // ---- selection and keyboard ----

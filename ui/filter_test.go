@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+func TestChoosingFacetsShowsAListedRequest(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.partner("NYPL", 48)
+	f.lending("RAPID", "R-1")
+	f.lending("NYPL", "N-1")
+	f.borrowing("Borrowed book")
+	mw := f.open()
+	shown := func() string {
+		r, ok := mw.Selected()
+		switch {
+		case !ok:
+			return ""
+		case r.ExternalID != "":
+			return r.ExternalID
+		}
+		return r.Title
+	}
+	require.Equal(t, "R-1", shown(), "the most urgent lending request opens first")
+
+	steps := []struct {
+		what string
+		do   func()
+		want string
+	}{
+		{"switching to Borrowing opens a borrowing request", func() { mw.SetSide(domain.Borrowing) }, "Borrowed book"},
+		{"and back to Lending, the most urgent lending one", func() { mw.SetSide(domain.Lending) }, "R-1"},
+		{"a listed request stays when a facet still lists it", func() { mw.SelectRequest(mustFind(t, f.desk, "N-1").ID); mw.SetPartner("NYPL") }, "N-1"},
+		{"a partner facet that leaves it out opens one it lists", func() { mw.SetPartner("RAPID") }, "R-1"},
+		{"a search that finds nothing empties the details", func() { mw.SetPartner(""); mw.SetSearch("no such title") }, ""},
+		{"clearing the search opens the most urgent again", func() { mw.SetSearch("") }, "R-1"},
+		{"a search opens the first it finds", func() { mw.SetSearch("N-1") }, "N-1"},
+	}
+	for _, s := range steps {
+		s.do()
+		assert.Equal(t, s.want, shown(), s.what)
+		if s.want != "" {
+			assert.Equal(t, mw.list.rows.Index(mw.selected), mw.list.selected, "%s: the list highlights it", s.what)
+		}
+	}
+}
+
+func TestActionsKeepTheRequestShownWhenItLeavesTheFacets(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	r := f.lending("RAPID", "R-1")
+	f.lending("RAPID", "R-2")
+	mw := f.open()
+	mw.SelectRequest(r.ID)
+	_, err := f.desk.Reject(r.Ref(), domain.ReasonNotHeld, "", "", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	mw.Refresh()
+	assert.Equal(t, []string{"R-2"}, listedRefs(mw), "the rejected request left the Created facet")
+	got, ok := mw.Selected()
+	require.True(t, ok)
+	assert.Equal(t, "R-1", got.ExternalID, "staff still see what they did")
+	assert.Equal(t, domain.Rejected, got.State)
+}
+
+func TestChoosingFacetsKeepsARequestWithFilesWaiting(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.partner("NYPL", 48)
+	r := f.lending("RAPID", "R-1")
+	f.borrowing("Borrowed book")
+	mw := f.open()
+	mw.SelectRequest(r.ID)
+	scan := pdfPath("valid_text_1page.pdf")
+	mw.AddFiles([]string{scan})
+	mw.Wait()
+	require.Equal(t, []string{scan}, mw.drop.files)
+
+	mw.SetSide(domain.Borrowing)
+	got, _ := mw.Selected()
+	assert.Equal(t, "R-1", got.ExternalID, "the dropped scan still waits to be shipped")
+	assert.Equal(t, []string{scan}, mw.drop.files)
+
+	mw.ClearFiles()
+	mw.SetSide(domain.Lending)
+	mw.SetSide(domain.Borrowing)
+	got, _ = mw.Selected()
+	assert.Equal(t, "Borrowed book", got.Title, "with nothing waiting, the selection follows the facets")
+}
