@@ -47,8 +47,14 @@ func BackupDirFor(dbPath string) string {
 // read transaction (writes go on meanwhile and are not in it), and returns
 // the number of bytes written.
 func (db *DB) Backup(w io.Writer) (int64, error) {
+	db.mu.Lock()
+	err := db.settle() // the journal's writes go into bbolt's file first
+	db.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := db.bolt.View(func(btx *bolt.Tx) error {
+	err = db.bolt.View(func(btx *bolt.Tx) error {
 		var err error
 		n, err = btx.WriteTo(w)
 		return err
@@ -270,6 +276,7 @@ func damaged(path, why string) error {
 // returned, or "" when there was no database). The backup is copied into
 // place atomically: a temporary file in the database's folder is written,
 // fsynced and renamed over dbPath (mode 0600), then the folder is fsynced.
+// The database's journal goes with the database it replaces.
 func Restore(backup, dbPath string) (replacedPath string, err error) {
 	if err := VerifyBackup(backup); err != nil {
 		return "", err
@@ -302,7 +309,29 @@ func Restore(backup, dbPath string) (replacedPath string, err error) {
 			return "", err
 		}
 	}
+	// The journal holds writes of the database being replaced, which a
+	// crash may have left out of its file: it goes with that database,
+	// never to be taken for the backup's.
+	journal := journalPathFor(dbPath)
+	movedJournal := false
+	if _, err := os.Lstat(journal); err == nil {
+		if replacedPath == "" {
+			err = os.Remove(journal)
+		} else {
+			err = os.Rename(journal, journalPathFor(replacedPath))
+			movedJournal = err == nil
+		}
+		if err != nil {
+			if replacedPath != "" {
+				_ = os.Remove(replacedPath)
+			}
+			return "", fmt.Errorf("cannot move the journal of %s aside (nothing was changed): %w", dbPath, err)
+		}
+	}
 	if err := os.Rename(tmp, dbPath); err != nil {
+		if movedJournal {
+			_ = os.Rename(journalPathFor(replacedPath), journal)
+		}
 		if replacedPath != "" {
 			_ = os.Remove(replacedPath) // the old database is still in place
 		}
