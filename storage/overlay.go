@@ -23,25 +23,32 @@ type change struct {
 }
 
 // layer is what a set of writes did to one bucket: each changed key's new
-// value. A layer in an overlay is sorted and never changes again; a
-// transaction's own layer is sorted only when a cursor needs it, so that a
-// large transaction adds keys in any order cheaply.
+// value. A transaction's own layer keeps them in a map (vals), so that a
+// large transaction adds keys in any order cheaply, and sorts them when a
+// cursor needs them; a layer in an overlay has only the sorted changes and
+// never changes again.
 type layer struct {
 	// emptied says the bucket was emptied first (Reindex): the keys bbolt
 	// holds for it no longer count.
 	emptied bool
-	vals    map[string][]byte
-	changes []change // vals in key order, when sorted
+	vals    map[string][]byte // nil in an overlay's layer
+	changes []change          // in key order; for vals, when sorted says so
 	sorted  bool
 }
 
 // get is key's new value, and whether the layer changed it.
 func (l *layer) get(key []byte) ([]byte, bool) {
-	v, ok := l.vals[string(key)]
-	return v, ok
+	if l.vals != nil {
+		v, ok := l.vals[string(key)]
+		return v, ok
+	}
+	if i, ok := slices.BinarySearchFunc(l.changes, key, byKey); ok {
+		return l.changes[i].val, true
+	}
+	return nil, false
 }
 
-// set records key's new value (nil: deleted).
+// set records key's new value (nil: deleted) in a transaction's own layer.
 func (l *layer) set(key, val []byte) {
 	if l.vals == nil {
 		l.vals = map[string][]byte{}
@@ -57,7 +64,7 @@ func (l *layer) set(key, val []byte) {
 
 // sortedChanges is the layer's changes in key order.
 func (l *layer) sortedChanges() []change {
-	if !l.sorted {
+	if l.vals != nil && !l.sorted {
 		l.changes = l.changes[:0]
 		for k, v := range l.vals {
 			l.changes = append(l.changes, change{key: k, val: v})
@@ -66,6 +73,28 @@ func (l *layer) sortedChanges() []change {
 		l.sorted = true
 	}
 	return l.changes
+}
+
+// mergeChanges is under's changes with top's over them, both in key order.
+func mergeChanges(under, top []change) []change {
+	out := make([]change, 0, len(under)+len(top))
+	i, j := 0, 0
+	for i < len(under) && j < len(top) {
+		switch c := strings.Compare(under[i].key, top[j].key); {
+		case c < 0:
+			out = append(out, under[i])
+			i++
+		case c > 0:
+			out = append(out, top[j])
+			j++
+		default:
+			out = append(out, top[j])
+			i++
+			j++
+		}
+	}
+	out = append(out, under[i:]...)
+	return append(out, top[j:]...)
 }
 
 func byKey(c change, k []byte) int { return strings.Compare(c.key, string(k)) }
@@ -81,9 +110,9 @@ const pathSep = "\x00"
 // size is the number of changes and the bytes of keys and values they hold.
 func (ls layers) size() (n, bytes int) {
 	for _, l := range ls {
-		n += len(l.vals)
-		for k, v := range l.vals {
-			bytes += len(k) + len(v)
+		for _, c := range l.sortedChanges() {
+			n++
+			bytes += len(c.key) + len(c.val)
 		}
 	}
 	return n, bytes
@@ -99,25 +128,25 @@ type overlay struct {
 
 // with is o with the writes in top applied after its own.
 func (o *overlay) with(top layers) *overlay {
-	next := &overlay{layers: make(layers, len(o.layers)+len(top))}
+	next := &overlay{layers: make(layers, len(o.layers)+len(top)), keys: o.keys, bytes: o.bytes}
 	for path, l := range o.layers {
 		next.layers[path] = l
 	}
 	for path, t := range top {
-		merged := &layer{emptied: t.emptied, vals: make(map[string][]byte, len(t.vals))}
-		if under, ok := next.layers[path]; ok && !t.emptied {
-			merged.emptied = under.emptied
-			for k, v := range under.vals {
-				merged.vals[k] = v
+		merged := &layer{emptied: t.emptied, changes: slices.Clone(t.sortedChanges())}
+		under, ok := next.layers[path]
+		if ok {
+			n, size := layers{path: under}.size()
+			next.keys, next.bytes = next.keys-n, next.bytes-size
+			if !t.emptied {
+				merged.emptied = under.emptied
+				merged.changes = mergeChanges(under.changes, merged.changes)
 			}
 		}
-		for k, v := range t.vals {
-			merged.vals[k] = v
-		}
-		merged.sortedChanges() // readers share it: sorted before they can see it
+		n, size := layers{path: merged}.size()
+		next.keys, next.bytes = next.keys+n, next.bytes+size
 		next.layers[path] = merged
 	}
-	next.keys, next.bytes = next.layers.size()
 	return next
 }
 
@@ -212,15 +241,15 @@ func (b *lbucket) KeyN() int {
 		if l == nil {
 			continue
 		}
-		for k := range l.vals {
-			if seen[k] {
+		for _, c := range l.sortedChanges() {
+			if seen[c.key] {
 				continue
 			}
-			seen[k] = true
-			if useBase && b.base.Get([]byte(k)) != nil {
+			seen[c.key] = true
+			if useBase && b.base.Get([]byte(c.key)) != nil {
 				n--
 			}
-			if b.Get([]byte(k)) != nil {
+			if b.Get([]byte(c.key)) != nil {
 				n++
 			}
 		}
@@ -317,18 +346,11 @@ func (c *lcursor) load() {
 	case own == nil && over == nil:
 		c.upper = nil
 	case own == nil:
-		c.upper = over.sortedChanges()
+		c.upper = over.changes
 	case over == nil:
 		c.upper = slices.Clone(own.sortedChanges())
 	default:
-		merged := &layer{vals: make(map[string][]byte, len(over.vals)+len(own.vals))}
-		for k, v := range over.vals {
-			merged.vals[k] = v
-		}
-		for k, v := range own.vals {
-			merged.vals[k] = v
-		}
-		c.upper = merged.sortedChanges()
+		c.upper = mergeChanges(over.changes, own.sortedChanges())
 	}
 }
 
