@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -47,12 +49,39 @@ func (c *crashRig) command(args ...string) *exec.Cmd {
 	return cmd
 }
 
+// errStartedDead is what starting a process returns under wine when the
+// new process ends while wine is still starting it (ERROR_INTERNAL_ERROR:
+// wine's NtCreateUserProcess reports STATUS_INTERNAL_ERROR when the child
+// dies before it signals that it started, which is before any of ILL
+// Desk's code runs). It comes now and then, right after a kill.
+const errStartedDead = syscall.Errno(1359)
+
+// start starts a command with its output gathered. A start that wine
+// reports as errStartedDead says nothing of what a kill left behind, so it
+// is tried again, up to three times, and logged.
+func (c *crashRig) start(args ...string) (*exec.Cmd, *bytes.Buffer) {
+	c.t.Helper()
+	for attempt := 1; ; attempt++ {
+		cmd := c.command(args...)
+		out := &bytes.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		err := cmd.Start()
+		if err == nil {
+			return cmd, out
+		}
+		if attempt == 3 || !errors.Is(err, errStartedDead) {
+			require.NoError(c.t, err, "illdesk %v", args)
+		}
+		c.t.Logf("illdesk %v did not start (%v); starting it again", args, err)
+	}
+}
+
 // ok runs a command to the end and requires it to succeed.
 func (c *crashRig) ok(args ...string) string {
 	c.t.Helper()
-	out, err := c.command(args...).CombinedOutput()
-	require.NoError(c.t, err, "illdesk %v: %s", args, out)
-	return string(out)
+	cmd, out := c.start(args...)
+	require.NoError(c.t, cmd.Wait(), "illdesk %v: %s", args, out)
+	return out.String()
 }
 
 // timed runs a command to the end and returns how long it took.
@@ -68,8 +97,7 @@ func (c *crashRig) timed(args ...string) time.Duration {
 // finished before the kill.
 func (c *crashRig) killDuring(typical time.Duration, args ...string) bool {
 	c.t.Helper()
-	cmd := c.command(args...)
-	require.NoError(c.t, cmd.Start())
+	cmd, _ := c.start(args...)
 	time.Sleep(time.Duration(c.rnd.Int64N(int64(typical + typical/5 + 1))))
 	killErr := cmd.Process.Signal(syscall.SIGKILL)
 	_ = cmd.Wait()
