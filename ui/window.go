@@ -495,7 +495,8 @@ func (m *MainWindow) showFilter(listedOnly bool) {
 		m.hint.Hide()
 		m.centre.Show()
 	}
-	keep := m.selected != "" && (!listedOnly || m.drop.collecting() || rows.Index(m.selected) >= 0)
+	// setRows found the selected request's row, if it is listed
+	keep := m.selected != "" && (!listedOnly || m.drop.collecting() || m.list.selected >= 0)
 	if r, ok := m.find(m.selected); ok && keep {
 		m.showDetails(r)
 	} else if rows.Len() > 0 {
