@@ -80,29 +80,16 @@ func (s Summary) Urgency() (at time.Time, dated bool) {
 	return s.Created, false
 }
 
-// urgencyKey orders the list: dated requests (deadline or due date) first,
-// earliest first; then the undated ones newest first; ties by id.
-type urgencyKey struct {
-	undated bool
-	at      int64 // Unix nanoseconds; negated for undated requests, so newest sorts first
-}
-
-func keyOf(s *Summary) urgencyKey {
-	at, dated := s.Urgency()
+// urgency is where a summary sorts in the list: dated requests (deadline or
+// due date) first, earliest first; then the undated ones newest first; ties
+// by id. at is Unix nanoseconds, negated for undated requests so that the
+// newest sorts first.
+func urgency(s *Summary) (at int64, undated bool) {
+	t, dated := s.Urgency()
 	if !dated {
-		return urgencyKey{undated: true, at: -at.UnixNano()}
+		return -t.UnixNano(), true
 	}
-	return urgencyKey{at: at.UnixNano()}
-}
-
-func (k urgencyKey) compare(o urgencyKey) int {
-	if k.undated != o.undated {
-		if k.undated {
-			return 1
-		}
-		return -1
-	}
-	return cmp.Compare(k.at, o.at)
+	return t.UnixNano(), false
 }
 
 // Listing is the list model: every request's summary, most urgent first,
@@ -122,21 +109,26 @@ type Listing struct {
 	nameIdx map[string]uint32
 }
 
-// entry is one request in a listing.
+// entry is one request in a listing: 96 bytes besides its text.
 type entry struct {
-	key urgencyKey
+	at int64 // urgency (see urgency)
 	// text is the id, external id, title, article title, requester and
-	// item barcode, a NUL between each two; ends says where each but the
-	// last ends. A search matches it ignoring case.
-	text string
-	// folded is text lower-cased when text is not all ASCII, where ignoring
-	// case takes more than folding A–Z; for the rest it is empty.
-	folded string
-	times  [4]int64  // created, deadline, due date, since: Unix nanoseconds, 0 for none
-	ends   [5]uint32 // in text: where each field's NUL is
-	names  [6]uint32 // side, state, format, partner, pickup, pick target: positions in Listing.names
-	active bool
+	// item barcode, a NUL between each two; when they are not all ASCII,
+	// where ignoring case takes more than folding A–Z, a NUL and all six
+	// lower-cased follow. ends says where each field's NUL is. A search
+	// matches the text ignoring case.
+	text    string
+	times   [4]int64  // created, deadline, due date, since: Unix nanoseconds, 0 for none
+	ends    [6]uint16 // in text: where each field's NUL is; the last is where the lower-cased copy starts, or 0
+	names   [6]uint32 // side, state, format, partner, pickup, pick target: positions in Listing.names
+	undated bool
+	active  bool
 }
+
+// maxField is the longest text field, in bytes, an entry keeps, so that its
+// text and lower-cased copy fit positions of 16 bits. Longer ones (no
+// citation has them) are cut in the listing; the request keeps them whole.
+const maxField = 4096
 
 const (
 	nameSide = iota
@@ -159,19 +151,28 @@ func NewListing(ss []Summary) *Listing {
 
 // entryOf packs a summary into an entry, adding its names to the listing's.
 func (l *Listing) entryOf(s *Summary) entry {
-	e := entry{key: keyOf(s), active: s.Active()}
+	e := entry{active: s.Active()}
+	e.at, e.undated = urgency(s)
+	fields := textFields(s)
+	n := len(fields) - 1
+	for i, f := range fields {
+		fields[i] = clip(f, maxField)
+		n += len(fields[i])
+	}
 	var b strings.Builder
-	b.Grow(len(s.ID) + len(s.ExternalID) + len(s.Title) + len(s.ArticleTitle) + len(s.Requester) + len(s.ItemBarcode) + len(e.ends))
-	for i, f := range textFields(s) {
+	b.Grow(n)
+	for i, f := range fields {
 		if i > 0 {
-			e.ends[i-1] = uint32(b.Len())
+			e.ends[i-1] = uint16(b.Len())
 			b.WriteByte(0)
 		}
 		b.WriteString(f)
 	}
-	e.text = b.String()
-	if !isASCII(e.text) {
-		e.folded = strings.ToLower(e.text)
+	if text := b.String(); !isASCII(text) {
+		e.ends[len(e.ends)-1] = uint16(len(text))
+		e.text = text + "\x00" + strings.ToLower(text)
+	} else {
+		e.text = text
 	}
 	for i, t := range []time.Time{s.Created, s.Deadline, s.DueDate, s.Since} {
 		if !t.IsZero() {
@@ -182,6 +183,17 @@ func (l *Listing) entryOf(s *Summary) entry {
 		e.names[i] = l.name(n)
 	}
 	return e
+}
+
+// clip cuts s to at most n bytes, at the start of a character.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // name is the position of n in the listing's names, adding it when new.
@@ -197,13 +209,13 @@ func (l *Listing) name(n string) uint32 {
 
 // field is the ith of an entry's text fields (0 is the id).
 func (e *entry) field(i int) string {
-	from := uint32(0)
+	from := 0
 	if i > 0 {
-		from = e.ends[i-1] + 1
+		from = int(e.ends[i-1]) + 1
 	}
-	to := uint32(len(e.text))
-	if i < len(e.ends) {
-		to = e.ends[i]
+	to := len(e.text)
+	if i < len(e.ends)-1 || e.ends[len(e.ends)-1] != 0 {
+		to = int(e.ends[i])
 	}
 	return e.text[from:to]
 }
@@ -231,7 +243,13 @@ func (l *Listing) summary(e *entry) Summary {
 
 // compareEntries orders two entries by urgency, then id.
 func compareEntries(a, b entry) int {
-	if c := a.key.compare(b.key); c != 0 {
+	if a.undated != b.undated {
+		if a.undated {
+			return 1
+		}
+		return -1
+	}
+	if c := cmp.Compare(a.at, b.at); c != 0 {
 		return c
 	}
 	return strings.Compare(a.id(), b.id())
@@ -239,8 +257,8 @@ func compareEntries(a, b entry) int {
 
 // matches reports whether a search for q (lower-cased) matches the entry.
 func (e *entry) matches(q string) bool {
-	if e.folded != "" {
-		return strings.Contains(e.folded, q)
+	if at := e.ends[len(e.ends)-1]; at != 0 {
+		return strings.Contains(e.text[at+1:], q)
 	}
 	return containsFoldASCII(e.text, q)
 }
