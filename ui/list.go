@@ -24,6 +24,9 @@ type column struct {
 	shrink bool
 	dot    bool // draw the format dot before the text
 	mark   bool // the batch check box
+	// own marks a column whose text differs from row to row: each cell
+	// draws it into an image of its own (see rowText).
+	own bool
 }
 
 // lendingColumns and borrowingColumns are the list's columns for each side.
@@ -37,8 +40,8 @@ var (
 			left, ok := l.desk.TimeLeft(r.Deadline)
 			return formatTimeLeft(left, ok)
 		}},
-		{title: "External id", sample: "UM-ISO-550019", text: func(_ *RequestList, r *domain.Summary) string { return r.Ref() }},
-		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Summary) string {
+		{title: "External id", sample: "UM-ISO-550019", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Ref() }},
+		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string {
 			if r.ArticleTitle != "" {
 				return r.Title + " — " + r.ArticleTitle
 			}
@@ -50,11 +53,11 @@ var (
 	}
 	borrowingColumns = []column{
 		markColumn,
-		{title: "Title", stretch: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
-		{title: "Requester", sample: "Katherine Johnson", text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
+		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
+		{title: "Requester", sample: "Katherine Johnson", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
 		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
-		{title: "Item barcode", sample: "39200000101", text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
+		{title: "Item barcode", sample: "39200000101", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
 		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return r.StatusLabel() }},
 		{title: "Due", sample: "OVERDUE 2026-12-31", text: func(l *RequestList, r *domain.Summary) string {
 			if r.DueDate.IsZero() {
@@ -212,12 +215,15 @@ type listCell struct {
 	dot    *canvas.Circle
 	hasDot bool
 	check  *widget.Icon
-	label  *widget.Label
+	// label shows text that repeats from row to row (a state, a partner)
+	// and own text that differs (see column.own); one of them is empty.
+	label *widget.Label
+	own   *rowText
 }
 
 func newListCell() fyne.CanvasObject {
 	c := &listCell{bg: canvas.NewRectangle(color.Transparent), dot: canvas.NewCircle(color.Transparent),
-		check: widget.NewIcon(nil), label: widget.NewLabel("")}
+		check: widget.NewIcon(nil), label: widget.NewLabel(""), own: newRowText()}
 	c.check.Hide()
 	c.label.Truncation = fyne.TextTruncateClip
 	c.ExtendBaseWidget(c)
@@ -228,13 +234,35 @@ func newListCell() fyne.CanvasObject {
 func (c *listCell) CreateRenderer() fyne.WidgetRenderer {
 	dotBox := container.New(&dotLayout{cell: c}, c.dot)
 	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewBorder(nil, nil, dotBox, nil,
-		container.NewStack(c.label, container.NewCenter(c.check)))))
+		container.NewStack(c.label, c.own, container.NewCenter(c.check)))))
+}
+
+// shown is the cell's text and its importance.
+func (c *listCell) shown() (string, widget.Importance) {
+	if c.own.text != "" {
+		return c.own.text, c.own.importance
+	}
+	return c.label.Text, c.label.Importance
+}
+
+// show puts text in the label or in the cell's own image, emptying the other.
+func (c *listCell) show(text string, style fyne.TextStyle, imp widget.Importance, own, ellipsis bool) {
+	labelText, ownText := text, ""
+	if own {
+		labelText, ownText = "", text
+	}
+	c.own.set(ownText, style, imp, ellipsis)
+	// a label refresh lays its text out again: only when something changed
+	if c.label.Importance != imp || c.label.TextStyle != style || c.label.Text != labelText {
+		c.label.Importance, c.label.TextStyle, c.label.Text = imp, style, labelText
+		c.label.Refresh()
+	}
 }
 
 func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	c := o.(*listCell)
 	if id.Row < 0 || id.Row >= l.rows.Len() || id.Col < 0 || id.Col >= len(l.cols) {
-		c.label.SetText("")
+		c.show("", fyne.TextStyle{}, widget.MediumImportance, false, false)
 		return
 	}
 	s := l.rows.At(id.Row)
@@ -286,19 +314,9 @@ func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		// a scan is waiting in the scan folder
 		imp, style = widget.SuccessImportance, fyne.TextStyle{Bold: true}
 	}
-	// a label refresh shapes its text again: only when something changed
 	// Only the title, the one column that stretches, ends cut text with an
-	// ellipsis: Fyne shapes the whole text again for that on every refresh,
-	// which made paging through the list slow; the others clip.
-	trunc := fyne.TextTruncateClip
-	if col.stretch {
-		trunc = fyne.TextTruncateEllipsis
-	}
-	// a label refresh lays its text out again: only when something changed
-	if c.label.Importance != imp || c.label.TextStyle != style || c.label.Text != text || c.label.Truncation != trunc {
-		c.label.Importance, c.label.TextStyle, c.label.Text, c.label.Truncation = imp, style, text, trunc
-		c.label.Refresh()
-	}
+	// ellipsis; the others clip.
+	c.show(text, style, imp, col.own, col.stretch)
 }
 
 // dotLayout gives the format dot a small square, or no room when the cell has none.

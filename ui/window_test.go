@@ -119,8 +119,7 @@ func (f *fixture) state(ref string) domain.State {
 func cellText(tb *widget.Table, row, col int) (string, widget.Importance) {
 	o := tb.CreateCell()
 	tb.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
-	c := o.(*listCell)
-	return c.label.Text, c.label.Importance
+	return o.(*listCell).shown()
 }
 
 func listedRefs(mw *MainWindow) []string {
