@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/metrics"
 	"syscall"
 	"time"
 
@@ -41,7 +42,8 @@ func runWindow(s *session) error {
 	fyneapp.SetMetadata(md)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	opts := ui.Options{Station: s.station, StationGiven: s.stationGiven,
-		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) }}
+		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) },
+		OnSettled: releaseIdleHeap}
 	if s.db != nil { // a department database is backed up on its server
 		opts.Backup = s.backupNow
 		if !s.demo { // today's snapshot, made in the background while the window opens
@@ -105,4 +107,30 @@ func (s *session) serveFromWindow(w *ui.MainWindow) (stop func(), err error) {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// idleHeapLimit is how much garbage and freed heap the window keeps for
+// reuse after a burst of work before it hands the rest back to the system.
+const idleHeapLimit = 4 << 20
+
+// releaseIdleHeap collects and hands heap memory back to the system when more
+// than idleHeapLimit of it is garbage or free. Scrolling through a long list
+// allocates (and drops) text images fast, and the runtime would otherwise
+// return that memory only over minutes.
+func releaseIdleHeap() {
+	s := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"}, // live objects and garbage not yet swept
+		{Name: "/gc/heap/live:bytes"},                // live as of the last collection
+		{Name: "/memory/classes/heap/free:bytes"},    // free, not yet returned
+	}
+	metrics.Read(s)
+	for _, v := range s {
+		if v.Value.Kind() != metrics.KindUint64 {
+			return
+		}
+	}
+	objects, live, free := s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64()
+	if objects-min(live, objects)+free > idleHeapLimit {
+		go debug.FreeOSMemory()
+	}
 }

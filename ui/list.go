@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -74,6 +75,40 @@ var (
 // markColumn holds the check box that marks a request for a batch action.
 var markColumn = column{title: "", mark: true, text: func(*RequestList, *domain.Summary) string { return "" }}
 
+// settleCells and settleDelay say when the list has settled after scrolling:
+// once it has drawn about four screens of cells and then none for a fifth of
+// a second.
+const (
+	settleCells = 600
+	settleDelay = 200 * time.Millisecond
+)
+
+// noteDrawn counts a cell drawn and schedules the check for the list settling.
+func (l *RequestList) noteDrawn() {
+	if l.onSettled == nil {
+		return
+	}
+	l.drawn++
+	l.fresh++
+	if l.settling || l.drawn < settleCells {
+		return
+	}
+	l.settling = true
+	l.after(settleDelay, l.checkSettled)
+}
+
+// checkSettled calls onSettled when no cell has been drawn since the last
+// check, and otherwise looks again after settleDelay.
+func (l *RequestList) checkSettled() {
+	if l.fresh > 0 {
+		l.fresh = 0
+		l.after(settleDelay, l.checkSettled)
+		return
+	}
+	l.settling, l.drawn = false, 0
+	l.onSettled()
+}
+
 // minStretchWidth is the narrowest the title column gets before the list scrolls sideways.
 const minStretchWidth = 140
 
@@ -93,6 +128,16 @@ type RequestList struct {
 
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(id string)
+	// onSettled, when set, is called once the list has drawn at least
+	// settleCells cells and then stood still for settleDelay: scrolled with
+	// the wheel or paged through with the keys. after schedules the check
+	// on Fyne's goroutine.
+	onSettled func()
+	after     func(d time.Duration, fn func())
+	// drawn counts the cells drawn since the list last settled, fresh
+	// those since the last check, and settling says a check is scheduled.
+	drawn, fresh int
+	settling     bool
 	// onMark is called when a request is marked or unmarked.
 	onMark func()
 }
@@ -260,6 +305,7 @@ func (c *listCell) show(text string, style fyne.TextStyle, imp widget.Importance
 }
 
 func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l.noteDrawn()
 	c := o.(*listCell)
 	if id.Row < 0 || id.Row >= l.rows.Len() || id.Col < 0 || id.Col >= len(l.cols) {
 		c.show("", fyne.TextStyle{}, widget.MediumImportance, false, false)

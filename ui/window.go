@@ -48,6 +48,10 @@ type Options struct {
 	// built: it makes today's snapshot unless there is one. Start never
 	// waits for it; a failure is shown on the status line.
 	DailyBackup func() (path string, made bool, err error)
+	// OnSettled, when set, is called on Fyne's goroutine when the request
+	// list stands still after scrolling or paging through many rows: a moment
+	// when the window is idle and has just drawn a lot.
+	OnSettled func()
 }
 
 // MainWindow is ILL Desk's main window: the scan bar, desk selector and
@@ -90,10 +94,13 @@ type MainWindow struct {
 	refreshIDs     map[string]bool
 	refreshAll     bool
 	// While staff move through the list with the keys faster than
-	// navDelay, navTarget is the highlighted request whose details wait,
-	// navPending says they do, and navQuiet is when a move may load at once.
+	// navDelay, navTarget is the request the keys have led to, navKeys
+	// counts the keys since the last step, navPending says its details wait,
+	// navBurst counts the bursts, and navQuiet is when a move may load at once.
 	navTarget  string
+	navKeys    int
 	navPending bool
+	navBurst   int
 	navQuiet   time.Time
 	filter     domain.Filter
 	selected   string // id of the selected request
@@ -165,6 +172,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		func(v string) { m.SetPartner(v); m.FocusScanBar() },
 		func(v string) { m.SetFormat(v); m.FocusScanBar() })
 	m.list = newRequestList(d)
+	m.list.onSettled = opts.OnSettled
+	m.list.after = func(d time.Duration, fn func()) { m.after(d, fn) }
 	m.list.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
 	m.list.onMark = func() { m.batch.show(len(m.Marked())); m.FocusScanBar() }
 	m.drop = newDropArea(m.BrowseFiles, m.ClearFiles, m.ShipSelected)
@@ -557,6 +566,7 @@ func (m *MainWindow) SelectRequest(id string) {
 	if !ok {
 		return
 	}
+	m.navPending = false // a click or a scan ends a burst of keys
 	if id != m.selected {
 		m.selected = id
 		m.drop.reset(r)
@@ -602,10 +612,17 @@ func (m *MainWindow) Selected() (domain.Request, bool) { return m.find(m.selecte
 
 // navDelay is how soon after loading a request's details a key that moves
 // through the list loads the next one. Keys that come faster (a held arrow,
-// Page Down pressed again and again) move the highlight at once, and the
-// request under it is loaded when they pause: loading and drawing the
-// details of every request passed over would make the list lag behind.
+// Page Down pressed again and again) are a burst: the request under the
+// highlight is loaded once they pause for a navStep, since loading and
+// drawing the details of every request passed over would make the list lag
+// behind.
 const navDelay = 150 * time.Millisecond
+
+// navStep is how often the highlight follows the keys during a burst. Each
+// move scrolls new rows into view and draws them: following fast keys ten
+// times a second rather than at every key draws fewer of the rows passed
+// over, and the list keeps up with a held key.
+const navStep = 100 * time.Millisecond
 
 // MoveSelection moves the selection up or down the list by delta rows.
 func (m *MainWindow) MoveSelection(delta int) {
@@ -614,6 +631,9 @@ func (m *MainWindow) MoveSelection(delta int) {
 		return
 	}
 	i := m.list.selected
+	if m.navPending {
+		i = rows.Index(m.navTarget)
+	}
 	if i < 0 {
 		i = 0
 		if delta < 0 {
@@ -623,28 +643,47 @@ func (m *MainWindow) MoveSelection(delta int) {
 		i = min(max(i+delta, 0), rows.Len()-1)
 	}
 	id := rows.ID(i)
-	if !m.navPending && !time.Now().Before(m.navQuiet) {
-		m.navQuiet = time.Now().Add(navDelay)
+	now := time.Now()
+	if !m.navPending && !now.Before(m.navQuiet) {
+		m.navQuiet = now.Add(navDelay)
 		m.SelectRequest(id)
 		return
 	}
-	// a key soon after another: move the highlight now and load the
-	// request once the keys pause
-	m.list.setSelected(id)
+	// a key soon after another: the highlight follows at the next step, and
+	// the request is loaded once the keys pause
 	m.navTarget = id
+	m.navKeys++
 	if m.navPending {
 		return
 	}
-	m.navPending = true
-	m.after(navDelay, func() {
-		m.navPending = false
-		select {
-		case <-m.quit: // the window closed meanwhile
-		default:
-			m.navQuiet = time.Now().Add(navDelay)
-			m.SelectRequest(m.navTarget)
-		}
-	})
+	m.navPending, m.navKeys = true, 0
+	m.navBurst++
+	burst := m.navBurst
+	m.list.setSelected(id)
+	m.after(navStep, func() { m.navFollow(burst) })
+}
+
+// navFollow moves the highlight to where the keys of a burst have led and,
+// once a step has passed without a key, loads the request under it. It does
+// nothing once something else has chosen a request meanwhile.
+func (m *MainWindow) navFollow(burst int) {
+	select {
+	case <-m.quit: // the window closed meanwhile
+		return
+	default:
+	}
+	if !m.navPending || burst != m.navBurst {
+		return
+	}
+	if m.navKeys > 0 {
+		m.navKeys = 0
+		m.list.setSelected(m.navTarget)
+		m.after(navStep, func() { m.navFollow(burst) })
+		return
+	}
+	m.navPending = false
+	m.navQuiet = time.Now().Add(navDelay)
+	m.SelectRequest(m.navTarget)
 }
 
 // FocusScanBar puts the keyboard focus back on the scan bar.

@@ -233,7 +233,7 @@ func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
 	mw := f.open()
 	var scheduled []func()
 	mw.after = func(d time.Duration, fn func()) {
-		assert.Equal(t, navDelay, d)
+		assert.Equal(t, navStep, d)
 		scheduled = append(scheduled, fn)
 	}
 	mw.SelectRequest(mw.list.rows.ID(0))
@@ -246,19 +246,79 @@ func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
 	assert.Empty(t, scheduled)
 
 	mw.MoveSelection(10) // the next ones come fast
+	assert.Equal(t, 20, mw.list.selected, "the first key of a burst moves the highlight at once")
 	mw.MoveSelection(1)
 	mw.MoveSelection(1)
-	assert.Equal(t, 22, mw.list.selected, "the highlight follows every key")
+	assert.Equal(t, 20, mw.list.selected, "the keys after it wait for the next step")
 	assert.Equal(t, "R-10", shown(), "the details wait")
-	require.Len(t, scheduled, 1, "one load for the burst")
-	scheduled[0]()
-	assert.Equal(t, "R-22", shown(), "the keys paused: the highlighted request is loaded")
-	assert.Equal(t, 22, mw.list.selected)
+	require.Len(t, scheduled, 1, "one step scheduled for the burst")
+
+	scheduled[0]() // a step while the keys still come
+	assert.Equal(t, 22, mw.list.selected, "the highlight catches up with the keys")
+	assert.Equal(t, "R-10", shown(), "the details still wait")
+	require.Len(t, scheduled, 2, "the highlight keeps following")
+
+	mw.MoveSelection(-5)
+	scheduled[1]() // the last key's step
+	assert.Equal(t, 17, mw.list.selected)
+	assert.Equal(t, "R-10", shown())
+	require.Len(t, scheduled, 3)
+	scheduled[2]() // a step without a key: the keys paused
+	assert.Equal(t, "R-17", shown(), "the keys paused: the highlighted request is loaded")
+	assert.Equal(t, 17, mw.list.selected)
+	assert.Len(t, scheduled, 3)
 
 	mw.navQuiet = time.Time{}
 	mw.MoveSelection(-30)
 	assert.Equal(t, "R-00", shown(), "moves stop at the top")
-	assert.Len(t, scheduled, 1)
+	assert.Len(t, scheduled, 3)
+
+	mw.MoveSelection(1) // another burst, ended by a click on a row
+	mw.MoveSelection(1)
+	require.Len(t, scheduled, 4)
+	mw.SelectRequest(mw.list.rows.ID(25))
+	scheduled[3]()
+	assert.Equal(t, "R-25", shown(), "the clicked request stays")
+	assert.Equal(t, 25, mw.list.selected)
+	assert.Len(t, scheduled, 4)
+}
+
+func TestListSettlesAfterDrawingManyRows(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	for i := range 3 {
+		f.lending("RAPID", fmt.Sprintf("R-%02d", i))
+	}
+	mw := f.open()
+	l := mw.list
+	var scheduled []func()
+	l.after = func(d time.Duration, fn func()) {
+		assert.Equal(t, settleDelay, d)
+		scheduled = append(scheduled, fn)
+	}
+	settled := 0
+	l.onSettled = func() { settled++ }
+	cell := newListCell()
+	draw := func(n int) {
+		for i := range n {
+			l.updateCell(widget.TableCellID{Row: i % l.rows.Len(), Col: 2}, cell)
+		}
+	}
+
+	draw(settleCells - 1)
+	assert.Empty(t, scheduled, "a screen or two redrawn is not scrolling")
+	draw(1)
+	require.Len(t, scheduled, 1)
+	draw(50) // still scrolling when the check comes
+	scheduled[0]()
+	assert.Zero(t, settled)
+	require.Len(t, scheduled, 2)
+	scheduled[1]() // nothing drawn since
+	assert.Equal(t, 1, settled)
+	assert.Len(t, scheduled, 2)
+
+	draw(settleCells - 1)
+	assert.Len(t, scheduled, 2, "counting starts again")
 }
 
 func TestSearchAndEscape(t *testing.T) {
