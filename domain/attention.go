@@ -68,60 +68,107 @@ func (d *Desk) SetAttentionHours(hours int, by ...Actor) error {
 // NeedsAttention lists, most urgent first, the active requests that have
 // waited longer than the attention limit in their state (in business
 // hours), the loans overdue from patrons, and the requests whose message or
-// file to the partner is failing.
+// file to the partner is failing. It reads every request's summary; a
+// window that keeps a listing asks PrepareAttention and Among instead.
 func (d *Desk) NeedsAttention() ([]Attention, error) {
-	limit, err := d.AttentionHours()
+	c, err := d.PrepareAttention()
 	if err != nil {
 		return nil, err
+	}
+	var out []Attention
+	err = d.store.View(func(tx Tx) error {
+		return tx.ForEachSummary(func(r Summary) error {
+			out = c.check(out, r)
+			return nil
+		})
+	})
+	c.sort(out)
+	return out, err
+}
+
+// AttentionCheck is what deciding which requests need attention reads
+// besides the requests themselves: the limit, the calendar, the clock and
+// the failing messages and files. PrepareAttention reads it from the store.
+type AttentionCheck struct {
+	limit   int
+	now     time.Time
+	cal     Calendar
+	failing map[string]string // request id → why
+}
+
+// PrepareAttention reads what NeedsAttention needs besides the requests, so
+// that a window can read it off its UI thread and then check its own
+// listing there (Among) instead of reading every request again.
+func (d *Desk) PrepareAttention() (AttentionCheck, error) {
+	limit, err := d.AttentionHours()
+	if err != nil {
+		return AttentionCheck{}, err
 	}
 	msgs, err := d.Outbox("")
 	if err != nil {
-		return nil, err
+		return AttentionCheck{}, err
 	}
 	dls, err := d.Deliveries("")
 	if err != nil {
-		return nil, err
+		return AttentionCheck{}, err
 	}
-	failing := map[string]string{}
+	c := AttentionCheck{limit: limit, now: d.clock.Now(), cal: d.Calendar(), failing: map[string]string{}}
 	for _, m := range msgs {
 		if m.Status == MessageFailed {
-			failing[m.RequestID] = fmt.Sprintf("the %s message to %s is failing: %s", m.Summary, m.Partner, m.LastError)
+			c.failing[m.RequestID] = fmt.Sprintf("the %s message to %s is failing: %s", m.Summary, m.Partner, m.LastError)
 		}
 	}
 	for _, dl := range dls {
 		if dl.Status == DeliveryFailed {
-			failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
+			c.failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
 		}
 	}
-	now := d.clock.Now()
-	cal := d.Calendar()
+	return c, nil
+}
+
+// Among lists, most urgent first, the requests of a listing that need
+// attention, as NeedsAttention does for those in the store. Call it where
+// the listing is used: a listing is not safe for concurrent use.
+func (c AttentionCheck) Among(l *Listing) []Attention {
+	if l == nil {
+		return nil
+	}
 	var out []Attention
-	err = d.store.View(func(tx Tx) error {
-		return tx.ForEachSummary(func(r Summary) error {
-			if why, ok := failing[r.ID]; ok {
-				out = append(out, Attention{Request: r, Why: strings.ToUpper(why[:1]) + why[1:] + ".", Late: 1000 * time.Hour})
-				return nil
-			}
-			if !r.Active() {
-				return nil
-			}
-			if r.State == Loaned && !r.DueDate.IsZero() && now.After(r.DueDate) {
-				late := now.Sub(r.DueDate)
-				out = append(out, Attention{Request: r, Late: late,
-					Why: fmt.Sprintf("On loan to %s, overdue since %s.", r.Requester, r.DueDate.Format(DateLayout))})
-				return nil
-			}
-			if r.State == Loaned {
-				return nil // waiting for the patron is not a delay
-			}
-			waited := cal.BusinessBetween(r.Since, now)
-			if over := waited - time.Duration(limit)*time.Hour; over > 0 {
-				out = append(out, Attention{Request: r, Late: over,
-					Why: fmt.Sprintf("“%s” for %.0f business hours (limit %d).", r.StatusLabel(), waited.Hours(), limit)})
-			}
-			return nil
-		})
-	})
+	for i := range l.items {
+		e := &l.items[i]
+		if !e.active && c.failing[e.id()] == "" {
+			continue
+		}
+		out = c.check(out, l.summary(e))
+	}
+	c.sort(out)
+	return out
+}
+
+// check appends r to out when it needs attention.
+func (c AttentionCheck) check(out []Attention, r Summary) []Attention {
+	if why, ok := c.failing[r.ID]; ok {
+		return append(out, Attention{Request: r, Why: strings.ToUpper(why[:1]) + why[1:] + ".", Late: 1000 * time.Hour})
+	}
+	if !r.Active() {
+		return out
+	}
+	if r.State == Loaned && !r.DueDate.IsZero() && c.now.After(r.DueDate) {
+		return append(out, Attention{Request: r, Late: c.now.Sub(r.DueDate),
+			Why: fmt.Sprintf("On loan to %s, overdue since %s.", r.Requester, r.DueDate.Format(DateLayout))})
+	}
+	if r.State == Loaned {
+		return out // waiting for the patron is not a delay
+	}
+	waited := c.cal.BusinessBetween(r.Since, c.now)
+	if over := waited - time.Duration(c.limit)*time.Hour; over > 0 {
+		out = append(out, Attention{Request: r, Late: over,
+			Why: fmt.Sprintf("“%s” for %.0f business hours (limit %d).", r.StatusLabel(), waited.Hours(), c.limit)})
+	}
+	return out
+}
+
+// sort puts the most urgent first: the furthest past its limit.
+func (AttentionCheck) sort(out []Attention) {
 	slices.SortStableFunc(out, func(a, b Attention) int { return cmp.Compare(b.Late, a.Late) })
-	return out, err
 }

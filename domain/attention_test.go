@@ -31,8 +31,7 @@ func TestNeedsAttention(t *testing.T) {
 	f.now = wednesday.Add(25 * time.Hour)
 	_, err = f.desk.Reject(fresh.ID, ReasonNotHeld, "", "", atRS) // closed: never needs attention
 	require.NoError(t, err)
-	got, err := f.desk.NeedsAttention()
-	require.NoError(t, err)
+	got := f.needsAttention(t)
 	var refs []string
 	for _, a := range got {
 		refs = append(refs, a.Request.Ref())
@@ -42,17 +41,35 @@ func TestNeedsAttention(t *testing.T) {
 	assert.Contains(t, got[1].Why, "25 business hours (limit 24)")
 
 	require.NoError(t, f.desk.SetAttentionHours(48))
-	got, err = f.desk.NeedsAttention()
-	require.NoError(t, err)
+	got = f.needsAttention(t)
 	assert.Len(t, got, 1, "only the failing message within a 48-hour limit")
 
 	f.now = wednesday.AddDate(0, 0, 30) // the loan is overdue
-	got, err = f.desk.NeedsAttention()
-	require.NoError(t, err)
+	got = f.needsAttention(t)
 	overdue := false
 	for _, a := range got {
 		overdue = overdue || a.Request.ID == loan.ID && strings.Contains(a.Why, "overdue since")
 	}
 	assert.True(t, overdue, "the loan overdue from the patron needs attention")
 	require.ErrorIs(t, f.desk.SetAttentionHours(0), ErrInvalidInput)
+}
+
+// needsAttention asks NeedsAttention, and checks that a window's listing of
+// the same requests gives the same answer.
+func (f *deskFixture) needsAttention(t *testing.T) []Attention {
+	t.Helper()
+	got, err := f.desk.NeedsAttention()
+	require.NoError(t, err)
+	c, err := f.desk.PrepareAttention()
+	require.NoError(t, err)
+	l, err := f.desk.Listing()
+	require.NoError(t, err)
+	among := c.Among(l)
+	require.Len(t, among, len(got))
+	for i := range got {
+		assert.Equal(t, got[i].Request.ID, among[i].Request.ID, "row %d", i)
+		assert.Equal(t, got[i].Why, among[i].Why, "row %d", i)
+		assert.Equal(t, got[i].Late, among[i].Late, "row %d", i)
+	}
+	return got
 }

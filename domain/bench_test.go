@@ -55,3 +55,23 @@ func BenchmarkListing100k(b *testing.B) {
 		NewListing(in)
 	}
 }
+
+// BenchmarkAttention100k checks the list model of 100,000 requests for those
+// that need attention, as the window does on its UI thread every half
+// minute.
+func BenchmarkAttention100k(b *testing.B) {
+	l := NewListing(seededSummaries(b, 100_000))
+	cal, err := NewCalendar(time.UTC, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := AttentionCheck{limit: DefaultAttentionHours, now: time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC),
+		cal: cal, failing: map[string]string{}}
+	var n int
+	b.ResetTimer()
+	for b.Loop() {
+		n = len(c.Among(l))
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/check")
+	b.ReportMetric(float64(n), "requests")
+}

@@ -11,17 +11,18 @@ import (
 )
 
 // refreshAttention counts the requests that need attention and shows the
-// count on the title bar and its button. It reads every request, so it runs
-// off the UI thread.
+// count on the title bar and its button. What it reads from the store (the
+// outbox, the deliveries) is read off the UI thread; the requests are the
+// window's listing, checked on the UI thread, which owns it.
 func (m *MainWindow) refreshAttention() {
 	m.run(func() {
-		list, err := m.desk.NeedsAttention()
+		c, err := m.desk.PrepareAttention()
 		fyne.Do(func() {
 			if err != nil {
 				m.showError(err)
 				return
 			}
-			m.showAttentionCount(list)
+			m.showAttentionCount(c.Among(m.listing))
 		})
 	})
 }
@@ -45,11 +46,12 @@ func (m *MainWindow) showAttentionCount(list []domain.Attention) {
 // ShowAttention lists what needs attention, most urgent first; choosing a
 // line opens that request.
 func (m *MainWindow) ShowAttention() {
-	items, err := m.desk.NeedsAttention()
+	c, err := m.desk.PrepareAttention()
 	if err != nil {
 		m.showError(err)
 		return
 	}
+	items := c.Among(m.listing)
 	m.showAttentionCount(items)
 	var d dialog.Dialog
 	list := widget.NewList(func() int { return len(items) },

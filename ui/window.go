@@ -237,8 +237,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.loadStations()
 	m.Refresh()
-	if list, err := d.NeedsAttention(); err == nil {
-		m.showAttentionCount(list) // at start, before the window shows
+	if c, err := d.PrepareAttention(); err == nil {
+		m.showAttentionCount(c.Among(m.listing)) // at start, before the window shows
 	}
 	m.win.Canvas().Focus(m.scanBar)
 	if m.needsSignIn() {
@@ -392,8 +392,8 @@ func (m *MainWindow) tick() {
 			m.checkScanFolder()
 			if n%6 == 0 {
 				fyne.Do(func() { m.list.table.Refresh() })
-				if list, err := m.desk.NeedsAttention(); err == nil {
-					fyne.Do(func() { m.showAttentionCount(list) })
+				if c, err := m.desk.PrepareAttention(); err == nil {
+					fyne.Do(func() { m.showAttentionCount(c.Among(m.listing)) })
 				}
 				m.sendQueues()
 			}
