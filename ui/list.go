@@ -34,7 +34,7 @@ type column struct {
 var (
 	lendingColumns = []column{
 		markColumn,
-		{title: "Time left", sample: "OVERDUE 99h", text: func(l *RequestList, r *domain.Summary) string {
+		{title: "Time left", sample: "OVERDUE 99h", own: true, text: func(l *RequestList, r *domain.Summary) string {
 			if !r.Active() {
 				return ""
 			}
@@ -60,7 +60,7 @@ var (
 		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
 		{title: "Item barcode", sample: "39200000101", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
 		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return r.StatusLabel() }},
-		{title: "Due", sample: "OVERDUE 2026-12-31", text: func(l *RequestList, r *domain.Summary) string {
+		{title: "Due", sample: "OVERDUE 2026-12-31", own: true, text: func(l *RequestList, r *domain.Summary) string {
 			if r.DueDate.IsZero() {
 				return ""
 			}
