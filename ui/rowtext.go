@@ -27,7 +27,8 @@ type rowText struct {
 	text       string
 	style      fyne.TextStyle
 	importance widget.Importance
-	// ellipsis ends text that does not fit with "…"; otherwise it is cut.
+	// ellipsis ends text that does not fit with "…"; otherwise it is cut
+	// after the last character that fits.
 	ellipsis bool
 	raster   *canvas.Raster
 }
@@ -92,10 +93,11 @@ func (t *rowText) draw(w, h int) image.Image {
 		return image.NewNRGBA(image.Rect(0, 0, 1, 1))
 	}
 	pad, textSize := theme.InnerPadding(), theme.TextSize()
-	text := t.text
+	mark := ""
 	if t.ellipsis {
-		text = ellipsize(text, size.Width-2*pad, textSize, t.style)
+		mark = ellipsisMark
 	}
+	text := fit(t.text, size.Width-2*pad, textSize, t.style, mark)
 	line := canvas.NewText(text, theme.Color(t.color()))
 	line.TextStyle, line.TextSize = t.style, textSize
 	line.Move(fyne.NewPos(pad, (size.Height-line.MinSize().Height)/2))
@@ -120,18 +122,16 @@ func (t *rowText) draw(w, h int) image.Image {
 // ellipsisMark ends text cut short.
 const ellipsisMark = "…"
 
-// ellipsize returns text whole when it fits width, and otherwise its longest
-// beginning that fits with an ellipsis after it.
-func ellipsize(text string, width, size float32, style fyne.TextStyle) string {
+// fit returns text whole when it fits width, and otherwise its longest
+// beginning that fits with mark (an ellipsis, or nothing to clip) after it:
+// text is cut between characters, as a label cuts it.
+func fit(text string, width, size float32, style fyne.TextStyle, mark string) string {
 	if fyne.MeasureText(text, size, style).Width <= width {
 		return text
 	}
 	runes := []rune(text)
 	n := sort.Search(len(runes)+1, func(n int) bool {
-		return fyne.MeasureText(string(runes[:n])+ellipsisMark, size, style).Width > width
+		return fyne.MeasureText(string(runes[:n])+mark, size, style).Width > width
 	}) - 1
-	if n <= 0 {
-		return ellipsisMark
-	}
-	return string(runes[:n]) + ellipsisMark
+	return string(runes[:max(n, 0)]) + mark
 }

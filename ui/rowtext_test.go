@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestEllipsize(t *testing.T) {
+func TestFit(t *testing.T) {
 	test.NewTempApp(t)
 	size, style := theme.TextSize(), fyne.TextStyle{}
 	width := func(s string) float32 { return fyne.MeasureText(s, size, style).Width }
@@ -21,18 +21,21 @@ func TestEllipsize(t *testing.T) {
 		name  string
 		text  string
 		width float32
+		mark  string
 		want  string
 	}{
-		{"fits", "Nature", width("Nature"), "Nature"},
-		{"empty", "", 10, ""},
-		{"cut", long, width("Journal of Doc" + ellipsisMark), "Journal of Doc" + ellipsisMark},
+		{"fits", "Nature", width("Nature"), ellipsisMark, "Nature"},
+		{"empty", "", 10, ellipsisMark, ""},
+		{"ellipsis", long, width("Journal of Doc" + ellipsisMark), ellipsisMark, "Journal of Doc" + ellipsisMark},
 		{"cut between characters, not inside one", "Zeitschrift für Öko", width("Zeitschrift für Ö"+ellipsisMark) - 0.5,
-			"Zeitschrift für " + ellipsisMark},
-		{"no room for a character", long, 1, ellipsisMark},
+			ellipsisMark, "Zeitschrift für " + ellipsisMark},
+		{"no room for a character", long, 1, ellipsisMark, ellipsisMark},
+		{"clipped after the last character that fits", "OVERDUE 1h 59m", width("OVERDUE 1h 5") + 0.5, "", "OVERDUE 1h 5"},
+		{"clipped to nothing", "OVERDUE", 1, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ellipsize(tt.text, tt.width, size, style)
+			got := fit(tt.text, tt.width, size, style, tt.mark)
 			assert.Equal(t, tt.want, got)
 			if got != ellipsisMark {
 				assert.LessOrEqual(t, width(got), tt.width)
@@ -56,6 +59,16 @@ func TestRowTextDrawsItsTextIntoItsOwnImage(t *testing.T) {
 	assert.Greater(t, opaquePixels(img), 100, "the text is drawn")
 	_, _, _, a := img.At(1, 1).RGBA()
 	assert.Zero(t, a, "around the text the image is clear: the row's highlight shows through")
+
+	r.set("OVERDUE 1h 59m", fyne.TextStyle{Bold: true}, widget.DangerImportance, false)
+	r.Resize(fyne.NewSize(fyne.MeasureText("OVERDUE 1h", theme.TextSize(), r.style).Width+2*theme.InnerPadding()+4, r.MinSize().Height))
+	img = r.draw(int(r.Size().Width), int(r.Size().Height))
+	pad := int(theme.InnerPadding())
+	right := img.Bounds().Dx() - pad
+	assert.Zero(t, opaquePixels(img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(image.Rect(right, 0, img.Bounds().Dx(), img.Bounds().Dy()))),
+		"text that does not fit is cut before the padding, between characters")
 
 	r.set("", fyne.TextStyle{}, widget.MediumImportance, false)
 	assert.False(t, r.raster.Visible())
