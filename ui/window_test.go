@@ -224,13 +224,19 @@ func TestScanExternalIDSelectsAndArrowsMove(t *testing.T) {
 	assert.Equal(t, "R-2", r.ExternalID, "an unknown code keeps the selection")
 }
 
-func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
+// openWithLendings opens the window on n lending requests from RAPID,
+// and on, listed in that order.
+func openWithLendings(t *testing.T, n int) *MainWindow {
 	f := newFixture(t)
 	f.partner("RAPID", 24)
-	for i := range 30 {
+	for i := range n {
 		f.lending("RAPID", fmt.Sprintf("R-%02d", i))
 	}
-	mw := f.open()
+	return f.open()
+}
+
+func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
+	mw := openWithLendings(t, 30)
 	var scheduled []func()
 	mw.after = func(d time.Duration, fn func()) {
 		assert.Equal(t, navStep, d)
@@ -284,13 +290,7 @@ func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
 }
 
 func TestListSettlesAfterDrawingManyRows(t *testing.T) {
-	f := newFixture(t)
-	f.partner("RAPID", 24)
-	for i := range 3 {
-		f.lending("RAPID", fmt.Sprintf("R-%02d", i))
-	}
-	mw := f.open()
-	l := mw.list
+	l := openWithLendings(t, 3).list
 	var scheduled []func()
 	l.after = func(d time.Duration, fn func()) {
 		assert.Equal(t, settleDelay, d)
