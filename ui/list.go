@@ -128,6 +128,8 @@ type RequestList struct {
 
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(id string)
+	// onMark is called when a request is marked or unmarked.
+	onMark func()
 	// onSettled, when set, is called once the list has drawn at least
 	// settleCells cells and then stood still for settleDelay: scrolled with
 	// the wheel or paged through with the keys. after schedules the check
@@ -138,8 +140,6 @@ type RequestList struct {
 	// those since the last check, and settling says a check is scheduled.
 	drawn, fresh int
 	settling     bool
-	// onMark is called when a request is marked or unmarked.
-	onMark func()
 }
 
 func newRequestList(d *domain.Desk) *RequestList {
@@ -280,14 +280,6 @@ func (c *listCell) CreateRenderer() fyne.WidgetRenderer {
 	dotBox := container.New(&dotLayout{cell: c}, c.dot)
 	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewBorder(nil, nil, dotBox, nil,
 		container.NewStack(c.label, c.own, container.NewCenter(c.check)))))
-}
-
-// shown is the cell's text and its importance.
-func (c *listCell) shown() (string, widget.Importance) {
-	if c.own.text != "" {
-		return c.own.text, c.own.importance
-	}
-	return c.label.Text, c.label.Importance
 }
 
 // show puts text in the label or in the cell's own image, emptying the other.

@@ -119,7 +119,11 @@ func (f *fixture) state(ref string) domain.State {
 func cellText(tb *widget.Table, row, col int) (string, widget.Importance) {
 	o := tb.CreateCell()
 	tb.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
-	return o.(*listCell).shown()
+	c := o.(*listCell)
+	if c.own.text != "" {
+		return c.own.text, c.own.importance
+	}
+	return c.label.Text, c.label.Importance
 }
 
 func listedRefs(mw *MainWindow) []string {
