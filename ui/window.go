@@ -649,8 +649,9 @@ func (m *MainWindow) MoveSelection(delta int) {
 		m.SelectRequest(id)
 		return
 	}
-	// a key soon after another: the highlight follows at the next step, and
-	// the request is loaded once the keys pause
+	// a key soon after another: the first of a burst moves the highlight at
+	// once, the others at the next step, and the request is loaded once the
+	// keys pause
 	m.navTarget = id
 	m.navKeys++
 	if m.navPending {
