@@ -94,10 +94,12 @@ type MainWindow struct {
 	refreshIDs     map[string]bool
 	refreshAll     bool
 	// While staff move through the list with the keys faster than
-	// navDelay, navTarget is the request the keys have led to, navKeys
-	// counts the keys since the last step, navPending says its details wait,
-	// navBurst counts the bursts, and navQuiet is when a move may load at once.
+	// navDelay, navTarget is the request the keys have led to and navRow
+	// its row, navKeys counts the keys since the last step, navPending says
+	// its details wait, navBurst counts the bursts, and navQuiet is when a
+	// move may load at once.
 	navTarget  string
+	navRow     int
 	navKeys    int
 	navPending bool
 	navBurst   int
@@ -632,7 +634,10 @@ func (m *MainWindow) MoveSelection(delta int) {
 	}
 	i := m.list.selected
 	if m.navPending {
-		i = rows.Index(m.navTarget)
+		i = m.navRow
+		if i < 0 || i >= rows.Len() || rows.ID(i) != m.navTarget {
+			i = rows.Index(m.navTarget) // the list changed during the burst
+		}
 	}
 	if i < 0 {
 		i = 0
@@ -652,7 +657,7 @@ func (m *MainWindow) MoveSelection(delta int) {
 	// a key soon after another: the first of a burst moves the highlight at
 	// once, the others at the next step, and the request is loaded once the
 	// keys pause
-	m.navTarget = id
+	m.navTarget, m.navRow = id, i
 	m.navKeys++
 	if m.navPending {
 		return

@@ -291,6 +291,14 @@ func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
 	assert.Equal(t, "R-25", shown(), "the clicked request stays")
 	assert.Equal(t, 25, mw.list.selected)
 	assert.Len(t, scheduled, 4)
+
+	mw.navQuiet = time.Now().Add(time.Hour) // a burst from R-25 ...
+	mw.MoveSelection(1)
+	mw.navRow = 0 // ... during which the rows changed under the one remembered
+	mw.MoveSelection(1)
+	require.Len(t, scheduled, 5)
+	scheduled[4]()
+	assert.Equal(t, 27, mw.list.selected, "the keys go on from the request they led to")
 }
 
 func TestListSettlesAfterDrawingManyRows(t *testing.T) {
