@@ -156,8 +156,15 @@ func releaseIdleHeap() {
 			return
 		}
 	}
-	objects, live, free := s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64()
-	if objects-min(live, objects)+free > idleHeapLimit {
+	if idleHeap(s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64()) > idleHeapLimit {
 		go debug.FreeOSMemory()
 	}
+}
+
+// idleHeap is how much of the heap a collection and a release would hand
+// back: the garbage among the heap's objects (all but those live at the
+// last collection) and the free heap. A heap that shrank since that
+// collection has no garbage.
+func idleHeap(objects, live, free uint64) uint64 {
+	return objects - min(live, objects) + free
 }
