@@ -56,7 +56,7 @@ func runWindow(s *session) error {
 		// changes made at other workstations appear here within a second
 		ctx, stop := context.WithCancel(context.Background())
 		defer stop()
-		go s.pg.Watch(ctx, func(ids []string) { fyne.Do(func() { w.RefreshSoon(ids...) }) })
+		go s.pg.Watch(ctx, func(ids []string) { w.Do(func() { w.RefreshSoon(ids...) }) })
 	}
 
 	sig := make(chan os.Signal, 1)
@@ -64,7 +64,7 @@ func runWindow(s *session) error {
 	defer signal.Stop(sig)
 	go func() {
 		<-sig
-		fyne.Do(a.Quit)
+		w.Do(a.Quit)
 	}()
 
 	stopServer, err := s.serveFromWindow(w)
@@ -126,7 +126,7 @@ func (s *session) serveFromWindow(w *ui.MainWindow) (stop func(), err error) {
 	}
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: isohttp.Handler{Desk: s.desk, Log: func(msg string) {
 		fmt.Fprintln(s.stderr, "illdesk:", msg)
-		fyne.Do(w.Refresh)
+		w.Do(w.Refresh)
 	}}}
 	go func() { _ = srv.Serve(ln) }()
 	return func() {

@@ -17,7 +17,7 @@ import (
 func (m *MainWindow) refreshAttention() {
 	m.run(func() {
 		c, err := m.desk.PrepareAttention()
-		fyne.Do(func() {
+		m.Do(func() {
 			if err != nil {
 				m.showError(err)
 				return

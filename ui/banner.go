@@ -24,10 +24,12 @@ type Banner struct {
 	box  *fyne.Container
 	// gen counts results so that an old timer does not hide a newer Undo.
 	gen int
+	// do runs the timer's work on Fyne's goroutine (MainWindow.Do).
+	do func(func())
 }
 
-func newBanner(onUndo func()) *Banner {
-	b := &Banner{bg: canvas.NewRectangle(color.Transparent), text: widget.NewRichText()}
+func newBanner(onUndo func(), do func(func())) *Banner {
+	b := &Banner{bg: canvas.NewRectangle(color.Transparent), text: widget.NewRichText(), do: do}
 	b.text.Wrapping = fyne.TextWrapWord
 	b.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), onUndo)
 	b.undo.Hide()
@@ -59,7 +61,7 @@ func (b *Banner) show(msg string, ok, undoable bool) {
 	if undoable {
 		b.undo.Show()
 		time.AfterFunc(undoFor, func() {
-			fyne.Do(func() {
+			b.do(func() {
 				if b.gen == gen {
 					b.undo.Hide()
 				}

@@ -127,8 +127,8 @@ type MainWindow struct {
 func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
 		spawn:  func(fn func()) { go fn() },
-		after:  func(d time.Duration, fn func()) { time.AfterFunc(d, func() { fyne.Do(fn) }) },
 		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
+	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
 	m.at, m.operator, m.log = opts.Station, opts.Operator, opts.Log
 	if m.log == nil {
 		m.log = func(string) {}
@@ -191,7 +191,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		retryNotice:  m.RetryNotice,
 	})
 	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
-	m.banner = newBanner(m.UndoLastScan)
+	m.banner = newBanner(m.UndoLastScan, m.Do)
 	m.status = widget.NewLabel("")
 	m.status.Wrapping = fyne.TextWrapWord
 	m.status.TextStyle = fyne.TextStyle{Bold: true}
@@ -264,7 +264,7 @@ func (m *MainWindow) BackUpNow() {
 	m.showInfo("Backing up the database…")
 	m.run(func() {
 		path, err := m.backup()
-		fyne.Do(func() {
+		m.Do(func() {
 			m.backupButton.Enable()
 			if err != nil {
 				m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The backup could not be written: " +
@@ -280,7 +280,7 @@ func (m *MainWindow) BackUpNow() {
 // failure on the status line; the window works on either way.
 func (m *MainWindow) dailyBackup(daily func() (string, bool, error)) {
 	path, made, err := daily()
-	fyne.Do(func() {
+	m.Do(func() {
 		switch {
 		case err != nil:
 			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Today's backup could not be made: " +
@@ -393,9 +393,9 @@ func (m *MainWindow) tick() {
 			n++
 			m.checkScanFolder()
 			if n%6 == 0 {
-				fyne.Do(func() { m.list.table.Refresh() })
+				m.Do(func() { m.list.table.Refresh() })
 				if c, err := m.desk.PrepareAttention(); err == nil {
-					fyne.Do(func() { m.showAttentionCount(c.Among(m.listing)) })
+					m.Do(func() { m.showAttentionCount(c.Among(m.listing)) })
 				}
 				m.sendQueues()
 			}
@@ -423,7 +423,7 @@ func (m *MainWindow) Refresh() {
 // often it is called meanwhile: changes announced by other workstations
 // come in bursts. ids are the requests that changed: only those are read
 // again, unless there are more than a few; none, or "*", reads the whole
-// list and the settings again. Call it on Fyne's goroutine (fyne.Do from
+// list and the settings again. Call it on Fyne's goroutine (Do from
 // others).
 func (m *MainWindow) RefreshSoon(ids ...string) {
 	if len(ids) == 0 || slices.Contains(ids, "*") {
@@ -443,15 +443,14 @@ func (m *MainWindow) RefreshSoon(ids ...string) {
 	m.after(refreshDelay, func() {
 		all, changed := m.refreshAll, m.refreshIDs
 		m.refreshPending, m.refreshAll, m.refreshIDs = false, false, nil
-		select {
-		case <-m.quit: // the window closed meanwhile
-		default:
-			if all || len(changed) > maxRefreshIDs {
-				m.Refresh()
-				return
-			}
-			m.refreshRequests(slices.Collect(maps.Keys(changed)))
+		if m.closed() {
+			return
 		}
+		if all || len(changed) > maxRefreshIDs {
+			m.Refresh()
+			return
+		}
+		m.refreshRequests(slices.Collect(maps.Keys(changed)))
 	})
 }
 
@@ -673,10 +672,8 @@ func (m *MainWindow) MoveSelection(delta int) {
 // once a step has passed without a key, loads the request under it. It does
 // nothing once something else has chosen a request meanwhile.
 func (m *MainWindow) navFollow(burst int) {
-	select {
-	case <-m.quit: // the window closed meanwhile
+	if m.closed() {
 		return
-	default:
 	}
 	if !m.navPending || burst != m.navBurst {
 		return
@@ -737,7 +734,7 @@ func (m *MainWindow) SubmitScan(code string) {
 // is failing — a partner's endpoint down, a notice that did not go out.
 func (m *MainWindow) sendQueues() {
 	rep, err := m.desk.SendAll()
-	fyne.Do(func() {
+	m.Do(func() {
 		switch {
 		case err != nil:
 			m.showError(err)
@@ -869,6 +866,34 @@ func (m *MainWindow) run(fn func()) {
 	})
 }
 
+// Do runs fn on Fyne's goroutine, as fyne.Do does, unless the window has
+// closed. Work that comes from other goroutines (timers, the clock, a
+// finished preflight, changes announced by other workstations, partner
+// messages) reaches the window through it: from a closed window there is
+// nothing to show, and once Fyne's loop has stopped, fyne.Do runs fn on the
+// calling goroutine, or fails when it comes just as the loop stops (it then
+// sends on Fyne's closed queue).
+func (m *MainWindow) Do(fn func()) {
+	if m.closed() {
+		return
+	}
+	fyne.Do(func() {
+		if !m.closed() {
+			fn()
+		}
+	})
+}
+
+// closed reports whether the window has closed.
+func (m *MainWindow) closed() bool {
+	select {
+	case <-m.quit:
+		return true
+	default:
+		return false
+	}
+}
+
 // Wait blocks until background work (checking or shipping a scan) has
 // finished, so the database is not closed under it.
 func (m *MainWindow) Wait() { m.jobs.Wait() }
@@ -942,7 +967,7 @@ func (m *MainWindow) AddFiles(paths []string) {
 		if err == nil {
 			rep, err = m.desk.Preflight(r.ID, path)
 		}
-		fyne.Do(func() {
+		m.Do(func() {
 			if m.drop.requestID != r.ID || len(m.drop.files) != len(files) {
 				return // the selection or the files changed meanwhile
 			}
@@ -1003,7 +1028,7 @@ func (m *MainWindow) ShipSelected() {
 	m.drop.render()
 	m.run(func() {
 		shipped, _, err := m.desk.Ship(r.ID, path, accept, m.actor())
-		fyne.Do(func() {
+		m.Do(func() {
 			m.drop.busy = false
 			if err != nil {
 				m.drop.render()
@@ -1023,25 +1048,25 @@ func (m *MainWindow) ShipSelected() {
 	})
 }
 
-// checkScanFolder looks for scans named after open requests in the watched folder.
+// checkScanFolder looks for scans named after open requests in the watched
+// folder, reading the folder off the UI thread. Call it from any goroutine.
 func (m *MainWindow) checkScanFolder() {
-	var dir string
-	var all []domain.Summary
-	fyne.DoAndWait(func() {
-		if dir = m.settings.ScanFolder; dir != "" {
-			all = m.listing.Shippable()
-		}
-	})
-	if dir == "" {
-		return
-	}
-	found, err := domain.WaitingScans(dir, all)
-	fyne.Do(func() {
-		if err != nil {
-			m.showError(err)
+	m.Do(func() {
+		dir := m.settings.ScanFolder
+		if dir == "" {
 			return
 		}
-		m.setWaiting(found)
+		all := m.listing.Shippable()
+		m.spawn(func() {
+			found, err := domain.WaitingScans(dir, all)
+			m.Do(func() {
+				if err != nil {
+					m.showError(err)
+					return
+				}
+				m.setWaiting(found)
+			})
+		})
 	})
 }
 

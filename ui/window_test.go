@@ -492,9 +492,7 @@ func TestScanFolderMarksWaitingScans(t *testing.T) {
 	require.NoError(t, f.desk.SaveSettings(domain.Settings{ScanFolder: folder}))
 	copyFile(t, pdfPath("valid_scan_3pages.pdf"), filepath.Join(folder, "R-2.pdf"))
 	mw := f.open()
-	found, err := domain.WaitingScans(folder, mw.listing.Shippable())
-	require.NoError(t, err)
-	mw.setWaiting(found)
+	mw.checkScanFolder()
 	r2 := mustFind(t, f.desk, "R-2")
 	assert.True(t, mw.list.waiting[r2.ID])
 	mw.SelectRequest(r2.ID)
@@ -763,4 +761,18 @@ func TestDroppedURIsWithSpacesAndAccents(t *testing.T) {
 	assert.Equal(t, []string{scan}, mw.drop.files, "only the local file is taken")
 	require.NotNil(t, mw.drop.report)
 	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict, mw.drop.report.Message)
+}
+
+// Once the window has closed, work handed to it from other goroutines is
+// dropped rather than run on a window that is gone.
+func TestDoAfterTheWindowClosed(t *testing.T) {
+	f := newFixture(t)
+	mw := NewMainWindow(f.app, f.desk, Options{Station: domain.RSDesk, StationGiven: true})
+	ran := 0
+	mw.Do(func() { ran++ })
+	require.Equal(t, 1, ran)
+
+	mw.Window().Close()
+	mw.Do(func() { ran++ })
+	assert.Equal(t, 1, ran, "work reached a closed window")
 }
