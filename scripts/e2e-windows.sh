@@ -158,7 +158,7 @@ fi
 echo "demo: the window took $scan_win and checked it; closed with status 0"
 
 # ---- 2. a real database on a Windows path: scan, drop, ship ----
-db_win=$("$wine_sh" winepath -w "$work/data/illdesk.db")
+db_win=$("$wine_sh" winepath -w "$work/data/illdesk.db") || fail "winepath could not name $work/data/illdesk.db (status $?)"
 illdesk_cli() { (cd "$prefix/drive_c" && "$wine_sh" "$cli" --db "$db_win" "$@"); }
 illdesk_cli partner add RAPID --name RapidILL >/dev/null || fail "partner add failed"
 illdesk_cli lend new --partner RAPID --external-id 18840100 --title "Journal of Documentation" --pages 1-3 >/dev/null ||
