@@ -159,7 +159,15 @@ echo "demo: the window took $scan_win and checked it; closed with status 0"
 
 # ---- 2. a real database on a Windows path: scan, drop, ship ----
 db_win=$("$wine_sh" winepath -w "$work/data/illdesk.db") || fail "winepath could not name $work/data/illdesk.db (status $?)"
-illdesk_cli() { (cd "$prefix/drive_c" && "$wine_sh" "$cli" --db "$db_win" "$@"); }
+# illdesk_cli ARGS...: the console program on the database. A failure says
+# its exit status on standard error: when wine itself fails to run a
+# program, nothing else says so.
+illdesk_cli() {
+	local status=0
+	(cd "$prefix/drive_c" && "$wine_sh" "$cli" --db "$db_win" "$@") || status=$?
+	((status == 0)) || echo "illdesk-cli.exe $1 ended with status $status" >&2
+	return "$status"
+}
 illdesk_cli partner add RAPID --name RapidILL >/dev/null || fail "partner add failed"
 illdesk_cli lend new --partner RAPID --external-id 18840100 --title "Journal of Documentation" --pages 1-3 >/dev/null ||
 	fail "lend new failed"
