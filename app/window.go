@@ -96,9 +96,9 @@ func runWindow(s *session) error {
 // waiting until it has. When that request arrives after the loop has
 // emptied its queue for the last time, and before it marks itself stopped,
 // nobody ever runs it: app.Run waits for it forever, and the process stays
-// after its window has gone. Under wine that happened about once in 70
-// closes; with a 50 ms pause put into that gap in Fyne, every close hung. With no stop hook nothing is queued, and nothing
-// can be missed.
+// after its window has gone. Under wine that happened twice in about 200
+// closes; with a 50 ms pause put into that gap in Fyne, every close hung.
+// With no stop hook nothing is queued, and nothing can be missed.
 //
 // Nothing is lost: Fyne writes each preference to disk as it is set, and
 // the window sets one only on a person's action (the desk, the operator
