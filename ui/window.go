@@ -115,7 +115,8 @@ type MainWindow struct {
 	// spawn starts background work; tests run it in place, because Fyne's
 	// test driver runs fyne.Do callbacks on the calling goroutine.
 	spawn func(func())
-	// after runs fn on Fyne's goroutine once d has passed; tests run it when they choose.
+	// after runs fn on Fyne's goroutine once d has passed, unless the window
+	// has closed meanwhile (Do); tests run it when they choose.
 	after func(d time.Duration, fn func())
 
 	// backup writes a snapshot (Options.Backup); backupButton runs it.
@@ -443,9 +444,6 @@ func (m *MainWindow) RefreshSoon(ids ...string) {
 	m.after(refreshDelay, func() {
 		all, changed := m.refreshAll, m.refreshIDs
 		m.refreshPending, m.refreshAll, m.refreshIDs = false, false, nil
-		if m.closed() {
-			return
-		}
 		if all || len(changed) > maxRefreshIDs {
 			m.Refresh()
 			return
@@ -672,9 +670,6 @@ func (m *MainWindow) MoveSelection(delta int) {
 // once a step has passed without a key, loads the request under it. It does
 // nothing once something else has chosen a request meanwhile.
 func (m *MainWindow) navFollow(burst int) {
-	if m.closed() {
-		return
-	}
 	if !m.navPending || burst != m.navBurst {
 		return
 	}
