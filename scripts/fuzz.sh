@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of the domain packages (FuzzRoute, FuzzBarcodeRule,
-# FuzzSanitizeFileName, FuzzImportHistory, FuzzParse, FuzzPreflight, and any
-# added later), one after another, for the given time each: go test -fuzz
-# takes one target per package run.
+# Runs every fuzz target of the domain and of the adapter packages listed
+# below (FuzzRoute, FuzzBarcodeRule, FuzzSanitizeFileName, FuzzImportHistory,
+# FuzzParse, FuzzPreflight, and any added later), one after another, for the
+# given time each: go test -fuzz takes one target per package run.
 #
 #   scripts/fuzz.sh [DURATION]      e.g. scripts/fuzz.sh 1m   (default 5s)
 #
@@ -21,7 +21,7 @@ minimize=${FUZZ_MINIMIZE:-2s}
 export CGO_ENABLED=0
 
 # go test -list prints a package's fuzz targets, then its "ok  <package>" line.
-listing=$(go test -tags ci -list '^Fuzz' ./domain/...)
+listing=$(go test -tags ci -list '^Fuzz' ./domain/... ./iso18626/...)
 targets=()
 pending=()
 while read -r line; do

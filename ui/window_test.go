@@ -584,7 +584,7 @@ func TestScanIntoSearchFieldStillScans(t *testing.T) {
 func TestDroppedISOMessagesAreReceived(t *testing.T) {
 	f := newFixture(t)
 	mw := f.open()
-	sample := filepath.Join("..", "domain", "iso18626", "testdata", "samples", "RequestSample1.xml")
+	sample := filepath.Join("..", "iso18626", "testdata", "samples", "RequestSample1.xml")
 	mw.DropFiles([]string{sample})
 	r, ok := mw.Selected()
 	require.True(t, ok, "the new request is shown")

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/iso18626"
+	"github.com/illdesk/illdesk/iso18626"
 )
 
 // Codec is the ISO 18626 (v1.0, 1.2, 2021 in; 1.2 out) message codec.
