@@ -23,4 +23,8 @@
 //
 // NewSupplyingAgencyMessage, NewRequestingAgencyMessage, Confirm and
 // ConfirmParseError build the messages a workstation sends.
+//
+// Codec connects the desk to the standard: it implements domain.MessageCodec,
+// turning partner messages into the desk's Incoming and its Outgoing into
+// schema-valid XML.
 package iso18626

@@ -14,8 +14,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/isocodec"
 	"github.com/illdesk/illdesk/domain/preflight"
+	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/storage"
 )
 
@@ -236,7 +236,7 @@ func openBenchDesk(b *testing.B, dir string) *domain.Desk {
 		b.Fatal(err)
 	}
 	desk, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(),
-		Clock: domain.ClockFunc(time.Now), Codec: isocodec.Codec{}, WorkDir: filepath.Join(dir, "work")})
+		Clock: domain.ClockFunc(time.Now), Codec: iso18626.Codec{}, WorkDir: filepath.Join(dir, "work")})
 	if err != nil {
 		b.Fatal(err)
 	}

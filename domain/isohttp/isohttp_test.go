@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/isocodec"
 	"github.com/illdesk/illdesk/domain/preflight"
+	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/storage"
 )
 
@@ -30,7 +30,7 @@ func newDesk(t *testing.T) *domain.Desk {
 	cal, err := domain.NewCalendar(time.UTC, nil)
 	require.NoError(t, err)
 	return domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Calendar: cal,
-		Codec: isocodec.Codec{}, Transport: NewClient()})
+		Codec: iso18626.Codec{}, Transport: NewClient()})
 }
 
 func post(t *testing.T, url string, body string) string {

@@ -1,4 +1,4 @@
-package isocodec
+package iso18626
 
 import (
 	"bytes"
@@ -17,8 +17,8 @@ import (
 
 var at = time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
 
-// xsd is the ISO 18626 v1.2 schema, kept with the iso18626 package's test data.
-const xsd = "../../iso18626/testdata/xsd/ISO-18626-v1_2.xsd"
+// xsd is the ISO 18626 v1.2 schema.
+const xsd = "testdata/xsd/ISO-18626-v1_2.xsd"
 
 // validate checks a message against the v1.2 schema with xmllint; it is
 // skipped, saying so, where xmllint is not installed.
@@ -118,7 +118,7 @@ func TestSamplesDecode(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("../../iso18626/testdata", tc.file))
+			raw, err := os.ReadFile(filepath.Join("testdata", tc.file))
 			require.NoError(t, err)
 			in, err := Codec{}.Decode(raw)
 			require.NoError(t, err)

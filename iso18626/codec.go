@@ -1,7 +1,4 @@
-// Package isocodec connects the desk to ISO 18626: it implements
-// domain.MessageCodec with package iso18626, turning partner messages into
-// the desk's Incoming and its Outgoing into schema-valid XML.
-package isocodec
+package iso18626
 
 import (
 	"bytes"
@@ -11,7 +8,6 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/iso18626"
 )
 
 // Codec is the ISO 18626 (v1.0, 1.2, 2021 in; 1.2 out) message codec.
@@ -23,7 +19,7 @@ var yearPattern = regexp.MustCompile(`\d{4}`)
 
 // Decode reads a partner message.
 func (Codec) Decode(raw []byte) (domain.Incoming, error) {
-	m, err := iso18626.Parse(bytes.NewReader(raw))
+	m, err := Parse(bytes.NewReader(raw))
 	if err != nil {
 		return domain.Incoming{}, err
 	}
@@ -80,7 +76,7 @@ func (Codec) Decode(raw []byte) (domain.Incoming, error) {
 }
 
 // header copies the ids; fromSupplier says the sender is the supplying agency.
-func header(in *domain.Incoming, h iso18626.Header, fromSupplier bool) {
+func header(in *domain.Incoming, h Header, fromSupplier bool) {
 	in.From, in.To = h.RequestingAgencyId.String(), h.SupplyingAgencyId.String()
 	if fromSupplier {
 		in.From, in.To = in.To, in.From
@@ -90,23 +86,23 @@ func header(in *domain.Incoming, h iso18626.Header, fromSupplier bool) {
 
 // Encode writes one of the desk's messages as ISO 18626 1.2.
 func (Codec) Encode(o domain.Outgoing) ([]byte, error) {
-	from, err := iso18626.ParseAgencyID(o.From)
+	from, err := ParseAgencyID(o.From)
 	if err != nil {
 		return nil, err
 	}
-	to, err := iso18626.ParseAgencyID(o.To)
+	to, err := ParseAgencyID(o.To)
 	if err != nil {
 		return nil, err
 	}
-	h := iso18626.Header{RequestingAgencyId: from, SupplyingAgencyId: to, Timestamp: o.Timestamp.UTC().Truncate(time.Second),
+	h := Header{RequestingAgencyId: from, SupplyingAgencyId: to, Timestamp: o.Timestamp.UTC().Truncate(time.Second),
 		RequestingAgencyRequestId: o.RequestingRequestID, SupplyingAgencyRequestId: o.SupplyingRequestID}
-	var m iso18626.Message
+	var m Message
 	switch o.Kind {
 	case domain.KindSupplying:
 		h.RequestingAgencyId, h.SupplyingAgencyId = to, from
-		opts := iso18626.SupplyOptions{AnswerYesNo: o.AnswerYesNo, Note: o.Note, ReasonUnfilled: o.ReasonUnfilled, ReasonRetry: o.ReasonRetry}
+		opts := SupplyOptions{AnswerYesNo: o.AnswerYesNo, Note: o.Note, ReasonUnfilled: o.ReasonUnfilled, ReasonRetry: o.ReasonRetry}
 		if o.SentVia != "" || o.DeliveryURL != "" {
-			d := &iso18626.DeliveryInfo{DateSent: o.DateSent.UTC().Truncate(time.Second), SentVia: iso18626.Code(o.SentVia)}
+			d := &DeliveryInfo{DateSent: o.DateSent.UTC().Truncate(time.Second), SentVia: Code(o.SentVia)}
 			if o.DeliveryURL != "" {
 				if err := d.SetURL(o.DeliveryURL); err != nil {
 					return nil, err
@@ -114,66 +110,66 @@ func (Codec) Encode(o domain.Outgoing) ([]byte, error) {
 			}
 			opts.Delivery = d
 		}
-		m, err = iso18626.NewSupplyingAgencyMessage(h, o.Reason, o.Status, opts)
+		m, err = NewSupplyingAgencyMessage(h, o.Reason, o.Status, opts)
 	case domain.KindRequesting:
-		m, err = iso18626.NewRequestingAgencyMessage(h, o.Action, o.Note)
+		m, err = NewRequestingAgencyMessage(h, o.Action, o.Note)
 	case domain.KindRequest:
 		c := o.Citation
-		b := iso18626.BibliographicInfo{Title: c.Title, Author: c.Author, TitleOfComponent: c.ArticleTitle,
+		b := BibliographicInfo{Title: c.Title, Author: c.Author, TitleOfComponent: c.ArticleTitle,
 			Volume: c.Volume, Issue: c.Number, PagesRequested: c.Pages}
 		for code, id := range map[string]string{"ISSN": c.ISSN, "ISBN": c.ISBN, "DOI": c.DOI} {
 			if id != "" {
-				b.BibliographicItemId = append(b.BibliographicItemId, iso18626.BibliographicItemID{Identifier: id, Code: iso18626.Code(code)})
+				b.BibliographicItemId = append(b.BibliographicItemId, BibliographicItemID{Identifier: id, Code: Code(code)})
 			}
 		}
-		req := &iso18626.Request{Header: h, BibliographicInfo: b,
-			ServiceInfo: &iso18626.ServiceInfo{ServiceType: o.ServiceType, Note: o.Note}}
+		req := &Request{Header: h, BibliographicInfo: b,
+			ServiceInfo: &ServiceInfo{ServiceType: o.ServiceType, Note: o.Note}}
 		if c.Year != "" {
-			req.PublicationInfo = &iso18626.PublicationInfo{PublicationDate: c.Year}
+			req.PublicationInfo = &PublicationInfo{PublicationDate: c.Year}
 		}
-		m = iso18626.Message{Version: iso18626.Version2017, Request: req}
+		m = Message{Version: Version2017, Request: req}
 	default:
-		return nil, errors.New("isocodec: cannot write a " + o.Kind + " message")
+		return nil, errors.New("iso18626: cannot write a " + o.Kind + " message")
 	}
 	if err != nil {
 		return nil, err
 	}
-	return iso18626.Marshal(m)
+	return Marshal(m)
 }
 
 // Confirm answers a decoded message, OK or ERROR with the problem's errorType.
 func (Codec) Confirm(in domain.Incoming, received time.Time, problem *domain.MessageProblem) ([]byte, error) {
-	from, _ := iso18626.ParseAgencyID(in.From)
-	to, _ := iso18626.ParseAgencyID(in.To)
-	h := iso18626.Header{RequestingAgencyId: from, SupplyingAgencyId: to, Timestamp: in.Timestamp,
+	from, _ := ParseAgencyID(in.From)
+	to, _ := ParseAgencyID(in.To)
+	h := Header{RequestingAgencyId: from, SupplyingAgencyId: to, Timestamp: in.Timestamp,
 		RequestingAgencyRequestId: in.RequestingRequestID, SupplyingAgencyRequestId: in.SupplyingRequestID}
-	var m iso18626.Message
+	var m Message
 	switch in.Kind {
 	case domain.KindRequest:
-		m.Request = &iso18626.Request{Header: h}
+		m.Request = &Request{Header: h}
 	case domain.KindSupplying:
 		h.RequestingAgencyId, h.SupplyingAgencyId = to, from
-		m.SupplyingAgencyMessage = &iso18626.SupplyingAgencyMessage{Header: h, MessageInfo: iso18626.MessageInfo{ReasonForMessage: in.Reason}}
+		m.SupplyingAgencyMessage = &SupplyingAgencyMessage{Header: h, MessageInfo: MessageInfo{ReasonForMessage: in.Reason}}
 	case domain.KindRequesting:
-		m.RequestingAgencyMessage = &iso18626.RequestingAgencyMessage{Header: h, Action: in.Action}
+		m.RequestingAgencyMessage = &RequestingAgencyMessage{Header: h, Action: in.Action}
 	default:
 		return nil, nil // a confirmation is not confirmed
 	}
 	var err error
 	if problem != nil {
-		err = &iso18626.ErrorData{ErrorType: problem.ErrorType, ErrorValue: problem.Value}
+		err = &ErrorData{ErrorType: problem.ErrorType, ErrorValue: problem.Value}
 	}
-	return iso18626.Marshal(iso18626.Confirm(m, received.UTC().Truncate(time.Second), err))
+	return Marshal(Confirm(m, received.UTC().Truncate(time.Second), err))
 }
 
 // ConfirmUndecodable answers a message that could not be read.
 func (Codec) ConfirmUndecodable(raw []byte, err error, received time.Time) []byte {
-	return iso18626.ConfirmParseError(raw, err, received.UTC().Truncate(time.Second))
+	return ConfirmParseError(raw, err, received.UTC().Truncate(time.Second))
 }
 
 // ConfirmationOK reads the confirmation a partner answered our message with.
 func (Codec) ConfirmationOK(reply []byte) (bool, string) {
-	m, err := iso18626.Parse(bytes.NewReader(reply))
+	m, err := Parse(bytes.NewReader(reply))
 	if err != nil {
 		return false, "the answer is not an ISO 18626 confirmation: " + err.Error()
 	}
@@ -181,10 +177,10 @@ func (Codec) ConfirmationOK(reply []byte) (bool, string) {
 	if !ok {
 		return false, "the answer is not a confirmation"
 	}
-	if c.MessageStatus == iso18626.MessageStatusOK {
+	if c.MessageStatus == MessageStatusOK {
 		return true, ""
 	}
-	var ed *iso18626.ErrorData
+	var ed *ErrorData
 	switch {
 	case m.RequestConfirmation != nil:
 		ed = m.RequestConfirmation.ErrorData
