@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/isohttp"
 	"github.com/illdesk/illdesk/domain/mailer"
 	"github.com/illdesk/illdesk/domain/pdfdoc"
 	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/iso18626"
+	"github.com/illdesk/illdesk/iso18626/isohttp"
 	"github.com/illdesk/illdesk/storage"
 )
 

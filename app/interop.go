@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/isohttp"
+	"github.com/illdesk/illdesk/iso18626/isohttp"
 )
 
 // importResult is one imported file as import --json shows it.

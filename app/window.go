@@ -16,7 +16,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/illdesk/illdesk/assets"
-	"github.com/illdesk/illdesk/domain/isohttp"
+	"github.com/illdesk/illdesk/iso18626/isohttp"
 	"github.com/illdesk/illdesk/ui"
 )
 

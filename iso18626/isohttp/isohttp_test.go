@@ -48,7 +48,7 @@ func TestServerReceivesAndAnswers(t *testing.T) {
 	d := newDesk(t)
 	srv := httptest.NewServer(Handler{Desk: d})
 	defer srv.Close()
-	raw, err := os.ReadFile("../../iso18626/testdata/samples/RequestSample1.xml")
+	raw, err := os.ReadFile("../testdata/samples/RequestSample1.xml")
 	require.NoError(t, err)
 
 	conf := post(t, srv.URL+"/", string(raw))
