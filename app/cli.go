@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/mailer"
 	"github.com/illdesk/illdesk/domain/pdfdoc"
 	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/iso18626/isohttp"
+	"github.com/illdesk/illdesk/mail"
 	"github.com/illdesk/illdesk/storage"
 )
 
@@ -257,10 +257,10 @@ func (s *session) open() error {
 	}
 	desk, err := domain.OpenDesk(domain.Config{Store: store, Vault: vault, Preflight: preflight.New(), Clock: clock,
 		Documents: pdfdoc.Documents{}, WorkDir: work,
-		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mailer.For(ms, filepath.Join(work, "outbox")) },
+		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mail.For(ms, filepath.Join(work, "outbox")) },
 		Transport: isohttp.NewClient(), Codec: iso18626.Codec{}, Secrets: storage.Keyring{Getenv: s.getenv},
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
-			return mailer.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
+			return mail.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})
 	if err != nil {
 		store.Close()

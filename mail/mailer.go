@@ -1,11 +1,11 @@
-// Package mailer delivers patron notices (domain.Notice) for
+// Package mail delivers patron notices (domain.Notice) for
 // Desk.DeliverNotices: SMTP sends them through a mail server with
 // github.com/wneessen/go-mail, Outbox writes each as an RFC 5322 .eml file
 // into a folder when no server is configured. Both implement domain.Mailer
 // and try once per call; retries come from DeliverNotices' back-off.
 //
 // Neither ever puts the SMTP password into an error message.
-package mailer
+package mail
 
 import (
 	"errors"
