@@ -14,11 +14,12 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/pdfdoc"
 	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/iso18626/isohttp"
 	"github.com/illdesk/illdesk/mail"
+	// pdfdoc, as pdf names the tests' helper that finds sample PDFs.
+	pdfdoc "github.com/illdesk/illdesk/pdf"
 	"github.com/illdesk/illdesk/storage"
 )
 

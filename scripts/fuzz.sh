@@ -21,7 +21,7 @@ minimize=${FUZZ_MINIMIZE:-2s}
 export CGO_ENABLED=0
 
 # go test -list prints a package's fuzz targets, then its "ok  <package>" line.
-listing=$(go test -tags ci -list '^Fuzz' ./domain/... ./iso18626/...)
+listing=$(go test -tags ci -list '^Fuzz' ./domain/... ./iso18626/... ./pdf/...)
 targets=()
 pending=()
 while read -r line; do

@@ -21,9 +21,9 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/pdfdoc"
 	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/iso18626"
+	"github.com/illdesk/illdesk/pdf"
 	"github.com/illdesk/illdesk/storage"
 )
 
@@ -78,7 +78,7 @@ func newFixture(t *testing.T) *fixture {
 	keyring.MockInit() // the system keyring, in memory
 	f := &fixture{t: t, db: db, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
 	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
-		Calendar: cal, Documents: pdfdoc.Documents{}, WorkDir: filepath.Join(dir, "work"),
+		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"),
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{},
 		Secrets: storage.Keyring{Getenv: func(string) string { return "" }}})
 	return f

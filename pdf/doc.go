@@ -1,4 +1,4 @@
-// Package pdfdoc makes the PDFs that ILL Desk itself produces: the combined
+// Package pdf makes the PDFs that ILL Desk itself produces: the combined
 // file that is shipped to a partner (Combine: scanned pages as PDFs or
 // images, in order, into one PDF) and the pick slip that staff print and put
 // in the volume (PickSlip).
@@ -6,7 +6,7 @@
 // Everything is done with pdfcpu in pure Go. Output files are written to a
 // temporary file next to the destination and renamed into place, so a failure
 // never leaves a half-written file behind.
-package pdfdoc
+package pdf
 
 import (
 	"errors"

@@ -1,8 +1,8 @@
-package pdfdoc
+package pdf
 
 import "github.com/illdesk/illdesk/domain"
 
-// Documents is the pdfdoc implementation of domain.Documents, for wiring the
+// Documents is the pdf package's implementation of domain.Documents, for wiring the
 // Desk: Combine and PickSlip behind the domain's interface.
 type Documents struct {
 	// Letter prints pick slips on US Letter paper instead of A4.

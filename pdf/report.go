@@ -1,4 +1,4 @@
-package pdfdoc
+package pdf
 
 import (
 	"fmt"
