@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/iso18626/isohttp"
 	"github.com/illdesk/illdesk/mail"
+	"github.com/illdesk/illdesk/pdf/preflight"
 	// pdfdoc, as pdf names the tests' helper that finds sample PDFs.
 	pdfdoc "github.com/illdesk/illdesk/pdf"
 	"github.com/illdesk/illdesk/storage"

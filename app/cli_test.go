@@ -70,7 +70,7 @@ func (c *cli) show(ref string) map[string]any {
 
 func pdf(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join("..", "domain", "preflight", "testdata", "pdf", name)
+	p := filepath.Join("..", "pdf", "preflight", "testdata", "pdf", name)
 	_, err := os.Stat(p)
 	require.NoError(t, err)
 	return p

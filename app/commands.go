@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
+	"github.com/illdesk/illdesk/pdf/preflight"
 )
 
 // ---- partners ----

@@ -64,7 +64,7 @@ func (f *deskFixture) withDocuments(docs Documents, workDir string) *Desk {
 }
 
 // realPDF is a valid one-page PDF from the preflight corpus.
-const realPDF = "preflight/testdata/pdf/valid_text_1page.pdf"
+const realPDF = "../pdf/preflight/testdata/pdf/valid_text_1page.pdf"
 
 func writeFile(t *testing.T, dir, name string, content []byte) string {
 	t.Helper()
@@ -81,7 +81,7 @@ func TestPrepareScan(t *testing.T) {
 	pdfB := writeFile(t, in, "b.pdf", []byte(pdfContent))
 	png := writeFile(t, in, "page1.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
 	jpg := writeFile(t, in, "page2.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
-	renamed := "preflight/testdata/pdf/png_renamed.pdf" // a PNG named .pdf
+	renamed := "../pdf/preflight/testdata/pdf/png_renamed.pdf" // a PNG named .pdf
 	r := Request{ID: "rq-0001-7000-8000-000000007919", Side: Lending, ExternalID: "RAPID/2026:7", Partner: "RAPID", State: Created}
 
 	tests := []struct {

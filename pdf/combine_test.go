@@ -20,16 +20,16 @@ import (
 
 // The preflight package's sample PDFs (see its MANIFEST.tsv).
 const (
-	textPDF      = "../domain/preflight/testdata/pdf/valid_text_1page.pdf"  // 1 page
-	scanPDF      = "../domain/preflight/testdata/pdf/valid_scan_3pages.pdf" // 3 pages
-	truncatedPDF = "../domain/preflight/testdata/pdf/truncated_60pct.pdf"   // cut at 60%
-	junkPDF      = "../domain/preflight/testdata/pdf/leading_junk.pdf"      // 1 page, junk before %PDF-
-	garbagePDF   = "../domain/preflight/testdata/pdf/trailing_garbage.pdf"  // 1 page, junk after %%EOF
-	textAsPDF    = "../domain/preflight/testdata/pdf/not_pdf_text.pdf"      // plain text named .pdf
-	pngAsPDF     = "../domain/preflight/testdata/pdf/png_renamed.pdf"       // a PNG named .pdf
-	emptyPDF     = "../domain/preflight/testdata/pdf/empty.pdf"             // 0 bytes
-	lockedPDF    = "../domain/preflight/testdata/pdf/encrypted_user_password.pdf"
-	ownerPDF     = "../domain/preflight/testdata/pdf/encrypted_owner_only.pdf" // opens without a password
+	textPDF      = "preflight/testdata/pdf/valid_text_1page.pdf"  // 1 page
+	scanPDF      = "preflight/testdata/pdf/valid_scan_3pages.pdf" // 3 pages
+	truncatedPDF = "preflight/testdata/pdf/truncated_60pct.pdf"   // cut at 60%
+	junkPDF      = "preflight/testdata/pdf/leading_junk.pdf"      // 1 page, junk before %PDF-
+	garbagePDF   = "preflight/testdata/pdf/trailing_garbage.pdf"  // 1 page, junk after %%EOF
+	textAsPDF    = "preflight/testdata/pdf/not_pdf_text.pdf"      // plain text named .pdf
+	pngAsPDF     = "preflight/testdata/pdf/png_renamed.pdf"       // a PNG named .pdf
+	emptyPDF     = "preflight/testdata/pdf/empty.pdf"             // 0 bytes
+	lockedPDF    = "preflight/testdata/pdf/encrypted_user_password.pdf"
+	ownerPDF     = "preflight/testdata/pdf/encrypted_owner_only.pdf" // opens without a password
 )
 
 // scanImage is a grey page-like picture: a white sheet with dark "text" bars.

@@ -11,7 +11,7 @@
 set -euo pipefail
 name=e2e-iso18626
 bin=${ILLDESK_BIN:-./illdesk}
-scan=$(pwd)/domain/preflight/testdata/pdf/valid_scan_3pages.pdf
+scan=$(pwd)/pdf/preflight/testdata/pdf/valid_scan_3pages.pdf
 fail() {
 	echo "FAIL $name: $*" >&2
 	exit 1

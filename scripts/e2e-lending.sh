@@ -11,7 +11,7 @@ set -euo pipefail
 name=e2e-lending
 source "$(dirname "$0")/lib.sh"
 
-scan=$(pwd)/domain/preflight/testdata/pdf/valid_scan_3pages.pdf
+scan=$(pwd)/pdf/preflight/testdata/pdf/valid_scan_3pages.pdf
 [[ -f $scan ]] || fail "missing test scan $scan"
 
 "$bin" --db "$db" partner add RAPID --name RapidILL >/dev/null

@@ -75,7 +75,7 @@ personalize='HKCU\Software\Microsoft\Windows\CurrentVersion\Themes\Personalize'
 scans="$work/Scans März 2026"
 scan_pdf="$scans/Article scan é.pdf"
 mkdir -p "$scans"
-cp "$root/domain/preflight/testdata/pdf/valid_scan_3pages.pdf" "$scan_pdf"
+cp "$root/pdf/preflight/testdata/pdf/valid_scan_3pages.pdf" "$scan_pdf"
 scan_win=$("$wine_sh" winepath -w "$scan_pdf") || fail "winepath could not name $scan_pdf"
 [[ $scan_win == "Z:\\"*"\\Scans März 2026\\Article scan é.pdf" ]] || fail "winepath names the scan $scan_win"
 

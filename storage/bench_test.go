@@ -14,8 +14,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/iso18626"
+	"github.com/illdesk/illdesk/pdf/preflight"
 	"github.com/illdesk/illdesk/storage"
 )
 

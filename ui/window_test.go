@@ -21,9 +21,9 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/pdf"
+	"github.com/illdesk/illdesk/pdf/preflight"
 	"github.com/illdesk/illdesk/storage"
 )
 
@@ -135,7 +135,7 @@ func listedRefs(mw *MainWindow) []string {
 }
 
 func pdfPath(name string) string {
-	return filepath.Join("..", "domain", "preflight", "testdata", "pdf", name)
+	return filepath.Join("..", "pdf", "preflight", "testdata", "pdf", name)
 }
 
 func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {

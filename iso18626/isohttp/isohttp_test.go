@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
 	"github.com/illdesk/illdesk/iso18626"
+	"github.com/illdesk/illdesk/pdf/preflight"
 	"github.com/illdesk/illdesk/storage"
 )
 

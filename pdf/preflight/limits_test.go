@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
+	"github.com/illdesk/illdesk/pdf/preflight"
 )
 
 // packed is a one-page PDF 1.5 with a cross-reference stream whose page

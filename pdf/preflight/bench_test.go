@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
+	"github.com/illdesk/illdesk/pdf/preflight"
 )
 
 // scanPage is one page image of a generated scan: either a JPEG (DCTDecode)

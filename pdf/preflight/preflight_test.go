@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
+	"github.com/illdesk/illdesk/pdf/preflight"
 )
 
 const corpus = "testdata/pdf"

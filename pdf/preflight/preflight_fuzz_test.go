@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/domain/preflight"
+	"github.com/illdesk/illdesk/pdf/preflight"
 )
 
 // FuzzPreflight writes arbitrary bytes to a file and checks it, seeded with
