@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/folder"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/iso18626/isohttp"
 	"github.com/illdesk/illdesk/mail"
@@ -257,7 +258,7 @@ func (s *session) open() error {
 		clock = domain.ClockFunc(time.Now)
 	}
 	desk, err := domain.OpenDesk(domain.Config{Store: store, Vault: vault, Preflight: preflight.New(), Clock: clock,
-		Documents: pdfdoc.Documents{}, WorkDir: work,
+		Documents: pdfdoc.Documents{}, WorkDir: work, Folders: folder.OS{},
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mail.For(ms, filepath.Join(work, "outbox")) },
 		Transport: isohttp.NewClient(), Codec: iso18626.Codec{}, Secrets: storage.Keyring{Getenv: s.getenv},
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {

@@ -39,7 +39,7 @@ func TestPickManyAndOneSlipPDF(t *testing.T) {
 	assert.Equal(t, Created, f.stored(b.ID).State)
 
 	docs := &fakeDocs{}
-	desk := f.withDocuments(docs, t.TempDir())
+	desk := f.withDocuments(docs, workDir)
 	out, err := desk.WritePickSlips([]string{a.ID, c.ID})
 	require.NoError(t, err)
 	require.Len(t, docs.slips, 2)

@@ -23,6 +23,9 @@ type Config struct {
 	// Documents combines scans and writes pick slips; WorkDir holds them.
 	Documents Documents
 	WorkDir   string
+	// Folders reaches the file system: the work folder, the scan folder and
+	// the files staff drop.
+	Folders Folders
 	// Codec reads and writes ISO 18626 partner messages.
 	Codec MessageCodec
 	// Secrets keeps the SMTP password in the system keyring.
@@ -51,6 +54,7 @@ type Desk struct {
 	barcodes  BarcodeRule
 	docs      Documents
 	workDir   string
+	folders   Folders
 	mailers   func(MailSettings) Mailer
 	codec     MessageCodec
 	secrets   SecretStore
@@ -68,7 +72,7 @@ type Actor struct {
 // NewDesk builds the use-case layer over its ports.
 func NewDesk(cfg Config) *Desk {
 	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
-		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, mailers: cfg.Mailers, codec: cfg.Codec, secrets: cfg.Secrets,
+		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders, mailers: cfg.Mailers, codec: cfg.Codec, secrets: cfg.Secrets,
 		transport: cfg.Transport, senders: cfg.FileSenders, newID: cfg.NewID}
 	if d.newID == nil {
 		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }

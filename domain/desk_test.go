@@ -27,13 +27,14 @@ var (
 )
 
 type deskFixture struct {
-	t      *testing.T
-	desk   *Desk
-	store  *memStore
-	vault  *fakeVault
-	pf     *fakePreflight
-	now    time.Time
-	nextID int
+	t       *testing.T
+	desk    *Desk
+	store   *memStore
+	vault   *fakeVault
+	pf      *fakePreflight
+	folders *memFolders // the file system the desk sees
+	now     time.Time
+	nextID  int
 }
 
 // newDeskFixture builds a Desk over the in-memory store, a fixed clock on
@@ -42,9 +43,9 @@ type deskFixture struct {
 // 1 MB file limit).
 func newDeskFixture(t *testing.T) *deskFixture {
 	t.Helper()
-	f := &deskFixture{t: t, store: newMemStore(), vault: newFakeVault(), now: wednesday,
+	f := &deskFixture{t: t, store: newMemStore(), vault: newFakeVault(), now: wednesday, folders: newMemFolders(),
 		pf: &fakePreflight{report: PreflightReport{Verdict: VerdictAccept, Pages: 19, Bytes: int64(len(pdfContent)), Message: "The PDF is fine."}}}
-	f.desk = NewDesk(Config{Store: f.store, Vault: f.vault, Preflight: f.pf,
+	f.desk = NewDesk(Config{Store: f.store, Vault: f.vault, Preflight: f.pf, Folders: f.folders,
 		Clock:    ClockFunc(func() time.Time { return f.now }),
 		Calendar: mustCalendar(t, time.UTC, "2026-03-09"),
 		Secrets:  fakeSecrets{},

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"time"
 )
@@ -13,12 +11,15 @@ import (
 // ErrNoDocuments means the desk was set up without a PDF maker.
 var ErrNoDocuments = errors.New("no document support configured")
 
+// errNoFolders means the desk was set up without access to the file system.
+var errNoFolders = errors.New("no folder access is configured")
+
 func (d *Desk) docsDir(sub string) (string, error) {
-	if d.docs == nil || d.workDir == "" {
+	if d.docs == nil || d.workDir == "" || d.folders == nil {
 		return "", refuse(ErrNoDocuments, "This workstation cannot make PDFs (no work folder is configured).")
 	}
 	dir := filepath.Join(d.workDir, sub)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := d.folders.MakeDir(dir); err != nil {
 		return "", fmt.Errorf("cannot create the folder %s: %w", dir, err)
 	}
 	return dir, nil
@@ -31,7 +32,7 @@ func (d *Desk) PrepareScan(r Request, files []string) (string, error) {
 	switch {
 	case len(files) == 0:
 		return "", refuse(ErrInvalidInput, "Add the scanned PDF (or the page images) first.")
-	case len(files) == 1 && looksLikePDF(files[0]):
+	case len(files) == 1 && d.looksLikePDF(files[0]):
 		return files[0], nil
 	}
 	dir, err := d.docsDir("staging")
@@ -49,16 +50,15 @@ func (d *Desk) PrepareScan(r Request, files []string) (string, error) {
 	return out, nil
 }
 
-// looksLikePDF reports whether the file starts (within its first KB) with a PDF header.
-func looksLikePDF(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
+// looksLikePDF reports whether the file starts (within its first KB) with a
+// PDF header. A file that cannot be read is not taken for one: Combine then
+// says why.
+func (d *Desk) looksLikePDF(path string) bool {
+	if d.folders == nil {
 		return false
 	}
-	defer f.Close()
-	head := make([]byte, 1024)
-	n, _ := io.ReadFull(f, head)
-	return bytes.Contains(head[:n], []byte("%PDF-"))
+	head, _ := d.folders.Head(path, 1024)
+	return bytes.Contains(head, []byte("%PDF-"))
 }
 
 // WritePickSlip writes the pick slip of a request that has a pick requested

@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"bytes"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,10 +56,93 @@ func (d *fakeDocs) WritePickSlip(s PickSlip, out string) error {
 
 var _ Documents = (*fakeDocs)(nil)
 
+// ---- a file system in memory ----
+
+// memFolders is Folders in memory: the folders and files a test puts there
+// and the folders the desk makes.
+type memFolders struct {
+	mu       sync.Mutex
+	dirs     map[string]bool
+	files    map[string][]byte
+	mkdirErr error // what MakeDir fails with, when set
+}
+
+func newMemFolders() *memFolders {
+	return &memFolders{dirs: map[string]bool{}, files: map[string][]byte{}}
+}
+
+// mkdir adds dir and its parents.
+func (m *memFolders) mkdir(dir string) {
+	for ; !m.dirs[dir]; dir = filepath.Dir(dir) {
+		m.dirs[dir] = true
+	}
+}
+
+// dir adds a folder, and its parents, and returns its path.
+func (m *memFolders) dir(path string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.mkdir(path)
+	return path
+}
+
+// put adds a file, and the folders it is in, and returns its path.
+func (m *memFolders) put(path string, content []byte) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.mkdir(filepath.Dir(path))
+	m.files[path] = content
+	return path
+}
+
+func (m *memFolders) MakeDir(dir string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.mkdirErr != nil {
+		return m.mkdirErr
+	}
+	m.mkdir(dir)
+	return nil
+}
+
+func (m *memFolders) IsDir(path string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.dirs[path]
+}
+
+func (m *memFolders) Head(path string, n int) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.files[path]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+	}
+	return bytes.Clone(b[:min(n, len(b))]), nil
+}
+
+func (m *memFolders) Files(dir string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.dirs[dir] {
+		return nil, &fs.PathError{Op: "open", Path: dir, Err: errors.New("no such folder")}
+	}
+	var names []string
+	for p := range m.files {
+		if filepath.Dir(p) == dir {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+var _ Folders = (*memFolders)(nil)
+
 // withDocuments is a second Desk over the fixture's store, clock and calendar
 // that can make PDFs with docs in workDir.
 func (f *deskFixture) withDocuments(docs Documents, workDir string) *Desk {
-	return NewDesk(Config{Store: f.store, Vault: f.vault, Preflight: f.pf,
+	return NewDesk(Config{Store: f.store, Vault: f.vault, Preflight: f.pf, Folders: f.folders,
 		Clock:     ClockFunc(func() time.Time { return f.now }),
 		Calendar:  f.desk.Calendar(),
 		Documents: docs, WorkDir: workDir})
@@ -66,22 +151,33 @@ func (f *deskFixture) withDocuments(docs Documents, workDir string) *Desk {
 // realPDF is a valid one-page PDF from the preflight corpus.
 const realPDF = "../pdf/preflight/testdata/pdf/valid_text_1page.pdf"
 
-func writeFile(t *testing.T, dir, name string, content []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	require.NoError(t, os.WriteFile(p, content, 0o600))
-	return p
+// workDir is the work folder of the tests' desks, in memFolders.
+var workDir = filepath.FromSlash("/desk/work")
+
+// sample puts a file of the preflight corpus, as it is, into the fixture's
+// folders under its own path, and returns the path.
+func (f *deskFixture) sample(path string) string {
+	f.t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(f.t, err)
+	return f.folders.put(path, b)
 }
 
 // ---- PrepareScan ----
 
 func TestPrepareScan(t *testing.T) {
-	in := t.TempDir()
-	pdfA := writeFile(t, in, "a.pdf", []byte(pdfContent))
-	pdfB := writeFile(t, in, "b.pdf", []byte(pdfContent))
-	png := writeFile(t, in, "page1.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
-	jpg := writeFile(t, in, "page2.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
+	in := filepath.FromSlash("/scans")
+	pdfA, pdfB := filepath.Join(in, "a.pdf"), filepath.Join(in, "b.pdf")
+	png, jpg := filepath.Join(in, "page1.png"), filepath.Join(in, "page2.jpg")
 	renamed := "../pdf/preflight/testdata/pdf/png_renamed.pdf" // a PNG named .pdf
+	dropped := func(f *deskFixture) {
+		f.folders.put(pdfA, []byte(pdfContent))
+		f.folders.put(pdfB, []byte(pdfContent))
+		f.folders.put(png, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+		f.folders.put(jpg, []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
+		f.sample(realPDF)
+		f.sample(renamed)
+	}
 	r := Request{ID: "rq-0001-7000-8000-000000007919", Side: Lending, ExternalID: "RAPID/2026:7", Partner: "RAPID", State: Created}
 
 	tests := []struct {
@@ -100,9 +196,9 @@ func TestPrepareScan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newDeskFixture(t)
+			dropped(f)
 			docs := &fakeDocs{}
-			work := t.TempDir()
-			d := f.withDocuments(docs, work)
+			d := f.withDocuments(docs, workDir)
 			before := f.store.snapshot()
 
 			out, err := d.PrepareScan(r, slices.Clone(tt.files))
@@ -116,9 +212,9 @@ func TestPrepareScan(t *testing.T) {
 			require.Len(t, docs.combines, 1)
 			assert.Equal(t, tt.files, docs.combines[0].Inputs, "the files, in order")
 			assert.Equal(t, out, docs.combines[0].Out, "the combined PDF is what is returned")
-			staging := filepath.Join(work, "staging")
+			staging := filepath.Join(workDir, "staging")
 			assert.Equal(t, staging, filepath.Dir(out), "in the work folder's staging folder")
-			assert.DirExists(t, staging)
+			assert.True(t, f.folders.IsDir(staging), "the staging folder is made")
 			base := filepath.Base(out)
 			assert.True(t, strings.HasPrefix(base, "RAPID_2026_7"), "named after the sanitized external id: %s", base)
 			assert.Equal(t, ".pdf", filepath.Ext(base))
@@ -130,14 +226,27 @@ func TestPrepareScan(t *testing.T) {
 
 func TestPrepareScanWithoutDocumentsUsesASinglePDF(t *testing.T) {
 	f := newDeskFixture(t)
+	f.sample(realPDF)
 	out, err := f.desk.PrepareScan(Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}, []string{realPDF})
 	require.NoError(t, err)
 	assert.Equal(t, realPDF, out)
 }
 
+// A desk that cannot reach the file system cannot tell a PDF nor make one.
+func TestPrepareScanWithoutFolders(t *testing.T) {
+	f := newDeskFixture(t)
+	f.sample(realPDF)
+	docs := &fakeDocs{}
+	d := NewDesk(Config{Store: f.store, Vault: f.vault, Preflight: f.pf, Documents: docs, WorkDir: workDir})
+	before := f.store.snapshot()
+	out, err := d.PrepareScan(Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}, []string{realPDF})
+	f.refused(err, ErrNoDocuments, before)
+	assert.Empty(t, out)
+	assert.Empty(t, docs.combines)
+}
+
 func TestPrepareScanRefusals(t *testing.T) {
-	in := t.TempDir()
-	png := writeFile(t, in, "page1.png", []byte("\x89PNG\r\n\x1a\n"))
+	png := filepath.FromSlash("/scans/page1.png")
 	two := []string{realPDF, png}
 	boom := errors.New("page1.png is not an image we can read")
 	r := Request{ID: "rq-1", Side: Lending, ExternalID: "R-1", Partner: "RAPID", State: Created}
@@ -162,6 +271,8 @@ func TestPrepareScanRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newDeskFixture(t)
+			f.sample(realPDF)
+			f.folders.put(png, []byte("\x89PNG\r\n\x1a\n"))
 			fake := &fakeDocs{combineErr: tt.combineErr}
 			var docs Documents
 			if tt.docs {
@@ -169,7 +280,7 @@ func TestPrepareScanRefusals(t *testing.T) {
 			}
 			work := ""
 			if tt.workDir {
-				work = t.TempDir()
+				work = workDir
 			}
 			d := f.withDocuments(docs, work)
 			before := f.store.snapshot()
@@ -204,8 +315,7 @@ func TestWritePickSlip(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newDeskFixture(t)
 			docs := &fakeDocs{}
-			work := t.TempDir()
-			d := f.withDocuments(docs, work)
+			d := f.withDocuments(docs, workDir)
 			l := f.lending("RAPID", tt.ext, func(in *LendingInput) {
 				in.Author = "Doe, Jane"
 				in.Volume = "12"
@@ -225,8 +335,8 @@ func TestWritePickSlip(t *testing.T) {
 			out, err := d.WritePickSlip(l.ID)
 			require.NoError(t, err)
 			assert.Equal(t, before, f.store.snapshot(), "printing a slip stores nothing")
-			assert.Equal(t, filepath.Join(work, "slips", tt.fileName), out)
-			assert.DirExists(t, filepath.Join(work, "slips"))
+			assert.Equal(t, filepath.Join(workDir, "slips", tt.fileName), out)
+			assert.True(t, f.folders.IsDir(filepath.Join(workDir, "slips")), "the slips folder is made")
 			require.Len(t, docs.slips, 1)
 			assert.Equal(t, out, docs.slips[0].Out)
 			assert.Equal(t, PickSlip{
@@ -244,8 +354,7 @@ func TestWritePickSlip(t *testing.T) {
 func TestWritePickSlipByReferenceAndAfterArrival(t *testing.T) {
 	f := newDeskFixture(t)
 	docs := &fakeDocs{}
-	work := t.TempDir()
-	d := f.withDocuments(docs, work)
+	d := f.withDocuments(docs, workDir)
 	l := f.lending("BVB", "BVB-5")
 	f.now = wednesday.Add(time.Hour)
 	_, err := f.desk.Pick("BVB-5", RSDesk, "39000000005", atRS)
@@ -257,7 +366,7 @@ func TestWritePickSlipByReferenceAndAfterArrival(t *testing.T) {
 
 	out, err := d.WritePickSlip(" BVB-5 ")
 	require.NoError(t, err)
-	assert.Equal(t, filepath.Join(work, "slips", "BVB-5-slip.pdf"), out)
+	assert.Equal(t, filepath.Join(workDir, "slips", "BVB-5-slip.pdf"), out)
 	require.Len(t, docs.slips, 1)
 	s := docs.slips[0].Slip
 	assert.Equal(t, "Move request", s.Kind)
@@ -291,7 +400,7 @@ func TestWritePickSlipRefusals(t *testing.T) {
 			}
 			work := ""
 			if tt.workDir {
-				work = t.TempDir()
+				work = workDir
 			}
 			d := f.withDocuments(docs, work)
 			f.lending("RAPID", "RAPID-1", func(in *LendingInput) { in.ItemBarcode = "39000000001" })
@@ -306,7 +415,7 @@ func TestWritePickSlipRefusals(t *testing.T) {
 			assert.Empty(t, out)
 			assert.Empty(t, fake.slips)
 			if tt.workDir {
-				assert.NoDirExists(t, filepath.Join(work, "slips"), "no folder made for a refused slip")
+				assert.False(t, f.folders.IsDir(filepath.Join(work, "slips")), "no folder made for a refused slip")
 			}
 		})
 	}
@@ -316,7 +425,7 @@ func TestWritePickSlipDocumentsFailure(t *testing.T) {
 	f := newDeskFixture(t)
 	boom := errors.New("disk full")
 	docs := &fakeDocs{slipErr: boom}
-	d := f.withDocuments(docs, t.TempDir())
+	d := f.withDocuments(docs, workDir)
 	l := f.lending("RAPID", "RAPID-1")
 	_, err := f.desk.Pick(l.ID, RSDesk, "39000000001", atRS)
 	require.NoError(t, err)
@@ -324,5 +433,23 @@ func TestWritePickSlipDocumentsFailure(t *testing.T) {
 	out, err := d.WritePickSlip(l.ID)
 	require.ErrorIs(t, err, boom)
 	assert.Empty(t, out)
+	assert.Equal(t, before, f.store.snapshot())
+}
+
+func TestWritePickSlipWorkFolderFailure(t *testing.T) {
+	f := newDeskFixture(t)
+	boom := errors.New("permission denied")
+	f.folders.mkdirErr = boom
+	docs := &fakeDocs{}
+	d := f.withDocuments(docs, workDir)
+	l := f.lending("RAPID", "RAPID-1")
+	_, err := f.desk.Pick(l.ID, RSDesk, "39000000001", atRS)
+	require.NoError(t, err)
+	before := f.store.snapshot()
+	out, err := d.WritePickSlip(l.ID)
+	require.ErrorIs(t, err, boom)
+	assert.Contains(t, err.Error(), filepath.Join(workDir, "slips"), "the folder is named")
+	assert.Empty(t, out)
+	assert.Empty(t, docs.slips, "no slip is written")
 	assert.Equal(t, before, f.store.snapshot())
 }

@@ -160,6 +160,21 @@ type Documents interface {
 	WritePickSlip(s PickSlip, out string) error
 }
 
+// Folders is the file system as the desk uses it: the work folder it writes
+// PDFs into, the scan folder it watches and the files staff hand it.
+type Folders interface {
+	// MakeDir creates a folder, and any missing parents, readable by the
+	// user only; a folder that exists already is no error.
+	MakeDir(dir string) error
+	// IsDir reports whether path is an existing folder.
+	IsDir(path string) bool
+	// Head returns the first n bytes of a file, fewer when it is shorter; on
+	// an error it returns what it read before it, with the error.
+	Head(path string, n int) ([]byte, error)
+	// Files lists the names of the entries of dir that are not folders.
+	Files(dir string) ([]string, error)
+}
+
 // SecretStore keeps secrets (the SMTP password) out of the database: in the
 // operating system's keyring.
 type SecretStore interface {

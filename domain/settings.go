@@ -3,7 +3,6 @@ package domain
 import (
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -78,7 +77,10 @@ func (d *Desk) SaveSettings(s Settings, by ...Actor) error {
 		}
 	}
 	if s.ScanFolder != "" {
-		if fi, err := os.Stat(s.ScanFolder); err != nil || !fi.IsDir() {
+		if d.folders == nil {
+			return errNoFolders
+		}
+		if !d.folders.IsDir(s.ScanFolder) {
 			return refuse(ErrInvalidInput, "The scan folder %s does not exist or is not a folder.", s.ScanFolder)
 		}
 	}
@@ -198,13 +200,16 @@ type WaitingScan struct {
 	Path      string
 }
 
-// WaitingScans lists the PDFs in the scan folder whose name (without .pdf)
-// is the external identifier of a request that can still be shipped.
-func WaitingScans(dir string, rs []Summary) ([]WaitingScan, error) {
+// WaitingScans lists the PDFs in the scan folder dir whose name (without
+// .pdf) is the external identifier of a request that can still be shipped.
+func (d *Desk) WaitingScans(dir string, rs []Summary) ([]WaitingScan, error) {
 	if dir == "" {
 		return nil, nil
 	}
-	entries, err := os.ReadDir(dir)
+	if d.folders == nil {
+		return nil, errNoFolders
+	}
+	names, err := d.folders.Files(dir)
 	if err != nil {
 		return nil, refuse(ErrInvalidInput, "The scan folder %s cannot be read: %v.", dir, err)
 	}
@@ -215,9 +220,8 @@ func WaitingScans(dir string, rs []Summary) ([]WaitingScan, error) {
 		}
 	}
 	var out []WaitingScan
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.EqualFold(filepath.Ext(name), ".pdf") {
+	for _, name := range names {
+		if !strings.EqualFold(filepath.Ext(name), ".pdf") {
 			continue
 		}
 		if id, ok := byName[scanNameKey(strings.TrimSuffix(name, filepath.Ext(name)))]; ok {

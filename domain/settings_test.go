@@ -2,7 +2,6 @@ package domain
 
 import (
 	"net/url"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -35,7 +34,7 @@ func TestSettingsEmptyStore(t *testing.T) {
 }
 
 func TestSaveSettingsRoundTrip(t *testing.T) {
-	folder := t.TempDir()
+	folder := filepath.FromSlash("/scans/new")
 	const catalogue = "https://search.example.edu/discovery/search?query=any,contains,{title}&vid=49UNI"
 	tests := []struct {
 		name        string
@@ -81,9 +80,11 @@ func TestSaveSettingsRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newDeskFixture(t)
+			old := f.folders.dir(filepath.FromSlash("/scans/old"))
+			f.folders.dir(folder)
 			// something saved before is replaced, not merged
 			require.NoError(t, f.desk.SaveSettings(Settings{CatalogueURL: "https://old.example.org/?q={title}",
-				DigitizationDepartments: []string{"Old Lab"}, PickupLocations: []string{"Old Desk"}, ScanFolder: t.TempDir()}))
+				DigitizationDepartments: []string{"Old Lab"}, PickupLocations: []string{"Old Desk"}, ScanFolder: old}))
 
 			require.NoError(t, f.desk.SaveSettings(tt.in))
 			got, err := f.desk.Settings()
@@ -111,9 +112,8 @@ func TestSaveSettingsRoundTrip(t *testing.T) {
 }
 
 func TestSaveSettingsRefusals(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "scans.txt")
-	require.NoError(t, os.WriteFile(file, []byte("not a folder"), 0o600))
-	missing := filepath.Join(t.TempDir(), "no-such-folder")
+	file := filepath.FromSlash("/scans/scans.txt")
+	missing := filepath.FromSlash("/scans/no-such-folder")
 	tests := []struct {
 		name string
 		edit func(*Settings)
@@ -138,13 +138,14 @@ func TestSaveSettingsRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newDeskFixture(t)
+			f.folders.put(file, []byte("not a folder"))
 			old := Settings{CatalogueURL: "https://old.example.org/?q={title}", DigitizationDepartments: []string{"Old Lab"},
-				PickupLocations: []string{"Old Desk"}, ScanFolder: t.TempDir()}
+				PickupLocations: []string{"Old Desk"}, ScanFolder: f.folders.dir(filepath.FromSlash("/scans/old"))}
 			require.NoError(t, f.desk.SaveSettings(old))
 			before := f.store.snapshot()
 
 			s := Settings{CatalogueURL: "https://new.example.org/?q={query}", DigitizationDepartments: []string{"New Lab"},
-				PickupLocations: []string{"New Desk"}, ScanFolder: t.TempDir()}
+				PickupLocations: []string{"New Desk"}, ScanFolder: f.folders.dir(filepath.FromSlash("/scans/new"))}
 			tt.edit(&s)
 			err := f.desk.SaveSettings(s)
 			f.refused(err, ErrInvalidInput, before)
@@ -153,6 +154,22 @@ func TestSaveSettingsRefusals(t *testing.T) {
 			assert.Equal(t, old, got, "the old settings are kept")
 		})
 	}
+}
+
+// A desk that cannot reach the file system cannot check a scan folder, so
+// it keeps none; the other settings need no folders.
+func TestSaveSettingsScanFolderWithoutFolders(t *testing.T) {
+	f := newDeskFixture(t)
+	d := NewDesk(Config{Store: f.store})
+	before := f.store.snapshot()
+	err := d.SaveSettings(Settings{PickupLocations: []string{"Main Library"}, ScanFolder: f.folders.dir(filepath.FromSlash("/scans"))})
+	require.ErrorIs(t, err, errNoFolders)
+	assert.Equal(t, before, f.store.snapshot(), "nothing is stored")
+
+	require.NoError(t, d.SaveSettings(Settings{PickupLocations: []string{"Main Library"}}))
+	got, err := d.Settings()
+	require.NoError(t, err)
+	assert.Equal(t, Settings{PickupLocations: []string{"Main Library"}}, got)
 }
 
 // ---- catalogue search ----
@@ -321,13 +338,12 @@ func TestStations(t *testing.T) {
 // ---- scans waiting in the scan folder ----
 
 func TestWaitingScans(t *testing.T) {
-	dir := t.TempDir()
+	f := newDeskFixture(t)
+	dir := filepath.FromSlash("/scans")
 	for _, name := range []string{"R-1.pdf", "r-2.PDF", "R-3.pdf", "notes.txt", "A_B.pdf", "R-6.pdf", "R-7",
 		"R-7.pdf.txt", "request.pdf", "R-8.pdf", "Zu\u0308rich 12.pdf"} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(pdfContent), 0o600))
+		f.folders.put(filepath.Join(dir, name), []byte(pdfContent))
 	}
-	// a folder named like a PDF of an open request is not a scan
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "R-4.pdf"), 0o700))
 	lend := func(id, ext string, st State) Summary {
 		return Summary{ID: id, Side: Lending, ExternalID: ext, Partner: "RAPID", State: st}
 	}
@@ -335,8 +351,8 @@ func TestWaitingScans(t *testing.T) {
 		lend("id-1", "R-1", Created),
 		lend("id-2", "R-2", PickRequested), // file r-2.PDF: names match ignoring case
 		lend("id-3", "R-3", ShippedDigitally),
-		lend("id-4", "R-4", ItemAtDesk),
-		lend("id-5", "A/B", Created), // stored as A_B.pdf
+		lend("id-4", "R-4", ItemAtDesk), // no file
+		lend("id-5", "A/B", Created),    // stored as A_B.pdf
 		{ID: "id-6", Side: Borrowing, ExternalID: "R-6", Partner: "BVB", State: Created},
 		lend("id-7", "R-7", Created),   // only .pdf.txt exist
 		lend("id-8", "", Created),      // no external id: request.pdf is not its scan
@@ -345,7 +361,7 @@ func TestWaitingScans(t *testing.T) {
 		lend("id-11", "R-11", ItemAtDesk),
 		lend("id-12", "Zürich 12", Created), // its file's name decomposed, as macOS writes it
 	}
-	got, err := WaitingScans(dir, rs)
+	got, err := f.desk.WaitingScans(dir, rs)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []WaitingScan{
 		{RequestID: "id-1", Path: filepath.Join(dir, "R-1.pdf")},
@@ -355,39 +371,54 @@ func TestWaitingScans(t *testing.T) {
 	}, got)
 
 	// a request that can ship now finds its scan
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "R-11.Pdf"), []byte(pdfContent), 0o600))
-	got, err = WaitingScans(dir, rs)
+	f.folders.put(filepath.Join(dir, "R-11.Pdf"), []byte(pdfContent))
+	got, err = f.desk.WaitingScans(dir, rs)
 	require.NoError(t, err)
 	assert.Len(t, got, 5)
 	assert.Contains(t, got, WaitingScan{RequestID: "id-11", Path: filepath.Join(dir, "R-11.Pdf")})
 
-	got, err = WaitingScans(dir, nil)
+	got, err = f.desk.WaitingScans(dir, nil)
 	require.NoError(t, err)
 	assert.Empty(t, got, "no requests, nothing waits")
 }
 
 func TestWaitingScansNoFolder(t *testing.T) {
-	got, err := WaitingScans("", []Summary{{ID: "id-1", Side: Lending, ExternalID: "R-1", State: Created}})
-	assert.NoError(t, err)
-	assert.Nil(t, got)
+	rs := []Summary{{ID: "id-1", Side: Lending, ExternalID: "R-1", State: Created}}
+	for name, d := range map[string]*Desk{
+		"with folders":    newDeskFixture(t).desk,
+		"without folders": NewDesk(Config{Store: newMemStore()}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := d.WaitingScans("", rs)
+			assert.NoError(t, err)
+			assert.Nil(t, got)
+		})
+	}
 }
 
 func TestWaitingScansUnreadableFolder(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "R-1.pdf")
-	require.NoError(t, os.WriteFile(file, []byte(pdfContent), 0o600))
+	f := newDeskFixture(t)
+	file := f.folders.put(filepath.FromSlash("/scans/R-1.pdf"), []byte(pdfContent))
 	rs := []Summary{{ID: "id-1", Side: Lending, ExternalID: "R-1", State: Created}}
 	for name, dir := range map[string]string{
-		"missing": filepath.Join(t.TempDir(), "gone"),
+		"missing": filepath.FromSlash("/gone"),
 		"a file":  file,
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, err := WaitingScans(dir, rs)
+			got, err := f.desk.WaitingScans(dir, rs)
 			require.ErrorIs(t, err, ErrInvalidInput)
 			assertSentence(t, err)
 			assert.Contains(t, err.Error(), dir)
 			assert.Nil(t, got)
 		})
 	}
+}
+
+func TestWaitingScansWithoutFolders(t *testing.T) {
+	d := NewDesk(Config{Store: newMemStore()})
+	got, err := d.WaitingScans(filepath.FromSlash("/scans"), []Summary{{ID: "id-1", Side: Lending, ExternalID: "R-1", State: Created}})
+	require.ErrorIs(t, err, errNoFolders)
+	assert.Nil(t, got)
 }
 
 func TestBackupKeep(t *testing.T) {

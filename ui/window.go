@@ -1053,7 +1053,7 @@ func (m *MainWindow) checkScanFolder() {
 		}
 		all := m.listing.Shippable()
 		m.spawn(func() {
-			found, err := domain.WaitingScans(dir, all)
+			found, err := m.desk.WaitingScans(dir, all)
 			m.Do(func() {
 				if err != nil {
 					m.showError(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/folder"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/pdf"
 	"github.com/illdesk/illdesk/pdf/preflight"
@@ -78,7 +79,7 @@ func newFixture(t *testing.T) *fixture {
 	keyring.MockInit() // the system keyring, in memory
 	f := &fixture{t: t, db: db, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
 	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
-		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"),
+		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{},
 		Secrets: storage.Keyring{Getenv: func(string) string { return "" }}})
 	return f
