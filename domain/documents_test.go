@@ -73,15 +73,16 @@ func writeFile(t *testing.T, dir, name string, content []byte) string {
 	return p
 }
 
-// ---- PrepareScan ----
+// ---- stageScan ----
 
-func TestPrepareScan(t *testing.T) {
+func TestStageScan(t *testing.T) {
 	in := t.TempDir()
 	pdfA := writeFile(t, in, "a.pdf", []byte(pdfContent))
 	pdfB := writeFile(t, in, "b.pdf", []byte(pdfContent))
 	png := writeFile(t, in, "page1.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
 	jpg := writeFile(t, in, "page2.jpg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
 	renamed := "preflight/testdata/pdf/png_renamed.pdf" // a PNG named .pdf
+	text := writeFile(t, in, "notes.pdf", []byte("Scanned pages 12-30\n"))
 	r := Request{ID: "rq-0001-7000-8000-000000007919", Side: Lending, ExternalID: "RAPID/2026:7", Partner: "RAPID", State: Created}
 
 	tests := []struct {
@@ -95,7 +96,9 @@ func TestPrepareScan(t *testing.T) {
 		{"one image is made a PDF", []string{png}, true},
 		{"a PNG named .pdf is made a PDF", []string{renamed}, true},
 		{"images and PDFs keep their order", []string{jpg, realPDF, png}, true},
-		{"one missing file goes to Combine, which reports it", []string{filepath.Join(in, "gone.pdf")}, true},
+		{"one missing file is checked as it is, to say it is missing", []string{filepath.Join(in, "gone.pdf")}, false},
+		{"one file that is not a PDF is checked as it is, to say so", []string{text}, false},
+		{"one JPEG is made a PDF", []string{jpg}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +108,7 @@ func TestPrepareScan(t *testing.T) {
 			d := f.withDocuments(docs, work)
 			before := f.store.snapshot()
 
-			out, err := d.PrepareScan(r, slices.Clone(tt.files))
+			out, err := d.stageScan(r, slices.Clone(tt.files))
 			require.NoError(t, err)
 			assert.Equal(t, before, f.store.snapshot(), "preparing a scan stores nothing")
 			if !tt.combine {
@@ -128,14 +131,14 @@ func TestPrepareScan(t *testing.T) {
 	}
 }
 
-func TestPrepareScanWithoutDocumentsUsesASinglePDF(t *testing.T) {
+func TestStageScanWithoutDocumentsUsesASinglePDF(t *testing.T) {
 	f := newDeskFixture(t)
-	out, err := f.desk.PrepareScan(Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}, []string{realPDF})
+	out, err := f.desk.stageScan(Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}, []string{realPDF})
 	require.NoError(t, err)
 	assert.Equal(t, realPDF, out)
 }
 
-func TestPrepareScanRefusals(t *testing.T) {
+func TestStageScanRefusals(t *testing.T) {
 	in := t.TempDir()
 	png := writeFile(t, in, "page1.png", []byte("\x89PNG\r\n\x1a\n"))
 	two := []string{realPDF, png}
@@ -173,7 +176,7 @@ func TestPrepareScanRefusals(t *testing.T) {
 			}
 			d := f.withDocuments(docs, work)
 			before := f.store.snapshot()
-			out, err := d.PrepareScan(r, tt.files)
+			out, err := d.stageScan(r, tt.files)
 			f.refused(err, tt.want, before)
 			assert.Empty(t, out)
 			assert.Equal(t, tt.asked, len(fake.combines) == 1, "combine asked: %v", fake.combines)
