@@ -455,7 +455,11 @@ func (s *session) cmdShip(args []string) error {
 	if err := wantArgs(pos, 2, "ship REF FILE [--accept-warnings]"); err != nil {
 		return err
 	}
-	r, _, err := s.desk.Ship(pos[0], pos[1], *accept, s.actor())
+	shipment, err := s.desk.Prepare(pos[0], []string{pos[1]}, s.actor())
+	if err != nil {
+		return err
+	}
+	r, err := s.desk.Ship(shipment, *accept, s.actor())
 	if err != nil {
 		if errors.Is(err, domain.ErrNeedsConfirmation) {
 			return fmt.Errorf("%w (run again with --accept-warnings to ship it anyway)", err)

@@ -163,7 +163,10 @@ func lendingStep(d *domain.Desk, r domain.Request, step, scan string, staff doma
 			_, err = d.Scan(cur.ItemBarcode, "", domain.Actor{Operator: "demo", Station: st})
 		}
 	case "ship":
-		_, _, err = d.Ship(r.ID, scan, true, staff)
+		var s domain.Shipment
+		if s, err = d.Prepare(r.ID, []string{scan}, staff); err == nil {
+			_, err = d.Ship(s, true, staff)
+		}
 	case "reject":
 		_, err = d.Reject(r.ID, domain.Reason(arg), "", "", staff)
 	case "bad-citation":

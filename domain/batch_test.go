@@ -12,7 +12,7 @@ func TestRejectManyGoesOnPastARefusal(t *testing.T) {
 	a := f.lending("RAPID", "A")
 	b := f.lending("RAPID", "B")
 	c := f.lending("RAPID", "C")
-	_, _, err := f.desk.Ship(b.ID, f.pdf(), false, atRS)
+	_, _, err := f.ship(b.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 	res := f.desk.RejectMany([]string{a.ID, b.ID, c.ID}, ReasonNotOnShelf, "batch", "missing", atRS)
 	require.Len(t, res, 3)

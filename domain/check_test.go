@@ -13,7 +13,7 @@ import (
 func soundDesk(t *testing.T) (*deskFixture, Request) {
 	f := newDeskFixture(t)
 	shipped := f.lending("RAPID", "RAPID-1")
-	_, _, err := f.desk.Ship(shipped.ID, f.pdf(), false, atRS)
+	_, _, err := f.ship(shipped.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 	f.lending("RAPID", "RAPID-2")
 	_, err = f.desk.Reject(f.lending("BVB", "BVB-9").ID, Reasons()[0], "", "", atRS)

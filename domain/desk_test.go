@@ -119,6 +119,21 @@ func (f *deskFixture) refused(err error, sentinel error, before memData) {
 
 func (f *deskFixture) pdf() string { return writeTempPDF(f.t, pdfContent) }
 
+// ship prepares the file for the request named by ref and ships it, as both
+// front ends do; the report is the prepared one, also when Ship refuses.
+func (f *deskFixture) ship(ref, path string, accept bool, by Actor) (Request, PreflightReport, error) {
+	return shipWith(f.desk, ref, path, accept, by)
+}
+
+func shipWith(d *Desk, ref, path string, accept bool, by Actor) (Request, PreflightReport, error) {
+	s, err := d.Prepare(ref, []string{path}, by)
+	if err != nil {
+		return Request{}, PreflightReport{}, err
+	}
+	r, err := d.Ship(s, accept, by)
+	return r, s.Report, err
+}
+
 func actions(r Request) []Action {
 	var as []Action
 	for _, e := range r.History {
@@ -614,7 +629,7 @@ func TestLendingLifeCycle(t *testing.T) {
 	// ship with an accepted preflight
 	f.now = wednesday.Add(2 * time.Hour)
 	path := f.pdf()
-	out, rep, err := f.desk.Ship(l.ExternalID, path, false, atScanLab)
+	out, rep, err := f.ship(l.ExternalID, path, false, atScanLab)
 	require.NoError(t, err)
 	assert.Equal(t, VerdictAccept, rep.Verdict)
 	assert.Equal(t, []string{path}, f.pf.calls)
@@ -643,7 +658,7 @@ func TestLendingLifeCycle(t *testing.T) {
 	before = f.store.snapshot()
 	_, err = f.desk.Scan("39000000001", "", atScanLab)
 	f.refused(err, ErrUnknownCode, before)
-	_, _, err = f.desk.Ship(l.ExternalID, path, true, atScanLab)
+	_, _, err = f.ship(l.ExternalID, path, true, atScanLab)
 	f.refused(err, ErrIllegalTransition, before)
 	assert.Len(t, f.vault.puts, 1)
 	assert.Len(t, f.pf.calls, 1, "no preflight for a request that cannot ship")
@@ -652,7 +667,7 @@ func TestLendingLifeCycle(t *testing.T) {
 func TestShipStraightFromCreatedWithPathLikeExternalID(t *testing.T) {
 	f := newDeskFixture(t)
 	l := f.lending("RAPID", "../RAPID:7")
-	out, _, err := f.desk.Ship(l.ID, f.pdf(), false, atRS)
+	out, _, err := f.ship(l.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 	assert.Equal(t, ShippedDigitally, out.State)
 	assert.Equal(t, "../RAPID:7", f.vault.puts[0].Name, "the vault sanitizes the name itself")
@@ -663,7 +678,7 @@ func TestShipWithAcceptedWarning(t *testing.T) {
 	f := newDeskFixture(t)
 	l := f.lending("RAPID", "RAPID-1")
 	f.pf.report = PreflightReport{Verdict: VerdictWarn, Reason: "encrypted", Message: "The PDF is encrypted.", Pages: 19, Bytes: 100}
-	out, rep, err := f.desk.Ship(l.ID, f.pdf(), true, atRS)
+	out, rep, err := f.ship(l.ID, f.pdf(), true, atRS)
 	require.NoError(t, err)
 	assert.Equal(t, VerdictWarn, rep.Verdict)
 	assert.Equal(t, ShippedDigitally, out.State)
@@ -711,7 +726,7 @@ func TestShipRefusals(t *testing.T) {
 				tt.setup(f)
 			}
 			before := f.store.snapshot()
-			out, rep, err := f.desk.Ship(tt.ref, f.pdf(), tt.accept, atRS)
+			out, rep, err := f.ship(tt.ref, f.pdf(), tt.accept, atRS)
 			f.refused(err, tt.want, before)
 			assert.Equal(t, Request{}, out)
 			for _, s := range tt.contains {
@@ -734,7 +749,7 @@ func TestShipVaultFailure(t *testing.T) {
 	f.lending("RAPID", "RAPID-1")
 	f.vault.putErr = errors.New("disk full")
 	before := f.store.snapshot()
-	_, _, err := f.desk.Ship("RAPID-1", f.pdf(), false, atRS)
+	_, _, err := f.ship("RAPID-1", f.pdf(), false, atRS)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "disk full")
 	assert.Equal(t, before, f.store.snapshot())
@@ -750,7 +765,7 @@ func TestShipRaceRemovesStoredFile(t *testing.T) {
 		_, err := f.desk.Cancel(l.ID, "withdrawn by the borrower", atBranch)
 		require.NoError(t, err)
 	}
-	_, _, err := f.desk.Ship(l.ID, f.pdf(), false, atRS)
+	_, _, err := f.ship(l.ID, f.pdf(), false, atRS)
 	require.ErrorIs(t, err, ErrIllegalTransition)
 	require.Len(t, f.vault.puts, 1)
 	assert.Equal(t, []string{"RAPID-1.pdf"}, f.vault.removed)
@@ -773,7 +788,7 @@ func TestShipStoreFailureRemovesStoredFile(t *testing.T) {
 		return nil
 	}
 	before := f.store.snapshot()
-	_, _, err := f.desk.Ship(l.ID, f.pdf(), false, atRS)
+	_, _, err := f.ship(l.ID, f.pdf(), false, atRS)
 	require.Error(t, err)
 	assert.Equal(t, before, f.store.snapshot())
 	assert.Equal(t, []string{"RAPID-1.pdf"}, f.vault.removed)
@@ -785,7 +800,7 @@ func TestShipWithoutVault(t *testing.T) {
 	f.lending("RAPID", "RAPID-1")
 	d := NewDesk(Config{Store: f.store, Preflight: f.pf, Clock: ClockFunc(func() time.Time { return f.now }), Calendar: mustCalendar(t, time.UTC)})
 	before := f.store.snapshot()
-	_, _, err := d.Ship("RAPID-1", f.pdf(), false, atRS)
+	_, _, err := shipWith(d, "RAPID-1", f.pdf(), false, atRS)
 	require.Error(t, err)
 	assert.Equal(t, before, f.store.snapshot())
 }
@@ -853,21 +868,6 @@ func TestCheckFile(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestDeskPreflight(t *testing.T) {
-	f := newDeskFixture(t)
-	f.lending("BVB", "BVB-1")
-	f.pf.report = PreflightReport{Verdict: VerdictAccept, Pages: 60, Bytes: 10}
-	before := f.store.snapshot()
-	rep, err := f.desk.Preflight("BVB-1", "/tmp/x.pdf")
-	require.NoError(t, err)
-	assert.Equal(t, VerdictWarn, rep.Verdict)
-	assert.Equal(t, "page_count", rep.Reason)
-	assert.Equal(t, before, f.store.snapshot(), "a preflight changes nothing")
-
-	_, err = f.desk.Preflight("NOPE", "/tmp/x.pdf")
-	f.refused(err, ErrNotFound, before)
 }
 
 // ---- reject, bad citation, cancel ----

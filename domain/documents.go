@@ -25,40 +25,52 @@ func (d *Desk) docsDir(sub string) (string, error) {
 	return dir, nil
 }
 
-// PrepareScan turns the files staff dropped for a request into the one PDF
-// to preflight and ship: a single PDF is used as it is; several files, or
-// images, are combined in the given order into a new PDF in the work folder.
-func (d *Desk) PrepareScan(r Request, files []string) (string, error) {
+// stageScan turns the files staff gave for a request into the one PDF to
+// preflight and ship: several files, or one page image, are combined in the
+// given order into a new PDF in the work folder. Any other single file is
+// used as it is, so that the preflight says what is wrong with one that is
+// not a PDF.
+func (d *Desk) stageScan(r Request, files []string) (string, error) {
 	switch {
 	case len(files) == 0:
 		return "", refuse(ErrInvalidInput, "Add the scanned PDF (or the page images) first.")
-	case len(files) == 1 && d.looksLikePDF(files[0]):
+	case len(files) == 1 && !d.looksLikeImage(files[0]):
 		return files[0], nil
 	}
 	dir, err := d.docsDir("staging")
 	if err != nil {
 		return "", err
 	}
-	name := r.ExternalID
-	if name == "" {
-		name = r.ID
-	}
-	out := filepath.Join(dir, fmt.Sprintf("%s-%s.pdf", SanitizeFileName(name), d.clock.Now().Format("20060102-150405.000")))
+	out := filepath.Join(dir, fmt.Sprintf("%s-%s.pdf", SanitizeFileName(fileStem(r)), d.clock.Now().Format("20060102-150405.000")))
 	if _, err := d.docs.Combine(files, out); err != nil {
 		return "", refuse(ErrPreflightRejected, "The files could not be combined into one PDF: %v.", err)
 	}
 	return out, nil
 }
 
-// looksLikePDF reports whether the file starts (within its first KB) with a
-// PDF header. A file that cannot be read is not taken for one: Combine then
-// says why.
-func (d *Desk) looksLikePDF(path string) bool {
+// fileStem is what a request's files are named after: its external
+// identifier, or its id without one.
+func fileStem(r Request) string {
+	if r.ExternalID != "" {
+		return r.ExternalID
+	}
+	return r.ID
+}
+
+// looksLikeImage reports whether the file starts like a JPEG, PNG or TIFF
+// image, the page images Documents.Combine takes. A file that cannot be
+// read is not taken for one: the preflight then says why.
+func (d *Desk) looksLikeImage(path string) bool {
 	if d.folders == nil {
 		return false
 	}
-	head, _ := d.folders.Head(path, 1024)
-	return bytes.Contains(head, []byte("%PDF-"))
+	head, _ := d.folders.Head(path, 8)
+	for _, magic := range []string{"\xff\xd8\xff", "\x89PNG\r\n\x1a\n", "II*\x00", "MM\x00*"} {
+		if bytes.HasPrefix(head, []byte(magic)) {
+			return true
+		}
+	}
+	return false
 }
 
 // WritePickSlip writes the pick slip of a request that has a pick requested

@@ -163,18 +163,20 @@ func (f *deskFixture) sample(path string) string {
 	return f.folders.put(path, b)
 }
 
-// ---- PrepareScan ----
+// ---- stageScan ----
 
-func TestPrepareScan(t *testing.T) {
+func TestStageScan(t *testing.T) {
 	in := filepath.FromSlash("/scans")
 	pdfA, pdfB := filepath.Join(in, "a.pdf"), filepath.Join(in, "b.pdf")
 	png, jpg := filepath.Join(in, "page1.png"), filepath.Join(in, "page2.jpg")
+	text := filepath.Join(in, "notes.pdf")
 	renamed := "../pdf/preflight/testdata/pdf/png_renamed.pdf" // a PNG named .pdf
 	dropped := func(f *deskFixture) {
 		f.folders.put(pdfA, []byte(pdfContent))
 		f.folders.put(pdfB, []byte(pdfContent))
 		f.folders.put(png, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
 		f.folders.put(jpg, []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
+		f.folders.put(text, []byte("Scanned pages 12-30\n"))
 		f.sample(realPDF)
 		f.sample(renamed)
 	}
@@ -191,7 +193,9 @@ func TestPrepareScan(t *testing.T) {
 		{"one image is made a PDF", []string{png}, true},
 		{"a PNG named .pdf is made a PDF", []string{renamed}, true},
 		{"images and PDFs keep their order", []string{jpg, realPDF, png}, true},
-		{"one missing file goes to Combine, which reports it", []string{filepath.Join(in, "gone.pdf")}, true},
+		{"one missing file is checked as it is, to say it is missing", []string{filepath.Join(in, "gone.pdf")}, false},
+		{"one file that is not a PDF is checked as it is, to say so", []string{text}, false},
+		{"one JPEG is made a PDF", []string{jpg}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,7 +205,7 @@ func TestPrepareScan(t *testing.T) {
 			d := f.withDocuments(docs, workDir)
 			before := f.store.snapshot()
 
-			out, err := d.PrepareScan(r, slices.Clone(tt.files))
+			out, err := d.stageScan(r, slices.Clone(tt.files))
 			require.NoError(t, err)
 			assert.Equal(t, before, f.store.snapshot(), "preparing a scan stores nothing")
 			if !tt.combine {
@@ -224,28 +228,34 @@ func TestPrepareScan(t *testing.T) {
 	}
 }
 
-func TestPrepareScanWithoutDocumentsUsesASinglePDF(t *testing.T) {
+func TestStageScanWithoutDocumentsUsesASinglePDF(t *testing.T) {
 	f := newDeskFixture(t)
 	f.sample(realPDF)
-	out, err := f.desk.PrepareScan(Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}, []string{realPDF})
+	out, err := f.desk.stageScan(Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}, []string{realPDF})
 	require.NoError(t, err)
 	assert.Equal(t, realPDF, out)
 }
 
-// A desk that cannot reach the file system cannot tell a PDF nor make one.
-func TestPrepareScanWithoutFolders(t *testing.T) {
+// A desk that cannot reach the file system cannot tell an image nor
+// make a PDF: one file goes to the preflight as it is, several are refused.
+func TestStageScanWithoutFolders(t *testing.T) {
 	f := newDeskFixture(t)
 	f.sample(realPDF)
+	png := f.folders.put(filepath.FromSlash("/scans/page1.png"), []byte("\x89PNG\r\n\x1a\n"))
 	docs := &fakeDocs{}
 	d := NewDesk(Config{Store: f.store, Vault: f.vault, Preflight: f.pf, Documents: docs, WorkDir: workDir})
+	r := Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}
 	before := f.store.snapshot()
-	out, err := d.PrepareScan(Request{ID: "x", Side: Lending, ExternalID: "R-1", State: Created}, []string{realPDF})
+	out, err := d.stageScan(r, []string{realPDF})
+	require.NoError(t, err)
+	assert.Equal(t, realPDF, out, "one file is checked as it is")
+	out, err = d.stageScan(r, []string{realPDF, png})
 	f.refused(err, ErrNoDocuments, before)
 	assert.Empty(t, out)
 	assert.Empty(t, docs.combines)
 }
 
-func TestPrepareScanRefusals(t *testing.T) {
+func TestStageScanRefusals(t *testing.T) {
 	png := filepath.FromSlash("/scans/page1.png")
 	two := []string{realPDF, png}
 	boom := errors.New("page1.png is not an image we can read")
@@ -284,7 +294,7 @@ func TestPrepareScanRefusals(t *testing.T) {
 			}
 			d := f.withDocuments(docs, work)
 			before := f.store.snapshot()
-			out, err := d.PrepareScan(r, tt.files)
+			out, err := d.stageScan(r, tt.files)
 			f.refused(err, tt.want, before)
 			assert.Empty(t, out)
 			assert.Equal(t, tt.asked, len(fake.combines) == 1, "combine asked: %v", fake.combines)

@@ -45,6 +45,9 @@ var (
 	ErrPreflightRejected = errors.New("file rejected by preflight")
 	// ErrNeedsConfirmation means the file has warnings that staff must accept first.
 	ErrNeedsConfirmation = errors.New("file has warnings to confirm")
+	// ErrShipmentChanged means the file to ship is not the one that was
+	// checked: it changed between Prepare and Ship.
+	ErrShipmentChanged = errors.New("file changed since it was checked")
 	// ErrDatabaseLocked means another process holds the database open.
 	ErrDatabaseLocked = errors.New("database locked")
 	// ErrSchemaTooNew means the database was written by a newer ILL Desk.

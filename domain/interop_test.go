@@ -151,7 +151,7 @@ func TestIntakeCancelAndStatusRequest(t *testing.T) {
 	assert.Equal(t, "Y", o.AnswerYesNo)
 
 	shipped := f.lending("RAPID", "R-2")
-	_, _, err = f.desk.Ship(shipped.ID, f.pdf(), false, atRS)
+	_, _, err = f.ship(shipped.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 	_, _, err = f.desk.Intake(msg(t, Incoming{Kind: KindRequesting, From: "OCLC:RAPID", RequestingRequestID: "R-2", Action: "Cancel"}))
 	require.NoError(t, err)
@@ -162,7 +162,7 @@ func TestIntakeCancelAndStatusRequest(t *testing.T) {
 func TestEveryActionProducesItsMessage(t *testing.T) {
 	f := newInteropFixture(t)
 	ship := f.lending("RAPID", "R-1")
-	_, _, err := f.desk.Ship(ship.ID, f.pdf(), false, atRS)
+	_, _, err := f.ship(ship.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 	o := f.lastMessage()
 	assert.Equal(t, Outgoing{Kind: KindSupplying, From: "ISIL:US-OURS", To: "OCLC:RAPID", RequestingRequestID: "R-1",
@@ -300,7 +300,7 @@ func TestDeliveriesByPartnerMethod(t *testing.T) {
 		return tx.PutPartner(p)
 	}))
 	r := f.lending("RAPID", "R-1")
-	shipped, _, err := f.desk.Ship(r.ID, f.pdf(), false, atRS)
+	shipped, _, err := f.ship(r.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 	assert.Equal(t, "Email", f.lastMessage().SentVia)
 	s := &fakeSender{fail: true}
@@ -329,7 +329,7 @@ func TestDeliveriesByPartnerMethod(t *testing.T) {
 		return tx.PutPartner(p)
 	}))
 	r2 := f.lending("RAPID", "R-2")
-	_, _, err = f.desk.Ship(r2.ID, f.pdf(), false, atRS)
+	_, _, err = f.ship(r2.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 	o := f.lastMessage()
 	assert.Equal(t, "URL", o.SentVia)
@@ -352,7 +352,7 @@ func TestEmailSizeLimitRefusesBeforeShip(t *testing.T) {
 	f.pf.report.Bytes = 5_000_000 // BVB takes 1 MB
 	r := f.lending("BVB", "B-1")
 	before := f.store.snapshot()
-	_, rep, err := f.desk.Ship(r.ID, f.pdf(), true, atRS)
+	_, rep, err := f.ship(r.ID, f.pdf(), true, atRS)
 	f.refused(err, ErrPreflightRejected, before)
 	assert.Equal(t, "too_large", rep.Reason)
 	assert.Contains(t, err.Error(), "by email")

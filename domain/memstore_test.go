@@ -62,6 +62,9 @@ type memStore struct {
 	data    memData
 	commits int
 	closed  bool
+	// txs counts the transactions begun (View and Update); reads counts the
+	// lookups that return requests (by id, prefix, suffix or external id).
+	txs, reads int
 	// failPut, when set, is asked before every PutRequest and may refuse it.
 	failPut func(Request) error
 	// failPutNotice, when set, is asked before every PutNotice and may refuse it.
@@ -78,6 +81,7 @@ func (s *memStore) View(fn func(Tx) error) error {
 	if s.closed {
 		return errStoreClosed
 	}
+	s.txs++
 	return fn(&memTx{s: s, d: &s.data})
 }
 
@@ -87,6 +91,7 @@ func (s *memStore) Update(fn func(Tx) error) error {
 	if s.closed {
 		return errStoreClosed
 	}
+	s.txs++
 	work := s.data.clone()
 	if err := fn(&memTx{s: s, d: &work, writable: true}); err != nil {
 		return err
@@ -144,6 +149,7 @@ func (tx *memTx) PutPartner(p Partner) error {
 }
 
 func (tx *memTx) Request(id string) (Request, error) {
+	tx.s.reads++
 	r, ok := tx.d.Requests[id]
 	if !ok {
 		return Request{}, refuse(ErrNotFound, "No request has the id %q.", id)
@@ -162,14 +168,17 @@ func (tx *memTx) each(keep func(Request) bool) []Request {
 }
 
 func (tx *memTx) RequestsByIDPrefix(prefix string) ([]Request, error) {
+	tx.s.reads++
 	return tx.each(func(r Request) bool { return strings.HasPrefix(r.ID, prefix) }), nil
 }
 
 func (tx *memTx) RequestsByIDSuffix(suffix string) ([]Request, error) {
+	tx.s.reads++
 	return tx.each(func(r Request) bool { return strings.HasSuffix(r.ID, suffix) }), nil
 }
 
 func (tx *memTx) RequestsByExternalID(externalID string) ([]Request, error) {
+	tx.s.reads++
 	if externalID == "" {
 		return nil, nil
 	}
@@ -403,6 +412,10 @@ func (p *fakePreflight) Preflight(path string) PreflightReport {
 	}
 	rep := p.report
 	rep.File = path
+	if data, err := os.ReadFile(path); err == nil && rep.SHA256 == "" {
+		sum := sha256.Sum256(data)
+		rep.SHA256 = hex.EncodeToString(sum[:])
+	}
 	return rep
 }
 

@@ -101,7 +101,7 @@ func roleCases() []roleCase {
 			return err
 		}},
 		{"ship", RoleRequests, RSDesk, lendingCreated, func(f *deskFixture, id string, by Actor) error {
-			_, _, err := f.desk.Ship(id, f.pdf(), false, by)
+			_, _, err := f.ship(id, f.pdf(), false, by)
 			return err
 		}},
 		{"reject", RoleRequests, RSDesk, lendingCreated, func(f *deskFixture, id string, by Actor) error {
@@ -261,7 +261,7 @@ func TestRefusalSentences(t *testing.T) {
 	f := newDeskFixture(t)
 	withStaff(t, f)
 	id := lendingCreated(f)
-	_, _, err := f.desk.Ship(id, f.pdf(), false, as("cora", RSDesk))
+	_, _, err := f.ship(id, f.pdf(), false, as("cora", RSDesk))
 	require.Error(t, err)
 	assert.Equal(t, "Shipping needs the Requests Operator role; ask a Fulfillment Services Operator to give it to you.", err.Error())
 

@@ -124,9 +124,14 @@ type PreflightReport struct {
 	Pages   int     `json:"pages"`
 	Bytes   int64   `json:"bytes"`
 	Message string  `json:"message"`
+	// SHA256 is the SHA-256 in hex of the bytes checked, set for a file
+	// read whole; a Shipment holds it so that Ship sends those very bytes.
+	// The preflight command's JSON leaves it out.
+	SHA256 string `json:"-"`
 }
 
-// Preflighter checks that a file is a complete, openable PDF.
+// Preflighter checks that a file is a complete, openable PDF, and tells the
+// SHA-256 of what it checked.
 type Preflighter interface {
 	Preflight(path string) PreflightReport
 }

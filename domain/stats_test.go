@@ -41,7 +41,7 @@ func statsFixture(t *testing.T) *deskFixture {
 	at(march(4, 10))
 	l1 := f.lending("RAPID", "L1")
 	at(march(4, 16))
-	_, _, err := f.desk.Ship(l1.ID, f.pdf(), false, atRS)
+	_, _, err := f.ship(l1.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 
 	at(march(6, 15))

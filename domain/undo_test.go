@@ -55,7 +55,7 @@ func TestUndoRefusals(t *testing.T) {
 	f.refused(err, ErrCannotUndo, before)
 
 	shipped := f.lending("RAPID", "L-2")
-	_, _, err = f.desk.Ship(shipped.ID, f.pdf(), false, atRS)
+	_, _, err = f.ship(shipped.ID, f.pdf(), false, atRS)
 	require.NoError(t, err)
 	before = f.store.snapshot()
 	_, err = f.desk.Undo(shipped.ID, atRS)

@@ -17,14 +17,15 @@ import (
 
 // DropArea is where the scan for the selected lending request is collected,
 // checked and shipped: files dropped (anywhere on the window) or browsed are
-// combined in order, preflighted off the UI thread, and the verdict decides
-// whether Ship is enabled.
+// prepared off the UI thread (combined in order and preflighted), and the
+// shipment's Allowed decides whether Ship is enabled.
 type DropArea struct {
 	// state
 	requestID string
 	requested string // the requested pages, e.g. "12-30"
 	files     []string
-	report    *domain.PreflightReport
+	shipment  *domain.Shipment // the prepared scan, nil until prepared
+	failed    error            // why the scan could not be prepared
 	busy      bool
 	confirmed bool
 
@@ -83,28 +84,22 @@ func (a *DropArea) collecting() bool { return len(a.files) > 0 || a.busy }
 // reset empties the area for a request.
 func (a *DropArea) reset(r domain.Request) {
 	a.requestID, a.requested = r.ID, r.Pages
-	a.files, a.report, a.busy, a.confirmed = nil, nil, false, false
+	a.files, a.shipment, a.failed, a.busy, a.confirmed = nil, nil, nil, false, false
 	a.confirm.SetChecked(false)
 	a.render()
 }
 
 // ready reports whether the collected scan may be shipped now.
 func (a *DropArea) ready() bool {
-	if a.busy || a.report == nil {
-		return false
-	}
-	switch a.report.Verdict {
-	case domain.VerdictAccept:
-		return true
-	case domain.VerdictWarn:
-		return a.confirmed
-	}
-	return false
+	return !a.busy && a.shipment != nil && a.shipment.Allowed(a.confirmed) == nil
 }
+
+// checked reports whether the collected files have been prepared, well or not.
+func (a *DropArea) checked() bool { return a.shipment != nil || a.failed != nil }
 
 // render brings the widgets in line with the state.
 func (a *DropArea) render() {
-	if len(a.files) == 0 && !a.busy && a.report == nil {
+	if len(a.files) == 0 && !a.busy && !a.checked() {
 		a.result.Hide()
 	} else {
 		a.result.Show()
@@ -129,12 +124,16 @@ func (a *DropArea) render() {
 	}
 	a.confirm.Hide()
 	switch {
-	case a.report == nil:
+	case a.failed != nil:
+		a.verdict.Show()
+		a.verdict.Importance = widget.DangerImportance
+		a.verdict.SetText("Cannot ship: " + refusalText(a.failed))
+	case a.shipment == nil:
 		a.verdict.SetText("")
 		a.verdict.Hide()
 	default:
 		a.verdict.Show()
-		r := a.report
+		r := a.shipment.Report
 		text := r.Message
 		switch r.Verdict {
 		case domain.VerdictAccept:
@@ -167,7 +166,7 @@ func (a *DropArea) render() {
 
 // facts is the page count against the requested pages, and the size.
 func (a *DropArea) facts() string {
-	r := a.report
+	r := a.shipment.Report
 	pages := fmt.Sprintf("%d pages", r.Pages)
 	if r.Pages == 1 {
 		pages = "1 page"

@@ -942,7 +942,7 @@ func (m *MainWindow) DropFiles(paths []string) {
 }
 
 // AddFiles adds scanned files to the selected request's drop area and
-// preflights the result off the UI thread.
+// prepares the result for shipping off the UI thread.
 func (m *MainWindow) AddFiles(paths []string) {
 	r, ok := m.Selected()
 	if !ok || r.Side != domain.Lending || !r.Can(domain.ActShip) {
@@ -951,30 +951,32 @@ func (m *MainWindow) AddFiles(paths []string) {
 		return
 	}
 	m.drop.files = append(m.drop.files, paths...)
-	m.drop.report, m.drop.confirmed = nil, false
+	m.prepareScan(r.ID, r.Ref())
+}
+
+// prepareScan checks the drop area's files again for the request, off the
+// UI thread, and shows the report.
+func (m *MainWindow) prepareScan(id, ref string) {
+	m.drop.shipment, m.drop.failed, m.drop.confirmed = nil, nil, false
 	m.drop.confirm.SetChecked(false)
 	m.drop.busy = true
 	m.drop.render()
 	files := append([]string(nil), m.drop.files...)
 	m.run(func() {
-		path, err := m.desk.PrepareScan(r, files)
-		var rep domain.PreflightReport
-		if err == nil {
-			rep, err = m.desk.Preflight(r.ID, path)
-		}
+		s, err := m.desk.Prepare(id, files, m.actor())
 		m.Do(func() {
-			if m.drop.requestID != r.ID || len(m.drop.files) != len(files) {
+			if m.drop.requestID != id || len(m.drop.files) != len(files) {
 				return // the selection or the files changed meanwhile
 			}
 			m.drop.busy = false
 			if err != nil {
-				m.drop.report = &domain.PreflightReport{Verdict: domain.VerdictReject, Message: refusalText(err)}
+				m.drop.failed = err
+				m.log(fmt.Sprintf("%s: scan checked: %s — %s", ref, domain.VerdictReject, refusalText(err)))
 			} else {
-				rep.File = path
-				m.drop.report = &rep
+				m.drop.shipment = &s
+				m.log(fmt.Sprintf("%s: scan checked: %s — %s", ref, s.Report.Verdict, s.Report.Message))
 			}
 			m.drop.render()
-			m.log(fmt.Sprintf("%s: scan checked: %s — %s", r.Ref(), m.drop.report.Verdict, m.drop.report.Message))
 		})
 	})
 }
@@ -1007,27 +1009,31 @@ func (m *MainWindow) ShipSelected() {
 	case m.drop.busy:
 		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The scan is still being checked; ship it when the check is done."})
 		return
-	case m.drop.report == nil:
+	case m.drop.failed != nil:
+		m.showError(&domain.Refusal{Kind: domain.ErrPreflightRejected, Msg: refusalText(m.drop.failed) + " Nothing was shipped."})
+		return
+	case m.drop.shipment == nil:
 		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Drop the scanned PDF on the window (or Browse for it) before shipping."})
 		return
-	case m.drop.report.Verdict == domain.VerdictReject:
-		m.showError(&domain.Refusal{Kind: domain.ErrPreflightRejected, Msg: m.drop.report.Message + " Nothing was shipped."})
-		return
-	case !m.drop.ready():
-		m.showError(&domain.Refusal{Kind: domain.ErrNeedsConfirmation, Msg: "The scan has a warning: tick “I have checked the warning” to ship it anyway."})
+	}
+	s, accept := *m.drop.shipment, m.drop.confirmed
+	if err := s.Allowed(accept); err != nil {
+		m.showError(shipRefusal(err))
 		return
 	}
-	path, accept := m.drop.report.File, m.drop.report.Verdict == domain.VerdictWarn
 	index := m.list.selected
 	m.drop.busy = true
 	m.drop.render()
 	m.run(func() {
-		shipped, _, err := m.desk.Ship(r.ID, path, accept, m.actor())
+		shipped, err := m.desk.Ship(s, accept, m.actor())
 		m.Do(func() {
 			m.drop.busy = false
 			if err != nil {
 				m.drop.render()
-				m.showError(err)
+				m.showError(shipRefusal(err))
+				if errors.Is(err, domain.ErrShipmentChanged) && m.drop.requestID == r.ID {
+					m.prepareScan(r.ID, r.Ref())
+				}
 				return
 			}
 			delete(m.waiting, r.ID)
@@ -1041,6 +1047,18 @@ func (m *MainWindow) ShipSelected() {
 			m.FocusScanBar()
 		})
 	})
+}
+
+// shipRefusal words for the window the refusals that speak of what staff
+// do in it; others keep domain's sentence.
+func shipRefusal(err error) error {
+	switch {
+	case errors.Is(err, domain.ErrNeedsConfirmation):
+		return &domain.Refusal{Kind: domain.ErrNeedsConfirmation, Msg: "The scan has a warning: tick “I have checked the warning” to ship it anyway."}
+	case errors.Is(err, domain.ErrShipmentChanged):
+		return &domain.Refusal{Kind: domain.ErrShipmentChanged, Msg: "The scan changed after it was checked, so nothing was shipped: it is being checked again."}
+	}
+	return err
 }
 
 // checkScanFolder looks for scans named after open requests in the watched

@@ -361,8 +361,8 @@ func TestDropPreflightAndShipWithCtrlEnter(t *testing.T) {
 
 	mw.DropFiles([]string{pdfPath("valid_scan_3pages.pdf")})
 	mw.Wait()
-	require.NotNil(t, mw.drop.report)
-	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict)
+	require.NotNil(t, mw.drop.shipment)
+	assert.Equal(t, domain.VerdictAccept, mw.drop.shipment.Report.Verdict)
 	assert.False(t, mw.drop.ship.Disabled(), "Ship is enabled for an accepted scan")
 
 	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
@@ -391,7 +391,7 @@ func TestDroppedFileNamedByExternalIDSelectsItsRequest(t *testing.T) {
 	mw.Wait()
 	r, _ := mw.Selected()
 	assert.Equal(t, "18840211", r.ExternalID)
-	require.NotNil(t, mw.drop.report)
+	require.NotNil(t, mw.drop.shipment)
 	assert.Equal(t, []string{scan}, mw.drop.files)
 }
 
@@ -404,7 +404,7 @@ func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
 
 	mw.AddFiles([]string{pdfPath("truncated_60pct.pdf")})
 	mw.Wait()
-	assert.Equal(t, domain.VerdictReject, mw.drop.report.Verdict)
+	assert.Equal(t, domain.VerdictReject, mw.drop.shipment.Report.Verdict)
 	assert.True(t, mw.drop.ship.Disabled())
 	mw.ShipSelected()
 	mw.Wait()
@@ -414,7 +414,7 @@ func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
 	mw.ClearFiles()
 	mw.AddFiles([]string{pdfPath("javascript_openaction.pdf")})
 	mw.Wait()
-	assert.Equal(t, domain.VerdictWarn, mw.drop.report.Verdict)
+	assert.Equal(t, domain.VerdictWarn, mw.drop.shipment.Report.Verdict)
 	assert.True(t, mw.drop.ship.Disabled(), "a warning needs confirmation first")
 	mw.ShipSelected()
 	mw.Wait()
@@ -426,6 +426,76 @@ func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
 	mw.ShipSelected()
 	mw.Wait()
 	assert.Equal(t, domain.ShippedDigitally, f.state("R-1"))
+}
+
+// A scan that changes on disk after its check is not shipped: the window
+// says so, checks it again, and ships what it checked the second time.
+func TestShipRefusesAScanChangedAfterItsCheck(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.Pages = "" })
+	mw := f.open()
+	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	scan := filepath.Join(t.TempDir(), "scan.pdf")
+	copyFile(t, pdfPath("valid_text_1page.pdf"), scan)
+	mw.AddFiles([]string{scan})
+	mw.Wait()
+	require.NotNil(t, mw.drop.shipment)
+	first := mw.drop.shipment.Report.SHA256
+	require.False(t, mw.drop.ship.Disabled())
+
+	copyFile(t, pdfPath("valid_scan_3pages.pdf"), scan) // rescanned meanwhile
+	mw.ShipSelected()
+	mw.Wait()
+	assert.Equal(t, domain.Created, f.state("R-1"), "nothing shipped")
+	assert.Contains(t, mw.StatusText(), "changed after it was checked")
+	vault, err := os.ReadDir(storage.VaultDirFor(f.db.Path()))
+	require.NoError(t, err)
+	assert.Empty(t, vault, "nothing left in the vault")
+	require.NotNil(t, mw.drop.shipment, "checked again")
+	assert.NotEqual(t, first, mw.drop.shipment.Report.SHA256)
+	assert.Equal(t, 3, mw.drop.shipment.Report.Pages)
+
+	mw.ShipSelected()
+	mw.Wait()
+	shipped := mustFind(t, f.desk, "R-1")
+	assert.Equal(t, domain.ShippedDigitally, shipped.State)
+	require.NotNil(t, shipped.ShippedFile)
+	assert.Equal(t, 3, shipped.ShippedFile.Pages)
+}
+
+// What the window shows and refuses comes from domain: a scan that cannot
+// be prepared, and a request another workstation closed after the check.
+func TestShipRefusalsFromDomain(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	r1 := f.lending("RAPID", "R-1")
+	mw := f.open()
+	mw.SelectRequest(r1.ID)
+
+	broken := filepath.Join(t.TempDir(), "page1.png")
+	require.NoError(t, os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\nnot really"), 0o600))
+	mw.AddFiles([]string{broken})
+	mw.Wait()
+	require.Error(t, mw.drop.failed)
+	assert.Nil(t, mw.drop.shipment)
+	assert.True(t, mw.drop.ship.Disabled())
+	assert.Contains(t, mw.drop.verdict.Text, "Cannot ship: The files could not be combined")
+	mw.ShipSelected()
+	mw.Wait()
+	assert.Contains(t, mw.StatusText(), "Nothing was shipped")
+	assert.Equal(t, domain.Created, f.state("R-1"))
+
+	mw.ClearFiles()
+	mw.AddFiles([]string{pdfPath("valid_scan_3pages.pdf")})
+	mw.Wait()
+	require.False(t, mw.drop.ship.Disabled())
+	_, err := f.desk.Cancel(r1.ID, "withdrawn", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	mw.ShipSelected()
+	mw.Wait()
+	assert.Equal(t, domain.Cancelled, f.state("R-1"))
+	assert.Contains(t, mw.StatusText(), "R-1 is already closed")
 }
 
 func TestRejectNeedsReasonAndBadCitationNeedsNote(t *testing.T) {
@@ -498,8 +568,8 @@ func TestScanFolderMarksWaitingScans(t *testing.T) {
 	assert.True(t, mw.list.waiting[r2.ID])
 	mw.SelectRequest(r2.ID)
 	mw.Wait()
-	require.NotNil(t, mw.drop.report, "the waiting scan is in the drop area, preflighted")
-	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict)
+	require.NotNil(t, mw.drop.shipment, "the waiting scan is in the drop area, preflighted")
+	assert.Equal(t, domain.VerdictAccept, mw.drop.shipment.Report.Verdict)
 }
 
 func mustFind(t *testing.T, d *domain.Desk, ref string) domain.Request {
@@ -536,9 +606,9 @@ func TestImagesAndPDFsAreCombinedInDropOrder(t *testing.T) {
 	mw.DropFiles([]string{pdfPath("valid_scan_3pages.pdf")})
 	mw.DropFiles([]string{page})
 	mw.Wait()
-	require.NotNil(t, mw.drop.report)
-	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict, mw.drop.report.Message)
-	assert.Equal(t, 4, mw.drop.report.Pages, "3 PDF pages and 1 image page")
+	require.NotNil(t, mw.drop.shipment)
+	assert.Equal(t, domain.VerdictAccept, mw.drop.shipment.Report.Verdict, mw.drop.shipment.Report.Message)
+	assert.Equal(t, 4, mw.drop.shipment.Report.Pages, "3 PDF pages and 1 image page")
 	mw.ShipSelected()
 	mw.Wait()
 	assert.Equal(t, 4, mustFind(t, f.desk, "R-1").ShippedFile.Pages)
@@ -760,8 +830,8 @@ func TestDroppedURIsWithSpacesAndAccents(t *testing.T) {
 	r, _ := mw.Selected()
 	assert.Equal(t, "Zürich 42", r.ExternalID, "the file named after the request selects it")
 	assert.Equal(t, []string{scan}, mw.drop.files, "only the local file is taken")
-	require.NotNil(t, mw.drop.report)
-	assert.Equal(t, domain.VerdictAccept, mw.drop.report.Verdict, mw.drop.report.Message)
+	require.NotNil(t, mw.drop.shipment)
+	assert.Equal(t, domain.VerdictAccept, mw.drop.shipment.Report.Verdict, mw.drop.shipment.Report.Message)
 }
 
 // Once the window has closed, work handed to it from other goroutines is

@@ -11,6 +11,8 @@ package preflight
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -190,7 +192,7 @@ func (c *Checker) Preflight(path string) domain.PreflightReport {
 	if isLimitError(err) || isLimitError(res.invalid) {
 		return tooComplex(rep)
 	}
-	rep.Pages = res.pages
+	rep.Pages, rep.SHA256 = res.pages, res.sha256
 	if err != nil {
 		return classifyReadError(rep, err)
 	}
@@ -238,6 +240,7 @@ type inspection struct {
 	encrypted  bool
 	javaScript bool
 	embedded   bool
+	sha256     string // of the whole file, in hex
 }
 
 // warnings lists the warning reasons that apply, most important first.
@@ -312,14 +315,17 @@ func (c *Checker) inspect(ctx context.Context, f *os.File, hdr, size int64, lim 
 	}
 
 	// pdfcpu keeps an entry in memory for every object and cross-reference
-	// entry it meets: count them first, with a fixed-size buffer.
-	cs, err := countObjects(ctx, io.NewSectionReader(f, 0, size), lim.maxObjects)
+	// entry it meets: count them first, with a fixed-size buffer. That pass
+	// reads the whole file, so it also takes the file's SHA-256.
+	sum := sha256.New()
+	cs, err := countObjects(ctx, io.TeeReader(io.NewSectionReader(f, 0, size), sum), lim.maxObjects)
 	if err != nil {
 		return res, err
 	}
 	if cs.over(lim.maxObjects) {
 		return res, fmt.Errorf("%w: %d cross-reference entries, %d objects", errTooComplex, cs.entries, cs.objects)
 	}
+	res.sha256 = hex.EncodeToString(sum.Sum(nil))
 
 	// With bytes in front of the header, the xref offsets are normally
 	// relative to the header; a file whose offsets count from the first byte

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -44,6 +46,10 @@ func checkInvariants(t testing.TB, rep domain.PreflightReport, path string, size
 		assert.Zero(t, rep.Pages)
 	} else {
 		assert.Positive(t, rep.Pages)
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		sum := sha256.Sum256(data)
+		assert.Equal(t, hex.EncodeToString(sum[:]), rep.SHA256, "a file that may ship carries the SHA-256 of its bytes")
 	}
 	assert.NotEmpty(t, rep.Message)
 	assert.True(t, strings.HasSuffix(rep.Message, "."), "message %q ends with a full stop", rep.Message)
