@@ -47,14 +47,8 @@ func BackupDirFor(dbPath string) string {
 // read transaction (writes go on meanwhile and are not in it), and returns
 // the number of bytes written.
 func (db *DB) Backup(w io.Writer) (int64, error) {
-	db.mu.Lock()
-	err := db.settle() // the journal's writes go into bbolt's file first
-	db.mu.Unlock()
-	if err != nil {
-		return 0, err
-	}
 	var n int64
-	err = db.bolt.View(func(btx *bolt.Tx) error {
+	err := db.bolt.View(func(btx *bolt.Tx) error {
 		var err error
 		n, err = btx.WriteTo(w)
 		return err
@@ -276,7 +270,8 @@ func damaged(path, why string) error {
 // returned, or "" when there was no database). The backup is copied into
 // place atomically: a temporary file in the database's folder is written,
 // fsynced and renamed over dbPath (mode 0600), then the folder is fsynced.
-// The database's journal goes with the database it replaces.
+// A journal an earlier version left beside the database goes with the
+// database it replaces.
 func Restore(backup, dbPath string) (replacedPath string, err error) {
 	if err := VerifyBackup(backup); err != nil {
 		return "", err
@@ -309,9 +304,9 @@ func Restore(backup, dbPath string) (replacedPath string, err error) {
 			return "", err
 		}
 	}
-	// The journal holds writes of the database being replaced, which a
-	// crash may have left out of its file: it goes with that database,
-	// never to be taken for the backup's.
+	// A journal holds writes of the database being replaced, which a crash
+	// may have left out of its file: it goes with that database, never to
+	// be brought into the backup when it is opened.
 	journal := journalPathFor(dbPath)
 	movedJournal := false
 	if _, err := os.Lstat(journal); err == nil {

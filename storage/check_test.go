@@ -80,7 +80,6 @@ func TestCheckFindsAndRepairsIndexes(t *testing.T) {
 			require.NoError(t, err)
 			require.True(t, rep.Sound(), "%+v", rep.Problems)
 
-			settle(t, db)
 			require.NoError(t, db.bolt.Update(func(btx *bolt.Tx) error { return tt.breakIt(btx, rs) }))
 			rep, err = d.Check(false, domain.Actor{})
 			require.NoError(t, err)
@@ -106,7 +105,6 @@ func TestCheckReportsDuplicateBarcodes(t *testing.T) {
 	// a second request claims the first one's barcode behind the store's back
 	other := rs[1]
 	other.ItemBarcode = rs[0].ItemBarcode
-	settle(t, db)
 	require.NoError(t, db.bolt.Update(func(btx *bolt.Tx) error {
 		v, err := json.Marshal(other)
 		if err != nil {
@@ -126,13 +124,4 @@ func TestCheckReportsDuplicateBarcodes(t *testing.T) {
 	assert.Len(t, rep.Problems, 1, "the stale index and summary were repaired; the duplicate needs staff")
 	assert.False(t, dup[0].Repairable)
 	assert.Contains(t, dup[0].Detail, rs[0].ItemBarcode)
-}
-
-// settle brings the journal's writes into bbolt, for a test that changes
-// bbolt's buckets behind the store's back.
-func settle(t *testing.T, db *DB) {
-	t.Helper()
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	require.NoError(t, db.settle())
 }

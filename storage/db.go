@@ -12,30 +12,21 @@
 //	notices       notice ID (UUIDv7, so keys sort by creation) → JSON of domain.Notice
 //
 // A database made before the notices bucket existed gets it when opened.
-// The meta bucket also holds "journal": the generation of the journal
-// records that follow what the buckets hold (see journal.go).
-//
-// Beside the database file at path P, P + "-journal" holds the writes
-// committed since the last checkpoint; Open brings them into the file.
+// A journal an earlier version left beside the file is brought into it
+// when opened (see journal.go).
 //
 // The vault for a database at path P is the directory
 // filepath.Join(filepath.Dir(P), "vault"); see VaultDirFor.
 package storage
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -71,44 +62,10 @@ var (
 
 // DB is an open ILL Desk database; it implements domain.Store. Only one
 // process (or one DB value) may hold a database file open at a time.
-//
-// A write is durable once its journal record is synced, and bbolt gets it
-// at the next checkpoint (see overlay.go): when the overlay holds more than
-// checkpointKeys keys or checkpointBytes bytes, before a backup or a copy,
-// when the database is closed, and when it is opened after a crash.
 type DB struct {
 	bolt *bolt.DB
 	path string
-
-	// mu orders writes and checkpoints; reads take the overlay as it is
-	// and need no lock.
-	mu      sync.Mutex
-	over    atomic.Pointer[overlay]
-	journal *journal // nil once closed
-	gen     uint64   // generation of the journal's records (keyJournal)
-	seq     uint64   // number of the journal's last record
 }
-
-// A checkpoint comes once the overlay holds this many keys or bytes. A scan
-// changes three or four keys, so most scans write only their journal
-// record, and the checkpoint that brings a few dozen scans into bbolt
-// writes each B+tree page they share once.
-const (
-	checkpointKeys  = 256
-	checkpointBytes = 512 << 10
-)
-
-// A commit that changes more than this many keys or bytes (seeding,
-// reindexing, an import) goes into bbolt at once, as a checkpoint, rather
-// than through the journal and the overlay.
-const (
-	directKeys  = 1024
-	directBytes = 1 << 20
-)
-
-// keyJournal in the meta bucket is the generation of the journal records
-// that follow what bbolt holds: 8 bytes, little-endian.
-var keyJournal = []byte("journal")
 
 var _ domain.Store = (*DB)(nil)
 
@@ -196,137 +153,13 @@ func Open(path string) (*DB, error) {
 		err = db.guard(func() error { return bdb.Update(func(btx *bolt.Tx) error { return prepare(btx, path) }) })
 	}
 	if err == nil {
-		err = db.replay()
+		err = db.bringInJournal()
 	}
 	if err != nil {
 		_ = bdb.Close()
 		return nil, err
 	}
 	return db, nil
-}
-
-// replay opens the journal and brings into bbolt the writes it holds that
-// bbolt does not: those committed since the last checkpoint before the
-// process ended without closing the database.
-func (db *DB) replay() error {
-	var gen uint64
-	err := db.guard(func() error {
-		return db.bolt.View(func(btx *bolt.Tx) error {
-			if v := btx.Bucket(bucketMeta).Get(keyJournal); len(v) == 8 {
-				gen = binary.LittleEndian.Uint64(v)
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return err
-	}
-	j, recs, err := openJournal(journalPathFor(db.path), gen)
-	if err != nil {
-		return storageError(db.path, err)
-	}
-	over := &overlay{layers: layers{}}
-	for _, rec := range recs {
-		ls, err := decodeLayers(rec)
-		if err != nil {
-			_ = j.close()
-			return damagedDB(db.path, err.Error())
-		}
-		over = over.with(ls)
-	}
-	db.journal, db.gen = j, gen
-	db.over.Store(over)
-	if len(recs) == 0 && gen != 0 {
-		return nil // nothing to bring in: the next record starts the journal again
-	}
-	if err := db.checkpoint(nil); err != nil {
-		db.journal = nil
-		_ = j.close()
-		return err
-	}
-	return nil
-}
-
-// checkpoint writes the overlay, with the changes in also (nil for none),
-// into bbolt in one transaction, together with a new journal generation,
-// then empties the overlay and has the journal start again. Hold db.mu, or
-// be Open. When it fails, the overlay and the journal are as they were.
-func (db *DB) checkpoint(also layers) error {
-	over := db.over.Load()
-	if len(also) > 0 {
-		over = over.with(also)
-	}
-	var gen uint64
-	for gen == 0 {
-		gen = rand.Uint64()
-	}
-	err := db.guard(func() error {
-		return db.bolt.Update(func(btx *bolt.Tx) error {
-			if err := applyLayers(btx, over.layers); err != nil {
-				return err
-			}
-			return btx.Bucket(bucketMeta).Put(keyJournal, binary.LittleEndian.AppendUint64(nil, gen))
-		})
-	})
-	if err != nil {
-		return err
-	}
-	// bbolt has the writes now: readers that take the empty overlay from
-	// here on find them there.
-	db.over.Store(&overlay{layers: layers{}})
-	db.gen, db.seq = gen, 0
-	db.journal.restart()
-	return nil
-}
-
-// applyLayers makes the changes in ls in bbolt, parents before the buckets
-// of records inside them.
-func applyLayers(btx *bolt.Tx, ls layers) error {
-	paths := make([]string, 0, len(ls))
-	for p := range ls {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		l := ls[p]
-		parent, name, nested := strings.Cut(p, pathSep)
-		var b *bolt.Bucket
-		var err error
-		switch {
-		case !nested && l.emptied:
-			if err = btx.DeleteBucket([]byte(parent)); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
-				return err
-			}
-			b, err = btx.CreateBucket([]byte(parent))
-		case !nested:
-			b, err = btx.CreateBucketIfNotExists([]byte(parent))
-		default:
-			var pb *bolt.Bucket
-			if pb, err = btx.CreateBucketIfNotExists([]byte(parent)); err == nil {
-				if l.emptied {
-					if err = pb.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
-						return err
-					}
-				}
-				b, err = pb.CreateBucketIfNotExists([]byte(name))
-			}
-		}
-		if err != nil {
-			return err
-		}
-		b.FillPercent = fillPercent
-		for _, c := range l.sortedChanges() {
-			if c.val == nil {
-				err = b.Delete([]byte(c.key))
-			} else {
-				err = b.Put([]byte(c.key), c.val)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // openBolt opens the bbolt file at path with opts (nil: read-write) and
@@ -450,7 +283,7 @@ func prepare(btx *bolt.Tx, path string) error {
 // SchemaVersion, inside the transaction that opens it.
 func migrate(btx *bolt.Tx, from int) error {
 	if from < 2 { // 2: every request has a summary
-		t := &tx{btx: btx, over: &overlay{}, own: layers{}}
+		t := &tx{btx: btx}
 		sums := btx.Bucket(bucketSummaries)
 		files := false
 		if err := t.ForEachRequest(func(r domain.Request) error {
@@ -464,7 +297,6 @@ func migrate(btx *bolt.Tx, from int) error {
 				return err
 			}
 		}
-		return applyLayers(btx, t.own)
 	}
 	return nil
 }
@@ -489,75 +321,15 @@ func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction. Writes inside it fail.
 func (db *DB) View(fn func(domain.Tx) error) error {
-	// The overlay first, then bbolt's transaction: a checkpoint commits to
-	// bbolt before it empties the overlay, so whichever overlay a read
-	// takes, bbolt's pages it reads hold the rest.
-	over := db.over.Load()
-	return db.guard(func() error {
-		return db.bolt.View(func(btx *bolt.Tx) error { return fn(&tx{btx: btx, over: over}) })
-	})
+	return db.guard(func() error { return db.bolt.View(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) }) })
 }
 
-// Update runs fn in a read-write transaction: when fn returns nil every
-// write is committed atomically and durably; when it returns an error
-// nothing is. Writes wait for one another; reads do not wait for writes.
+// Update runs fn in one bbolt read-write transaction: when fn returns nil
+// every write is committed atomically and durably (bbolt syncs its commit);
+// when it returns an error nothing is.
 func (db *DB) Update(fn func(domain.Tx) error) error {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.journal == nil {
-		return storageError(db.path, berrors.ErrDatabaseNotOpen)
-	}
-	t := &tx{over: db.over.Load(), own: layers{}}
-	err := db.guard(func() error {
-		return db.bolt.View(func(btx *bolt.Tx) error { t.btx = btx; return fn(t) })
-	})
-	if err != nil || len(t.own) == 0 {
-		return err
-	}
-	if n, size := t.own.size(); n > directKeys || size > directBytes {
-		return db.checkpoint(t.own)
-	}
-	if err := db.journal.appendRecord(db.gen, db.seq+1, encodeLayers(t.own)); err != nil {
-		return storageError(db.path, err)
-	}
-	db.seq++
-	next := t.over.with(t.own)
-	db.over.Store(next)
-	if next.keys > checkpointKeys || next.bytes > checkpointBytes {
-		// The write is committed whatever becomes of this: a checkpoint
-		// that fails is tried again after the next write, and at Close.
-		_ = db.checkpoint(nil)
-	}
-	return nil
+	return db.guard(func() error { return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) }) })
 }
 
-// settle brings the overlay into bbolt, for what reads bbolt's file whole
-// (a backup, a copy to the department database). Hold db.mu.
-func (db *DB) settle() error {
-	if db.journal == nil {
-		return storageError(db.path, berrors.ErrDatabaseNotOpen)
-	}
-	if len(db.over.Load().layers) == 0 {
-		return nil
-	}
-	return db.checkpoint(nil)
-}
-
-// Close brings the journal's writes into bbolt and releases the database
-// file and its lock.
-func (db *DB) Close() error {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.journal == nil {
-		return db.bolt.Close()
-	}
-	err := db.settle()
-	if cerr := db.journal.close(); err == nil && cerr != nil {
-		err = fmt.Errorf("cannot close the journal of %s: %w", db.path, cerr)
-	}
-	db.journal = nil
-	if berr := db.bolt.Close(); err == nil {
-		err = berr
-	}
-	return err
-}
+// Close releases the database file and its lock.
+func (db *DB) Close() error { return db.bolt.Close() }

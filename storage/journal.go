@@ -5,68 +5,84 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
-// The journal is a file beside the database (its path + "-journal") that
-// holds the writes committed since the last checkpoint, one record each:
+// Earlier versions of ILL Desk committed each write to a journal file
+// beside the database (its path + "-journal") and brought it into bbolt
+// later. A database such a version had open when its process ended may
+// have committed writes in that file only: Open brings them in once, in
+// one bbolt transaction, and removes the file. The file holds one record
+// per commit:
 //
 //	length  uint32   of the payload
 //	crc     uint32   CRC-32C of generation, seq and payload
 //	gen     uint64   the checkpoint generation the record follows
 //	seq     uint64   1 for the first record after that checkpoint, then 2, ...
-//	payload          the changed buckets (encodeLayers)
+//	payload          the changed buckets (see applyRecord)
 //
-// The file is written ahead of its end with zeros, so a record overwrites
-// bytes already there and syncing it writes no file metadata. Each
-// checkpoint stores a new random generation in bbolt (keyJournal) and
-// starts writing at the start of the file again; records of an older
-// generation, and anything after the first record that does not follow
-// (a torn write, zeros), are not replayed.
-
-// journalChunk is how much the journal file grows by when a record does not
-// fit: written with zeros and synced once.
-const journalChunk = 1 << 20
+// The meta bucket's "journal" key (8 bytes, little-endian) is the
+// generation of the records that follow what bbolt holds. Records of
+// another generation, and anything after the first record that does not
+// follow (a torn write, the zeros the file was written ahead with), were
+// already in bbolt or never committed.
 
 // headerSize is a record's length, crc, gen and seq.
 const headerSize = 24
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// journal is the journal file of an open database. The file is made on
-// the first write and kept, a megabyte of it written ahead, for the next.
-type journal struct {
-	path string
-	f    *os.File // nil until the file exists
-	off  int64    // where the next record goes
-	size int64    // the file's length
-}
+// keyJournal in the meta bucket is the generation of the journal records
+// that follow what bbolt holds.
+var keyJournal = []byte("journal")
 
-// journalPathFor is the journal file of the database at dbPath.
+// journalPathFor is the journal file an earlier version kept for the
+// database at dbPath.
 func journalPathFor(dbPath string) string { return dbPath + "-journal" }
 
-// openJournal opens the journal at path, if there is one, and returns it
-// with the payloads of the records of generation gen it holds, in order.
-func openJournal(path string, gen uint64) (*journal, [][]byte, error) {
-	j := &journal{path: path}
-	f, err := os.OpenFile(path, os.O_RDWR, 0o600)
+// bringInJournal applies the committed records of the journal beside the
+// database, if there is one, then removes the file.
+func (db *DB) bringInJournal() error {
+	jpath := journalPathFor(db.path)
+	data, err := os.ReadFile(jpath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return j, nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot open the journal %s: %w", path, err)
+		return storageError(db.path, fmt.Errorf("cannot read the journal %s: %w", jpath, err))
 	}
-	data, err := io.ReadAll(f)
+	err = db.guard(func() error {
+		return db.bolt.Update(func(btx *bolt.Tx) error {
+			meta := btx.Bucket(bucketMeta)
+			var gen uint64
+			if v := meta.Get(keyJournal); len(v) == 8 {
+				gen = binary.LittleEndian.Uint64(v)
+			}
+			for _, rec := range readRecords(data, gen) {
+				if err := applyRecord(btx, rec); err != nil {
+					return damagedDB(db.path, "its journal "+err.Error())
+				}
+			}
+			return meta.Delete(keyJournal)
+		})
+	})
 	if err != nil {
-		_ = f.Close()
-		return nil, nil, fmt.Errorf("cannot read the journal %s: %w", path, err)
+		return storageError(db.path, err)
 	}
-	j.f, j.size = f, int64(len(data))
-	return j, readRecords(data, gen), nil
+	// bbolt's commit is synced: the journal's writes are safe in the file.
+	if err := os.Remove(jpath); err != nil {
+		return storageError(db.path, fmt.Errorf("cannot remove the journal %s: %w", jpath, err))
+	}
+	if err := syncDir(filepath.Dir(jpath)); err != nil {
+		return storageError(db.path, fmt.Errorf("cannot save the folder of %s to disk: %w", jpath, err))
+	}
+	return nil
 }
 
 // readRecords is the payloads of the records of generation gen at the start
@@ -86,157 +102,86 @@ func readRecords(data []byte, gen uint64) [][]byte {
 	return out
 }
 
-// appendRecord writes the record of generation gen and number seq and syncs
-// it: when it returns nil the record survives a crash or power loss.
-func (j *journal) appendRecord(gen, seq uint64, payload []byte) error {
-	rec := make([]byte, headerSize+len(payload))
-	binary.LittleEndian.PutUint32(rec[0:], uint32(len(payload)))
-	binary.LittleEndian.PutUint64(rec[8:], gen)
-	binary.LittleEndian.PutUint64(rec[16:], seq)
-	copy(rec[headerSize:], payload)
-	binary.LittleEndian.PutUint32(rec[4:], crc32.Checksum(rec[8:], castagnoli))
-	if j.f == nil {
-		if err := j.create(); err != nil {
-			return err
-		}
-	}
-	if end := j.off + int64(len(rec)); end > j.size {
-		if err := j.grow(end); err != nil {
-			return err
-		}
-	}
-	if _, err := j.f.WriteAt(rec, j.off); err != nil {
-		return fmt.Errorf("cannot write the journal %s: %w", j.path, err)
-	}
-	if err := fdatasync(j.f); err != nil {
-		return fmt.Errorf("cannot save the journal %s to disk: %w", j.path, err)
-	}
-	j.off += int64(len(rec))
-	return nil
-}
+// journalPathSep separates a nested bucket's name from its parent's in a
+// record's bucket path ("records" + sep + kind).
+const journalPathSep = "\x00"
 
-// create makes the journal file, and syncs its folder so that the file
-// itself survives a power loss along with what is written to it.
-func (j *journal) create() error {
-	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("cannot create the journal %s: %w", j.path, err)
-	}
-	if err := syncDir(filepath.Dir(j.path)); err != nil {
-		_ = f.Close()
-		return fmt.Errorf("cannot save the journal %s to disk: %w", j.path, err)
-	}
-	j.f, j.off, j.size = f, 0, 0
-	return nil
-}
-
-// grow lengthens the file with zeros to hold end bytes, rounded up to a
-// chunk, and syncs it, length included.
-func (j *journal) grow(end int64) error {
-	size := (end + journalChunk - 1) / journalChunk * journalChunk
-	if _, err := j.f.WriteAt(make([]byte, size-j.size), j.size); err != nil {
-		return fmt.Errorf("cannot make room in the journal %s: %w", j.path, err)
-	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("cannot save the journal %s to disk: %w", j.path, err)
-	}
-	j.size = size
-	return nil
-}
-
-// restart has the next record go at the start of the file. Call it once a
-// checkpoint with a new generation is committed: the records there now are
-// of an older one.
-func (j *journal) restart() { j.off = 0 }
-
-// close closes the file.
-func (j *journal) close() error {
-	if j.f == nil {
-		return nil
-	}
-	err := j.f.Close()
-	j.f = nil
-	return err
-}
-
-// encodeLayers is the journal payload of a commit's changes: for each
-// bucket, in path order, its path, whether it was emptied first, and its
-// changes, each a key and either a value or a deletion.
-func encodeLayers(ls layers) []byte {
-	var b []byte
-	paths := make([]string, 0, len(ls))
-	for p := range ls {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	b = binary.AppendUvarint(b, uint64(len(paths)))
-	for _, p := range paths {
-		l := ls[p]
-		b = appendBytes(b, []byte(p))
-		b = append(b, boolByte(l.emptied))
-		changes := l.sortedChanges()
-		b = binary.AppendUvarint(b, uint64(len(changes)))
-		for _, c := range changes {
-			b = appendBytes(b, []byte(c.key))
-			b = append(b, boolByte(c.val == nil))
-			if c.val != nil {
-				b = appendBytes(b, c.val)
-			}
-		}
-	}
-	return b
-}
-
-// decodeLayers reads what encodeLayers wrote.
-func decodeLayers(b []byte) (layers, error) {
-	r := &byteReader{b: b}
-	ls := layers{}
-	n := r.uvarint()
-	for range n {
+// applyRecord makes one record's changes in bbolt. A payload is, for each
+// changed bucket in path order: its path, whether it was emptied first (1
+// byte), and its changes in key order, each a key, whether it is deleted
+// (1 byte) and, when not, the value. Counts and lengths are uvarints.
+func applyRecord(btx *bolt.Tx, payload []byte) error {
+	r := &byteReader{b: payload}
+	for range r.uvarint() {
+		path, emptied := string(r.bytes()), r.byte() == 1
 		if r.err != nil {
 			break
 		}
-		p := string(r.bytes())
-		l := &layer{emptied: r.byte() == 1}
-		m := r.uvarint()
-		for range m {
+		b, err := journalBucket(btx, path, emptied)
+		if err != nil {
+			return err
+		}
+		for range r.uvarint() {
+			k, deleted := r.bytes(), r.byte() == 1
+			var v []byte
+			if !deleted {
+				v = r.bytes()
+			}
 			if r.err != nil {
 				break
 			}
-			k := r.bytes()
-			var v []byte
-			if r.byte() == 0 {
-				v = slices.Clone(r.bytes())
-				if v == nil {
-					v = []byte{}
-				}
+			if deleted {
+				err = b.Delete(k)
+			} else {
+				err = b.Put(k, v)
 			}
-			l.set(k, v)
+			if err != nil {
+				return err
+			}
 		}
-		ls[p] = l
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errors.New("trailing bytes")
 	}
 	if r.err != nil {
-		return nil, fmt.Errorf("storage: journal record: %w", r.err)
+		return fmt.Errorf("record: %w", r.err)
 	}
-	return ls, nil
+	return nil
 }
 
-func appendBytes(b, p []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(p)))
-	return append(b, p...)
-}
-
-func boolByte(v bool) byte {
-	if v {
-		return 1
+// journalBucket is the bucket at a record's path, created when missing and
+// emptied first when the record says so.
+func journalBucket(btx *bolt.Tx, path string, emptied bool) (*bolt.Bucket, error) {
+	parent, name, nested := strings.Cut(path, journalPathSep)
+	var b *bolt.Bucket
+	var err error
+	if !nested {
+		if emptied {
+			if err = btx.DeleteBucket([]byte(parent)); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+				return nil, err
+			}
+		}
+		b, err = btx.CreateBucketIfNotExists([]byte(parent))
+	} else {
+		var pb *bolt.Bucket
+		if pb, err = btx.CreateBucketIfNotExists([]byte(parent)); err != nil {
+			return nil, err
+		}
+		if emptied {
+			if err = pb.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+				return nil, err
+			}
+		}
+		b, err = pb.CreateBucketIfNotExists([]byte(name))
 	}
-	return 0
+	if err != nil {
+		return nil, err
+	}
+	b.FillPercent = fillPercent
+	return b, nil
 }
 
-// byteReader reads encodeLayers' parts, keeping the first error.
+// byteReader reads a record's parts, keeping the first error.
 type byteReader struct {
 	b   []byte
 	err error

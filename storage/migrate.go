@@ -33,14 +33,9 @@ type MigrateReport struct {
 // already has are kept as they are there and listed in the report.
 func (db *DB) CopyTo(to domain.Store) (MigrateReport, error) {
 	var rep MigrateReport
-	db.mu.Lock() // writes wait for the copy, which reads bbolt's buckets whole
-	defer db.mu.Unlock()
-	if err := db.settle(); err != nil {
-		return rep, err
-	}
 	err := db.guard(func() error {
 		return db.bolt.View(func(btx *bolt.Tx) error {
-			from := &tx{btx: btx, over: db.over.Load()}
+			from := &tx{btx: btx}
 			return to.Update(func(dst domain.Tx) error {
 				rep = MigrateReport{}
 				return copyAll(from, btx, dst, &rep)

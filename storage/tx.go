@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -16,35 +15,21 @@ import (
 // keySep separates the external identifier from the partner code in idx_external.
 const keySep = "\x00"
 
-// tx is one transaction seen through domain.Tx: bbolt's pages as a read
-// transaction (btx) has them, under the overlay's committed changes, under
-// the changes the transaction makes itself (own; nil while it only reads).
-// Every value it returns is decoded or copied from the stored bytes, so it
-// never aliases bbolt's memory map.
+// tx is one bbolt transaction seen through domain.Tx. Every value it returns
+// is decoded from the stored bytes, so it never aliases bbolt's memory map.
 type tx struct {
-	btx  *bolt.Tx
-	over *overlay
-	own  layers
+	btx *bolt.Tx
 }
 
 var _ domain.Tx = (*tx)(nil)
 
-func (t *tx) bucket(name []byte) (*lbucket, error) {
-	base := t.btx.Bucket(name)
-	if base == nil && t.over.layers[string(name)] == nil && t.own[string(name)] == nil {
+func (t *tx) bucket(name []byte) (*bolt.Bucket, error) {
+	b := t.btx.Bucket(name)
+	if b == nil {
 		return nil, fmt.Errorf("storage: bucket %s is missing from the database", name)
 	}
-	return &lbucket{t: t, path: string(name), base: base}, nil
-}
-
-// ownLayer is the transaction's layer for the bucket at path, made on first use.
-func (t *tx) ownLayer(path string) *layer {
-	l := t.own[path]
-	if l == nil {
-		l = &layer{}
-		t.own[path] = l
-	}
-	return l
+	b.FillPercent = fillPercent
+	return b, nil
 }
 
 // fillPercent is how full bbolt fills a page before splitting it. Requests,
@@ -317,7 +302,7 @@ func (t *tx) PutRequest(r domain.Request) error {
 // moveIndex points an index's entry for id from the old key to the new one
 // (either may be nil), writing only what changes. An old entry that now
 // belongs to another request is left to it.
-func moveIndex(idx *lbucket, oldKey, newKey, id []byte) error {
+func moveIndex(idx *bolt.Bucket, oldKey, newKey, id []byte) error {
 	if oldKey != nil && !bytes.Equal(oldKey, newKey) && bytes.Equal(idx.Get(oldKey), id) {
 		if err := idx.Delete(oldKey); err != nil {
 			return err
@@ -355,11 +340,13 @@ func (t *tx) IndexEntries(fn func(domain.IndexEntry) error) error {
 // them again from the requests. Where two requests claim one key, the
 // later one keeps it; Check reports such duplicates.
 func (t *tx) Reindex() error {
-	if t.own == nil {
-		return berrors.ErrTxNotWritable
-	}
 	for _, name := range [][]byte{bucketIdxBarcode, bucketIdxExternal, bucketSummaries} {
-		t.own[string(name)] = &layer{emptied: true}
+		if err := t.btx.DeleteBucket(name); err != nil {
+			return err
+		}
+		if _, err := t.btx.CreateBucket(name); err != nil {
+			return err
+		}
 	}
 	bc, err := t.bucket(bucketIdxBarcode)
 	if err != nil {
@@ -409,7 +396,7 @@ func (t *tx) RequestCount() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return b.KeyN(), nil
+	return b.Stats().KeyN, nil
 }
 
 // ForEachSummary calls fn for every request's summary in id (creation) order
@@ -575,7 +562,7 @@ func decodePartner(code string, v []byte) (domain.Partner, error) {
 
 // kindBucket is the bucket of one kind of record inside the records bucket,
 // created on first write.
-func (t *tx) kindBucket(kind string, create bool) (*lbucket, error) {
+func (t *tx) kindBucket(kind string, create bool) (*bolt.Bucket, error) {
 	if kind == "" {
 		return nil, errRecordKind
 	}
@@ -588,6 +575,9 @@ func (t *tx) kindBucket(kind string, create bool) (*lbucket, error) {
 		if b, err = root.CreateBucket([]byte(kind)); err != nil {
 			return nil, err
 		}
+	}
+	if b != nil {
+		b.FillPercent = fillPercent
 	}
 	return b, nil
 }
