@@ -1,14 +1,10 @@
-package storage
+package bolt
 
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -34,7 +30,7 @@ type MigrateReport struct {
 func (db *DB) CopyTo(to domain.Store) (MigrateReport, error) {
 	var rep MigrateReport
 	err := db.guard(func() error {
-		return db.bolt.View(func(btx *bolt.Tx) error {
+		return db.bolt.View(func(btx *bbolt.Tx) error {
 			from := &tx{btx: btx}
 			return to.Update(func(dst domain.Tx) error {
 				rep = MigrateReport{}
@@ -45,7 +41,7 @@ func (db *DB) CopyTo(to domain.Store) (MigrateReport, error) {
 	return rep, err
 }
 
-func copyAll(from *tx, btx *bolt.Tx, dst domain.Tx, rep *MigrateReport) error {
+func copyAll(from *tx, btx *bbolt.Tx, dst domain.Tx, rep *MigrateReport) error {
 	partners, err := from.Partners()
 	if err != nil {
 		return err
@@ -105,60 +101,4 @@ func copyAll(from *tx, btx *bolt.Tx, dst domain.Tx, rep *MigrateReport) error {
 			return dst.PutRecord(string(kind), id, value)
 		})
 	})
-}
-
-// CopyFilesTo copies every file of the vault into another vault under the
-// same name (the requests record the names), fsynced; a file already there
-// with the same content is left, one with other content is refused. It
-// returns how many files it copied.
-func (v *Vault) CopyFilesTo(to *Vault) (int, error) {
-	names, err := v.Files()
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, name := range names {
-		size, sum, err := v.Verify(name)
-		if err != nil {
-			return n, err
-		}
-		if tsize, tsum, err := to.Verify(name); err == nil {
-			if tsize != size || tsum != sum {
-				return n, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
-					"The shared vault %s already has a different file named %s; move one of them aside, then copy again.", to.dir, name)}
-			}
-			continue
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return n, err
-		}
-		if err := copyExact(v.Path(name), filepath.Join(to.dir, name)); err != nil {
-			return n, storageError(to.dir, err)
-		}
-		n++
-	}
-	return n, syncDir(to.dir)
-}
-
-// copyExact copies src to a new file dst (never replacing one) and fsyncs it.
-func copyExact(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		_ = out.Close()
-		_ = os.Remove(dst)
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		_ = out.Close()
-		_ = os.Remove(dst)
-		return err
-	}
-	return out.Close()
 }

@@ -1,9 +1,11 @@
-package storage
+// Package keyring keeps ILL Desk's secrets (the SMTP password) in the
+// operating system's keyring, through go-keyring.
+package keyring
 
 import (
 	"strings"
 
-	"github.com/zalando/go-keyring"
+	gokeyring "github.com/zalando/go-keyring"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -15,24 +17,24 @@ const keyringService = "ILL Desk"
 // where no system keyring is available (a server without a desktop session).
 const EnvSMTPPassword = "ILLDESK_SMTP_PASSWORD"
 
-// Keyring keeps secrets in the operating system's keyring — the Secret
+// Secrets keeps secrets in the operating system's keyring — the Secret
 // Service on Linux, the Keychain on macOS, the Credential Manager on
 // Windows — so they are never written into the database.
-type Keyring struct {
+type Secrets struct {
 	// Getenv reads the environment; the SMTP password set there wins.
 	Getenv func(string) string
 }
 
-var _ domain.SecretStore = Keyring{}
+var _ domain.SecretStore = Secrets{}
 
 // Get returns a secret, "" when none is kept (or no keyring can be reached).
-func (k Keyring) Get(key string) (string, error) {
+func (k Secrets) Get(key string) (string, error) {
 	if k.Getenv != nil && strings.HasPrefix(key, "smtp:") {
 		if v := k.Getenv(EnvSMTPPassword); v != "" {
 			return v, nil
 		}
 	}
-	v, err := keyring.Get(keyringService, key)
+	v, err := gokeyring.Get(keyringService, key)
 	if err != nil {
 		// Not found, or no keyring on this machine: there is no secret to
 		// use, and the mail server then refuses the login and says so.
@@ -42,6 +44,6 @@ func (k Keyring) Get(key string) (string, error) {
 }
 
 // Set keeps a secret in the system keyring.
-func (k Keyring) Set(key, value string) error {
-	return keyring.Set(keyringService, key, value)
+func (k Secrets) Set(key, value string) error {
+	return gokeyring.Set(keyringService, key, value)
 }

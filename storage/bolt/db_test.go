@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"os"
@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -113,10 +113,10 @@ func TestOpenCreatesDirAndSchema(t *testing.T) {
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 	}
 
-	raw, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	raw, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	require.NoError(t, err)
 	defer raw.Close()
-	require.NoError(t, raw.View(func(btx *bolt.Tx) error {
+	require.NoError(t, raw.View(func(btx *bbolt.Tx) error {
 		for _, b := range allBuckets {
 			assert.NotNil(t, btx.Bucket(b), "bucket %s", b)
 		}
@@ -173,9 +173,9 @@ func TestValuesOutliveTransaction(t *testing.T) {
 
 func TestSchemaTooNewRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "illdesk.db")
-	raw, err := bolt.Open(path, 0o600, nil)
+	raw, err := bbolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	require.NoError(t, raw.Update(func(btx *bolt.Tx) error {
+	require.NoError(t, raw.Update(func(btx *bbolt.Tx) error {
 		b, err := btx.CreateBucket([]byte("meta"))
 		if err != nil {
 			return err
@@ -191,10 +191,10 @@ func TestSchemaTooNewRefused(t *testing.T) {
 	assert.Contains(t, ref.Msg, "upgrade")
 
 	// The refused open released the file and left it untouched.
-	raw, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	raw, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	require.NoError(t, err)
 	defer raw.Close()
-	require.NoError(t, raw.View(func(btx *bolt.Tx) error {
+	require.NoError(t, raw.View(func(btx *bbolt.Tx) error {
 		assert.Nil(t, btx.Bucket(bucketRequests))
 		assert.Equal(t, "99", string(btx.Bucket(bucketMeta).Get(keySchema)))
 		return nil
@@ -256,9 +256,9 @@ func TestNotADatabaseRefused(t *testing.T) {
 
 func TestForeignBoltDatabaseRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "other.db")
-	raw, err := bolt.Open(path, 0o600, nil)
+	raw, err := bbolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
-	require.NoError(t, raw.Update(func(btx *bolt.Tx) error {
+	require.NoError(t, raw.Update(func(btx *bbolt.Tx) error {
 		_, err := btx.CreateBucket([]byte("someone_elses"))
 		return err
 	}))

@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"encoding/binary"
@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/illdesk/illdesk/storage"
 )
 
 // Earlier versions of ILL Desk committed each write to a journal file
@@ -55,10 +57,10 @@ func (db *DB) bringInJournal() error {
 		return nil
 	}
 	if err != nil {
-		return storageError(db.path, fmt.Errorf("cannot read the journal %s: %w", jpath, err))
+		return storage.SystemError(db.path, fmt.Errorf("cannot read the journal %s: %w", jpath, err))
 	}
 	err = db.guard(func() error {
-		return db.bolt.Update(func(btx *bolt.Tx) error {
+		return db.bolt.Update(func(btx *bbolt.Tx) error {
 			meta := btx.Bucket(bucketMeta)
 			var gen uint64
 			if v := meta.Get(keyJournal); len(v) == 8 {
@@ -73,14 +75,14 @@ func (db *DB) bringInJournal() error {
 		})
 	})
 	if err != nil {
-		return storageError(db.path, err)
+		return storage.SystemError(db.path, err)
 	}
 	// bbolt's commit is synced: the journal's writes are safe in the file.
 	if err := os.Remove(jpath); err != nil {
-		return storageError(db.path, fmt.Errorf("cannot remove the journal %s: %w", jpath, err))
+		return storage.SystemError(db.path, fmt.Errorf("cannot remove the journal %s: %w", jpath, err))
 	}
-	if err := syncDir(filepath.Dir(jpath)); err != nil {
-		return storageError(db.path, fmt.Errorf("cannot save the folder of %s to disk: %w", jpath, err))
+	if err := storage.SyncDir(filepath.Dir(jpath)); err != nil {
+		return storage.SystemError(db.path, fmt.Errorf("cannot save the folder of %s to disk: %w", jpath, err))
 	}
 	return nil
 }
@@ -110,7 +112,7 @@ const journalPathSep = "\x00"
 // changed bucket in path order: its path, whether it was emptied first (1
 // byte), and its changes in key order, each a key, whether it is deleted
 // (1 byte) and, when not, the value. Counts and lengths are uvarints.
-func applyRecord(btx *bolt.Tx, payload []byte) error {
+func applyRecord(btx *bbolt.Tx, payload []byte) error {
 	r := &byteReader{b: payload}
 	for range r.uvarint() {
 		path, emptied := string(r.bytes()), r.byte() == 1
@@ -151,9 +153,9 @@ func applyRecord(btx *bolt.Tx, payload []byte) error {
 
 // journalBucket is the bucket at a record's path, created when missing and
 // emptied first when the record says so.
-func journalBucket(btx *bolt.Tx, path string, emptied bool) (*bolt.Bucket, error) {
+func journalBucket(btx *bbolt.Tx, path string, emptied bool) (*bbolt.Bucket, error) {
 	parent, name, nested := strings.Cut(path, journalPathSep)
-	var b *bolt.Bucket
+	var b *bbolt.Bucket
 	var err error
 	if !nested {
 		if emptied {
@@ -163,7 +165,7 @@ func journalBucket(btx *bolt.Tx, path string, emptied bool) (*bolt.Bucket, error
 		}
 		b, err = btx.CreateBucketIfNotExists([]byte(parent))
 	} else {
-		var pb *bolt.Bucket
+		var pb *bbolt.Bucket
 		if pb, err = btx.CreateBucketIfNotExists([]byte(parent)); err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package storage_test
+package postgres_test
 
 import (
 	"context"
@@ -16,7 +16,8 @@ import (
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/internal/pgtest"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/postgres"
+	"github.com/illdesk/illdesk/storage/vault"
 )
 
 // TestMain stops the PostgreSQL server the tests started.
@@ -24,15 +25,15 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // department opens n workstations' desks on one fresh PostgreSQL database,
 // each with its own connection pool, as separate workstations have.
-func department(t *testing.T, n int) ([]*domain.Desk, []*storage.PG) {
+func department(t *testing.T, n int) ([]*domain.Desk, []*postgres.DB) {
 	t.Helper()
 	url := pgtest.ForTest(t)
-	vault, err := storage.NewVault(filepath.Join(t.TempDir(), "vault"))
+	vault, err := vault.New(filepath.Join(t.TempDir(), "vault"))
 	require.NoError(t, err)
 	var desks []*domain.Desk
-	var stores []*storage.PG
+	var stores []*postgres.DB
 	for range n {
-		pg, err := storage.OpenPostgres(context.Background(), url)
+		pg, err := postgres.Open(context.Background(), url)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = pg.Close() })
 		d, err := domain.OpenDesk(domain.Config{Store: pg, Vault: vault, Clock: domain.ClockFunc(time.Now),
@@ -182,12 +183,12 @@ func TestPostgresLargeChangesAreAnnouncedAsEverything(t *testing.T) {
 }
 
 func TestPostgresRefusals(t *testing.T) {
-	_, err := storage.OpenPostgres(context.Background(), "postgres://nobody:secret-pw@127.0.0.1:1/none?connect_timeout=2")
+	_, err := postgres.Open(context.Background(), "postgres://nobody:secret-pw@127.0.0.1:1/none?connect_timeout=2")
 	require.ErrorIs(t, err, domain.ErrDatabaseUnreachable)
 	assert.NotContains(t, err.Error(), "secret-pw", "the password is never shown")
 	assert.Contains(t, err.Error(), "cannot be reached")
 
-	_, err = storage.OpenPostgres(context.Background(), "postgres://%zz")
+	_, err = postgres.Open(context.Background(), "postgres://%zz")
 	var ref *domain.Refusal
 	require.True(t, errors.As(err, &ref), "%v", err)
 }

@@ -1,15 +1,13 @@
-package storage
+package bolt
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"runtime/debug"
 	"strings"
-	"syscall"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
 
 // guard runs fn, a bbolt transaction, so that a damaged database file gives
@@ -29,7 +27,7 @@ func (db *DB) guard(fn func() error) (err error) {
 		}
 		err = damagedDB(db.path, fmt.Sprint(p))
 	}()
-	return storageError(db.path, fn())
+	return storage.SystemError(db.path, fn())
 }
 
 // fromDamage reports whether a recovered panic comes from reading a
@@ -59,24 +57,6 @@ func damagedDB(path, detail string) error {
 	return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Msg: fmt.Sprintf(
 		"The database %s is damaged (%s). Nothing more was changed. Restore the latest backup with illdesk restore FILE "+
 			"(daily backups are in %s); the damaged file is kept beside it.", path, detail, BackupDirFor(path))}
-}
-
-// storageError turns the system errors of a full disk or a folder that
-// cannot be written into refusals that say what to do; others pass as they are.
-func storageError(path string, err error) error {
-	var ref *domain.Refusal
-	switch {
-	case err == nil || errors.As(err, &ref):
-		return err
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
-		return &domain.Refusal{Kind: domain.ErrDiskFull, Msg: fmt.Sprintf(
-			"The disk holding %s is full, so nothing was saved. Free some space on it, then try again.", path)}
-	case errors.Is(err, syscall.EROFS), errors.Is(err, fs.ErrPermission):
-		return &domain.Refusal{Kind: domain.ErrNotWritable, Msg: fmt.Sprintf(
-			"ILL Desk may not write to %s (the folder is read-only or you lack permission), so nothing was saved. "+
-				"Give your account write access to the folder, or start with --db to use a folder you can write to.", path)}
-	}
-	return err
 }
 
 // checkSize refuses a database file shorter than its own meta page says:

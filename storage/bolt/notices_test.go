@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -111,9 +111,9 @@ func TestOlderDatabaseGetsTheNoticesBucket(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	// as written by a build without notices
-	raw, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	raw, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	require.NoError(t, err)
-	require.NoError(t, raw.Update(func(btx *bolt.Tx) error { return btx.DeleteBucket(bucketNotices) }))
+	require.NoError(t, raw.Update(func(btx *bbolt.Tx) error { return btx.DeleteBucket(bucketNotices) }))
 	require.NoError(t, raw.Close())
 
 	db, err = Open(path)

@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -169,10 +169,10 @@ func backupFile(t *testing.T) string {
 }
 
 // boltFile makes a bbolt file in dir whose contents fill sets up.
-func boltFile(t *testing.T, dir, name string, fill func(*bolt.Tx) error) string {
+func boltFile(t *testing.T, dir, name string, fill func(*bbolt.Tx) error) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
-	bdb, err := bolt.Open(p, 0o600, nil)
+	bdb, err := bbolt.Open(p, 0o600, nil)
 	require.NoError(t, err)
 	require.NoError(t, bdb.Update(fill))
 	require.NoError(t, bdb.Close())
@@ -212,8 +212,8 @@ func TestVerifyBackupRefuses(t *testing.T) {
 		}
 	}
 	require.Positive(t, branches, "the test needs branch pages")
-	schema := func(v string) func(*bolt.Tx) error {
-		return func(btx *bolt.Tx) error {
+	schema := func(v string) func(*bbolt.Tx) error {
+		return func(btx *bbolt.Tx) error {
 			b, err := btx.CreateBucket(bucketMeta)
 			if err != nil {
 				return err
@@ -238,14 +238,14 @@ func TestVerifyBackupRefuses(t *testing.T) {
 		{"last page missing", write("lastpage.db", raw[:len(raw)-pageSize]), domain.ErrInvalidInput, "cut off"},
 		{"damaged pages", write("damaged.db", damagedPages), domain.ErrInvalidInput, "damaged"},
 		{"a page pointing past the end", write("pastend.db", pastEnd), domain.ErrInvalidInput, "damaged"},
-		{"another program's bbolt file", boltFile(t, dir, "foreign.db", func(btx *bolt.Tx) error {
+		{"another program's bbolt file", boltFile(t, dir, "foreign.db", func(btx *bbolt.Tx) error {
 			b, err := btx.CreateBucket([]byte("widgets"))
 			if err != nil {
 				return err
 			}
 			return b.Put([]byte("k"), []byte("v"))
 		}), domain.ErrInvalidInput, "not an ILL Desk backup"},
-		{"an empty bbolt file", boltFile(t, dir, "blank.db", func(*bolt.Tx) error { return nil }), domain.ErrInvalidInput, "not an ILL Desk backup"},
+		{"an empty bbolt file", boltFile(t, dir, "blank.db", func(*bbolt.Tx) error { return nil }), domain.ErrInvalidInput, "not an ILL Desk backup"},
 		{"schema not a number", boltFile(t, dir, "garbled.db", schema("two")), domain.ErrInvalidInput, "not an ILL Desk backup"},
 		{"newer schema", boltFile(t, dir, "newer.db", schema(strconv.Itoa(SchemaVersion+1))), domain.ErrSchemaTooNew, "newer ILL Desk"},
 	}
@@ -267,9 +267,9 @@ func TestVerifyBackupRefuses(t *testing.T) {
 
 func TestVerifyBackupAcceptsAnOlderSchema(t *testing.T) {
 	p := backupFile(t)
-	bdb, err := bolt.Open(p, 0o600, nil)
+	bdb, err := bbolt.Open(p, 0o600, nil)
 	require.NoError(t, err)
-	require.NoError(t, bdb.Update(func(btx *bolt.Tx) error {
+	require.NoError(t, bdb.Update(func(btx *bbolt.Tx) error {
 		return btx.Bucket(bucketMeta).Put(keySchema, []byte("1"))
 	}))
 	require.NoError(t, bdb.Close())

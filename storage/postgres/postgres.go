@@ -1,4 +1,6 @@
-package storage
+// Package postgres keeps ILL Desk's requests, partners and settings in a
+// PostgreSQL database shared by a department's workstations, through pgx.
+package postgres
 
 import (
 	"context"
@@ -14,10 +16,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
 
-// PG is a department database on PostgreSQL, shared by several
-// workstations; it implements domain.Store with the same behaviour as DB.
+// DB is a department database on PostgreSQL, shared by several
+// workstations; it implements domain.Store with the same behaviour as the
+// bbolt store (storage/bolt).
 // Updates run one at a time across the department (an advisory lock held
 // until commit, as bbolt allows one writer per file), so two workstations
 // acting on one request take turns: the second sees the first's change and
@@ -25,12 +29,12 @@ import (
 // requests they read. Unique indexes keep barcodes and external
 // identifiers unique across the department. Every change is announced on
 // the channel ChangesChannel when it commits.
-type PG struct {
+type DB struct {
 	pool *pgxpool.Pool
 	url  string // for messages, without the password
 }
 
-var _ domain.Store = (*PG)(nil)
+var _ domain.Store = (*DB)(nil)
 
 // ChangesChannel is the LISTEN/NOTIFY channel on which every committed
 // change is announced, with the ids of the requests it touched, or "*" for
@@ -41,8 +45,8 @@ const ChangesChannel = "illdesk_changes"
 // database out of reach gives a message rather than a frozen desk.
 const pgTimeout = 10 * time.Second
 
-// IsPostgresURL reports whether a --db value names a PostgreSQL database.
-func IsPostgresURL(s string) bool {
+// IsURL reports whether a --db value names a PostgreSQL database.
+func IsURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
@@ -67,11 +71,11 @@ CREATE TABLE records (kind text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NU
 `,
 }
 
-// OpenPostgres connects to the PostgreSQL database at rawURL
+// Open connects to the PostgreSQL database at rawURL
 // (postgres://USER@HOST/DB) and applies the schema migrations this build
 // knows, under an advisory lock so that workstations starting together
 // migrate once. It refuses a database migrated by a newer ILL Desk.
-func OpenPostgres(ctx context.Context, rawURL string) (*PG, error) {
+func Open(ctx context.Context, rawURL string) (*DB, error) {
 	shown := rawURL
 	if u, err := url.Parse(rawURL); err == nil {
 		shown = u.Redacted()
@@ -95,7 +99,7 @@ func OpenPostgres(ctx context.Context, rawURL string) (*PG, error) {
 		return nil, &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
 			"The department database %s cannot be reached (%v). Check the network and the address, or ask your IT team whether the server is up.", shown, pgReason(err))}
 	}
-	p := &PG{pool: pool, url: shown}
+	p := &DB{pool: pool, url: shown}
 	if err := p.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -117,7 +121,7 @@ func pgReason(err error) string {
 }
 
 // migrate applies the migrations the database lacks, in one transaction.
-func (p *PG) migrate(ctx context.Context) error {
+func (p *DB) migrate(ctx context.Context) error {
 	tx, err := p.pool.Begin(ctx)
 	if err != nil {
 		return p.fail(err)
@@ -159,7 +163,7 @@ func (p *PG) migrate(ctx context.Context) error {
 const writeLock = 18626_0001
 
 // busy explains a write that waited too long for another workstation's.
-func (p *PG) busy(err error) error {
+func (p *DB) busy(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
 		return &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
@@ -169,7 +173,7 @@ func (p *PG) busy(err error) error {
 }
 
 // fail turns a lost connection into a sentence for staff.
-func (p *PG) fail(err error) error {
+func (p *DB) fail(err error) error {
 	var ref *domain.Refusal
 	var pe *pgconn.PgError
 	switch {
@@ -183,14 +187,14 @@ func (p *PG) fail(err error) error {
 }
 
 // View runs fn in a read-only transaction.
-func (p *PG) View(fn func(domain.Tx) error) error { return p.run(false, fn) }
+func (p *DB) View(fn func(domain.Tx) error) error { return p.run(false, fn) }
 
 // Update runs fn in a read-write transaction: when fn returns nil every
 // write is committed atomically and announced; when it returns an error
 // nothing is.
-func (p *PG) Update(fn func(domain.Tx) error) error { return p.run(true, fn) }
+func (p *DB) Update(fn func(domain.Tx) error) error { return p.run(true, fn) }
 
-func (p *PG) run(writable bool, fn func(domain.Tx) error) error {
+func (p *DB) run(writable bool, fn func(domain.Tx) error) error {
 	ctx := context.Background()
 	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}
 	if writable {
@@ -228,7 +232,7 @@ func (p *PG) run(writable bool, fn func(domain.Tx) error) error {
 }
 
 // Close closes the connections.
-func (p *PG) Close() error {
+func (p *DB) Close() error {
 	p.pool.Close()
 	return nil
 }
@@ -237,7 +241,7 @@ func (p *PG) Close() error {
 // one) commits, until ctx ends, on a connection of its own that LISTENs on
 // ChangesChannel; it reconnects after a lost connection. ids are the
 // requests the change touched.
-func (p *PG) Watch(ctx context.Context, changed func(ids []string)) {
+func (p *DB) Watch(ctx context.Context, changed func(ids []string)) {
 	for ctx.Err() == nil {
 		err := p.listen(ctx, changed)
 		if ctx.Err() != nil {
@@ -251,7 +255,7 @@ func (p *PG) Watch(ctx context.Context, changed func(ids []string)) {
 	}
 }
 
-func (p *PG) listen(ctx context.Context, changed func(ids []string)) error {
+func (p *DB) listen(ctx context.Context, changed func(ids []string)) error {
 	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -307,11 +311,11 @@ func (t *pgTx) Partner(code string) (domain.Partner, error) {
 	var v []byte
 	err := t.tx.QueryRow(t.ctx, `SELECT data FROM partners WHERE code = $1`, code).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.Partner{}, partnerNotFound(code)
+		return domain.Partner{}, storage.PartnerNotFound(code)
 	} else if err != nil {
 		return domain.Partner{}, err
 	}
-	return decodePartner(code, v)
+	return storage.DecodePartner(code, v)
 }
 
 // Partners returns every partner ordered by code.
@@ -327,7 +331,7 @@ func (t *pgTx) Partners() ([]domain.Partner, error) {
 		if err := rows.Scan(&code, &v); err != nil {
 			return nil, err
 		}
-		p, err := decodePartner(code, v)
+		p, err := storage.DecodePartner(code, v)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -340,7 +344,7 @@ func (t *pgTx) Partners() ([]domain.Partner, error) {
 // PutPartner creates or replaces the partner stored under p.Code.
 func (t *pgTx) PutPartner(p domain.Partner) error {
 	if p.Code == "" {
-		return errPartnerCode
+		return storage.ErrPartnerCode
 	}
 	v, err := json.Marshal(p)
 	if err != nil {
@@ -365,7 +369,7 @@ func (t *pgTx) requests(query string, args ...any) ([]domain.Request, error) {
 		if err := rows.Scan(&id, &v); err != nil {
 			return nil, err
 		}
-		r, err := decodeRequest(id, v)
+		r, err := storage.DecodeRequest(id, v)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -382,7 +386,7 @@ func (t *pgTx) Request(id string) (domain.Request, error) {
 		return domain.Request{}, err
 	}
 	if len(rs) == 0 {
-		return domain.Request{}, requestNotFound(id)
+		return domain.Request{}, storage.RequestNotFound(id)
 	}
 	return rs[0], nil
 }
@@ -422,7 +426,7 @@ func (t *pgTx) RequestByBarcode(code string) (domain.Request, bool, error) {
 // columns, refusing one that would share an external identifier (per
 // partner) or an active barcode with another request.
 func (t *pgTx) PutRequest(r domain.Request) error {
-	if err := checkRequest(r); err != nil {
+	if err := storage.CheckRequest(r); err != nil {
 		return err
 	}
 	s := r.Summary()
@@ -435,7 +439,7 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 		err := t.tx.QueryRow(t.ctx, `SELECT id FROM requests WHERE external_id = $1 AND partner = $2 AND id <> $3`,
 			r.ExternalID, r.Partner, r.ID).Scan(&holder)
 		if err == nil {
-			return duplicateExternalID(r, holder)
+			return storage.DuplicateExternalID(r, holder)
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
@@ -444,7 +448,7 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 		var holder, ext string
 		err := t.tx.QueryRow(t.ctx, `SELECT id, external_id FROM requests WHERE barcode = $1 AND id <> $2`, *barcode, r.ID).Scan(&holder, &ext)
 		if err == nil {
-			return barcodeInUse(*barcode, domain.Summary{ID: holder, ExternalID: ext}.Ref())
+			return storage.BarcodeInUse(*barcode, domain.Summary{ID: holder, ExternalID: ext}.Ref())
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
@@ -458,13 +462,13 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, summary = EXCLUDED.summary,
 			external_id = EXCLUDED.external_id, partner = EXCLUDED.partner, barcode = EXCLUDED.barcode`,
-		r.ID, v, encodeSummary(s), r.ExternalID, r.Partner, barcode)
+		r.ID, v, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" { // another workstation got there first
 		if pe.ConstraintName == "requests_barcode" && barcode != nil {
-			return barcodeInUse(*barcode, "made at another workstation just now")
+			return storage.BarcodeInUse(*barcode, "made at another workstation just now")
 		}
-		return duplicateExternalID(r, "made at another workstation just now")
+		return storage.DuplicateExternalID(r, "made at another workstation just now")
 	}
 	return err
 }
@@ -515,7 +519,7 @@ func (t *pgTx) ForEachRequest(fn func(domain.Request) error) error {
 			if err := rows.Scan(&id, &v); err != nil {
 				return "", err
 			}
-			r, err := decodeRequest(id, v)
+			r, err := storage.DecodeRequest(id, v)
 			batch = append(batch, r)
 			return id, err
 		},
@@ -586,7 +590,7 @@ func (t *pgTx) Reindex() error {
 			barcode = &bc
 		}
 		if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET summary = $2, external_id = $3, partner = $4, barcode = $5 WHERE id = $1`,
-			r.ID, encodeSummary(s), r.ExternalID, r.Partner, barcode); err != nil {
+			r.ID, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode); err != nil {
 			return err
 		}
 	}
@@ -607,9 +611,9 @@ func (t *pgTx) ForEachSummary(fn func(domain.Summary) error) error {
 			if err := rows.Scan(&id, &v); err != nil {
 				return "", err
 			}
-			s, err := decodeSummary(v)
+			s, err := storage.DecodeSummary(v)
 			if err != nil {
-				return id, damagedValue("request summary", id, err)
+				return id, storage.DamagedValue("request summary", id, err)
 			}
 			batch = append(batch, s)
 			return id, nil
@@ -629,9 +633,9 @@ func (t *pgTx) ForEachSummary(fn func(domain.Summary) error) error {
 func (t *pgTx) PutRecord(kind, id string, value []byte) error {
 	switch {
 	case kind == "":
-		return errRecordKind
+		return storage.ErrRecordKind
 	case id == "":
-		return errRecordID
+		return storage.ErrRecordID
 	}
 	t.touch("*")
 	_, err := t.tx.Exec(t.ctx, `INSERT INTO records (kind, id, value) VALUES ($1, $2, $3)
@@ -642,7 +646,7 @@ func (t *pgTx) PutRecord(kind, id string, value []byte) error {
 // Record returns the stored record, ok false when there is none.
 func (t *pgTx) Record(kind, id string) ([]byte, bool, error) {
 	if kind == "" {
-		return nil, false, errRecordKind
+		return nil, false, storage.ErrRecordKind
 	}
 	var v []byte
 	err := t.tx.QueryRow(t.ctx, `SELECT value FROM records WHERE kind = $1 AND id = $2`, kind, id).Scan(&v)
@@ -655,7 +659,7 @@ func (t *pgTx) Record(kind, id string) ([]byte, bool, error) {
 // Records calls fn for every record of a kind in id order; fn may write.
 func (t *pgTx) Records(kind string, fn func(id string, value []byte) error) error {
 	if kind == "" {
-		return errRecordKind
+		return storage.ErrRecordKind
 	}
 	rows, err := t.tx.Query(t.ctx, `SELECT id, value FROM records WHERE kind = $1 ORDER BY id`, kind)
 	if err != nil {
@@ -687,7 +691,7 @@ func (t *pgTx) Records(kind string, fn func(id string, value []byte) error) erro
 // DeleteRecord removes a record; a missing one is no error.
 func (t *pgTx) DeleteRecord(kind, id string) error {
 	if kind == "" {
-		return errRecordKind
+		return storage.ErrRecordKind
 	}
 	t.touch("*")
 	_, err := t.tx.Exec(t.ctx, `DELETE FROM records WHERE kind = $1 AND id = $2`, kind, id)
@@ -707,7 +711,7 @@ func (t *pgTx) Setting(key string) (string, error) {
 // PutSetting stores a setting.
 func (t *pgTx) PutSetting(key, value string) error {
 	if key == "" {
-		return errSettingName
+		return storage.ErrSettingName
 	}
 	t.touch("*")
 	_, err := t.tx.Exec(t.ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
@@ -718,7 +722,7 @@ func (t *pgTx) PutSetting(key, value string) error {
 // PutNotice creates or replaces a patron notice.
 func (t *pgTx) PutNotice(n domain.Notice) error {
 	if n.ID == "" {
-		return errNoticeID
+		return storage.ErrNoticeID
 	}
 	v, err := json.Marshal(n)
 	if err != nil {
@@ -735,11 +739,11 @@ func (t *pgTx) Notice(id string) (domain.Notice, error) {
 	var v []byte
 	err := t.tx.QueryRow(t.ctx, `SELECT data FROM notices WHERE id = $1`, id).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.Notice{}, noticeNotFound(id)
+		return domain.Notice{}, storage.NoticeNotFound(id)
 	} else if err != nil {
 		return domain.Notice{}, err
 	}
-	return decodeNotice(id, v)
+	return storage.DecodeNotice(id, v)
 }
 
 // Notices returns every notice in id (creation) order.
@@ -755,7 +759,7 @@ func (t *pgTx) Notices() ([]domain.Notice, error) {
 		if err := rows.Scan(&id, &v); err != nil {
 			return nil, err
 		}
-		n, err := decodeNotice(id, v)
+		n, err := storage.DecodeNotice(id, v)
 		if err != nil {
 			rows.Close()
 			return nil, err

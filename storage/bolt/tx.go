@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"bytes"
@@ -7,23 +7,21 @@ import (
 	"fmt"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
-
-// keySep separates the external identifier from the partner code in idx_external.
-const keySep = "\x00"
 
 // tx is one bbolt transaction seen through domain.Tx. Every value it returns
 // is decoded from the stored bytes, so it never aliases bbolt's memory map.
 type tx struct {
-	btx *bolt.Tx
+	btx *bbolt.Tx
 }
 
 var _ domain.Tx = (*tx)(nil)
 
-func (t *tx) bucket(name []byte) (*bolt.Bucket, error) {
+func (t *tx) bucket(name []byte) (*bbolt.Bucket, error) {
 	b := t.btx.Bucket(name)
 	if b == nil {
 		return nil, fmt.Errorf("storage: bucket %s is missing from the database", name)
@@ -46,9 +44,9 @@ func (t *tx) Partner(code string) (domain.Partner, error) {
 	}
 	v := b.Get([]byte(code))
 	if v == nil {
-		return domain.Partner{}, partnerNotFound(code)
+		return domain.Partner{}, storage.PartnerNotFound(code)
 	}
-	return decodePartner(code, v)
+	return storage.DecodePartner(code, v)
 }
 
 // Partners returns every partner ordered by code.
@@ -59,7 +57,7 @@ func (t *tx) Partners() ([]domain.Partner, error) {
 	}
 	var out []domain.Partner
 	err = b.ForEach(func(k, v []byte) error {
-		p, err := decodePartner(string(k), v)
+		p, err := storage.DecodePartner(string(k), v)
 		if err != nil {
 			return err
 		}
@@ -72,7 +70,7 @@ func (t *tx) Partners() ([]domain.Partner, error) {
 // PutPartner creates or replaces the partner stored under p.Code.
 func (t *tx) PutPartner(p domain.Partner) error {
 	if p.Code == "" {
-		return errPartnerCode
+		return storage.ErrPartnerCode
 	}
 	b, err := t.bucket(bucketPartners)
 	if err != nil {
@@ -92,7 +90,7 @@ func (t *tx) Request(id string) (domain.Request, error) {
 		return domain.Request{}, err
 	}
 	if !ok {
-		return domain.Request{}, requestNotFound(id)
+		return domain.Request{}, storage.RequestNotFound(id)
 	}
 	return r, nil
 }
@@ -110,7 +108,7 @@ func (t *tx) request(id string) (domain.Request, bool, error) {
 	if v == nil {
 		return domain.Request{}, false, nil
 	}
-	r, err := decodeRequest(id, v)
+	r, err := storage.DecodeRequest(id, v)
 	return r, err == nil, err
 }
 
@@ -136,7 +134,7 @@ func (t *tx) RequestsByIDPrefix(prefix string) ([]domain.Request, error) {
 	var out []domain.Request
 	c := b.Cursor()
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-		r, err := decodeRequest(string(k), v)
+		r, err := storage.DecodeRequest(string(k), v)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +157,7 @@ func (t *tx) RequestsByIDSuffix(suffix string) ([]domain.Request, error) {
 		if !bytes.HasSuffix(k, s) {
 			continue
 		}
-		r, err := decodeRequest(string(k), v)
+		r, err := storage.DecodeRequest(string(k), v)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +176,7 @@ func (t *tx) RequestsByExternalID(externalID string) ([]domain.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := []byte(externalID + keySep)
+	p := []byte(externalID + storage.KeySep)
 	var out []domain.Request
 	c := b.Cursor()
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
@@ -216,7 +214,7 @@ func externalKey(r domain.Summary) []byte {
 	if r.ExternalID == "" {
 		return nil
 	}
-	return []byte(r.ExternalID + keySep + r.Partner)
+	return []byte(r.ExternalID + storage.KeySep + r.Partner)
 }
 
 // barcodeKey is r's idx_barcode key, nil when no barcode is active.
@@ -231,7 +229,7 @@ func barcodeKey(r domain.Summary) []byte {
 // idx_barcode in step. All checks run before the first write, so a refused
 // request leaves the transaction as it was.
 func (t *tx) PutRequest(r domain.Request) error {
-	if err := checkRequest(r); err != nil {
+	if err := storage.CheckRequest(r); err != nil {
 		return err
 	}
 	reqs, err := t.bucket(bucketRequests)
@@ -255,18 +253,18 @@ func (t *tx) PutRequest(r domain.Request) error {
 	extKey, bcKey := externalKey(sum), barcodeKey(sum)
 	if extKey != nil {
 		if holder := extIdx.Get(extKey); holder != nil && !bytes.Equal(holder, id) {
-			return duplicateExternalID(r, string(holder))
+			return storage.DuplicateExternalID(r, string(holder))
 		}
 	}
 	if bcKey != nil {
 		if holder := bcIdx.Get(bcKey); holder != nil && !bytes.Equal(holder, id) {
 			ref := string(holder)
 			if v := sums.Get(holder); v != nil {
-				if other, err := decodeSummary(v); err == nil {
+				if other, err := storage.DecodeSummary(v); err == nil {
 					ref = other.Ref()
 				}
 			}
-			return barcodeInUse(string(bcKey), ref)
+			return storage.BarcodeInUse(string(bcKey), ref)
 		}
 	}
 
@@ -279,9 +277,9 @@ func (t *tx) PutRequest(r domain.Request) error {
 	// still rewrites the page, and a scan should write as few pages as it can.
 	var oldExt, oldBc []byte
 	if prev := sums.Get(id); prev != nil {
-		old, err := decodeSummary(prev)
+		old, err := storage.DecodeSummary(prev)
 		if err != nil {
-			return damagedValue("request summary", r.ID, err)
+			return storage.DamagedValue("request summary", r.ID, err)
 		}
 		oldExt, oldBc = externalKey(old), barcodeKey(old)
 	}
@@ -291,7 +289,7 @@ func (t *tx) PutRequest(r domain.Request) error {
 	if err := moveIndex(bcIdx, oldBc, bcKey, id); err != nil {
 		return err
 	}
-	if enc := encodeSummary(sum); !bytes.Equal(sums.Get(id), enc) {
+	if enc := storage.EncodeSummary(sum); !bytes.Equal(sums.Get(id), enc) {
 		if err := sums.Put(id, enc); err != nil {
 			return err
 		}
@@ -302,7 +300,7 @@ func (t *tx) PutRequest(r domain.Request) error {
 // moveIndex points an index's entry for id from the old key to the new one
 // (either may be nil), writing only what changes. An old entry that now
 // belongs to another request is left to it.
-func moveIndex(idx *bolt.Bucket, oldKey, newKey, id []byte) error {
+func moveIndex(idx *bbolt.Bucket, oldKey, newKey, id []byte) error {
 	if oldKey != nil && !bytes.Equal(oldKey, newKey) && bytes.Equal(idx.Get(oldKey), id) {
 		if err := idx.Delete(oldKey); err != nil {
 			return err
@@ -331,7 +329,7 @@ func (t *tx) IndexEntries(fn func(domain.IndexEntry) error) error {
 		return err
 	}
 	return ext.ForEach(func(k, v []byte) error {
-		id, partner, _ := strings.Cut(string(k), keySep)
+		id, partner, _ := strings.Cut(string(k), storage.KeySep)
 		return fn(domain.IndexEntry{Index: domain.IndexExternal, ExternalID: id, Partner: partner, RequestID: string(v)})
 	})
 }
@@ -373,7 +371,7 @@ func (t *tx) Reindex() error {
 				return err
 			}
 		}
-		return sums.Put(id, encodeSummary(s))
+		return sums.Put(id, storage.EncodeSummary(s))
 	})
 }
 
@@ -408,9 +406,9 @@ func (t *tx) ForEachSummary(fn func(domain.Summary) error) error {
 	}
 	defer releaseMapped(t.btx)
 	return b.ForEach(func(k, v []byte) error {
-		s, err := decodeSummary(v)
+		s, err := storage.DecodeSummary(v)
 		if err != nil {
-			return damagedValue("request summary", string(k), err)
+			return storage.DamagedValue("request summary", string(k), err)
 		}
 		return fn(s)
 	})
@@ -429,7 +427,7 @@ func (t *tx) ForEachRequest(fn func(domain.Request) error) error {
 	k, v := c.First()
 	for k != nil {
 		key := string(k)
-		r, err := decodeRequest(key, v)
+		r, err := storage.DecodeRequest(key, v)
 		if err != nil {
 			return err
 		}
@@ -459,7 +457,7 @@ func (t *tx) Setting(key string) (string, error) {
 // PutSetting stores a setting; the empty value is stored as is and reads back as unset.
 func (t *tx) PutSetting(key, value string) error {
 	if key == "" {
-		return errSettingName
+		return storage.ErrSettingName
 	}
 	b, err := t.bucket(bucketSettings)
 	if err != nil {
@@ -471,7 +469,7 @@ func (t *tx) PutSetting(key, value string) error {
 // PutNotice creates or replaces the notice stored under n.ID.
 func (t *tx) PutNotice(n domain.Notice) error {
 	if n.ID == "" {
-		return errNoticeID
+		return storage.ErrNoticeID
 	}
 	b, err := t.bucket(bucketNotices)
 	if err != nil {
@@ -495,9 +493,9 @@ func (t *tx) Notice(id string) (domain.Notice, error) {
 		v = b.Get([]byte(id))
 	}
 	if v == nil {
-		return domain.Notice{}, noticeNotFound(id)
+		return domain.Notice{}, storage.NoticeNotFound(id)
 	}
-	return decodeNotice(id, v)
+	return storage.DecodeNotice(id, v)
 }
 
 // Notices returns every notice in id (creation) order.
@@ -508,7 +506,7 @@ func (t *tx) Notices() ([]domain.Notice, error) {
 	}
 	var out []domain.Notice
 	err = b.ForEach(func(k, v []byte) error {
-		n, err := decodeNotice(string(k), v)
+		n, err := storage.DecodeNotice(string(k), v)
 		if err != nil {
 			return err
 		}
@@ -530,41 +528,11 @@ func (t *tx) DeleteNotice(id string) error {
 	return b.Delete([]byte(id))
 }
 
-// damagedValue is the refusal for a stored value that cannot be decoded.
-func damagedValue(what, key string, err error) error {
-	return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Msg: fmt.Sprintf(
-		"The stored %s %s is damaged (%v). Run illdesk check to see what else is; restore the latest backup with illdesk restore FILE.", what, key, err)}
-}
-
-func decodeNotice(id string, v []byte) (domain.Notice, error) {
-	var n domain.Notice
-	if err := json.Unmarshal(v, &n); err != nil {
-		return domain.Notice{}, damagedValue("notice", id, err)
-	}
-	return n, nil
-}
-
-func decodeRequest(id string, v []byte) (domain.Request, error) {
-	var r domain.Request
-	if err := json.Unmarshal(v, &r); err != nil {
-		return domain.Request{}, damagedValue("request", id, err)
-	}
-	return r, nil
-}
-
-func decodePartner(code string, v []byte) (domain.Partner, error) {
-	var p domain.Partner
-	if err := json.Unmarshal(v, &p); err != nil {
-		return domain.Partner{}, damagedValue("partner", code, err)
-	}
-	return p, nil
-}
-
 // kindBucket is the bucket of one kind of record inside the records bucket,
 // created on first write.
-func (t *tx) kindBucket(kind string, create bool) (*bolt.Bucket, error) {
+func (t *tx) kindBucket(kind string, create bool) (*bbolt.Bucket, error) {
 	if kind == "" {
-		return nil, errRecordKind
+		return nil, storage.ErrRecordKind
 	}
 	root, err := t.bucket(bucketRecords)
 	if err != nil {
@@ -585,7 +553,7 @@ func (t *tx) kindBucket(kind string, create bool) (*bolt.Bucket, error) {
 // PutRecord stores a record of a kind under id.
 func (t *tx) PutRecord(kind, id string, value []byte) error {
 	if id == "" {
-		return errRecordID
+		return storage.ErrRecordID
 	}
 	b, err := t.kindBucket(kind, true)
 	if err != nil {

@@ -1,16 +1,16 @@
-package storage
+package keyring
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zalando/go-keyring"
+	gokeyring "github.com/zalando/go-keyring"
 )
 
 func TestKeyringWithEnvironmentFallback(t *testing.T) {
-	keyring.MockInit()
-	k := Keyring{Getenv: func(string) string { return "" }}
+	gokeyring.MockInit()
+	k := Secrets{Getenv: func(string) string { return "" }}
 	v, err := k.Get("smtp:ill@smtp.example.edu")
 	require.NoError(t, err)
 	assert.Empty(t, v, "nothing kept yet")
@@ -19,7 +19,7 @@ func TestKeyringWithEnvironmentFallback(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "s3cret", v)
 
-	env := Keyring{Getenv: func(name string) string {
+	env := Secrets{Getenv: func(name string) string {
 		if name == EnvSMTPPassword {
 			return "from-env"
 		}

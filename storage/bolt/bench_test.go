@@ -1,4 +1,4 @@
-package storage_test
+package bolt_test
 
 import (
 	"bytes"
@@ -12,12 +12,13 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/domain/isocodec"
 	"github.com/illdesk/illdesk/domain/preflight"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
+	"github.com/illdesk/illdesk/storage/vault"
 )
 
 // benchSeedRequests is how many seeded requests the benchmark database holds
@@ -111,14 +112,14 @@ func BenchmarkBoltCommit(b *testing.B) {
 	for _, buckets := range []int{1, 2, 3} {
 		b.Run(fmt.Sprintf("buckets=%d", buckets), func(b *testing.B) {
 			dir := b.TempDir()
-			db, err := bolt.Open(filepath.Join(dir, "bolt.db"), 0o600, nil)
+			db, err := bbolt.Open(filepath.Join(dir, "bbolt.db"), 0o600, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer db.Close()
 			value := make([]byte, 300)
 			names := [][]byte{[]byte("requests"), []byte("summaries"), []byte("notices")}[:buckets]
-			if err := db.Update(func(tx *bolt.Tx) error {
+			if err := db.Update(func(tx *bbolt.Tx) error {
 				for _, name := range names {
 					bk, err := tx.CreateBucket(name)
 					if err != nil {
@@ -139,7 +140,7 @@ func BenchmarkBoltCommit(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
-				if err := db.Update(func(tx *bolt.Tx) error {
+				if err := db.Update(func(tx *bbolt.Tx) error {
 					for _, name := range names {
 						if err := tx.Bucket(name).Put(fmt.Appendf(nil, "%08d", i*7919%20_000), value); err != nil {
 							return err
@@ -165,12 +166,12 @@ func BenchmarkBoltCommit(b *testing.B) {
 func openBenchDesk(b *testing.B, dir string) *domain.Desk {
 	b.Helper()
 	path := filepath.Join(dir, "illdesk.db")
-	db, err := storage.Open(path)
+	db, err := bolt.Open(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = db.Close() })
-	vault, err := storage.NewVault(storage.VaultDirFor(path))
+	vault, err := vault.New(bolt.VaultDirFor(path))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,9 +1,9 @@
 //go:build !linux
 
-package storage
+package bolt
 
-import bolt "go.etcd.io/bbolt"
+import bbolt "go.etcd.io/bbolt"
 
 // releaseMapped does nothing on other systems; they, like Linux, reclaim
 // such clean file pages when memory runs short.
-func releaseMapped(*bolt.Tx) {}
+func releaseMapped(*bbolt.Tx) {}

@@ -1,7 +1,7 @@
-package storage
+package bolt
 
 import (
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
 )
 
@@ -13,7 +13,7 @@ import (
 // cache. It runs inside btx, so bbolt cannot remap the file meanwhile; the
 // mapping is read-only, so nothing in it is lost. Errors are ignored: the
 // pages then simply stay resident.
-func releaseMapped(btx *bolt.Tx) {
+func releaseMapped(btx *bbolt.Tx) {
 	info := btx.DB().Info()
 	if info == nil || info.Data == 0 || btx.Size() <= 0 {
 		return

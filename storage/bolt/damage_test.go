@@ -1,14 +1,11 @@
-package storage
+package bolt
 
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -114,32 +111,4 @@ func TestOwnPanicsAreNotTakenForDamage(t *testing.T) {
 	})
 	// the database still works after the panics unwound its transactions
 	require.NoError(t, db.Update(func(tx domain.Tx) error { return tx.PutSetting("k", "v") }))
-}
-
-func TestStorageErrorsSayWhatToDo(t *testing.T) {
-	pathErr := func(errno syscall.Errno) error {
-		return fmt.Errorf("commit: %w", &fs.PathError{Op: "write", Path: "/x/illdesk.db", Err: errno})
-	}
-	tests := []struct {
-		name string
-		err  error
-		kind error
-		says string
-	}{
-		{"disk full", pathErr(syscall.ENOSPC), domain.ErrDiskFull, "Free some space"},
-		{"quota", pathErr(syscall.EDQUOT), domain.ErrDiskFull, "Free some space"},
-		{"read-only file system", pathErr(syscall.EROFS), domain.ErrNotWritable, "write access"},
-		{"no permission", pathErr(syscall.EACCES), domain.ErrNotWritable, "write access"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := storageError("/x/illdesk.db", tt.err)
-			require.ErrorIs(t, err, tt.kind)
-			assert.Contains(t, err.Error(), tt.says)
-			assert.Contains(t, err.Error(), "nothing was saved")
-		})
-	}
-	other := errors.New("something else")
-	assert.Equal(t, other, storageError("/x", other))
-	assert.NoError(t, storageError("/x", nil))
 }

@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"errors"
@@ -14,10 +14,11 @@ import (
 	"strconv"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
 
 // Backups are whole database files: a consistent snapshot taken in one read
@@ -48,7 +49,7 @@ func BackupDirFor(dbPath string) string {
 // the number of bytes written.
 func (db *DB) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := db.bolt.View(func(btx *bolt.Tx) error {
+	err := db.bolt.View(func(btx *bbolt.Tx) error {
 		var err error
 		n, err = btx.WriteTo(w)
 		return err
@@ -175,7 +176,7 @@ func VerifyBackup(path string) error {
 	case !fi.Mode().IsRegular():
 		return notABackup(path)
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: lockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: fmt.Sprintf(
 			"%s is a database open in ILL Desk right now, not a backup; choose a backup file, or close that window first.", path)}
@@ -184,7 +185,7 @@ func VerifyBackup(path string) error {
 		return notABackup(path)
 	}
 	defer bdb.Close()
-	return bdb.View(func(btx *bolt.Tx) error { return verifyTx(btx, path, fi.Size()) })
+	return bdb.View(func(btx *bbolt.Tx) error { return verifyTx(btx, path, fi.Size()) })
 }
 
 // verifyTx is VerifyBackup's look inside the file, of size bytes. bbolt
@@ -193,7 +194,7 @@ func VerifyBackup(path string) error {
 // instead of ending the program. (tx.Check recovers its own panics but runs
 // in a goroutine of its own, where a fault could not be caught: it runs
 // last, once every page has been read here.)
-func verifyTx(btx *bolt.Tx, path string, size int64) (err error) {
+func verifyTx(btx *bbolt.Tx, path string, size int64) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
@@ -230,10 +231,10 @@ func verifyTx(btx *bolt.Tx, path string, size int64) (err error) {
 
 // readAll reads every key and value of every bucket once, so that a damaged
 // page shows before tx.Check walks the file.
-func readAll(btx *bolt.Tx) error {
+func readAll(btx *bbolt.Tx) error {
 	h := crc32.NewIEEE()
-	var walk func(b *bolt.Bucket) error
-	walk = func(b *bolt.Bucket) error {
+	var walk func(b *bbolt.Bucket) error
+	walk = func(b *bbolt.Bucket) error {
 		return b.ForEach(func(k, v []byte) error {
 			_, _ = h.Write(k)
 			if v == nil {
@@ -246,7 +247,7 @@ func readAll(btx *bolt.Tx) error {
 			return nil
 		})
 	}
-	return btx.ForEach(func(name []byte, b *bolt.Bucket) error {
+	return btx.ForEach(func(name []byte, b *bbolt.Bucket) error {
 		_, _ = h.Write(name)
 		return walk(b)
 	})
@@ -332,7 +333,7 @@ func Restore(backup, dbPath string) (replacedPath string, err error) {
 		}
 		return "", fmt.Errorf("cannot put the backup in place of %s (nothing was changed): %w", dbPath, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := storage.SyncDir(dir); err != nil {
 		return replacedPath, fmt.Errorf("the backup was restored to %s but its folder could not be saved to disk: %w", dbPath, err)
 	}
 	return replacedPath, nil
@@ -341,7 +342,7 @@ func Restore(backup, dbPath string) (replacedPath string, err error) {
 // notInUse refuses while another process (or this one) holds the database
 // at dbPath open. A missing or unreadable database is not in use.
 func notInUse(dbPath string) error {
-	bdb, err := bolt.Open(dbPath, 0o600, &bolt.Options{ReadOnly: true, Timeout: restoreLockTimeout})
+	bdb, err := bbolt.Open(dbPath, 0o600, &bbolt.Options{ReadOnly: true, Timeout: restoreLockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: fmt.Sprintf(
 			"The database %s is open in an ILL Desk window or another illdesk command; close it first, then restore again. Nothing was changed.", dbPath)}
@@ -394,7 +395,7 @@ func keepReplaced(dbPath string, now time.Time) (string, error) {
 				return "", fmt.Errorf("cannot keep a copy of the database being replaced (nothing was changed): %w", err)
 			}
 		}
-		if err := syncDir(filepath.Dir(dbPath)); err != nil {
+		if err := storage.SyncDir(filepath.Dir(dbPath)); err != nil {
 			_ = os.Remove(name)
 			return "", fmt.Errorf("cannot keep the database being replaced (nothing was changed): %w", err)
 		}
@@ -449,7 +450,7 @@ func writeAtomic(path string, replace bool, write func(io.Writer) (int64, error)
 		_ = os.Remove(tmp)
 		return 0, fmt.Errorf("cannot save the backup as %s: %w", path, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := storage.SyncDir(dir); err != nil {
 		return n, fmt.Errorf("cannot save the folder %s to disk: %w", dir, err)
 	}
 	return n, nil

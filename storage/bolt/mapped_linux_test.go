@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -53,7 +53,7 @@ func TestForEachSummaryHandsMappedPagesBack(t *testing.T) {
 	require.NoError(t, err)
 
 	// reading every summary straight from bbolt leaves its pages mapped in
-	require.NoError(t, db.bolt.View(func(btx *bolt.Tx) error {
+	require.NoError(t, db.bolt.View(func(btx *bbolt.Tx) error {
 		return btx.Bucket(bucketSummaries).ForEach(func(k, v []byte) error { return nil })
 	}))
 	before := mappedKB(t, path)

@@ -1,10 +1,11 @@
-package storage_test
+// Package storagetest is the contract every store of ILL Desk keeps: the
+// tests of each store (storage/bolt, storage/postgres) run it on theirs.
+package storagetest
 
 import (
 	"errors"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,42 +18,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/internal/pgtest"
-	"github.com/illdesk/illdesk/storage"
 )
 
-// TestContractBolt runs the store contract on the bbolt store.
-func TestContractBolt(t *testing.T) {
-	runContract(t, func(t *testing.T) domain.Store {
-		db, err := storage.Open(filepath.Join(t.TempDir(), "illdesk.db"))
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = db.Close() })
-		return db
-	})
-}
-
-// TestContractPostgres runs the store contract on the PostgreSQL store, each
-// subtest on a fresh database of a throwaway server (skipped when PostgreSQL
-// is not installed). The package's TestMain (zz_main_test.go) runs the tests
-// through pgtest.Main, which stops that server afterwards.
-func TestContractPostgres(t *testing.T) {
-	runContract(t, func(t *testing.T) domain.Store {
-		url := pgtest.ForTest(t)
-		pg, err := storage.OpenPostgres(t.Context(), url)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = pg.Close() })
-		return pg
-	})
-}
-
-// runContract checks that a store keeps the promises of domain.Store and
+// Run checks that a store keeps the promises of domain.Store and
 // domain.Tx (domain/ports.go), and behaves as the bbolt store does where the
 // desk relies on it (orders, refusals). open returns a fresh, empty store
 // that is closed when the test ends.
 //
 // Assertions inside transactions are non-fatal (assert, and errors
 // returned): a fatal one would leave the transaction open.
-func runContract(t *testing.T, open func(t *testing.T) domain.Store) {
+func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 	tests := []struct {
 		name string
 		run  func(t *testing.T, s domain.Store)

@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -60,7 +60,7 @@ func golden(t *testing.T, name string, spoil func([]byte) []byte) string {
 func settings(t *testing.T, db *DB) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	require.NoError(t, db.bolt.View(func(btx *bolt.Tx) error {
+	require.NoError(t, db.bolt.View(func(btx *bbolt.Tx) error {
 		return btx.Bucket(bucketSettings).ForEach(func(k, v []byte) error { out[string(k)] = string(v); return nil })
 	}))
 	return out
@@ -75,7 +75,7 @@ func openGolden(t *testing.T, path string) *DB {
 	t.Cleanup(func() { _ = db.Close() })
 	_, err = os.Stat(journalPathFor(path))
 	assert.ErrorIs(t, err, fs.ErrNotExist, "the journal is removed once brought in")
-	require.NoError(t, db.bolt.View(func(btx *bolt.Tx) error {
+	require.NoError(t, db.bolt.View(func(btx *bbolt.Tx) error {
 		assert.Nil(t, btx.Bucket(bucketMeta).Get(keyJournal), "the journal's generation is removed with it")
 		return nil
 	}))

@@ -1,4 +1,4 @@
-package storage
+package bolt
 
 import (
 	"encoding/json"
@@ -9,9 +9,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/vault"
 )
 
 // checkedDesk is a desk over a real database and vault with a few
@@ -22,7 +24,7 @@ func checkedDesk(t *testing.T) (*DB, *domain.Desk, []domain.Request) {
 	db, err := Open(path)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	vault, err := NewVault(VaultDirFor(path))
+	vault, err := vault.New(VaultDirFor(path))
 	require.NoError(t, err)
 	d, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault, Clock: domain.ClockFunc(time.Now),
 		NewID: func() string { return uuid.Must(uuid.NewV7()).String() }})
@@ -45,32 +47,32 @@ func checkedDesk(t *testing.T) (*DB, *domain.Desk, []domain.Request) {
 func TestCheckFindsAndRepairsIndexes(t *testing.T) {
 	tests := []struct {
 		name    string
-		breakIt func(btx *bolt.Tx, rs []domain.Request) error
+		breakIt func(btx *bbolt.Tx, rs []domain.Request) error
 	}{
-		{"barcode entry missing", func(btx *bolt.Tx, _ []domain.Request) error {
+		{"barcode entry missing", func(btx *bbolt.Tx, _ []domain.Request) error {
 			return btx.Bucket(bucketIdxBarcode).Delete([]byte("3900001"))
 		}},
-		{"barcode entry dangling", func(btx *bolt.Tx, _ []domain.Request) error {
+		{"barcode entry dangling", func(btx *bbolt.Tx, _ []domain.Request) error {
 			return btx.Bucket(bucketIdxBarcode).Put([]byte("3999999"), []byte("no-such-request"))
 		}},
-		{"barcode entry points elsewhere", func(btx *bolt.Tx, rs []domain.Request) error {
+		{"barcode entry points elsewhere", func(btx *bbolt.Tx, rs []domain.Request) error {
 			return btx.Bucket(bucketIdxBarcode).Put([]byte("3900001"), []byte(rs[1].ID))
 		}},
-		{"external id missing", func(btx *bolt.Tx, _ []domain.Request) error {
-			return btx.Bucket(bucketIdxExternal).Delete([]byte("B-3900002" + keySep + "RAPID"))
+		{"external id missing", func(btx *bbolt.Tx, _ []domain.Request) error {
+			return btx.Bucket(bucketIdxExternal).Delete([]byte("B-3900002" + storage.KeySep + "RAPID"))
 		}},
-		{"summary missing", func(btx *bolt.Tx, rs []domain.Request) error {
+		{"summary missing", func(btx *bbolt.Tx, rs []domain.Request) error {
 			return btx.Bucket(bucketSummaries).Delete([]byte(rs[0].ID))
 		}},
-		{"summary stale", func(btx *bolt.Tx, rs []domain.Request) error {
+		{"summary stale", func(btx *bbolt.Tx, rs []domain.Request) error {
 			s := rs[0].Summary()
 			s.State = domain.Completed
-			return btx.Bucket(bucketSummaries).Put([]byte(rs[0].ID), encodeSummary(s))
+			return btx.Bucket(bucketSummaries).Put([]byte(rs[0].ID), storage.EncodeSummary(s))
 		}},
-		{"summary of no request", func(btx *bolt.Tx, rs []domain.Request) error {
+		{"summary of no request", func(btx *bbolt.Tx, rs []domain.Request) error {
 			s := rs[0].Summary()
 			s.ID = "no-such-request"
-			return btx.Bucket(bucketSummaries).Put([]byte(s.ID), encodeSummary(s))
+			return btx.Bucket(bucketSummaries).Put([]byte(s.ID), storage.EncodeSummary(s))
 		}},
 	}
 	for _, tt := range tests {
@@ -80,7 +82,7 @@ func TestCheckFindsAndRepairsIndexes(t *testing.T) {
 			require.NoError(t, err)
 			require.True(t, rep.Sound(), "%+v", rep.Problems)
 
-			require.NoError(t, db.bolt.Update(func(btx *bolt.Tx) error { return tt.breakIt(btx, rs) }))
+			require.NoError(t, db.bolt.Update(func(btx *bbolt.Tx) error { return tt.breakIt(btx, rs) }))
 			rep, err = d.Check(false, domain.Actor{})
 			require.NoError(t, err)
 			require.NotEmpty(t, rep.Problems)
@@ -105,7 +107,7 @@ func TestCheckReportsDuplicateBarcodes(t *testing.T) {
 	// a second request claims the first one's barcode behind the store's back
 	other := rs[1]
 	other.ItemBarcode = rs[0].ItemBarcode
-	require.NoError(t, db.bolt.Update(func(btx *bolt.Tx) error {
+	require.NoError(t, db.bolt.Update(func(btx *bbolt.Tx) error {
 		v, err := json.Marshal(other)
 		if err != nil {
 			return err

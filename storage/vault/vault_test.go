@@ -1,4 +1,4 @@
-package storage
+package vault
 
 import (
 	"crypto/sha256"
@@ -17,7 +17,7 @@ import (
 
 func newVault(t *testing.T) *Vault {
 	t.Helper()
-	v, err := NewVault(filepath.Join(t.TempDir(), "vault"))
+	v, err := New(filepath.Join(t.TempDir(), "vault"))
 	require.NoError(t, err)
 	return v
 }
@@ -43,7 +43,7 @@ func vaultFiles(t *testing.T, v *Vault) []string {
 
 func TestNewVaultCreatesDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "x", "vault")
-	v, err := NewVault(dir)
+	v, err := New(dir)
 	require.NoError(t, err)
 	assert.Equal(t, dir, v.Dir())
 	info, err := os.Stat(dir)
@@ -169,7 +169,9 @@ func TestVaultRemove(t *testing.T) {
 
 	for _, name := range []string{"../keep.pdf", "..", ".", "", "sub/R1.pdf", `sub\R1.pdf`, outside, "a..b.pdf"} {
 		t.Run(name, func(t *testing.T) {
-			refusal(t, v.Remove(name), domain.ErrInvalidInput)
+			err := v.Remove(name)
+			require.ErrorIs(t, err, domain.ErrInvalidInput)
+			require.ErrorAs(t, err, new(*domain.Refusal))
 			assert.Equal(t, "", v.Path(name))
 		})
 	}

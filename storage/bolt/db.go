@@ -1,5 +1,5 @@
-// Package storage keeps ILL Desk's requests, partners and settings in a
-// bbolt database file, and shipped PDFs in a vault directory beside it.
+// Package bolt keeps ILL Desk's requests, partners and settings in a
+// bbolt database file, and backs it up, checks and restores it.
 //
 // Layout of the database (schema version 1):
 //
@@ -15,9 +15,9 @@
 // A journal an earlier version left beside the file is brought into it
 // when opened (see journal.go).
 //
-// The vault for a database at path P is the directory
-// filepath.Join(filepath.Dir(P), "vault"); see VaultDirFor.
-package storage
+// The shipped PDFs of a database at path P are kept in the folder
+// VaultDirFor(P) (see storage/vault).
+package bolt
 
 import (
 	"errors"
@@ -29,10 +29,11 @@ import (
 	"strconv"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
 
 // SchemaVersion is the version of the database layout this build writes and
@@ -51,7 +52,7 @@ var (
 	bucketSettings    = []byte("settings")
 	bucketNotices     = []byte("notices")
 	bucketRecords     = []byte("records")
-	// bucketSummaries holds each request's domain.Summary (encodeSummary),
+	// bucketSummaries holds each request's domain.Summary (storage.EncodeSummary),
 	// kept in step by PutRequest; the request list reads only these.
 	bucketSummaries = []byte("summaries")
 
@@ -63,7 +64,7 @@ var (
 // DB is an open ILL Desk database; it implements domain.Store. Only one
 // process (or one DB value) may hold a database file open at a time.
 type DB struct {
-	bolt *bolt.DB
+	bolt *bbolt.DB
 	path string
 }
 
@@ -128,7 +129,7 @@ func VaultDirFor(dbPath string) string {
 func Open(path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, storageError(dir, fmt.Errorf("cannot create the folder for the database %s: %w", path, err))
+			return nil, storage.SystemError(dir, fmt.Errorf("cannot create the folder for the database %s: %w", path, err))
 		}
 	}
 	if err := lookBeforeOpen(path); err != nil {
@@ -141,7 +142,7 @@ func Open(path string) (*DB, error) {
 	db := &DB{bolt: bdb, path: path}
 	var ok bool
 	err = db.guard(func() error {
-		return bdb.View(func(btx *bolt.Tx) error {
+		return bdb.View(func(btx *bbolt.Tx) error {
 			if err := checkSize(path, btx.Size()); err != nil {
 				return err
 			}
@@ -150,7 +151,7 @@ func Open(path string) (*DB, error) {
 		})
 	})
 	if err == nil && !ok {
-		err = db.guard(func() error { return bdb.Update(func(btx *bolt.Tx) error { return prepare(btx, path) }) })
+		err = db.guard(func() error { return bdb.Update(func(btx *bbolt.Tx) error { return prepare(btx, path) }) })
 	}
 	if err == nil {
 		err = db.bringInJournal()
@@ -165,15 +166,15 @@ func Open(path string) (*DB, error) {
 // openBolt opens the bbolt file at path with opts (nil: read-write) and
 // turns bbolt's errors into refusals: another process holds the file, or
 // the file is not a bbolt database.
-func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
+func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, error) {
 	if opts == nil {
-		opts = &bolt.Options{}
+		opts = &bbolt.Options{}
 	}
 	opts.Timeout = lockTimeout
-	var bdb *bolt.DB
+	var bdb *bbolt.DB
 	err := (&DB{path: path}).guard(func() error {
 		var err error
-		bdb, err = bolt.Open(path, 0o600, opts)
+		bdb, err = bbolt.Open(path, 0o600, opts)
 		return err
 	})
 	if err != nil {
@@ -204,13 +205,13 @@ func lookBeforeOpen(path string) error {
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		return nil // a new database: bbolt creates it
 	}
-	bdb, err := openBolt(path, &bolt.Options{ReadOnly: true})
+	bdb, err := openBolt(path, &bbolt.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	db := &DB{bolt: bdb, path: path}
 	err = db.guard(func() error {
-		return bdb.View(func(btx *bolt.Tx) error { return checkSize(path, btx.Size()) })
+		return bdb.View(func(btx *bbolt.Tx) error { return checkSize(path, btx.Size()) })
 	})
 	if cerr := bdb.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("cannot open the database %s: %w", path, cerr)
@@ -227,7 +228,7 @@ func notOurs(path string) error {
 // schemaOf reads the schema version stored in meta. It refuses a missing or
 // unreadable version (notOurs) and one newer than this build reads
 // (domain.ErrSchemaTooNew).
-func schemaOf(meta *bolt.Bucket, path string) (int, error) {
+func schemaOf(meta *bbolt.Bucket, path string) (int, error) {
 	version, err := strconv.Atoi(string(meta.Get(keySchema)))
 	if err != nil || version < 1 {
 		return 0, notOurs(path)
@@ -240,11 +241,11 @@ func schemaOf(meta *bolt.Bucket, path string) (int, error) {
 }
 
 // prepare checks the schema version and creates the buckets of a new database.
-func prepare(btx *bolt.Tx, path string) error {
+func prepare(btx *bbolt.Tx, path string) error {
 	meta := btx.Bucket(bucketMeta)
 	if meta == nil {
 		empty := true
-		_ = btx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+		_ = btx.ForEach(func([]byte, *bbolt.Bucket) error { empty = false; return nil })
 		if !empty {
 			return notOurs(path)
 		}
@@ -281,14 +282,14 @@ func prepare(btx *bolt.Tx, path string) error {
 
 // migrate brings a database written with schema version from up to
 // SchemaVersion, inside the transaction that opens it.
-func migrate(btx *bolt.Tx, from int) error {
+func migrate(btx *bbolt.Tx, from int) error {
 	if from < 2 { // 2: every request has a summary
 		t := &tx{btx: btx}
 		sums := btx.Bucket(bucketSummaries)
 		files := false
 		if err := t.ForEachRequest(func(r domain.Request) error {
 			files = files || r.ShippedFile != nil
-			return sums.Put([]byte(r.ID), encodeSummary(r.Summary()))
+			return sums.Put([]byte(r.ID), storage.EncodeSummary(r.Summary()))
 		}); err != nil {
 			return err
 		}
@@ -303,7 +304,7 @@ func migrate(btx *bolt.Tx, from int) error {
 
 // ready reports whether the database needs no setting up or upgrade, so
 // that opening it need not write.
-func ready(btx *bolt.Tx) bool {
+func ready(btx *bbolt.Tx) bool {
 	meta := btx.Bucket(bucketMeta)
 	if meta == nil || string(meta.Get(keySchema)) != strconv.Itoa(SchemaVersion) {
 		return false
@@ -321,14 +322,14 @@ func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction. Writes inside it fail.
 func (db *DB) View(fn func(domain.Tx) error) error {
-	return db.guard(func() error { return db.bolt.View(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) }) })
+	return db.guard(func() error { return db.bolt.View(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) }) })
 }
 
 // Update runs fn in one bbolt read-write transaction: when fn returns nil
 // every write is committed atomically and durably (bbolt syncs its commit);
 // when it returns an error nothing is.
 func (db *DB) Update(fn func(domain.Tx) error) error {
-	return db.guard(func() error { return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) }) })
+	return db.guard(func() error { return db.bolt.Update(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) }) })
 }
 
 // Close releases the database file and its lock.

@@ -1,4 +1,6 @@
-package storage
+// Package vault keeps the PDFs shipped to partners in a folder, each file
+// written whole and synced before the request that names it is saved.
+package vault
 
 import (
 	"crypto/sha256"
@@ -9,39 +11,39 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
 
 // maxCollisions bounds the "-N" suffixes Put tries before giving up.
 const maxCollisions = 10000
 
 // Vault is the directory where shipped PDFs are kept; it implements
-// domain.Vault. By convention the vault of the database at P is
-// VaultDirFor(P), i.e. filepath.Join(filepath.Dir(P), "vault").
+// domain.Vault. By convention the vault of a database file at P is
+// filepath.Join(filepath.Dir(P), "vault") (bolt.VaultDirFor).
 type Vault struct {
 	dir string
 }
 
 var _ domain.Vault = (*Vault)(nil)
 
-// NewVault opens the vault at dir, creating the directory (mode 0700) when missing.
-func NewVault(dir string) (*Vault, error) {
+// New opens the vault at dir, creating the directory (mode 0700) when missing.
+func New(dir string) (*Vault, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the vault folder %s: %w", dir, err)
 	}
 	return &Vault{dir: dir}, nil
 }
 
-// OpenVault opens the vault of the database db in dir, creating the folder
+// Open opens the vault of the database db in dir, creating the folder
 // for a database that has never stored a file there. When the database
 // has shipped files but the folder is gone (a network drive not connected,
 // a folder moved away) it refuses with domain.ErrVaultMissing instead of
 // making an empty one, so that the loss is noticed.
-func OpenVault(db domain.Store, dir string) (*Vault, error) {
+func Open(db domain.Store, dir string) (*Vault, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		var used string
 		if err := db.View(func(tx domain.Tx) error {
@@ -58,7 +60,7 @@ func OpenVault(db domain.Store, dir string) (*Vault, error) {
 					"illdesk check then lists every file that is missing.", dir)}
 		}
 	}
-	return NewVault(dir)
+	return New(dir)
 }
 
 // Dir is the vault's directory.
@@ -97,13 +99,13 @@ func (v *Vault) Put(src, name string) (domain.ShippedFile, error) {
 
 	out, stored, err := v.create(domain.SanitizeFileName(name))
 	if err != nil {
-		return domain.ShippedFile{}, storageError(v.dir, err)
+		return domain.ShippedFile{}, storage.SystemError(v.dir, err)
 	}
 	full := out.Name()
 	fail := func(err error) (domain.ShippedFile, error) {
 		_ = out.Close()
 		_ = os.Remove(full)
-		return domain.ShippedFile{}, storageError(v.dir, err)
+		return domain.ShippedFile{}, storage.SystemError(v.dir, err)
 	}
 
 	h := sha256.New()
@@ -116,11 +118,11 @@ func (v *Vault) Put(src, name string) (domain.ShippedFile, error) {
 	}
 	if err := out.Close(); err != nil {
 		_ = os.Remove(full)
-		return domain.ShippedFile{}, storageError(v.dir, fmt.Errorf("cannot save %s to disk: %w", full, err))
+		return domain.ShippedFile{}, storage.SystemError(v.dir, fmt.Errorf("cannot save %s to disk: %w", full, err))
 	}
-	if err := syncDir(v.dir); err != nil {
+	if err := storage.SyncDir(v.dir); err != nil {
 		_ = os.Remove(full)
-		return domain.ShippedFile{}, storageError(v.dir, fmt.Errorf("cannot save the vault folder %s to disk: %w", v.dir, err))
+		return domain.ShippedFile{}, storage.SystemError(v.dir, fmt.Errorf("cannot save the vault folder %s to disk: %w", v.dir, err))
 	}
 	return domain.ShippedFile{Name: stored, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
@@ -142,23 +144,6 @@ func (v *Vault) create(stem string) (*os.File, string, error) {
 		}
 	}
 	return nil, "", fmt.Errorf("the vault %s already holds %d files named %s; remove old ones first", v.dir, maxCollisions, stem)
-}
-
-// syncDir makes a new directory entry durable. Windows does not support
-// fsync on a directory, so it is skipped there.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	if err := d.Sync(); err != nil {
-		_ = d.Close()
-		return err
-	}
-	return d.Close()
 }
 
 // Verify reads the stored file through and returns its size and SHA-256 in hex.
@@ -207,4 +192,60 @@ func (v *Vault) Remove(name string) error {
 		return fmt.Errorf("cannot remove %s from the vault: %w", name, err)
 	}
 	return nil
+}
+
+// CopyFilesTo copies every file of the vault into another vault under the
+// same name (the requests record the names), fsynced; a file already there
+// with the same content is left, one with other content is refused. It
+// returns how many files it copied.
+func (v *Vault) CopyFilesTo(to *Vault) (int, error) {
+	names, err := v.Files()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, name := range names {
+		size, sum, err := v.Verify(name)
+		if err != nil {
+			return n, err
+		}
+		if tsize, tsum, err := to.Verify(name); err == nil {
+			if tsize != size || tsum != sum {
+				return n, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
+					"The shared vault %s already has a different file named %s; move one of them aside, then copy again.", to.dir, name)}
+			}
+			continue
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return n, err
+		}
+		if err := copyExact(v.Path(name), filepath.Join(to.dir, name)); err != nil {
+			return n, storage.SystemError(to.dir, err)
+		}
+		n++
+	}
+	return n, storage.SyncDir(to.dir)
+}
+
+// copyExact copies src to a new file dst (never replacing one) and fsyncs it.
+func copyExact(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		_ = os.Remove(dst)
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		_ = out.Close()
+		_ = os.Remove(dst)
+		return err
+	}
+	return out.Close()
 }
