@@ -92,7 +92,7 @@ func run(args []string, e env) int {
 		fmt.Fprintln(e.stderr, ue.msg)
 		return 2
 	default:
-		fmt.Fprintln(e.stderr, "illdesk:", err)
+		fmt.Fprintln(e.stderr, "illdesk:", worded(err))
 		return 1
 	}
 }

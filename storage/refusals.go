@@ -73,8 +73,8 @@ const KeySep = "\x00"
 // DamagedValue is the refusal for a stored value (what: "request",
 // "partner", "notice", "request summary") that cannot be decoded.
 func DamagedValue(what, key string, err error) error {
-	return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Msg: fmt.Sprintf(
-		"The stored %s %s is damaged (%v). Run illdesk check to see what else is; restore the latest backup with illdesk restore FILE.", what, key, err)}
+	return &domain.Refusal{Kind: domain.ErrValueDamaged, Msg: fmt.Sprintf(
+		"The stored %s %s is damaged (%v).", what, key, err)}
 }
 
 // DecodeNotice decodes the stored JSON of the notice id.

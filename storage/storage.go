@@ -29,9 +29,8 @@ func SystemError(path string, err error) error {
 		return &domain.Refusal{Kind: domain.ErrDiskFull, Msg: fmt.Sprintf(
 			"The disk holding %s is full, so nothing was saved. Free some space on it, then try again.", path)}
 	case errors.Is(err, syscall.EROFS), errors.Is(err, fs.ErrPermission):
-		return &domain.Refusal{Kind: domain.ErrNotWritable, Msg: fmt.Sprintf(
-			"ILL Desk may not write to %s (the folder is read-only or you lack permission), so nothing was saved. "+
-				"Give your account write access to the folder, or start with --db to use a folder you can write to.", path)}
+		return &domain.Refusal{Kind: domain.ErrNotWritable, Path: path, Msg: fmt.Sprintf(
+			"ILL Desk may not write to %s (the folder is read-only or you lack permission), so nothing was saved.", path)}
 	}
 	return err
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
-func TestStorageErrorsSayWhatToDo(t *testing.T) {
+func TestSystemErrorsBecomeRefusals(t *testing.T) {
 	pathErr := func(errno syscall.Errno) error {
 		return fmt.Errorf("commit: %w", &fs.PathError{Op: "write", Path: "/x/illdesk.db", Err: errno})
 	}
@@ -25,8 +25,8 @@ func TestStorageErrorsSayWhatToDo(t *testing.T) {
 	}{
 		{"disk full", pathErr(syscall.ENOSPC), domain.ErrDiskFull, "Free some space"},
 		{"quota", pathErr(syscall.EDQUOT), domain.ErrDiskFull, "Free some space"},
-		{"read-only file system", pathErr(syscall.EROFS), domain.ErrNotWritable, "write access"},
-		{"no permission", pathErr(syscall.EACCES), domain.ErrNotWritable, "write access"},
+		{"read-only file system", pathErr(syscall.EROFS), domain.ErrNotWritable, "may not write"},
+		{"no permission", pathErr(syscall.EACCES), domain.ErrNotWritable, "may not write"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,6 +34,11 @@ func TestStorageErrorsSayWhatToDo(t *testing.T) {
 			require.ErrorIs(t, err, tt.kind)
 			assert.Contains(t, err.Error(), tt.says)
 			assert.Contains(t, err.Error(), "nothing was saved")
+			var ref *domain.Refusal
+			require.ErrorAs(t, err, &ref)
+			if tt.kind == domain.ErrNotWritable {
+				assert.Equal(t, "/x/illdesk.db", ref.Path, "the folder, for the front end to say what to do")
+			}
 		})
 	}
 	other := errors.New("something else")

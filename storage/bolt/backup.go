@@ -178,8 +178,8 @@ func VerifyBackup(path string) error {
 	}
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: lockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: fmt.Sprintf(
-			"%s is a database open in ILL Desk right now, not a backup; choose a backup file, or close that window first.", path)}
+		return &domain.Refusal{Kind: domain.ErrBackupInUse, Path: path, Msg: fmt.Sprintf(
+			"%s is a database open in ILL Desk right now, not a backup.", path)}
 	}
 	if err != nil {
 		return notABackup(path)
@@ -265,7 +265,7 @@ func damaged(path, why string) error {
 
 // Restore replaces the database at dbPath with the backup file. It verifies
 // the backup first (VerifyBackup) and refuses while the database is open in
-// a window or another command (domain.ErrDatabaseLocked); a refusal changes
+// a window or another command (domain.ErrDatabaseInUse); a refusal changes
 // nothing. The database it replaces is kept beside it as
 // dbPath + ".replaced-YYYYMMDD-HHMMSS" (never deleted; its path is
 // returned, or "" when there was no database). The backup is copied into
@@ -344,8 +344,8 @@ func Restore(backup, dbPath string) (replacedPath string, err error) {
 func notInUse(dbPath string) error {
 	bdb, err := bbolt.Open(dbPath, 0o600, &bbolt.Options{ReadOnly: true, Timeout: restoreLockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: fmt.Sprintf(
-			"The database %s is open in an ILL Desk window or another illdesk command; close it first, then restore again. Nothing was changed.", dbPath)}
+		return &domain.Refusal{Kind: domain.ErrDatabaseInUse, Path: dbPath, Msg: fmt.Sprintf(
+			"The database %s is open in ILL Desk; nothing was changed.", dbPath)}
 	}
 	if err != nil {
 		return nil // missing or damaged: it is replaced (and kept)

@@ -333,7 +333,7 @@ func TestRestoreRefusalsChangeNothing(t *testing.T) {
 	}{
 		{"a bad backup", bad, false, domain.ErrInvalidInput, "not an ILL Desk backup"},
 		{"a missing backup", filepath.Join(t.TempDir(), "gone.db"), false, domain.ErrInvalidInput, "There is no file"},
-		{"the database open elsewhere", good, true, domain.ErrDatabaseLocked, "close it first"},
+		{"the database open elsewhere", good, true, domain.ErrDatabaseInUse, "is open in ILL Desk"},
 		{"the database itself", "", false, domain.ErrInvalidInput, "database itself"},
 	}
 	for _, tt := range tests {

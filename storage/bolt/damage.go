@@ -54,9 +54,8 @@ func fromDamage(p any, stack string) bool {
 
 // damagedDB is the refusal for a database file that cannot be read.
 func damagedDB(path, detail string) error {
-	return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Msg: fmt.Sprintf(
-		"The database %s is damaged (%s). Nothing more was changed. Restore the latest backup with illdesk restore FILE "+
-			"(daily backups are in %s); the damaged file is kept beside it.", path, detail, BackupDirFor(path))}
+	return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Path: path, Detail: detail, Msg: fmt.Sprintf(
+		"The database %s is damaged (%s). Nothing more was changed.", path, detail)}
 }
 
 // checkSize refuses a database file shorter than its own meta page says:

@@ -85,7 +85,7 @@ func DefaultPath() (string, error) {
 	}
 	dir, err := dataDir(runtime.GOOS, os.Getenv)
 	if err != nil {
-		return "", fmt.Errorf("cannot find your data folder for the database: %w; give one with --db", err)
+		return "", fmt.Errorf("cannot find your data folder for the database: %w", err)
 	}
 	return filepath.Join(dir, "illdesk", "illdesk.db"), nil
 }
@@ -125,7 +125,7 @@ func VaultDirFor(dbPath string) string {
 // mode 0700) when missing. It refuses with a *domain.Refusal when another
 // process holds the file (domain.ErrDatabaseLocked, within about a second),
 // when a newer ILL Desk wrote it (domain.ErrSchemaTooNew), or when the file
-// is not an ILL Desk database (domain.ErrInvalidInput).
+// is not an ILL Desk database (domain.ErrNotADatabase).
 func Open(path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -180,8 +180,8 @@ func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, error) {
 	if err != nil {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
-			return nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: fmt.Sprintf(
-				"The database %s is already open in another ILL Desk window; close that window first, or start with --db to use another database.", path)}
+			return nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Path: path, Msg: fmt.Sprintf(
+				"The database %s is already open in another ILL Desk window.", path)}
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
 			return nil, notOurs(path)
 		case errors.As(err, new(*domain.Refusal)):
@@ -221,8 +221,8 @@ func lookBeforeOpen(path string) error {
 
 // notOurs is the refusal for a file that is not an ILL Desk database.
 func notOurs(path string) error {
-	return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
-		"The file %s is not an ILL Desk database; choose another file with --db, or move this one away.", path)}
+	return &domain.Refusal{Kind: domain.ErrNotADatabase, Path: path, Msg: fmt.Sprintf(
+		"The file %s is not an ILL Desk database.", path)}
 }
 
 // schemaOf reads the schema version stored in meta. It refuses a missing or

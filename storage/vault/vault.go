@@ -54,10 +54,8 @@ func Open(db domain.Store, dir string) (*Vault, error) {
 			return nil, err
 		}
 		if used != "" {
-			return nil, &domain.Refusal{Kind: domain.ErrVaultMissing, Msg: fmt.Sprintf(
-				"The vault folder %s, which holds the PDFs already shipped, is missing. Reconnect the drive or put the folder back "+
-					"(from your file backup), then start ILL Desk again. To go on without those files, create the empty folder; "+
-					"illdesk check then lists every file that is missing.", dir)}
+			return nil, &domain.Refusal{Kind: domain.ErrVaultMissing, Path: dir, Msg: fmt.Sprintf(
+				"The vault folder %s, which holds the PDFs already shipped, is missing.", dir)}
 		}
 	}
 	return New(dir)
