@@ -181,7 +181,7 @@ func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, error) {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
 			return nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Path: path, Msg: fmt.Sprintf(
-				"The database %s is already open in another ILL Desk window.", path)}
+				"The database %s is already open in another ILL Desk process.", path)}
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
 			return nil, notOurs(path)
 		case errors.As(err, new(*domain.Refusal)):

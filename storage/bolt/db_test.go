@@ -215,7 +215,7 @@ func TestSecondOpenRefusedQuickly(t *testing.T) {
 	}
 	require.Nil(t, second)
 	ref := refusal(t, err, domain.ErrDatabaseLocked)
-	assert.Equal(t, "The database "+path+" is already open in another ILL Desk window.", ref.Msg)
+	assert.Equal(t, "The database "+path+" is already open in another ILL Desk process.", ref.Msg)
 	assert.Equal(t, path, ref.Path, "the file, for the front end to say what to do")
 	assert.Less(t, elapsed, 2*time.Second)
 
