@@ -36,8 +36,8 @@ func EncodeSummary(s domain.Summary) []byte {
 var ErrSummaryDamaged = errors.New("storage: a request summary is damaged")
 
 // DecodeSummary reads what EncodeSummary wrote. Its strings share one
-// allocation, a copy of v, so they never alias the
-// memory of a store (bbolt's memory map).
+// allocation, a copy of v, so they never alias a store's memory (bbolt's
+// memory map).
 func DecodeSummary(v []byte) (domain.Summary, error) {
 	var s domain.Summary
 	if len(v) == 0 || v[0] != summaryFormat {
