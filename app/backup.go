@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
+	"github.com/illdesk/illdesk/storage/postgres"
 )
 
 const backupUsage = "backup [FILE|FOLDER] [--force] | backup --daily"
@@ -41,9 +42,9 @@ func (s *session) cmdBackup(args []string) error {
 	var n int64
 	switch {
 	case len(pos) == 0:
-		path, n, err = storage.Snapshot(s.db, storage.BackupDirFor(s.dbPath), s.now())
+		path, n, err = bolt.Snapshot(s.db, bolt.BackupDirFor(s.dbPath), s.now())
 	case isDir(pos[0]):
-		path, n, err = storage.Snapshot(s.db, pos[0], s.now())
+		path, n, err = bolt.Snapshot(s.db, pos[0], s.now())
 	default:
 		path = pos[0]
 		if _, serr := os.Lstat(path); serr == nil && !*force {
@@ -88,13 +89,13 @@ func (s *session) dailySnapshot() (path string, made bool, err error) {
 	if err != nil {
 		return "", false, err
 	}
-	return storage.DailySnapshot(s.db, storage.BackupDirFor(s.dbPath), keep, s.now())
+	return bolt.DailySnapshot(s.db, bolt.BackupDirFor(s.dbPath), keep, s.now())
 }
 
 // backupNow writes a snapshot into the backups folder beside the database
 // and returns its path: the window's "Back up now".
 func (s *session) backupNow() (string, error) {
-	path, _, err := storage.Snapshot(s.db, storage.BackupDirFor(s.dbPath), s.now())
+	path, _, err := bolt.Snapshot(s.db, bolt.BackupDirFor(s.dbPath), s.now())
 	return path, err
 }
 
@@ -118,10 +119,10 @@ func (s *session) cmdRestore(args []string) error {
 	if err != nil {
 		return err
 	}
-	if storage.IsPostgresURL(dbPath) {
+	if postgres.IsURL(dbPath) {
 		return errDepartmentBackup
 	}
-	replaced, err := storage.Restore(pos[0], dbPath)
+	replaced, err := bolt.Restore(pos[0], dbPath)
 	if err != nil {
 		return err
 	}
@@ -138,7 +139,7 @@ func (s *session) databasePath() (string, error) {
 	if s.dbPath != "" {
 		return s.dbPath, nil
 	}
-	p, err := storage.DefaultPath()
+	p, err := bolt.DefaultPath()
 	if err != nil {
 		return "", fmt.Errorf("no database path: %w; give one with --db", err)
 	}

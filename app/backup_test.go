@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
 )
 
 // state is what the database says, as the command line shows it.
@@ -70,7 +70,7 @@ func TestBackupTargets(t *testing.T) {
 	assert.Equal(t, "someone's file", string(got), "nothing is overwritten")
 
 	assert.Contains(t, c.ok("backup", target, "--force"), "Backup written to "+target)
-	require.NoError(t, storage.VerifyBackup(target))
+	require.NoError(t, bolt.VerifyBackup(target))
 
 	code, _, errOut = c.run("backup", c.db, "--force")
 	assert.Equal(t, 1, code)
@@ -155,7 +155,7 @@ func TestRestoreRefusals(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "not an ILL Desk backup")
 
-	db, err := storage.Open(c.db) // a window has the database open
+	db, err := bolt.Open(c.db) // a window has the database open
 	require.NoError(t, err)
 	code, _, errOut = c.run("restore", good)
 	require.NoError(t, db.Close())

@@ -17,11 +17,14 @@ import (
 	"github.com/illdesk/illdesk/folder"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/iso18626/isohttp"
+	"github.com/illdesk/illdesk/keyring"
 	"github.com/illdesk/illdesk/mail"
 	"github.com/illdesk/illdesk/pdf/preflight"
 	// pdfdoc, as pdf names the tests' helper that finds sample PDFs.
 	pdfdoc "github.com/illdesk/illdesk/pdf"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
+	"github.com/illdesk/illdesk/storage/postgres"
+	"github.com/illdesk/illdesk/storage/vault"
 )
 
 // env is what the command line reads from and writes to; tests supply their own.
@@ -54,8 +57,8 @@ type session struct {
 	// store is the open database: db on this workstation (bbolt), or the
 	// department database on PostgreSQL (pg).
 	store domain.Store
-	db    *storage.DB
-	pg    *storage.PG
+	db    *bolt.DB
+	pg    *postgres.DB
 	desk  *domain.Desk
 }
 
@@ -91,7 +94,7 @@ func run(args []string, e env) int {
 		fmt.Fprintln(e.stderr, ue.msg)
 		return 2
 	default:
-		fmt.Fprintln(e.stderr, "illdesk:", err)
+		fmt.Fprintln(e.stderr, "illdesk:", worded(err))
 		return 1
 	}
 }
@@ -228,26 +231,26 @@ func (s *session) open() error {
 		return nil
 	}
 	if s.dbPath == "" {
-		p, err := storage.DefaultPath()
+		p, err := bolt.DefaultPath()
 		if err != nil {
 			return fmt.Errorf("no database path: %w; give one with --db", err)
 		}
 		s.dbPath = p
 	}
 	var store domain.Store
-	var vault *storage.Vault
+	var files *vault.Vault
 	var err error
 	work := filepath.Join(filepath.Dir(s.dbPath), "work")
-	if storage.IsPostgresURL(s.dbPath) {
-		if store, vault, work, err = s.openDepartment(); err != nil {
+	if postgres.IsURL(s.dbPath) {
+		if store, files, work, err = s.openDepartment(); err != nil {
 			return err
 		}
 	} else {
-		db, err := storage.Open(s.dbPath)
+		db, err := bolt.Open(s.dbPath)
 		if err != nil {
 			return err
 		}
-		if vault, err = storage.OpenVault(db, storage.VaultDirFor(s.dbPath)); err != nil {
+		if files, err = vault.Open(db, bolt.VaultDirFor(s.dbPath)); err != nil {
 			db.Close()
 			return err
 		}
@@ -257,10 +260,10 @@ func (s *session) open() error {
 	if clock == nil {
 		clock = domain.ClockFunc(time.Now)
 	}
-	desk, err := domain.OpenDesk(domain.Config{Store: store, Vault: vault, Preflight: preflight.New(), Clock: clock,
+	desk, err := domain.OpenDesk(domain.Config{Store: store, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Documents: pdfdoc.Documents{}, WorkDir: work, Folders: folder.OS{},
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mail.For(ms, filepath.Join(work, "outbox")) },
-		Transport: isohttp.NewClient(), Codec: iso18626.Codec{}, Secrets: storage.Keyring{Getenv: s.getenv},
+		Transport: isohttp.NewClient(), Codec: iso18626.Codec{}, Secrets: keyring.Secrets{Getenv: s.getenv},
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
 			return mail.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})
@@ -276,7 +279,7 @@ func (s *session) open() error {
 // names, and the folder of shipped files every workstation shares
 // (--vault or ILLDESK_VAULT). The work folder (slips, combined scans, the
 // mail outbox) stays on this workstation.
-func (s *session) openDepartment() (domain.Store, *storage.Vault, string, error) {
+func (s *session) openDepartment() (domain.Store, *vault.Vault, string, error) {
 	dir := s.vaultDir
 	if dir == "" {
 		dir = s.getenv("ILLDESK_VAULT")
@@ -289,17 +292,17 @@ func (s *session) openDepartment() (domain.Store, *storage.Vault, string, error)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("no folder for this workstation's work files: %w", err)
 	}
-	pg, err := storage.OpenPostgres(context.Background(), s.dbPath)
+	pg, err := postgres.Open(context.Background(), s.dbPath)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	vault, err := storage.OpenVault(pg, dir)
+	files, err := vault.Open(pg, dir)
 	if err != nil {
 		pg.Close()
 		return nil, nil, "", err
 	}
 	s.pg = pg
-	return pg, vault, filepath.Join(cache, "illdesk", "work"), nil
+	return pg, files, filepath.Join(cache, "illdesk", "work"), nil
 }
 
 // actor is who acts in this session, and where.

@@ -17,7 +17,8 @@ import (
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/internal/pgtest"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
+	"github.com/illdesk/illdesk/storage/vault"
 )
 
 // childEnv makes the test binary run as the illdesk command line, so the
@@ -114,12 +115,12 @@ func (c *crashRig) killDuring(typical time.Duration, args ...string) bool {
 // orphan, which check reports and --repair removes, as staff would run it.
 func (c *crashRig) sound() (byExternalID map[string]domain.Request, count int) {
 	c.t.Helper()
-	db, err := storage.Open(c.db)
+	db, err := bolt.Open(c.db)
 	require.NoError(c.t, err, "the database opens after the kill")
 	defer db.Close()
-	vault, err := storage.NewVault(storage.VaultDirFor(c.db))
+	files, err := vault.New(bolt.VaultDirFor(c.db))
 	require.NoError(c.t, err)
-	d, err := domain.OpenDesk(domain.Config{Store: db, Vault: vault})
+	d, err := domain.OpenDesk(domain.Config{Store: db, Vault: files})
 	require.NoError(c.t, err)
 	rep, err := d.Check(false, domain.Actor{})
 	require.NoError(c.t, err)

@@ -58,7 +58,7 @@ func (s *session) cmdImport(args []string) error {
 				domain.HistoryResult
 			}{File: pos[0], OK: err == nil, HistoryResult: res}
 			if err != nil {
-				out.Error = err.Error()
+				out.Error = worded(err)
 			}
 			if jerr := s.printJSON(out); jerr != nil {
 				return jerr
@@ -81,7 +81,7 @@ func (s *session) cmdImport(args []string) error {
 		ir := importResult{File: f, OK: err == nil, Confirmation: string(conf), ImportResult: res}
 		if err != nil {
 			refused++
-			ir.Error = err.Error()
+			ir.Error = worded(err)
 		}
 		results = append(results, ir)
 	}

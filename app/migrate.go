@@ -6,19 +6,21 @@ import (
 	"strings"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
+	"github.com/illdesk/illdesk/storage/postgres"
+	"github.com/illdesk/illdesk/storage/vault"
 )
 
 const migrateUsage = "migrate --from PATH.db --to postgres://USER@HOST/DB [--vault DIR] [--json]"
 
 // migrateResult is what migrate reports: the copy and both sides' checks.
 type migrateResult struct {
-	Copied       storage.MigrateReport `json:"copied"`
-	Files        int                   `json:"files_copied"`
-	FromRequests int                   `json:"from_requests"`
-	ToRequests   int                   `json:"to_requests"`
-	FromSound    bool                  `json:"from_sound"`
-	ToSound      bool                  `json:"to_sound"`
+	Copied       bolt.MigrateReport `json:"copied"`
+	Files        int                `json:"files_copied"`
+	FromRequests int                `json:"from_requests"`
+	ToRequests   int                `json:"to_requests"`
+	FromSound    bool               `json:"from_sound"`
+	ToSound      bool               `json:"to_sound"`
 }
 
 // cmdMigrate moves a workstation's database into the department database:
@@ -43,27 +45,27 @@ func (s *session) cmdMigrate(args []string) error {
 	switch {
 	case *from == "" || *to == "":
 		return usagef("usage: illdesk %s", migrateUsage)
-	case !storage.IsPostgresURL(*to):
+	case !postgres.IsURL(*to):
 		return usagef("migrate: --to must be a postgres:// address")
 	case *vaultDir == "":
 		return usagef("migrate: give the department's shared folder of shipped files with --vault or ILLDESK_VAULT")
 	}
 
-	src, err := storage.Open(*from)
+	src, err := bolt.Open(*from)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	srcVault, err := storage.OpenVault(src, storage.VaultDirFor(*from))
+	srcVault, err := vault.Open(src, bolt.VaultDirFor(*from))
 	if err != nil {
 		return err
 	}
-	dst, err := storage.OpenPostgres(context.Background(), *to)
+	dst, err := postgres.Open(context.Background(), *to)
 	if err != nil {
 		return err
 	}
 	defer dst.Close()
-	dstVault, err := storage.OpenVault(dst, *vaultDir)
+	dstVault, err := vault.Open(dst, *vaultDir)
 	if err != nil {
 		return err
 	}

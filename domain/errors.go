@@ -62,6 +62,18 @@ var (
 	ErrVaultMissing = errors.New("vault missing")
 	// ErrNotWritable means a folder or file cannot be written (read-only or no permission).
 	ErrNotWritable = errors.New("not writable")
+	// ErrNotADatabase means the file given as the database is not an ILL
+	// Desk database; it is an ErrInvalidInput.
+	ErrNotADatabase = fmt.Errorf("not an ILL Desk database: %w", ErrInvalidInput)
+	// ErrBackupInUse means the file given as a backup is a database open in
+	// ILL Desk; it is an ErrDatabaseLocked.
+	ErrBackupInUse = fmt.Errorf("backup open as a database: %w", ErrDatabaseLocked)
+	// ErrDatabaseInUse means the database a restore would replace is open
+	// in ILL Desk; it is an ErrDatabaseLocked.
+	ErrDatabaseInUse = fmt.Errorf("database in use: %w", ErrDatabaseLocked)
+	// ErrValueDamaged means one stored value cannot be read; it is an
+	// ErrDatabaseDamaged.
+	ErrValueDamaged = fmt.Errorf("stored value damaged: %w", ErrDatabaseDamaged)
 )
 
 // Refusal is an error whose message is a complete sentence for staff saying
@@ -71,6 +83,11 @@ type Refusal struct {
 	Msg  string // the sentence shown to staff
 	// Candidates lists the requests a reference matched, for ErrAmbiguousRef.
 	Candidates []Request
+	// Path is the file or folder a store's refusal is about, and Detail
+	// what was found wrong there. Msg says it plainly; a front end words
+	// refusals of the kinds that need its own advice (--db, a window to
+	// close, a command to run) from Kind, Path and Detail.
+	Path, Detail string
 }
 
 func (r *Refusal) Error() string { return r.Msg }

@@ -11,10 +11,10 @@ import (
 // summaryFormat is the first byte of an encoded summary; a new layout takes a new number.
 const summaryFormat = 1
 
-// encodeSummary writes a summary compactly: its strings length-prefixed and
+// EncodeSummary writes a summary compactly: its strings length-prefixed and
 // its times as Unix nanoseconds (0 for the zero time), so that 100,000 of
 // them decode in a few tens of milliseconds.
-func encodeSummary(s domain.Summary) []byte {
+func EncodeSummary(s domain.Summary) []byte {
 	b := make([]byte, 0, 160+len(s.Title)+len(s.ArticleTitle))
 	b = append(b, summaryFormat)
 	for _, f := range []string{s.ID, string(s.Side), s.ExternalID, s.Partner, string(s.State), string(s.Format),
@@ -32,15 +32,16 @@ func encodeSummary(s domain.Summary) []byte {
 	return b
 }
 
-// errSummaryDamaged is returned for a summary that cannot be read.
-var errSummaryDamaged = errors.New("storage: a request summary is damaged")
+// ErrSummaryDamaged is returned for a summary that cannot be read.
+var ErrSummaryDamaged = errors.New("storage: a request summary is damaged")
 
-// decodeSummary reads what encodeSummary wrote. Its strings share one
-// allocation, a copy of v, so they never alias bbolt's memory map.
-func decodeSummary(v []byte) (domain.Summary, error) {
+// DecodeSummary reads what EncodeSummary wrote. Its strings share one
+// allocation, a copy of v, so they never alias a store's memory (bbolt's
+// memory map).
+func DecodeSummary(v []byte) (domain.Summary, error) {
 	var s domain.Summary
 	if len(v) == 0 || v[0] != summaryFormat {
-		return s, errSummaryDamaged
+		return s, ErrSummaryDamaged
 	}
 	data := string(v)
 	pos := 1
@@ -49,7 +50,7 @@ func decodeSummary(v []byte) (domain.Summary, error) {
 		&s.Title, &s.ArticleTitle, &s.Requester, &s.Pickup, &s.ItemBarcode, &s.PickTarget} {
 		n, w := binary.Uvarint(v[pos:])
 		if w <= 0 || uint64(len(v)-pos-w) < n {
-			return s, errSummaryDamaged
+			return s, ErrSummaryDamaged
 		}
 		pos += w
 		*f = data[pos : pos+int(n)]
@@ -59,7 +60,7 @@ func decodeSummary(v []byte) (domain.Summary, error) {
 	for _, t := range []*time.Time{&s.Created, &s.Deadline, &s.DueDate, &s.Since} {
 		n, w := binary.Varint(v[pos:])
 		if w <= 0 {
-			return s, errSummaryDamaged
+			return s, ErrSummaryDamaged
 		}
 		pos += w
 		if n != 0 {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
 )
 
 // openWithBackups builds the window with the backup options given, waits
@@ -50,7 +50,7 @@ func TestBackUpNow(t *testing.T) {
 	f.lending("RAPID", "EXT-1")
 	dir := filepath.Join(f.dir, "backups")
 	mw, _ := f.openWithBackups(Options{Backup: func() (string, error) {
-		p, _, err := storage.Snapshot(f.db, dir, f.clock.Now())
+		p, _, err := bolt.Snapshot(f.db, dir, f.clock.Now())
 		return p, err
 	}})
 	require.NotNil(t, mw.backupButton, "the top bar has the button")
@@ -58,7 +58,7 @@ func TestBackUpNow(t *testing.T) {
 	test.Tap(mw.backupButton)
 	want := filepath.Join(dir, "illdesk-2026-03-02-090000.db")
 	assert.Equal(t, "Backup saved: "+want, mw.StatusText())
-	require.NoError(t, storage.VerifyBackup(want))
+	require.NoError(t, bolt.VerifyBackup(want))
 	assert.False(t, mw.backupButton.Disabled(), "ready for the next one")
 	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
 

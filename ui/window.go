@@ -1107,15 +1107,6 @@ func (m *MainWindow) setWaiting(found []domain.WaitingScan) {
 	}
 }
 
-// refusalText is the sentence for an error.
-func refusalText(err error) string {
-	var ref *domain.Refusal
-	if errors.As(err, &ref) {
-		return ref.Msg
-	}
-	return err.Error()
-}
-
 // ImportMessages receives partner messages (ISO 18626 files) dropped on the
 // window; each is applied or refused whole, and the last request it touched
 // is shown.

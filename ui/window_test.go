@@ -18,14 +18,16 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zalando/go-keyring"
+	gokeyring "github.com/zalando/go-keyring"
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/folder"
 	"github.com/illdesk/illdesk/iso18626"
+	"github.com/illdesk/illdesk/keyring"
 	"github.com/illdesk/illdesk/pdf"
 	"github.com/illdesk/illdesk/pdf/preflight"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
+	"github.com/illdesk/illdesk/storage/vault"
 )
 
 // testClock is a clock the test moves by hand.
@@ -40,7 +42,7 @@ var monday = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
 type fixture struct {
 	t     *testing.T
 	desk  *domain.Desk
-	db    *storage.DB
+	db    *bolt.DB
 	clock *testClock
 	dir   string
 	app   fyne.App
@@ -68,20 +70,20 @@ func (m *fakeMailer) Send(n domain.Notice) (string, error) {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := storage.Open(filepath.Join(dir, "t.db"))
+	db, err := bolt.Open(filepath.Join(dir, "t.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	vault, err := storage.NewVault(storage.VaultDirFor(db.Path()))
+	files, err := vault.New(bolt.VaultDirFor(db.Path()))
 	require.NoError(t, err)
 	cal, err := domain.NewCalendar(time.UTC, nil)
 	require.NoError(t, err)
 	clock := &testClock{now: monday}
-	keyring.MockInit() // the system keyring, in memory
+	gokeyring.MockInit() // the system keyring, in memory
 	f := &fixture{t: t, db: db, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
-	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
+	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{},
-		Secrets: storage.Keyring{Getenv: func(string) string { return "" }}})
+		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}})
 	return f
 }
 
@@ -449,7 +451,7 @@ func TestShipRefusesAScanChangedAfterItsCheck(t *testing.T) {
 	mw.Wait()
 	assert.Equal(t, domain.Created, f.state("R-1"), "nothing shipped")
 	assert.Contains(t, mw.StatusText(), "changed after it was checked")
-	vault, err := os.ReadDir(storage.VaultDirFor(f.db.Path()))
+	vault, err := os.ReadDir(bolt.VaultDirFor(f.db.Path()))
 	require.NoError(t, err)
 	assert.Empty(t, vault, "nothing left in the vault")
 	require.NotNil(t, mw.drop.shipment, "checked again")

@@ -16,20 +16,21 @@ import (
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/pdf/preflight"
-	"github.com/illdesk/illdesk/storage"
+	"github.com/illdesk/illdesk/storage/bolt"
+	"github.com/illdesk/illdesk/storage/vault"
 )
 
 func newDesk(t *testing.T) *domain.Desk {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := storage.Open(filepath.Join(dir, "illdesk.db"))
+	db, err := bolt.Open(filepath.Join(dir, "illdesk.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	vault, err := storage.NewVault(storage.VaultDirFor(db.Path()))
+	files, err := vault.New(bolt.VaultDirFor(db.Path()))
 	require.NoError(t, err)
 	cal, err := domain.NewCalendar(time.UTC, nil)
 	require.NoError(t, err)
-	return domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Calendar: cal,
+	return domain.NewDesk(domain.Config{Store: db, Vault: files, Preflight: preflight.New(), Calendar: cal,
 		Codec: iso18626.Codec{}, Transport: NewClient()})
 }
 

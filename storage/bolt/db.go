@@ -1,0 +1,336 @@
+// Package bolt keeps ILL Desk's requests, partners and settings in a
+// bbolt database file, and backs it up, checks and restores it.
+//
+// Layout of the database (schema version 1):
+//
+//	meta          "schema" → "1"
+//	requests      request ID (UUIDv7, so keys sort by creation) → JSON of domain.Request
+//	partners      partner code → JSON of domain.Partner
+//	idx_external  externalID + "\x00" + partnerCode → request ID
+//	idx_barcode   Request.ActiveBarcode() → request ID (only when non-empty)
+//	settings      key → value
+//	notices       notice ID (UUIDv7, so keys sort by creation) → JSON of domain.Notice
+//
+// A database made before the notices bucket existed gets it when opened.
+// A journal an earlier version left beside the file is brought into it
+// when opened (see journal.go).
+//
+// The shipped PDFs of a database at path P are kept in the folder
+// VaultDirFor(P) (see storage/vault).
+package bolt
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
+)
+
+// SchemaVersion is the version of the database layout this build writes and
+// reads. A database with a larger version is refused with ErrSchemaTooNew.
+const SchemaVersion = 2
+
+// lockTimeout bounds how long Open waits for another process's file lock.
+const lockTimeout = 1 * time.Second
+
+var (
+	bucketMeta        = []byte("meta")
+	bucketRequests    = []byte("requests")
+	bucketPartners    = []byte("partners")
+	bucketIdxExternal = []byte("idx_external")
+	bucketIdxBarcode  = []byte("idx_barcode")
+	bucketSettings    = []byte("settings")
+	bucketNotices     = []byte("notices")
+	bucketRecords     = []byte("records")
+	// bucketSummaries holds each request's domain.Summary (storage.EncodeSummary),
+	// kept in step by PutRequest; the request list reads only these.
+	bucketSummaries = []byte("summaries")
+
+	keySchema = []byte("schema")
+
+	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings, bucketNotices, bucketRecords, bucketSummaries}
+)
+
+// DB is an open ILL Desk database; it implements domain.Store. Only one
+// process (or one DB value) may hold a database file open at a time.
+type DB struct {
+	bolt *bbolt.DB
+	path string
+}
+
+var _ domain.Store = (*DB)(nil)
+
+// DefaultPath is where the database lives when the user names none: in
+// the user's data folder of each system — ~/.local/share/illdesk on Linux
+// ($XDG_DATA_HOME), %LocalAppData%\illdesk on Windows (not roamed: the
+// file is large), ~/Library/Application Support/illdesk on macOS. A
+// database an earlier ILL Desk kept in the configuration folder
+// (os.UserConfigDir()/illdesk) is used where it is.
+func DefaultPath() (string, error) {
+	if cfg, err := os.UserConfigDir(); err == nil {
+		legacy := filepath.Join(cfg, "illdesk", "illdesk.db")
+		if _, err := os.Stat(legacy); err == nil {
+			return legacy, nil
+		}
+	}
+	dir, err := dataDir(runtime.GOOS, os.Getenv)
+	if err != nil {
+		return "", fmt.Errorf("cannot find your data folder for the database: %w", err)
+	}
+	return filepath.Join(dir, "illdesk", "illdesk.db"), nil
+}
+
+// dataDir is the user's data folder on the system goos.
+func dataDir(goos string, getenv func(string) string) (string, error) {
+	switch goos {
+	case "windows":
+		if d := getenv("LOCALAPPDATA"); d != "" {
+			return d, nil
+		}
+		return "", errors.New("%LOCALAPPDATA% is not set")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Application Support"), nil
+		}
+	default:
+		// XDG_DATA_HOME counts only as an absolute path by the rules of
+		// goos ("/..."), whichever system runs this.
+		if d := getenv("XDG_DATA_HOME"); d != "" && path.IsAbs(d) {
+			return d, nil
+		}
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, ".local", "share"), nil
+		}
+	}
+	return "", errors.New("$HOME is not set")
+}
+
+// VaultDirFor is the vault directory that belongs to the database at dbPath:
+// a directory named "vault" next to the database file.
+func VaultDirFor(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "vault")
+}
+
+// Open opens the database at path, creating it (and its parent directory,
+// mode 0700) when missing. It refuses with a *domain.Refusal when another
+// process holds the file (domain.ErrDatabaseLocked, within about a second),
+// when a newer ILL Desk wrote it (domain.ErrSchemaTooNew), or when the file
+// is not an ILL Desk database (domain.ErrNotADatabase).
+func Open(path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, storage.SystemError(dir, fmt.Errorf("cannot create the folder for the database %s: %w", path, err))
+		}
+	}
+	if err := lookBeforeOpen(path); err != nil {
+		return nil, err
+	}
+	bdb, err := openBolt(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{bolt: bdb, path: path}
+	var ok bool
+	err = db.guard(func() error {
+		return bdb.View(func(btx *bbolt.Tx) error {
+			if err := checkSize(path, btx.Size()); err != nil {
+				return err
+			}
+			ok = ready(btx)
+			return nil
+		})
+	})
+	if err == nil && !ok {
+		err = db.guard(func() error { return bdb.Update(func(btx *bbolt.Tx) error { return prepare(btx, path) }) })
+	}
+	if err == nil {
+		err = db.bringInJournal()
+	}
+	if err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openBolt opens the bbolt file at path with opts (nil: read-write) and
+// turns bbolt's errors into refusals: another process holds the file, or
+// the file is not a bbolt database.
+func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, error) {
+	if opts == nil {
+		opts = &bbolt.Options{}
+	}
+	opts.Timeout = lockTimeout
+	var bdb *bbolt.DB
+	err := (&DB{path: path}).guard(func() error {
+		var err error
+		bdb, err = bbolt.Open(path, 0o600, opts)
+		return err
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
+			return nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Path: path, Msg: fmt.Sprintf(
+				"The database %s is already open in another ILL Desk process.", path)}
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+			return nil, notOurs(path)
+		case errors.As(err, new(*domain.Refusal)):
+			return nil, err
+		}
+		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
+	}
+	return bdb, nil
+}
+
+// lookBeforeOpen opens an existing, non-empty file read-only first and
+// refuses it when it is not a bbolt database or is shorter than its own meta
+// page says, before Open opens it for writing. On Windows bbolt's read-write
+// open sets the file's length to the size it maps, so it would grow a file
+// that is not a database (e.g. --db notes.csv) or a database cut short, with
+// zeros, before refusing it; and a database cut short makes bbolt's
+// read-write open itself panic (loading the free list), which leaves the
+// file open and locked until the process ends. A read-only open changes
+// nothing and reads no more than the meta pages.
+func lookBeforeOpen(path string) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil // a new database: bbolt creates it
+	}
+	bdb, err := openBolt(path, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	db := &DB{bolt: bdb, path: path}
+	err = db.guard(func() error {
+		return bdb.View(func(btx *bbolt.Tx) error { return checkSize(path, btx.Size()) })
+	})
+	if cerr := bdb.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("cannot open the database %s: %w", path, cerr)
+	}
+	return err
+}
+
+// notOurs is the refusal for a file that is not an ILL Desk database.
+func notOurs(path string) error {
+	return &domain.Refusal{Kind: domain.ErrNotADatabase, Path: path, Msg: fmt.Sprintf(
+		"The file %s is not an ILL Desk database.", path)}
+}
+
+// schemaOf reads the schema version stored in meta. It refuses a missing or
+// unreadable version (notOurs) and one newer than this build reads
+// (domain.ErrSchemaTooNew).
+func schemaOf(meta *bbolt.Bucket, path string) (int, error) {
+	version, err := strconv.Atoi(string(meta.Get(keySchema)))
+	if err != nil || version < 1 {
+		return 0, notOurs(path)
+	}
+	if version > SchemaVersion {
+		return 0, &domain.Refusal{Kind: domain.ErrSchemaTooNew, Msg: fmt.Sprintf(
+			"The database %s was written by a newer ILL Desk (schema %d; this version reads up to %d); upgrade ILL Desk to open it.", path, version, SchemaVersion)}
+	}
+	return version, nil
+}
+
+// prepare checks the schema version and creates the buckets of a new database.
+func prepare(btx *bbolt.Tx, path string) error {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := true
+		_ = btx.ForEach(func([]byte, *bbolt.Bucket) error { empty = false; return nil })
+		if !empty {
+			return notOurs(path)
+		}
+		var err error
+		if meta, err = btx.CreateBucket(bucketMeta); err != nil {
+			return fmt.Errorf("cannot set up the database %s: %w", path, err)
+		}
+		if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+			return fmt.Errorf("cannot set up the database %s: %w", path, err)
+		}
+	}
+	version, err := schemaOf(meta, path)
+	if err != nil {
+		return err
+	}
+	for _, name := range allBuckets {
+		if btx.Bucket(name) != nil {
+			continue
+		}
+		if _, err := btx.CreateBucket(name); err != nil {
+			return fmt.Errorf("cannot set up the database %s: %w", path, err)
+		}
+	}
+	if version < SchemaVersion {
+		if err := migrate(btx, version); err != nil {
+			return fmt.Errorf("cannot upgrade the database %s: %w", path, err)
+		}
+		if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+			return fmt.Errorf("cannot upgrade the database %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// migrate brings a database written with schema version from up to
+// SchemaVersion, inside the transaction that opens it.
+func migrate(btx *bbolt.Tx, from int) error {
+	if from < 2 { // 2: every request has a summary
+		t := &tx{btx: btx}
+		sums := btx.Bucket(bucketSummaries)
+		files := false
+		if err := t.ForEachRequest(func(r domain.Request) error {
+			files = files || r.ShippedFile != nil
+			return sums.Put([]byte(r.ID), storage.EncodeSummary(r.Summary()))
+		}); err != nil {
+			return err
+		}
+		if files {
+			if err := t.PutSetting(domain.SettingVaultInUse, "yes"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ready reports whether the database needs no setting up or upgrade, so
+// that opening it need not write.
+func ready(btx *bbolt.Tx) bool {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil || string(meta.Get(keySchema)) != strconv.Itoa(SchemaVersion) {
+		return false
+	}
+	for _, name := range allBuckets {
+		if btx.Bucket(name) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Path is the file the database was opened from.
+func (db *DB) Path() string { return db.path }
+
+// View runs fn in a read-only transaction. Writes inside it fail.
+func (db *DB) View(fn func(domain.Tx) error) error {
+	return db.guard(func() error { return db.bolt.View(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) }) })
+}
+
+// Update runs fn in one bbolt read-write transaction: when fn returns nil
+// every write is committed atomically and durably (bbolt syncs its commit);
+// when it returns an error nothing is.
+func (db *DB) Update(fn func(domain.Tx) error) error {
+	return db.guard(func() error { return db.bolt.Update(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) }) })
+}
+
+// Close releases the database file and its lock.
+func (db *DB) Close() error { return db.bolt.Close() }

@@ -1,0 +1,119 @@
+package bolt
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// summaries reads every stored summary.
+func summaries(t *testing.T, db *DB) []domain.Summary {
+	t.Helper()
+	var out []domain.Summary
+	require.NoError(t, db.View(func(tx domain.Tx) error {
+		return tx.ForEachSummary(func(s domain.Summary) error { out = append(out, s); return nil })
+	}))
+	return out
+}
+
+// sameSummary compares summaries with times compared as instants.
+func sameSummary(t *testing.T, want, got domain.Summary) {
+	t.Helper()
+	for _, p := range []struct {
+		name string
+		w, g *time.Time
+	}{{"created", &want.Created, &got.Created}, {"deadline", &want.Deadline, &got.Deadline},
+		{"due", &want.DueDate, &got.DueDate}, {"since", &want.Since, &got.Since}} {
+		assert.True(t, p.w.Equal(*p.g), "%s: want %v, got %v", p.name, *p.w, *p.g)
+		assert.Equal(t, p.w.IsZero(), p.g.IsZero(), p.name)
+		*p.w, *p.g = time.Time{}, time.Time{}
+	}
+	assert.Equal(t, want, got)
+}
+
+func TestSummariesFollowRequests(t *testing.T) {
+	db := openTemp(t)
+	created := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	a := domain.Request{ID: newID(t), Side: domain.Lending, ExternalID: "R-1", Partner: "RAPID", State: domain.Created,
+		Citation: domain.Citation{Title: "Nature"}, Created: created, Deadline: created.Add(24 * time.Hour),
+		History: []domain.Event{{At: created, To: domain.Created, Action: domain.ActCreate}}}
+	b := domain.Request{ID: newID(t), Side: domain.Borrowing, Partner: "BVB", State: domain.Created,
+		Citation: domain.Citation{Title: "A book"}, Requester: "Ada", Pickup: "Main", Created: created}
+	put(t, db, a, b)
+	countIs := func(want int) {
+		t.Helper()
+		require.NoError(t, db.View(func(tx domain.Tx) error {
+			n, err := tx.RequestCount()
+			assert.Equal(t, want, n)
+			return err
+		}))
+	}
+	countIs(2)
+	got := summaries(t, db)
+	require.Len(t, got, 2)
+	sameSummary(t, a.Summary(), got[0])
+	sameSummary(t, b.Summary(), got[1])
+
+	// a change to the request changes its summary in the same transaction
+	a.State, a.ItemBarcode = domain.PickRequested, "39000"
+	a.History = append(a.History, domain.Event{At: created.Add(time.Hour), From: domain.Created, To: domain.PickRequested, Action: domain.ActPick})
+	put(t, db, a)
+	countIs(2)
+	got = summaries(t, db)
+	require.Len(t, got, 2)
+	assert.Equal(t, domain.PickRequested, got[0].State)
+	assert.True(t, got[0].Since.Equal(created.Add(time.Hour)), "since the pick")
+	sameSummary(t, a.Summary(), got[0])
+
+	// a refused put changes no summary
+	c := b
+	c.ID, c.ExternalID, c.Partner, c.Side = newID(t), "R-1", "RAPID", domain.Lending
+	require.Error(t, db.Update(func(tx domain.Tx) error { return tx.PutRequest(c) }))
+	assert.Len(t, summaries(t, db), 2)
+	countIs(2)
+}
+
+func TestOpenUpgradesSchema1WithSummaries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "illdesk.db")
+	db, err := Open(path)
+	require.NoError(t, err)
+	created := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	var rs []domain.Request
+	for i := range 3 {
+		r := domain.Request{ID: newID(t), Side: domain.Lending, ExternalID: string(rune('A' + i)), Partner: "RAPID",
+			State: domain.Created, Citation: domain.Citation{Title: "T"}, Created: created}
+		rs = append(rs, r)
+	}
+	put(t, db, rs...)
+	require.NoError(t, db.Close())
+
+	// make it a schema 1 database: no summaries bucket
+	raw, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	require.NoError(t, err)
+	require.NoError(t, raw.Update(func(btx *bbolt.Tx) error {
+		if err := btx.DeleteBucket(bucketSummaries); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketMeta).Put(keySchema, []byte("1"))
+	}))
+	require.NoError(t, raw.Close())
+
+	db, err = Open(path)
+	require.NoError(t, err)
+	defer db.Close()
+	got := summaries(t, db)
+	require.Len(t, got, 3)
+	for i, r := range rs {
+		sameSummary(t, r.Summary(), got[i])
+	}
+	require.NoError(t, db.bolt.View(func(btx *bbolt.Tx) error {
+		assert.Equal(t, "2", string(btx.Bucket(bucketMeta).Get(keySchema)))
+		return nil
+	}))
+}

@@ -1,9 +1,0 @@
-//go:build !linux
-
-package storage
-
-import bolt "go.etcd.io/bbolt"
-
-// releaseMapped does nothing on other systems; they, like Linux, reclaim
-// such clean file pages when memory runs short.
-func releaseMapped(*bolt.Tx) {}

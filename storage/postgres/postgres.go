@@ -1,0 +1,777 @@
+// Package postgres keeps ILL Desk's requests, partners and settings in a
+// PostgreSQL database shared by a department's workstations, through pgx.
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
+)
+
+// DB is a department database on PostgreSQL, shared by several
+// workstations; it implements domain.Store with the same behaviour as the
+// bbolt store (storage/bolt).
+// Updates run one at a time across the department (an advisory lock held
+// until commit, as bbolt allows one writer per file), so two workstations
+// acting on one request take turns: the second sees the first's change and
+// is refused by the desk's rules. Reads inside an Update also lock the
+// requests they read. Unique indexes keep barcodes and external
+// identifiers unique across the department. Every change is announced on
+// the channel ChangesChannel when it commits.
+type DB struct {
+	pool *pgxpool.Pool
+	url  string // for messages, without the password
+}
+
+var _ domain.Store = (*DB)(nil)
+
+// ChangesChannel is the LISTEN/NOTIFY channel on which every committed
+// change is announced, with the ids of the requests it touched, or "*" for
+// a change to more than maxTouched of them or to anything else.
+const ChangesChannel = "illdesk_changes"
+
+// pgTimeout bounds connecting and each statement, so that a department
+// database out of reach gives a message rather than a frozen desk.
+const pgTimeout = 10 * time.Second
+
+// IsURL reports whether a --db value names a PostgreSQL database.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// pgMigrations are the schema versions, applied in order on open. Text
+// keys use the "C" collation so that ids sort bytewise, as in bbolt.
+var pgMigrations = []string{
+	1: `
+CREATE TABLE partners (code text COLLATE "C" PRIMARY KEY, data bytea NOT NULL);
+CREATE TABLE requests (
+	id          text COLLATE "C" PRIMARY KEY,
+	data        bytea NOT NULL,
+	summary     bytea NOT NULL,
+	external_id text COLLATE "C" NOT NULL,
+	partner     text COLLATE "C" NOT NULL,
+	barcode     text COLLATE "C"
+);
+CREATE UNIQUE INDEX requests_external ON requests (external_id, partner) WHERE external_id <> '';
+CREATE UNIQUE INDEX requests_barcode ON requests (barcode) WHERE barcode IS NOT NULL;
+CREATE TABLE settings (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);
+CREATE TABLE notices (id text COLLATE "C" PRIMARY KEY, data bytea NOT NULL);
+CREATE TABLE records (kind text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, value bytea NOT NULL, PRIMARY KEY (kind, id));
+`,
+}
+
+// Open connects to the PostgreSQL database at rawURL
+// (postgres://USER@HOST/DB) and applies the schema migrations this build
+// knows, under an advisory lock so that workstations starting together
+// migrate once. It refuses a database migrated by a newer ILL Desk.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	shown := rawURL
+	if u, err := url.Parse(rawURL); err == nil {
+		shown = u.Redacted()
+	}
+	cfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
+			"%s is not a PostgreSQL address: write it as postgres://USER@HOST/DATABASE.", shown)}
+	}
+	cfg.ConnConfig.ConnectTimeout = pgTimeout
+	ctx, cancel := context.WithTimeout(ctx, pgTimeout)
+	defer cancel()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err == nil {
+		err = pool.Ping(ctx)
+	}
+	if err != nil {
+		if pool != nil {
+			pool.Close()
+		}
+		return nil, &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
+			"The department database %s cannot be reached (%v). Check the network and the address, or ask your IT team whether the server is up.", shown, pgReason(err))}
+	}
+	p := &DB{pool: pool, url: shown}
+	if err := p.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// pgReason is the part of a connection error staff can act on.
+func pgReason(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Message
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return errors.Unwrap(ce).Error()
+	}
+	return err.Error()
+}
+
+// migrate applies the migrations the database lacks, in one transaction.
+func (p *DB) migrate(ctx context.Context) error {
+	tx, err := p.pool.Begin(ctx)
+	if err != nil {
+		return p.fail(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(18626)`); err != nil {
+		return p.fail(err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS illdesk_schema (version int NOT NULL)`); err != nil {
+		return p.fail(err)
+	}
+	var version int
+	err = tx.QueryRow(ctx, `SELECT version FROM illdesk_schema`).Scan(&version)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		if _, err := tx.Exec(ctx, `INSERT INTO illdesk_schema VALUES (0)`); err != nil {
+			return p.fail(err)
+		}
+	case err != nil:
+		return p.fail(err)
+	}
+	latest := len(pgMigrations) - 1
+	if version > latest {
+		return &domain.Refusal{Kind: domain.ErrSchemaTooNew, Msg: fmt.Sprintf(
+			"The department database %s was set up by a newer ILL Desk (schema %d; this version reads up to %d); upgrade ILL Desk on this workstation.", p.url, version, latest)}
+	}
+	for v := version + 1; v <= latest; v++ {
+		if _, err := tx.Exec(ctx, pgMigrations[v]); err != nil {
+			return fmt.Errorf("cannot upgrade the department database to schema %d: %w", v, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE illdesk_schema SET version = $1`, latest); err != nil {
+		return p.fail(err)
+	}
+	return p.fail(tx.Commit(ctx))
+}
+
+// writeLock is the advisory lock every Update holds until it commits.
+const writeLock = 18626_0001
+
+// busy explains a write that waited too long for another workstation's.
+func (p *DB) busy(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+		return &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
+			"The department database %s is busy with a long change from another workstation (an import or a move); nothing was changed. Try again in a minute.", p.url)}
+	}
+	return p.fail(err)
+}
+
+// fail turns a lost connection into a sentence for staff.
+func (p *DB) fail(err error) error {
+	var ref *domain.Refusal
+	var pe *pgconn.PgError
+	switch {
+	case err == nil || errors.As(err, &ref) || errors.As(err, &pe):
+		return err
+	case pgconn.SafeToRetry(err), pgconn.Timeout(err), errors.Is(err, context.DeadlineExceeded):
+		return &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
+			"The department database %s did not answer (%v); nothing was changed. Check the network, then try again.", p.url, err)}
+	}
+	return err
+}
+
+// View runs fn in a read-only transaction.
+func (p *DB) View(fn func(domain.Tx) error) error { return p.run(false, fn) }
+
+// Update runs fn in a read-write transaction: when fn returns nil every
+// write is committed atomically and announced; when it returns an error
+// nothing is.
+func (p *DB) Update(fn func(domain.Tx) error) error { return p.run(true, fn) }
+
+func (p *DB) run(writable bool, fn func(domain.Tx) error) error {
+	ctx := context.Background()
+	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}
+	if writable {
+		opts.AccessMode = pgx.ReadWrite
+	}
+	btx, err := p.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return p.fail(err)
+	}
+	defer btx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
+	if writable {
+		// One writer at a time across the department, as bbolt has one
+		// per file: every read-modify-write (a notice's retries, a
+		// message's status, a setting) then sees the last commit.
+		if _, err := btx.Exec(ctx, `SET LOCAL lock_timeout = '30s'`); err != nil {
+			return p.fail(err)
+		}
+		if _, err := btx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
+			return p.busy(err)
+		}
+	}
+	t := &pgTx{ctx: ctx, tx: btx, writable: writable}
+	if err := fn(t); err != nil {
+		return p.fail(err)
+	}
+	if !writable {
+		return p.fail(btx.Commit(ctx))
+	}
+	if len(t.touched) > 0 {
+		if _, err := btx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, strings.Join(t.touched, " ")); err != nil {
+			return p.fail(err)
+		}
+	}
+	return p.fail(btx.Commit(ctx))
+}
+
+// Close closes the connections.
+func (p *DB) Close() error {
+	p.pool.Close()
+	return nil
+}
+
+// Watch calls changed after every change another workstation (or this
+// one) commits, until ctx ends, on a connection of its own that LISTENs on
+// ChangesChannel; it reconnects after a lost connection. ids are the
+// requests the change touched.
+func (p *DB) Watch(ctx context.Context, changed func(ids []string)) {
+	for ctx.Err() == nil {
+		err := p.listen(ctx, changed)
+		if ctx.Err() != nil {
+			return
+		}
+		_ = err // the connection was lost: wait, then listen again
+		select {
+		case <-ctx.Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+func (p *DB) listen(ctx context.Context, changed func(ids []string)) error {
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		if err != nil {
+			_, _ = conn.Exec(context.Background(), "UNLISTEN *")
+			return err
+		}
+		changed(strings.Fields(n.Payload))
+	}
+}
+
+// pgTx is one PostgreSQL transaction seen through domain.Tx.
+type pgTx struct {
+	ctx      context.Context
+	tx       pgx.Tx
+	writable bool
+	touched  []string // ids of the requests changed, or just "*" for more or other changes, for the announcement
+}
+
+var _ domain.Tx = (*pgTx)(nil)
+
+// lock is the clause that makes reads inside Update lock their rows.
+func (t *pgTx) lock() string {
+	if t.writable {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// maxTouched is how many request ids an announcement names; a change
+// touching more is announced as "*", everything.
+const maxTouched = 100
+
+func (t *pgTx) touch(id string) {
+	switch {
+	case len(t.touched) == 1 && t.touched[0] == "*":
+	case id == "*" || len(t.touched) == maxTouched:
+		t.touched = []string{"*"}
+	default:
+		t.touched = append(t.touched, id)
+	}
+}
+
+// Partner returns the partner with the code, or a refusal of kind ErrPartnerNotFound.
+func (t *pgTx) Partner(code string) (domain.Partner, error) {
+	var v []byte
+	err := t.tx.QueryRow(t.ctx, `SELECT data FROM partners WHERE code = $1`, code).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Partner{}, storage.PartnerNotFound(code)
+	} else if err != nil {
+		return domain.Partner{}, err
+	}
+	return storage.DecodePartner(code, v)
+}
+
+// Partners returns every partner ordered by code.
+func (t *pgTx) Partners() ([]domain.Partner, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT code, data FROM partners ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Partner
+	for rows.Next() {
+		var code string
+		var v []byte
+		if err := rows.Scan(&code, &v); err != nil {
+			return nil, err
+		}
+		p, err := storage.DecodePartner(code, v)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PutPartner creates or replaces the partner stored under p.Code.
+func (t *pgTx) PutPartner(p domain.Partner) error {
+	if p.Code == "" {
+		return storage.ErrPartnerCode
+	}
+	v, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("storage: encode partner %s: %w", p.Code, err)
+	}
+	t.touch("*")
+	_, err = t.tx.Exec(t.ctx, `INSERT INTO partners (code, data) VALUES ($1, $2)
+		ON CONFLICT (code) DO UPDATE SET data = EXCLUDED.data`, p.Code, v)
+	return err
+}
+
+// requests runs a query whose rows are (id, data) and decodes them.
+func (t *pgTx) requests(query string, args ...any) ([]domain.Request, error) {
+	rows, err := t.tx.Query(t.ctx, query+t.lock(), args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Request
+	for rows.Next() {
+		var id string
+		var v []byte
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, err
+		}
+		r, err := storage.DecodeRequest(id, v)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Request returns the request with the id, or a refusal of kind ErrNotFound.
+func (t *pgTx) Request(id string) (domain.Request, error) {
+	rs, err := t.requests(`SELECT id, data FROM requests WHERE id = $1`, id)
+	if err != nil {
+		return domain.Request{}, err
+	}
+	if len(rs) == 0 {
+		return domain.Request{}, storage.RequestNotFound(id)
+	}
+	return rs[0], nil
+}
+
+// RequestsByIDPrefix returns the requests whose id starts with prefix, in id order.
+func (t *pgTx) RequestsByIDPrefix(prefix string) ([]domain.Request, error) {
+	return t.requests(`SELECT id, data FROM requests WHERE starts_with(id, $1) ORDER BY id`, prefix)
+}
+
+// RequestsByIDSuffix returns the requests whose id ends with suffix, in id order.
+func (t *pgTx) RequestsByIDSuffix(suffix string) ([]domain.Request, error) {
+	return t.requests(`SELECT id, data FROM requests WHERE right(id, char_length($1)) = $1 ORDER BY id`, suffix)
+}
+
+// RequestsByExternalID returns the requests of any partner with that
+// external identifier, ordered by partner code.
+func (t *pgTx) RequestsByExternalID(externalID string) ([]domain.Request, error) {
+	if externalID == "" {
+		return nil, nil
+	}
+	return t.requests(`SELECT id, data FROM requests WHERE external_id = $1 ORDER BY partner`, externalID)
+}
+
+// RequestByBarcode returns the request whose ActiveBarcode is code.
+func (t *pgTx) RequestByBarcode(code string) (domain.Request, bool, error) {
+	if code == "" {
+		return domain.Request{}, false, nil
+	}
+	rs, err := t.requests(`SELECT id, data FROM requests WHERE barcode = $1`, code)
+	if err != nil || len(rs) == 0 {
+		return domain.Request{}, false, err
+	}
+	return rs[0], true, nil
+}
+
+// PutRequest creates or replaces a request with its summary and index
+// columns, refusing one that would share an external identifier (per
+// partner) or an active barcode with another request.
+func (t *pgTx) PutRequest(r domain.Request) error {
+	if err := storage.CheckRequest(r); err != nil {
+		return err
+	}
+	s := r.Summary()
+	var barcode *string
+	if bc := s.ActiveBarcode(); bc != "" {
+		barcode = &bc
+	}
+	if r.ExternalID != "" {
+		var holder string
+		err := t.tx.QueryRow(t.ctx, `SELECT id FROM requests WHERE external_id = $1 AND partner = $2 AND id <> $3`,
+			r.ExternalID, r.Partner, r.ID).Scan(&holder)
+		if err == nil {
+			return storage.DuplicateExternalID(r, holder)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+	}
+	if barcode != nil {
+		var holder, ext string
+		err := t.tx.QueryRow(t.ctx, `SELECT id, external_id FROM requests WHERE barcode = $1 AND id <> $2`, *barcode, r.ID).Scan(&holder, &ext)
+		if err == nil {
+			return storage.BarcodeInUse(*barcode, domain.Summary{ID: holder, ExternalID: ext}.Ref())
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+	}
+	v, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("storage: encode request %s: %w", r.ID, err)
+	}
+	t.touch(r.ID)
+	_, err = t.tx.Exec(t.ctx, `INSERT INTO requests (id, data, summary, external_id, partner, barcode)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, summary = EXCLUDED.summary,
+			external_id = EXCLUDED.external_id, partner = EXCLUDED.partner, barcode = EXCLUDED.barcode`,
+		r.ID, v, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" { // another workstation got there first
+		if pe.ConstraintName == "requests_barcode" && barcode != nil {
+			return storage.BarcodeInUse(*barcode, "made at another workstation just now")
+		}
+		return storage.DuplicateExternalID(r, "made at another workstation just now")
+	}
+	return err
+}
+
+// pageSize is how many rows a walk over all requests reads at a time.
+const pageSize = 1000
+
+// page walks a table in id order, pageSize rows at a time, so that fn may
+// write between pages; scan reads one row.
+func (t *pgTx) page(query string, scan func(pgx.Rows) (string, error), fn func() error) error {
+	last := ""
+	for {
+		rows, err := t.tx.Query(t.ctx, query, last, pageSize)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			id, err := scan(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := fn(); err != nil {
+			return err
+		}
+		if len(ids) < pageSize {
+			return nil
+		}
+		last = ids[len(ids)-1]
+	}
+}
+
+// ForEachRequest calls fn for every request in id (creation) order until fn
+// returns an error. fn may put requests; one created with a later id is
+// visited too.
+func (t *pgTx) ForEachRequest(fn func(domain.Request) error) error {
+	var batch []domain.Request
+	return t.page(`SELECT id, data FROM requests WHERE id > $1 ORDER BY id LIMIT $2`,
+		func(rows pgx.Rows) (string, error) {
+			var id string
+			var v []byte
+			if err := rows.Scan(&id, &v); err != nil {
+				return "", err
+			}
+			r, err := storage.DecodeRequest(id, v)
+			batch = append(batch, r)
+			return id, err
+		},
+		func() error {
+			defer func() { batch = batch[:0] }()
+			for _, r := range batch {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+// RequestCount is the number of requests stored.
+func (t *pgTx) RequestCount() (int, error) {
+	var n int
+	err := t.tx.QueryRow(t.ctx, `SELECT count(*) FROM requests`).Scan(&n)
+	return n, err
+}
+
+// IndexEntries reports the index columns of every request: its active
+// barcode and its external identifier.
+func (t *pgTx) IndexEntries(fn func(domain.IndexEntry) error) error {
+	rows, err := t.tx.Query(t.ctx, `SELECT id, coalesce(barcode, ''), external_id, partner FROM requests
+		WHERE barcode IS NOT NULL OR external_id <> '' ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	var entries []domain.IndexEntry
+	for rows.Next() {
+		var id, bc, ext, partner string
+		if err := rows.Scan(&id, &bc, &ext, &partner); err != nil {
+			return err
+		}
+		if bc != "" {
+			entries = append(entries, domain.IndexEntry{Index: domain.IndexBarcode, Barcode: bc, RequestID: id})
+		}
+		if ext != "" {
+			entries = append(entries, domain.IndexEntry{Index: domain.IndexExternal, ExternalID: ext, Partner: partner, RequestID: id})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Reindex computes every request's summary and index columns again from
+// its data.
+func (t *pgTx) Reindex() error {
+	var rs []domain.Request
+	if err := t.ForEachRequest(func(r domain.Request) error { rs = append(rs, r); return nil }); err != nil {
+		return err
+	}
+	if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET barcode = NULL`); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		s := r.Summary()
+		var barcode *string
+		if bc := s.ActiveBarcode(); bc != "" {
+			barcode = &bc
+		}
+		if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET summary = $2, external_id = $3, partner = $4, barcode = $5 WHERE id = $1`,
+			r.ID, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode); err != nil {
+			return err
+		}
+	}
+	t.touch("*")
+	return nil
+}
+
+// Verify has nothing to check beyond what PostgreSQL keeps itself.
+func (t *pgTx) Verify() error { return nil }
+
+// ForEachSummary calls fn for every request's summary in id order.
+func (t *pgTx) ForEachSummary(fn func(domain.Summary) error) error {
+	var batch []domain.Summary
+	return t.page(`SELECT id, summary FROM requests WHERE id > $1 ORDER BY id LIMIT $2`,
+		func(rows pgx.Rows) (string, error) {
+			var id string
+			var v []byte
+			if err := rows.Scan(&id, &v); err != nil {
+				return "", err
+			}
+			s, err := storage.DecodeSummary(v)
+			if err != nil {
+				return id, storage.DamagedValue("request summary", id, err)
+			}
+			batch = append(batch, s)
+			return id, nil
+		},
+		func() error {
+			defer func() { batch = batch[:0] }()
+			for _, s := range batch {
+				if err := fn(s); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+// PutRecord stores a record of a kind under id.
+func (t *pgTx) PutRecord(kind, id string, value []byte) error {
+	switch {
+	case kind == "":
+		return storage.ErrRecordKind
+	case id == "":
+		return storage.ErrRecordID
+	}
+	t.touch("*")
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO records (kind, id, value) VALUES ($1, $2, $3)
+		ON CONFLICT (kind, id) DO UPDATE SET value = EXCLUDED.value`, kind, id, value)
+	return err
+}
+
+// Record returns the stored record, ok false when there is none.
+func (t *pgTx) Record(kind, id string) ([]byte, bool, error) {
+	if kind == "" {
+		return nil, false, storage.ErrRecordKind
+	}
+	var v []byte
+	err := t.tx.QueryRow(t.ctx, `SELECT value FROM records WHERE kind = $1 AND id = $2`, kind, id).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	return v, err == nil, err
+}
+
+// Records calls fn for every record of a kind in id order; fn may write.
+func (t *pgTx) Records(kind string, fn func(id string, value []byte) error) error {
+	if kind == "" {
+		return storage.ErrRecordKind
+	}
+	rows, err := t.tx.Query(t.ctx, `SELECT id, value FROM records WHERE kind = $1 ORDER BY id`, kind)
+	if err != nil {
+		return err
+	}
+	type rec struct {
+		id string
+		v  []byte
+	}
+	var all []rec
+	for rows.Next() {
+		var r rec
+		if err := rows.Scan(&r.id, &r.v); err != nil {
+			return err
+		}
+		all = append(all, r)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range all {
+		if err := fn(r.id, r.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteRecord removes a record; a missing one is no error.
+func (t *pgTx) DeleteRecord(kind, id string) error {
+	if kind == "" {
+		return storage.ErrRecordKind
+	}
+	t.touch("*")
+	_, err := t.tx.Exec(t.ctx, `DELETE FROM records WHERE kind = $1 AND id = $2`, kind, id)
+	return err
+}
+
+// Setting returns a stored setting, "" when unset.
+func (t *pgTx) Setting(key string) (string, error) {
+	var v string
+	err := t.tx.QueryRow(t.ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// PutSetting stores a setting.
+func (t *pgTx) PutSetting(key, value string) error {
+	if key == "" {
+		return storage.ErrSettingName
+	}
+	t.touch("*")
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, key, value)
+	return err
+}
+
+// PutNotice creates or replaces a patron notice.
+func (t *pgTx) PutNotice(n domain.Notice) error {
+	if n.ID == "" {
+		return storage.ErrNoticeID
+	}
+	v, err := json.Marshal(n)
+	if err != nil {
+		return fmt.Errorf("storage: encode notice %s: %w", n.ID, err)
+	}
+	t.touch(n.RequestID)
+	_, err = t.tx.Exec(t.ctx, `INSERT INTO notices (id, data) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`, n.ID, v)
+	return err
+}
+
+// Notice returns the notice with the id, or a refusal of kind ErrNotFound.
+func (t *pgTx) Notice(id string) (domain.Notice, error) {
+	var v []byte
+	err := t.tx.QueryRow(t.ctx, `SELECT data FROM notices WHERE id = $1`, id).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Notice{}, storage.NoticeNotFound(id)
+	} else if err != nil {
+		return domain.Notice{}, err
+	}
+	return storage.DecodeNotice(id, v)
+}
+
+// Notices returns every notice in id (creation) order.
+func (t *pgTx) Notices() ([]domain.Notice, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT id, data FROM notices ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Notice
+	for rows.Next() {
+		var id string
+		var v []byte
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, err
+		}
+		n, err := storage.DecodeNotice(id, v)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// DeleteNotice removes a notice; deleting a missing notice is no error.
+func (t *pgTx) DeleteNotice(id string) error {
+	t.touch("*")
+	_, err := t.tx.Exec(t.ctx, `DELETE FROM notices WHERE id = $1`, id)
+	return err
+}

@@ -1,0 +1,53 @@
+// Package storage holds what ILL Desk's stores share: the compact encoding
+// of request summaries, the refusals both stores give in the same words,
+// the decoding of stored JSON, and the turning of system errors into
+// refusals. The stores themselves are its sub-packages: bolt (the bbolt
+// file), postgres (a department database) and vault (the shipped files);
+// storagetest checks that a store keeps the promises of domain.Store.
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"syscall"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// SystemError turns the system errors of a full disk or a folder that
+// cannot be written (path names it) into refusals of kind
+// domain.ErrDiskFull or domain.ErrNotWritable; other errors pass as they are.
+func SystemError(path string, err error) error {
+	var ref *domain.Refusal
+	switch {
+	case err == nil || errors.As(err, &ref):
+		return err
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return &domain.Refusal{Kind: domain.ErrDiskFull, Msg: fmt.Sprintf(
+			"The disk holding %s is full, so nothing was saved. Free some space on it, then try again.", path)}
+	case errors.Is(err, syscall.EROFS), errors.Is(err, fs.ErrPermission):
+		return &domain.Refusal{Kind: domain.ErrNotWritable, Path: path, Msg: fmt.Sprintf(
+			"ILL Desk may not write to %s (the folder is read-only or you lack permission), so nothing was saved.", path)}
+	}
+	return err
+}
+
+// SyncDir makes new entries of the directory dir durable. Windows does not
+// support fsync on a directory, so it is skipped there.
+func SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		_ = d.Close()
+		return err
+	}
+	return d.Close()
+}

@@ -1,0 +1,47 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+func TestSystemErrorsBecomeRefusals(t *testing.T) {
+	pathErr := func(errno syscall.Errno) error {
+		return fmt.Errorf("commit: %w", &fs.PathError{Op: "write", Path: "/x/illdesk.db", Err: errno})
+	}
+	tests := []struct {
+		name string
+		err  error
+		kind error
+		says string
+	}{
+		{"disk full", pathErr(syscall.ENOSPC), domain.ErrDiskFull, "Free some space"},
+		{"quota", pathErr(syscall.EDQUOT), domain.ErrDiskFull, "Free some space"},
+		{"read-only file system", pathErr(syscall.EROFS), domain.ErrNotWritable, "may not write"},
+		{"no permission", pathErr(syscall.EACCES), domain.ErrNotWritable, "may not write"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := SystemError("/x/illdesk.db", tt.err)
+			require.ErrorIs(t, err, tt.kind)
+			assert.Contains(t, err.Error(), tt.says)
+			assert.Contains(t, err.Error(), "nothing was saved")
+			var ref *domain.Refusal
+			require.ErrorAs(t, err, &ref)
+			if tt.kind == domain.ErrNotWritable {
+				assert.Equal(t, "/x/illdesk.db", ref.Path, "the folder, for the front end to say what to do")
+			}
+		})
+	}
+	other := errors.New("something else")
+	assert.Equal(t, other, SystemError("/x", other))
+	assert.NoError(t, SystemError("/x", nil))
+}

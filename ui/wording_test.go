@@ -1,0 +1,43 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+func TestRefusalTextWordsStoreRefusals(t *testing.T) {
+	db := filepath.Join("x", "illdesk.db")
+	damagedValue := &domain.Refusal{Kind: domain.ErrValueDamaged, Detail: "bad", Msg: "The stored request 0193 is damaged (bad)."}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"a damaged database", &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Path: db, Detail: "page 7",
+			Msg: "The database " + db + " is damaged (page 7). Nothing more was changed."},
+			"The database " + db + " is damaged (page 7). Nothing more was changed. Restore the latest backup with illdesk restore FILE " +
+				"(daily backups are in " + filepath.Join("x", "backups") + "); the damaged file is kept beside it."},
+		{"a damaged value, wrapped", fmt.Errorf("loading: %w", damagedValue),
+			"The stored request 0193 is damaged (bad). Run illdesk check to see what else is; restore the latest backup with illdesk restore FILE."},
+		{"a folder it may not write", &domain.Refusal{Kind: domain.ErrNotWritable, Path: "x",
+			Msg: "ILL Desk may not write to x (the folder is read-only or you lack permission), so nothing was saved."},
+			"ILL Desk may not write to x (the folder is read-only or you lack permission), so nothing was saved. " +
+				"Give your account write access to the folder, or start with --db to use a folder you can write to."},
+		{"a refusal that says it all", &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}, "Select the request first."},
+		{"another error", &fs.PathError{Op: "open", Path: "f", Err: syscall.ENOENT}, "open f: no such file or directory"},
+		{"plain", errors.New("boom"), "boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, refusalText(tt.err))
+		})
+	}
+}
