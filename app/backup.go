@@ -42,15 +42,15 @@ func (s *session) cmdBackup(args []string) error {
 	switch {
 	case len(pos) == 0:
 		path, n, err = storage.Snapshot(s.db, storage.BackupDirFor(s.dbPath), s.now())
-	case isDir(pos[0]):
-		path, n, err = storage.Snapshot(s.db, pos[0], s.now())
+	case isDir(s.local(pos[0])):
+		path, n, err = storage.Snapshot(s.db, s.local(pos[0]), s.now())
 	default:
 		path = pos[0]
-		if _, serr := os.Lstat(path); serr == nil && !*force {
+		if _, serr := os.Lstat(s.local(path)); serr == nil && !*force {
 			return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
 				"The file %s already exists; choose another name, or add --force to replace it.", path)}
 		}
-		n, err = s.db.BackupTo(path, *force)
+		n, err = s.db.BackupTo(s.local(path), *force)
 	}
 	if err != nil {
 		return err
@@ -120,6 +120,9 @@ func (s *session) cmdRestore(args []string) error {
 	}
 	if storage.IsPostgresURL(dbPath) {
 		return errDepartmentBackup
+	}
+	if heldByOther(dbPath) {
+		return heldElsewhere(dbPath, "close it first, then restore. Nothing was changed.")
 	}
 	replaced, err := storage.Restore(pos[0], dbPath)
 	if err != nil {

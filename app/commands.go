@@ -455,7 +455,7 @@ func (s *session) cmdShip(args []string) error {
 	if err := wantArgs(pos, 2, "ship REF FILE [--accept-warnings]"); err != nil {
 		return err
 	}
-	r, _, err := s.desk.Ship(pos[0], pos[1], *accept, s.actor())
+	r, _, err := s.desk.Ship(pos[0], s.local(pos[1]), *accept, s.actor())
 	if err != nil {
 		if errors.Is(err, domain.ErrNeedsConfirmation) {
 			return fmt.Errorf("%w (run again with --accept-warnings to ship it anyway)", err)
@@ -826,7 +826,7 @@ func (s *session) cmdNotices(args []string) error {
 			t.Subject = *subject
 		}
 		if *bodyFile != "" {
-			b, err := os.ReadFile(*bodyFile)
+			b, err := os.ReadFile(s.local(*bodyFile))
 			if err != nil {
 				return fmt.Errorf("cannot read the body template: %w", err)
 			}
