@@ -10,8 +10,6 @@ package main
 // never on the network, and only the same user can reach it.
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +17,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -401,21 +397,3 @@ func (r *remoteStdin) Read(p []byte) (int, error) {
 // errUnsupported is listenHolder's answer where commands cannot be
 // forwarded; they are refused while the database is open, as before.
 var errUnsupported = errors.New("forwarding commands is not supported here")
-
-// socketName names the socket of the database at path: a hash of its
-// absolute, cleaned path with symbolic links resolved, so that every way of
-// naming the file finds the one socket, whatever the path's length.
-func socketName(path string) string {
-	p, err := filepath.Abs(path)
-	if err != nil {
-		p = filepath.Clean(path)
-	}
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		p = r
-	}
-	if runtime.GOOS == "windows" { // C:\ILL\illdesk.db and c:\ill\illdesk.db are one file
-		p = strings.ToLower(p)
-	}
-	sum := sha256.Sum256([]byte(p))
-	return "illdesk-" + hex.EncodeToString(sum[:16])
-}

@@ -4,6 +4,8 @@ package main
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,4 +47,19 @@ func TestStaleSocketIsRecovered(t *testing.T) {
 	crashed()
 	c.hold()
 	assert.Contains(t, c.ok("list"), "12345678", "a new holder replaced the stale socket and answers")
+}
+
+func TestSocketNameIsTheFiles(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "illdesk.db")
+	require.NoError(t, os.WriteFile(db, nil, 0o600))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o700))
+	require.NoError(t, os.Symlink(db, filepath.Join(dir, "link.db")))
+	t.Chdir(dir)
+	want := socketName(db)
+	for _, p := range []string{"illdesk.db", "./sub/../illdesk.db", filepath.Join(dir, "link.db"), "link.db"} {
+		assert.Equal(t, want, socketName(p), p)
+	}
+	assert.NotEqual(t, want, socketName(filepath.Join(dir, "other.db")))
+	assert.Len(t, want, 32, "short enough for a socket path")
 }
