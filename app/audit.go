@@ -73,7 +73,7 @@ func (s *session) cmdAudit(args []string) error {
 			return err
 		}
 		// the trail names patrons: readable by this user only
-		if err := os.WriteFile(*csvPath, buf.Bytes(), 0o600); err != nil {
+		if err := os.WriteFile(s.local(*csvPath), buf.Bytes(), 0o600); err != nil {
 			return err
 		}
 		s.printf("Wrote %d audit entries to %s.\n", len(es), *csvPath)

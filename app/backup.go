@@ -43,15 +43,15 @@ func (s *session) cmdBackup(args []string) error {
 	switch {
 	case len(pos) == 0:
 		path, n, err = bolt.Snapshot(s.db, bolt.BackupDirFor(s.dbPath), s.now())
-	case isDir(pos[0]):
-		path, n, err = bolt.Snapshot(s.db, pos[0], s.now())
+	case isDir(s.local(pos[0])):
+		path, n, err = bolt.Snapshot(s.db, s.local(pos[0]), s.now())
 	default:
 		path = pos[0]
-		if _, serr := os.Lstat(path); serr == nil && !*force {
+		if _, serr := os.Lstat(s.local(path)); serr == nil && !*force {
 			return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
 				"The file %s already exists; choose another name, or add --force to replace it.", path)}
 		}
-		n, err = s.db.BackupTo(path, *force)
+		n, err = s.db.BackupTo(s.local(path), *force)
 	}
 	if err != nil {
 		return err
@@ -121,6 +121,9 @@ func (s *session) cmdRestore(args []string) error {
 	}
 	if postgres.IsURL(dbPath) {
 		return errDepartmentBackup
+	}
+	if heldByOther(dbPath) {
+		return heldElsewhere(dbPath, "close it first, then restore. Nothing was changed.")
 	}
 	replaced, err := bolt.Restore(pos[0], dbPath)
 	if err != nil {

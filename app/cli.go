@@ -37,6 +37,12 @@ type env struct {
 	clock domain.Clock
 	// openWindow, when set, replaces the real window (tests).
 	openWindow func(s *session) error
+	// dir, when set, is the folder relative paths on the command line are
+	// read in: the caller's, for a command forwarded from another process.
+	dir string
+	// held, when set, is the session of the window or serve that holds the
+	// database open, which this forwarded command works on (socket.go).
+	held *session
 }
 
 // session is one invocation: the global options and, once opened, the database and desk.
@@ -60,6 +66,9 @@ type session struct {
 	db    *bolt.DB
 	pg    *postgres.DB
 	desk  *domain.Desk
+	// changes counts the changes saved to db, so that a window knows when a
+	// command it ran for another process changed something.
+	changes *countingStore
 }
 
 const topUsage = `usage: illdesk [--db PATH|postgres://USER@HOST/DB [--vault DIR]] [--operator NAME] [--desk DESK] [--demo] [<command>]
@@ -87,7 +96,10 @@ func run(args []string, e env) int {
 		}
 	}
 	var ue usageError
+	var fwd exitStatus
 	switch {
+	case errors.As(err, &fwd): // run by the process holding the database, which said why
+		return int(fwd)
 	case err == nil:
 		return 0
 	case errors.As(err, &ue):
@@ -163,6 +175,9 @@ func (s *session) dispatch(args []string) error {
 	if cmd == "restore" || cmd == "migrate" { // they name their databases themselves
 		return h(s, cmdArgs)
 	}
+	if forwarded, err := s.forward(cmd, args); forwarded {
+		return err
+	}
 	if err := s.open(); err != nil {
 		return err
 	}
@@ -230,6 +245,10 @@ func (s *session) open() error {
 	if s.desk != nil {
 		return nil
 	}
+	if s.held != nil {
+		s.useHeld()
+		return nil
+	}
 	if s.dbPath == "" {
 		p, err := bolt.DefaultPath()
 		if err != nil {
@@ -250,11 +269,13 @@ func (s *session) open() error {
 		if err != nil {
 			return err
 		}
+		removeStaleSocket(s.dbPath) // this process holds the database now
 		if files, err = vault.Open(db, bolt.VaultDirFor(s.dbPath)); err != nil {
 			db.Close()
 			return err
 		}
-		store, s.db = db, db
+		s.changes = &countingStore{Store: db}
+		store, s.db = s.changes, db
 	}
 	clock := s.clock
 	if clock == nil {

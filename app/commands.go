@@ -455,7 +455,7 @@ func (s *session) cmdShip(args []string) error {
 	if err := wantArgs(pos, 2, "ship REF FILE [--accept-warnings]"); err != nil {
 		return err
 	}
-	shipment, err := s.desk.Prepare(pos[0], []string{pos[1]}, s.actor())
+	shipment, err := s.desk.Prepare(pos[0], []string{s.local(pos[1])}, s.actor())
 	if err != nil {
 		return err
 	}
@@ -830,7 +830,7 @@ func (s *session) cmdNotices(args []string) error {
 			t.Subject = *subject
 		}
 		if *bodyFile != "" {
-			b, err := os.ReadFile(*bodyFile)
+			b, err := os.ReadFile(s.local(*bodyFile))
 			if err != nil {
 				return fmt.Errorf("cannot read the body template: %w", err)
 			}

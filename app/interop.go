@@ -44,7 +44,7 @@ func (s *session) cmdImport(args []string) error {
 	if domain.IsHistoryFile(pos[0]) {
 		// Past requests from a history file: all of them or, when a line is
 		// bad, none (the refusal lists the bad lines).
-		fh, err := os.Open(pos[0])
+		fh, err := os.Open(s.local(pos[0]))
 		if err != nil {
 			return fmt.Errorf("cannot read %s: %w", pos[0], err)
 		}
@@ -71,7 +71,7 @@ func (s *session) cmdImport(args []string) error {
 	var results []importResult
 	refused := 0
 	for _, f := range pos {
-		raw, err := os.ReadFile(f)
+		raw, err := os.ReadFile(s.local(f))
 		if err != nil {
 			refused++
 			results = append(results, importResult{File: f, Error: "cannot read the file: " + err.Error()})
@@ -160,11 +160,11 @@ func (s *session) cmdOutbox(args []string) error {
 		}
 		dir := args[1]
 		// messages name patrons and their addresses: readable by this user only
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := os.MkdirAll(s.local(dir), 0o700); err != nil {
 			return fmt.Errorf("cannot create %s: %w", dir, err)
 		}
 		n, err := s.desk.ExportMessages(func(name string, body []byte) error {
-			return os.WriteFile(filepath.Join(dir, name), body, 0o600)
+			return os.WriteFile(filepath.Join(s.local(dir), name), body, 0o600)
 		})
 		if err != nil {
 			return err
@@ -226,6 +226,7 @@ func (s *session) cmdServe(args []string) error {
 		defer cancel()
 		_ = srv.Shutdown(shut)
 	}()
+	defer s.hold(nil)() // and runs other illdesk commands on this database
 	s.printf("Listening on http://%s/ for ISO 18626 messages. Stop with Ctrl+C.\n", ln.Addr())
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -51,6 +51,9 @@ func (s *session) cmdMigrate(args []string) error {
 		return usagef("migrate: give the department's shared folder of shipped files with --vault or ILLDESK_VAULT")
 	}
 
+	if heldByOther(*from) {
+		return heldElsewhere(*from, "close it first, then migrate. Nothing was changed.")
+	}
 	src, err := bolt.Open(*from)
 	if err != nil {
 		return err

@@ -52,6 +52,9 @@ func runWindow(s *session) error {
 		}
 	}
 	w := ui.NewMainWindow(a, s.desk, opts)
+	// commands run from a terminal or a script on this database show here at once
+	stopHolding := s.hold(func() { w.Do(func() { w.RefreshSoon() }) })
+	defer stopHolding()
 	if s.pg != nil {
 		// changes made at other workstations appear here within a second
 		ctx, stop := context.WithCancel(context.Background())
