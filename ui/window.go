@@ -6,6 +6,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -52,6 +53,10 @@ type Options struct {
 	// list stands still after scrolling or paging through many rows: a moment
 	// when the window is idle and has just drawn a lot.
 	OnSettled func()
+	// Trace, when set, receives one JSON line per scan with when its code
+	// arrived, was answered and its result shown (see scanTrace); the
+	// window closes it when it closes.
+	Trace io.WriteCloser
 }
 
 // MainWindow is ILL Desk's main window: the scan bar, desk selector and
@@ -122,6 +127,9 @@ type MainWindow struct {
 	// backup writes a snapshot (Options.Backup); backupButton runs it.
 	backup       func() (string, error)
 	backupButton *widget.Button
+
+	// trace records the timing of each scan (Options.Trace), or is nil.
+	trace *scanTrace
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
@@ -131,6 +139,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
 	m.at, m.operator, m.log = opts.Station, opts.Operator, opts.Log
+	if opts.Trace != nil {
+		m.trace = newScanTrace(opts.Trace)
+	}
 	if m.log == nil {
 		m.log = func(string) {}
 	}
@@ -236,7 +247,13 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	for _, sc := range windowShortcuts {
 		m.win.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.handleShortcut(s) })
 	}
-	m.win.SetOnClosed(func() { close(m.quit); m.jobs.Wait() })
+	m.win.SetOnClosed(func() {
+		close(m.quit)
+		m.jobs.Wait()
+		if m.trace != nil {
+			_ = m.trace.close()
+		}
+	})
 
 	m.loadStations()
 	m.Refresh()
@@ -696,6 +713,7 @@ func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.search) }
 // Enter): routed by desk and state through the desk; Return with an empty
 // bar opens the highlighted request.
 func (m *MainWindow) SubmitScan(code string) {
+	key := time.Now()
 	m.scanBar.SetText("")
 	defer m.FocusScanBar()
 	code = strings.TrimSpace(code)
@@ -706,9 +724,11 @@ func (m *MainWindow) SubmitScan(code string) {
 		return
 	}
 	res, err := m.desk.Scan(code, m.selected, m.actor())
+	committed := time.Now()
 	if err != nil {
 		m.showError(err)
 		m.banner.show(refusalText(err), false, false)
+		m.traceScan(code, false, key, committed)
 		return
 	}
 	m.Refresh()
@@ -719,8 +739,17 @@ func (m *MainWindow) SubmitScan(code string) {
 		m.lastScan = res.Request.ID
 	}
 	m.banner.show(res.Message, true, res.Action != "")
+	m.traceScan(code, true, key, committed)
 	if res.Action == domain.ActHoldShelf {
 		m.run(m.sendQueues)
+	}
+}
+
+// traceScan records a scan's timing in the trace, if there is one: the
+// result banner has just been updated.
+func (m *MainWindow) traceScan(code string, ok bool, key, committed time.Time) {
+	if m.trace != nil {
+		m.trace.record(code, ok, key, committed, time.Now())
 	}
 }
 
