@@ -423,18 +423,38 @@ func (m *MainWindow) tick() {
 
 // ---- loading and filtering ----
 
-// Refresh reloads the list of requests and the settings, then redraws.
+// Refresh reloads the list of requests and the settings, then redraws: at
+// start, after the settings change, and when changes made elsewhere are too
+// many to read one by one. A scan or an action made here updates only the
+// requests it changed (updateRows).
 func (m *MainWindow) Refresh() {
+	if s, err := m.desk.Settings(); err == nil {
+		m.settings = s
+	}
+	m.reloadListing()
+}
+
+// reloadListing reads every request's summary again, then redraws: after
+// a change to more requests than updateRows puts quickly.
+func (m *MainWindow) reloadListing() {
 	l, err := m.desk.Listing()
 	if err != nil {
 		m.showError(err)
 		return
 	}
 	m.listing = l
-	if s, err := m.desk.Settings(); err == nil {
-		m.settings = s
-	}
 	m.applyFilter()
+}
+
+// updateRows puts the summaries of requests changed here in the list, then
+// redraws: a scan or an action knows what it changed, and reading every
+// request again would make each scan slower the larger the department.
+func (m *MainWindow) updateRows(changed ...domain.Summary) {
+	if len(changed) > maxRefreshIDs {
+		m.reloadListing()
+		return
+	}
+	m.putRows(changed, nil)
 }
 
 // RefreshSoon brings the list up to date a moment from now, once however
@@ -469,8 +489,8 @@ func (m *MainWindow) RefreshSoon(ids ...string) {
 	})
 }
 
-// maxRefreshIDs is how many announced requests RefreshSoon reads one by
-// one; for more, reading the whole list is quicker.
+// maxRefreshIDs is how many changed requests RefreshSoon reads, and
+// updateRows puts, one by one; for more, reading the whole list is quicker.
 const maxRefreshIDs = 20
 
 // refreshRequests reads the requests with the ids again and puts them in
@@ -481,6 +501,12 @@ func (m *MainWindow) refreshRequests(ids []string) {
 		m.showError(err)
 		return
 	}
+	m.putRows(found, gone)
+}
+
+// putRows puts the summaries found in the list and takes those gone out of
+// it, then redraws.
+func (m *MainWindow) putRows(found []domain.Summary, gone []string) {
 	for _, s := range found {
 		m.listing.Put(s)
 	}
@@ -731,7 +757,9 @@ func (m *MainWindow) SubmitScan(code string) {
 		m.traceScan(code, false, key, committed)
 		return
 	}
-	m.Refresh()
+	if res.Action != "" {
+		m.updateRows(res.Request.Summary()) // a code that selects changes nothing
+	}
 	m.revealRequest(res.Request.Summary())
 	m.showInfo(res.Message)
 	m.lastScan = ""
@@ -769,8 +797,12 @@ func (m *MainWindow) sendQueues() {
 			}
 			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
 		}
+		// what went out, or failed, is written in the requests' history,
+		// which the details show; the list's summaries stay as they are
 		if rep.Sent > 0 || rep.Failed > 0 {
-			m.Refresh()
+			if r, ok := m.find(m.selected); ok {
+				m.showDetails(r)
+			}
 		}
 	})
 }
@@ -788,7 +820,7 @@ func (m *MainWindow) UndoLastScan() {
 		m.banner.show(refusalText(err), false, false)
 		return
 	}
-	m.Refresh()
+	m.updateRows(r.Summary())
 	m.revealRequest(r.Summary())
 	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
 	m.showInfo(msg)
@@ -1132,7 +1164,7 @@ func refusalText(err error) string {
 // is shown.
 func (m *MainWindow) ImportMessages(paths []string) {
 	var last domain.ImportResult
-	var problems []string
+	var problems, changed []string
 	ok := 0
 	for _, p := range paths {
 		raw, err := os.ReadFile(p)
@@ -1147,8 +1179,15 @@ func (m *MainWindow) ImportMessages(paths []string) {
 		}
 		ok++
 		last = res
+		if res.Request != "" {
+			changed = append(changed, res.Request)
+		}
 	}
-	m.Refresh()
+	if len(changed) > maxRefreshIDs {
+		m.reloadListing()
+	} else if len(changed) > 0 {
+		m.refreshRequests(changed)
+	}
 	if last.Request != "" {
 		if r, found := m.find(last.Request); found {
 			m.revealRequest(r.Summary())

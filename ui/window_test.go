@@ -41,6 +41,7 @@ type fixture struct {
 	t     *testing.T
 	desk  *domain.Desk
 	db    *storage.DB
+	store *countingStore // db, counting what the desk reads in bulk
 	clock *testClock
 	dir   string
 	app   fyne.App
@@ -77,8 +78,8 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, err)
 	clock := &testClock{now: monday}
 	keyring.MockInit() // the system keyring, in memory
-	f := &fixture{t: t, db: db, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
-	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: vault, Preflight: preflight.New(), Clock: clock,
+	f := &fixture{t: t, db: db, store: &countingStore{Store: db}, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
+	f.desk = domain.NewDesk(domain.Config{Store: f.store, Vault: vault, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{},
 		Secrets: storage.Keyring{Getenv: func(string) string { return "" }}})
