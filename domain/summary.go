@@ -107,6 +107,10 @@ type Listing struct {
 	// entries refer to them by position.
 	names   []string
 	nameIdx map[string]uint32
+	// last is where the request last found or put was: looked at first,
+	// since the window looks for the request it has just changed or shown
+	// several times in a row, and a search goes through the whole list.
+	last int
 }
 
 // entry is one request in a listing: 96 bytes besides its text.
@@ -393,8 +397,12 @@ func (l *Listing) index(id string) int {
 	if id == "" {
 		return -1
 	}
+	if l.last < len(l.items) && l.items[l.last].id() == id {
+		return l.last
+	}
 	for i := range l.items {
 		if l.items[i].id() == id {
+			l.last = i
 			return i
 		}
 	}
@@ -411,6 +419,7 @@ func (l *Listing) Put(s Summary) {
 	e := l.entryOf(&s)
 	at := sort.Search(len(l.items), func(j int) bool { return compareEntries(l.items[j], e) >= 0 })
 	l.items = slices.Insert(l.items, at, e)
+	l.last = at
 }
 
 // Rows are the requests a filter shows, most urgent first: positions in a
@@ -430,14 +439,15 @@ func (r Rows) At(i int) Summary { return r.l.summary(&r.l.items[r.at[i]]) }
 func (r Rows) ID(i int) string { return r.l.items[r.at[i]].id() }
 
 // Index is the row of the request with the id, or -1 when it is not shown.
+// Rows are in the listing's order: the request's place in the listing is
+// looked for among them.
 func (r Rows) Index(id string) int {
-	if id == "" {
+	at := r.l.index(id)
+	if at < 0 {
 		return -1
 	}
-	for i, at := range r.at {
-		if r.l.items[at].id() == id {
-			return i
-		}
+	if i, ok := slices.BinarySearch(r.at, int32(at)); ok {
+		return i
 	}
 	return -1
 }
