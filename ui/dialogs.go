@@ -20,8 +20,7 @@ func (m *MainWindow) actor() domain.Actor { return domain.Actor{Operator: m.oper
 // afterAction updates the request's row, keeps it in view and reports the
 // result, with Undo for a few seconds when the change can be undone.
 func (m *MainWindow) afterAction(r domain.Request, msg string) {
-	m.updateRows(r.Summary())
-	m.revealRequest(r.Summary())
+	m.showChanged(r.Summary())
 	m.showInfo(msg)
 	ok, _ := r.CanUndo(m.desk.Now())
 	m.lastScan = ""

@@ -426,7 +426,7 @@ func (m *MainWindow) tick() {
 // Refresh reloads the list of requests and the settings, then redraws: at
 // start, after the settings change, and when changes made elsewhere are too
 // many to read one by one. A scan or an action made here updates only the
-// requests it changed (updateRows).
+// requests it changed (showChanged, updateRows).
 func (m *MainWindow) Refresh() {
 	if s, err := m.desk.Settings(); err == nil {
 		m.settings = s
@@ -446,9 +446,9 @@ func (m *MainWindow) reloadListing() {
 	m.applyFilter()
 }
 
-// updateRows puts the summaries of requests changed here in the list, then
-// redraws: a scan or an action knows what it changed, and reading every
-// request again would make each scan slower the larger the department.
+// updateRows puts the summaries of requests changed here (by a batch
+// action) in the list, then redraws: an action knows what it changed, and
+// reading every request again would take longer the larger the department.
 func (m *MainWindow) updateRows(changed ...domain.Summary) {
 	if len(changed) > maxRefreshIDs {
 		m.reloadListing()
@@ -535,17 +535,7 @@ func (m *MainWindow) chooseFilter() { m.showFilter(true) }
 
 // showFilter is applyFilter, or chooseFilter when listedOnly is set.
 func (m *MainWindow) showFilter(listedOnly bool) {
-	rows, facets := m.listing.Apply(m.filter)
-	m.list.setColumns(m.filter.Side)
-	m.list.setRows(rows, m.selected)
-	m.facets.show(facets, m.filter)
-	if m.listing.Len() == 0 {
-		m.hint.Show()
-		m.centre.Hide()
-	} else {
-		m.hint.Hide()
-		m.centre.Show()
-	}
+	rows := m.showRows(m.selected)
 	// setRows found the selected request's row, if it is listed
 	keep := m.selected != "" && (!listedOnly || m.drop.collecting() || m.list.selected >= 0)
 	if r, ok := m.find(m.selected); ok && keep {
@@ -556,6 +546,23 @@ func (m *MainWindow) showFilter(listedOnly bool) {
 		m.selected = ""
 		m.details.clear()
 	}
+}
+
+// showRows shows the requests passing the facets and search, with the
+// request with the id highlighted, and the facet counts; not the details.
+func (m *MainWindow) showRows(highlight string) domain.Rows {
+	rows, facets := m.listing.Apply(m.filter)
+	m.list.setColumns(m.filter.Side)
+	m.list.setRows(rows, highlight)
+	m.facets.show(facets, m.filter)
+	if m.listing.Len() == 0 {
+		m.hint.Show()
+		m.centre.Hide()
+	} else {
+		m.hint.Hide()
+		m.centre.Show()
+	}
+	return rows
 }
 
 // find loads the request with the id, fresh from the database.
@@ -758,9 +765,10 @@ func (m *MainWindow) SubmitScan(code string) {
 		return
 	}
 	if res.Action != "" {
-		m.updateRows(res.Request.Summary()) // a code that selects changes nothing
+		m.showChanged(res.Request.Summary())
+	} else {
+		m.revealRequest(res.Request.Summary()) // a code that selects changes nothing
 	}
-	m.revealRequest(res.Request.Summary())
 	m.showInfo(res.Message)
 	m.lastScan = ""
 	if res.Action != "" {
@@ -820,8 +828,7 @@ func (m *MainWindow) UndoLastScan() {
 		m.banner.show(refusalText(err), false, false)
 		return
 	}
-	m.updateRows(r.Summary())
-	m.revealRequest(r.Summary())
+	m.showChanged(r.Summary())
 	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
 	m.showInfo(msg)
 	m.banner.show(msg, true, false)
@@ -829,13 +836,29 @@ func (m *MainWindow) UndoLastScan() {
 
 // revealRequest selects a request, switching the side facet (and leaving the
 // status facet) when the request is not in view.
-func (m *MainWindow) revealRequest(r domain.Summary) {
+func (m *MainWindow) revealRequest(r domain.Summary) { m.reveal(r, false) }
+
+// showChanged puts the summary of the request a scan or an action here has
+// just changed in the list and shows the request, as revealRequest does.
+// Only its row is put, and the list, the facets and the details are each
+// drawn once: a scanner sends the next code a moment later.
+func (m *MainWindow) showChanged(r domain.Summary) {
+	m.listing.Put(r)
+	m.reveal(r, true)
+}
+
+// reveal is revealRequest; redraw says the list has changed and is to be
+// drawn again in any case.
+func (m *MainWindow) reveal(r domain.Summary, redraw bool) {
 	if !m.filter.Match(r) {
 		m.filter = domain.Filter{Side: r.Side}
 		if !m.filter.Match(r) {
 			m.filter.All = true
 		}
-		m.applyFilter()
+		redraw = true
+	}
+	if redraw {
+		m.showRows(r.ID) // SelectRequest draws its details
 	}
 	m.SelectRequest(r.ID)
 }

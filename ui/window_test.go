@@ -38,7 +38,7 @@ var monday = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
 
 // fixture is a window over a real desk, database and vault in a temp folder.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	desk  *domain.Desk
 	db    *storage.DB
 	store *countingStore // db, counting what the desk reads in bulk
@@ -66,7 +66,7 @@ func (m *fakeMailer) Send(n domain.Notice) (string, error) {
 	return "smtp:mail.example.edu", nil
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := storage.Open(filepath.Join(dir, "t.db"))
