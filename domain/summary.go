@@ -3,6 +3,7 @@ package domain
 import (
 	"cmp"
 	"errors"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -127,7 +128,17 @@ type entry struct {
 	names   [6]uint32 // side, state, format, partner, pickup, pick target: positions in Listing.names
 	undated bool
 	active  bool
+	// idHash is a hash of the id (idHashOf), in what would be padding: a
+	// search by id compares it first and reads the text of almost no
+	// other entry.
+	idHash uint16
 }
+
+// idSeed seeds idHashOf; the hashes live only in memory.
+var idSeed = maphash.MakeSeed()
+
+// idHashOf is the hash entries keep of their id.
+func idHashOf(id string) uint16 { return uint16(maphash.String(idSeed, id)) }
 
 // maxField is the longest text field, in bytes, an entry keeps, so that its
 // text and lower-cased copy fit positions of 16 bits. Longer ones (no
@@ -155,7 +166,7 @@ func NewListing(ss []Summary) *Listing {
 
 // entryOf packs a summary into an entry, adding its names to the listing's.
 func (l *Listing) entryOf(s *Summary) entry {
-	e := entry{active: s.Active()}
+	e := entry{active: s.Active(), idHash: idHashOf(s.ID)}
 	e.at, e.undated = urgency(s)
 	fields := textFields(s)
 	n := len(fields) - 1
@@ -400,8 +411,9 @@ func (l *Listing) index(id string) int {
 	if l.last < len(l.items) && l.items[l.last].id() == id {
 		return l.last
 	}
+	h := idHashOf(id)
 	for i := range l.items {
-		if l.items[i].id() == id {
+		if e := &l.items[i]; e.idHash == h && e.id() == id {
 			l.last = i
 			return i
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -333,4 +334,8 @@ func TestSummariesBringAListingUpToDate(t *testing.T) {
 	_, ok = l.Find(b.ID)
 	assert.False(t, ok, "a removed request is gone from the listing")
 	assert.Equal(t, 2, l.Len())
+}
+
+func TestListingEntryStays96Bytes(t *testing.T) {
+	assert.Equal(t, uintptr(96), unsafe.Sizeof(entry{}), "an entry's size is in the window's memory figures")
 }
