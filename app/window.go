@@ -45,6 +45,15 @@ func runWindow(s *session) error {
 	opts := ui.Options{Station: s.station, StationGiven: s.stationGiven,
 		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) },
 		OnSettled: releaseIdleHeap}
+	if path := s.getenv("ILLDESK_TRACE"); path != "" {
+		// a line per scan with its timing, for scripts/perf-window.sh
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("cannot open the scan trace (ILLDESK_TRACE): %w", err)
+		}
+		defer f.Close() // the window closes it too, when it closes first
+		opts.Trace = f
+	}
 	if s.db != nil { // a department database is backed up on its server
 		opts.Backup = s.backupNow
 		if !s.demo { // today's snapshot, made in the background while the window opens

@@ -43,6 +43,20 @@ func BenchmarkFilter100k(b *testing.B) {
 	b.ReportMetric(float64(rows), "rows")
 }
 
+// BenchmarkFind100k finds a request's summary in the list model of 100,000
+// requests by its id, as the window does several times for each scan.
+func BenchmarkFind100k(b *testing.B) {
+	ss := seededSummaries(b, 100_000)
+	l := NewListing(ss)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, ok := l.Find(ss[i*7919%len(ss)].ID); !ok {
+			b.Fatal("not found")
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/find")
+}
+
 // BenchmarkListing100k builds the list model from 100,000 summaries: the
 // sort by urgency and the folded search text.
 func BenchmarkListing100k(b *testing.B) {

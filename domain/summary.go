@@ -3,6 +3,7 @@ package domain
 import (
 	"cmp"
 	"errors"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -107,6 +108,10 @@ type Listing struct {
 	// entries refer to them by position.
 	names   []string
 	nameIdx map[string]uint32
+	// last is where the request last found or put was: looked at first,
+	// since the window looks for the request it has just changed or shown
+	// several times in a row, and a search goes through the whole list.
+	last int
 }
 
 // entry is one request in a listing: 96 bytes besides its text.
@@ -123,7 +128,17 @@ type entry struct {
 	names   [6]uint32 // side, state, format, partner, pickup, pick target: positions in Listing.names
 	undated bool
 	active  bool
+	// idHash is a hash of the id (idHashOf), in what would be padding: a
+	// search by id compares it first and reads the text of almost no
+	// other entry.
+	idHash uint16
 }
+
+// idSeed seeds idHashOf; the hashes live only in memory.
+var idSeed = maphash.MakeSeed()
+
+// idHashOf is the hash entries keep of their id.
+func idHashOf(id string) uint16 { return uint16(maphash.String(idSeed, id)) }
 
 // maxField is the longest text field, in bytes, an entry keeps, so that its
 // text and lower-cased copy fit positions of 16 bits. Longer ones (no
@@ -151,7 +166,7 @@ func NewListing(ss []Summary) *Listing {
 
 // entryOf packs a summary into an entry, adding its names to the listing's.
 func (l *Listing) entryOf(s *Summary) entry {
-	e := entry{active: s.Active()}
+	e := entry{active: s.Active(), idHash: idHashOf(s.ID)}
 	e.at, e.undated = urgency(s)
 	fields := textFields(s)
 	n := len(fields) - 1
@@ -393,8 +408,13 @@ func (l *Listing) index(id string) int {
 	if id == "" {
 		return -1
 	}
+	if l.last < len(l.items) && l.items[l.last].id() == id {
+		return l.last
+	}
+	h := idHashOf(id)
 	for i := range l.items {
-		if l.items[i].id() == id {
+		if e := &l.items[i]; e.idHash == h && e.id() == id {
+			l.last = i
 			return i
 		}
 	}
@@ -411,6 +431,7 @@ func (l *Listing) Put(s Summary) {
 	e := l.entryOf(&s)
 	at := sort.Search(len(l.items), func(j int) bool { return compareEntries(l.items[j], e) >= 0 })
 	l.items = slices.Insert(l.items, at, e)
+	l.last = at
 }
 
 // Rows are the requests a filter shows, most urgent first: positions in a
@@ -430,14 +451,15 @@ func (r Rows) At(i int) Summary { return r.l.summary(&r.l.items[r.at[i]]) }
 func (r Rows) ID(i int) string { return r.l.items[r.at[i]].id() }
 
 // Index is the row of the request with the id, or -1 when it is not shown.
+// Rows are in the listing's order: the request's place in the listing is
+// looked for among them.
 func (r Rows) Index(id string) int {
-	if id == "" {
+	at := r.l.index(id)
+	if at < 0 {
 		return -1
 	}
-	for i, at := range r.at {
-		if r.l.items[at].id() == id {
-			return i
-		}
+	if i, ok := slices.BinarySearch(r.at, int32(at)); ok {
+		return i
 	}
 	return -1
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,6 +65,41 @@ func TestListingPutKeepsOrder(t *testing.T) {
 	assert.Zero(t, l.Filter(Filter{Text: "title c", All: true}).Len(), "and not the old one")
 	_, ok = l.Find("nope")
 	assert.False(t, ok)
+}
+
+func TestListingFindsRequestsAsTheListChanges(t *testing.T) {
+	lend := func(id string, h int) Summary {
+		return Summary{ID: id, Side: Lending, State: Created, Partner: "RAPID",
+			Created: wednesday, Deadline: wednesday.Add(time.Duration(h) * time.Hour)}
+	}
+	l := NewListing([]Summary{lend("a", 10), lend("b", 20), lend("c", 30), lend("d", 40)})
+	// every request, looked for after each change, is where Filter lists it
+	check := func(step string) {
+		t.Helper()
+		all := l.Filter(Filter{All: true})
+		active := l.Filter(Filter{})
+		for _, id := range []string{"d", "a", "c", "b", "a", "a", "e", "c"} {
+			s, ok := l.Find(id)
+			want := slices.Index(rowIDs(all), id)
+			assert.Equal(t, want >= 0, ok, "%s: Find(%s)", step, id)
+			assert.True(t, !ok || s.ID == id, "%s: Find(%s) gave %s", step, id, s.ID)
+			assert.Equal(t, want, all.Index(id), "%s: Index(%s) among all", step, id)
+			assert.Equal(t, slices.Index(rowIDs(active), id), active.Index(id), "%s: Index(%s) among the active", step, id)
+		}
+	}
+	check("at first")
+	l.Put(lend("a", 50)) // a moves from first to last
+	check("after a moved")
+	l.Put(lend("e", 5)) // a new one goes first: the others move one on
+	check("after e came")
+	closed := lend("c", 30)
+	closed.State = Rejected
+	l.Put(closed)
+	check("after c closed")
+	l.Remove("e")
+	l.Remove("d")
+	check("after e and d went")
+	assert.Equal(t, -1, l.Filter(Filter{All: true}).Index(""))
 }
 
 // rowIDs is the ids of the rows, in order.
@@ -298,4 +334,8 @@ func TestSummariesBringAListingUpToDate(t *testing.T) {
 	_, ok = l.Find(b.ID)
 	assert.False(t, ok, "a removed request is gone from the listing")
 	assert.Equal(t, 2, l.Len())
+}
+
+func TestListingEntryStays96Bytes(t *testing.T) {
+	assert.Equal(t, uintptr(96), unsafe.Sizeof(entry{}), "an entry's size is in the window's memory figures")
 }

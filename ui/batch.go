@@ -156,6 +156,7 @@ func (m *MainWindow) openSlips(ids []string) {
 // the requests that were refused and why. Those refused stay marked.
 func (m *MainWindow) batchDone(verb string, res []domain.BatchResult) error {
 	var problems []string
+	var changed []domain.Summary
 	for _, r := range res {
 		if r.Err != nil {
 			ref := r.Ref
@@ -166,8 +167,9 @@ func (m *MainWindow) batchDone(verb string, res []domain.BatchResult) error {
 			continue
 		}
 		delete(m.list.marked, r.Request.ID)
+		changed = append(changed, r.Request.Summary())
 	}
-	m.Refresh()
+	m.updateRows(changed...)
 	m.batch.show(len(m.Marked()))
 	done := len(res) - len(problems)
 	msg := fmt.Sprintf("%d of %d requests %s.", done, len(res), verb)

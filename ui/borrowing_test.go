@@ -177,6 +177,8 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	f.clock.now = f.clock.now.Add(domain.NoticeGrace)
 	mw.sendQueues() // what the window's timer does
 	assert.Contains(t, mw.StatusText(), "could not be sent")
+	require.Equal(t, r.ID, mw.selected)
+	assert.Contains(t, mw.details.buttons, "Retry now", "the details shown are brought up to date")
 	mw.SelectRequest(r.ID)
 	retry, ok := mw.details.buttons["Retry now"]
 	require.True(t, ok, "a failed notice offers Retry now")

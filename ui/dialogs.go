@@ -17,11 +17,10 @@ import (
 // actor is who acts from this window, and where.
 func (m *MainWindow) actor() domain.Actor { return domain.Actor{Operator: m.operator, Station: m.at} }
 
-// afterAction reloads, keeps the request in view and reports the result,
-// with Undo for a few seconds when the change can be undone.
+// afterAction updates the request's row, keeps it in view and reports the
+// result, with Undo for a few seconds when the change can be undone.
 func (m *MainWindow) afterAction(r domain.Request, msg string) {
-	m.Refresh()
-	m.revealRequest(r.Summary())
+	m.showChanged(r.Summary())
 	m.showInfo(msg)
 	ok, _ := r.CanUndo(m.desk.Now())
 	m.lastScan = ""

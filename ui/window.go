@@ -6,6 +6,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -52,6 +53,10 @@ type Options struct {
 	// list stands still after scrolling or paging through many rows: a moment
 	// when the window is idle and has just drawn a lot.
 	OnSettled func()
+	// Trace, when set, receives one JSON line per scan with when its code
+	// arrived, was answered and its result shown (see scanTrace); the
+	// window closes it when it closes.
+	Trace io.WriteCloser
 }
 
 // MainWindow is ILL Desk's main window: the scan bar, desk selector and
@@ -122,6 +127,9 @@ type MainWindow struct {
 	// backup writes a snapshot (Options.Backup); backupButton runs it.
 	backup       func() (string, error)
 	backupButton *widget.Button
+
+	// trace records the timing of each scan (Options.Trace), or is nil.
+	trace *scanTrace
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
@@ -131,6 +139,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
 	m.at, m.operator, m.log = opts.Station, opts.Operator, opts.Log
+	if opts.Trace != nil {
+		m.trace = newScanTrace(opts.Trace)
+	}
 	if m.log == nil {
 		m.log = func(string) {}
 	}
@@ -236,7 +247,13 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	for _, sc := range windowShortcuts {
 		m.win.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.handleShortcut(s) })
 	}
-	m.win.SetOnClosed(func() { close(m.quit); m.jobs.Wait() })
+	m.win.SetOnClosed(func() {
+		close(m.quit)
+		m.jobs.Wait()
+		if m.trace != nil {
+			_ = m.trace.close()
+		}
+	})
 
 	m.loadStations()
 	m.Refresh()
@@ -406,18 +423,38 @@ func (m *MainWindow) tick() {
 
 // ---- loading and filtering ----
 
-// Refresh reloads the list of requests and the settings, then redraws.
+// Refresh reloads the list of requests and the settings, then redraws: at
+// start, after the settings change, and when changes made elsewhere are too
+// many to read one by one. A scan or an action made here updates only the
+// requests it changed (showChanged, updateRows).
 func (m *MainWindow) Refresh() {
+	if s, err := m.desk.Settings(); err == nil {
+		m.settings = s
+	}
+	m.reloadListing()
+}
+
+// reloadListing reads every request's summary again, then redraws: after
+// a change to more requests than updateRows puts quickly.
+func (m *MainWindow) reloadListing() {
 	l, err := m.desk.Listing()
 	if err != nil {
 		m.showError(err)
 		return
 	}
 	m.listing = l
-	if s, err := m.desk.Settings(); err == nil {
-		m.settings = s
-	}
 	m.applyFilter()
+}
+
+// updateRows puts the summaries of requests changed here (by a batch
+// action) in the list, then redraws: an action knows what it changed, and
+// reading every request again would take longer the larger the department.
+func (m *MainWindow) updateRows(changed ...domain.Summary) {
+	if len(changed) > maxRefreshIDs {
+		m.reloadListing()
+		return
+	}
+	m.putRows(changed, nil)
 }
 
 // RefreshSoon brings the list up to date a moment from now, once however
@@ -452,8 +489,8 @@ func (m *MainWindow) RefreshSoon(ids ...string) {
 	})
 }
 
-// maxRefreshIDs is how many announced requests RefreshSoon reads one by
-// one; for more, reading the whole list is quicker.
+// maxRefreshIDs is how many changed requests RefreshSoon reads, and
+// updateRows puts, one by one; for more, reading the whole list is quicker.
 const maxRefreshIDs = 20
 
 // refreshRequests reads the requests with the ids again and puts them in
@@ -464,6 +501,12 @@ func (m *MainWindow) refreshRequests(ids []string) {
 		m.showError(err)
 		return
 	}
+	m.putRows(found, gone)
+}
+
+// putRows puts the summaries found in the list and takes those gone out of
+// it, then redraws.
+func (m *MainWindow) putRows(found []domain.Summary, gone []string) {
 	for _, s := range found {
 		m.listing.Put(s)
 	}
@@ -492,17 +535,7 @@ func (m *MainWindow) chooseFilter() { m.showFilter(true) }
 
 // showFilter is applyFilter, or chooseFilter when listedOnly is set.
 func (m *MainWindow) showFilter(listedOnly bool) {
-	rows, facets := m.listing.Apply(m.filter)
-	m.list.setColumns(m.filter.Side)
-	m.list.setRows(rows, m.selected)
-	m.facets.show(facets, m.filter)
-	if m.listing.Len() == 0 {
-		m.hint.Show()
-		m.centre.Hide()
-	} else {
-		m.hint.Hide()
-		m.centre.Show()
-	}
+	rows := m.showRows(m.selected)
 	// setRows found the selected request's row, if it is listed
 	keep := m.selected != "" && (!listedOnly || m.drop.collecting() || m.list.selected >= 0)
 	if r, ok := m.find(m.selected); ok && keep {
@@ -513,6 +546,23 @@ func (m *MainWindow) showFilter(listedOnly bool) {
 		m.selected = ""
 		m.details.clear()
 	}
+}
+
+// showRows shows the requests passing the facets and search, with the
+// request with the id highlighted, and the facet counts; not the details.
+func (m *MainWindow) showRows(highlight string) domain.Rows {
+	rows, facets := m.listing.Apply(m.filter)
+	m.list.setColumns(m.filter.Side)
+	m.list.setRows(rows, highlight)
+	m.facets.show(facets, m.filter)
+	if m.listing.Len() == 0 {
+		m.hint.Show()
+		m.centre.Hide()
+	} else {
+		m.hint.Hide()
+		m.centre.Show()
+	}
+	return rows
 }
 
 // find loads the request with the id, fresh from the database.
@@ -696,6 +746,7 @@ func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.search) }
 // Enter): routed by desk and state through the desk; Return with an empty
 // bar opens the highlighted request.
 func (m *MainWindow) SubmitScan(code string) {
+	key := time.Now()
 	m.scanBar.SetText("")
 	defer m.FocusScanBar()
 	code = strings.TrimSpace(code)
@@ -706,21 +757,35 @@ func (m *MainWindow) SubmitScan(code string) {
 		return
 	}
 	res, err := m.desk.Scan(code, m.selected, m.actor())
+	committed := time.Now()
 	if err != nil {
 		m.showError(err)
 		m.banner.show(refusalText(err), false, false)
+		m.traceScan(code, false, key, committed)
 		return
 	}
-	m.Refresh()
-	m.revealRequest(res.Request.Summary())
+	if res.Action != "" {
+		m.showChanged(res.Request.Summary())
+	} else {
+		m.revealRequest(res.Request.Summary()) // a code that selects changes nothing
+	}
 	m.showInfo(res.Message)
 	m.lastScan = ""
 	if res.Action != "" {
 		m.lastScan = res.Request.ID
 	}
 	m.banner.show(res.Message, true, res.Action != "")
+	m.traceScan(code, true, key, committed)
 	if res.Action == domain.ActHoldShelf {
 		m.run(m.sendQueues)
+	}
+}
+
+// traceScan records a scan's timing in the trace, if there is one: the
+// result banner has just been updated.
+func (m *MainWindow) traceScan(code string, ok bool, key, committed time.Time) {
+	if m.trace != nil {
+		m.trace.record(code, ok, key, committed, time.Now())
 	}
 }
 
@@ -740,8 +805,12 @@ func (m *MainWindow) sendQueues() {
 			}
 			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
 		}
+		// what went out, or failed, is written in the requests' history,
+		// which the details show; the list's summaries stay as they are
 		if rep.Sent > 0 || rep.Failed > 0 {
-			m.Refresh()
+			if r, ok := m.find(m.selected); ok {
+				m.showDetails(r)
+			}
 		}
 	})
 }
@@ -759,8 +828,7 @@ func (m *MainWindow) UndoLastScan() {
 		m.banner.show(refusalText(err), false, false)
 		return
 	}
-	m.Refresh()
-	m.revealRequest(r.Summary())
+	m.showChanged(r.Summary())
 	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
 	m.showInfo(msg)
 	m.banner.show(msg, true, false)
@@ -768,13 +836,29 @@ func (m *MainWindow) UndoLastScan() {
 
 // revealRequest selects a request, switching the side facet (and leaving the
 // status facet) when the request is not in view.
-func (m *MainWindow) revealRequest(r domain.Summary) {
+func (m *MainWindow) revealRequest(r domain.Summary) { m.reveal(r, false) }
+
+// showChanged puts the summary of the request a scan or an action here has
+// just changed in the list and shows the request, as revealRequest does.
+// Only its row is put, and the list, the facets and the details are each
+// drawn once: a scanner sends the next code a moment later.
+func (m *MainWindow) showChanged(r domain.Summary) {
+	m.listing.Put(r)
+	m.reveal(r, true)
+}
+
+// reveal is revealRequest; redraw says the list has changed and is to be
+// drawn again in any case.
+func (m *MainWindow) reveal(r domain.Summary, redraw bool) {
 	if !m.filter.Match(r) {
 		m.filter = domain.Filter{Side: r.Side}
 		if !m.filter.Match(r) {
 			m.filter.All = true
 		}
-		m.applyFilter()
+		redraw = true
+	}
+	if redraw {
+		m.showRows(r.ID) // SelectRequest draws its details
 	}
 	m.SelectRequest(r.ID)
 }
@@ -1112,7 +1196,7 @@ func (m *MainWindow) setWaiting(found []domain.WaitingScan) {
 // is shown.
 func (m *MainWindow) ImportMessages(paths []string) {
 	var last domain.ImportResult
-	var problems []string
+	var problems, changed []string
 	ok := 0
 	for _, p := range paths {
 		raw, err := os.ReadFile(p)
@@ -1127,8 +1211,15 @@ func (m *MainWindow) ImportMessages(paths []string) {
 		}
 		ok++
 		last = res
+		if res.Request != "" {
+			changed = append(changed, res.Request)
+		}
 	}
-	m.Refresh()
+	if len(changed) > maxRefreshIDs {
+		m.reloadListing()
+	} else if len(changed) > 0 {
+		m.refreshRequests(changed)
+	}
 	if last.Request != "" {
 		if r, found := m.find(last.Request); found {
 			m.revealRequest(r.Summary())

@@ -40,9 +40,10 @@ var monday = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
 
 // fixture is a window over a real desk, database and vault in a temp folder.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	desk  *domain.Desk
 	db    *bolt.DB
+	store *countingStore // db, counting what the desk reads in bulk
 	clock *testClock
 	dir   string
 	app   fyne.App
@@ -67,7 +68,7 @@ func (m *fakeMailer) Send(n domain.Notice) (string, error) {
 	return "smtp:mail.example.edu", nil
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := bolt.Open(filepath.Join(dir, "t.db"))
@@ -79,8 +80,8 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, err)
 	clock := &testClock{now: monday}
 	gokeyring.MockInit() // the system keyring, in memory
-	f := &fixture{t: t, db: db, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
-	f.desk = domain.NewDesk(domain.Config{Store: db, Vault: files, Preflight: preflight.New(), Clock: clock,
+	f := &fixture{t: t, db: db, store: &countingStore{Store: db}, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
+	f.desk = domain.NewDesk(domain.Config{Store: f.store, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{},
 		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}})
