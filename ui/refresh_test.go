@@ -155,6 +155,17 @@ func TestActionsUpdateOnlyTheirRequests(t *testing.T) {
 	assert.Equal(t, before, f.reads(), "nor does a batch of a few")
 	assertShowsTheDatabase(t, f, mw)
 
+	d := f.lending("RAPID", "D-1", func(in *domain.LendingInput) { in.Pages = "" })
+	mw.putRows([]domain.Summary{d.Summary()}, nil)
+	mw.SelectRequest(d.ID)
+	mw.AddFiles([]string{pdfPath("valid_text_1page.pdf")})
+	mw.Wait()
+	mw.ShipSelected()
+	mw.Wait()
+	assert.Equal(t, domain.ShippedDigitally, f.state(d.ID))
+	assert.Equal(t, before, f.reads(), "nor does a ship")
+	assertShowsTheDatabase(t, f, mw)
+
 	mw.Refresh() // the Refresh command reads everything again
 	assert.Equal(t, [2]int{before[0] + 1, before[1] + 1}, f.reads())
 }

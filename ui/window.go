@@ -1122,7 +1122,7 @@ func (m *MainWindow) ShipSelected() {
 			}
 			delete(m.waiting, r.ID)
 			m.selected = ""
-			m.Refresh()
+			m.putRows([]domain.Summary{shipped.Summary()}, nil)
 			if n := m.list.rows.Len(); n > 0 {
 				m.SelectRequest(m.list.rows.ID(min(max(index, 0), n-1)))
 			}
