@@ -138,7 +138,7 @@ func (s *session) serveFromWindow(w *ui.MainWindow) (stop func(), err error) {
 	}
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: isohttp.Handler{Desk: s.desk, Log: func(msg string) {
 		fmt.Fprintln(s.stderr, "illdesk:", msg)
-		w.Do(w.Refresh)
+		w.Do(func() { w.RefreshSoon() }) // a burst of messages is read once
 	}}}
 	go func() { _ = srv.Serve(ln) }()
 	return func() {
