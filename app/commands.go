@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -471,10 +472,11 @@ func (s *session) cmdShip(args []string) error {
 	return s.reportQueues(r.ID)
 }
 
-// reportQueues sends what waits and says, for one request, where its
-// partner messages and file deliveries stand; what failed stays queued.
+// reportQueues sends what the command queued and says, for one request,
+// where its partner messages and file deliveries stand; what failed stays
+// queued.
 func (s *session) reportQueues(id string) error {
-	if _, err := s.sendAll(); err != nil {
+	if _, err := s.sendQueued(); err != nil {
 		return err
 	}
 	msgs, err := s.desk.Outbox(id)
@@ -574,7 +576,10 @@ func (s *session) cmdScan(args []string) error {
 		}
 		s.printf("%s\n", res.Message)
 	}
-	if _, failed, err := s.desk.SendNotices(); err != nil || failed > 0 {
+	// Scans have always sent the patron notices whose grace period has
+	// ended, so that a desk that works from the command line alone gets
+	// them out; the dispatcher sends whatever else is due with them.
+	if rep, err := s.sendDue(); err != nil || rep.Failed > 0 {
 		fmt.Fprintf(s.stderr, "Some patron notices could not be sent yet; they are kept and retried (illdesk notices list).\n")
 	}
 	if refused > 0 {
@@ -790,7 +795,7 @@ func (s *session) cmdNotices(args []string) error {
 		}
 		return tw.Flush()
 	case "send":
-		sent, failed, err := s.desk.SendNotices()
+		sent, failed, err := s.desk.Dispatcher().SendNotices(context.Background())
 		if err != nil {
 			return err
 		}
