@@ -96,22 +96,20 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 			return rep, err
 		}
 	}
-	if d.senders != nil && ctx.Err() == nil {
+	if (d.senders != nil || d.mailers != nil) && ctx.Err() == nil {
 		ms, err := d.MailSettings()
 		if err != nil {
 			return rep, err
 		}
-		if err := add(d.deliverFiles(ctx, d.senders(ms))); err != nil {
-			return rep, err
+		if d.senders != nil {
+			if err := add(d.deliverFiles(ctx, d.senders(ms))); err != nil {
+				return rep, err
+			}
 		}
-	}
-	if d.mailers != nil && ctx.Err() == nil {
-		ms, err := d.MailSettings()
-		if err != nil {
-			return rep, err
-		}
-		if err := add(d.deliverNotices(ctx, d.mailers(ms))); err != nil {
-			return rep, err
+		if d.mailers != nil {
+			if err := add(d.deliverNotices(ctx, d.mailers(ms))); err != nil {
+				return rep, err
+			}
 		}
 	}
 	var err error

@@ -412,8 +412,8 @@ func (m *MainWindow) tick() {
 				if c, err := m.desk.PrepareAttention(); err == nil {
 					m.Do(func() { m.showAttentionCount(c.Among(m.listing)) })
 				}
-				m.run(m.sendQueues)
-			} else if next := m.nextSend.Load(); next != 0 && !m.desk.Now().Before(time.Unix(0, next)) {
+			}
+			if next := m.nextSend.Load(); n%6 == 0 || next != 0 && !m.desk.Now().Before(time.Unix(0, next)) {
 				m.run(m.sendQueues)
 			}
 		}
