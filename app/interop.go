@@ -236,8 +236,14 @@ func (s *session) cmdServe(args []string) error {
 			}
 		})
 	}()
-	// the database closes after serve returns: let a pass finish first
-	defer func() { stop(); <-sending }()
+	// The database closes after serve returns: let a pass finish first.
+	// What serve queued was its loop's to send, not the command's on the
+	// way out (sendQueued), which would hold up the shutdown.
+	defer func() {
+		stop()
+		<-sending
+		s.sentMark = s.desk.Dispatcher().Queued()
+	}()
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
