@@ -407,13 +407,18 @@ func (s *session) cmdShow(args []string) error {
 
 // ---- acting ----
 
-// done prints the outcome of an action on a request.
+// done prints the outcome of an action on a request and, when the action
+// queued partner messages or files, sends them and says where the
+// request's stand, as ship does.
 func (s *session) done(r domain.Request, err error) error {
 	if err != nil {
 		return err
 	}
 	s.printf("%s: %s\n", r.Ref(), r.StatusLabel())
-	return nil
+	if s.desk.Dispatcher().Queued() == s.sentMark {
+		return nil // nothing queued: nothing to send or to tell
+	}
+	return s.reportQueues(r.ID)
 }
 
 func (s *session) cmdPick(args []string) error {

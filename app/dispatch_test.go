@@ -94,11 +94,14 @@ func TestCommandsSendWhatTheyQueued(t *testing.T) {
 		name    string
 		args    func(t *testing.T) []string
 		sent    string
-		outLine string // a line ship prints about the message; "" for none
+		outLine string // the line the command prints about the message; "" for none
 	}{
-		{"reject", func(*testing.T) []string { return []string{"reject", "R-1", "--reason", "NotHeld"} }, "R-1 Unfilled", ""},
-		{"bad citation", func(*testing.T) []string { return []string{"bad-citation", "R-1", "--partner-note", "Which volume?"} }, "R-1 RetryPossible", ""},
-		{"cancel", func(*testing.T) []string { return []string{"cancel", "R-1"} }, "R-1 Cancelled", ""},
+		{"reject", func(*testing.T) []string { return []string{"reject", "R-1", "--reason", "NotHeld"} }, "R-1 Unfilled",
+			`(?m)^R-1: Rejected.*\n  message Unfilled to RAPID: sent http://127\.0\.0\.1:\d+/iso$`},
+		{"bad citation", func(*testing.T) []string { return []string{"bad-citation", "R-1", "--partner-note", "Which volume?"} }, "R-1 RetryPossible",
+			`(?m)^  message RetryPossible to RAPID: sent http://127\.0\.0\.1:\d+/iso$`},
+		{"cancel", func(*testing.T) []string { return []string{"cancel", "R-1"} }, "R-1 Cancelled",
+			`(?m)^  message CancelResponse Cancelled to RAPID: sent http://127\.0\.0\.1:\d+/iso$`},
 		{"import of a message that is answered", func(t *testing.T) []string { return []string{"import", statusRequest(t)} }, "R-1 RequestReceived", ""},
 		{"ship", func(t *testing.T) []string { return []string{"ship", "R-1", pdf(t, "valid_scan_3pages.pdf")} }, "R-1 CopyCompleted",
 			`(?m)^  message CopyCompleted to RAPID: sent http://127\.0\.0\.1:\d+/iso$`},
