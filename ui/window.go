@@ -413,7 +413,7 @@ func (m *MainWindow) tick() {
 					m.Do(func() { m.showAttentionCount(c.Among(m.listing)) })
 				}
 			}
-			if next := m.nextSend.Load(); n%6 == 0 || next != 0 && !m.desk.Now().Before(time.Unix(0, next)) {
+			if n%6 == 0 || m.sendWaiting() {
 				m.run(m.sendQueues)
 			}
 		}
@@ -733,6 +733,13 @@ func (m *MainWindow) SubmitScan(code string) {
 		m.lastScan = res.Request.ID
 	}
 	m.banner.show(res.Message, true, res.Action != "")
+}
+
+// sendWaiting reports whether the earliest item that waited, after the
+// dispatcher's last pass, for its grace period or back-off is due now.
+func (m *MainWindow) sendWaiting() bool {
+	next := m.nextSend.Load()
+	return next != 0 && !m.desk.Now().Before(time.Unix(0, next))
 }
 
 // sendQueues has the dispatcher send what is due in every queue (partner
