@@ -69,6 +69,9 @@ type session struct {
 	// changes counts the changes saved to db, so that a window knows when a
 	// command it ran for another process changed something.
 	changes *countingStore
+	// sentMark is the dispatcher's count of commits that queued something,
+	// as of the last time this session sent (sendQueued).
+	sentMark uint64
 }
 
 const topUsage = `usage: illdesk [--db PATH|postgres://USER@HOST/DB [--vault DIR]] [--operator NAME] [--desk DESK] [--demo] [<command>]
@@ -184,7 +187,15 @@ func (s *session) dispatch(args []string) error {
 	if err := s.signIn(); err != nil {
 		return err
 	}
-	return s.signInHint(h(s, cmdArgs))
+	// Whatever the command queued is sent here, once, for every command
+	// alike (some, like ship, send earlier to report on it); even a command
+	// that refused part of its input may have queued for the rest.
+	s.sentMark = s.desk.Dispatcher().Queued()
+	err = h(s, cmdArgs)
+	if _, serr := s.sendQueued(); err == nil {
+		err = serr
+	}
+	return s.signInHint(err)
 }
 
 // commands maps each command name to its handler.

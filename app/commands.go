@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -406,13 +407,18 @@ func (s *session) cmdShow(args []string) error {
 
 // ---- acting ----
 
-// done prints the outcome of an action on a request.
+// done prints the outcome of an action on a request and, when the action
+// queued partner messages or files, sends them and says where the
+// request's stand, as ship does.
 func (s *session) done(r domain.Request, err error) error {
 	if err != nil {
 		return err
 	}
 	s.printf("%s: %s\n", r.Ref(), r.StatusLabel())
-	return nil
+	if s.desk.Dispatcher().Queued() == s.sentMark {
+		return nil // nothing queued: nothing to send or to tell
+	}
+	return s.reportQueues(r.ID)
 }
 
 func (s *session) cmdPick(args []string) error {
@@ -471,10 +477,11 @@ func (s *session) cmdShip(args []string) error {
 	return s.reportQueues(r.ID)
 }
 
-// reportQueues sends what waits and says, for one request, where its
-// partner messages and file deliveries stand; what failed stays queued.
+// reportQueues sends what the command queued and says, for one request,
+// where its partner messages and file deliveries stand; what failed stays
+// queued.
 func (s *session) reportQueues(id string) error {
-	if _, err := s.sendAll(); err != nil {
+	if _, err := s.sendQueued(); err != nil {
 		return err
 	}
 	msgs, err := s.desk.Outbox(id)
@@ -574,7 +581,10 @@ func (s *session) cmdScan(args []string) error {
 		}
 		s.printf("%s\n", res.Message)
 	}
-	if _, failed, err := s.desk.SendNotices(); err != nil || failed > 0 {
+	// Scans have always sent the patron notices whose grace period has
+	// ended, so that a desk that works from the command line alone gets
+	// them out; the dispatcher sends whatever else is due with them.
+	if rep, err := s.sendDue(); err != nil || rep.Failed > 0 {
 		fmt.Fprintf(s.stderr, "Some patron notices could not be sent yet; they are kept and retried (illdesk notices list).\n")
 	}
 	if refused > 0 {
@@ -790,7 +800,7 @@ func (s *session) cmdNotices(args []string) error {
 		}
 		return tw.Flush()
 	case "send":
-		sent, failed, err := s.desk.SendNotices()
+		sent, failed, err := s.desk.Dispatcher().SendNotices(context.Background())
 		if err != nil {
 			return err
 		}

@@ -104,10 +104,29 @@ func (s *session) cmdImport(args []string) error {
 	return nil
 }
 
-// sendAll tries every queue once and reports how many items still wait.
-func (s *session) sendAll() (waiting int, err error) {
-	rep, err := s.desk.SendAll()
-	return rep.Failed, err
+// sendTimeout bounds how long a command goes on starting to send what it
+// queued; each partner post and mail has its own timeout besides.
+const sendTimeout = 10 * time.Second
+
+// sendQueued has the dispatcher send, once, what this session's commands
+// queued since it last sent: nothing when they queued nothing. What fails,
+// is cut off by sendTimeout or waits for its grace period is left queued,
+// for the window, illdesk serve or illdesk outbox send to retry.
+func (s *session) sendQueued() (domain.QueueReport, error) {
+	if s.desk.Dispatcher().Queued() == s.sentMark {
+		return domain.QueueReport{}, nil
+	}
+	return s.sendDue()
+}
+
+// sendDue has the dispatcher send, once and within sendTimeout, whatever is
+// due, queued by this command or before.
+func (s *session) sendDue() (domain.QueueReport, error) {
+	d := s.desk.Dispatcher()
+	s.sentMark = d.Queued()
+	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancel()
+	return d.SendDue(ctx)
 }
 
 func (s *session) cmdOutbox(args []string) error {
@@ -145,12 +164,12 @@ func (s *session) cmdOutbox(args []string) error {
 		}
 		return tw.Flush()
 	case "send":
-		waiting, err := s.sendAll()
+		rep, err := s.desk.Dispatcher().SendDue(context.Background())
 		if err != nil {
 			return err
 		}
-		if waiting > 0 {
-			return fmt.Errorf("%d messages, files or notices could not be sent; they wait in the queue (illdesk outbox list)", waiting)
+		if rep.Failed > 0 {
+			return fmt.Errorf("%d messages, files or notices could not be sent; they wait in the queue (illdesk outbox list)", rep.Failed)
 		}
 		s.printf("Everything due was sent.\n")
 		return nil
@@ -185,7 +204,9 @@ func firstOf(ss ...string) string {
 }
 
 // cmdServe receives partners' ISO 18626 messages over HTTP until SIGINT or
-// SIGTERM, and sends what waits in the queues every few seconds.
+// SIGTERM. Its dispatcher sends what the changes queue (answers to the
+// messages received) at once, and what waits for its grace period or its
+// back-off when that ends, checking at least every few seconds.
 func (s *session) cmdServe(args []string) error {
 	fs := newFlags("serve")
 	listen := fs.String("listen", "127.0.0.1:8626", "address to listen on")
@@ -204,21 +225,24 @@ func (s *session) cmdServe(args []string) error {
 	srv := &http.Server{Handler: isohttp.Handler{Desk: s.desk, Log: logf}, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	sending := make(chan struct{})
 	go func() {
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if waiting, err := s.sendAll(); err != nil {
-					logf("sending: " + err.Error())
-				} else if waiting > 0 {
-					logf(fmt.Sprintf("%d items wait in the queue", waiting))
-				}
+		defer close(sending)
+		s.desk.Dispatcher().Run(ctx, 5*time.Second, func(rep domain.QueueReport, err error) {
+			if err != nil {
+				logf("sending: " + err.Error())
+			} else if rep.Failed > 0 {
+				logf(fmt.Sprintf("%d items wait in the queue", rep.Failed))
 			}
-		}
+		})
+	}()
+	// The database closes after serve returns: let a pass finish first.
+	// What serve queued was its loop's to send, not the command's on the
+	// way out (sendQueued), which would hold up the shutdown.
+	defer func() {
+		stop()
+		<-sending
+		s.sentMark = s.desk.Dispatcher().Queued()
 	}()
 	go func() {
 		<-ctx.Done()

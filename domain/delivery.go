@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -79,6 +80,7 @@ func (d *Desk) shipped(tx Tx, r Request, sf ShippedFile) error {
 		if err := putDelivery(tx, dl); err != nil {
 			return err
 		}
+		markQueued(tx)
 	}
 	return d.queueMessage(tx, r, p, out)
 }
@@ -128,9 +130,17 @@ func (d *Desk) DeliveryFile(id string) (Delivery, error) {
 	return dl, err
 }
 
-// DeliverFiles sends the due email and folder deliveries; a failure keeps
-// the file queued, with the reason, for a later try with back-off.
-func (d *Desk) DeliverFiles(s FileSender) (delivered, failed int, err error) {
+// sendable reports whether the file still has to be sent by email or into
+// a folder.
+func (dl Delivery) sendable() bool {
+	return dl.Status == DeliveryPending || dl.Status == DeliveryFailed
+}
+
+// deliverFiles sends the due email and folder deliveries; a failure keeps
+// the file queued, with the reason, for a later try with back-off. Each
+// file goes on its own: none waits for another. Once ctx is done no
+// further file is sent.
+func (d *Desk) deliverFiles(ctx context.Context, s FileSender) (delivered, failed int, err error) {
 	if d.vault == nil {
 		return 0, 0, nil
 	}
@@ -140,8 +150,11 @@ func (d *Desk) DeliverFiles(s FileSender) (delivered, failed int, err error) {
 	}
 	now := d.clock.Now()
 	for _, dl := range all {
-		if (dl.Status != DeliveryPending && dl.Status != DeliveryFailed) || dl.NextTry.After(now) {
+		if !dl.sendable() || dl.NextTry.After(now) {
 			continue
+		}
+		if ctx.Err() != nil {
+			break
 		}
 		where, serr := s.SendFile(dl, d.vault.Path(dl.File))
 		if serr != nil {

@@ -35,7 +35,7 @@ type Config struct {
 	// FileSenders builds the sender of shipped files for the current mail settings.
 	FileSenders func(MailSettings) FileSender
 	// Mailers builds the mailer for the current mail settings (SMTP, or an
-	// outbox folder without them); SendNotices uses it.
+	// outbox folder without them); the Dispatcher sends notices with it.
 	Mailers func(MailSettings) Mailer
 	// NewID makes request ids; nil means UUIDv7, which sorts by creation time.
 	NewID func() string
@@ -61,6 +61,7 @@ type Desk struct {
 	transport Transport
 	senders   func(MailSettings) FileSender
 	newID     func() string
+	dispatch  *Dispatcher
 }
 
 // Actor says who acts and at which station; it is recorded in the history.
@@ -80,6 +81,8 @@ func NewDesk(cfg Config) *Desk {
 	if d.clock == nil {
 		d.clock = ClockFunc(time.Now)
 	}
+	d.dispatch = &Dispatcher{desk: d}
+	d.store = queueingStore{Store: d.store, committed: d.dispatch.Kick}
 	return d
 }
 

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -216,45 +217,6 @@ func (t *fakeTransport) Post(url string, body []byte) ([]byte, error) {
 	return []byte("OK"), nil
 }
 
-func TestSendMessagesInOrderWithRetry(t *testing.T) {
-	f := newInteropFixture(t)
-	for _, ext := range []string{"R-1", "R-2"} {
-		r := f.lending("RAPID", ext)
-		_, err := f.desk.Reject(r.ID, ReasonNotHeld, "", "", atRS)
-		require.NoError(t, err)
-	}
-	down := &fakeTransport{reply: func(string, []byte) ([]byte, error) { return nil, errors.New("connection refused") }}
-	sent, failed, err := f.desk.SendMessages(down)
-	require.NoError(t, err)
-	assert.Equal(t, 0, sent)
-	assert.Equal(t, 1, failed, "after a failure the partner's later messages wait, to keep the order")
-	ms := f.outbox()
-	assert.Equal(t, MessageFailed, ms[0].Status)
-	assert.Equal(t, MessagePending, ms[1].Status)
-	assert.Contains(t, lastEvent(f.stored(ms[0].RequestID)).Note, "connection refused")
-
-	up := &fakeTransport{}
-	sent, _, err = f.desk.SendMessages(up)
-	require.NoError(t, err)
-	assert.Zero(t, sent, "not before the back-off has passed")
-	f.now = f.now.Add(time.Hour)
-	sent, failed, err = f.desk.SendMessages(up)
-	require.NoError(t, err)
-	assert.Equal(t, 2, sent)
-	assert.Zero(t, failed)
-	for _, m := range f.outbox() {
-		assert.Equal(t, MessageSent, m.Status)
-	}
-
-	r := f.lending("RAPID", "R-3")
-	_, err = f.desk.Reject(r.ID, ReasonNotHeld, "", "", atRS)
-	require.NoError(t, err)
-	refusing := &fakeTransport{reply: func(string, []byte) ([]byte, error) { return []byte("ERROR UnrecognisedDataValue"), nil }}
-	_, failed, err = f.desk.SendMessages(refusing)
-	require.NoError(t, err)
-	assert.Equal(t, 1, failed, "an ERROR confirmation counts as a failure")
-}
-
 func TestExportMessagesForPartnersWithoutEndpoint(t *testing.T) {
 	f := newInteropFixture(t)
 	require.NoError(t, f.store.Update(func(tx Tx) error {
@@ -304,7 +266,7 @@ func TestDeliveriesByPartnerMethod(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Email", f.lastMessage().SentVia)
 	s := &fakeSender{fail: true}
-	_, failed, err := f.desk.DeliverFiles(s)
+	_, failed, err := f.desk.deliverFiles(context.Background(), s)
 	require.NoError(t, err)
 	assert.Equal(t, 1, failed)
 	dls, err := f.desk.Deliveries(r.ID)
@@ -314,7 +276,7 @@ func TestDeliveriesByPartnerMethod(t *testing.T) {
 	assert.Equal(t, "mailbox full", dls[0].LastError)
 	f.now = f.now.Add(time.Hour)
 	s.fail = false
-	delivered, _, err := f.desk.DeliverFiles(s)
+	delivered, _, err := f.desk.deliverFiles(context.Background(), s)
 	require.NoError(t, err)
 	assert.Equal(t, 1, delivered)
 	assert.Equal(t, shipped.ShippedFile.Name, s.got[0].File)
@@ -386,7 +348,7 @@ func TestUndoWithdrawsAnUnsentMessageAndRefusesASentOne(t *testing.T) {
 
 	_, err = f.desk.Reject(r.ID, ReasonNotHeld, "", "", atRS)
 	require.NoError(t, err)
-	_, _, err = f.desk.SendMessages(&fakeTransport{})
+	_, _, err = f.desk.sendMessages(context.Background(), &fakeTransport{})
 	require.NoError(t, err)
 	before := f.store.snapshot()
 	_, err = f.desk.Undo(r.ID, atRS)

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -569,6 +570,7 @@ func (d *Desk) queuePickupNotice(tx Tx, r Request) (string, error) {
 	if err := tx.PutNotice(n); err != nil {
 		return "", err
 	}
+	markQueued(tx)
 	return note + "; ready-for-pickup notice queued for " + addr.Address, nil
 }
 
@@ -656,6 +658,7 @@ func (d *Desk) RetryNotice(id string, by ...Actor) error {
 			return refuse(ErrInvalidInput, "The notice to %s was already %s; there is nothing to retry.", n.To, strings.ToLower(n.Status.Label()))
 		}
 		n.NextTry = d.clock.Now()
+		markQueued(tx)
 		return tx.PutNotice(n)
 	})
 }
@@ -691,8 +694,14 @@ const noticeActor = "ILL Desk"
 // hold shelf is withdrawn instead of sent. err reports only store trouble;
 // send failures are counted in failed and kept for the next run. A notice
 // whose send succeeded but whose record could not be written (a crash in
-// between) is sent again later: delivery is at least once.
+// between) is sent again later: delivery is at least once. Front ends send
+// through the Dispatcher, which calls it with the configured mailer.
 func (d *Desk) DeliverNotices(m Mailer) (sent, failed int, err error) {
+	return d.deliverNotices(context.Background(), m)
+}
+
+// deliverNotices is DeliverNotices, starting no further send once ctx is done.
+func (d *Desk) deliverNotices(ctx context.Context, m Mailer) (sent, failed int, err error) {
 	deliverMu.Lock()
 	defer deliverMu.Unlock()
 	now := d.clock.Now()
@@ -730,6 +739,9 @@ func (d *Desk) DeliverNotices(m Mailer) (sent, failed int, err error) {
 		}
 	}
 	for _, n := range due {
+		if ctx.Err() != nil {
+			break
+		}
 		where, sendErr := safeSend(m, n)
 		if err := d.recordDelivery(n, where, sendErr, password); err != nil {
 			return sent, failed, err
@@ -861,18 +873,4 @@ func (d *Desk) noticeEvent(note string) Event {
 func recordEvent(r *Request, a Action, ev Event) {
 	ev.From, ev.To, ev.Action = r.State, r.State, a
 	r.History = append(r.History, ev)
-}
-
-// SendNotices delivers the notices that are due with the mailer for the
-// current mail settings: by SMTP when a server is set up, else into the
-// outbox folder.
-func (d *Desk) SendNotices() (sent, failed int, err error) {
-	if d.mailers == nil {
-		return 0, 0, nil
-	}
-	ms, err := d.MailSettings()
-	if err != nil {
-		return 0, 0, err
-	}
-	return d.DeliverNotices(d.mailers(ms))
 }

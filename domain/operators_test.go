@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -555,6 +556,6 @@ func TestSystemWorkIsNotAuthorizedPerOperator(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, sent)
 	assert.Zero(t, failed)
-	_, _, err = f.desk.SendMessages(&fakeTransport{})
+	_, _, err = f.desk.sendMessages(context.Background(), &fakeTransport{})
 	require.NoError(t, err)
 }

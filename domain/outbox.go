@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,7 +118,11 @@ func (d *Desk) queueMessage(tx Tx, r Request, p Partner, out Outgoing) error {
 	if err != nil {
 		return err
 	}
-	return tx.PutRecord(recordOutbox, m.ID, v)
+	if err := tx.PutRecord(recordOutbox, m.ID, v); err != nil {
+		return err
+	}
+	markQueued(tx)
+	return nil
 }
 
 // tell queues a message about r to its partner, looked up in tx.
@@ -150,19 +155,22 @@ func (d *Desk) Outbox(requestID string) ([]OutboxMessage, error) {
 // pending reports whether the message still has to reach its partner.
 func (m OutboxMessage) pending() bool { return m.Status == MessagePending || m.Status == MessageFailed }
 
-// SendMessages posts the due messages to the partners that have an ISO 18626
-// endpoint, oldest first; when one fails, that partner's later messages wait
-// so they arrive in order. Failures are kept and retried with back-off.
-func (d *Desk) SendMessages(t Transport) (sent, failed int, err error) {
+// sendMessages posts the due messages to the partners that have an ISO
+// 18626 endpoint, oldest first. A message that fails, or still waits for
+// its back-off, holds up the later messages of its own request, so that
+// they arrive in order; other requests to the same partner go on. Failures
+// are kept and retried with back-off. Once ctx is done no further message
+// is posted.
+func (d *Desk) sendMessages(ctx context.Context, t Transport) (sent, failed int, err error) {
 	msgs, err := d.Outbox("")
 	if err != nil {
 		return 0, 0, err
 	}
 	partners := map[string]Partner{}
-	blocked := map[string]bool{}
+	blocked := map[string]bool{} // by request
 	now := d.clock.Now()
 	for _, m := range msgs {
-		if !m.pending() || blocked[m.Partner] {
+		if !m.pending() || blocked[m.RequestID] {
 			continue
 		}
 		p, ok := partners[m.Partner]
@@ -175,8 +183,8 @@ func (d *Desk) SendMessages(t Transport) (sent, failed int, err error) {
 		if p.ISOEndpoint == "" {
 			continue // exported as files instead
 		}
-		if m.NextTry.After(now) {
-			blocked[m.Partner] = true
+		if m.NextTry.After(now) || ctx.Err() != nil {
+			blocked[m.RequestID] = true
 			continue
 		}
 		reply, perr := t.Post(p.ISOEndpoint, m.Body)
@@ -187,7 +195,7 @@ func (d *Desk) SendMessages(t Transport) (sent, failed int, err error) {
 		}
 		if perr != nil {
 			failed++
-			blocked[m.Partner] = true
+			blocked[m.RequestID] = true
 		} else {
 			sent++
 		}
@@ -283,71 +291,4 @@ func (d *Desk) markExported(id, name string) error {
 		m.Status, m.SentAt, m.Where = MessageExported, now, name
 		return m.RequestID, "Message " + m.Summary + " exported as " + name
 	})
-}
-
-// QueueReport says what one pass over the queues achieved.
-type QueueReport struct {
-	Sent, Failed int
-	// Problems are sentences about what failed, e.g. a partner's endpoint down.
-	Problems []string
-}
-
-// SendAll makes one pass over every queue: partner messages, shipped files
-// and patron notices. What fails stays queued and is retried with back-off.
-func (d *Desk) SendAll() (QueueReport, error) {
-	var rep QueueReport
-	if d.transport != nil {
-		s, f, err := d.SendMessages(d.transport)
-		if err != nil {
-			return rep, err
-		}
-		rep.Sent, rep.Failed = rep.Sent+s, rep.Failed+f
-	}
-	if d.senders != nil {
-		ms, err := d.MailSettings()
-		if err != nil {
-			return rep, err
-		}
-		s, f, err := d.DeliverFiles(d.senders(ms))
-		if err != nil {
-			return rep, err
-		}
-		rep.Sent, rep.Failed = rep.Sent+s, rep.Failed+f
-	}
-	s, f, err := d.SendNotices()
-	if err != nil {
-		return rep, err
-	}
-	rep.Sent, rep.Failed = rep.Sent+s, rep.Failed+f
-	if rep.Failed > 0 {
-		rep.Problems, err = d.queueProblems()
-	}
-	return rep, err
-}
-
-// queueProblems describes, per partner, the messages and files that failed.
-func (d *Desk) queueProblems() ([]string, error) {
-	msgs, err := d.Outbox("")
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range msgs {
-		if m.Status == MessageFailed && !seen["m"+m.Partner] {
-			seen["m"+m.Partner] = true
-			out = append(out, fmt.Sprintf("Messages to %s are failing: %s", m.Partner, m.LastError))
-		}
-	}
-	dls, err := d.Deliveries("")
-	if err != nil {
-		return nil, err
-	}
-	for _, dl := range dls {
-		if dl.Status == DeliveryFailed && !seen["d"+dl.Partner] {
-			seen["d"+dl.Partner] = true
-			out = append(out, fmt.Sprintf("Files to %s are not delivered: %s", dl.Partner, dl.LastError))
-		}
-	}
-	return out, nil
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two ILL Desk instances talking ISO 18626 over HTTP on 127.0.0.1: one
-# borrows, the other lends. The borrower records a request for the lender;
-# its `serve` posts the request to the lender's `serve`; the lender ships a
+# borrows, the other lends. The borrower records a request for the lender,
+# which is posted at once to the lender's `serve`; the lender ships a
 # scan; the borrower receives CopyCompleted with the download link, and the
 # link serves the shipped PDF.
 #
@@ -65,13 +65,12 @@ $B config set agency-id ISIL:US-LEND >/dev/null
 $B config set public-url "http://127.0.0.1:$pb" >/dev/null
 $B partner add BORROW --name "Borrowing Library" --agency-id ISIL:US-BORROW --iso-endpoint "http://127.0.0.1:$pa/" --delivery iso >/dev/null
 
-id=$($A borrow new --partner LEND --title "Journal of Documentation" --author "Case, D. O." --requester "Ada Lovelace" --pickup "Main Library")
-
-# Both servers run; the borrower's sends the queued request within seconds.
+# The lender's server runs; recording the request sends it at once.
 serve lender "$B" "$pb"
-serve borrower "$A" "$pa"
-wait_log "$work/lender.log" "New lending request $id from BORROW" 30
+id=$($A borrow new --partner LEND --title "Journal of Documentation" --author "Case, D. O." --requester "Ada Lovelace" --pickup "Main Library")
+wait_log "$work/lender.log" "New lending request $id from BORROW" 10
 halt lender
+serve borrower "$A" "$pa"
 
 out=$($B show --json "$id")
 grep -q '"status": "created"' <<<"$out" || fail "the lender has no new lending request $id: $out"

@@ -174,8 +174,13 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	scanInto(mw, "39200001")
 	mw.Wait()
 	assert.Empty(t, f.mail.sent, "the notice waits so the scan can be undone")
+	assert.False(t, mw.sendWaiting())
 	f.clock.now = f.clock.now.Add(domain.NoticeGrace)
-	mw.sendQueues() // what the window's timer does
+	assert.True(t, mw.sendWaiting(), "the window's tick sends once the grace period has ended")
+	mw.sendQueues() // what the window's tick does
+	assert.False(t, mw.sendWaiting(), "the failed notice waits for its back-off")
+	f.clock.now = f.clock.now.Add(time.Minute)
+	assert.True(t, mw.sendWaiting(), "and is tried again when it has passed")
 	assert.Contains(t, mw.StatusText(), "could not be sent")
 	require.Equal(t, r.ID, mw.selected)
 	assert.Contains(t, mw.details.buttons, "Retry now", "the details shown are brought up to date")

@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -117,6 +119,12 @@ type MainWindow struct {
 
 	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
 	quit chan struct{}
+	// sending ends when the window closes, so that no further item is
+	// sent; nextSend is when the dispatcher's earliest waiting item is due
+	// (Unix nanoseconds, 0 when none), for tick.
+	sending     context.Context
+	stopSending context.CancelFunc
+	nextSend    atomic.Int64
 	// spawn starts background work; tests run it in place, because Fyne's
 	// test driver runs fyne.Do callbacks on the calling goroutine.
 	spawn func(func())
@@ -249,6 +257,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	}
 	m.win.SetOnClosed(func() {
 		close(m.quit)
+		m.stopSending()
 		m.jobs.Wait()
 		if m.trace != nil {
 			_ = m.trace.close()
@@ -267,6 +276,11 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	if opts.DailyBackup != nil {
 		m.run(func() { m.dailyBackup(opts.DailyBackup) })
 	}
+	// What the window's actions queue is sent off the UI thread once the
+	// change is committed: the desk kicks its dispatcher after each such
+	// commit, whichever handler made it.
+	m.sending, m.stopSending = context.WithCancel(context.Background())
+	d.Dispatcher().Notify(func() { m.run(m.sendQueues) })
 	go m.tick()
 	return m
 }
@@ -398,7 +412,8 @@ func (m *MainWindow) handleNavKey(k *fyne.KeyEvent) bool {
 	return true
 }
 
-// tick keeps the clocks current and watches the scan folder.
+// tick keeps the clocks current, watches the scan folder, and has the
+// dispatcher retry what failed and send what waited for its grace period.
 func (m *MainWindow) tick() {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
@@ -415,7 +430,9 @@ func (m *MainWindow) tick() {
 				if c, err := m.desk.PrepareAttention(); err == nil {
 					m.Do(func() { m.showAttentionCount(c.Among(m.listing)) })
 				}
-				m.sendQueues()
+			}
+			if n%6 == 0 || m.sendWaiting() {
+				m.run(m.sendQueues)
 			}
 		}
 	}
@@ -651,9 +668,7 @@ func (m *MainWindow) showDetails(r domain.Request) {
 func (m *MainWindow) RetryNotice(id string) {
 	if err := m.desk.RetryNotice(id, m.actor()); err != nil {
 		m.showError(err)
-		return
 	}
-	m.run(m.sendQueues)
 }
 
 // Selected is the request shown in the details pane.
@@ -776,9 +791,6 @@ func (m *MainWindow) SubmitScan(code string) {
 	}
 	m.banner.show(res.Message, true, res.Action != "")
 	m.traceScan(code, true, key, committed)
-	if res.Action == domain.ActHoldShelf {
-		m.run(m.sendQueues)
-	}
 }
 
 // traceScan records a scan's timing in the trace, if there is one: the
@@ -789,11 +801,27 @@ func (m *MainWindow) traceScan(code string, ok bool, key, committed time.Time) {
 	}
 }
 
-// sendQueues sends what is due in every queue (partner messages, shipped
-// files, patron notices), off the UI thread, and says on the status line what
-// is failing — a partner's endpoint down, a notice that did not go out.
+// sendWaiting reports whether the earliest item that waited, after the
+// dispatcher's last pass, for its grace period or back-off is due now.
+func (m *MainWindow) sendWaiting() bool {
+	next := m.nextSend.Load()
+	return next != 0 && !m.desk.Now().Before(time.Unix(0, next))
+}
+
+// sendQueues has the dispatcher send what is due in every queue (partner
+// messages, shipped files, patron notices), off the UI thread, and says on
+// the status line what is failing — a partner's endpoint down, a notice
+// that did not go out.
 func (m *MainWindow) sendQueues() {
-	rep, err := m.desk.SendAll()
+	if m.closed() {
+		return
+	}
+	rep, err := m.desk.Dispatcher().SendDue(m.sending)
+	var next int64
+	if !rep.Next.IsZero() {
+		next = rep.Next.UnixNano()
+	}
+	m.nextSend.Store(next)
 	m.Do(func() {
 		switch {
 		case err != nil:
@@ -1236,5 +1264,4 @@ func (m *MainWindow) ImportMessages(paths []string) {
 	}
 	m.banner.show(msg, true, false)
 	m.showInfo(msg)
-	m.run(m.sendQueues) // answers such as a CancelResponse go out at once
 }

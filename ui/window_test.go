@@ -49,6 +49,8 @@ type fixture struct {
 	app   fyne.App
 	mw    *MainWindow
 	mail  *fakeMailer
+	// partners answers the messages posted to partners' ISO 18626 endpoints.
+	partners *fakePartners
 }
 
 // fakeMailer records notices; fail makes every send fail.
@@ -80,10 +82,11 @@ func newFixture(t testing.TB) *fixture {
 	require.NoError(t, err)
 	clock := &testClock{now: monday}
 	gokeyring.MockInit() // the system keyring, in memory
-	f := &fixture{t: t, db: db, store: &countingStore{Store: db}, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{}}
+	f := &fixture{t: t, db: db, store: &countingStore{Store: db}, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{},
+		partners: &fakePartners{}}
 	f.desk = domain.NewDesk(domain.Config{Store: f.store, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
-		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{},
+		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{}, Transport: f.partners,
 		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}})
 	return f
 }

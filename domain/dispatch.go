@@ -1,0 +1,286 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Dispatcher sends whatever leaves the building after a change — partner
+// messages (ISO 18626), shipped files, patron notices — the same way for
+// the window and the command line. It reaches the store, the transport, the
+// file senders, the mailers and the clock through its desk's ports and does
+// no I/O of its own.
+//
+// The policy: an item goes as soon as the change that queued it is
+// committed (the desk calls Kick then), or once its grace period or back-off
+// has passed (the process that holds the database passes over the queues
+// every so often: the window, or illdesk serve through Run). What fails is
+// kept and retried with back-off. A message that has not gone yet holds up
+// only the later messages of its own request, which must arrive in order;
+// other requests, to the same partner too, keep going.
+type Dispatcher struct {
+	desk *Desk
+	// pass lets one pass over the queues run at a time, so that a kick and a
+	// timer in the same process never send an item twice.
+	pass sync.Mutex
+	// queued counts the commits that queued something, for a front end to
+	// tell whether its own action did.
+	queued atomic.Uint64
+	// scheduled is set while a pass asked of notify has not started, so
+	// that a burst of changes (a batch of rejections) asks for one pass.
+	scheduled atomic.Bool
+	notifyMu  sync.Mutex
+	notify    func()
+}
+
+// Dispatcher is the desk's one dispatcher: every front end in the process
+// sends through it.
+func (d *Desk) Dispatcher() *Dispatcher { return d.dispatch }
+
+// Kick says that a change which queued something to send has been
+// committed. The desk calls it after each such commit; it counts the
+// change and asks the long-running front end (Notify) for a pass, which
+// that front end runs off its own thread.
+func (p *Dispatcher) Kick() {
+	p.queued.Add(1)
+	p.notifyMu.Lock()
+	fn := p.notify
+	p.notifyMu.Unlock()
+	if fn != nil && p.scheduled.CompareAndSwap(false, true) {
+		fn()
+	}
+}
+
+// Notify sets what Kick calls to have the queues sent: a long-running front
+// end starts a pass (SendDue) from it without blocking its caller.
+func (p *Dispatcher) Notify(fn func()) {
+	p.notifyMu.Lock()
+	p.notify = fn
+	p.notifyMu.Unlock()
+}
+
+// Queued counts the commits so far that queued something to send; a front
+// end compares it before and after an action to know whether to send.
+func (p *Dispatcher) Queued() uint64 { return p.queued.Load() }
+
+// QueueReport says what one pass over the queues achieved.
+type QueueReport struct {
+	Sent, Failed int
+	// Problems are sentences about what failed, e.g. a partner's endpoint down.
+	Problems []string
+	// Next is when the earliest item still waiting (for its grace period or
+	// its back-off) becomes due; zero when nothing waits.
+	Next time.Time
+}
+
+// SendDue makes one pass over every queue: partner messages, shipped files
+// and patron notices, sending what is due. Once ctx is done it starts no
+// further sends (each one has its own timeout in its adapter) and leaves
+// the rest for a later pass. What fails stays queued and is retried with
+// back-off; err reports only store trouble.
+func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
+	p.pass.Lock()
+	defer p.pass.Unlock()
+	p.scheduled.Store(false)
+	d := p.desk
+	var rep QueueReport
+	add := func(sent, failed int, err error) error {
+		rep.Sent, rep.Failed = rep.Sent+sent, rep.Failed+failed
+		return err
+	}
+	if d.transport != nil {
+		if err := add(d.sendMessages(ctx, d.transport)); err != nil {
+			return rep, err
+		}
+	}
+	if (d.senders != nil || d.mailers != nil) && ctx.Err() == nil {
+		ms, err := d.MailSettings()
+		if err != nil {
+			return rep, err
+		}
+		if d.senders != nil {
+			if err := add(d.deliverFiles(ctx, d.senders(ms))); err != nil {
+				return rep, err
+			}
+		}
+		if d.mailers != nil {
+			if err := add(d.deliverNotices(ctx, d.mailers(ms))); err != nil {
+				return rep, err
+			}
+		}
+	}
+	var err error
+	if rep.Failed > 0 {
+		if rep.Problems, err = d.queueProblems(); err != nil {
+			return rep, err
+		}
+	}
+	rep.Next, err = d.nextDue()
+	return rep, err
+}
+
+// SendNotices makes one pass over the patron notices only, with the mailer
+// for the current mail settings: by SMTP when a server is set up, else into
+// the outbox folder.
+func (p *Dispatcher) SendNotices(ctx context.Context) (sent, failed int, err error) {
+	p.pass.Lock()
+	defer p.pass.Unlock()
+	d := p.desk
+	if d.mailers == nil {
+		return 0, 0, nil
+	}
+	ms, err := d.MailSettings()
+	if err != nil {
+		return 0, 0, err
+	}
+	return d.deliverNotices(ctx, d.mailers(ms))
+}
+
+// Run passes over the queues until ctx ends: at once when Kick says a
+// change queued something, when the earliest waiting item becomes due, and
+// at least every interval. It is the retry loop of a process that holds the
+// database without a window (illdesk serve); report hears of every pass
+// that sent, failed or broke.
+func (p *Dispatcher) Run(ctx context.Context, every time.Duration, report func(QueueReport, error)) {
+	kicks := make(chan struct{}, 1)
+	p.Notify(func() {
+		select {
+		case kicks <- struct{}{}:
+		default:
+		}
+	})
+	defer p.Notify(nil)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-kicks:
+		case <-timer.C:
+		}
+		rep, err := p.SendDue(ctx)
+		if err != nil || rep.Sent > 0 || rep.Failed > 0 {
+			report(rep, err)
+		}
+		wait := every
+		if !rep.Next.IsZero() {
+			wait = min(wait, max(rep.Next.Sub(p.desk.clock.Now()), 0))
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+	}
+}
+
+// queueProblems describes, per partner, the messages and files that failed.
+func (d *Desk) queueProblems() ([]string, error) {
+	msgs, err := d.Outbox("")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range msgs {
+		if m.Status == MessageFailed && !seen["m"+m.Partner] {
+			seen["m"+m.Partner] = true
+			out = append(out, fmt.Sprintf("Messages to %s are failing: %s", m.Partner, m.LastError))
+		}
+	}
+	dls, err := d.Deliveries("")
+	if err != nil {
+		return nil, err
+	}
+	for _, dl := range dls {
+		if dl.Status == DeliveryFailed && !seen["d"+dl.Partner] {
+			seen["d"+dl.Partner] = true
+			out = append(out, fmt.Sprintf("Files to %s are not delivered: %s", dl.Partner, dl.LastError))
+		}
+	}
+	return out, nil
+}
+
+// nextDue is when the earliest queued item that is not due yet becomes due,
+// zero when none waits.
+func (d *Desk) nextDue() (time.Time, error) {
+	now := d.clock.Now()
+	var next time.Time
+	later := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	msgs, err := d.Outbox("")
+	if err != nil {
+		return next, err
+	}
+	for _, m := range msgs {
+		if m.pending() {
+			later(m.NextTry)
+		}
+	}
+	dls, err := d.Deliveries("")
+	if err != nil {
+		return next, err
+	}
+	for _, dl := range dls {
+		if dl.sendable() {
+			later(dl.NextTry)
+		}
+	}
+	ns, err := d.Notices(NoticeFilter{})
+	if err != nil {
+		return next, err
+	}
+	for _, n := range ns {
+		if n.Pending() {
+			later(n.NextTry)
+		}
+	}
+	return next, nil
+}
+
+// queueingStore gives use cases transactions that note whether they queued
+// something to send, and kicks the dispatcher once such a transaction has
+// committed. Sending after a change thus starts in this one place, for
+// every use case (ship, scans, rejections, cancellations, answers to
+// imported messages, ...), and never before the change is committed.
+type queueingStore struct {
+	Store
+	committed func()
+}
+
+// Update runs fn in the store's transaction and kicks the dispatcher when
+// fn queued something and the transaction committed.
+func (s queueingStore) Update(fn func(Tx) error) error {
+	qt := &queueingTx{}
+	err := s.Store.Update(func(tx Tx) error {
+		qt.Tx, qt.queued = tx, false // a store may run fn again after a conflict
+		return fn(qt)
+	})
+	if err == nil && qt.queued {
+		s.committed()
+	}
+	return err
+}
+
+// queueingTx is a read-write transaction that remembers whether something
+// was queued to send in it.
+type queueingTx struct {
+	Tx
+	queued bool
+}
+
+// markQueued notes in tx that it queued something to send.
+func markQueued(tx Tx) {
+	if q, ok := tx.(*queueingTx); ok {
+		q.queued = true
+	}
+}

@@ -1,0 +1,111 @@
+package ui
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/iso18626"
+)
+
+// fakePartners is every partner's ISO 18626 endpoint: it confirms each
+// message, or answers ERROR for those about the request with the external
+// id in refuse.
+type fakePartners struct {
+	mu     sync.Mutex
+	posted []string // the external ids of the messages, in order
+	refuse string
+}
+
+func (p *fakePartners) Post(_ string, body []byte) ([]byte, error) {
+	in, err := iso18626.Codec{}.Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var problem *domain.MessageProblem
+	if p.refuse != "" && in.RequestingRequestID == p.refuse {
+		problem = &domain.MessageProblem{ErrorType: "UnrecognisedDataValue", Value: "refused by the test"}
+	} else {
+		p.posted = append(p.posted, in.RequestingRequestID)
+	}
+	return iso18626.Codec{}.Confirm(in, time.Now(), problem)
+}
+
+func (p *fakePartners) sent() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.posted...)
+}
+
+// isoPartner adds a partner that exchanges ISO 18626 messages.
+func (f *fixture) isoPartner(code string) {
+	f.t.Helper()
+	require.NoError(f.t, f.desk.SetAgencyID("ISIL:US-OURS"))
+	_, err := f.desk.AddPartner(domain.Partner{Code: code, Name: code + " library", TurnaroundHours: 24,
+		AgencyID: "OCLC:" + code, ISOEndpoint: "http://127.0.0.1:1/iso"})
+	require.NoError(f.t, err)
+}
+
+func TestWindowActionsSendThroughTheDispatcher(t *testing.T) {
+	tests := []struct {
+		name   string
+		act    func(mw *MainWindow) error
+		status domain.State
+	}{
+		{"reject", func(mw *MainWindow) error { return mw.Reject(domain.ReasonNotHeld, "", "") }, domain.Rejected},
+		{"bad citation", func(mw *MainWindow) error { return mw.BadCitation("Which volume?") }, domain.BadCitation},
+		{"cancel", func(mw *MainWindow) error { return mw.Cancel("found elsewhere") }, domain.Cancelled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.isoPartner("RAPID")
+			r := f.lending("RAPID", "R-1")
+			mw := f.open()
+			mw.SelectRequest(r.ID)
+			require.NoError(t, tt.act(mw))
+			mw.Wait()
+			assert.Equal(t, tt.status, f.state(r.ID))
+			assert.Equal(t, []string{"R-1"}, f.partners.sent(), "the answer goes out once the change is committed")
+			msgs, err := f.desk.Outbox(r.ID)
+			require.NoError(t, err)
+			require.Len(t, msgs, 1)
+			assert.Equal(t, domain.MessageSent, msgs[0].Status)
+		})
+	}
+}
+
+func TestWindowShowsWhatTheDispatcherCouldNotSend(t *testing.T) {
+	f := newFixture(t)
+	f.isoPartner("RAPID")
+	refused, other := f.lending("RAPID", "R-1"), f.lending("RAPID", "R-2")
+	f.partners.refuse = "R-1"
+	mw := f.open()
+	// background work runs after the handler, as it does off the UI thread
+	var later []func()
+	mw.spawn = func(fn func()) { later = append(later, fn) }
+	runLater := func() {
+		for len(later) > 0 {
+			fn := later[0]
+			later = later[1:]
+			fn()
+		}
+	}
+	t.Cleanup(runLater) // before the window closes and waits for them
+	for _, r := range []domain.Request{refused, other} {
+		mw.SelectRequest(r.ID)
+		require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	}
+	assert.Empty(t, f.partners.sent(), "nothing is sent on the UI thread")
+	runLater()
+	assert.Equal(t, []string{"R-2"}, f.partners.sent(), "R-1's refusal does not hold up R-2's message to the same partner")
+	assert.True(t, strings.HasPrefix(mw.StatusText(), "Messages to RAPID are failing: "), mw.StatusText())
+	assert.Contains(t, mw.StatusText(), "kept and retried")
+}
