@@ -1,13 +1,10 @@
 package main
 
 import (
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,60 +12,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/internal/isotest"
 	"github.com/illdesk/illdesk/iso18626"
 )
 
-// isoPartner is a partner's ISO 18626 endpoint on 127.0.0.1: it confirms
-// every message, or answers ERROR to those about the request in refuse.
+// isoPartner is a partner's ISO 18626 endpoint served on 127.0.0.1.
 type isoPartner struct {
 	*httptest.Server
-	mu     sync.Mutex
-	refuse string
-	got    []string // "REQUEST-ID STATUS-OR-ACTION" of each message confirmed
+	*isotest.Partner
 }
 
 func newISOPartner(t *testing.T) *isoPartner {
-	p := &isoPartner{}
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		in, err := iso18626.Codec{}.Decode(body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		p.mu.Lock()
-		var problem *domain.MessageProblem
-		if in.RequestingRequestID == p.refuse {
-			problem = &domain.MessageProblem{ErrorType: "UnrecognisedDataValue", Value: "refused by the test"}
-		} else {
-			p.got = append(p.got, in.RequestingRequestID+" "+in.Status+in.Action)
-		}
-		p.mu.Unlock()
-		reply, err := iso18626.Codec{}.Confirm(in, time.Now(), problem)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		_, _ = w.Write(reply)
-	}))
-	t.Cleanup(p.Close)
-	return p
-}
-
-func (p *isoPartner) received() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.got...)
-}
-
-func (p *isoPartner) refusing(ext string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.refuse = ext
+	p := &isotest.Partner{}
+	s := httptest.NewServer(p)
+	t.Cleanup(s.Close)
+	return &isoPartner{s, p}
 }
 
 // withISOPartner sets up RAPID as a partner exchanging ISO 18626 messages
@@ -112,7 +70,7 @@ func TestCommandsSendWhatTheyQueued(t *testing.T) {
 			p := newISOPartner(t)
 			withISOPartner(c, p, "R-1")
 			out := c.ok(tt.args(t)...)
-			assert.Equal(t, []string{tt.sent}, p.received(), "sent before the command returned")
+			assert.Equal(t, []string{tt.sent}, p.Received(), "sent before the command returned")
 			if tt.outLine != "" {
 				assert.Regexp(t, regexp.MustCompile(tt.outLine), out)
 			}
@@ -125,21 +83,21 @@ func TestCommandsSendInOrderPerRequest(t *testing.T) {
 	c := newCLI(t)
 	p := newISOPartner(t)
 	withISOPartner(c, p, "R-1", "R-2")
-	p.refusing("R-1")
+	p.Refuse("R-1")
 	c.ok("reject", "R-1", "--reason", "NotHeld")
 	c.ok("reject", "R-2", "--reason", "NotHeld")
-	assert.Equal(t, []string{"R-2 Unfilled"}, p.received(), "R-1's refusal does not hold up R-2's message to the same partner")
+	assert.Equal(t, []string{"R-2 Unfilled"}, p.Received(), "R-1's refusal does not hold up R-2's message to the same partner")
 	list := c.ok("outbox", "list")
 	assert.Regexp(t, `R-1 +RAPID +message Unfilled +failed +1 +the partner answered ERROR`, list)
 	assert.Regexp(t, `R-2 +RAPID +message Unfilled +sent +1`, list)
 
-	p.refusing("")
+	p.Refuse("")
 	code, _, errOut := c.run("outbox", "send")
 	assert.Equal(t, 0, code, errOut)
-	assert.Equal(t, []string{"R-2 Unfilled"}, p.received(), "not before the back-off has passed")
+	assert.Equal(t, []string{"R-2 Unfilled"}, p.Received(), "not before the back-off has passed")
 	c.clock = c.clock.Add(time.Minute)
 	assert.Contains(t, c.ok("outbox", "send"), "Everything due was sent.")
-	assert.Equal(t, []string{"R-2 Unfilled", "R-1 Unfilled"}, p.received())
+	assert.Equal(t, []string{"R-2 Unfilled", "R-1 Unfilled"}, p.Received())
 	c.ok("list") // a command that queues nothing sends nothing
-	assert.Len(t, p.received(), 2)
+	assert.Len(t, p.Received(), 2)
 }

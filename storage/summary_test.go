@@ -8,22 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage/storagetest"
 )
-
-// sameSummary compares summaries with times compared as instants.
-func sameSummary(t *testing.T, want, got domain.Summary) {
-	t.Helper()
-	for _, p := range []struct {
-		name string
-		w, g *time.Time
-	}{{"created", &want.Created, &got.Created}, {"deadline", &want.Deadline, &got.Deadline},
-		{"due", &want.DueDate, &got.DueDate}, {"since", &want.Since, &got.Since}} {
-		assert.True(t, p.w.Equal(*p.g), "%s: want %v, got %v", p.name, *p.w, *p.g)
-		assert.Equal(t, p.w.IsZero(), p.g.IsZero(), p.name)
-		*p.w, *p.g = time.Time{}, time.Time{}
-	}
-	assert.Equal(t, want, got)
-}
 
 func TestSummaryEncodingRoundTrip(t *testing.T) {
 	at := time.Date(2026, 11, 20, 15, 4, 5, 123456789, time.FixedZone("X", 3600))
@@ -43,7 +29,7 @@ func TestSummaryEncodingRoundTrip(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := DecodeSummary(EncodeSummary(tt.s))
 			require.NoError(t, err)
-			sameSummary(t, tt.s, got)
+			storagetest.SameSummary(t, tt.s, got)
 		})
 	}
 }

@@ -2,46 +2,22 @@ package ui
 
 import (
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/iso18626"
 )
 
-// fakePartners is every partner's ISO 18626 endpoint: it confirms each
-// message, or answers ERROR for those about the request with the external
-// id in refuse.
-type fakePartners struct {
-	mu     sync.Mutex
-	posted []string // the external ids of the messages, in order
-	refuse string
-}
-
-func (p *fakePartners) Post(_ string, body []byte) ([]byte, error) {
-	in, err := iso18626.Codec{}.Decode(body)
-	if err != nil {
-		return nil, err
+// sent lists the request ids of the messages the partners confirmed, in order.
+func (f *fixture) sent() []string {
+	var ids []string
+	for _, m := range f.partners.Received() {
+		id, _, _ := strings.Cut(m, " ")
+		ids = append(ids, id)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var problem *domain.MessageProblem
-	if p.refuse != "" && in.RequestingRequestID == p.refuse {
-		problem = &domain.MessageProblem{ErrorType: "UnrecognisedDataValue", Value: "refused by the test"}
-	} else {
-		p.posted = append(p.posted, in.RequestingRequestID)
-	}
-	return iso18626.Codec{}.Confirm(in, time.Now(), problem)
-}
-
-func (p *fakePartners) sent() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.posted...)
+	return ids
 }
 
 // isoPartner adds a partner that exchanges ISO 18626 messages.
@@ -73,7 +49,7 @@ func TestWindowActionsSendThroughTheDispatcher(t *testing.T) {
 			require.NoError(t, tt.act(mw))
 			mw.Wait()
 			assert.Equal(t, tt.status, f.state(r.ID))
-			assert.Equal(t, []string{"R-1"}, f.partners.sent(), "the answer goes out once the change is committed")
+			assert.Equal(t, []string{"R-1"}, f.sent(), "the answer goes out once the change is committed")
 			msgs, err := f.desk.Outbox(r.ID)
 			require.NoError(t, err)
 			require.Len(t, msgs, 1)
@@ -86,7 +62,7 @@ func TestWindowShowsWhatTheDispatcherCouldNotSend(t *testing.T) {
 	f := newFixture(t)
 	f.isoPartner("RAPID")
 	refused, other := f.lending("RAPID", "R-1"), f.lending("RAPID", "R-2")
-	f.partners.refuse = "R-1"
+	f.partners.Refuse("R-1")
 	mw := f.open()
 	// background work runs after the handler, as it does off the UI thread
 	var later []func()
@@ -103,9 +79,9 @@ func TestWindowShowsWhatTheDispatcherCouldNotSend(t *testing.T) {
 		mw.SelectRequest(r.ID)
 		require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
 	}
-	assert.Empty(t, f.partners.sent(), "nothing is sent on the UI thread")
+	assert.Empty(t, f.sent(), "nothing is sent on the UI thread")
 	runLater()
-	assert.Equal(t, []string{"R-2"}, f.partners.sent(), "R-1's refusal does not hold up R-2's message to the same partner")
+	assert.Equal(t, []string{"R-2"}, f.sent(), "R-1's refusal does not hold up R-2's message to the same partner")
 	assert.True(t, strings.HasPrefix(mw.StatusText(), "Messages to RAPID are failing: "), mw.StatusText())
 	assert.Contains(t, mw.StatusText(), "kept and retried")
 }

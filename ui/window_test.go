@@ -22,6 +22,7 @@ import (
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/folder"
+	"github.com/illdesk/illdesk/internal/isotest"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/keyring"
 	"github.com/illdesk/illdesk/pdf"
@@ -50,7 +51,7 @@ type fixture struct {
 	mw    *MainWindow
 	mail  *fakeMailer
 	// partners answers the messages posted to partners' ISO 18626 endpoints.
-	partners *fakePartners
+	partners *isotest.Partner
 }
 
 // fakeMailer records notices; fail makes every send fail.
@@ -83,7 +84,7 @@ func newFixture(t testing.TB) *fixture {
 	clock := &testClock{now: monday}
 	gokeyring.MockInit() // the system keyring, in memory
 	f := &fixture{t: t, db: db, store: &countingStore{Store: db}, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{},
-		partners: &fakePartners{}}
+		partners: &isotest.Partner{}}
 	f.desk = domain.NewDesk(domain.Config{Store: f.store, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{}, Transport: f.partners,

@@ -10,6 +10,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage/storagetest"
 )
 
 // summaries reads every stored summary.
@@ -20,21 +21,6 @@ func summaries(t *testing.T, db *DB) []domain.Summary {
 		return tx.ForEachSummary(func(s domain.Summary) error { out = append(out, s); return nil })
 	}))
 	return out
-}
-
-// sameSummary compares summaries with times compared as instants.
-func sameSummary(t *testing.T, want, got domain.Summary) {
-	t.Helper()
-	for _, p := range []struct {
-		name string
-		w, g *time.Time
-	}{{"created", &want.Created, &got.Created}, {"deadline", &want.Deadline, &got.Deadline},
-		{"due", &want.DueDate, &got.DueDate}, {"since", &want.Since, &got.Since}} {
-		assert.True(t, p.w.Equal(*p.g), "%s: want %v, got %v", p.name, *p.w, *p.g)
-		assert.Equal(t, p.w.IsZero(), p.g.IsZero(), p.name)
-		*p.w, *p.g = time.Time{}, time.Time{}
-	}
-	assert.Equal(t, want, got)
 }
 
 func TestSummariesFollowRequests(t *testing.T) {
@@ -57,8 +43,8 @@ func TestSummariesFollowRequests(t *testing.T) {
 	countIs(2)
 	got := summaries(t, db)
 	require.Len(t, got, 2)
-	sameSummary(t, a.Summary(), got[0])
-	sameSummary(t, b.Summary(), got[1])
+	storagetest.SameSummary(t, a.Summary(), got[0])
+	storagetest.SameSummary(t, b.Summary(), got[1])
 
 	// a change to the request changes its summary in the same transaction
 	a.State, a.ItemBarcode = domain.PickRequested, "39000"
@@ -69,7 +55,7 @@ func TestSummariesFollowRequests(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, domain.PickRequested, got[0].State)
 	assert.True(t, got[0].Since.Equal(created.Add(time.Hour)), "since the pick")
-	sameSummary(t, a.Summary(), got[0])
+	storagetest.SameSummary(t, a.Summary(), got[0])
 
 	// a refused put changes no summary
 	c := b
@@ -110,7 +96,7 @@ func TestOpenUpgradesSchema1WithSummaries(t *testing.T) {
 	got := summaries(t, db)
 	require.Len(t, got, 3)
 	for i, r := range rs {
-		sameSummary(t, r.Summary(), got[i])
+		storagetest.SameSummary(t, r.Summary(), got[i])
 	}
 	require.NoError(t, db.bolt.View(func(btx *bbolt.Tx) error {
 		assert.Equal(t, "2", string(btx.Bucket(bucketMeta).Get(keySchema)))
