@@ -60,7 +60,7 @@ func TestBackUpNow(t *testing.T) {
 	assert.Equal(t, "Backup saved: "+want, mw.StatusText())
 	require.NoError(t, bolt.VerifyBackup(want))
 	assert.False(t, mw.backupButton.Disabled(), "ready for the next one")
-	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
 
 	mw.BackUpNow()
 	assert.Equal(t, "Backup saved: "+filepath.Join(dir, "illdesk-2026-03-02-090000-2.db"), mw.StatusText(), "a second one in the same second gets its own name")
@@ -103,6 +103,6 @@ func TestDailyBackupAtStart(t *testing.T) {
 			return "", false, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The disk is full."}
 		}})
 		assert.Equal(t, "Today's backup could not be made: The disk is full. ILL Desk works on; try Back up now (the save button) later.", mw.StatusText())
-		assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the window is usable")
+		assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the window is usable")
 	})
 }

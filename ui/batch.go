@@ -94,7 +94,7 @@ func (m *MainWindow) RejectMarked(reason domain.Reason, note, partnerNote string
 // ShowPickMarked asks where the marked requests' items go.
 func (m *MainWindow) ShowPickMarked() {
 	var targets []domain.Station
-	for _, st := range m.stations {
+	for _, st := range m.scan.Stations() {
 		if st.Kind == domain.StationRS || st.Kind == domain.StationDigitization {
 			targets = append(targets, st)
 		}

@@ -37,7 +37,7 @@ func (m *MainWindow) Receive(barcode string) error {
 // pickupLocations are the configured pickup locations and those already used.
 func (m *MainWindow) pickupLocations() []string {
 	var out []string
-	for _, st := range m.stations {
+	for _, st := range m.scan.Stations() {
 		if st.Kind == domain.StationPickup {
 			out = append(out, st.Name)
 		}
@@ -156,7 +156,7 @@ func (m *MainWindow) CreateBorrowing(in domain.BorrowingInput) (domain.Request, 
 		return domain.Request{}, err
 	}
 	m.filter = domain.Filter{Side: domain.Borrowing, State: domain.Created}
-	m.loadStations()
+	m.scan.loadStations()
 	m.afterAction(r, fmt.Sprintf("Borrowing request for “%s” created for %s — scan the item's barcode to receive it.", r.Title, r.Requester))
 	return r, nil
 }

@@ -26,8 +26,8 @@ func (f *fixture) borrowing(title string) domain.Request {
 }
 
 func scanInto(mw *MainWindow, code string) {
-	test.Type(mw.scanBar, code)
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.scan.entry, code)
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 }
 
 func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
@@ -37,7 +37,7 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	f.clock.now = monday.Add(time.Hour)
 	mw := f.open()
 
-	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
+	mw.scan.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top(), "Ctrl+N from the scan bar opens the form")
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 
@@ -103,7 +103,7 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 		assert.Equal(t, rt.want, f.state(r.ID), "scan at %s", rt.at.Label())
 		assert.Contains(t, mw.banner.Text(), rt.words)
 		assert.True(t, mw.banner.undoOffered())
-		assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
+		assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
 	}
 }
 
@@ -141,11 +141,11 @@ func TestUndoLastScan(t *testing.T) {
 	mw.SetStation(mainDesk)
 	scanInto(mw, "39200001")
 	require.Equal(t, domain.OnHoldShelf, f.state(r.ID))
-	mw.UndoLastScan()
+	mw.scan.UndoLastScan()
 	assert.Equal(t, domain.Received, f.state(r.ID))
 	assert.Contains(t, mw.banner.Text(), "Undone")
 	assert.False(t, mw.banner.undoOffered())
-	mw.UndoLastScan() // nothing left to undo: no change
+	mw.scan.UndoLastScan() // nothing left to undo: no change
 	assert.Equal(t, domain.Received, f.state(r.ID))
 }
 

@@ -15,7 +15,9 @@ import (
 )
 
 // actor is who acts from this window, and where.
-func (m *MainWindow) actor() domain.Actor { return domain.Actor{Operator: m.operator, Station: m.at} }
+func (m *MainWindow) actor() domain.Actor {
+	return domain.Actor{Operator: m.operator, Station: m.scan.Station()}
+}
 
 // afterAction updates the request's row, keeps it in view and reports the
 // result, with Undo for a few seconds when the change can be undone.
@@ -23,10 +25,11 @@ func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.showChanged(r.Summary())
 	m.showInfo(msg)
 	ok, _ := r.CanUndo(m.desk.Now())
-	m.lastScan = ""
+	undo := ""
 	if ok {
-		m.lastScan = r.ID
+		undo = r.ID
 	}
+	m.scan.madeChange(undo)
 	m.banner.show(msg, true, ok)
 	m.refreshAttention()
 	m.FocusScanBar()
@@ -121,7 +124,7 @@ func (m *MainWindow) ShowPick(kind domain.StationKind) {
 	if kind == domain.StationRS {
 		targets = []domain.Station{domain.RSDesk}
 	} else {
-		for _, st := range m.stations {
+		for _, st := range m.scan.Stations() {
 			if st.Kind == domain.StationDigitization {
 				targets = append(targets, st)
 			}

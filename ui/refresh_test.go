@@ -124,7 +124,7 @@ func TestScanUpdatesOnlyTheScannedRequest(t *testing.T) {
 
 	mw.SelectRequest(r.ID)
 	scanInto(mw, "39200001") // checked out
-	mw.UndoLastScan()
+	mw.scan.UndoLastScan()
 	require.Equal(t, domain.OnHoldShelf, f.state(r.ID))
 	assert.Equal(t, before, f.reads(), "nor does undoing it")
 	assert.Equal(t, r.ID, mw.selected)

@@ -34,7 +34,7 @@ func (m *MainWindow) SaveDepartment(s domain.Settings, holidays string) error {
 	if err := m.desk.SetHolidays(splitNames(holidays), m.actor()); err != nil {
 		return err
 	}
-	m.loadStations()
+	m.scan.loadStations()
 	m.Refresh()
 	m.showInfo("Settings saved.")
 	return nil

@@ -22,7 +22,7 @@ func TestSettingsWindowSaves(t *testing.T) {
 		PickupLocations: []string{"Main Library"}}, "2026-12-25, 2026-12-26"))
 	assert.Equal(t, []string{"2026-12-25", "2026-12-26"}, f.desk.Calendar().Holidays())
 	var labels []string
-	for _, st := range mw.stations {
+	for _, st := range mw.scan.Stations() {
 		labels = append(labels, st.String())
 	}
 	assert.Contains(t, labels, "pickup:Main Library", "the desk selector offers the new pickup desk")

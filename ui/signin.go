@@ -43,17 +43,17 @@ func (m *MainWindow) ShowSignIn() {
 	}
 	pin := widget.NewPasswordEntry()
 	pin.SetPlaceHolder("PIN (if you have one)")
-	desks := make([]string, len(m.stations))
-	for i, st := range m.stations {
+	desks := make([]string, len(m.scan.Stations()))
+	for i, st := range m.scan.Stations() {
 		desks[i] = st.Label()
 	}
 	desk := widget.NewSelect(desks, nil)
-	desk.SetSelected(m.at.Label())
+	desk.SetSelected(m.scan.Station().Label())
 	errLabel := errorLabel()
 	var d dialog.Dialog
 	signIn := newDefaultButton("Sign in", func() {
-		st := m.at
-		for _, s := range m.stations {
+		st := m.scan.Station()
+		for _, s := range m.scan.Stations() {
 			if s.Label() == desk.Selected {
 				st = s
 			}

@@ -66,20 +66,17 @@ type MainWindow struct {
 	app      fyne.App
 	win      fyne.Window
 	desk     *domain.Desk
-	at       domain.Station
 	operator string
 	log      func(string)
 
-	scanBar    *keyEntry
-	search     *keyEntry
-	deskSelect *widget.Select
-	stations   []domain.Station
-	facets     *FacetPane
-	list       *RequestList
-	details    *DetailsPane
-	drop       *DropArea
-	status     *widget.Label
-	banner     *Banner
+	scan    *ScanBar
+	search  *keyEntry
+	facets  *FacetPane
+	list    *RequestList
+	details *DetailsPane
+	drop    *DropArea
+	status  *StatusLine
+	banner  *Banner
 	// operatorLabel shows who is signed in.
 	operatorLabel *widget.Label
 	// attentionButton says how many requests need attention and lists them.
@@ -111,7 +108,6 @@ type MainWindow struct {
 	navQuiet   time.Time
 	filter     domain.Filter
 	selected   string // id of the selected request
-	lastScan   string // id of the request the last scan or action changed, for Undo
 	settings   domain.Settings
 	waiting    map[string]string // request id → waiting scan in the scan folder
 
@@ -127,9 +123,6 @@ type MainWindow struct {
 	// backup writes a snapshot (Options.Backup); backupButton runs it.
 	backup       func() (string, error)
 	backupButton *widget.Button
-
-	// trace records the timing of each scan (Options.Trace), or is nil.
-	trace *scanTrace
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
@@ -138,25 +131,33 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		spawn:  func(fn func()) { go fn() },
 		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
-	m.at, m.operator, m.log = opts.Station, opts.Operator, opts.Log
-	if opts.Trace != nil {
-		m.trace = newScanTrace(opts.Trace)
-	}
+	m.operator, m.log = opts.Operator, opts.Log
 	if m.log == nil {
 		m.log = func(string) {}
 	}
+	at := opts.Station
 	if !opts.StationGiven {
-		m.at = domain.RSDesk
+		at = domain.RSDesk
 		if st, err := domain.ParseStation(a.Preferences().String(prefDesk)); err == nil {
-			m.at = st
+			at = st
 		}
 	}
+	m.status = newStatusLine(m.log)
+	l := m.link()
 
-	m.scanBar = newKeyEntry()
-	m.scanBar.SetPlaceHolder("Scan or type a barcode or external id, then Return")
-	m.scanBar.OnSubmitted = m.SubmitScan
-	m.scanBar.onShortcut = m.handleShortcut
-	m.scanBar.onKey = m.handleNavKey
+	m.scan = newScanBar(l, d, a.Preferences(), at)
+	if opts.Trace != nil {
+		m.scan.trace = newScanTrace(opts.Trace)
+	}
+	m.scan.selected = func() string { return m.selected }
+	m.scan.openCurrent = func() {
+		if id, ok := m.list.current(); ok {
+			m.SelectRequest(id)
+		}
+	}
+	m.scan.changed, m.scan.reveal = m.showChanged, m.revealRequest
+	m.scan.entry.onShortcut = m.handleShortcut
+	m.scan.entry.onKey = m.handleNavKey
 
 	m.search = newKeyEntry()
 	m.search.SetPlaceHolder("Search title, external id, barcode, requester  (" + shortcutText("F") + ")")
@@ -168,15 +169,6 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	}
 	m.search.onShortcut = m.handleShortcut
 	m.search.onKey = m.handleNavKey
-
-	m.deskSelect = widget.NewSelect(nil, func(label string) {
-		for _, st := range m.stations {
-			if st.Label() == label && !st.Same(m.at) {
-				m.SetStation(st)
-				return
-			}
-		}
-	})
 
 	// After a click on a facet the scan bar gets the focus back, so the next
 	// scan does not land in the facet.
@@ -203,10 +195,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		retryNotice:  m.RetryNotice,
 	})
 	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
-	m.banner = newBanner(m.UndoLastScan, m.Do)
-	m.status = widget.NewLabel("")
-	m.status.Wrapping = fyne.TextWrapWord
-	m.status.TextStyle = fyne.TextStyle{Bold: true}
+	m.banner = newBanner(m.scan.UndoLastScan, m.Do)
 
 	m.hint = container.NewCenter(m.emptyHint())
 	m.hint.Hide()
@@ -226,8 +215,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(buttons, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
-			container.NewGridWrap(fyne.NewSize(260, m.deskSelect.MinSize().Height), m.deskSelect)),
-		m.scanBar)
+			container.NewGridWrap(fyne.NewSize(260, m.scan.deskSelect.MinSize().Height), m.scan.deskSelect)),
+		m.scan.entry)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
 
 	m.batch = newBatchBar(m)
@@ -239,7 +228,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.win.SetContent(container.NewBorder(
 		container.NewVBox(topBar, m.banner.object(), widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), m.status),
+		container.NewVBox(widget.NewSeparator(), m.status.object()),
 		nil, nil, main))
 	m.win.Resize(DefaultSize)
 	m.win.SetOnDropped(m.DropURIs)
@@ -250,17 +239,17 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.win.SetOnClosed(func() {
 		close(m.quit)
 		m.jobs.Wait()
-		if m.trace != nil {
-			_ = m.trace.close()
+		if m.scan.trace != nil {
+			_ = m.scan.trace.close()
 		}
 	})
 
-	m.loadStations()
+	m.scan.loadStations()
 	m.Refresh()
 	if c, err := d.PrepareAttention(); err == nil {
 		m.showAttentionCount(c.Among(m.listing)) // at start, before the window shows
 	}
-	m.win.Canvas().Focus(m.scanBar)
+	m.win.Canvas().Focus(m.scan.entry)
 	if m.needsSignIn() {
 		m.ShowSignIn()
 	}
@@ -735,59 +724,40 @@ func (m *MainWindow) navFollow(burst int) {
 }
 
 // FocusScanBar puts the keyboard focus back on the scan bar.
-func (m *MainWindow) FocusScanBar() { m.win.Canvas().Focus(m.scanBar) }
+func (m *MainWindow) FocusScanBar() { m.win.Canvas().Focus(m.scan.entry) }
 
 // FocusSearch puts the keyboard focus in the search field.
 func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.search) }
 
-// ---- the scan bar ----
+// ---- routing ----
 
-// SubmitScan handles a code from the scan bar (a scanner's Return or typed
-// Enter): routed by desk and state through the desk; Return with an empty
-// bar opens the highlighted request.
-func (m *MainWindow) SubmitScan(code string) {
-	key := time.Now()
-	m.scanBar.SetText("")
-	defer m.FocusScanBar()
-	code = strings.TrimSpace(code)
-	if code == "" {
-		if id, ok := m.list.current(); ok {
-			m.SelectRequest(id)
-		}
-		return
-	}
-	res, err := m.desk.Scan(code, m.selected, m.actor())
-	committed := time.Now()
-	if err != nil {
-		m.showError(err)
-		m.banner.show(refusalText(err), false, false)
-		m.traceScan(code, false, key, committed)
-		return
-	}
-	if res.Action != "" {
-		m.showChanged(res.Request.Summary())
-	} else {
-		m.revealRequest(res.Request.Summary()) // a code that selects changes nothing
-	}
-	m.showInfo(res.Message)
-	m.lastScan = ""
-	if res.Action != "" {
-		m.lastScan = res.Request.ID
-	}
-	m.banner.show(res.Message, true, res.Action != "")
-	m.traceScan(code, true, key, committed)
-	if res.Action == domain.ActHoldShelf {
-		m.run(m.sendQueues)
+// link is what the panes share with the window.
+func (m *MainWindow) link() link {
+	return link{
+		info:       m.showInfo,
+		fail:       m.showError,
+		result:     func(msg string, ok, undoable bool) { m.banner.show(msg, ok, undoable) },
+		log:        m.log,
+		run:        m.run,
+		do:         m.Do,
+		focus:      m.FocusScanBar,
+		actor:      m.actor,
+		sendQueues: m.sendQueues,
 	}
 }
 
-// traceScan records a scan's timing in the trace, if there is one: the
-// result banner has just been updated.
-func (m *MainWindow) traceScan(code string, ok bool, key, committed time.Time) {
-	if m.trace != nil {
-		m.trace.record(code, ok, key, committed, time.Now())
-	}
-}
+func (m *MainWindow) showInfo(msg string) { m.status.info(msg) }
+
+func (m *MainWindow) showError(err error) { m.status.fail(err) }
+
+// StatusText is what the status line says now.
+func (m *MainWindow) StatusText() string { return m.status.Text() }
+
+// SubmitScan handles a code from the scan bar (ScanBar.SubmitScan).
+func (m *MainWindow) SubmitScan(code string) { m.scan.SubmitScan(code) }
+
+// SetStation sets where this workstation stands (ScanBar.SetStation).
+func (m *MainWindow) SetStation(st domain.Station) { m.scan.SetStation(st) }
 
 // sendQueues sends what is due in every queue (partner messages, shipped
 // files, patron notices), off the UI thread, and says on the status line what
@@ -813,25 +783,6 @@ func (m *MainWindow) sendQueues() {
 			}
 		}
 	})
-}
-
-// UndoLastScan reverses the change the last scan or action made (the banner's Undo).
-func (m *MainWindow) UndoLastScan() {
-	defer m.FocusScanBar()
-	if m.lastScan == "" {
-		return
-	}
-	r, err := m.desk.Undo(m.lastScan, m.actor())
-	m.lastScan = ""
-	if err != nil {
-		m.showError(err)
-		m.banner.show(refusalText(err), false, false)
-		return
-	}
-	m.showChanged(r.Summary())
-	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
-	m.showInfo(msg)
-	m.banner.show(msg, true, false)
 }
 
 // revealRequest selects a request, switching the side facet (and leaving the
@@ -862,66 +813,6 @@ func (m *MainWindow) reveal(r domain.Summary, redraw bool) {
 	}
 	m.SelectRequest(r.ID)
 }
-
-// ---- desk ----
-
-func (m *MainWindow) loadStations() {
-	st, err := m.desk.Stations()
-	if err != nil {
-		m.showError(err)
-		return
-	}
-	found := false
-	for _, s := range st {
-		found = found || s.Same(m.at)
-	}
-	if !found {
-		st = append(st, m.at)
-	}
-	m.stations = st
-	labels := make([]string, len(st))
-	for i, s := range st {
-		labels[i] = s.Label()
-	}
-	m.deskSelect.Options = labels
-	m.deskSelect.Selected = m.at.Label()
-	m.deskSelect.Refresh()
-}
-
-// SetStation sets where this workstation stands; it is remembered.
-func (m *MainWindow) SetStation(st domain.Station) {
-	m.at = st
-	m.app.Preferences().SetString(prefDesk, st.String())
-	m.loadStations()
-	m.showInfo("This workstation is now at the " + st.Label() + ".")
-	m.FocusScanBar()
-}
-
-// Station is where this workstation stands.
-func (m *MainWindow) Station() domain.Station { return m.at }
-
-// ---- status ----
-
-func (m *MainWindow) showInfo(msg string) {
-	m.log(msg)
-	m.status.Importance = widget.SuccessImportance
-	m.status.SetText(msg)
-}
-
-// showError puts a refusal on the status line; its message is a sentence for staff.
-func (m *MainWindow) showError(err error) {
-	msg := refusalText(err)
-	var ref *domain.Refusal
-	if !errors.As(err, &ref) {
-		msg = "Something went wrong: " + msg
-	}
-	m.log(msg)
-	m.status.Importance = widget.DangerImportance
-	m.status.SetText(msg)
-}
-
-// StatusText is what the status line says now.
-func (m *MainWindow) StatusText() string { return m.status.Text }
 
 func (m *MainWindow) emptyHint() fyne.CanvasObject {
 	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +

@@ -148,7 +148,7 @@ func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
 	assert.Equal(t, "ILL Desk", mw.Window().Title())
 	assert.True(t, mw.hint.Visible(), "the empty state explains how to begin")
 	assert.Zero(t, mw.list.rows.Len())
-	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar has focus at start")
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar has focus at start")
 }
 
 func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
@@ -209,24 +209,24 @@ func TestScanExternalIDSelectsAndArrowsMove(t *testing.T) {
 	f.lending("RAPID", "R-2", func(in *domain.LendingInput) { in.Volume, in.Year = "61", "2005" })
 	mw := f.open()
 
-	test.Type(mw.scanBar, "R-2")
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.scan.entry, "R-2")
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r, ok := mw.Selected()
 	require.True(t, ok)
 	assert.Equal(t, "R-2", r.ExternalID)
-	assert.Empty(t, mw.scanBar.Text, "the scan bar is cleared for the next scan")
+	assert.Empty(t, mw.scan.entry.Text, "the scan bar is cleared for the next scan")
 	assert.Contains(t, mw.StatusText(), "Selected R-2")
 	assert.Equal(t, 1, mw.list.selected)
 
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	r, _ = mw.Selected()
 	assert.Equal(t, "R-1", r.ExternalID)
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
 	r, _ = mw.Selected()
 	assert.Equal(t, "R-2", r.ExternalID)
 
-	test.Type(mw.scanBar, "NOPE")
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.scan.entry, "NOPE")
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	assert.Contains(t, mw.StatusText(), "nothing changed")
 	r, _ = mw.Selected()
 	assert.Equal(t, "R-2", r.ExternalID, "an unknown code keeps the selection")
@@ -343,12 +343,12 @@ func TestSearchAndEscape(t *testing.T) {
 	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.Title = "Nature" })
 	f.lending("RAPID", "R-2", func(in *domain.LendingInput) { in.Title = "Science" })
 	mw := f.open()
-	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	mw.scan.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
 	assert.Equal(t, mw.search, mw.Window().Canvas().Focused(), "Ctrl+F from the scan bar focuses search")
 	test.Type(mw.search, "natu")
 	assert.Equal(t, []string{"R-1"}, listedRefs(mw))
 	mw.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "Esc returns to the scan bar")
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "Esc returns to the scan bar")
 }
 
 func TestDropPreflightAndShipWithCtrlEnter(t *testing.T) {
@@ -368,7 +368,7 @@ func TestDropPreflightAndShipWithCtrlEnter(t *testing.T) {
 	assert.Equal(t, domain.VerdictAccept, mw.drop.shipment.Report.Verdict)
 	assert.False(t, mw.drop.ship.Disabled(), "Ship is enabled for an accepted scan")
 
-	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	mw.scan.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
 	mw.Wait()
 	assert.Equal(t, domain.ShippedDigitally, f.state("R-2"))
 	shipped := mustFind(t, f.desk, "R-2")
@@ -553,8 +553,8 @@ func TestStationIsRemembered(t *testing.T) {
 	assert.Equal(t, "pickup:Main Library", f.app.Preferences().String(prefDesk))
 	again := NewMainWindow(f.app, f.desk, Options{})
 	defer again.Window().Close()
-	assert.True(t, again.Station().Same(st))
-	assert.Equal(t, st.Label(), again.deskSelect.Selected)
+	assert.True(t, again.scan.Station().Same(st))
+	assert.Equal(t, st.Label(), again.scan.deskSelect.Selected)
 }
 
 func TestScanFolderMarksWaitingScans(t *testing.T) {
@@ -634,7 +634,7 @@ func TestDialogsOpen(t *testing.T) {
 		require.NotNil(t, mw.Window().Canvas().Overlays().Top(), name)
 		mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 		assert.Nil(t, mw.Window().Canvas().Overlays().Top(), "Escape closes the %s dialog", name)
-		assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "and the scan bar has focus again")
+		assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "and the scan bar has focus again")
 	}
 	assert.Equal(t, domain.Created, f.state("R-1"), "opening dialogs changes nothing")
 }
@@ -651,7 +651,7 @@ func TestScanIntoSearchFieldStillScans(t *testing.T) {
 	r, _ := mw.Selected()
 	assert.Equal(t, "R-2", r.ExternalID)
 	assert.Empty(t, mw.search.Text)
-	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused())
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused())
 	assert.Equal(t, []string{"R-1", "R-2"}, listedRefs(mw), "the search filter is cleared too")
 }
 
@@ -717,7 +717,7 @@ func TestUndoAfterAnAction(t *testing.T) {
 	mw.SelectRequest(r.ID)
 	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
 	assert.True(t, mw.banner.undoOffered(), "every undoable action offers Undo")
-	mw.UndoLastScan()
+	mw.scan.UndoLastScan()
 	assert.Equal(t, domain.Created, f.state(r.ID))
 	assert.Contains(t, mw.banner.Text(), "Undone")
 }
