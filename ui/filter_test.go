@@ -86,7 +86,7 @@ func TestChoosingFacetsKeepsARequestWithFilesWaiting(t *testing.T) {
 	assert.Equal(t, "R-1", got.ExternalID, "the dropped scan still waits to be shipped")
 	assert.Equal(t, []string{scan}, mw.drop.files)
 
-	mw.ClearFiles()
+	mw.drop.ClearFiles()
 	mw.SetSide(domain.Lending)
 	mw.SetSide(domain.Borrowing)
 	got, _ = mw.Selected()

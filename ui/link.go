@@ -7,14 +7,14 @@ import "github.com/illdesk/illdesk/domain"
 // MainWindow fills it; a pane reaches another pane only through the
 // callbacks MainWindow gives it, never through its fields.
 type link struct {
-	info   func(msg string)                    // the status line, for success
-	fail   func(err error)                     // the status line, for a refusal
-	result func(msg string, ok, undoable bool) // the banner
-	log    func(msg string)                    // the desk's log, not shown
-	run    func(fn func())                     // background work Wait waits for
-	do     func(fn func())                     // work for Fyne's goroutine (MainWindow.Do)
-	focus  func()                              // the keyboard focus back on the scan bar
-	actor  func() domain.Actor                 // who acts, and where
+	info     func(msg string)                    // the status line, for success
+	fail     func(err error)                     // the status line, for a refusal
+	announce func(msg string, ok, undoable bool) // the banner
+	log      func(msg string)                    // the desk's log, not shown
+	run      func(fn func())                     // background work Wait waits for
+	do       func(fn func())                     // work for Fyne's goroutine (MainWindow.Do)
+	focus    func()                              // the keyboard focus back on the scan bar
+	actor    func() domain.Actor                 // who acts, and where
 	// sendQueues sends what is due in every queue; panes run it after a
 	// change that sends something.
 	sendQueues func()

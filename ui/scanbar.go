@@ -74,7 +74,7 @@ func (b *ScanBar) SubmitScan(code string) {
 	committed := time.Now()
 	if err != nil {
 		b.fail(err)
-		b.result(refusalText(err), false, false)
+		b.announce(refusalText(err), false, false)
 		b.traceScan(code, false, key, committed)
 		return
 	}
@@ -88,7 +88,7 @@ func (b *ScanBar) SubmitScan(code string) {
 	if res.Action != "" {
 		b.lastScan = res.Request.ID
 	}
-	b.result(res.Message, true, res.Action != "")
+	b.announce(res.Message, true, res.Action != "")
 	b.traceScan(code, true, key, committed)
 	if res.Action == domain.ActHoldShelf {
 		b.run(b.sendQueues)
@@ -113,13 +113,13 @@ func (b *ScanBar) UndoLastScan() {
 	b.lastScan = ""
 	if err != nil {
 		b.fail(err)
-		b.result(refusalText(err), false, false)
+		b.announce(refusalText(err), false, false)
 		return
 	}
 	b.changed(r.Summary())
 	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
 	b.info(msg)
-	b.result(msg, true, false)
+	b.announce(msg, true, false)
 }
 
 // madeChange records the request an action made elsewhere in the window has

@@ -4,12 +4,9 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -109,7 +106,6 @@ type MainWindow struct {
 	filter     domain.Filter
 	selected   string // id of the selected request
 	settings   domain.Settings
-	waiting    map[string]string // request id → waiting scan in the scan folder
 
 	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
 	quit chan struct{}
@@ -129,7 +125,7 @@ type MainWindow struct {
 func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
 		spawn:  func(fn func()) { go fn() },
-		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
+		filter: domain.Filter{Side: domain.Lending, State: domain.Created}}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
 	m.operator, m.log = opts.Operator, opts.Log
 	if m.log == nil {
@@ -182,7 +178,17 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.list.after = func(d time.Duration, fn func()) { m.after(d, fn) }
 	m.list.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
 	m.list.onMark = func() { m.batch.show(len(m.Marked())); m.FocusScanBar() }
-	m.drop = newDropArea(m.BrowseFiles, m.ClearFiles, m.ShipSelected)
+	m.drop = newDropArea(l, d, m.win)
+	m.drop.spawn = func(fn func()) { m.spawn(fn) }
+	m.drop.selectedRequest, m.drop.selectedID = m.Selected, func() string { return m.selected }
+	m.drop.selectedRow = func() int { return m.list.selected }
+	m.drop.shippable = func() []domain.Summary { return m.listing.Shippable() }
+	m.drop.reveal, m.drop.shipped, m.drop.received = m.revealRequest, m.showShipped, m.showReceived
+	m.drop.scanFolder = func() string { return m.settings.ScanFolder }
+	m.drop.markWaiting = func(marks map[string]bool) {
+		m.list.waiting = marks
+		m.list.table.Refresh()
+	}
 	m.details = newDetailsPane(d, m.drop, detailActions{
 		eresources:   m.ShowEResources,
 		moveRequest:  func() { m.ShowPick(domain.StationRS) },
@@ -231,7 +237,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		container.NewVBox(widget.NewSeparator(), m.status.object()),
 		nil, nil, main))
 	m.win.Resize(DefaultSize)
-	m.win.SetOnDropped(m.DropURIs)
+	m.win.SetOnDropped(m.drop.DropURIs)
 	m.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { m.handleNavKey(k) })
 	for _, sc := range windowShortcuts {
 		m.win.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.handleShortcut(s) })
@@ -398,7 +404,7 @@ func (m *MainWindow) tick() {
 			return
 		case <-t.C:
 			n++
-			m.checkScanFolder()
+			m.drop.checkScanFolder()
 			if n%6 == 0 {
 				m.Do(func() { m.list.table.Refresh() })
 				if c, err := m.desk.PrepareAttention(); err == nil {
@@ -607,19 +613,14 @@ func (m *MainWindow) SelectRequest(id string) {
 	m.navPending = false // a click or a scan ends a burst of keys
 	if id != m.selected {
 		m.selected = id
-		m.drop.reset(r)
-		if path, ok := m.waiting[id]; ok {
-			m.AddFiles([]string{path})
-		}
+		m.drop.open(r)
 	}
 	m.list.setSelected(id)
 	m.showDetails(r)
 }
 
 func (m *MainWindow) showDetails(r domain.Request) {
-	if m.drop.requestID != r.ID {
-		m.drop.reset(r)
-	}
+	m.drop.follow(r)
 	var q queues
 	var err error
 	if r.Side == domain.Borrowing {
@@ -736,7 +737,7 @@ func (m *MainWindow) link() link {
 	return link{
 		info:       m.showInfo,
 		fail:       m.showError,
-		result:     func(msg string, ok, undoable bool) { m.banner.show(msg, ok, undoable) },
+		announce:   func(msg string, ok, undoable bool) { m.banner.show(msg, ok, undoable) },
 		log:        m.log,
 		run:        m.run,
 		do:         m.Do,
@@ -868,264 +869,36 @@ func (m *MainWindow) closed() bool {
 // finished, so the database is not closed under it.
 func (m *MainWindow) Wait() { m.jobs.Wait() }
 
-// ---- files ----
+// AddFiles adds scanned files to the selected request's drop area (DropArea.AddFiles).
+func (m *MainWindow) AddFiles(paths []string) { m.drop.AddFiles(paths) }
 
-// DropURIs handles files dropped anywhere on the window: a file named after
-// an open request's external identifier selects that request; the files go
-// to the selected request's drop area.
-func (m *MainWindow) DropURIs(_ fyne.Position, uris []fyne.URI) {
-	var paths []string
-	for _, u := range uris {
-		if u.Scheme() == "file" {
-			paths = append(paths, filepath.FromSlash(u.Path()))
-		}
-	}
-	m.DropFiles(paths)
-}
+// DropFiles handles files dropped on the window (DropArea.DropFiles).
+func (m *MainWindow) DropFiles(paths []string) { m.drop.DropFiles(paths) }
 
-// DropFiles is DropURIs with plain paths. ISO 18626 messages (.xml) are
-// received as partner messages; other files are scans.
-func (m *MainWindow) DropFiles(paths []string) {
-	var xmls, scans []string
-	for _, p := range paths {
-		if strings.EqualFold(filepath.Ext(p), ".xml") {
-			xmls = append(xmls, p)
-		} else {
-			scans = append(scans, p)
-		}
-	}
-	if len(xmls) > 0 {
-		m.ImportMessages(xmls)
-	}
-	paths = scans
-	if len(paths) == 0 {
-		return
-	}
-	shippable := m.listing.Shippable()
-	for _, p := range paths {
-		for _, r := range shippable {
-			if domain.NamedAfter(p, r) {
-				if r.ID != m.selected {
-					m.revealRequest(r)
-				}
-				m.AddFiles(paths)
-				return
-			}
-		}
-	}
-	m.AddFiles(paths)
-}
+// ShipSelected ships the checked scan of the selected request (DropArea.ShipSelected).
+func (m *MainWindow) ShipSelected() { m.drop.ShipSelected() }
 
-// AddFiles adds scanned files to the selected request's drop area and
-// prepares the result for shipping off the UI thread.
-func (m *MainWindow) AddFiles(paths []string) {
-	r, ok := m.Selected()
-	if !ok || r.Side != domain.Lending || !r.Can(domain.ActShip) {
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput,
-			Msg: "Select the lending request to ship first (scan or click its external identifier), then drop the scan."})
-		return
-	}
-	m.drop.files = append(m.drop.files, paths...)
-	m.prepareScan(r.ID, r.Ref())
-}
-
-// prepareScan checks the drop area's files again for the request, off the
-// UI thread, and shows the report.
-func (m *MainWindow) prepareScan(id, ref string) {
-	m.drop.shipment, m.drop.failed, m.drop.confirmed = nil, nil, false
-	m.drop.confirm.SetChecked(false)
-	m.drop.busy = true
-	m.drop.render()
-	files := append([]string(nil), m.drop.files...)
-	m.run(func() {
-		s, err := m.desk.Prepare(id, files, m.actor())
-		m.Do(func() {
-			if m.drop.requestID != id || len(m.drop.files) != len(files) {
-				return // the selection or the files changed meanwhile
-			}
-			m.drop.busy = false
-			if err != nil {
-				m.drop.failed = err
-				m.log(fmt.Sprintf("%s: scan checked: %s — %s", ref, domain.VerdictReject, refusalText(err)))
-			} else {
-				m.drop.shipment = &s
-				m.log(fmt.Sprintf("%s: scan checked: %s — %s", ref, s.Report.Verdict, s.Report.Message))
-			}
-			m.drop.render()
-		})
-	})
-}
-
-// BrowseFiles opens a file dialog to add a scan.
-func (m *MainWindow) BrowseFiles() {
-	openFileDialog(m.win, func(path string) { m.AddFiles([]string{path}) })
-}
-
-// ClearFiles empties the drop area.
-func (m *MainWindow) ClearFiles() {
-	if r, ok := m.Selected(); ok {
-		m.drop.reset(r)
-	}
-	m.FocusScanBar()
-}
-
-// ConfirmWarnings ticks (or unticks) the confirmation a warned file needs.
-func (m *MainWindow) ConfirmWarnings(ok bool) { m.drop.confirm.SetChecked(ok) }
-
-// ShipSelected ships the checked scan of the selected request (Ctrl+Enter, ⌘Return on macOS).
-// The file is stored and the request closed off the UI thread; the list then
-// moves on to the next most urgent request.
-func (m *MainWindow) ShipSelected() {
-	r, ok := m.Selected()
-	switch {
-	case !ok:
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select a request to ship first."})
-		return
-	case m.drop.busy:
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The scan is still being checked; ship it when the check is done."})
-		return
-	case m.drop.failed != nil:
-		m.showError(&domain.Refusal{Kind: domain.ErrPreflightRejected, Msg: refusalText(m.drop.failed) + " Nothing was shipped."})
-		return
-	case m.drop.shipment == nil:
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Drop the scanned PDF on the window (or Browse for it) before shipping."})
-		return
-	}
-	s, accept := *m.drop.shipment, m.drop.confirmed
-	if err := s.Allowed(accept); err != nil {
-		m.showError(shipRefusal(err))
-		return
-	}
-	index := m.list.selected
-	m.drop.busy = true
-	m.drop.render()
-	m.run(func() {
-		shipped, err := m.desk.Ship(s, accept, m.actor())
-		m.Do(func() {
-			m.drop.busy = false
-			if err != nil {
-				m.drop.render()
-				m.showError(shipRefusal(err))
-				if errors.Is(err, domain.ErrShipmentChanged) && m.drop.requestID == r.ID {
-					m.prepareScan(r.ID, r.Ref())
-				}
-				return
-			}
-			delete(m.waiting, r.ID)
-			m.selected = ""
-			m.putRows([]domain.Summary{shipped.Summary()}, nil)
-			if n := m.list.rows.Len(); n > 0 {
-				m.SelectRequest(m.list.rows.ID(min(max(index, 0), n-1)))
-			}
-			f := shipped.ShippedFile
-			m.showInfo(fmt.Sprintf("%s shipped digitally: %s, %d pages, %s.", shipped.Ref(), f.Name, f.Pages, domain.HumanBytes(f.Bytes)))
-			m.FocusScanBar()
-		})
-	})
-}
-
-// shipRefusal words for the window the refusals that speak of what staff
-// do in it; others keep domain's sentence.
-func shipRefusal(err error) error {
-	switch {
-	case errors.Is(err, domain.ErrNeedsConfirmation):
-		return &domain.Refusal{Kind: domain.ErrNeedsConfirmation, Msg: "The scan has a warning: tick “I have checked the warning” to ship it anyway."}
-	case errors.Is(err, domain.ErrShipmentChanged):
-		return &domain.Refusal{Kind: domain.ErrShipmentChanged, Msg: "The scan changed after it was checked, so nothing was shipped: it is being checked again."}
-	}
-	return err
-}
-
-// checkScanFolder looks for scans named after open requests in the watched
-// folder, reading the folder off the UI thread. Call it from any goroutine.
-func (m *MainWindow) checkScanFolder() {
-	m.Do(func() {
-		dir := m.settings.ScanFolder
-		if dir == "" {
-			return
-		}
-		all := m.listing.Shippable()
-		m.spawn(func() {
-			found, err := m.desk.WaitingScans(dir, all)
-			m.Do(func() {
-				if err != nil {
-					m.showError(err)
-					return
-				}
-				m.setWaiting(found)
-			})
-		})
-	})
-}
-
-// setWaiting marks the requests that have a scan waiting in the scan folder.
-func (m *MainWindow) setWaiting(found []domain.WaitingScan) {
-	next := map[string]string{}
-	marks := map[string]bool{}
-	for _, w := range found {
-		next[w.RequestID] = w.Path
-		marks[w.RequestID] = true
-	}
-	changed := len(next) != len(m.waiting)
-	for id, p := range next {
-		if m.waiting[id] != p {
-			changed = true
-			if id == m.selected && len(m.drop.files) == 0 {
-				defer m.AddFiles([]string{p})
-			}
-		}
-	}
-	m.waiting = next
-	if changed {
-		m.list.waiting = marks
-		m.list.table.Refresh()
+// showShipped puts a request just shipped in the list and selects the
+// request now at the row it had, the next most urgent one.
+func (m *MainWindow) showShipped(shipped domain.Request, index int) {
+	m.selected = ""
+	m.putRows([]domain.Summary{shipped.Summary()}, nil)
+	if n := m.list.rows.Len(); n > 0 {
+		m.SelectRequest(m.list.rows.ID(min(max(index, 0), n-1)))
 	}
 }
 
-// ImportMessages receives partner messages (ISO 18626 files) dropped on the
-// window; each is applied or refused whole, and the last request it touched
-// is shown.
-func (m *MainWindow) ImportMessages(paths []string) {
-	var last domain.ImportResult
-	var problems, changed []string
-	ok := 0
-	for _, p := range paths {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			problems = append(problems, filepath.Base(p)+": cannot be read")
-			continue
-		}
-		res, _, err := m.desk.Intake(raw)
-		if err != nil {
-			problems = append(problems, filepath.Base(p)+": "+refusalText(err))
-			continue
-		}
-		ok++
-		last = res
-		if res.Request != "" {
-			changed = append(changed, res.Request)
-		}
-	}
+// showReceived reads again the requests partner messages have changed and
+// shows the last one.
+func (m *MainWindow) showReceived(changed []string, last string) {
 	if len(changed) > maxRefreshIDs {
 		m.reloadListing()
 	} else if len(changed) > 0 {
 		m.refreshRequests(changed)
 	}
-	if last.Request != "" {
-		if r, found := m.find(last.Request); found {
+	if last != "" {
+		if r, found := m.find(last); found {
 			m.revealRequest(r.Summary())
 		}
 	}
-	msg := last.Outcome
-	if len(paths) > 1 {
-		msg = fmt.Sprintf("%d of %d partner messages received. %s", ok, len(paths), msg)
-	}
-	if len(problems) > 0 {
-		m.banner.show(strings.Join(problems, " · "), false, false)
-		m.showError(&domain.Refusal{Kind: domain.ErrBadMessage, Msg: strings.TrimSpace(msg + " " + strings.Join(problems, " · "))})
-		return
-	}
-	m.banner.show(msg, true, false)
-	m.showInfo(msg)
-	m.run(m.sendQueues) // answers such as a CancelResponse go out at once
 }

@@ -414,7 +414,7 @@ func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
 	assert.Equal(t, domain.Created, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "cut off")
 
-	mw.ClearFiles()
+	mw.drop.ClearFiles()
 	mw.AddFiles([]string{pdfPath("javascript_openaction.pdf")})
 	mw.Wait()
 	assert.Equal(t, domain.VerdictWarn, mw.drop.shipment.Report.Verdict)
@@ -424,7 +424,7 @@ func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
 	assert.Equal(t, domain.Created, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "warning")
 
-	mw.ConfirmWarnings(true)
+	mw.drop.ConfirmWarnings(true)
 	assert.False(t, mw.drop.ship.Disabled())
 	mw.ShipSelected()
 	mw.Wait()
@@ -489,7 +489,7 @@ func TestShipRefusalsFromDomain(t *testing.T) {
 	assert.Contains(t, mw.StatusText(), "Nothing was shipped")
 	assert.Equal(t, domain.Created, f.state("R-1"))
 
-	mw.ClearFiles()
+	mw.drop.ClearFiles()
 	mw.AddFiles([]string{pdfPath("valid_scan_3pages.pdf")})
 	mw.Wait()
 	require.False(t, mw.drop.ship.Disabled())
@@ -566,7 +566,7 @@ func TestScanFolderMarksWaitingScans(t *testing.T) {
 	require.NoError(t, f.desk.SaveSettings(domain.Settings{ScanFolder: folder}))
 	copyFile(t, pdfPath("valid_scan_3pages.pdf"), filepath.Join(folder, "R-2.pdf"))
 	mw := f.open()
-	mw.checkScanFolder()
+	mw.drop.checkScanFolder()
 	r2 := mustFind(t, f.desk, "R-2")
 	assert.True(t, mw.list.waiting[r2.ID])
 	mw.SelectRequest(r2.ID)
@@ -828,7 +828,7 @@ func TestDroppedURIsWithSpacesAndAccents(t *testing.T) {
 
 	web, err := fynestorage.ParseURI("https://example.org/not-a-file.pdf")
 	require.NoError(t, err)
-	mw.DropURIs(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(scan), web})
+	mw.drop.DropURIs(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(scan), web})
 	mw.Wait()
 	r, _ := mw.Selected()
 	assert.Equal(t, "Zürich 42", r.ExternalID, "the file named after the request selects it")
