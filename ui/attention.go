@@ -22,7 +22,7 @@ func (m *MainWindow) refreshAttention() {
 				m.showError(err)
 				return
 			}
-			m.showAttentionCount(c.Among(m.listing))
+			m.showAttentionCount(c.Among(m.list.listing))
 		})
 	})
 }
@@ -51,7 +51,7 @@ func (m *MainWindow) ShowAttention() {
 		m.showError(err)
 		return
 	}
-	items := c.Among(m.listing)
+	items := c.Among(m.list.listing)
 	m.showAttentionCount(items)
 	var d dialog.Dialog
 	list := widget.NewList(func() int { return len(items) },
@@ -67,7 +67,7 @@ func (m *MainWindow) ShowAttention() {
 	list.OnSelected = func(i widget.ListItemID) {
 		r := items[i].Request
 		d.Hide()
-		m.revealRequest(r)
+		m.list.revealRequest(r)
 	}
 	var content fyne.CanvasObject = list
 	if len(items) == 0 {

@@ -31,7 +31,7 @@ func newBatchBar(m *MainWindow) *BatchBar {
 		reject,
 		widget.NewButtonWithIcon("Pick marked…", theme.MailForwardIcon(), m.ShowPickMarked),
 		widget.NewButtonWithIcon("Print slips", theme.DocumentPrintIcon(), m.PrintMarkedSlips),
-		widget.NewButtonWithIcon("Clear marks", theme.ContentClearIcon(), m.ClearMarks))
+		widget.NewButtonWithIcon("Clear marks", theme.ContentClearIcon(), m.list.ClearMarks))
 	b.box.Hide()
 	return b
 }
@@ -45,43 +45,16 @@ func (b *BatchBar) show(n int) {
 	b.box.Show()
 }
 
-// Marked lists the ids of the requests marked for a batch action, in list order.
-func (m *MainWindow) Marked() []string {
-	var ids []string
-	rows := m.listing.Filter(domain.Filter{All: true})
-	for i := range rows.Len() {
-		if id := rows.ID(i); m.list.marked[id] {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-// MarkRequest marks (or unmarks) a request for a batch action.
-func (m *MainWindow) MarkRequest(id string, on bool) {
-	if m.list.marked[id] != on {
-		m.list.toggleMark(id)
-	}
-}
-
-// ClearMarks unmarks every request.
-func (m *MainWindow) ClearMarks() {
-	clear(m.list.marked)
-	m.list.table.Refresh()
-	m.batch.show(0)
-	m.FocusScanBar()
-}
-
 // ShowRejectMarked asks for one reason and notes for every marked request.
 func (m *MainWindow) ShowRejectMarked() {
-	n := len(m.Marked())
+	n := len(m.list.Marked())
 	m.rejectDialog(fmt.Sprintf("Reject %d marked requests", n), fmt.Sprintf("Reject %d requests", n), m.RejectMarked)
 }
 
 // RejectMarked rejects every marked request with one reason; those that
 // cannot be rejected are named and stay as they were.
 func (m *MainWindow) RejectMarked(reason domain.Reason, note, partnerNote string) error {
-	ids := m.Marked()
+	ids := m.list.Marked()
 	if len(ids) == 0 {
 		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Mark the requests to reject first."}
 	}
@@ -105,7 +78,7 @@ func (m *MainWindow) ShowPickMarked() {
 	}
 	target := widget.NewSelect(labels, nil)
 	target.SetSelectedIndex(0)
-	d := dialog.NewForm(fmt.Sprintf("Pick %d marked requests", len(m.Marked())), "Create and print slips", "Cancel",
+	d := dialog.NewForm(fmt.Sprintf("Pick %d marked requests", len(m.list.Marked())), "Create and print slips", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("To", target)}, func(ok bool) {
 			if ok && len(targets) > 0 {
 				_ = m.PickMarked(targets[max(target.SelectedIndex(), 0)])
@@ -117,7 +90,7 @@ func (m *MainWindow) ShowPickMarked() {
 // PickMarked creates pick requests for the marked requests and opens their
 // slips in one PDF.
 func (m *MainWindow) PickMarked(to domain.Station) error {
-	ids := m.Marked()
+	ids := m.list.Marked()
 	res := m.desk.PickMany(ids, to, m.actor())
 	var picked []string
 	for _, r := range res {
@@ -134,7 +107,7 @@ func (m *MainWindow) PickMarked(to domain.Station) error {
 
 // PrintMarkedSlips opens the pick slips of the marked requests in one PDF.
 func (m *MainWindow) PrintMarkedSlips() {
-	m.openSlips(m.Marked())
+	m.openSlips(m.list.Marked())
 }
 
 func (m *MainWindow) openSlips(ids []string) {
@@ -160,17 +133,17 @@ func (m *MainWindow) batchDone(verb string, res []domain.BatchResult) error {
 	for _, r := range res {
 		if r.Err != nil {
 			ref := r.Ref
-			if found, ok := m.find(r.Ref); ok {
+			if found, ok := m.list.find(r.Ref); ok {
 				ref = found.Ref()
 			}
 			problems = append(problems, ref+": "+refusalText(r.Err))
 			continue
 		}
-		delete(m.list.marked, r.Request.ID)
+		delete(m.list.view.marked, r.Request.ID)
 		changed = append(changed, r.Request.Summary())
 	}
-	m.updateRows(changed...)
-	m.batch.show(len(m.Marked()))
+	m.list.updateRows(changed...)
+	m.batch.show(len(m.list.Marked()))
 	done := len(res) - len(problems)
 	msg := fmt.Sprintf("%d of %d requests %s.", done, len(res), verb)
 	m.FocusScanBar()

@@ -155,7 +155,7 @@ func (m *MainWindow) CreateBorrowing(in domain.BorrowingInput) (domain.Request, 
 	if err != nil {
 		return domain.Request{}, err
 	}
-	m.filter = domain.Filter{Side: domain.Borrowing, State: domain.Created}
+	m.list.useFilter(domain.Filter{Side: domain.Borrowing, State: domain.Created})
 	m.scan.loadStations()
 	m.afterAction(r, fmt.Sprintf("Borrowing request for “%s” created for %s — scan the item's barcode to receive it.", r.Title, r.Requester))
 	return r, nil

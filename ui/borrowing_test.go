@@ -48,9 +48,9 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	sel, ok := mw.Selected()
 	require.True(t, ok)
 	assert.Equal(t, r.ID, sel.ID)
-	assert.Equal(t, 0, mw.list.selected, "the new request is at the top of the list")
-	assert.Equal(t, domain.Borrowing, mw.filter.Side)
-	assert.Equal(t, "Title", mw.list.cols[1].title, "borrowing columns (after the mark box)")
+	assert.Equal(t, 0, mw.list.view.selected, "the new request is at the top of the list")
+	assert.Equal(t, domain.Borrowing, mw.list.filter.Side)
+	assert.Equal(t, "Title", mw.list.view.cols[1].title, "borrowing columns (after the mark box)")
 
 	_, err = mw.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
 	require.ErrorIs(t, err, domain.ErrInvalidInput, "a requester is required")
@@ -73,7 +73,7 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 	_, err := f.desk.Receive(other.ID, "39200099", domain.Actor{Station: domain.RSDesk})
 	require.NoError(t, err)
 	mw := f.open()
-	mw.SetSide(domain.Borrowing)
+	mw.list.SetSide(domain.Borrowing)
 	mw.SelectRequest(r.ID)
 	require.NotNil(t, mw.details.receiveEntry, "a request awaiting receipt shows the Receive field")
 
@@ -154,7 +154,7 @@ func TestScanBarReceivesSelectedRequestAtRSDesk(t *testing.T) {
 	f.partner("NYPL", 24)
 	r := f.borrowing("Silent Spring")
 	mw := f.open()
-	mw.SetSide(domain.Borrowing)
+	mw.list.SetSide(domain.Borrowing)
 	mw.SelectRequest(r.ID)
 	scanInto(mw, "39200007")
 	assert.Equal(t, domain.Received, f.state(r.ID))
@@ -177,7 +177,7 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	f.clock.now = f.clock.now.Add(domain.NoticeGrace)
 	mw.sendQueues() // what the window's timer does
 	assert.Contains(t, mw.StatusText(), "could not be sent")
-	require.Equal(t, r.ID, mw.selected)
+	require.Equal(t, r.ID, mw.list.selected)
 	assert.Contains(t, mw.details.buttons, "Retry now", "the details shown are brought up to date")
 	mw.SelectRequest(r.ID)
 	retry, ok := mw.details.buttons["Retry now"]

@@ -22,7 +22,7 @@ func (m *MainWindow) actor() domain.Actor {
 // afterAction updates the request's row, keeps it in view and reports the
 // result, with Undo for a few seconds when the change can be undone.
 func (m *MainWindow) afterAction(r domain.Request, msg string) {
-	m.showChanged(r.Summary())
+	m.list.showChanged(r.Summary())
 	m.showInfo(msg)
 	ok, _ := r.CanUndo(m.desk.Now())
 	undo := ""

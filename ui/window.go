@@ -6,8 +6,6 @@ package ui
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -67,9 +65,8 @@ type MainWindow struct {
 	log      func(string)
 
 	scan    *ScanBar
-	search  *keyEntry
 	facets  *FacetPane
-	list    *RequestList
+	list    *ListPane
 	details *DetailsPane
 	drop    *DropArea
 	status  *StatusLine
@@ -85,27 +82,7 @@ type MainWindow struct {
 	body            *fyne.Container
 	dialog          dialog.Dialog // the dialog open now, if any
 
-	listing *domain.Listing // every request's summary, most urgent first
-	// refreshPending is set while a RefreshSoon waits; refreshIDs are the
-	// requests announced changed meanwhile, and refreshAll says the whole
-	// list is to be read again.
-	refreshPending bool
-	refreshIDs     map[string]bool
-	refreshAll     bool
-	// While staff move through the list with the keys faster than
-	// navDelay, navTarget is the request the keys have led to and navRow
-	// its row, navKeys counts the keys since the last step, navPending says
-	// its details wait, navBurst counts the bursts, and navQuiet is when a
-	// move may load at once.
-	navTarget  string
-	navRow     int
-	navKeys    int
-	navPending bool
-	navBurst   int
-	navQuiet   time.Time
-	filter     domain.Filter
-	selected   string // id of the selected request
-	settings   domain.Settings
+	settings domain.Settings
 
 	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
 	quit chan struct{}
@@ -124,8 +101,7 @@ type MainWindow struct {
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
 func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
-		spawn:  func(fn func()) { go fn() },
-		filter: domain.Filter{Side: domain.Lending, State: domain.Created}}
+		spawn: func(fn func()) { go fn() }}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
 	m.operator, m.log = opts.Operator, opts.Log
 	if m.log == nil {
@@ -145,49 +121,54 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	if opts.Trace != nil {
 		m.scan.trace = newScanTrace(opts.Trace)
 	}
-	m.scan.selected = func() string { return m.selected }
+	m.scan.selected = func() string { return m.list.selected }
 	m.scan.openCurrent = func() {
-		if id, ok := m.list.current(); ok {
+		if id, ok := m.list.view.current(); ok {
 			m.SelectRequest(id)
 		}
 	}
-	m.scan.changed, m.scan.reveal = m.showChanged, m.revealRequest
 	m.scan.entry.onShortcut = m.handleShortcut
 	m.scan.entry.onKey = m.handleNavKey
 
-	m.search = newKeyEntry()
-	m.search.SetPlaceHolder("Search title, external id, barcode, requester  (" + shortcutText("F") + ")")
-	m.search.OnChanged = m.SetSearch
-	// A scanner used while the search field has the focus still scans.
-	m.search.OnSubmitted = func(code string) {
-		m.search.SetText("")
-		m.SubmitScan(code)
-	}
-	m.search.onShortcut = m.handleShortcut
-	m.search.onKey = m.handleNavKey
+	view := newRequestList(d)
+	view.onSettled = opts.OnSettled
+	view.after = func(d time.Duration, fn func()) { m.after(d, fn) }
+	view.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
+	view.onMark = func() { m.batch.show(len(m.list.Marked())); m.FocusScanBar() }
+	m.list = newListPane(l, d, view)
+	m.list.after = func(d time.Duration, fn func()) { m.after(d, fn) }
+	m.list.reloadAll = m.Refresh
+	m.list.showFacets = func(fs domain.Facets, f domain.Filter) { m.facets.show(fs, f) }
+	m.list.showEmpty = m.showEmpty
+	m.list.opened = func(r domain.Request) { m.drop.open(r) }
+	m.list.showDetails = m.showDetails
+	m.list.clearDetails = func() { m.details.clear() }
+	m.list.collecting = func() bool { return m.drop.collecting() }
+	m.list.marked = func(n int) { m.batch.show(n) }
+	m.scan.changed, m.scan.reveal = m.list.showChanged, m.list.revealRequest
 
 	// After a click on a facet the scan bar gets the focus back, so the next
 	// scan does not land in the facet.
 	m.facets = newFacetPane(
-		func(v string) { m.SetSide(domain.Side(v)); m.FocusScanBar() },
-		func(v string) { m.SetStatus(domain.State(v)); m.FocusScanBar() },
-		func(v string) { m.SetPartner(v); m.FocusScanBar() },
-		func(v string) { m.SetFormat(v); m.FocusScanBar() })
-	m.list = newRequestList(d)
-	m.list.onSettled = opts.OnSettled
-	m.list.after = func(d time.Duration, fn func()) { m.after(d, fn) }
-	m.list.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
-	m.list.onMark = func() { m.batch.show(len(m.Marked())); m.FocusScanBar() }
+		func(v string) { m.list.SetSide(domain.Side(v)); m.FocusScanBar() },
+		func(v string) { m.list.SetStatus(domain.State(v)); m.FocusScanBar() },
+		func(v string) { m.list.SetPartner(v); m.FocusScanBar() },
+		func(v string) { m.list.SetFormat(v); m.FocusScanBar() })
+	m.facets.onSearch = m.list.searchFor
+	// A scanner used while the search field has the focus still scans.
+	m.facets.onScan = m.SubmitScan
+	m.facets.search.onShortcut = m.handleShortcut
+	m.facets.search.onKey = m.handleNavKey
 	m.drop = newDropArea(l, d, m.win)
 	m.drop.spawn = func(fn func()) { m.spawn(fn) }
-	m.drop.selectedRequest, m.drop.selectedID = m.Selected, func() string { return m.selected }
-	m.drop.selectedRow = func() int { return m.list.selected }
-	m.drop.shippable = func() []domain.Summary { return m.listing.Shippable() }
-	m.drop.reveal, m.drop.shipped, m.drop.received = m.revealRequest, m.showShipped, m.showReceived
+	m.drop.selectedRequest, m.drop.selectedID = m.list.Selected, func() string { return m.list.selected }
+	m.drop.selectedRow = func() int { return m.list.view.selected }
+	m.drop.shippable = func() []domain.Summary { return m.list.listing.Shippable() }
+	m.drop.reveal, m.drop.shipped, m.drop.received = m.list.revealRequest, m.list.showShipped, m.list.showReceived
 	m.drop.scanFolder = func() string { return m.settings.ScanFolder }
 	m.drop.markWaiting = func(marks map[string]bool) {
-		m.list.waiting = marks
-		m.list.table.Refresh()
+		m.list.view.waiting = marks
+		m.list.view.table.Refresh()
 	}
 	m.details = newDetailsPane(d, m.drop, detailActions{
 		eresources:   m.ShowEResources,
@@ -223,10 +204,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		container.NewHBox(buttons, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
 			container.NewGridWrap(fyne.NewSize(260, m.scan.deskSelect.MinSize().Height), m.scan.deskSelect)),
 		m.scan.entry)
-	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
+	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.facets.search))
 
 	m.batch = newBatchBar(m)
-	m.centre = container.NewHSplit(container.NewBorder(m.batch.box, nil, nil, nil, m.list.object()), m.details.object())
+	m.centre = container.NewHSplit(container.NewBorder(m.batch.box, nil, nil, nil, m.list.view.object()), m.details.object())
 	m.centre.SetOffset(0.66)
 	m.body = container.NewStack(m.centre, m.hint)
 	main := container.NewHSplit(m.facets.object(), m.body)
@@ -253,7 +234,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.scan.loadStations()
 	m.Refresh()
 	if c, err := d.PrepareAttention(); err == nil {
-		m.showAttentionCount(c.Among(m.listing)) // at start, before the window shows
+		m.showAttentionCount(c.Among(m.list.listing)) // at start, before the window shows
 	}
 	m.win.Canvas().Focus(m.scan.entry)
 	if m.needsSignIn() {
@@ -380,13 +361,13 @@ func (m *MainWindow) handleNavKey(k *fyne.KeyEvent) bool {
 		}
 		m.FocusScanBar()
 	case fyne.KeyUp:
-		m.MoveSelection(-1)
+		m.list.view.MoveSelection(-1)
 	case fyne.KeyDown:
-		m.MoveSelection(1)
+		m.list.view.MoveSelection(1)
 	case fyne.KeyPageUp:
-		m.MoveSelection(-10)
+		m.list.view.MoveSelection(-10)
 	case fyne.KeyPageDown:
-		m.MoveSelection(10)
+		m.list.view.MoveSelection(10)
 	default:
 		return false
 	}
@@ -406,9 +387,9 @@ func (m *MainWindow) tick() {
 			n++
 			m.drop.checkScanFolder()
 			if n%6 == 0 {
-				m.Do(func() { m.list.table.Refresh() })
+				m.Do(func() { m.list.view.table.Refresh() })
 				if c, err := m.desk.PrepareAttention(); err == nil {
-					m.Do(func() { m.showAttentionCount(c.Among(m.listing)) })
+					m.Do(func() { m.showAttentionCount(c.Among(m.list.listing)) })
 				}
 				m.sendQueues()
 			}
@@ -426,197 +407,7 @@ func (m *MainWindow) Refresh() {
 	if s, err := m.desk.Settings(); err == nil {
 		m.settings = s
 	}
-	m.reloadListing()
-}
-
-// reloadListing reads every request's summary again, then redraws: after
-// a change to more requests than updateRows puts quickly.
-func (m *MainWindow) reloadListing() {
-	l, err := m.desk.Listing()
-	if err != nil {
-		m.showError(err)
-		return
-	}
-	m.listing = l
-	m.applyFilter()
-}
-
-// updateRows puts the summaries of requests changed here (by a batch
-// action) in the list, then redraws: an action knows what it changed, and
-// reading every request again would take longer the larger the department.
-func (m *MainWindow) updateRows(changed ...domain.Summary) {
-	if len(changed) > maxRefreshIDs {
-		m.reloadListing()
-		return
-	}
-	m.putRows(changed, nil)
-}
-
-// RefreshSoon brings the list up to date a moment from now, once however
-// often it is called meanwhile: changes announced by other workstations
-// come in bursts. ids are the requests that changed: only those are read
-// again, unless there are more than a few; none, or "*", reads the whole
-// list and the settings again. Call it on Fyne's goroutine (Do from
-// others).
-func (m *MainWindow) RefreshSoon(ids ...string) {
-	if len(ids) == 0 || slices.Contains(ids, "*") {
-		m.refreshAll = true
-	} else {
-		if m.refreshIDs == nil {
-			m.refreshIDs = map[string]bool{}
-		}
-		for _, id := range ids {
-			m.refreshIDs[id] = true
-		}
-	}
-	if m.refreshPending {
-		return
-	}
-	m.refreshPending = true
-	m.after(refreshDelay, func() {
-		all, changed := m.refreshAll, m.refreshIDs
-		m.refreshPending, m.refreshAll, m.refreshIDs = false, false, nil
-		if all || len(changed) > maxRefreshIDs {
-			m.Refresh()
-			return
-		}
-		m.refreshRequests(slices.Collect(maps.Keys(changed)))
-	})
-}
-
-// maxRefreshIDs is how many changed requests RefreshSoon reads, and
-// updateRows puts, one by one; for more, reading the whole list is quicker.
-const maxRefreshIDs = 20
-
-// refreshRequests reads the requests with the ids again and puts them in
-// the list (or takes them out, when they are gone), then redraws.
-func (m *MainWindow) refreshRequests(ids []string) {
-	found, gone, err := m.desk.Summaries(ids)
-	if err != nil {
-		m.showError(err)
-		return
-	}
-	m.putRows(found, gone)
-}
-
-// putRows puts the summaries found in the list and takes those gone out of
-// it, then redraws.
-func (m *MainWindow) putRows(found []domain.Summary, gone []string) {
-	for _, s := range found {
-		m.listing.Put(s)
-	}
-	for _, id := range gone {
-		m.listing.Remove(id)
-	}
-	m.applyFilter()
-}
-
-// refreshDelay gathers a burst of announced changes into one reload.
-const refreshDelay = 300 * time.Millisecond
-
-// applyFilter shows the requests passing the facets and search. The
-// request in the details pane stays there while it exists, even when the
-// facets no longer pass it: after a scan or an action moves a request on,
-// staff still see what they did. A new choice of facets or search text
-// goes through chooseFilter instead.
-func (m *MainWindow) applyFilter() { m.showFilter(false) }
-
-// chooseFilter shows the requests passing the facets and search staff have
-// just chosen. If the request in the details pane is not among them, the
-// most urgent one that is takes its place, so that staff who switch to
-// Borrowing see a borrowing request, not the lending one they left;
-// unless files dropped for it are waiting to be shipped.
-func (m *MainWindow) chooseFilter() { m.showFilter(true) }
-
-// showFilter is applyFilter, or chooseFilter when listedOnly is set.
-func (m *MainWindow) showFilter(listedOnly bool) {
-	rows := m.showRows(m.selected)
-	// setRows found the selected request's row, if it is listed
-	keep := m.selected != "" && (!listedOnly || m.drop.collecting() || m.list.selected >= 0)
-	if r, ok := m.find(m.selected); ok && keep {
-		m.showDetails(r)
-	} else if rows.Len() > 0 {
-		m.SelectRequest(rows.ID(0)) // open the most urgent request
-	} else {
-		m.selected = ""
-		m.details.clear()
-	}
-}
-
-// showRows shows the requests passing the facets and search, with the
-// request with the id highlighted, and the facet counts; not the details.
-func (m *MainWindow) showRows(highlight string) domain.Rows {
-	rows, facets := m.listing.Apply(m.filter)
-	m.list.setColumns(m.filter.Side)
-	m.list.setRows(rows, highlight)
-	m.facets.show(facets, m.filter)
-	if m.listing.Len() == 0 {
-		m.hint.Show()
-		m.centre.Hide()
-	} else {
-		m.hint.Hide()
-		m.centre.Show()
-	}
-	return rows
-}
-
-// find loads the request with the id, fresh from the database.
-func (m *MainWindow) find(id string) (domain.Request, bool) {
-	if _, ok := m.listing.Find(id); !ok {
-		return domain.Request{}, false
-	}
-	r, err := m.desk.Find(id)
-	if err != nil {
-		m.showError(err)
-		return domain.Request{}, false
-	}
-	return r, true
-}
-
-// SetSide chooses the Side facet.
-func (m *MainWindow) SetSide(s domain.Side) {
-	if s == m.filter.Side {
-		return
-	}
-	m.filter = domain.Filter{Side: s, Text: m.filter.Text}
-	m.chooseFilter()
-}
-
-// SetStatus chooses a state in the Status facet ("" for all active).
-func (m *MainWindow) SetStatus(s domain.State) { m.filter.State = s; m.chooseFilter() }
-
-// SetPartner chooses a partner in the Partner facet ("" for all).
-func (m *MainWindow) SetPartner(code string) { m.filter.Partner = code; m.chooseFilter() }
-
-// SetFormat chooses a value of the Format facet ("", "electronic", "physical", "blank").
-func (m *MainWindow) SetFormat(v string) { m.filter.Format = domain.FormatFilter(v); m.chooseFilter() }
-
-// SetSearch filters the list by text (title, external id, barcode, requester).
-func (m *MainWindow) SetSearch(text string) {
-	if m.search.Text != text {
-		m.search.SetText(text) // calls back here through OnChanged
-		return
-	}
-	m.filter.Text = text
-	m.chooseFilter()
-}
-
-// ---- selection and keyboard ----
-
-// SelectRequest shows a request in the details pane and highlights it in the
-// list; a request outside the current facets is shown all the same.
-func (m *MainWindow) SelectRequest(id string) {
-	r, ok := m.find(id)
-	if !ok {
-		return
-	}
-	m.navPending = false // a click or a scan ends a burst of keys
-	if id != m.selected {
-		m.selected = id
-		m.drop.open(r)
-	}
-	m.list.setSelected(id)
-	m.showDetails(r)
+	m.list.reload()
 }
 
 func (m *MainWindow) showDetails(r domain.Request) {
@@ -646,89 +437,11 @@ func (m *MainWindow) RetryNotice(id string) {
 	m.run(m.sendQueues)
 }
 
-// Selected is the request shown in the details pane.
-func (m *MainWindow) Selected() (domain.Request, bool) { return m.find(m.selected) }
-
-// navDelay is how soon after loading a request's details a key that moves
-// through the list loads the next one. Keys that come faster (a held arrow,
-// Page Down pressed again and again) are a burst: the request under the
-// highlight is loaded once they pause for a navStep, since loading and
-// drawing the details of every request passed over would make the list lag
-// behind.
-const navDelay = 150 * time.Millisecond
-
-// navStep is how often the highlight follows the keys during a burst. Each
-// move scrolls new rows into view and draws them: following fast keys ten
-// times a second rather than at every key draws fewer of the rows passed
-// over, and the list keeps up with a held key.
-const navStep = 100 * time.Millisecond
-
-// MoveSelection moves the selection up or down the list by delta rows.
-func (m *MainWindow) MoveSelection(delta int) {
-	rows := m.list.rows
-	if rows.Len() == 0 {
-		return
-	}
-	i := m.list.selected
-	if m.navPending {
-		i = m.navRow
-		if i < 0 || i >= rows.Len() || rows.ID(i) != m.navTarget {
-			i = rows.Index(m.navTarget) // the list changed during the burst
-		}
-	}
-	if i < 0 {
-		i = 0
-		if delta < 0 {
-			i = rows.Len() - 1
-		}
-	} else {
-		i = min(max(i+delta, 0), rows.Len()-1)
-	}
-	id := rows.ID(i)
-	now := time.Now()
-	if !m.navPending && !now.Before(m.navQuiet) {
-		m.navQuiet = now.Add(navDelay)
-		m.SelectRequest(id)
-		return
-	}
-	// a key soon after another: the first of a burst moves the highlight at
-	// once, the others at the next step, and the request is loaded once the
-	// keys pause
-	m.navTarget, m.navRow = id, i
-	m.navKeys++
-	if m.navPending {
-		return
-	}
-	m.navPending, m.navKeys = true, 0
-	m.navBurst++
-	burst := m.navBurst
-	m.list.setSelected(id)
-	m.after(navStep, func() { m.navFollow(burst) })
-}
-
-// navFollow moves the highlight to where the keys of a burst have led and,
-// once a step has passed without a key, loads the request under it. It does
-// nothing once something else has chosen a request meanwhile.
-func (m *MainWindow) navFollow(burst int) {
-	if !m.navPending || burst != m.navBurst {
-		return
-	}
-	if m.navKeys > 0 {
-		m.navKeys = 0
-		m.list.setSelected(m.navTarget)
-		m.after(navStep, func() { m.navFollow(burst) })
-		return
-	}
-	m.navPending = false
-	m.navQuiet = time.Now().Add(navDelay)
-	m.SelectRequest(m.navTarget)
-}
-
 // FocusScanBar puts the keyboard focus back on the scan bar.
 func (m *MainWindow) FocusScanBar() { m.win.Canvas().Focus(m.scan.entry) }
 
 // FocusSearch puts the keyboard focus in the search field.
-func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.search) }
+func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.facets.search) }
 
 // ---- routing ----
 
@@ -779,40 +492,11 @@ func (m *MainWindow) sendQueues() {
 		// what went out, or failed, is written in the requests' history,
 		// which the details show; the list's summaries stay as they are
 		if rep.Sent > 0 || rep.Failed > 0 {
-			if r, ok := m.find(m.selected); ok {
+			if r, ok := m.list.Selected(); ok {
 				m.showDetails(r)
 			}
 		}
 	})
-}
-
-// revealRequest selects a request, switching the side facet (and leaving the
-// status facet) when the request is not in view.
-func (m *MainWindow) revealRequest(r domain.Summary) { m.reveal(r, false) }
-
-// showChanged puts the summary of the request a scan or an action here has
-// just changed in the list and shows the request, as revealRequest does.
-// Only its row is put, and the list, the facets and the details are each
-// drawn once: a scanner sends the next code a moment later.
-func (m *MainWindow) showChanged(r domain.Summary) {
-	m.listing.Put(r)
-	m.reveal(r, true)
-}
-
-// reveal is revealRequest; redraw says the list has changed and is to be
-// drawn again in any case.
-func (m *MainWindow) reveal(r domain.Summary, redraw bool) {
-	if !m.filter.Match(r) {
-		m.filter = domain.Filter{Side: r.Side}
-		if !m.filter.Match(r) {
-			m.filter.All = true
-		}
-		redraw = true
-	}
-	if redraw {
-		m.showRows(r.ID) // SelectRequest draws its details
-	}
-	m.SelectRequest(r.ID)
 }
 
 func (m *MainWindow) emptyHint() fyne.CanvasObject {
@@ -878,27 +562,24 @@ func (m *MainWindow) DropFiles(paths []string) { m.drop.DropFiles(paths) }
 // ShipSelected ships the checked scan of the selected request (DropArea.ShipSelected).
 func (m *MainWindow) ShipSelected() { m.drop.ShipSelected() }
 
-// showShipped puts a request just shipped in the list and selects the
-// request now at the row it had, the next most urgent one.
-func (m *MainWindow) showShipped(shipped domain.Request, index int) {
-	m.selected = ""
-	m.putRows([]domain.Summary{shipped.Summary()}, nil)
-	if n := m.list.rows.Len(); n > 0 {
-		m.SelectRequest(m.list.rows.ID(min(max(index, 0), n-1)))
-	}
-}
+// SelectRequest shows a request in the details pane and highlights it in
+// the list (ListPane.SelectRequest).
+func (m *MainWindow) SelectRequest(id string) { m.list.SelectRequest(id) }
 
-// showReceived reads again the requests partner messages have changed and
-// shows the last one.
-func (m *MainWindow) showReceived(changed []string, last string) {
-	if len(changed) > maxRefreshIDs {
-		m.reloadListing()
-	} else if len(changed) > 0 {
-		m.refreshRequests(changed)
-	}
-	if last != "" {
-		if r, found := m.find(last); found {
-			m.revealRequest(r.Summary())
-		}
+// Selected is the request shown in the details pane.
+func (m *MainWindow) Selected() (domain.Request, bool) { return m.list.Selected() }
+
+// RefreshSoon brings the list up to date a moment from now (ListPane.RefreshSoon).
+func (m *MainWindow) RefreshSoon(ids ...string) { m.list.RefreshSoon(ids...) }
+
+// showEmpty shows the hint of an empty database instead of the list and
+// the details, or them again.
+func (m *MainWindow) showEmpty(empty bool) {
+	if empty {
+		m.hint.Show()
+		m.centre.Hide()
+	} else {
+		m.hint.Hide()
+		m.centre.Show()
 	}
 }

@@ -132,8 +132,8 @@ func cellText(tb *widget.Table, row, col int) (string, widget.Importance) {
 
 func listedRefs(mw *MainWindow) []string {
 	var out []string
-	for i := range mw.list.rows.Len() {
-		out = append(out, mw.list.rows.At(i).Ref())
+	for i := range mw.list.view.rows.Len() {
+		out = append(out, mw.list.view.rows.At(i).Ref())
 	}
 	return out
 }
@@ -147,7 +147,7 @@ func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
 	mw := f.open()
 	assert.Equal(t, "ILL Desk", mw.Window().Title())
 	assert.True(t, mw.hint.Visible(), "the empty state explains how to begin")
-	assert.Zero(t, mw.list.rows.Len())
+	assert.Zero(t, mw.list.view.rows.Len())
 	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar has focus at start")
 }
 
@@ -164,11 +164,11 @@ func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
 
 	assert.False(t, mw.hint.Visible())
 	assert.Equal(t, []string{"R-1", "S-1"}, listedRefs(mw))
-	text, imp := cellText(mw.list.table, 0, 1)
+	text, imp := cellText(mw.list.view.table, 0, 1)
 	assert.Equal(t, "24h", text)
 	assert.Equal(t, widget.MediumImportance, imp)
-	dotCell := mw.list.table.CreateCell()
-	mw.list.table.UpdateCell(widget.TableCellID{Row: 0, Col: 5}, dotCell)
+	dotCell := mw.list.view.table.CreateCell()
+	mw.list.view.table.UpdateCell(widget.TableCellID{Row: 0, Col: 5}, dotCell)
 	assert.Equal(t, formatColor(domain.FormatElectronic), dotCell.(*listCell).dot.FillColor, "the format dot is blue for Electronic")
 
 	// facet counts: lending side has 2 active, status Rejected 1
@@ -176,13 +176,13 @@ func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
 	assert.Contains(t, mw.facets.status.radio.Options, "Rejected (1)")
 	assert.Equal(t, "Created Lending Request (2)", mw.facets.status.radio.Selected)
 
-	mw.SetStatus(domain.Rejected)
+	mw.list.SetStatus(domain.Rejected)
 	assert.Equal(t, []string{"R-2"}, listedRefs(mw))
-	mw.SetStatus("")
-	mw.SetPartner("SLOW")
+	mw.list.SetStatus("")
+	mw.list.SetPartner("SLOW")
 	assert.Equal(t, []string{"S-1"}, listedRefs(mw))
-	mw.SetPartner("")
-	mw.SetFormat("electronic")
+	mw.list.SetPartner("")
+	mw.list.SetFormat("electronic")
 	assert.Equal(t, []string{"R-1"}, listedRefs(mw))
 }
 
@@ -192,11 +192,11 @@ func TestClockTurnsRedAndMarksOverdue(t *testing.T) {
 	f.lending("RAPID", "R-1")
 	f.clock.now = monday.Add(21 * time.Hour)
 	mw := f.open()
-	text, imp := cellText(mw.list.table, 0, 1)
+	text, imp := cellText(mw.list.view.table, 0, 1)
 	assert.Equal(t, "3h", text)
 	assert.Equal(t, widget.DangerImportance, imp, "red under 4 business hours")
 	f.clock.now = monday.Add(26 * time.Hour)
-	text, imp = cellText(mw.list.table, 0, 1)
+	text, imp = cellText(mw.list.view.table, 0, 1)
 	assert.Equal(t, "OVERDUE 2h", text)
 	assert.Equal(t, widget.DangerImportance, imp)
 }
@@ -216,7 +216,7 @@ func TestScanExternalIDSelectsAndArrowsMove(t *testing.T) {
 	assert.Equal(t, "R-2", r.ExternalID)
 	assert.Empty(t, mw.scan.entry.Text, "the scan bar is cleared for the next scan")
 	assert.Contains(t, mw.StatusText(), "Selected R-2")
-	assert.Equal(t, 1, mw.list.selected)
+	assert.Equal(t, 1, mw.list.view.selected)
 
 	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	r, _ = mw.Selected()
@@ -250,63 +250,63 @@ func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
 		assert.Equal(t, navStep, d)
 		scheduled = append(scheduled, fn)
 	}
-	mw.SelectRequest(mw.list.rows.ID(0))
+	mw.SelectRequest(mw.list.view.rows.ID(0))
 	shown := func() string { r, _ := mw.Selected(); return r.ExternalID }
 	require.Equal(t, "R-00", shown())
 
-	mw.navQuiet = time.Time{} // a while since the last key
-	mw.MoveSelection(10)
+	mw.list.view.navQuiet = time.Time{} // a while since the last key
+	mw.list.view.MoveSelection(10)
 	assert.Equal(t, "R-10", shown(), "a key after a pause loads the request at once")
 	assert.Empty(t, scheduled)
 
-	mw.MoveSelection(10) // the next ones come fast
-	assert.Equal(t, 20, mw.list.selected, "the first key of a burst moves the highlight at once")
-	mw.MoveSelection(1)
-	mw.MoveSelection(1)
-	assert.Equal(t, 20, mw.list.selected, "the keys after it wait for the next step")
+	mw.list.view.MoveSelection(10) // the next ones come fast
+	assert.Equal(t, 20, mw.list.view.selected, "the first key of a burst moves the highlight at once")
+	mw.list.view.MoveSelection(1)
+	mw.list.view.MoveSelection(1)
+	assert.Equal(t, 20, mw.list.view.selected, "the keys after it wait for the next step")
 	assert.Equal(t, "R-10", shown(), "the details wait")
 	require.Len(t, scheduled, 1, "one step scheduled for the burst")
 
 	scheduled[0]() // a step while the keys still come
-	assert.Equal(t, 22, mw.list.selected, "the highlight catches up with the keys")
+	assert.Equal(t, 22, mw.list.view.selected, "the highlight catches up with the keys")
 	assert.Equal(t, "R-10", shown(), "the details still wait")
 	require.Len(t, scheduled, 2, "the highlight keeps following")
 
-	mw.MoveSelection(-5)
+	mw.list.view.MoveSelection(-5)
 	scheduled[1]() // the last key's step
-	assert.Equal(t, 17, mw.list.selected)
+	assert.Equal(t, 17, mw.list.view.selected)
 	assert.Equal(t, "R-10", shown())
 	require.Len(t, scheduled, 3)
 	scheduled[2]() // a step without a key: the keys paused
 	assert.Equal(t, "R-17", shown(), "the keys paused: the highlighted request is loaded")
-	assert.Equal(t, 17, mw.list.selected)
+	assert.Equal(t, 17, mw.list.view.selected)
 	assert.Len(t, scheduled, 3)
 
-	mw.navQuiet = time.Time{}
-	mw.MoveSelection(-30)
+	mw.list.view.navQuiet = time.Time{}
+	mw.list.view.MoveSelection(-30)
 	assert.Equal(t, "R-00", shown(), "moves stop at the top")
 	assert.Len(t, scheduled, 3)
 
-	mw.MoveSelection(1) // another burst, ended by a click on a row
-	mw.MoveSelection(1)
+	mw.list.view.MoveSelection(1) // another burst, ended by a click on a row
+	mw.list.view.MoveSelection(1)
 	require.Len(t, scheduled, 4)
-	mw.SelectRequest(mw.list.rows.ID(25))
+	mw.SelectRequest(mw.list.view.rows.ID(25))
 	scheduled[3]()
 	assert.Equal(t, "R-25", shown(), "the clicked request stays")
-	assert.Equal(t, 25, mw.list.selected)
+	assert.Equal(t, 25, mw.list.view.selected)
 	assert.Len(t, scheduled, 4)
 
-	mw.navQuiet = time.Now().Add(time.Hour) // a burst from R-25 ...
-	mw.MoveSelection(1)
-	mw.navRow = 0 // ... during which the rows changed under the one remembered
-	mw.MoveSelection(1)
+	mw.list.view.navQuiet = time.Now().Add(time.Hour) // a burst from R-25 ...
+	mw.list.view.MoveSelection(1)
+	mw.list.view.navRow = 0 // ... during which the rows changed under the one remembered
+	mw.list.view.MoveSelection(1)
 	require.Len(t, scheduled, 5)
 	scheduled[4]()
-	assert.Equal(t, 27, mw.list.selected, "the keys go on from the request they led to")
+	assert.Equal(t, 27, mw.list.view.selected, "the keys go on from the request they led to")
 }
 
 func TestListSettlesAfterDrawingManyRows(t *testing.T) {
-	l := openWithLendings(t, 3).list
+	l := openWithLendings(t, 3).list.view
 	var scheduled []func()
 	l.after = func(d time.Duration, fn func()) {
 		assert.Equal(t, settleDelay, d)
@@ -344,10 +344,10 @@ func TestSearchAndEscape(t *testing.T) {
 	f.lending("RAPID", "R-2", func(in *domain.LendingInput) { in.Title = "Science" })
 	mw := f.open()
 	mw.scan.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
-	assert.Equal(t, mw.search, mw.Window().Canvas().Focused(), "Ctrl+F from the scan bar focuses search")
-	test.Type(mw.search, "natu")
+	assert.Equal(t, mw.facets.search, mw.Window().Canvas().Focused(), "Ctrl+F from the scan bar focuses search")
+	test.Type(mw.facets.search, "natu")
 	assert.Equal(t, []string{"R-1"}, listedRefs(mw))
-	mw.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	mw.facets.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "Esc returns to the scan bar")
 }
 
@@ -568,7 +568,7 @@ func TestScanFolderMarksWaitingScans(t *testing.T) {
 	mw := f.open()
 	mw.drop.checkScanFolder()
 	r2 := mustFind(t, f.desk, "R-2")
-	assert.True(t, mw.list.waiting[r2.ID])
+	assert.True(t, mw.list.view.waiting[r2.ID])
 	mw.SelectRequest(r2.ID)
 	mw.Wait()
 	require.NotNil(t, mw.drop.shipment, "the waiting scan is in the drop area, preflighted")
@@ -646,11 +646,11 @@ func TestScanIntoSearchFieldStillScans(t *testing.T) {
 	f.lending("RAPID", "R-2")
 	mw := f.open()
 	mw.FocusSearch()
-	test.Type(mw.search, "R-2")
-	mw.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.facets.search, "R-2")
+	mw.facets.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r, _ := mw.Selected()
 	assert.Equal(t, "R-2", r.ExternalID)
-	assert.Empty(t, mw.search.Text)
+	assert.Empty(t, mw.facets.search.Text)
 	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused())
 	assert.Equal(t, []string{"R-1", "R-2"}, listedRefs(mw), "the search filter is cleared too")
 }
@@ -684,21 +684,21 @@ func TestBatchRejectPickAndSlips(t *testing.T) {
 	assert.False(t, mw.batch.box.Visible())
 
 	// a click in the mark column marks instead of selecting
-	mw.list.table.OnSelected(widget.TableCellID{Row: 0, Col: 0})
-	mw.MarkRequest(c.ID, true)
-	assert.Len(t, mw.Marked(), 2)
+	mw.list.view.table.OnSelected(widget.TableCellID{Row: 0, Col: 0})
+	mw.list.MarkRequest(c.ID, true)
+	assert.Len(t, mw.list.Marked(), 2)
 	assert.True(t, mw.batch.box.Visible())
 
 	require.NoError(t, mw.PickMarked(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}))
 	assert.Equal(t, domain.PickRequested, f.state(a.ID))
 	assert.Equal(t, domain.PickRequested, f.state(c.ID))
-	assert.Empty(t, mw.Marked(), "done requests are unmarked")
+	assert.Empty(t, mw.list.Marked(), "done requests are unmarked")
 	slips, _ := filepath.Glob(filepath.Join(f.dir, "work", "slips", "slips-*.pdf"))
 	assert.Len(t, slips, 1, "the slips open as one PDF")
 
-	mw.SetStatus("")
+	mw.list.SetStatus("")
 	for _, id := range []string{a.ID, b.ID} {
-		mw.MarkRequest(id, true)
+		mw.list.MarkRequest(id, true)
 	}
 	require.ErrorIs(t, mw.RejectMarked("", "", ""), domain.ErrReasonRequired)
 	assert.Equal(t, domain.Created, f.state(b.ID), "nothing is tried without a reason")
@@ -765,16 +765,16 @@ func TestRefreshSoonShowsOtherWorkstationsChanges(t *testing.T) {
 		assert.Positive(t, d)
 		scheduled = append(scheduled, fn)
 	}
-	require.Zero(t, mw.listing.Len())
+	require.Zero(t, mw.list.listing.Len())
 	// another workstation records a request; its announcement arrives in a burst
 	f.lending("RAPID", "FROM-ELSEWHERE")
 	for range 5 {
 		mw.RefreshSoon()
 	}
 	require.Len(t, scheduled, 1, "one reload for the burst")
-	assert.Zero(t, mw.listing.Len(), "not before the moment has passed")
+	assert.Zero(t, mw.list.listing.Len(), "not before the moment has passed")
 	scheduled[0]()
-	assert.Equal(t, 1, mw.listing.Len(), "the list shows the new request")
+	assert.Equal(t, 1, mw.list.listing.Len(), "the list shows the new request")
 	mw.RefreshSoon()
 	assert.Len(t, scheduled, 2, "a later announcement reloads again")
 }
@@ -786,7 +786,7 @@ func TestRefreshSoonReadsOnlyTheAnnouncedRequests(t *testing.T) {
 	mw := f.open()
 	var scheduled []func()
 	mw.after = func(_ time.Duration, fn func()) { scheduled = append(scheduled, fn) }
-	require.Equal(t, 1, mw.listing.Len())
+	require.Equal(t, 1, mw.list.listing.Len())
 
 	// elsewhere: A-1 is rejected and B-1 recorded, but only A-1 is announced
 	_, err := f.desk.Reject(a.ID, domain.ReasonNotHeld, "", "", domain.Actor{Station: domain.RSDesk})
@@ -796,19 +796,19 @@ func TestRefreshSoonReadsOnlyTheAnnouncedRequests(t *testing.T) {
 	mw.RefreshSoon(a.ID)
 	require.Len(t, scheduled, 1, "one update for the burst")
 	scheduled[0]()
-	got, ok := mw.listing.Find(a.ID)
+	got, ok := mw.list.listing.Find(a.ID)
 	require.True(t, ok)
 	assert.Equal(t, domain.Rejected, got.State, "the announced request is read again")
-	_, ok = mw.listing.Find(b.ID)
+	_, ok = mw.list.listing.Find(b.ID)
 	assert.False(t, ok, "nothing else is read")
 
 	// "*" (or no ids) reads the whole list
 	mw.RefreshSoon("*")
 	require.Len(t, scheduled, 2)
 	scheduled[1]()
-	_, ok = mw.listing.Find(b.ID)
+	_, ok = mw.list.listing.Find(b.ID)
 	assert.True(t, ok)
-	assert.Equal(t, 2, mw.listing.Len())
+	assert.Equal(t, 2, mw.list.listing.Len())
 }
 
 // TestDroppedURIsWithSpacesAndAccents drops files the way the desktop
