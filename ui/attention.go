@@ -74,7 +74,7 @@ func (m *MainWindow) ShowAttention() {
 		content = widget.NewLabel("Nothing needs attention: no request has waited too long, no loan is overdue, nothing to a partner is failing.")
 	}
 	d = dialog.NewCustom("Needs attention", "Close", content, m.win)
-	m.showDialog(d, fyne.NewSize(900, 500), nil)
+	m.dialogs.show(d, fyne.NewSize(900, 500), nil)
 }
 
 // Attention is what needs attention now, most urgent first.

@@ -31,11 +31,11 @@ func (m *MainWindow) AuditLog(operator, since, ref string) ([]domain.AuditEntry,
 // ShowAudit opens the audit log: every change with who, where and when,
 // filtered by operator, date and request, and exported as CSV.
 func (m *MainWindow) ShowAudit() {
-	operator := m.dialogEntry(false)
+	operator := m.dialogs.entry(false)
 	operator.SetPlaceHolder("Operator")
-	since := m.dialogEntry(false)
+	since := m.dialogs.entry(false)
 	since.SetPlaceHolder("Since YYYY-MM-DD")
-	ref := m.dialogEntry(false)
+	ref := m.dialogs.entry(false)
 	ref.SetPlaceHolder("Request (external id or id)")
 	var entries []domain.AuditEntry
 	list := widget.NewList(func() int { return len(entries) },
@@ -90,5 +90,5 @@ func (m *MainWindow) ShowAudit() {
 	content := container.NewBorder(filters, container.NewBorder(nil, nil, nil, export, status), nil, nil, list)
 	d := dialog.NewCustom("Audit log", "Close", content, m.win)
 	load()
-	m.showDialog(d, fyne.NewSize(1000, 600), operator)
+	m.dialogs.show(d, fyne.NewSize(1000, 600), operator)
 }

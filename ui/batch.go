@@ -48,7 +48,7 @@ func (b *BatchBar) show(n int) {
 // ShowRejectMarked asks for one reason and notes for every marked request.
 func (m *MainWindow) ShowRejectMarked() {
 	n := len(m.list.Marked())
-	m.rejectDialog(fmt.Sprintf("Reject %d marked requests", n), fmt.Sprintf("Reject %d requests", n), m.RejectMarked)
+	m.dialogs.reject(fmt.Sprintf("Reject %d marked requests", n), fmt.Sprintf("Reject %d requests", n), m.RejectMarked)
 }
 
 // RejectMarked rejects every marked request with one reason; those that
@@ -84,7 +84,7 @@ func (m *MainWindow) ShowPickMarked() {
 				_ = m.PickMarked(targets[max(target.SelectedIndex(), 0)])
 			}
 		}, m.win)
-	m.showDialog(d, fyne.NewSize(420, 200), nil)
+	m.dialogs.show(d, fyne.NewSize(420, 200), nil)
 }
 
 // PickMarked creates pick requests for the marked requests and opens their

@@ -14,26 +14,6 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
-// Receive records the arrival of the selected borrowing request's item with
-// the barcode of its temporary item.
-func (m *MainWindow) Receive(barcode string) error {
-	r, ok := m.Selected()
-	if !ok {
-		err := &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the borrowing request to receive first."}
-		m.showError(err)
-		return err
-	}
-	r, err := m.desk.Receive(r.ID, barcode, m.actor())
-	if err != nil {
-		m.showError(err)
-		m.banner.show(refusalText(err), false, false)
-		return err
-	}
-	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)
-	m.afterAction(r, msg)
-	return nil
-}
-
 // pickupLocations are the configured pickup locations and those already used.
 func (m *MainWindow) pickupLocations() []string {
 	var out []string
@@ -55,11 +35,11 @@ func (m *MainWindow) ShowNewBorrowing() {
 		m.showError(err)
 		return
 	}
-	title := m.dialogEntry(false)
-	author := m.dialogEntry(false)
-	isbn := m.dialogEntry(false)
-	requester := m.dialogEntry(false)
-	email := m.dialogEntry(false)
+	title := m.dialogs.entry(false)
+	author := m.dialogs.entry(false)
+	isbn := m.dialogs.entry(false)
+	requester := m.dialogs.entry(false)
+	email := m.dialogs.entry(false)
 	pickup := widget.NewSelectEntry(m.pickupLocations())
 	pickup.SetPlaceHolder("Choose or type a pickup location")
 	partner := widget.NewSelectEntry(nil)
@@ -100,7 +80,7 @@ func (m *MainWindow) ShowNewBorrowing() {
 			errLabel.SetText(msg)
 			return
 		}
-		m.confirm("Create borrowing request?",
+		m.dialogs.confirm("Create borrowing request?",
 			fmt.Sprintf("“%s” for %s, pickup at %s, from %s.", in.Title, in.Requester, in.Pickup, in.Partner),
 			"Create", func() {
 				if _, err := m.CreateBorrowing(in); err != nil {
@@ -118,7 +98,7 @@ func (m *MainWindow) ShowNewBorrowing() {
 	save := widget.NewButton("Save…  (Return)", submit)
 	save.Importance = widget.HighImportance
 	d = dialog.NewCustom("New borrowing request", "Cancel", container.NewVBox(form, errLabel, save), m.win)
-	m.showDialog(d, fyne.NewSize(620, 520), title)
+	m.dialogs.show(d, fyne.NewSize(620, 520), title)
 }
 
 // missingBorrowingFields names the required fields left blank, as a sentence.
@@ -163,12 +143,12 @@ func (m *MainWindow) CreateBorrowing(in domain.BorrowingInput) (domain.Request, 
 
 // ShowAddPartner asks for a new partner; added is called with it once saved.
 func (m *MainWindow) ShowAddPartner(added func(domain.Partner)) {
-	code := m.dialogEntry(false)
-	name := m.dialogEntry(false)
-	hours := m.dialogEntry(false)
+	code := m.dialogs.entry(false)
+	name := m.dialogs.entry(false)
+	hours := m.dialogs.entry(false)
 	hours.SetText(strconv.Itoa(domain.DefaultTurnaroundHours))
-	email := m.dialogEntry(false)
-	prev := m.dialog
+	email := m.dialogs.entry(false)
+	prev := m.dialogs.current
 	d := dialog.NewForm("Add partner", "Add", "Cancel", []*widget.FormItem{
 		widget.NewFormItem("Code", code),
 		widget.NewFormItem("Name", name),
@@ -189,8 +169,8 @@ func (m *MainWindow) ShowAddPartner(added func(domain.Partner)) {
 		}
 	}, m.win)
 	d.Resize(fyne.NewSize(480, 300))
-	d.SetOnClosed(func() { m.dialog = prev })
-	m.dialog = d
+	d.SetOnClosed(func() { m.dialogs.current = prev })
+	m.dialogs.current = d
 	d.Show()
 	m.win.Canvas().Focus(code)
 }
@@ -204,58 +184,4 @@ func (m *MainWindow) AddPartner(p domain.Partner) (domain.Partner, error) {
 	}
 	m.showInfo(fmt.Sprintf("Partner %s (%s) added.", p.Code, p.Name))
 	return p, nil
-}
-
-// confirm asks a yes/no question in a dialog whose confirm button has the
-// focus, so Return (or Space) confirms and Escape cancels.
-func (m *MainWindow) confirm(title, message, confirmText string, onConfirm func()) {
-	prev := m.dialog
-	var d dialog.Dialog
-	yes := newDefaultButton(confirmText, func() {
-		d.Hide()
-		onConfirm()
-	})
-	yes.onEscape = func() { d.Hide() }
-	no := widget.NewButton("Cancel", func() { d.Hide() })
-	msg := widget.NewLabel(message)
-	msg.Wrapping = fyne.TextWrapWord
-	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(msg, container.NewGridWithColumns(2, no, yes)), m.win)
-	d.SetOnClosed(func() {
-		m.dialog = prev
-		if prev == nil {
-			m.FocusScanBar()
-		}
-	})
-	m.dialog = d
-	d.Resize(fyne.NewSize(460, 180))
-	d.Show()
-	m.win.Canvas().Focus(yes)
-}
-
-// defaultButton is a button that Return and Enter press too, for the default
-// choice of a dialog; Escape closes the dialog.
-type defaultButton struct {
-	widget.Button
-	onEscape func()
-}
-
-func newDefaultButton(label string, tapped func()) *defaultButton {
-	b := &defaultButton{}
-	b.Text, b.OnTapped, b.Importance = label, tapped, widget.HighImportance
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-// TypedKey presses the button on Return, Enter or Space; Escape cancels.
-func (b *defaultButton) TypedKey(ev *fyne.KeyEvent) {
-	switch ev.Name {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		b.Tapped(nil)
-	case fyne.KeyEscape:
-		if b.onEscape != nil {
-			b.onEscape()
-		}
-	default:
-		b.Button.TypedKey(ev)
-	}
 }

@@ -77,8 +77,8 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 	mw.SelectRequest(r.ID)
 	require.NotNil(t, mw.details.receiveEntry, "a request awaiting receipt shows the Receive field")
 
-	require.ErrorIs(t, mw.Receive("39 2"), domain.ErrInvalidBarcode)
-	require.ErrorIs(t, mw.Receive("39200099"), domain.ErrBarcodeInUse)
+	require.ErrorIs(t, mw.details.Receive("39 2"), domain.ErrInvalidBarcode)
+	require.ErrorIs(t, mw.details.Receive("39200099"), domain.ErrBarcodeInUse)
 	assert.Contains(t, mw.banner.Text(), "Cosmos", "the refusal names the request that holds the barcode")
 	assert.Equal(t, domain.Created, f.state(r.ID))
 

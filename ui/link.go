@@ -18,4 +18,11 @@ type link struct {
 	// sendQueues sends what is due in every queue; panes run it after a
 	// change that sends something.
 	sendQueues func()
+	// dialogs opens dialogs, one at a time.
+	dialogs *dialogHost
+	// acted shows a request an action has just changed, with the message
+	// and Undo (MainWindow.afterAction).
+	acted func(r domain.Request, msg string)
+	// openSlips opens the pick slips of the requests in one PDF.
+	openSlips func(ids []string)
 }

@@ -141,7 +141,7 @@ func TestActionsUpdateOnlyTheirRequests(t *testing.T) {
 	before := f.reads()
 
 	mw.SelectRequest(a.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	assert.Equal(t, domain.Rejected, f.state(a.ID))
 	assert.Equal(t, before, f.reads(), "an action reads neither every request nor the settings")
 	assert.Equal(t, a.ID, mw.list.selected, "the request stays shown after it left the facets")

@@ -76,14 +76,14 @@ func (m *MainWindow) ShowSettings() {
 		container.NewTabItem("Mail", m.mailForm(report)),
 	)
 	d := dialog.NewCustom("Settings", "Close", container.NewBorder(nil, errLabel, nil, nil, tabs), m.win)
-	m.showDialog(d, fyne.NewSize(860, 600), nil)
+	m.dialogs.show(d, fyne.NewSize(860, 600), nil)
 }
 
 func (m *MainWindow) departmentForm(report func(error)) fyne.CanvasObject {
 	s, err := m.desk.Settings()
 	report(err)
 	entry := func(v, hint string) *keyEntry {
-		e := m.dialogEntry(false)
+		e := m.dialogs.entry(false)
 		e.SetText(v)
 		e.SetPlaceHolder(hint)
 		return e
@@ -114,8 +114,8 @@ func (m *MainWindow) departmentForm(report func(error)) fyne.CanvasObject {
 func (m *MainWindow) partnersForm(report func(error)) fyne.CanvasObject {
 	partners, err := m.desk.Partners()
 	report(err)
-	name, hours, loan, maxMB := m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false)
-	email, agency, endpoint, delivery := m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false)
+	name, hours, loan, maxMB := m.dialogs.entry(false), m.dialogs.entry(false), m.dialogs.entry(false), m.dialogs.entry(false)
+	email, agency, endpoint, delivery := m.dialogs.entry(false), m.dialogs.entry(false), m.dialogs.entry(false), m.dialogs.entry(false)
 	delivery.SetPlaceHolder("email:ADDRESS, folder:PATH or iso")
 	agency.SetPlaceHolder("TYPE:VALUE, e.g. OCLC:ZCU")
 	code := ""
@@ -187,7 +187,7 @@ func (m *MainWindow) partnersForm(report func(error)) fyne.CanvasObject {
 func (m *MainWindow) mailForm(report func(error)) fyne.CanvasObject {
 	ms, err := m.desk.MailSettings()
 	report(err)
-	host, port, user, from := m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false)
+	host, port, user, from := m.dialogs.entry(false), m.dialogs.entry(false), m.dialogs.entry(false), m.dialogs.entry(false)
 	host.SetText(ms.Host)
 	if ms.Port > 0 {
 		port.SetText(strconv.Itoa(ms.Port))

@@ -68,7 +68,7 @@ func (m *MainWindow) ShowSignIn() {
 	pin.OnSubmitted = func(string) { signIn.OnTapped() }
 	form := widget.NewForm(widget.NewFormItem("Operator", who), widget.NewFormItem("PIN", pin), widget.NewFormItem("Desk", desk))
 	d = dialog.NewCustomWithoutButtons("Sign in to ILL Desk", container.NewVBox(form, errLabel, signIn), m.win)
-	m.showDialog(d, fyne.NewSize(460, 280), pin)
+	m.dialogs.show(d, fyne.NewSize(460, 280), pin)
 }
 
 // SignIn checks an operator's PIN and desk and makes them the one who acts

@@ -51,10 +51,10 @@ func (m *MainWindow) LoadStats(from, to, side, partner string) (domain.Stats, er
 // partner, charts of weekly volume, final states and rejections, and export
 // as CSV or a printable PDF report.
 func (m *MainWindow) ShowStats() {
-	from := m.dialogEntry(false)
+	from := m.dialogs.entry(false)
 	from.SetPlaceHolder("From YYYY-MM-DD")
 	from.SetText(m.desk.Now().AddDate(0, 0, -84).Format(domain.DateLayout))
-	to := m.dialogEntry(false)
+	to := m.dialogs.entry(false)
 	to.SetPlaceHolder("To YYYY-MM-DD")
 	side := widget.NewSelect([]string{"Both sides", "Lending", "Borrowing"}, nil)
 	side.SetSelected("Lending")
@@ -120,7 +120,7 @@ func (m *MainWindow) ShowStats() {
 	d := dialog.NewCustom("Statistics", "Close", container.NewBorder(container.NewVBox(filters, status), container.NewHBox(export, print), nil, nil,
 		container.NewVScroll(body)), m.win)
 	load()
-	m.showDialog(d, fyne.NewSize(1100, 720), nil)
+	m.dialogs.show(d, fyne.NewSize(1100, 720), nil)
 }
 
 // statsView lays out the figures and the charts.

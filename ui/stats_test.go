@@ -19,7 +19,7 @@ func TestStatisticsView(t *testing.T) {
 	f.clock.now = monday.Add(3 * time.Hour)
 	mw := f.open()
 	mw.SelectRequest(a.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotOnShelf, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotOnShelf, "", ""))
 
 	st, err := mw.LoadStats("2026-03-02", "2026-03-02", "lending", "")
 	require.NoError(t, err)

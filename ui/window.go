@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -80,7 +79,7 @@ type MainWindow struct {
 	hint            *fyne.Container
 	centre          *container.Split
 	body            *fyne.Container
-	dialog          dialog.Dialog // the dialog open now, if any
+	dialogs         *dialogHost
 
 	settings domain.Settings
 
@@ -115,6 +114,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		}
 	}
 	m.status = newStatusLine(m.log)
+	m.dialogs = &dialogHost{win: m.win, focus: m.FocusScanBar}
 	l := m.link()
 
 	m.scan = newScanBar(l, d, a.Preferences(), at)
@@ -170,17 +170,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.list.view.waiting = marks
 		m.list.view.table.Refresh()
 	}
-	m.details = newDetailsPane(d, m.drop, detailActions{
-		eresources:   m.ShowEResources,
-		moveRequest:  func() { m.ShowPick(domain.StationRS) },
-		digitization: func() { m.ShowPick(domain.StationDigitization) },
-		reprintSlip:  m.ReprintSlip,
-		reject:       m.ShowReject,
-		badCitation:  m.ShowBadCitation,
-		cancel:       m.ShowCancel,
-		receive:      func(code string) { _ = m.Receive(code) },
-		retryNotice:  m.RetryNotice,
-	})
+	m.details = newDetailsPane(l, d, m.drop.object())
+	m.details.selected = m.list.Selected
+	m.details.settings = func() domain.Settings { return m.settings }
+	m.details.stations = m.scan.Stations
 	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
 	m.banner = newBanner(m.scan.UndoLastScan, m.Do)
 
@@ -356,9 +349,7 @@ func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
 func (m *MainWindow) handleNavKey(k *fyne.KeyEvent) bool {
 	switch k.Name {
 	case fyne.KeyEscape:
-		if m.dialog != nil {
-			m.dialog.Hide()
-		}
+		m.dialogs.escape()
 		m.FocusScanBar()
 	case fyne.KeyUp:
 		m.list.view.MoveSelection(-1)
@@ -412,29 +403,7 @@ func (m *MainWindow) Refresh() {
 
 func (m *MainWindow) showDetails(r domain.Request) {
 	m.drop.follow(r)
-	var q queues
-	var err error
-	if r.Side == domain.Borrowing {
-		if q.notices, err = m.desk.Notices(domain.NoticeFilter{RequestID: r.ID}); err != nil {
-			m.showError(err)
-		}
-	}
-	if q.messages, err = m.desk.Outbox(r.ID); err != nil {
-		m.showError(err)
-	}
-	if q.deliveries, err = m.desk.Deliveries(r.ID); err != nil {
-		m.showError(err)
-	}
-	m.details.show(r, q)
-}
-
-// RetryNotice sends a failed patron notice again now.
-func (m *MainWindow) RetryNotice(id string) {
-	if err := m.desk.RetryNotice(id, m.actor()); err != nil {
-		m.showError(err)
-		return
-	}
-	m.run(m.sendQueues)
+	m.details.open(r)
 }
 
 // FocusScanBar puts the keyboard focus back on the scan bar.
@@ -457,7 +426,31 @@ func (m *MainWindow) link() link {
 		focus:      m.FocusScanBar,
 		actor:      m.actor,
 		sendQueues: m.sendQueues,
+		dialogs:    m.dialogs,
+		acted:      m.afterAction,
+		openSlips:  m.openSlips,
 	}
+}
+
+// actor is who acts from this window, and where.
+func (m *MainWindow) actor() domain.Actor {
+	return domain.Actor{Operator: m.operator, Station: m.scan.Station()}
+}
+
+// afterAction updates the request's row, keeps it in view and reports the
+// result, with Undo for a few seconds when the change can be undone.
+func (m *MainWindow) afterAction(r domain.Request, msg string) {
+	m.list.showChanged(r.Summary())
+	m.showInfo(msg)
+	ok, _ := r.CanUndo(m.desk.Now())
+	undo := ""
+	if ok {
+		undo = r.ID
+	}
+	m.scan.madeChange(undo)
+	m.banner.show(msg, true, ok)
+	m.refreshAttention()
+	m.FocusScanBar()
 }
 
 func (m *MainWindow) showInfo(msg string) { m.status.info(msg) }

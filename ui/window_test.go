@@ -509,18 +509,18 @@ func TestRejectNeedsReasonAndBadCitationNeedsNote(t *testing.T) {
 	mw := f.open()
 
 	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
-	err := mw.Reject("", "", "")
+	err := mw.details.Reject("", "", "")
 	require.ErrorIs(t, err, domain.ErrReasonRequired)
 	assert.Equal(t, domain.Created, f.state("R-1"))
-	require.ErrorIs(t, mw.Reject(domain.ReasonOther, "", ""), domain.ErrNoteRequired)
-	require.NoError(t, mw.Reject(domain.ReasonNotOnShelf, "checked twice", "missing"))
+	require.ErrorIs(t, mw.details.Reject(domain.ReasonOther, "", ""), domain.ErrNoteRequired)
+	require.NoError(t, mw.details.Reject(domain.ReasonNotOnShelf, "checked twice", "missing"))
 	assert.Equal(t, domain.Rejected, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "rejected")
 
 	mw.SelectRequest(mustFind(t, f.desk, "R-2").ID)
-	require.ErrorIs(t, mw.BadCitation("  "), domain.ErrNoteRequired)
+	require.ErrorIs(t, mw.details.BadCitation("  "), domain.ErrNoteRequired)
 	assert.Equal(t, domain.Created, f.state("R-2"))
-	require.NoError(t, mw.BadCitation("Volume 61 has no such article"))
+	require.NoError(t, mw.details.BadCitation("Volume 61 has no such article"))
 	assert.Equal(t, domain.BadCitation, f.state("R-2"))
 }
 
@@ -533,14 +533,14 @@ func TestDetailsShowOnlyLegalActions(t *testing.T) {
 	for _, label := range []string{"Download Electronic Resource", "Create Move Request", "Create Digitization Request", "Reject", "Bad citation"} {
 		assert.Contains(t, mw.details.buttons, label)
 	}
-	mw.Pick(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}, "")
+	mw.details.Pick(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}, "")
 	assert.Equal(t, domain.PickRequested, f.state("R-1"))
 	assert.FileExists(t, filepath.Join(f.dir, "work", "slips", "R-1-slip.pdf"), "the pick slip was written")
 	assert.Contains(t, mw.StatusText(), "Pick From Shelf requested")
 	assert.NotContains(t, mw.details.buttons, "Create Move Request", "a second pick is not offered")
 	assert.Contains(t, mw.details.buttons, "Reject")
 
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	assert.Empty(t, mw.details.buttons, "a closed request has no actions")
 }
@@ -627,8 +627,8 @@ func TestDialogsOpen(t *testing.T) {
 	mw := f.open()
 	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	for name, show := range map[string]func(){
-		"e-resources": mw.ShowEResources, "reject": mw.ShowReject, "bad citation": mw.ShowBadCitation,
-		"move": func() { mw.ShowPick(domain.StationRS) }, "digitization": func() { mw.ShowPick(domain.StationDigitization) },
+		"e-resources": mw.details.ShowEResources, "reject": mw.details.ShowReject, "bad citation": mw.details.ShowBadCitation,
+		"move": func() { mw.details.ShowPick(domain.StationRS) }, "digitization": func() { mw.details.ShowPick(domain.StationDigitization) },
 	} {
 		show()
 		require.NotNil(t, mw.Window().Canvas().Overlays().Top(), name)
@@ -715,7 +715,7 @@ func TestUndoAfterAnAction(t *testing.T) {
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
 	mw.SelectRequest(r.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	assert.True(t, mw.banner.undoOffered(), "every undoable action offers Undo")
 	mw.scan.UndoLastScan()
 	assert.Equal(t, domain.Created, f.state(r.ID))
@@ -728,7 +728,7 @@ func TestAuditLogInTheWindow(t *testing.T) {
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
 	mw.SelectRequest(r.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	es, err := mw.AuditLog("TESTER", "", "R-1")
 	require.NoError(t, err)
 	require.Len(t, es, 1, "the reject by tester (the create was by another actor)")
@@ -751,7 +751,7 @@ func TestAttentionOnTheTitleBar(t *testing.T) {
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	mw.SelectRequest(r.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	mw.refreshAttention()
 	assert.Equal(t, "ILL Desk", mw.Window().Title())
 }
