@@ -328,3 +328,12 @@ func (l *ListPane) ClearMarks() {
 
 // useFilter has the list show what passes f from its next redraw.
 func (l *ListPane) useFilter(f domain.Filter) { l.filter = f }
+
+// batchDone unmarks the requests a batch action changed and puts them in
+// the list; those it refused stay marked.
+func (l *ListPane) batchDone(changed []domain.Summary) {
+	for _, s := range changed {
+		delete(l.view.marked, s.ID)
+	}
+	l.updateRows(changed...)
+}

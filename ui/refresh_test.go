@@ -150,7 +150,7 @@ func TestActionsUpdateOnlyTheirRequests(t *testing.T) {
 
 	mw.list.MarkRequest(b.ID, true)
 	mw.list.MarkRequest(c.ID, true)
-	require.NoError(t, mw.RejectMarked(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.batch.RejectMarked(domain.ReasonNotHeld, "", ""))
 	assert.Equal(t, domain.Rejected, f.state(b.ID))
 	assert.Equal(t, before, f.reads(), "nor does a batch of a few")
 	assertShowsTheDatabase(t, f, mw)

@@ -6,6 +6,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -199,7 +201,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.scan.entry)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.facets.search))
 
-	m.batch = newBatchBar(m)
+	m.batch = newBatchBar(l, d, m.list.ClearMarks)
+	m.batch.marked, m.batch.find, m.batch.stations = m.list.Marked, m.list.find, m.scan.Stations
+	m.batch.done = m.list.batchDone
 	m.centre = container.NewHSplit(container.NewBorder(m.batch.box, nil, nil, nil, m.list.view.object()), m.details.object())
 	m.centre.SetOffset(0.66)
 	m.body = container.NewStack(m.centre, m.hint)
@@ -574,5 +578,22 @@ func (m *MainWindow) showEmpty(empty bool) {
 	} else {
 		m.hint.Hide()
 		m.centre.Show()
+	}
+}
+
+// openSlips opens the pick slips of the requests in one PDF, in the
+// system's viewer.
+func (m *MainWindow) openSlips(ids []string) {
+	path, err := m.desk.WritePickSlips(ids)
+	if err != nil {
+		m.showError(err)
+		return
+	}
+	u, err := url.Parse(storage.NewFileURI(path).String())
+	if err == nil {
+		err = m.app.OpenURL(u)
+	}
+	if err != nil {
+		m.showError(err)
 	}
 }

@@ -689,7 +689,7 @@ func TestBatchRejectPickAndSlips(t *testing.T) {
 	assert.Len(t, mw.list.Marked(), 2)
 	assert.True(t, mw.batch.box.Visible())
 
-	require.NoError(t, mw.PickMarked(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}))
+	require.NoError(t, mw.batch.PickMarked(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}))
 	assert.Equal(t, domain.PickRequested, f.state(a.ID))
 	assert.Equal(t, domain.PickRequested, f.state(c.ID))
 	assert.Empty(t, mw.list.Marked(), "done requests are unmarked")
@@ -700,9 +700,9 @@ func TestBatchRejectPickAndSlips(t *testing.T) {
 	for _, id := range []string{a.ID, b.ID} {
 		mw.list.MarkRequest(id, true)
 	}
-	require.ErrorIs(t, mw.RejectMarked("", "", ""), domain.ErrReasonRequired)
+	require.ErrorIs(t, mw.batch.RejectMarked("", "", ""), domain.ErrReasonRequired)
 	assert.Equal(t, domain.Created, f.state(b.ID), "nothing is tried without a reason")
-	require.NoError(t, mw.RejectMarked(domain.ReasonNotOnShelf, "", ""))
+	require.NoError(t, mw.batch.RejectMarked(domain.ReasonNotOnShelf, "", ""))
 	assert.Equal(t, domain.Rejected, f.state(a.ID))
 	assert.Equal(t, domain.Rejected, f.state(b.ID))
 	assert.Contains(t, mw.StatusText(), "2 of 2 requests rejected")
