@@ -74,14 +74,12 @@ type MainWindow struct {
 	banner  *Banner
 	// operatorLabel shows who is signed in.
 	operatorLabel *widget.Label
-	// attentionButton says how many requests need attention and lists them.
-	attentionButton *widget.Button
-	attention       []domain.Attention
-	batch           *BatchBar
-	hint            *fyne.Container
-	centre          *container.Split
-	body            *fyne.Container
-	dialogs         *dialogHost
+	attention     *AttentionButton
+	batch         *BatchBar
+	hint          *fyne.Container
+	centre        *container.Split
+	body          *fyne.Container
+	dialogs       *dialogHost
 
 	settings domain.Settings
 
@@ -187,8 +185,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.ShowAudit)
 	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.ShowStats)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.ShowSettings)
-	m.attentionButton = widget.NewButtonWithIcon("", theme.WarningIcon(), m.ShowAttention)
-	buttons := container.NewHBox(m.attentionButton, stats, settings, audit)
+	m.attention = newAttentionButton(l, d)
+	m.attention.listing = func() *domain.Listing { return m.list.listing }
+	m.attention.reveal, m.attention.setTitle = m.list.revealRequest, m.win.SetTitle
+	buttons := container.NewHBox(m.attention.button, stats, settings, audit)
 	m.backup = opts.Backup
 	if m.backup != nil {
 		m.backupButton = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), m.BackUpNow)
@@ -231,7 +231,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.scan.loadStations()
 	m.Refresh()
 	if c, err := d.PrepareAttention(); err == nil {
-		m.showAttentionCount(c.Among(m.list.listing)) // at start, before the window shows
+		m.attention.showCount(c.Among(m.list.listing)) // at start, before the window shows
 	}
 	m.win.Canvas().Focus(m.scan.entry)
 	if m.needsSignIn() {
@@ -384,7 +384,7 @@ func (m *MainWindow) tick() {
 			if n%6 == 0 {
 				m.Do(func() { m.list.view.table.Refresh() })
 				if c, err := m.desk.PrepareAttention(); err == nil {
-					m.Do(func() { m.showAttentionCount(c.Among(m.list.listing)) })
+					m.Do(func() { m.attention.showCount(c.Among(m.list.listing)) })
 				}
 				m.sendQueues()
 			}
@@ -453,7 +453,7 @@ func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	}
 	m.scan.madeChange(undo)
 	m.banner.show(msg, true, ok)
-	m.refreshAttention()
+	m.attention.refresh()
 	m.FocusScanBar()
 }
 

@@ -746,13 +746,13 @@ func TestAttentionOnTheTitleBar(t *testing.T) {
 	f.clock.now = monday.Add(30 * time.Hour) // 30 business hours in "created"
 	mw := f.open()
 	assert.Equal(t, "ILL Desk — 1 need attention", mw.Window().Title())
-	require.Len(t, mw.Attention(), 1)
-	mw.ShowAttention()
+	require.Len(t, mw.attention.Attention(), 1)
+	mw.attention.ShowAttention()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	mw.SelectRequest(r.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
-	mw.refreshAttention()
+	mw.attention.refresh()
 	assert.Equal(t, "ILL Desk", mw.Window().Title())
 }
 
