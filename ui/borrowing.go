@@ -14,10 +14,28 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
+// BorrowingForm is the form for a new borrowing request (Ctrl+N), and the
+// form for a new partner it, the settings and the empty window offer.
+type BorrowingForm struct {
+	link
+	desk borrowingDesk
+	// stations are the desks and pickup locations; created shows the
+	// borrowing list, with the new pickup location, once a request is made.
+	stations func() []domain.Station
+	created  func()
+}
+
+// borrowingDesk is what the borrowing form asks of the desk.
+type borrowingDesk interface {
+	Partners() ([]domain.Partner, error)
+	NewBorrowing(in domain.BorrowingInput, by domain.Actor) (domain.Request, error)
+	AddPartner(p domain.Partner, by ...domain.Actor) (domain.Partner, error)
+}
+
 // pickupLocations are the configured pickup locations and those already used.
-func (m *MainWindow) pickupLocations() []string {
+func (f *BorrowingForm) pickupLocations() []string {
 	var out []string
-	for _, st := range m.scan.Stations() {
+	for _, st := range f.stations() {
 		if st.Kind == domain.StationPickup {
 			out = append(out, st.Name)
 		}
@@ -29,18 +47,18 @@ func (m *MainWindow) pickupLocations() []string {
 func partnerChoice(p domain.Partner) string { return p.Code + " — " + p.Name }
 
 // ShowNewBorrowing opens the form for a new borrowing request (Ctrl+N, ⌘N on macOS).
-func (m *MainWindow) ShowNewBorrowing() {
-	partners, err := m.desk.Partners()
+func (f *BorrowingForm) ShowNewBorrowing() {
+	partners, err := f.desk.Partners()
 	if err != nil {
-		m.showError(err)
+		f.fail(err)
 		return
 	}
-	title := m.dialogs.entry(false)
-	author := m.dialogs.entry(false)
-	isbn := m.dialogs.entry(false)
-	requester := m.dialogs.entry(false)
-	email := m.dialogs.entry(false)
-	pickup := widget.NewSelectEntry(m.pickupLocations())
+	title := f.dialogs.entry(false)
+	author := f.dialogs.entry(false)
+	isbn := f.dialogs.entry(false)
+	requester := f.dialogs.entry(false)
+	email := f.dialogs.entry(false)
+	pickup := widget.NewSelectEntry(f.pickupLocations())
 	pickup.SetPlaceHolder("Choose or type a pickup location")
 	partner := widget.NewSelectEntry(nil)
 	partner.SetPlaceHolder("Type to search partners")
@@ -57,7 +75,7 @@ func (m *MainWindow) ShowNewBorrowing() {
 	partner.SetOptions(choices(""))
 	partner.OnChanged = func(q string) { partner.SetOptions(choices(q)) }
 	addPartner := widget.NewButton("Add partner…", func() {
-		m.ShowAddPartner(func(p domain.Partner) {
+		f.ShowAddPartner(func(p domain.Partner) {
 			partners = append(partners, p)
 			partner.SetText(partnerChoice(p))
 		})
@@ -80,10 +98,10 @@ func (m *MainWindow) ShowNewBorrowing() {
 			errLabel.SetText(msg)
 			return
 		}
-		m.dialogs.confirm("Create borrowing request?",
+		f.dialogs.confirm("Create borrowing request?",
 			fmt.Sprintf("“%s” for %s, pickup at %s, from %s.", in.Title, in.Requester, in.Pickup, in.Partner),
 			"Create", func() {
-				if _, err := m.CreateBorrowing(in); err != nil {
+				if _, err := f.CreateBorrowing(in); err != nil {
 					errLabel.SetText(refusalText(err))
 					return
 				}
@@ -97,8 +115,8 @@ func (m *MainWindow) ShowNewBorrowing() {
 	partner.OnSubmitted = func(string) { submit() }
 	save := widget.NewButton("Save…  (Return)", submit)
 	save.Importance = widget.HighImportance
-	d = dialog.NewCustom("New borrowing request", "Cancel", container.NewVBox(form, errLabel, save), m.win)
-	m.dialogs.show(d, fyne.NewSize(620, 520), title)
+	d = dialog.NewCustom("New borrowing request", "Cancel", container.NewVBox(form, errLabel, save), f.dialogs.win)
+	f.dialogs.show(d, fyne.NewSize(620, 520), title)
 }
 
 // missingBorrowingFields names the required fields left blank, as a sentence.
@@ -130,25 +148,24 @@ func partnerCode(text string, partners []domain.Partner) string {
 
 // CreateBorrowing records a new borrowing request and selects it at the top
 // of the borrowing list.
-func (m *MainWindow) CreateBorrowing(in domain.BorrowingInput) (domain.Request, error) {
-	r, err := m.desk.NewBorrowing(in, m.actor())
+func (f *BorrowingForm) CreateBorrowing(in domain.BorrowingInput) (domain.Request, error) {
+	r, err := f.desk.NewBorrowing(in, f.actor())
 	if err != nil {
 		return domain.Request{}, err
 	}
-	m.list.useFilter(domain.Filter{Side: domain.Borrowing, State: domain.Created})
-	m.scan.loadStations()
-	m.afterAction(r, fmt.Sprintf("Borrowing request for “%s” created for %s — scan the item's barcode to receive it.", r.Title, r.Requester))
+	f.created()
+	f.acted(r, fmt.Sprintf("Borrowing request for “%s” created for %s — scan the item's barcode to receive it.", r.Title, r.Requester))
 	return r, nil
 }
 
 // ShowAddPartner asks for a new partner; added is called with it once saved.
-func (m *MainWindow) ShowAddPartner(added func(domain.Partner)) {
-	code := m.dialogs.entry(false)
-	name := m.dialogs.entry(false)
-	hours := m.dialogs.entry(false)
+func (f *BorrowingForm) ShowAddPartner(added func(domain.Partner)) {
+	code := f.dialogs.entry(false)
+	name := f.dialogs.entry(false)
+	hours := f.dialogs.entry(false)
 	hours.SetText(strconv.Itoa(domain.DefaultTurnaroundHours))
-	email := m.dialogs.entry(false)
-	prev := m.dialogs.current
+	email := f.dialogs.entry(false)
+	prev := f.dialogs.current
 	d := dialog.NewForm("Add partner", "Add", "Cancel", []*widget.FormItem{
 		widget.NewFormItem("Code", code),
 		widget.NewFormItem("Name", name),
@@ -160,28 +177,28 @@ func (m *MainWindow) ShowAddPartner(added func(domain.Partner)) {
 		}
 		h, err := strconv.Atoi(strings.TrimSpace(hours.Text))
 		if err != nil || h <= 0 {
-			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The turnaround must be a whole number of business hours, e.g. 24."})
+			f.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The turnaround must be a whole number of business hours, e.g. 24."})
 			return
 		}
-		p, err := m.AddPartner(domain.Partner{Code: code.Text, Name: name.Text, TurnaroundHours: h, Email: email.Text})
+		p, err := f.AddPartner(domain.Partner{Code: code.Text, Name: name.Text, TurnaroundHours: h, Email: email.Text})
 		if err == nil && added != nil {
 			added(p)
 		}
-	}, m.win)
+	}, f.dialogs.win)
 	d.Resize(fyne.NewSize(480, 300))
-	d.SetOnClosed(func() { m.dialogs.current = prev })
-	m.dialogs.current = d
+	d.SetOnClosed(func() { f.dialogs.current = prev })
+	f.dialogs.current = d
 	d.Show()
-	m.win.Canvas().Focus(code)
+	f.dialogs.win.Canvas().Focus(code)
 }
 
 // AddPartner registers a partner.
-func (m *MainWindow) AddPartner(p domain.Partner) (domain.Partner, error) {
-	p, err := m.desk.AddPartner(p, m.actor())
+func (f *BorrowingForm) AddPartner(p domain.Partner) (domain.Partner, error) {
+	p, err := f.desk.AddPartner(p, f.actor())
 	if err != nil {
-		m.showError(err)
+		f.fail(err)
 		return domain.Partner{}, err
 	}
-	m.showInfo(fmt.Sprintf("Partner %s (%s) added.", p.Code, p.Name))
+	f.info(fmt.Sprintf("Partner %s (%s) added.", p.Code, p.Name))
 	return p, nil
 }

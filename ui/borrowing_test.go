@@ -42,7 +42,7 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 
 	assert.Equal(t, "Fill in the partner, pickup location, requester, title.", missingBorrowingFields(domain.BorrowingInput{}))
-	r, err := mw.CreateBorrowing(domain.BorrowingInput{Partner: partnerCode("NYPL — NYPL library", nil),
+	r, err := mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: partnerCode("NYPL — NYPL library", nil),
 		Citation: domain.Citation{Title: "Silent Spring"}, Requester: "Rachel", Pickup: "Science Library"})
 	require.NoError(t, err)
 	sel, ok := mw.Selected()
@@ -52,7 +52,7 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	assert.Equal(t, domain.Borrowing, mw.list.filter.Side)
 	assert.Equal(t, "Title", mw.list.view.cols[1].title, "borrowing columns (after the mark box)")
 
-	_, err = mw.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
+	_, err = mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
 	require.ErrorIs(t, err, domain.ErrInvalidInput, "a requester is required")
 }
 

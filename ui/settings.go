@@ -164,7 +164,7 @@ func (m *MainWindow) partnersForm(report func(error)) fyne.CanvasObject {
 	})
 	save.Importance = widget.HighImportance
 	add := widget.NewButton("Add partner…", func() {
-		m.ShowAddPartner(func(domain.Partner) {
+		m.borrowing.ShowAddPartner(func(domain.Partner) {
 			if partners, err = m.desk.Partners(); err == nil {
 				list.Refresh()
 			}

@@ -75,6 +75,7 @@ type MainWindow struct {
 	// operatorLabel shows who is signed in.
 	operatorLabel *widget.Label
 	attention     *AttentionButton
+	borrowing     *BorrowingForm
 	batch         *BatchBar
 	hint          *fyne.Container
 	centre        *container.Split
@@ -170,6 +171,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.list.view.waiting = marks
 		m.list.view.table.Refresh()
 	}
+	m.borrowing = &BorrowingForm{link: l, desk: d, stations: m.scan.Stations, created: func() {
+		m.list.useFilter(domain.Filter{Side: domain.Borrowing, State: domain.Created})
+		m.scan.loadStations()
+	}}
 	m.details = newDetailsPane(l, d, m.drop.object())
 	m.details.selected = m.list.Selected
 	m.details.settings = func() domain.Settings { return m.settings }
@@ -342,7 +347,7 @@ func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
 		m.FocusSearch()
 		return true
 	case fyne.KeyN:
-		m.ShowNewBorrowing()
+		m.borrowing.ShowNewBorrowing()
 		return true
 	}
 	return false
@@ -503,8 +508,8 @@ func (m *MainWindow) emptyHint() fyne.CanvasObject {
 		"Lending requests are recorded from the command line (close this window first):\n\n" +
 		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
 		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
-	add := widget.NewButton("Add partner…", func() { m.ShowAddPartner(func(domain.Partner) { m.Refresh() }) })
-	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", m.ShowNewBorrowing)
+	add := widget.NewButton("Add partner…", func() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) })
+	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", m.borrowing.ShowNewBorrowing)
 	borrow.Importance = widget.HighImportance
 	return container.NewVBox(t, container.NewHBox(add, borrow))
 }
