@@ -59,28 +59,26 @@ type Options struct {
 // search on top; facets, the request list and the details pane below; a
 // status line at the bottom.
 type MainWindow struct {
-	app      fyne.App
-	win      fyne.Window
-	desk     *domain.Desk
-	operator string
-	log      func(string)
+	app  fyne.App
+	win  fyne.Window
+	desk *domain.Desk
+	log  func(string)
 
-	scan    *ScanBar
-	facets  *FacetPane
-	list    *ListPane
-	details *DetailsPane
-	drop    *DropArea
-	status  *StatusLine
-	banner  *Banner
-	// operatorLabel shows who is signed in.
-	operatorLabel *widget.Label
-	attention     *AttentionButton
-	borrowing     *BorrowingForm
-	batch         *BatchBar
-	hint          *fyne.Container
-	centre        *container.Split
-	body          *fyne.Container
-	dialogs       *dialogHost
+	scan      *ScanBar
+	facets    *FacetPane
+	list      *ListPane
+	details   *DetailsPane
+	drop      *DropArea
+	status    *StatusLine
+	banner    *Banner
+	signin    *OperatorPane
+	attention *AttentionButton
+	borrowing *BorrowingForm
+	batch     *BatchBar
+	hint      *fyne.Container
+	centre    *container.Split
+	body      *fyne.Container
+	dialogs   *dialogHost
 
 	settings domain.Settings
 
@@ -93,9 +91,8 @@ type MainWindow struct {
 	// has closed meanwhile (Do); tests run it when they choose.
 	after func(d time.Duration, fn func())
 
-	// backup writes a snapshot (Options.Backup); backupButton runs it.
-	backup       func() (string, error)
-	backupButton *widget.Button
+	// backup is the top bar's save button, shown when there is Options.Backup.
+	backup *BackupButton
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
@@ -103,7 +100,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
 		spawn: func(fn func()) { go fn() }}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
-	m.operator, m.log = opts.Operator, opts.Log
+	m.log = opts.Log
 	if m.log == nil {
 		m.log = func(string) {}
 	}
@@ -185,8 +182,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.hint = container.NewCenter(m.emptyHint())
 	m.hint.Hide()
 
-	m.operatorLabel = widget.NewLabel(m.operator)
-	switchOp := widget.NewButtonWithIcon("", theme.AccountIcon(), m.ShowSignIn)
+	m.signin = newOperatorPane(l, d, a.Preferences(), opts.Operator)
+	m.signin.stations, m.signin.station, m.signin.setStation = m.scan.Stations, m.scan.Station, m.scan.SetStation
 	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.ShowAudit)
 	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.ShowStats)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.ShowSettings)
@@ -194,14 +191,13 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.attention.listing = func() *domain.Listing { return m.list.listing }
 	m.attention.reveal, m.attention.setTitle = m.list.revealRequest, m.win.SetTitle
 	buttons := container.NewHBox(m.attention.button, stats, settings, audit)
-	m.backup = opts.Backup
-	if m.backup != nil {
-		m.backupButton = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), m.BackUpNow)
-		buttons.Add(m.backupButton)
+	m.backup = newBackupButton(l, opts.Backup)
+	if opts.Backup != nil {
+		buttons.Add(m.backup.button)
 	}
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(buttons, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
+		container.NewHBox(buttons, m.signin.button, m.signin.label, widget.NewIcon(theme.HomeIcon()),
 			container.NewGridWrap(fyne.NewSize(260, m.scan.deskSelect.MinSize().Height), m.scan.deskSelect)),
 		m.scan.entry)
 	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.facets.search))
@@ -239,52 +235,14 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.attention.showCount(c.Among(m.list.listing)) // at start, before the window shows
 	}
 	m.win.Canvas().Focus(m.scan.entry)
-	if m.needsSignIn() {
-		m.ShowSignIn()
+	if m.signin.needsSignIn() {
+		m.signin.ShowSignIn()
 	}
 	if opts.DailyBackup != nil {
-		m.run(func() { m.dailyBackup(opts.DailyBackup) })
+		m.run(func() { m.backup.dailyBackup(opts.DailyBackup) })
 	}
 	go m.tick()
 	return m
-}
-
-// BackUpNow writes a snapshot of the database in the background (the top
-// bar's save button) and says on the status line where it went.
-func (m *MainWindow) BackUpNow() {
-	defer m.FocusScanBar()
-	if m.backup == nil || m.backupButton.Disabled() {
-		return
-	}
-	m.backupButton.Disable()
-	m.showInfo("Backing up the database…")
-	m.run(func() {
-		path, err := m.backup()
-		m.Do(func() {
-			m.backupButton.Enable()
-			if err != nil {
-				m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The backup could not be written: " +
-					strings.TrimSuffix(refusalText(err), ".") + ". Check that the backups folder beside the database can be written to."})
-				return
-			}
-			m.showInfo("Backup saved: " + path)
-		})
-	})
-}
-
-// dailyBackup makes today's snapshot (off the UI thread) and reports a
-// failure on the status line; the window works on either way.
-func (m *MainWindow) dailyBackup(daily func() (string, bool, error)) {
-	path, made, err := daily()
-	m.Do(func() {
-		switch {
-		case err != nil:
-			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Today's backup could not be made: " +
-				strings.TrimSuffix(refusalText(err), ".") + ". ILL Desk works on; try Back up now (the save button) later."})
-		case made:
-			m.log("Today's backup: " + path)
-		}
-	})
 }
 
 // windowShortcuts are the shortcuts the window owns; they work while the
@@ -443,7 +401,7 @@ func (m *MainWindow) link() link {
 
 // actor is who acts from this window, and where.
 func (m *MainWindow) actor() domain.Actor {
-	return domain.Actor{Operator: m.operator, Station: m.scan.Station()}
+	return domain.Actor{Operator: m.signin.name, Station: m.scan.Station()}
 }
 
 // afterAction updates the request's row, keeps it in view and reports the
