@@ -21,19 +21,19 @@ func TestStatisticsView(t *testing.T) {
 	mw.SelectRequest(a.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotOnShelf, "", ""))
 
-	st, err := mw.LoadStats("2026-03-02", "2026-03-02", "lending", "")
+	st, err := mw.stats.LoadStats("2026-03-02", "2026-03-02", "lending", "")
 	require.NoError(t, err)
 	assert.Equal(t, 2, st.Total)
 	assert.Equal(t, 1, st.Open)
 	assert.Equal(t, 1, st.RejectionsByReason[domain.ReasonNotOnShelf])
 	assert.InDelta(t, 3.0, st.Turnaround.MedianHours, 0.01, "rejected three business hours after arrival")
 
-	_, err = mw.LoadStats("March", "", "", "")
+	_, err = mw.stats.LoadStats("March", "", "", "")
 	require.ErrorIs(t, err, domain.ErrInvalidInput)
 
 	objs := statsView(st)
 	require.NotEmpty(t, objs)
-	mw.ShowStats()
+	mw.stats.ShowStats()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 }
@@ -51,7 +51,7 @@ func TestPrintableStatisticsReport(t *testing.T) {
 	f.partner("RAPID", 24)
 	f.lending("RAPID", "A")
 	mw := f.open()
-	st, err := mw.LoadStats("", "", "", "")
+	st, err := mw.stats.LoadStats("", "", "", "")
 	require.NoError(t, err)
 	path, err := f.desk.WriteStatsReport(st)
 	require.NoError(t, err)

@@ -74,11 +74,15 @@ type MainWindow struct {
 	signin    *OperatorPane
 	attention *AttentionButton
 	borrowing *BorrowingForm
-	batch     *BatchBar
-	hint      *fyne.Container
-	centre    *container.Split
-	body      *fyne.Container
-	dialogs   *dialogHost
+	// the dialogs the top bar's buttons open
+	auditLog       *AuditDialog
+	stats          *StatsDialog
+	settingsDialog *SettingsDialog
+	batch          *BatchBar
+	hint           *fyne.Container
+	centre         *container.Split
+	body           *fyne.Container
+	dialogs        *dialogHost
 
 	settings domain.Settings
 
@@ -184,9 +188,15 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.signin = newOperatorPane(l, d, a.Preferences(), opts.Operator)
 	m.signin.stations, m.signin.station, m.signin.setStation = m.scan.Stations, m.scan.Station, m.scan.SetStation
-	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.ShowAudit)
-	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.ShowStats)
-	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.ShowSettings)
+	m.auditLog = &AuditDialog{link: l, desk: d}
+	m.stats = &StatsDialog{link: l, desk: d, openURL: a.OpenURL}
+	m.settingsDialog = &SettingsDialog{link: l, desk: d, addPartner: m.borrowing.ShowAddPartner, saved: func() {
+		m.scan.loadStations()
+		m.Refresh()
+	}}
+	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.auditLog.ShowAudit)
+	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.stats.ShowStats)
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.settingsDialog.ShowSettings)
 	m.attention = newAttentionButton(l, d)
 	m.attention.listing = func() *domain.Listing { return m.list.listing }
 	m.attention.reveal, m.attention.setTitle = m.list.revealRequest, m.win.SetTitle

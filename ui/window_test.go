@@ -729,13 +729,13 @@ func TestAuditLogInTheWindow(t *testing.T) {
 	mw := f.open()
 	mw.SelectRequest(r.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
-	es, err := mw.AuditLog("TESTER", "", "R-1")
+	es, err := mw.auditLog.AuditLog("TESTER", "", "R-1")
 	require.NoError(t, err)
 	require.Len(t, es, 1, "the reject by tester (the create was by another actor)")
 	assert.Equal(t, domain.ActReject, es[0].Action)
-	_, err = mw.AuditLog("", "23/11", "")
+	_, err = mw.auditLog.AuditLog("", "23/11", "")
 	require.ErrorIs(t, err, domain.ErrInvalidInput)
-	mw.ShowAudit()
+	mw.auditLog.ShowAudit()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 }
 
