@@ -183,7 +183,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
 	m.banner = newBanner(m.scan.UndoLastScan, m.Do)
 
-	m.hint = container.NewCenter(m.emptyHint())
+	m.hint = container.NewCenter(newEmptyHint(
+		func() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) },
+		m.borrowing.ShowNewBorrowing))
 	m.hint.Hide()
 
 	m.signin = newOperatorPane(l, d, a.Preferences(), opts.Operator)
@@ -394,8 +396,8 @@ func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.facets.search) }
 // link is what the panes share with the window.
 func (m *MainWindow) link() link {
 	return link{
-		info:       m.showInfo,
-		fail:       m.showError,
+		info:       m.status.info,
+		fail:       m.status.fail,
 		announce:   func(msg string, ok, undoable bool) { m.banner.show(msg, ok, undoable) },
 		log:        m.log,
 		run:        m.run,
@@ -418,7 +420,7 @@ func (m *MainWindow) actor() domain.Actor {
 // result, with Undo for a few seconds when the change can be undone.
 func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.list.showChanged(r.Summary())
-	m.showInfo(msg)
+	m.status.info(msg)
 	ok, _ := r.CanUndo(m.desk.Now())
 	undo := ""
 	if ok {
@@ -429,10 +431,6 @@ func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.attention.refresh()
 	m.FocusScanBar()
 }
-
-func (m *MainWindow) showInfo(msg string) { m.status.info(msg) }
-
-func (m *MainWindow) showError(err error) { m.status.fail(err) }
 
 // StatusText is what the status line says now.
 func (m *MainWindow) StatusText() string { return m.status.Text() }
@@ -451,13 +449,13 @@ func (m *MainWindow) sendQueues() {
 	m.Do(func() {
 		switch {
 		case err != nil:
-			m.showError(err)
+			m.status.fail(err)
 		case rep.Failed > 0:
 			msg := fmt.Sprintf("%d item(s) could not be sent; they are kept and retried.", rep.Failed)
 			if len(rep.Problems) > 0 {
 				msg = strings.Join(rep.Problems, " · ") + " — kept and retried."
 			}
-			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
+			m.status.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
 		}
 		// what went out, or failed, is written in the requests' history,
 		// which the details show; the list's summaries stay as they are
@@ -467,19 +465,6 @@ func (m *MainWindow) sendQueues() {
 			}
 		}
 	})
-}
-
-func (m *MainWindow) emptyHint() fyne.CanvasObject {
-	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
-		"ILL Desk starts with an empty database. Add your partner libraries first, then record a\n" +
-		"borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
-		"Lending requests are recorded from the command line (close this window first):\n\n" +
-		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
-		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
-	add := widget.NewButton("Add partner…", func() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) })
-	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", m.borrowing.ShowNewBorrowing)
-	borrow.Importance = widget.HighImportance
-	return container.NewVBox(t, container.NewHBox(add, borrow))
 }
 
 // run starts background work that Wait waits for.
@@ -559,7 +544,7 @@ func (m *MainWindow) showEmpty(empty bool) {
 func (m *MainWindow) openSlips(ids []string) {
 	path, err := m.desk.WritePickSlips(ids)
 	if err != nil {
-		m.showError(err)
+		m.status.fail(err)
 		return
 	}
 	u, err := url.Parse(storage.NewFileURI(path).String())
@@ -567,6 +552,21 @@ func (m *MainWindow) openSlips(ids []string) {
 		err = m.app.OpenURL(u)
 	}
 	if err != nil {
-		m.showError(err)
+		m.status.fail(err)
 	}
+}
+
+// newEmptyHint is what an empty database shows instead of the list: how
+// to begin, with the buttons to add a partner and a borrowing request.
+func newEmptyHint(addPartner, newBorrowing func()) fyne.CanvasObject {
+	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
+		"ILL Desk starts with an empty database. Add your partner libraries first, then record a\n" +
+		"borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
+		"Lending requests are recorded from the command line (close this window first):\n\n" +
+		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
+		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
+	add := widget.NewButton("Add partner…", addPartner)
+	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", newBorrowing)
+	borrow.Importance = widget.HighImportance
+	return container.NewVBox(t, container.NewHBox(add, borrow))
 }
