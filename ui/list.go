@@ -112,8 +112,9 @@ func (l *RequestList) checkSettled() {
 // minStretchWidth is the narrowest the title column gets before the list scrolls sideways.
 const minStretchWidth = 140
 
-// RequestList is the centre pane: the virtualized list of requests, most
-// urgent first, with the selected row highlighted.
+// RequestList is the list's table (ListPane's view): the virtualized list
+// of requests, most urgent first, with the selected row highlighted; it
+// follows the keys that move through it.
 type RequestList struct {
 	desk     *domain.Desk
 	table    *widget.Table

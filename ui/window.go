@@ -1,6 +1,28 @@
-// Package ui is ILL Desk's Fyne window. Each pane is a struct that owns its
-// widgets; the window wires them to the use-case layer, *domain.Desk, through
-// named handler methods that tests call directly.
+// Package ui is ILL Desk's Fyne window. MainWindow (window.go) builds the
+// panes, lays them out and routes events between them; each pane is a
+// struct in a file of its own that owns its widgets, its state and its
+// handlers:
+//
+//	scanbar.go    ScanBar: the scan entry, the desk selector, Undo, the scan trace
+//	facets.go     FacetPane: the facets and the search field
+//	listpane.go   ListPane: the listing, the filter, the selection, the marks
+//	list.go       RequestList: the list's table and the keys' moves through it
+//	details.go    DetailsPane: the selected request and its actions' dialogs
+//	droparea.go   DropArea: dropped files, preflight, Ship, the scan folder
+//	batch.go      BatchBar: the actions on marked requests
+//	banner.go     Banner: the last scan's result, with Undo
+//	status.go     StatusLine: the line at the bottom
+//	attention.go  AttentionButton: what needs attention
+//	signin.go     OperatorPane: who works here, and signing in
+//	backup.go     BackupButton: Back up now, and the daily backup
+//	borrowing.go  BorrowingForm: new borrowing requests and partners
+//	settings.go, stats.go, audit.go: the dialogs the top bar opens
+//
+// A pane reaches the desk through the narrow interface it declares, and
+// other panes only through the callbacks MainWindow sets; what every pane
+// shares (the status line, background work, dialogs, who acts) is its link
+// (link.go). Handlers are named methods that tests call directly, since
+// Fyne's test driver ignores drops and shortcuts.
 package ui
 
 import (
@@ -57,7 +79,8 @@ type Options struct {
 
 // MainWindow is ILL Desk's main window: the scan bar, desk selector and
 // search on top; facets, the request list and the details pane below; a
-// status line at the bottom.
+// status line at the bottom. It builds the panes and routes what one pane
+// does to the others; the panes hold the state.
 type MainWindow struct {
 	app  fyne.App
 	win  fyne.Window
