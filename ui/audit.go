@@ -14,9 +14,20 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
+// AuditDialog is the audit log the top bar's history button opens.
+type AuditDialog struct {
+	link
+	desk auditDesk
+}
+
+// auditDesk is what the audit log asks of the desk.
+type auditDesk interface {
+	Audit(f domain.AuditFilter) ([]domain.AuditEntry, error)
+}
+
 // AuditLog returns the audit trail for the filter fields as staff type them
 // (operator, since date YYYY-MM-DD, request reference), newest first.
-func (m *MainWindow) AuditLog(operator, since, ref string) ([]domain.AuditEntry, error) {
+func (v *AuditDialog) AuditLog(operator, since, ref string) ([]domain.AuditEntry, error) {
 	f := domain.AuditFilter{Operator: operator, Ref: ref}
 	if strings.TrimSpace(since) != "" {
 		t, err := domain.ParseAuditTime(since, nil, false)
@@ -25,17 +36,17 @@ func (m *MainWindow) AuditLog(operator, since, ref string) ([]domain.AuditEntry,
 		}
 		f.Since = t
 	}
-	return m.desk.Audit(f)
+	return v.desk.Audit(f)
 }
 
 // ShowAudit opens the audit log: every change with who, where and when,
 // filtered by operator, date and request, and exported as CSV.
-func (m *MainWindow) ShowAudit() {
-	operator := m.dialogEntry(false)
+func (v *AuditDialog) ShowAudit() {
+	operator := v.dialogs.entry(false)
 	operator.SetPlaceHolder("Operator")
-	since := m.dialogEntry(false)
+	since := v.dialogs.entry(false)
 	since.SetPlaceHolder("Since YYYY-MM-DD")
-	ref := m.dialogEntry(false)
+	ref := v.dialogs.entry(false)
 	ref.SetPlaceHolder("Request (external id or id)")
 	var entries []domain.AuditEntry
 	list := widget.NewList(func() int { return len(entries) },
@@ -55,7 +66,7 @@ func (m *MainWindow) ShowAudit() {
 	status := widget.NewLabel("")
 	load := func() {
 		var err error
-		if entries, err = m.AuditLog(operator.Text, since.Text, ref.Text); err != nil {
+		if entries, err = v.AuditLog(operator.Text, since.Text, ref.Text); err != nil {
 			entries = nil
 			status.SetText(refusalText(err))
 		} else {
@@ -82,13 +93,13 @@ func (m *MainWindow) ShowAudit() {
 				_ = os.Chmod(path, 0o600)
 			}
 			status.SetText(fmt.Sprintf("%d entries written to %s", len(entries), path))
-		}, m.win)
+		}, v.dialogs.win)
 		save.SetFileName("illdesk-audit.csv")
 		save.Show()
 	})
 	filters := container.NewGridWithColumns(4, operator, since, ref, widget.NewButton("Filter", load))
 	content := container.NewBorder(filters, container.NewBorder(nil, nil, nil, export, status), nil, nil, list)
-	d := dialog.NewCustom("Audit log", "Close", content, m.win)
+	d := dialog.NewCustom("Audit log", "Close", content, v.dialogs.win)
 	load()
-	m.showDialog(d, fyne.NewSize(1000, 600), operator)
+	v.dialogs.show(d, fyne.NewSize(1000, 600), operator)
 }

@@ -53,16 +53,16 @@ func TestBackUpNow(t *testing.T) {
 		p, _, err := bolt.Snapshot(f.db, dir, f.clock.Now())
 		return p, err
 	}})
-	require.NotNil(t, mw.backupButton, "the top bar has the button")
+	require.NotNil(t, mw.backup.button, "the top bar has the button")
 
-	test.Tap(mw.backupButton)
+	test.Tap(mw.backup.button)
 	want := filepath.Join(dir, "illdesk-2026-03-02-090000.db")
 	assert.Equal(t, "Backup saved: "+want, mw.StatusText())
 	require.NoError(t, bolt.VerifyBackup(want))
-	assert.False(t, mw.backupButton.Disabled(), "ready for the next one")
-	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
+	assert.False(t, mw.backup.button.Disabled(), "ready for the next one")
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
 
-	mw.BackUpNow()
+	mw.backup.BackUpNow()
 	assert.Equal(t, "Backup saved: "+filepath.Join(dir, "illdesk-2026-03-02-090000-2.db"), mw.StatusText(), "a second one in the same second gets its own name")
 }
 
@@ -71,17 +71,17 @@ func TestBackUpNowFailureIsShown(t *testing.T) {
 	mw, _ := f.openWithBackups(Options{Backup: func() (string, error) {
 		return "", errors.New("cannot write a backup in the folder /x/backups: permission denied")
 	}})
-	mw.BackUpNow()
+	mw.backup.BackUpNow()
 	assert.Contains(t, mw.StatusText(), "The backup could not be written: cannot write a backup in the folder /x/backups: permission denied.")
 	assert.Contains(t, mw.StatusText(), "can be written to")
-	assert.False(t, mw.backupButton.Disabled())
+	assert.False(t, mw.backup.button.Disabled())
 }
 
 func TestBackUpNowNeedsTheOption(t *testing.T) {
 	f := newFixture(t)
 	mw := f.open()
-	assert.Nil(t, mw.backupButton, "no button without a way to back up")
-	mw.BackUpNow() // nothing happens
+	assert.Nil(t, mw.backup.button, "no button without a way to back up")
+	mw.backup.BackUpNow() // nothing happens
 	assert.Empty(t, mw.StatusText())
 }
 
@@ -103,6 +103,6 @@ func TestDailyBackupAtStart(t *testing.T) {
 			return "", false, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The disk is full."}
 		}})
 		assert.Equal(t, "Today's backup could not be made: The disk is full. ILL Desk works on; try Back up now (the save button) later.", mw.StatusText())
-		assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the window is usable")
+		assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the window is usable")
 	})
 }

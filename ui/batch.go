@@ -2,14 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,19 +17,36 @@ import (
 // BatchBar appears above the list when requests are marked: it says how
 // many and offers the batch actions.
 type BatchBar struct {
+	link
+	desk  batchDesk
 	label *widget.Label
 	box   *fyne.Container
+
+	// marked are the ids of the marked requests, in list order; find
+	// loads one; stations are the desks items may go to.
+	marked   func() []string
+	find     func(ref string) (domain.Request, bool)
+	stations func() []domain.Station
+	// done unmarks the requests a batch action changed and puts them in
+	// the list.
+	done func(changed []domain.Summary)
 }
 
-func newBatchBar(m *MainWindow) *BatchBar {
-	b := &BatchBar{label: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
-	reject := widget.NewButtonWithIcon("Reject marked…", theme.CancelIcon(), m.ShowRejectMarked)
+// batchDesk is what the batch bar asks of the desk.
+type batchDesk interface {
+	RejectMany(refs []string, reason domain.Reason, note, partnerNote string, by domain.Actor) []domain.BatchResult
+	PickMany(refs []string, to domain.Station, by domain.Actor) []domain.BatchResult
+}
+
+func newBatchBar(l link, d batchDesk, clearMarks func()) *BatchBar {
+	b := &BatchBar{link: l, desk: d, label: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	reject := widget.NewButtonWithIcon("Reject marked…", theme.CancelIcon(), b.ShowRejectMarked)
 	reject.Importance = widget.DangerImportance
 	b.box = container.NewHBox(b.label,
 		reject,
-		widget.NewButtonWithIcon("Pick marked…", theme.MailForwardIcon(), m.ShowPickMarked),
-		widget.NewButtonWithIcon("Print slips", theme.DocumentPrintIcon(), m.PrintMarkedSlips),
-		widget.NewButtonWithIcon("Clear marks", theme.ContentClearIcon(), m.ClearMarks))
+		widget.NewButtonWithIcon("Pick marked…", theme.MailForwardIcon(), b.ShowPickMarked),
+		widget.NewButtonWithIcon("Print slips", theme.DocumentPrintIcon(), b.PrintMarkedSlips),
+		widget.NewButtonWithIcon("Clear marks", theme.ContentClearIcon(), clearMarks))
 	b.box.Hide()
 	return b
 }
@@ -45,56 +60,29 @@ func (b *BatchBar) show(n int) {
 	b.box.Show()
 }
 
-// Marked lists the ids of the requests marked for a batch action, in list order.
-func (m *MainWindow) Marked() []string {
-	var ids []string
-	rows := m.listing.Filter(domain.Filter{All: true})
-	for i := range rows.Len() {
-		if id := rows.ID(i); m.list.marked[id] {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-// MarkRequest marks (or unmarks) a request for a batch action.
-func (m *MainWindow) MarkRequest(id string, on bool) {
-	if m.list.marked[id] != on {
-		m.list.toggleMark(id)
-	}
-}
-
-// ClearMarks unmarks every request.
-func (m *MainWindow) ClearMarks() {
-	clear(m.list.marked)
-	m.list.table.Refresh()
-	m.batch.show(0)
-	m.FocusScanBar()
-}
-
 // ShowRejectMarked asks for one reason and notes for every marked request.
-func (m *MainWindow) ShowRejectMarked() {
-	n := len(m.Marked())
-	m.rejectDialog(fmt.Sprintf("Reject %d marked requests", n), fmt.Sprintf("Reject %d requests", n), m.RejectMarked)
+func (b *BatchBar) ShowRejectMarked() {
+	n := len(b.marked())
+	b.dialogs.reject(fmt.Sprintf("Reject %d marked requests", n), fmt.Sprintf("Reject %d requests", n), b.RejectMarked)
 }
 
 // RejectMarked rejects every marked request with one reason; those that
 // cannot be rejected are named and stay as they were.
-func (m *MainWindow) RejectMarked(reason domain.Reason, note, partnerNote string) error {
-	ids := m.Marked()
+func (b *BatchBar) RejectMarked(reason domain.Reason, note, partnerNote string) error {
+	ids := b.marked()
 	if len(ids) == 0 {
 		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Mark the requests to reject first."}
 	}
 	if _, err := domain.ParseReason(string(reason)); err != nil {
 		return err // nothing tried: the dialog stays open
 	}
-	return m.batchDone("rejected", m.desk.RejectMany(ids, reason, note, partnerNote, m.actor()))
+	return b.batchDone("rejected", b.desk.RejectMany(ids, reason, note, partnerNote, b.actor()))
 }
 
 // ShowPickMarked asks where the marked requests' items go.
-func (m *MainWindow) ShowPickMarked() {
+func (b *BatchBar) ShowPickMarked() {
 	var targets []domain.Station
-	for _, st := range m.stations {
+	for _, st := range b.stations() {
 		if st.Kind == domain.StationRS || st.Kind == domain.StationDigitization {
 			targets = append(targets, st)
 		}
@@ -105,83 +93,67 @@ func (m *MainWindow) ShowPickMarked() {
 	}
 	target := widget.NewSelect(labels, nil)
 	target.SetSelectedIndex(0)
-	d := dialog.NewForm(fmt.Sprintf("Pick %d marked requests", len(m.Marked())), "Create and print slips", "Cancel",
+	d := dialog.NewForm(fmt.Sprintf("Pick %d marked requests", len(b.marked())), "Create and print slips", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("To", target)}, func(ok bool) {
 			if ok && len(targets) > 0 {
-				_ = m.PickMarked(targets[max(target.SelectedIndex(), 0)])
+				_ = b.PickMarked(targets[max(target.SelectedIndex(), 0)])
 			}
-		}, m.win)
-	m.showDialog(d, fyne.NewSize(420, 200), nil)
+		}, b.dialogs.win)
+	b.dialogs.show(d, fyne.NewSize(420, 200), nil)
 }
 
 // PickMarked creates pick requests for the marked requests and opens their
 // slips in one PDF.
-func (m *MainWindow) PickMarked(to domain.Station) error {
-	ids := m.Marked()
-	res := m.desk.PickMany(ids, to, m.actor())
+func (b *BatchBar) PickMarked(to domain.Station) error {
+	ids := b.marked()
+	res := b.desk.PickMany(ids, to, b.actor())
 	var picked []string
 	for _, r := range res {
 		if r.Err == nil {
 			picked = append(picked, r.Request.ID)
 		}
 	}
-	err := m.batchDone("picked to "+to.Label(), res)
+	err := b.batchDone("picked to "+to.Label(), res)
 	if len(picked) > 0 {
-		m.openSlips(picked)
+		b.openSlips(picked)
 	}
 	return err
 }
 
 // PrintMarkedSlips opens the pick slips of the marked requests in one PDF.
-func (m *MainWindow) PrintMarkedSlips() {
-	m.openSlips(m.Marked())
-}
-
-func (m *MainWindow) openSlips(ids []string) {
-	path, err := m.desk.WritePickSlips(ids)
-	if err != nil {
-		m.showError(err)
-		return
-	}
-	u, err := url.Parse(storage.NewFileURI(path).String())
-	if err == nil {
-		err = m.app.OpenURL(u)
-	}
-	if err != nil {
-		m.showError(err)
-	}
+func (b *BatchBar) PrintMarkedSlips() {
+	b.openSlips(b.marked())
 }
 
 // batchDone reports a batch action: how many went through and, by name,
 // the requests that were refused and why. Those refused stay marked.
-func (m *MainWindow) batchDone(verb string, res []domain.BatchResult) error {
+func (b *BatchBar) batchDone(verb string, res []domain.BatchResult) error {
 	var problems []string
 	var changed []domain.Summary
 	for _, r := range res {
 		if r.Err != nil {
 			ref := r.Ref
-			if found, ok := m.find(r.Ref); ok {
+			if found, ok := b.find(r.Ref); ok {
 				ref = found.Ref()
 			}
 			problems = append(problems, ref+": "+refusalText(r.Err))
 			continue
 		}
-		delete(m.list.marked, r.Request.ID)
 		changed = append(changed, r.Request.Summary())
 	}
-	m.updateRows(changed...)
-	m.batch.show(len(m.Marked()))
+	b.done(changed)
+	b.show(len(b.marked()))
 	done := len(res) - len(problems)
 	msg := fmt.Sprintf("%d of %d requests %s.", done, len(res), verb)
-	m.FocusScanBar()
+	b.focus()
 	if len(problems) > 0 {
 		slices.Sort(problems)
 		full := msg + " Not done: " + strings.Join(problems, " · ")
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: full})
-		m.banner.show(full, false, false)
+		b.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: full})
+		b.announce(full, false, false)
 		return nil
 	}
-	m.showInfo(msg)
-	m.banner.show(msg, true, false)
+	b.info(msg)
+	b.announce(msg, true, false)
 	return nil
 }

@@ -24,9 +24,9 @@ func BenchmarkScanInWindow100k(b *testing.B) {
 	for i := range b.N {
 		r := returned[i%len(returned)]
 		mw.SubmitScan(r.ItemBarcode)
-		if mw.lastScan != r.ID {
+		if mw.scan.lastScan != r.ID {
 			b.Fatalf("%s was not completed: %s", r.ItemBarcode, mw.banner.Text())
 		}
-		mw.UndoLastScan()
+		mw.scan.UndoLastScan()
 	}
 }

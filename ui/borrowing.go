@@ -14,30 +14,28 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
-// Receive records the arrival of the selected borrowing request's item with
-// the barcode of its temporary item.
-func (m *MainWindow) Receive(barcode string) error {
-	r, ok := m.Selected()
-	if !ok {
-		err := &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the borrowing request to receive first."}
-		m.showError(err)
-		return err
-	}
-	r, err := m.desk.Receive(r.ID, barcode, m.actor())
-	if err != nil {
-		m.showError(err)
-		m.banner.show(refusalText(err), false, false)
-		return err
-	}
-	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)
-	m.afterAction(r, msg)
-	return nil
+// BorrowingForm is the form for a new borrowing request (Ctrl+N), and the
+// form for a new partner it, the settings and the empty window offer.
+type BorrowingForm struct {
+	link
+	desk borrowingDesk
+	// stations are the desks and pickup locations; created shows the
+	// borrowing list, with the new pickup location, once a request is made.
+	stations func() []domain.Station
+	created  func()
+}
+
+// borrowingDesk is what the borrowing form asks of the desk.
+type borrowingDesk interface {
+	Partners() ([]domain.Partner, error)
+	NewBorrowing(in domain.BorrowingInput, by domain.Actor) (domain.Request, error)
+	AddPartner(p domain.Partner, by ...domain.Actor) (domain.Partner, error)
 }
 
 // pickupLocations are the configured pickup locations and those already used.
-func (m *MainWindow) pickupLocations() []string {
+func (f *BorrowingForm) pickupLocations() []string {
 	var out []string
-	for _, st := range m.stations {
+	for _, st := range f.stations() {
 		if st.Kind == domain.StationPickup {
 			out = append(out, st.Name)
 		}
@@ -49,18 +47,18 @@ func (m *MainWindow) pickupLocations() []string {
 func partnerChoice(p domain.Partner) string { return p.Code + " — " + p.Name }
 
 // ShowNewBorrowing opens the form for a new borrowing request (Ctrl+N, ⌘N on macOS).
-func (m *MainWindow) ShowNewBorrowing() {
-	partners, err := m.desk.Partners()
+func (f *BorrowingForm) ShowNewBorrowing() {
+	partners, err := f.desk.Partners()
 	if err != nil {
-		m.showError(err)
+		f.fail(err)
 		return
 	}
-	title := m.dialogEntry(false)
-	author := m.dialogEntry(false)
-	isbn := m.dialogEntry(false)
-	requester := m.dialogEntry(false)
-	email := m.dialogEntry(false)
-	pickup := widget.NewSelectEntry(m.pickupLocations())
+	title := f.dialogs.entry(false)
+	author := f.dialogs.entry(false)
+	isbn := f.dialogs.entry(false)
+	requester := f.dialogs.entry(false)
+	email := f.dialogs.entry(false)
+	pickup := widget.NewSelectEntry(f.pickupLocations())
 	pickup.SetPlaceHolder("Choose or type a pickup location")
 	partner := widget.NewSelectEntry(nil)
 	partner.SetPlaceHolder("Type to search partners")
@@ -77,7 +75,7 @@ func (m *MainWindow) ShowNewBorrowing() {
 	partner.SetOptions(choices(""))
 	partner.OnChanged = func(q string) { partner.SetOptions(choices(q)) }
 	addPartner := widget.NewButton("Add partner…", func() {
-		m.ShowAddPartner(func(p domain.Partner) {
+		f.ShowAddPartner(func(p domain.Partner) {
 			partners = append(partners, p)
 			partner.SetText(partnerChoice(p))
 		})
@@ -100,10 +98,10 @@ func (m *MainWindow) ShowNewBorrowing() {
 			errLabel.SetText(msg)
 			return
 		}
-		m.confirm("Create borrowing request?",
+		f.dialogs.confirm("Create borrowing request?",
 			fmt.Sprintf("“%s” for %s, pickup at %s, from %s.", in.Title, in.Requester, in.Pickup, in.Partner),
 			"Create", func() {
-				if _, err := m.CreateBorrowing(in); err != nil {
+				if _, err := f.CreateBorrowing(in); err != nil {
 					errLabel.SetText(refusalText(err))
 					return
 				}
@@ -117,8 +115,8 @@ func (m *MainWindow) ShowNewBorrowing() {
 	partner.OnSubmitted = func(string) { submit() }
 	save := widget.NewButton("Save…  (Return)", submit)
 	save.Importance = widget.HighImportance
-	d = dialog.NewCustom("New borrowing request", "Cancel", container.NewVBox(form, errLabel, save), m.win)
-	m.showDialog(d, fyne.NewSize(620, 520), title)
+	d = dialog.NewCustom("New borrowing request", "Cancel", container.NewVBox(form, errLabel, save), f.dialogs.win)
+	f.dialogs.show(d, fyne.NewSize(620, 520), title)
 }
 
 // missingBorrowingFields names the required fields left blank, as a sentence.
@@ -150,25 +148,24 @@ func partnerCode(text string, partners []domain.Partner) string {
 
 // CreateBorrowing records a new borrowing request and selects it at the top
 // of the borrowing list.
-func (m *MainWindow) CreateBorrowing(in domain.BorrowingInput) (domain.Request, error) {
-	r, err := m.desk.NewBorrowing(in, m.actor())
+func (f *BorrowingForm) CreateBorrowing(in domain.BorrowingInput) (domain.Request, error) {
+	r, err := f.desk.NewBorrowing(in, f.actor())
 	if err != nil {
 		return domain.Request{}, err
 	}
-	m.filter = domain.Filter{Side: domain.Borrowing, State: domain.Created}
-	m.loadStations()
-	m.afterAction(r, fmt.Sprintf("Borrowing request for “%s” created for %s — scan the item's barcode to receive it.", r.Title, r.Requester))
+	f.created()
+	f.acted(r, fmt.Sprintf("Borrowing request for “%s” created for %s — scan the item's barcode to receive it.", r.Title, r.Requester))
 	return r, nil
 }
 
 // ShowAddPartner asks for a new partner; added is called with it once saved.
-func (m *MainWindow) ShowAddPartner(added func(domain.Partner)) {
-	code := m.dialogEntry(false)
-	name := m.dialogEntry(false)
-	hours := m.dialogEntry(false)
+func (f *BorrowingForm) ShowAddPartner(added func(domain.Partner)) {
+	code := f.dialogs.entry(false)
+	name := f.dialogs.entry(false)
+	hours := f.dialogs.entry(false)
 	hours.SetText(strconv.Itoa(domain.DefaultTurnaroundHours))
-	email := m.dialogEntry(false)
-	prev := m.dialog
+	email := f.dialogs.entry(false)
+	prev := f.dialogs.current
 	d := dialog.NewForm("Add partner", "Add", "Cancel", []*widget.FormItem{
 		widget.NewFormItem("Code", code),
 		widget.NewFormItem("Name", name),
@@ -180,82 +177,28 @@ func (m *MainWindow) ShowAddPartner(added func(domain.Partner)) {
 		}
 		h, err := strconv.Atoi(strings.TrimSpace(hours.Text))
 		if err != nil || h <= 0 {
-			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The turnaround must be a whole number of business hours, e.g. 24."})
+			f.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The turnaround must be a whole number of business hours, e.g. 24."})
 			return
 		}
-		p, err := m.AddPartner(domain.Partner{Code: code.Text, Name: name.Text, TurnaroundHours: h, Email: email.Text})
+		p, err := f.AddPartner(domain.Partner{Code: code.Text, Name: name.Text, TurnaroundHours: h, Email: email.Text})
 		if err == nil && added != nil {
 			added(p)
 		}
-	}, m.win)
+	}, f.dialogs.win)
 	d.Resize(fyne.NewSize(480, 300))
-	d.SetOnClosed(func() { m.dialog = prev })
-	m.dialog = d
+	d.SetOnClosed(func() { f.dialogs.current = prev })
+	f.dialogs.current = d
 	d.Show()
-	m.win.Canvas().Focus(code)
+	f.dialogs.win.Canvas().Focus(code)
 }
 
 // AddPartner registers a partner.
-func (m *MainWindow) AddPartner(p domain.Partner) (domain.Partner, error) {
-	p, err := m.desk.AddPartner(p, m.actor())
+func (f *BorrowingForm) AddPartner(p domain.Partner) (domain.Partner, error) {
+	p, err := f.desk.AddPartner(p, f.actor())
 	if err != nil {
-		m.showError(err)
+		f.fail(err)
 		return domain.Partner{}, err
 	}
-	m.showInfo(fmt.Sprintf("Partner %s (%s) added.", p.Code, p.Name))
+	f.info(fmt.Sprintf("Partner %s (%s) added.", p.Code, p.Name))
 	return p, nil
-}
-
-// confirm asks a yes/no question in a dialog whose confirm button has the
-// focus, so Return (or Space) confirms and Escape cancels.
-func (m *MainWindow) confirm(title, message, confirmText string, onConfirm func()) {
-	prev := m.dialog
-	var d dialog.Dialog
-	yes := newDefaultButton(confirmText, func() {
-		d.Hide()
-		onConfirm()
-	})
-	yes.onEscape = func() { d.Hide() }
-	no := widget.NewButton("Cancel", func() { d.Hide() })
-	msg := widget.NewLabel(message)
-	msg.Wrapping = fyne.TextWrapWord
-	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(msg, container.NewGridWithColumns(2, no, yes)), m.win)
-	d.SetOnClosed(func() {
-		m.dialog = prev
-		if prev == nil {
-			m.FocusScanBar()
-		}
-	})
-	m.dialog = d
-	d.Resize(fyne.NewSize(460, 180))
-	d.Show()
-	m.win.Canvas().Focus(yes)
-}
-
-// defaultButton is a button that Return and Enter press too, for the default
-// choice of a dialog; Escape closes the dialog.
-type defaultButton struct {
-	widget.Button
-	onEscape func()
-}
-
-func newDefaultButton(label string, tapped func()) *defaultButton {
-	b := &defaultButton{}
-	b.Text, b.OnTapped, b.Importance = label, tapped, widget.HighImportance
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-// TypedKey presses the button on Return, Enter or Space; Escape cancels.
-func (b *defaultButton) TypedKey(ev *fyne.KeyEvent) {
-	switch ev.Name {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		b.Tapped(nil)
-	case fyne.KeyEscape:
-		if b.onEscape != nil {
-			b.onEscape()
-		}
-	default:
-		b.Button.TypedKey(ev)
-	}
 }

@@ -26,8 +26,8 @@ func (f *fixture) borrowing(title string) domain.Request {
 }
 
 func scanInto(mw *MainWindow, code string) {
-	test.Type(mw.scanBar, code)
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.scan.entry, code)
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 }
 
 func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
@@ -37,22 +37,22 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	f.clock.now = monday.Add(time.Hour)
 	mw := f.open()
 
-	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
+	mw.scan.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top(), "Ctrl+N from the scan bar opens the form")
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 
 	assert.Equal(t, "Fill in the partner, pickup location, requester, title.", missingBorrowingFields(domain.BorrowingInput{}))
-	r, err := mw.CreateBorrowing(domain.BorrowingInput{Partner: partnerCode("NYPL — NYPL library", nil),
+	r, err := mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: partnerCode("NYPL — NYPL library", nil),
 		Citation: domain.Citation{Title: "Silent Spring"}, Requester: "Rachel", Pickup: "Science Library"})
 	require.NoError(t, err)
 	sel, ok := mw.Selected()
 	require.True(t, ok)
 	assert.Equal(t, r.ID, sel.ID)
-	assert.Equal(t, 0, mw.list.selected, "the new request is at the top of the list")
-	assert.Equal(t, domain.Borrowing, mw.filter.Side)
-	assert.Equal(t, "Title", mw.list.cols[1].title, "borrowing columns (after the mark box)")
+	assert.Equal(t, 0, mw.list.view.selected, "the new request is at the top of the list")
+	assert.Equal(t, domain.Borrowing, mw.list.filter.Side)
+	assert.Equal(t, "Title", mw.list.view.cols[1].title, "borrowing columns (after the mark box)")
 
-	_, err = mw.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
+	_, err = mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
 	require.ErrorIs(t, err, domain.ErrInvalidInput, "a requester is required")
 }
 
@@ -73,12 +73,12 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 	_, err := f.desk.Receive(other.ID, "39200099", domain.Actor{Station: domain.RSDesk})
 	require.NoError(t, err)
 	mw := f.open()
-	mw.SetSide(domain.Borrowing)
+	mw.list.SetSide(domain.Borrowing)
 	mw.SelectRequest(r.ID)
 	require.NotNil(t, mw.details.receiveEntry, "a request awaiting receipt shows the Receive field")
 
-	require.ErrorIs(t, mw.Receive("39 2"), domain.ErrInvalidBarcode)
-	require.ErrorIs(t, mw.Receive("39200099"), domain.ErrBarcodeInUse)
+	require.ErrorIs(t, mw.details.Receive("39 2"), domain.ErrInvalidBarcode)
+	require.ErrorIs(t, mw.details.Receive("39200099"), domain.ErrBarcodeInUse)
 	assert.Contains(t, mw.banner.Text(), "Cosmos", "the refusal names the request that holds the barcode")
 	assert.Equal(t, domain.Created, f.state(r.ID))
 
@@ -103,7 +103,7 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 		assert.Equal(t, rt.want, f.state(r.ID), "scan at %s", rt.at.Label())
 		assert.Contains(t, mw.banner.Text(), rt.words)
 		assert.True(t, mw.banner.undoOffered())
-		assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
+		assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
 	}
 }
 
@@ -141,11 +141,11 @@ func TestUndoLastScan(t *testing.T) {
 	mw.SetStation(mainDesk)
 	scanInto(mw, "39200001")
 	require.Equal(t, domain.OnHoldShelf, f.state(r.ID))
-	mw.UndoLastScan()
+	mw.scan.UndoLastScan()
 	assert.Equal(t, domain.Received, f.state(r.ID))
 	assert.Contains(t, mw.banner.Text(), "Undone")
 	assert.False(t, mw.banner.undoOffered())
-	mw.UndoLastScan() // nothing left to undo: no change
+	mw.scan.UndoLastScan() // nothing left to undo: no change
 	assert.Equal(t, domain.Received, f.state(r.ID))
 }
 
@@ -154,7 +154,7 @@ func TestScanBarReceivesSelectedRequestAtRSDesk(t *testing.T) {
 	f.partner("NYPL", 24)
 	r := f.borrowing("Silent Spring")
 	mw := f.open()
-	mw.SetSide(domain.Borrowing)
+	mw.list.SetSide(domain.Borrowing)
 	mw.SelectRequest(r.ID)
 	scanInto(mw, "39200007")
 	assert.Equal(t, domain.Received, f.state(r.ID))
@@ -182,7 +182,7 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	f.clock.now = f.clock.now.Add(time.Minute)
 	assert.True(t, mw.sendWaiting(), "and is tried again when it has passed")
 	assert.Contains(t, mw.StatusText(), "could not be sent")
-	require.Equal(t, r.ID, mw.selected)
+	require.Equal(t, r.ID, mw.list.selected)
 	assert.Contains(t, mw.details.buttons, "Retry now", "the details shown are brought up to date")
 	mw.SelectRequest(r.ID)
 	retry, ok := mw.details.buttons["Retry now"]

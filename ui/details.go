@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -15,25 +16,37 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
-// detailActions are the handlers the details pane's buttons call.
-type detailActions struct {
-	eresources, moveRequest, digitization, reprintSlip, reject, badCitation, cancel func()
-	// receive takes the barcode typed or scanned into the Receive field.
-	receive func(barcode string)
-	// retryNotice sends a failed patron notice again.
-	retryNotice func(id string)
+// detailsDesk is what the details pane asks of the desk.
+type detailsDesk interface {
+	TimeLeft(deadline time.Time) (left time.Duration, ok bool)
+	Notices(f domain.NoticeFilter) ([]domain.Notice, error)
+	Outbox(requestID string) ([]domain.OutboxMessage, error)
+	Deliveries(requestID string) ([]domain.Delivery, error)
+	RetryNotice(id string, by ...domain.Actor) error
+	Pick(ref string, to domain.Station, itemBarcode string, by domain.Actor) (domain.Request, error)
+	Reject(ref string, reason domain.Reason, note, partnerNote string, by domain.Actor) (domain.Request, error)
+	BadCitation(ref, partnerNote string, by domain.Actor) (domain.Request, error)
+	Cancel(ref, note string, by domain.Actor) (domain.Request, error)
+	Receive(ref, barcode string, by domain.Actor) (domain.Request, error)
 }
 
 // DetailsPane is the right pane: the request as the requester filled it in,
-// our holdings, e-resources, notes, the actions legal in its state, the
-// drop area for the scan and the history.
+// our holdings, e-resources, notes, the actions legal in its state (and
+// their dialogs), the drop area for the scan and the history.
 type DetailsPane struct {
-	desk    *domain.Desk
-	actions detailActions
-	drop    *DropArea
-	box     *fyne.Container
-	scroll  *container.Scroll
-	empty   *widget.Label
+	link
+	desk detailsDesk
+	// dropArea is the drop area's canvas object, shown for a lending
+	// request that may ship.
+	dropArea fyne.CanvasObject
+	// selected is the request shown (ListPane.Selected); settings the
+	// department's settings; stations the desks a request may go to.
+	selected func() (domain.Request, bool)
+	settings func() domain.Settings
+	stations func() []domain.Station
+	box      *fyne.Container
+	scroll   *container.Scroll
+	empty    *widget.Label
 	// buttons holds the action buttons shown for the current request, by label.
 	buttons map[string]*widget.Button
 	// receiveEntry is the Receive field of a borrowing request awaiting receipt.
@@ -43,8 +56,8 @@ type DetailsPane struct {
 	shortcut func(fyne.Shortcut) bool
 }
 
-func newDetailsPane(d *domain.Desk, drop *DropArea, a detailActions) *DetailsPane {
-	p := &DetailsPane{desk: d, drop: drop, actions: a, box: container.NewVBox(),
+func newDetailsPane(l link, d detailsDesk, dropArea fyne.CanvasObject) *DetailsPane {
+	p := &DetailsPane{link: l, desk: d, dropArea: dropArea, box: container.NewVBox(),
 		empty:   widget.NewLabel("Select a request in the list, or scan its external identifier."),
 		buttons: map[string]*widget.Button{}}
 	p.empty.Wrapping = fyne.TextWrapWord
@@ -97,7 +110,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		add(wrappedRich(line, widget.RichTextStyleSubHeading))
 	}
 	if r.Side == domain.Lending && r.Can(domain.ActShip) {
-		add(p.drop.object())
+		add(p.dropArea)
 	}
 	if r.Side == domain.Borrowing && r.Can(domain.ActReceive) {
 		add(p.receiveRow())
@@ -194,24 +207,24 @@ func (p *DetailsPane) actionButtons(r domain.Request) []fyne.CanvasObject {
 	}
 	if r.Side == domain.Lending {
 		if r.Can(domain.ActShip) {
-			button("Download Electronic Resource", theme.DownloadIcon(), widget.MediumImportance, p.actions.eresources)
+			button("Download Electronic Resource", theme.DownloadIcon(), widget.MediumImportance, p.ShowEResources)
 		}
 		if r.Can(domain.ActPick) {
-			button("Create Move Request", theme.MailForwardIcon(), widget.MediumImportance, p.actions.moveRequest)
-			button("Create Digitization Request", theme.DocumentIcon(), widget.MediumImportance, p.actions.digitization)
+			button("Create Move Request", theme.MailForwardIcon(), widget.MediumImportance, func() { p.ShowPick(domain.StationRS) })
+			button("Create Digitization Request", theme.DocumentIcon(), widget.MediumImportance, func() { p.ShowPick(domain.StationDigitization) })
 		}
 		if r.State == domain.PickRequested {
-			button("Print pick slip again", theme.DocumentPrintIcon(), widget.MediumImportance, p.actions.reprintSlip)
+			button("Print pick slip again", theme.DocumentPrintIcon(), widget.MediumImportance, p.ReprintSlip)
 		}
 		if r.Can(domain.ActReject) {
-			button("Reject", theme.CancelIcon(), widget.DangerImportance, p.actions.reject)
+			button("Reject", theme.CancelIcon(), widget.DangerImportance, p.ShowReject)
 		}
 		if r.Can(domain.ActBadCitation) {
-			button("Bad citation", theme.QuestionIcon(), widget.WarningImportance, p.actions.badCitation)
+			button("Bad citation", theme.QuestionIcon(), widget.WarningImportance, p.ShowBadCitation)
 		}
 	}
 	if r.Side == domain.Borrowing && r.Can(domain.ActCancel) {
-		button("Cancel request", theme.CancelIcon(), widget.DangerImportance, p.actions.cancel)
+		button("Cancel request", theme.CancelIcon(), widget.DangerImportance, p.ShowCancel)
 	}
 	return out
 }
@@ -272,11 +285,7 @@ func reasonLabel(r domain.Reason) string {
 func (p *DetailsPane) receiveRow() fyne.CanvasObject {
 	p.receiveEntry = newKeyEntry()
 	p.receiveEntry.SetPlaceHolder("Scan or type the item barcode to receive")
-	submit := func(code string) {
-		if p.actions.receive != nil {
-			p.actions.receive(code)
-		}
-	}
+	submit := func(code string) { _ = p.Receive(code) }
 	p.receiveEntry.OnSubmitted = submit
 	p.receiveEntry.onKey = p.navKey
 	p.receiveEntry.onShortcut = p.shortcut
@@ -307,7 +316,7 @@ func (p *DetailsPane) noticeRow(n domain.Notice) fyne.CanvasObject {
 		return l
 	}
 	id := n.ID
-	retry := widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { p.actions.retryNotice(id) })
+	retry := widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { p.RetryNotice(id) })
 	p.buttons["Retry now"] = retry
 	return container.NewBorder(nil, nil, nil, retry, l)
 }
@@ -330,4 +339,226 @@ func queueRow(what, status, where, lastErr string, failed bool) fyne.CanvasObjec
 		l.Importance = widget.SuccessImportance
 	}
 	return l
+}
+
+// open shows a request with what waits for, or went to, its patron and partner.
+func (p *DetailsPane) open(r domain.Request) {
+	var q queues
+	var err error
+	if r.Side == domain.Borrowing {
+		if q.notices, err = p.desk.Notices(domain.NoticeFilter{RequestID: r.ID}); err != nil {
+			p.fail(err)
+		}
+	}
+	if q.messages, err = p.desk.Outbox(r.ID); err != nil {
+		p.fail(err)
+	}
+	if q.deliveries, err = p.desk.Deliveries(r.ID); err != nil {
+		p.fail(err)
+	}
+	p.show(r, q)
+}
+
+// RetryNotice sends a failed patron notice again now.
+func (p *DetailsPane) RetryNotice(id string) {
+	if err := p.desk.RetryNotice(id, p.actor()); err != nil {
+		p.fail(err)
+	}
+}
+
+// ---- the actions' dialogs ----
+
+// ShowEResources lists the e-resource collections that hold the title, each a
+// link that opens in the browser, and the catalogue search; "None of them
+// has it" leads straight to Reject.
+func (p *DetailsPane) ShowEResources() {
+	r, ok := p.selected()
+	if !ok {
+		return
+	}
+	box := container.NewVBox()
+	if len(r.EResources) == 0 {
+		box.Add(widget.NewLabel("No e-resource collections are recorded for this title."))
+	}
+	for _, e := range r.EResources {
+		if u, err := url.Parse(e.URL); err == nil {
+			box.Add(widget.NewHyperlink(e.Name, u))
+		}
+	}
+	box.Add(widget.NewSeparator())
+	if link, ok := p.settings().CatalogueSearch(r); ok {
+		if u, err := url.Parse(link); err == nil {
+			box.Add(widget.NewHyperlink("Search the catalogue for “"+r.Title+"”", u))
+		}
+	} else {
+		box.Add(wrapped("No catalogue search link is set up; set one with: illdesk config set catalogue-url URL"))
+	}
+	var d dialog.Dialog
+	none := widget.NewButton("None of them has it: Reject", func() {
+		d.Hide()
+		p.ShowReject()
+	})
+	none.Importance = widget.DangerImportance
+	box.Add(none)
+	d = dialog.NewCustom("Download Electronic Resource — "+r.Ref(), "Close", box, p.dialogs.win)
+	p.dialogs.show(d, fyne.Size{}, nil)
+}
+
+// ShowPick asks for the item and target of a move request (kind rs) or a
+// digitization request (kind digitization).
+func (p *DetailsPane) ShowPick(kind domain.StationKind) {
+	r, ok := p.selected()
+	if !ok {
+		return
+	}
+	barcode := p.dialogs.entry(false)
+	barcode.SetText(r.ItemBarcode)
+	barcode.SetPlaceHolder("Item barcode")
+	var targets []domain.Station
+	if kind == domain.StationRS {
+		targets = []domain.Station{domain.RSDesk}
+	} else {
+		for _, st := range p.stations() {
+			if st.Kind == domain.StationDigitization {
+				targets = append(targets, st)
+			}
+		}
+	}
+	labels := make([]string, len(targets))
+	for i, t := range targets {
+		labels[i] = t.Label()
+	}
+	target := widget.NewSelect(labels, nil)
+	target.SetSelectedIndex(0)
+	holdings := widget.NewLabel(strings.Join(nonBlank(r.Location, r.CallNumber), "  ·  "))
+	if holdings.Text == "" {
+		holdings.SetText("No print holdings recorded")
+	}
+	items := []*widget.FormItem{
+		widget.NewFormItem("Holdings", holdings),
+		widget.NewFormItem("Item barcode", barcode),
+		widget.NewFormItem("To", target),
+	}
+	title := "Create Move Request"
+	if kind == domain.StationDigitization {
+		title = "Create Digitization Request"
+	}
+	d := dialog.NewForm(title+" — "+r.Ref(), "Create and print slip", "Cancel", items, func(ok bool) {
+		if ok && len(targets) > 0 {
+			p.Pick(targets[max(target.SelectedIndex(), 0)], barcode.Text)
+		}
+	}, p.dialogs.win)
+	p.dialogs.show(d, fyne.NewSize(520, 260), barcode)
+}
+
+// Pick creates the pick request for the selected request and opens its slip.
+func (p *DetailsPane) Pick(to domain.Station, itemBarcode string) {
+	r, ok := p.selected()
+	if !ok {
+		return
+	}
+	r, err := p.desk.Pick(r.ID, to, itemBarcode, p.actor())
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	p.acted(r, "Pick From Shelf requested to "+to.Label()+": pull "+r.ItemBarcode+" and scan it there.")
+	p.openSlips([]string{r.ID})
+}
+
+// ReprintSlip opens the selected request's pick slip again.
+func (p *DetailsPane) ReprintSlip() {
+	if r, ok := p.selected(); ok {
+		p.openSlips([]string{r.ID})
+	}
+}
+
+// ShowReject asks for the reason (required), an internal note and a note to the partner.
+func (p *DetailsPane) ShowReject() {
+	r, ok := p.selected()
+	if !ok {
+		return
+	}
+	p.dialogs.reject("Reject "+r.Ref(), "Reject request", p.Reject)
+}
+
+// Reject rejects the selected lending request; a refusal changes nothing and is returned.
+func (p *DetailsPane) Reject(reason domain.Reason, note, partnerNote string) error {
+	r, ok := p.selected()
+	if !ok {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request to reject first."}
+	}
+	r, err := p.desk.Reject(r.ID, reason, note, partnerNote, p.actor())
+	if err != nil {
+		return err
+	}
+	p.acted(r, r.Ref()+" rejected: "+r.RejectReason.Label()+".")
+	return nil
+}
+
+// ShowBadCitation asks for the note to the borrowing library (required).
+func (p *DetailsPane) ShowBadCitation() {
+	r, ok := p.selected()
+	if !ok {
+		return
+	}
+	p.dialogs.note("Bad citation — "+r.Ref(), "What should the borrowing library fix? (required)", "Send back as bad citation",
+		p.BadCitation)
+}
+
+// BadCitation returns the selected request as a bad citation with a note to the partner.
+func (p *DetailsPane) BadCitation(partnerNote string) error {
+	r, ok := p.selected()
+	if !ok {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}
+	}
+	r, err := p.desk.BadCitation(r.ID, partnerNote, p.actor())
+	if err != nil {
+		return err
+	}
+	p.acted(r, r.Ref()+" returned to "+r.Partner+" as a bad citation.")
+	return nil
+}
+
+// ShowCancel asks why the selected request is cancelled.
+func (p *DetailsPane) ShowCancel() {
+	r, ok := p.selected()
+	if !ok {
+		return
+	}
+	p.dialogs.note("Cancel "+r.Ref(), "Why is it cancelled?", "Cancel request", p.Cancel)
+}
+
+// Cancel cancels the selected request.
+func (p *DetailsPane) Cancel(note string) error {
+	r, ok := p.selected()
+	if !ok {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}
+	}
+	r, err := p.desk.Cancel(r.ID, note, p.actor())
+	if err != nil {
+		return err
+	}
+	p.acted(r, r.Ref()+" cancelled.")
+	return nil
+}
+
+// Receive records the arrival of the selected borrowing request's item with
+// the barcode of its temporary item.
+func (p *DetailsPane) Receive(barcode string) error {
+	r, ok := p.selected()
+	if !ok {
+		err := &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the borrowing request to receive first."}
+		p.fail(err)
+		return err
+	}
+	r, err := p.desk.Receive(r.ID, barcode, p.actor())
+	if err != nil {
+		p.fail(err)
+		p.announce(refusalText(err), false, false)
+		return err
+	}
+	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)
+	p.acted(r, msg)
+	return nil
 }

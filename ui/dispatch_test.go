@@ -35,9 +35,9 @@ func TestWindowActionsSendThroughTheDispatcher(t *testing.T) {
 		act    func(mw *MainWindow) error
 		status domain.State
 	}{
-		{"reject", func(mw *MainWindow) error { return mw.Reject(domain.ReasonNotHeld, "", "") }, domain.Rejected},
-		{"bad citation", func(mw *MainWindow) error { return mw.BadCitation("Which volume?") }, domain.BadCitation},
-		{"cancel", func(mw *MainWindow) error { return mw.Cancel("found elsewhere") }, domain.Cancelled},
+		{"reject", func(mw *MainWindow) error { return mw.details.Reject(domain.ReasonNotHeld, "", "") }, domain.Rejected},
+		{"bad citation", func(mw *MainWindow) error { return mw.details.BadCitation("Which volume?") }, domain.BadCitation},
+		{"cancel", func(mw *MainWindow) error { return mw.details.Cancel("found elsewhere") }, domain.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,7 +77,7 @@ func TestWindowShowsWhatTheDispatcherCouldNotSend(t *testing.T) {
 	t.Cleanup(runLater) // before the window closes and waits for them
 	for _, r := range []domain.Request{refused, other} {
 		mw.SelectRequest(r.ID)
-		require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+		require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	}
 	assert.Empty(t, f.sent(), "nothing is sent on the UI thread")
 	runLater()

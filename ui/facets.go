@@ -58,11 +58,16 @@ func (g *facetGroup) set(values []domain.FacetValue, chosen string) {
 	g.setting = false
 }
 
-// FacetPane is the left pane: Side, Status, Partner and Format with counts.
+// FacetPane is the left pane: Side, Status, Partner and Format with
+// counts; and the search field above the list.
 type FacetPane struct {
 	side, status, partner, format *facetGroup
 	formatBox                     *fyne.Container
 	box                           *fyne.Container
+	search                        *keyEntry
+	// onSearch filters the list by the text in the search field; onScan
+	// takes a code scanned while the field has the focus.
+	onSearch, onScan func(string)
 }
 
 func newFacetPane(onSide, onStatus, onPartner, onFormat func(string)) *FacetPane {
@@ -71,6 +76,13 @@ func newFacetPane(onSide, onStatus, onPartner, onFormat func(string)) *FacetPane
 		status:  newFacetGroup("Status", onStatus),
 		partner: newFacetGroup("Partner", onPartner),
 		format:  newFacetGroup("Format", onFormat),
+	}
+	p.search = newKeyEntry()
+	p.search.SetPlaceHolder("Search title, external id, barcode, requester  (" + shortcutText("F") + ")")
+	p.search.OnChanged = p.SetSearch
+	p.search.OnSubmitted = func(code string) {
+		p.search.SetText("")
+		p.onScan(code)
 	}
 	p.formatBox = container.NewVBox(widget.NewSeparator(), p.format.title, p.format.radio)
 	p.box = container.NewVBox(
@@ -101,4 +113,13 @@ func (p *FacetPane) show(fs domain.Facets, f domain.Filter) {
 	} else {
 		p.formatBox.Show()
 	}
+}
+
+// SetSearch filters the list by text (title, external id, barcode, requester).
+func (p *FacetPane) SetSearch(text string) {
+	if p.search.Text != text {
+		p.search.SetText(text) // calls back here through OnChanged
+		return
+	}
+	p.onSearch(text)
 }

@@ -34,19 +34,19 @@ func TestChoosingFacetsShowsAListedRequest(t *testing.T) {
 		do   func()
 		want string
 	}{
-		{"switching to Borrowing opens a borrowing request", func() { mw.SetSide(domain.Borrowing) }, "Borrowed book"},
-		{"and back to Lending, the most urgent lending one", func() { mw.SetSide(domain.Lending) }, "R-1"},
-		{"a listed request stays when a facet still lists it", func() { mw.SelectRequest(mustFind(t, f.desk, "N-1").ID); mw.SetPartner("NYPL") }, "N-1"},
-		{"a partner facet that leaves it out opens one it lists", func() { mw.SetPartner("RAPID") }, "R-1"},
-		{"a search that finds nothing empties the details", func() { mw.SetPartner(""); mw.SetSearch("no such title") }, ""},
-		{"clearing the search opens the most urgent again", func() { mw.SetSearch("") }, "R-1"},
-		{"a search opens the first it finds", func() { mw.SetSearch("N-1") }, "N-1"},
+		{"switching to Borrowing opens a borrowing request", func() { mw.list.SetSide(domain.Borrowing) }, "Borrowed book"},
+		{"and back to Lending, the most urgent lending one", func() { mw.list.SetSide(domain.Lending) }, "R-1"},
+		{"a listed request stays when a facet still lists it", func() { mw.SelectRequest(mustFind(t, f.desk, "N-1").ID); mw.list.SetPartner("NYPL") }, "N-1"},
+		{"a partner facet that leaves it out opens one it lists", func() { mw.list.SetPartner("RAPID") }, "R-1"},
+		{"a search that finds nothing empties the details", func() { mw.list.SetPartner(""); mw.facets.SetSearch("no such title") }, ""},
+		{"clearing the search opens the most urgent again", func() { mw.facets.SetSearch("") }, "R-1"},
+		{"a search opens the first it finds", func() { mw.facets.SetSearch("N-1") }, "N-1"},
 	}
 	for _, s := range steps {
 		s.do()
 		assert.Equal(t, s.want, shown(), s.what)
 		if s.want != "" {
-			assert.Equal(t, mw.list.rows.Index(mw.selected), mw.list.selected, "%s: the list highlights it", s.what)
+			assert.Equal(t, mw.list.view.rows.Index(mw.list.selected), mw.list.view.selected, "%s: the list highlights it", s.what)
 		}
 	}
 }
@@ -81,14 +81,14 @@ func TestChoosingFacetsKeepsARequestWithFilesWaiting(t *testing.T) {
 	mw.Wait()
 	require.Equal(t, []string{scan}, mw.drop.files)
 
-	mw.SetSide(domain.Borrowing)
+	mw.list.SetSide(domain.Borrowing)
 	got, _ := mw.Selected()
 	assert.Equal(t, "R-1", got.ExternalID, "the dropped scan still waits to be shipped")
 	assert.Equal(t, []string{scan}, mw.drop.files)
 
-	mw.ClearFiles()
-	mw.SetSide(domain.Lending)
-	mw.SetSide(domain.Borrowing)
+	mw.drop.ClearFiles()
+	mw.list.SetSide(domain.Lending)
+	mw.list.SetSide(domain.Borrowing)
 	got, _ = mw.Selected()
 	assert.Equal(t, "Borrowed book", got.Title, "with nothing waiting, the selection follows the facets")
 }

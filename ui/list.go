@@ -112,8 +112,9 @@ func (l *RequestList) checkSettled() {
 // minStretchWidth is the narrowest the title column gets before the list scrolls sideways.
 const minStretchWidth = 140
 
-// RequestList is the centre pane: the virtualized list of requests, most
-// urgent first, with the selected row highlighted.
+// RequestList is the list's table (ListPane's view): the virtualized list
+// of requests, most urgent first, with the selected row highlighted; it
+// follows the keys that move through it.
 type RequestList struct {
 	desk     *domain.Desk
 	table    *widget.Table
@@ -128,6 +129,19 @@ type RequestList struct {
 
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(id string)
+	// open selects the request with the id, loading its details.
+	open func(id string)
+	// While staff move through the list with the keys faster than
+	// navDelay, navTarget is the request the keys have led to and navRow
+	// its row, navKeys counts the keys since the last step, navPending says
+	// its details wait, navBurst counts the bursts, and navQuiet is when a
+	// move may load at once.
+	navTarget  string
+	navRow     int
+	navKeys    int
+	navPending bool
+	navBurst   int
+	navQuiet   time.Time
 	// onMark is called when a request is marked or unmarked.
 	onMark func()
 	// onSettled, when set, is called once the list has drawn at least
@@ -252,6 +266,84 @@ func (l *RequestList) current() (string, bool) {
 }
 
 func (l *RequestList) size() (int, int) { return l.rows.Len(), len(l.cols) }
+
+// navDelay is how soon after loading a request's details a key that moves
+// through the list loads the next one. Keys that come faster (a held arrow,
+// Page Down pressed again and again) are a burst: the request under the
+// highlight is loaded once they pause for a navStep, since loading and
+// drawing the details of every request passed over would make the list lag
+// behind.
+const navDelay = 150 * time.Millisecond
+
+// navStep is how often the highlight follows the keys during a burst. Each
+// move scrolls new rows into view and draws them: following fast keys ten
+// times a second rather than at every key draws fewer of the rows passed
+// over, and the list keeps up with a held key.
+const navStep = 100 * time.Millisecond
+
+// MoveSelection moves the selection up or down the list by delta rows.
+func (l *RequestList) MoveSelection(delta int) {
+	rows := l.rows
+	if rows.Len() == 0 {
+		return
+	}
+	i := l.selected
+	if l.navPending {
+		i = l.navRow
+		if i < 0 || i >= rows.Len() || rows.ID(i) != l.navTarget {
+			i = rows.Index(l.navTarget) // the list changed during the burst
+		}
+	}
+	if i < 0 {
+		i = 0
+		if delta < 0 {
+			i = rows.Len() - 1
+		}
+	} else {
+		i = min(max(i+delta, 0), rows.Len()-1)
+	}
+	id := rows.ID(i)
+	now := time.Now()
+	if !l.navPending && !now.Before(l.navQuiet) {
+		l.navQuiet = now.Add(navDelay)
+		l.open(id)
+		return
+	}
+	// a key soon after another: the first of a burst moves the highlight at
+	// once, the others at the next step, and the request is loaded once the
+	// keys pause
+	l.navTarget, l.navRow = id, i
+	l.navKeys++
+	if l.navPending {
+		return
+	}
+	l.navPending, l.navKeys = true, 0
+	l.navBurst++
+	burst := l.navBurst
+	l.setSelected(id)
+	l.after(navStep, func() { l.navFollow(burst) })
+}
+
+// navFollow moves the highlight to where the keys of a burst have led and,
+// once a step has passed without a key, loads the request under it. It does
+// nothing once something else has chosen a request meanwhile.
+func (l *RequestList) navFollow(burst int) {
+	if !l.navPending || burst != l.navBurst {
+		return
+	}
+	if l.navKeys > 0 {
+		l.navKeys = 0
+		l.setSelected(l.navTarget)
+		l.after(navStep, func() { l.navFollow(burst) })
+		return
+	}
+	l.navPending = false
+	l.navQuiet = time.Now().Add(navDelay)
+	l.open(l.navTarget)
+}
+
+// endBurst ends a burst of keys: a click or a scan has chosen a request.
+func (l *RequestList) endBurst() { l.navPending = false }
 
 // listCell is one cell: a row highlight, the format dot and the text.
 type listCell struct {

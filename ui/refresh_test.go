@@ -79,7 +79,7 @@ func assertShowsTheDatabase(t *testing.T, f *fixture, mw *MainWindow) {
 	defer func() { f.store.summaryReads, f.store.settingReads = counted[0], counted[1] }() // not the window's reads
 	fresh, err := f.desk.Listing()
 	require.NoError(t, err)
-	rows, facets := fresh.Apply(mw.filter)
+	rows, facets := fresh.Apply(mw.list.filter)
 	var want []string
 	for i := range rows.Len() {
 		want = append(want, rows.At(i).Ref())
@@ -101,18 +101,18 @@ func TestScanUpdatesOnlyTheScannedRequest(t *testing.T) {
 	f.lending("NYPL", "L-1")
 	mw := f.open()
 	mw.SetStation(mainDesk)
-	mw.SetSide(domain.Borrowing)
-	mw.SetStatus(domain.Received)
+	mw.list.SetSide(domain.Borrowing)
+	mw.list.SetStatus(domain.Received)
 	require.Equal(t, []string{r.Ref()}, listedRefs(mw))
 	before := f.reads()
 
 	scanInto(mw, "39200001")
 	require.Equal(t, domain.OnHoldShelf, f.state(r.ID))
 	assert.Equal(t, before, f.reads(), "a scan reads neither every request nor the settings")
-	got, ok := mw.listing.Find(r.ID)
+	got, ok := mw.list.listing.Find(r.ID)
 	require.True(t, ok)
 	assert.Equal(t, domain.OnHoldShelf, got.State, "the scanned request's row is updated")
-	assert.Equal(t, r.ID, mw.selected, "the scanned request is shown")
+	assert.Equal(t, r.ID, mw.list.selected, "the scanned request is shown")
 	assert.True(t, strings.HasPrefix(detailsStatus(mw), "On hold shelf"), "the details show it scanned: %q", detailsStatus(mw))
 	assert.Contains(t, mw.banner.Text(), "hold shelf")
 	assertShowsTheDatabase(t, f, mw)
@@ -124,10 +124,10 @@ func TestScanUpdatesOnlyTheScannedRequest(t *testing.T) {
 
 	mw.SelectRequest(r.ID)
 	scanInto(mw, "39200001") // checked out
-	mw.UndoLastScan()
+	mw.scan.UndoLastScan()
 	require.Equal(t, domain.OnHoldShelf, f.state(r.ID))
 	assert.Equal(t, before, f.reads(), "nor does undoing it")
-	assert.Equal(t, r.ID, mw.selected)
+	assert.Equal(t, r.ID, mw.list.selected)
 	assertShowsTheDatabase(t, f, mw)
 }
 
@@ -141,22 +141,22 @@ func TestActionsUpdateOnlyTheirRequests(t *testing.T) {
 	before := f.reads()
 
 	mw.SelectRequest(a.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	assert.Equal(t, domain.Rejected, f.state(a.ID))
 	assert.Equal(t, before, f.reads(), "an action reads neither every request nor the settings")
-	assert.Equal(t, a.ID, mw.selected, "the request stays shown after it left the facets")
+	assert.Equal(t, a.ID, mw.list.selected, "the request stays shown after it left the facets")
 	assert.True(t, strings.HasPrefix(detailsStatus(mw), "Rejected"), detailsStatus(mw))
 	assertShowsTheDatabase(t, f, mw)
 
-	mw.MarkRequest(b.ID, true)
-	mw.MarkRequest(c.ID, true)
-	require.NoError(t, mw.RejectMarked(domain.ReasonNotHeld, "", ""))
+	mw.list.MarkRequest(b.ID, true)
+	mw.list.MarkRequest(c.ID, true)
+	require.NoError(t, mw.batch.RejectMarked(domain.ReasonNotHeld, "", ""))
 	assert.Equal(t, domain.Rejected, f.state(b.ID))
 	assert.Equal(t, before, f.reads(), "nor does a batch of a few")
 	assertShowsTheDatabase(t, f, mw)
 
 	d := f.lending("RAPID", "D-1", func(in *domain.LendingInput) { in.Pages = "" })
-	mw.putRows([]domain.Summary{d.Summary()}, nil)
+	mw.list.putRows([]domain.Summary{d.Summary()}, nil)
 	mw.SelectRequest(d.ID)
 	mw.AddFiles([]string{pdfPath("valid_text_1page.pdf")})
 	mw.Wait()

@@ -13,6 +13,29 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
+// SettingsDialog is the settings window the top bar's cog opens: the
+// department, the partners and mail.
+type SettingsDialog struct {
+	link
+	desk settingsDesk
+	// saved reads the settings, the desks and the list again after the
+	// department's settings change; addPartner opens the new partner form.
+	saved      func()
+	addPartner func(added func(domain.Partner))
+}
+
+// settingsDesk is what the settings window asks of the desk.
+type settingsDesk interface {
+	Settings() (domain.Settings, error)
+	SaveSettings(s domain.Settings, by ...domain.Actor) error
+	Calendar() domain.Calendar
+	SetHolidays(dates []string, by ...domain.Actor) error
+	Partners() ([]domain.Partner, error)
+	EditPartner(code string, edit func(*domain.Partner), by ...domain.Actor) (domain.Partner, error)
+	MailSettings() (domain.MailSettings, error)
+	SaveMailSettings(ms domain.MailSettings, by ...domain.Actor) error
+}
+
 // splitNames reads a comma-separated list typed by staff.
 func splitNames(s string) []string {
 	var out []string
@@ -27,41 +50,40 @@ func splitNames(s string) []string {
 // SaveDepartment stores the department settings and holidays typed in the
 // settings window (lists comma-separated). It is a Fulfillment Services
 // Operator's task; a refusal changes nothing.
-func (m *MainWindow) SaveDepartment(s domain.Settings, holidays string) error {
-	if err := m.desk.SaveSettings(s, m.actor()); err != nil {
+func (sd *SettingsDialog) SaveDepartment(s domain.Settings, holidays string) error {
+	if err := sd.desk.SaveSettings(s, sd.actor()); err != nil {
 		return err
 	}
-	if err := m.desk.SetHolidays(splitNames(holidays), m.actor()); err != nil {
+	if err := sd.desk.SetHolidays(splitNames(holidays), sd.actor()); err != nil {
 		return err
 	}
-	m.loadStations()
-	m.Refresh()
-	m.showInfo("Settings saved.")
+	sd.saved()
+	sd.info("Settings saved.")
 	return nil
 }
 
 // SavePartner changes a partner from the settings window.
-func (m *MainWindow) SavePartner(code string, edit func(*domain.Partner)) error {
-	p, err := m.desk.EditPartner(code, edit, m.actor())
+func (sd *SettingsDialog) SavePartner(code string, edit func(*domain.Partner)) error {
+	p, err := sd.desk.EditPartner(code, edit, sd.actor())
 	if err != nil {
 		return err
 	}
-	m.showInfo(fmt.Sprintf("Partner %s (%s) saved.", p.Code, p.Name))
+	sd.info(fmt.Sprintf("Partner %s (%s) saved.", p.Code, p.Name))
 	return nil
 }
 
 // SaveMail stores the SMTP settings; the password goes to the system
 // keyring, and a blank one keeps what the keyring has.
-func (m *MainWindow) SaveMail(ms domain.MailSettings) error {
-	if err := m.desk.SaveMailSettings(ms, m.actor()); err != nil {
+func (sd *SettingsDialog) SaveMail(ms domain.MailSettings) error {
+	if err := sd.desk.SaveMailSettings(ms, sd.actor()); err != nil {
 		return err
 	}
-	m.showInfo("Mail settings saved.")
+	sd.info("Mail settings saved.")
 	return nil
 }
 
 // ShowSettings opens the settings window: the department, partners and mail.
-func (m *MainWindow) ShowSettings() {
+func (sd *SettingsDialog) ShowSettings() {
 	errLabel := errorLabel()
 	report := func(err error) {
 		if err != nil {
@@ -71,19 +93,19 @@ func (m *MainWindow) ShowSettings() {
 		errLabel.SetText("")
 	}
 	tabs := container.NewAppTabs(
-		container.NewTabItem("Department", m.departmentForm(report)),
-		container.NewTabItem("Partners", m.partnersForm(report)),
-		container.NewTabItem("Mail", m.mailForm(report)),
+		container.NewTabItem("Department", sd.departmentForm(report)),
+		container.NewTabItem("Partners", sd.partnersForm(report)),
+		container.NewTabItem("Mail", sd.mailForm(report)),
 	)
-	d := dialog.NewCustom("Settings", "Close", container.NewBorder(nil, errLabel, nil, nil, tabs), m.win)
-	m.showDialog(d, fyne.NewSize(860, 600), nil)
+	d := dialog.NewCustom("Settings", "Close", container.NewBorder(nil, errLabel, nil, nil, tabs), sd.dialogs.win)
+	sd.dialogs.show(d, fyne.NewSize(860, 600), nil)
 }
 
-func (m *MainWindow) departmentForm(report func(error)) fyne.CanvasObject {
-	s, err := m.desk.Settings()
+func (sd *SettingsDialog) departmentForm(report func(error)) fyne.CanvasObject {
+	s, err := sd.desk.Settings()
 	report(err)
 	entry := func(v, hint string) *keyEntry {
-		e := m.dialogEntry(false)
+		e := sd.dialogs.entry(false)
 		e.SetText(v)
 		e.SetPlaceHolder(hint)
 		return e
@@ -94,9 +116,9 @@ func (m *MainWindow) departmentForm(report func(error)) fyne.CanvasObject {
 	folder := entry(s.ScanFolder, "folder where the book scanner saves PDFs")
 	pattern := entry(s.BarcodePattern, `e.g. ^39\d{8,12}$ (empty: any 1–64 printable characters)`)
 	listen := entry(s.Listen, "127.0.0.1:8626 to receive ISO 18626 messages")
-	holidays := entry(strings.Join(m.desk.Calendar().Holidays(), ", "), "2026-12-25, 2026-12-26")
+	holidays := entry(strings.Join(sd.desk.Calendar().Holidays(), ", "), "2026-12-25, 2026-12-26")
 	save := widget.NewButton("Save", func() {
-		report(m.SaveDepartment(domain.Settings{CatalogueURL: catalogue.Text, DigitizationDepartments: splitNames(digit.Text),
+		report(sd.SaveDepartment(domain.Settings{CatalogueURL: catalogue.Text, DigitizationDepartments: splitNames(digit.Text),
 			PickupLocations: splitNames(pickups.Text), ScanFolder: folder.Text, BarcodePattern: pattern.Text, Listen: listen.Text}, holidays.Text))
 	})
 	save.Importance = widget.HighImportance
@@ -111,11 +133,11 @@ func (m *MainWindow) departmentForm(report func(error)) fyne.CanvasObject {
 	), save)
 }
 
-func (m *MainWindow) partnersForm(report func(error)) fyne.CanvasObject {
-	partners, err := m.desk.Partners()
+func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
+	partners, err := sd.desk.Partners()
 	report(err)
-	name, hours, loan, maxMB := m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false)
-	email, agency, endpoint, delivery := m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false)
+	name, hours, loan, maxMB := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
+	email, agency, endpoint, delivery := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
 	delivery.SetPlaceHolder("email:ADDRESS, folder:PATH or iso")
 	agency.SetPlaceHolder("TYPE:VALUE, e.g. OCLC:ZCU")
 	code := ""
@@ -153,19 +175,19 @@ func (m *MainWindow) partnersForm(report func(error)) fyne.CanvasObject {
 			report(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Turnaround, loan period and size limit must be numbers."})
 			return
 		}
-		report(m.SavePartner(code, func(p *domain.Partner) {
+		report(sd.SavePartner(code, func(p *domain.Partner) {
 			p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.MaxFileBytes = name.Text, h, l, int64(mb*1e6)
 			p.Email, p.AgencyID, p.ISOEndpoint, p.Delivery = email.Text, agency.Text, endpoint.Text, delivery.Text
 			p.NeedsReview = false
 		}))
-		if partners, err = m.desk.Partners(); err == nil {
+		if partners, err = sd.desk.Partners(); err == nil {
 			list.Refresh()
 		}
 	})
 	save.Importance = widget.HighImportance
 	add := widget.NewButton("Add partner…", func() {
-		m.ShowAddPartner(func(domain.Partner) {
-			if partners, err = m.desk.Partners(); err == nil {
+		sd.addPartner(func(domain.Partner) {
+			if partners, err = sd.desk.Partners(); err == nil {
 				list.Refresh()
 			}
 		})
@@ -184,10 +206,10 @@ func (m *MainWindow) partnersForm(report func(error)) fyne.CanvasObject {
 	return split
 }
 
-func (m *MainWindow) mailForm(report func(error)) fyne.CanvasObject {
-	ms, err := m.desk.MailSettings()
+func (sd *SettingsDialog) mailForm(report func(error)) fyne.CanvasObject {
+	ms, err := sd.desk.MailSettings()
 	report(err)
-	host, port, user, from := m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false), m.dialogEntry(false)
+	host, port, user, from := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
 	host.SetText(ms.Host)
 	if ms.Port > 0 {
 		port.SetText(strconv.Itoa(ms.Port))
@@ -208,7 +230,7 @@ func (m *MainWindow) mailForm(report func(error)) fyne.CanvasObject {
 				return
 			}
 		}
-		report(m.SaveMail(domain.MailSettings{Host: host.Text, Port: p, TLS: tls.Selected, User: user.Text, Password: password.Text, From: from.Text}))
+		report(sd.SaveMail(domain.MailSettings{Host: host.Text, Port: p, TLS: tls.Selected, User: user.Text, Password: password.Text, From: from.Text}))
 		password.SetText("")
 	})
 	save.Importance = widget.HighImportance

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/illdesk/illdesk/domain"
@@ -12,23 +13,54 @@ import (
 // prefOperator is the preference key remembering who signed in last here.
 const prefOperator = "operator"
 
+// OperatorPane is who works at this window: the operator's name on the
+// top bar, the Switch operator button and the sign-in dialog. Until
+// someone signs in where operators are set up, changes are refused.
+type OperatorPane struct {
+	link
+	desk  signInDesk
+	prefs fyne.Preferences
+	name  string // the operator who acts from this window
+	label *widget.Label
+	// button opens the sign-in dialog (Switch operator).
+	button *widget.Button
+	// stations are the desks; station is where this workstation stands,
+	// and setStation sets it (the scan bar's).
+	stations   func() []domain.Station
+	station    func() domain.Station
+	setStation func(domain.Station)
+}
+
+// signInDesk is what signing in asks of the desk.
+type signInDesk interface {
+	SingleUser() (bool, error)
+	Operators() ([]domain.Operator, error)
+	SignIn(name, pin string, at domain.Station) (domain.Operator, error)
+}
+
+func newOperatorPane(l link, d signInDesk, prefs fyne.Preferences, name string) *OperatorPane {
+	p := &OperatorPane{link: l, desk: d, prefs: prefs, name: name, label: widget.NewLabel(name)}
+	p.button = widget.NewButtonWithIcon("", theme.AccountIcon(), p.ShowSignIn)
+	return p
+}
+
 // needsSignIn reports whether changes need a signed-in operator that the
 // window does not have yet.
-func (m *MainWindow) needsSignIn() bool {
-	single, err := m.desk.SingleUser()
+func (p *OperatorPane) needsSignIn() bool {
+	single, err := p.desk.SingleUser()
 	if err != nil {
-		m.showError(err)
+		p.fail(err)
 		return false
 	}
-	return !single && m.operator == ""
+	return !single && p.name == ""
 }
 
 // ShowSignIn asks who works here and at which desk (Switch operator does the
 // same). Until someone signs in, looking works but changes are refused.
-func (m *MainWindow) ShowSignIn() {
-	ops, err := m.desk.Operators()
+func (p *OperatorPane) ShowSignIn() {
+	ops, err := p.desk.Operators()
 	if err != nil {
-		m.showError(err)
+		p.fail(err)
 		return
 	}
 	names := make([]string, len(ops))
@@ -36,29 +68,29 @@ func (m *MainWindow) ShowSignIn() {
 		names[i] = o.Name
 	}
 	who := widget.NewSelect(names, nil)
-	if last := m.app.Preferences().String(prefOperator); last != "" {
+	if last := p.prefs.String(prefOperator); last != "" {
 		who.SetSelected(last)
 	} else if len(names) > 0 {
 		who.SetSelected(names[0])
 	}
 	pin := widget.NewPasswordEntry()
 	pin.SetPlaceHolder("PIN (if you have one)")
-	desks := make([]string, len(m.stations))
-	for i, st := range m.stations {
+	desks := make([]string, len(p.stations()))
+	for i, st := range p.stations() {
 		desks[i] = st.Label()
 	}
 	desk := widget.NewSelect(desks, nil)
-	desk.SetSelected(m.at.Label())
+	desk.SetSelected(p.station().Label())
 	errLabel := errorLabel()
 	var d dialog.Dialog
 	signIn := newDefaultButton("Sign in", func() {
-		st := m.at
-		for _, s := range m.stations {
+		st := p.station()
+		for _, s := range p.stations() {
 			if s.Label() == desk.Selected {
 				st = s
 			}
 		}
-		if err := m.SignIn(who.Selected, pin.Text, st); err != nil {
+		if err := p.SignIn(who.Selected, pin.Text, st); err != nil {
 			errLabel.SetText(refusalText(err))
 			pin.SetText("")
 			return
@@ -67,21 +99,21 @@ func (m *MainWindow) ShowSignIn() {
 	})
 	pin.OnSubmitted = func(string) { signIn.OnTapped() }
 	form := widget.NewForm(widget.NewFormItem("Operator", who), widget.NewFormItem("PIN", pin), widget.NewFormItem("Desk", desk))
-	d = dialog.NewCustomWithoutButtons("Sign in to ILL Desk", container.NewVBox(form, errLabel, signIn), m.win)
-	m.showDialog(d, fyne.NewSize(460, 280), pin)
+	d = dialog.NewCustomWithoutButtons("Sign in to ILL Desk", container.NewVBox(form, errLabel, signIn), p.dialogs.win)
+	p.dialogs.show(d, fyne.NewSize(460, 280), pin)
 }
 
 // SignIn checks an operator's PIN and desk and makes them the one who acts
 // from this window; the name and desk are remembered.
-func (m *MainWindow) SignIn(name, pin string, at domain.Station) error {
-	op, err := m.desk.SignIn(name, pin, at)
+func (p *OperatorPane) SignIn(name, pin string, at domain.Station) error {
+	op, err := p.desk.SignIn(name, pin, at)
 	if err != nil {
 		return err
 	}
-	m.operator = op.Name
-	m.app.Preferences().SetString(prefOperator, op.Name)
-	m.operatorLabel.SetText(op.Name + " · " + op.RoleLabels())
-	m.SetStation(at)
-	m.showInfo(op.Name + " signed in at the " + at.Label() + ".")
+	p.name = op.Name
+	p.prefs.SetString(prefOperator, op.Name)
+	p.label.SetText(op.Name + " · " + op.RoleLabels())
+	p.setStation(at)
+	p.info(op.Name + " signed in at the " + at.Label() + ".")
 	return nil
 }

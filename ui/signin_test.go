@@ -26,18 +26,18 @@ func TestSignInBeforeChanges(t *testing.T) {
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 
 	mw.SelectRequest(r.ID)
-	require.ErrorIs(t, mw.Reject(domain.ReasonNotHeld, "", ""), domain.ErrNotAllowed, "no change before signing in")
+	require.ErrorIs(t, mw.details.Reject(domain.ReasonNotHeld, "", ""), domain.ErrNotAllowed, "no change before signing in")
 	assert.Equal(t, domain.Created, f.state(r.ID))
 
-	require.ErrorIs(t, mw.SignIn("finn", "0000", domain.RSDesk), domain.ErrSignInFailed)
-	require.NoError(t, mw.SignIn("cora", "", domain.RSDesk))
-	err = mw.Reject(domain.ReasonNotHeld, "", "")
+	require.ErrorIs(t, mw.signin.SignIn("finn", "0000", domain.RSDesk), domain.ErrSignInFailed)
+	require.NoError(t, mw.signin.SignIn("cora", "", domain.RSDesk))
+	err = mw.details.Reject(domain.ReasonNotHeld, "", "")
 	require.ErrorIs(t, err, domain.ErrNotAllowed)
 	assert.Contains(t, err.Error(), "Requests Operator", "the refusal names the role needed")
 
-	require.NoError(t, mw.SignIn("finn", "2468", domain.RSDesk))
+	require.NoError(t, mw.signin.SignIn("finn", "2468", domain.RSDesk))
 	assert.Equal(t, "finn", f.app.Preferences().String(prefOperator), "the operator is remembered")
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	got := mustFind(t, f.desk, r.ID)
 	assert.Equal(t, "finn", got.History[len(got.History)-1].Actor)
 }

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"net/url"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,6 +16,22 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
+// StatsDialog is the statistics view the top bar's chart button opens.
+type StatsDialog struct {
+	link
+	desk statsDesk
+	// openURL opens a file in the system's viewer.
+	openURL func(*url.URL) error
+}
+
+// statsDesk is what the statistics view asks of the desk.
+type statsDesk interface {
+	Now() time.Time
+	Partners() ([]domain.Partner, error)
+	Stats(f domain.StatsFilter) (domain.Stats, error)
+	WriteStatsReport(s domain.Stats) (string, error)
+}
+
 var (
 	arrivedColor = color.NRGBA{R: 0x2b, G: 0x7b, B: 0xe4, A: 0xff}
 	closedColor  = color.NRGBA{R: 0x3c, G: 0xb3, B: 0x71, A: 0xff}
@@ -24,7 +41,7 @@ var (
 // LoadStats computes the statistics for the filter fields as staff type them:
 // dates YYYY-MM-DD (the "to" day included), side "" / lending / borrowing,
 // a partner code or "".
-func (m *MainWindow) LoadStats(from, to, side, partner string) (domain.Stats, error) {
+func (v *StatsDialog) LoadStats(from, to, side, partner string) (domain.Stats, error) {
 	f := domain.StatsFilter{Partner: partner}
 	var err error
 	if strings.TrimSpace(from) != "" {
@@ -44,22 +61,22 @@ func (m *MainWindow) LoadStats(from, to, side, partner string) (domain.Stats, er
 			return domain.Stats{}, err
 		}
 	}
-	return m.desk.Stats(f)
+	return v.desk.Stats(f)
 }
 
 // ShowStats opens the statistics view: the figures for a period, side and
 // partner, charts of weekly volume, final states and rejections, and export
 // as CSV or a printable PDF report.
-func (m *MainWindow) ShowStats() {
-	from := m.dialogEntry(false)
+func (v *StatsDialog) ShowStats() {
+	from := v.dialogs.entry(false)
 	from.SetPlaceHolder("From YYYY-MM-DD")
-	from.SetText(m.desk.Now().AddDate(0, 0, -84).Format(domain.DateLayout))
-	to := m.dialogEntry(false)
+	from.SetText(v.desk.Now().AddDate(0, 0, -84).Format(domain.DateLayout))
+	to := v.dialogs.entry(false)
 	to.SetPlaceHolder("To YYYY-MM-DD")
 	side := widget.NewSelect([]string{"Both sides", "Lending", "Borrowing"}, nil)
 	side.SetSelected("Lending")
 	partners := []string{"All partners"}
-	if ps, err := m.desk.Partners(); err == nil {
+	if ps, err := v.desk.Partners(); err == nil {
 		for _, p := range ps {
 			partners = append(partners, p.Code)
 		}
@@ -78,7 +95,7 @@ func (m *MainWindow) ShowStats() {
 		if p == "All partners" {
 			p = ""
 		}
-		st, err := m.LoadStats(from.Text, to.Text, s, p)
+		st, err := v.LoadStats(from.Text, to.Text, s, p)
 		if err != nil {
 			status.SetText(refusalText(err))
 			return
@@ -102,25 +119,25 @@ func (m *MainWindow) ShowStats() {
 			if err := domain.WriteStatsCSV(w, current); err != nil {
 				status.SetText("The CSV could not be written: " + err.Error())
 			}
-		}, m.win)
+		}, v.dialogs.win)
 		save.SetFileName("illdesk-statistics.csv")
 		save.Show()
 	})
 	print := widget.NewButton("Print report (PDF)", func() {
-		path, err := m.desk.WriteStatsReport(current)
+		path, err := v.desk.WriteStatsReport(current)
 		if err != nil {
 			status.SetText(refusalText(err))
 			return
 		}
 		if u, err := url.Parse(storage.NewFileURI(path).String()); err == nil {
-			_ = m.app.OpenURL(u)
+			_ = v.openURL(u)
 		}
 	})
 	filters := container.NewGridWithColumns(5, from, to, side, partner, widget.NewButton("Show", load))
 	d := dialog.NewCustom("Statistics", "Close", container.NewBorder(container.NewVBox(filters, status), container.NewHBox(export, print), nil, nil,
-		container.NewVScroll(body)), m.win)
+		container.NewVScroll(body)), v.dialogs.win)
 	load()
-	m.showDialog(d, fyne.NewSize(1100, 720), nil)
+	v.dialogs.show(d, fyne.NewSize(1100, 720), nil)
 }
 
 // statsView lays out the figures and the charts.

@@ -1,17 +1,35 @@
-// Package ui is ILL Desk's Fyne window. Each pane is a struct that owns its
-// widgets; the window wires them to the use-case layer, *domain.Desk, through
-// named handler methods that tests call directly.
+// Package ui is ILL Desk's Fyne window. MainWindow (window.go) builds the
+// panes, lays them out and routes events between them; each pane is a
+// struct in a file of its own that owns its widgets, its state and its
+// handlers:
+//
+//	scanbar.go    ScanBar: the scan entry, the desk selector, Undo, the scan trace
+//	facets.go     FacetPane: the facets and the search field
+//	listpane.go   ListPane: the listing, the filter, the selection, the marks
+//	list.go       RequestList: the list's table and the keys' moves through it
+//	details.go    DetailsPane: the selected request and its actions' dialogs
+//	droparea.go   DropArea: dropped files, preflight, Ship, the scan folder
+//	batch.go      BatchBar: the actions on marked requests
+//	banner.go     Banner: the last scan's result, with Undo
+//	status.go     StatusLine: the line at the bottom
+//	attention.go  AttentionButton: what needs attention
+//	signin.go     OperatorPane: who works here, and signing in
+//	backup.go     BackupButton: Back up now, and the daily backup
+//	borrowing.go  BorrowingForm: new borrowing requests and partners
+//	settings.go, stats.go, audit.go: the dialogs the top bar opens
+//
+// A pane reaches the desk through the narrow interface it declares, and
+// other panes only through the callbacks MainWindow sets; what every pane
+// shares (the status line, background work, dialogs, who acts) is its link
+// (link.go). Handlers are named methods that tests call directly, since
+// Fyne's test driver ignores drops and shortcuts.
 package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,8 +37,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -63,59 +81,35 @@ type Options struct {
 
 // MainWindow is ILL Desk's main window: the scan bar, desk selector and
 // search on top; facets, the request list and the details pane below; a
-// status line at the bottom.
+// status line at the bottom. It builds the panes and routes what one pane
+// does to the others; the panes hold the state.
 type MainWindow struct {
-	app      fyne.App
-	win      fyne.Window
-	desk     *domain.Desk
-	at       domain.Station
-	operator string
-	log      func(string)
+	app  fyne.App
+	win  fyne.Window
+	desk *domain.Desk
+	log  func(string)
 
-	scanBar    *keyEntry
-	search     *keyEntry
-	deskSelect *widget.Select
-	stations   []domain.Station
-	facets     *FacetPane
-	list       *RequestList
-	details    *DetailsPane
-	drop       *DropArea
-	status     *widget.Label
-	banner     *Banner
-	// operatorLabel shows who is signed in.
-	operatorLabel *widget.Label
-	// attentionButton says how many requests need attention and lists them.
-	attentionButton *widget.Button
-	attention       []domain.Attention
-	batch           *BatchBar
-	hint            *fyne.Container
-	centre          *container.Split
-	body            *fyne.Container
-	dialog          dialog.Dialog // the dialog open now, if any
+	scan      *ScanBar
+	facets    *FacetPane
+	list      *ListPane
+	details   *DetailsPane
+	drop      *DropArea
+	status    *StatusLine
+	banner    *Banner
+	signin    *OperatorPane
+	attention *AttentionButton
+	borrowing *BorrowingForm
+	// the dialogs the top bar's buttons open
+	auditLog       *AuditDialog
+	stats          *StatsDialog
+	settingsDialog *SettingsDialog
+	batch          *BatchBar
+	hint           *fyne.Container
+	centre         *container.Split
+	body           *fyne.Container
+	dialogs        *dialogHost
 
-	listing *domain.Listing // every request's summary, most urgent first
-	// refreshPending is set while a RefreshSoon waits; refreshIDs are the
-	// requests announced changed meanwhile, and refreshAll says the whole
-	// list is to be read again.
-	refreshPending bool
-	refreshIDs     map[string]bool
-	refreshAll     bool
-	// While staff move through the list with the keys faster than
-	// navDelay, navTarget is the request the keys have led to and navRow
-	// its row, navKeys counts the keys since the last step, navPending says
-	// its details wait, navBurst counts the bursts, and navQuiet is when a
-	// move may load at once.
-	navTarget  string
-	navRow     int
-	navKeys    int
-	navPending bool
-	navBurst   int
-	navQuiet   time.Time
-	filter     domain.Filter
-	selected   string // id of the selected request
-	lastScan   string // id of the request the last scan or action changed, for Undo
-	settings   domain.Settings
-	waiting    map[string]string // request id → waiting scan in the scan folder
+	settings domain.Settings
 
 	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
 	quit chan struct{}
@@ -132,114 +126,129 @@ type MainWindow struct {
 	// has closed meanwhile (Do); tests run it when they choose.
 	after func(d time.Duration, fn func())
 
-	// backup writes a snapshot (Options.Backup); backupButton runs it.
-	backup       func() (string, error)
-	backupButton *widget.Button
-
-	// trace records the timing of each scan (Options.Trace), or is nil.
-	trace *scanTrace
+	// backup is the top bar's save button, shown when there is Options.Backup.
+	backup *BackupButton
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
 func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
-		spawn:  func(fn func()) { go fn() },
-		filter: domain.Filter{Side: domain.Lending, State: domain.Created}, waiting: map[string]string{}}
+		spawn: func(fn func()) { go fn() }}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
-	m.at, m.operator, m.log = opts.Station, opts.Operator, opts.Log
-	if opts.Trace != nil {
-		m.trace = newScanTrace(opts.Trace)
-	}
+	m.log = opts.Log
 	if m.log == nil {
 		m.log = func(string) {}
 	}
+	at := opts.Station
 	if !opts.StationGiven {
-		m.at = domain.RSDesk
+		at = domain.RSDesk
 		if st, err := domain.ParseStation(a.Preferences().String(prefDesk)); err == nil {
-			m.at = st
+			at = st
 		}
 	}
+	m.status = newStatusLine(m.log)
+	m.dialogs = &dialogHost{win: m.win, focus: m.FocusScanBar}
+	l := m.link()
 
-	m.scanBar = newKeyEntry()
-	m.scanBar.SetPlaceHolder("Scan or type a barcode or external id, then Return")
-	m.scanBar.OnSubmitted = m.SubmitScan
-	m.scanBar.onShortcut = m.handleShortcut
-	m.scanBar.onKey = m.handleNavKey
-
-	m.search = newKeyEntry()
-	m.search.SetPlaceHolder("Search title, external id, barcode, requester  (" + shortcutText("F") + ")")
-	m.search.OnChanged = m.SetSearch
-	// A scanner used while the search field has the focus still scans.
-	m.search.OnSubmitted = func(code string) {
-		m.search.SetText("")
-		m.SubmitScan(code)
+	m.scan = newScanBar(l, d, a.Preferences(), at)
+	if opts.Trace != nil {
+		m.scan.trace = newScanTrace(opts.Trace)
 	}
-	m.search.onShortcut = m.handleShortcut
-	m.search.onKey = m.handleNavKey
-
-	m.deskSelect = widget.NewSelect(nil, func(label string) {
-		for _, st := range m.stations {
-			if st.Label() == label && !st.Same(m.at) {
-				m.SetStation(st)
-				return
-			}
+	m.scan.selected = func() string { return m.list.selected }
+	m.scan.openCurrent = func() {
+		if id, ok := m.list.view.current(); ok {
+			m.SelectRequest(id)
 		}
-	})
+	}
+	m.scan.entry.onShortcut = m.handleShortcut
+	m.scan.entry.onKey = m.handleNavKey
+
+	view := newRequestList(d)
+	view.onSettled = opts.OnSettled
+	view.after = func(d time.Duration, fn func()) { m.after(d, fn) }
+	view.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
+	view.onMark = func() { m.batch.show(len(m.list.Marked())); m.FocusScanBar() }
+	m.list = newListPane(l, d, view)
+	m.list.after = func(d time.Duration, fn func()) { m.after(d, fn) }
+	m.list.reloadAll = m.Refresh
+	m.list.showFacets = func(fs domain.Facets, f domain.Filter) { m.facets.show(fs, f) }
+	m.list.showEmpty = m.showEmpty
+	m.list.opened = func(r domain.Request) { m.drop.open(r) }
+	m.list.showDetails = m.showDetails
+	m.list.clearDetails = func() { m.details.clear() }
+	m.list.collecting = func() bool { return m.drop.collecting() }
+	m.list.marked = func(n int) { m.batch.show(n) }
+	m.scan.changed, m.scan.reveal = m.list.showChanged, m.list.revealRequest
 
 	// After a click on a facet the scan bar gets the focus back, so the next
 	// scan does not land in the facet.
 	m.facets = newFacetPane(
-		func(v string) { m.SetSide(domain.Side(v)); m.FocusScanBar() },
-		func(v string) { m.SetStatus(domain.State(v)); m.FocusScanBar() },
-		func(v string) { m.SetPartner(v); m.FocusScanBar() },
-		func(v string) { m.SetFormat(v); m.FocusScanBar() })
-	m.list = newRequestList(d)
-	m.list.onSettled = opts.OnSettled
-	m.list.after = func(d time.Duration, fn func()) { m.after(d, fn) }
-	m.list.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
-	m.list.onMark = func() { m.batch.show(len(m.Marked())); m.FocusScanBar() }
-	m.drop = newDropArea(m.BrowseFiles, m.ClearFiles, m.ShipSelected)
-	m.details = newDetailsPane(d, m.drop, detailActions{
-		eresources:   m.ShowEResources,
-		moveRequest:  func() { m.ShowPick(domain.StationRS) },
-		digitization: func() { m.ShowPick(domain.StationDigitization) },
-		reprintSlip:  m.ReprintSlip,
-		reject:       m.ShowReject,
-		badCitation:  m.ShowBadCitation,
-		cancel:       m.ShowCancel,
-		receive:      func(code string) { _ = m.Receive(code) },
-		retryNotice:  m.RetryNotice,
-	})
+		func(v string) { m.list.SetSide(domain.Side(v)); m.FocusScanBar() },
+		func(v string) { m.list.SetStatus(domain.State(v)); m.FocusScanBar() },
+		func(v string) { m.list.SetPartner(v); m.FocusScanBar() },
+		func(v string) { m.list.SetFormat(v); m.FocusScanBar() })
+	m.facets.onSearch = m.list.searchFor
+	// A scanner used while the search field has the focus still scans.
+	m.facets.onScan = m.SubmitScan
+	m.facets.search.onShortcut = m.handleShortcut
+	m.facets.search.onKey = m.handleNavKey
+	m.drop = newDropArea(l, d, m.win)
+	m.drop.spawn = func(fn func()) { m.spawn(fn) }
+	m.drop.selectedRequest, m.drop.selectedID = m.list.Selected, func() string { return m.list.selected }
+	m.drop.selectedRow = func() int { return m.list.view.selected }
+	m.drop.shippable = func() []domain.Summary { return m.list.listing.Shippable() }
+	m.drop.reveal, m.drop.shipped, m.drop.received = m.list.revealRequest, m.list.showShipped, m.list.showReceived
+	m.drop.scanFolder = func() string { return m.settings.ScanFolder }
+	m.drop.markWaiting = func(marks map[string]bool) {
+		m.list.view.waiting = marks
+		m.list.view.table.Refresh()
+	}
+	m.borrowing = &BorrowingForm{link: l, desk: d, stations: m.scan.Stations, created: func() {
+		m.list.useFilter(domain.Filter{Side: domain.Borrowing, State: domain.Created})
+		m.scan.loadStations()
+	}}
+	m.details = newDetailsPane(l, d, m.drop.object())
+	m.details.selected = m.list.Selected
+	m.details.settings = func() domain.Settings { return m.settings }
+	m.details.stations = m.scan.Stations
 	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
-	m.banner = newBanner(m.UndoLastScan, m.Do)
-	m.status = widget.NewLabel("")
-	m.status.Wrapping = fyne.TextWrapWord
-	m.status.TextStyle = fyne.TextStyle{Bold: true}
+	m.banner = newBanner(m.scan.UndoLastScan, m.Do)
 
-	m.hint = container.NewCenter(m.emptyHint())
+	m.hint = container.NewCenter(newEmptyHint(
+		func() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) },
+		m.borrowing.ShowNewBorrowing))
 	m.hint.Hide()
 
-	m.operatorLabel = widget.NewLabel(m.operator)
-	switchOp := widget.NewButtonWithIcon("", theme.AccountIcon(), m.ShowSignIn)
-	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.ShowAudit)
-	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.ShowStats)
-	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.ShowSettings)
-	m.attentionButton = widget.NewButtonWithIcon("", theme.WarningIcon(), m.ShowAttention)
-	buttons := container.NewHBox(m.attentionButton, stats, settings, audit)
-	m.backup = opts.Backup
-	if m.backup != nil {
-		m.backupButton = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), m.BackUpNow)
-		buttons.Add(m.backupButton)
+	m.signin = newOperatorPane(l, d, a.Preferences(), opts.Operator)
+	m.signin.stations, m.signin.station, m.signin.setStation = m.scan.Stations, m.scan.Station, m.scan.SetStation
+	m.auditLog = &AuditDialog{link: l, desk: d}
+	m.stats = &StatsDialog{link: l, desk: d, openURL: a.OpenURL}
+	m.settingsDialog = &SettingsDialog{link: l, desk: d, addPartner: m.borrowing.ShowAddPartner, saved: func() {
+		m.scan.loadStations()
+		m.Refresh()
+	}}
+	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.auditLog.ShowAudit)
+	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.stats.ShowStats)
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.settingsDialog.ShowSettings)
+	m.attention = newAttentionButton(l, d)
+	m.attention.listing = func() *domain.Listing { return m.list.listing }
+	m.attention.reveal, m.attention.setTitle = m.list.revealRequest, m.win.SetTitle
+	buttons := container.NewHBox(m.attention.button, stats, settings, audit)
+	m.backup = newBackupButton(l, opts.Backup)
+	if opts.Backup != nil {
+		buttons.Add(m.backup.button)
 	}
 	top := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Scan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(buttons, switchOp, m.operatorLabel, widget.NewIcon(theme.HomeIcon()),
-			container.NewGridWrap(fyne.NewSize(260, m.deskSelect.MinSize().Height), m.deskSelect)),
-		m.scanBar)
-	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.search))
+		container.NewHBox(buttons, m.signin.button, m.signin.label, widget.NewIcon(theme.HomeIcon()),
+			container.NewGridWrap(fyne.NewSize(260, m.scan.deskSelect.MinSize().Height), m.scan.deskSelect)),
+		m.scan.entry)
+	topBar := container.NewVBox(top, container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, m.facets.search))
 
-	m.batch = newBatchBar(m)
-	m.centre = container.NewHSplit(container.NewBorder(m.batch.box, nil, nil, nil, m.list.object()), m.details.object())
+	m.batch = newBatchBar(l, d, m.list.ClearMarks)
+	m.batch.marked, m.batch.find, m.batch.stations = m.list.Marked, m.list.find, m.scan.Stations
+	m.batch.done = m.list.batchDone
+	m.centre = container.NewHSplit(container.NewBorder(m.batch.box, nil, nil, nil, m.list.view.object()), m.details.object())
 	m.centre.SetOffset(0.66)
 	m.body = container.NewStack(m.centre, m.hint)
 	main := container.NewHSplit(m.facets.object(), m.body)
@@ -247,10 +256,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.win.SetContent(container.NewBorder(
 		container.NewVBox(topBar, m.banner.object(), widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), m.status),
+		container.NewVBox(widget.NewSeparator(), m.status.object()),
 		nil, nil, main))
 	m.win.Resize(DefaultSize)
-	m.win.SetOnDropped(m.DropURIs)
+	m.win.SetOnDropped(m.drop.DropURIs)
 	m.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { m.handleNavKey(k) })
 	for _, sc := range windowShortcuts {
 		m.win.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.handleShortcut(s) })
@@ -259,22 +268,22 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		close(m.quit)
 		m.stopSending()
 		m.jobs.Wait()
-		if m.trace != nil {
-			_ = m.trace.close()
+		if m.scan.trace != nil {
+			_ = m.scan.trace.close()
 		}
 	})
 
-	m.loadStations()
+	m.scan.loadStations()
 	m.Refresh()
 	if c, err := d.PrepareAttention(); err == nil {
-		m.showAttentionCount(c.Among(m.listing)) // at start, before the window shows
+		m.attention.showCount(c.Among(m.list.listing)) // at start, before the window shows
 	}
-	m.win.Canvas().Focus(m.scanBar)
-	if m.needsSignIn() {
-		m.ShowSignIn()
+	m.win.Canvas().Focus(m.scan.entry)
+	if m.signin.needsSignIn() {
+		m.signin.ShowSignIn()
 	}
 	if opts.DailyBackup != nil {
-		m.run(func() { m.dailyBackup(opts.DailyBackup) })
+		m.run(func() { m.backup.dailyBackup(opts.DailyBackup) })
 	}
 	// What the window's actions queue is sent off the UI thread once the
 	// change is committed: the desk kicks its dispatcher after each such
@@ -283,44 +292,6 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	d.Dispatcher().Notify(func() { m.run(m.sendQueues) })
 	go m.tick()
 	return m
-}
-
-// BackUpNow writes a snapshot of the database in the background (the top
-// bar's save button) and says on the status line where it went.
-func (m *MainWindow) BackUpNow() {
-	defer m.FocusScanBar()
-	if m.backup == nil || m.backupButton.Disabled() {
-		return
-	}
-	m.backupButton.Disable()
-	m.showInfo("Backing up the database…")
-	m.run(func() {
-		path, err := m.backup()
-		m.Do(func() {
-			m.backupButton.Enable()
-			if err != nil {
-				m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The backup could not be written: " +
-					strings.TrimSuffix(refusalText(err), ".") + ". Check that the backups folder beside the database can be written to."})
-				return
-			}
-			m.showInfo("Backup saved: " + path)
-		})
-	})
-}
-
-// dailyBackup makes today's snapshot (off the UI thread) and reports a
-// failure on the status line; the window works on either way.
-func (m *MainWindow) dailyBackup(daily func() (string, bool, error)) {
-	path, made, err := daily()
-	m.Do(func() {
-		switch {
-		case err != nil:
-			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Today's backup could not be made: " +
-				strings.TrimSuffix(refusalText(err), ".") + ". ILL Desk works on; try Back up now (the save button) later."})
-		case made:
-			m.log("Today's backup: " + path)
-		}
-	})
 }
 
 // windowShortcuts are the shortcuts the window owns; they work while the
@@ -383,7 +354,7 @@ func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
 		m.FocusSearch()
 		return true
 	case fyne.KeyN:
-		m.ShowNewBorrowing()
+		m.borrowing.ShowNewBorrowing()
 		return true
 	}
 	return false
@@ -394,18 +365,16 @@ func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
 func (m *MainWindow) handleNavKey(k *fyne.KeyEvent) bool {
 	switch k.Name {
 	case fyne.KeyEscape:
-		if m.dialog != nil {
-			m.dialog.Hide()
-		}
+		m.dialogs.escape()
 		m.FocusScanBar()
 	case fyne.KeyUp:
-		m.MoveSelection(-1)
+		m.list.view.MoveSelection(-1)
 	case fyne.KeyDown:
-		m.MoveSelection(1)
+		m.list.view.MoveSelection(1)
 	case fyne.KeyPageUp:
-		m.MoveSelection(-10)
+		m.list.view.MoveSelection(-10)
 	case fyne.KeyPageDown:
-		m.MoveSelection(10)
+		m.list.view.MoveSelection(10)
 	default:
 		return false
 	}
@@ -424,11 +393,11 @@ func (m *MainWindow) tick() {
 			return
 		case <-t.C:
 			n++
-			m.checkScanFolder()
+			m.drop.checkScanFolder()
 			if n%6 == 0 {
-				m.Do(func() { m.list.table.Refresh() })
+				m.Do(func() { m.list.view.table.Refresh() })
 				if c, err := m.desk.PrepareAttention(); err == nil {
-					m.Do(func() { m.showAttentionCount(c.Among(m.listing)) })
+					m.Do(func() { m.attention.showCount(c.Among(m.list.listing)) })
 				}
 			}
 			if n%6 == 0 || m.sendWaiting() {
@@ -448,357 +417,42 @@ func (m *MainWindow) Refresh() {
 	if s, err := m.desk.Settings(); err == nil {
 		m.settings = s
 	}
-	m.reloadListing()
-}
-
-// reloadListing reads every request's summary again, then redraws: after
-// a change to more requests than updateRows puts quickly.
-func (m *MainWindow) reloadListing() {
-	l, err := m.desk.Listing()
-	if err != nil {
-		m.showError(err)
-		return
-	}
-	m.listing = l
-	m.applyFilter()
-}
-
-// updateRows puts the summaries of requests changed here (by a batch
-// action) in the list, then redraws: an action knows what it changed, and
-// reading every request again would take longer the larger the department.
-func (m *MainWindow) updateRows(changed ...domain.Summary) {
-	if len(changed) > maxRefreshIDs {
-		m.reloadListing()
-		return
-	}
-	m.putRows(changed, nil)
-}
-
-// RefreshSoon brings the list up to date a moment from now, once however
-// often it is called meanwhile: changes announced by other workstations
-// come in bursts. ids are the requests that changed: only those are read
-// again, unless there are more than a few; none, or "*", reads the whole
-// list and the settings again. Call it on Fyne's goroutine (Do from
-// others).
-func (m *MainWindow) RefreshSoon(ids ...string) {
-	if len(ids) == 0 || slices.Contains(ids, "*") {
-		m.refreshAll = true
-	} else {
-		if m.refreshIDs == nil {
-			m.refreshIDs = map[string]bool{}
-		}
-		for _, id := range ids {
-			m.refreshIDs[id] = true
-		}
-	}
-	if m.refreshPending {
-		return
-	}
-	m.refreshPending = true
-	m.after(refreshDelay, func() {
-		all, changed := m.refreshAll, m.refreshIDs
-		m.refreshPending, m.refreshAll, m.refreshIDs = false, false, nil
-		if all || len(changed) > maxRefreshIDs {
-			m.Refresh()
-			return
-		}
-		m.refreshRequests(slices.Collect(maps.Keys(changed)))
-	})
-}
-
-// maxRefreshIDs is how many changed requests RefreshSoon reads, and
-// updateRows puts, one by one; for more, reading the whole list is quicker.
-const maxRefreshIDs = 20
-
-// refreshRequests reads the requests with the ids again and puts them in
-// the list (or takes them out, when they are gone), then redraws.
-func (m *MainWindow) refreshRequests(ids []string) {
-	found, gone, err := m.desk.Summaries(ids)
-	if err != nil {
-		m.showError(err)
-		return
-	}
-	m.putRows(found, gone)
-}
-
-// putRows puts the summaries found in the list and takes those gone out of
-// it, then redraws.
-func (m *MainWindow) putRows(found []domain.Summary, gone []string) {
-	for _, s := range found {
-		m.listing.Put(s)
-	}
-	for _, id := range gone {
-		m.listing.Remove(id)
-	}
-	m.applyFilter()
-}
-
-// refreshDelay gathers a burst of announced changes into one reload.
-const refreshDelay = 300 * time.Millisecond
-
-// applyFilter shows the requests passing the facets and search. The
-// request in the details pane stays there while it exists, even when the
-// facets no longer pass it: after a scan or an action moves a request on,
-// staff still see what they did. A new choice of facets or search text
-// goes through chooseFilter instead.
-func (m *MainWindow) applyFilter() { m.showFilter(false) }
-
-// chooseFilter shows the requests passing the facets and search staff have
-// just chosen. If the request in the details pane is not among them, the
-// most urgent one that is takes its place, so that staff who switch to
-// Borrowing see a borrowing request, not the lending one they left;
-// unless files dropped for it are waiting to be shipped.
-func (m *MainWindow) chooseFilter() { m.showFilter(true) }
-
-// showFilter is applyFilter, or chooseFilter when listedOnly is set.
-func (m *MainWindow) showFilter(listedOnly bool) {
-	rows := m.showRows(m.selected)
-	// setRows found the selected request's row, if it is listed
-	keep := m.selected != "" && (!listedOnly || m.drop.collecting() || m.list.selected >= 0)
-	if r, ok := m.find(m.selected); ok && keep {
-		m.showDetails(r)
-	} else if rows.Len() > 0 {
-		m.SelectRequest(rows.ID(0)) // open the most urgent request
-	} else {
-		m.selected = ""
-		m.details.clear()
-	}
-}
-
-// showRows shows the requests passing the facets and search, with the
-// request with the id highlighted, and the facet counts; not the details.
-func (m *MainWindow) showRows(highlight string) domain.Rows {
-	rows, facets := m.listing.Apply(m.filter)
-	m.list.setColumns(m.filter.Side)
-	m.list.setRows(rows, highlight)
-	m.facets.show(facets, m.filter)
-	if m.listing.Len() == 0 {
-		m.hint.Show()
-		m.centre.Hide()
-	} else {
-		m.hint.Hide()
-		m.centre.Show()
-	}
-	return rows
-}
-
-// find loads the request with the id, fresh from the database.
-func (m *MainWindow) find(id string) (domain.Request, bool) {
-	if _, ok := m.listing.Find(id); !ok {
-		return domain.Request{}, false
-	}
-	r, err := m.desk.Find(id)
-	if err != nil {
-		m.showError(err)
-		return domain.Request{}, false
-	}
-	return r, true
-}
-
-// SetSide chooses the Side facet.
-func (m *MainWindow) SetSide(s domain.Side) {
-	if s == m.filter.Side {
-		return
-	}
-	m.filter = domain.Filter{Side: s, Text: m.filter.Text}
-	m.chooseFilter()
-}
-
-// SetStatus chooses a state in the Status facet ("" for all active).
-func (m *MainWindow) SetStatus(s domain.State) { m.filter.State = s; m.chooseFilter() }
-
-// SetPartner chooses a partner in the Partner facet ("" for all).
-func (m *MainWindow) SetPartner(code string) { m.filter.Partner = code; m.chooseFilter() }
-
-// SetFormat chooses a value of the Format facet ("", "electronic", "physical", "blank").
-func (m *MainWindow) SetFormat(v string) { m.filter.Format = domain.FormatFilter(v); m.chooseFilter() }
-
-// SetSearch filters the list by text (title, external id, barcode, requester).
-func (m *MainWindow) SetSearch(text string) {
-	if m.search.Text != text {
-		m.search.SetText(text) // calls back here through OnChanged
-		return
-	}
-	m.filter.Text = text
-	m.chooseFilter()
-}
-
-// ---- selection and keyboard ----
-
-// SelectRequest shows a request in the details pane and highlights it in the
-// list; a request outside the current facets is shown all the same.
-func (m *MainWindow) SelectRequest(id string) {
-	r, ok := m.find(id)
-	if !ok {
-		return
-	}
-	m.navPending = false // a click or a scan ends a burst of keys
-	if id != m.selected {
-		m.selected = id
-		m.drop.reset(r)
-		if path, ok := m.waiting[id]; ok {
-			m.AddFiles([]string{path})
-		}
-	}
-	m.list.setSelected(id)
-	m.showDetails(r)
+	m.list.reload()
 }
 
 func (m *MainWindow) showDetails(r domain.Request) {
-	if m.drop.requestID != r.ID {
-		m.drop.reset(r)
-	}
-	var q queues
-	var err error
-	if r.Side == domain.Borrowing {
-		if q.notices, err = m.desk.Notices(domain.NoticeFilter{RequestID: r.ID}); err != nil {
-			m.showError(err)
-		}
-	}
-	if q.messages, err = m.desk.Outbox(r.ID); err != nil {
-		m.showError(err)
-	}
-	if q.deliveries, err = m.desk.Deliveries(r.ID); err != nil {
-		m.showError(err)
-	}
-	m.details.show(r, q)
-}
-
-// RetryNotice sends a failed patron notice again now.
-func (m *MainWindow) RetryNotice(id string) {
-	if err := m.desk.RetryNotice(id, m.actor()); err != nil {
-		m.showError(err)
-	}
-}
-
-// Selected is the request shown in the details pane.
-func (m *MainWindow) Selected() (domain.Request, bool) { return m.find(m.selected) }
-
-// navDelay is how soon after loading a request's details a key that moves
-// through the list loads the next one. Keys that come faster (a held arrow,
-// Page Down pressed again and again) are a burst: the request under the
-// highlight is loaded once they pause for a navStep, since loading and
-// drawing the details of every request passed over would make the list lag
-// behind.
-const navDelay = 150 * time.Millisecond
-
-// navStep is how often the highlight follows the keys during a burst. Each
-// move scrolls new rows into view and draws them: following fast keys ten
-// times a second rather than at every key draws fewer of the rows passed
-// over, and the list keeps up with a held key.
-const navStep = 100 * time.Millisecond
-
-// MoveSelection moves the selection up or down the list by delta rows.
-func (m *MainWindow) MoveSelection(delta int) {
-	rows := m.list.rows
-	if rows.Len() == 0 {
-		return
-	}
-	i := m.list.selected
-	if m.navPending {
-		i = m.navRow
-		if i < 0 || i >= rows.Len() || rows.ID(i) != m.navTarget {
-			i = rows.Index(m.navTarget) // the list changed during the burst
-		}
-	}
-	if i < 0 {
-		i = 0
-		if delta < 0 {
-			i = rows.Len() - 1
-		}
-	} else {
-		i = min(max(i+delta, 0), rows.Len()-1)
-	}
-	id := rows.ID(i)
-	now := time.Now()
-	if !m.navPending && !now.Before(m.navQuiet) {
-		m.navQuiet = now.Add(navDelay)
-		m.SelectRequest(id)
-		return
-	}
-	// a key soon after another: the first of a burst moves the highlight at
-	// once, the others at the next step, and the request is loaded once the
-	// keys pause
-	m.navTarget, m.navRow = id, i
-	m.navKeys++
-	if m.navPending {
-		return
-	}
-	m.navPending, m.navKeys = true, 0
-	m.navBurst++
-	burst := m.navBurst
-	m.list.setSelected(id)
-	m.after(navStep, func() { m.navFollow(burst) })
-}
-
-// navFollow moves the highlight to where the keys of a burst have led and,
-// once a step has passed without a key, loads the request under it. It does
-// nothing once something else has chosen a request meanwhile.
-func (m *MainWindow) navFollow(burst int) {
-	if !m.navPending || burst != m.navBurst {
-		return
-	}
-	if m.navKeys > 0 {
-		m.navKeys = 0
-		m.list.setSelected(m.navTarget)
-		m.after(navStep, func() { m.navFollow(burst) })
-		return
-	}
-	m.navPending = false
-	m.navQuiet = time.Now().Add(navDelay)
-	m.SelectRequest(m.navTarget)
+	m.drop.follow(r)
+	m.details.open(r)
 }
 
 // FocusScanBar puts the keyboard focus back on the scan bar.
-func (m *MainWindow) FocusScanBar() { m.win.Canvas().Focus(m.scanBar) }
+func (m *MainWindow) FocusScanBar() { m.win.Canvas().Focus(m.scan.entry) }
 
 // FocusSearch puts the keyboard focus in the search field.
-func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.search) }
+func (m *MainWindow) FocusSearch() { m.win.Canvas().Focus(m.facets.search) }
 
-// ---- the scan bar ----
+// ---- routing ----
 
-// SubmitScan handles a code from the scan bar (a scanner's Return or typed
-// Enter): routed by desk and state through the desk; Return with an empty
-// bar opens the highlighted request.
-func (m *MainWindow) SubmitScan(code string) {
-	key := time.Now()
-	m.scanBar.SetText("")
-	defer m.FocusScanBar()
-	code = strings.TrimSpace(code)
-	if code == "" {
-		if id, ok := m.list.current(); ok {
-			m.SelectRequest(id)
-		}
-		return
+// link is what the panes share with the window.
+func (m *MainWindow) link() link {
+	return link{
+		info:      m.status.info,
+		fail:      m.status.fail,
+		announce:  func(msg string, ok, undoable bool) { m.banner.show(msg, ok, undoable) },
+		log:       m.log,
+		run:       m.run,
+		do:        m.Do,
+		focus:     m.FocusScanBar,
+		actor:     m.actor,
+		dialogs:   m.dialogs,
+		acted:     m.afterAction,
+		openSlips: m.openSlips,
 	}
-	res, err := m.desk.Scan(code, m.selected, m.actor())
-	committed := time.Now()
-	if err != nil {
-		m.showError(err)
-		m.banner.show(refusalText(err), false, false)
-		m.traceScan(code, false, key, committed)
-		return
-	}
-	if res.Action != "" {
-		m.showChanged(res.Request.Summary())
-	} else {
-		m.revealRequest(res.Request.Summary()) // a code that selects changes nothing
-	}
-	m.showInfo(res.Message)
-	m.lastScan = ""
-	if res.Action != "" {
-		m.lastScan = res.Request.ID
-	}
-	m.banner.show(res.Message, true, res.Action != "")
-	m.traceScan(code, true, key, committed)
 }
 
-// traceScan records a scan's timing in the trace, if there is one: the
-// result banner has just been updated.
-func (m *MainWindow) traceScan(code string, ok bool, key, committed time.Time) {
-	if m.trace != nil {
-		m.trace.record(code, ok, key, committed, time.Now())
-	}
+// actor is who acts from this window, and where.
+func (m *MainWindow) actor() domain.Actor {
+	return domain.Actor{Operator: m.signin.name, Station: m.scan.Station()}
 }
 
 // sendWaiting reports whether the earliest item that waited, after the
@@ -807,6 +461,31 @@ func (m *MainWindow) sendWaiting() bool {
 	next := m.nextSend.Load()
 	return next != 0 && !m.desk.Now().Before(time.Unix(0, next))
 }
+
+// afterAction updates the request's row, keeps it in view and reports the
+// result, with Undo for a few seconds when the change can be undone.
+func (m *MainWindow) afterAction(r domain.Request, msg string) {
+	m.list.showChanged(r.Summary())
+	m.status.info(msg)
+	ok, _ := r.CanUndo(m.desk.Now())
+	undo := ""
+	if ok {
+		undo = r.ID
+	}
+	m.scan.madeChange(undo)
+	m.banner.show(msg, true, ok)
+	m.attention.refresh()
+	m.FocusScanBar()
+}
+
+// StatusText is what the status line says now.
+func (m *MainWindow) StatusText() string { return m.status.Text() }
+
+// SubmitScan handles a code from the scan bar (ScanBar.SubmitScan).
+func (m *MainWindow) SubmitScan(code string) { m.scan.SubmitScan(code) }
+
+// SetStation sets where this workstation stands (ScanBar.SetStation).
+func (m *MainWindow) SetStation(st domain.Station) { m.scan.SetStation(st) }
 
 // sendQueues has the dispatcher send what is due in every queue (partner
 // messages, shipped files, patron notices), off the UI thread, and says on
@@ -825,143 +504,22 @@ func (m *MainWindow) sendQueues() {
 	m.Do(func() {
 		switch {
 		case err != nil:
-			m.showError(err)
+			m.status.fail(err)
 		case rep.Failed > 0:
 			msg := fmt.Sprintf("%d item(s) could not be sent; they are kept and retried.", rep.Failed)
 			if len(rep.Problems) > 0 {
 				msg = strings.Join(rep.Problems, " · ") + " — kept and retried."
 			}
-			m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
+			m.status.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
 		}
 		// what went out, or failed, is written in the requests' history,
 		// which the details show; the list's summaries stay as they are
 		if rep.Sent > 0 || rep.Failed > 0 {
-			if r, ok := m.find(m.selected); ok {
+			if r, ok := m.list.Selected(); ok {
 				m.showDetails(r)
 			}
 		}
 	})
-}
-
-// UndoLastScan reverses the change the last scan or action made (the banner's Undo).
-func (m *MainWindow) UndoLastScan() {
-	defer m.FocusScanBar()
-	if m.lastScan == "" {
-		return
-	}
-	r, err := m.desk.Undo(m.lastScan, m.actor())
-	m.lastScan = ""
-	if err != nil {
-		m.showError(err)
-		m.banner.show(refusalText(err), false, false)
-		return
-	}
-	m.showChanged(r.Summary())
-	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
-	m.showInfo(msg)
-	m.banner.show(msg, true, false)
-}
-
-// revealRequest selects a request, switching the side facet (and leaving the
-// status facet) when the request is not in view.
-func (m *MainWindow) revealRequest(r domain.Summary) { m.reveal(r, false) }
-
-// showChanged puts the summary of the request a scan or an action here has
-// just changed in the list and shows the request, as revealRequest does.
-// Only its row is put, and the list, the facets and the details are each
-// drawn once: a scanner sends the next code a moment later.
-func (m *MainWindow) showChanged(r domain.Summary) {
-	m.listing.Put(r)
-	m.reveal(r, true)
-}
-
-// reveal is revealRequest; redraw says the list has changed and is to be
-// drawn again in any case.
-func (m *MainWindow) reveal(r domain.Summary, redraw bool) {
-	if !m.filter.Match(r) {
-		m.filter = domain.Filter{Side: r.Side}
-		if !m.filter.Match(r) {
-			m.filter.All = true
-		}
-		redraw = true
-	}
-	if redraw {
-		m.showRows(r.ID) // SelectRequest draws its details
-	}
-	m.SelectRequest(r.ID)
-}
-
-// ---- desk ----
-
-func (m *MainWindow) loadStations() {
-	st, err := m.desk.Stations()
-	if err != nil {
-		m.showError(err)
-		return
-	}
-	found := false
-	for _, s := range st {
-		found = found || s.Same(m.at)
-	}
-	if !found {
-		st = append(st, m.at)
-	}
-	m.stations = st
-	labels := make([]string, len(st))
-	for i, s := range st {
-		labels[i] = s.Label()
-	}
-	m.deskSelect.Options = labels
-	m.deskSelect.Selected = m.at.Label()
-	m.deskSelect.Refresh()
-}
-
-// SetStation sets where this workstation stands; it is remembered.
-func (m *MainWindow) SetStation(st domain.Station) {
-	m.at = st
-	m.app.Preferences().SetString(prefDesk, st.String())
-	m.loadStations()
-	m.showInfo("This workstation is now at the " + st.Label() + ".")
-	m.FocusScanBar()
-}
-
-// Station is where this workstation stands.
-func (m *MainWindow) Station() domain.Station { return m.at }
-
-// ---- status ----
-
-func (m *MainWindow) showInfo(msg string) {
-	m.log(msg)
-	m.status.Importance = widget.SuccessImportance
-	m.status.SetText(msg)
-}
-
-// showError puts a refusal on the status line; its message is a sentence for staff.
-func (m *MainWindow) showError(err error) {
-	msg := refusalText(err)
-	var ref *domain.Refusal
-	if !errors.As(err, &ref) {
-		msg = "Something went wrong: " + msg
-	}
-	m.log(msg)
-	m.status.Importance = widget.DangerImportance
-	m.status.SetText(msg)
-}
-
-// StatusText is what the status line says now.
-func (m *MainWindow) StatusText() string { return m.status.Text }
-
-func (m *MainWindow) emptyHint() fyne.CanvasObject {
-	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
-		"ILL Desk starts with an empty database. Add your partner libraries first, then record a\n" +
-		"borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
-		"Lending requests are recorded from the command line (close this window first):\n\n" +
-		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
-		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
-	add := widget.NewButton("Add partner…", func() { m.ShowAddPartner(func(domain.Partner) { m.Refresh() }) })
-	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", m.ShowNewBorrowing)
-	borrow.Importance = widget.HighImportance
-	return container.NewVBox(t, container.NewHBox(add, borrow))
 }
 
 // run starts background work that Wait waits for.
@@ -1005,263 +563,65 @@ func (m *MainWindow) closed() bool {
 // finished, so the database is not closed under it.
 func (m *MainWindow) Wait() { m.jobs.Wait() }
 
-// ---- files ----
+// AddFiles adds scanned files to the selected request's drop area (DropArea.AddFiles).
+func (m *MainWindow) AddFiles(paths []string) { m.drop.AddFiles(paths) }
 
-// DropURIs handles files dropped anywhere on the window: a file named after
-// an open request's external identifier selects that request; the files go
-// to the selected request's drop area.
-func (m *MainWindow) DropURIs(_ fyne.Position, uris []fyne.URI) {
-	var paths []string
-	for _, u := range uris {
-		if u.Scheme() == "file" {
-			paths = append(paths, filepath.FromSlash(u.Path()))
-		}
+// DropFiles handles files dropped on the window (DropArea.DropFiles).
+func (m *MainWindow) DropFiles(paths []string) { m.drop.DropFiles(paths) }
+
+// ShipSelected ships the checked scan of the selected request (DropArea.ShipSelected).
+func (m *MainWindow) ShipSelected() { m.drop.ShipSelected() }
+
+// SelectRequest shows a request in the details pane and highlights it in
+// the list (ListPane.SelectRequest).
+func (m *MainWindow) SelectRequest(id string) { m.list.SelectRequest(id) }
+
+// Selected is the request shown in the details pane.
+func (m *MainWindow) Selected() (domain.Request, bool) { return m.list.Selected() }
+
+// RefreshSoon brings the list up to date a moment from now (ListPane.RefreshSoon).
+func (m *MainWindow) RefreshSoon(ids ...string) { m.list.RefreshSoon(ids...) }
+
+// showEmpty shows the hint of an empty database instead of the list and
+// the details, or them again.
+func (m *MainWindow) showEmpty(empty bool) {
+	if empty {
+		m.hint.Show()
+		m.centre.Hide()
+	} else {
+		m.hint.Hide()
+		m.centre.Show()
 	}
-	m.DropFiles(paths)
 }
 
-// DropFiles is DropURIs with plain paths. ISO 18626 messages (.xml) are
-// received as partner messages; other files are scans.
-func (m *MainWindow) DropFiles(paths []string) {
-	var xmls, scans []string
-	for _, p := range paths {
-		if strings.EqualFold(filepath.Ext(p), ".xml") {
-			xmls = append(xmls, p)
-		} else {
-			scans = append(scans, p)
-		}
-	}
-	if len(xmls) > 0 {
-		m.ImportMessages(xmls)
-	}
-	paths = scans
-	if len(paths) == 0 {
+// openSlips opens the pick slips of the requests in one PDF, in the
+// system's viewer.
+func (m *MainWindow) openSlips(ids []string) {
+	path, err := m.desk.WritePickSlips(ids)
+	if err != nil {
+		m.status.fail(err)
 		return
 	}
-	shippable := m.listing.Shippable()
-	for _, p := range paths {
-		for _, r := range shippable {
-			if domain.NamedAfter(p, r) {
-				if r.ID != m.selected {
-					m.revealRequest(r)
-				}
-				m.AddFiles(paths)
-				return
-			}
-		}
+	u, err := url.Parse(storage.NewFileURI(path).String())
+	if err == nil {
+		err = m.app.OpenURL(u)
 	}
-	m.AddFiles(paths)
-}
-
-// AddFiles adds scanned files to the selected request's drop area and
-// prepares the result for shipping off the UI thread.
-func (m *MainWindow) AddFiles(paths []string) {
-	r, ok := m.Selected()
-	if !ok || r.Side != domain.Lending || !r.Can(domain.ActShip) {
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput,
-			Msg: "Select the lending request to ship first (scan or click its external identifier), then drop the scan."})
-		return
-	}
-	m.drop.files = append(m.drop.files, paths...)
-	m.prepareScan(r.ID, r.Ref())
-}
-
-// prepareScan checks the drop area's files again for the request, off the
-// UI thread, and shows the report.
-func (m *MainWindow) prepareScan(id, ref string) {
-	m.drop.shipment, m.drop.failed, m.drop.confirmed = nil, nil, false
-	m.drop.confirm.SetChecked(false)
-	m.drop.busy = true
-	m.drop.render()
-	files := append([]string(nil), m.drop.files...)
-	m.run(func() {
-		s, err := m.desk.Prepare(id, files, m.actor())
-		m.Do(func() {
-			if m.drop.requestID != id || len(m.drop.files) != len(files) {
-				return // the selection or the files changed meanwhile
-			}
-			m.drop.busy = false
-			if err != nil {
-				m.drop.failed = err
-				m.log(fmt.Sprintf("%s: scan checked: %s — %s", ref, domain.VerdictReject, refusalText(err)))
-			} else {
-				m.drop.shipment = &s
-				m.log(fmt.Sprintf("%s: scan checked: %s — %s", ref, s.Report.Verdict, s.Report.Message))
-			}
-			m.drop.render()
-		})
-	})
-}
-
-// BrowseFiles opens a file dialog to add a scan.
-func (m *MainWindow) BrowseFiles() {
-	openFileDialog(m.win, func(path string) { m.AddFiles([]string{path}) })
-}
-
-// ClearFiles empties the drop area.
-func (m *MainWindow) ClearFiles() {
-	if r, ok := m.Selected(); ok {
-		m.drop.reset(r)
-	}
-	m.FocusScanBar()
-}
-
-// ConfirmWarnings ticks (or unticks) the confirmation a warned file needs.
-func (m *MainWindow) ConfirmWarnings(ok bool) { m.drop.confirm.SetChecked(ok) }
-
-// ShipSelected ships the checked scan of the selected request (Ctrl+Enter, ⌘Return on macOS).
-// The file is stored and the request closed off the UI thread; the list then
-// moves on to the next most urgent request.
-func (m *MainWindow) ShipSelected() {
-	r, ok := m.Selected()
-	switch {
-	case !ok:
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select a request to ship first."})
-		return
-	case m.drop.busy:
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The scan is still being checked; ship it when the check is done."})
-		return
-	case m.drop.failed != nil:
-		m.showError(&domain.Refusal{Kind: domain.ErrPreflightRejected, Msg: refusalText(m.drop.failed) + " Nothing was shipped."})
-		return
-	case m.drop.shipment == nil:
-		m.showError(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Drop the scanned PDF on the window (or Browse for it) before shipping."})
-		return
-	}
-	s, accept := *m.drop.shipment, m.drop.confirmed
-	if err := s.Allowed(accept); err != nil {
-		m.showError(shipRefusal(err))
-		return
-	}
-	index := m.list.selected
-	m.drop.busy = true
-	m.drop.render()
-	m.run(func() {
-		shipped, err := m.desk.Ship(s, accept, m.actor())
-		m.Do(func() {
-			m.drop.busy = false
-			if err != nil {
-				m.drop.render()
-				m.showError(shipRefusal(err))
-				if errors.Is(err, domain.ErrShipmentChanged) && m.drop.requestID == r.ID {
-					m.prepareScan(r.ID, r.Ref())
-				}
-				return
-			}
-			delete(m.waiting, r.ID)
-			m.selected = ""
-			m.putRows([]domain.Summary{shipped.Summary()}, nil)
-			if n := m.list.rows.Len(); n > 0 {
-				m.SelectRequest(m.list.rows.ID(min(max(index, 0), n-1)))
-			}
-			f := shipped.ShippedFile
-			m.showInfo(fmt.Sprintf("%s shipped digitally: %s, %d pages, %s.", shipped.Ref(), f.Name, f.Pages, domain.HumanBytes(f.Bytes)))
-			m.FocusScanBar()
-		})
-	})
-}
-
-// shipRefusal words for the window the refusals that speak of what staff
-// do in it; others keep domain's sentence.
-func shipRefusal(err error) error {
-	switch {
-	case errors.Is(err, domain.ErrNeedsConfirmation):
-		return &domain.Refusal{Kind: domain.ErrNeedsConfirmation, Msg: "The scan has a warning: tick “I have checked the warning” to ship it anyway."}
-	case errors.Is(err, domain.ErrShipmentChanged):
-		return &domain.Refusal{Kind: domain.ErrShipmentChanged, Msg: "The scan changed after it was checked, so nothing was shipped: it is being checked again."}
-	}
-	return err
-}
-
-// checkScanFolder looks for scans named after open requests in the watched
-// folder, reading the folder off the UI thread. Call it from any goroutine.
-func (m *MainWindow) checkScanFolder() {
-	m.Do(func() {
-		dir := m.settings.ScanFolder
-		if dir == "" {
-			return
-		}
-		all := m.listing.Shippable()
-		m.spawn(func() {
-			found, err := m.desk.WaitingScans(dir, all)
-			m.Do(func() {
-				if err != nil {
-					m.showError(err)
-					return
-				}
-				m.setWaiting(found)
-			})
-		})
-	})
-}
-
-// setWaiting marks the requests that have a scan waiting in the scan folder.
-func (m *MainWindow) setWaiting(found []domain.WaitingScan) {
-	next := map[string]string{}
-	marks := map[string]bool{}
-	for _, w := range found {
-		next[w.RequestID] = w.Path
-		marks[w.RequestID] = true
-	}
-	changed := len(next) != len(m.waiting)
-	for id, p := range next {
-		if m.waiting[id] != p {
-			changed = true
-			if id == m.selected && len(m.drop.files) == 0 {
-				defer m.AddFiles([]string{p})
-			}
-		}
-	}
-	m.waiting = next
-	if changed {
-		m.list.waiting = marks
-		m.list.table.Refresh()
+	if err != nil {
+		m.status.fail(err)
 	}
 }
 
-// ImportMessages receives partner messages (ISO 18626 files) dropped on the
-// window; each is applied or refused whole, and the last request it touched
-// is shown.
-func (m *MainWindow) ImportMessages(paths []string) {
-	var last domain.ImportResult
-	var problems, changed []string
-	ok := 0
-	for _, p := range paths {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			problems = append(problems, filepath.Base(p)+": cannot be read")
-			continue
-		}
-		res, _, err := m.desk.Intake(raw)
-		if err != nil {
-			problems = append(problems, filepath.Base(p)+": "+refusalText(err))
-			continue
-		}
-		ok++
-		last = res
-		if res.Request != "" {
-			changed = append(changed, res.Request)
-		}
-	}
-	if len(changed) > maxRefreshIDs {
-		m.reloadListing()
-	} else if len(changed) > 0 {
-		m.refreshRequests(changed)
-	}
-	if last.Request != "" {
-		if r, found := m.find(last.Request); found {
-			m.revealRequest(r.Summary())
-		}
-	}
-	msg := last.Outcome
-	if len(paths) > 1 {
-		msg = fmt.Sprintf("%d of %d partner messages received. %s", ok, len(paths), msg)
-	}
-	if len(problems) > 0 {
-		m.banner.show(strings.Join(problems, " · "), false, false)
-		m.showError(&domain.Refusal{Kind: domain.ErrBadMessage, Msg: strings.TrimSpace(msg + " " + strings.Join(problems, " · "))})
-		return
-	}
-	m.banner.show(msg, true, false)
-	m.showInfo(msg)
+// newEmptyHint is what an empty database shows instead of the list: how
+// to begin, with the buttons to add a partner and a borrowing request.
+func newEmptyHint(addPartner, newBorrowing func()) fyne.CanvasObject {
+	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
+		"ILL Desk starts with an empty database. Add your partner libraries first, then record a\n" +
+		"borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
+		"Lending requests are recorded from the command line (on Windows, close this window first):\n\n" +
+		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
+		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
+	add := widget.NewButton("Add partner…", addPartner)
+	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", newBorrowing)
+	borrow.Importance = widget.HighImportance
+	return container.NewVBox(t, container.NewHBox(add, borrow))
 }

@@ -136,8 +136,8 @@ func cellText(tb *widget.Table, row, col int) (string, widget.Importance) {
 
 func listedRefs(mw *MainWindow) []string {
 	var out []string
-	for i := range mw.list.rows.Len() {
-		out = append(out, mw.list.rows.At(i).Ref())
+	for i := range mw.list.view.rows.Len() {
+		out = append(out, mw.list.view.rows.At(i).Ref())
 	}
 	return out
 }
@@ -151,8 +151,8 @@ func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
 	mw := f.open()
 	assert.Equal(t, "ILL Desk", mw.Window().Title())
 	assert.True(t, mw.hint.Visible(), "the empty state explains how to begin")
-	assert.Zero(t, mw.list.rows.Len())
-	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "the scan bar has focus at start")
+	assert.Zero(t, mw.list.view.rows.Len())
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar has focus at start")
 }
 
 func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
@@ -168,11 +168,11 @@ func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
 
 	assert.False(t, mw.hint.Visible())
 	assert.Equal(t, []string{"R-1", "S-1"}, listedRefs(mw))
-	text, imp := cellText(mw.list.table, 0, 1)
+	text, imp := cellText(mw.list.view.table, 0, 1)
 	assert.Equal(t, "24h", text)
 	assert.Equal(t, widget.MediumImportance, imp)
-	dotCell := mw.list.table.CreateCell()
-	mw.list.table.UpdateCell(widget.TableCellID{Row: 0, Col: 5}, dotCell)
+	dotCell := mw.list.view.table.CreateCell()
+	mw.list.view.table.UpdateCell(widget.TableCellID{Row: 0, Col: 5}, dotCell)
 	assert.Equal(t, formatColor(domain.FormatElectronic), dotCell.(*listCell).dot.FillColor, "the format dot is blue for Electronic")
 
 	// facet counts: lending side has 2 active, status Rejected 1
@@ -180,13 +180,13 @@ func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
 	assert.Contains(t, mw.facets.status.radio.Options, "Rejected (1)")
 	assert.Equal(t, "Created Lending Request (2)", mw.facets.status.radio.Selected)
 
-	mw.SetStatus(domain.Rejected)
+	mw.list.SetStatus(domain.Rejected)
 	assert.Equal(t, []string{"R-2"}, listedRefs(mw))
-	mw.SetStatus("")
-	mw.SetPartner("SLOW")
+	mw.list.SetStatus("")
+	mw.list.SetPartner("SLOW")
 	assert.Equal(t, []string{"S-1"}, listedRefs(mw))
-	mw.SetPartner("")
-	mw.SetFormat("electronic")
+	mw.list.SetPartner("")
+	mw.list.SetFormat("electronic")
 	assert.Equal(t, []string{"R-1"}, listedRefs(mw))
 }
 
@@ -196,11 +196,11 @@ func TestClockTurnsRedAndMarksOverdue(t *testing.T) {
 	f.lending("RAPID", "R-1")
 	f.clock.now = monday.Add(21 * time.Hour)
 	mw := f.open()
-	text, imp := cellText(mw.list.table, 0, 1)
+	text, imp := cellText(mw.list.view.table, 0, 1)
 	assert.Equal(t, "3h", text)
 	assert.Equal(t, widget.DangerImportance, imp, "red under 4 business hours")
 	f.clock.now = monday.Add(26 * time.Hour)
-	text, imp = cellText(mw.list.table, 0, 1)
+	text, imp = cellText(mw.list.view.table, 0, 1)
 	assert.Equal(t, "OVERDUE 2h", text)
 	assert.Equal(t, widget.DangerImportance, imp)
 }
@@ -213,24 +213,24 @@ func TestScanExternalIDSelectsAndArrowsMove(t *testing.T) {
 	f.lending("RAPID", "R-2", func(in *domain.LendingInput) { in.Volume, in.Year = "61", "2005" })
 	mw := f.open()
 
-	test.Type(mw.scanBar, "R-2")
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.scan.entry, "R-2")
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r, ok := mw.Selected()
 	require.True(t, ok)
 	assert.Equal(t, "R-2", r.ExternalID)
-	assert.Empty(t, mw.scanBar.Text, "the scan bar is cleared for the next scan")
+	assert.Empty(t, mw.scan.entry.Text, "the scan bar is cleared for the next scan")
 	assert.Contains(t, mw.StatusText(), "Selected R-2")
-	assert.Equal(t, 1, mw.list.selected)
+	assert.Equal(t, 1, mw.list.view.selected)
 
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	r, _ = mw.Selected()
 	assert.Equal(t, "R-1", r.ExternalID)
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
 	r, _ = mw.Selected()
 	assert.Equal(t, "R-2", r.ExternalID)
 
-	test.Type(mw.scanBar, "NOPE")
-	mw.scanBar.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.scan.entry, "NOPE")
+	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	assert.Contains(t, mw.StatusText(), "nothing changed")
 	r, _ = mw.Selected()
 	assert.Equal(t, "R-2", r.ExternalID, "an unknown code keeps the selection")
@@ -254,63 +254,63 @@ func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
 		assert.Equal(t, navStep, d)
 		scheduled = append(scheduled, fn)
 	}
-	mw.SelectRequest(mw.list.rows.ID(0))
+	mw.SelectRequest(mw.list.view.rows.ID(0))
 	shown := func() string { r, _ := mw.Selected(); return r.ExternalID }
 	require.Equal(t, "R-00", shown())
 
-	mw.navQuiet = time.Time{} // a while since the last key
-	mw.MoveSelection(10)
+	mw.list.view.navQuiet = time.Time{} // a while since the last key
+	mw.list.view.MoveSelection(10)
 	assert.Equal(t, "R-10", shown(), "a key after a pause loads the request at once")
 	assert.Empty(t, scheduled)
 
-	mw.MoveSelection(10) // the next ones come fast
-	assert.Equal(t, 20, mw.list.selected, "the first key of a burst moves the highlight at once")
-	mw.MoveSelection(1)
-	mw.MoveSelection(1)
-	assert.Equal(t, 20, mw.list.selected, "the keys after it wait for the next step")
+	mw.list.view.MoveSelection(10) // the next ones come fast
+	assert.Equal(t, 20, mw.list.view.selected, "the first key of a burst moves the highlight at once")
+	mw.list.view.MoveSelection(1)
+	mw.list.view.MoveSelection(1)
+	assert.Equal(t, 20, mw.list.view.selected, "the keys after it wait for the next step")
 	assert.Equal(t, "R-10", shown(), "the details wait")
 	require.Len(t, scheduled, 1, "one step scheduled for the burst")
 
 	scheduled[0]() // a step while the keys still come
-	assert.Equal(t, 22, mw.list.selected, "the highlight catches up with the keys")
+	assert.Equal(t, 22, mw.list.view.selected, "the highlight catches up with the keys")
 	assert.Equal(t, "R-10", shown(), "the details still wait")
 	require.Len(t, scheduled, 2, "the highlight keeps following")
 
-	mw.MoveSelection(-5)
+	mw.list.view.MoveSelection(-5)
 	scheduled[1]() // the last key's step
-	assert.Equal(t, 17, mw.list.selected)
+	assert.Equal(t, 17, mw.list.view.selected)
 	assert.Equal(t, "R-10", shown())
 	require.Len(t, scheduled, 3)
 	scheduled[2]() // a step without a key: the keys paused
 	assert.Equal(t, "R-17", shown(), "the keys paused: the highlighted request is loaded")
-	assert.Equal(t, 17, mw.list.selected)
+	assert.Equal(t, 17, mw.list.view.selected)
 	assert.Len(t, scheduled, 3)
 
-	mw.navQuiet = time.Time{}
-	mw.MoveSelection(-30)
+	mw.list.view.navQuiet = time.Time{}
+	mw.list.view.MoveSelection(-30)
 	assert.Equal(t, "R-00", shown(), "moves stop at the top")
 	assert.Len(t, scheduled, 3)
 
-	mw.MoveSelection(1) // another burst, ended by a click on a row
-	mw.MoveSelection(1)
+	mw.list.view.MoveSelection(1) // another burst, ended by a click on a row
+	mw.list.view.MoveSelection(1)
 	require.Len(t, scheduled, 4)
-	mw.SelectRequest(mw.list.rows.ID(25))
+	mw.SelectRequest(mw.list.view.rows.ID(25))
 	scheduled[3]()
 	assert.Equal(t, "R-25", shown(), "the clicked request stays")
-	assert.Equal(t, 25, mw.list.selected)
+	assert.Equal(t, 25, mw.list.view.selected)
 	assert.Len(t, scheduled, 4)
 
-	mw.navQuiet = time.Now().Add(time.Hour) // a burst from R-25 ...
-	mw.MoveSelection(1)
-	mw.navRow = 0 // ... during which the rows changed under the one remembered
-	mw.MoveSelection(1)
+	mw.list.view.navQuiet = time.Now().Add(time.Hour) // a burst from R-25 ...
+	mw.list.view.MoveSelection(1)
+	mw.list.view.navRow = 0 // ... during which the rows changed under the one remembered
+	mw.list.view.MoveSelection(1)
 	require.Len(t, scheduled, 5)
 	scheduled[4]()
-	assert.Equal(t, 27, mw.list.selected, "the keys go on from the request they led to")
+	assert.Equal(t, 27, mw.list.view.selected, "the keys go on from the request they led to")
 }
 
 func TestListSettlesAfterDrawingManyRows(t *testing.T) {
-	l := openWithLendings(t, 3).list
+	l := openWithLendings(t, 3).list.view
 	var scheduled []func()
 	l.after = func(d time.Duration, fn func()) {
 		assert.Equal(t, settleDelay, d)
@@ -347,12 +347,12 @@ func TestSearchAndEscape(t *testing.T) {
 	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.Title = "Nature" })
 	f.lending("RAPID", "R-2", func(in *domain.LendingInput) { in.Title = "Science" })
 	mw := f.open()
-	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
-	assert.Equal(t, mw.search, mw.Window().Canvas().Focused(), "Ctrl+F from the scan bar focuses search")
-	test.Type(mw.search, "natu")
+	mw.scan.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	assert.Equal(t, mw.facets.search, mw.Window().Canvas().Focused(), "Ctrl+F from the scan bar focuses search")
+	test.Type(mw.facets.search, "natu")
 	assert.Equal(t, []string{"R-1"}, listedRefs(mw))
-	mw.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "Esc returns to the scan bar")
+	mw.facets.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "Esc returns to the scan bar")
 }
 
 func TestDropPreflightAndShipWithCtrlEnter(t *testing.T) {
@@ -372,7 +372,7 @@ func TestDropPreflightAndShipWithCtrlEnter(t *testing.T) {
 	assert.Equal(t, domain.VerdictAccept, mw.drop.shipment.Report.Verdict)
 	assert.False(t, mw.drop.ship.Disabled(), "Ship is enabled for an accepted scan")
 
-	mw.scanBar.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	mw.scan.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
 	mw.Wait()
 	assert.Equal(t, domain.ShippedDigitally, f.state("R-2"))
 	shipped := mustFind(t, f.desk, "R-2")
@@ -418,7 +418,7 @@ func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
 	assert.Equal(t, domain.Created, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "cut off")
 
-	mw.ClearFiles()
+	mw.drop.ClearFiles()
 	mw.AddFiles([]string{pdfPath("javascript_openaction.pdf")})
 	mw.Wait()
 	assert.Equal(t, domain.VerdictWarn, mw.drop.shipment.Report.Verdict)
@@ -428,7 +428,7 @@ func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
 	assert.Equal(t, domain.Created, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "warning")
 
-	mw.ConfirmWarnings(true)
+	mw.drop.ConfirmWarnings(true)
 	assert.False(t, mw.drop.ship.Disabled())
 	mw.ShipSelected()
 	mw.Wait()
@@ -493,7 +493,7 @@ func TestShipRefusalsFromDomain(t *testing.T) {
 	assert.Contains(t, mw.StatusText(), "Nothing was shipped")
 	assert.Equal(t, domain.Created, f.state("R-1"))
 
-	mw.ClearFiles()
+	mw.drop.ClearFiles()
 	mw.AddFiles([]string{pdfPath("valid_scan_3pages.pdf")})
 	mw.Wait()
 	require.False(t, mw.drop.ship.Disabled())
@@ -513,18 +513,18 @@ func TestRejectNeedsReasonAndBadCitationNeedsNote(t *testing.T) {
 	mw := f.open()
 
 	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
-	err := mw.Reject("", "", "")
+	err := mw.details.Reject("", "", "")
 	require.ErrorIs(t, err, domain.ErrReasonRequired)
 	assert.Equal(t, domain.Created, f.state("R-1"))
-	require.ErrorIs(t, mw.Reject(domain.ReasonOther, "", ""), domain.ErrNoteRequired)
-	require.NoError(t, mw.Reject(domain.ReasonNotOnShelf, "checked twice", "missing"))
+	require.ErrorIs(t, mw.details.Reject(domain.ReasonOther, "", ""), domain.ErrNoteRequired)
+	require.NoError(t, mw.details.Reject(domain.ReasonNotOnShelf, "checked twice", "missing"))
 	assert.Equal(t, domain.Rejected, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "rejected")
 
 	mw.SelectRequest(mustFind(t, f.desk, "R-2").ID)
-	require.ErrorIs(t, mw.BadCitation("  "), domain.ErrNoteRequired)
+	require.ErrorIs(t, mw.details.BadCitation("  "), domain.ErrNoteRequired)
 	assert.Equal(t, domain.Created, f.state("R-2"))
-	require.NoError(t, mw.BadCitation("Volume 61 has no such article"))
+	require.NoError(t, mw.details.BadCitation("Volume 61 has no such article"))
 	assert.Equal(t, domain.BadCitation, f.state("R-2"))
 }
 
@@ -537,14 +537,14 @@ func TestDetailsShowOnlyLegalActions(t *testing.T) {
 	for _, label := range []string{"Download Electronic Resource", "Create Move Request", "Create Digitization Request", "Reject", "Bad citation"} {
 		assert.Contains(t, mw.details.buttons, label)
 	}
-	mw.Pick(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}, "")
+	mw.details.Pick(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}, "")
 	assert.Equal(t, domain.PickRequested, f.state("R-1"))
 	assert.FileExists(t, filepath.Join(f.dir, "work", "slips", "R-1-slip.pdf"), "the pick slip was written")
 	assert.Contains(t, mw.StatusText(), "Pick From Shelf requested")
 	assert.NotContains(t, mw.details.buttons, "Create Move Request", "a second pick is not offered")
 	assert.Contains(t, mw.details.buttons, "Reject")
 
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	assert.Empty(t, mw.details.buttons, "a closed request has no actions")
 }
@@ -557,8 +557,8 @@ func TestStationIsRemembered(t *testing.T) {
 	assert.Equal(t, "pickup:Main Library", f.app.Preferences().String(prefDesk))
 	again := NewMainWindow(f.app, f.desk, Options{})
 	defer again.Window().Close()
-	assert.True(t, again.Station().Same(st))
-	assert.Equal(t, st.Label(), again.deskSelect.Selected)
+	assert.True(t, again.scan.Station().Same(st))
+	assert.Equal(t, st.Label(), again.scan.deskSelect.Selected)
 }
 
 func TestScanFolderMarksWaitingScans(t *testing.T) {
@@ -570,9 +570,9 @@ func TestScanFolderMarksWaitingScans(t *testing.T) {
 	require.NoError(t, f.desk.SaveSettings(domain.Settings{ScanFolder: folder}))
 	copyFile(t, pdfPath("valid_scan_3pages.pdf"), filepath.Join(folder, "R-2.pdf"))
 	mw := f.open()
-	mw.checkScanFolder()
+	mw.drop.checkScanFolder()
 	r2 := mustFind(t, f.desk, "R-2")
-	assert.True(t, mw.list.waiting[r2.ID])
+	assert.True(t, mw.list.view.waiting[r2.ID])
 	mw.SelectRequest(r2.ID)
 	mw.Wait()
 	require.NotNil(t, mw.drop.shipment, "the waiting scan is in the drop area, preflighted")
@@ -631,14 +631,14 @@ func TestDialogsOpen(t *testing.T) {
 	mw := f.open()
 	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	for name, show := range map[string]func(){
-		"e-resources": mw.ShowEResources, "reject": mw.ShowReject, "bad citation": mw.ShowBadCitation,
-		"move": func() { mw.ShowPick(domain.StationRS) }, "digitization": func() { mw.ShowPick(domain.StationDigitization) },
+		"e-resources": mw.details.ShowEResources, "reject": mw.details.ShowReject, "bad citation": mw.details.ShowBadCitation,
+		"move": func() { mw.details.ShowPick(domain.StationRS) }, "digitization": func() { mw.details.ShowPick(domain.StationDigitization) },
 	} {
 		show()
 		require.NotNil(t, mw.Window().Canvas().Overlays().Top(), name)
 		mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 		assert.Nil(t, mw.Window().Canvas().Overlays().Top(), "Escape closes the %s dialog", name)
-		assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused(), "and the scan bar has focus again")
+		assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "and the scan bar has focus again")
 	}
 	assert.Equal(t, domain.Created, f.state("R-1"), "opening dialogs changes nothing")
 }
@@ -650,12 +650,12 @@ func TestScanIntoSearchFieldStillScans(t *testing.T) {
 	f.lending("RAPID", "R-2")
 	mw := f.open()
 	mw.FocusSearch()
-	test.Type(mw.search, "R-2")
-	mw.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.facets.search, "R-2")
+	mw.facets.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	r, _ := mw.Selected()
 	assert.Equal(t, "R-2", r.ExternalID)
-	assert.Empty(t, mw.search.Text)
-	assert.Equal(t, mw.scanBar, mw.Window().Canvas().Focused())
+	assert.Empty(t, mw.facets.search.Text)
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused())
 	assert.Equal(t, []string{"R-1", "R-2"}, listedRefs(mw), "the search filter is cleared too")
 }
 
@@ -688,25 +688,25 @@ func TestBatchRejectPickAndSlips(t *testing.T) {
 	assert.False(t, mw.batch.box.Visible())
 
 	// a click in the mark column marks instead of selecting
-	mw.list.table.OnSelected(widget.TableCellID{Row: 0, Col: 0})
-	mw.MarkRequest(c.ID, true)
-	assert.Len(t, mw.Marked(), 2)
+	mw.list.view.table.OnSelected(widget.TableCellID{Row: 0, Col: 0})
+	mw.list.MarkRequest(c.ID, true)
+	assert.Len(t, mw.list.Marked(), 2)
 	assert.True(t, mw.batch.box.Visible())
 
-	require.NoError(t, mw.PickMarked(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}))
+	require.NoError(t, mw.batch.PickMarked(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}))
 	assert.Equal(t, domain.PickRequested, f.state(a.ID))
 	assert.Equal(t, domain.PickRequested, f.state(c.ID))
-	assert.Empty(t, mw.Marked(), "done requests are unmarked")
+	assert.Empty(t, mw.list.Marked(), "done requests are unmarked")
 	slips, _ := filepath.Glob(filepath.Join(f.dir, "work", "slips", "slips-*.pdf"))
 	assert.Len(t, slips, 1, "the slips open as one PDF")
 
-	mw.SetStatus("")
+	mw.list.SetStatus("")
 	for _, id := range []string{a.ID, b.ID} {
-		mw.MarkRequest(id, true)
+		mw.list.MarkRequest(id, true)
 	}
-	require.ErrorIs(t, mw.RejectMarked("", "", ""), domain.ErrReasonRequired)
+	require.ErrorIs(t, mw.batch.RejectMarked("", "", ""), domain.ErrReasonRequired)
 	assert.Equal(t, domain.Created, f.state(b.ID), "nothing is tried without a reason")
-	require.NoError(t, mw.RejectMarked(domain.ReasonNotOnShelf, "", ""))
+	require.NoError(t, mw.batch.RejectMarked(domain.ReasonNotOnShelf, "", ""))
 	assert.Equal(t, domain.Rejected, f.state(a.ID))
 	assert.Equal(t, domain.Rejected, f.state(b.ID))
 	assert.Contains(t, mw.StatusText(), "2 of 2 requests rejected")
@@ -719,9 +719,9 @@ func TestUndoAfterAnAction(t *testing.T) {
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
 	mw.SelectRequest(r.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	assert.True(t, mw.banner.undoOffered(), "every undoable action offers Undo")
-	mw.UndoLastScan()
+	mw.scan.UndoLastScan()
 	assert.Equal(t, domain.Created, f.state(r.ID))
 	assert.Contains(t, mw.banner.Text(), "Undone")
 }
@@ -732,14 +732,14 @@ func TestAuditLogInTheWindow(t *testing.T) {
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
 	mw.SelectRequest(r.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
-	es, err := mw.AuditLog("TESTER", "", "R-1")
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
+	es, err := mw.auditLog.AuditLog("TESTER", "", "R-1")
 	require.NoError(t, err)
 	require.Len(t, es, 1, "the reject by tester (the create was by another actor)")
 	assert.Equal(t, domain.ActReject, es[0].Action)
-	_, err = mw.AuditLog("", "23/11", "")
+	_, err = mw.auditLog.AuditLog("", "23/11", "")
 	require.ErrorIs(t, err, domain.ErrInvalidInput)
-	mw.ShowAudit()
+	mw.auditLog.ShowAudit()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 }
 
@@ -750,13 +750,13 @@ func TestAttentionOnTheTitleBar(t *testing.T) {
 	f.clock.now = monday.Add(30 * time.Hour) // 30 business hours in "created"
 	mw := f.open()
 	assert.Equal(t, "ILL Desk — 1 need attention", mw.Window().Title())
-	require.Len(t, mw.Attention(), 1)
-	mw.ShowAttention()
+	require.Len(t, mw.attention.Attention(), 1)
+	mw.attention.ShowAttention()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	mw.SelectRequest(r.ID)
-	require.NoError(t, mw.Reject(domain.ReasonNotHeld, "", ""))
-	mw.refreshAttention()
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
+	mw.attention.refresh()
 	assert.Equal(t, "ILL Desk", mw.Window().Title())
 }
 
@@ -769,16 +769,16 @@ func TestRefreshSoonShowsOtherWorkstationsChanges(t *testing.T) {
 		assert.Positive(t, d)
 		scheduled = append(scheduled, fn)
 	}
-	require.Zero(t, mw.listing.Len())
+	require.Zero(t, mw.list.listing.Len())
 	// another workstation records a request; its announcement arrives in a burst
 	f.lending("RAPID", "FROM-ELSEWHERE")
 	for range 5 {
 		mw.RefreshSoon()
 	}
 	require.Len(t, scheduled, 1, "one reload for the burst")
-	assert.Zero(t, mw.listing.Len(), "not before the moment has passed")
+	assert.Zero(t, mw.list.listing.Len(), "not before the moment has passed")
 	scheduled[0]()
-	assert.Equal(t, 1, mw.listing.Len(), "the list shows the new request")
+	assert.Equal(t, 1, mw.list.listing.Len(), "the list shows the new request")
 	mw.RefreshSoon()
 	assert.Len(t, scheduled, 2, "a later announcement reloads again")
 }
@@ -790,7 +790,7 @@ func TestRefreshSoonReadsOnlyTheAnnouncedRequests(t *testing.T) {
 	mw := f.open()
 	var scheduled []func()
 	mw.after = func(_ time.Duration, fn func()) { scheduled = append(scheduled, fn) }
-	require.Equal(t, 1, mw.listing.Len())
+	require.Equal(t, 1, mw.list.listing.Len())
 
 	// elsewhere: A-1 is rejected and B-1 recorded, but only A-1 is announced
 	_, err := f.desk.Reject(a.ID, domain.ReasonNotHeld, "", "", domain.Actor{Station: domain.RSDesk})
@@ -800,19 +800,19 @@ func TestRefreshSoonReadsOnlyTheAnnouncedRequests(t *testing.T) {
 	mw.RefreshSoon(a.ID)
 	require.Len(t, scheduled, 1, "one update for the burst")
 	scheduled[0]()
-	got, ok := mw.listing.Find(a.ID)
+	got, ok := mw.list.listing.Find(a.ID)
 	require.True(t, ok)
 	assert.Equal(t, domain.Rejected, got.State, "the announced request is read again")
-	_, ok = mw.listing.Find(b.ID)
+	_, ok = mw.list.listing.Find(b.ID)
 	assert.False(t, ok, "nothing else is read")
 
 	// "*" (or no ids) reads the whole list
 	mw.RefreshSoon("*")
 	require.Len(t, scheduled, 2)
 	scheduled[1]()
-	_, ok = mw.listing.Find(b.ID)
+	_, ok = mw.list.listing.Find(b.ID)
 	assert.True(t, ok)
-	assert.Equal(t, 2, mw.listing.Len())
+	assert.Equal(t, 2, mw.list.listing.Len())
 }
 
 // TestDroppedURIsWithSpacesAndAccents drops files the way the desktop
@@ -832,7 +832,7 @@ func TestDroppedURIsWithSpacesAndAccents(t *testing.T) {
 
 	web, err := fynestorage.ParseURI("https://example.org/not-a-file.pdf")
 	require.NoError(t, err)
-	mw.DropURIs(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(scan), web})
+	mw.drop.DropURIs(fyne.NewPos(10, 10), []fyne.URI{fynestorage.NewFileURI(scan), web})
 	mw.Wait()
 	r, _ := mw.Selected()
 	assert.Equal(t, "Zürich 42", r.ExternalID, "the file named after the request selects it")
