@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -300,19 +299,23 @@ func sameSummary(a, b Summary) bool {
 // notices whose request does not exist.
 func orphanRecords(tx Tx, ids map[string]Request) ([]Problem, error) {
 	var out []Problem
-	for _, kind := range []struct{ record, what string }{{recordOutbox, "message"}, {recordDelivery, "file delivery"}} {
-		if err := tx.Records(kind.record, func(id string, v []byte) error {
-			var owner struct {
-				RequestID string `json:"request_id"`
-			}
-			if err := json.Unmarshal(v, &owner); err != nil || ids[owner.RequestID].ID == "" {
-				out = append(out, Problem{Kind: ProblemOrphanRecord, RequestID: owner.RequestID,
-					Detail: fmt.Sprintf("Outgoing %s %s belongs to no request (%q).", kind.what, id, owner.RequestID)})
-			}
-			return nil
-		}); err != nil {
-			return nil, err
+	orphan := func(what, id, requestID string) {
+		if ids[requestID].ID == "" {
+			out = append(out, Problem{Kind: ProblemOrphanRecord, RequestID: requestID,
+				Detail: fmt.Sprintf("Outgoing %s %s belongs to no request (%q).", what, id, requestID)})
 		}
+	}
+	if err := tx.ForEachOutboxMessage(func(m OutboxMessage) error {
+		orphan("message", m.ID, m.RequestID)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := tx.ForEachDelivery(func(dl Delivery) error {
+		orphan("file delivery", dl.ID, dl.RequestID)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	ns, err := tx.Notices()
 	if err != nil {

@@ -14,12 +14,9 @@ import (
 // audit trail (it belongs to no request).
 const ActConfigure Action = "configure"
 
-// recordConfigChanges is the record kind of configuration changes.
-const recordConfigChanges = "config_changes"
-
-// configChange is one audited change of configuration: who, where, when,
+// ConfigChange is one audited change of configuration: who, where, when,
 // what, and each field before and after.
-type configChange struct {
+type ConfigChange struct {
 	At       time.Time `json:"at"`
 	Operator string    `json:"operator"`
 	Desk     string    `json:"desk"`
@@ -36,12 +33,9 @@ func (d *Desk) auditConfig(tx Tx, by Actor, what string, before, after any) erro
 		return err
 	}
 	ev := d.event(by, "")
-	v, err := json.Marshal(configChange{At: ev.At, Operator: ev.Actor, Desk: ev.Desk, What: what, Changes: changes})
-	if err != nil {
-		return err
-	}
 	// its own UUIDv7: ids sort by time, and request ids are left alone
-	return tx.PutRecord(recordConfigChanges, uuid.Must(uuid.NewV7()).String(), v)
+	return tx.PutConfigChange(uuid.Must(uuid.NewV7()).String(),
+		ConfigChange{At: ev.At, Operator: ev.Actor, Desk: ev.Desk, What: what, Changes: changes})
 }
 
 // fieldChanges lists "field: old → new" for every field that differs.
@@ -114,11 +108,7 @@ func configAudit(tx Tx, f AuditFilter) ([]AuditEntry, error) {
 		return nil, nil
 	}
 	var out []AuditEntry
-	err := tx.Records(recordConfigChanges, func(_ string, v []byte) error {
-		var c configChange
-		if err := json.Unmarshal(v, &c); err != nil {
-			return err
-		}
+	err := tx.ForEachConfigChange(func(c ConfigChange) error {
 		e := AuditEntry{At: c.At, Ref: c.What, Action: ActConfigure, ActionLabel: ActConfigure.Label(),
 			Operator: c.Operator, Desk: c.Desk, Note: strings.Join(c.Changes, "; ")}
 		if p, ok := strings.CutPrefix(c.What, "partner "); ok {

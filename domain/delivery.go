@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -77,7 +76,7 @@ func (d *Desk) shipped(tx Tx, r Request, sf ShippedFile) error {
 				dl.Where = out.DeliveryURL
 			}
 		}
-		if err := putDelivery(tx, dl); err != nil {
+		if err := tx.PutDelivery(dl); err != nil {
 			return err
 		}
 		markQueued(tx)
@@ -85,23 +84,11 @@ func (d *Desk) shipped(tx Tx, r Request, sf ShippedFile) error {
 	return d.queueMessage(tx, r, p, out)
 }
 
-func putDelivery(tx Tx, dl Delivery) error {
-	v, err := json.Marshal(dl)
-	if err != nil {
-		return err
-	}
-	return tx.PutRecord(recordDelivery, dl.ID, v)
-}
-
 // Deliveries lists the file deliveries, oldest first; requestID "" lists all.
 func (d *Desk) Deliveries(requestID string) ([]Delivery, error) {
 	var out []Delivery
 	err := d.store.View(func(tx Tx) error {
-		return tx.Records(recordDelivery, func(_ string, v []byte) error {
-			var dl Delivery
-			if err := json.Unmarshal(v, &dl); err != nil {
-				return err
-			}
+		return tx.ForEachDelivery(func(dl Delivery) error {
 			if requestID == "" || dl.RequestID == requestID {
 				out = append(out, dl)
 			}
@@ -115,14 +102,12 @@ func (d *Desk) Deliveries(requestID string) ([]Delivery, error) {
 func (d *Desk) DeliveryFile(id string) (Delivery, error) {
 	var dl Delivery
 	err := d.store.View(func(tx Tx) error {
-		v, ok, err := tx.Record(recordDelivery, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		var ok bool
+		var err error
+		if dl, ok, err = tx.Delivery(id); err == nil && !ok {
 			return refuse(ErrNotFound, "No shipped file has the link %s.", id)
 		}
-		return json.Unmarshal(v, &dl)
+		return err
 	})
 	if err == nil && dl.Method != DeliveryISO {
 		return Delivery{}, refuse(ErrNotFound, "No shipped file has the link %s.", id)
@@ -171,7 +156,8 @@ func (d *Desk) deliverFiles(ctx context.Context, s FileSender) (delivered, faile
 
 func (d *Desk) recordFileDelivery(id, where string, sendErr error) error {
 	now := d.clock.Now()
-	return updateRecorded(d, recordDelivery, id, func(dl *Delivery) (string, string) {
+	get := func(tx Tx) (Delivery, bool, error) { return tx.Delivery(id) }
+	return updateRecorded(d, get, Tx.PutDelivery, func(dl *Delivery) (string, string) {
 		dl.Attempts++
 		if sendErr != nil {
 			dl.Status, dl.LastError = DeliveryFailed, sendErr.Error()

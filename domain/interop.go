@@ -3,7 +3,6 @@ package domain
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -91,13 +90,6 @@ type MessageCodec interface {
 	ConfirmationOK(reply []byte) (ok bool, why string)
 }
 
-// Record kinds kept by the interop features.
-const (
-	recordSeen     = "seen_messages"
-	recordOutbox   = "outbox"
-	recordDelivery = "deliveries"
-)
-
 // SettingAgencyID is our own ISO 18626 agency id (TYPE:VALUE).
 const SettingAgencyID = "agency_id"
 
@@ -114,9 +106,9 @@ type ImportResult struct {
 	NewPartner string `json:"new_partner,omitempty"`
 }
 
-// seenMessage is what is kept of a received message, so that receiving it
+// SeenMessage is what is kept of a received message, so that receiving it
 // again changes nothing and gets the same answer.
-type seenMessage struct {
+type SeenMessage struct {
 	Result       ImportResult `json:"result"`
 	Confirmation []byte       `json:"confirmation"`
 	At           time.Time    `json:"at"`
@@ -176,14 +168,11 @@ func (d *Desk) Intake(raw []byte) (ImportResult, []byte, error) {
 	now := d.clock.Now()
 	sum := sha256.Sum256(raw)
 	key := hex.EncodeToString(sum[:])
-	var seen seenMessage
+	var seen SeenMessage
 	var found bool
 	if err := d.store.View(func(tx Tx) error {
-		v, ok, err := tx.Record(recordSeen, key)
-		if ok && err == nil {
-			found = true
-			err = json.Unmarshal(v, &seen)
-		}
+		var err error
+		seen, found, err = tx.SeenMessage(key)
 		return err
 	}); err != nil {
 		return ImportResult{}, nil, err
@@ -213,11 +202,7 @@ func (d *Desk) Intake(raw []byte) (ImportResult, []byte, error) {
 		if conf, err = d.codec.Confirm(in, now, nil); err != nil {
 			return err
 		}
-		v, err := json.Marshal(seenMessage{Result: res, Confirmation: conf, At: now})
-		if err != nil {
-			return err
-		}
-		return tx.PutRecord(recordSeen, key, v)
+		return tx.PutSeenMessage(key, SeenMessage{Result: res, Confirmation: conf, At: now})
 	})
 	var mr *messageRefusal
 	switch {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -180,46 +179,25 @@ func (o Operator) RoleLabels() string {
 	return strings.Join(ls, ", ")
 }
 
-// operatorRecord is an operator as stored, with the PIN hash.
-type operatorRecord struct {
-	Operator
-	PINHash string `json:"pin_hash,omitempty"`
-}
-
-// recordOperators is the record kind operators are stored under, by
-// lower-cased name.
-const recordOperators = "operators"
-
-// operatorKey is the record id of an operator's name.
-func operatorKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+// OperatorKey is what an operator is stored and found under: the name
+// without case or surrounding space, so that names differing only in case
+// are one operator.
+func OperatorKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // loadOperators reads every operator in tx, ordered by name.
 func loadOperators(tx Tx) ([]Operator, error) {
 	var out []Operator
-	err := tx.Records(recordOperators, func(_ string, v []byte) error {
-		var rec operatorRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return err
-		}
-		rec.Operator.PINHash = rec.PINHash
-		out = append(out, rec.Operator)
+	err := tx.ForEachOperator(func(o Operator) error {
+		out = append(out, o)
 		return nil
 	})
 	return out, err
 }
 
-func putOperator(tx Tx, o Operator) error {
-	v, err := json.Marshal(operatorRecord{Operator: o, PINHash: o.PINHash})
-	if err != nil {
-		return err
-	}
-	return tx.PutRecord(recordOperators, operatorKey(o.Name), v)
-}
-
 func findOperator(ops []Operator, name string) (Operator, bool) {
-	key := operatorKey(name)
+	key := OperatorKey(name)
 	for _, o := range ops {
-		if operatorKey(o.Name) == key {
+		if OperatorKey(o.Name) == key {
 			return o, true
 		}
 	}
@@ -378,7 +356,7 @@ func (d *Desk) AddOperator(in OperatorInput, by Actor) (Operator, error) {
 		if err := d.auditConfig(tx, by, "operator "+o.Name, nil, o); err != nil {
 			return err
 		}
-		return putOperator(tx, o)
+		return tx.PutOperator(o)
 	})
 	if err != nil {
 		return Operator{}, err
@@ -435,7 +413,7 @@ func (d *Desk) RemoveOperator(name string, by Actor) error {
 		if err := d.auditConfig(tx, by, "operator "+o.Name, o, nil); err != nil {
 			return err
 		}
-		return tx.DeleteRecord(recordOperators, operatorKey(o.Name))
+		return tx.DeleteOperator(o.Name)
 	})
 }
 

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -114,11 +113,7 @@ func (d *Desk) queueMessage(tx Tx, r Request, p Partner, out Outgoing) error {
 	}
 	m := OutboxMessage{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Partner: p.Code, Kind: out.Kind,
 		Summary: summary, Body: body, Created: out.Timestamp, Status: MessagePending, NextTry: out.Timestamp}
-	v, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	if err := tx.PutRecord(recordOutbox, m.ID, v); err != nil {
+	if err := tx.PutOutboxMessage(m); err != nil {
 		return err
 	}
 	markQueued(tx)
@@ -138,11 +133,7 @@ func (d *Desk) tell(tx Tx, r Request, out Outgoing) error {
 func (d *Desk) Outbox(requestID string) ([]OutboxMessage, error) {
 	var out []OutboxMessage
 	err := d.store.View(func(tx Tx) error {
-		return tx.Records(recordOutbox, func(_ string, v []byte) error {
-			var m OutboxMessage
-			if err := json.Unmarshal(v, &m); err != nil {
-				return err
-			}
+		return tx.ForEachOutboxMessage(func(m OutboxMessage) error {
 			if requestID == "" || m.RequestID == requestID {
 				out = append(out, m)
 			}
@@ -210,7 +201,7 @@ func (d *Desk) sendMessages(ctx context.Context, t Transport) (sent, failed int,
 // request's history.
 func (d *Desk) recordSend(id, where string, sendErr error) error {
 	now := d.clock.Now()
-	return updateRecorded(d, recordOutbox, id, func(m *OutboxMessage) (string, string) {
+	return updateRecorded(d, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
 		m.Attempts++
 		if sendErr != nil {
 			m.Status, m.LastError = MessageFailed, sendErr.Error()
@@ -222,25 +213,24 @@ func (d *Desk) recordSend(id, where string, sendErr error) error {
 	})
 }
 
-// updateRecorded changes one JSON record in a transaction: change edits it
-// and returns its request and a history note, which is added to that
-// request in the same transaction.
-func updateRecorded[T any](d *Desk, kind, id string, change func(*T) (requestID, note string)) error {
+// outboxMessage reads the message with the id, for updateRecorded.
+func outboxMessage(id string) func(Tx) (OutboxMessage, bool, error) {
+	return func(tx Tx) (OutboxMessage, bool, error) { return tx.OutboxMessage(id) }
+}
+
+// updateRecorded changes one stored value (an outgoing message or a
+// delivery) in a transaction: get reads it, change edits it and returns its
+// request and a history note, put stores it, and the note is added to that
+// request in the same transaction. A value that is gone changes nothing.
+func updateRecorded[T any](d *Desk, get func(Tx) (T, bool, error), put func(Tx, T) error, change func(*T) (requestID, note string)) error {
 	now := d.clock.Now()
 	return d.store.Update(func(tx Tx) error {
-		v, ok, err := tx.Record(kind, id)
+		rec, ok, err := get(tx)
 		if err != nil || !ok {
 			return err
 		}
-		var rec T
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return err
-		}
 		requestID, note := change(&rec)
-		if v, err = json.Marshal(rec); err != nil {
-			return err
-		}
-		if err := tx.PutRecord(kind, id, v); err != nil {
+		if err := put(tx, rec); err != nil {
 			return err
 		}
 		r, err := tx.Request(requestID)
@@ -287,7 +277,7 @@ func (d *Desk) ExportMessages(write func(name string, body []byte) error) (int, 
 
 func (d *Desk) markExported(id, name string) error {
 	now := d.clock.Now()
-	return updateRecorded(d, recordOutbox, id, func(m *OutboxMessage) (string, string) {
+	return updateRecorded(d, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
 		m.Status, m.SentAt, m.Where = MessageExported, now, name
 		return m.RequestID, "Message " + m.Summary + " exported as " + name
 	})

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -121,11 +120,7 @@ func (d *Desk) Undo(ref string, by Actor) (Request, error) {
 // refused. It returns what was withdrawn.
 func (d *Desk) withdrawMessages(tx Tx, r Request, since time.Time) ([]string, error) {
 	var mine []OutboxMessage
-	err := tx.Records(recordOutbox, func(_ string, v []byte) error {
-		var m OutboxMessage
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
+	err := tx.ForEachOutboxMessage(func(m OutboxMessage) error {
 		if m.RequestID == r.ID && !m.Created.Before(since) {
 			mine = append(mine, m)
 		}
@@ -141,7 +136,7 @@ func (d *Desk) withdrawMessages(tx Tx, r Request, since time.Time) ([]string, er
 		}
 	}
 	for _, m := range mine {
-		if err := tx.DeleteRecord(recordOutbox, m.ID); err != nil {
+		if err := tx.DeleteOutboxMessage(m.ID); err != nil {
 			return nil, err
 		}
 		withdrawn = append(withdrawn, m.Summary)
