@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // ActConfigure records a change to partners, settings or operators in the
@@ -22,20 +20,6 @@ type ConfigChange struct {
 	Desk     string    `json:"desk"`
 	What     string    `json:"what"`
 	Changes  []string  `json:"changes"`
-}
-
-// auditConfig records, in the caller's transaction, a change from before to
-// after (any values that encode to JSON objects; nil for none). Secrets must
-// be left out of both by the caller.
-func (d *Desk) auditConfig(tx Tx, by Actor, what string, before, after any) error {
-	changes, err := fieldChanges(before, after)
-	if err != nil || len(changes) == 0 {
-		return err
-	}
-	ev := d.event(by, "")
-	// its own UUIDv7: ids sort by time, and request ids are left alone
-	return tx.PutConfigChange(uuid.Must(uuid.NewV7()).String(),
-		ConfigChange{At: ev.At, Operator: ev.Actor, Desk: ev.Desk, What: what, Changes: changes})
 }
 
 // fieldChanges lists "field: old → new" for every field that differs.

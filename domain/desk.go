@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -45,22 +44,16 @@ type Config struct {
 // window and the command line. Each change and its history event are written
 // in one store transaction.
 type Desk struct {
-	mu        sync.RWMutex // guards cal and barcodes, which settings may replace
-	store     Store
+	*core
 	vault     Vault
 	preflight Preflighter
-	clock     Clock
-	cal       Calendar
-	barcodes  BarcodeRule
 	docs      Documents
 	workDir   string
 	folders   Folders
 	mailers   func(MailSettings) Mailer
-	codec     MessageCodec
 	secrets   SecretStore
 	transport Transport
 	senders   func(MailSettings) FileSender
-	newID     func() string
 	dispatch  *Dispatcher
 }
 
@@ -72,45 +65,18 @@ type Actor struct {
 
 // NewDesk builds the use-case layer over its ports.
 func NewDesk(cfg Config) *Desk {
-	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
-		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders, mailers: cfg.Mailers, codec: cfg.Codec, secrets: cfg.Secrets,
-		transport: cfg.Transport, senders: cfg.FileSenders, newID: cfg.NewID}
-	if d.newID == nil {
-		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	c := &core{store: cfg.Store, clock: cfg.Clock, cal: cfg.Calendar, barcodes: cfg.Barcodes, codec: cfg.Codec, newID: cfg.NewID}
+	if c.newID == nil {
+		c.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
-	if d.clock == nil {
-		d.clock = ClockFunc(time.Now)
+	if c.clock == nil {
+		c.clock = ClockFunc(time.Now)
 	}
+	d := &Desk{core: c, vault: cfg.Vault, preflight: cfg.Preflight, docs: cfg.Documents, workDir: cfg.WorkDir,
+		folders: cfg.Folders, mailers: cfg.Mailers, secrets: cfg.Secrets, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.dispatch = &Dispatcher{desk: d}
-	d.store = queueingStore{Store: d.store, committed: d.dispatch.Kick}
+	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d
-}
-
-// Now is the desk's current time.
-func (d *Desk) Now() time.Time { return d.clock.Now() }
-
-// Calendar is the business calendar the desk counts deadlines with.
-func (d *Desk) Calendar() Calendar {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.cal
-}
-
-// TimeLeft is the business time left before a request's deadline, negative
-// when overdue; ok is false when there is no deadline (the zero time).
-func (d *Desk) TimeLeft(deadline time.Time) (left time.Duration, ok bool) {
-	if deadline.IsZero() {
-		return 0, false
-	}
-	return d.Calendar().BusinessBetween(d.clock.Now(), deadline), true
-}
-
-func (d *Desk) event(by Actor, note string) Event {
-	actor := by.Operator
-	if actor == "" {
-		actor = "staff"
-	}
-	return Event{At: d.clock.Now(), Actor: actor, Desk: by.Station.String(), Note: note}
 }
 
 // ---- partners ----
@@ -434,27 +400,6 @@ func (d *Desk) List(f Filter) ([]Request, error) {
 }
 
 // ---- changing requests ----
-
-// change resolves ref and applies fn to the request inside one transaction,
-// writing the result only when fn succeeds.
-func (d *Desk) change(ref string, fn func(tx Tx, r *Request) error) (Request, error) {
-	var out Request
-	err := d.store.Update(func(tx Tx) error {
-		r, err := resolve(tx, ref)
-		if err != nil {
-			return err
-		}
-		if err := fn(tx, &r); err != nil {
-			return err
-		}
-		out = r
-		return tx.PutRequest(r)
-	})
-	if err != nil {
-		return Request{}, err
-	}
-	return out, nil
-}
 
 // Pick creates a Pick From Shelf request: a move request to the RS desk or a
 // digitization request to a digitization department. Scanning the item's

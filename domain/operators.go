@@ -454,11 +454,6 @@ func (d *Desk) Authorize(by Actor, need Role) error {
 	return d.allow(by, need, "This change")
 }
 
-// allow is Authorize naming what is being done in the refusal, e.g. "Shipping".
-func (d *Desk) allow(by Actor, need Role, what string) error {
-	return d.store.View(func(tx Tx) error { return allowTx(tx, by, need, what) })
-}
-
 // allowTx is allow inside the caller's transaction.
 func allowTx(tx Tx, by Actor, need Role, what string) error {
 	ops, err := loadOperators(tx)

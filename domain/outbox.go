@@ -78,57 +78,6 @@ func selfAgency(tx Tx) (string, error) {
 	return id, err
 }
 
-// queueMessage encodes a message about r for partner p and puts it in the
-// outbox, in the caller's transaction. Partners without an agency id do not
-// exchange ISO 18626 messages; nothing is queued for them.
-func (d *Desk) queueMessage(tx Tx, r Request, p Partner, out Outgoing) error {
-	if d.codec == nil || p.AgencyID == "" {
-		return nil
-	}
-	self, err := selfAgency(tx)
-	if err != nil {
-		return err
-	}
-	out.Timestamp = d.clock.Now()
-	summary := out.Status
-	switch out.Kind {
-	case KindSupplying:
-		out.From, out.To = self, p.AgencyID
-		out.RequestingRequestID, out.SupplyingRequestID = r.ExternalID, r.ID
-		if out.Reason == "CancelResponse" || out.Reason == "StatusRequestResponse" {
-			summary = out.Reason + " " + out.Status
-		}
-	case KindRequesting:
-		out.From, out.To = self, p.AgencyID
-		out.RequestingRequestID, out.SupplyingRequestID = r.ID, r.ExternalID
-		summary = out.Action
-	case KindRequest:
-		out.From, out.To = self, p.AgencyID
-		out.RequestingRequestID = r.ID
-		summary = "Request"
-	}
-	body, err := d.codec.Encode(out)
-	if err != nil {
-		return fmt.Errorf("could not write the %s message: %w", summary, err)
-	}
-	m := OutboxMessage{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Partner: p.Code, Kind: out.Kind,
-		Summary: summary, Body: body, Created: out.Timestamp, Status: MessagePending, NextTry: out.Timestamp}
-	if err := tx.PutOutboxMessage(m); err != nil {
-		return err
-	}
-	markQueued(tx)
-	return nil
-}
-
-// tell queues a message about r to its partner, looked up in tx.
-func (d *Desk) tell(tx Tx, r Request, out Outgoing) error {
-	p, err := tx.Partner(r.Partner)
-	if err != nil {
-		return err
-	}
-	return d.queueMessage(tx, r, p, out)
-}
-
 // Outbox lists the messages for partners, oldest first; requestID "" lists all.
 func (d *Desk) Outbox(requestID string) ([]OutboxMessage, error) {
 	var out []OutboxMessage

@@ -1,0 +1,151 @@
+package domain
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// core is what every use-case service shares: the store (whose commits
+// kick the dispatcher), the clock, the ids, the partner message codec, and
+// the business calendar and barcode rule, which settings may replace while
+// other goroutines read them (mu guards cal and barcodes). The rules more
+// than one service applies are its methods, so that each lives in one
+// place: a change to a request with its history event, roles, the audit of
+// configuration, the partner messages a change queues.
+type core struct {
+	mu       sync.RWMutex
+	store    Store
+	clock    Clock
+	cal      Calendar
+	barcodes BarcodeRule
+	codec    MessageCodec
+	newID    func() string
+}
+
+// Now is the desk's current time.
+func (d *core) Now() time.Time { return d.clock.Now() }
+
+// Calendar is the business calendar the desk counts deadlines with.
+func (d *core) Calendar() Calendar {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.cal
+}
+
+// TimeLeft is the business time left before a request's deadline, negative
+// when overdue; ok is false when there is no deadline (the zero time).
+func (d *core) TimeLeft(deadline time.Time) (left time.Duration, ok bool) {
+	if deadline.IsZero() {
+		return 0, false
+	}
+	return d.Calendar().BusinessBetween(d.clock.Now(), deadline), true
+}
+
+func (d *core) event(by Actor, note string) Event {
+	actor := by.Operator
+	if actor == "" {
+		actor = "staff"
+	}
+	return Event{At: d.clock.Now(), Actor: actor, Desk: by.Station.String(), Note: note}
+}
+
+// change resolves ref and applies fn to the request inside one transaction,
+// writing the result only when fn succeeds.
+func (d *core) change(ref string, fn func(tx Tx, r *Request) error) (Request, error) {
+	var out Request
+	err := d.store.Update(func(tx Tx) error {
+		r, err := resolve(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, &r); err != nil {
+			return err
+		}
+		out = r
+		return tx.PutRequest(r)
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	return out, nil
+}
+
+// allow is Authorize naming what is being done in the refusal, e.g. "Shipping".
+func (d *core) allow(by Actor, need Role, what string) error {
+	return d.store.View(func(tx Tx) error { return allowTx(tx, by, need, what) })
+}
+
+// barcodeRule is the desk's current barcode rule (settings may replace it).
+func (d *core) barcodeRule() BarcodeRule {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.barcodes
+}
+
+// auditConfig records, in the caller's transaction, a change from before to
+// after (any values that encode to JSON objects; nil for none). Secrets must
+// be left out of both by the caller.
+func (d *core) auditConfig(tx Tx, by Actor, what string, before, after any) error {
+	changes, err := fieldChanges(before, after)
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	ev := d.event(by, "")
+	// its own UUIDv7: ids sort by time, and request ids are left alone
+	return tx.PutConfigChange(uuid.Must(uuid.NewV7()).String(),
+		ConfigChange{At: ev.At, Operator: ev.Actor, Desk: ev.Desk, What: what, Changes: changes})
+}
+
+// queueMessage encodes a message about r for partner p and puts it in the
+// outbox, in the caller's transaction. Partners without an agency id do not
+// exchange ISO 18626 messages; nothing is queued for them.
+func (d *core) queueMessage(tx Tx, r Request, p Partner, out Outgoing) error {
+	if d.codec == nil || p.AgencyID == "" {
+		return nil
+	}
+	self, err := selfAgency(tx)
+	if err != nil {
+		return err
+	}
+	out.Timestamp = d.clock.Now()
+	summary := out.Status
+	switch out.Kind {
+	case KindSupplying:
+		out.From, out.To = self, p.AgencyID
+		out.RequestingRequestID, out.SupplyingRequestID = r.ExternalID, r.ID
+		if out.Reason == "CancelResponse" || out.Reason == "StatusRequestResponse" {
+			summary = out.Reason + " " + out.Status
+		}
+	case KindRequesting:
+		out.From, out.To = self, p.AgencyID
+		out.RequestingRequestID, out.SupplyingRequestID = r.ID, r.ExternalID
+		summary = out.Action
+	case KindRequest:
+		out.From, out.To = self, p.AgencyID
+		out.RequestingRequestID = r.ID
+		summary = "Request"
+	}
+	body, err := d.codec.Encode(out)
+	if err != nil {
+		return fmt.Errorf("could not write the %s message: %w", summary, err)
+	}
+	m := OutboxMessage{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Partner: p.Code, Kind: out.Kind,
+		Summary: summary, Body: body, Created: out.Timestamp, Status: MessagePending, NextTry: out.Timestamp}
+	if err := tx.PutOutboxMessage(m); err != nil {
+		return err
+	}
+	markQueued(tx)
+	return nil
+}
+
+// tell queues a message about r to its partner, looked up in tx.
+func (d *core) tell(tx Tx, r Request, out Outgoing) error {
+	p, err := tx.Partner(r.Partner)
+	if err != nil {
+		return err
+	}
+	return d.queueMessage(tx, r, p, out)
+}
