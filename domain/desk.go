@@ -45,11 +45,10 @@ type Config struct {
 // in one store transaction.
 type Desk struct {
 	*core
+	*StatsService
+	paperwork
 	vault     Vault
 	preflight Preflighter
-	docs      Documents
-	workDir   string
-	folders   Folders
 	mailers   func(MailSettings) Mailer
 	secrets   SecretStore
 	transport Transport
@@ -72,8 +71,9 @@ func NewDesk(cfg Config) *Desk {
 	if c.clock == nil {
 		c.clock = ClockFunc(time.Now)
 	}
-	d := &Desk{core: c, vault: cfg.Vault, preflight: cfg.Preflight, docs: cfg.Documents, workDir: cfg.WorkDir,
-		folders: cfg.Folders, mailers: cfg.Mailers, secrets: cfg.Secrets, transport: cfg.Transport, senders: cfg.FileSenders}
+	work := paperwork{docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders}
+	d := &Desk{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight,
+		StatsService: &StatsService{core: c, paperwork: work}, mailers: cfg.Mailers, secrets: cfg.Secrets, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d

@@ -14,7 +14,16 @@ var ErrNoDocuments = errors.New("no document support configured")
 // errNoFolders means the desk was set up without access to the file system.
 var errNoFolders = errors.New("no folder access is configured")
 
-func (d *Desk) docsDir(sub string) (string, error) {
+// paperwork is the PDF maker and the work folder it writes into, held by
+// the services that make PDFs (pick slips, combined scans, reports).
+type paperwork struct {
+	docs    Documents
+	workDir string
+	folders Folders
+}
+
+// docsDir is the work folder's sub folder, created when missing.
+func (d paperwork) docsDir(sub string) (string, error) {
 	if d.docs == nil || d.workDir == "" || d.folders == nil {
 		return "", refuse(ErrNoDocuments, "This workstation cannot make PDFs (no work folder is configured).")
 	}
@@ -60,7 +69,7 @@ func fileStem(r Request) string {
 // looksLikeImage reports whether the file starts like a JPEG, PNG or TIFF
 // image, the page images Documents.Combine takes. A file that cannot be
 // read is not taken for one: the preflight then says why.
-func (d *Desk) looksLikeImage(path string) bool {
+func (d paperwork) looksLikeImage(path string) bool {
 	if d.folders == nil {
 		return false
 	}
