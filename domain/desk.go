@@ -46,6 +46,7 @@ type Config struct {
 type Desk struct {
 	*core
 	*StatsService
+	*StaffService
 	paperwork
 	vault     Vault
 	preflight Preflighter
@@ -73,7 +74,8 @@ func NewDesk(cfg Config) *Desk {
 	}
 	work := paperwork{docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders}
 	d := &Desk{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight,
-		StatsService: &StatsService{core: c, paperwork: work}, mailers: cfg.Mailers, secrets: cfg.Secrets, transport: cfg.Transport, senders: cfg.FileSenders}
+		StatsService: &StatsService{core: c, paperwork: work}, StaffService: &StaffService{core: c},
+		mailers: cfg.Mailers, secrets: cfg.Secrets, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d
