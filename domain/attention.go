@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -24,45 +23,6 @@ type Attention struct {
 	// Late is how far past the limit it is (business time for waits,
 	// calendar time for overdue loans); the list is sorted by it.
 	Late time.Duration
-}
-
-// AttentionHours is the configured wait limit in business hours.
-func (d *Desk) AttentionHours() (int, error) {
-	var v string
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		v, err = tx.Setting(SettingAttentionHours)
-		return err
-	})
-	if err != nil || v == "" {
-		return DefaultAttentionHours, err
-	}
-	h, err := strconv.Atoi(v)
-	if err != nil || h <= 0 {
-		return DefaultAttentionHours, nil
-	}
-	return h, nil
-}
-
-// SetAttentionHours sets the wait limit (a Fulfillment Services Operator's task).
-func (d *Desk) SetAttentionHours(hours int, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the attention limit"); err != nil {
-		return err
-	}
-	if hours <= 0 || hours > 24*365 {
-		return refuse(ErrInvalidInput, "The attention limit must be a number of business hours from 1 up, e.g. 24.")
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := tx.Setting(SettingAttentionHours)
-		if err != nil {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "attention limit", map[string]string{"attention_hours": before},
-			map[string]string{"attention_hours": strconv.Itoa(hours)}); err != nil {
-			return err
-		}
-		return tx.PutSetting(SettingAttentionHours, strconv.Itoa(hours))
-	})
 }
 
 // NeedsAttention lists, most urgent first, the active requests that have

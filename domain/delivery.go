@@ -180,36 +180,3 @@ func (d *Desk) DownloadPath(id string) (string, Delivery, error) {
 	}
 	return d.vault.Path(dl.File), dl, nil
 }
-
-// PublicURL is the address partners reach this desk's server at, "" when unset.
-func (d *Desk) PublicURL() (string, error) {
-	var u string
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		u, err = tx.Setting(SettingPublicURL)
-		return err
-	})
-	return u, err
-}
-
-// SetPublicURL sets the address partners reach `illdesk serve` at, for
-// download links of shipped files (a Fulfillment Services Operator's task).
-func (d *Desk) SetPublicURL(u string, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Setting the public address"); err != nil {
-		return err
-	}
-	u = strings.TrimRight(strings.TrimSpace(u), "/")
-	if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		return refuse(ErrInvalidInput, "The public address %q must start with http:// or https://.", u)
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := tx.Setting(SettingPublicURL)
-		if err != nil {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "public url", map[string]string{"public_url": before}, map[string]string{"public_url": u}); err != nil {
-			return err
-		}
-		return tx.PutSetting(SettingPublicURL, u)
-	})
-}

@@ -47,6 +47,7 @@ type Desk struct {
 	*core
 	*StatsService
 	*StaffService
+	*PartnerService
 	paperwork
 	vault     Vault
 	preflight Preflighter
@@ -75,7 +76,8 @@ func NewDesk(cfg Config) *Desk {
 	work := paperwork{docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders}
 	d := &Desk{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight,
 		StatsService: &StatsService{core: c, paperwork: work}, StaffService: &StaffService{core: c},
-		mailers: cfg.Mailers, secrets: cfg.Secrets, transport: cfg.Transport, senders: cfg.FileSenders}
+		PartnerService: &PartnerService{core: c, folders: cfg.Folders},
+		mailers:        cfg.Mailers, secrets: cfg.Secrets, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d
@@ -117,74 +119,6 @@ func checkPartner(p Partner) (Partner, error) {
 		p.LoanPeriodDays = DefaultLoanPeriodDays
 	}
 	return p, nil
-}
-
-// AddPartner registers a new partner, filling in default turnaround and loan
-// period. It needs the Fulfillment Services role; by may be left out only
-// while no operators are set up.
-func (d *Desk) AddPartner(p Partner, by ...Actor) (Partner, error) {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Adding a partner"); err != nil {
-		return Partner{}, err
-	}
-	p, err := checkPartner(p)
-	if err != nil {
-		return Partner{}, err
-	}
-	err = d.store.Update(func(tx Tx) error {
-		if _, err := tx.Partner(p.Code); err == nil {
-			return refuse(ErrPartnerExists, "A partner with code %s already exists.", p.Code)
-		} else if !errors.Is(err, ErrPartnerNotFound) {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, nil, p); err != nil {
-			return err
-		}
-		return tx.PutPartner(p)
-	})
-	if err != nil {
-		return Partner{}, err
-	}
-	return p, nil
-}
-
-// EditPartner changes a partner: edit receives the stored partner to change
-// (the code cannot change). The result is checked like a new partner. It
-// needs the Fulfillment Services role; by may be left out only while no
-// operators are set up.
-func (d *Desk) EditPartner(code string, edit func(*Partner), by ...Actor) (Partner, error) {
-	var out Partner
-	err := d.store.Update(func(tx Tx) error {
-		if err := allowTx(tx, actorOf(by), RoleFulfillment, "Editing a partner"); err != nil {
-			return err
-		}
-		p, err := partnerFor(tx, code)
-		if err != nil {
-			return err
-		}
-		before := p
-		edit(&p)
-		p.Code = strings.TrimSpace(code)
-		if p, err = checkPartner(p); err != nil {
-			return err
-		}
-		out = p
-		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, before, p); err != nil {
-			return err
-		}
-		return tx.PutPartner(p)
-	})
-	return out, err
-}
-
-// Partners lists every partner ordered by code.
-func (d *Desk) Partners() ([]Partner, error) {
-	var ps []Partner
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		ps, err = tx.Partners()
-		return err
-	})
-	return ps, err
 }
 
 func partnerFor(tx Tx, code string) (Partner, error) {
@@ -763,33 +697,4 @@ func OpenDesk(cfg Config) (*Desk, error) {
 		return nil, err
 	}
 	return NewDesk(cfg), nil
-}
-
-// SetHolidays replaces the configured holidays (YYYY-MM-DD); deadlines of
-// requests arriving from now on are counted with them. It needs the
-// Fulfillment Services role; by may be left out only while no operators
-// are set up.
-func (d *Desk) SetHolidays(dates []string, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the holidays"); err != nil {
-		return err
-	}
-	cal, err := NewCalendar(d.Calendar().location(), dates)
-	if err != nil {
-		return err
-	}
-	err = d.store.Update(func(tx Tx) error {
-		before := map[string]string{"holidays": strings.Join(d.Calendar().Holidays(), ", ")}
-		after := map[string]string{"holidays": strings.Join(cal.Holidays(), ", ")}
-		if err := d.auditConfig(tx, actorOf(by), "holidays", before, after); err != nil {
-			return err
-		}
-		return tx.PutSetting(SettingHolidays, strings.Join(cal.Holidays(), ","))
-	})
-	if err != nil {
-		return err
-	}
-	d.mu.Lock()
-	d.cal = cal
-	d.mu.Unlock()
-	return nil
 }

@@ -114,40 +114,6 @@ type SeenMessage struct {
 	At           time.Time    `json:"at"`
 }
 
-// AgencyID is our own ISO 18626 agency id, "" when not set.
-func (d *Desk) AgencyID() (string, error) {
-	var id string
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		id, err = tx.Setting(SettingAgencyID)
-		return err
-	})
-	return id, err
-}
-
-// SetAgencyID sets our own ISO 18626 agency id, written TYPE:VALUE (e.g.
-// ISIL:DE-1). It needs the Fulfillment Services role; by may be left out
-// only while no operators are set up.
-func (d *Desk) SetAgencyID(id string, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Setting our agency id"); err != nil {
-		return err
-	}
-	id = strings.TrimSpace(id)
-	if err := checkAgencyID(id); err != nil {
-		return err
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := tx.Setting(SettingAgencyID)
-		if err != nil {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "agency id", map[string]string{"agency_id": before}, map[string]string{"agency_id": id}); err != nil {
-			return err
-		}
-		return tx.PutSetting(SettingAgencyID, id)
-	})
-}
-
 func checkAgencyID(id string) error {
 	typ, val, ok := strings.Cut(id, ":")
 	if !ok || strings.TrimSpace(typ) == "" || strings.TrimSpace(val) == "" {
