@@ -2,6 +2,8 @@ package domain
 
 import (
 	"fmt"
+	"net/mail"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,4 +150,86 @@ func (d *core) tell(tx Tx, r Request, out Outgoing) error {
 		return err
 	}
 	return d.queueMessage(tx, r, p, out)
+}
+
+// queuePickupNotice queues the ready-for-pickup notice for r, which is being
+// put on the hold shelf (HoldUntil set) in tx, and returns the history note.
+// Without a usable email address no notice is queued and the note tells
+// staff to call the patron.
+func (d *core) queuePickupNotice(tx Tx, r Request) (string, error) {
+	note := "Hold until " + r.HoldUntil.Format(DateLayout)
+	email := strings.TrimSpace(r.RequesterEmail)
+	if email == "" {
+		return note + "; no email address on file — call " + patronName(r) + " to say the item is ready", nil
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil {
+		return note + fmt.Sprintf("; the email address on file (%s) is not valid — call %s to say the item is ready", email, patronName(r)), nil
+	}
+	ms, err := mailSettings(tx)
+	if err != nil {
+		return "", err
+	}
+	tpl, err := noticeTemplate(tx)
+	if err != nil {
+		return "", err
+	}
+	data := NoticeData{Patron: r.Requester, Title: r.Title, Author: r.Author, Pickup: r.Pickup,
+		HoldUntil: r.HoldUntil.Format(HoldUntilLayout), Library: ms.LibraryName()}
+	if data.Title == "" {
+		data.Title = r.ArticleTitle
+	}
+	subject, body, err := tpl.Render(data)
+	if err != nil {
+		// A saved template renders the sample, but may still fail on real
+		// data; the patron is notified all the same, with the default text.
+		if subject, body, err = DefaultNoticeTemplate.Render(data); err != nil {
+			return "", err
+		}
+		note += "; the saved notice template failed, the default text was used"
+	}
+	now := d.clock.Now()
+	n := Notice{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Kind: NoticeReadyForPickup,
+		To: addr.Address, ToName: r.Requester, Subject: subject, Body: body,
+		Created: now, Status: NoticeQueued, NextTry: now.Add(NoticeGrace)}
+	if err := tx.PutNotice(n); err != nil {
+		return "", err
+	}
+	markQueued(tx)
+	return note + "; ready-for-pickup notice queued for " + addr.Address, nil
+}
+
+// cancelQueuedNotice withdraws the ready-for-pickup notice of a request
+// whose hold-shelf scan is being undone, inside the caller's transaction.
+// It looks at the request's latest ready-for-pickup notice: when it has not
+// been sent yet it is deleted (with any other undelivered one of the
+// request) and cancelled is true; when it was already sent it cannot be
+// called back and sentAlready is true. It does not touch the request: the
+// caller records what happened in its own history event.
+func (d *core) cancelQueuedNotice(tx Tx, requestID string) (cancelled, sentAlready bool, err error) {
+	all, err := tx.Notices()
+	if err != nil {
+		return false, false, err
+	}
+	var mine []Notice
+	for _, n := range all {
+		if n.RequestID == requestID && n.Kind == NoticeReadyForPickup {
+			mine = append(mine, n)
+		}
+	}
+	if len(mine) == 0 {
+		return false, false, nil
+	}
+	if latest := mine[len(mine)-1]; latest.Status == NoticeSent {
+		return false, true, nil
+	}
+	for _, n := range mine {
+		if n.Pending() {
+			if err := tx.DeleteNotice(n.ID); err != nil {
+				return false, false, err
+			}
+			cancelled = true
+		}
+	}
+	return cancelled, false, nil
 }

@@ -48,11 +48,11 @@ type Desk struct {
 	*StatsService
 	*StaffService
 	*PartnerService
+	*NoticeService
 	paperwork
 	vault     Vault
 	preflight Preflighter
 	mailers   func(MailSettings) Mailer
-	secrets   SecretStore
 	transport Transport
 	senders   func(MailSettings) FileSender
 	dispatch  *Dispatcher
@@ -76,8 +76,8 @@ func NewDesk(cfg Config) *Desk {
 	work := paperwork{docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders}
 	d := &Desk{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight,
 		StatsService: &StatsService{core: c, paperwork: work}, StaffService: &StaffService{core: c},
-		PartnerService: &PartnerService{core: c, folders: cfg.Folders},
-		mailers:        cfg.Mailers, secrets: cfg.Secrets, transport: cfg.Transport, senders: cfg.FileSenders}
+		PartnerService: &PartnerService{core: c, folders: cfg.Folders}, NoticeService: &NoticeService{core: c, secrets: cfg.Secrets},
+		mailers: cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d
