@@ -233,3 +233,74 @@ func (d *core) cancelQueuedNotice(tx Tx, requestID string) (cancelled, sentAlrea
 	}
 	return cancelled, false, nil
 }
+
+// shipped queues, in the Ship transaction, the delivery of the file by the
+// partner's delivery method and the CopyCompleted message.
+func (d *core) shipped(tx Tx, r Request, sf ShippedFile) error {
+	p, err := tx.Partner(r.Partner)
+	if err != nil {
+		return err
+	}
+	method, target, err := ParseDelivery(p.Delivery)
+	if err != nil {
+		return err
+	}
+	now := d.clock.Now()
+	out := Outgoing{Kind: KindSupplying, Reason: "RequestResponse", Status: "CopyCompleted", DateSent: now}
+	if method != "" {
+		dl := Delivery{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Partner: p.Code, Method: method, Target: target,
+			File: sf.Name, Created: now, Status: DeliveryPending, NextTry: now}
+		switch method {
+		case DeliveryEmail:
+			out.SentVia = "Email"
+		case DeliveryFolder:
+			out.SentVia = "FTP"
+		case DeliveryISO:
+			out.SentVia = "URL"
+			dl.Status = DeliveryAvailable
+			base, err := tx.Setting(SettingPublicURL)
+			if err != nil {
+				return err
+			}
+			if base != "" {
+				out.DeliveryURL = strings.TrimRight(base, "/") + "/files/" + dl.ID
+				dl.Where = out.DeliveryURL
+			}
+		}
+		if err := tx.PutDelivery(dl); err != nil {
+			return err
+		}
+		markQueued(tx)
+	}
+	return d.queueMessage(tx, r, p, out)
+}
+
+// withdrawMessages takes back the partner messages queued by the change
+// being undone (made at or after since). A message that has already gone —
+// sent, or exported for another tool — cannot be taken back, so the undo is
+// refused. It returns what was withdrawn.
+func (d *core) withdrawMessages(tx Tx, r Request, since time.Time) ([]string, error) {
+	var mine []OutboxMessage
+	err := tx.ForEachOutboxMessage(func(m OutboxMessage) error {
+		if m.RequestID == r.ID && !m.Created.Before(since) {
+			mine = append(mine, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var withdrawn []string
+	for _, m := range mine {
+		if !m.pending() || m.Attempts > 0 && m.Status != MessageFailed {
+			return nil, refuse(ErrCannotUndo, "The %s message for %s has already gone to %s; the change can no longer be undone.", m.Summary, r.Ref(), m.Partner)
+		}
+	}
+	for _, m := range mine {
+		if err := tx.DeleteOutboxMessage(m.ID); err != nil {
+			return nil, err
+		}
+		withdrawn = append(withdrawn, m.Summary)
+	}
+	return withdrawn, nil
+}

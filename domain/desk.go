@@ -49,6 +49,7 @@ type Desk struct {
 	*StaffService
 	*PartnerService
 	*NoticeService
+	*MessageService
 	paperwork
 	vault     Vault
 	preflight Preflighter
@@ -77,7 +78,8 @@ func NewDesk(cfg Config) *Desk {
 	d := &Desk{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight,
 		StatsService: &StatsService{core: c, paperwork: work}, StaffService: &StaffService{core: c},
 		PartnerService: &PartnerService{core: c, folders: cfg.Folders}, NoticeService: &NoticeService{core: c, secrets: cfg.Secrets},
-		mailers: cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
+		MessageService: &MessageService{core: c, vault: cfg.Vault},
+		mailers:        cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d

@@ -113,33 +113,3 @@ func (d *Desk) Undo(ref string, by Actor) (Request, error) {
 		return nil
 	})
 }
-
-// withdrawMessages takes back the partner messages queued by the change
-// being undone (made at or after since). A message that has already gone —
-// sent, or exported for another tool — cannot be taken back, so the undo is
-// refused. It returns what was withdrawn.
-func (d *Desk) withdrawMessages(tx Tx, r Request, since time.Time) ([]string, error) {
-	var mine []OutboxMessage
-	err := tx.ForEachOutboxMessage(func(m OutboxMessage) error {
-		if m.RequestID == r.ID && !m.Created.Before(since) {
-			mine = append(mine, m)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	var withdrawn []string
-	for _, m := range mine {
-		if !m.pending() || m.Attempts > 0 && m.Status != MessageFailed {
-			return nil, refuse(ErrCannotUndo, "The %s message for %s has already gone to %s; the change can no longer be undone.", m.Summary, r.Ref(), m.Partner)
-		}
-	}
-	for _, m := range mine {
-		if err := tx.DeleteOutboxMessage(m.ID); err != nil {
-			return nil, err
-		}
-		withdrawn = append(withdrawn, m.Summary)
-	}
-	return withdrawn, nil
-}
