@@ -304,3 +304,32 @@ func (d *core) withdrawMessages(tx Tx, r Request, since time.Time) ([]string, er
 	}
 	return withdrawn, nil
 }
+
+// Find resolves a reference typed or scanned by staff: a request id, an
+// external identifier, or the start or end of a request id (at least 4
+// characters; the end is the short reference Ref shows).
+func (d *core) Find(ref string) (Request, error) {
+	var r Request
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		r, err = resolve(tx, ref)
+		return err
+	})
+	return r, err
+}
+
+func (d *core) receive(tx Tx, r *Request, barcode string, by Actor) error {
+	if !r.Can(ActReceive) {
+		return r.Transition(ActReceive, Event{})
+	}
+	if other, ok, err := tx.RequestByBarcode(barcode); err != nil {
+		return err
+	} else if ok && other.ID != r.ID {
+		return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (“%s”, %s) — use a new barcode label.", barcode, other.Ref(), other.Title, other.StatusLabel())
+	}
+	r.ItemBarcode = barcode
+	if err := r.Transition(ActReceive, d.event(by, "Temporary item "+barcode+" created")); err != nil {
+		return err
+	}
+	return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "Received"})
+}

@@ -50,6 +50,7 @@ type Desk struct {
 	*PartnerService
 	*NoticeService
 	*MessageService
+	*LendingService
 	paperwork
 	vault     Vault
 	preflight Preflighter
@@ -79,6 +80,7 @@ func NewDesk(cfg Config) *Desk {
 		StatsService: &StatsService{core: c, paperwork: work}, StaffService: &StaffService{core: c},
 		PartnerService: &PartnerService{core: c, folders: cfg.Folders}, NoticeService: &NoticeService{core: c, secrets: cfg.Secrets},
 		MessageService: &MessageService{core: c, vault: cfg.Vault},
+		LendingService: &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
 		mailers:        cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
@@ -149,54 +151,6 @@ type LendingInput struct {
 	Note        string
 }
 
-// NewLending records a lending request that arrived from a partner; its
-// deadline is the arrival plus the partner's turnaround in business hours.
-func (d *Desk) NewLending(in LendingInput, by Actor) (Request, error) {
-	if err := d.allow(by, RoleRequests, "Creating a lending request"); err != nil {
-		return Request{}, err
-	}
-	in.ExternalID = strings.TrimSpace(in.ExternalID)
-	in.Title = strings.TrimSpace(in.Title)
-	switch {
-	case in.ExternalID == "":
-		return Request{}, refuse(ErrInvalidInput, "A lending request needs the partner's request number (external identifier).")
-	case len(in.ExternalID) > 128 || strings.ContainsFunc(in.ExternalID, func(r rune) bool { return r < ' ' }):
-		return Request{}, refuse(ErrInvalidInput, "The external identifier %q is too long or contains control characters.", in.ExternalID)
-	case in.Title == "":
-		return Request{}, refuse(ErrInvalidInput, "A request needs a title.")
-	}
-	if in.ItemBarcode != "" {
-		if err := d.barcodeRule().Check(in.ItemBarcode); err != nil {
-			return Request{}, err
-		}
-	}
-	for _, e := range in.EResources {
-		if strings.TrimSpace(e.Name) == "" || strings.TrimSpace(e.URL) == "" {
-			return Request{}, refuse(ErrInvalidInput, "An e-resource needs a name and a link, written NAME=URL.")
-		}
-	}
-	var r Request
-	err := d.store.Update(func(tx Tx) error {
-		p, err := partnerFor(tx, in.Partner)
-		if err != nil {
-			return err
-		}
-		now := d.clock.Now()
-		r = Request{ID: d.newID(), Side: Lending, ExternalID: in.ExternalID, Partner: p.Code,
-			Format: in.Format, Citation: in.Citation, Holdings: in.Holdings, Created: now,
-			Deadline: d.Calendar().AddBusinessHours(now, p.TurnaroundHours), InternalNote: in.Note,
-			ServiceType: in.ServiceType, NeededBy: in.NeededBy}
-		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
-			return err
-		}
-		return tx.PutRequest(r)
-	})
-	if err != nil {
-		return Request{}, err
-	}
-	return r, nil
-}
-
 // BorrowingInput is what a new borrowing request is made from.
 type BorrowingInput struct {
 	Partner    string
@@ -251,19 +205,6 @@ func (d *Desk) NewBorrowing(in BorrowingInput, by Actor) (Request, error) {
 }
 
 // ---- finding requests ----
-
-// Find resolves a reference typed or scanned by staff: a request id, an
-// external identifier, or the start or end of a request id (at least 4
-// characters; the end is the short reference Ref shows).
-func (d *Desk) Find(ref string) (Request, error) {
-	var r Request
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		r, err = resolve(tx, ref)
-		return err
-	})
-	return r, err
-}
 
 func resolve(tx Tx, ref string) (Request, error) {
 	ref = strings.TrimSpace(ref)
@@ -339,123 +280,6 @@ func (d *Desk) List(f Filter) ([]Request, error) {
 
 // ---- changing requests ----
 
-// Pick creates a Pick From Shelf request: a move request to the RS desk or a
-// digitization request to a digitization department. Scanning the item's
-// barcode at that station then records its arrival.
-func (d *Desk) Pick(ref string, to Station, itemBarcode string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActPick), doing(ActPick)); err != nil {
-		return Request{}, err
-	}
-	if to.Kind != StationRS && (to.Kind != StationDigitization || strings.TrimSpace(to.Name) == "") {
-		return Request{}, refuse(ErrInvalidStation, "A pick request goes to the RS desk or a named digitization department, not %s.", to.Label())
-	}
-	itemBarcode = strings.TrimSpace(itemBarcode)
-	return d.change(ref, func(_ Tx, r *Request) error {
-		if !r.Can(ActPick) {
-			return r.Transition(ActPick, Event{})
-		}
-		if itemBarcode != "" {
-			if err := d.barcodeRule().Check(itemBarcode); err != nil {
-				return err
-			}
-			r.ItemBarcode = itemBarcode
-		}
-		if r.ItemBarcode == "" {
-			return refuse(ErrInvalidInput, "Request %s has no item barcode: give the barcode of the item to pull so it can be scanned at %s.", r.Ref(), to.Label())
-		}
-		r.PickTarget = to.String()
-		return r.Transition(ActPick, d.event(by, fmt.Sprintf("Item %s to %s", r.ItemBarcode, to.Label())))
-	})
-}
-
-// CheckFile preflights a file for a request: the PDF check itself, then the
-// page count against the requested pages and the size against the partner's limit.
-func (d *Desk) CheckFile(r Request, p Partner, path string) PreflightReport {
-	rep := d.preflight.Preflight(path)
-	if rep.Verdict == VerdictReject {
-		return rep
-	}
-	var extra []string
-	reason := ""
-	if want, ok := ExpectedPages(r.Pages); ok && PageCountFar(want, rep.Pages) {
-		reason = "page_count"
-		extra = append(extra, fmt.Sprintf("It has %d pages but pages %s (%d) were requested — check it is the right scan.", rep.Pages, r.Pages, want))
-	}
-	if method, _, _ := ParseDelivery(p.Delivery); method == DeliveryEmail && p.MaxFileBytes > 0 && rep.Bytes > p.MaxFileBytes {
-		rep.Verdict, rep.Reason = VerdictReject, "too_large"
-		rep.Message = fmt.Sprintf("It is %s, over the %s limit that %s accepts by email: scan at a lower resolution or in black and white, or send it another way.",
-			HumanBytes(rep.Bytes), HumanBytes(p.MaxFileBytes), p.Code)
-		return rep
-	}
-	if p.MaxFileBytes > 0 && rep.Bytes > p.MaxFileBytes {
-		if reason == "" {
-			reason = "too_large"
-		}
-		extra = append(extra, fmt.Sprintf("It is %s, over %s's limit of %s.", HumanBytes(rep.Bytes), p.Code, HumanBytes(p.MaxFileBytes)))
-	}
-	if len(extra) > 0 {
-		if rep.Verdict == VerdictAccept {
-			rep.Verdict, rep.Reason, rep.Message = VerdictWarn, reason, ""
-		}
-		rep.Message = strings.TrimSpace(rep.Message + " " + strings.Join(extra, " "))
-	}
-	return rep
-}
-
-// Reject refuses a lending request with an ISO 18626 reason; Other needs a
-// note. The note to the partner travels with the rejection.
-func (d *Desk) Reject(ref string, reason Reason, note, partnerNote string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActReject), doing(ActReject)); err != nil {
-		return Request{}, err
-	}
-	reason, err := ParseReason(string(reason))
-	if err != nil {
-		return Request{}, err
-	}
-	note, partnerNote = strings.TrimSpace(note), strings.TrimSpace(partnerNote)
-	if reason == ReasonOther && note == "" && partnerNote == "" {
-		return Request{}, refuse(ErrNoteRequired, "Rejecting for “Other” needs a note saying why.")
-	}
-	return d.change(ref, func(tx Tx, r *Request) error {
-		text := "Reason: " + reason.Label()
-		for _, s := range []string{note, partnerNote} {
-			if s != "" {
-				text += ". " + s
-			}
-		}
-		if err := r.Transition(ActReject, d.event(by, text)); err != nil {
-			return err
-		}
-		r.RejectReason = reason
-		if partnerNote != "" {
-			r.PartnerNote = partnerNote
-		}
-		r.InternalNote = joinNote(r.InternalNote, note)
-		return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "RequestResponse", Status: "Unfilled",
-			ReasonUnfilled: string(reason), Note: partnerNote})
-	})
-}
-
-// BadCitation returns a lending request to the borrowing library with a note
-// saying what to fix (ISO 18626 RetryPossible + NotFoundAsCited).
-func (d *Desk) BadCitation(ref, partnerNote string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActBadCitation), doing(ActBadCitation)); err != nil {
-		return Request{}, err
-	}
-	partnerNote = strings.TrimSpace(partnerNote)
-	if partnerNote == "" {
-		return Request{}, refuse(ErrNoteRequired, "A bad citation needs a note to the borrowing library saying what to fix.")
-	}
-	return d.change(ref, func(tx Tx, r *Request) error {
-		if err := r.Transition(ActBadCitation, d.event(by, partnerNote)); err != nil {
-			return err
-		}
-		r.PartnerNote = partnerNote
-		return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "RequestResponse", Status: "RetryPossible",
-			ReasonRetry: "NotFoundAsCited", Note: partnerNote})
-	})
-}
-
 // Cancel closes a request: a lending request the borrower withdrew, or a
 // borrowing request before the item was received.
 func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
@@ -488,22 +312,6 @@ func (d *Desk) Receive(ref, barcode string, by Actor) (Request, error) {
 	return d.change(ref, func(tx Tx, r *Request) error {
 		return d.receive(tx, r, barcode, by)
 	})
-}
-
-func (d *Desk) receive(tx Tx, r *Request, barcode string, by Actor) error {
-	if !r.Can(ActReceive) {
-		return r.Transition(ActReceive, Event{})
-	}
-	if other, ok, err := tx.RequestByBarcode(barcode); err != nil {
-		return err
-	} else if ok && other.ID != r.ID {
-		return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (“%s”, %s) — use a new barcode label.", barcode, other.Ref(), other.Title, other.StatusLabel())
-	}
-	r.ItemBarcode = barcode
-	if err := r.Transition(ActReceive, d.event(by, "Temporary item "+barcode+" created")); err != nil {
-		return err
-	}
-	return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "Received"})
 }
 
 // ScanResult says what a scan did.
