@@ -51,6 +51,8 @@ type Desk struct {
 	*NoticeService
 	*MessageService
 	*LendingService
+	*BorrowingService
+	*ScanService
 	paperwork
 	vault     Vault
 	preflight Preflighter
@@ -79,9 +81,10 @@ func NewDesk(cfg Config) *Desk {
 	d := &Desk{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight,
 		StatsService: &StatsService{core: c, paperwork: work}, StaffService: &StaffService{core: c},
 		PartnerService: &PartnerService{core: c, folders: cfg.Folders}, NoticeService: &NoticeService{core: c, secrets: cfg.Secrets},
-		MessageService: &MessageService{core: c, vault: cfg.Vault},
-		LendingService: &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
-		mailers:        cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
+		MessageService:   &MessageService{core: c, vault: cfg.Vault},
+		LendingService:   &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
+		BorrowingService: &BorrowingService{core: c}, ScanService: &ScanService{core: c, folders: cfg.Folders},
+		mailers: cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d
@@ -160,48 +163,6 @@ type BorrowingInput struct {
 	RequesterEmail string
 	Pickup         string
 	Note           string
-}
-
-// NewBorrowing records a request we place with a partner for one of our patrons.
-func (d *Desk) NewBorrowing(in BorrowingInput, by Actor) (Request, error) {
-	if err := d.allow(by, RoleRequests, "Creating a borrowing request"); err != nil {
-		return Request{}, err
-	}
-	in.Title = strings.TrimSpace(in.Title)
-	in.Requester = strings.TrimSpace(in.Requester)
-	in.Pickup = strings.TrimSpace(in.Pickup)
-	in.RequesterEmail = strings.TrimSpace(in.RequesterEmail)
-	switch {
-	case in.Title == "":
-		return Request{}, refuse(ErrInvalidInput, "A borrowing request needs a title.")
-	case in.Requester == "":
-		return Request{}, refuse(ErrInvalidInput, "A borrowing request needs the requester's name.")
-	case in.Pickup == "":
-		return Request{}, refuse(ErrInvalidInput, "Choose the pickup location where the patron collects the item.")
-	case in.RequesterEmail != "" && !strings.Contains(in.RequesterEmail, "@"):
-		return Request{}, refuse(ErrInvalidInput, "%q is not an email address.", in.RequesterEmail)
-	}
-	var r Request
-	err := d.store.Update(func(tx Tx) error {
-		p, err := partnerFor(tx, in.Partner)
-		if err != nil {
-			return err
-		}
-		r = Request{ID: d.newID(), Side: Borrowing, ExternalID: strings.TrimSpace(in.ExternalID),
-			Partner: p.Code, Citation: in.Citation, Requester: in.Requester,
-			RequesterEmail: in.RequesterEmail, Pickup: in.Pickup, Created: d.clock.Now(), InternalNote: in.Note}
-		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
-			return err
-		}
-		if err := tx.PutRequest(r); err != nil {
-			return err
-		}
-		return d.queueMessage(tx, r, p, Outgoing{Kind: KindRequest, Citation: r.Citation, ServiceType: "Loan", Note: in.Note})
-	})
-	if err != nil {
-		return Request{}, err
-	}
-	return r, nil
 }
 
 // ---- finding requests ----
@@ -299,21 +260,6 @@ func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
 	})
 }
 
-// Receive records the arrival of a borrowed item: a temporary item is created
-// with the scanned barcode, which must not be active on another request.
-func (d *Desk) Receive(ref, barcode string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
-		return Request{}, err
-	}
-	barcode = strings.TrimSpace(barcode)
-	if err := d.barcodeRule().Check(barcode); err != nil {
-		return Request{}, err
-	}
-	return d.change(ref, func(tx Tx, r *Request) error {
-		return d.receive(tx, r, barcode, by)
-	})
-}
-
 // ScanResult says what a scan did.
 type ScanResult struct {
 	// Action is the transition applied; empty when the scan only selected a request.
@@ -321,69 +267,6 @@ type ScanResult struct {
 	Request Request
 	// Message is the sentence shown to staff.
 	Message string
-}
-
-// Scan routes a scanned or typed code by the station and the state of the
-// request that holds it (DESIGN.md's scan table). A code equal to a request's
-// external identifier selects it. At the RS desk with a borrowing request
-// awaiting receipt selected (selectedID), an unknown barcode receives it.
-// Anything else changes nothing and says why.
-func (d *Desk) Scan(code, selectedID string, by Actor) (ScanResult, error) {
-	code = strings.TrimSpace(code)
-	if code == "" {
-		return ScanResult{}, refuse(ErrUnknownCode, "Nothing was scanned.")
-	}
-	var res ScanResult
-	err := d.store.Update(func(tx Tx) error {
-		r, ok, err := tx.RequestByBarcode(code)
-		if err != nil {
-			return err
-		}
-		if ok {
-			a, err := Route(by.Station, r, code)
-			if err != nil {
-				return err
-			}
-			if err := allowTx(tx, by, RoleFor(a), doing(a)); err != nil {
-				return err
-			}
-			if err := d.applyScan(tx, &r, a, code, by); err != nil {
-				return err
-			}
-			res = ScanResult{Action: a, Request: r, Message: scanMessage(r, a, code)}
-			return tx.PutRequest(r)
-		}
-		if sel, found, err := selectByExternalID(tx, code); err != nil {
-			return err
-		} else if found {
-			res = ScanResult{Request: sel, Message: fmt.Sprintf("Selected %s — “%s” (%s).", sel.Ref(), sel.Title, sel.StatusLabel())}
-			return nil
-		}
-		if by.Station.Kind == StationRS && selectedID != "" {
-			r, err := tx.Request(selectedID)
-			if err != nil {
-				return err
-			}
-			if r.Side == Borrowing && r.State == Created {
-				if err := allowTx(tx, by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
-					return err
-				}
-				if err := d.barcodeRule().Check(code); err != nil {
-					return err
-				}
-				if err := d.receive(tx, &r, code, by); err != nil {
-					return err
-				}
-				res = ScanResult{Action: ActReceive, Request: r, Message: scanMessage(r, ActReceive, code)}
-				return tx.PutRequest(r)
-			}
-		}
-		return refuse(ErrUnknownCode, "%s is not the barcode of an item in process nor a request's external identifier; nothing changed.", code)
-	})
-	if err != nil {
-		return ScanResult{}, err
-	}
-	return res, nil
 }
 
 // selectByExternalID finds the one request a scanned external identifier
@@ -401,37 +284,6 @@ func selectByExternalID(tx Tx, code string) (Request, bool, error) {
 			Msg: fmt.Sprintf("%s is the external identifier of %d active requests; choose one in the list.", code, len(ms))}
 	}
 	return ms[0], true, nil
-}
-
-func (d *Desk) applyScan(tx Tx, r *Request, a Action, code string, by Actor) error {
-	now := d.clock.Now()
-	note := ""
-	switch a {
-	case ActHoldShelf:
-		r.HoldUntil = now.AddDate(0, 0, DefaultHoldShelfDays)
-		// The notice is queued in this same transaction: if the scan fails,
-		// no notice exists; if queueing fails, the scan is not recorded.
-		var err error
-		if note, err = d.queuePickupNotice(tx, *r); err != nil {
-			return err
-		}
-	case ActCheckout:
-		p, err := partnerFor(tx, r.Partner)
-		if err != nil {
-			return err
-		}
-		r.DueDate = now.AddDate(0, 0, p.LoanPeriodDays)
-		note = "Due " + r.DueDate.Format(DateLayout)
-	case ActComplete:
-		note = "Temporary item " + code + " deleted"
-	}
-	if err := r.Transition(a, d.event(by, note)); err != nil {
-		return err
-	}
-	if a == ActComplete {
-		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "ShippedReturn"})
-	}
-	return nil
 }
 
 func scanMessage(r Request, a Action, code string) string {

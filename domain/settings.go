@@ -2,7 +2,6 @@ package domain
 
 import (
 	"net/url"
-	"path/filepath"
 	"strings"
 )
 
@@ -63,37 +62,6 @@ func (s Settings) CatalogueSearch(r Request) (link string, ok bool) {
 type WaitingScan struct {
 	RequestID string
 	Path      string
-}
-
-// WaitingScans lists the PDFs in the scan folder dir whose name (without
-// .pdf) is the external identifier of a request that can still be shipped.
-func (d *Desk) WaitingScans(dir string, rs []Summary) ([]WaitingScan, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	if d.paperwork.folders == nil {
-		return nil, errNoFolders
-	}
-	names, err := d.paperwork.folders.Files(dir)
-	if err != nil {
-		return nil, refuse(ErrInvalidInput, "The scan folder %s cannot be read: %v.", dir, err)
-	}
-	byName := map[string]string{}
-	for _, r := range rs {
-		if r.ExternalID != "" && r.Can(ActShip) {
-			byName[scanNameKey(SanitizeFileName(r.ExternalID))] = r.ID
-		}
-	}
-	var out []WaitingScan
-	for _, name := range names {
-		if !strings.EqualFold(filepath.Ext(name), ".pdf") {
-			continue
-		}
-		if id, ok := byName[scanNameKey(strings.TrimSuffix(name, filepath.Ext(name)))]; ok {
-			out = append(out, WaitingScan{RequestID: id, Path: filepath.Join(dir, name)})
-		}
-	}
-	return out, nil
 }
 
 func splitList(s string) []string {
