@@ -25,27 +25,6 @@ type Attention struct {
 	Late time.Duration
 }
 
-// NeedsAttention lists, most urgent first, the active requests that have
-// waited longer than the attention limit in their state (in business
-// hours), the loans overdue from patrons, and the requests whose message or
-// file to the partner is failing. It reads every request's summary; a
-// window that keeps a listing asks PrepareAttention and Among instead.
-func (d *Desk) NeedsAttention() ([]Attention, error) {
-	c, err := d.PrepareAttention()
-	if err != nil {
-		return nil, err
-	}
-	var out []Attention
-	err = d.store.View(func(tx Tx) error {
-		return tx.ForEachSummary(func(r Summary) error {
-			out = c.check(out, r)
-			return nil
-		})
-	})
-	c.sort(out)
-	return out, err
-}
-
 // AttentionCheck is what deciding which requests need attention reads
 // besides the requests themselves: the limit, the calendar, the clock and
 // the failing messages and files. PrepareAttention reads it from the store.
@@ -54,36 +33,6 @@ type AttentionCheck struct {
 	now     time.Time
 	cal     Calendar
 	failing map[string]string // request id → why
-}
-
-// PrepareAttention reads what NeedsAttention needs besides the requests, so
-// that a window can read it off its UI thread and then check its own
-// listing there (Among) instead of reading every request again.
-func (d *Desk) PrepareAttention() (AttentionCheck, error) {
-	limit, err := d.AttentionHours()
-	if err != nil {
-		return AttentionCheck{}, err
-	}
-	msgs, err := d.Outbox("")
-	if err != nil {
-		return AttentionCheck{}, err
-	}
-	dls, err := d.Deliveries("")
-	if err != nil {
-		return AttentionCheck{}, err
-	}
-	c := AttentionCheck{limit: limit, now: d.clock.Now(), cal: d.Calendar(), failing: map[string]string{}}
-	for _, m := range msgs {
-		if m.Status == MessageFailed {
-			c.failing[m.RequestID] = fmt.Sprintf("the %s message to %s is failing: %s", m.Summary, m.Partner, m.LastError)
-		}
-	}
-	for _, dl := range dls {
-		if dl.Status == DeliveryFailed {
-			c.failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
-		}
-	}
-	return c, nil
 }
 
 // Among lists, most urgent first, the requests of a listing that need

@@ -53,6 +53,7 @@ type Desk struct {
 	*LendingService
 	*BorrowingService
 	*ScanService
+	*RequestService
 	paperwork
 	vault     Vault
 	preflight Preflighter
@@ -85,6 +86,7 @@ func NewDesk(cfg Config) *Desk {
 		LendingService:   &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
 		BorrowingService: &BorrowingService{core: c}, ScanService: &ScanService{core: c, folders: cfg.Folders},
 		mailers: cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
+	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d
@@ -217,48 +219,7 @@ type Filter struct {
 	All bool
 }
 
-// List returns the requests passing the filter, most urgent first. It
-// filters the summaries and decodes only the requests that pass.
-func (d *Desk) List(f Filter) ([]Request, error) {
-	l, err := d.Listing()
-	if err != nil {
-		return nil, err
-	}
-	rows := l.Filter(f)
-	out := make([]Request, 0, rows.Len())
-	err = d.store.View(func(tx Tx) error {
-		for i := range rows.Len() {
-			r, err := tx.Request(rows.ID(i))
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
-	})
-	return out, err
-}
-
 // ---- changing requests ----
-
-// Cancel closes a request: a lending request the borrower withdrew, or a
-// borrowing request before the item was received.
-func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActCancel), doing(ActCancel)); err != nil {
-		return Request{}, err
-	}
-	note = strings.TrimSpace(note)
-	return d.change(ref, func(tx Tx, r *Request) error {
-		if err := r.Transition(ActCancel, d.event(by, note)); err != nil {
-			return err
-		}
-		r.InternalNote = joinNote(r.InternalNote, note)
-		if r.Side == Lending {
-			return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "CancelResponse", Status: "Cancelled", AnswerYesNo: "Y", Note: note})
-		}
-		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "Cancel", Note: note})
-	})
-}
 
 // ScanResult says what a scan did.
 type ScanResult struct {

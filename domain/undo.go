@@ -3,7 +3,6 @@ package domain
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -72,44 +71,4 @@ func (r *Request) undo(ev Event) error {
 	r.State = last.From
 	r.History = append(r.History, ev)
 	return nil
-}
-
-// Undo reverses the last change of a request made within UndoWindow, as long
-// as nothing has left the building. The undo itself is kept in the history.
-// Undoing a hold-shelf scan withdraws its ready-for-pickup notice; once the
-// notice has been sent the scan can no longer be undone. Undoing one's own
-// change needs the role of that change; undoing anyone else's needs the
-// Fulfillment Services role.
-func (d *Desk) Undo(ref string, by Actor) (Request, error) {
-	return d.change(ref, func(tx Tx, r *Request) error {
-		last, _ := r.lastChange()
-		if ok, _ := r.CanUndo(d.clock.Now()); ok {
-			if err := allowUndo(tx, by, last); err != nil {
-				return err
-			}
-		}
-		if err := r.Transition(ActUndo, d.event(by, "")); err != nil {
-			return err
-		}
-		withdrawn, err := d.withdrawMessages(tx, *r, last.At)
-		if err != nil {
-			return err
-		}
-		if len(withdrawn) > 0 {
-			r.History[len(r.History)-1].Note += "; message " + strings.Join(withdrawn, ", ") + " to the partner withdrawn before it was sent"
-		}
-		if last.Action != ActHoldShelf {
-			return nil
-		}
-		cancelled, sent, err := d.cancelQueuedNotice(tx, r.ID)
-		switch {
-		case err != nil:
-			return err
-		case sent:
-			return refuse(ErrCannotUndo, "The ready-for-pickup notice for %s has already gone to %s; the hold-shelf scan can no longer be undone.", r.Ref(), r.Requester)
-		case cancelled:
-			r.History[len(r.History)-1].Note += "; ready-for-pickup notice withdrawn before it was sent"
-		}
-		return nil
-	})
 }
