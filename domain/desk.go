@@ -54,6 +54,7 @@ type Desk struct {
 	*BorrowingService
 	*ScanService
 	*RequestService
+	*MaintenanceService
 	paperwork
 	vault     Vault
 	preflight Preflighter
@@ -84,7 +85,7 @@ func NewDesk(cfg Config) *Desk {
 		PartnerService: &PartnerService{core: c, folders: cfg.Folders}, NoticeService: &NoticeService{core: c, secrets: cfg.Secrets},
 		MessageService:   &MessageService{core: c, vault: cfg.Vault},
 		LendingService:   &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
-		BorrowingService: &BorrowingService{core: c}, ScanService: &ScanService{core: c, folders: cfg.Folders},
+		BorrowingService: &BorrowingService{core: c}, MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}, ScanService: &ScanService{core: c, folders: cfg.Folders},
 		mailers: cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
 	d.dispatch = &Dispatcher{desk: d}
