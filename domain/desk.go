@@ -41,23 +41,24 @@ type Config struct {
 }
 
 // Desk is the use-case layer: every action staff can take, used alike by the
-// window and the command line. Each change and its history event are written
-// in one store transaction.
+// window and the command line. It is the composition of the use-case
+// services, built once by NewDesk over the same core, so that a front end
+// can call each action on the desk or hand a pane only the service it
+// needs. Each change and its history event are written in one store
+// transaction.
 type Desk struct {
 	*core
-	*StatsService
-	*StaffService
-	*PartnerService
-	*NoticeService
-	*MessageService
 	*LendingService
 	*BorrowingService
 	*ScanService
 	*RequestService
+	*PartnerService
+	*StaffService
+	*MessageService
+	*NoticeService
+	*StatsService
 	*MaintenanceService
-	paperwork
-	vault     Vault
-	preflight Preflighter
+	// the dispatcher sends through these
 	mailers   func(MailSettings) Mailer
 	transport Transport
 	senders   func(MailSettings) FileSender
@@ -70,7 +71,7 @@ type Actor struct {
 	Station  Station
 }
 
-// NewDesk builds the use-case layer over its ports.
+// NewDesk builds the use-case services over their ports and composes them.
 func NewDesk(cfg Config) *Desk {
 	c := &core{store: cfg.Store, clock: cfg.Clock, cal: cfg.Calendar, barcodes: cfg.Barcodes, codec: cfg.Codec, newID: cfg.NewID}
 	if c.newID == nil {
@@ -80,13 +81,17 @@ func NewDesk(cfg Config) *Desk {
 		c.clock = ClockFunc(time.Now)
 	}
 	work := paperwork{docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders}
-	d := &Desk{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight,
-		StatsService: &StatsService{core: c, paperwork: work}, StaffService: &StaffService{core: c},
-		PartnerService: &PartnerService{core: c, folders: cfg.Folders}, NoticeService: &NoticeService{core: c, secrets: cfg.Secrets},
-		MessageService:   &MessageService{core: c, vault: cfg.Vault},
-		LendingService:   &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
-		BorrowingService: &BorrowingService{core: c}, MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}, ScanService: &ScanService{core: c, folders: cfg.Folders},
-		mailers: cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
+	d := &Desk{core: c,
+		LendingService:     &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
+		BorrowingService:   &BorrowingService{core: c},
+		ScanService:        &ScanService{core: c, folders: cfg.Folders},
+		PartnerService:     &PartnerService{core: c, folders: cfg.Folders},
+		StaffService:       &StaffService{core: c},
+		MessageService:     &MessageService{core: c, vault: cfg.Vault},
+		NoticeService:      &NoticeService{core: c, secrets: cfg.Secrets},
+		StatsService:       &StatsService{core: c, paperwork: work},
+		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault},
+		mailers:            cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
 	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
 	d.dispatch = &Dispatcher{desk: d}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
