@@ -58,11 +58,7 @@ type Desk struct {
 	*NoticeService
 	*StatsService
 	*MaintenanceService
-	// the dispatcher sends through these
-	mailers   func(MailSettings) Mailer
-	transport Transport
-	senders   func(MailSettings) FileSender
-	dispatch  *Dispatcher
+	dispatch *Dispatcher
 }
 
 // Actor says who acts and at which station; it is recorded in the history.
@@ -90,10 +86,10 @@ func NewDesk(cfg Config) *Desk {
 		MessageService:     &MessageService{core: c, vault: cfg.Vault},
 		NoticeService:      &NoticeService{core: c, secrets: cfg.Secrets},
 		StatsService:       &StatsService{core: c, paperwork: work},
-		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault},
-		mailers:            cfg.Mailers, transport: cfg.Transport, senders: cfg.FileSenders}
+		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}}
 	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
-	d.dispatch = &Dispatcher{desk: d}
+	d.dispatch = &Dispatcher{clock: c.clock, messages: d.MessageService, notices: d.NoticeService,
+		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d
 }
