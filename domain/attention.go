@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -26,66 +25,6 @@ type Attention struct {
 	Late time.Duration
 }
 
-// AttentionHours is the configured wait limit in business hours.
-func (d *Desk) AttentionHours() (int, error) {
-	var v string
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		v, err = tx.Setting(SettingAttentionHours)
-		return err
-	})
-	if err != nil || v == "" {
-		return DefaultAttentionHours, err
-	}
-	h, err := strconv.Atoi(v)
-	if err != nil || h <= 0 {
-		return DefaultAttentionHours, nil
-	}
-	return h, nil
-}
-
-// SetAttentionHours sets the wait limit (a Fulfillment Services Operator's task).
-func (d *Desk) SetAttentionHours(hours int, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the attention limit"); err != nil {
-		return err
-	}
-	if hours <= 0 || hours > 24*365 {
-		return refuse(ErrInvalidInput, "The attention limit must be a number of business hours from 1 up, e.g. 24.")
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := tx.Setting(SettingAttentionHours)
-		if err != nil {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "attention limit", map[string]string{"attention_hours": before},
-			map[string]string{"attention_hours": strconv.Itoa(hours)}); err != nil {
-			return err
-		}
-		return tx.PutSetting(SettingAttentionHours, strconv.Itoa(hours))
-	})
-}
-
-// NeedsAttention lists, most urgent first, the active requests that have
-// waited longer than the attention limit in their state (in business
-// hours), the loans overdue from patrons, and the requests whose message or
-// file to the partner is failing. It reads every request's summary; a
-// window that keeps a listing asks PrepareAttention and Among instead.
-func (d *Desk) NeedsAttention() ([]Attention, error) {
-	c, err := d.PrepareAttention()
-	if err != nil {
-		return nil, err
-	}
-	var out []Attention
-	err = d.store.View(func(tx Tx) error {
-		return tx.ForEachSummary(func(r Summary) error {
-			out = c.check(out, r)
-			return nil
-		})
-	})
-	c.sort(out)
-	return out, err
-}
-
 // AttentionCheck is what deciding which requests need attention reads
 // besides the requests themselves: the limit, the calendar, the clock and
 // the failing messages and files. PrepareAttention reads it from the store.
@@ -94,36 +33,6 @@ type AttentionCheck struct {
 	now     time.Time
 	cal     Calendar
 	failing map[string]string // request id → why
-}
-
-// PrepareAttention reads what NeedsAttention needs besides the requests, so
-// that a window can read it off its UI thread and then check its own
-// listing there (Among) instead of reading every request again.
-func (d *Desk) PrepareAttention() (AttentionCheck, error) {
-	limit, err := d.AttentionHours()
-	if err != nil {
-		return AttentionCheck{}, err
-	}
-	msgs, err := d.Outbox("")
-	if err != nil {
-		return AttentionCheck{}, err
-	}
-	dls, err := d.Deliveries("")
-	if err != nil {
-		return AttentionCheck{}, err
-	}
-	c := AttentionCheck{limit: limit, now: d.clock.Now(), cal: d.Calendar(), failing: map[string]string{}}
-	for _, m := range msgs {
-		if m.Status == MessageFailed {
-			c.failing[m.RequestID] = fmt.Sprintf("the %s message to %s is failing: %s", m.Summary, m.Partner, m.LastError)
-		}
-	}
-	for _, dl := range dls {
-		if dl.Status == DeliveryFailed {
-			c.failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
-		}
-	}
-	return c, nil
 }
 
 // Among lists, most urgent first, the requests of a listing that need

@@ -3,7 +3,6 @@ package domain
 import (
 	"encoding/csv"
 	"io"
-	"slices"
 	"strings"
 	"time"
 )
@@ -59,61 +58,6 @@ func (f AuditFilter) match(ev Event) bool {
 		return false
 	}
 	return true
-}
-
-// Audit returns the history events of every request that pass the filter,
-// newest first; entries made at the same time are ordered by request id,
-// and within one request the later entry first. It reads everything in one
-// transaction. A Ref that names no request, or several, is refused as Find
-// refuses it.
-func (d *Desk) Audit(f AuditFilter) ([]AuditEntry, error) {
-	if !f.Since.IsZero() && !f.Until.IsZero() && f.Since.After(f.Until) {
-		return nil, refuse(ErrInvalidInput, "The audit period starts (%s) after it ends (%s): swap the dates.",
-			f.Since.Format(time.RFC3339), f.Until.Format(time.RFC3339))
-	}
-	partner := strings.TrimSpace(f.Partner)
-	var out []AuditEntry
-	add := func(r Request) {
-		if partner != "" && !strings.EqualFold(r.Partner, partner) {
-			return
-		}
-		// newest first within the request, so the stable sort keeps the
-		// later of two entries made at the same moment on top
-		for i := len(r.History) - 1; i >= 0; i-- {
-			if ev := r.History[i]; f.match(ev) {
-				out = append(out, auditEntry(r, ev))
-			}
-		}
-	}
-	err := d.store.View(func(tx Tx) error {
-		if strings.TrimSpace(f.Ref) != "" {
-			r, err := resolve(tx, f.Ref)
-			if err != nil {
-				return err
-			}
-			add(r)
-			return nil
-		}
-		cfg, err := configAudit(tx, f)
-		if err != nil {
-			return err
-		}
-		out = append(out, cfg...)
-		return tx.ForEachRequest(func(r Request) error {
-			add(r)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(out, func(a, b AuditEntry) int {
-		if c := b.At.Compare(a.At); c != 0 {
-			return c
-		}
-		return strings.Compare(a.RequestID, b.RequestID)
-	})
-	return out, nil
 }
 
 func auditEntry(r Request, ev Event) AuditEntry {

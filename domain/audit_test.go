@@ -414,18 +414,9 @@ func TestAuditCSVWriteError(t *testing.T) {
 // setup made (partners, agency id).
 func forgetConfigChanges(t *testing.T, f *deskFixture) {
 	t.Helper()
-	require.NoError(t, f.store.Update(func(tx Tx) error {
-		var ids []string
-		if err := tx.Records(recordConfigChanges, func(id string, _ []byte) error { ids = append(ids, id); return nil }); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := tx.DeleteRecord(recordConfigChanges, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
+	f.store.mu.Lock()
+	defer f.store.mu.Unlock()
+	delete(f.store.data.Records, memConfigChanges)
 }
 
 func TestAuditConfigChanges(t *testing.T) {

@@ -59,10 +59,3 @@ func printable(s string) bool {
 	}
 	return true
 }
-
-// barcodeRule is the desk's current barcode rule (settings may replace it).
-func (d *Desk) barcodeRule() BarcodeRule {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.barcodes
-}

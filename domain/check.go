@@ -1,10 +1,8 @@
 package domain
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // ProblemKind names one kind of broken invariant that Check finds.
@@ -84,107 +82,6 @@ const SettingVaultInUse = "vault_in_use"
 // seedActor records the events of requests made by Seed; like imported
 // history, they went through no desk and their shipments carry no file.
 const seedActor = "seed"
-
-// Check verifies every invariant the desk relies on:
-//   - each shipped request has its vault file with the recorded size and SHA-256;
-//   - the indexes (external identifiers, active barcodes) and the summaries match the requests;
-//   - active barcodes are unique;
-//   - each history is a chain of legal transitions ending in the current state;
-//   - outgoing messages, file deliveries and patron notices belong to existing requests;
-//   - the vault holds no file that no request recorded.
-//
-// With repair it rebuilds the indexes and summaries from the requests and
-// removes orphan vault files (a Fulfillment Services Operator's task), then
-// checks again; what it cannot repair stays in Problems.
-func (d *Desk) Check(repair bool, by Actor) (CheckReport, error) {
-	if repair {
-		if err := d.allow(by, RoleFulfillment, "Repairing the database"); err != nil {
-			return CheckReport{}, err
-		}
-	}
-	rep, err := d.check()
-	if err != nil || !repair || rep.Sound() {
-		return rep, err
-	}
-	var fixed []Problem
-	reindex := false
-	for _, p := range rep.Problems {
-		switch {
-		case !p.Repairable:
-		case p.Kind == ProblemVaultOrphan:
-			if err := d.vault.Remove(p.File); err != nil {
-				return rep, err
-			}
-			fixed = append(fixed, p)
-		case p.Kind == ProblemIndex:
-			reindex = true
-			fixed = append(fixed, p)
-		}
-	}
-	if reindex {
-		if err := d.store.Update(func(tx Tx) error { return tx.Reindex() }); err != nil {
-			return rep, err
-		}
-	}
-	again, err := d.check()
-	again.Repaired = fixed
-	return again, err
-}
-
-// check gathers the problems in one read transaction, then verifies the vault.
-func (d *Desk) check() (CheckReport, error) {
-	var rep CheckReport
-	var shipped []Request
-	recorded := map[string]bool{} // vault names that requests recorded
-	err := d.store.View(func(tx Tx) error {
-		if err := tx.Verify(); err != nil {
-			rep.Problems = append(rep.Problems, Problem{Kind: ProblemDamaged,
-				Detail: fmt.Sprintf("The database file is damaged (%v). Restore the latest backup with illdesk restore FILE.", err)})
-		}
-		ids := map[string]Request{}
-		barcodes := map[string][]string{}
-		if err := tx.ForEachRequest(func(r Request) error {
-			rep.Requests++
-			ids[r.ID] = r
-			if bc := r.ActiveBarcode(); bc != "" {
-				barcodes[bc] = append(barcodes[bc], r.ID)
-			}
-			if r.ShippedFile != nil {
-				recorded[r.ShippedFile.Name] = true
-			}
-			if r.State == ShippedDigitally {
-				shipped = append(shipped, r)
-			}
-			rep.Problems = append(rep.Problems, historyProblems(r)...)
-			return nil
-		}); err != nil {
-			return err
-		}
-		duplicated := map[string]bool{}
-		for _, code := range sortedKeys(barcodes) {
-			if owners := barcodes[code]; len(owners) > 1 {
-				duplicated[code] = true
-				rep.Problems = append(rep.Problems, Problem{Kind: ProblemBarcodeDuplicate, RequestID: owners[0],
-					Detail: fmt.Sprintf("Barcode %s is active on %d requests (%s); finish or correct all but one of them.", code, len(owners), strings.Join(owners, ", "))})
-			}
-		}
-		idx, err := indexProblems(tx, ids, duplicated)
-		if err != nil {
-			return err
-		}
-		rep.Problems = append(rep.Problems, idx...)
-		orphans, err := orphanRecords(tx, ids)
-		rep.Problems = append(rep.Problems, orphans...)
-		return err
-	})
-	if err != nil {
-		return rep, err
-	}
-	vp, files, err := d.vaultProblems(shipped, recorded)
-	rep.VaultFiles = files
-	rep.Problems = append(rep.Problems, vp...)
-	return rep, err
-}
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -300,19 +197,23 @@ func sameSummary(a, b Summary) bool {
 // notices whose request does not exist.
 func orphanRecords(tx Tx, ids map[string]Request) ([]Problem, error) {
 	var out []Problem
-	for _, kind := range []struct{ record, what string }{{recordOutbox, "message"}, {recordDelivery, "file delivery"}} {
-		if err := tx.Records(kind.record, func(id string, v []byte) error {
-			var owner struct {
-				RequestID string `json:"request_id"`
-			}
-			if err := json.Unmarshal(v, &owner); err != nil || ids[owner.RequestID].ID == "" {
-				out = append(out, Problem{Kind: ProblemOrphanRecord, RequestID: owner.RequestID,
-					Detail: fmt.Sprintf("Outgoing %s %s belongs to no request (%q).", kind.what, id, owner.RequestID)})
-			}
-			return nil
-		}); err != nil {
-			return nil, err
+	orphan := func(what, id, requestID string) {
+		if ids[requestID].ID == "" {
+			out = append(out, Problem{Kind: ProblemOrphanRecord, RequestID: requestID,
+				Detail: fmt.Sprintf("Outgoing %s %s belongs to no request (%q).", what, id, requestID)})
 		}
+	}
+	if err := tx.ForEachOutboxMessage(func(m OutboxMessage) error {
+		orphan("message", m.ID, m.RequestID)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := tx.ForEachDelivery(func(dl Delivery) error {
+		orphan("file delivery", dl.ID, dl.RequestID)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	ns, err := tx.Notices()
 	if err != nil {
@@ -325,45 +226,6 @@ func orphanRecords(tx Tx, ids map[string]Request) ([]Problem, error) {
 		}
 	}
 	return out, nil
-}
-
-// vaultProblems verifies each shipped request's file and lists the vault
-// files no request recorded; it returns how many files the vault holds.
-func (d *Desk) vaultProblems(shipped []Request, recorded map[string]bool) ([]Problem, int, error) {
-	if d.vault == nil {
-		return nil, 0, nil
-	}
-	var out []Problem
-	for _, r := range shipped {
-		f := r.ShippedFile
-		if f == nil {
-			if !shippedElsewhere(r) {
-				out = append(out, Problem{Kind: ProblemNoFileRecorded, RequestID: r.ID,
-					Detail: fmt.Sprintf("%s was shipped at this desk but no file is recorded for it.", r.Ref())})
-			}
-			continue
-		}
-		size, sum, err := d.vault.Verify(f.Name)
-		switch {
-		case err != nil:
-			out = append(out, Problem{Kind: ProblemVaultMissing, RequestID: r.ID, File: f.Name,
-				Detail: fmt.Sprintf("The file “%s” shipped for %s cannot be read from the vault: %v. Restore it from a backup of the vault.", f.Name, r.Ref(), err)})
-		case size != f.Bytes || !strings.EqualFold(sum, f.SHA256):
-			out = append(out, Problem{Kind: ProblemVaultMismatch, RequestID: r.ID, File: f.Name,
-				Detail: fmt.Sprintf("The file “%s” shipped for %s is %d bytes with SHA-256 %s, but %d bytes with %s were shipped. Restore it from a backup of the vault.", f.Name, r.Ref(), size, sum, f.Bytes, f.SHA256)})
-		}
-	}
-	files, err := d.vault.Files()
-	if err != nil {
-		return out, 0, err
-	}
-	for _, name := range files {
-		if !recorded[name] {
-			out = append(out, Problem{Kind: ProblemVaultOrphan, Repairable: true, File: name,
-				Detail: fmt.Sprintf("The vault file “%s” belongs to no request (left by an interrupted shipment). Run illdesk check --repair to remove it.", name)})
-		}
-	}
-	return out, len(files), nil
 }
 
 // shippedElsewhere reports whether a shipped request came from imported

@@ -89,7 +89,7 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 		}, ProblemHistory, false},
 		{"orphan outgoing message", func(f *deskFixture, _ Request) {
 			require.NoError(f.t, f.store.Update(func(tx Tx) error {
-				return tx.PutRecord(recordOutbox, "0001", []byte(`{"request_id":"gone"}`))
+				return tx.PutOutboxMessage(OutboxMessage{ID: "0001", RequestID: "gone"})
 			}))
 		}, ProblemOrphanRecord, false},
 		{"orphan notice", func(f *deskFixture, _ Request) {

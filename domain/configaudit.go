@@ -6,42 +6,20 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // ActConfigure records a change to partners, settings or operators in the
 // audit trail (it belongs to no request).
 const ActConfigure Action = "configure"
 
-// recordConfigChanges is the record kind of configuration changes.
-const recordConfigChanges = "config_changes"
-
-// configChange is one audited change of configuration: who, where, when,
+// ConfigChange is one audited change of configuration: who, where, when,
 // what, and each field before and after.
-type configChange struct {
+type ConfigChange struct {
 	At       time.Time `json:"at"`
 	Operator string    `json:"operator"`
 	Desk     string    `json:"desk"`
 	What     string    `json:"what"`
 	Changes  []string  `json:"changes"`
-}
-
-// auditConfig records, in the caller's transaction, a change from before to
-// after (any values that encode to JSON objects; nil for none). Secrets must
-// be left out of both by the caller.
-func (d *Desk) auditConfig(tx Tx, by Actor, what string, before, after any) error {
-	changes, err := fieldChanges(before, after)
-	if err != nil || len(changes) == 0 {
-		return err
-	}
-	ev := d.event(by, "")
-	v, err := json.Marshal(configChange{At: ev.At, Operator: ev.Actor, Desk: ev.Desk, What: what, Changes: changes})
-	if err != nil {
-		return err
-	}
-	// its own UUIDv7: ids sort by time, and request ids are left alone
-	return tx.PutRecord(recordConfigChanges, uuid.Must(uuid.NewV7()).String(), v)
 }
 
 // fieldChanges lists "field: old → new" for every field that differs.
@@ -114,11 +92,7 @@ func configAudit(tx Tx, f AuditFilter) ([]AuditEntry, error) {
 		return nil, nil
 	}
 	var out []AuditEntry
-	err := tx.Records(recordConfigChanges, func(_ string, v []byte) error {
-		var c configChange
-		if err := json.Unmarshal(v, &c); err != nil {
-			return err
-		}
+	err := tx.ForEachConfigChange(func(c ConfigChange) error {
 		e := AuditEntry{At: c.At, Ref: c.What, Action: ActConfigure, ActionLabel: ActConfigure.Label(),
 			Operator: c.Operator, Desk: c.Desk, Note: strings.Join(c.Changes, "; ")}
 		if p, ok := strings.CutPrefix(c.What, "partner "); ok {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,26 +41,24 @@ type Config struct {
 }
 
 // Desk is the use-case layer: every action staff can take, used alike by the
-// window and the command line. Each change and its history event are written
-// in one store transaction.
+// window and the command line. It is the composition of the use-case
+// services, built once by NewDesk over the same core, so that a front end
+// can call each action on the desk or hand a pane only the service it
+// needs. Each change and its history event are written in one store
+// transaction.
 type Desk struct {
-	mu        sync.RWMutex // guards cal and barcodes, which settings may replace
-	store     Store
-	vault     Vault
-	preflight Preflighter
-	clock     Clock
-	cal       Calendar
-	barcodes  BarcodeRule
-	docs      Documents
-	workDir   string
-	folders   Folders
-	mailers   func(MailSettings) Mailer
-	codec     MessageCodec
-	secrets   SecretStore
-	transport Transport
-	senders   func(MailSettings) FileSender
-	newID     func() string
-	dispatch  *Dispatcher
+	*core
+	*LendingService
+	*BorrowingService
+	*ScanService
+	*RequestService
+	*PartnerService
+	*StaffService
+	*MessageService
+	*NoticeService
+	*StatsService
+	*MaintenanceService
+	dispatch *Dispatcher
 }
 
 // Actor says who acts and at which station; it is recorded in the history.
@@ -70,47 +67,31 @@ type Actor struct {
 	Station  Station
 }
 
-// NewDesk builds the use-case layer over its ports.
+// NewDesk builds the use-case services over their ports and composes them.
 func NewDesk(cfg Config) *Desk {
-	d := &Desk{store: cfg.Store, vault: cfg.Vault, preflight: cfg.Preflight, clock: cfg.Clock,
-		cal: cfg.Calendar, barcodes: cfg.Barcodes, docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders, mailers: cfg.Mailers, codec: cfg.Codec, secrets: cfg.Secrets,
-		transport: cfg.Transport, senders: cfg.FileSenders, newID: cfg.NewID}
-	if d.newID == nil {
-		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	c := &core{store: cfg.Store, clock: cfg.Clock, cal: cfg.Calendar, barcodes: cfg.Barcodes, codec: cfg.Codec, newID: cfg.NewID}
+	if c.newID == nil {
+		c.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
-	if d.clock == nil {
-		d.clock = ClockFunc(time.Now)
+	if c.clock == nil {
+		c.clock = ClockFunc(time.Now)
 	}
-	d.dispatch = &Dispatcher{desk: d}
-	d.store = queueingStore{Store: d.store, committed: d.dispatch.Kick}
+	work := paperwork{docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders}
+	d := &Desk{core: c,
+		LendingService:     &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
+		BorrowingService:   &BorrowingService{core: c},
+		ScanService:        &ScanService{core: c, folders: cfg.Folders},
+		PartnerService:     &PartnerService{core: c, folders: cfg.Folders},
+		StaffService:       &StaffService{core: c},
+		MessageService:     &MessageService{core: c, vault: cfg.Vault},
+		NoticeService:      &NoticeService{core: c, secrets: cfg.Secrets},
+		StatsService:       &StatsService{core: c, paperwork: work},
+		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}}
+	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
+	d.dispatch = &Dispatcher{clock: c.clock, messages: d.MessageService, notices: d.NoticeService,
+		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
+	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
 	return d
-}
-
-// Now is the desk's current time.
-func (d *Desk) Now() time.Time { return d.clock.Now() }
-
-// Calendar is the business calendar the desk counts deadlines with.
-func (d *Desk) Calendar() Calendar {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.cal
-}
-
-// TimeLeft is the business time left before a request's deadline, negative
-// when overdue; ok is false when there is no deadline (the zero time).
-func (d *Desk) TimeLeft(deadline time.Time) (left time.Duration, ok bool) {
-	if deadline.IsZero() {
-		return 0, false
-	}
-	return d.Calendar().BusinessBetween(d.clock.Now(), deadline), true
-}
-
-func (d *Desk) event(by Actor, note string) Event {
-	actor := by.Operator
-	if actor == "" {
-		actor = "staff"
-	}
-	return Event{At: d.clock.Now(), Actor: actor, Desk: by.Station.String(), Note: note}
 }
 
 // ---- partners ----
@@ -151,74 +132,6 @@ func checkPartner(p Partner) (Partner, error) {
 	return p, nil
 }
 
-// AddPartner registers a new partner, filling in default turnaround and loan
-// period. It needs the Fulfillment Services role; by may be left out only
-// while no operators are set up.
-func (d *Desk) AddPartner(p Partner, by ...Actor) (Partner, error) {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Adding a partner"); err != nil {
-		return Partner{}, err
-	}
-	p, err := checkPartner(p)
-	if err != nil {
-		return Partner{}, err
-	}
-	err = d.store.Update(func(tx Tx) error {
-		if _, err := tx.Partner(p.Code); err == nil {
-			return refuse(ErrPartnerExists, "A partner with code %s already exists.", p.Code)
-		} else if !errors.Is(err, ErrPartnerNotFound) {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, nil, p); err != nil {
-			return err
-		}
-		return tx.PutPartner(p)
-	})
-	if err != nil {
-		return Partner{}, err
-	}
-	return p, nil
-}
-
-// EditPartner changes a partner: edit receives the stored partner to change
-// (the code cannot change). The result is checked like a new partner. It
-// needs the Fulfillment Services role; by may be left out only while no
-// operators are set up.
-func (d *Desk) EditPartner(code string, edit func(*Partner), by ...Actor) (Partner, error) {
-	var out Partner
-	err := d.store.Update(func(tx Tx) error {
-		if err := allowTx(tx, actorOf(by), RoleFulfillment, "Editing a partner"); err != nil {
-			return err
-		}
-		p, err := partnerFor(tx, code)
-		if err != nil {
-			return err
-		}
-		before := p
-		edit(&p)
-		p.Code = strings.TrimSpace(code)
-		if p, err = checkPartner(p); err != nil {
-			return err
-		}
-		out = p
-		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, before, p); err != nil {
-			return err
-		}
-		return tx.PutPartner(p)
-	})
-	return out, err
-}
-
-// Partners lists every partner ordered by code.
-func (d *Desk) Partners() ([]Partner, error) {
-	var ps []Partner
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		ps, err = tx.Partners()
-		return err
-	})
-	return ps, err
-}
-
 func partnerFor(tx Tx, code string) (Partner, error) {
 	code = strings.TrimSpace(code)
 	if code == "" {
@@ -245,54 +158,6 @@ type LendingInput struct {
 	Note        string
 }
 
-// NewLending records a lending request that arrived from a partner; its
-// deadline is the arrival plus the partner's turnaround in business hours.
-func (d *Desk) NewLending(in LendingInput, by Actor) (Request, error) {
-	if err := d.allow(by, RoleRequests, "Creating a lending request"); err != nil {
-		return Request{}, err
-	}
-	in.ExternalID = strings.TrimSpace(in.ExternalID)
-	in.Title = strings.TrimSpace(in.Title)
-	switch {
-	case in.ExternalID == "":
-		return Request{}, refuse(ErrInvalidInput, "A lending request needs the partner's request number (external identifier).")
-	case len(in.ExternalID) > 128 || strings.ContainsFunc(in.ExternalID, func(r rune) bool { return r < ' ' }):
-		return Request{}, refuse(ErrInvalidInput, "The external identifier %q is too long or contains control characters.", in.ExternalID)
-	case in.Title == "":
-		return Request{}, refuse(ErrInvalidInput, "A request needs a title.")
-	}
-	if in.ItemBarcode != "" {
-		if err := d.barcodeRule().Check(in.ItemBarcode); err != nil {
-			return Request{}, err
-		}
-	}
-	for _, e := range in.EResources {
-		if strings.TrimSpace(e.Name) == "" || strings.TrimSpace(e.URL) == "" {
-			return Request{}, refuse(ErrInvalidInput, "An e-resource needs a name and a link, written NAME=URL.")
-		}
-	}
-	var r Request
-	err := d.store.Update(func(tx Tx) error {
-		p, err := partnerFor(tx, in.Partner)
-		if err != nil {
-			return err
-		}
-		now := d.clock.Now()
-		r = Request{ID: d.newID(), Side: Lending, ExternalID: in.ExternalID, Partner: p.Code,
-			Format: in.Format, Citation: in.Citation, Holdings: in.Holdings, Created: now,
-			Deadline: d.Calendar().AddBusinessHours(now, p.TurnaroundHours), InternalNote: in.Note,
-			ServiceType: in.ServiceType, NeededBy: in.NeededBy}
-		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
-			return err
-		}
-		return tx.PutRequest(r)
-	})
-	if err != nil {
-		return Request{}, err
-	}
-	return r, nil
-}
-
 // BorrowingInput is what a new borrowing request is made from.
 type BorrowingInput struct {
 	Partner    string
@@ -304,62 +169,7 @@ type BorrowingInput struct {
 	Note           string
 }
 
-// NewBorrowing records a request we place with a partner for one of our patrons.
-func (d *Desk) NewBorrowing(in BorrowingInput, by Actor) (Request, error) {
-	if err := d.allow(by, RoleRequests, "Creating a borrowing request"); err != nil {
-		return Request{}, err
-	}
-	in.Title = strings.TrimSpace(in.Title)
-	in.Requester = strings.TrimSpace(in.Requester)
-	in.Pickup = strings.TrimSpace(in.Pickup)
-	in.RequesterEmail = strings.TrimSpace(in.RequesterEmail)
-	switch {
-	case in.Title == "":
-		return Request{}, refuse(ErrInvalidInput, "A borrowing request needs a title.")
-	case in.Requester == "":
-		return Request{}, refuse(ErrInvalidInput, "A borrowing request needs the requester's name.")
-	case in.Pickup == "":
-		return Request{}, refuse(ErrInvalidInput, "Choose the pickup location where the patron collects the item.")
-	case in.RequesterEmail != "" && !strings.Contains(in.RequesterEmail, "@"):
-		return Request{}, refuse(ErrInvalidInput, "%q is not an email address.", in.RequesterEmail)
-	}
-	var r Request
-	err := d.store.Update(func(tx Tx) error {
-		p, err := partnerFor(tx, in.Partner)
-		if err != nil {
-			return err
-		}
-		r = Request{ID: d.newID(), Side: Borrowing, ExternalID: strings.TrimSpace(in.ExternalID),
-			Partner: p.Code, Citation: in.Citation, Requester: in.Requester,
-			RequesterEmail: in.RequesterEmail, Pickup: in.Pickup, Created: d.clock.Now(), InternalNote: in.Note}
-		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
-			return err
-		}
-		if err := tx.PutRequest(r); err != nil {
-			return err
-		}
-		return d.queueMessage(tx, r, p, Outgoing{Kind: KindRequest, Citation: r.Citation, ServiceType: "Loan", Note: in.Note})
-	})
-	if err != nil {
-		return Request{}, err
-	}
-	return r, nil
-}
-
 // ---- finding requests ----
-
-// Find resolves a reference typed or scanned by staff: a request id, an
-// external identifier, or the start or end of a request id (at least 4
-// characters; the end is the short reference Ref shows).
-func (d *Desk) Find(ref string) (Request, error) {
-	var r Request
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		r, err = resolve(tx, ref)
-		return err
-	})
-	return r, err
-}
 
 func resolve(tx Tx, ref string) (Request, error) {
 	ref = strings.TrimSpace(ref)
@@ -411,217 +221,7 @@ type Filter struct {
 	All bool
 }
 
-// List returns the requests passing the filter, most urgent first. It
-// filters the summaries and decodes only the requests that pass.
-func (d *Desk) List(f Filter) ([]Request, error) {
-	l, err := d.Listing()
-	if err != nil {
-		return nil, err
-	}
-	rows := l.Filter(f)
-	out := make([]Request, 0, rows.Len())
-	err = d.store.View(func(tx Tx) error {
-		for i := range rows.Len() {
-			r, err := tx.Request(rows.ID(i))
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
-	})
-	return out, err
-}
-
 // ---- changing requests ----
-
-// change resolves ref and applies fn to the request inside one transaction,
-// writing the result only when fn succeeds.
-func (d *Desk) change(ref string, fn func(tx Tx, r *Request) error) (Request, error) {
-	var out Request
-	err := d.store.Update(func(tx Tx) error {
-		r, err := resolve(tx, ref)
-		if err != nil {
-			return err
-		}
-		if err := fn(tx, &r); err != nil {
-			return err
-		}
-		out = r
-		return tx.PutRequest(r)
-	})
-	if err != nil {
-		return Request{}, err
-	}
-	return out, nil
-}
-
-// Pick creates a Pick From Shelf request: a move request to the RS desk or a
-// digitization request to a digitization department. Scanning the item's
-// barcode at that station then records its arrival.
-func (d *Desk) Pick(ref string, to Station, itemBarcode string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActPick), doing(ActPick)); err != nil {
-		return Request{}, err
-	}
-	if to.Kind != StationRS && (to.Kind != StationDigitization || strings.TrimSpace(to.Name) == "") {
-		return Request{}, refuse(ErrInvalidStation, "A pick request goes to the RS desk or a named digitization department, not %s.", to.Label())
-	}
-	itemBarcode = strings.TrimSpace(itemBarcode)
-	return d.change(ref, func(_ Tx, r *Request) error {
-		if !r.Can(ActPick) {
-			return r.Transition(ActPick, Event{})
-		}
-		if itemBarcode != "" {
-			if err := d.barcodeRule().Check(itemBarcode); err != nil {
-				return err
-			}
-			r.ItemBarcode = itemBarcode
-		}
-		if r.ItemBarcode == "" {
-			return refuse(ErrInvalidInput, "Request %s has no item barcode: give the barcode of the item to pull so it can be scanned at %s.", r.Ref(), to.Label())
-		}
-		r.PickTarget = to.String()
-		return r.Transition(ActPick, d.event(by, fmt.Sprintf("Item %s to %s", r.ItemBarcode, to.Label())))
-	})
-}
-
-// CheckFile preflights a file for a request: the PDF check itself, then the
-// page count against the requested pages and the size against the partner's limit.
-func (d *Desk) CheckFile(r Request, p Partner, path string) PreflightReport {
-	rep := d.preflight.Preflight(path)
-	if rep.Verdict == VerdictReject {
-		return rep
-	}
-	var extra []string
-	reason := ""
-	if want, ok := ExpectedPages(r.Pages); ok && PageCountFar(want, rep.Pages) {
-		reason = "page_count"
-		extra = append(extra, fmt.Sprintf("It has %d pages but pages %s (%d) were requested — check it is the right scan.", rep.Pages, r.Pages, want))
-	}
-	if method, _, _ := ParseDelivery(p.Delivery); method == DeliveryEmail && p.MaxFileBytes > 0 && rep.Bytes > p.MaxFileBytes {
-		rep.Verdict, rep.Reason = VerdictReject, "too_large"
-		rep.Message = fmt.Sprintf("It is %s, over the %s limit that %s accepts by email: scan at a lower resolution or in black and white, or send it another way.",
-			HumanBytes(rep.Bytes), HumanBytes(p.MaxFileBytes), p.Code)
-		return rep
-	}
-	if p.MaxFileBytes > 0 && rep.Bytes > p.MaxFileBytes {
-		if reason == "" {
-			reason = "too_large"
-		}
-		extra = append(extra, fmt.Sprintf("It is %s, over %s's limit of %s.", HumanBytes(rep.Bytes), p.Code, HumanBytes(p.MaxFileBytes)))
-	}
-	if len(extra) > 0 {
-		if rep.Verdict == VerdictAccept {
-			rep.Verdict, rep.Reason, rep.Message = VerdictWarn, reason, ""
-		}
-		rep.Message = strings.TrimSpace(rep.Message + " " + strings.Join(extra, " "))
-	}
-	return rep
-}
-
-// Reject refuses a lending request with an ISO 18626 reason; Other needs a
-// note. The note to the partner travels with the rejection.
-func (d *Desk) Reject(ref string, reason Reason, note, partnerNote string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActReject), doing(ActReject)); err != nil {
-		return Request{}, err
-	}
-	reason, err := ParseReason(string(reason))
-	if err != nil {
-		return Request{}, err
-	}
-	note, partnerNote = strings.TrimSpace(note), strings.TrimSpace(partnerNote)
-	if reason == ReasonOther && note == "" && partnerNote == "" {
-		return Request{}, refuse(ErrNoteRequired, "Rejecting for “Other” needs a note saying why.")
-	}
-	return d.change(ref, func(tx Tx, r *Request) error {
-		text := "Reason: " + reason.Label()
-		for _, s := range []string{note, partnerNote} {
-			if s != "" {
-				text += ". " + s
-			}
-		}
-		if err := r.Transition(ActReject, d.event(by, text)); err != nil {
-			return err
-		}
-		r.RejectReason = reason
-		if partnerNote != "" {
-			r.PartnerNote = partnerNote
-		}
-		r.InternalNote = joinNote(r.InternalNote, note)
-		return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "RequestResponse", Status: "Unfilled",
-			ReasonUnfilled: string(reason), Note: partnerNote})
-	})
-}
-
-// BadCitation returns a lending request to the borrowing library with a note
-// saying what to fix (ISO 18626 RetryPossible + NotFoundAsCited).
-func (d *Desk) BadCitation(ref, partnerNote string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActBadCitation), doing(ActBadCitation)); err != nil {
-		return Request{}, err
-	}
-	partnerNote = strings.TrimSpace(partnerNote)
-	if partnerNote == "" {
-		return Request{}, refuse(ErrNoteRequired, "A bad citation needs a note to the borrowing library saying what to fix.")
-	}
-	return d.change(ref, func(tx Tx, r *Request) error {
-		if err := r.Transition(ActBadCitation, d.event(by, partnerNote)); err != nil {
-			return err
-		}
-		r.PartnerNote = partnerNote
-		return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "RequestResponse", Status: "RetryPossible",
-			ReasonRetry: "NotFoundAsCited", Note: partnerNote})
-	})
-}
-
-// Cancel closes a request: a lending request the borrower withdrew, or a
-// borrowing request before the item was received.
-func (d *Desk) Cancel(ref, note string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActCancel), doing(ActCancel)); err != nil {
-		return Request{}, err
-	}
-	note = strings.TrimSpace(note)
-	return d.change(ref, func(tx Tx, r *Request) error {
-		if err := r.Transition(ActCancel, d.event(by, note)); err != nil {
-			return err
-		}
-		r.InternalNote = joinNote(r.InternalNote, note)
-		if r.Side == Lending {
-			return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "CancelResponse", Status: "Cancelled", AnswerYesNo: "Y", Note: note})
-		}
-		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "Cancel", Note: note})
-	})
-}
-
-// Receive records the arrival of a borrowed item: a temporary item is created
-// with the scanned barcode, which must not be active on another request.
-func (d *Desk) Receive(ref, barcode string, by Actor) (Request, error) {
-	if err := d.allow(by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
-		return Request{}, err
-	}
-	barcode = strings.TrimSpace(barcode)
-	if err := d.barcodeRule().Check(barcode); err != nil {
-		return Request{}, err
-	}
-	return d.change(ref, func(tx Tx, r *Request) error {
-		return d.receive(tx, r, barcode, by)
-	})
-}
-
-func (d *Desk) receive(tx Tx, r *Request, barcode string, by Actor) error {
-	if !r.Can(ActReceive) {
-		return r.Transition(ActReceive, Event{})
-	}
-	if other, ok, err := tx.RequestByBarcode(barcode); err != nil {
-		return err
-	} else if ok && other.ID != r.ID {
-		return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (“%s”, %s) — use a new barcode label.", barcode, other.Ref(), other.Title, other.StatusLabel())
-	}
-	r.ItemBarcode = barcode
-	if err := r.Transition(ActReceive, d.event(by, "Temporary item "+barcode+" created")); err != nil {
-		return err
-	}
-	return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "Received"})
-}
 
 // ScanResult says what a scan did.
 type ScanResult struct {
@@ -630,69 +230,6 @@ type ScanResult struct {
 	Request Request
 	// Message is the sentence shown to staff.
 	Message string
-}
-
-// Scan routes a scanned or typed code by the station and the state of the
-// request that holds it (DESIGN.md's scan table). A code equal to a request's
-// external identifier selects it. At the RS desk with a borrowing request
-// awaiting receipt selected (selectedID), an unknown barcode receives it.
-// Anything else changes nothing and says why.
-func (d *Desk) Scan(code, selectedID string, by Actor) (ScanResult, error) {
-	code = strings.TrimSpace(code)
-	if code == "" {
-		return ScanResult{}, refuse(ErrUnknownCode, "Nothing was scanned.")
-	}
-	var res ScanResult
-	err := d.store.Update(func(tx Tx) error {
-		r, ok, err := tx.RequestByBarcode(code)
-		if err != nil {
-			return err
-		}
-		if ok {
-			a, err := Route(by.Station, r, code)
-			if err != nil {
-				return err
-			}
-			if err := allowTx(tx, by, RoleFor(a), doing(a)); err != nil {
-				return err
-			}
-			if err := d.applyScan(tx, &r, a, code, by); err != nil {
-				return err
-			}
-			res = ScanResult{Action: a, Request: r, Message: scanMessage(r, a, code)}
-			return tx.PutRequest(r)
-		}
-		if sel, found, err := selectByExternalID(tx, code); err != nil {
-			return err
-		} else if found {
-			res = ScanResult{Request: sel, Message: fmt.Sprintf("Selected %s — “%s” (%s).", sel.Ref(), sel.Title, sel.StatusLabel())}
-			return nil
-		}
-		if by.Station.Kind == StationRS && selectedID != "" {
-			r, err := tx.Request(selectedID)
-			if err != nil {
-				return err
-			}
-			if r.Side == Borrowing && r.State == Created {
-				if err := allowTx(tx, by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
-					return err
-				}
-				if err := d.barcodeRule().Check(code); err != nil {
-					return err
-				}
-				if err := d.receive(tx, &r, code, by); err != nil {
-					return err
-				}
-				res = ScanResult{Action: ActReceive, Request: r, Message: scanMessage(r, ActReceive, code)}
-				return tx.PutRequest(r)
-			}
-		}
-		return refuse(ErrUnknownCode, "%s is not the barcode of an item in process nor a request's external identifier; nothing changed.", code)
-	})
-	if err != nil {
-		return ScanResult{}, err
-	}
-	return res, nil
 }
 
 // selectByExternalID finds the one request a scanned external identifier
@@ -710,37 +247,6 @@ func selectByExternalID(tx Tx, code string) (Request, bool, error) {
 			Msg: fmt.Sprintf("%s is the external identifier of %d active requests; choose one in the list.", code, len(ms))}
 	}
 	return ms[0], true, nil
-}
-
-func (d *Desk) applyScan(tx Tx, r *Request, a Action, code string, by Actor) error {
-	now := d.clock.Now()
-	note := ""
-	switch a {
-	case ActHoldShelf:
-		r.HoldUntil = now.AddDate(0, 0, DefaultHoldShelfDays)
-		// The notice is queued in this same transaction: if the scan fails,
-		// no notice exists; if queueing fails, the scan is not recorded.
-		var err error
-		if note, err = d.queuePickupNotice(tx, *r); err != nil {
-			return err
-		}
-	case ActCheckout:
-		p, err := partnerFor(tx, r.Partner)
-		if err != nil {
-			return err
-		}
-		r.DueDate = now.AddDate(0, 0, p.LoanPeriodDays)
-		note = "Due " + r.DueDate.Format(DateLayout)
-	case ActComplete:
-		note = "Temporary item " + code + " deleted"
-	}
-	if err := r.Transition(a, d.event(by, note)); err != nil {
-		return err
-	}
-	if a == ActComplete {
-		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "ShippedReturn"})
-	}
-	return nil
 }
 
 func scanMessage(r Request, a Action, code string) string {
@@ -816,33 +322,4 @@ func OpenDesk(cfg Config) (*Desk, error) {
 		return nil, err
 	}
 	return NewDesk(cfg), nil
-}
-
-// SetHolidays replaces the configured holidays (YYYY-MM-DD); deadlines of
-// requests arriving from now on are counted with them. It needs the
-// Fulfillment Services role; by may be left out only while no operators
-// are set up.
-func (d *Desk) SetHolidays(dates []string, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the holidays"); err != nil {
-		return err
-	}
-	cal, err := NewCalendar(d.Calendar().location(), dates)
-	if err != nil {
-		return err
-	}
-	err = d.store.Update(func(tx Tx) error {
-		before := map[string]string{"holidays": strings.Join(d.Calendar().Holidays(), ", ")}
-		after := map[string]string{"holidays": strings.Join(cal.Holidays(), ", ")}
-		if err := d.auditConfig(tx, actorOf(by), "holidays", before, after); err != nil {
-			return err
-		}
-		return tx.PutSetting(SettingHolidays, strings.Join(cal.Holidays(), ","))
-	})
-	if err != nil {
-		return err
-	}
-	d.mu.Lock()
-	d.cal = cal
-	d.mu.Unlock()
-	return nil
 }

@@ -10,9 +10,9 @@ import (
 
 // Dispatcher sends whatever leaves the building after a change — partner
 // messages (ISO 18626), shipped files, patron notices — the same way for
-// the window and the command line. It reaches the store, the transport, the
-// file senders, the mailers and the clock through its desk's ports and does
-// no I/O of its own.
+// the window and the command line. It sends through the message and notice
+// services with the transport, the file senders and the mailers it holds,
+// and does no I/O of its own.
 //
 // The policy: an item goes as soon as the change that queued it is
 // committed (the desk calls Kick then), or once its grace period or back-off
@@ -22,7 +22,12 @@ import (
 // only the later messages of its own request, which must arrive in order;
 // other requests, to the same partner too, keep going.
 type Dispatcher struct {
-	desk *Desk
+	clock     Clock
+	messages  *MessageService
+	notices   *NoticeService
+	transport Transport
+	senders   func(MailSettings) FileSender
+	mailers   func(MailSettings) Mailer
 	// pass lets one pass over the queues run at a time, so that a kick and a
 	// timer in the same process never send an item twice.
 	pass sync.Mutex
@@ -85,40 +90,39 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 	p.pass.Lock()
 	defer p.pass.Unlock()
 	p.scheduled.Store(false)
-	d := p.desk
 	var rep QueueReport
 	add := func(sent, failed int, err error) error {
 		rep.Sent, rep.Failed = rep.Sent+sent, rep.Failed+failed
 		return err
 	}
-	if d.transport != nil {
-		if err := add(d.sendMessages(ctx, d.transport)); err != nil {
+	if p.transport != nil {
+		if err := add(p.messages.sendMessages(ctx, p.transport)); err != nil {
 			return rep, err
 		}
 	}
-	if (d.senders != nil || d.mailers != nil) && ctx.Err() == nil {
-		ms, err := d.MailSettings()
+	if (p.senders != nil || p.mailers != nil) && ctx.Err() == nil {
+		ms, err := p.notices.MailSettings()
 		if err != nil {
 			return rep, err
 		}
-		if d.senders != nil {
-			if err := add(d.deliverFiles(ctx, d.senders(ms))); err != nil {
+		if p.senders != nil {
+			if err := add(p.messages.deliverFiles(ctx, p.senders(ms))); err != nil {
 				return rep, err
 			}
 		}
-		if d.mailers != nil {
-			if err := add(d.deliverNotices(ctx, d.mailers(ms))); err != nil {
+		if p.mailers != nil {
+			if err := add(p.notices.deliverNotices(ctx, p.mailers(ms))); err != nil {
 				return rep, err
 			}
 		}
 	}
 	var err error
 	if rep.Failed > 0 {
-		if rep.Problems, err = d.queueProblems(); err != nil {
+		if rep.Problems, err = p.queueProblems(); err != nil {
 			return rep, err
 		}
 	}
-	rep.Next, err = d.nextDue()
+	rep.Next, err = p.nextDue()
 	return rep, err
 }
 
@@ -128,15 +132,14 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 func (p *Dispatcher) SendNotices(ctx context.Context) (sent, failed int, err error) {
 	p.pass.Lock()
 	defer p.pass.Unlock()
-	d := p.desk
-	if d.mailers == nil {
+	if p.mailers == nil {
 		return 0, 0, nil
 	}
-	ms, err := d.MailSettings()
+	ms, err := p.notices.MailSettings()
 	if err != nil {
 		return 0, 0, err
 	}
-	return d.deliverNotices(ctx, d.mailers(ms))
+	return p.notices.deliverNotices(ctx, p.mailers(ms))
 }
 
 // Run passes over the queues until ctx ends: at once when Kick says a
@@ -168,7 +171,7 @@ func (p *Dispatcher) Run(ctx context.Context, every time.Duration, report func(Q
 		}
 		wait := every
 		if !rep.Next.IsZero() {
-			wait = min(wait, max(rep.Next.Sub(p.desk.clock.Now()), 0))
+			wait = min(wait, max(rep.Next.Sub(p.clock.Now()), 0))
 		}
 		if !timer.Stop() {
 			select {
@@ -181,8 +184,8 @@ func (p *Dispatcher) Run(ctx context.Context, every time.Duration, report func(Q
 }
 
 // queueProblems describes, per partner, the messages and files that failed.
-func (d *Desk) queueProblems() ([]string, error) {
-	msgs, err := d.Outbox("")
+func (p *Dispatcher) queueProblems() ([]string, error) {
+	msgs, err := p.messages.Outbox("")
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +197,7 @@ func (d *Desk) queueProblems() ([]string, error) {
 			out = append(out, fmt.Sprintf("Messages to %s are failing: %s", m.Partner, m.LastError))
 		}
 	}
-	dls, err := d.Deliveries("")
+	dls, err := p.messages.Deliveries("")
 	if err != nil {
 		return nil, err
 	}
@@ -209,15 +212,15 @@ func (d *Desk) queueProblems() ([]string, error) {
 
 // nextDue is when the earliest queued item that is not due yet becomes due,
 // zero when none waits.
-func (d *Desk) nextDue() (time.Time, error) {
-	now := d.clock.Now()
+func (p *Dispatcher) nextDue() (time.Time, error) {
+	now := p.clock.Now()
 	var next time.Time
 	later := func(t time.Time) {
 		if t.After(now) && (next.IsZero() || t.Before(next)) {
 			next = t
 		}
 	}
-	msgs, err := d.Outbox("")
+	msgs, err := p.messages.Outbox("")
 	if err != nil {
 		return next, err
 	}
@@ -226,7 +229,7 @@ func (d *Desk) nextDue() (time.Time, error) {
 			later(m.NextTry)
 		}
 	}
-	dls, err := d.Deliveries("")
+	dls, err := p.messages.Deliveries("")
 	if err != nil {
 		return next, err
 	}
@@ -235,7 +238,7 @@ func (d *Desk) nextDue() (time.Time, error) {
 			later(dl.NextTry)
 		}
 	}
-	ns, err := d.Notices(NoticeFilter{})
+	ns, err := p.notices.Notices(NoticeFilter{})
 	if err != nil {
 		return next, err
 	}

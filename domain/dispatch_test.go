@@ -22,15 +22,15 @@ type dispatchFixture struct {
 
 func newDispatchFixture(t *testing.T) *dispatchFixture {
 	f := &dispatchFixture{deskFixture: newInteropFixture(t)}
-	f.desk.transport = &fakeTransport{reply: func(_ string, body []byte) ([]byte, error) {
+	f.desk.dispatch.transport = &fakeTransport{reply: func(_ string, body []byte) ([]byte, error) {
 		f.posts++
 		if f.refuse != "" && strings.Contains(string(body), `"`+f.refuse+`"`) {
 			return []byte("ERROR UnrecognisedDataValue"), nil
 		}
 		return []byte("OK"), nil
 	}}
-	f.desk.senders = func(MailSettings) FileSender { return fileSenderFunc(f.sendFile) }
-	f.desk.mailers = func(MailSettings) Mailer {
+	f.desk.dispatch.senders = func(MailSettings) FileSender { return fileSenderFunc(f.sendFile) }
+	f.desk.dispatch.mailers = func(MailSettings) Mailer {
 		return &fakeMailer{reply: func(n Notice) (string, error) {
 			if n.Ref == f.refuse {
 				return "", errRefused
@@ -251,7 +251,7 @@ func TestDispatcherIsKickedAfterEveryCommitThatQueues(t *testing.T) {
 
 func TestDispatcherRunSendsWhenKicked(t *testing.T) {
 	f := newDispatchFixture(t)
-	f.desk.transport = isoPoster{}
+	f.desk.dispatch.transport = isoPoster{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	reports := make(chan QueueReport, 10)

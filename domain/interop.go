@@ -1,9 +1,6 @@
 package domain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -91,13 +88,6 @@ type MessageCodec interface {
 	ConfirmationOK(reply []byte) (ok bool, why string)
 }
 
-// Record kinds kept by the interop features.
-const (
-	recordSeen     = "seen_messages"
-	recordOutbox   = "outbox"
-	recordDelivery = "deliveries"
-)
-
 // SettingAgencyID is our own ISO 18626 agency id (TYPE:VALUE).
 const SettingAgencyID = "agency_id"
 
@@ -114,46 +104,12 @@ type ImportResult struct {
 	NewPartner string `json:"new_partner,omitempty"`
 }
 
-// seenMessage is what is kept of a received message, so that receiving it
+// SeenMessage is what is kept of a received message, so that receiving it
 // again changes nothing and gets the same answer.
-type seenMessage struct {
+type SeenMessage struct {
 	Result       ImportResult `json:"result"`
 	Confirmation []byte       `json:"confirmation"`
 	At           time.Time    `json:"at"`
-}
-
-// AgencyID is our own ISO 18626 agency id, "" when not set.
-func (d *Desk) AgencyID() (string, error) {
-	var id string
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		id, err = tx.Setting(SettingAgencyID)
-		return err
-	})
-	return id, err
-}
-
-// SetAgencyID sets our own ISO 18626 agency id, written TYPE:VALUE (e.g.
-// ISIL:DE-1). It needs the Fulfillment Services role; by may be left out
-// only while no operators are set up.
-func (d *Desk) SetAgencyID(id string, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Setting our agency id"); err != nil {
-		return err
-	}
-	id = strings.TrimSpace(id)
-	if err := checkAgencyID(id); err != nil {
-		return err
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := tx.Setting(SettingAgencyID)
-		if err != nil {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "agency id", map[string]string{"agency_id": before}, map[string]string{"agency_id": id}); err != nil {
-			return err
-		}
-		return tx.PutSetting(SettingAgencyID, id)
-	})
 }
 
 func checkAgencyID(id string) error {
@@ -162,81 +118,6 @@ func checkAgencyID(id string) error {
 		return refuse(ErrInvalidInput, "%q is not an agency id: write TYPE:VALUE, e.g. ISIL:DE-1 or OCLC:ZCU.", id)
 	}
 	return nil
-}
-
-// Intake receives one partner message: it is decoded, applied in one
-// transaction and answered with the matching confirmation. A message that
-// cannot be read or used changes nothing and is answered with an ERROR
-// confirmation; the same message a second time changes nothing and gets the
-// first answer again.
-func (d *Desk) Intake(raw []byte) (ImportResult, []byte, error) {
-	if d.codec == nil {
-		return ImportResult{}, nil, errors.New("no partner message codec is configured")
-	}
-	now := d.clock.Now()
-	sum := sha256.Sum256(raw)
-	key := hex.EncodeToString(sum[:])
-	var seen seenMessage
-	var found bool
-	if err := d.store.View(func(tx Tx) error {
-		v, ok, err := tx.Record(recordSeen, key)
-		if ok && err == nil {
-			found = true
-			err = json.Unmarshal(v, &seen)
-		}
-		return err
-	}); err != nil {
-		return ImportResult{}, nil, err
-	}
-	if found {
-		res := seen.Result
-		res.Duplicate = true
-		res.Outcome = "This message was received before (" + seen.At.Local().Format("2006-01-02 15:04") + "); nothing changed."
-		return res, seen.Confirmation, nil
-	}
-	in, err := d.codec.Decode(raw)
-	if err != nil {
-		return ImportResult{}, d.codec.ConfirmUndecodable(raw, err, now),
-			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + err.Error() + ". Nothing was stored."}
-	}
-	var res ImportResult
-	var conf []byte
-	err = d.store.Update(func(tx Tx) error {
-		var problem *MessageProblem
-		res, problem, err = d.apply(tx, in)
-		if err != nil {
-			return err
-		}
-		if problem != nil {
-			return &messageRefusal{problem: *problem, msg: res.Outcome}
-		}
-		if conf, err = d.codec.Confirm(in, now, nil); err != nil {
-			return err
-		}
-		v, err := json.Marshal(seenMessage{Result: res, Confirmation: conf, At: now})
-		if err != nil {
-			return err
-		}
-		return tx.PutRecord(recordSeen, key, v)
-	})
-	var mr *messageRefusal
-	switch {
-	case errors.As(err, &mr):
-		conf, cerr := d.codec.Confirm(in, now, &mr.problem)
-		if cerr != nil {
-			return ImportResult{}, nil, cerr
-		}
-		return res, conf, &Refusal{Kind: ErrBadMessage, Msg: mr.msg}
-	case err != nil:
-		// a refusal from the desk itself (e.g. a duplicate external id)
-		p := &MessageProblem{ErrorType: "UnrecognisedDataValue", Value: refusalMessage(err)}
-		conf, cerr := d.codec.Confirm(in, now, p)
-		if cerr != nil {
-			return ImportResult{}, nil, cerr
-		}
-		return ImportResult{Kind: in.Kind}, conf, err
-	}
-	return res, conf, nil
 }
 
 // messageRefusal carries a problem out of the transaction so it rolls back.
@@ -258,102 +139,6 @@ func refusalMessage(err error) string {
 func problemf(errorType, format string, args ...any) (ImportResult, *MessageProblem, error) {
 	msg := fmt.Sprintf(format, args...)
 	return ImportResult{Outcome: msg}, &MessageProblem{ErrorType: errorType, Value: msg}, nil
-}
-
-// apply changes the store for one decoded message.
-func (d *Desk) apply(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
-	self, err := tx.Setting(SettingAgencyID)
-	if err != nil {
-		return ImportResult{}, nil, err
-	}
-	switch in.Kind {
-	case KindRequest:
-		if self != "" && in.To != "" && !strings.EqualFold(in.To, self) {
-			return problemf("UnrecognisedDataValue", "The request is addressed to %s, not to us (%s).", in.To, self)
-		}
-		return d.applyRequest(tx, in)
-	case KindRequesting:
-		return d.applyRequesting(tx, in)
-	case KindSupplying:
-		return d.applySupplying(tx, in)
-	case KindConfirmation:
-		return ImportResult{Kind: in.Kind, Outcome: "A confirmation of one of our messages; nothing to do."}, nil, nil
-	}
-	return problemf("UnsupportedActionType", "ILL Desk does not handle %s messages.", in.Kind)
-}
-
-// partnerByAgency finds the partner with an agency id; with create it makes
-// one, marked for review, for an agency not seen before.
-func (d *Desk) partnerByAgency(tx Tx, agency string, create bool) (Partner, bool, error) {
-	ps, err := tx.Partners()
-	if err != nil {
-		return Partner{}, false, err
-	}
-	for _, p := range ps {
-		if p.AgencyID != "" && strings.EqualFold(p.AgencyID, agency) {
-			return p, false, nil
-		}
-	}
-	if !create {
-		return Partner{}, false, refuse(ErrPartnerNotFound, "No partner has the agency id %s.", agency)
-	}
-	_, value, _ := strings.Cut(agency, ":")
-	code := strings.Map(func(r rune) rune {
-		if r <= ' ' {
-			return '-'
-		}
-		return r
-	}, strings.TrimSpace(value))
-	if len(code) > 32 {
-		code = code[:32]
-	}
-	if code == "" {
-		return Partner{}, false, refuse(ErrBadMessage, "The requesting agency has no id value.")
-	}
-	if _, err := tx.Partner(code); err == nil {
-		code = code + "-ISO"
-	}
-	p := Partner{Code: code, Name: value, AgencyID: agency, TurnaroundHours: DefaultTurnaroundHours,
-		LoanPeriodDays: DefaultLoanPeriodDays, Delivery: DeliveryISO, NeedsReview: true}
-	return p, true, tx.PutPartner(p)
-}
-
-func (d *Desk) applyRequest(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
-	if in.RequestingRequestID == "" {
-		return problemf("UnrecognisedDataElement", "The request has no requestingAgencyRequestId.")
-	}
-	if strings.TrimSpace(in.Citation.Title) == "" && strings.TrimSpace(in.Citation.ArticleTitle) == "" {
-		return problemf("UnrecognisedDataElement", "The request has no title.")
-	}
-	p, created, err := d.partnerByAgency(tx, in.From, true)
-	if err != nil {
-		return ImportResult{}, nil, err
-	}
-	now := d.clock.Now()
-	c := in.Citation
-	if c.Title == "" {
-		c.Title = c.ArticleTitle
-	}
-	r := Request{ID: d.newID(), Side: Lending, ExternalID: in.RequestingRequestID, Partner: p.Code,
-		Citation: c, Created: now, Deadline: d.Calendar().AddBusinessHours(now, p.TurnaroundHours),
-		ServiceType: in.ServiceType, NeededBy: in.NeededBy}
-	if in.Note != "" {
-		r.InternalNote = "Requester note: " + in.Note
-	}
-	if err := r.Transition(ActCreate, Event{At: now, Actor: "ISO 18626", Desk: "interop",
-		Note: "Received from " + in.From}); err != nil {
-		return ImportResult{}, nil, err
-	}
-	if err := tx.PutRequest(r); err != nil {
-		return ImportResult{}, nil, err
-	}
-	res := ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
-		Outcome: fmt.Sprintf("New lending request %s from %s: “%s”.", r.Ref(), p.Code, r.Title)}
-	if created {
-		res.NewPartner = p.Code
-		res.Outcome += fmt.Sprintf(" %s is a new partner; review its details.", p.Code)
-	}
-	return res, nil, nil
 }
 
 // requestFor finds our request a partner message is about: a lending
@@ -378,86 +163,6 @@ func requestFor(tx Tx, p Partner, side Side, id string) (Request, bool, error) {
 		}
 	}
 	return Request{}, false, nil
-}
-
-func (d *Desk) applyRequesting(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
-	p, _, err := d.partnerByAgency(tx, in.From, false)
-	if err != nil {
-		return problemf("UnrecognisedDataValue", "The requesting agency %s is not one of our partners.", in.From)
-	}
-	r, ok, err := requestFor(tx, p, Lending, in.RequestingRequestID)
-	if err != nil {
-		return ImportResult{}, nil, err
-	}
-	if !ok {
-		return problemf("UnrecognisedDataValue", "No lending request %s from %s.", in.RequestingRequestID, p.Code)
-	}
-	res := ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref()}
-	ev := Event{At: d.clock.Now(), Actor: p.Code, Desk: "interop", Note: strings.TrimSpace(in.Action + ": " + in.Note)}
-	switch in.Action {
-	case "Cancel":
-		answer := "N"
-		if r.Can(ActCancel) {
-			if err := r.Transition(ActCancel, ev); err != nil {
-				return ImportResult{}, nil, err
-			}
-			r.InternalNote = joinNote(r.InternalNote, in.Note)
-			answer = "Y"
-			res.Outcome = fmt.Sprintf("%s cancelled by %s.", r.Ref(), p.Code)
-		} else {
-			recordEvent(&r, ActMessage, ev)
-			res.Outcome = fmt.Sprintf("%s asked to cancel %s, but it is already %s.", p.Code, r.Ref(), r.StatusLabel())
-		}
-		if err := d.queueMessage(tx, r, p, Outgoing{Kind: KindSupplying, Reason: "CancelResponse",
-			Status: isoStatus(r), AnswerYesNo: answer}); err != nil {
-			return ImportResult{}, nil, err
-		}
-	case "StatusRequest":
-		recordEvent(&r, ActMessage, ev)
-		res.Outcome = fmt.Sprintf("%s asked for the status of %s (%s); answered.", p.Code, r.Ref(), r.StatusLabel())
-		if err := d.queueMessage(tx, r, p, Outgoing{Kind: KindSupplying, Reason: "StatusRequestResponse", Status: isoStatus(r)}); err != nil {
-			return ImportResult{}, nil, err
-		}
-	case "Received", "ShippedReturn", "Renew", "Notification", "ShippedForward":
-		recordEvent(&r, ActMessage, ev)
-		res.Outcome = fmt.Sprintf("%s reports %s for %s.", p.Code, in.Action, r.Ref())
-	default:
-		return problemf("UnsupportedActionType", "The action %q is not supported.", in.Action)
-	}
-	return res, nil, tx.PutRequest(r)
-}
-
-func (d *Desk) applySupplying(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
-	p, _, err := d.partnerByAgency(tx, in.From, false)
-	if err != nil {
-		return problemf("UnrecognisedDataValue", "The supplying agency %s is not one of our partners.", in.From)
-	}
-	r, ok, err := requestFor(tx, p, Borrowing, in.RequestingRequestID)
-	if err != nil {
-		return ImportResult{}, nil, err
-	}
-	if !ok {
-		return problemf("UnrecognisedDataValue", "We have no borrowing request %s with %s.", in.RequestingRequestID, p.Code)
-	}
-	note := in.Reason + " / " + in.Status
-	if in.ReasonUnfilled != "" {
-		note += " (" + in.ReasonUnfilled + ")"
-	}
-	if in.Note != "" {
-		note += ": " + in.Note
-	}
-	if in.DeliveryURL != "" {
-		note += " — " + in.DeliveryURL
-	}
-	if in.SupplyingRequestID != "" && r.ExternalID == "" {
-		r.ExternalID = in.SupplyingRequestID
-	}
-	recordEvent(&r, ActMessage, Event{At: d.clock.Now(), Actor: p.Code, Desk: "interop", Note: note})
-	if err := tx.PutRequest(r); err != nil {
-		return ImportResult{}, nil, err
-	}
-	return ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
-		Outcome: fmt.Sprintf("%s: %s reports %s.", r.Ref(), p.Code, in.Status)}, nil, nil
 }
 
 // isoStatus is the ISO 18626 status of a lending request.

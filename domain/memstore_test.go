@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -28,7 +29,8 @@ type memData struct {
 	Notices  map[string]Notice
 	// NoticeOrder holds notice ids in creation order.
 	NoticeOrder []string
-	// Records holds the generic records by kind and id.
+	// Records holds the outgoing messages, deliveries, received messages,
+	// operators and configuration changes as JSON, by kind and id.
 	Records map[string]map[string][]byte
 }
 
@@ -523,12 +525,35 @@ func writeTempPDF(t *testing.T, content string) string {
 	return path
 }
 
-func (tx *memTx) PutRecord(kind, id string, value []byte) error {
+// The records below are kept as JSON, as the real stores keep them, so that
+// what a test reads back is a copy sharing nothing with what was put.
+
+// memRecord kinds, one per entity kept as a record.
+const (
+	memOutbox        = "outbox"
+	memDeliveries    = "deliveries"
+	memSeen          = "seen"
+	memOperators     = "operators"
+	memConfigChanges = "config_changes"
+)
+
+// memOperator is an operator as the memory store keeps it, with the PIN
+// hash that Operator leaves out of its JSON.
+type memOperator struct {
+	Operator
+	PINHash string `json:"pin_hash,omitempty"`
+}
+
+func memPut[T any](tx *memTx, kind, id string, v T) error {
 	if !tx.writable {
 		return errReadOnly
 	}
-	if kind == "" || id == "" {
-		return refuse(ErrInvalidInput, "A record needs a kind and an id.")
+	if id == "" {
+		return refuse(ErrInvalidInput, "A %s needs an id.", kind)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
 	}
 	if tx.d.Records == nil {
 		tx.d.Records = map[string]map[string][]byte{}
@@ -536,35 +561,93 @@ func (tx *memTx) PutRecord(kind, id string, value []byte) error {
 	if tx.d.Records[kind] == nil {
 		tx.d.Records[kind] = map[string][]byte{}
 	}
-	tx.d.Records[kind][id] = bytes.Clone(value)
+	tx.d.Records[kind][id] = b
 	return nil
 }
 
-func (tx *memTx) Record(kind, id string) ([]byte, bool, error) {
-	v, ok := tx.d.Records[kind][id]
-	return bytes.Clone(v), ok, nil
+func memGet[T any](tx *memTx, kind, id string) (T, bool, error) {
+	var v T
+	b, ok := tx.d.Records[kind][id]
+	if !ok {
+		return v, false, nil
+	}
+	return v, true, json.Unmarshal(b, &v)
 }
 
-func (tx *memTx) Records(kind string, fn func(id string, value []byte) error) error {
-	ids := slices.Sorted(maps.Keys(tx.d.Records[kind]))
-	for _, id := range ids {
-		v, ok := tx.d.Records[kind][id]
+func memEach[T any](tx *memTx, kind string, fn func(T) error) error {
+	for _, id := range slices.Sorted(maps.Keys(tx.d.Records[kind])) {
+		b, ok := tx.d.Records[kind][id]
 		if !ok {
 			continue
 		}
-		if err := fn(id, bytes.Clone(v)); err != nil {
+		var v T
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (tx *memTx) DeleteRecord(kind, id string) error {
+func memDelete(tx *memTx, kind, id string) error {
 	if !tx.writable {
 		return errReadOnly
 	}
 	delete(tx.d.Records[kind], id)
 	return nil
+}
+
+func (tx *memTx) PutOutboxMessage(m OutboxMessage) error { return memPut(tx, memOutbox, m.ID, m) }
+
+func (tx *memTx) OutboxMessage(id string) (OutboxMessage, bool, error) {
+	return memGet[OutboxMessage](tx, memOutbox, id)
+}
+
+func (tx *memTx) ForEachOutboxMessage(fn func(OutboxMessage) error) error {
+	return memEach(tx, memOutbox, fn)
+}
+
+func (tx *memTx) DeleteOutboxMessage(id string) error { return memDelete(tx, memOutbox, id) }
+
+func (tx *memTx) PutDelivery(dl Delivery) error { return memPut(tx, memDeliveries, dl.ID, dl) }
+
+func (tx *memTx) Delivery(id string) (Delivery, bool, error) {
+	return memGet[Delivery](tx, memDeliveries, id)
+}
+
+func (tx *memTx) ForEachDelivery(fn func(Delivery) error) error {
+	return memEach(tx, memDeliveries, fn)
+}
+
+func (tx *memTx) PutSeenMessage(key string, m SeenMessage) error { return memPut(tx, memSeen, key, m) }
+
+func (tx *memTx) SeenMessage(key string) (SeenMessage, bool, error) {
+	return memGet[SeenMessage](tx, memSeen, key)
+}
+
+func (tx *memTx) PutOperator(o Operator) error {
+	return memPut(tx, memOperators, OperatorKey(o.Name), memOperator{Operator: o, PINHash: o.PINHash})
+}
+
+func (tx *memTx) ForEachOperator(fn func(Operator) error) error {
+	return memEach(tx, memOperators, func(rec memOperator) error {
+		rec.Operator.PINHash = rec.PINHash
+		return fn(rec.Operator)
+	})
+}
+
+func (tx *memTx) DeleteOperator(name string) error {
+	return memDelete(tx, memOperators, OperatorKey(name))
+}
+
+func (tx *memTx) PutConfigChange(id string, c ConfigChange) error {
+	return memPut(tx, memConfigChanges, id, c)
+}
+
+func (tx *memTx) ForEachConfigChange(fn func(ConfigChange) error) error {
+	return memEach(tx, memConfigChanges, fn)
 }
 
 // Path names the stored file (the fake keeps files in memory).

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -242,18 +241,6 @@ func templateRefusal(part string, err error) *Refusal {
 	return refuse(ErrInvalidInput, "The notice %s cannot be used — a mistake%s: %s. The fields are %s.", part, line, msg, NoticeFields)
 }
 
-// NoticeTemplate is the ready-for-pickup template in use: the saved one, or
-// DefaultNoticeTemplate when none was saved.
-func (d *Desk) NoticeTemplate() (NoticeTemplate, error) {
-	var t NoticeTemplate
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		t, err = noticeTemplate(tx)
-		return err
-	})
-	return t, err
-}
-
 func noticeTemplate(tx Tx) (NoticeTemplate, error) {
 	var t NoticeTemplate
 	var err error
@@ -267,40 +254,6 @@ func noticeTemplate(tx Tx) (NoticeTemplate, error) {
 		return DefaultNoticeTemplate, nil
 	}
 	return t, nil
-}
-
-// SetNoticeTemplate saves the ready-for-pickup template after checking that
-// it parses and renders the sample; a template with neither subject nor text
-// restores the default. Notices already queued keep their text. It needs
-// the Fulfillment Services role; by may be left out only while no
-// operators are set up.
-func (d *Desk) SetNoticeTemplate(t NoticeTemplate, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the notice template"); err != nil {
-		return err
-	}
-	if strings.TrimSpace(t.Subject) == "" && strings.TrimSpace(t.Body) == "" {
-		t = NoticeTemplate{}
-	} else {
-		if _, _, err := t.Render(NoticeSample); err != nil {
-			return err
-		}
-		if _, _, err := t.Render(NoticeData{}); err != nil {
-			return err
-		}
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := noticeTemplate(tx)
-		if err != nil {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "notice template", before, t); err != nil {
-			return err
-		}
-		if err := tx.PutSetting(SettingNoticeSubject, t.Subject); err != nil {
-			return err
-		}
-		return tx.PutSetting(SettingNoticeBody, t.Body)
-	})
 }
 
 // ---- mail settings ----
@@ -368,24 +321,6 @@ func DefaultPort(tls string) int {
 	return 587
 }
 
-// MailSettings reads the mail settings.
-func (d *Desk) MailSettings() (MailSettings, error) {
-	var m MailSettings
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		m, err = mailSettings(tx)
-		return err
-	})
-	if err != nil || m.User == "" || d.secrets == nil {
-		return m, err
-	}
-	m.Password, err = d.secrets.Get(smtpSecretKey(m))
-	if err != nil {
-		return m, fmt.Errorf("reading the SMTP password from the system keyring: %w", err)
-	}
-	return m, nil
-}
-
 // smtpSecretKey names the SMTP password in the secret store.
 func smtpSecretKey(m MailSettings) string { return "smtp:" + m.User + "@" + m.Host }
 
@@ -408,90 +343,6 @@ func mailSettings(tx Tx) (MailSettings, error) {
 		m.Port = DefaultPort(m.TLS)
 	}
 	return m, nil
-}
-
-// SaveMailSettings checks and stores the mail settings. From must be an
-// email address (it is required when a host is set); the port 1–65535 (0
-// means the usual one for the TLS mode); TLS starttls, tls or none. A user
-// name and password are only accepted with an encrypted connection, unless
-// the server is on this computer. No message ever repeats the password.
-// It needs the Fulfillment Services role; by may be left out only while no
-// operators are set up.
-func (d *Desk) SaveMailSettings(m MailSettings, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the mail settings"); err != nil {
-		return err
-	}
-	m.Host = strings.TrimSpace(m.Host)
-	m.User = strings.TrimSpace(m.User)
-	m.From = strings.TrimSpace(m.From)
-	m.TLS = strings.ToLower(strings.TrimSpace(m.TLS))
-	if m.TLS == "" {
-		m.TLS = TLSStartTLS
-	}
-	switch m.TLS {
-	case TLSStartTLS, TLSImplicit, TLSNone:
-	default:
-		return refuse(ErrInvalidInput, "%q is not a TLS mode: use starttls, tls or none.", m.TLS)
-	}
-	if m.Host != "" {
-		if strings.Contains(m.Host, "://") || strings.ContainsFunc(m.Host, func(r rune) bool { return r <= ' ' || r == '/' }) ||
-			(strings.Contains(m.Host, ":") && !isIP(m.Host)) {
-			return refuse(ErrInvalidInput, "%q is not a mail server name: write only the host, e.g. smtp.example.edu, and the port in its own field.", m.Host)
-		}
-		if m.Port == 0 {
-			m.Port = DefaultPort(m.TLS)
-		}
-		if m.From == "" {
-			return refuse(ErrInvalidInput, "Give the sender address (From) that notices are sent from, e.g. Main Library ILL <ill@example.edu>.")
-		}
-	}
-	if m.Port < 0 || m.Port > 65535 {
-		return refuse(ErrInvalidInput, "The mail server port must be between 1 and 65535, e.g. 587 for STARTTLS or 465 for TLS.")
-	}
-	if m.From != "" {
-		a, err := mail.ParseAddress(m.From)
-		if err != nil || !strings.Contains(a.Address, "@") {
-			return refuse(ErrInvalidInput, "The sender %q is not an email address; write it like ill@example.edu or Main Library ILL <ill@example.edu>.", m.From)
-		}
-	}
-	if m.Password != "" && m.User == "" {
-		return refuse(ErrInvalidInput, "A password needs the user name it belongs to.")
-	}
-	if m.Host != "" && m.User != "" && m.TLS == TLSNone && !loopbackHost(m.Host) {
-		return refuse(ErrInvalidInput, "The password would travel unencrypted to %s: choose starttls or tls, or leave user and password empty.", m.Host)
-	}
-	port := ""
-	if m.Port != 0 {
-		port = strconv.Itoa(m.Port)
-	}
-	if m.Password != "" {
-		// The password never goes into the database: the system keyring keeps it.
-		if d.secrets == nil {
-			return refuse(ErrInvalidInput, "This workstation has no safe place for the SMTP password; leave it empty.")
-		}
-		if err := d.secrets.Set(smtpSecretKey(m), m.Password); err != nil {
-			return refuse(ErrInvalidInput, "The system keyring cannot keep the SMTP password here (%s); start ILL Desk with ILLDESK_SMTP_PASSWORD set instead — it is read when needed and never stored.",
-				Redact(err.Error(), m.Password))
-		}
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := mailSettings(tx)
-		if err != nil {
-			return err
-		}
-		after := m
-		after.Password = "" // never in the audit trail
-		if err := d.auditConfig(tx, actorOf(by), "mail settings", before, after); err != nil {
-			return err
-		}
-		for _, kv := range [][2]string{{SettingSMTPHost, m.Host}, {SettingSMTPPort, port}, {SettingSMTPTLS, m.TLS},
-			{SettingSMTPUser, m.User}, {SettingSMTPPassword, ""}, {SettingSMTPFrom, m.From}} {
-			if err := tx.PutSetting(kv[0], kv[1]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 func loopbackHost(host string) bool {
@@ -527,93 +378,11 @@ func Redact(text, secret string) string {
 // is told.
 const NoticeGrace = time.Minute
 
-// queuePickupNotice queues the ready-for-pickup notice for r, which is being
-// put on the hold shelf (HoldUntil set) in tx, and returns the history note.
-// Without a usable email address no notice is queued and the note tells
-// staff to call the patron.
-func (d *Desk) queuePickupNotice(tx Tx, r Request) (string, error) {
-	note := "Hold until " + r.HoldUntil.Format(DateLayout)
-	email := strings.TrimSpace(r.RequesterEmail)
-	if email == "" {
-		return note + "; no email address on file — call " + patronName(r) + " to say the item is ready", nil
-	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil {
-		return note + fmt.Sprintf("; the email address on file (%s) is not valid — call %s to say the item is ready", email, patronName(r)), nil
-	}
-	ms, err := mailSettings(tx)
-	if err != nil {
-		return "", err
-	}
-	tpl, err := noticeTemplate(tx)
-	if err != nil {
-		return "", err
-	}
-	data := NoticeData{Patron: r.Requester, Title: r.Title, Author: r.Author, Pickup: r.Pickup,
-		HoldUntil: r.HoldUntil.Format(HoldUntilLayout), Library: ms.LibraryName()}
-	if data.Title == "" {
-		data.Title = r.ArticleTitle
-	}
-	subject, body, err := tpl.Render(data)
-	if err != nil {
-		// A saved template renders the sample, but may still fail on real
-		// data; the patron is notified all the same, with the default text.
-		if subject, body, err = DefaultNoticeTemplate.Render(data); err != nil {
-			return "", err
-		}
-		note += "; the saved notice template failed, the default text was used"
-	}
-	now := d.clock.Now()
-	n := Notice{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Kind: NoticeReadyForPickup,
-		To: addr.Address, ToName: r.Requester, Subject: subject, Body: body,
-		Created: now, Status: NoticeQueued, NextTry: now.Add(NoticeGrace)}
-	if err := tx.PutNotice(n); err != nil {
-		return "", err
-	}
-	markQueued(tx)
-	return note + "; ready-for-pickup notice queued for " + addr.Address, nil
-}
-
 func patronName(r Request) string {
 	if r.Requester != "" {
 		return r.Requester
 	}
 	return "the patron"
-}
-
-// cancelQueuedNotice withdraws the ready-for-pickup notice of a request
-// whose hold-shelf scan is being undone, inside the caller's transaction.
-// It looks at the request's latest ready-for-pickup notice: when it has not
-// been sent yet it is deleted (with any other undelivered one of the
-// request) and cancelled is true; when it was already sent it cannot be
-// called back and sentAlready is true. It does not touch the request: the
-// caller records what happened in its own history event.
-func (d *Desk) cancelQueuedNotice(tx Tx, requestID string) (cancelled, sentAlready bool, err error) {
-	all, err := tx.Notices()
-	if err != nil {
-		return false, false, err
-	}
-	var mine []Notice
-	for _, n := range all {
-		if n.RequestID == requestID && n.Kind == NoticeReadyForPickup {
-			mine = append(mine, n)
-		}
-	}
-	if len(mine) == 0 {
-		return false, false, nil
-	}
-	if latest := mine[len(mine)-1]; latest.Status == NoticeSent {
-		return false, true, nil
-	}
-	for _, n := range mine {
-		if n.Pending() {
-			if err := tx.DeleteNotice(n.ID); err != nil {
-				return false, false, err
-			}
-			cancelled = true
-		}
-	}
-	return cancelled, false, nil
 }
 
 // ---- listing and retrying ----
@@ -622,45 +391,6 @@ func (d *Desk) cancelQueuedNotice(tx Tx, requestID string) (cancelled, sentAlrea
 type NoticeFilter struct {
 	Status    NoticeStatus
 	RequestID string
-}
-
-// Notices lists the notices passing the filter in creation order.
-func (d *Desk) Notices(f NoticeFilter) ([]Notice, error) {
-	var out []Notice
-	err := d.store.View(func(tx Tx) error {
-		all, err := tx.Notices()
-		if err != nil {
-			return err
-		}
-		for _, n := range all {
-			if (f.Status == "" || n.Status == f.Status) && (f.RequestID == "" || n.RequestID == f.RequestID) {
-				out = append(out, n)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// RetryNotice makes an undelivered notice due now, so the next
-// DeliverNotices tries it without waiting for its back-off. Any signed-in
-// operator may; by may be left out only while no operators are set up.
-func (d *Desk) RetryNotice(id string, by ...Actor) error {
-	if err := d.allow(actorOf(by), "", "Retrying a notice"); err != nil {
-		return err
-	}
-	return d.store.Update(func(tx Tx) error {
-		n, err := tx.Notice(id)
-		if err != nil {
-			return err
-		}
-		if !n.Pending() {
-			return refuse(ErrInvalidInput, "The notice to %s was already %s; there is nothing to retry.", n.To, strings.ToLower(n.Status.Label()))
-		}
-		n.NextTry = d.clock.Now()
-		markQueued(tx)
-		return tx.PutNotice(n)
-	})
 }
 
 // ---- delivering ----
@@ -686,75 +416,6 @@ var deliverMu sync.Mutex
 // noticeActor is who notice events are recorded as.
 const noticeActor = "ILL Desk"
 
-// DeliverNotices sends every queued or failed notice whose time has come,
-// each with m.Send outside any transaction, then records the outcome on the
-// notice and as an ActNotice event in the request's history in one
-// transaction per notice. A failed attempt is retried after 1, 2, 4 …
-// minutes, at most an hour apart. A notice whose item is no longer on the
-// hold shelf is withdrawn instead of sent. err reports only store trouble;
-// send failures are counted in failed and kept for the next run. A notice
-// whose send succeeded but whose record could not be written (a crash in
-// between) is sent again later: delivery is at least once. Front ends send
-// through the Dispatcher, which calls it with the configured mailer.
-func (d *Desk) DeliverNotices(m Mailer) (sent, failed int, err error) {
-	return d.deliverNotices(context.Background(), m)
-}
-
-// deliverNotices is DeliverNotices, starting no further send once ctx is done.
-func (d *Desk) deliverNotices(ctx context.Context, m Mailer) (sent, failed int, err error) {
-	deliverMu.Lock()
-	defer deliverMu.Unlock()
-	now := d.clock.Now()
-	var due, stale []Notice
-	ms, err := d.MailSettings()
-	if err != nil {
-		return 0, 0, err
-	}
-	password := ms.Password
-	err = d.store.View(func(tx Tx) error {
-		all, err := tx.Notices()
-		if err != nil {
-			return err
-		}
-		for _, n := range all {
-			if !n.Pending() || n.NextTry.After(now) {
-				continue
-			}
-			if ok, err := stillWanted(tx, n); err != nil {
-				return err
-			} else if ok {
-				due = append(due, n)
-			} else {
-				stale = append(stale, n)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, n := range stale {
-		if err := d.withdraw(n); err != nil {
-			return 0, 0, err
-		}
-	}
-	for _, n := range due {
-		if ctx.Err() != nil {
-			break
-		}
-		where, sendErr := safeSend(m, n)
-		if err := d.recordDelivery(n, where, sendErr, password); err != nil {
-			return sent, failed, err
-		}
-		if sendErr != nil {
-			failed++
-		} else {
-			sent++
-		}
-	}
-	return sent, failed, nil
-}
-
 // safeSend calls the mailer, turning a panic into a failed attempt.
 func safeSend(m Mailer, n Notice) (where string, err error) {
 	defer func() {
@@ -778,94 +439,6 @@ func stillWanted(tx Tx, n Notice) (bool, error) {
 		return false, err
 	}
 	return r.State == OnHoldShelf, nil
-}
-
-// withdraw cancels a ready-for-pickup notice whose item left the hold shelf
-// (picked up, scan undone, request closed) before it was delivered, and
-// records why in the request's history.
-func (d *Desk) withdraw(n Notice) error {
-	return d.store.Update(func(tx Tx) error {
-		cur, err := tx.Notice(n.ID)
-		if errors.Is(err, ErrNotFound) {
-			return nil // cancelled meanwhile
-		} else if err != nil {
-			return err
-		}
-		if ok, err := stillWanted(tx, cur); err != nil || ok || !cur.Pending() {
-			return err
-		}
-		r, err := tx.Request(cur.RequestID)
-		missing := errors.Is(err, ErrNotFound)
-		if err != nil && !missing {
-			return err
-		}
-		why := "its request no longer exists"
-		if !missing {
-			why = "the item is no longer on the hold shelf (" + r.StatusLabel() + ")"
-			recordEvent(&r, ActNotice, d.noticeEvent("Ready-for-pickup notice to "+cur.To+" withdrawn: "+why))
-			if err := tx.PutRequest(r); err != nil {
-				return err
-			}
-		}
-		cur.Status, cur.LastError, cur.NextTry = NoticeCancelled, why, time.Time{}
-		return tx.PutNotice(cur)
-	})
-}
-
-// recordDelivery writes the outcome of one attempt on the notice and in the
-// request's history, in one transaction.
-func (d *Desk) recordDelivery(n Notice, where string, sendErr error, password string) error {
-	now := d.clock.Now()
-	return d.store.Update(func(tx Tx) error {
-		cur, err := tx.Notice(n.ID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			if sendErr != nil {
-				return nil // withdrawn while we tried; nothing went out
-			}
-			cur = n // withdrawn while it was going out: keep the record of what was sent
-		case err != nil:
-			return err
-		}
-		cur.Attempts++
-		if where != "" {
-			cur.Where = where
-		}
-		var note string
-		if sendErr == nil {
-			cur.Status, cur.SentAt, cur.NextTry, cur.LastError = NoticeSent, now, time.Time{}, ""
-			if strings.HasPrefix(where, "smtp:") || where == "" {
-				note = "Ready-for-pickup notice sent to " + cur.To + " by email"
-			} else {
-				note = "Ready-for-pickup notice for " + cur.To + " written to outbox " + where
-			}
-		} else {
-			reason := strings.TrimSpace(Redact(sendErr.Error(), password))
-			if reason == "" {
-				reason = "unknown error"
-			}
-			wait := noticeBackoff(cur.Attempts)
-			cur.Status, cur.LastError, cur.NextTry = NoticeFailed, reason, now.Add(wait)
-			note = fmt.Sprintf("Ready-for-pickup notice to %s failed: %s; will retry at %s", cur.To,
-				strings.TrimRight(reason, ". "), cur.NextTry.Format("15:04"))
-		}
-		r, err := tx.Request(cur.RequestID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return err
-		default:
-			recordEvent(&r, ActNotice, d.noticeEvent(note))
-			if err := tx.PutRequest(r); err != nil {
-				return err
-			}
-		}
-		return tx.PutNotice(cur)
-	})
-}
-
-func (d *Desk) noticeEvent(note string) Event {
-	return Event{At: d.clock.Now(), Actor: noticeActor, Desk: "mail", Note: note}
 }
 
 // recordEvent appends a history event that changes no state (From == To ==

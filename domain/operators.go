@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -180,46 +179,25 @@ func (o Operator) RoleLabels() string {
 	return strings.Join(ls, ", ")
 }
 
-// operatorRecord is an operator as stored, with the PIN hash.
-type operatorRecord struct {
-	Operator
-	PINHash string `json:"pin_hash,omitempty"`
-}
-
-// recordOperators is the record kind operators are stored under, by
-// lower-cased name.
-const recordOperators = "operators"
-
-// operatorKey is the record id of an operator's name.
-func operatorKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+// OperatorKey is what an operator is stored and found under: the name
+// without case or surrounding space, so that names differing only in case
+// are one operator.
+func OperatorKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // loadOperators reads every operator in tx, ordered by name.
 func loadOperators(tx Tx) ([]Operator, error) {
 	var out []Operator
-	err := tx.Records(recordOperators, func(_ string, v []byte) error {
-		var rec operatorRecord
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return err
-		}
-		rec.Operator.PINHash = rec.PINHash
-		out = append(out, rec.Operator)
+	err := tx.ForEachOperator(func(o Operator) error {
+		out = append(out, o)
 		return nil
 	})
 	return out, err
 }
 
-func putOperator(tx Tx, o Operator) error {
-	v, err := json.Marshal(operatorRecord{Operator: o, PINHash: o.PINHash})
-	if err != nil {
-		return err
-	}
-	return tx.PutRecord(recordOperators, operatorKey(o.Name), v)
-}
-
 func findOperator(ops []Operator, name string) (Operator, bool) {
-	key := operatorKey(name)
+	key := OperatorKey(name)
 	for _, o := range ops {
-		if operatorKey(o.Name) == key {
+		if OperatorKey(o.Name) == key {
 			return o, true
 		}
 	}
@@ -341,144 +319,6 @@ func checkOperatorInput(in OperatorInput) (Operator, error) {
 		}
 	}
 	return o, nil
-}
-
-// AddOperator sets up an operator. The first operator must hold the
-// Fulfillment Services role (someone has to manage operators and
-// settings); from then on only a Fulfillment Services Operator adds
-// operators, and every change at this workstation needs a signed-in operator.
-func (d *Desk) AddOperator(in OperatorInput, by Actor) (Operator, error) {
-	if err := d.allow(by, RoleFulfillment, "Managing operators"); err != nil {
-		return Operator{}, err
-	}
-	o, err := checkOperatorInput(in)
-	if err != nil {
-		return Operator{}, err
-	}
-	if in.PIN != "" {
-		if o.PINHash, err = hashPIN(in.PIN); err != nil {
-			return Operator{}, err
-		}
-	}
-	err = d.store.Update(func(tx Tx) error {
-		ops, err := loadOperators(tx)
-		if err != nil {
-			return err
-		}
-		if len(ops) == 0 && !o.Has(RoleFulfillment) {
-			return refuse(ErrNotAllowed, "The first operator must be a %s, so that someone can manage operators and settings: add fulfillment to %s's roles.",
-				RoleFulfillment.Label(), o.Name)
-		}
-		if err := authorize(ops, by, RoleFulfillment, "Managing operators"); err != nil {
-			return err
-		}
-		if old, ok := findOperator(ops, o.Name); ok {
-			return refuse(ErrOperatorExists, "An operator named %s already exists.", old.Name)
-		}
-		if err := d.auditConfig(tx, by, "operator "+o.Name, nil, o); err != nil {
-			return err
-		}
-		return putOperator(tx, o)
-	})
-	if err != nil {
-		return Operator{}, err
-	}
-	return o, nil
-}
-
-// Operators lists the operators ordered by name. Their PIN hashes are
-// included for the desk's own use; Operator never writes them as JSON.
-func (d *Desk) Operators() ([]Operator, error) {
-	var ops []Operator
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		ops, err = loadOperators(tx)
-		return err
-	})
-	return ops, err
-}
-
-// SingleUser reports whether no operators are set up: then the workstation
-// runs without sign-in and every action is allowed.
-func (d *Desk) SingleUser() (bool, error) {
-	ops, err := d.Operators()
-	return len(ops) == 0, err
-}
-
-// RemoveOperator removes an operator; only a Fulfillment Services Operator
-// may, and never the last one.
-func (d *Desk) RemoveOperator(name string, by Actor) error {
-	return d.store.Update(func(tx Tx) error {
-		ops, err := loadOperators(tx)
-		if err != nil {
-			return err
-		}
-		if err := authorize(ops, by, RoleFulfillment, "Managing operators"); err != nil {
-			return err
-		}
-		o, ok := findOperator(ops, name)
-		if !ok {
-			return refuse(ErrOperatorNotFound, "No operator is named %q.", strings.TrimSpace(name))
-		}
-		if o.Has(RoleFulfillment) {
-			n := 0
-			for _, other := range ops {
-				if other.Has(RoleFulfillment) {
-					n++
-				}
-			}
-			if n == 1 {
-				return refuse(ErrNotAllowed, "%s is the last %s; give the fulfillment role to another operator first, so that someone can still manage operators and settings.",
-					o.Name, RoleFulfillment.Label())
-			}
-		}
-		if err := d.auditConfig(tx, by, "operator "+o.Name, o, nil); err != nil {
-			return err
-		}
-		return tx.DeleteRecord(recordOperators, operatorKey(o.Name))
-	})
-}
-
-// SignIn checks an operator's name and PIN (an operator without a PIN needs
-// none) and that the operator may work at the station. An unknown name and a
-// wrong PIN get the same refusal (ErrSignInFailed), so names cannot be
-// guessed; a desk not allowed is refused with ErrNotAllowed. With no
-// operators set up anyone signs in: the result carries the name given and
-// every role. The window and the command line then act as
-// Actor{Operator: op.Name, Station: at}.
-func (d *Desk) SignIn(name, pin string, at Station) (Operator, error) {
-	ops, err := d.Operators()
-	if err != nil {
-		return Operator{}, err
-	}
-	if len(ops) == 0 {
-		return Operator{Name: strings.TrimSpace(name), Roles: AllRoles()}, nil
-	}
-	wrong := refuse(ErrSignInFailed, "Unknown operator or wrong PIN; check both and try again.")
-	o, ok := findOperator(ops, name)
-	switch {
-	case !ok:
-		pinMatches(decoyHash(), pin) // take as long as a wrong PIN
-		return Operator{}, wrong
-	case o.HasPIN() && !pinMatches(o.PINHash, pin):
-		return Operator{}, wrong
-	case !o.AllowedAt(at):
-		return Operator{}, deskRefusal(o, at)
-	}
-	return o, nil
-}
-
-// Authorize checks that the actor may make a change that needs the role
-// (need "" accepts any role): always, with no operators set up; otherwise
-// the actor must be an operator who holds the role and may work at the
-// actor's station. Refusals wrap ErrNotAllowed.
-func (d *Desk) Authorize(by Actor, need Role) error {
-	return d.allow(by, need, "This change")
-}
-
-// allow is Authorize naming what is being done in the refusal, e.g. "Shipping".
-func (d *Desk) allow(by Actor, need Role, what string) error {
-	return d.store.View(func(tx Tx) error { return allowTx(tx, by, need, what) })
 }
 
 // allowTx is allow inside the caller's transaction.

@@ -399,9 +399,9 @@ func TestSignInPIN(t *testing.T) {
 
 	// only salted hashes are stored, never the PIN
 	var hashes []string
-	for id, v := range f.store.snapshot().Records[recordOperators] {
+	for id, v := range f.store.snapshot().Records[memOperators] {
 		assert.NotContains(t, string(v), "2468", id)
-		var rec operatorRecord
+		var rec memOperator
 		require.NoError(t, json.Unmarshal(v, &rec))
 		if rec.PINHash != "" {
 			assert.True(t, strings.HasPrefix(rec.PINHash, "pbkdf2-sha256$1000$"), rec.PINHash)

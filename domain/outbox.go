@@ -1,10 +1,6 @@
 package domain
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -79,168 +75,27 @@ func selfAgency(tx Tx) (string, error) {
 	return id, err
 }
 
-// queueMessage encodes a message about r for partner p and puts it in the
-// outbox, in the caller's transaction. Partners without an agency id do not
-// exchange ISO 18626 messages; nothing is queued for them.
-func (d *Desk) queueMessage(tx Tx, r Request, p Partner, out Outgoing) error {
-	if d.codec == nil || p.AgencyID == "" {
-		return nil
-	}
-	self, err := selfAgency(tx)
-	if err != nil {
-		return err
-	}
-	out.Timestamp = d.clock.Now()
-	summary := out.Status
-	switch out.Kind {
-	case KindSupplying:
-		out.From, out.To = self, p.AgencyID
-		out.RequestingRequestID, out.SupplyingRequestID = r.ExternalID, r.ID
-		if out.Reason == "CancelResponse" || out.Reason == "StatusRequestResponse" {
-			summary = out.Reason + " " + out.Status
-		}
-	case KindRequesting:
-		out.From, out.To = self, p.AgencyID
-		out.RequestingRequestID, out.SupplyingRequestID = r.ID, r.ExternalID
-		summary = out.Action
-	case KindRequest:
-		out.From, out.To = self, p.AgencyID
-		out.RequestingRequestID = r.ID
-		summary = "Request"
-	}
-	body, err := d.codec.Encode(out)
-	if err != nil {
-		return fmt.Errorf("could not write the %s message: %w", summary, err)
-	}
-	m := OutboxMessage{ID: d.newID(), RequestID: r.ID, Ref: r.Ref(), Partner: p.Code, Kind: out.Kind,
-		Summary: summary, Body: body, Created: out.Timestamp, Status: MessagePending, NextTry: out.Timestamp}
-	v, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	if err := tx.PutRecord(recordOutbox, m.ID, v); err != nil {
-		return err
-	}
-	markQueued(tx)
-	return nil
-}
-
-// tell queues a message about r to its partner, looked up in tx.
-func (d *Desk) tell(tx Tx, r Request, out Outgoing) error {
-	p, err := tx.Partner(r.Partner)
-	if err != nil {
-		return err
-	}
-	return d.queueMessage(tx, r, p, out)
-}
-
-// Outbox lists the messages for partners, oldest first; requestID "" lists all.
-func (d *Desk) Outbox(requestID string) ([]OutboxMessage, error) {
-	var out []OutboxMessage
-	err := d.store.View(func(tx Tx) error {
-		return tx.Records(recordOutbox, func(_ string, v []byte) error {
-			var m OutboxMessage
-			if err := json.Unmarshal(v, &m); err != nil {
-				return err
-			}
-			if requestID == "" || m.RequestID == requestID {
-				out = append(out, m)
-			}
-			return nil
-		})
-	})
-	return out, err
-}
-
 // pending reports whether the message still has to reach its partner.
 func (m OutboxMessage) pending() bool { return m.Status == MessagePending || m.Status == MessageFailed }
 
-// sendMessages posts the due messages to the partners that have an ISO
-// 18626 endpoint, oldest first. A message that fails, or still waits for
-// its back-off, holds up the later messages of its own request, so that
-// they arrive in order; other requests to the same partner go on. Failures
-// are kept and retried with back-off. Once ctx is done no further message
-// is posted.
-func (d *Desk) sendMessages(ctx context.Context, t Transport) (sent, failed int, err error) {
-	msgs, err := d.Outbox("")
-	if err != nil {
-		return 0, 0, err
-	}
-	partners := map[string]Partner{}
-	blocked := map[string]bool{} // by request
-	now := d.clock.Now()
-	for _, m := range msgs {
-		if !m.pending() || blocked[m.RequestID] {
-			continue
-		}
-		p, ok := partners[m.Partner]
-		if !ok {
-			if err := d.store.View(func(tx Tx) error { var e error; p, e = tx.Partner(m.Partner); return e }); err != nil {
-				return sent, failed, err
-			}
-			partners[m.Partner] = p
-		}
-		if p.ISOEndpoint == "" {
-			continue // exported as files instead
-		}
-		if m.NextTry.After(now) || ctx.Err() != nil {
-			blocked[m.RequestID] = true
-			continue
-		}
-		reply, perr := t.Post(p.ISOEndpoint, m.Body)
-		if perr == nil && d.codec != nil {
-			if ok, why := d.codec.ConfirmationOK(reply); !ok {
-				perr = errors.New("the partner answered ERROR: " + why)
-			}
-		}
-		if perr != nil {
-			failed++
-			blocked[m.RequestID] = true
-		} else {
-			sent++
-		}
-		if err := d.recordSend(m.ID, p.ISOEndpoint, perr); err != nil {
-			return sent, failed, err
-		}
-	}
-	return sent, failed, nil
+// outboxMessage reads the message with the id, for updateRecorded.
+func outboxMessage(id string) func(Tx) (OutboxMessage, bool, error) {
+	return func(tx Tx) (OutboxMessage, bool, error) { return tx.OutboxMessage(id) }
 }
 
-// recordSend stores the outcome of one attempt on the message and in its
-// request's history.
-func (d *Desk) recordSend(id, where string, sendErr error) error {
-	now := d.clock.Now()
-	return updateRecorded(d, recordOutbox, id, func(m *OutboxMessage) (string, string) {
-		m.Attempts++
-		if sendErr != nil {
-			m.Status, m.LastError = MessageFailed, sendErr.Error()
-			m.NextTry = now.Add(noticeBackoff(m.Attempts))
-			return m.RequestID, fmt.Sprintf("Message %s to %s failed: %s; will retry at %s", m.Summary, where, m.LastError, m.NextTry.Format("15:04"))
-		}
-		m.Status, m.LastError, m.SentAt, m.Where = MessageSent, "", now, where
-		return m.RequestID, fmt.Sprintf("Message %s sent to %s", m.Summary, where)
-	})
-}
-
-// updateRecorded changes one JSON record in a transaction: change edits it
-// and returns its request and a history note, which is added to that
-// request in the same transaction.
-func updateRecorded[T any](d *Desk, kind, id string, change func(*T) (requestID, note string)) error {
+// updateRecorded changes one stored value (an outgoing message or a
+// delivery) in a transaction: get reads it, change edits it and returns its
+// request and a history note, put stores it, and the note is added to that
+// request in the same transaction. A value that is gone changes nothing.
+func updateRecorded[T any](d *core, get func(Tx) (T, bool, error), put func(Tx, T) error, change func(*T) (requestID, note string)) error {
 	now := d.clock.Now()
 	return d.store.Update(func(tx Tx) error {
-		v, ok, err := tx.Record(kind, id)
+		rec, ok, err := get(tx)
 		if err != nil || !ok {
 			return err
 		}
-		var rec T
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return err
-		}
 		requestID, note := change(&rec)
-		if v, err = json.Marshal(rec); err != nil {
-			return err
-		}
-		if err := tx.PutRecord(kind, id, v); err != nil {
+		if err := put(tx, rec); err != nil {
 			return err
 		}
 		r, err := tx.Request(requestID)
@@ -249,46 +104,5 @@ func updateRecorded[T any](d *Desk, kind, id string, change func(*T) (requestID,
 		}
 		recordEvent(&r, ActMessage, Event{At: now, Actor: "ILL Desk", Desk: "interop", Note: note})
 		return tx.PutRequest(r)
-	})
-}
-
-// ExportMessages hands the pending messages of partners without an ISO
-// 18626 endpoint to write (e.g. as files for another tool to send) and marks
-// them exported. It returns how many were written.
-func (d *Desk) ExportMessages(write func(name string, body []byte) error) (int, error) {
-	msgs, err := d.Outbox("")
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, m := range msgs {
-		if !m.pending() {
-			continue
-		}
-		var p Partner
-		if err := d.store.View(func(tx Tx) error { var e error; p, e = tx.Partner(m.Partner); return e }); err != nil {
-			return n, err
-		}
-		if p.ISOEndpoint != "" {
-			continue
-		}
-		name := fmt.Sprintf("%s-%s-%s-%s.xml", m.Created.UTC().Format("20060102T150405"), SanitizeFileName(m.Partner),
-			SanitizeFileName(m.Ref), strings.ReplaceAll(m.Summary, " ", "-"))
-		if err := write(name, m.Body); err != nil {
-			return n, err
-		}
-		if err := d.markExported(m.ID, name); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
-}
-
-func (d *Desk) markExported(id, name string) error {
-	now := d.clock.Now()
-	return updateRecorded(d, recordOutbox, id, func(m *OutboxMessage) (string, string) {
-		m.Status, m.SentAt, m.Where = MessageExported, now, name
-		return m.RequestID, "Message " + m.Summary + " exported as " + name
 	})
 }

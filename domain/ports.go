@@ -22,15 +22,24 @@ type Store interface {
 }
 
 // Tx is one read or read-write transaction on the store. Values returned are
-// copies; changing them changes nothing until they are put back.
+// copies; changing them changes nothing until they are put back. It is made
+// of one small port per stored entity, so that a use case can name the one
+// it needs.
 type Tx interface {
-	// Partner returns the partner with the code, or an error wrapping ErrPartnerNotFound.
-	Partner(code string) (Partner, error)
-	// Partners returns every partner ordered by code.
-	Partners() ([]Partner, error)
-	// PutPartner creates or replaces a partner.
-	PutPartner(p Partner) error
+	RequestStore
+	PartnerStore
+	SettingStore
+	NoticeStore
+	OutboxStore
+	DeliveryStore
+	SeenMessageStore
+	OperatorStore
+	ConfigAuditStore
+	StructureStore
+}
 
+// RequestStore keeps the requests, their lookup indexes and summaries.
+type RequestStore interface {
 	// Request returns the request with the id, or an error wrapping ErrNotFound.
 	Request(id string) (Request, error)
 	// RequestsByIDPrefix returns the requests whose id starts with prefix.
@@ -51,6 +60,14 @@ type Tx interface {
 	ForEachRequest(fn func(Request) error) error
 	// RequestCount is the number of requests stored.
 	RequestCount() (int, error)
+	// ForEachSummary calls fn for every request's summary (Request.Summary,
+	// kept in step by PutRequest) in creation order until fn returns an
+	// error, without decoding the requests.
+	ForEachSummary(fn func(Summary) error) error
+}
+
+// StructureStore is what Check and repair ask of the store itself.
+type StructureStore interface {
 	// IndexEntries calls fn for every entry of the store's lookup indexes
 	// (active barcodes, external identifiers), for Check.
 	IndexEntries(fn func(IndexEntry) error) error
@@ -59,28 +76,28 @@ type Tx interface {
 	// Verify checks the store's own structure (pages, free space) and
 	// describes the first damage it finds; nil when sound.
 	Verify() error
-	// ForEachSummary calls fn for every request's summary (Request.Summary,
-	// kept in step by PutRequest) in creation order until fn returns an
-	// error, without decoding the requests.
-	ForEachSummary(fn func(Summary) error) error
+}
 
-	// PutRecord stores a value of a kind of record (outgoing messages,
-	// deliveries, messages already received) under an id; ids sort in the
-	// order records are listed.
-	PutRecord(kind, id string, value []byte) error
-	// Record returns the stored value, ok false when there is none.
-	Record(kind, id string) (value []byte, ok bool, err error)
-	// Records calls fn for every record of a kind in id order until fn
-	// returns an error; the value is a copy.
-	Records(kind string, fn func(id string, value []byte) error) error
-	// DeleteRecord removes a record; a missing one is no error.
-	DeleteRecord(kind, id string) error
+// PartnerStore keeps the partners.
+type PartnerStore interface {
+	// Partner returns the partner with the code, or an error wrapping ErrPartnerNotFound.
+	Partner(code string) (Partner, error)
+	// Partners returns every partner ordered by code.
+	Partners() ([]Partner, error)
+	// PutPartner creates or replaces a partner.
+	PutPartner(p Partner) error
+}
 
+// SettingStore keeps the settings, text by name.
+type SettingStore interface {
 	// Setting returns a stored setting, "" when unset.
 	Setting(key string) (string, error)
 	// PutSetting stores a setting.
 	PutSetting(key, value string) error
+}
 
+// NoticeStore keeps the patron notices.
+type NoticeStore interface {
 	// PutNotice creates or replaces a patron notice (keyed by its ID, a
 	// UUIDv7, so notices list in creation order).
 	PutNotice(n Notice) error
@@ -90,6 +107,64 @@ type Tx interface {
 	Notices() ([]Notice, error)
 	// DeleteNotice removes a notice; deleting a missing notice is no error.
 	DeleteNotice(id string) error
+}
+
+// OutboxStore keeps the messages for partners, keyed by their ID (a
+// UUIDv7, so they list in creation order).
+type OutboxStore interface {
+	// PutOutboxMessage creates or replaces the message stored under m.ID.
+	PutOutboxMessage(m OutboxMessage) error
+	// OutboxMessage returns the message with the id, ok false when there is none.
+	OutboxMessage(id string) (m OutboxMessage, ok bool, err error)
+	// ForEachOutboxMessage calls fn for every message in id order until fn
+	// returns an error; fn may write.
+	ForEachOutboxMessage(fn func(OutboxMessage) error) error
+	// DeleteOutboxMessage removes a message; a missing one is no error.
+	DeleteOutboxMessage(id string) error
+}
+
+// DeliveryStore keeps the deliveries of shipped files, keyed by their ID
+// (a UUIDv7, so they list in creation order).
+type DeliveryStore interface {
+	// PutDelivery creates or replaces the delivery stored under dl.ID.
+	PutDelivery(dl Delivery) error
+	// Delivery returns the delivery with the id, ok false when there is none.
+	Delivery(id string) (dl Delivery, ok bool, err error)
+	// ForEachDelivery calls fn for every delivery in id order until fn
+	// returns an error; fn may write.
+	ForEachDelivery(fn func(Delivery) error) error
+}
+
+// SeenMessageStore keeps what was answered to each partner message
+// received, keyed by the SHA-256 in hex of the message's bytes.
+type SeenMessageStore interface {
+	// PutSeenMessage stores what was answered to the message with the key.
+	PutSeenMessage(key string, m SeenMessage) error
+	// SeenMessage returns what was answered to the message with the key, ok
+	// false when it was never received.
+	SeenMessage(key string) (m SeenMessage, ok bool, err error)
+}
+
+// OperatorStore keeps the operators, with their PIN hashes, keyed by
+// OperatorKey of their names.
+type OperatorStore interface {
+	// PutOperator creates or replaces the operator with o's name.
+	PutOperator(o Operator) error
+	// ForEachOperator calls fn for every operator in key order until fn
+	// returns an error.
+	ForEachOperator(fn func(Operator) error) error
+	// DeleteOperator removes the operator with the name; a missing one is no error.
+	DeleteOperator(name string) error
+}
+
+// ConfigAuditStore keeps the audited changes of configuration, keyed by
+// an id of their own (a UUIDv7, so they list in the order they were made).
+type ConfigAuditStore interface {
+	// PutConfigChange stores a change under id.
+	PutConfigChange(id string, c ConfigChange) error
+	// ForEachConfigChange calls fn for every change in id order until fn
+	// returns an error.
+	ForEachConfigChange(fn func(ConfigChange) error) error
 }
 
 // Vault keeps shipped files. Put copies src durably (fsynced) under a name

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 )
 
@@ -72,23 +71,4 @@ func StatsReport(s Stats, generated string) Report {
 	}
 	r.Sections = append(r.Sections, states, reasons, weeks)
 	return r
-}
-
-// WriteStatsReport writes the statistics as a printable PDF in the work
-// folder and returns its path.
-func (d *Desk) WriteStatsReport(s Stats) (string, error) {
-	rw, ok := d.docs.(ReportWriter)
-	if !ok {
-		return "", refuse(ErrNoDocuments, "This workstation cannot write PDF reports.")
-	}
-	dir, err := d.docsDir("reports")
-	if err != nil {
-		return "", err
-	}
-	now := d.clock.Now()
-	out := filepath.Join(dir, "statistics-"+now.Format("20060102-150405")+".pdf")
-	if err := rw.WriteReport(StatsReport(s, now.Format("2006-01-02 15:04")), out); err != nil {
-		return "", fmt.Errorf("could not write the report: %w", err)
-	}
-	return out, nil
 }

@@ -19,65 +19,6 @@ var seedTitles = []string{"Journal of Documentation", "Library Quarterly", "Natu
 	"College & Research Libraries", "Speculum", "Isis", "Technology and Culture", "Econometrica",
 	"Journal of Political Economy", "The Musical Quarterly", "Theatre Journal", "Physical Review Letters"}
 
-// Seed fills the database with n realistic requests of both sides — varied
-// partners, states, dates over the last three years and citations — in
-// large batched transactions, for trying ILL Desk at department scale. The
-// same seed gives the same requests. It returns how many were added.
-func (d *Desk) Seed(n int, seed uint64, by Actor) (int, error) {
-	if err := d.allow(by, RoleFulfillment, "Seeding the database"); err != nil {
-		return 0, err
-	}
-	if n <= 0 || n > 10_000_000 {
-		return 0, refuse(ErrInvalidInput, "Give a number of requests from 1 to 10,000,000.")
-	}
-	rnd := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	if err := d.store.Update(func(tx Tx) error {
-		for _, p := range seedPartners {
-			if _, err := tx.Partner(p.Code); err != nil {
-				if err := tx.PutPartner(p); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}); err != nil {
-		return 0, err
-	}
-	// number on from the requests already there, so seeding twice adds more
-	var base int
-	if err := d.store.View(func(tx Tx) error {
-		var err error
-		base, err = tx.RequestCount()
-		return err
-	}); err != nil {
-		return 0, err
-	}
-	now := d.clock.Now()
-	cal := d.Calendar()
-	const batch = 5000
-	added := 0
-	for added < n {
-		size := min(batch, n-added)
-		err := d.store.Update(func(tx Tx) error {
-			for i := 0; i < size; i++ {
-				r, err := seedRequest(rnd, now, cal, base+added+i, d.newID())
-				if err != nil {
-					return err
-				}
-				if err := tx.PutRequest(r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return added, err
-		}
-		added += size
-	}
-	return added, nil
-}
-
 // seedRequest makes request number i, created within the last three years
 // (recent ones more often still open) and moved through legal transitions.
 func seedRequest(rnd *rand.Rand, now time.Time, cal Calendar, i int, id string) (Request, error) {

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"cmp"
-	"errors"
 	"hash/maphash"
 	"slices"
 	"sort"
@@ -341,48 +340,6 @@ func equalFoldASCII(a, b string) bool {
 		}
 	}
 	return true
-}
-
-// Listing loads the list model of every request.
-func (d *Desk) Listing() (*Listing, error) {
-	var l *Listing
-	err := d.store.View(func(tx Tx) error {
-		n, err := tx.RequestCount()
-		if err != nil {
-			return err
-		}
-		l = &Listing{items: make([]entry, 0, n), nameIdx: map[string]uint32{}}
-		return tx.ForEachSummary(func(s Summary) error {
-			l.items = append(l.items, l.entryOf(&s))
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(l.items, compareEntries)
-	return l, nil
-}
-
-// Summaries returns the summaries of the requests with the ids, to bring a
-// listing up to date with changes announced from other workstations; the
-// ids of requests that are no longer there come back in gone.
-func (d *Desk) Summaries(ids []string) (found []Summary, gone []string, err error) {
-	err = d.store.View(func(tx Tx) error {
-		for _, id := range ids {
-			r, err := tx.Request(id)
-			switch {
-			case errors.Is(err, ErrNotFound):
-				gone = append(gone, id)
-			case err != nil:
-				return err
-			default:
-				found = append(found, r.Summary())
-			}
-		}
-		return nil
-	})
-	return found, gone, err
 }
 
 // Remove takes the request with the id out of the listing, when it is there.

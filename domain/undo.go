@@ -1,10 +1,8 @@
 package domain
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -73,78 +71,4 @@ func (r *Request) undo(ev Event) error {
 	r.State = last.From
 	r.History = append(r.History, ev)
 	return nil
-}
-
-// Undo reverses the last change of a request made within UndoWindow, as long
-// as nothing has left the building. The undo itself is kept in the history.
-// Undoing a hold-shelf scan withdraws its ready-for-pickup notice; once the
-// notice has been sent the scan can no longer be undone. Undoing one's own
-// change needs the role of that change; undoing anyone else's needs the
-// Fulfillment Services role.
-func (d *Desk) Undo(ref string, by Actor) (Request, error) {
-	return d.change(ref, func(tx Tx, r *Request) error {
-		last, _ := r.lastChange()
-		if ok, _ := r.CanUndo(d.clock.Now()); ok {
-			if err := allowUndo(tx, by, last); err != nil {
-				return err
-			}
-		}
-		if err := r.Transition(ActUndo, d.event(by, "")); err != nil {
-			return err
-		}
-		withdrawn, err := d.withdrawMessages(tx, *r, last.At)
-		if err != nil {
-			return err
-		}
-		if len(withdrawn) > 0 {
-			r.History[len(r.History)-1].Note += "; message " + strings.Join(withdrawn, ", ") + " to the partner withdrawn before it was sent"
-		}
-		if last.Action != ActHoldShelf {
-			return nil
-		}
-		cancelled, sent, err := d.cancelQueuedNotice(tx, r.ID)
-		switch {
-		case err != nil:
-			return err
-		case sent:
-			return refuse(ErrCannotUndo, "The ready-for-pickup notice for %s has already gone to %s; the hold-shelf scan can no longer be undone.", r.Ref(), r.Requester)
-		case cancelled:
-			r.History[len(r.History)-1].Note += "; ready-for-pickup notice withdrawn before it was sent"
-		}
-		return nil
-	})
-}
-
-// withdrawMessages takes back the partner messages queued by the change
-// being undone (made at or after since). A message that has already gone —
-// sent, or exported for another tool — cannot be taken back, so the undo is
-// refused. It returns what was withdrawn.
-func (d *Desk) withdrawMessages(tx Tx, r Request, since time.Time) ([]string, error) {
-	var mine []OutboxMessage
-	err := tx.Records(recordOutbox, func(_ string, v []byte) error {
-		var m OutboxMessage
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
-		if m.RequestID == r.ID && !m.Created.Before(since) {
-			mine = append(mine, m)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	var withdrawn []string
-	for _, m := range mine {
-		if !m.pending() || m.Attempts > 0 && m.Status != MessageFailed {
-			return nil, refuse(ErrCannotUndo, "The %s message for %s has already gone to %s; the change can no longer be undone.", m.Summary, r.Ref(), m.Partner)
-		}
-	}
-	for _, m := range mine {
-		if err := tx.DeleteRecord(recordOutbox, m.ID); err != nil {
-			return nil, err
-		}
-		withdrawn = append(withdrawn, m.Summary)
-	}
-	return withdrawn, nil
 }

@@ -1,4 +1,4 @@
-package storage
+package storage_test
 
 import (
 	"testing"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 	"github.com/illdesk/illdesk/storage/storagetest"
 )
 
@@ -27,7 +28,7 @@ func TestSummaryEncodingRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DecodeSummary(EncodeSummary(tt.s))
+			got, err := storage.DecodeSummary(storage.EncodeSummary(tt.s))
 			require.NoError(t, err)
 			storagetest.SameSummary(t, tt.s, got)
 		})
@@ -35,18 +36,18 @@ func TestSummaryEncodingRoundTrip(t *testing.T) {
 }
 
 func TestDamagedSummaryRefused(t *testing.T) {
-	good := EncodeSummary(domain.Summary{ID: "id", Title: "A title", Created: time.Now()})
+	good := storage.EncodeSummary(domain.Summary{ID: "id", Title: "A title", Created: time.Now()})
 	tests := map[string][]byte{
 		"empty":           nil,
 		"unknown layout":  append([]byte{9}, good[1:]...),
 		"cut in a string": good[:5],
 		"cut in a time":   good[:len(good)-1],
-		"length too big":  {summaryFormat, 0xff, 0xff, 0xff, 0x0f},
+		"length too big":  {storage.SummaryFormat, 0xff, 0xff, 0xff, 0x0f},
 	}
 	for name, v := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := DecodeSummary(v)
-			assert.ErrorIs(t, err, ErrSummaryDamaged)
+			_, err := storage.DecodeSummary(v)
+			assert.ErrorIs(t, err, storage.ErrSummaryDamaged)
 		})
 	}
 }

@@ -284,7 +284,7 @@ func prepare(btx *bbolt.Tx, path string) error {
 // SchemaVersion, inside the transaction that opens it.
 func migrate(btx *bbolt.Tx, from int) error {
 	if from < 2 { // 2: every request has a summary
-		t := &tx{btx: btx}
+		t := newTx(btx)
 		sums := btx.Bucket(bucketSummaries)
 		files := false
 		if err := t.ForEachRequest(func(r domain.Request) error {
@@ -322,14 +322,14 @@ func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction. Writes inside it fail.
 func (db *DB) View(fn func(domain.Tx) error) error {
-	return db.guard(func() error { return db.bolt.View(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) }) })
+	return db.guard(func() error { return db.bolt.View(func(btx *bbolt.Tx) error { return fn(newTx(btx)) }) })
 }
 
 // Update runs fn in one bbolt read-write transaction: when fn returns nil
 // every write is committed atomically and durably (bbolt syncs its commit);
 // when it returns an error nothing is.
 func (db *DB) Update(fn func(domain.Tx) error) error {
-	return db.guard(func() error { return db.bolt.Update(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) }) })
+	return db.guard(func() error { return db.bolt.Update(func(btx *bbolt.Tx) error { return fn(newTx(btx)) }) })
 }
 
 // Close releases the database file and its lock.

@@ -14,6 +14,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
 
 // The databases and journals under testdata/journal were made by the
@@ -119,13 +120,13 @@ func TestOpenBringsInACrashedJournal(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				v, ok, err := tx.Record("fresh", "id1")
+				v, ok, err := tx.(storage.Records).Record("fresh", "id1")
 				assert.True(t, ok)
 				assert.Equal(t, "v1", string(v))
 				if err != nil {
 					return err
 				}
-				_, ok, err = tx.Record("old", "gone")
+				_, ok, err = tx.(storage.Records).Record("old", "gone")
 				assert.False(t, ok, "the record the journal deleted")
 				if err != nil {
 					return err

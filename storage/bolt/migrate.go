@@ -7,6 +7,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
 
 // MigrateReport says what CopyTo copied into the department database.
@@ -31,7 +32,7 @@ func (db *DB) CopyTo(to domain.Store) (MigrateReport, error) {
 	var rep MigrateReport
 	err := db.guard(func() error {
 		return db.bolt.View(func(btx *bbolt.Tx) error {
-			from := &tx{btx: btx}
+			from := newTx(btx)
 			return to.Update(func(dst domain.Tx) error {
 				rep = MigrateReport{}
 				return copyAll(from, btx, dst, &rep)
@@ -92,13 +93,17 @@ func copyAll(from *tx, btx *bbolt.Tx, dst domain.Tx, rep *MigrateReport) error {
 		}
 		rep.Notices++
 	}
+	raw, ok := dst.(storage.Records)
+	if !ok {
+		return fmt.Errorf("storage: the target store keeps no records by kind")
+	}
 	return btx.Bucket(bucketRecords).ForEach(func(kind, v []byte) error {
 		if v != nil {
 			return nil // not a kind's bucket
 		}
 		return from.Records(string(kind), func(id string, value []byte) error {
 			rep.Records++
-			return dst.PutRecord(string(kind), id, value)
+			return raw.PutRecord(string(kind), id, value)
 		})
 	})
 }

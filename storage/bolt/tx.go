@@ -17,9 +17,22 @@ import (
 // is decoded from the stored bytes, so it never aliases bbolt's memory map.
 type tx struct {
 	btx *bbolt.Tx
+	// TypedRecords keeps the outgoing messages, deliveries and the like
+	// in the records bucket, through the raw record methods below.
+	storage.TypedRecords
 }
 
-var _ domain.Tx = (*tx)(nil)
+var (
+	_ domain.Tx       = (*tx)(nil)
+	_ storage.Records = (*tx)(nil)
+)
+
+// newTx is the domain.Tx of a bbolt transaction.
+func newTx(btx *bbolt.Tx) *tx {
+	t := &tx{btx: btx}
+	t.Raw = t
+	return t
+}
 
 func (t *tx) bucket(name []byte) (*bbolt.Bucket, error) {
 	b := t.btx.Bucket(name)

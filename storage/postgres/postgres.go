@@ -217,6 +217,7 @@ func (p *DB) run(writable bool, fn func(domain.Tx) error) error {
 		}
 	}
 	t := &pgTx{ctx: ctx, tx: btx, writable: writable}
+	t.Raw = t
 	if err := fn(t); err != nil {
 		return p.fail(err)
 	}
@@ -280,9 +281,15 @@ type pgTx struct {
 	tx       pgx.Tx
 	writable bool
 	touched  []string // ids of the requests changed, or just "*" for more or other changes, for the announcement
+	// TypedRecords keeps the outgoing messages, deliveries and the like in
+	// the records table, through the raw record methods below.
+	storage.TypedRecords
 }
 
-var _ domain.Tx = (*pgTx)(nil)
+var (
+	_ domain.Tx       = (*pgTx)(nil)
+	_ storage.Records = (*pgTx)(nil)
+)
 
 // lock is the clause that makes reads inside Update lock their rows.
 func (t *pgTx) lock() string {

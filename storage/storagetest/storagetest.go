@@ -18,10 +18,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/storage"
 )
 
 // Run checks that a store keeps the promises of domain.Store and
-// domain.Tx (domain/ports.go), and behaves as the bbolt store does where the
+// domain.Tx (domain/ports.go), keeps its records by kind (storage.Records,
+// under the typed ones), and behaves as the bbolt store does where the
 // desk relies on it (orders, refusals). open returns a fresh, empty store
 // that is closed when the test ends.
 //
@@ -55,6 +57,12 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"reindex keeps a sound store as it was", contractReindex},
 		{"verify finds a sound store sound", contractVerify},
 		{"records by kind", contractRecords},
+		{"outgoing messages", contractOutbox},
+		{"file deliveries", contractDeliveries},
+		{"received messages", contractSeenMessages},
+		{"operators", contractOperators},
+		{"configuration changes", contractConfigChanges},
+		{"a damaged record is refused", contractDamagedRecord},
 		{"settings", contractSettings},
 		{"notices", contractNotices},
 		{"concurrent updates all land", contractConcurrentPuts},
@@ -67,6 +75,10 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 }
 
 // ---- helpers ----
+
+// raw is the transaction's records by kind, which every store keeps
+// (storage.Records) under its typed methods.
+func raw(tx domain.Tx) storage.Records { return tx.(storage.Records) }
 
 // newIDs returns n UUIDv7 request ids, in creation (sort) order.
 func newIDs(t *testing.T, n int) []string {
@@ -236,7 +248,7 @@ func stateOf(t *testing.T, s domain.Store) storeState {
 		}
 		st.Notices = normNotices(ns)
 		for _, kind := range stateKinds {
-			if err := tx.Records(kind, func(id string, v []byte) error {
+			if err := raw(tx).Records(kind, func(id string, v []byte) error {
 				st.Records[kind] = append(st.Records[kind], id+"="+string(v))
 				return nil
 			}); err != nil {
@@ -447,8 +459,8 @@ func contractInvalidInput(t *testing.T, s domain.Store) {
 		}},
 		{"notice without id", func(tx domain.Tx) error { return tx.PutNotice(domain.Notice{To: "a@example.edu"}) }},
 		{"setting without name", func(tx domain.Tx) error { return tx.PutSetting("", "x") }},
-		{"record without kind", func(tx domain.Tx) error { return tx.PutRecord("", "x", []byte("v")) }},
-		{"record without id", func(tx domain.Tx) error { return tx.PutRecord("outbox", "", []byte("v")) }},
+		{"record without kind", func(tx domain.Tx) error { return raw(tx).PutRecord("", "x", []byte("v")) }},
+		{"record without id", func(tx domain.Tx) error { return raw(tx).PutRecord("outbox", "", []byte("v")) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -468,7 +480,7 @@ func contractViewIsReadOnly(t *testing.T, s domain.Store) {
 	ids := newIDs(t, 4)
 	require.NoError(t, s.Update(func(tx domain.Tx) error {
 		return errors.Join(tx.PutRequest(borrowing(ids[0], "E1", "BL", domain.Received, "T1")),
-			tx.PutNotice(domain.Notice{ID: ids[1]}), tx.PutRecord("outbox", "01", []byte("m")), tx.PutSetting("desk", "rs"))
+			tx.PutNotice(domain.Notice{ID: ids[1]}), raw(tx).PutRecord("outbox", "01", []byte("m")), tx.PutSetting("desk", "rs"))
 	}))
 	before := stateOf(t, s)
 	tests := []struct {
@@ -482,8 +494,8 @@ func contractViewIsReadOnly(t *testing.T, s domain.Store) {
 			return tx.PutRequest(borrowing(ids[0], "E1", "BL", domain.Completed, "T1"))
 		}},
 		{"put notice", func(tx domain.Tx) error { return tx.PutNotice(domain.Notice{ID: ids[3]}) }},
-		{"put record", func(tx domain.Tx) error { return tx.PutRecord("outbox", "02", []byte("m")) }},
-		{"delete record", func(tx domain.Tx) error { return tx.DeleteRecord("outbox", "01") }},
+		{"put record", func(tx domain.Tx) error { return raw(tx).PutRecord("outbox", "02", []byte("m")) }},
+		{"delete record", func(tx domain.Tx) error { return raw(tx).DeleteRecord("outbox", "01") }},
 		{"delete notice", func(tx domain.Tx) error { return tx.DeleteNotice(ids[1]) }},
 		{"reindex", func(tx domain.Tx) error { return tx.Reindex() }},
 	}
@@ -501,7 +513,7 @@ func contractReadOwnWrites(t *testing.T, s domain.Store) {
 	require.NoError(t, s.Update(func(tx domain.Tx) error {
 		if err := errors.Join(tx.PutPartner(domain.Partner{Code: "BL", Name: "British Library"}), tx.PutRequest(r),
 			tx.PutSetting("desk", "rs"), tx.PutNotice(domain.Notice{ID: ids[1], RequestID: r.ID}),
-			tx.PutRecord("outbox", "01", []byte("m"))); err != nil {
+			raw(tx).PutRecord("outbox", "01", []byte("m"))); err != nil {
 			return err
 		}
 		p, err := tx.Partner("BL")
@@ -527,7 +539,7 @@ func contractReadOwnWrites(t *testing.T, s domain.Store) {
 		v, err9 := tx.Setting("desk")
 		assert.Equal(t, "rs", v)
 		_, err10 := tx.Notice(ids[1])
-		rec, ok, err11 := tx.Record("outbox", "01")
+		rec, ok, err11 := raw(tx).Record("outbox", "01")
 		assert.True(t, ok)
 		assert.Equal(t, "m", string(rec))
 		if err := errors.Join(err, err2, err3, err4, err5, err7, err8, err9, err10, err11); err != nil {
@@ -536,14 +548,14 @@ func contractReadOwnWrites(t *testing.T, s domain.Store) {
 
 		// and its own changes and deletions
 		r.State = domain.Completed
-		if err := errors.Join(tx.PutRequest(r), tx.DeleteNotice(ids[1]), tx.DeleteRecord("outbox", "01")); err != nil {
+		if err := errors.Join(tx.PutRequest(r), tx.DeleteNotice(ids[1]), raw(tx).DeleteRecord("outbox", "01")); err != nil {
 			return err
 		}
 		_, ok, err = tx.RequestByBarcode("OWN1")
 		assert.False(t, ok, "released by the change to Completed")
 		_, err2 = tx.Notice(ids[1])
 		assert.ErrorIs(t, err2, domain.ErrNotFound)
-		_, ok, err3 = tx.Record("outbox", "01")
+		_, ok, err3 = raw(tx).Record("outbox", "01")
 		assert.False(t, ok)
 		return errors.Join(err, err3)
 	}))
@@ -820,7 +832,7 @@ func contractFailedUpdate(t *testing.T, s domain.Store) {
 	r := borrowing(ids[0], "E1", "BL", domain.Received, "T1")
 	require.NoError(t, s.Update(func(tx domain.Tx) error {
 		return errors.Join(tx.PutPartner(domain.Partner{Code: "BL"}), tx.PutRequest(r), tx.PutNotice(domain.Notice{ID: ids[1]}),
-			tx.PutRecord("outbox", "01", []byte("m")), tx.PutSetting("desk", "rs"))
+			raw(tx).PutRecord("outbox", "01", []byte("m")), tx.PutSetting("desk", "rs"))
 	}))
 	before := stateOf(t, s)
 
@@ -837,9 +849,9 @@ func contractFailedUpdate(t *testing.T, s domain.Store) {
 			tx.PutSetting("touched", "yes"),
 			tx.PutNotice(domain.Notice{ID: ids[3]}),
 			tx.DeleteNotice(ids[1]),
-			tx.PutRecord("outbox", "02", []byte("m")),
-			tx.PutRecord("seen", "01", []byte("x")),
-			tx.DeleteRecord("outbox", "01"),
+			raw(tx).PutRecord("outbox", "02", []byte("m")),
+			raw(tx).PutRecord("seen", "01", []byte("x")),
+			raw(tx).DeleteRecord("outbox", "01"),
 		); err != nil {
 			return err
 		}
@@ -916,7 +928,7 @@ func contractWalksStop(t *testing.T, s domain.Store) {
 	require.NoError(t, s.Update(func(tx domain.Tx) error {
 		for _, id := range ids {
 			if err := errors.Join(tx.PutRequest(borrowing(id, "E-"+id, "BL", domain.Received, "T-"+id)),
-				tx.PutRecord("outbox", id, []byte("m"))); err != nil {
+				raw(tx).PutRecord("outbox", id, []byte("m"))); err != nil {
 				return err
 			}
 		}
@@ -937,7 +949,7 @@ func contractWalksStop(t *testing.T, s domain.Store) {
 			return tx.IndexEntries(func(domain.IndexEntry) error { return fn() })
 		}},
 		{"Records", func(tx domain.Tx, fn func() error) error {
-			return tx.Records("outbox", func(string, []byte) error { return fn() })
+			return raw(tx).Records("outbox", func(string, []byte) error { return fn() })
 		}},
 	}
 	for _, tt := range tests {
@@ -1091,7 +1103,7 @@ func contractVerify(t *testing.T, s domain.Store) {
 		for i, id := range ids {
 			r := fullRequest(id)
 			r.ExternalID, r.ItemBarcode, r.State = "E-"+strconv.Itoa(i), "B-"+strconv.Itoa(i), domain.ItemAtDesk
-			if err := errors.Join(tx.PutRequest(r), tx.PutRecord("outbox", id, []byte(strings.Repeat("x", 3000)))); err != nil {
+			if err := errors.Join(tx.PutRequest(r), raw(tx).PutRecord("outbox", id, []byte(strings.Repeat("x", 3000)))); err != nil {
 				return err
 			}
 		}
@@ -1099,7 +1111,7 @@ func contractVerify(t *testing.T, s domain.Store) {
 	}))
 	require.NoError(t, s.Update(func(tx domain.Tx) error {
 		for _, id := range ids[:25] {
-			if err := tx.DeleteRecord("outbox", id); err != nil {
+			if err := raw(tx).DeleteRecord("outbox", id); err != nil {
 				return err
 			}
 		}
@@ -1114,7 +1126,7 @@ func records(t *testing.T, s domain.Store, kind string) []string {
 	t.Helper()
 	var out []string
 	require.NoError(t, s.View(func(tx domain.Tx) error {
-		return tx.Records(kind, func(id string, v []byte) error { out = append(out, id+"="+string(v)); return nil })
+		return raw(tx).Records(kind, func(id string, v []byte) error { out = append(out, id+"="+string(v)); return nil })
 	}))
 	return out
 }
@@ -1124,48 +1136,204 @@ func contractRecords(t *testing.T, s domain.Store) {
 	binary := []byte{0, 1, 0xff, 0xfe, '\n', 0}
 	require.NoError(t, s.Update(func(tx domain.Tx) error {
 		for _, id := range []string{"02", "a", "01", "_x", "B", "03"} {
-			if err := tx.PutRecord("outbox", id, []byte("m"+id)); err != nil {
+			if err := raw(tx).PutRecord("outbox", id, []byte("m"+id)); err != nil {
 				return err
 			}
 		}
-		return errors.Join(tx.PutRecord("seen", "01", []byte(`{"json": true}`)), tx.PutRecord("delivery", "bin", binary),
-			tx.PutRecord("delivery", "empty", []byte{}))
+		return errors.Join(raw(tx).PutRecord("seen", "01", []byte(`{"json": true}`)), raw(tx).PutRecord("delivery", "bin", binary),
+			raw(tx).PutRecord("delivery", "empty", []byte{}))
 	}))
 	assert.Equal(t, []string{"01=m01", "02=m02", "03=m03", "B=mB", "_x=m_x", "a=ma"}, records(t, s, "outbox"), "byte order of ids")
 	assert.Equal(t, []string{`01={"json": true}`}, records(t, s, "seen"), "kinds are kept apart")
 	assert.Empty(t, records(t, s, "nothing"), "an unknown kind has no records")
 
 	require.NoError(t, s.Update(func(tx domain.Tx) error {
-		return errors.Join(tx.PutRecord("outbox", "02", []byte("replaced")), tx.DeleteRecord("outbox", "03"),
-			tx.DeleteRecord("outbox", "missing"), tx.DeleteRecord("unknown kind", "01"))
+		return errors.Join(raw(tx).PutRecord("outbox", "02", []byte("replaced")), raw(tx).DeleteRecord("outbox", "03"),
+			raw(tx).DeleteRecord("outbox", "missing"), raw(tx).DeleteRecord("unknown kind", "01"))
 	}))
 	assert.Equal(t, []string{"01=m01", "02=replaced", "B=mB", "_x=m_x", "a=ma"}, records(t, s, "outbox"))
 
 	require.NoError(t, s.View(func(tx domain.Tx) error {
-		v, ok, err := tx.Record("delivery", "bin")
+		v, ok, err := raw(tx).Record("delivery", "bin")
 		assert.True(t, ok)
 		assert.Equal(t, binary, v, "any bytes")
-		v, ok, err2 := tx.Record("delivery", "empty")
+		v, ok, err2 := raw(tx).Record("delivery", "empty")
 		assert.True(t, ok, "an empty value is a record")
 		assert.Empty(t, v)
-		_, ok, err3 := tx.Record("outbox", "03")
+		_, ok, err3 := raw(tx).Record("outbox", "03")
 		assert.False(t, ok, "deleted")
-		_, ok, err4 := tx.Record("nothing", "01")
+		_, ok, err4 := raw(tx).Record("nothing", "01")
 		assert.False(t, ok, "unknown kind")
-		_, ok, err5 := tx.Record("seen", "02")
+		_, ok, err5 := raw(tx).Record("seen", "02")
 		assert.False(t, ok, "unknown id")
 
 		// values are copies
-		v, _, err6 := tx.Record("outbox", "01")
+		v, _, err6 := raw(tx).Record("outbox", "01")
 		if len(v) > 0 {
 			v[0] = 'X'
 		}
-		err7 := tx.Records("outbox", func(_ string, v []byte) error { v[0] = 'X'; return nil })
-		v, _, err8 := tx.Record("outbox", "01")
+		err7 := raw(tx).Records("outbox", func(_ string, v []byte) error { v[0] = 'X'; return nil })
+		v, _, err8 := raw(tx).Record("outbox", "01")
 		assert.Equal(t, "m01", string(v))
 		return errors.Join(err, err2, err3, err4, err5, err6, err7, err8)
 	}))
 	assert.Equal(t, []string{"01=m01", "02=replaced", "B=mB", "_x=m_x", "a=ma"}, records(t, s, "outbox"))
+}
+
+// ---- typed records ----
+
+func contractOutbox(t *testing.T, s domain.Store) {
+	msg := func(id, request string) domain.OutboxMessage {
+		return domain.OutboxMessage{ID: id, RequestID: request, Ref: "E-" + id, Partner: "RAPID", Kind: domain.KindSupplying,
+			Summary: "CopyCompleted", Body: []byte{'<', 0, 0xff, '>'}, Created: at.UTC(), Status: domain.MessagePending,
+			NextTry: at.UTC().Add(time.Minute)}
+	}
+	all := func() []domain.OutboxMessage {
+		t.Helper()
+		var out []domain.OutboxMessage
+		require.NoError(t, s.View(func(tx domain.Tx) error {
+			return tx.ForEachOutboxMessage(func(m domain.OutboxMessage) error { out = append(out, m); return nil })
+		}))
+		return out
+	}
+	assert.Empty(t, all())
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		return errors.Join(tx.PutOutboxMessage(msg("02", "r2")), tx.PutOutboxMessage(msg("01", "r1")), tx.PutOutboxMessage(msg("03", "r1")))
+	}))
+	assert.Equal(t, []domain.OutboxMessage{msg("01", "r1"), msg("02", "r2"), msg("03", "r1")}, all(), "in id order, every field back")
+
+	sent := msg("02", "r2")
+	sent.Status, sent.Attempts, sent.SentAt, sent.Where, sent.NextTry = domain.MessageSent, 1, at.UTC(), "http://partner/iso", time.Time{}
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		// a walk may write: the desk withdraws messages while walking them
+		return tx.ForEachOutboxMessage(func(m domain.OutboxMessage) error {
+			switch m.ID {
+			case "02":
+				return tx.PutOutboxMessage(sent)
+			case "03":
+				return tx.DeleteOutboxMessage(m.ID)
+			}
+			return nil
+		})
+	}))
+	assert.Equal(t, []domain.OutboxMessage{msg("01", "r1"), sent}, all())
+
+	require.NoError(t, s.View(func(tx domain.Tx) error {
+		m, ok, err := tx.OutboxMessage("02")
+		assert.True(t, ok)
+		assert.Equal(t, sent, m)
+		_, ok, err2 := tx.OutboxMessage("03")
+		assert.False(t, ok, "deleted")
+		_, ok, err3 := tx.OutboxMessage("")
+		assert.False(t, ok, "no id")
+		return errors.Join(err, err2, err3)
+	}))
+	require.NoError(t, s.Update(func(tx domain.Tx) error { return tx.DeleteOutboxMessage("missing") }), "deleting a missing message is no error")
+	err := s.Update(func(tx domain.Tx) error { return tx.PutOutboxMessage(msg("", "r1")) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a message needs an id")
+	assert.Len(t, all(), 2)
+}
+
+func contractDeliveries(t *testing.T, s domain.Store) {
+	dl := func(id string) domain.Delivery {
+		return domain.Delivery{ID: id, RequestID: "r" + id, Ref: "E-" + id, Partner: "RAPID", Method: domain.DeliveryEmail,
+			Target: "ill@example.org", File: "E-" + id + ".pdf", Created: at.UTC(), Status: domain.DeliveryPending, NextTry: at.UTC()}
+	}
+	done := dl("01")
+	done.Status, done.Attempts, done.Where, done.At, done.LastError = domain.DeliveryDelivered, 2, "ill@example.org", at.UTC(), ""
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		return errors.Join(tx.PutDelivery(dl("02")), tx.PutDelivery(dl("01")), tx.PutDelivery(done))
+	}))
+	require.NoError(t, s.View(func(tx domain.Tx) error {
+		var ids []string
+		err := tx.ForEachDelivery(func(d domain.Delivery) error { ids = append(ids, d.ID); return nil })
+		assert.Equal(t, []string{"01", "02"}, ids, "in id order, a put replaces")
+		got, ok, err2 := tx.Delivery("01")
+		assert.True(t, ok)
+		assert.Equal(t, done, got)
+		_, ok, err3 := tx.Delivery("03")
+		assert.False(t, ok)
+		return errors.Join(err, err2, err3)
+	}))
+	err := s.Update(func(tx domain.Tx) error { return tx.PutDelivery(dl("")) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a delivery needs an id")
+}
+
+func contractSeenMessages(t *testing.T, s domain.Store) {
+	seen := domain.SeenMessage{Result: domain.ImportResult{Kind: domain.KindRequest, Request: "r1", Ref: "E-1",
+		Outcome: "Lending request E-1 created.", NewPartner: "DE-12"}, Confirmation: []byte("<ok/>"), At: at.UTC()}
+	key := strings.Repeat("ab", 32)
+	require.NoError(t, s.Update(func(tx domain.Tx) error { return tx.PutSeenMessage(key, seen) }))
+	require.NoError(t, s.View(func(tx domain.Tx) error {
+		got, ok, err := tx.SeenMessage(key)
+		assert.True(t, ok)
+		assert.Equal(t, seen, got)
+		_, ok, err2 := tx.SeenMessage(strings.Repeat("cd", 32))
+		assert.False(t, ok, "never received")
+		return errors.Join(err, err2)
+	}))
+	err := s.Update(func(tx domain.Tx) error { return tx.PutSeenMessage("", seen) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a received message needs a key")
+}
+
+func contractOperators(t *testing.T, s domain.Store) {
+	grace := domain.Operator{Name: "Grace", Roles: []domain.Role{domain.RoleFulfillment}, Desks: []string{"rs"}, PINHash: "pbkdf2-sha256$1000$salt$hash"}
+	ada := domain.Operator{Name: "ada", Roles: []domain.Role{domain.RoleRequests, domain.RoleCirculation}}
+	all := func() []domain.Operator {
+		t.Helper()
+		var out []domain.Operator
+		require.NoError(t, s.View(func(tx domain.Tx) error {
+			return tx.ForEachOperator(func(o domain.Operator) error { out = append(out, o); return nil })
+		}))
+		return out
+	}
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		return errors.Join(tx.PutOperator(domain.Operator{Name: "GRACE"}), tx.PutOperator(ada), tx.PutOperator(grace))
+	}))
+	assert.Equal(t, []domain.Operator{ada, grace}, all(), "by name without case; a put replaces; the PIN hash is kept")
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		return errors.Join(tx.DeleteOperator(" GRACE "), tx.DeleteOperator("nobody"))
+	}))
+	assert.Equal(t, []domain.Operator{ada}, all())
+	err := s.Update(func(tx domain.Tx) error { return tx.PutOperator(domain.Operator{Name: " "}) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput, "an operator needs a name")
+}
+
+func contractConfigChanges(t *testing.T, s domain.Store) {
+	change := func(what string) domain.ConfigChange {
+		return domain.ConfigChange{At: at.UTC(), Operator: "fay", Desk: "rs", What: what, Changes: []string{"name: (none) → " + what}}
+	}
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		return errors.Join(tx.PutConfigChange("02", change("holidays")), tx.PutConfigChange("01", change("partner RAPID")))
+	}))
+	var got []domain.ConfigChange
+	require.NoError(t, s.View(func(tx domain.Tx) error {
+		return tx.ForEachConfigChange(func(c domain.ConfigChange) error { got = append(got, c); return nil })
+	}))
+	assert.Equal(t, []domain.ConfigChange{change("partner RAPID"), change("holidays")}, got, "in id order")
+	err := s.Update(func(tx domain.Tx) error { return tx.PutConfigChange("", change("x")) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a change needs an id")
+}
+
+func contractDamagedRecord(t *testing.T, s domain.Store) {
+	for _, kind := range []string{storage.KindOutbox, storage.KindDeliveries, storage.KindSeenMessages, storage.KindOperators, storage.KindConfigChanges} {
+		require.NoError(t, s.Update(func(tx domain.Tx) error { return raw(tx).PutRecord(kind, "bad", []byte("{not json")) }))
+	}
+	for _, walk := range []func(domain.Tx) error{
+		func(tx domain.Tx) error {
+			return tx.ForEachOutboxMessage(func(domain.OutboxMessage) error { return nil })
+		},
+		func(tx domain.Tx) error { return tx.ForEachDelivery(func(domain.Delivery) error { return nil }) },
+		func(tx domain.Tx) error { return tx.ForEachOperator(func(domain.Operator) error { return nil }) },
+		func(tx domain.Tx) error {
+			return tx.ForEachConfigChange(func(domain.ConfigChange) error { return nil })
+		},
+		func(tx domain.Tx) error { _, _, err := tx.OutboxMessage("bad"); return err },
+		func(tx domain.Tx) error { _, _, err := tx.Delivery("bad"); return err },
+		func(tx domain.Tx) error { _, _, err := tx.SeenMessage("bad"); return err },
+	} {
+		assert.ErrorIs(t, s.View(walk), domain.ErrValueDamaged)
+	}
 }
 
 func contractSettings(t *testing.T, s domain.Store) {
@@ -1276,7 +1444,7 @@ func contractConcurrentPuts(t *testing.T, s domain.Store) {
 		}
 		return s.Update(func(tx domain.Tx) error {
 			r := borrowing(id.String(), fmt.Sprintf("C-%d-%d", g, i), "P", domain.Received, fmt.Sprintf("B-%d-%d", g, i))
-			return errors.Join(tx.PutRequest(r), tx.PutRecord("outbox", id.String(), []byte("m")))
+			return errors.Join(tx.PutRequest(r), raw(tx).PutRecord("outbox", id.String(), []byte("m")))
 		})
 	})
 	require.Empty(t, errs)
@@ -1358,15 +1526,17 @@ func contractConcurrentCounter(t *testing.T, s domain.Store) {
 				return tx.PutNotice(cur)
 			}},
 		{"a record",
-			func(tx domain.Tx) error { return tx.PutRecord("outbox", "counter", []byte("0")) },
+			func(tx domain.Tx) error { return raw(tx).PutRecord("outbox", "counter", []byte("0")) },
 			func(tx domain.Tx) (int, error) {
-				v, _, err := tx.Record("outbox", "counter")
+				v, _, err := raw(tx).Record("outbox", "counter")
 				if err != nil {
 					return 0, err
 				}
 				return strconv.Atoi(string(v))
 			},
-			func(tx domain.Tx, n int) error { return tx.PutRecord("outbox", "counter", []byte(strconv.Itoa(n))) }},
+			func(tx domain.Tx, n int) error {
+				return raw(tx).PutRecord("outbox", "counter", []byte(strconv.Itoa(n)))
+			}},
 		{"a setting",
 			func(tx domain.Tx) error { return tx.PutSetting("counter", "0") },
 			func(tx domain.Tx) (int, error) {

@@ -1,0 +1,68 @@
+package domain
+
+import (
+	"strings"
+)
+
+// BorrowingService carries out what staff do for our own patrons' requests
+// to partners: place them and receive the items that arrive.
+type BorrowingService struct {
+	*core
+}
+
+// NewBorrowing records a request we place with a partner for one of our patrons.
+func (d *BorrowingService) NewBorrowing(in BorrowingInput, by Actor) (Request, error) {
+	if err := d.allow(by, RoleRequests, "Creating a borrowing request"); err != nil {
+		return Request{}, err
+	}
+	in.Title = strings.TrimSpace(in.Title)
+	in.Requester = strings.TrimSpace(in.Requester)
+	in.Pickup = strings.TrimSpace(in.Pickup)
+	in.RequesterEmail = strings.TrimSpace(in.RequesterEmail)
+	switch {
+	case in.Title == "":
+		return Request{}, refuse(ErrInvalidInput, "A borrowing request needs a title.")
+	case in.Requester == "":
+		return Request{}, refuse(ErrInvalidInput, "A borrowing request needs the requester's name.")
+	case in.Pickup == "":
+		return Request{}, refuse(ErrInvalidInput, "Choose the pickup location where the patron collects the item.")
+	case in.RequesterEmail != "" && !strings.Contains(in.RequesterEmail, "@"):
+		return Request{}, refuse(ErrInvalidInput, "%q is not an email address.", in.RequesterEmail)
+	}
+	var r Request
+	err := d.store.Update(func(tx Tx) error {
+		p, err := partnerFor(tx, in.Partner)
+		if err != nil {
+			return err
+		}
+		r = Request{ID: d.newID(), Side: Borrowing, ExternalID: strings.TrimSpace(in.ExternalID),
+			Partner: p.Code, Citation: in.Citation, Requester: in.Requester,
+			RequesterEmail: in.RequesterEmail, Pickup: in.Pickup, Created: d.clock.Now(), InternalNote: in.Note}
+		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
+			return err
+		}
+		if err := tx.PutRequest(r); err != nil {
+			return err
+		}
+		return d.queueMessage(tx, r, p, Outgoing{Kind: KindRequest, Citation: r.Citation, ServiceType: "Loan", Note: in.Note})
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	return r, nil
+}
+
+// Receive records the arrival of a borrowed item: a temporary item is created
+// with the scanned barcode, which must not be active on another request.
+func (d *BorrowingService) Receive(ref, barcode string, by Actor) (Request, error) {
+	if err := d.allow(by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
+		return Request{}, err
+	}
+	barcode = strings.TrimSpace(barcode)
+	if err := d.barcodeRule().Check(barcode); err != nil {
+		return Request{}, err
+	}
+	return d.change(ref, func(tx Tx, r *Request) error {
+		return d.receive(tx, r, barcode, by)
+	})
+}

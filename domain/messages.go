@@ -1,0 +1,476 @@
+package domain
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MessageService exchanges ISO 18626 messages with partners: it takes in
+// their messages, keeps the outbox of ours and the deliveries of shipped
+// files, and hands both to the dispatcher to send.
+type MessageService struct {
+	*core
+	// vault holds the shipped files that deliveries send or serve.
+	vault Vault
+}
+
+// Intake receives one partner message: it is decoded, applied in one
+// transaction and answered with the matching confirmation. A message that
+// cannot be read or used changes nothing and is answered with an ERROR
+// confirmation; the same message a second time changes nothing and gets the
+// first answer again.
+func (d *MessageService) Intake(raw []byte) (ImportResult, []byte, error) {
+	if d.codec == nil {
+		return ImportResult{}, nil, errors.New("no partner message codec is configured")
+	}
+	now := d.clock.Now()
+	sum := sha256.Sum256(raw)
+	key := hex.EncodeToString(sum[:])
+	var seen SeenMessage
+	var found bool
+	if err := d.store.View(func(tx Tx) error {
+		var err error
+		seen, found, err = tx.SeenMessage(key)
+		return err
+	}); err != nil {
+		return ImportResult{}, nil, err
+	}
+	if found {
+		res := seen.Result
+		res.Duplicate = true
+		res.Outcome = "This message was received before (" + seen.At.Local().Format("2006-01-02 15:04") + "); nothing changed."
+		return res, seen.Confirmation, nil
+	}
+	in, err := d.codec.Decode(raw)
+	if err != nil {
+		return ImportResult{}, d.codec.ConfirmUndecodable(raw, err, now),
+			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + err.Error() + ". Nothing was stored."}
+	}
+	var res ImportResult
+	var conf []byte
+	err = d.store.Update(func(tx Tx) error {
+		var problem *MessageProblem
+		res, problem, err = d.apply(tx, in)
+		if err != nil {
+			return err
+		}
+		if problem != nil {
+			return &messageRefusal{problem: *problem, msg: res.Outcome}
+		}
+		if conf, err = d.codec.Confirm(in, now, nil); err != nil {
+			return err
+		}
+		return tx.PutSeenMessage(key, SeenMessage{Result: res, Confirmation: conf, At: now})
+	})
+	var mr *messageRefusal
+	switch {
+	case errors.As(err, &mr):
+		conf, cerr := d.codec.Confirm(in, now, &mr.problem)
+		if cerr != nil {
+			return ImportResult{}, nil, cerr
+		}
+		return res, conf, &Refusal{Kind: ErrBadMessage, Msg: mr.msg}
+	case err != nil:
+		// a refusal from the desk itself (e.g. a duplicate external id)
+		p := &MessageProblem{ErrorType: "UnrecognisedDataValue", Value: refusalMessage(err)}
+		conf, cerr := d.codec.Confirm(in, now, p)
+		if cerr != nil {
+			return ImportResult{}, nil, cerr
+		}
+		return ImportResult{Kind: in.Kind}, conf, err
+	}
+	return res, conf, nil
+}
+
+// apply changes the store for one decoded message.
+func (d *MessageService) apply(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
+	self, err := tx.Setting(SettingAgencyID)
+	if err != nil {
+		return ImportResult{}, nil, err
+	}
+	switch in.Kind {
+	case KindRequest:
+		if self != "" && in.To != "" && !strings.EqualFold(in.To, self) {
+			return problemf("UnrecognisedDataValue", "The request is addressed to %s, not to us (%s).", in.To, self)
+		}
+		return d.applyRequest(tx, in)
+	case KindRequesting:
+		return d.applyRequesting(tx, in)
+	case KindSupplying:
+		return d.applySupplying(tx, in)
+	case KindConfirmation:
+		return ImportResult{Kind: in.Kind, Outcome: "A confirmation of one of our messages; nothing to do."}, nil, nil
+	}
+	return problemf("UnsupportedActionType", "ILL Desk does not handle %s messages.", in.Kind)
+}
+
+// partnerByAgency finds the partner with an agency id; with create it makes
+// one, marked for review, for an agency not seen before.
+func (d *MessageService) partnerByAgency(tx Tx, agency string, create bool) (Partner, bool, error) {
+	ps, err := tx.Partners()
+	if err != nil {
+		return Partner{}, false, err
+	}
+	for _, p := range ps {
+		if p.AgencyID != "" && strings.EqualFold(p.AgencyID, agency) {
+			return p, false, nil
+		}
+	}
+	if !create {
+		return Partner{}, false, refuse(ErrPartnerNotFound, "No partner has the agency id %s.", agency)
+	}
+	_, value, _ := strings.Cut(agency, ":")
+	code := strings.Map(func(r rune) rune {
+		if r <= ' ' {
+			return '-'
+		}
+		return r
+	}, strings.TrimSpace(value))
+	if len(code) > 32 {
+		code = code[:32]
+	}
+	if code == "" {
+		return Partner{}, false, refuse(ErrBadMessage, "The requesting agency has no id value.")
+	}
+	if _, err := tx.Partner(code); err == nil {
+		code = code + "-ISO"
+	}
+	p := Partner{Code: code, Name: value, AgencyID: agency, TurnaroundHours: DefaultTurnaroundHours,
+		LoanPeriodDays: DefaultLoanPeriodDays, Delivery: DeliveryISO, NeedsReview: true}
+	return p, true, tx.PutPartner(p)
+}
+
+func (d *MessageService) applyRequest(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
+	if in.RequestingRequestID == "" {
+		return problemf("UnrecognisedDataElement", "The request has no requestingAgencyRequestId.")
+	}
+	if strings.TrimSpace(in.Citation.Title) == "" && strings.TrimSpace(in.Citation.ArticleTitle) == "" {
+		return problemf("UnrecognisedDataElement", "The request has no title.")
+	}
+	p, created, err := d.partnerByAgency(tx, in.From, true)
+	if err != nil {
+		return ImportResult{}, nil, err
+	}
+	now := d.clock.Now()
+	c := in.Citation
+	if c.Title == "" {
+		c.Title = c.ArticleTitle
+	}
+	r := Request{ID: d.newID(), Side: Lending, ExternalID: in.RequestingRequestID, Partner: p.Code,
+		Citation: c, Created: now, Deadline: d.Calendar().AddBusinessHours(now, p.TurnaroundHours),
+		ServiceType: in.ServiceType, NeededBy: in.NeededBy}
+	if in.Note != "" {
+		r.InternalNote = "Requester note: " + in.Note
+	}
+	if err := r.Transition(ActCreate, Event{At: now, Actor: "ISO 18626", Desk: "interop",
+		Note: "Received from " + in.From}); err != nil {
+		return ImportResult{}, nil, err
+	}
+	if err := tx.PutRequest(r); err != nil {
+		return ImportResult{}, nil, err
+	}
+	res := ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
+		Outcome: fmt.Sprintf("New lending request %s from %s: “%s”.", r.Ref(), p.Code, r.Title)}
+	if created {
+		res.NewPartner = p.Code
+		res.Outcome += fmt.Sprintf(" %s is a new partner; review its details.", p.Code)
+	}
+	return res, nil, nil
+}
+
+func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
+	p, _, err := d.partnerByAgency(tx, in.From, false)
+	if err != nil {
+		return problemf("UnrecognisedDataValue", "The requesting agency %s is not one of our partners.", in.From)
+	}
+	r, ok, err := requestFor(tx, p, Lending, in.RequestingRequestID)
+	if err != nil {
+		return ImportResult{}, nil, err
+	}
+	if !ok {
+		return problemf("UnrecognisedDataValue", "No lending request %s from %s.", in.RequestingRequestID, p.Code)
+	}
+	res := ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref()}
+	ev := Event{At: d.clock.Now(), Actor: p.Code, Desk: "interop", Note: strings.TrimSpace(in.Action + ": " + in.Note)}
+	switch in.Action {
+	case "Cancel":
+		answer := "N"
+		if r.Can(ActCancel) {
+			if err := r.Transition(ActCancel, ev); err != nil {
+				return ImportResult{}, nil, err
+			}
+			r.InternalNote = joinNote(r.InternalNote, in.Note)
+			answer = "Y"
+			res.Outcome = fmt.Sprintf("%s cancelled by %s.", r.Ref(), p.Code)
+		} else {
+			recordEvent(&r, ActMessage, ev)
+			res.Outcome = fmt.Sprintf("%s asked to cancel %s, but it is already %s.", p.Code, r.Ref(), r.StatusLabel())
+		}
+		if err := d.queueMessage(tx, r, p, Outgoing{Kind: KindSupplying, Reason: "CancelResponse",
+			Status: isoStatus(r), AnswerYesNo: answer}); err != nil {
+			return ImportResult{}, nil, err
+		}
+	case "StatusRequest":
+		recordEvent(&r, ActMessage, ev)
+		res.Outcome = fmt.Sprintf("%s asked for the status of %s (%s); answered.", p.Code, r.Ref(), r.StatusLabel())
+		if err := d.queueMessage(tx, r, p, Outgoing{Kind: KindSupplying, Reason: "StatusRequestResponse", Status: isoStatus(r)}); err != nil {
+			return ImportResult{}, nil, err
+		}
+	case "Received", "ShippedReturn", "Renew", "Notification", "ShippedForward":
+		recordEvent(&r, ActMessage, ev)
+		res.Outcome = fmt.Sprintf("%s reports %s for %s.", p.Code, in.Action, r.Ref())
+	default:
+		return problemf("UnsupportedActionType", "The action %q is not supported.", in.Action)
+	}
+	return res, nil, tx.PutRequest(r)
+}
+
+func (d *MessageService) applySupplying(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
+	p, _, err := d.partnerByAgency(tx, in.From, false)
+	if err != nil {
+		return problemf("UnrecognisedDataValue", "The supplying agency %s is not one of our partners.", in.From)
+	}
+	r, ok, err := requestFor(tx, p, Borrowing, in.RequestingRequestID)
+	if err != nil {
+		return ImportResult{}, nil, err
+	}
+	if !ok {
+		return problemf("UnrecognisedDataValue", "We have no borrowing request %s with %s.", in.RequestingRequestID, p.Code)
+	}
+	note := in.Reason + " / " + in.Status
+	if in.ReasonUnfilled != "" {
+		note += " (" + in.ReasonUnfilled + ")"
+	}
+	if in.Note != "" {
+		note += ": " + in.Note
+	}
+	if in.DeliveryURL != "" {
+		note += " — " + in.DeliveryURL
+	}
+	if in.SupplyingRequestID != "" && r.ExternalID == "" {
+		r.ExternalID = in.SupplyingRequestID
+	}
+	recordEvent(&r, ActMessage, Event{At: d.clock.Now(), Actor: p.Code, Desk: "interop", Note: note})
+	if err := tx.PutRequest(r); err != nil {
+		return ImportResult{}, nil, err
+	}
+	return ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
+		Outcome: fmt.Sprintf("%s: %s reports %s.", r.Ref(), p.Code, in.Status)}, nil, nil
+}
+
+// Outbox lists the messages for partners, oldest first; requestID "" lists all.
+func (d *MessageService) Outbox(requestID string) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	err := d.store.View(func(tx Tx) error {
+		return tx.ForEachOutboxMessage(func(m OutboxMessage) error {
+			if requestID == "" || m.RequestID == requestID {
+				out = append(out, m)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// sendMessages posts the due messages to the partners that have an ISO
+// 18626 endpoint, oldest first. A message that fails, or still waits for
+// its back-off, holds up the later messages of its own request, so that
+// they arrive in order; other requests to the same partner go on. Failures
+// are kept and retried with back-off. Once ctx is done no further message
+// is posted.
+func (d *MessageService) sendMessages(ctx context.Context, t Transport) (sent, failed int, err error) {
+	msgs, err := d.Outbox("")
+	if err != nil {
+		return 0, 0, err
+	}
+	partners := map[string]Partner{}
+	blocked := map[string]bool{} // by request
+	now := d.clock.Now()
+	for _, m := range msgs {
+		if !m.pending() || blocked[m.RequestID] {
+			continue
+		}
+		p, ok := partners[m.Partner]
+		if !ok {
+			if err := d.store.View(func(tx Tx) error { var e error; p, e = tx.Partner(m.Partner); return e }); err != nil {
+				return sent, failed, err
+			}
+			partners[m.Partner] = p
+		}
+		if p.ISOEndpoint == "" {
+			continue // exported as files instead
+		}
+		if m.NextTry.After(now) || ctx.Err() != nil {
+			blocked[m.RequestID] = true
+			continue
+		}
+		reply, perr := t.Post(p.ISOEndpoint, m.Body)
+		if perr == nil && d.codec != nil {
+			if ok, why := d.codec.ConfirmationOK(reply); !ok {
+				perr = errors.New("the partner answered ERROR: " + why)
+			}
+		}
+		if perr != nil {
+			failed++
+			blocked[m.RequestID] = true
+		} else {
+			sent++
+		}
+		if err := d.recordSend(m.ID, p.ISOEndpoint, perr); err != nil {
+			return sent, failed, err
+		}
+	}
+	return sent, failed, nil
+}
+
+// recordSend stores the outcome of one attempt on the message and in its
+// request's history.
+func (d *MessageService) recordSend(id, where string, sendErr error) error {
+	now := d.clock.Now()
+	return updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
+		m.Attempts++
+		if sendErr != nil {
+			m.Status, m.LastError = MessageFailed, sendErr.Error()
+			m.NextTry = now.Add(noticeBackoff(m.Attempts))
+			return m.RequestID, fmt.Sprintf("Message %s to %s failed: %s; will retry at %s", m.Summary, where, m.LastError, m.NextTry.Format("15:04"))
+		}
+		m.Status, m.LastError, m.SentAt, m.Where = MessageSent, "", now, where
+		return m.RequestID, fmt.Sprintf("Message %s sent to %s", m.Summary, where)
+	})
+}
+
+// ExportMessages hands the pending messages of partners without an ISO
+// 18626 endpoint to write (e.g. as files for another tool to send) and marks
+// them exported. It returns how many were written.
+func (d *MessageService) ExportMessages(write func(name string, body []byte) error) (int, error) {
+	msgs, err := d.Outbox("")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range msgs {
+		if !m.pending() {
+			continue
+		}
+		var p Partner
+		if err := d.store.View(func(tx Tx) error { var e error; p, e = tx.Partner(m.Partner); return e }); err != nil {
+			return n, err
+		}
+		if p.ISOEndpoint != "" {
+			continue
+		}
+		name := fmt.Sprintf("%s-%s-%s-%s.xml", m.Created.UTC().Format("20060102T150405"), SanitizeFileName(m.Partner),
+			SanitizeFileName(m.Ref), strings.ReplaceAll(m.Summary, " ", "-"))
+		if err := write(name, m.Body); err != nil {
+			return n, err
+		}
+		if err := d.markExported(m.ID, name); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (d *MessageService) markExported(id, name string) error {
+	now := d.clock.Now()
+	return updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
+		m.Status, m.SentAt, m.Where = MessageExported, now, name
+		return m.RequestID, "Message " + m.Summary + " exported as " + name
+	})
+}
+
+// Deliveries lists the file deliveries, oldest first; requestID "" lists all.
+func (d *MessageService) Deliveries(requestID string) ([]Delivery, error) {
+	var out []Delivery
+	err := d.store.View(func(tx Tx) error {
+		return tx.ForEachDelivery(func(dl Delivery) error {
+			if requestID == "" || dl.RequestID == requestID {
+				out = append(out, dl)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// DeliveryFile is the vault file a download link names, for the server.
+func (d *MessageService) DeliveryFile(id string) (Delivery, error) {
+	var dl Delivery
+	err := d.store.View(func(tx Tx) error {
+		var ok bool
+		var err error
+		if dl, ok, err = tx.Delivery(id); err == nil && !ok {
+			return refuse(ErrNotFound, "No shipped file has the link %s.", id)
+		}
+		return err
+	})
+	if err == nil && dl.Method != DeliveryISO {
+		return Delivery{}, refuse(ErrNotFound, "No shipped file has the link %s.", id)
+	}
+	return dl, err
+}
+
+// deliverFiles sends the due email and folder deliveries; a failure keeps
+// the file queued, with the reason, for a later try with back-off. Each
+// file goes on its own: none waits for another. Once ctx is done no
+// further file is sent.
+func (d *MessageService) deliverFiles(ctx context.Context, s FileSender) (delivered, failed int, err error) {
+	if d.vault == nil {
+		return 0, 0, nil
+	}
+	all, err := d.Deliveries("")
+	if err != nil {
+		return 0, 0, err
+	}
+	now := d.clock.Now()
+	for _, dl := range all {
+		if !dl.sendable() || dl.NextTry.After(now) {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		where, serr := s.SendFile(dl, d.vault.Path(dl.File))
+		if serr != nil {
+			failed++
+		} else {
+			delivered++
+		}
+		if err := d.recordFileDelivery(dl.ID, where, serr); err != nil {
+			return delivered, failed, err
+		}
+	}
+	return delivered, failed, nil
+}
+
+func (d *MessageService) recordFileDelivery(id, where string, sendErr error) error {
+	now := d.clock.Now()
+	get := func(tx Tx) (Delivery, bool, error) { return tx.Delivery(id) }
+	return updateRecorded(d.core, get, Tx.PutDelivery, func(dl *Delivery) (string, string) {
+		dl.Attempts++
+		if sendErr != nil {
+			dl.Status, dl.LastError = DeliveryFailed, sendErr.Error()
+			dl.NextTry = now.Add(noticeBackoff(dl.Attempts))
+			return dl.RequestID, fmt.Sprintf("Delivery of %s by %s failed: %s; will retry at %s", dl.File, dl.Method, dl.LastError, dl.NextTry.Format("15:04"))
+		}
+		dl.Status, dl.LastError, dl.Where, dl.At = DeliveryDelivered, "", where, now
+		return dl.RequestID, fmt.Sprintf("%s delivered by %s: %s", dl.File, dl.Method, where)
+	})
+}
+
+// DownloadPath is the vault file behind a download link, for the server.
+func (d *MessageService) DownloadPath(id string) (string, Delivery, error) {
+	dl, err := d.DeliveryFile(id)
+	if err != nil {
+		return "", Delivery{}, err
+	}
+	if d.vault == nil {
+		return "", Delivery{}, refuse(ErrNotFound, "No file vault is configured.")
+	}
+	return d.vault.Path(dl.File), dl, nil
+}

@@ -1,0 +1,192 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// RequestService lists requests of either side, says which need attention,
+// and cancels or undoes a change to any of them. It asks the partner
+// service for the attention hours and the message service for what is
+// failing to reach partners.
+type RequestService struct {
+	*core
+	settings *PartnerService
+	messages *MessageService
+}
+
+// List returns the requests passing the filter, most urgent first. It
+// filters the summaries and decodes only the requests that pass.
+func (d *RequestService) List(f Filter) ([]Request, error) {
+	l, err := d.Listing()
+	if err != nil {
+		return nil, err
+	}
+	rows := l.Filter(f)
+	out := make([]Request, 0, rows.Len())
+	err = d.store.View(func(tx Tx) error {
+		for i := range rows.Len() {
+			r, err := tx.Request(rows.ID(i))
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Listing loads the list model of every request.
+func (d *RequestService) Listing() (*Listing, error) {
+	var l *Listing
+	err := d.store.View(func(tx Tx) error {
+		n, err := tx.RequestCount()
+		if err != nil {
+			return err
+		}
+		l = &Listing{items: make([]entry, 0, n), nameIdx: map[string]uint32{}}
+		return tx.ForEachSummary(func(s Summary) error {
+			l.items = append(l.items, l.entryOf(&s))
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(l.items, compareEntries)
+	return l, nil
+}
+
+// Summaries returns the summaries of the requests with the ids, to bring a
+// listing up to date with changes announced from other workstations; the
+// ids of requests that are no longer there come back in gone.
+func (d *RequestService) Summaries(ids []string) (found []Summary, gone []string, err error) {
+	err = d.store.View(func(tx Tx) error {
+		for _, id := range ids {
+			r, err := tx.Request(id)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				gone = append(gone, id)
+			case err != nil:
+				return err
+			default:
+				found = append(found, r.Summary())
+			}
+		}
+		return nil
+	})
+	return found, gone, err
+}
+
+// NeedsAttention lists, most urgent first, the active requests that have
+// waited longer than the attention limit in their state (in business
+// hours), the loans overdue from patrons, and the requests whose message or
+// file to the partner is failing. It reads every request's summary; a
+// window that keeps a listing asks PrepareAttention and Among instead.
+func (d *RequestService) NeedsAttention() ([]Attention, error) {
+	c, err := d.PrepareAttention()
+	if err != nil {
+		return nil, err
+	}
+	var out []Attention
+	err = d.store.View(func(tx Tx) error {
+		return tx.ForEachSummary(func(r Summary) error {
+			out = c.check(out, r)
+			return nil
+		})
+	})
+	c.sort(out)
+	return out, err
+}
+
+// PrepareAttention reads what NeedsAttention needs besides the requests, so
+// that a window can read it off its UI thread and then check its own
+// listing there (Among) instead of reading every request again.
+func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
+	limit, err := d.settings.AttentionHours()
+	if err != nil {
+		return AttentionCheck{}, err
+	}
+	msgs, err := d.messages.Outbox("")
+	if err != nil {
+		return AttentionCheck{}, err
+	}
+	dls, err := d.messages.Deliveries("")
+	if err != nil {
+		return AttentionCheck{}, err
+	}
+	c := AttentionCheck{limit: limit, now: d.clock.Now(), cal: d.Calendar(), failing: map[string]string{}}
+	for _, m := range msgs {
+		if m.Status == MessageFailed {
+			c.failing[m.RequestID] = fmt.Sprintf("the %s message to %s is failing: %s", m.Summary, m.Partner, m.LastError)
+		}
+	}
+	for _, dl := range dls {
+		if dl.Status == DeliveryFailed {
+			c.failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
+		}
+	}
+	return c, nil
+}
+
+// Cancel closes a request: a lending request the borrower withdrew, or a
+// borrowing request before the item was received.
+func (d *RequestService) Cancel(ref, note string, by Actor) (Request, error) {
+	if err := d.allow(by, RoleFor(ActCancel), doing(ActCancel)); err != nil {
+		return Request{}, err
+	}
+	note = strings.TrimSpace(note)
+	return d.change(ref, func(tx Tx, r *Request) error {
+		if err := r.Transition(ActCancel, d.event(by, note)); err != nil {
+			return err
+		}
+		r.InternalNote = joinNote(r.InternalNote, note)
+		if r.Side == Lending {
+			return d.tell(tx, *r, Outgoing{Kind: KindSupplying, Reason: "CancelResponse", Status: "Cancelled", AnswerYesNo: "Y", Note: note})
+		}
+		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "Cancel", Note: note})
+	})
+}
+
+// Undo reverses the last change of a request made within UndoWindow, as long
+// as nothing has left the building. The undo itself is kept in the history.
+// Undoing a hold-shelf scan withdraws its ready-for-pickup notice; once the
+// notice has been sent the scan can no longer be undone. Undoing one's own
+// change needs the role of that change; undoing anyone else's needs the
+// Fulfillment Services role.
+func (d *RequestService) Undo(ref string, by Actor) (Request, error) {
+	return d.change(ref, func(tx Tx, r *Request) error {
+		last, _ := r.lastChange()
+		if ok, _ := r.CanUndo(d.clock.Now()); ok {
+			if err := allowUndo(tx, by, last); err != nil {
+				return err
+			}
+		}
+		if err := r.Transition(ActUndo, d.event(by, "")); err != nil {
+			return err
+		}
+		withdrawn, err := d.withdrawMessages(tx, *r, last.At)
+		if err != nil {
+			return err
+		}
+		if len(withdrawn) > 0 {
+			r.History[len(r.History)-1].Note += "; message " + strings.Join(withdrawn, ", ") + " to the partner withdrawn before it was sent"
+		}
+		if last.Action != ActHoldShelf {
+			return nil
+		}
+		cancelled, sent, err := d.cancelQueuedNotice(tx, r.ID)
+		switch {
+		case err != nil:
+			return err
+		case sent:
+			return refuse(ErrCannotUndo, "The ready-for-pickup notice for %s has already gone to %s; the hold-shelf scan can no longer be undone.", r.Ref(), r.Requester)
+		case cancelled:
+			r.History[len(r.History)-1].Note += "; ready-for-pickup notice withdrawn before it was sent"
+		}
+		return nil
+	})
+}

@@ -1,0 +1,141 @@
+package domain
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// ScanService routes what the scan bar reads, a request's barcode or an
+// item's, to the change it means at the station, and finds the scans
+// waiting in the scan folder.
+type ScanService struct {
+	*core
+	// folders lists the scan folder.
+	folders Folders
+}
+
+// Scan routes a scanned or typed code by the station and the state of the
+// request that holds it (DESIGN.md's scan table). A code equal to a request's
+// external identifier selects it. At the RS desk with a borrowing request
+// awaiting receipt selected (selectedID), an unknown barcode receives it.
+// Anything else changes nothing and says why.
+func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return ScanResult{}, refuse(ErrUnknownCode, "Nothing was scanned.")
+	}
+	var res ScanResult
+	err := d.store.Update(func(tx Tx) error {
+		r, ok, err := tx.RequestByBarcode(code)
+		if err != nil {
+			return err
+		}
+		if ok {
+			a, err := Route(by.Station, r, code)
+			if err != nil {
+				return err
+			}
+			if err := allowTx(tx, by, RoleFor(a), doing(a)); err != nil {
+				return err
+			}
+			if err := d.applyScan(tx, &r, a, code, by); err != nil {
+				return err
+			}
+			res = ScanResult{Action: a, Request: r, Message: scanMessage(r, a, code)}
+			return tx.PutRequest(r)
+		}
+		if sel, found, err := selectByExternalID(tx, code); err != nil {
+			return err
+		} else if found {
+			res = ScanResult{Request: sel, Message: fmt.Sprintf("Selected %s — “%s” (%s).", sel.Ref(), sel.Title, sel.StatusLabel())}
+			return nil
+		}
+		if by.Station.Kind == StationRS && selectedID != "" {
+			r, err := tx.Request(selectedID)
+			if err != nil {
+				return err
+			}
+			if r.Side == Borrowing && r.State == Created {
+				if err := allowTx(tx, by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
+					return err
+				}
+				if err := d.barcodeRule().Check(code); err != nil {
+					return err
+				}
+				if err := d.receive(tx, &r, code, by); err != nil {
+					return err
+				}
+				res = ScanResult{Action: ActReceive, Request: r, Message: scanMessage(r, ActReceive, code)}
+				return tx.PutRequest(r)
+			}
+		}
+		return refuse(ErrUnknownCode, "%s is not the barcode of an item in process nor a request's external identifier; nothing changed.", code)
+	})
+	if err != nil {
+		return ScanResult{}, err
+	}
+	return res, nil
+}
+
+func (d *ScanService) applyScan(tx Tx, r *Request, a Action, code string, by Actor) error {
+	now := d.clock.Now()
+	note := ""
+	switch a {
+	case ActHoldShelf:
+		r.HoldUntil = now.AddDate(0, 0, DefaultHoldShelfDays)
+		// The notice is queued in this same transaction: if the scan fails,
+		// no notice exists; if queueing fails, the scan is not recorded.
+		var err error
+		if note, err = d.queuePickupNotice(tx, *r); err != nil {
+			return err
+		}
+	case ActCheckout:
+		p, err := partnerFor(tx, r.Partner)
+		if err != nil {
+			return err
+		}
+		r.DueDate = now.AddDate(0, 0, p.LoanPeriodDays)
+		note = "Due " + r.DueDate.Format(DateLayout)
+	case ActComplete:
+		note = "Temporary item " + code + " deleted"
+	}
+	if err := r.Transition(a, d.event(by, note)); err != nil {
+		return err
+	}
+	if a == ActComplete {
+		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "ShippedReturn"})
+	}
+	return nil
+}
+
+// WaitingScans lists the PDFs in the scan folder dir whose name (without
+// .pdf) is the external identifier of a request that can still be shipped.
+func (d *ScanService) WaitingScans(dir string, rs []Summary) ([]WaitingScan, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	if d.folders == nil {
+		return nil, errNoFolders
+	}
+	names, err := d.folders.Files(dir)
+	if err != nil {
+		return nil, refuse(ErrInvalidInput, "The scan folder %s cannot be read: %v.", dir, err)
+	}
+	byName := map[string]string{}
+	for _, r := range rs {
+		if r.ExternalID != "" && r.Can(ActShip) {
+			byName[scanNameKey(SanitizeFileName(r.ExternalID))] = r.ID
+		}
+	}
+	var out []WaitingScan
+	for _, name := range names {
+		if !strings.EqualFold(filepath.Ext(name), ".pdf") {
+			continue
+		}
+		if id, ok := byName[scanNameKey(strings.TrimSuffix(name, filepath.Ext(name)))]; ok {
+			out = append(out, WaitingScan{RequestID: id, Path: filepath.Join(dir, name)})
+		}
+	}
+	return out, nil
+}
