@@ -17,7 +17,7 @@ set -euo pipefail
 name=e2e-socket
 source "$(dirname "$0")/lib.sh"
 
-scan=$(pwd)/domain/preflight/testdata/pdf/valid_scan_3pages.pdf
+scan=$(pwd)/pdf/preflight/testdata/pdf/valid_scan_3pages.pdf
 [[ -f $scan ]] || fail "missing test scan $scan"
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin") # the terminal runs it from elsewhere
 # a runtime folder of this run's own, so that the socket can be looked at
