@@ -4,12 +4,15 @@ package main
 // allows one process at a time), other illdesk commands on that database
 // are carried out by that process: the command sends its arguments, its
 // folder, the environment the command line reads and, on demand, its
-// standard input over a local socket (socket_unix.go, socket_windows.go);
-// the holder runs the same command code on the database it has open and
-// sends back what the command wrote and its exit status. The socket is
-// never on the network, and only the same user can reach it.
+// standard input over a local socket (a Unix socket, socket_unix.go; on
+// Windows a loopback TCP port with a secret, socket_windows.go); the
+// holder runs the same command code on the database it has open and sends
+// back what the command wrote and its exit status. The socket is never on
+// the network, and only the same user can use it.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -196,9 +199,6 @@ func (s *session) hold(changed func()) (stop func()) {
 		return func() {}
 	}
 	ln, err := listenHolder(s.dbPath)
-	if errors.Is(err, errUnsupported) {
-		return func() {}
-	}
 	if err != nil {
 		fmt.Fprintf(s.stderr, "illdesk: other illdesk commands on this database will be refused while it is open here: %v\n", err)
 		return func() {}
@@ -394,6 +394,18 @@ func (r *remoteStdin) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// errUnsupported is listenHolder's answer where commands cannot be
-// forwarded; they are refused while the database is open, as before.
-var errUnsupported = errors.New("forwarding commands is not supported here")
+// socketName names the socket of the database at path: a hash of its
+// absolute, cleaned path with symbolic links resolved, so that every way of
+// naming the file finds the one socket, whatever the path's length (a
+// Unix socket's own path may not be much longer than 100 bytes).
+func socketName(path string) string {
+	p, err := filepath.Abs(path)
+	if err != nil {
+		p = filepath.Clean(path)
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	sum := sha256.Sum256([]byte(p))
+	return hex.EncodeToString(sum[:16])
+}

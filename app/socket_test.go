@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -19,17 +18,16 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
-// privateSockets gives the test a runtime folder of its own, short enough
-// for a socket path, so that tests do not meet each other's sockets.
+// privateSockets gives the test a runtime folder (Unix) and a cache folder
+// (Windows, %LocalAppData%) of its own, short enough for a socket path, so
+// that tests do not meet each other's sockets.
 func privateSockets(t *testing.T) {
 	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("commands are not forwarded to a running ILL Desk on Windows: they are refused while a window holds the database, as before")
-	}
 	dir, err := os.MkdirTemp("", "ills")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	t.Setenv("XDG_RUNTIME_DIR", dir)
+	t.Setenv("LocalAppData", dir)
 }
 
 // heldDB is a database held open as a window or serve holds it.

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -89,20 +87,4 @@ func removeSocket(path string) {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
 		os.Remove(path)
 	}
-}
-
-// socketName names the socket of the database at path: a hash of its
-// absolute, cleaned path with symbolic links resolved, so that every way of
-// naming the file finds the one socket, whatever the path's length (a
-// socket's own path may not be much longer than 100 bytes).
-func socketName(path string) string {
-	p, err := filepath.Abs(path)
-	if err != nil {
-		p = filepath.Clean(path)
-	}
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		p = r
-	}
-	sum := sha256.Sum256([]byte(p))
-	return hex.EncodeToString(sum[:16])
 }

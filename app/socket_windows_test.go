@@ -1,20 +1,97 @@
 package main
 
 import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// On Windows commands are not forwarded yet: while a window holds the
-// database they are refused as before, and the window says nothing of it.
-func TestHeldDatabaseRefusesCommandsOnWindows(t *testing.T) {
+func TestHolderLeavesNoPortFile(t *testing.T) {
+	privateSockets(t)
+	c := newCLI(t)
+	setupLending(c)
+	path, err := socketPath(c.db, true)
+	require.NoError(t, err)
+
+	h := c.hold()
+	assert.FileExists(t, path)
+	assert.Contains(t, c.ok("list"), "12345678", "the window runs the command")
+	h.release()
+	assert.NoFileExists(t, path, "the port file goes when the database is closed")
+	assert.Contains(t, c.ok("list"), "12345678", "a command then opens the database itself")
+}
+
+func TestStalePortFileIsRecovered(t *testing.T) {
+	privateSockets(t)
+	c := newCLI(t)
+	setupLending(c)
+	path, err := socketPath(c.db, true)
+	require.NoError(t, err)
+	crashed := func() { // a holder that died without removing its port file
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		port := ln.Addr().(*net.TCPAddr).Port
+		require.NoError(t, ln.Close())
+		token := hex.EncodeToString(make([]byte, tokenSize))
+		require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf("%d %s\n", port, token)), 0o600))
+	}
+
+	crashed()
+	assert.Contains(t, c.ok("list"), "12345678", "nobody answers: the command opens the database itself")
+	assert.NoFileExists(t, path, "and removes the stale port file")
+
+	crashed()
+	c.hold()
+	assert.Contains(t, c.ok("list"), "12345678", "a new holder replaced the stale port file and answers")
+}
+
+// Anyone on the machine can connect to the holder's port: a connection
+// that does not start with the token from the user's own port file is
+// closed before its command line is read, and nothing runs.
+func TestHolderRefusesAWrongToken(t *testing.T) {
+	privateSockets(t)
 	c := newCLI(t)
 	setupLending(c)
 	h := c.hold()
-	code, out, errOut := c.run("list")
-	assert.Equal(t, 1, code)
-	assert.Empty(t, out)
-	assert.Contains(t, errOut, "already open in another ILL Desk window")
-	assert.Empty(t, h.log.String())
+	path, err := socketPath(c.db, false)
+	require.NoError(t, err)
+	port, token, err := readPortFile(path)
+	require.NoError(t, err)
+	wrong := append([]byte(nil), token...)
+	wrong[0] ^= 1
+	req, err := json.Marshal(forwardRequest{Args: []string{"--db", c.db, "holiday", "add", "2026-12-24"}, Dir: t.TempDir()})
+	require.NoError(t, err)
+
+	for name, first := range map[string][]byte{
+		"a wrong token": append(wrong, req...),
+		"no token":      req,
+	} {
+		t.Run(name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+			require.NoError(t, err)
+			defer conn.Close()
+			_, err = conn.Write(append(first, '\n'))
+			require.NoError(t, err)
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+			n, err := conn.Read(make([]byte, 1))
+			assert.Zero(t, n, "the holder answers nothing")
+			assert.Error(t, err, "and closes the connection")
+			var ne net.Error
+			if errors.As(err, &ne) {
+				assert.False(t, ne.Timeout(), "closed at once, not left open")
+			}
+		})
+	}
+	h.noChange(t, "wrong tokens")
+	assert.NotContains(t, h.s.desk.Calendar().Holidays(), "2026-12-24", "nothing ran")
+	assert.Contains(t, c.ok("list"), "12345678", "the holder still serves the right token")
 }
