@@ -300,3 +300,42 @@ func TestHeldDatabaseRefusals(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "nothing changed")
 }
+
+// A holder that goes away before it accepted a command (it is closing) lets
+// the command open the database itself; one that goes away after leaves the
+// command refused, as it may have been done.
+func TestHolderGoingAway(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		accepted bool
+		code     int
+		out, err string
+	}{
+		{"before accepting", false, 0, "12345678", ""},
+		{"after accepting", true, 1, "", "stopped before the command finished"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			privateSockets(t)
+			c := newCLI(t)
+			setupLending(c)
+			ln, err := listenHolder(c.db) // a holder that only reads the command line
+			require.NoError(t, err)
+			defer ln.Close()
+			go func() {
+				conn, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				var req forwardRequest
+				if json.NewDecoder(conn).Decode(&req) == nil && tc.accepted {
+					_ = json.NewEncoder(conn).Encode(frame{Accepted: true})
+				}
+			}()
+			code, out, errOut := c.run("list")
+			assert.Equal(t, tc.code, code, errOut)
+			assert.Contains(t, out, tc.out)
+			assert.Contains(t, errOut, tc.err)
+		})
+	}
+}
