@@ -19,7 +19,7 @@ const auditUsage = "audit [--json] [REF] [--operator NAME] [--since DATE] [--unt
 // cmdAudit shows the audit trail: every change, undo, patron notice and
 // partner message of all requests (or of one, REF), newest first, as a
 // table, as JSON or as a CSV file for spreadsheets.
-func (s *session) cmdAudit(args []string) error {
+func (s *staffCommands) cmdAudit(args []string) error {
 	fs := newFlags("audit")
 	asJSON := fs.Bool("json", false, "JSON output")
 	operator := fs.String("operator", "", "only this operator's entries (any case)")

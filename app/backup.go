@@ -21,7 +21,7 @@ var errDepartmentBackup = &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A 
 // exists, unless --force), into FOLDER, or, with no argument, into the
 // backups folder beside the database. --daily does what the window does at
 // start: today's snapshot if there is none, keeping the newest backup-keep.
-func (s *session) cmdBackup(args []string) error {
+func (s *dataCommands) cmdBackup(args []string) error {
 	fs := newFlags("backup")
 	force := fs.Bool("force", false, "replace FILE when it exists")
 	daily := fs.Bool("daily", false, "make today's daily snapshot if there is none and delete the oldest beyond backup-keep")
@@ -62,7 +62,7 @@ func (s *session) cmdBackup(args []string) error {
 
 // backupDaily is `illdesk backup --daily`, for a workstation whose window
 // is not opened every day (run it from cron or the task scheduler).
-func (s *session) backupDaily() error {
+func (s *dataCommands) backupDaily() error {
 	keep, err := s.desk.BackupKeep()
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (s *session) backupNow() (string, error) {
 // the database (dispatch hands it over first): the database may be damaged,
 // and an open one could not be replaced. It needs no sign-in, as copying
 // the file by hand would not.
-func (s *session) cmdRestore(args []string) error {
+func (s *dataCommands) cmdRestore(args []string) error {
 	fs := newFlags("restore")
 	pos, err := parse(fs, args)
 	if err != nil {

@@ -11,7 +11,7 @@ const checkUsage = "check [--json] [--repair]"
 // cmdCheck verifies every invariant of the database and the vault; it exits
 // 1 with each problem listed when one is found. --repair rebuilds indexes
 // and summaries and removes orphan vault files first.
-func (s *session) cmdCheck(args []string) error {
+func (s *dataCommands) cmdCheck(args []string) error {
 	fs := newFlags("check")
 	asJSON := fs.Bool("json", false, "JSON output")
 	repair := fs.Bool("repair", false, "rebuild the indexes and summaries, remove orphan vault files")

@@ -169,7 +169,7 @@ func (s *session) dispatch(args []string) error {
 	}
 	cmd, cmdArgs := rest[0], rest[1:]
 	if cmd == "preflight" { // needs no database
-		return s.cmdPreflight(cmdArgs)
+		return (&requestCommands{s}).cmdPreflight(cmdArgs)
 	}
 	h, ok := commands[cmd]
 	if !ok {
@@ -200,34 +200,59 @@ func (s *session) dispatch(args []string) error {
 
 // commands maps each command name to its handler.
 var commands = map[string]func(*session, []string) error{
-	"partner":      (*session).cmdPartner,
-	"lend":         (*session).cmdLend,
-	"borrow":       (*session).cmdBorrow,
-	"list":         (*session).cmdList,
-	"show":         (*session).cmdShow,
-	"pick":         (*session).cmdPick,
-	"ship":         (*session).cmdShip,
-	"reject":       (*session).cmdReject,
-	"bad-citation": (*session).cmdBadCitation,
-	"cancel":       (*session).cmdCancel,
-	"receive":      (*session).cmdReceive,
-	"scan":         (*session).cmdScan,
-	"holiday":      (*session).cmdHoliday,
-	"config":       (*session).cmdConfig,
-	"undo":         (*session).cmdUndo,
-	"notices":      (*session).cmdNotices,
-	"mail":         (*session).cmdMail,
-	"import":       (*session).cmdImport,
-	"outbox":       (*session).cmdOutbox,
-	"serve":        (*session).cmdServe,
-	"audit":        (*session).cmdAudit,
-	"operator":     (*session).cmdOperator,
-	"stats":        (*session).cmdStats,
-	"seed":         (*session).cmdSeed,
-	"check":        (*session).cmdCheck,
-	"backup":       (*session).cmdBackup,
-	"restore":      (*session).cmdRestore,
-	"migrate":      (*session).cmdMigrate,
+	"partner":      handler((*partnerCommands).cmdPartner),
+	"lend":         handler((*requestCommands).cmdLend),
+	"borrow":       handler((*requestCommands).cmdBorrow),
+	"list":         handler((*requestCommands).cmdList),
+	"show":         handler((*requestCommands).cmdShow),
+	"pick":         handler((*requestCommands).cmdPick),
+	"ship":         handler((*requestCommands).cmdShip),
+	"reject":       handler((*requestCommands).cmdReject),
+	"bad-citation": handler((*requestCommands).cmdBadCitation),
+	"cancel":       handler((*requestCommands).cmdCancel),
+	"receive":      handler((*requestCommands).cmdReceive),
+	"scan":         handler((*requestCommands).cmdScan),
+	"holiday":      handler((*configCommands).cmdHoliday),
+	"config":       handler((*configCommands).cmdConfig),
+	"undo":         handler((*requestCommands).cmdUndo),
+	"notices":      handler((*configCommands).cmdNotices),
+	"mail":         handler((*configCommands).cmdMail),
+	"import":       handler((*partnerCommands).cmdImport),
+	"outbox":       handler((*partnerCommands).cmdOutbox),
+	"serve":        handler((*partnerCommands).cmdServe),
+	"audit":        handler((*staffCommands).cmdAudit),
+	"operator":     handler((*staffCommands).cmdOperator),
+	"stats":        handler((*staffCommands).cmdStats),
+	"seed":         handler((*dataCommands).cmdSeed),
+	"check":        handler((*dataCommands).cmdCheck),
+	"backup":       handler((*dataCommands).cmdBackup),
+	"restore":      handler((*dataCommands).cmdRestore),
+	"migrate":      handler((*dataCommands).cmdMigrate),
+}
+
+// The command handlers, grouped by what they work on; each group is the
+// session seen through its commands, so that no one type holds them all.
+type (
+	// requestCommands create, list, show and move requests along.
+	requestCommands struct{ *session }
+	// partnerCommands keep the partners and exchange ISO 18626 messages with them.
+	partnerCommands struct{ *session }
+	// configCommands set the desk up: settings, holidays, notices and mail.
+	configCommands struct{ *session }
+	// dataCommands look after the database itself: backups, migration, checks, demo data.
+	dataCommands struct{ *session }
+	// staffCommands manage operators and report on the desk: audit trail and statistics.
+	staffCommands struct{ *session }
+)
+
+// commandGroup is any of the groups of command handlers above.
+type commandGroup interface {
+	requestCommands | partnerCommands | configCommands | dataCommands | staffCommands
+}
+
+// handler turns a group's command method into an entry of commands.
+func handler[G commandGroup](h func(*G, []string) error) func(*session, []string) error {
+	return func(s *session, args []string) error { return h(&G{s}, args) }
 }
 
 // defaultOperator is the name history records when staff give none: the

@@ -20,7 +20,7 @@ import (
 
 // ---- partners ----
 
-func (s *session) cmdPartner(args []string) error {
+func (s *partnerCommands) cmdPartner(args []string) error {
 	if len(args) == 0 {
 		return usagef("usage: illdesk partner add|list ...")
 	}
@@ -82,7 +82,7 @@ func (s *session) cmdPartner(args []string) error {
 }
 
 // cmdPartnerEdit changes the fields given on the command line and keeps the others.
-func (s *session) cmdPartnerEdit(args []string) error {
+func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	fs := newFlags("partner edit")
 	name := fs.String("name", "", "partner name")
 	hours := fs.Int("turnaround-hours", 0, "turnaround in business hours")
@@ -158,7 +158,7 @@ func citationFlags(fs interface {
 	fs.StringVar(&c.OCLC, "oclc", "", "OCLC number")
 }
 
-func (s *session) cmdLend(args []string) error {
+func (s *requestCommands) cmdLend(args []string) error {
 	if len(args) == 0 || args[0] != "new" {
 		return usagef("usage: illdesk lend new --partner CODE --external-id ID --title T ...")
 	}
@@ -199,7 +199,7 @@ func (s *session) cmdLend(args []string) error {
 	return nil
 }
 
-func (s *session) cmdBorrow(args []string) error {
+func (s *requestCommands) cmdBorrow(args []string) error {
 	if len(args) == 0 || args[0] != "new" {
 		return usagef("usage: illdesk borrow new --title T --requester NAME --pickup LOCATION --partner CODE ...")
 	}
@@ -240,7 +240,7 @@ type requestView struct {
 	EResources    []domain.EResource  `json:"eresources"`
 }
 
-func (s *session) view(r domain.Request) requestView {
+func (s *requestCommands) view(r domain.Request) requestView {
 	v := requestView{Request: r, StatusLabel: r.StatusLabel(), ShippedFile: r.ShippedFile,
 		History: nonNil(r.History), EResources: nonNil(r.EResources)}
 	if !r.Deadline.IsZero() {
@@ -261,7 +261,7 @@ func nonNil[T any](xs []T) []T {
 	return xs
 }
 
-func (s *session) cmdList(args []string) error {
+func (s *requestCommands) cmdList(args []string) error {
 	fs := newFlags("list")
 	asJSON := fs.Bool("json", false, "JSON output")
 	side := fs.String("side", "", "lending or borrowing")
@@ -311,7 +311,7 @@ func (s *session) cmdList(args []string) error {
 }
 
 // timeLeft writes the business time left as staff read it.
-func (s *session) timeLeft(r domain.Request) string {
+func (s *requestCommands) timeLeft(r domain.Request) string {
 	left, ok := s.desk.TimeLeft(r.Deadline)
 	if !ok || !r.Active() {
 		if !r.DueDate.IsZero() && r.Active() {
@@ -333,7 +333,7 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func (s *session) cmdShow(args []string) error {
+func (s *requestCommands) cmdShow(args []string) error {
 	fs := newFlags("show")
 	asJSON := fs.Bool("json", false, "JSON output")
 	pos, err := parse(fs, args)
@@ -410,7 +410,7 @@ func (s *session) cmdShow(args []string) error {
 // done prints the outcome of an action on a request and, when the action
 // queued partner messages or files, sends them and says where the
 // request's stand, as ship does.
-func (s *session) done(r domain.Request, err error) error {
+func (s *requestCommands) done(r domain.Request, err error) error {
 	if err != nil {
 		return err
 	}
@@ -421,7 +421,7 @@ func (s *session) done(r domain.Request, err error) error {
 	return s.reportQueues(r.ID)
 }
 
-func (s *session) cmdPick(args []string) error {
+func (s *requestCommands) cmdPick(args []string) error {
 	fs := newFlags("pick")
 	to := fs.String("to", "", "rs or digitization:NAME")
 	barcode := fs.String("item-barcode", "", "barcode of the item to pull")
@@ -451,7 +451,7 @@ func (s *session) cmdPick(args []string) error {
 	return nil
 }
 
-func (s *session) cmdShip(args []string) error {
+func (s *requestCommands) cmdShip(args []string) error {
 	fs := newFlags("ship")
 	accept := fs.Bool("accept-warnings", false, "ship a file that has preflight warnings")
 	pos, err := parse(fs, args)
@@ -480,7 +480,7 @@ func (s *session) cmdShip(args []string) error {
 // reportQueues sends what the command queued and says, for one request,
 // where its partner messages and file deliveries stand; what failed stays
 // queued.
-func (s *session) reportQueues(id string) error {
+func (s *requestCommands) reportQueues(id string) error {
 	if _, err := s.sendQueued(); err != nil {
 		return err
 	}
@@ -501,7 +501,7 @@ func (s *session) reportQueues(id string) error {
 	return nil
 }
 
-func (s *session) cmdReject(args []string) error {
+func (s *requestCommands) cmdReject(args []string) error {
 	fs := newFlags("reject")
 	reason := fs.String("reason", "", "ISO 18626 reason code")
 	note := fs.String("note", "", "internal note")
@@ -516,7 +516,7 @@ func (s *session) cmdReject(args []string) error {
 	return s.done(s.desk.Reject(pos[0], domain.Reason(*reason), *note, *partnerNote, s.actor()))
 }
 
-func (s *session) cmdBadCitation(args []string) error {
+func (s *requestCommands) cmdBadCitation(args []string) error {
 	fs := newFlags("bad-citation")
 	partnerNote := fs.String("partner-note", "", "what the borrowing library should fix")
 	pos, err := parse(fs, args)
@@ -529,7 +529,7 @@ func (s *session) cmdBadCitation(args []string) error {
 	return s.done(s.desk.BadCitation(pos[0], *partnerNote, s.actor()))
 }
 
-func (s *session) cmdCancel(args []string) error {
+func (s *requestCommands) cmdCancel(args []string) error {
 	fs := newFlags("cancel")
 	note := fs.String("note", "", "why")
 	pos, err := parse(fs, args)
@@ -542,7 +542,7 @@ func (s *session) cmdCancel(args []string) error {
 	return s.done(s.desk.Cancel(pos[0], *note, s.actor()))
 }
 
-func (s *session) cmdReceive(args []string) error {
+func (s *requestCommands) cmdReceive(args []string) error {
 	fs := newFlags("receive")
 	barcode := fs.String("barcode", "", "barcode of the temporary item")
 	pos, err := parse(fs, args)
@@ -555,7 +555,7 @@ func (s *session) cmdReceive(args []string) error {
 	return s.done(s.desk.Receive(pos[0], *barcode, s.actor()))
 }
 
-func (s *session) cmdScan(args []string) error {
+func (s *requestCommands) cmdScan(args []string) error {
 	fs := newFlags("scan")
 	desk := fs.String("desk", "", "rs, pickup:LOCATION or digitization:NAME")
 	pos, err := parse(fs, args)
@@ -593,7 +593,7 @@ func (s *session) cmdScan(args []string) error {
 	return nil
 }
 
-func (s *session) cmdPreflight(args []string) error {
+func (s *requestCommands) cmdPreflight(args []string) error {
 	fs := newFlags("preflight")
 	asJSON := fs.Bool("json", false, "JSON output")
 	pos, err := parse(fs, args)
@@ -628,7 +628,7 @@ func (s *session) cmdPreflight(args []string) error {
 	return nil
 }
 
-func (s *session) cmdHoliday(args []string) error {
+func (s *configCommands) cmdHoliday(args []string) error {
 	if len(args) == 0 {
 		return usagef("usage: illdesk holiday list | add DATE... | remove DATE...")
 	}
@@ -657,7 +657,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 	"listen":                   func(s *domain.Settings, v string) { s.Listen = v },
 }
 
-func (s *session) cmdConfig(args []string) error {
+func (s *configCommands) cmdConfig(args []string) error {
 	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
@@ -749,7 +749,7 @@ func (s *session) cmdConfig(args []string) error {
 	return usagef("usage: illdesk %s", usage)
 }
 
-func (s *session) cmdUndo(args []string) error {
+func (s *requestCommands) cmdUndo(args []string) error {
 	fs := newFlags("undo")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -761,7 +761,7 @@ func (s *session) cmdUndo(args []string) error {
 	return s.done(s.desk.Undo(pos[0], s.actor()))
 }
 
-func (s *session) cmdNotices(args []string) error {
+func (s *configCommands) cmdNotices(args []string) error {
 	const usage = "notices list [--json] [--status queued|sent|failed|cancelled] | notices send | notices retry ID | notices template [--subject S] [--body-file F]"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
@@ -855,7 +855,7 @@ func (s *session) cmdNotices(args []string) error {
 	return usagef("usage: illdesk %s", usage)
 }
 
-func (s *session) cmdMail(args []string) error {
+func (s *configCommands) cmdMail(args []string) error {
 	const usage = "mail show | mail set --host HOST [--port P] [--tls starttls|tls|none] [--user U] [--password-stdin] --from ADDRESS | mail off"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
@@ -910,7 +910,7 @@ func (s *session) cmdMail(args []string) error {
 	return usagef("usage: illdesk %s", usage)
 }
 
-func (s *session) cmdSeed(args []string) error {
+func (s *dataCommands) cmdSeed(args []string) error {
 	fs := newFlags("seed")
 	n := fs.Int("requests", 0, "how many requests to add")
 	seed := fs.Uint64("seed", 1, "the same seed gives the same requests")

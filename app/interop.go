@@ -26,7 +26,7 @@ type importResult struct {
 	domain.ImportResult
 }
 
-func (s *session) cmdImport(args []string) error {
+func (s *partnerCommands) cmdImport(args []string) error {
 	fs := newFlags("import")
 	asJSON := fs.Bool("json", false, "JSON output")
 	pos, err := parse(fs, args)
@@ -129,7 +129,7 @@ func (s *session) sendDue() (domain.QueueReport, error) {
 	return d.SendDue(ctx)
 }
 
-func (s *session) cmdOutbox(args []string) error {
+func (s *partnerCommands) cmdOutbox(args []string) error {
 	const usage = "outbox list [--json] | outbox send | outbox export DIR"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
@@ -207,7 +207,7 @@ func firstOf(ss ...string) string {
 // SIGTERM. Its dispatcher sends what the changes queue (answers to the
 // messages received) at once, and what waits for its grace period or its
 // back-off when that ends, checking at least every few seconds.
-func (s *session) cmdServe(args []string) error {
+func (s *partnerCommands) cmdServe(args []string) error {
 	fs := newFlags("serve")
 	listen := fs.String("listen", "127.0.0.1:8626", "address to listen on")
 	pos, err := parse(fs, args)

@@ -26,7 +26,7 @@ type migrateResult struct {
 // cmdMigrate moves a workstation's database into the department database:
 // the shipped files into the shared vault first, then every record in one
 // transaction of the department database; then it checks both sides.
-func (s *session) cmdMigrate(args []string) error {
+func (s *dataCommands) cmdMigrate(args []string) error {
 	fs := newFlags("migrate")
 	from := fs.String("from", "", "the workstation database to move (PATH.db)")
 	to := fs.String("to", "", "the department database (postgres://USER@HOST/DB)")

@@ -45,7 +45,7 @@ func (s *session) signInHint(err error) error {
 // newPIN is the PIN for a new operator: ILLDESK_NEW_PIN, or ILLDESK_PIN
 // when nobody signed in with it (setting up the first operator). A
 // signed-in operator's own PIN is never given to someone else.
-func (s *session) newPIN() string {
+func (s *staffCommands) newPIN() string {
 	if pin := s.getenv("ILLDESK_NEW_PIN"); pin != "" {
 		return pin
 	}
@@ -63,7 +63,7 @@ type operatorView struct {
 	HasPIN bool          `json:"has_pin"`
 }
 
-func (s *session) cmdOperator(args []string) error {
+func (s *staffCommands) cmdOperator(args []string) error {
 	const usage = "operator add NAME --roles requests,circulation,fulfillment [--desks rs,pickup:LOCATION,digitization:NAME] | operator list [--json] | operator remove NAME"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)

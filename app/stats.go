@@ -15,7 +15,7 @@ const statsUsage = "stats [--json] [--from DATE] [--to DATE] [--side lending|bor
 
 // cmdStats prints fill rate, turnaround and volume of the requests that
 // arrived in a period, as a short report or as JSON (domain.Stats).
-func (s *session) cmdStats(args []string) error {
+func (s *staffCommands) cmdStats(args []string) error {
 	fs := newFlags("stats")
 	asJSON := fs.Bool("json", false, "JSON output")
 	from := fs.String("from", "", "first arrival day, YYYY-MM-DD")
@@ -72,7 +72,7 @@ func parseStatsDay(v string) (time.Time, error) {
 
 func percent(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
 
-func (s *session) printStats(st domain.Stats, from, to string) error {
+func (s *staffCommands) printStats(st domain.Stats, from, to string) error {
 	side := "lending and borrowing"
 	if st.Side != "" {
 		side = string(st.Side)
