@@ -178,3 +178,26 @@ func lendingStep(d *domain.Desk, r domain.Request, step, scan string, staff doma
 	}
 	return err
 }
+
+func (s *dataCommands) cmdSeed(args []string) error {
+	fs := newFlags("seed")
+	n := fs.Int("requests", 0, "how many requests to add")
+	seed := fs.Uint64("seed", 1, "the same seed gives the same requests")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, "seed --requests N [--seed S]"); err != nil {
+		return err
+	}
+	if *n <= 0 {
+		return usagef("seed: --requests must be a positive number")
+	}
+	start := time.Now()
+	added, err := s.desk.Seed(*n, *seed, s.actor())
+	if err != nil {
+		return err
+	}
+	s.printf("Added %d requests in %s.\n", added, time.Since(start).Round(time.Millisecond))
+	return nil
+}

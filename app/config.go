@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+func (s *configCommands) cmdHoliday(args []string) error {
+	if len(args) == 0 {
+		return usagef("usage: illdesk holiday list | add DATE... | remove DATE...")
+	}
+	current := s.desk.Calendar().Holidays()
+	switch args[0] {
+	case "list":
+		for _, h := range current {
+			s.printf("%s\n", h)
+		}
+		return nil
+	case "add":
+		return s.desk.SetHolidays(append(current, args[1:]...), s.actor())
+	case "remove":
+		return s.desk.SetHolidays(slices.DeleteFunc(current, func(h string) bool { return slices.Contains(args[1:], h) }), s.actor())
+	}
+	return usagef("unknown holiday command %q: use list, add or remove", args[0])
+}
+
+// configKeys maps the command line's setting names to how they are set.
+var configKeys = map[string]func(*domain.Settings, string){
+	"catalogue-url":            func(s *domain.Settings, v string) { s.CatalogueURL = v },
+	"scan-folder":              func(s *domain.Settings, v string) { s.ScanFolder = v },
+	"digitization-departments": func(s *domain.Settings, v string) { s.DigitizationDepartments = strings.Split(v, ",") },
+	"pickup-locations":         func(s *domain.Settings, v string) { s.PickupLocations = strings.Split(v, ",") },
+	"barcode-pattern":          func(s *domain.Settings, v string) { s.BarcodePattern = v },
+	"listen":                   func(s *domain.Settings, v string) { s.Listen = v },
+}
+
+func (s *configCommands) cmdConfig(args []string) error {
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep)"
+	if len(args) == 0 {
+		return usagef("usage: illdesk %s", usage)
+	}
+	cur, err := s.desk.Settings()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "show":
+		asJSON, err := jsonOnly("config show", args[1:], usage)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return s.printJSON(cur)
+		}
+		s.printf("catalogue-url             %s\n", cur.CatalogueURL)
+		s.printf("scan-folder               %s\n", cur.ScanFolder)
+		s.printf("digitization-departments %s\n", strings.Join(cur.DigitizationDepartments, ","))
+		s.printf("pickup-locations          %s\n", strings.Join(cur.PickupLocations, ","))
+		s.printf("barcode-pattern           %s\n", cur.BarcodePattern)
+		s.printf("listen                    %s\n", cur.Listen)
+		agency, err := s.desk.AgencyID()
+		if err != nil {
+			return err
+		}
+		public, err := s.desk.PublicURL()
+		if err != nil {
+			return err
+		}
+		s.printf("agency-id                 %s\n", agency)
+		s.printf("public-url                %s\n", public)
+		keep, err := s.desk.BackupKeep()
+		if err != nil {
+			return err
+		}
+		s.printf("backup-keep               %d\n", keep)
+		return nil
+	case "set":
+		if len(args) != 3 {
+			return usagef("usage: illdesk %s", usage)
+		}
+		switch args[1] {
+		case "agency-id":
+			if err := s.desk.SetAgencyID(args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("agency-id set.\n")
+			return nil
+		case "attention-hours":
+			h, err := strconv.Atoi(args[2])
+			if err != nil {
+				return usagef("config set attention-hours takes a whole number of business hours, e.g. 24")
+			}
+			if err := s.desk.SetAttentionHours(h, s.actor()); err != nil {
+				return err
+			}
+			s.printf("attention-hours set.\n")
+			return nil
+		case "backup-keep":
+			n, err := strconv.Atoi(args[2])
+			if err != nil {
+				return usagef("config set backup-keep takes a whole number of daily backups to keep, e.g. 14 (0: none)")
+			}
+			if err := s.desk.SetBackupKeep(n, s.actor()); err != nil {
+				return err
+			}
+			s.printf("backup-keep set.\n")
+			return nil
+		case "public-url":
+			if err := s.desk.SetPublicURL(args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("public-url set.\n")
+			return nil
+		}
+		set, ok := configKeys[args[1]]
+		if !ok {
+			return usagef("unknown setting %q; usage: illdesk %s", args[1], usage)
+		}
+		set(&cur, args[2])
+		if err := s.desk.SaveSettings(cur, s.actor()); err != nil {
+			return err
+		}
+		s.printf("%s set.\n", args[1])
+		return nil
+	}
+	return usagef("usage: illdesk %s", usage)
+}
+
+func (s *configCommands) cmdNotices(args []string) error {
+	const usage = "notices list [--json] [--status queued|sent|failed|cancelled] | notices send | notices retry ID | notices template [--subject S] [--body-file F]"
+	if len(args) == 0 {
+		return usagef("usage: illdesk %s", usage)
+	}
+	switch args[0] {
+	case "list":
+		fs := newFlags("notices list")
+		asJSON := fs.Bool("json", false, "JSON output")
+		status := fs.String("status", "", "queued, sent, failed or cancelled")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, usage); err != nil {
+			return err
+		}
+		ns, err := s.desk.Notices(domain.NoticeFilter{Status: domain.NoticeStatus(*status)})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return s.printJSON(nonNil(ns))
+		}
+		if len(ns) == 0 {
+			s.printf("No notices.\n")
+			return nil
+		}
+		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tREQUEST\tTO\tSTATUS\tATTEMPTS\tWHERE / LAST ERROR")
+		for _, n := range ns {
+			where := n.Where
+			if n.LastError != "" && n.Status != domain.NoticeSent {
+				where = n.LastError
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, n.Ref, n.To, n.Status.Label(), n.Attempts, where)
+		}
+		return tw.Flush()
+	case "send":
+		sent, failed, err := s.desk.Dispatcher().SendNotices(context.Background())
+		if err != nil {
+			return err
+		}
+		s.printf("%d sent, %d failed (failed notices are kept and retried).\n", sent, failed)
+		if failed > 0 {
+			return fmt.Errorf("%d notices could not be delivered; see illdesk notices list --status failed", failed)
+		}
+		return nil
+	case "retry":
+		if len(args) != 2 {
+			return usagef("usage: illdesk %s", usage)
+		}
+		if err := s.desk.RetryNotice(args[1], s.actor()); err != nil {
+			return err
+		}
+		return s.cmdNotices([]string{"send"})
+	case "template":
+		fs := newFlags("notices template")
+		subject := fs.String("subject", "", "subject template")
+		bodyFile := fs.String("body-file", "", "file holding the body template")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, usage); err != nil {
+			return err
+		}
+		t, err := s.desk.NoticeTemplate()
+		if err != nil {
+			return err
+		}
+		if *subject == "" && *bodyFile == "" {
+			s.printf("Subject: %s\n\n%s\n\nFields: %s\n", t.Subject, t.Body, domain.NoticeFields)
+			return nil
+		}
+		if *subject != "" {
+			t.Subject = *subject
+		}
+		if *bodyFile != "" {
+			b, err := os.ReadFile(s.local(*bodyFile))
+			if err != nil {
+				return fmt.Errorf("cannot read the body template: %w", err)
+			}
+			t.Body = string(b)
+		}
+		if err := s.desk.SetNoticeTemplate(t, s.actor()); err != nil {
+			return err
+		}
+		s.printf("Notice template saved.\n")
+		return nil
+	}
+	return usagef("usage: illdesk %s", usage)
+}
+
+func (s *configCommands) cmdMail(args []string) error {
+	const usage = "mail show | mail set --host HOST [--port P] [--tls starttls|tls|none] [--user U] [--password-stdin] --from ADDRESS | mail off"
+	if len(args) == 0 {
+		return usagef("usage: illdesk %s", usage)
+	}
+	cur, err := s.desk.MailSettings()
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "show":
+		if !cur.SMTP() {
+			s.printf("No SMTP server: notices are written as .eml files into the outbox folder.\n")
+			return nil
+		}
+		s.printf("%s\n", cur.String())
+		return nil
+	case "off":
+		return s.desk.SaveMailSettings(domain.MailSettings{From: cur.From}, s.actor())
+	case "set":
+		fs := newFlags("mail set")
+		var m domain.MailSettings
+		fromStdin := fs.Bool("password-stdin", false, "read the password from standard input and keep it in the system keyring")
+		fs.StringVar(&m.Host, "host", "", "SMTP server")
+		fs.IntVar(&m.Port, "port", 0, "port (default by TLS mode)")
+		fs.StringVar(&m.TLS, "tls", domain.TLSStartTLS, "starttls, tls or none")
+		fs.StringVar(&m.User, "user", "", "login")
+		fs.StringVar(&m.From, "from", "", "sender address, e.g. 'Interlibrary Loan <ill@example.edu>'")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 0, usage); err != nil {
+			return err
+		}
+		if *fromStdin {
+			if s.stdin == nil {
+				return usagef("mail set: --password-stdin needs the password on standard input")
+			}
+			line, err := bufio.NewReader(s.stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return usagef("mail set: no password on standard input")
+			}
+			m.Password = strings.TrimRight(line, "\r\n")
+		}
+		// Without a new password the one in the keyring is kept.
+		if err := s.desk.SaveMailSettings(m, s.actor()); err != nil {
+			return err
+		}
+		s.printf("Mail settings saved.\n")
+		return nil
+	}
+	return usagef("usage: illdesk %s", usage)
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+func (s *partnerCommands) cmdPartner(args []string) error {
+	if len(args) == 0 {
+		return usagef("usage: illdesk partner add|list ...")
+	}
+	switch args[0] {
+	case "add":
+		fs := newFlags("partner add")
+		name := fs.String("name", "", "partner name")
+		hours := fs.Int("turnaround-hours", domain.DefaultTurnaroundHours, "turnaround in business hours")
+		email := fs.String("email", "", "contact email")
+		agency := fs.String("agency-id", "", "ISO 18626 agency id TYPE:VALUE")
+		loanDays := fs.Int("loan-days", domain.DefaultLoanPeriodDays, "loan period in days")
+		maxMB := fs.Float64("max-mb", 0, "largest file the partner accepts, in MB (0: no limit)")
+		endpoint := fs.String("iso-endpoint", "", "URL the partner's ISO 18626 messages are POSTed to")
+		delivery := fs.String("delivery", "", "email:ADDRESS, folder:PATH or iso")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if err := wantArgs(pos, 1, "partner add CODE --name NAME [--turnaround-hours H] [--email E]"); err != nil {
+			return err
+		}
+		if *hours <= 0 || *loanDays <= 0 || *maxMB < 0 {
+			return usagef("partner add: --turnaround-hours and --loan-days must be positive, --max-mb not negative")
+		}
+		p, err := s.desk.AddPartner(domain.Partner{Code: pos[0], Name: *name, TurnaroundHours: *hours,
+			Email: *email, AgencyID: *agency, LoanPeriodDays: *loanDays, MaxFileBytes: int64(*maxMB * 1e6),
+			ISOEndpoint: *endpoint, Delivery: *delivery}, s.actor())
+		if err != nil {
+			return err
+		}
+		s.printf("Added partner %s (%s), turnaround %d business hours.\n", p.Code, p.Name, p.TurnaroundHours)
+		return nil
+	case "edit":
+		return s.cmdPartnerEdit(args[1:])
+	case "list":
+		asJSON, err := jsonOnly("partner list", args[1:], "partner list [--json]")
+		if err != nil {
+			return err
+		}
+		ps, err := s.desk.Partners()
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return s.printJSON(nonNil(ps))
+		}
+		if len(ps) == 0 {
+			s.printf("No partners yet. Add one with: illdesk partner add CODE --name NAME\n")
+			return nil
+		}
+		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL")
+		for _, p := range ps {
+			fmt.Fprintf(tw, "%s\t%s\t%dh\t%d\t%s\n", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email)
+		}
+		return tw.Flush()
+	}
+	return usagef("unknown partner command %q: use partner add, partner edit or partner list", args[0])
+}
+
+// cmdPartnerEdit changes the fields given on the command line and keeps the others.
+func (s *partnerCommands) cmdPartnerEdit(args []string) error {
+	fs := newFlags("partner edit")
+	name := fs.String("name", "", "partner name")
+	hours := fs.Int("turnaround-hours", 0, "turnaround in business hours")
+	email := fs.String("email", "", "contact email")
+	agency := fs.String("agency-id", "", "ISO 18626 agency id TYPE:VALUE")
+	loanDays := fs.Int("loan-days", 0, "loan period in days")
+	maxMB := fs.Float64("max-mb", -1, "largest file the partner accepts, in MB (0: no limit)")
+	endpoint := fs.String("iso-endpoint", "", "URL the partner's ISO 18626 messages are POSTed to")
+	delivery := fs.String("delivery", "", "email:ADDRESS, folder:PATH or iso")
+	reviewed := fs.Bool("reviewed", false, "mark a partner created from an ISO 18626 request as reviewed")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed]"); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	p, err := s.desk.EditPartner(pos[0], func(p *domain.Partner) {
+		if set["name"] {
+			p.Name = *name
+		}
+		if set["turnaround-hours"] {
+			p.TurnaroundHours = *hours
+		}
+		if set["email"] {
+			p.Email = *email
+		}
+		if set["agency-id"] {
+			p.AgencyID = *agency
+		}
+		if set["loan-days"] {
+			p.LoanPeriodDays = *loanDays
+		}
+		if set["max-mb"] {
+			p.MaxFileBytes = int64(*maxMB * 1e6)
+		}
+		if set["iso-endpoint"] {
+			p.ISOEndpoint = *endpoint
+		}
+		if set["delivery"] {
+			p.Delivery = *delivery
+		}
+		if *reviewed {
+			p.NeedsReview = false
+		}
+	}, s.actor())
+	if err != nil {
+		return err
+	}
+	s.printf("Partner %s (%s) saved.\n", p.Code, p.Name)
+	return nil
+}
