@@ -394,6 +394,16 @@ func (r *remoteStdin) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// socketPath is where the socket (on Windows, the port file) of the
+// database at dbPath is, in socketDir.
+func socketPath(dbPath string, create bool) (string, error) {
+	dir, err := socketDir(create)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, socketName(dbPath)+socketExt), nil
+}
+
 // socketName names the socket of the database at path: a hash of its
 // absolute, cleaned path with symbolic links resolved, so that every way of
 // naming the file finds the one socket, whatever the path's length (a

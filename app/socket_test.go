@@ -339,3 +339,34 @@ func TestHolderGoingAway(t *testing.T) {
 		})
 	}
 }
+
+func TestHolderLeavesNoSocket(t *testing.T) {
+	privateSockets(t)
+	c := newCLI(t)
+	setupLending(c)
+	path, err := socketPath(c.db, true)
+	require.NoError(t, err)
+
+	h := c.hold()
+	assert.FileExists(t, path)
+	assert.Contains(t, c.ok("list"), "12345678", "the window runs the command")
+	h.release()
+	assert.NoFileExists(t, path, "the socket goes when the database is closed")
+	assert.Contains(t, c.ok("list"), "12345678", "a command then opens the database itself")
+}
+
+func TestStaleSocketIsRecovered(t *testing.T) {
+	privateSockets(t)
+	c := newCLI(t)
+	setupLending(c)
+	path, err := socketPath(c.db, true)
+	require.NoError(t, err)
+
+	crashHolder(t, path)
+	assert.Contains(t, c.ok("list"), "12345678", "nobody answers: the command opens the database itself")
+	assert.NoFileExists(t, path, "and removes the stale socket")
+
+	crashHolder(t, path)
+	c.hold()
+	assert.Contains(t, c.ok("list"), "12345678", "a new holder replaced the stale socket and answers")
+}

@@ -45,14 +45,8 @@ func socketDir(create bool) (string, error) {
 	return dir, nil
 }
 
-// socketPath is where the socket of the database at dbPath is.
-func socketPath(dbPath string, create bool) (string, error) {
-	dir, err := socketDir(create)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, socketName(dbPath)+".sock"), nil
-}
+// socketExt ends the name of a database's socket.
+const socketExt = ".sock"
 
 // listenHolder starts listening for commands on the database at dbPath,
 // which this process holds: a socket there is a crashed holder's.

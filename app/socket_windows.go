@@ -43,14 +43,8 @@ func socketDir(create bool) (string, error) {
 	return dir, nil
 }
 
-// socketPath is the port file of the database at dbPath.
-func socketPath(dbPath string, create bool) (string, error) {
-	dir, err := socketDir(create)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, socketName(dbPath)+".port"), nil
-}
+// socketExt ends the name of a database's port file.
+const socketExt = ".port"
 
 // listenHolder starts listening for commands on the database at dbPath,
 // which this process holds: a port file there is a crashed holder's, and

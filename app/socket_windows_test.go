@@ -15,43 +15,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestHolderLeavesNoPortFile(t *testing.T) {
-	privateSockets(t)
-	c := newCLI(t)
-	setupLending(c)
-	path, err := socketPath(c.db, true)
+// crashHolder leaves a port file at path as a holder that died without
+// removing it does: its port is closed.
+func crashHolder(t *testing.T, path string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-
-	h := c.hold()
-	assert.FileExists(t, path)
-	assert.Contains(t, c.ok("list"), "12345678", "the window runs the command")
-	h.release()
-	assert.NoFileExists(t, path, "the port file goes when the database is closed")
-	assert.Contains(t, c.ok("list"), "12345678", "a command then opens the database itself")
-}
-
-func TestStalePortFileIsRecovered(t *testing.T) {
-	privateSockets(t)
-	c := newCLI(t)
-	setupLending(c)
-	path, err := socketPath(c.db, true)
-	require.NoError(t, err)
-	crashed := func() { // a holder that died without removing its port file
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		port := ln.Addr().(*net.TCPAddr).Port
-		require.NoError(t, ln.Close())
-		token := hex.EncodeToString(make([]byte, tokenSize))
-		require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf("%d %s\n", port, token)), 0o600))
-	}
-
-	crashed()
-	assert.Contains(t, c.ok("list"), "12345678", "nobody answers: the command opens the database itself")
-	assert.NoFileExists(t, path, "and removes the stale port file")
-
-	crashed()
-	c.hold()
-	assert.Contains(t, c.ok("list"), "12345678", "a new holder replaced the stale port file and answers")
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	token := hex.EncodeToString(make([]byte, tokenSize))
+	require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf("%d %s\n", port, token)), 0o600))
 }
 
 // Anyone on the machine can connect to the holder's port: a connection

@@ -6,9 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/theme"
-
 	"github.com/illdesk/illdesk/domain"
 )
 
@@ -86,6 +83,3 @@ func sideLabel(s domain.Side) string {
 	}
 	return "Lending"
 }
-
-// textSize is a theme text size, for headings drawn with canvas.Text.
-func textSize(name fyne.ThemeSizeName) float32 { return theme.Size(name) }
