@@ -18,12 +18,31 @@ type MessageService struct {
 	vault Vault
 }
 
-// Intake receives one partner message: it is decoded, applied in one
-// transaction and answered with the matching confirmation. A message that
-// cannot be read or used changes nothing and is answered with an ERROR
-// confirmation; the same message a second time changes nothing and gets the
-// first answer again.
+// Caller is who sent a message over the network, as far as its transport
+// can tell. Files that staff import or drop on the window have none: they
+// are the staff's own act.
+type Caller struct {
+	// Addr is the address the message came from (an IP address).
+	Addr string
+}
+
+// Intake receives one partner message that staff import from a file: it is
+// decoded, applied in one transaction and answered with the matching
+// confirmation. A message that cannot be read or used changes nothing and
+// is answered with an ERROR confirmation; the same message a second time
+// changes nothing and gets the first answer again.
 func (d *MessageService) Intake(raw []byte) (ImportResult, []byte, error) {
+	return d.intake(raw, nil)
+}
+
+// IntakeFrom is Intake for a message that arrived over the network from c.
+func (d *MessageService) IntakeFrom(raw []byte, c Caller) (ImportResult, []byte, error) {
+	return d.intake(raw, &c)
+}
+
+// intake decodes, applies and answers one message; from is nil for the
+// staff's own files.
+func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte, error) {
 	if d.codec == nil {
 		return ImportResult{}, nil, errors.New("no partner message codec is configured")
 	}
@@ -54,7 +73,7 @@ func (d *MessageService) Intake(raw []byte) (ImportResult, []byte, error) {
 	var conf []byte
 	err = d.store.Update(func(tx Tx) error {
 		var problem *MessageProblem
-		res, problem, err = d.apply(tx, in)
+		res, problem, err = d.apply(tx, in, from)
 		if err != nil {
 			return err
 		}
@@ -86,8 +105,9 @@ func (d *MessageService) Intake(raw []byte) (ImportResult, []byte, error) {
 	return res, conf, nil
 }
 
-// apply changes the store for one decoded message.
-func (d *MessageService) apply(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
+// apply changes the store for one decoded message; from is nil for the
+// staff's own files.
+func (d *MessageService) apply(tx Tx, in Incoming, from *Caller) (ImportResult, *MessageProblem, error) {
 	self, err := tx.Setting(SettingAgencyID)
 	if err != nil {
 		return ImportResult{}, nil, err

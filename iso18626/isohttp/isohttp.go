@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -107,7 +108,8 @@ func (h Handler) receive(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "message too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	res, conf, err := h.Desk.Intake(raw)
+	addr, _, _ := net.SplitHostPort(r.RemoteAddr)
+	res, conf, err := h.Desk.IntakeFrom(raw, domain.Caller{Addr: addr})
 	switch {
 	case err != nil && conf == nil:
 		h.log("message from %s could not be handled: %v", r.RemoteAddr, err)
