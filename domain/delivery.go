@@ -15,6 +15,8 @@ const (
 	DeliveryFailed    = "failed" // will be retried
 	// DeliveryAvailable means the partner downloads the file from our server.
 	DeliveryAvailable = "available"
+	// DeliveryRevoked means staff revoked the download link.
+	DeliveryRevoked = "revoked"
 )
 
 // Delivery is a shipped file on its way to the partner.

@@ -218,7 +218,7 @@ func (d *MessageService) RevokeLinks(ref string, by Actor) (Request, []Delivery,
 		}
 		var files []string
 		for _, dl := range live {
-			dl.Revoked = now
+			dl.Revoked, dl.Status = now, DeliveryRevoked
 			if err := tx.PutDelivery(dl); err != nil {
 				return err
 			}

@@ -203,6 +203,7 @@ func TestRevokeLinks(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, revoked, 2)
 	assert.True(t, revoked[0].Revoked.Equal(f.now))
+	assert.Equal(t, DeliveryRevoked, revoked[1].Status)
 	ev := lastEvent(got)
 	assert.Equal(t, ActLink, ev.Action)
 	assert.Equal(t, "ana", ev.Actor)

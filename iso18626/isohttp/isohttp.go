@@ -71,7 +71,7 @@ func redact(endpoint string) string {
 }
 
 // Handler receives partners' messages on POST / (answering with the
-// confirmation) and serves shipped files on GET /files/ID.
+// confirmation) and serves shipped files on GET /files/TOKEN.
 type Handler struct {
 	Desk *domain.Desk
 	// Log, when set, receives a line for every message.
