@@ -88,15 +88,15 @@ func recordLinksSince(s Store, now time.Time) error {
 	})
 }
 
-// IsLink reports whether the delivery is a download link (as opposed to a
+// isLink reports whether the delivery is a download link (as opposed to a
 // file sent by email or into a folder).
-func (dl Delivery) IsLink() bool { return dl.Method == DeliveryISO }
+func (dl Delivery) isLink() bool { return dl.Method == DeliveryISO }
 
 // linkState says whether a download link works at now ("" when it does),
 // else why not, for the log and staff.
 func linkState(tx Tx, dl Delivery, now time.Time) (string, error) {
 	switch {
-	case !dl.IsLink():
+	case !dl.isLink():
 		return "it is not a download link", nil
 	case !dl.Revoked.IsZero():
 		return "it was revoked on " + dl.Revoked.Local().Format("2006-01-02 15:04"), nil
@@ -187,7 +187,7 @@ func (d *MessageService) LiveLinks(requestID string) ([]Delivery, error) {
 func liveLinks(tx Tx, requestID string, now time.Time) ([]Delivery, error) {
 	var out []Delivery
 	err := tx.ForEachDelivery(func(dl Delivery) error {
-		if dl.RequestID != requestID || !dl.IsLink() {
+		if dl.RequestID != requestID || !dl.isLink() {
 			return nil
 		}
 		why, err := linkState(tx, dl, now)

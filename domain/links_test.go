@@ -278,3 +278,16 @@ func TestCheckPublicURL(t *testing.T) {
 	assert.Contains(t, err.Error(), "must use https://")
 	assert.False(t, errors.Is(f.desk.SetPublicURL("http://127.0.0.1:8626", atRS), ErrInvalidInput))
 }
+
+func TestRevokeLinksNeedsTheRoleThatShips(t *testing.T) {
+	f := newLinkFixture(t)
+	r, _ := f.shipLink("L-1")
+	withStaff(t, f)
+	before := f.store.snapshot()
+	_, _, err := f.desk.RevokeLinks(r.ID, as("cora", RSDesk))
+	f.refused(err, ErrNotAllowed, before)
+	assert.Contains(t, err.Error(), "Revoking a download link needs")
+	_, revoked, err := f.desk.RevokeLinks(r.ID, as("rita", RSDesk))
+	require.NoError(t, err)
+	assert.Len(t, revoked, 1)
+}
