@@ -82,6 +82,7 @@ With no command ILL Desk opens its window. Commands:
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
   backup   restore   migrate
+  link revoke
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
 
@@ -228,6 +229,7 @@ var commands = map[string]func(*session, []string) error{
 	"backup":       handler((*dataCommands).cmdBackup),
 	"restore":      handler((*dataCommands).cmdRestore),
 	"migrate":      handler((*dataCommands).cmdMigrate),
+	"link":         handler((*requestCommands).cmdLink),
 }
 
 // The command handlers, grouped by what they work on; each group is the
@@ -321,6 +323,7 @@ func (s *session) open() error {
 		Documents: pdfdoc.Documents{}, WorkDir: work, Folders: folder.OS{},
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mail.For(ms, filepath.Join(work, "outbox")) },
 		Transport: isohttp.NewClient(), Codec: iso18626.Codec{}, Secrets: keyring.Secrets{Getenv: s.getenv},
+		NewToken: linkToken,
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
 			return mail.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})

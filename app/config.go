@@ -43,7 +43,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -75,12 +75,17 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return err
 		}
 		s.printf("agency-id                 %s\n", agency)
-		s.printf("public-url                %s\n", public)
+		s.printf("public-url                %s%s\n", public, publicURLNote(public))
 		keep, err := s.desk.BackupKeep()
 		if err != nil {
 			return err
 		}
 		s.printf("backup-keep               %d\n", keep)
+		days, err := s.desk.LinkDays()
+		if err != nil {
+			return err
+		}
+		s.printf("link-days                 %d\n", days)
 		return nil
 	case "set":
 		if len(args) != 3 {
@@ -119,6 +124,16 @@ func (s *configCommands) cmdConfig(args []string) error {
 			}
 			s.printf("public-url set.\n")
 			return nil
+		case "link-days":
+			n, err := strconv.Atoi(args[2])
+			if err != nil {
+				return usagef("config set link-days takes a whole number of days a download link works, e.g. 30")
+			}
+			if err := s.desk.SetLinkDays(n, s.actor()); err != nil {
+				return err
+			}
+			s.printf("link-days set.\n")
+			return nil
 		}
 		set, ok := configKeys[args[1]]
 		if !ok {
@@ -132,6 +147,15 @@ func (s *configCommands) cmdConfig(args []string) error {
 		return nil
 	}
 	return usagef("usage: illdesk %s", usage)
+}
+
+// publicURLNote is what config show says after a public address set before
+// it had to be https: links are still made with it, but travel in clear.
+func publicURLNote(u string) string {
+	if domain.CheckPublicURL(u) == nil {
+		return ""
+	}
+	return "  (not https: download links sent with it can be read on the way; set an https:// address)"
 }
 
 func (s *configCommands) cmdNotices(args []string) error {

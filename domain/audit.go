@@ -67,11 +67,11 @@ func auditEntry(r Request, ev Event) AuditEntry {
 }
 
 // AuditActions lists every action the history records, in workflow order:
-// the state changes of both sides, then undo, patron notice and partner
-// message.
+// the state changes of both sides, then undo, patron notice, partner
+// message and download link.
 func AuditActions() []Action {
 	return []Action{ActCreate, ActPick, ActPickArrived, ActShip, ActReject, ActBadCitation, ActCancel,
-		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete, ActUndo, ActNotice, ActMessage, ActConfigure}
+		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete, ActUndo, ActNotice, ActMessage, ActLink, ActConfigure}
 }
 
 // ParseAction reads an action as typed by staff: its code (hold_shelf) or

@@ -107,7 +107,7 @@ func historyProblems(r Request) []Problem {
 		switch {
 		case ev.From != replay.State:
 			return bad("breaks at entry %d (%s): it starts from “%s” but the request was “%s”.", i+1, ev.Action, ev.From, replay.State)
-		case ev.From == ev.To && (ev.Action == ActNotice || ev.Action == ActMessage):
+		case ev.From == ev.To && (ev.Action == ActNotice || ev.Action == ActMessage || ev.Action == ActLink):
 			replay.History = append(replay.History, ev)
 		case ev.Actor == historyActor && i > 0 && ev.To.Final(r.Side):
 			// imported history: the steps between creation and the end are not known

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -25,6 +26,8 @@ type core struct {
 	barcodes BarcodeRule
 	codec    MessageCodec
 	newID    func() string
+	// newToken makes the secret tokens of download links.
+	newToken func() string
 }
 
 // Now is the desk's current time.
@@ -263,8 +266,9 @@ func (d *core) shipped(tx Tx, r Request, sf ShippedFile) error {
 				return err
 			}
 			if base != "" {
-				out.DeliveryURL = strings.TrimRight(base, "/") + "/files/" + dl.ID
-				dl.Where = out.DeliveryURL
+				if err := d.newLink(tx, &dl, &out, base); err != nil {
+					return err
+				}
 			}
 		}
 		if err := tx.PutDelivery(dl); err != nil {
@@ -273,6 +277,27 @@ func (d *core) shipped(tx Tx, r Request, sf ShippedFile) error {
 		markQueued(tx)
 	}
 	return d.queueMessage(tx, r, p, out)
+}
+
+// newLink gives the delivery dl a download link under the public address
+// base: a new secret token, of which only the hash is stored, and its
+// expiry. The URL goes only into the message to the partner; staff see
+// where it points without the token.
+func (d *core) newLink(tx Tx, dl *Delivery, out *Outgoing, base string) error {
+	if d.newToken == nil {
+		return errors.New("no source of download link tokens is configured")
+	}
+	days, err := linkDays(tx)
+	if err != nil {
+		return err
+	}
+	token := d.newToken()
+	dl.TokenHash = tokenHash(token)
+	dl.Expires = d.clock.Now().Add(time.Duration(days) * 24 * time.Hour)
+	base = strings.TrimRight(base, "/")
+	out.DeliveryURL = base + LinkPath + token
+	dl.Where = base + LinkPath + "… (until " + dl.Expires.Local().Format(DateLayout) + ")"
+	return nil
 }
 
 // withdrawMessages takes back the partner messages queued by the change

@@ -15,6 +15,8 @@ const (
 	DeliveryFailed    = "failed" // will be retried
 	// DeliveryAvailable means the partner downloads the file from our server.
 	DeliveryAvailable = "available"
+	// DeliveryRevoked means staff revoked the download link.
+	DeliveryRevoked = "revoked"
 )
 
 // Delivery is a shipped file on its way to the partner.
@@ -33,6 +35,14 @@ type Delivery struct {
 	LastError string    `json:"last_error,omitempty"`
 	Where     string    `json:"where,omitempty"`
 	At        time.Time `json:"at,omitzero"`
+	// TokenHash is the SHA-256 in hex of the secret token of a download
+	// link (the token itself is not kept); empty for other deliveries and
+	// for links made before tokens, which the delivery's id names.
+	TokenHash string `json:"token_hash,omitempty"`
+	// Expires is when a download link stops working.
+	Expires time.Time `json:"expires,omitzero"`
+	// Revoked is when staff revoked a download link.
+	Revoked time.Time `json:"revoked,omitzero"`
 }
 
 // FileSender delivers a shipped file by email or into a folder.

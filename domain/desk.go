@@ -38,6 +38,9 @@ type Config struct {
 	Mailers func(MailSettings) Mailer
 	// NewID makes request ids; nil means UUIDv7, which sorts by creation time.
 	NewID func() string
+	// NewToken makes the secret tokens of download links: 128 random bits
+	// or more, URL-safe. Without it no download link can be made.
+	NewToken func() string
 }
 
 // Desk is the use-case layer: every action staff can take, used alike by the
@@ -69,7 +72,7 @@ type Actor struct {
 
 // NewDesk builds the use-case services over their ports and composes them.
 func NewDesk(cfg Config) *Desk {
-	c := &core{store: cfg.Store, clock: cfg.Clock, cal: cfg.Calendar, barcodes: cfg.Barcodes, codec: cfg.Codec, newID: cfg.NewID}
+	c := &core{store: cfg.Store, clock: cfg.Clock, cal: cfg.Calendar, barcodes: cfg.Barcodes, codec: cfg.Codec, newID: cfg.NewID, newToken: cfg.NewToken}
 	if c.newID == nil {
 		c.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
@@ -301,7 +304,9 @@ const (
 )
 
 // OpenDesk builds the desk and loads its settings (holidays, barcode
-// pattern) from the store, overriding cfg.Calendar and cfg.Barcodes.
+// pattern) from the store, overriding cfg.Calendar and cfg.Barcodes. The
+// first time this version opens a store it records when (SettingLinksSince),
+// from which the download links of earlier versions expire.
 func OpenDesk(cfg Config) (*Desk, error) {
 	var holidays, pattern string
 	err := cfg.Store.View(func(tx Tx) error {
@@ -319,6 +324,13 @@ func OpenDesk(cfg Config) (*Desk, error) {
 		return nil, err
 	}
 	if cfg.Barcodes, err = NewBarcodeRule(pattern); err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if cfg.Clock != nil {
+		now = cfg.Clock.Now
+	}
+	if err := recordLinksSince(cfg.Store, now()); err != nil {
 		return nil, err
 	}
 	return NewDesk(cfg), nil

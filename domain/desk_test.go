@@ -35,6 +35,8 @@ type deskFixture struct {
 	folders *memFolders // the file system the desk sees
 	now     time.Time
 	nextID  int
+	// nextToken numbers the download links' tokens.
+	nextToken int
 }
 
 // newDeskFixture builds a Desk over the in-memory store, a fixed clock on
@@ -52,6 +54,10 @@ func newDeskFixture(t *testing.T) *deskFixture {
 		NewID: func() string {
 			f.nextID++
 			return fmt.Sprintf("rq-%04d-7000-8000-%012d", f.nextID, f.nextID*7919)
+		},
+		NewToken: func() string {
+			f.nextToken++
+			return fmt.Sprintf("tok%019d", f.nextToken)
 		}})
 	_, err := f.desk.AddPartner(Partner{Code: "RAPID", Name: "RapidILL"})
 	require.NoError(t, err)

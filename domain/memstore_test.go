@@ -532,6 +532,7 @@ func writeTempPDF(t *testing.T, content string) string {
 const (
 	memOutbox        = "outbox"
 	memDeliveries    = "deliveries"
+	memLinkTokens    = "link_tokens"
 	memSeen          = "seen"
 	memOperators     = "operators"
 	memConfigChanges = "config_changes"
@@ -611,7 +612,27 @@ func (tx *memTx) ForEachOutboxMessage(fn func(OutboxMessage) error) error {
 
 func (tx *memTx) DeleteOutboxMessage(id string) error { return memDelete(tx, memOutbox, id) }
 
-func (tx *memTx) PutDelivery(dl Delivery) error { return memPut(tx, memDeliveries, dl.ID, dl) }
+func (tx *memTx) PutDelivery(dl Delivery) error {
+	if dl.TokenHash != "" {
+		if holder, ok, err := memGet[string](tx, memLinkTokens, dl.TokenHash); err != nil {
+			return err
+		} else if ok && holder != dl.ID {
+			return refuse(ErrInvalidInput, "Another delivery has that link token.")
+		}
+		if err := memPut(tx, memLinkTokens, dl.TokenHash, dl.ID); err != nil {
+			return err
+		}
+	}
+	return memPut(tx, memDeliveries, dl.ID, dl)
+}
+
+func (tx *memTx) DeliveryByTokenHash(hash string) (Delivery, bool, error) {
+	id, ok, err := memGet[string](tx, memLinkTokens, hash)
+	if err != nil || !ok {
+		return Delivery{}, false, err
+	}
+	return tx.Delivery(id)
+}
 
 func (tx *memTx) Delivery(id string) (Delivery, bool, error) {
 	return memGet[Delivery](tx, memDeliveries, id)

@@ -418,21 +418,12 @@ func (d *MessageService) Deliveries(requestID string) ([]Delivery, error) {
 	return out, err
 }
 
-// DeliveryFile is the vault file a download link names, for the server.
-func (d *MessageService) DeliveryFile(id string) (Delivery, error) {
-	var dl Delivery
-	err := d.store.View(func(tx Tx) error {
-		var ok bool
-		var err error
-		if dl, ok, err = tx.Delivery(id); err == nil && !ok {
-			return refuse(ErrNotFound, "No shipped file has the link %s.", id)
-		}
-		return err
-	})
-	if err == nil && dl.Method != DeliveryISO {
-		return Delivery{}, refuse(ErrNotFound, "No shipped file has the link %s.", id)
-	}
-	return dl, err
+// DeliveryFile is the delivery a download link's token names, for the
+// server. A token no link has, and a link that expired or was revoked, are
+// refused alike with ErrLinkRefused (an ErrNotFound); the refusal's words
+// say which, for the server's log.
+func (d *MessageService) DeliveryFile(token string) (Delivery, error) {
+	return d.link(token)
 }
 
 // deliverFiles sends the due email and folder deliveries; a failure keeps
@@ -483,9 +474,10 @@ func (d *MessageService) recordFileDelivery(id, where string, sendErr error) err
 	})
 }
 
-// DownloadPath is the vault file behind a download link, for the server.
-func (d *MessageService) DownloadPath(id string) (string, Delivery, error) {
-	dl, err := d.DeliveryFile(id)
+// DownloadPath is the vault file behind a download link's token, for the
+// server; refused as DeliveryFile is.
+func (d *MessageService) DownloadPath(token string) (string, Delivery, error) {
+	dl, err := d.DeliveryFile(token)
 	if err != nil {
 		return "", Delivery{}, err
 	}

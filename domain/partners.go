@@ -340,13 +340,14 @@ func (d *PartnerService) PublicURL() (string, error) {
 
 // SetPublicURL sets the address partners reach `illdesk serve` at, for
 // download links of shipped files (a Fulfillment Services Operator's task).
+// It must be https unless its host is this computer (CheckPublicURL).
 func (d *PartnerService) SetPublicURL(u string, by ...Actor) error {
 	if err := d.allow(actorOf(by), RoleFulfillment, "Setting the public address"); err != nil {
 		return err
 	}
 	u = strings.TrimRight(strings.TrimSpace(u), "/")
-	if u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		return refuse(ErrInvalidInput, "The public address %q must start with http:// or https://.", u)
+	if err := CheckPublicURL(u); err != nil {
+		return err
 	}
 	return d.store.Update(func(tx Tx) error {
 		before, err := tx.Setting(SettingPublicURL)

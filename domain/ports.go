@@ -124,10 +124,16 @@ type OutboxStore interface {
 }
 
 // DeliveryStore keeps the deliveries of shipped files, keyed by their ID
-// (a UUIDv7, so they list in creation order).
+// (a UUIDv7, so they list in creation order), and an index of their
+// download links' token hashes.
 type DeliveryStore interface {
-	// PutDelivery creates or replaces the delivery stored under dl.ID.
+	// PutDelivery creates or replaces the delivery stored under dl.ID and
+	// keeps the token index in step. It refuses (ErrInvalidInput) a token
+	// hash another delivery has.
 	PutDelivery(dl Delivery) error
+	// DeliveryByTokenHash returns the delivery whose TokenHash is hash, ok
+	// false when none has; it reads the index, not every delivery.
+	DeliveryByTokenHash(hash string) (dl Delivery, ok bool, err error)
 	// Delivery returns the delivery with the id, ok false when there is none.
 	Delivery(id string) (dl Delivery, ok bool, err error)
 	// ForEachDelivery calls fn for every delivery in id order until fn

@@ -77,6 +77,8 @@ func (a Action) Label() string {
 		return "Patron notice"
 	case ActMessage:
 		return "Partner message"
+	case ActLink:
+		return "Download link"
 	case ActConfigure:
 		return "Settings changed"
 	}

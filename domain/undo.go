@@ -16,10 +16,10 @@ const UndoWindow = 15 * time.Minute
 var ErrCannotUndo = errors.New("cannot undo")
 
 // lastChange is the request's last history event that changed its state;
-// notices and partner messages recorded after it do not count.
+// notices, partner messages and link changes recorded after it do not count.
 func (r Request) lastChange() (Event, bool) {
 	for i := len(r.History) - 1; i >= 0; i-- {
-		if a := r.History[i].Action; a != ActNotice && a != ActMessage {
+		if a := r.History[i].Action; a != ActNotice && a != ActMessage && a != ActLink {
 			return r.History[i], true
 		}
 	}

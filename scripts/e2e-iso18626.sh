@@ -2,8 +2,8 @@
 # Two ILL Desk instances talking ISO 18626 over HTTP on 127.0.0.1: one
 # borrows, the other lends. The borrower records a request for the lender,
 # which is posted at once to the lender's `serve`; the lender ships a
-# scan; the borrower receives CopyCompleted with the download link, and the
-# link serves the shipped PDF.
+# scan; the borrower receives CopyCompleted with the download link, the
+# link serves the shipped PDF, and once revoked it answers 404.
 #
 # Run from the project root with the binary built (no display needed):
 #
@@ -86,12 +86,24 @@ serve lender "$B" "$pb"
 halt borrower
 hist=$($A show --json "$id")
 grep -q "RequestResponse / CopyCompleted" <<<"$hist" || fail "the borrower's history has no CopyCompleted: $hist"
-url=$(grep -o "http://127.0.0.1:$pb/files/[0-9a-f-]*" <<<"$hist" | head -n 1)
+url=$(grep -o "http://127.0.0.1:$pb/files/[A-Za-z0-9_-]*" <<<"$hist" | head -n 1)
 [[ -n $url ]] || fail "no download link in the borrower's history: $hist"
 python3 - "$url" "$scan" <<'PY' || fail "the download link did not serve the shipped PDF"
 import sys, urllib.request
 got = urllib.request.urlopen(sys.argv[1], timeout=10).read()
 sys.exit(0 if got == open(sys.argv[2], "rb").read() else 1)
 PY
+
+# Revoked, the link answers 404, as a link that never existed does.
+out=$($B link revoke "$id")
+grep -q "is revoked" <<<"$out" || fail "link revoke did not revoke the link: $out"
+python3 - "$url" <<'PY' || fail "the revoked link still served the file"
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=10)
+except urllib.error.HTTPError as e:
+    sys.exit(0 if e.code == 404 else 1)
+sys.exit(1)
+PY
 halt lender
-echo "PASS $name: request over HTTP, shipped, CopyCompleted received, file downloaded from the link"
+echo "PASS $name: request over HTTP, shipped, CopyCompleted received, file downloaded from the link, link revoked"

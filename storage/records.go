@@ -33,6 +33,10 @@ const (
 	KindSeenMessages  = "seen_messages"
 	KindOperators     = "operators"
 	KindConfigChanges = "config_changes"
+	// KindLinkTokens is the index of download links: the SHA-256 in hex of
+	// a link's token (domain.Delivery.TokenHash) → the delivery's id. It is
+	// kept in step by PutDelivery; databases made before it have none.
+	KindLinkTokens = "link_tokens"
 )
 
 // TypedRecords implements the record ports of domain.Tx (OutboxStore,
@@ -114,9 +118,63 @@ func (r TypedRecords) DeleteOutboxMessage(id string) error {
 	return r.Raw.DeleteRecord(KindOutbox, id)
 }
 
-// PutDelivery stores the delivery under dl.ID.
+// PutDelivery stores the delivery under dl.ID and points the token index
+// at it: a changed hash moves its entry, and a hash another delivery holds
+// is refused before anything is written.
 func (r TypedRecords) PutDelivery(dl domain.Delivery) error {
+	if dl.ID == "" {
+		return ErrRecordID
+	}
+	var indexed bool
+	if dl.TokenHash != "" {
+		holder, ok, err := r.Raw.Record(KindLinkTokens, dl.TokenHash)
+		if err != nil {
+			return err
+		}
+		if ok && string(holder) != dl.ID {
+			return LinkTokenInUse(dl.ID)
+		}
+		indexed = ok
+	}
+	old, had, err := r.Delivery(dl.ID)
+	if err != nil {
+		return err
+	}
+	if had && old.TokenHash != "" && old.TokenHash != dl.TokenHash {
+		if holder, ok, err := r.Raw.Record(KindLinkTokens, old.TokenHash); err != nil {
+			return err
+		} else if ok && string(holder) == dl.ID {
+			if err := r.Raw.DeleteRecord(KindLinkTokens, old.TokenHash); err != nil {
+				return err
+			}
+		}
+	}
+	if dl.TokenHash != "" && !indexed {
+		if err := r.Raw.PutRecord(KindLinkTokens, dl.TokenHash, []byte(dl.ID)); err != nil {
+			return err
+		}
+	}
 	return put(r.Raw, "file delivery", KindDeliveries, dl.ID, dl)
+}
+
+// DeliveryByTokenHash returns the delivery the token index names for hash,
+// ok false when none; an entry naming a missing or other delivery is an error.
+func (r TypedRecords) DeliveryByTokenHash(hash string) (domain.Delivery, bool, error) {
+	if hash == "" {
+		return domain.Delivery{}, false, nil
+	}
+	id, ok, err := r.Raw.Record(KindLinkTokens, hash)
+	if err != nil || !ok {
+		return domain.Delivery{}, false, err
+	}
+	dl, ok, err := r.Delivery(string(id))
+	if err != nil {
+		return domain.Delivery{}, false, err
+	}
+	if !ok || dl.TokenHash != hash {
+		return domain.Delivery{}, false, fmt.Errorf("storage: the link token index points to delivery %s, which does not have that token", id)
+	}
+	return dl, true, nil
 }
 
 // Delivery returns the delivery with the id, ok false when there is none.

@@ -66,6 +66,13 @@ var (
 	ErrRecordID = &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "A record needs an id."}
 )
 
+// LinkTokenInUse refuses a delivery whose download link token (by hash)
+// another delivery already has.
+func LinkTokenInUse(id string) error {
+	return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
+		"Delivery %s cannot take a download link token another delivery has.", id)}
+}
+
 // KeySep separates the external identifier from the partner code in the
 // external id index, so neither may contain it.
 const KeySep = "\x00"

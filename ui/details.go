@@ -28,6 +28,8 @@ type detailsDesk interface {
 	BadCitation(ref, partnerNote string, by domain.Actor) (domain.Request, error)
 	Cancel(ref, note string, by domain.Actor) (domain.Request, error)
 	Receive(ref, barcode string, by domain.Actor) (domain.Request, error)
+	LiveLinks(requestID string) ([]domain.Delivery, error)
+	RevokeLinks(ref string, by domain.Actor) (domain.Request, []domain.Delivery, error)
 }
 
 // DetailsPane is the right pane: the request as the requester filled it in,
@@ -81,6 +83,8 @@ type queues struct {
 	notices    []domain.Notice
 	messages   []domain.OutboxMessage
 	deliveries []domain.Delivery
+	// links are the deliveries whose download links still work.
+	links []domain.Delivery
 }
 
 func (p *DetailsPane) show(r domain.Request, q queues) {
@@ -171,6 +175,12 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		}
 		for _, d := range q.deliveries {
 			add(queueRow(fmt.Sprintf("File %s by %s", d.File, d.Method), d.Status, d.Where, d.LastError, d.Status == domain.DeliveryFailed))
+		}
+		if len(q.links) > 0 {
+			b := widget.NewButtonWithIcon(revokeLabel, theme.CancelIcon(), p.ShowRevokeLinks)
+			b.Importance = widget.WarningImportance
+			p.buttons[revokeLabel] = b
+			add(container.NewHBox(b))
 		}
 	}
 	if r.InternalNote != "" || r.PartnerNote != "" || r.RejectReason != "" {
@@ -354,6 +364,9 @@ func (p *DetailsPane) open(r domain.Request) {
 		p.fail(err)
 	}
 	if q.deliveries, err = p.desk.Deliveries(r.ID); err != nil {
+		p.fail(err)
+	}
+	if q.links, err = p.desk.LiveLinks(r.ID); err != nil {
 		p.fail(err)
 	}
 	p.show(r, q)
@@ -560,5 +573,46 @@ func (p *DetailsPane) Receive(barcode string) error {
 	}
 	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)
 	p.acted(r, msg)
+	return nil
+}
+
+// revokeLabel is the label of the button that revokes a request's download links.
+const revokeLabel = "Revoke download link"
+
+// ShowRevokeLinks asks before revoking the selected request's download
+// links: the partner can no longer fetch the file with them.
+func (p *DetailsPane) ShowRevokeLinks() {
+	r, ok := p.selected()
+	if !ok {
+		return
+	}
+	p.dialogs.confirm(revokeLabel+" — "+r.Ref(),
+		"The partner "+r.Partner+" will no longer be able to download the file of "+r.Ref()+" with the link it was sent. This cannot be undone.",
+		"Revoke", func() { _ = p.RevokeLinks() })
+}
+
+// RevokeLinks revokes every download link of the selected request that
+// still works; a refusal changes nothing and is returned.
+func (p *DetailsPane) RevokeLinks() error {
+	r, ok := p.selected()
+	if !ok {
+		err := &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}
+		p.fail(err)
+		return err
+	}
+	r, revoked, err := p.desk.RevokeLinks(r.ID, p.actor())
+	if err != nil {
+		p.fail(err)
+		return err
+	}
+	if len(revoked) == 0 {
+		p.info(r.Ref() + " has no download link that still works; nothing was revoked.")
+		return nil
+	}
+	files := make([]string, len(revoked))
+	for i, dl := range revoked {
+		files[i] = dl.File
+	}
+	p.acted(r, fmt.Sprintf("Download link of %s revoked: %s can no longer download it.", strings.Join(files, ", "), r.Partner))
 	return nil
 }

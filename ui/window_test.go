@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	fynestorage "fyne.io/fyne/v2/storage"
@@ -88,7 +89,7 @@ func newFixture(t testing.TB) *fixture {
 	f.desk = domain.NewDesk(domain.Config{Store: f.store, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{}, Transport: f.partners,
-		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}})
+		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}, NewToken: rand.Text})
 	return f
 }
 

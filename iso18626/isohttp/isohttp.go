@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -70,7 +71,7 @@ func redact(endpoint string) string {
 }
 
 // Handler receives partners' messages on POST / (answering with the
-// confirmation) and serves shipped files on GET /files/ID.
+// confirmation) and serves shipped files on GET /files/TOKEN.
 type Handler struct {
 	Desk *domain.Desk
 	// Log, when set, receives a line for every message.
@@ -125,14 +126,23 @@ func (h Handler) receive(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(conf)
 }
 
+// file serves the shipped file behind a download link. A token no link
+// has, an expired link and a revoked one get the same 404, so a caller
+// cannot tell them apart; the log says which. The answer is never cached
+// nor sniffed as another type, and the link is not passed on as a referrer.
 func (h Handler) file(w http.ResponseWriter, r *http.Request) {
-	id := strings.TrimPrefix(r.URL.Path, "/files/")
-	path, dl, err := h.Desk.DownloadPath(id)
+	token := strings.TrimPrefix(r.URL.Path, domain.LinkPath)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	path, dl, err := h.Desk.DownloadPath(token)
 	if errors.Is(err, domain.ErrNotFound) {
+		h.log("download for %q refused: %q", r.RemoteAddr, err.Error())
 		http.NotFound(w, r)
 		return
 	}
 	if err != nil {
+		h.log("download for %q failed: %q", r.RemoteAddr, err.Error())
 		http.Error(w, "the file cannot be served now", http.StatusInternalServerError)
 		return
 	}
@@ -148,7 +158,30 @@ func (h Handler) file(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(dl.File, `"`, "")+`"`)
-	h.log("%s downloaded %s", r.RemoteAddr, dl.File)
+	w.Header().Set("Content-Disposition", attachment(dl.File))
+	h.log("%q downloaded %q", r.RemoteAddr, dl.File)
 	http.ServeContent(w, r, dl.File, fi.ModTime(), f)
+}
+
+// attachment is the Content-Disposition of a download named name (RFC
+// 6266): a plain ASCII filename for every client and, when the name is not
+// plain ASCII, the exact name as RFC 5987 filename*, which clients prefer.
+// mime.FormatMediaType quotes and percent-encodes both.
+func attachment(name string) string {
+	fallback := strings.Map(func(r rune) rune {
+		if r < ' ' || r > '~' {
+			return '_'
+		}
+		return r
+	}, name)
+	out := mime.FormatMediaType("attachment", map[string]string{"filename": fallback})
+	if fallback == name {
+		return out
+	}
+	// With a value that is not ASCII, FormatMediaType writes it as filename*.
+	exact := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if ext, ok := strings.CutPrefix(exact, "attachment; filename*="); ok {
+		out += "; filename*=" + ext
+	}
+	return out
 }

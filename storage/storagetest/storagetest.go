@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"records by kind", contractRecords},
 		{"outgoing messages", contractOutbox},
 		{"file deliveries", contractDeliveries},
+		{"download links by token hash", contractLinkTokens},
 		{"received messages", contractSeenMessages},
 		{"operators", contractOperators},
 		{"configuration changes", contractConfigChanges},
@@ -1257,6 +1258,64 @@ func contractDeliveries(t *testing.T, s domain.Store) {
 	}))
 	err := s.Update(func(tx domain.Tx) error { return tx.PutDelivery(dl("")) })
 	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a delivery needs an id")
+}
+
+// contractLinkTokens checks the index of download links: found by the
+// hash alone (a damaged delivery elsewhere does not disturb the lookup, so
+// the deliveries are not walked), moved when a hash changes, unique.
+func contractLinkTokens(t *testing.T, s domain.Store) {
+	h := func(c string) string { return strings.Repeat(c, 64) }
+	dl := func(id, hash string) domain.Delivery {
+		return domain.Delivery{ID: id, RequestID: "r" + id, Ref: "E-" + id, Partner: "RAPID", Method: domain.DeliveryISO,
+			File: "E-" + id + ".pdf", Created: at.UTC(), Status: domain.DeliveryAvailable, TokenHash: hash, Expires: at.UTC().Add(time.Hour)}
+	}
+	lookup := func(hash string) (domain.Delivery, bool) {
+		t.Helper()
+		var got domain.Delivery
+		var ok bool
+		require.NoError(t, s.View(func(tx domain.Tx) (err error) {
+			got, ok, err = tx.DeliveryByTokenHash(hash)
+			return err
+		}))
+		return got, ok
+	}
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		return errors.Join(tx.PutDelivery(dl("01", h("a"))), tx.PutDelivery(dl("02", h("b"))), tx.PutDelivery(dl("03", "")),
+			raw(tx).PutRecord(storage.KindDeliveries, "99", []byte("{not json")))
+	}))
+	got, ok := lookup(h("a"))
+	assert.True(t, ok)
+	assert.Equal(t, dl("01", h("a")), got)
+	for _, missing := range []string{h("c"), "", h("a")[:63]} {
+		_, ok := lookup(missing)
+		assert.False(t, ok, "no delivery has the hash %q", missing)
+	}
+
+	revoked := dl("01", h("a"))
+	revoked.Revoked = at.UTC()
+	changed := dl("02", h("d"))
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		return errors.Join(tx.PutDelivery(revoked), tx.PutDelivery(changed))
+	}))
+	got, ok = lookup(h("a"))
+	assert.True(t, ok, "a put with the same hash keeps the entry")
+	assert.Equal(t, revoked, got)
+	_, ok = lookup(h("b"))
+	assert.False(t, ok, "a changed hash leaves the old one")
+	got, ok = lookup(h("d"))
+	assert.True(t, ok)
+	assert.Equal(t, changed, got)
+
+	err := s.Update(func(tx domain.Tx) error { return tx.PutDelivery(dl("04", h("a"))) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a hash another delivery has is refused")
+	require.NoError(t, s.View(func(tx domain.Tx) error {
+		_, ok, err := tx.Delivery("04")
+		assert.False(t, ok, "the refused delivery was not written")
+		return err
+	}))
+	got, ok = lookup(h("a"))
+	assert.True(t, ok)
+	assert.Equal(t, "01", got.ID, "the entry still names its delivery")
 }
 
 func contractSeenMessages(t *testing.T, s domain.Store) {
