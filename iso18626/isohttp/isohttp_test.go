@@ -1,12 +1,25 @@
 package isohttp
 
 import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
 	"io"
+	"log"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,7 +95,7 @@ func TestClientReportsUnreachablePartner(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	_, err := NewClient().Post(url, []byte("<x/>"))
+	_, err := NewClient().Post(context.Background(), domain.Destination{URL: url}, []byte("<x/>"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "could not reach")
 }
@@ -97,10 +110,281 @@ func TestClientErrorsHideTheEndpointPassword(t *testing.T) {
 	for name, base := range map[string]string{"refused": refusing.URL, "unreachable": gone.URL} {
 		t.Run(name, func(t *testing.T) {
 			endpoint := strings.Replace(base, "http://", "http://lib:s3cret-token@", 1) + "/iso"
-			_, err := NewClient().Post(endpoint, []byte("<x/>"))
+			_, err := NewClient().Post(context.Background(), domain.Destination{URL: endpoint}, []byte("<x/>"))
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), "s3cret-token", "errors are kept with the message and shown to staff")
 			assert.Contains(t, err.Error(), "lib:xxxxx@")
+		})
+	}
+}
+
+// testCA is a certificate authority made for one test, with what it signs
+// written as PEM files.
+type testCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	pem  string
+}
+
+func newTestCA(t *testing.T, name string) *testCA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	return &testCA{cert: cert, key: key, pem: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))}
+}
+
+// client signs a client certificate and writes it and its key into dir.
+func (ca *testCA) client(t *testing.T, name string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	require.NoError(t, err)
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "client.crt"), filepath.Join(dir, "client.key")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600))
+	return certFile, keyFile
+}
+
+// partnerServer is a partner's https endpoint on 127.0.0.1 with its own
+// self-signed certificate; with clients set it requires a client
+// certificate signed by that CA. It remembers what it was sent.
+type partnerServer struct {
+	*httptest.Server
+	mu   sync.Mutex
+	auth []string // the Authorization header of each message
+	peer []string // the client certificate's name of each message, "" for none
+}
+
+func newPartnerServer(t *testing.T, clients *testCA) *partnerServer {
+	t.Helper()
+	p := &partnerServer{}
+	p.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		peer := ""
+		if len(r.TLS.PeerCertificates) > 0 {
+			peer = r.TLS.PeerCertificates[0].Subject.CommonName
+		}
+		p.mu.Lock()
+		p.auth, p.peer = append(p.auth, r.Header.Get("Authorization")), append(p.peer, peer)
+		p.mu.Unlock()
+		_, _ = w.Write([]byte("<confirmation/>"))
+	}))
+	if clients != nil {
+		pool := x509.NewCertPool()
+		pool.AddCert(clients.cert)
+		p.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
+	}
+	p.StartTLS()
+	t.Cleanup(p.Close)
+	return p
+}
+
+// caPEM is the partner server's own certificate, which is its CA.
+func (p *partnerServer) caPEM() string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Certificate().Raw}))
+}
+
+func TestClientCredentials(t *testing.T) {
+	ours := newTestCA(t, "Our client CA")
+	cert, key := ours.client(t, "ILL Desk test")
+	stranger := newTestCA(t, "Someone else")
+	strangerCert, strangerKey := stranger.client(t, "Stranger")
+	tests := []struct {
+		name       string
+		mutual     bool // the partner requires a client certificate of our CA
+		dest       func(p *partnerServer) domain.Destination
+		err        string // "" when the message must arrive
+		auth, peer string // what the partner saw
+	}{
+		{"the partner's self-signed server is trusted through its server CA", false,
+			func(p *partnerServer) domain.Destination {
+				return domain.Destination{URL: p.URL, ServerCAPEM: p.caPEM()}
+			},
+			"", "", ""},
+		{"without its server CA the partner's server is not trusted", false,
+			func(p *partnerServer) domain.Destination { return domain.Destination{URL: p.URL} },
+			"certificate", "", ""},
+		{"another CA does not vouch for the partner's server", false,
+			func(p *partnerServer) domain.Destination {
+				return domain.Destination{URL: p.URL, ServerCAPEM: stranger.pem}
+			},
+			"certificate", "", ""},
+		{"the token is sent as a bearer token", false,
+			func(p *partnerServer) domain.Destination {
+				return domain.Destination{URL: p.URL, ServerCAPEM: p.caPEM(), Token: "tok-123"}
+			},
+			"", "Bearer tok-123", ""},
+		{"our client certificate is presented and verified", true,
+			func(p *partnerServer) domain.Destination {
+				return domain.Destination{URL: p.URL, ServerCAPEM: p.caPEM(), ClientCert: cert, ClientKey: key}
+			},
+			"", "", "ILL Desk test"},
+		{"without our client certificate a partner that requires one refuses", true,
+			func(p *partnerServer) domain.Destination {
+				return domain.Destination{URL: p.URL, ServerCAPEM: p.caPEM()}
+			},
+			"could not reach", "", ""},
+		{"a certificate of another CA is refused", true,
+			func(p *partnerServer) domain.Destination {
+				return domain.Destination{URL: p.URL, ServerCAPEM: p.caPEM(), ClientCert: strangerCert, ClientKey: strangerKey}
+			},
+			"could not reach", "", ""},
+		{"a client certificate that cannot be loaded is a failure that says so", false,
+			func(p *partnerServer) domain.Destination {
+				return domain.Destination{URL: p.URL, ServerCAPEM: p.caPEM(), ClientCert: cert, ClientKey: strangerKey}
+			},
+			"our client certificate cannot be loaded", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var clients *testCA
+			if tt.mutual {
+				clients = ours
+			}
+			p := newPartnerServer(t, clients)
+			p.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
+			_, err := NewClient().Post(context.Background(), tt.dest(p), []byte("<x/>"))
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				assert.Empty(t, p.auth, "nothing reached the partner")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, []string{tt.auth}, p.auth)
+			assert.Equal(t, []string{tt.peer}, p.peer)
+		})
+	}
+}
+
+// counter is a local server that counts what reaches it.
+func counter(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var hits atomic.Int32
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
+	t.Cleanup(s.Close)
+	return s, &hits
+}
+
+// redirecting is a partner endpoint that answers every message with status
+// code pointing to location.
+func redirecting(t *testing.T, code int, location string) *httptest.Server {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", location)
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestClientFollowsNoRedirect(t *testing.T) {
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusFound, http.StatusPermanentRedirect, http.StatusMovedPermanently} {
+		t.Run(http.StatusText(code), func(t *testing.T) {
+			elsewhere, hits := counter(t)
+			target := strings.Replace(elsewhere.URL, "http://", "http://lib:s3cret@", 1) + "/iso"
+			from := redirecting(t, code, target)
+			_, err := NewClient().Post(context.Background(), domain.Destination{URL: from.URL, Token: "tok"}, []byte("<x/>"))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), fmt.Sprintf("answered %d", code))
+			assert.Contains(t, err.Error(), "pointing to "+strings.Replace(target, "s3cret", "xxxxx", 1))
+			assert.NotContains(t, err.Error(), "s3cret")
+			assert.Zero(t, hits.Load(), "the other address receives nothing")
+		})
+	}
+}
+
+func TestClientGivesUpWithItsContext(t *testing.T) {
+	release := make(chan struct{})
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer silent.Close()
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := NewClient().Post(ctx, domain.Destination{URL: silent.URL}, []byte("<x/>"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "did not answer in time")
+}
+
+func TestCheckClientCertificate(t *testing.T) {
+	ca := newTestCA(t, "Our client CA")
+	cert, key := ca.client(t, "ILL Desk test")
+	_, otherKey := ca.client(t, "Other")
+	tests := []struct {
+		name      string
+		cert, key string
+		ok        bool
+	}{
+		{"a pair", cert, key, true},
+		{"the certificate alone, before its key", cert, "", true},
+		{"the key alone, before its certificate", "", key, true},
+		{"a key that is not the certificate's", cert, otherKey, false},
+		{"a key given as the certificate", key, "", false},
+		{"a certificate given as the key", "", cert, false},
+		{"a file that is not there", filepath.Join(t.TempDir(), "none.pem"), "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckClientCertificate(tt.cert, tt.key)
+			if tt.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
+}
+
+// outboxDesk is a desk with partner RAPID at endpoint and one message to it queued.
+func outboxDesk(t *testing.T, endpoint string) *domain.Desk {
+	t.Helper()
+	d := newDesk(t)
+	_, err := d.AddPartner(domain.Partner{Code: "RAPID", Name: "RapidILL", AgencyID: "OCLC:RAPID", ISOEndpoint: endpoint})
+	require.NoError(t, err)
+	at := domain.Actor{Station: domain.RSDesk}
+	r, err := d.NewLending(domain.LendingInput{Partner: "RAPID", ExternalID: "R-1", Format: domain.FormatPhysical,
+		Citation: domain.Citation{Title: "Journal of Tests"}}, at)
+	require.NoError(t, err)
+	_, err = d.Reject(r.ID, domain.ReasonNotHeld, "", "", at)
+	require.NoError(t, err)
+	return d
+}
+
+func TestDispatcherFailsARedirectAndRetriesIt(t *testing.T) {
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusFound} {
+		t.Run(http.StatusText(code), func(t *testing.T) {
+			elsewhere, hits := counter(t)
+			from := redirecting(t, code, elsewhere.URL+"/iso")
+			d := outboxDesk(t, from.URL+"/iso")
+			rep, err := d.Dispatcher().SendDue(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, 0, rep.Sent)
+			assert.Equal(t, 1, rep.Failed)
+			require.Len(t, rep.Problems, 1)
+			assert.Contains(t, rep.Problems[0], "pointing to "+elsewhere.URL+"/iso")
+			msgs, err := d.Outbox("")
+			require.NoError(t, err)
+			require.Len(t, msgs, 1)
+			assert.Equal(t, domain.MessageFailed, msgs[0].Status)
+			assert.Contains(t, msgs[0].LastError, fmt.Sprintf("answered %d", code))
+			assert.True(t, msgs[0].NextTry.After(time.Now()), "retried later, with back-off")
+			assert.Zero(t, hits.Load(), "the other port receives nothing")
 		})
 	}
 }
