@@ -2,17 +2,10 @@ package isohttp
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -27,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/internal/isotest"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/pdf/preflight"
 	"github.com/illdesk/illdesk/storage/bolt"
@@ -118,47 +112,6 @@ func TestClientErrorsHideTheEndpointPassword(t *testing.T) {
 	}
 }
 
-// testCA is a certificate authority made for one test, with what it signs
-// written as PEM files.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  string
-}
-
-func newTestCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	return &testCA{cert: cert, key: key, pem: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))}
-}
-
-// client signs a client certificate and writes it and its key into dir.
-func (ca *testCA) client(t *testing.T, name string) (certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	require.NoError(t, err)
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "client.crt"), filepath.Join(dir, "client.key")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600))
-	return certFile, keyFile
-}
-
 // partnerServer is a partner's https endpoint on 127.0.0.1 with its own
 // self-signed certificate; with clients set it requires a client
 // certificate signed by that CA. It remembers what it was sent.
@@ -169,7 +122,7 @@ type partnerServer struct {
 	peer []string // the client certificate's name of each message, "" for none
 }
 
-func newPartnerServer(t *testing.T, clients *testCA) *partnerServer {
+func newPartnerServer(t *testing.T, clients *isotest.CA) *partnerServer {
 	t.Helper()
 	p := &partnerServer{}
 	p.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -183,9 +136,7 @@ func newPartnerServer(t *testing.T, clients *testCA) *partnerServer {
 		_, _ = w.Write([]byte("<confirmation/>"))
 	}))
 	if clients != nil {
-		pool := x509.NewCertPool()
-		pool.AddCert(clients.cert)
-		p.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
+		p.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clients.Pool()}
 	}
 	p.StartTLS()
 	t.Cleanup(p.Close)
@@ -193,15 +144,13 @@ func newPartnerServer(t *testing.T, clients *testCA) *partnerServer {
 }
 
 // caPEM is the partner server's own certificate, which is its CA.
-func (p *partnerServer) caPEM() string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Certificate().Raw}))
-}
+func (p *partnerServer) caPEM() string { return isotest.CAPEM(p.Certificate()) }
 
 func TestClientCredentials(t *testing.T) {
-	ours := newTestCA(t, "Our client CA")
-	cert, key := ours.client(t, "ILL Desk test")
-	stranger := newTestCA(t, "Someone else")
-	strangerCert, strangerKey := stranger.client(t, "Stranger")
+	ours := isotest.NewCA(t, "Our client CA")
+	cert, key := ours.Client(t, "ILL Desk test")
+	stranger := isotest.NewCA(t, "Someone else")
+	strangerCert, strangerKey := stranger.Client(t, "Stranger")
 	tests := []struct {
 		name       string
 		mutual     bool // the partner requires a client certificate of our CA
@@ -219,7 +168,7 @@ func TestClientCredentials(t *testing.T) {
 			"certificate", "", ""},
 		{"another CA does not vouch for the partner's server", false,
 			func(p *partnerServer) domain.Destination {
-				return domain.Destination{URL: p.URL, ServerCAPEM: stranger.pem}
+				return domain.Destination{URL: p.URL, ServerCAPEM: stranger.PEM}
 			},
 			"certificate", "", ""},
 		{"the token is sent as a bearer token", false,
@@ -250,7 +199,7 @@ func TestClientCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var clients *testCA
+			var clients *isotest.CA
 			if tt.mutual {
 				clients = ours
 			}
@@ -323,9 +272,9 @@ func TestClientGivesUpWithItsContext(t *testing.T) {
 }
 
 func TestCheckClientCertificate(t *testing.T) {
-	ca := newTestCA(t, "Our client CA")
-	cert, key := ca.client(t, "ILL Desk test")
-	_, otherKey := ca.client(t, "Other")
+	ca := isotest.NewCA(t, "Our client CA")
+	cert, key := ca.Client(t, "ILL Desk test")
+	_, otherKey := ca.Client(t, "Other")
 	tests := []struct {
 		name      string
 		cert, key string
