@@ -146,6 +146,8 @@ type outboundEdit struct {
 	setServerCA bool
 }
 
+// outboundFlags reads the token from standard input and the server CA from
+// its file, and checks both, so that bad input changes nothing.
 func (s *partnerCommands) outboundFlags(fs *flag.FlagSet, tokenStdin bool, serverCA string) (outboundEdit, error) {
 	var out outboundEdit
 	if tokenStdin {
