@@ -27,7 +27,7 @@ import (
 	"github.com/illdesk/illdesk/storage/vault"
 )
 
-func newDesk(t *testing.T) *domain.Desk {
+func newDesk(t *testing.T, edit ...func(*domain.Config)) *domain.Desk {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := bolt.Open(filepath.Join(dir, "illdesk.db"))
@@ -37,8 +37,12 @@ func newDesk(t *testing.T) *domain.Desk {
 	require.NoError(t, err)
 	cal, err := domain.NewCalendar(time.UTC, nil)
 	require.NoError(t, err)
-	return domain.NewDesk(domain.Config{Store: db, Vault: files, Preflight: preflight.New(), Calendar: cal,
-		Codec: iso18626.Codec{}, Transport: NewClient()})
+	cfg := domain.Config{Store: db, Vault: files, Preflight: preflight.New(), Calendar: cal,
+		Codec: iso18626.Codec{}, Transport: NewClient()}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	return domain.NewDesk(cfg)
 }
 
 func post(t *testing.T, url string, body string) string {
@@ -304,15 +308,22 @@ func TestCheckClientCertificate(t *testing.T) {
 func outboxDesk(t *testing.T, endpoint string) *domain.Desk {
 	t.Helper()
 	d := newDesk(t)
-	_, err := d.AddPartner(domain.Partner{Code: "RAPID", Name: "RapidILL", AgencyID: "OCLC:RAPID", ISOEndpoint: endpoint})
+	queueFor(t, d, "RAPID", endpoint)
+	return d
+}
+
+// queueFor adds a partner at endpoint and queues a message to it: the
+// answer Unfilled to a lending request of its.
+func queueFor(t *testing.T, d *domain.Desk, code, endpoint string) {
+	t.Helper()
+	_, err := d.AddPartner(domain.Partner{Code: code, Name: code, AgencyID: "OCLC:" + code, ISOEndpoint: endpoint})
 	require.NoError(t, err)
 	at := domain.Actor{Station: domain.RSDesk}
-	r, err := d.NewLending(domain.LendingInput{Partner: "RAPID", ExternalID: "R-1", Format: domain.FormatPhysical,
+	r, err := d.NewLending(domain.LendingInput{Partner: code, ExternalID: code + "-1", Format: domain.FormatPhysical,
 		Citation: domain.Citation{Title: "Journal of Tests"}}, at)
 	require.NoError(t, err)
 	_, err = d.Reject(r.ID, domain.ReasonNotHeld, "", "", at)
 	require.NoError(t, err)
-	return d
 }
 
 func TestDispatcherFailsARedirectAndRetriesIt(t *testing.T) {
@@ -336,4 +347,34 @@ func TestDispatcherFailsARedirectAndRetriesIt(t *testing.T) {
 			assert.Zero(t, hits.Load(), "the other port receives nothing")
 		})
 	}
+}
+
+func TestSilentPartnerDelaysNoOther(t *testing.T) {
+	fast := &isotest.Partner{}
+	fastGot := make(chan struct{})
+	fastSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fast.ServeHTTP(w, r)
+		close(fastGot)
+	}))
+	defer fastSrv.Close()
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // no answer until the other partner has its message, or ILL Desk gives up
+		case <-fastGot:
+		case <-r.Context().Done():
+		}
+	}))
+	defer silent.Close()
+	d := newDesk(t, func(c *domain.Config) { c.SendTimeout = 5 * time.Second }) // bounds the test should FAST wait
+	queueFor(t, d, "SILENT", silent.URL+"/iso")
+	queueFor(t, d, "FAST", fastSrv.URL+"/iso")
+	rep, err := d.Dispatcher().SendDue(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"FAST-1 Unfilled"}, fast.Received())
+	assert.Equal(t, 1, rep.Sent)
+	msgs, err := d.Outbox("")
+	require.NoError(t, err)
+	require.Equal(t, "SILENT", msgs[0].Partner, "SILENT's message is first in the outbox")
+	assert.Equal(t, domain.MessageFailed, msgs[0].Status)
+	assert.NotContains(t, msgs[0].LastError, "did not answer in time",
+		"SILENT was still waiting, within its timeout, when FAST got its message")
 }
