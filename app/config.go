@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/iso18626/isohttp"
 )
 
 func (s *configCommands) cmdHoliday(args []string) error {
@@ -43,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -86,7 +88,7 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return err
 		}
 		s.printf("link-days                 %d\n", days)
-		return nil
+		return s.showOutbound()
 	case "set":
 		if len(args) != 3 {
 			return usagef("usage: illdesk %s", usage)
@@ -133,6 +135,12 @@ func (s *configCommands) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("link-days set.\n")
+			return nil
+		case "tls-client-cert", "tls-client-key", "allow-plain-http":
+			if err := s.setOutbound(args[1], args[2]); err != nil {
+				return err
+			}
+			s.printf("%s set.\n", args[1])
 			return nil
 		}
 		set, ok := configKeys[args[1]]
@@ -305,4 +313,56 @@ func (s *configCommands) cmdMail(args []string) error {
 		return nil
 	}
 	return usagef("usage: illdesk %s", usage)
+}
+
+// showOutbound prints the settings of how partners are reached.
+func (s *configCommands) showOutbound() error {
+	cert, key, err := s.desk.ClientCertificate()
+	if err != nil {
+		return err
+	}
+	plain, err := s.desk.AllowPlainHTTP()
+	if err != nil {
+		return err
+	}
+	s.printf("tls-client-cert           %s\n", cert)
+	s.printf("tls-client-key            %s\n", key)
+	s.printf("allow-plain-http          %s\n", map[bool]string{true: "on", false: "off"}[plain])
+	return nil
+}
+
+// setOutbound sets our client certificate or key (a file, checked now, ""
+// for none) or whether plain http is allowed with other computers.
+func (s *configCommands) setOutbound(key, value string) error {
+	if key == "allow-plain-http" {
+		switch value {
+		case "on", "off":
+			return s.desk.SetAllowPlainHTTP(value == "on", s.actor())
+		}
+		return usagef("config set allow-plain-http takes on or off")
+	}
+	cert, certKey, err := s.desk.ClientCertificate()
+	if err != nil {
+		return err
+	}
+	path := ""
+	if value != "" {
+		if path, err = filepath.Abs(s.local(value)); err != nil {
+			return err
+		}
+	}
+	if key == "tls-client-cert" {
+		cert = path
+	} else {
+		certKey = path
+	}
+	if err := isohttp.CheckClientCertificate(cert, certKey); err != nil {
+		msg := fmt.Sprintf("%s cannot be used as %s: %v.", value, key, err)
+		if cert != "" && certKey != "" {
+			msg = fmt.Sprintf("The client certificate %s and the key %s do not make a pair (%v). "+
+				"To replace both, clear one first: illdesk config set tls-client-key ''", cert, certKey, err)
+		}
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg}
+	}
+	return s.desk.SetClientCertificate(cert, certKey, s.actor())
 }

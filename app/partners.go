@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
+	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/illdesk/illdesk/domain"
@@ -81,11 +84,17 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	endpoint := fs.String("iso-endpoint", "", "URL the partner's ISO 18626 messages are POSTed to")
 	delivery := fs.String("delivery", "", "email:ADDRESS, folder:PATH or iso")
 	reviewed := fs.Bool("reviewed", false, "mark a partner created from an ISO 18626 request as reviewed")
+	tokenStdin := fs.Bool("outbound-token-stdin", false, "read the token we present to the partner from standard input and keep it in the system keyring")
+	serverCA := fs.String("server-ca", "", "PEM file of the CA of the partner's self-signed server certificate (\"\": the system's authorities)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed]"); err != nil {
+	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed] [--outbound-token-stdin] [--server-ca FILE]"); err != nil {
+		return err
+	}
+	out, err := s.outboundFlags(fs, *tokenStdin, *serverCA)
+	if err != nil {
 		return err
 	}
 	set := map[string]bool{}
@@ -122,6 +131,61 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := out.apply(s, p.Code); err != nil {
+		return err
+	}
 	s.printf("Partner %s (%s) saved.\n", p.Code, p.Name)
+	return nil
+}
+
+// outboundEdit is what partner edit changes of how we reach the partner,
+// read and checked before anything changes.
+type outboundEdit struct {
+	token       string // "" keeps the token
+	serverCA    string
+	setServerCA bool
+}
+
+// outboundFlags reads the token from standard input and the server CA from
+// its file, and checks both, so that bad input changes nothing.
+func (s *partnerCommands) outboundFlags(fs *flag.FlagSet, tokenStdin bool, serverCA string) (outboundEdit, error) {
+	var out outboundEdit
+	if tokenStdin {
+		if s.stdin == nil {
+			return out, usagef("partner edit: --outbound-token-stdin needs the token on standard input")
+		}
+		line, err := bufio.NewReader(s.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return out, usagef("partner edit: no token on standard input")
+		}
+		out.token = strings.TrimRight(line, "\r\n")
+		if err := domain.CheckOutboundToken(out.token); err != nil {
+			return out, err
+		}
+	}
+	fs.Visit(func(f *flag.Flag) { out.setServerCA = out.setServerCA || f.Name == "server-ca" })
+	if out.setServerCA && serverCA != "" {
+		raw, err := os.ReadFile(s.local(serverCA))
+		if err != nil {
+			return out, fmt.Errorf("cannot read the server CA: %w", err)
+		}
+		out.serverCA = string(raw)
+		if err := domain.CheckServerCA(out.serverCA); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// apply stores the partner's server CA and the token we present to it.
+func (o outboundEdit) apply(s *partnerCommands, code string) error {
+	if o.setServerCA {
+		if err := s.desk.SetPartnerServerCA(code, o.serverCA, s.actor()); err != nil {
+			return err
+		}
+	}
+	if o.token != "" {
+		return s.desk.SetPartnerOutboundToken(code, o.token, s.actor())
+	}
 	return nil
 }

@@ -25,7 +25,9 @@ func TestNeedsAttention(t *testing.T) {
 	failing := f.lending("RAPID", "R-FAIL")
 	_, err = f.desk.Reject(failing.ID, ReasonNotHeld, "", "", atRS)
 	require.NoError(t, err)
-	_, _, err = f.desk.sendMessages(context.Background(), &fakeTransport{reply: func(string, []byte) ([]byte, error) { return nil, errors.New("connection refused") }})
+	_, _, err = f.desk.sendMessages(context.Background(), &fakeTransport{reply: func(context.Context, Destination, []byte) ([]byte, error) {
+		return nil, errors.New("connection refused")
+	}})
 	require.NoError(t, err)
 
 	// Thursday 11:00: B-WAIT has waited 25 business hours; the loan (BVB: 21 days) is not due yet.

@@ -27,7 +27,8 @@ type Config struct {
 	Folders Folders
 	// Codec reads and writes ISO 18626 partner messages.
 	Codec MessageCodec
-	// Secrets keeps the SMTP password in the system keyring.
+	// Secrets keeps the SMTP password and the tokens we present to partners
+	// in the system keyring.
 	Secrets SecretStore
 	// Transport posts messages to partners' endpoints.
 	Transport Transport
@@ -41,6 +42,9 @@ type Config struct {
 	// NewToken makes the secret tokens of download links: 128 random bits
 	// or more, URL-safe. Without it no download link can be made.
 	NewToken func() string
+	// SendTimeout bounds each message sent to a partner; 0 means
+	// DefaultSendTimeout.
+	SendTimeout time.Duration
 }
 
 // Desk is the use-case layer: every action staff can take, used alike by the
@@ -84,9 +88,9 @@ func NewDesk(cfg Config) *Desk {
 		LendingService:     &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
 		BorrowingService:   &BorrowingService{core: c},
 		ScanService:        &ScanService{core: c, folders: cfg.Folders},
-		PartnerService:     &PartnerService{core: c, folders: cfg.Folders},
+		PartnerService:     &PartnerService{core: c, folders: cfg.Folders, secrets: cfg.Secrets},
 		StaffService:       &StaffService{core: c},
-		MessageService:     &MessageService{core: c, vault: cfg.Vault},
+		MessageService:     &MessageService{core: c, vault: cfg.Vault, secrets: cfg.Secrets, sendTimeout: cfg.SendTimeout},
 		NoticeService:      &NoticeService{core: c, secrets: cfg.Secrets},
 		StatsService:       &StatsService{core: c, paperwork: work},
 		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}}

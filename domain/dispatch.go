@@ -20,7 +20,9 @@ import (
 // every so often: the window, or illdesk serve through Run). What fails is
 // kept and retried with back-off. A message that has not gone yet holds up
 // only the later messages of its own request, which must arrive in order;
-// other requests, to the same partner too, keep going.
+// other requests, to the same partner too, keep going. Partners are sent to
+// in parallel, each message with its own timeout, so a silent partner
+// delays no other.
 type Dispatcher struct {
 	clock     Clock
 	messages  *MessageService
@@ -83,8 +85,9 @@ type QueueReport struct {
 
 // SendDue makes one pass over every queue: partner messages, shipped files
 // and patron notices, sending what is due. Once ctx is done it starts no
-// further sends (each one has its own timeout in its adapter) and leaves
-// the rest for a later pass. What fails stays queued and is retried with
+// further sends (each one has its own timeout: a partner message the
+// desk's SendTimeout, files and notices in their adapters) and leaves the
+// rest for a later pass. What fails stays queued and is retried with
 // back-off; err reports only store trouble.
 func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 	p.pass.Lock()

@@ -22,7 +22,7 @@ type dispatchFixture struct {
 
 func newDispatchFixture(t *testing.T) *dispatchFixture {
 	f := &dispatchFixture{deskFixture: newInteropFixture(t)}
-	f.desk.dispatch.transport = &fakeTransport{reply: func(_ string, body []byte) ([]byte, error) {
+	f.desk.dispatch.transport = &fakeTransport{reply: func(_ context.Context, _ Destination, body []byte) ([]byte, error) {
 		f.posts++
 		if f.refuse != "" && strings.Contains(string(body), `"`+f.refuse+`"`) {
 			return []byte("ERROR UnrecognisedDataValue"), nil
@@ -281,7 +281,7 @@ func TestDispatcherRunSendsWhenKicked(t *testing.T) {
 // from Run's goroutine.
 type isoPoster struct{}
 
-func (isoPoster) Post(string, []byte) ([]byte, error) { return []byte("OK"), nil }
+func (isoPoster) Post(context.Context, Destination, []byte) ([]byte, error) { return []byte("OK"), nil }
 
 // notifySet reports whether a front end listens to kicks.
 func (p *Dispatcher) notifySet() bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -204,15 +205,20 @@ func TestEveryActionProducesItsMessage(t *testing.T) {
 	assert.Len(t, f.outbox(), before)
 }
 
+// fakeTransport answers OK, or what reply says; partners are sent to in
+// parallel, so it keeps what it was given under a lock.
 type fakeTransport struct {
-	posts []string
-	reply func(url string, body []byte) ([]byte, error)
+	mu    sync.Mutex
+	posts []Destination
+	reply func(ctx context.Context, to Destination, body []byte) ([]byte, error)
 }
 
-func (t *fakeTransport) Post(url string, body []byte) ([]byte, error) {
-	t.posts = append(t.posts, url)
+func (t *fakeTransport) Post(ctx context.Context, to Destination, body []byte) ([]byte, error) {
+	t.mu.Lock()
+	t.posts = append(t.posts, to)
+	t.mu.Unlock()
 	if t.reply != nil {
-		return t.reply(url, body)
+		return t.reply(ctx, to, body)
 	}
 	return []byte("OK"), nil
 }

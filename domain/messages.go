@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"time"
 )
 
 // MessageService exchanges ISO 18626 messages with partners: it takes in
@@ -16,6 +19,10 @@ type MessageService struct {
 	*core
 	// vault holds the shipped files that deliveries send or serve.
 	vault Vault
+	// secrets holds the tokens we present to partners.
+	secrets SecretStore
+	// sendTimeout bounds each message sent; 0 means DefaultSendTimeout.
+	sendTimeout time.Duration
 }
 
 // Caller is who sent a message over the network, as far as its transport
@@ -297,42 +304,104 @@ func (d *MessageService) Outbox(requestID string) ([]OutboxMessage, error) {
 }
 
 // sendMessages posts the due messages to the partners that have an ISO
-// 18626 endpoint, oldest first. A message that fails, or still waits for
-// its back-off, holds up the later messages of its own request, so that
-// they arrive in order; other requests to the same partner go on. Failures
-// are kept and retried with back-off. Once ctx is done no further message
-// is posted.
+// 18626 endpoint, oldest first. Partners are sent to in parallel (at most
+// maxParallelPartners at once), each message with its own timeout, so a
+// silent partner delays no other; each partner's messages go one after
+// another. A message that fails, or still waits for its back-off, holds up
+// the later messages of its own request, so that they arrive in order;
+// other requests to the same partner go on. Failures are kept and retried
+// with back-off. Once ctx is done no further message is posted.
 func (d *MessageService) sendMessages(ctx context.Context, t Transport) (sent, failed int, err error) {
 	msgs, err := d.Outbox("")
 	if err != nil {
 		return 0, 0, err
 	}
 	partners := map[string]Partner{}
-	blocked := map[string]bool{} // by request
-	now := d.clock.Now()
-	for _, m := range msgs {
-		if !m.pending() || blocked[m.RequestID] {
-			continue
-		}
-		p, ok := partners[m.Partner]
-		if !ok {
-			if err := d.store.View(func(tx Tx) error { var e error; p, e = tx.Partner(m.Partner); return e }); err != nil {
-				return sent, failed, err
+	var o outbound
+	if err := d.store.View(func(tx Tx) error {
+		for _, m := range msgs {
+			if _, ok := partners[m.Partner]; ok || !m.pending() {
+				continue
+			}
+			p, err := tx.Partner(m.Partner)
+			if err != nil {
+				return err
 			}
 			partners[m.Partner] = p
 		}
-		if p.ISOEndpoint == "" {
-			continue // exported as files instead
+		var err error
+		o, err = readOutbound(tx)
+		return err
+	}); err != nil {
+		return 0, 0, err
+	}
+	now := d.clock.Now()
+	// Each partner's pending messages in outbox order: a request belongs to
+	// one partner, so this order keeps each request's order.
+	queues := map[string][]OutboxMessage{}
+	var due []string // the partners with a message due now, in outbox order
+	for _, m := range msgs {
+		if !m.pending() || partners[m.Partner].ISOEndpoint == "" {
+			continue // partners without an endpoint get them exported as files
+		}
+		queues[m.Partner] = append(queues[m.Partner], m)
+		if !m.NextTry.After(now) && !slices.Contains(due, m.Partner) {
+			due = append(due, m.Partner)
+		}
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, maxParallelPartners)
+	)
+	for _, code := range due {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			s, f, perr := d.sendTo(ctx, t, partners[code], o, queues[code], now)
+			mu.Lock()
+			defer mu.Unlock()
+			sent, failed = sent+s, failed+f
+			if perr != nil && err == nil {
+				err = perr
+				stop() // store trouble: post nothing more
+			}
+		}()
+	}
+	wg.Wait()
+	return sent, failed, err
+}
+
+// sendTo posts one partner's pending messages, in order, and records each
+// outcome; err reports only store trouble.
+func (d *MessageService) sendTo(ctx context.Context, t Transport, p Partner, o outbound, msgs []OutboxMessage, now time.Time) (sent, failed int, err error) {
+	to, refused := d.destination(p, o)
+	timeout := d.sendTimeout
+	if timeout <= 0 {
+		timeout = DefaultSendTimeout
+	}
+	blocked := map[string]bool{} // by request
+	for _, m := range msgs {
+		if blocked[m.RequestID] {
+			continue
 		}
 		if m.NextTry.After(now) || ctx.Err() != nil {
 			blocked[m.RequestID] = true
 			continue
 		}
-		reply, perr := t.Post(p.ISOEndpoint, m.Body)
-		if perr == nil && d.codec != nil {
-			if ok, why := d.codec.ConfirmationOK(reply); !ok {
-				perr = errors.New("the partner answered ERROR: " + why)
-			}
+		perr := refused
+		if perr == nil {
+			perr = d.post(ctx, t, to, m.Body, timeout)
 		}
 		if perr != nil {
 			failed++
@@ -345,6 +414,20 @@ func (d *MessageService) sendMessages(ctx context.Context, t Transport) (sent, f
 		}
 	}
 	return sent, failed, nil
+}
+
+// post sends one message within its own timeout and checks the partner's
+// confirmation.
+func (d *MessageService) post(ctx context.Context, t Transport, to Destination, body []byte, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	reply, err := t.Post(ctx, to, body)
+	if err == nil && d.codec != nil {
+		if ok, why := d.codec.ConfirmationOK(reply); !ok {
+			err = errors.New("the partner answered ERROR: " + why)
+		}
+	}
+	return err
 }
 
 // recordSend stores the outcome of one attempt on the message and in its

@@ -196,6 +196,10 @@ type Partner struct {
 	// Delivery is how shipped files reach the partner: email:ADDRESS,
 	// folder:PATH or iso (a link in the CopyCompleted message).
 	Delivery string `json:"delivery,omitempty"`
+	// ServerCA is the PEM certificate of the CA that signed the partner's
+	// server certificate, when it is self-signed; it is then the only one
+	// trusted for that partner.
+	ServerCA string `json:"server_ca,omitempty"`
 }
 
 // Defaults applied to partners that leave a value unset.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"strings"
 	"time"
 )
@@ -61,9 +62,26 @@ type OutboxMessage struct {
 	Where     string    `json:"where,omitempty"`
 }
 
-// Transport posts a message to a partner's ISO 18626 endpoint and returns the reply.
+// Transport posts a message to a partner's ISO 18626 endpoint and returns
+// the reply. It gives up once ctx is done, and never follows a redirect: a
+// redirect is a failure that says where it pointed.
 type Transport interface {
-	Post(url string, body []byte) (reply []byte, err error)
+	Post(ctx context.Context, to Destination, body []byte) (reply []byte, err error)
+}
+
+// Destination is where one message goes and what we present there, as the
+// desk decided it; the transport only carries it out.
+type Destination struct {
+	// URL is the partner's ISO 18626 endpoint.
+	URL string
+	// Token, when set, is sent as "Authorization: Bearer TOKEN".
+	Token string
+	// ServerCAPEM, when set, is the only authority the partner's server
+	// certificate is checked against (a partner with a self-signed CA).
+	ServerCAPEM string
+	// ClientCert and ClientKey are the files of our certificate and key for
+	// mutual TLS, read at each send; both "" for none.
+	ClientCert, ClientKey string
 }
 
 // selfAgency is our agency id, or a stand-in until one is configured.

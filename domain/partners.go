@@ -16,6 +16,8 @@ type PartnerService struct {
 	*core
 	// folders checks that a scan folder given in the settings exists.
 	folders Folders
+	// secrets keeps the tokens we present to partners.
+	secrets SecretStore
 }
 
 // AddPartner registers a new partner, filling in default turnaround and loan
@@ -33,6 +35,9 @@ func (d *PartnerService) AddPartner(p Partner, by ...Actor) (Partner, error) {
 		if _, err := tx.Partner(p.Code); err == nil {
 			return refuse(ErrPartnerExists, "A partner with code %s already exists.", p.Code)
 		} else if !errors.Is(err, ErrPartnerNotFound) {
+			return err
+		}
+		if err := checkEndpoint(tx, p.ISOEndpoint); err != nil {
 			return err
 		}
 		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, nil, p); err != nil {
@@ -65,6 +70,11 @@ func (d *PartnerService) EditPartner(code string, edit func(*Partner), by ...Act
 		p.Code = strings.TrimSpace(code)
 		if p, err = checkPartner(p); err != nil {
 			return err
+		}
+		if p.ISOEndpoint != before.ISOEndpoint {
+			if err := checkEndpoint(tx, p.ISOEndpoint); err != nil {
+				return err
+			}
 		}
 		out = p
 		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, before, p); err != nil {

@@ -1,5 +1,6 @@
-// Package keyring keeps ILL Desk's secrets (the SMTP password) in the
-// operating system's keyring, through go-keyring.
+// Package keyring keeps ILL Desk's secrets (the SMTP password, the tokens
+// we present to partners) in the operating system's keyring, through
+// go-keyring.
 package keyring
 
 import (
@@ -21,7 +22,8 @@ const EnvSMTPPassword = "ILLDESK_SMTP_PASSWORD"
 // Service on Linux, the Keychain on macOS, the Credential Manager on
 // Windows — so they are never written into the database.
 type Secrets struct {
-	// Getenv reads the environment; the SMTP password set there wins.
+	// Getenv reads the environment; the SMTP password and the partners'
+	// tokens (domain.PartnerTokenEnv) set there win.
 	Getenv func(string) string
 }
 
@@ -31,6 +33,11 @@ var _ domain.SecretStore = Secrets{}
 func (k Secrets) Get(key string) (string, error) {
 	if k.Getenv != nil && strings.HasPrefix(key, "smtp:") {
 		if v := k.Getenv(EnvSMTPPassword); v != "" {
+			return v, nil
+		}
+	}
+	if code, ok := strings.CutPrefix(key, domain.SecretPartnerToken); ok && k.Getenv != nil {
+		if v := k.Getenv(domain.PartnerTokenEnv(code)); v != "" {
 			return v, nil
 		}
 	}

@@ -29,3 +29,21 @@ func TestKeyringWithEnvironmentFallback(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "from-env", v, "the environment wins, for servers without a keyring")
 }
+
+func TestPartnerTokenWithEnvironmentFallback(t *testing.T) {
+	gokeyring.MockInit()
+	env := map[string]string{"ILLDESK_PARTNER_TOKEN_DE_1": "from-env"}
+	k := Secrets{Getenv: func(name string) string { return env[name] }}
+	require.NoError(t, k.Set("partner-token:RAPID", "kept"))
+	tests := []struct{ key, want string }{
+		{"partner-token:RAPID", "kept"},
+		{"partner-token:de-1", "from-env"},
+		{"partner-token:OTHER", ""},
+		{"smtp:de-1", ""},
+	}
+	for _, tt := range tests {
+		v, err := k.Get(tt.key)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, v, tt.key)
+	}
+}

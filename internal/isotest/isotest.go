@@ -6,6 +6,7 @@
 package isotest
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"sync"
@@ -40,8 +41,8 @@ func (p *Partner) Received() []string {
 	return append([]string(nil), p.got...)
 }
 
-// Post answers one message as the partner would: the URL is not used.
-func (p *Partner) Post(_ string, body []byte) ([]byte, error) {
+// Post answers one message as the partner would: the destination is not used.
+func (p *Partner) Post(_ context.Context, _ domain.Destination, body []byte) ([]byte, error) {
 	in, err := iso18626.Codec{}.Decode(body)
 	if err != nil {
 		return nil, err
@@ -64,7 +65,7 @@ func (p *Partner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	reply, err := p.Post(r.URL.String(), body)
+	reply, err := p.Post(r.Context(), domain.Destination{URL: r.URL.String()}, body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return

@@ -5,6 +5,10 @@ package isohttp
 
 import (
 	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +18,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -22,34 +25,54 @@ import (
 // maxMessage bounds the size of a message read from the network.
 const maxMessage = 1 << 20
 
-// Client posts messages to partners' ISO 18626 endpoints (text/xml).
-type Client struct {
-	HTTP *http.Client
-}
+// Client posts messages to partners' ISO 18626 endpoints (text/xml), with
+// the credentials the desk chose for each (domain.Destination). It never
+// follows a redirect, so a message and its token reach only the endpoint
+// the partner was given.
+type Client struct{}
 
 var _ domain.Transport = Client{}
 
-// NewClient is a client with a timeout, so a silent partner cannot hang the desk.
-func NewClient() Client { return Client{HTTP: &http.Client{Timeout: 30 * time.Second}} }
+// NewClient is the client of the desk's partners.
+func NewClient() Client { return Client{} }
 
-// Post sends one message and returns the partner's reply (its confirmation).
-// Errors name the endpoint without any password it carries, since they are
-// kept with the message and shown to staff.
-func (c Client) Post(endpoint string, body []byte) ([]byte, error) {
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	shown := redact(endpoint)
-	resp, err := hc.Post(endpoint, "text/xml; charset=utf-8", bytes.NewReader(body))
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err // its URL is the endpoint again
-		}
+// Post sends one message and returns the partner's reply (its
+// confirmation). ctx bounds the whole exchange: the dispatcher gives each
+// send its own timeout, so a silent partner cannot hang the desk. Errors
+// name the endpoint without any password it carries, since they are kept
+// with the message and shown to staff.
+func (Client) Post(ctx context.Context, to domain.Destination, body []byte) ([]byte, error) {
+	shown := redact(to.URL)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	var err error
+	if tr.TLSClientConfig, err = tlsConfig(to); err != nil {
 		return nil, fmt.Errorf("could not reach %s: %w", shown, err)
 	}
+	hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, to.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("could not reach %s: %w", shown, unwrapURL(err))
+	}
+	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+	if to.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+to.Token)
+	}
+	resp, err := hc.Do(req)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil, fmt.Errorf("%s did not answer in time: %w", shown, context.DeadlineExceeded)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("could not reach %s: %w", shown, unwrapURL(err))
+	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 == 3 {
+		where := "no address"
+		if loc, err := resp.Location(); err == nil {
+			where = loc.Redacted()
+		}
+		return nil, fmt.Errorf("%s answered %s, pointing to %s; redirects are not followed: give the partner the address its messages go to", shown, resp.Status, where)
+	}
 	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxMessage))
 	if err != nil {
 		return nil, fmt.Errorf("reading the answer of %s: %w", shown, err)
@@ -58,6 +81,67 @@ func (c Client) Post(endpoint string, body []byte) ([]byte, error) {
 		return reply, fmt.Errorf("%s answered %s", shown, resp.Status)
 	}
 	return reply, nil
+}
+
+// unwrapURL drops the *url.Error around err: its URL is the endpoint again,
+// with any password in it.
+func unwrapURL(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err
+	}
+	return err
+}
+
+// tlsConfig is what the client presents and trusts for one destination:
+// our client certificate, read now so that a renewed one is used at once,
+// and the partner's own server CA instead of the system's when it has one.
+func tlsConfig(to domain.Destination) (*tls.Config, error) {
+	conf := &tls.Config{}
+	if to.ServerCAPEM != "" {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM([]byte(to.ServerCAPEM)) {
+			return nil, errors.New("the partner's server CA holds no certificate")
+		}
+		conf.RootCAs = pool
+	}
+	if to.ClientCert != "" || to.ClientKey != "" {
+		pair, err := tls.LoadX509KeyPair(to.ClientCert, to.ClientKey)
+		if err != nil {
+			return nil, fmt.Errorf("our client certificate cannot be loaded: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{pair}
+	}
+	return conf, nil
+}
+
+// CheckClientCertificate checks our client certificate and key files as
+// they are being set: each one given must be readable PEM of its kind, and
+// both together must make a pair.
+func CheckClientCertificate(certFile, keyFile string) error {
+	if certFile != "" && keyFile != "" {
+		_, err := tls.LoadX509KeyPair(certFile, keyFile)
+		return err
+	}
+	for _, f := range []struct{ path, kind string }{{certFile, "CERTIFICATE"}, {keyFile, "PRIVATE KEY"}} {
+		if f.path == "" {
+			continue
+		}
+		raw, err := os.ReadFile(f.path)
+		if err != nil {
+			return err
+		}
+		block, _ := pem.Decode(raw)
+		if block == nil || !strings.HasSuffix(block.Type, f.kind) {
+			return fmt.Errorf("%s holds no PEM %s", f.path, strings.ToLower(f.kind))
+		}
+		if f.kind == "CERTIFICATE" {
+			if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // redact is the endpoint with the password of its user information, if
