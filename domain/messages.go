@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -24,6 +25,11 @@ type MessageService struct {
 type Caller struct {
 	// Addr is the address the message came from (an IP address).
 	Addr string
+	// Token is the bearer token the caller presented ("" when none).
+	Token string
+	// Chains are the caller's TLS client certificate chains, leaf first,
+	// as the transport verified them (nil without mutual TLS).
+	Chains [][]*x509.Certificate
 }
 
 // Intake receives one partner message that staff import from a file: it is
@@ -47,6 +53,18 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		return ImportResult{}, nil, errors.New("no partner message codec is configured")
 	}
 	now := d.clock.Now()
+	// A caller from the network proves who it is before anything else, so
+	// that the messages seen before answer no stranger's replay.
+	proven := from == nil
+	if from != nil {
+		if in, err := d.codec.Decode(raw); err == nil {
+			var check CallerCheck
+			if err := d.store.View(func(tx Tx) error { var e error; check, e = d.checkCaller(tx, in, *from); return e }); err != nil {
+				return ImportResult{Kind: in.Kind}, nil, err
+			}
+			proven = check.Proven
+		}
+	}
 	sum := sha256.Sum256(raw)
 	key := hex.EncodeToString(sum[:])
 	var seen SeenMessage
@@ -72,6 +90,13 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 	var res ImportResult
 	var conf []byte
 	err = d.store.Update(func(tx Tx) error {
+		if from != nil { // again, with the partners as this transaction sees them
+			check, err := d.checkCaller(tx, in, *from)
+			if err != nil {
+				return err
+			}
+			proven = check.Proven
+		}
 		var problem *MessageProblem
 		res, problem, err = d.apply(tx, in, from)
 		if err != nil {
@@ -87,16 +112,18 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 	})
 	var mr *messageRefusal
 	switch {
+	case isCallerRefusal(err):
+		return ImportResult{Kind: in.Kind}, nil, err
 	case errors.As(err, &mr):
-		conf, cerr := d.codec.Confirm(in, now, &mr.problem)
+		conf, cerr := d.codec.Confirm(in, now, shownProblem(mr.problem, proven))
 		if cerr != nil {
 			return ImportResult{}, nil, cerr
 		}
 		return res, conf, &Refusal{Kind: ErrBadMessage, Msg: mr.msg}
 	case err != nil:
 		// a refusal from the desk itself (e.g. a duplicate external id)
-		p := &MessageProblem{ErrorType: "UnrecognisedDataValue", Value: refusalMessage(err)}
-		conf, cerr := d.codec.Confirm(in, now, p)
+		p := MessageProblem{ErrorType: "UnrecognisedDataValue", Value: refusalMessage(err)}
+		conf, cerr := d.codec.Confirm(in, now, shownProblem(p, proven))
 		if cerr != nil {
 			return ImportResult{}, nil, cerr
 		}
