@@ -29,7 +29,7 @@ type ServerSettings struct {
 // DefaultServerSettings are generous for a busy partner, and for tests
 // that send from 127.0.0.1.
 var DefaultServerSettings = ServerSettings{MaxConnections: 256, MaxConnectionsPerAddress: 32,
-	RatePerAddress: 600, RatePerAgency: 300,
+	RatePerAddress: 240, RatePerAgency: 120,
 	ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 
 // serverSetting is one server setting: its command-line name, how it is
