@@ -367,3 +367,17 @@ func shownProblem(p MessageProblem, proven bool) *MessageProblem {
 func isCallerRefusal(err error) bool {
 	return errors.Is(err, ErrUnauthenticated) || errors.Is(err, ErrForbiddenCaller)
 }
+
+// Sender is the agency a network message names as its sender, "" when it
+// cannot be read: the server limits the messages naming one agency with
+// it before taking one in.
+func (d *MessageService) Sender(raw []byte) string {
+	if d.codec == nil {
+		return ""
+	}
+	in, err := d.codec.Decode(raw)
+	if err != nil {
+		return ""
+	}
+	return in.From
+}
