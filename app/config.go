@@ -43,7 +43,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -81,6 +81,13 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return err
 		}
 		s.printf("backup-keep               %d\n", keep)
+		server, err := s.desk.ServerSettings()
+		if err != nil {
+			return err
+		}
+		for _, kv := range server.Show() {
+			s.printf("%-25s %s\n", kv[0], kv[1])
+		}
 		return nil
 	case "set":
 		if len(args) != 3 {
@@ -118,6 +125,13 @@ func (s *configCommands) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("public-url set.\n")
+			return nil
+		}
+		if domain.IsServerSetting(args[1]) {
+			if err := s.desk.SetServerSetting(args[1], args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("%s set.\n", args[1])
 			return nil
 		}
 		set, ok := configKeys[args[1]]

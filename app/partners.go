@@ -53,16 +53,16 @@ func (s *partnerCommands) cmdPartner(args []string) error {
 			return err
 		}
 		if asJSON {
-			return s.printJSON(nonNil(ps))
+			return s.printJSON(nonNil(credentialsHidden(ps)))
 		}
 		if len(ps) == 0 {
 			s.printf("No partners yet. Add one with: illdesk partner add CODE --name NAME\n")
 			return nil
 		}
 		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL")
+		fmt.Fprintln(tw, "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL\tINBOUND")
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\t%dh\t%d\t%s\n", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email)
+			fmt.Fprintf(tw, "%s\t%s\t%dh\t%d\t%s\t%s\n", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email, p.Authentication())
 		}
 		return tw.Flush()
 	}
@@ -81,16 +81,22 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	endpoint := fs.String("iso-endpoint", "", "URL the partner's ISO 18626 messages are POSTed to")
 	delivery := fs.String("delivery", "", "email:ADDRESS, folder:PATH or iso")
 	reviewed := fs.Bool("reviewed", false, "mark a partner created from an ISO 18626 request as reviewed")
+	inbound := s.inboundFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed]"); err != nil {
+	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed] "+inboundUsage); err != nil {
 		return err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	credentials, err := inbound.read(set)
+	if err != nil {
+		return err
+	}
 	p, err := s.desk.EditPartner(pos[0], func(p *domain.Partner) {
+		credentials(p)
 		if set["name"] {
 			p.Name = *name
 		}
@@ -123,5 +129,8 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 		return err
 	}
 	s.printf("Partner %s (%s) saved.\n", p.Code, p.Name)
+	if inbound.given(set) {
+		s.printInbound(p)
+	}
 	return nil
 }
