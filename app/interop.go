@@ -204,7 +204,7 @@ func firstOf(ss ...string) string {
 
 // serveMemoryLimit is the soft memory limit of illdesk serve: its
 // connections and the bodies being read fit well within it.
-const serveMemoryLimit = 64 << 20
+const serveMemoryLimit = 48 << 20
 
 // cmdServe receives partners' ISO 18626 messages over HTTP until SIGINT or
 // SIGTERM. Its dispatcher sends what the changes queue (answers to the

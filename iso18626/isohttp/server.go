@@ -240,7 +240,7 @@ func tooMany(w http.ResponseWriter, wait time.Duration) {
 // once rather than holding more memory.
 const (
 	freeBodyBytes   = 64 << 10
-	bodyBudgetBytes = 32 << 20
+	bodyBudgetBytes = 16 << 20
 )
 
 // errBusy is a body the budget has no room for.
