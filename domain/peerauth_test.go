@@ -297,3 +297,34 @@ func TestIntakeFromRevealsNoIdsToUnprovenCallers(t *testing.T) {
 		})
 	}
 }
+
+func TestNeedsAttentionForPartners(t *testing.T) {
+	f := newInteropFixture(t) // RAPID speaks ISO 18626 without credentials; BVB does not speak it
+	f.lending("RAPID", "R-1")
+	f.now = wednesday.Add(25 * time.Hour)
+	cases := []struct {
+		name string
+		edit func(*Partner)
+		want []string // the items: a request's ref, or a partner's code
+	}{
+		{"not authenticated", func(*Partner) {}, []string{"R-1", "partner RAPID"}},
+		{"a token", func(p *Partner) { require.NoError(t, p.SetInboundToken(rapidToken)) }, []string{"R-1"}},
+		{"no-auth chosen", (*Partner).SetNoAuth, []string{"R-1"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.desk.EditPartner("RAPID", tc.edit)
+			require.NoError(t, err)
+			var got []string
+			for _, a := range f.needsAttention(t) {
+				if a.Partner != "" {
+					got = append(got, "partner "+a.Partner)
+					assert.Contains(t, a.Why, "Partner RAPID is not authenticated")
+				} else {
+					got = append(got, a.Request.Ref())
+				}
+			}
+			assert.Equal(t, tc.want, got, "requests first, then partners")
+		})
+	}
+}
