@@ -390,13 +390,14 @@ func TestServerLogQuotesOutsideValues(t *testing.T) {
 
 // slowSender opens a connection from local (an address on this computer)
 // and posts the header of a message, then sends its body one byte a second
-// until stop is closed. closed receives when the server closed the
-// connection (after answering, if it did).
-func slowSender(local, addr string, stop <-chan struct{}, closed chan<- time.Time) {
+// until stop is closed. held receives how long the server kept the
+// connection (until it closed it, after answering if it did).
+func slowSender(local, addr string, stop <-chan struct{}, held chan<- time.Duration) {
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}, Timeout: 5 * time.Second}
+	start := time.Now()
 	c, err := d.Dial("tcp", addr)
 	if err != nil {
-		closed <- time.Now()
+		held <- 0
 		return
 	}
 	go func() {
@@ -417,7 +418,7 @@ func slowSender(local, addr string, stop <-chan struct{}, closed chan<- time.Tim
 	}()
 	go func() {
 		_, _ = io.Copy(io.Discard, c)
-		closed <- time.Now()
+		held <- time.Since(start)
 	}()
 }
 
@@ -447,10 +448,9 @@ func TestServerSlowSenders(t *testing.T) {
 	addr := strings.TrimSuffix(strings.TrimPrefix(s.url, "http://"), "/")
 	stop := make(chan struct{})
 	defer close(stop)
-	closed := make(chan time.Time, 200)
-	start := time.Now()
+	held := make(chan time.Duration, 200)
 	for range 200 {
-		slowSender("127.0.0.2", addr, stop, closed)
+		slowSender("127.0.0.2", addr, stop, held)
 	}
 	partner := &http.Client{Timeout: time.Second} // answered within a second, or failed
 	for i := range 3 {
@@ -464,11 +464,11 @@ func TestServerSlowSenders(t *testing.T) {
 	deadline := time.After(10 * time.Second)
 	for range 200 {
 		select {
-		case at := <-closed:
-			switch since := at.Sub(start); {
-			case since < time.Second:
+		case d := <-held:
+			switch {
+			case d < time.Second:
 				early++
-			case since < 5*time.Second:
+			case d < 5*time.Second:
 				timedOut++
 			}
 		case <-deadline:
