@@ -12,8 +12,9 @@ import (
 )
 
 func TestNeedsAttention(t *testing.T) {
-	f := newInteropFixture(t)                                   // Wednesday 10:00, RAPID speaks ISO 18626
-	_, err := f.desk.EditPartner("RAPID", (*Partner).SetNoAuth) // partners that need attention: TestNeedsAttentionForPartners
+	f := newInteropFixture(t) // Wednesday 10:00, RAPID speaks ISO 18626
+	// Partners that need attention are TestNeedsAttentionForPartners' part.
+	_, err := f.desk.EditPartner("RAPID", (*Partner).SetNoAuth)
 	require.NoError(t, err)
 	f.lending("BVB", "B-WAIT")
 	fresh := f.lending("BVB", "B-FRESH")
