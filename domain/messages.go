@@ -53,17 +53,16 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		return ImportResult{}, nil, errors.New("no partner message codec is configured")
 	}
 	now := d.clock.Now()
+	in, decodeErr := d.codec.Decode(raw)
 	// A caller from the network proves who it is before anything else, so
 	// that the messages seen before answer no stranger's replay.
 	proven := from == nil
-	if from != nil {
-		if in, err := d.codec.Decode(raw); err == nil {
-			var check CallerCheck
-			if err := d.store.View(func(tx Tx) error { var e error; check, e = d.checkCaller(tx, in, *from); return e }); err != nil {
-				return ImportResult{Kind: in.Kind}, nil, err
-			}
-			proven = check.Proven
+	if from != nil && decodeErr == nil {
+		var check CallerCheck
+		if err := d.store.View(func(tx Tx) error { var e error; check, e = d.checkCaller(tx, in, *from); return e }); err != nil {
+			return ImportResult{Kind: in.Kind}, nil, err
 		}
+		proven = check.Proven
 	}
 	sum := sha256.Sum256(raw)
 	key := hex.EncodeToString(sum[:])
@@ -82,13 +81,13 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		res.Outcome = "This message was received before (" + seen.At.Local().Format("2006-01-02 15:04") + "); nothing changed."
 		return res, seen.Confirmation, nil
 	}
-	in, err := d.codec.Decode(raw)
-	if err != nil {
-		return ImportResult{}, d.codec.ConfirmUndecodable(raw, err, now),
-			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + err.Error() + ". Nothing was stored."}
+	if decodeErr != nil {
+		return ImportResult{}, d.codec.ConfirmUndecodable(raw, decodeErr, now),
+			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + decodeErr.Error() + ". Nothing was stored."}
 	}
 	var res ImportResult
 	var conf []byte
+	var err error
 	err = d.store.Update(func(tx Tx) error {
 		if from != nil { // again, with the partners as this transaction sees them
 			check, err := d.checkCaller(tx, in, *from)
