@@ -44,13 +44,28 @@ func NewServer(h Handler, set domain.ServerSettings, tlsConf *tls.Config) *Serve
 	}
 	h.budget = &bodyBudget{limit: bodyBudgetBytes}
 	return &Server{set: set, tls: tlsConf, http: &http.Server{
-		Handler:           h,
+		Handler:           downloadTime(h, set.WriteTimeout+downloadTimeout),
 		ReadHeaderTimeout: min(readHeaderTimeout, set.ReadTimeout),
 		ReadTimeout:       set.ReadTimeout,
 		WriteTimeout:      set.WriteTimeout,
 		IdleTimeout:       set.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}}
+}
+
+// downloadTimeout is how much longer than a message's answer a download
+// of a shipped file may take: a large PDF to a slow partner.
+const downloadTimeout = 30 * time.Minute
+
+// downloadTime gives a download of a shipped file until limit from its
+// start to be written, in place of the server's WriteTimeout.
+func downloadTime(h http.Handler, limit time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/files/") {
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(limit))
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Serve accepts connections on ln until Shutdown: at most MaxConnections

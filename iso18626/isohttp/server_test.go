@@ -502,3 +502,36 @@ func TestLargeBodiesShareABudget(t *testing.T) {
 	_, err = read(freeBodyBytes + 40<<10)
 	require.NoError(t, err, "room again once the others are done")
 }
+
+func TestDownloadsOutlastTheWriteTimeout(t *testing.T) {
+	slow := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(300 * time.Millisecond) // a large file to a slow partner
+		_, _ = w.Write([]byte("%PDF-1.7"))
+	})
+	srv := &http.Server{Handler: downloadTime(slow, time.Minute), WriteTimeout: 100 * time.Millisecond}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	cases := []struct {
+		path string
+		ok   bool
+	}{
+		{"/files/0123", true},
+		{"/", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, err := quick.Get("http://" + ln.Addr().String() + tc.path)
+			if !tc.ok {
+				require.Error(t, err, "anything else is cut off at the write timeout")
+				return
+			}
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, "%PDF-1.7", string(b))
+		})
+	}
+}
