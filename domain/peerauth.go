@@ -47,16 +47,22 @@ func (p *Partner) SetInboundToken(token string) error {
 }
 
 // SetClientCA makes the certificates in pemText the authority whose client
-// certificates prove the partner; "" removes it.
+// certificates prove the partner; "" removes it. Only the certificates
+// are kept: a private key given in the same file is dropped.
 func (p *Partner) SetClientCA(pemText string) error {
 	if strings.TrimSpace(pemText) == "" {
 		p.ClientCA = ""
 		return nil
 	}
-	if _, err := caPool(pemText); err != nil {
+	certs, err := parseCerts(pemText)
+	if err != nil {
 		return err
 	}
-	p.ClientCA, p.NoAuth = pemText, false
+	var b strings.Builder
+	for _, c := range certs {
+		b.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+	}
+	p.ClientCA, p.NoAuth = b.String(), false
 	return nil
 }
 
@@ -157,11 +163,10 @@ func parseAllowed(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-// caPool reads the certificates of a PEM text.
-func caPool(pemText string) (*x509.CertPool, error) {
-	pool := x509.NewCertPool()
+// parseCerts reads the certificates of a PEM text, at least one.
+func parseCerts(pemText string) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
 	rest := []byte(pemText)
-	n := 0
 	for {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
@@ -175,11 +180,23 @@ func caPool(pemText string) (*x509.CertPool, error) {
 		if err != nil {
 			return nil, refuse(ErrInvalidInput, "The client CA file holds a certificate that cannot be read: %v.", err)
 		}
-		pool.AddCert(c)
-		n++
+		certs = append(certs, c)
 	}
-	if n == 0 {
+	if len(certs) == 0 {
 		return nil, refuse(ErrInvalidInput, "The client CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----).")
+	}
+	return certs, nil
+}
+
+// caPool is the pool of the certificates of a PEM text.
+func caPool(pemText string) (*x509.CertPool, error) {
+	certs, err := parseCerts(pemText)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
 	}
 	return pool, nil
 }

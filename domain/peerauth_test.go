@@ -153,6 +153,14 @@ func TestPartnerCredentialsRefuseBadInput(t *testing.T) {
 	}
 }
 
+func TestClientCAKeepsOnlyCertificates(t *testing.T) {
+	ca := newTestCA(t, "CA")
+	var p Partner
+	withKey := "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n" + ca.pem
+	require.NoError(t, p.SetClientCA(withKey))
+	assert.Equal(t, ca.pem, p.ClientCA, "a key given in the same file is not kept")
+}
+
 func TestPartnerAuthentication(t *testing.T) {
 	ca := newTestCA(t, "CA")
 	cases := []struct {
