@@ -45,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -88,6 +88,13 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return err
 		}
 		s.printf("link-days                 %d\n", days)
+		server, err := s.desk.ServerSettings()
+		if err != nil {
+			return err
+		}
+		for _, kv := range server.Show() {
+			s.printf("%-25s %s\n", kv[0], kv[1])
+		}
 		return s.showOutbound()
 	case "set":
 		if len(args) != 3 {
@@ -138,6 +145,13 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return nil
 		case "tls-client-cert", "tls-client-key", "allow-plain-http":
 			if err := s.setOutbound(args[1], args[2]); err != nil {
+				return err
+			}
+			s.printf("%s set.\n", args[1])
+			return nil
+		}
+		if domain.IsServerSetting(args[1]) {
+			if err := s.desk.SetServerSetting(args[1], args[2], s.actor()); err != nil {
 				return err
 			}
 			s.printf("%s set.\n", args[1])
@@ -321,13 +335,8 @@ func (s *configCommands) showOutbound() error {
 	if err != nil {
 		return err
 	}
-	plain, err := s.desk.AllowPlainHTTP()
-	if err != nil {
-		return err
-	}
 	s.printf("tls-client-cert           %s\n", cert)
 	s.printf("tls-client-key            %s\n", key)
-	s.printf("allow-plain-http          %s\n", map[bool]string{true: "on", false: "off"}[plain])
 	return nil
 }
 

@@ -4,17 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
-	"github.com/illdesk/illdesk/iso18626/isohttp"
 )
 
 // importResult is one imported file as import --json shows it.
@@ -203,6 +202,10 @@ func firstOf(ss ...string) string {
 	return ""
 }
 
+// serveMemoryLimit is the soft memory limit of illdesk serve: its
+// connections and the bodies being read fit well within it.
+const serveMemoryLimit = 48 << 20
+
 // cmdServe receives partners' ISO 18626 messages over HTTP until SIGINT or
 // SIGTERM. Its dispatcher sends what the changes queue (answers to the
 // messages received) at once, and what waits for its grace period or its
@@ -210,19 +213,23 @@ func firstOf(ss ...string) string {
 func (s *partnerCommands) cmdServe(args []string) error {
 	fs := newFlags("serve")
 	listen := fs.String("listen", "127.0.0.1:8626", "address to listen on")
+	certFile := fs.String("tls-cert", "", "TLS certificate (PEM) to serve with")
+	keyFile := fs.String("tls-key", "", "its private key (PEM)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 0, "serve --listen ADDR"); err != nil {
+	if err := wantArgs(pos, 0, "serve --listen ADDR [--tls-cert FILE --tls-key FILE]"); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
-	}
 	logf := func(msg string) { fmt.Fprintf(s.stderr, "%s %s\n", time.Now().Format("15:04:05"), msg) }
-	srv := &http.Server{Handler: isohttp.Handler{Desk: s.desk, Log: logf}, ReadHeaderTimeout: 10 * time.Second}
+	srv, ln, err := s.partnerServer(*listen, *certFile, *keyFile, logf)
+	if err != nil {
+		return err
+	}
+	// The server's memory is bounded by its settings; the runtime is asked
+	// to collect before the process grows much beyond what they allow.
+	debug.SetMemoryLimit(serveMemoryLimit)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sending := make(chan struct{})
@@ -230,7 +237,7 @@ func (s *partnerCommands) cmdServe(args []string) error {
 		defer close(sending)
 		s.desk.Dispatcher().Run(ctx, 5*time.Second, func(rep domain.QueueReport, err error) {
 			if err != nil {
-				logf("sending: " + err.Error())
+				logf(fmt.Sprintf("sending: %q", err.Error()))
 			} else if rep.Failed > 0 {
 				logf(fmt.Sprintf("%d items wait in the queue", rep.Failed))
 			}
@@ -251,7 +258,11 @@ func (s *partnerCommands) cmdServe(args []string) error {
 		_ = srv.Shutdown(shut)
 	}()
 	defer s.hold(nil)() // and runs other illdesk commands on this database
-	s.printf("Listening on http://%s/ for ISO 18626 messages. Stop with Ctrl+C.\n", ln.Addr())
+	scheme := "http"
+	if *certFile != "" {
+		scheme = "https"
+	}
+	s.printf("Listening on %s://%s/ for ISO 18626 messages. Stop with Ctrl+C.\n", scheme, ln.Addr())
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -56,16 +56,16 @@ func (s *partnerCommands) cmdPartner(args []string) error {
 			return err
 		}
 		if asJSON {
-			return s.printJSON(nonNil(ps))
+			return s.printJSON(nonNil(credentialsHidden(ps)))
 		}
 		if len(ps) == 0 {
 			s.printf("No partners yet. Add one with: illdesk partner add CODE --name NAME\n")
 			return nil
 		}
 		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL")
+		fmt.Fprintln(tw, "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL\tINBOUND")
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\t%dh\t%d\t%s\n", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email)
+			fmt.Fprintf(tw, "%s\t%s\t%dh\t%d\t%s\t%s\n", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email, p.Authentication())
 		}
 		return tw.Flush()
 	}
@@ -86,11 +86,12 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	reviewed := fs.Bool("reviewed", false, "mark a partner created from an ISO 18626 request as reviewed")
 	tokenStdin := fs.Bool("outbound-token-stdin", false, "read the token we present to the partner from standard input and keep it in the system keyring")
 	serverCA := fs.String("server-ca", "", "PEM file of the CA of the partner's self-signed server certificate (\"\": the system's authorities)")
+	inbound := s.inboundFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed] [--outbound-token-stdin] [--server-ca FILE]"); err != nil {
+	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed] [--outbound-token-stdin] [--server-ca FILE] "+inboundUsage); err != nil {
 		return err
 	}
 	out, err := s.outboundFlags(fs, *tokenStdin, *serverCA)
@@ -99,7 +100,12 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	credentials, err := inbound.read(set)
+	if err != nil {
+		return err
+	}
 	p, err := s.desk.EditPartner(pos[0], func(p *domain.Partner) {
+		credentials(p)
 		if set["name"] {
 			p.Name = *name
 		}
@@ -135,6 +141,9 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 		return err
 	}
 	s.printf("Partner %s (%s) saved.\n", p.Code, p.Name)
+	if inbound.given(set) {
+		s.printInbound(p)
+	}
 	return nil
 }
 

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -16,7 +14,6 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/illdesk/illdesk/assets"
-	"github.com/illdesk/illdesk/iso18626/isohttp"
 	"github.com/illdesk/illdesk/ui"
 )
 
@@ -132,14 +129,13 @@ func (s *session) serveFromWindow(w *ui.MainWindow) (stop func(), err error) {
 	if err != nil || set.Listen == "" {
 		return func() {}, err
 	}
-	ln, err := net.Listen("tcp", set.Listen)
+	srv, ln, err := s.partnerServer(set.Listen, "", "", func(msg string) {
+		fmt.Fprintln(s.stderr, "illdesk:", msg)
+		w.Do(func() { w.RefreshSoon() }) // a burst of messages is read once
+	})
 	if err != nil {
 		return nil, fmt.Errorf("cannot receive partner messages on %s (config listen): %w", set.Listen, err)
 	}
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: isohttp.Handler{Desk: s.desk, Log: func(msg string) {
-		fmt.Fprintln(s.stderr, "illdesk:", msg)
-		w.Do(func() { w.RefreshSoon() }) // a burst of messages is read once
-	}}}
 	go func() { _ = srv.Serve(ln) }()
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

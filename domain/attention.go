@@ -23,6 +23,10 @@ type Attention struct {
 	// Late is how far past the limit it is (business time for waits,
 	// calendar time for overdue loans); the list is sorted by it.
 	Late time.Duration
+	// Partner is the code of a partner that needs attention, on an item
+	// about a partner rather than a request (Request is then empty); such
+	// items come after the requests.
+	Partner string
 }
 
 // AttentionCheck is what deciding which requests need attention reads
@@ -33,6 +37,8 @@ type AttentionCheck struct {
 	now     time.Time
 	cal     Calendar
 	failing map[string]string // request id → why
+	// partners are the items about partners, e.g. one not authenticated.
+	partners []Attention
 }
 
 // Among lists, most urgent first, the requests of a listing that need
@@ -51,6 +57,19 @@ func (c AttentionCheck) Among(l *Listing) []Attention {
 		out = c.check(out, l.summary(e))
 	}
 	c.sort(out)
+	return append(out, c.partners...)
+}
+
+// partnerAttention is what needs attention about the partners: those
+// whose messages are taken on their word.
+func partnerAttention(ps []Partner) []Attention {
+	var out []Attention
+	for _, p := range ps {
+		if p.NotAuthenticated() {
+			out = append(out, Attention{Partner: p.Code, Why: fmt.Sprintf("Partner %s is not authenticated: anyone can send "+
+				"messages in its name. Set its token, client CA or networks, or choose no-auth.", p.Code)})
+		}
+	}
 	return out
 }
 

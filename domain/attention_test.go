@@ -13,10 +13,13 @@ import (
 
 func TestNeedsAttention(t *testing.T) {
 	f := newInteropFixture(t) // Wednesday 10:00, RAPID speaks ISO 18626
+	// Partners that need attention are TestNeedsAttentionForPartners' part.
+	_, err := f.desk.EditPartner("RAPID", (*Partner).SetNoAuth)
+	require.NoError(t, err)
 	f.lending("BVB", "B-WAIT")
 	fresh := f.lending("BVB", "B-FRESH")
 	loan := f.borrowing("BVB", "LOAN", func(in *BorrowingInput) { in.Pickup = "Main Library" })
-	_, err := f.desk.Receive(loan.ID, "39200001", atRS)
+	_, err = f.desk.Receive(loan.ID, "39200001", atRS)
 	require.NoError(t, err)
 	for _, at := range []Actor{atMain, atMain} {
 		_, err := f.desk.Scan("39200001", "", at)

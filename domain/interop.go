@@ -44,6 +44,10 @@ type Incoming struct {
 	DeliveryURL                    string
 	// RequestingAgencyMessage
 	Action string
+	// AccountID and SecurityCode are the header's
+	// requestingAgencyAuthentication: the security code is checked like
+	// a bearer token and never stored.
+	AccountID, SecurityCode string
 }
 
 // Outgoing is a message the desk sends a partner, encoded to ISO 18626.

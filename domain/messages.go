@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -31,6 +32,11 @@ type MessageService struct {
 type Caller struct {
 	// Addr is the address the message came from (an IP address).
 	Addr string
+	// Token is the bearer token the caller presented ("" when none).
+	Token string
+	// Chains are the caller's TLS client certificate chains, leaf first,
+	// as the transport verified them (nil without mutual TLS).
+	Chains [][]*x509.Certificate
 }
 
 // Intake receives one partner message that staff import from a file: it is
@@ -54,6 +60,17 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		return ImportResult{}, nil, errors.New("no partner message codec is configured")
 	}
 	now := d.clock.Now()
+	in, decodeErr := d.codec.Decode(raw)
+	// A caller from the network proves who it is before anything else, so
+	// that the messages seen before answer no stranger's replay.
+	proven := from == nil
+	if from != nil && decodeErr == nil {
+		var check CallerCheck
+		if err := d.store.View(func(tx Tx) error { var e error; check, e = d.checkCaller(tx, in, *from); return e }); err != nil {
+			return ImportResult{Kind: in.Kind}, nil, err
+		}
+		proven = check.Proven
+	}
 	sum := sha256.Sum256(raw)
 	key := hex.EncodeToString(sum[:])
 	var seen SeenMessage
@@ -71,14 +88,21 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		res.Outcome = "This message was received before (" + seen.At.Local().Format("2006-01-02 15:04") + "); nothing changed."
 		return res, seen.Confirmation, nil
 	}
-	in, err := d.codec.Decode(raw)
-	if err != nil {
-		return ImportResult{}, d.codec.ConfirmUndecodable(raw, err, now),
-			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + err.Error() + ". Nothing was stored."}
+	if decodeErr != nil {
+		return ImportResult{}, d.codec.ConfirmUndecodable(raw, decodeErr, now),
+			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + decodeErr.Error() + ". Nothing was stored."}
 	}
 	var res ImportResult
 	var conf []byte
+	var err error
 	err = d.store.Update(func(tx Tx) error {
+		if from != nil { // again, with the partners as this transaction sees them
+			check, err := d.checkCaller(tx, in, *from)
+			if err != nil {
+				return err
+			}
+			proven = check.Proven
+		}
 		var problem *MessageProblem
 		res, problem, err = d.apply(tx, in, from)
 		if err != nil {
@@ -94,16 +118,18 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 	})
 	var mr *messageRefusal
 	switch {
+	case isCallerRefusal(err):
+		return ImportResult{Kind: in.Kind}, nil, err
 	case errors.As(err, &mr):
-		conf, cerr := d.codec.Confirm(in, now, &mr.problem)
+		conf, cerr := d.codec.Confirm(in, now, shownProblem(mr.problem, proven))
 		if cerr != nil {
 			return ImportResult{}, nil, cerr
 		}
 		return res, conf, &Refusal{Kind: ErrBadMessage, Msg: mr.msg}
 	case err != nil:
 		// a refusal from the desk itself (e.g. a duplicate external id)
-		p := &MessageProblem{ErrorType: "UnrecognisedDataValue", Value: refusalMessage(err)}
-		conf, cerr := d.codec.Confirm(in, now, p)
+		p := MessageProblem{ErrorType: "UnrecognisedDataValue", Value: refusalMessage(err)}
+		conf, cerr := d.codec.Confirm(in, now, shownProblem(p, proven))
 		if cerr != nil {
 			return ImportResult{}, nil, cerr
 		}

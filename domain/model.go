@@ -200,6 +200,17 @@ type Partner struct {
 	// server certificate, when it is self-signed; it is then the only one
 	// trusted for that partner.
 	ServerCA string `json:"server_ca,omitempty"`
+	// InboundToken is the SHA-256 of the token the partner must present
+	// (sha256:HEX); the token itself is never kept.
+	InboundToken string `json:"inbound_token,omitempty"`
+	// ClientCA is the PEM of the certificate authority whose client
+	// certificates prove the partner over mutual TLS. It is kept in the
+	// record so that every workstation of a shared database checks alike.
+	ClientCA string `json:"client_ca,omitempty"`
+	// AllowFrom lists the networks (CIDR) the partner's messages may come from.
+	AllowFrom []string `json:"allow_from,omitempty"`
+	// NoAuth says staff chose that the partner proves nothing.
+	NoAuth bool `json:"no_auth,omitempty"`
 }
 
 // Defaults applied to partners that leave a value unset.

@@ -77,7 +77,7 @@ func (d *PartnerService) EditPartner(code string, edit func(*Partner), by ...Act
 			}
 		}
 		out = p
-		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, before, p); err != nil {
+		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, credentialsShown(before, p), credentialsShown(p, before)); err != nil {
 			return err
 		}
 		return tx.PutPartner(p)

@@ -84,7 +84,8 @@ func (d *RequestService) Summaries(ids []string) (found []Summary, gone []string
 // NeedsAttention lists, most urgent first, the active requests that have
 // waited longer than the attention limit in their state (in business
 // hours), the loans overdue from patrons, and the requests whose message or
-// file to the partner is failing. It reads every request's summary; a
+// file to the partner is failing; then the partners not authenticated. It
+// reads every request's summary; a
 // window that keeps a listing asks PrepareAttention and Among instead.
 func (d *RequestService) NeedsAttention() ([]Attention, error) {
 	c, err := d.PrepareAttention()
@@ -99,7 +100,7 @@ func (d *RequestService) NeedsAttention() ([]Attention, error) {
 		})
 	})
 	c.sort(out)
-	return out, err
+	return append(out, c.partners...), err
 }
 
 // PrepareAttention reads what NeedsAttention needs besides the requests, so
@@ -118,7 +119,11 @@ func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
 	if err != nil {
 		return AttentionCheck{}, err
 	}
-	c := AttentionCheck{limit: limit, now: d.clock.Now(), cal: d.Calendar(), failing: map[string]string{}}
+	var ps []Partner
+	if err := d.store.View(func(tx Tx) error { var e error; ps, e = tx.Partners(); return e }); err != nil {
+		return AttentionCheck{}, err
+	}
+	c := AttentionCheck{limit: limit, now: d.clock.Now(), cal: d.Calendar(), failing: map[string]string{}, partners: partnerAttention(ps)}
 	for _, m := range msgs {
 		if m.Status == MessageFailed {
 			c.failing[m.RequestID] = fmt.Sprintf("the %s message to %s is failing: %s", m.Summary, m.Partner, m.LastError)

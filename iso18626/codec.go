@@ -82,6 +82,9 @@ func header(in *domain.Incoming, h Header, fromSupplier bool) {
 		in.From, in.To = in.To, in.From
 	}
 	in.RequestingRequestID, in.SupplyingRequestID, in.Timestamp = h.RequestingAgencyRequestId, h.SupplyingAgencyRequestId, h.Timestamp
+	if a := h.RequestingAgencyAuthentication; a != nil {
+		in.AccountID, in.SecurityCode = a.AccountId, a.SecurityCode
+	}
 }
 
 // Encode writes one of the desk's messages as ISO 18626 1.2.

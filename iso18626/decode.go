@@ -374,7 +374,7 @@ func decodeHeader(n *node) (Header, error) {
 		case "supplyingAgencyRequestId":
 			h.SupplyingAgencyRequestId, err = text(c)
 		case "requestingAgencyAuthentication":
-			// Skipped on purpose: a partner's credentials are not kept.
+			h.RequestingAgencyAuthentication, err = decodeAuthentication(c)
 		default:
 			return "", nil
 		}
@@ -395,6 +395,23 @@ func decodeHeader(n *node) (Header, error) {
 		return h, perr(c, "empty: the requesting agency's request id is required")
 	}
 	return h, nil
+}
+
+func decodeAuthentication(n *node) (*Authentication, error) {
+	var a Authentication
+	_, err := walk(n, "", func(c *node) (string, error) {
+		var err error
+		switch c.local {
+		case "accountId":
+			a.AccountId, err = text(c)
+		case "securityCode":
+			a.SecurityCode, err = text(c)
+		default:
+			return "", nil
+		}
+		return c.local, err
+	})
+	return &a, err
 }
 
 func decodeConfirmationHeader(n *node) (ConfirmationHeader, error) {

@@ -13,8 +13,8 @@
 // an unknown enumerated value, an element given twice, or a message without
 // what an ILL workstation needs to act on it (agency ids, the requesting
 // agency's request id, a title, a status...). Elements it does not know are
-// skipped; requestingAgencyAuthentication is skipped on purpose, so that a
-// partner's credentials are never stored.
+// skipped. requestingAgencyAuthentication is read so that the desk can check
+// a partner's security code; the desk never stores it.
 //
 // Marshal writes version 1.2: the ISO18626Message envelope, the ill: prefix,
 // elements in schema order and RFC 3339 timestamps. It refuses a message the

@@ -211,6 +211,12 @@ func (w *writer) header(h Header) {
 	}
 	w.strReq("requestingAgencyRequestId", h.RequestingAgencyRequestId)
 	w.str("supplyingAgencyRequestId", h.SupplyingAgencyRequestId)
+	if a := h.RequestingAgencyAuthentication; a != nil {
+		w.open("requestingAgencyAuthentication")
+		w.str("accountId", a.AccountId)
+		w.str("securityCode", a.SecurityCode)
+		w.close("requestingAgencyAuthentication")
+	}
 	w.close("header")
 }
 

@@ -213,13 +213,17 @@ func TestSampleDetails(t *testing.T) {
 		assert.Equal(t, BibliographicRecordID{Code: SchemeValue{"OCLC", "http://illtransactions.org/ISO18626/OpenCodeList/BibliographicRecordIdCodeList-V1.0"}, Identifier: "57358293"}, b.BibliographicRecordId[0])
 		assert.Len(t, m.Request.RequestedDeliveryInfo, 2)
 	})
-	t.Run("requestingAgencyAuthentication is not kept", func(t *testing.T) {
+	t.Run("requestingAgencyAuthentication is read", func(t *testing.T) {
 		m, err := parseFile(t, "samples/RequestingAgencyMessageSample1.xml")
 		require.NoError(t, err)
 		assert.Equal(t, ActionStatusRequest, m.RequestingAgencyMessage.Action)
-		out, err := Marshal(m)
+		assert.Equal(t, &Authentication{AccountId: "Account-001", SecurityCode: "ABC-Easy-As"}, m.RequestingAgencyMessage.Header.RequestingAgencyAuthentication)
+		raw, err := os.ReadFile(filepath.Join("testdata", "samples/RequestingAgencyMessageSample1.xml"))
 		require.NoError(t, err)
-		assert.NotContains(t, string(out), "ABC-Easy-As")
+		in, err := Codec{}.Decode(raw)
+		require.NoError(t, err)
+		assert.Equal(t, "Account-001", in.AccountID)
+		assert.Equal(t, "ABC-Easy-As", in.SecurityCode)
 	})
 	t.Run("confirmation with error", func(t *testing.T) {
 		m, err := parseFile(t, "samples/RequestConfirmationSampleError.xml")

@@ -160,7 +160,7 @@ type Costs struct {
 func (c Costs) IsZero() bool { return c == Costs{} }
 
 // Header is the header of a request, supplyingAgencyMessage and
-// requestingAgencyMessage. requestingAgencyAuthentication is not kept.
+// requestingAgencyMessage.
 type Header struct {
 	// SupplyingAgencyId is the lender.
 	SupplyingAgencyId AgencyID
@@ -175,6 +175,15 @@ type Header struct {
 	RequestingAgencyRequestId string
 	// SupplyingAgencyRequestId is the lender's id for the request.
 	SupplyingAgencyRequestId string
+	// RequestingAgencyAuthentication is the sender's credential, if any:
+	// read to be checked, never stored by the desk.
+	RequestingAgencyAuthentication *Authentication
+}
+
+// Authentication is a header's requestingAgencyAuthentication.
+type Authentication struct {
+	AccountId    string
+	SecurityCode string
 }
 
 // Request asks a supplying agency for an item.

@@ -88,12 +88,18 @@ func (b *AttentionButton) ShowAttention() {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			a := items[i]
+			if a.Partner != "" {
+				o.(*widget.Label).SetText(a.Why)
+				return
+			}
 			o.(*widget.Label).SetText(fmt.Sprintf("%s  %s — %s", a.Request.Ref(), a.Request.Title, a.Why))
 		})
 	list.OnSelected = func(i widget.ListItemID) {
 		r := items[i].Request
 		d.Hide()
-		b.reveal(r)
+		if items[i].Partner == "" { // a partner's item is seen to in Settings
+			b.reveal(r)
+		}
 	}
 	var content fyne.CanvasObject = list
 	if len(items) == 0 {

@@ -139,6 +139,8 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 	name, hours, loan, maxMB := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
 	email, agency, endpoint, delivery := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
 	delivery.SetPlaceHolder("email:ADDRESS, folder:PATH or iso")
+	// what the partner proves is set with illdesk partner edit (a token is read from standard input)
+	inbound := widget.NewLabel("")
 	agency.SetPlaceHolder("TYPE:VALUE, e.g. OCLC:ZCU")
 	code := ""
 	list := widget.NewList(func() int { return len(partners) },
@@ -148,6 +150,9 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 			text := p.Code + " — " + p.Name
 			if p.NeedsReview {
 				text += "  (review)"
+			}
+			if p.NotAuthenticated() {
+				text += "  (not authenticated)"
 			}
 			o.(*widget.Label).SetText(text)
 		})
@@ -162,6 +167,7 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		agency.SetText(p.AgencyID)
 		endpoint.SetText(p.ISOEndpoint)
 		delivery.SetText(p.Delivery)
+		inbound.SetText(firstNonEmpty(p.Authentication(), "no ISO 18626 messages"))
 	}
 	save := widget.NewButton("Save partner", func() {
 		if code == "" {
@@ -200,7 +206,8 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		widget.NewFormItem("Email", email),
 		widget.NewFormItem("Agency id", agency),
 		widget.NewFormItem("ISO 18626 endpoint", endpoint),
-		widget.NewFormItem("Delivery", delivery))
+		widget.NewFormItem("Delivery", delivery),
+		widget.NewFormItem("Inbound", inbound))
 	split := container.NewHSplit(container.NewBorder(nil, add, nil, nil, list), container.NewVBox(form, save))
 	split.SetOffset(0.3)
 	return split

@@ -13,11 +13,15 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/time/rate"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -160,6 +164,10 @@ type Handler struct {
 	Desk *domain.Desk
 	// Log, when set, receives a line for every message.
 	Log func(string)
+	// rates limits messages per address and agency, budget the memory
+	// bodies take (NewServer sets them).
+	rates  *rates
+	budget *bodyBudget
 }
 
 // ServeHTTP routes the two endpoints.
@@ -177,31 +185,122 @@ func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// log writes one line: control characters in what came from outside are
+// escaped, so that no value can start a line of its own.
 func (h Handler) log(format string, args ...any) {
 	if h.Log != nil {
-		h.Log(fmt.Sprintf(format, args...))
+		h.Log(oneLine(fmt.Sprintf(format, args...)))
 	}
 }
 
+// oneLine is s with its control characters written as Go escapes.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isXML reports whether a Content-Type names an XML body.
+func isXML(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/xml" || mt == "text/xml")
+}
+
+// bearer is the token of an Authorization: Bearer header, "" without one.
+func bearer(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
 func (h Handler) receive(w http.ResponseWriter, r *http.Request) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxMessage+1))
-	if err != nil {
+	addr := hostOf(r.RemoteAddr)
+	// A page in a browser may post to a listener on 127.0.0.1; browsers
+	// say so, partners' servers do not.
+	if r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != "" {
+		h.log("refused a browser's post from %q (Origin %q): 403", addr, r.Header.Get("Origin"))
+		http.Error(w, "partner messages only; not from a browser", http.StatusForbidden)
+		return
+	}
+	now := time.Now()
+	if h.rates != nil {
+		if res, wait := h.rates.addr.take(addr, now); res == nil {
+			h.log("too many messages from %q: 429", addr)
+			tooMany(w, wait)
+			return
+		}
+	}
+	if !isXML(r.Header.Get("Content-Type")) {
+		h.log("refused a %q body from %q: 415", r.Header.Get("Content-Type"), addr)
+		http.Error(w, "ISO 18626 messages are application/xml or text/xml", http.StatusUnsupportedMediaType)
+		return
+	}
+	var body io.Reader = http.MaxBytesReader(w, r.Body, maxMessage)
+	if h.budget != nil {
+		br := &budgetReader{r: body, b: h.budget}
+		defer br.release()
+		body = br
+	}
+	raw, err := io.ReadAll(body)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		http.Error(w, "message too large", http.StatusRequestEntityTooLarge)
+		return
+	case errors.Is(err, errBusy):
+		h.log("no room for a large message from %q now: 503", addr)
+		w.Header().Set("Retry-After", "30")
+		http.Error(w, "the server is busy; try again later", http.StatusServiceUnavailable)
+		return
+	case err != nil:
 		http.Error(w, "could not read the message", http.StatusBadRequest)
 		return
 	}
-	if len(raw) > maxMessage {
-		http.Error(w, "message too large", http.StatusRequestEntityTooLarge)
-		return
+	var agencyRate *rate.Reservation
+	if agency := h.Desk.Sender(raw); h.rates != nil && agency != "" {
+		var wait time.Duration
+		if agencyRate, wait = h.rates.agency.take(strings.ToUpper(agency), now); agencyRate == nil {
+			h.log("too many messages naming %q: 429", agency)
+			tooMany(w, wait)
+			return
+		}
 	}
-	addr, _, _ := net.SplitHostPort(r.RemoteAddr)
-	res, conf, err := h.Desk.IntakeFrom(raw, domain.Caller{Addr: addr})
+	caller := domain.Caller{Addr: addr, Token: bearer(r)}
+	if r.TLS != nil {
+		caller.Chains = r.TLS.VerifiedChains
+	}
+	res, conf, err := h.Desk.IntakeFrom(raw, caller)
 	switch {
+	case errors.Is(err, domain.ErrUnauthenticated) || errors.Is(err, domain.ErrForbiddenCaller):
+		if agencyRate != nil {
+			agencyRate.CancelAt(now) // a stranger's attempts do not count against the partner it names
+		}
+		status := http.StatusForbidden
+		if errors.Is(err, domain.ErrUnauthenticated) {
+			status = http.StatusUnauthorized
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ISO 18626"`)
+		}
+		h.log("refused a message from %q: %d %v", addr, status, err)
+		http.Error(w, http.StatusText(status), status)
+		return
 	case err != nil && conf == nil:
-		h.log("message from %s could not be handled: %v", r.RemoteAddr, err)
+		h.log("message from %q could not be handled: %v", addr, err)
 		http.Error(w, "the message could not be handled", http.StatusInternalServerError)
 		return
 	case err != nil:
-		h.log("message from %s refused: %v", r.RemoteAddr, err)
+		h.log("message from %q refused: %v", addr, err)
 	default:
 		h.log("%s", res.Outcome)
 	}

@@ -325,7 +325,8 @@ func contractPartners(t *testing.T, s domain.Store) {
 		{Code: "BL", Name: "British Library", TurnaroundHours: 24, Email: "ill@bl.uk", AgencyID: "GB-UkBL", LoanPeriodDays: 28,
 			MaxFileBytes: 10 << 20, NeedsReview: true, ISOEndpoint: "https://iso.example.org/18626", Delivery: "email:ill@bl.uk"},
 		{Code: "bvb", Name: "lower case sorts after upper case (byte order)"},
-		{Code: "MM", Name: "Middle"},
+		{Code: "MM", Name: "Middle", InboundToken: "sha256:0f0f", ClientCA: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+			AllowFrom: []string{"10.0.0.0/8", "2001:db8::/32"}},
 	}
 	require.NoError(t, s.View(func(tx domain.Tx) error {
 		all, err := tx.Partners()
