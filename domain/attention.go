@@ -33,7 +33,13 @@ type AttentionCheck struct {
 	now     time.Time
 	cal     Calendar
 	failing map[string]string // request id → why
+	// held is how many messages from unknown agencies wait in the quarantine.
+	held int
 }
+
+// Held is how many messages from agencies that are none of our partners
+// wait for staff to accept or refuse them.
+func (c AttentionCheck) Held() int { return c.held }
 
 // Among lists, most urgent first, the requests of a listing that need
 // attention, as NeedsAttention does for those in the store. Call it where

@@ -44,6 +44,10 @@ type Incoming struct {
 	DeliveryURL                    string
 	// RequestingAgencyMessage
 	Action string
+	// ReplyAddress is the address a request proposes for our replies (its
+	// requesting agency's electronic address), used only once staff accept
+	// an unknown agency as a partner.
+	ReplyAddress string
 }
 
 // Outgoing is a message the desk sends a partner, encoded to ISO 18626.
@@ -102,6 +106,9 @@ type ImportResult struct {
 	Duplicate bool `json:"duplicate,omitempty"`
 	// NewPartner is the code of a partner created for an unknown agency.
 	NewPartner string `json:"new_partner,omitempty"`
+	// Held is the id of the quarantine entry holding a message from an
+	// agency that is none of our partners.
+	Held string `json:"held,omitempty"`
 }
 
 // SeenMessage is what is kept of a received message, so that receiving it

@@ -73,7 +73,7 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 	var conf []byte
 	err = d.store.Update(func(tx Tx) error {
 		var problem *MessageProblem
-		res, problem, err = d.apply(tx, in, from)
+		res, problem, err = d.receive(tx, in, raw, from)
 		if err != nil {
 			return err
 		}
@@ -129,39 +129,18 @@ func (d *MessageService) apply(tx Tx, in Incoming, from *Caller) (ImportResult, 
 }
 
 // partnerByAgency finds the partner with an agency id; with create it makes
-// one, marked for review, for an agency not seen before.
+// one, marked for review and audited, for an agency not seen before, under
+// a code no partner has. A message never changes or replaces a partner.
 func (d *MessageService) partnerByAgency(tx Tx, agency string, create bool) (Partner, bool, error) {
-	ps, err := tx.Partners()
-	if err != nil {
-		return Partner{}, false, err
-	}
-	for _, p := range ps {
-		if p.AgencyID != "" && strings.EqualFold(p.AgencyID, agency) {
-			return p, false, nil
-		}
+	p, ok, err := knownAgency(tx, agency)
+	if err != nil || ok {
+		return p, false, err
 	}
 	if !create {
-		return Partner{}, false, refuse(ErrPartnerNotFound, "No partner has the agency id %s.", agency)
+		return Partner{}, false, refuse(ErrPartnerNotFound, "No partner has the agency id %q.", shorten(agency, MaxAgencyIDLength))
 	}
-	_, value, _ := strings.Cut(agency, ":")
-	code := strings.Map(func(r rune) rune {
-		if r <= ' ' {
-			return '-'
-		}
-		return r
-	}, strings.TrimSpace(value))
-	if len(code) > 32 {
-		code = code[:32]
-	}
-	if code == "" {
-		return Partner{}, false, refuse(ErrBadMessage, "The requesting agency has no id value.")
-	}
-	if _, err := tx.Partner(code); err == nil {
-		code = code + "-ISO"
-	}
-	p := Partner{Code: code, Name: value, AgencyID: agency, TurnaroundHours: DefaultTurnaroundHours,
-		LoanPeriodDays: DefaultLoanPeriodDays, Delivery: DeliveryISO, NeedsReview: true}
-	return p, true, tx.PutPartner(p)
+	p, err = d.newPartnerFor(tx, agency, "", "", messageActor)
+	return p, err == nil, err
 }
 
 func (d *MessageService) applyRequest(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
