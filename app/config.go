@@ -43,7 +43,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, unknown-agencies)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -81,6 +81,11 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return err
 		}
 		s.printf("backup-keep               %d\n", keep)
+		unknown, err := s.desk.UnknownAgencies()
+		if err != nil {
+			return err
+		}
+		s.printf("unknown-agencies          %s\n", unknown)
 		return nil
 	case "set":
 		if len(args) != 3 {
@@ -118,6 +123,12 @@ func (s *configCommands) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("public-url set.\n")
+			return nil
+		case "unknown-agencies":
+			if err := s.desk.SetUnknownAgencies(args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("unknown-agencies set.\n")
 			return nil
 		}
 		set, ok := configKeys[args[1]]
