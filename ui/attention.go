@@ -72,8 +72,10 @@ func (b *AttentionButton) showCount(list []domain.Attention, held int) {
 		parts = append(parts, fmt.Sprintf("%d from unknown libraries", held))
 	}
 	if len(parts) > 0 {
+		// the title says which; the button, kept short beside the scan
+		// bar, counts each held message as one more thing to look at
 		title = WindowTitle + " — " + strings.Join(parts, ", ")
-		b.button.SetText(strings.Join(parts, ", "))
+		b.button.SetText(fmt.Sprintf("%d need attention", len(list)+held))
 		b.button.Importance = widget.WarningImportance
 	} else {
 		b.button.SetText("Nothing waiting")

@@ -74,20 +74,24 @@ func (q *QuarantineDialog) heldList() *widget.List {
 		func() fyne.CanvasObject {
 			head := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			head.Truncation = fyne.TextTruncateEllipsis
-			sub := widget.NewLabel("")
-			sub.Truncation = fyne.TextTruncateEllipsis
+			when := widget.NewLabel("")
+			when.Truncation = fyne.TextTruncateEllipsis
+			reply := widget.NewLabel("")
+			reply.Truncation = fyne.TextTruncateEllipsis
 			accept := widget.NewButtonWithIcon("Accept…", theme.ConfirmIcon(), nil)
 			accept.Importance = widget.HighImportance
 			refuse := widget.NewButtonWithIcon("Refuse…", theme.CancelIcon(), nil)
-			return container.NewBorder(nil, nil, nil, container.NewHBox(accept, refuse), container.NewVBox(head, sub))
+			return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(accept, refuse)),
+				container.NewVBox(head, when, reply))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			h := q.held[i]
 			row := o.(*fyne.Container)
 			lines := row.Objects[0].(*fyne.Container).Objects
-			buttons := row.Objects[1].(*fyne.Container).Objects
+			buttons := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
 			lines[0].(*widget.Label).SetText(heldHeadline(h))
-			lines[1].(*widget.Label).SetText(heldDetails(h))
+			lines[1].(*widget.Label).SetText(heldReceived(h))
+			lines[2].(*widget.Label).SetText(heldReply(h))
 			id := h.ID
 			buttons[0].(*widget.Button).OnTapped = func() { q.ShowAccept(id) }
 			buttons[1].(*widget.Button).OnTapped = func() { q.ShowRefuse(id) }
@@ -107,15 +111,21 @@ func heldHeadline(h domain.HeldMessage) string {
 	return oneLine(fmt.Sprintf("%s — %s", h.Agency, what))
 }
 
-// heldDetails is when and from where a held message came, and the address
-// it proposes for replies.
-func heldDetails(h domain.HeldMessage) string {
-	reply := "no address proposed for replies"
-	if h.ReplyAddress != "" {
-		reply = "proposes replies to " + h.ReplyAddress
+// heldReceived is when and from where a held message came, and its id.
+func heldReceived(h domain.HeldMessage) string {
+	from := "a file"
+	if h.Addr != "" {
+		from = h.Addr
 	}
-	return oneLine(fmt.Sprintf("Received %s from %s · %s · id %s", h.Received.Local().Format("2006-01-02 15:04"),
-		firstNonEmpty(h.Addr, "a file"), reply, h.Ref()))
+	return oneLine(fmt.Sprintf("Received %s from %s · id %s", h.Received.Local().Format("2006-01-02 15:04"), from, h.Ref()))
+}
+
+// heldReply is the address a held message proposes for replies.
+func heldReply(h domain.HeldMessage) string {
+	if h.ReplyAddress == "" {
+		return "No address proposed for replies"
+	}
+	return oneLine("Proposes replies to " + h.ReplyAddress)
 }
 
 // oneLine keeps a stranger's value on one line.
