@@ -82,7 +82,7 @@ func TestQuarantineCommands(t *testing.T) {
 
 	out = c.ok("quarantine", "accept", lines[0]["ref"].(string), "--code", "NEWLIB")
 	assert.Contains(t, out, `Accepted "ISIL:DE-NEW" as partner NEWLIB; 2 of 2 held message(s) applied. NEWLIB is a new partner; review its details. Its endpoint is the address the message proposed: "https://de-new.example/iso".`)
-	assert.Regexp(t, `(?m)^  \S{8}: New lending request N-1 from NEWLIB`, out)
+	assert.Regexp(t, `(?m)^  \S{8}: New lending request "N-1" from NEWLIB: "Something about elephants"\.$`, out)
 	var ps []domain.Partner
 	require.NoError(t, json.Unmarshal([]byte(c.ok("partner", "list", "--json")), &ps))
 	require.Len(t, ps, 1)

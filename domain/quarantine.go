@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -185,12 +186,12 @@ func knownAgency(tx Tx, agency string) (Partner, bool, error) {
 }
 
 // checkStranger refuses an agency id no partner may be made from: not
-// TYPE:VALUE, too long, or with control characters.
+// TYPE:VALUE, too long, or with characters that are not printable.
 func checkStranger(agency string) error {
 	switch {
 	case len(agency) > MaxAgencyIDLength:
 		return refuse(ErrBadMessage, "The agency id is %d characters long; ILL Desk takes at most %d. Nothing was stored.", len(agency), MaxAgencyIDLength)
-	case !utf8.ValidString(agency) || strings.ContainsFunc(agency, func(r rune) bool { return r < ' ' || r == 0x7f }):
+	case !utf8.ValidString(agency) || strings.ContainsFunc(agency, func(r rune) bool { return !unicode.IsPrint(r) }):
 		return refuse(ErrBadMessage, "The agency id %q has characters an agency id cannot have. Nothing was stored.", agency)
 	}
 	typ, val, ok := strings.Cut(agency, ":")

@@ -204,6 +204,7 @@ func TestUnknownAgencyRefusals(t *testing.T) {
 		{"refuse", UnknownRefuse, strangerRequest(t, "ISIL:XX-1", "R-1"), false, "ERROR UnrecognisedDataValue", "are refused"},
 		{"not TYPE:VALUE", UnknownQuarantine, strangerRequest(t, "NOCOLON", "R-1"), false, "ERROR UnrecognisedDataValue", "not TYPE:VALUE"},
 		{"control characters", UnknownQuarantine, strangerRequest(t, "ISIL:A\nB", "R-1"), false, "ERROR UnrecognisedDataValue", "characters"},
+		{"line separator", UnknownAccept, strangerRequest(t, "ISIL:A\u2028B", "R-1"), false, "ERROR UnrecognisedDataValue", "characters"},
 		{"not for us", UnknownQuarantine, msg(t, Incoming{Kind: KindRequest, From: "ISIL:XX-2", To: "ISIL:ELSEWHERE", RequestingRequestID: "X", Citation: Citation{Title: "T"}}), false, "ERROR UnrecognisedDataValue", "addressed to"},
 		{"no title", UnknownQuarantine, msg(t, Incoming{Kind: KindRequest, From: "ISIL:XX-2", RequestingRequestID: "X"}), false, "ERROR UnrecognisedDataElement", "no title"},
 	}
@@ -365,4 +366,20 @@ func TestSetUnknownAgencies(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"unknown_agencies: quarantine → refuse"}, notes, "audited once")
+}
+
+func TestOutcomesQuoteWhatMessagesSay(t *testing.T) {
+	f := newInteropFixture(t)
+	b := f.borrowing("RAPID", "")
+	for _, in := range []Incoming{
+		{Kind: KindRequest, From: "OCLC:RAPID", RequestingRequestID: "R-1\r\n09:00:00 forged", Citation: Citation{Title: "T\n09:00:00 forged line"}},
+		{Kind: KindSupplying, From: "OCLC:RAPID", RequestingRequestID: b.ID, Status: "Loaned\n09:00:00 forged"},
+		{Kind: KindRequesting, From: "ISIL:XX\u2028", RequestingRequestID: "S-1", Action: "Cancel"},
+		{Kind: "x\ny", From: "OCLC:RAPID"},
+	} {
+		res, _, _ := f.desk.IntakeFrom(msg(t, in), network)
+		assert.NotContains(t, res.Outcome, "\n", "a message's values cannot start a log line of their own: %q", res.Outcome)
+		assert.NotContains(t, res.Outcome, "\r")
+		assert.NotContains(t, res.Outcome, "\u2028")
+	}
 }
