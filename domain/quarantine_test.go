@@ -383,3 +383,28 @@ func TestOutcomesQuoteWhatMessagesSay(t *testing.T) {
 		assert.NotContains(t, res.Outcome, "\u2028")
 	}
 }
+
+func TestDecidingOnHeldMessagesNeedsFulfillment(t *testing.T) {
+	f := newInteropFixture(t)
+	withStaff(t, f)
+	res, _, err := f.desk.IntakeFrom(strangerRequest(t, "ISIL:DE-NEW", "N-1"), network)
+	require.NoError(t, err)
+	before := f.store.snapshot()
+	_, err = f.desk.AcceptHeld(res.Held, "", as("rita", RSDesk))
+	f.refused(err, ErrNotAllowed, before)
+	_, err = f.desk.RefuseHeld(res.Held, "", as("rita", RSDesk))
+	f.refused(err, ErrNotAllowed, before)
+	f.refused(f.desk.SetUnknownAgencies(UnknownAccept, as("rita", RSDesk)), ErrNotAllowed, before)
+
+	// staff added the agency as a partner meanwhile: accepting applies the
+	// held request to that partner and makes none
+	_, err = f.desk.AddPartner(Partner{Code: "NEW", Name: "New library", AgencyID: "isil:de-new"}, as("finn", RSDesk))
+	require.NoError(t, err)
+	_, err = f.desk.AcceptHeld(res.Held, "OTHER", as("finn", RSDesk))
+	require.ErrorIs(t, err, ErrPartnerExists)
+	acc, err := f.desk.AcceptHeld(res.Held, "", as("finn", RSDesk))
+	require.NoError(t, err)
+	assert.False(t, acc.NewPartner)
+	assert.Equal(t, "NEW", acc.Partner)
+	assert.Contains(t, acc.Messages[0].Note, `New lending request "N-1" from NEW`)
+}
