@@ -139,7 +139,8 @@ func (d *MessageService) partnerByAgency(tx Tx, agency string, create bool) (Par
 	if !create {
 		return Partner{}, false, refuse(ErrPartnerNotFound, "No partner has the agency id %q.", shorten(agency, MaxAgencyIDLength))
 	}
-	p, err = d.newPartnerFor(tx, agency, "", "", messageActor)
+	// audited as the message's doing, as its request's history records it
+	p, err = d.newPartnerFor(tx, agency, "", "", Event{At: d.clock.Now(), Actor: "ISO 18626", Desk: "interop"})
 	return p, err == nil, err
 }
 

@@ -258,14 +258,11 @@ func freePartnerCode(tx Tx, agency string) (string, error) {
 	}
 }
 
-// messageActor is who a partner made by a message is audited as.
-var messageActor = Actor{Operator: "ISO 18626"}
-
 // newPartnerFor creates, in tx, the partner of an agency that is none of
 // our partners, marked for review: under code, or under a free code made
 // from the agency id when code is "". It never replaces a partner, and it
-// is audited as by's change.
-func (d *core) newPartnerFor(tx Tx, agency, code, endpoint string, by Actor) (Partner, error) {
+// is audited with ev (who made it, where, when).
+func (d *core) newPartnerFor(tx Tx, agency, code, endpoint string, ev Event) (Partner, error) {
 	agency = strings.TrimSpace(agency)
 	if err := checkStranger(agency); err != nil {
 		return Partner{}, err
@@ -293,7 +290,7 @@ func (d *core) newPartnerFor(tx Tx, agency, code, endpoint string, by Actor) (Pa
 	if err != nil {
 		return Partner{}, err
 	}
-	if err := d.auditConfig(tx, by, "partner "+p.Code, nil, p); err != nil {
+	if err := d.auditChange(tx, ev, "partner "+p.Code, nil, p); err != nil {
 		return Partner{}, err
 	}
 	return p, tx.PutPartner(p)
@@ -521,9 +518,10 @@ func (d *MessageService) AcceptHeld(id, code string, by ...Actor) (QuarantineRes
 		case known && code != "" && !strings.EqualFold(strings.TrimSpace(code), p.Code):
 			return refuse(ErrPartnerExists, "The agency %q is partner %s already; accept without a code.", h.Agency, p.Code)
 		case !known:
-			if p, err = d.newPartnerFor(tx, h.Agency, code, h.ReplyAddress, actor); errors.Is(err, ErrInvalidInput) && h.ReplyAddress != "" {
+			ev := d.event(actor, "")
+			if p, err = d.newPartnerFor(tx, h.Agency, code, h.ReplyAddress, ev); errors.Is(err, ErrInvalidInput) && h.ReplyAddress != "" {
 				// a proposed address that is no endpoint is left for staff to fix
-				p, err = d.newPartnerFor(tx, h.Agency, code, "", actor)
+				p, err = d.newPartnerFor(tx, h.Agency, code, "", ev)
 			}
 			if err != nil {
 				return err

@@ -90,6 +90,7 @@ func TestNameClashCannotHijackAPartner(t *testing.T) {
 				es := f.audit(AuditFilter{Action: ActConfigure, Partner: code})
 				require.Len(t, es, 1, "a partner made by a message is audited")
 				assert.Equal(t, "ISO 18626", es[0].Operator)
+				assert.Equal(t, "interop", es[0].Desk)
 				assert.Contains(t, es[0].Note, "needs_review: (none) → true")
 			}
 		})
