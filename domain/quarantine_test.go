@@ -409,3 +409,14 @@ func TestDecidingOnHeldMessagesNeedsFulfillment(t *testing.T) {
 	assert.Equal(t, "NEW", acc.Partner)
 	assert.Contains(t, acc.Messages[0].Note, `New lending request "N-1" from NEW`)
 }
+
+func TestAProposedAddressThatIsNoEndpointIsNotStored(t *testing.T) {
+	f := newInteropFixture(t)
+	res, _, err := f.desk.IntakeFrom(msg(t, Incoming{Kind: KindRequest, From: "ISIL:DE-ODD", RequestingRequestID: "O-1",
+		Citation: Citation{Title: "T"}, ReplyAddress: "javascript:alert(1)"}), network)
+	require.NoError(t, err)
+	acc, err := f.desk.AcceptHeld(res.Held, "")
+	require.NoError(t, err)
+	assert.Contains(t, acc.Outcome, `The address the message proposed, "javascript:alert(1)", is no endpoint and was not stored.`)
+	assert.Empty(t, f.partner("DE-ODD").ISOEndpoint)
+}
