@@ -81,7 +81,7 @@ With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   pick   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
-  backup   restore   migrate
+  backup   restore   migrate   quarantine list|accept|refuse
   link revoke
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
@@ -230,6 +230,7 @@ var commands = map[string]func(*session, []string) error{
 	"restore":      handler((*dataCommands).cmdRestore),
 	"migrate":      handler((*dataCommands).cmdMigrate),
 	"link":         handler((*requestCommands).cmdLink),
+	"quarantine":   handler((*partnerCommands).cmdQuarantine),
 }
 
 // The command handlers, grouped by what they work on; each group is the

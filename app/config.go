@@ -45,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -95,6 +95,11 @@ func (s *configCommands) cmdConfig(args []string) error {
 		for _, kv := range server.Show() {
 			s.printf("%-25s %s\n", kv[0], kv[1])
 		}
+		unknown, err := s.desk.UnknownAgencies()
+		if err != nil {
+			return err
+		}
+		s.printf("unknown-agencies          %s\n", unknown)
 		return s.showOutbound()
 	case "set":
 		if len(args) != 3 {
@@ -148,6 +153,12 @@ func (s *configCommands) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("%s set.\n", args[1])
+			return nil
+		case "unknown-agencies":
+			if err := s.desk.SetUnknownAgencies(args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("unknown-agencies set.\n")
 			return nil
 		}
 		if domain.IsServerSetting(args[1]) {

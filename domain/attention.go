@@ -39,7 +39,13 @@ type AttentionCheck struct {
 	failing map[string]string // request id → why
 	// partners are the items about partners, e.g. one not authenticated.
 	partners []Attention
+	// held is how many messages from unknown agencies wait in the quarantine.
+	held int
 }
+
+// Held is how many messages from agencies that are none of our partners
+// wait for staff to accept or refuse them.
+func (c AttentionCheck) Held() int { return c.held }
 
 // Among lists, most urgent first, the requests of a listing that need
 // attention, as NeedsAttention does for those in the store. Call it where

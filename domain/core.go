@@ -94,11 +94,16 @@ func (d *core) barcodeRule() BarcodeRule {
 // after (any values that encode to JSON objects; nil for none). Secrets must
 // be left out of both by the caller.
 func (d *core) auditConfig(tx Tx, by Actor, what string, before, after any) error {
+	return d.auditChange(tx, d.event(by, ""), what, before, after)
+}
+
+// auditChange is auditConfig for a change whose event (who, where, when)
+// the caller gives: one a partner message made, say.
+func (d *core) auditChange(tx Tx, ev Event, what string, before, after any) error {
 	changes, err := fieldChanges(before, after)
 	if err != nil || len(changes) == 0 {
 		return err
 	}
-	ev := d.event(by, "")
 	// its own UUIDv7: ids sort by time, and request ids are left alone
 	return tx.PutConfigChange(uuid.Must(uuid.NewV7()).String(),
 		ConfigChange{At: ev.At, Operator: ev.Actor, Desk: ev.Desk, What: what, Changes: changes})

@@ -48,6 +48,10 @@ type Incoming struct {
 	// requestingAgencyAuthentication: the security code is checked like
 	// a bearer token and never stored.
 	AccountID, SecurityCode string
+	// ReplyAddress is the address a request proposes for our replies (its
+	// requesting agency's electronic address), used only once staff accept
+	// an unknown agency as a partner.
+	ReplyAddress string
 }
 
 // Outgoing is a message the desk sends a partner, encoded to ISO 18626.
@@ -106,6 +110,9 @@ type ImportResult struct {
 	Duplicate bool `json:"duplicate,omitempty"`
 	// NewPartner is the code of a partner created for an unknown agency.
 	NewPartner string `json:"new_partner,omitempty"`
+	// Held is the id of the quarantine entry holding a message from an
+	// agency that is none of our partners.
+	Held string `json:"held,omitempty"`
 }
 
 // SeenMessage is what is kept of a received message, so that receiving it

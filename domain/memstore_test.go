@@ -536,6 +536,7 @@ const (
 	memSeen          = "seen"
 	memOperators     = "operators"
 	memConfigChanges = "config_changes"
+	memHeld          = "held_messages"
 )
 
 // memOperator is an operator as the memory store keeps it, with the PIN
@@ -685,4 +686,14 @@ func (f fakeSecrets) Set(key, value string) error {
 	}
 	f[key] = value
 	return nil
+}
+
+func (tx *memTx) PutHeldMessage(h HeldMessage) error { return memPut(tx, memHeld, h.ID, h) }
+
+func (tx *memTx) HeldMessage(id string) (HeldMessage, bool, error) {
+	return memGet[HeldMessage](tx, memHeld, id)
+}
+
+func (tx *memTx) ForEachHeldMessage(fn func(HeldMessage) error) error {
+	return memEach(tx, memHeld, fn)
 }

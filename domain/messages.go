@@ -104,7 +104,7 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 			proven = check.Proven
 		}
 		var problem *MessageProblem
-		res, problem, err = d.apply(tx, in, from)
+		res, problem, err = d.receive(tx, in, raw, from)
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func (d *MessageService) apply(tx Tx, in Incoming, from *Caller) (ImportResult, 
 	switch in.Kind {
 	case KindRequest:
 		if self != "" && in.To != "" && !strings.EqualFold(in.To, self) {
-			return problemf("UnrecognisedDataValue", "The request is addressed to %s, not to us (%s).", in.To, self)
+			return problemf("UnrecognisedDataValue", "The request is addressed to %q, not to us (%s).", shorten(in.To, MaxAgencyIDLength), self)
 		}
 		return d.applyRequest(tx, in)
 	case KindRequesting:
@@ -158,43 +158,23 @@ func (d *MessageService) apply(tx Tx, in Incoming, from *Caller) (ImportResult, 
 	case KindConfirmation:
 		return ImportResult{Kind: in.Kind, Outcome: "A confirmation of one of our messages; nothing to do."}, nil, nil
 	}
-	return problemf("UnsupportedActionType", "ILL Desk does not handle %s messages.", in.Kind)
+	return problemf("UnsupportedActionType", "ILL Desk does not handle %q messages.", shorten(in.Kind, 100))
 }
 
 // partnerByAgency finds the partner with an agency id; with create it makes
-// one, marked for review, for an agency not seen before.
+// one, marked for review and audited, for an agency not seen before, under
+// a code no partner has. A message never changes or replaces a partner.
 func (d *MessageService) partnerByAgency(tx Tx, agency string, create bool) (Partner, bool, error) {
-	ps, err := tx.Partners()
-	if err != nil {
-		return Partner{}, false, err
-	}
-	for _, p := range ps {
-		if p.AgencyID != "" && strings.EqualFold(p.AgencyID, agency) {
-			return p, false, nil
-		}
+	p, ok, err := knownAgency(tx, agency)
+	if err != nil || ok {
+		return p, false, err
 	}
 	if !create {
-		return Partner{}, false, refuse(ErrPartnerNotFound, "No partner has the agency id %s.", agency)
+		return Partner{}, false, refuse(ErrPartnerNotFound, "No partner has the agency id %q.", shorten(agency, MaxAgencyIDLength))
 	}
-	_, value, _ := strings.Cut(agency, ":")
-	code := strings.Map(func(r rune) rune {
-		if r <= ' ' {
-			return '-'
-		}
-		return r
-	}, strings.TrimSpace(value))
-	if len(code) > 32 {
-		code = code[:32]
-	}
-	if code == "" {
-		return Partner{}, false, refuse(ErrBadMessage, "The requesting agency has no id value.")
-	}
-	if _, err := tx.Partner(code); err == nil {
-		code = code + "-ISO"
-	}
-	p := Partner{Code: code, Name: value, AgencyID: agency, TurnaroundHours: DefaultTurnaroundHours,
-		LoanPeriodDays: DefaultLoanPeriodDays, Delivery: DeliveryISO, NeedsReview: true}
-	return p, true, tx.PutPartner(p)
+	// audited as the message's doing, as its request's history records it
+	p, err = d.newPartnerFor(tx, agency, "", "", Event{At: d.clock.Now(), Actor: "ISO 18626", Desk: "interop"})
+	return p, err == nil, err
 }
 
 func (d *MessageService) applyRequest(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
@@ -227,7 +207,7 @@ func (d *MessageService) applyRequest(tx Tx, in Incoming) (ImportResult, *Messag
 		return ImportResult{}, nil, err
 	}
 	res := ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
-		Outcome: fmt.Sprintf("New lending request %s from %s: “%s”.", r.Ref(), p.Code, r.Title)}
+		Outcome: fmt.Sprintf("New lending request %q from %s: %q.", r.Ref(), p.Code, r.Title)}
 	if created {
 		res.NewPartner = p.Code
 		res.Outcome += fmt.Sprintf(" %s is a new partner; review its details.", p.Code)
@@ -238,7 +218,7 @@ func (d *MessageService) applyRequest(tx Tx, in Incoming) (ImportResult, *Messag
 func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
 	p, _, err := d.partnerByAgency(tx, in.From, false)
 	if err != nil {
-		return problemf("UnrecognisedDataValue", "The requesting agency %s is not one of our partners.", in.From)
+		return problemf("UnrecognisedDataValue", "The requesting agency %q is not one of our partners.", shorten(in.From, MaxAgencyIDLength))
 	}
 	r, ok, err := requestFor(tx, p, Lending, in.RequestingRequestID)
 	if err != nil {
@@ -258,10 +238,10 @@ func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *Mes
 			}
 			r.InternalNote = joinNote(r.InternalNote, in.Note)
 			answer = "Y"
-			res.Outcome = fmt.Sprintf("%s cancelled by %s.", r.Ref(), p.Code)
+			res.Outcome = fmt.Sprintf("%q cancelled by %s.", r.Ref(), p.Code)
 		} else {
 			recordEvent(&r, ActMessage, ev)
-			res.Outcome = fmt.Sprintf("%s asked to cancel %s, but it is already %s.", p.Code, r.Ref(), r.StatusLabel())
+			res.Outcome = fmt.Sprintf("%s asked to cancel %q, but it is already %s.", p.Code, r.Ref(), r.StatusLabel())
 		}
 		if err := d.queueMessage(tx, r, p, Outgoing{Kind: KindSupplying, Reason: "CancelResponse",
 			Status: isoStatus(r), AnswerYesNo: answer}); err != nil {
@@ -269,13 +249,13 @@ func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *Mes
 		}
 	case "StatusRequest":
 		recordEvent(&r, ActMessage, ev)
-		res.Outcome = fmt.Sprintf("%s asked for the status of %s (%s); answered.", p.Code, r.Ref(), r.StatusLabel())
+		res.Outcome = fmt.Sprintf("%s asked for the status of %q (%s); answered.", p.Code, r.Ref(), r.StatusLabel())
 		if err := d.queueMessage(tx, r, p, Outgoing{Kind: KindSupplying, Reason: "StatusRequestResponse", Status: isoStatus(r)}); err != nil {
 			return ImportResult{}, nil, err
 		}
 	case "Received", "ShippedReturn", "Renew", "Notification", "ShippedForward":
 		recordEvent(&r, ActMessage, ev)
-		res.Outcome = fmt.Sprintf("%s reports %s for %s.", p.Code, in.Action, r.Ref())
+		res.Outcome = fmt.Sprintf("%s reports %q for %q.", p.Code, in.Action, r.Ref())
 	default:
 		return problemf("UnsupportedActionType", "The action %q is not supported.", in.Action)
 	}
@@ -285,7 +265,7 @@ func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *Mes
 func (d *MessageService) applySupplying(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
 	p, _, err := d.partnerByAgency(tx, in.From, false)
 	if err != nil {
-		return problemf("UnrecognisedDataValue", "The supplying agency %s is not one of our partners.", in.From)
+		return problemf("UnrecognisedDataValue", "The supplying agency %q is not one of our partners.", shorten(in.From, MaxAgencyIDLength))
 	}
 	r, ok, err := requestFor(tx, p, Borrowing, in.RequestingRequestID)
 	if err != nil {
@@ -312,7 +292,7 @@ func (d *MessageService) applySupplying(tx Tx, in Incoming) (ImportResult, *Mess
 		return ImportResult{}, nil, err
 	}
 	return ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
-		Outcome: fmt.Sprintf("%s: %s reports %s.", r.Ref(), p.Code, in.Status)}, nil, nil
+		Outcome: fmt.Sprintf("%q: %s reports %q.", r.Ref(), p.Code, in.Status)}, nil, nil
 }
 
 // Outbox lists the messages for partners, oldest first; requestID "" lists all.

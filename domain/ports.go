@@ -36,6 +36,7 @@ type Tx interface {
 	OperatorStore
 	ConfigAuditStore
 	StructureStore
+	QuarantineStore
 }
 
 // RequestStore keeps the requests, their lookup indexes and summaries.

@@ -134,6 +134,9 @@ func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
 			c.failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
 		}
 	}
+	if c.held, err = d.messages.HeldCount(); err != nil {
+		return AttentionCheck{}, err
+	}
 	return c, nil
 }
 

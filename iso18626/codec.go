@@ -53,6 +53,7 @@ func (Codec) Decode(raw []byte) (domain.Incoming, error) {
 		if s := r.ServiceInfo; s != nil {
 			in.ServiceType, in.NeededBy, in.Note = s.ServiceType, s.NeedBeforeDate, s.Note
 		}
+		in.ReplyAddress = replyAddress(r.RequestingAgencyInfo)
 	case m.SupplyingAgencyMessage != nil:
 		s := m.SupplyingAgencyMessage
 		in.Kind = domain.KindSupplying
@@ -73,6 +74,23 @@ func (Codec) Decode(raw []byte) (domain.Incoming, error) {
 		}
 	}
 	return in, nil
+}
+
+// replyAddress is the first web address among the requesting agency's
+// electronic addresses: where it proposes we send our messages.
+func replyAddress(info *RequestingAgencyInfo) string {
+	if info == nil {
+		return ""
+	}
+	for _, a := range info.Address {
+		if e := a.ElectronicAddress; e != nil {
+			data := strings.TrimSpace(e.Data)
+			if l := strings.ToLower(data); strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
+				return data
+			}
+		}
+	}
+	return ""
 }
 
 // header copies the ids; fromSupplier says the sender is the supplying agency.

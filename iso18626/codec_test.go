@@ -141,3 +141,24 @@ func TestUndecodableGetsAnErrorConfirmation(t *testing.T) {
 	assert.True(t, bytes.Contains(conf, []byte("ERROR")))
 	assert.False(t, strings.Contains(string(conf), "aaaa"), "entities are never expanded")
 }
+
+func TestReplyAddressIsTheRequestersWebAddress(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "samples", "RequestSample1.xml"))
+	require.NoError(t, err)
+	url := `<ns1:address><ns1:electronicAddress><ns1:electronicAddressType>URL</ns1:electronicAddressType>` +
+		`<ns1:electronicAddressData> https://ill.example.org/iso18626 </ns1:electronicAddressData></ns1:electronicAddress></ns1:address>`
+	for name, tc := range map[string]struct {
+		raw  []byte
+		want string
+	}{
+		"an email address only": {raw, ""},
+		"a web address after it": {bytes.Replace(raw, []byte("</ns1:address>\n        </ns1:requestingAgencyInfo>"),
+			[]byte("</ns1:address>"+url+"</ns1:requestingAgencyInfo>"), 1), "https://ill.example.org/iso18626"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in, err := Codec{}.Decode(tc.raw)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, in.ReplyAddress)
+		})
+	}
+}

@@ -3,7 +3,9 @@
 # borrows, the other lends. The borrower records a request for the lender,
 # which is posted at once to the lender's `serve`; the lender ships a
 # scan; the borrower receives CopyCompleted with the download link, the
-# link serves the shipped PDF, and once revoked it answers 404.
+# link serves the shipped PDF, and once revoked it answers 404. A request
+# from an unknown agency waits in the lender's quarantine until staff
+# accept it.
 #
 # Run from the project root with the binary built (no display needed):
 #
@@ -68,7 +70,7 @@ $B partner add BORROW --name "Borrowing Library" --agency-id ISIL:US-BORROW --is
 # The lender's server runs; recording the request sends it at once.
 serve lender "$B" "$pb"
 id=$($A borrow new --partner LEND --title "Journal of Documentation" --author "Case, D. O." --requester "Ada Lovelace" --pickup "Main Library")
-wait_log "$work/lender.log" "New lending request $id from BORROW" 10
+wait_log "$work/lender.log" "New lending request \"$id\" from BORROW" 10
 halt lender
 serve borrower "$A" "$pa"
 
@@ -79,7 +81,7 @@ grep -q '"title": "Journal of Documentation"' <<<"$out" || fail "the citation di
 # The lender ships; ship sends CopyCompleted at once to the borrower's server.
 $B ship "$id" "$scan" | tee "$work/ship.out"
 grep -q "message CopyCompleted to BORROW: sent" "$work/ship.out" || fail "CopyCompleted was not delivered: $(cat "$work/ship.out")"
-wait_log "$work/borrower.log" "reports CopyCompleted" 10
+wait_log "$work/borrower.log" "reports \"CopyCompleted\"" 10
 
 # The download link in the message serves the shipped file.
 serve lender "$B" "$pb"
@@ -105,5 +107,26 @@ except urllib.error.HTTPError as e:
     sys.exit(0 if e.code == 404 else 1)
 sys.exit(1)
 PY
+
+# A request from an agency that is none of the lender's partners is held,
+# answered OK, until staff accept the agency (here over the running
+# server's socket); only then is it a partner and the request in the list.
+python3 - "http://127.0.0.1:$pb/" iso18626/testdata/samples/RequestSample1.xml <<'PY' || fail "the stranger's request was not answered OK"
+import re, sys, urllib.request
+s = open(sys.argv[2]).read()
+ids = r'(<ns1:{}AgencyId>\s*<ns1:agencyIdType[^>]*>ISIL</ns1:agencyIdType>\s*<ns1:agencyIdValue>)OCLC-ABCDE'
+s = re.sub(ids.format("requesting"), r"\g<1>XX-STRANGER", s)
+s = re.sub(ids.format("supplying"), r"\g<1>US-LEND", s)
+s = s.replace(">my123<", ">STRANGER-1<", 1)
+req = urllib.request.Request(sys.argv[1], data=s.encode(), headers={"Content-Type": "application/xml"})
+sys.exit(0 if "messageStatus>OK<" in urllib.request.urlopen(req, timeout=10).read().decode() else 1)
+PY
+held=$($B quarantine list --json)
+grep -q '"agency": "ISIL:XX-STRANGER"' <<<"$held" || fail "the stranger's request is not held: $held"
+if $B list --all | grep -q STRANGER-1; then fail "a held request is in the list"; fi
+ref=$(python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["ref"])' <<<"$held")
+$B quarantine accept "$ref" | tee "$work/accept.out"
+grep -q 'Accepted "ISIL:XX-STRANGER" as partner XX-STRANGER' "$work/accept.out" || fail "accept said: $(cat "$work/accept.out")"
+$B show --json STRANGER-1 | grep -q '"status": "created"' || fail "the accepted request is not in the list"
 halt lender
-echo "PASS $name: request over HTTP, shipped, CopyCompleted received, file downloaded from the link, link revoked"
+echo "PASS $name: request over HTTP, shipped, CopyCompleted received, file downloaded from the link, link revoked, a stranger's request held until accepted"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every fuzz target of the domain and of the adapter packages listed
 # below (FuzzRoute, FuzzBarcodeRule, FuzzSanitizeFileName, FuzzImportHistory,
-# FuzzCheckCaller, FuzzParse, FuzzPreflight, and any added later), one after
-# another, for the given time each: go test -fuzz takes one target per
-# package run.
+# FuzzCheckCaller, FuzzQuarantine, FuzzParse, FuzzServerQuarantine, FuzzPreflight, and any
+# added later), one after another, for the given time each: go test -fuzz
+# takes one target per package run.
 #
 #   scripts/fuzz.sh [DURATION]      e.g. scripts/fuzz.sh 1m   (default 5s)
 #

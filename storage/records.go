@@ -33,6 +33,7 @@ const (
 	KindSeenMessages  = "seen_messages"
 	KindOperators     = "operators"
 	KindConfigChanges = "config_changes"
+	KindHeldMessages  = "held_messages"
 	// KindLinkTokens is the index of download links: the SHA-256 in hex of
 	// a link's token (domain.Delivery.TokenHash) → the delivery's id. It is
 	// kept in step by PutDelivery; databases made before it have none.
@@ -40,7 +41,8 @@ const (
 )
 
 // TypedRecords implements the record ports of domain.Tx (OutboxStore,
-// DeliveryStore, SeenMessageStore, OperatorStore, ConfigAuditStore) over a
+// DeliveryStore, SeenMessageStore, OperatorStore, ConfigAuditStore,
+// QuarantineStore) over a
 // store's Records, encoding each value as JSON. A store's transaction
 // embeds it, with Raw set to itself.
 type TypedRecords struct {
@@ -223,4 +225,19 @@ func (r TypedRecords) PutConfigChange(id string, c domain.ConfigChange) error {
 // ForEachConfigChange calls fn for every change of configuration in id order.
 func (r TypedRecords) ForEachConfigChange(fn func(domain.ConfigChange) error) error {
 	return each(r.Raw, "configuration change", KindConfigChanges, fn)
+}
+
+// PutHeldMessage stores a message held from an unknown agency under h.ID.
+func (r TypedRecords) PutHeldMessage(h domain.HeldMessage) error {
+	return put(r.Raw, "held message", KindHeldMessages, h.ID, h)
+}
+
+// HeldMessage returns the held message with the id, ok false when there is none.
+func (r TypedRecords) HeldMessage(id string) (domain.HeldMessage, bool, error) {
+	return get[domain.HeldMessage](r.Raw, "held message", KindHeldMessages, id)
+}
+
+// ForEachHeldMessage calls fn for every held message in id order.
+func (r TypedRecords) ForEachHeldMessage(fn func(domain.HeldMessage) error) error {
+	return each(r.Raw, "held message", KindHeldMessages, fn)
 }

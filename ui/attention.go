@@ -2,8 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -23,6 +25,10 @@ type AttentionButton struct {
 	listing  func() *domain.Listing
 	reveal   func(domain.Summary)
 	setTitle func(string)
+	// held is how many messages from unknown libraries wait; quarantine
+	// opens them.
+	held       int
+	quarantine func()
 }
 
 // attentionDesk is what the attention button asks of the desk.
@@ -48,18 +54,28 @@ func (b *AttentionButton) refresh() {
 				b.fail(err)
 				return
 			}
-			b.showCount(c.Among(b.listing()))
+			b.showCount(c.Among(b.listing()), c.Held())
 		})
 	})
 }
 
-// showCount puts what needs attention on the title bar and its button.
-func (b *AttentionButton) showCount(list []domain.Attention) {
-	b.attention = list
+// showCount puts what needs attention, and how many messages from unknown
+// libraries wait, on the title bar and its button.
+func (b *AttentionButton) showCount(list []domain.Attention, held int) {
+	b.attention, b.held = list, held
 	title := WindowTitle
+	var parts []string
 	if n := len(list); n > 0 {
-		title = fmt.Sprintf("%s — %d need attention", WindowTitle, n)
-		b.button.SetText(fmt.Sprintf("%d need attention", n))
+		parts = append(parts, fmt.Sprintf("%d need attention", n))
+	}
+	if held > 0 {
+		parts = append(parts, fmt.Sprintf("%d from unknown libraries", held))
+	}
+	if len(parts) > 0 {
+		// the title says which; the button, kept short beside the scan
+		// bar, counts each held message as one more thing to look at
+		title = WindowTitle + " — " + strings.Join(parts, ", ")
+		b.button.SetText(fmt.Sprintf("%d need attention", len(list)+held))
 		b.button.Importance = widget.WarningImportance
 	} else {
 		b.button.SetText("Nothing waiting")
@@ -78,7 +94,7 @@ func (b *AttentionButton) ShowAttention() {
 		return
 	}
 	items := c.Among(b.listing())
-	b.showCount(items)
+	b.showCount(items, c.Held())
 	var d dialog.Dialog
 	list := widget.NewList(func() int { return len(items) },
 		func() fyne.CanvasObject {
@@ -105,9 +121,22 @@ func (b *AttentionButton) ShowAttention() {
 	if len(items) == 0 {
 		content = widget.NewLabel("Nothing needs attention: no request has waited too long, no loan is overdue, nothing to a partner is failing.")
 	}
+	if b.held > 0 && b.quarantine != nil {
+		review := widget.NewButtonWithIcon(fmt.Sprintf("%d messages from unknown libraries wait: review them…", b.held),
+			theme.MailComposeIcon(), func() {
+				d.Hide()
+				b.quarantine()
+			})
+		review.Importance = widget.WarningImportance
+		review.Alignment = widget.ButtonAlignLeading
+		content = container.NewBorder(review, nil, nil, nil, content)
+	}
 	d = dialog.NewCustom("Needs attention", "Close", content, b.dialogs.win)
 	b.dialogs.show(d, fyne.NewSize(900, 500), nil)
 }
 
 // Attention is what needs attention now, most urgent first.
 func (b *AttentionButton) Attention() []domain.Attention { return b.attention }
+
+// Held is how many messages from unknown libraries wait.
+func (b *AttentionButton) Held() int { return b.held }

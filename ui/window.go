@@ -17,6 +17,7 @@
 //	backup.go     BackupButton: Back up now, and the daily backup
 //	borrowing.go  BorrowingForm: new borrowing requests and partners
 //	settings.go, stats.go, audit.go: the dialogs the top bar opens
+//	quarantine.go QuarantineDialog: requests from unknown libraries (from Needs attention)
 //
 // A pane reaches the desk through the narrow interface it declares, and
 // other panes only through the callbacks MainWindow sets; what every pane
@@ -103,6 +104,7 @@ type MainWindow struct {
 	auditLog       *AuditDialog
 	stats          *StatsDialog
 	settingsDialog *SettingsDialog
+	quarantine     *QuarantineDialog
 	batch          *BatchBar
 	hint           *fyne.Container
 	centre         *container.Split
@@ -233,6 +235,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.attention = newAttentionButton(l, d)
 	m.attention.listing = func() *domain.Listing { return m.list.listing }
 	m.attention.reveal, m.attention.setTitle = m.list.revealRequest, m.win.SetTitle
+	m.quarantine = &QuarantineDialog{link: l, desk: d, changed: func() { m.Refresh(); m.attention.refresh() }}
+	m.attention.quarantine = m.quarantine.ShowQuarantine
 	buttons := container.NewHBox(m.attention.button, stats, settings, audit)
 	m.backup = newBackupButton(l, opts.Backup)
 	if opts.Backup != nil {
@@ -276,7 +280,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.scan.loadStations()
 	m.Refresh()
 	if c, err := d.PrepareAttention(); err == nil {
-		m.attention.showCount(c.Among(m.list.listing)) // at start, before the window shows
+		m.attention.showCount(c.Among(m.list.listing), c.Held()) // at start, before the window shows
 	}
 	m.win.Canvas().Focus(m.scan.entry)
 	if m.signin.needsSignIn() {
@@ -397,7 +401,7 @@ func (m *MainWindow) tick() {
 			if n%6 == 0 {
 				m.Do(func() { m.list.view.table.Refresh() })
 				if c, err := m.desk.PrepareAttention(); err == nil {
-					m.Do(func() { m.attention.showCount(c.Among(m.list.listing)) })
+					m.Do(func() { m.attention.showCount(c.Among(m.list.listing), c.Held()) })
 				}
 			}
 			if n%6 == 0 || m.sendWaiting() {

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"received messages", contractSeenMessages},
 		{"operators", contractOperators},
 		{"configuration changes", contractConfigChanges},
+		{"held messages", contractHeldMessages},
 		{"a damaged record is refused", contractDamagedRecord},
 		{"settings", contractSettings},
 		{"notices", contractNotices},
@@ -1375,8 +1376,43 @@ func contractConfigChanges(t *testing.T, s domain.Store) {
 	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a change needs an id")
 }
 
+func contractHeldMessages(t *testing.T, s domain.Store) {
+	held := func(id, agency string) domain.HeldMessage {
+		return domain.HeldMessage{ID: id, Agency: agency, Kind: domain.KindRequest, RequestID: "S-1", Title: "Stolen Goods",
+			Addr: "192.0.2.7", ReplyAddress: "https://stranger.example/iso", Received: at.UTC(), Status: domain.HeldWaiting,
+			Raw: []byte("<ISO18626Message>\x00\xff</ISO18626Message>")}
+	}
+	first, second := held("01", "ISIL:XX-1"), held("02", "ISIL:XX-2")
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		return errors.Join(tx.PutHeldMessage(second), tx.PutHeldMessage(first))
+	}))
+	all := func() []domain.HeldMessage {
+		t.Helper()
+		var got []domain.HeldMessage
+		require.NoError(t, s.View(func(tx domain.Tx) error {
+			return tx.ForEachHeldMessage(func(h domain.HeldMessage) error { got = append(got, h); return nil })
+		}))
+		return got
+	}
+	assert.Equal(t, []domain.HeldMessage{first, second}, all(), "in id order, raw bytes kept exactly")
+	accepted := first
+	accepted.Status, accepted.Partner, accepted.Note, accepted.Decided, accepted.By = domain.HeldAccepted, "XX-1", "applied", at.UTC(), "fay"
+	require.NoError(t, s.Update(func(tx domain.Tx) error { return tx.PutHeldMessage(accepted) }))
+	require.NoError(t, s.View(func(tx domain.Tx) error {
+		h, ok, err := tx.HeldMessage("01")
+		assert.True(t, ok)
+		assert.Equal(t, accepted, h, "a put replaces")
+		_, ok, err2 := tx.HeldMessage("03")
+		assert.False(t, ok)
+		return errors.Join(err, err2)
+	}))
+	err := s.Update(func(tx domain.Tx) error { return tx.PutHeldMessage(held("", "ISIL:XX-3")) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a held message needs an id")
+	assert.Len(t, all(), 2)
+}
+
 func contractDamagedRecord(t *testing.T, s domain.Store) {
-	for _, kind := range []string{storage.KindOutbox, storage.KindDeliveries, storage.KindSeenMessages, storage.KindOperators, storage.KindConfigChanges} {
+	for _, kind := range []string{storage.KindOutbox, storage.KindDeliveries, storage.KindSeenMessages, storage.KindOperators, storage.KindConfigChanges, storage.KindHeldMessages} {
 		require.NoError(t, s.Update(func(tx domain.Tx) error { return raw(tx).PutRecord(kind, "bad", []byte("{not json")) }))
 	}
 	for _, walk := range []func(domain.Tx) error{
@@ -1391,6 +1427,8 @@ func contractDamagedRecord(t *testing.T, s domain.Store) {
 		func(tx domain.Tx) error { _, _, err := tx.OutboxMessage("bad"); return err },
 		func(tx domain.Tx) error { _, _, err := tx.Delivery("bad"); return err },
 		func(tx domain.Tx) error { _, _, err := tx.SeenMessage("bad"); return err },
+		func(tx domain.Tx) error { _, _, err := tx.HeldMessage("bad"); return err },
+		func(tx domain.Tx) error { return tx.ForEachHeldMessage(func(domain.HeldMessage) error { return nil }) },
 	} {
 		assert.ErrorIs(t, s.View(walk), domain.ErrValueDamaged)
 	}
