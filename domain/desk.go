@@ -174,6 +174,13 @@ type BorrowingInput struct {
 	RequesterEmail string
 	Pickup         string
 	Note           string
+	// Partners is the rota of lenders, in order (Partner when empty).
+	Partners []string
+	// Service is "copy", "loan" or "" (see ServiceFor).
+	Service     string
+	PartnerNote string
+	PatronID    string
+	NeedBefore  time.Time
 }
 
 // ---- finding requests ----

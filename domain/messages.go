@@ -262,37 +262,10 @@ func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *Mes
 	return res, nil, tx.PutRequest(r)
 }
 
+// applySupplying applies a lender's message to the borrowing request it
+// answers (see applyLenderMessage).
 func (d *MessageService) applySupplying(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
-	p, _, err := d.partnerByAgency(tx, in.From, false)
-	if err != nil {
-		return problemf("UnrecognisedDataValue", "The supplying agency %q is not one of our partners.", shorten(in.From, MaxAgencyIDLength))
-	}
-	r, ok, err := requestFor(tx, p, Borrowing, in.RequestingRequestID)
-	if err != nil {
-		return ImportResult{}, nil, err
-	}
-	if !ok {
-		return problemf("UnrecognisedDataValue", "We have no borrowing request %s with %s.", in.RequestingRequestID, p.Code)
-	}
-	note := in.Reason + " / " + in.Status
-	if in.ReasonUnfilled != "" {
-		note += " (" + in.ReasonUnfilled + ")"
-	}
-	if in.Note != "" {
-		note += ": " + in.Note
-	}
-	if in.DeliveryURL != "" {
-		note += " — " + in.DeliveryURL
-	}
-	if in.SupplyingRequestID != "" && r.ExternalID == "" {
-		r.ExternalID = in.SupplyingRequestID
-	}
-	recordEvent(&r, ActMessage, Event{At: d.clock.Now(), Actor: p.Code, Desk: "interop", Note: note})
-	if err := tx.PutRequest(r); err != nil {
-		return ImportResult{}, nil, err
-	}
-	return ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
-		Outcome: fmt.Sprintf("%q: %s reports %q.", r.Ref(), p.Code, in.Status)}, nil, nil
+	return d.applyLenderMessage(tx, in)
 }
 
 // Outbox lists the messages for partners, oldest first; requestID "" lists all.
@@ -440,8 +413,10 @@ func (d *MessageService) post(ctx context.Context, t Transport, to Destination, 
 // request's history.
 func (d *MessageService) recordSend(id, where string, sendErr error) error {
 	now := d.clock.Now()
-	return updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
+	var sent OutboxMessage
+	err := updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
 		m.Attempts++
+		sent = *m
 		if sendErr != nil {
 			m.Status, m.LastError = MessageFailed, sendErr.Error()
 			m.NextTry = now.Add(noticeBackoff(m.Attempts))
@@ -450,6 +425,10 @@ func (d *MessageService) recordSend(id, where string, sendErr error) error {
 		m.Status, m.LastError, m.SentAt, m.Where = MessageSent, "", now, where
 		return m.RequestID, fmt.Sprintf("Message %s sent to %s", m.Summary, where)
 	})
+	if err != nil || sendErr != nil || sent.ID == "" {
+		return err
+	}
+	return d.requestConfirmed(sent)
 }
 
 // ExportMessages hands the pending messages of partners without an ISO
