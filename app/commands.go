@@ -78,8 +78,13 @@ func (s *requestCommands) cmdBorrow(args []string) error {
 		return usagef("usage: illdesk borrow new --title T --requester NAME --pickup LOCATION --partner CODE ...")
 	}
 	var in domain.BorrowingInput
+	var lenders listFlag
 	fs := newFlags("borrow new")
-	fs.StringVar(&in.Partner, "partner", "", "lending partner code")
+	fs.Var(&lenders, "partner", "lending partner code; repeat it for a rota of lenders asked in turn")
+	fs.StringVar(&in.Service, "service", "", "copy or loan (default: copy when an article title or pages are given)")
+	fs.StringVar(&in.PartnerNote, "partner-note", "", "note sent to the lender")
+	fs.StringVar(&in.PatronID, "patron-id", "", "the patron's id (sent only with config send-patron-id on)")
+	needBefore := fs.String("need-before", "", "date the patron needs it by, YYYY-MM-DD")
 	fs.StringVar(&in.ExternalID, "external-id", "", "the lender's request number")
 	citationFlags(fs, &in.Citation)
 	fs.StringVar(&in.Requester, "requester", "", "patron name")
@@ -90,8 +95,16 @@ func (s *requestCommands) cmdBorrow(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 0, "borrow new --title T --requester NAME --pickup LOCATION --partner CODE [options]"); err != nil {
+	if err := wantArgs(pos, 0, "borrow new --title T --requester NAME --pickup LOCATION --partner CODE [--partner CODE...] [options]"); err != nil {
 		return err
+	}
+	if in.Partners = lenders; len(lenders) == 1 {
+		in.Partner, in.Partners = lenders[0], nil
+	}
+	if *needBefore != "" {
+		if in.NeedBefore, err = parseStatsDay(*needBefore); err != nil {
+			return usageError{err.Error()}
+		}
 	}
 	r, err := s.desk.NewBorrowing(in, s.actor())
 	if err != nil {
@@ -112,11 +125,13 @@ type requestView struct {
 	ShippedFile   *domain.ShippedFile `json:"shipped_file"`
 	History       []domain.Event      `json:"history"`
 	EResources    []domain.EResource  `json:"eresources"`
+	// CurrentLender is the lender a rota's request is with now.
+	CurrentLender string `json:"current_lender,omitempty"`
 }
 
 func (s *requestCommands) view(r domain.Request) requestView {
 	v := requestView{Request: r, StatusLabel: r.StatusLabel(), ShippedFile: r.ShippedFile,
-		History: nonNil(r.History), EResources: nonNil(r.EResources)}
+		History: nonNil(r.History), EResources: nonNil(r.EResources), CurrentLender: r.CurrentLender()}
 	if !r.Deadline.IsZero() {
 		d := r.Deadline
 		v.Deadline = &d
@@ -259,6 +274,7 @@ func (s *requestCommands) cmdShow(args []string) error {
 	if !r.DueDate.IsZero() {
 		row("Due", r.DueDate.Format(domain.DateLayout))
 	}
+	showLender(row, r)
 	row("Reject reason", r.RejectReason.Label())
 	row("Internal note", r.InternalNote)
 	row("Note to partner", r.PartnerNote)

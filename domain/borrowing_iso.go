@@ -345,13 +345,13 @@ func (d *MessageService) applyLenderMessage(tx Tx, in Incoming) (ImportResult, *
 			a.Outcome = "requested"
 		}
 	}
-	before := r.State
+	before := r.StatusLabel()
 	changed, err := d.applyLenderStatus(tx, &r, a, in, ev)
 	if err != nil {
 		return ImportResult{}, nil, err
 	}
 	switch {
-	case changed && r.State != before:
+	case changed && r.StatusLabel() != before:
 		res.Outcome = fmt.Sprintf("%q: %s reports %q; now %s.", r.Ref(), p.Code, statusOrReason(in), r.StatusLabel())
 	case changed:
 		res.Outcome = fmt.Sprintf("%q: %s reports %q.", r.Ref(), p.Code, statusOrReason(in))
