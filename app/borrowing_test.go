@@ -3,6 +3,7 @@ package main
 import (
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,10 +38,26 @@ func (c *cli) lenderSays(agency, id, reason, status string, opts iso18626.Supply
 	require.NoError(c.t, err)
 	raw, err := iso18626.Marshal(m)
 	require.NoError(c.t, err)
+	validateXSD(c.t, raw)
 	f := filepath.Join(c.t.TempDir(), status+".xml")
 	require.NoError(c.t, os.WriteFile(f, raw, 0o600))
 	c.clock = c.clock.Add(time.Minute) // each message is news
 	return c.ok("import", f)
+}
+
+// validateXSD checks a message against the ISO 18626 1.2 schema with
+// xmllint where there is one (not under wine), as the iso18626 tests do.
+func validateXSD(t *testing.T, raw []byte) {
+	t.Helper()
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		return
+	}
+	f := filepath.Join(t.TempDir(), "message.xml")
+	require.NoError(t, os.WriteFile(f, raw, 0o600))
+	out, err := exec.Command(xmllint, "--noout", "--nonet", "--schema",
+		filepath.Join("..", "iso18626", "testdata", "xsd", "ISO-18626-v1_2.xsd"), f).CombinedOutput()
+	require.NoError(t, err, "%s\n%s", out, raw)
 }
 
 func lenders(v map[string]any) []map[string]any {
@@ -224,4 +241,103 @@ func TestRequestConfirmedByTheLenderIsRequested(t *testing.T) {
 	assert.Equal(t, "requested", v["status"], "the Request went out with the command and was confirmed OK")
 	assert.Equal(t, "requested", lenders(v)[0]["outcome"])
 	assert.Equal(t, []string{id + "-1 "}, lender.Received())
+}
+
+// TestEveryLenderMessageThroughImport feeds each supplying agency status
+// and reason, as schema-valid XML, to a request sent to one lender and
+// checks what show --json says after it.
+func TestEveryLenderMessageThroughImport(t *testing.T) {
+	due := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+	type msg struct {
+		reason, status string
+		opts           iso18626.SupplyOptions
+	}
+	loaned := msg{"RequestResponse", "Loaned", iso18626.SupplyOptions{DueDate: due, Delivery: &iso18626.DeliveryInfo{ItemId: "L-1"}}}
+	tests := []struct {
+		name    string
+		before  []msg
+		msg     msg
+		status  string
+		outcome string
+		flags   []any
+		check   func(t *testing.T, c *cli, v map[string]any)
+	}{
+		{name: "RequestReceived", msg: msg{"RequestResponse", "RequestReceived", iso18626.SupplyOptions{}}, status: "requested", outcome: "requested"},
+		{name: "ExpectToSupply", msg: msg{"RequestResponse", "ExpectToSupply", iso18626.SupplyOptions{}}, status: "will_supply", outcome: "ExpectToSupply"},
+		{name: "WillSupply", msg: msg{"StatusChange", "WillSupply", iso18626.SupplyOptions{}}, status: "will_supply", outcome: "WillSupply"},
+		{name: "Loaned", msg: loaned, status: "shipped_to_us", outcome: "Loaned",
+			check: func(t *testing.T, c *cli, v map[string]any) {
+				assert.Equal(t, "L-1", v["lender_item_id"])
+				assert.Equal(t, "2027-02-01T00:00:00Z", v["lender_due_date"])
+			}},
+		{name: "Overdue", before: []msg{loaned}, msg: msg{"StatusChange", "Overdue", iso18626.SupplyOptions{}},
+			status: "shipped_to_us", outcome: "Loaned", flags: []any{"overdue"}},
+		{name: "Recalled", before: []msg{loaned}, msg: msg{"StatusChange", "Recalled", iso18626.SupplyOptions{}},
+			status: "shipped_to_us", outcome: "Loaned", flags: []any{"recalled"},
+			check: func(t *testing.T, c *cli, v map[string]any) {
+				assert.Contains(t, c.ok("notices", "list"), "pat@example.edu")
+			}},
+		{name: "RetryPossible", msg: msg{"RequestResponse", "RetryPossible", iso18626.SupplyOptions{ReasonRetry: "NotFoundAsCited", Note: "which year?"}},
+			status: "retry_possible", outcome: "RetryPossible"},
+		{name: "Unfilled by the only lender", msg: msg{"RequestResponse", "Unfilled", iso18626.SupplyOptions{ReasonUnfilled: "NotHeld"}},
+			status: "unfilled", outcome: "Unfilled",
+			check: func(t *testing.T, c *cli, v map[string]any) {
+				assert.Contains(t, c.ok("notices", "list"), "pat@example.edu")
+			}},
+		{name: "CopyCompleted", msg: msg{"RequestResponse", "CopyCompleted", iso18626.SupplyOptions{}}, status: "copy_received", outcome: "CopyCompleted"},
+		{name: "LoanCompleted", before: []msg{loaned}, msg: msg{"StatusChange", "LoanCompleted", iso18626.SupplyOptions{}}, status: "completed", outcome: "LoanCompleted"},
+		{name: "CompletedWithoutReturn", before: []msg{loaned}, msg: msg{"StatusChange", "CompletedWithoutReturn", iso18626.SupplyOptions{}},
+			status: "completed", outcome: "CompletedWithoutReturn"},
+		{name: "Cancelled", msg: msg{"StatusChange", "Cancelled", iso18626.SupplyOptions{}}, status: "cancelled", outcome: "Cancelled"},
+		{name: "CancelResponse yes", msg: msg{"CancelResponse", "Cancelled", iso18626.SupplyOptions{AnswerYesNo: "Y"}}, status: "cancelled", outcome: "Cancelled"},
+		{name: "CancelResponse no", msg: msg{"CancelResponse", "WillSupply", iso18626.SupplyOptions{AnswerYesNo: "N"}}, status: "requested", outcome: "requested"},
+		{name: "RenewResponse yes", before: []msg{loaned},
+			msg:    msg{"RenewResponse", "Loaned", iso18626.SupplyOptions{AnswerYesNo: "Y", DueDate: due.AddDate(0, 0, 14)}},
+			status: "shipped_to_us", outcome: "Loaned",
+			check: func(t *testing.T, c *cli, v map[string]any) {
+				assert.Equal(t, "2027-02-15T00:00:00Z", v["lender_due_date"])
+			}},
+		{name: "RenewResponse no", before: []msg{loaned}, msg: msg{"RenewResponse", "Loaned", iso18626.SupplyOptions{AnswerYesNo: "N"}},
+			status: "shipped_to_us", outcome: "Loaned",
+			check: func(t *testing.T, c *cli, v map[string]any) {
+				assert.Equal(t, "2027-02-01T00:00:00Z", v["lender_due_date"])
+			}},
+		{name: "StatusRequestResponse", msg: msg{"StatusRequestResponse", "WillSupply", iso18626.SupplyOptions{}}, status: "will_supply", outcome: "WillSupply"},
+		{name: "Notification", msg: msg{"Notification", "RequestReceived", iso18626.SupplyOptions{Note: "hello"}}, status: "created", outcome: "sent",
+			check: func(t *testing.T, c *cli, v map[string]any) {
+				assert.Contains(t, c.ok("show", v["id"].(string)), "hello")
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCLI(t)
+			setupLenders(c)
+			id := strings.TrimSpace(c.ok("borrow", "new", "--partner", "RAPID", "--title", "T",
+				"--requester", "Pat", "--requester-email", "pat@example.edu", "--pickup", "Main"))
+			for _, m := range tt.before {
+				c.lenderSays("ISIL:US-RAPID", id+"-1", m.reason, m.status, m.opts)
+			}
+			c.lenderSays("ISIL:US-RAPID", id+"-1", tt.msg.reason, tt.msg.status, tt.msg.opts)
+			v := c.show(id)
+			assert.Equal(t, tt.status, v["status"])
+			assert.Equal(t, tt.outcome, lenders(v)[0]["outcome"])
+			assert.Equal(t, tt.flags, nilIfEmpty(v["flags"]))
+			if tt.check != nil {
+				tt.check(t, c, v)
+			}
+			// the same message again (a new timestamp) changes nothing
+			c.lenderSays("ISIL:US-RAPID", id+"-1", tt.msg.reason, tt.msg.status, tt.msg.opts)
+			again := c.show(id)
+			for _, k := range []string{"status", "lenders", "flags", "lender_due_date"} {
+				assert.Equal(t, v[k], again[k], k)
+			}
+		})
+	}
+}
+
+func nilIfEmpty(v any) []any {
+	if l, ok := v.([]any); ok && len(l) > 0 {
+		return l
+	}
+	return nil
 }
