@@ -10,27 +10,10 @@
 #   go build -tags no_emoji -o illdesk ./app && scripts/e2e-security.sh
 set -euo pipefail
 name=e2e-security
-bin=${ILLDESK_BIN:-./illdesk}
-fail() {
-	echo "FAIL $name: $*" >&2
-	exit 1
-}
-[[ -x $bin ]] || fail "no ILL Desk binary at $bin: build it first, or set ILLDESK_BIN"
+# shellcheck source=scripts/servers.sh
+source "$(dirname "$0")/servers.sh"
 command -v openssl >/dev/null || fail "openssl is needed to make the test certificates"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	local status=$?
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	if ((status != 0)); then
-		for f in "$work"/*.log; do [[ -f $f ]] && { echo "--- $f ---" >&2; tail -n 20 "$f" >&2; }; done
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 pa=$(free_port)
 pb=$(free_port)
 scan=$(pwd)/pdf/preflight/testdata/pdf/valid_scan_3pages.pdf
@@ -43,30 +26,6 @@ other=$(openssl rand -hex 32)
 A="env ILLDESK_PARTNER_TOKEN_LEND=$to_lender $bin --db $work/borrower/illdesk.db"
 B="env ILLDESK_PARTNER_TOKEN_BORROW=$to_borrower $bin --db $work/lender/illdesk.db"
 
-# wait_log FILE PATTERN SECONDS
-wait_log() {
-	local deadline=$((SECONDS + $3))
-	until grep -q -- "$2" "$1" 2>/dev/null; do
-		((SECONDS < deadline)) || fail "$1 did not show \"$2\" within $3 s"
-		sleep 0.2
-	done
-}
-# serve NAME DB PORT [FLAGS...]: start a server in the background.
-serve() {
-	local who=$1 db=$2 port=$3
-	shift 3
-	$db serve --listen "127.0.0.1:$port" "$@" >"$work/$who.log" 2>&1 &
-	pids+=($!)
-	eval "pid_$who=$!"
-	wait_log "$work/$who.log" "Listening on" 10
-}
-# halt NAME: stop a server cleanly (SIGTERM), freeing its database.
-halt() {
-	local pid
-	pid=$(eval echo "\$pid_$1")
-	kill -TERM "$pid"
-	wait "$pid" || fail "the $1 server did not stop cleanly"
-}
 # post URL FILE [CURL OPTIONS...]: POST a message, print the HTTP status.
 post() {
 	local url=$1 file=$2
@@ -85,7 +44,8 @@ $B partner add BORROW --name "Borrowing Library" --agency-id ISIL:US-BORROW --is
 printf '%s\n' "$to_lender" | $B partner edit BORROW --inbound-token-stdin >/dev/null
 $B partner add OTHER --name "Other Library" --agency-id ISIL:US-OTHER >/dev/null
 printf '%s\n' "$other" | $B partner edit OTHER --inbound-token-stdin >/dev/null
-$B partner list | grep -q "BORROW.*token" || fail "partner list does not show BORROW's inbound token: $($B partner list)"
+listed=$($B partner list)
+grep -q "BORROW.*token" <<<"$listed" || fail "partner list does not show BORROW's inbound token: $listed"
 
 # 1. Bearer tokens over plain HTTP on 127.0.0.1: the request goes out at
 # once with the borrower's token and is taken in.
