@@ -546,6 +546,7 @@ func TestFiveHundredStrangers(t *testing.T) {
 	require.NoError(t, err)
 	s := serve(t, d, domain.DefaultServerSettings, nil)
 	statuses := map[int]int{}
+	start := time.Now()
 	for i := range 500 {
 		got, err := postWith(t, quick, s.url, request(fmt.Sprintf("ISIL:XX-STRANGER-%03d", i), fmt.Sprint("S", i), "Fill the desk", ""),
 			map[string]string{"Content-Type": "application/xml"})
@@ -553,9 +554,10 @@ func TestFiveHundredStrangers(t *testing.T) {
 		statuses[got.status]++
 	}
 	limit := domain.DefaultServerSettings.RatePerAddress
-	// a few may be let through as the minute's tokens come back
+	// the bucket refills at limit a minute while the posts run, however slow the machine
+	refilled := int(time.Since(start).Minutes()*float64(limit)) + 1
 	assert.GreaterOrEqual(t, statuses[http.StatusOK], limit, "the address's rate is let in")
-	assert.Less(t, statuses[http.StatusOK], limit+10)
+	assert.LessOrEqual(t, statuses[http.StatusOK], limit+refilled, "no more than the rate and what came back meanwhile: %v", statuses)
 	assert.Equal(t, 500, statuses[http.StatusOK]+statuses[http.StatusTooManyRequests], "every other answer is 429: %v", statuses)
 	held, err := d.Quarantine(false)
 	require.NoError(t, err)
