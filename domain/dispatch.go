@@ -94,6 +94,9 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 	defer p.pass.Unlock()
 	p.scheduled.Store(false)
 	var rep QueueReport
+	if _, err := p.messages.queueOverdue(); err != nil {
+		return rep, err
+	}
 	add := func(sent, failed int, err error) error {
 		rep.Sent, rep.Failed = rep.Sent+sent, rep.Failed+failed
 		return err
