@@ -41,6 +41,10 @@ type Dispatcher struct {
 	scheduled atomic.Bool
 	notifyMu  sync.Mutex
 	notify    func()
+	// overdueMu guards overdueNext, when loans are next looked at for
+	// Overdue (QueueOverdue).
+	overdueMu   sync.Mutex
+	overdueNext time.Time
 }
 
 // Dispatcher is the desk's one dispatcher: every front end in the process
@@ -94,9 +98,6 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 	defer p.pass.Unlock()
 	p.scheduled.Store(false)
 	var rep QueueReport
-	if _, err := p.messages.queueOverdue(); err != nil {
-		return rep, err
-	}
 	add := func(sent, failed int, err error) error {
 		rep.Sent, rep.Failed = rep.Sent+sent, rep.Failed+failed
 		return err
@@ -170,6 +171,9 @@ func (p *Dispatcher) Run(ctx context.Context, every time.Duration, report func(Q
 			return
 		case <-kicks:
 		case <-timer.C:
+		}
+		if _, err := p.QueueOverdue(); err != nil {
+			report(QueueReport{}, err)
 		}
 		rep, err := p.SendDue(ctx)
 		if err != nil || rep.Sent > 0 || rep.Failed > 0 {

@@ -323,9 +323,30 @@ func (d *LendingService) Recall(ref, note string, by Actor) (Request, error) {
 	})
 }
 
-// queueOverdue queues Overdue, once, for every book loaned to a partner past
-// its due date, and returns how many were queued. The dispatcher calls it
-// on each pass over the queues, so the long-running process sends it.
+// OverdueCheckEvery is how often QueueOverdue looks at the loans: it reads
+// every request's summary, which a pass after each change must not.
+const OverdueCheckEvery = 10 * time.Minute
+
+// QueueOverdue queues Overdue, once, for every book loaned to a partner
+// past its due date, and returns how many were queued; the dispatcher then
+// sends them. The process that holds the database calls it every so often
+// (Run does, the window too); it looks at the loans at most once every
+// OverdueCheckEvery and returns 0 in between.
+func (p *Dispatcher) QueueOverdue() (int, error) {
+	p.overdueMu.Lock()
+	defer p.overdueMu.Unlock()
+	now := p.clock.Now()
+	if now.Before(p.overdueNext) {
+		return 0, nil
+	}
+	n, err := p.messages.queueOverdue()
+	if err == nil {
+		p.overdueNext = now.Add(OverdueCheckEvery)
+	}
+	return n, err
+}
+
+// queueOverdue is QueueOverdue without the wait between looks.
 func (d *MessageService) queueOverdue() (int, error) {
 	now := d.clock.Now()
 	var ids []string

@@ -398,8 +398,13 @@ func TestOverdueSentOnceAndNeedsAttention(t *testing.T) {
 	f, r := newLoanFixture(t)
 	_, err := f.desk.Loan(r.ID, "", wednesday.AddDate(0, 0, 7), atRS)
 	require.NoError(t, err)
+	// each pass a check interval after the one before, so that only the
+	// request remembers whether Overdue was sent
 	pass := func() {
-		_, err := f.desk.Dispatcher().SendDue(context.Background())
+		f.now = f.now.Add(OverdueCheckEvery)
+		_, err := f.desk.Dispatcher().QueueOverdue()
+		require.NoError(t, err)
+		_, err = f.desk.Dispatcher().SendDue(context.Background())
 		require.NoError(t, err)
 	}
 	pass()
@@ -414,7 +419,7 @@ func TestOverdueSentOnceAndNeedsAttention(t *testing.T) {
 	assert.Equal(t, "Overdue", msgs[1].Status)
 	assert.Equal(t, "StatusChange", msgs[1].Reason)
 	assert.Equal(t, wednesday.AddDate(0, 0, 7), msgs[1].DueDate)
-	assert.Equal(t, f.now, f.stored(r.ID).OverdueSentAt)
+	assert.Equal(t, wednesday.AddDate(0, 0, 8).Add(OverdueCheckEvery), f.stored(r.ID).OverdueSentAt)
 	att := f.needsAttention(t)
 	require.Len(t, att, 1)
 	assert.Equal(t, r.ID, att[0].Request.ID)
@@ -423,7 +428,7 @@ func TestOverdueSentOnceAndNeedsAttention(t *testing.T) {
 	// a renewal gives a new due date, and a new Overdue once that passes
 	f.borrowerSays("Renew")
 	assert.Empty(t, f.needsAttention(t))
-	f.now = f.stored(r.ID).DueDate.Add(time.Hour)
+	f.now = f.stored(r.ID).DueDate
 	pass()
 	msgs = f.sent(r.ID)
 	require.Len(t, msgs, 4)
@@ -494,4 +499,24 @@ func TestRetryIsLinked(t *testing.T) {
 	assert.Empty(t, got.RetryOf)
 	assert.Contains(t, got.History[len(got.History)-1].Note, "not one of our lending requests")
 	assert.Equal(t, "B-1-2", f.stored(first.Request).RetriedBy, "an unknown previous id links nothing")
+}
+
+func TestQueueOverdueLooksAtTheLoansEveryFewMinutes(t *testing.T) {
+	f, r := newLoanFixture(t)
+	_, err := f.desk.Loan(r.ID, "", wednesday.Add(2*time.Minute), atRS)
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		after time.Duration
+		want  int
+	}{
+		{0, 0},                 // not due yet
+		{5 * time.Minute, 0},   // due, but looked at less than OverdueCheckEvery ago
+		{OverdueCheckEvery, 1}, // looked at again
+		{2 * OverdueCheckEvery, 0},
+	} {
+		f.now = wednesday.Add(tt.after)
+		n, err := f.desk.Dispatcher().QueueOverdue()
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, n, "after %v", tt.after)
+	}
 }
