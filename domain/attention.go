@@ -87,6 +87,9 @@ func (c AttentionCheck) check(out []Attention, r Summary) []Attention {
 	if !r.Active() {
 		return out
 	}
+	if out, ok := c.lendBookAttention(out, r); ok {
+		return out
+	}
 	if r.State == Loaned && !r.DueDate.IsZero() && c.now.After(r.DueDate) {
 		return append(out, Attention{Request: r, Late: c.now.Sub(r.DueDate),
 			Why: fmt.Sprintf("On loan to %s, overdue since %s.", r.Requester, r.DueDate.Format(DateLayout))})

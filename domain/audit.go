@@ -71,7 +71,8 @@ func auditEntry(r Request, ev Event) AuditEntry {
 // message and download link.
 func AuditActions() []Action {
 	return []Action{ActCreate, ActPick, ActPickArrived, ActShip, ActReject, ActBadCitation, ActCancel,
-		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete, ActUndo, ActNotice, ActMessage, ActLink, ActConfigure}
+		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete, ActUndo, ActNotice, ActMessage, ActLink, ActConfigure,
+		ActLoanToPartner, ActPartnerReturned, ActLoanReturned}
 }
 
 // ParseAction reads an action as typed by staff: its code (hold_shelf) or

@@ -135,6 +135,16 @@ type Request struct {
 	HoldUntil      time.Time    `json:"hold_until,omitzero"`
 	ShippedFile    *ShippedFile `json:"shipped_file,omitempty"`
 	History        []Event      `json:"history"`
+	// A book lent to a partner (lendbooks.go): renewals granted, a renewal
+	// waiting for staff, when it was recalled and when Overdue was sent.
+	Renewals      int       `json:"renewals,omitempty"`
+	RenewAsked    time.Time `json:"renew_asked,omitzero"`
+	RecalledAt    time.Time `json:"recalled_at,omitzero"`
+	OverdueSentAt time.Time `json:"overdue_sent_at,omitzero"`
+	// RetryOf and RetriedBy link a lending request and the partner's Retry
+	// of it, by the other request's reference.
+	RetryOf   string `json:"retry_of,omitempty"`
+	RetriedBy string `json:"retried_by,omitempty"`
 }
 
 // Active reports whether the request still needs work (its state is not final).
@@ -174,7 +184,7 @@ func activeBarcode(side Side, state State, itemBarcode string) string {
 		}
 	case Lending:
 		switch state {
-		case PickRequested, ItemAtDesk:
+		case PickRequested, ItemAtDesk, LoanedToPartner, ReturnInTransit:
 			return itemBarcode
 		}
 	}
@@ -211,6 +221,11 @@ type Partner struct {
 	AllowFrom []string `json:"allow_from,omitempty"`
 	// NoAuth says staff chose that the partner proves nothing.
 	NoAuth bool `json:"no_auth,omitempty"`
+	// Renewals is how many renewals of a book we lend the partner grants
+	// (nil: DefaultRenewals); Renew is how its Renew is answered:
+	// RenewAuto ("" too) or RenewAsk.
+	Renewals *int   `json:"renewals,omitempty"`
+	Renew    string `json:"renew,omitempty"`
 }
 
 // Defaults applied to partners that leave a value unset.

@@ -34,6 +34,9 @@ func Route(at Station, r Request, code string) (Action, error) {
 			return "", refuse(ErrWrongDesk, "%s is already checked in — send it to the RS desk and scan it there to close the request.", code)
 		}
 	case Lending:
+		if a, err, ok := routeLendBook(at, r, code); ok {
+			return a, err
+		}
 		switch r.State {
 		case PickRequested:
 			target, _ := ParseStation(r.PickTarget)

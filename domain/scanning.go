@@ -99,6 +99,8 @@ func (d *ScanService) applyScan(tx Tx, r *Request, a Action, code string, by Act
 		note = "Due " + r.DueDate.Format(DateLayout)
 	case ActComplete:
 		note = "Temporary item " + code + " deleted"
+	case ActLoanToPartner, ActLoanReturned:
+		return d.lendBookScan(tx, r, a, by)
 	}
 	if err := r.Transition(a, d.event(by, note)); err != nil {
 		return err
