@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -89,7 +87,7 @@ func (s *staffCommands) cmdAudit(args []string) error {
 	fmt.Fprintln(tw, "TIME\tREF\tACTION\tFROM → TO\tOPERATOR\tDESK\tNOTE")
 	for _, e := range es {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format("2006-01-02 15:04"), e.Ref,
-			e.ActionLabel, fromTo(e.From, e.To), e.Operator, e.Desk, truncate(oneLine(e.Note), 80))
+			e.ActionLabel, fromTo(e.From, e.To), e.Operator, e.Desk, truncate(domain.OneLine(e.Note), 80))
 	}
 	return tw.Flush()
 }
@@ -104,16 +102,4 @@ func fromTo(from, to domain.State) string {
 		return "→ " + string(to)
 	}
 	return string(from) + " → " + string(to)
-}
-
-// oneLine keeps a note on its table row: runs of white space become one
-// space and other control characters (a partner's message could carry
-// terminal escapes) are dropped.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, strings.Join(strings.Fields(s), " "))
 }

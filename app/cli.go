@@ -82,7 +82,7 @@ With no command ILL Desk opens its window. Commands:
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
   backup   restore   migrate   quarantine list|accept|refuse
-  link revoke   renew   status-request   resend   close
+  link revoke   renew   status-request   resend   close   loan   recall   renew-answer
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
 
@@ -231,6 +231,9 @@ var commands = map[string]func(*session, []string) error{
 	"migrate":      handler((*dataCommands).cmdMigrate),
 	"link":         handler((*requestCommands).cmdLink),
 	"quarantine":   handler((*partnerCommands).cmdQuarantine),
+	"loan":         handler((*requestCommands).cmdLoan),
+	"recall":       handler((*requestCommands).cmdRecall),
+	"renew-answer": handler((*requestCommands).cmdRenewAnswer),
 	// borrowing from lenders over ISO 18626
 	"renew":          handler((*requestCommands).cmdRenew),
 	"status-request": handler((*requestCommands).cmdStatusRequest),

@@ -48,11 +48,15 @@ func (s *requestCommands) cmdLend(args []string) error {
 	fs.StringVar(&in.ItemBarcode, "item-barcode", "", "item barcode")
 	fs.Var(&eres, "eresource", "e-resource collection NAME=URL (repeatable)")
 	fs.StringVar(&in.Note, "note", "", "internal note")
+	service := fs.String("service", "", "copy, loan or copy-or-loan (default: copy)")
 	pos, err := parse(fs, args[1:])
 	if err != nil {
 		return err
 	}
 	if err := wantArgs(pos, 0, "lend new --partner CODE --external-id ID --title T [options]"); err != nil {
+		return err
+	}
+	if in.ServiceType, err = lendService(*service); err != nil {
 		return err
 	}
 	if in.Format, err = domain.ParseFormat(*format); err != nil {
@@ -274,6 +278,17 @@ func (s *requestCommands) cmdShow(args []string) error {
 	if !r.DueDate.IsZero() {
 		row("Due", r.DueDate.Format(domain.DateLayout))
 	}
+	if r.Renewals > 0 {
+		row("Renewals", fmt.Sprint(r.Renewals))
+	}
+	if !r.RenewAsked.IsZero() {
+		row("Renewal asked", r.RenewAsked.Local().Format("2006-01-02 15:04")+" — answer with illdesk renew-answer")
+	}
+	if !r.RecalledAt.IsZero() {
+		row("Recalled", r.RecalledAt.Local().Format(domain.DateLayout))
+	}
+	row("Retry of", r.RetryOf)
+	row("Retried by", r.RetriedBy)
 	showLender(row, r)
 	row("Reject reason", r.RejectReason.Label())
 	row("Internal note", r.InternalNote)

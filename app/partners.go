@@ -87,11 +87,13 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	tokenStdin := fs.Bool("outbound-token-stdin", false, "read the token we present to the partner from standard input and keep it in the system keyring")
 	serverCA := fs.String("server-ca", "", "PEM file of the CA of the partner's self-signed server certificate (\"\": the system's authorities)")
 	inbound := s.inboundFlags(fs)
+	renewals := fs.Int("renewals", domain.DefaultRenewals, "how many renewals of a book we lend the partner grants")
+	renew := fs.String("renew", domain.RenewAuto, "how the partner's Renew is answered: auto or ask")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed] [--outbound-token-stdin] [--server-ca FILE] "+inboundUsage); err != nil {
+	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed] [--outbound-token-stdin] [--server-ca FILE] [--renewals N] [--renew auto|ask] "+inboundUsage); err != nil {
 		return err
 	}
 	out, err := s.outboundFlags(fs, *tokenStdin, *serverCA)
@@ -103,6 +105,11 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	credentials, err := inbound.read(set)
 	if err != nil {
 		return err
+	}
+	if set["renew"] {
+		if *renew, err = domain.ParseRenewPolicy(*renew); err != nil {
+			return usageError{err.Error()}
+		}
 	}
 	p, err := s.desk.EditPartner(pos[0], func(p *domain.Partner) {
 		credentials(p)
@@ -132,6 +139,12 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 		}
 		if *reviewed {
 			p.NeedsReview = false
+		}
+		if set["renewals"] {
+			p.Renewals = renewals
+		}
+		if set["renew"] {
+			p.Renew = *renew
 		}
 	}, s.actor())
 	if err != nil {

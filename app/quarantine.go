@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -108,26 +106,15 @@ func (s *partnerCommands) listHeld(asJSON, all bool) error {
 			status += " as " + l.Partner
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Ref, l.Received.Local().Format("2006-01-02 15:04"),
-			printable(l.Agency), printable(what), printable(l.Title), printable(l.ReplyAddress), printable(l.Addr), status)
+			domain.OneLine(l.Agency), domain.OneLine(what), domain.OneLine(l.Title), domain.OneLine(l.ReplyAddress), domain.OneLine(l.Addr), status)
 	}
 	return tw.Flush()
 }
 
 // printDecision tells what accepting or refusing did, message by message.
 func (s *partnerCommands) printDecision(res domain.QuarantineResult) {
-	s.printf("%s\n", printable(res.Outcome))
+	s.printf("%s\n", domain.OneLine(res.Outcome))
 	for _, m := range res.Messages {
-		s.printf("  %s: %s\n", m.Ref(), printable(firstOf(m.Note, string(m.Status))))
+		s.printf("  %s: %s\n", m.Ref(), domain.OneLine(firstOf(m.Note, string(m.Status))))
 	}
-}
-
-// printable puts a stranger's value on one terminal line: control
-// characters (newlines, escapes) are shown as '?'.
-func printable(v string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '?'
-		}
-		return r
-	}, v)
 }

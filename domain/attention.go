@@ -72,8 +72,8 @@ func partnerAttention(ps []Partner) []Attention {
 	var out []Attention
 	for _, p := range ps {
 		if p.NotAuthenticated() {
-			out = append(out, Attention{Partner: p.Code, Why: fmt.Sprintf("Partner %s is not authenticated: anyone can send "+
-				"messages in its name. Set its token, client CA or networks, or choose no-auth.", p.Code)})
+			out = append(out, Attention{Partner: p.Code, Why: fmt.Sprintf("Partner %s is not authenticated: anyone can send in its name. "+
+				"Give it a token, client CA or networks, or no-auth.", p.Code)})
 		}
 	}
 	return out
@@ -85,6 +85,9 @@ func (c AttentionCheck) check(out []Attention, r Summary) []Attention {
 		return append(out, Attention{Request: r, Why: strings.ToUpper(why[:1]) + why[1:] + ".", Late: 1000 * time.Hour})
 	}
 	if !r.Active() {
+		return out
+	}
+	if out, ok := c.lendBookAttention(out, r); ok {
 		return out
 	}
 	if r.State == Loaned && !r.DueDate.IsZero() && c.now.After(r.DueDate) {

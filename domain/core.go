@@ -126,7 +126,7 @@ func (d *core) queueMessage(tx Tx, r Request, p Partner, out Outgoing) error {
 	case KindSupplying:
 		out.From, out.To = self, p.AgencyID
 		out.RequestingRequestID, out.SupplyingRequestID = r.ExternalID, r.ID
-		if out.Reason == "CancelResponse" || out.Reason == "StatusRequestResponse" {
+		if out.Reason == "CancelResponse" || out.Reason == "StatusRequestResponse" || out.Reason == "RenewResponse" {
 			summary = out.Reason + " " + out.Status
 		}
 	case KindRequesting:

@@ -130,6 +130,9 @@ func checkPartner(p Partner) (Partner, error) {
 	if _, _, err := ParseDelivery(p.Delivery); err != nil {
 		return Partner{}, err
 	}
+	if err := checkRenewals(p); err != nil {
+		return Partner{}, err
+	}
 	if p.TurnaroundHours == 0 {
 		p.TurnaroundHours = DefaultTurnaroundHours
 	}
@@ -279,7 +282,12 @@ func scanMessage(r Request, a Action, code string) string {
 	case ActReceive:
 		return fmt.Sprintf("%s received for %s — send it to %s.", code, r.Requester, r.Pickup)
 	case ActPickArrived:
+		if r.IsLoan() {
+			return fmt.Sprintf("%s arrived for request %s — scan it again at the RS desk to lend it to %s.", code, r.Ref(), r.Partner)
+		}
 		return fmt.Sprintf("%s arrived for request %s — scan and ship it.", code, r.Ref())
+	case ActLoanToPartner, ActLoanReturned:
+		return lendBookScanMessage(r, a, code)
 	}
 	return code + ": " + a.Label()
 }

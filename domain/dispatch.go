@@ -41,6 +41,10 @@ type Dispatcher struct {
 	scheduled atomic.Bool
 	notifyMu  sync.Mutex
 	notify    func()
+	// overdueMu guards overdueNext, when loans are next looked at for
+	// Overdue (QueueOverdue).
+	overdueMu   sync.Mutex
+	overdueNext time.Time
 }
 
 // Dispatcher is the desk's one dispatcher: every front end in the process
@@ -167,6 +171,9 @@ func (p *Dispatcher) Run(ctx context.Context, every time.Duration, report func(Q
 			return
 		case <-kicks:
 		case <-timer.C:
+		}
+		if _, err := p.QueueOverdue(); err != nil {
+			report(QueueReport{}, err)
 		}
 		rep, err := p.SendDue(ctx)
 		if err != nil || rep.Sent > 0 || rep.Failed > 0 {

@@ -310,7 +310,8 @@ func TestCountFacetsStatusListsTheSidesStates(t *testing.T) {
 	for _, v := range got.Status {
 		values = append(values, v.Value)
 	}
-	assert.Equal(t, []string{"", "created", "pick_requested", "item_at_desk", "shipped_digitally", "rejected", "bad_citation", "cancelled"}, values)
+	assert.Equal(t, []string{"", "created", "pick_requested", "item_at_desk", "shipped_digitally", "rejected", "bad_citation", "cancelled",
+		"loaned_to_partner", "return_in_transit", "returned"}, values)
 	assert.Equal(t, "Created Lending Request", got.Status[1].Label)
 }
 

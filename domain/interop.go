@@ -55,6 +55,9 @@ type Incoming struct {
 	// requesting agency's electronic address), used only once staff accept
 	// an unknown agency as a partner.
 	ReplyAddress string
+	// RequestType is the request's New, Retry or Reminder; a Retry names
+	// the request it retries in PreviousRequestID.
+	RequestType, PreviousRequestID string
 }
 
 // Outgoing is a message the desk sends a partner, encoded to ISO 18626.
@@ -86,6 +89,9 @@ type Outgoing struct {
 	DeliveryEmail, DeliveryName, DeliveryAddress string
 	// PatronID is sent only when the desk is set to.
 	PatronID string
+	// DueDate of a book we lend; ItemID its barcode (Loaned).
+	DueDate time.Time
+	ItemID  string
 }
 
 // MessageProblem says why an incoming message was refused, for the ERROR confirmation.
@@ -202,6 +208,10 @@ func isoStatus(r Request) string {
 		return "Cancelled"
 	case PickRequested, ItemAtDesk:
 		return "WillSupply"
+	case LoanedToPartner, ReturnInTransit:
+		return "Loaned"
+	case Returned:
+		return "LoanCompleted"
 	}
 	return "RequestReceived"
 }

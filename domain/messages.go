@@ -203,6 +203,9 @@ func (d *MessageService) applyRequest(tx Tx, in Incoming) (ImportResult, *Messag
 		Note: "Received from " + in.From}); err != nil {
 		return ImportResult{}, nil, err
 	}
+	if err := d.linkRetry(tx, &r, p, in); err != nil {
+		return ImportResult{}, nil, err
+	}
 	if err := tx.PutRequest(r); err != nil {
 		return ImportResult{}, nil, err
 	}
@@ -253,7 +256,13 @@ func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *Mes
 		if err := d.queueMessage(tx, r, p, Outgoing{Kind: KindSupplying, Reason: "StatusRequestResponse", Status: isoStatus(r)}); err != nil {
 			return ImportResult{}, nil, err
 		}
-	case "Received", "ShippedReturn", "Renew", "Notification", "ShippedForward":
+	case "ShippedReturn", "Renew":
+		out, err := d.partnerRequesting(tx, &r, p, in.Action, ev)
+		if err != nil {
+			return ImportResult{}, nil, err
+		}
+		res.Outcome = out
+	case "Received", "Notification", "ShippedForward":
 		recordEvent(&r, ActMessage, ev)
 		res.Outcome = fmt.Sprintf("%s reports %q for %q.", p.Code, in.Action, r.Ref())
 	default:

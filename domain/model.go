@@ -148,6 +148,16 @@ type Request struct {
 	// Flags are what the lender reports about the loan: overdue, recalled.
 	Flags    []string `json:"flags,omitempty"`
 	PatronID string   `json:"patron_id,omitempty"`
+	// A book lent to a partner (lendbooks.go): renewals granted, a renewal
+	// waiting for staff, when it was recalled and when Overdue was sent.
+	Renewals      int       `json:"renewals,omitempty"`
+	RenewAsked    time.Time `json:"renew_asked,omitzero"`
+	RecalledAt    time.Time `json:"recalled_at,omitzero"`
+	OverdueSentAt time.Time `json:"overdue_sent_at,omitzero"`
+	// RetryOf and RetriedBy link a lending request and the partner's Retry
+	// of it, by the other request's reference.
+	RetryOf   string `json:"retry_of,omitempty"`
+	RetriedBy string `json:"retried_by,omitempty"`
 }
 
 // Active reports whether the request still needs work (its state is not final).
@@ -187,7 +197,7 @@ func activeBarcode(side Side, state State, itemBarcode string) string {
 		}
 	case Lending:
 		switch state {
-		case PickRequested, ItemAtDesk:
+		case PickRequested, ItemAtDesk, LoanedToPartner, ReturnInTransit:
 			return itemBarcode
 		}
 	}
@@ -224,6 +234,11 @@ type Partner struct {
 	AllowFrom []string `json:"allow_from,omitempty"`
 	// NoAuth says staff chose that the partner proves nothing.
 	NoAuth bool `json:"no_auth,omitempty"`
+	// Renewals is how many renewals of a book we lend the partner grants
+	// (nil: DefaultRenewals); Renew is how its Renew is answered:
+	// RenewAuto ("" too) or RenewAsk.
+	Renewals *int   `json:"renewals,omitempty"`
+	Renew    string `json:"renew,omitempty"`
 }
 
 // Defaults applied to partners that leave a value unset.

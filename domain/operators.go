@@ -92,6 +92,8 @@ func RoleFor(a Action) Role {
 		return RoleFulfillment
 	case ActCreate, ActPick, ActPickArrived, ActShip, ActReject, ActBadCitation, ActCancel, ActReceive:
 		return RoleRequests
+	case ActLoanToPartner, ActLoanReturned:
+		return RoleRequests
 	}
 	return RoleFulfillment
 }
@@ -123,6 +125,10 @@ func doing(a Action) string {
 		return "Checking in an item"
 	case ActComplete:
 		return "Completing a borrowing request"
+	case ActLoanToPartner:
+		return "Lending a book to a partner"
+	case ActLoanReturned:
+		return "Checking in a book back from a partner"
 	}
 	return "“" + a.Label() + "”"
 }

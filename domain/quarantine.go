@@ -500,15 +500,9 @@ func (d *MessageService) AcceptHeld(id, code string, by ...Actor) (QuarantineRes
 	actor := actorOf(by)
 	var res QuarantineResult
 	err := d.store.Update(func(tx Tx) error {
-		if err := allowTx(tx, actor, RoleFulfillment, "Accepting a partner"); err != nil {
-			return err
-		}
-		h, err := findHeld(tx, id)
+		h, err := waitingHeld(tx, actor, "Accepting a partner", id)
 		if err != nil {
 			return err
-		}
-		if h.Status != HeldWaiting {
-			return refuse(ErrInvalidInput, "Held message %s was %s already.", h.Ref(), h.Status)
 		}
 		res = QuarantineResult{Agency: h.Agency}
 		p, known, err := knownAgency(tx, h.Agency)
@@ -584,6 +578,23 @@ func (d *MessageService) applyHeld(tx Tx, h HeldMessage) (note string, ok bool, 
 	return res.Outcome, true, nil
 }
 
+// waitingHeld is the held message with id, still waiting for a decision,
+// which the actor may take (the Fulfillment Services role; what names the
+// action for the refusal).
+func waitingHeld(tx Tx, actor Actor, what, id string) (HeldMessage, error) {
+	if err := allowTx(tx, actor, RoleFulfillment, what); err != nil {
+		return HeldMessage{}, err
+	}
+	h, err := findHeld(tx, id)
+	if err != nil {
+		return HeldMessage{}, err
+	}
+	if h.Status != HeldWaiting {
+		return HeldMessage{}, refuse(ErrInvalidInput, "Held message %s was %s already.", h.Ref(), h.Status)
+	}
+	return h, nil
+}
+
 // RefuseHeld refuses the agency of a held message: every message of that
 // agency that waits is marked refused, with the note, and audited. Nothing
 // is sent to the agency. It needs the Fulfillment Services role; by may be
@@ -593,15 +604,9 @@ func (d *MessageService) RefuseHeld(id, note string, by ...Actor) (QuarantineRes
 	note = strings.TrimSpace(note)
 	var res QuarantineResult
 	err := d.store.Update(func(tx Tx) error {
-		if err := allowTx(tx, actor, RoleFulfillment, "Refusing an unknown agency"); err != nil {
-			return err
-		}
-		h, err := findHeld(tx, id)
+		h, err := waitingHeld(tx, actor, "Refusing an unknown agency", id)
 		if err != nil {
 			return err
-		}
-		if h.Status != HeldWaiting {
-			return refuse(ErrInvalidInput, "Held message %s was %s already.", h.Ref(), h.Status)
 		}
 		held, err := waitingFrom(tx, h.Agency)
 		if err != nil {

@@ -42,6 +42,9 @@ func Route(at Station, r Request, code string) (Action, error) {
 			return "", refuse(ErrWrongDesk, "%s is on its way to us from %s — receive it at the RS desk.", code, r.Partner)
 		}
 	case Lending:
+		if a, err, ok := routeLendBook(at, r, code); ok {
+			return a, err
+		}
 		switch r.State {
 		case PickRequested:
 			target, _ := ParseStation(r.PickTarget)

@@ -60,6 +60,17 @@ func wantRoute(at Station, r Request) (Action, error) {
 		}
 	case Lending:
 		switch r.State {
+		case ItemAtDesk, LoanedToPartner, ReturnInTransit:
+			if !r.IsLoan() {
+				break
+			}
+			switch {
+			case !(atRS && at.Name == ""):
+				return "", ErrWrongDesk
+			case r.State == ItemAtDesk:
+				return ActLoanToPartner, nil
+			}
+			return ActLoanReturned, nil
 		case PickRequested:
 			// A target that cannot be read counts as the RS desk, the
 			// default station (Label names it so in the refusal).
@@ -78,7 +89,7 @@ func wantRoute(at Station, r Request) (Action, error) {
 
 // FuzzRoute routes arbitrary codes, with arbitrary desk, pickup, pick target,
 // requester and external id names, for every station kind × request side ×
-// state. Route must never panic; it returns exactly the action of the scan
+// state, a lending request for a copy and one for a loan. Route must never panic; it returns exactly the action of the scan
 // table (an action legal for the request, so that applying it cannot fail)
 // or a *Refusal wrapping ErrWrongDesk or ErrWrongState whose message is a
 // sentence naming the code; the code itself never changes the outcome; and
@@ -99,9 +110,13 @@ func FuzzRoute(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, code, desk, pickup, target, requester, ext string) {
 		for _, at := range routeStations(desk, pickup, target) {
-			for _, side := range []Side{Lending, Borrowing} {
+			for _, side := range []Side{Lending, Borrowing, Lending + "-loan"} {
 				for _, st := range allStates {
 					r := sampleRequest(side, st)
+					if side == Lending+"-loan" { // a book we lend
+						r.Side, r.ServiceType = Lending, "CopyOrLoan"
+						r.ArticleTitle, r.Pages = "", ""
+					}
 					r.ExternalID, r.Pickup, r.PickTarget, r.Requester = ext, pickup, target, requester
 					before := deepCopy(r)
 

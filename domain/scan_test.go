@@ -51,6 +51,11 @@ func TestRouteScanTable(t *testing.T) {
 		// target desk of a lending pick, pick requested → item at desk
 		{"pick to the RS desk scanned there", "rs", lendingPick(PickRequested, "rs"), ActPickArrived},
 		{"pick to digitization scanned there", "digitization:Scan Lab", lendingPick(PickRequested, "digitization:Scan Lab"), ActPickArrived},
+		// RS desk, lending Loan request at the desk → loaned to partner
+		{"loan at the RS desk", "rs", lendingLoan(ItemAtDesk), ActLoanToPartner},
+		// RS desk, lent book back → returned
+		{"lent book back at the RS desk", "rs", lendingLoan(LoanedToPartner), ActLoanReturned},
+		{"returning book at the RS desk", "rs", lendingLoan(ReturnInTransit), ActLoanReturned},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +102,12 @@ func TestRouteRefusals(t *testing.T) {
 		{"borrowing completed at RS", "rs", borrowingAt(Completed), ErrWrongState, []string{"Request completed"}},
 		{"borrowing completed at pickup", "pickup:Main Library", borrowingAt(Completed), ErrWrongState, []string{"Request completed"}},
 		{"borrowing cancelled", "pickup:Main Library", borrowingAt(Cancelled), ErrWrongState, []string{"Cancelled"}},
+		{"loan at a pickup desk", "pickup:Main Library", lendingLoan(ItemAtDesk), ErrWrongDesk, []string{"RS desk", "RAPID"}},
+		{"loan at digitization", "digitization:Scan Lab", lendingLoan(ItemAtDesk), ErrWrongDesk, []string{"RS desk"}},
+		{"lent book at a pickup desk", "pickup:Main Library", lendingLoan(LoanedToPartner), ErrWrongDesk, []string{"RS desk", "RAPID"}},
+		{"returning book at digitization", "digitization:Scan Lab", lendingLoan(ReturnInTransit), ErrWrongDesk, []string{"RS desk"}},
+		{"returned book", "rs", lendingLoan(Returned), ErrWrongState, []string{"Returned"}},
+		{"loan still to pick", "rs", lendingLoan(Created), ErrWrongState, []string{"Created Lending Request"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,4 +151,11 @@ func TestStationSame(t *testing.T) {
 		assert.Equal(t, tt.same, tt.a.Same(tt.b), "%v / %v", tt.a, tt.b)
 		assert.Equal(t, tt.same, tt.b.Same(tt.a), "symmetric: %v / %v", tt.b, tt.a)
 	}
+}
+
+// lendingLoan is a lending request for a loan of the book, picked to the RS desk.
+func lendingLoan(st State) Request {
+	r := lendingPick(st, "rs")
+	r.ServiceType, r.ArticleTitle, r.Pages = "Loan", "", ""
+	return r
 }

@@ -102,6 +102,8 @@ func (d *ScanService) applyScan(tx Tx, r *Request, a Action, code string, by Act
 	case ActReceive:
 		// the lender's item id scanned: it becomes the temporary item
 		return d.receive(tx, r, code, by)
+	case ActLoanToPartner, ActLoanReturned:
+		return d.lendBookScan(tx, r, a, by)
 	}
 	if err := r.Transition(a, d.event(by, note)); err != nil {
 		return err

@@ -81,6 +81,12 @@ func (a Action) Label() string {
 		return "Download link"
 	case ActConfigure:
 		return "Settings changed"
+	case ActLoanToPartner:
+		return "Loaned to partner"
+	case ActPartnerReturned:
+		return "Returned by partner, in transit"
+	case ActLoanReturned:
+		return "Returned, loan completed"
 	}
 	if l, ok := lenderActionLabels[a]; ok {
 		return l
@@ -104,6 +110,10 @@ var machines = map[Side]map[Action]move{
 		ActReject:      {from: []State{Created, PickRequested, ItemAtDesk}, to: Rejected},
 		ActBadCitation: {from: []State{Created, PickRequested, ItemAtDesk}, to: BadCitation},
 		ActCancel:      {from: []State{Created, PickRequested, ItemAtDesk}, to: Cancelled},
+		// lending books (returnables): see lendbooks.go
+		ActLoanToPartner:   {from: []State{Created, PickRequested, ItemAtDesk}, to: LoanedToPartner},
+		ActPartnerReturned: {from: []State{LoanedToPartner}, to: ReturnInTransit},
+		ActLoanReturned:    {from: []State{LoanedToPartner, ReturnInTransit}, to: Returned},
 	},
 	Borrowing: {
 		ActCreate:    {from: []State{""}, to: Created},
@@ -135,7 +145,8 @@ func States(side Side) []State {
 		return []State{Created, Received, OnHoldShelf, Loaned, ReturnedByPatron, Completed, Cancelled,
 			Requested, WillSupply, ShippedToUs, RetryPossible, CopyReceived, ReturnedToLender, Unfilled}
 	}
-	return []State{Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled}
+	return []State{Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled,
+		LoanedToPartner, ReturnInTransit, Returned}
 }
 
 // Final reports whether the state ends the request on that side.
@@ -187,6 +198,12 @@ func (s State) Label(side Side) string {
 		return "Bad citation"
 	case Cancelled:
 		return "Cancelled by partner"
+	case LoanedToPartner:
+		return "Loaned to partner"
+	case ReturnInTransit:
+		return "Returning from partner"
+	case Returned:
+		return "Returned"
 	}
 	return string(s)
 }
@@ -200,11 +217,11 @@ func ParseState(code string) (State, error) {
 			}
 		}
 	}
-	return "", refuse(ErrInvalidInput, "%q is not a status code; use one of: created, pick_requested, item_at_desk, shipped_digitally, rejected, bad_citation, cancelled, received, on_hold_shelf, loaned, returned_by_patron, completed, requested, will_supply, shipped_to_us, retry_possible, copy_received, returned_to_lender, unfilled.", code)
+	return "", refuse(ErrInvalidInput, "%q is not a status code; use one of: created, pick_requested, item_at_desk, shipped_digitally, rejected, bad_citation, cancelled, loaned_to_partner, return_in_transit, returned, received, on_hold_shelf, loaned, returned_by_patron, completed, requested, will_supply, shipped_to_us, retry_possible, copy_received, returned_to_lender, unfilled.", code)
 }
 
 // Can reports whether the action is legal for the request in its current state.
-func (r Request) Can(a Action) bool { return can(r.Side, r.State, a) }
+func (r Request) Can(a Action) bool { return can(r.Side, r.State, a) && r.serviceAllows(a) }
 
 // Can reports whether the action is legal for the request in its current state.
 func (s Summary) Can(a Action) bool { return can(s.Side, s.State, a) }
@@ -227,6 +244,9 @@ func (r *Request) Transition(a Action, ev Event) error {
 	m, ok := machines[r.Side][a]
 	if !ok || !slices.Contains(m.from, r.State) {
 		return &Refusal{Kind: ErrIllegalTransition, Msg: illegalMessage(*r, a)}
+	}
+	if err := r.serviceRefusal(a); err != nil {
+		return err
 	}
 	ev.From, ev.To, ev.Action = r.State, m.to, a
 	r.State = m.to

@@ -23,6 +23,7 @@ var allActions = []Action{
 var allStates = []State{
 	"", Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled,
 	Received, OnHoldShelf, Loaned, ReturnedByPatron, Completed,
+	LoanedToPartner, ReturnInTransit, Returned,
 }
 
 type fromAction struct {
@@ -184,6 +185,9 @@ func TestFinal(t *testing.T) {
 		{Lending, Rejected, true},
 		{Lending, BadCitation, true},
 		{Lending, Cancelled, true},
+		{Lending, LoanedToPartner, false},
+		{Lending, ReturnInTransit, false},
+		{Lending, Returned, true},
 		{Borrowing, Created, false},
 		{Borrowing, Received, false},
 		{Borrowing, OnHoldShelf, false},
@@ -232,6 +236,9 @@ func TestStateLabels(t *testing.T) {
 		{Lending, Rejected, "Rejected"},
 		{Lending, BadCitation, "Bad citation"},
 		{Lending, Cancelled, "Cancelled by partner"},
+		{Lending, LoanedToPartner, "Loaned to partner"},
+		{Lending, ReturnInTransit, "Returning from partner"},
+		{Lending, Returned, "Returned"},
 		{Borrowing, Created, "Created borrowing request"},
 		{Borrowing, Received, "Received — in transit to pickup"},
 		{Borrowing, OnHoldShelf, "On hold shelf"},
@@ -260,7 +267,8 @@ func TestStateLabels(t *testing.T) {
 }
 
 func TestStatesOrder(t *testing.T) {
-	assert.Equal(t, []State{Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled}, States(Lending))
+	assert.Equal(t, []State{Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled,
+		LoanedToPartner, ReturnInTransit, Returned}, States(Lending))
 	assert.Equal(t, []State{Created, Received, OnHoldShelf, Loaned, ReturnedByPatron, Completed, Cancelled,
 		Requested, WillSupply, ShippedToUs, RetryPossible, CopyReceived, ReturnedToLender, Unfilled}, States(Borrowing))
 }
@@ -268,7 +276,7 @@ func TestStatesOrder(t *testing.T) {
 func TestActiveBarcode(t *testing.T) {
 	const code = "39000000001"
 	active := map[Side][]State{
-		Lending:   {PickRequested, ItemAtDesk},
+		Lending:   {PickRequested, ItemAtDesk, LoanedToPartner, ReturnInTransit},
 		Borrowing: {Received, OnHoldShelf, Loaned, ReturnedByPatron},
 	}
 	for _, side := range []Side{Lending, Borrowing} {

@@ -63,6 +63,8 @@ func (r *Request) undo(ev Event) error {
 		r.PickTarget = ""
 	case ActReject:
 		r.RejectReason = ""
+	case ActLoanToPartner:
+		r.DueDate = time.Time{}
 	}
 	ev.From, ev.To, ev.Action = r.State, last.From, ActUndo
 	if ev.Note == "" {

@@ -52,6 +52,7 @@ func (Codec) Decode(raw []byte) (domain.Incoming, error) {
 		}
 		if s := r.ServiceInfo; s != nil {
 			in.ServiceType, in.NeededBy, in.Note = s.ServiceType, s.NeedBeforeDate, s.Note
+			in.RequestType, in.PreviousRequestID = s.RequestType, s.RequestingAgencyPreviousRequestId
 		}
 		in.ReplyAddress = replyAddress(r.RequestingAgencyInfo)
 	case m.SupplyingAgencyMessage != nil:
@@ -126,8 +127,11 @@ func (Codec) Encode(o domain.Outgoing) ([]byte, error) {
 	case domain.KindSupplying:
 		h.RequestingAgencyId, h.SupplyingAgencyId = to, from
 		opts := SupplyOptions{AnswerYesNo: o.AnswerYesNo, Note: o.Note, ReasonUnfilled: o.ReasonUnfilled, ReasonRetry: o.ReasonRetry}
-		if o.SentVia != "" || o.DeliveryURL != "" {
-			d := &DeliveryInfo{DateSent: o.DateSent.UTC().Truncate(time.Second), SentVia: Code(o.SentVia)}
+		if !o.DueDate.IsZero() {
+			opts.DueDate = o.DueDate.UTC().Truncate(time.Second)
+		}
+		if o.SentVia != "" || o.DeliveryURL != "" || o.ItemID != "" {
+			d := &DeliveryInfo{DateSent: o.DateSent.UTC().Truncate(time.Second), SentVia: Code(o.SentVia), ItemId: o.ItemID}
 			if o.DeliveryURL != "" {
 				if err := d.SetURL(o.DeliveryURL); err != nil {
 					return nil, err

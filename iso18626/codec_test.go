@@ -53,6 +53,24 @@ func TestEveryOutgoingKindIsSchemaValidAndReadsBack(t *testing.T) {
 		"status answer": with(func(o *domain.Outgoing) {
 			o.Kind, o.Reason, o.Status = domain.KindSupplying, "StatusRequestResponse", "WillSupply"
 		}),
+		"loaned": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.DueDate, o.ItemID, o.SentVia, o.DateSent = domain.KindSupplying, "StatusChange", "Loaned", at.AddDate(0, 0, 28), "39001234", "Mail", at
+		}),
+		"loan completed": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status = domain.KindSupplying, "StatusChange", "LoanCompleted"
+		}),
+		"renew yes": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.AnswerYesNo, o.DueDate = domain.KindSupplying, "RenewResponse", "Loaned", "Y", at.AddDate(0, 0, 56)
+		}),
+		"renew no": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.AnswerYesNo, o.DueDate = domain.KindSupplying, "RenewResponse", "Loaned", "N", at.AddDate(0, 0, 28)
+		}),
+		"recalled": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.DueDate, o.Note = domain.KindSupplying, "StatusChange", "Recalled", at.AddDate(0, 0, 28), "needed here"
+		}),
+		"overdue": with(func(o *domain.Outgoing) {
+			o.Kind, o.Reason, o.Status, o.DueDate = domain.KindSupplying, "StatusChange", "Overdue", at.AddDate(0, 0, -1)
+		}),
 		"received":       with(func(o *domain.Outgoing) { o.Kind, o.Action = domain.KindRequesting, "Received" }),
 		"shipped return": with(func(o *domain.Outgoing) { o.Kind, o.Action = domain.KindRequesting, "ShippedReturn" }),
 		"request": with(func(o *domain.Outgoing) {
@@ -95,6 +113,12 @@ func TestEveryOutgoingKindIsSchemaValidAndReadsBack(t *testing.T) {
 			assert.Equal(t, o.Action, in.Action)
 			assert.Equal(t, o.DeliveryURL, in.DeliveryURL)
 			assert.Equal(t, o.ReasonUnfilled, in.ReasonUnfilled)
+			assert.True(t, o.DueDate.Equal(in.DueDate), "due date %v reads back as %v", o.DueDate, in.DueDate)
+			if o.ItemID != "" {
+				m, err := Parse(bytes.NewReader(xml))
+				require.NoError(t, err)
+				assert.Equal(t, o.ItemID, m.SupplyingAgencyMessage.DeliveryInfo.ItemId, "the barcode is the item id")
+			}
 			if o.Kind == domain.KindRequest {
 				assert.Equal(t, o.Citation, in.Citation)
 			}
@@ -131,6 +155,15 @@ func TestSamplesDecode(t *testing.T) {
 		{"samples/RequestingAgencyMessageCancel.xml", func(t *testing.T, in domain.Incoming) {
 			assert.Equal(t, domain.KindRequesting, in.Kind)
 			assert.Equal(t, "Cancel", in.Action)
+		}},
+		{"samples/RequestingAgencyMessageRenew.xml", func(t *testing.T, in domain.Incoming) {
+			assert.Equal(t, domain.KindRequesting, in.Kind)
+			assert.Equal(t, "Renew", in.Action)
+		}},
+		{"samples/SupplyingAgencyMessageRecall.xml", func(t *testing.T, in domain.Incoming) {
+			assert.Equal(t, "Recalled", in.Status)
+			assert.Equal(t, "StatusChange", in.Reason)
+			assert.False(t, in.DueDate.IsZero())
 		}},
 		{"samples-mod-rs/illmockrequest.xml", func(t *testing.T, in domain.Incoming) {
 			assert.Equal(t, domain.KindRequest, in.Kind)
@@ -256,4 +289,20 @@ func TestLenderAnswersDecode(t *testing.T) {
 			assert.Equal(t, tt.status, in.Status)
 		})
 	}
+}
+
+func TestRetryRequestNamesThePreviousRequest(t *testing.T) {
+	from, _ := ParseAgencyID("ISIL:US-BORROW")
+	to, _ := ParseAgencyID("ISIL:US-LEND")
+	raw, err := Marshal(Message{Version: Version2017, Request: &Request{
+		Header:            Header{RequestingAgencyId: from, SupplyingAgencyId: to, Timestamp: at, RequestingAgencyRequestId: "B-1-2"},
+		BibliographicInfo: BibliographicInfo{Title: "Silent Spring"},
+		ServiceInfo:       &ServiceInfo{RequestType: RequestTypeRetry, RequestingAgencyPreviousRequestId: "B-1-1", ServiceType: ServiceLoan}}})
+	require.NoError(t, err)
+	validate(t, raw)
+	in, err := Codec{}.Decode(raw)
+	require.NoError(t, err)
+	assert.Equal(t, "Retry", in.RequestType)
+	assert.Equal(t, "B-1-1", in.PreviousRequestID)
+	assert.Equal(t, "Loan", in.ServiceType)
 }

@@ -12,54 +12,14 @@
 #   go build -tags no_emoji -o illdesk ./app && scripts/e2e-iso18626.sh
 set -euo pipefail
 name=e2e-iso18626
-bin=${ILLDESK_BIN:-./illdesk}
+# shellcheck source=scripts/servers.sh
+source "$(dirname "$0")/servers.sh"
 scan=$(pwd)/pdf/preflight/testdata/pdf/valid_scan_3pages.pdf
-fail() {
-	echo "FAIL $name: $*" >&2
-	exit 1
-}
-[[ -x $bin ]] || fail "no ILL Desk binary at $bin: build it first, or set ILLDESK_BIN"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	local status=$?
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	if ((status != 0)); then
-		for f in "$work"/*.log; do [[ -f $f ]] && { echo "--- $f ---" >&2; tail -n 20 "$f" >&2; }; done
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 pa=$(free_port)
 pb=$(free_port)
 A="$bin --db $work/borrower/illdesk.db"
 B="$bin --db $work/lender/illdesk.db"
-
-# wait_log FILE PATTERN SECONDS
-wait_log() {
-	local deadline=$((SECONDS + $3))
-	until grep -q -- "$2" "$1" 2>/dev/null; do
-		((SECONDS < deadline)) || fail "$1 did not show \"$2\" within $3 s"
-		sleep 0.2
-	done
-}
-# serve NAME DB PORT: start a server in the background.
-serve() {
-	$2 serve --listen "127.0.0.1:$3" >"$work/$1.log" 2>&1 &
-	pids+=($!)
-	eval "pid_$1=$!"
-	wait_log "$work/$1.log" "Listening on" 10
-}
-# halt NAME: stop a server cleanly (SIGTERM), freeing its database.
-halt() {
-	local pid
-	pid=$(eval echo "\$pid_$1")
-	kill -TERM "$pid"
-	wait "$pid" || fail "the $1 server did not stop cleanly"
-}
 
 $A config set agency-id ISIL:US-BORROW >/dev/null
 $A partner add LEND --name "Lending Library" --agency-id ISIL:US-LEND --iso-endpoint "http://127.0.0.1:$pb/" >/dev/null
@@ -123,10 +83,12 @@ sys.exit(0 if "messageStatus>OK<" in urllib.request.urlopen(req, timeout=10).rea
 PY
 held=$($B quarantine list --json)
 grep -q '"agency": "ISIL:XX-STRANGER"' <<<"$held" || fail "the stranger's request is not held: $held"
-if $B list --all | grep -q STRANGER-1; then fail "a held request is in the list"; fi
+listed=$($B list --all)
+if grep -q STRANGER-1 <<<"$listed"; then fail "a held request is in the list"; fi
 ref=$(python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["ref"])' <<<"$held")
 $B quarantine accept "$ref" | tee "$work/accept.out"
 grep -q 'Accepted "ISIL:XX-STRANGER" as partner XX-STRANGER' "$work/accept.out" || fail "accept said: $(cat "$work/accept.out")"
-$B show --json STRANGER-1 | grep -q '"status": "created"' || fail "the accepted request is not in the list"
+out=$($B show --json STRANGER-1)
+grep -q '"status": "created"' <<<"$out" || fail "the accepted request is not in the list: $out"
 halt lender
 echo "PASS $name: request over HTTP, shipped, CopyCompleted received, file downloaded from the link, link revoked, a stranger's request held until accepted"

@@ -112,8 +112,9 @@ drop_scan() {
 	# wine traces the path as a C string: \\ for \, \XXXX for ä and é
 	local traced
 	traced=$(sed 's/\\/\\\\/g; s/ä/\\00e4/; s/é/\\00e9/' <<<"$scan_win")
-	grep -F "WM_DROPFILES" "$log" | grep -qF "L\"$traced\"" ||
-		fail "wine did not hand the window $scan_win: $(grep -F WM_DROPFILES "$log")"
+	local drops
+	drops=$(grep -F "WM_DROPFILES" "$log")
+	grep -qF "L\"$traced\"" <<<"$drops" || fail "wine did not hand the window $scan_win: $drops"
 }
 
 # close_window: close the window as Windows does (WM_CLOSE, what the title

@@ -30,6 +30,9 @@ type detailsDesk interface {
 	Receive(ref, barcode string, by domain.Actor) (domain.Request, error)
 	LiveLinks(requestID string) ([]domain.Delivery, error)
 	RevokeLinks(ref string, by domain.Actor) (domain.Request, []domain.Delivery, error)
+	Loan(ref, itemBarcode string, due time.Time, by domain.Actor) (domain.Request, error)
+	Recall(ref, note string, by domain.Actor) (domain.Request, error)
+	AnswerRenew(ref string, yes bool, by domain.Actor) (domain.Request, error)
 }
 
 // DetailsPane is the right pane: the request as the requester filled it in,
@@ -151,6 +154,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 			st, _ := domain.ParseStation(r.PickTarget)
 			add(fields("Pick to", st.Label())...)
 		}
+		add(lendBookDetails(r)...)
 		if len(r.EResources) > 0 {
 			add(sectionTitle("E-resource collections"))
 			for _, e := range r.EResources {
@@ -232,6 +236,7 @@ func (p *DetailsPane) actionButtons(r domain.Request) []fyne.CanvasObject {
 		if r.Can(domain.ActBadCitation) {
 			button("Bad citation", theme.QuestionIcon(), widget.WarningImportance, p.ShowBadCitation)
 		}
+		p.lendBookButtons(r, button)
 	}
 	if r.Side == domain.Borrowing && r.Can(domain.ActCancel) {
 		button("Cancel request", theme.CancelIcon(), widget.DangerImportance, p.ShowCancel)

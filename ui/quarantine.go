@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -108,7 +107,7 @@ func heldHeadline(h domain.HeldMessage) string {
 	case h.Kind != domain.KindRequest:
 		what = h.Kind + " about " + h.RequestID
 	}
-	return oneLine(fmt.Sprintf("%s — %s", h.Agency, what))
+	return domain.OneLine(fmt.Sprintf("%s — %s", h.Agency, what))
 }
 
 // heldReceived is when and from where a held message came, and its id.
@@ -117,7 +116,7 @@ func heldReceived(h domain.HeldMessage) string {
 	if h.Addr != "" {
 		from = h.Addr
 	}
-	return oneLine(fmt.Sprintf("Received %s from %s · id %s", h.Received.Local().Format("2006-01-02 15:04"), from, h.Ref()))
+	return domain.OneLine(fmt.Sprintf("Received %s from %s · id %s", h.Received.Local().Format("2006-01-02 15:04"), from, h.Ref()))
 }
 
 // heldReply is the address a held message proposes for replies.
@@ -125,17 +124,7 @@ func heldReply(h domain.HeldMessage) string {
 	if h.ReplyAddress == "" {
 		return "No address proposed for replies"
 	}
-	return oneLine("Proposes replies to " + h.ReplyAddress)
-}
-
-// oneLine keeps a stranger's value on one line.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
+	return domain.OneLine("Proposes replies to " + h.ReplyAddress)
 }
 
 // find returns the held message with the id from the list shown.
@@ -161,12 +150,12 @@ func (q *QuarantineDialog) ShowAccept(id string) {
 		q.fail(err)
 		return
 	}
-	text := fmt.Sprintf("Accept %s as a partner? It is added marked for review, and its held messages go into the request list.", oneLine(h.Agency))
+	text := fmt.Sprintf("Accept %s as a partner? It is added marked for review, and its held messages go into the request list.", domain.OneLine(h.Agency))
 	if h.ReplyAddress != "" {
 		text += fmt.Sprintf("\n\nThe message proposes %s for our replies; it becomes the partner's ISO 18626 endpoint. "+
-			"Check it before you accept.", oneLine(h.ReplyAddress))
+			"Check it before you accept.", domain.OneLine(h.ReplyAddress))
 	}
-	q.ask("Accept "+oneLine(h.Agency), text, "Partner code", code, "Accept", widget.HighImportance,
+	q.ask("Accept "+domain.OneLine(h.Agency), text, "Partner code", code, "Accept", widget.HighImportance,
 		func(code string) error { return q.Accept(id, code) })
 }
 
@@ -176,7 +165,7 @@ func (q *QuarantineDialog) ShowRefuse(id string) {
 	if !ok {
 		return
 	}
-	q.ask("Refuse "+oneLine(h.Agency), fmt.Sprintf("Refuse the messages of %s? Nothing is sent to it; the refusal is recorded.", oneLine(h.Agency)),
+	q.ask("Refuse "+domain.OneLine(h.Agency), fmt.Sprintf("Refuse the messages of %s? Nothing is sent to it; the refusal is recorded.", domain.OneLine(h.Agency)),
 		"Note (why)", "", "Refuse", widget.DangerImportance, func(note string) error { return q.Refuse(id, note) })
 }
 
@@ -203,7 +192,7 @@ func (q *QuarantineDialog) Refuse(id, note string) error {
 
 // decided reports a decision and shows the list as it now stands.
 func (q *QuarantineDialog) decided(res domain.QuarantineResult) {
-	q.info(oneLine(res.Outcome))
+	q.info(domain.OneLine(res.Outcome))
 	if q.changed != nil {
 		q.changed()
 	}

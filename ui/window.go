@@ -403,6 +403,7 @@ func (m *MainWindow) tick() {
 				if c, err := m.desk.PrepareAttention(); err == nil {
 					m.Do(func() { m.attention.showCount(c.Among(m.list.listing), c.Held()) })
 				}
+				m.run(m.queueOverdue)
 			}
 			if n%6 == 0 || m.sendWaiting() {
 				m.run(m.sendQueues)

@@ -535,3 +535,35 @@ func TestDownloadsOutlastTheWriteTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestFiveHundredStrangers posts 500 requests from 500 agencies that are
+// none of our partners, as fast as one address can: what the address's
+// rate lets through waits in the quarantine, the rest is refused with 429,
+// and neither the request list nor the partners change.
+func TestFiveHundredStrangers(t *testing.T) {
+	d := authDesk(t, newTestCA(t, "TLS CA"))
+	before, err := d.Partners()
+	require.NoError(t, err)
+	s := serve(t, d, domain.DefaultServerSettings, nil)
+	statuses := map[int]int{}
+	start := time.Now()
+	for i := range 500 {
+		got, err := postWith(t, quick, s.url, request(fmt.Sprintf("ISIL:XX-STRANGER-%03d", i), fmt.Sprint("S", i), "Fill the desk", ""),
+			map[string]string{"Content-Type": "application/xml"})
+		require.NoError(t, err)
+		statuses[got.status]++
+	}
+	limit := domain.DefaultServerSettings.RatePerAddress
+	// the bucket refills at limit a minute while the posts run, however slow the machine
+	refilled := int(time.Since(start).Minutes()*float64(limit)) + 1
+	assert.GreaterOrEqual(t, statuses[http.StatusOK], limit, "the address's rate is let in")
+	assert.LessOrEqual(t, statuses[http.StatusOK], limit+refilled, "no more than the rate and what came back meanwhile: %v", statuses)
+	assert.Equal(t, 500, statuses[http.StatusOK]+statuses[http.StatusTooManyRequests], "every other answer is 429: %v", statuses)
+	held, err := d.Quarantine(false)
+	require.NoError(t, err)
+	assert.Len(t, held, statuses[http.StatusOK], "what was let in is held")
+	assert.Zero(t, lendingCount(t, d), "the request list is untouched")
+	after, err := d.Partners()
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "no partner was made or changed")
+}
