@@ -77,12 +77,15 @@ func showLender(row func(k, v string), r domain.Request) {
 	}
 	row("Lender's item id", r.LenderItemID)
 	row("Flags", strings.Join(r.Flags, ", "))
+	if r.Copy != nil && r.Copy.Problem != "" {
+		row("Copy not fetched", r.Copy.Problem)
+	}
 }
 
 // showBorrowing prints the settings of our Request to lenders that are set.
 func (s *configCommands) showBorrowing(pickups []string) error {
 	keys := [][2]string{{"library-name", domain.SettingLibraryName}, {"library-email", domain.SettingLibraryEmail},
-		{"send-patron-id", domain.SettingSendPatronID}}
+		{"send-patron-id", domain.SettingSendPatronID}, {"copy-delivery", domain.SettingCopyDelivery}}
 	for _, p := range pickups {
 		if p = strings.TrimSpace(p); p != "" {
 			keys = append(keys, [2]string{"pickup-address " + p, domain.SettingPickupAddress + p})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -217,12 +218,13 @@ func TestBorrowingSettings(t *testing.T) {
 	c.ok("config", "set", "library-email", "ill@our.example")
 	c.ok("config", "set", "pickup-address", "Main=1 Main St, Springfield")
 	c.ok("config", "set", "send-patron-id", "on")
+	c.ok("config", "set", "copy-delivery", "link")
 	out := c.ok("config", "show")
 	for _, want := range []string{"library-name              Our Library", "library-email             ill@our.example",
-		"send-patron-id            on", "pickup-address Main       1 Main St, Springfield"} {
+		"send-patron-id            on", "copy-delivery             link", "pickup-address Main       1 Main St, Springfield"} {
 		assert.Contains(t, out, want)
 	}
-	for _, bad := range [][]string{{"send-patron-id", "yes"}, {"pickup-address", "no equals sign"}, {"library-email", "nobody"}} {
+	for _, bad := range [][]string{{"send-patron-id", "yes"}, {"pickup-address", "no equals sign"}, {"library-email", "nobody"}, {"copy-delivery", "fax"}} {
 		code, _, _ := c.run(append([]string{"config", "set"}, bad...)...)
 		assert.Equal(t, 1, code, "%v", bad)
 	}
@@ -340,4 +342,30 @@ func nilIfEmpty(v any) []any {
 		return l
 	}
 	return nil
+}
+
+// TestCopyFromALenderReachesThePatron: the CopyCompleted's link is
+// fetched when the message is taken in, the PDF stored and emailed to the
+// patron (as an .eml in the outbox without SMTP), and the request
+// completed.
+func TestCopyFromALenderReachesThePatron(t *testing.T) {
+	file, err := os.ReadFile(pdf(t, "valid_scan_3pages.pdf"))
+	require.NoError(t, err)
+	lender := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(file) }))
+	t.Cleanup(lender.Close)
+	c := newCLI(t)
+	setupLenders(c)
+	c.ok("config", "set", "allow-plain-http", "on")
+	id := strings.TrimSpace(c.ok("borrow", "new", "--partner", "RAPID", "--title", "Journal", "--article-title", "On tests",
+		"--requester", "Pat", "--requester-email", "pat@example.edu", "--pickup", "Main"))
+	var d iso18626.DeliveryInfo
+	require.NoError(t, d.SetURL(lender.URL+"/f/secret"))
+	out := c.lenderSays("ISIL:US-RAPID", id+"-1", "RequestResponse", "CopyCompleted", iso18626.SupplyOptions{Delivery: &d})
+	assert.Contains(t, out, "Copy received")
+	v := c.show(id)
+	assert.Equal(t, "completed", v["status"])
+	assert.Equal(t, float64(3), v["shipped_file"].(map[string]any)["pages"])
+	shown := c.ok("show", id)
+	assert.Contains(t, shown, "sent to pat@example.edu as an attachment")
+	assert.Contains(t, shown, "Copy delivered to the patron")
 }

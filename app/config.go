@@ -45,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off, copy-delivery link|attachment)"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -157,7 +157,7 @@ func (s *configCommands) cmdConfig(args []string) error {
 			}
 			s.printf("%s set.\n", args[1])
 			return nil
-		case "library-name", "library-email", "pickup-address", "send-patron-id":
+		case "library-name", "library-email", "pickup-address", "send-patron-id", "copy-delivery":
 			if err := s.desk.SetBorrowingSetting(args[1], args[2], s.actor()); err != nil {
 				return err
 			}

@@ -73,7 +73,7 @@ func AuditActions() []Action {
 	return []Action{ActCreate, ActPick, ActPickArrived, ActShip, ActReject, ActBadCitation, ActCancel,
 		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete,
 		ActRequested, ActNextLender, ActResend, ActWillSupply, ActLenderLoaned, ActRetryPossible, ActCopyReceived,
-		ActUnfilled, ActReturnToLender, ActLenderCompleted, ActLenderCancelled, ActClose, ActUndo, ActNotice, ActMessage, ActLink, ActConfigure,
+		ActUnfilled, ActReturnToLender, ActLenderCompleted, ActLenderCancelled, ActClose, ActCopyDelivered, ActUndo, ActNotice, ActMessage, ActLink, ActConfigure,
 		ActLoanToPartner, ActPartnerReturned, ActLoanReturned}
 }
 

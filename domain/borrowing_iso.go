@@ -61,6 +61,7 @@ var lenderActionLabels = map[Action]string{
 	ActLenderCompleted: "Completed by lender",
 	ActLenderCancelled: "Cancelled by lender",
 	ActClose:           "Closed by hand",
+	ActCopyDelivered:   "Copy delivered to the patron",
 }
 
 // lenderLabel is a state's label, naming the lender of a requested one
@@ -488,6 +489,9 @@ func (d *MessageService) applyLenderStatus(tx Tx, r *Request, a *LenderAttempt, 
 	case "Unfilled":
 		return d.lenderUnfilled(tx, r, a, in, ev)
 	case "CopyCompleted":
+		if r.Can(ActCopyReceived) {
+			copyReceived(tx, r, in.DeliveryURL, ev.At)
+		}
 		return move(ActCopyReceived)
 	case "LoanCompleted", "CompletedWithoutReturn":
 		return move(ActLenderCompleted)
@@ -713,7 +717,8 @@ func (d *BorrowingService) Close(ref, note string, by Actor) (Request, error) {
 
 // SetBorrowingSetting sets one of the settings of the Request we send
 // lenders: library-name, library-email, pickup-address (NAME=ADDRESS) or
-// send-patron-id (on|off).
+// send-patron-id (on|off), and how copies reach patrons: copy-delivery
+// (link|attachment).
 func (d *BorrowingService) SetBorrowingSetting(name, value string, by ...Actor) error {
 	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the settings"); err != nil {
 		return err
@@ -739,6 +744,11 @@ func (d *BorrowingService) SetBorrowingSetting(name, value string, by ...Actor) 
 			return refuse(ErrInvalidInput, "send-patron-id is on or off, not %q.", value)
 		}
 		key = SettingSendPatronID
+	case "copy-delivery":
+		if value != "link" && value != "attachment" {
+			return refuse(ErrInvalidInput, "copy-delivery is link or attachment, not %q.", value)
+		}
+		key = SettingCopyDelivery
 	default:
 		return refuse(ErrInvalidInput, "%q is not a borrowing setting.", name)
 	}

@@ -45,6 +45,8 @@ type Config struct {
 	// SendTimeout bounds each message sent to a partner; 0 means
 	// DefaultSendTimeout.
 	SendTimeout time.Duration
+	// Fetcher fetches the copies lenders send links to.
+	Fetcher CopyFetcher
 }
 
 // Desk is the use-case layer: every action staff can take, used alike by the
@@ -94,6 +96,7 @@ func NewDesk(cfg Config) *Desk {
 		NoticeService:      &NoticeService{core: c, secrets: cfg.Secrets},
 		StatsService:       &StatsService{core: c, paperwork: work},
 		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}}
+	d.MessageService.preflight, d.MessageService.fetcher = cfg.Preflight, cfg.Fetcher
 	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
 	d.dispatch = &Dispatcher{clock: c.clock, messages: d.MessageService, notices: d.NoticeService,
 		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}

@@ -24,6 +24,9 @@ type MessageService struct {
 	secrets SecretStore
 	// sendTimeout bounds each message sent; 0 means DefaultSendTimeout.
 	sendTimeout time.Duration
+	// preflight checks and fetcher fetches the copies lenders send links to.
+	preflight Preflighter
+	fetcher   CopyFetcher
 }
 
 // Caller is who sent a message over the network, as far as its transport
@@ -531,6 +534,11 @@ func (d *MessageService) deliverFiles(ctx context.Context, s FileSender) (delive
 		}
 		if err := d.recordFileDelivery(dl.ID, where, serr); err != nil {
 			return delivered, failed, err
+		}
+		if serr == nil {
+			if err := d.copyDelivered(dl.RequestID, where); err != nil {
+				return delivered, failed, err
+			}
 		}
 	}
 	return delivered, failed, nil

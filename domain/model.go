@@ -148,6 +148,8 @@ type Request struct {
 	// Flags are what the lender reports about the loan: overdue, recalled.
 	Flags    []string `json:"flags,omitempty"`
 	PatronID string   `json:"patron_id,omitempty"`
+	// Copy is where a lender's copy is fetched from (its CopyCompleted link).
+	Copy *CopyFetch `json:"copy,omitempty"`
 	// A book lent to a partner (lendbooks.go): renewals granted, a renewal
 	// waiting for staff, when it was recalled and when Overdue was sent.
 	Renewals      int       `json:"renewals,omitempty"`

@@ -265,6 +265,11 @@ func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer) (sent, fai
 		if err := d.recordDelivery(n, where, sendErr, password); err != nil {
 			return sent, failed, err
 		}
+		if sendErr == nil && n.Kind == NoticeCopyLink {
+			if err := d.copyDelivered(n.RequestID, "download link emailed to "+n.To); err != nil {
+				return sent, failed, err
+			}
+		}
 		if sendErr != nil {
 			failed++
 		} else {

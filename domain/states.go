@@ -136,6 +136,7 @@ var machines = map[Side]map[Action]move{
 		ActLenderCompleted: {from: []State{Requested, WillSupply, ShippedToUs, Received, OnHoldShelf, Loaned, ReturnedByPatron, ReturnedToLender, CopyReceived}, to: Completed},
 		ActLenderCancelled: {from: []State{Created, Requested, WillSupply, RetryPossible}, to: Cancelled},
 		ActClose:           {from: []State{Requested, WillSupply, RetryPossible, ShippedToUs, ReturnedToLender, CopyReceived}, to: Completed},
+		ActCopyDelivered:   {from: []State{CopyReceived}, to: Completed},
 	},
 }
 
