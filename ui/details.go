@@ -33,6 +33,7 @@ type detailsDesk interface {
 	Loan(ref, itemBarcode string, due time.Time, by domain.Actor) (domain.Request, error)
 	Recall(ref, note string, by domain.Actor) (domain.Request, error)
 	AnswerRenew(ref string, yes bool, by domain.Actor) (domain.Request, error)
+	lenderDesk
 }
 
 // DetailsPane is the right pane: the request as the requester filled it in,
@@ -144,6 +145,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		add(sectionTitle("Patron"))
 		add(fields("Requester", r.Requester, "Email", r.RequesterEmail, "Pickup", r.Pickup,
 			"Item barcode", r.ItemBarcode, "Hold until", dateOnly(r.HoldUntil), "Due", dateOnly(r.DueDate))...)
+		add(lenderDetails(r)...)
 	} else {
 		add(sectionTitle("Holdings"))
 		if r.Location == "" && r.CallNumber == "" && r.ItemBarcode == "" {
@@ -241,6 +243,7 @@ func (p *DetailsPane) actionButtons(r domain.Request) []fyne.CanvasObject {
 	if r.Side == domain.Borrowing && r.Can(domain.ActCancel) {
 		button("Cancel request", theme.CancelIcon(), widget.DangerImportance, p.ShowCancel)
 	}
+	p.lenderButtons(r, button)
 	return out
 }
 
