@@ -519,6 +519,7 @@ func (d *MessageService) lenderUnfilled(tx Tx, r *Request, a *LenderAttempt, in 
 			}
 			r.Lenders = append(r.Lenders, LenderAttempt{Partner: next.Code, RequestID: attemptID(r.ID, n+1), Outcome: "sent"})
 			r.Partner = next.Code
+			r.LenderDeadline = d.Calendar().AddBusinessHours(ev.At, next.TurnaroundHours)
 			ev.Note += "; asking " + next.Code + " next"
 			if err := r.Transition(ActNextLender, ev); err != nil {
 				return false, err
@@ -661,6 +662,7 @@ func (d *BorrowingService) Resend(ref string, fix Citation, by Actor) (Request, 
 		prev := r.requestingID()
 		n := len(r.Lenders) + 1
 		r.Lenders = append(r.Lenders, LenderAttempt{Partner: p.Code, RequestID: attemptID(r.ID, n), Outcome: "sent"})
+		r.LenderDeadline = d.Calendar().AddBusinessHours(d.clock.Now(), p.TurnaroundHours)
 		if err := r.Transition(ActResend, d.event(by, "Retry "+attemptID(r.ID, n)+" of "+prev+" sent to "+p.Code)); err != nil {
 			return err
 		}
