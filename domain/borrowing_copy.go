@@ -132,7 +132,7 @@ func (d *MessageService) fetchCopy(ctx context.Context, id string) (ok bool, err
 	var stop bool
 	var sf ShippedFile
 	if to.URL == "" {
-		problem = "the lender's link is plain http, which is refused (config set allow-plain-http on allows it)"
+		problem = "the lender's link is plain http to another computer, which is refused (config set allow-plain-http on allows it)"
 	} else if path, done, ferr := d.fetcher.Fetch(ctx, to, MaxCopyBytes); ferr != nil {
 		problem = ferr.Error()
 	} else {
