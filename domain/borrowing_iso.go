@@ -419,8 +419,11 @@ func (d *MessageService) applyLenderStatus(tx Tx, r *Request, a *LenderAttempt, 
 		return true, nil
 	case "CancelResponse":
 		if strings.EqualFold(in.AnswerYesNo, "Y") {
-			outcome("Cancelled")
-			return move(ActLenderCancelled)
+			changed, err := move(ActLenderCancelled)
+			if changed {
+				outcome("Cancelled") // whatever status the answer carries
+			}
+			return changed, err
 		}
 		ev.Note = "The lender refused to cancel: " + ev.Note
 		recordEvent(r, ActMessage, ev)

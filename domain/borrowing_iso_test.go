@@ -159,6 +159,8 @@ func TestLenderMessagesMoveTheCurrentAttempt(t *testing.T) {
 		{name: "Cancelled", edit: status("Cancelled"), state: Cancelled, outcome: "Cancelled"},
 		{name: "CancelResponse yes", edit: func(in *Incoming) { in.Reason, in.Status, in.AnswerYesNo = "CancelResponse", "Cancelled", "Y" },
 			state: Cancelled, outcome: "Cancelled"},
+		{name: "CancelResponse yes too late", before: []func(*Incoming){status("Loaned")},
+			edit: func(in *Incoming) { in.Reason, in.Status, in.AnswerYesNo = "CancelResponse", "Loaned", "Y" }, state: ShippedToUs, outcome: "Loaned"},
 		{name: "CancelResponse no", before: []func(*Incoming){status("WillSupply")},
 			edit: func(in *Incoming) { in.Reason, in.Status, in.AnswerYesNo = "CancelResponse", "WillSupply", "N" }, state: WillSupply, outcome: "WillSupply"},
 		{name: "Overdue flags", before: []func(*Incoming){status("Loaned")}, edit: status("Overdue"), state: ShippedToUs, outcome: "Loaned",
