@@ -104,7 +104,9 @@ func TestCopyByDownloadLink(t *testing.T) {
 	sent, _, err := f.desk.DeliverNotices(&fakeMailer{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, sent)
-	assert.Equal(t, Completed, f.stored(r.ID).State)
+	r = f.stored(r.ID)
+	assert.Equal(t, Completed, r.State)
+	assert.Equal(t, "Download link notice sent to pat@example.org by email", r.History[len(r.History)-2].Note)
 }
 
 func TestCopyFetchProblems(t *testing.T) {

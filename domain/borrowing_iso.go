@@ -87,6 +87,19 @@ const (
 	NoticeRecalled = "recalled"
 )
 
+// noticeName is how the history names a notice of the kind.
+func noticeName(kind string) string {
+	switch kind {
+	case NoticeUnfilled:
+		return "Unfilled notice"
+	case NoticeRecalled:
+		return "Recall notice"
+	case NoticeCopyLink:
+		return "Download link notice"
+	}
+	return "Ready-for-pickup notice"
+}
+
 // Setting keys of the Request we send lenders.
 const (
 	// SettingLibraryName is our name as requesting agency.

@@ -256,6 +256,11 @@ func TestUnfilledByTheLastLenderTellsThePatron(t *testing.T) {
 	require.Len(t, ns, 1)
 	assert.Equal(t, NoticeUnfilled, ns[0].Kind)
 	assert.Contains(t, ns[0].Body, "A Borrowed Book")
+	sent, _, err := f.desk.DeliverNotices(&fakeMailer{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sent)
+	got = f.stored(r.ID)
+	assert.Equal(t, "Unfilled notice sent to "+ns[0].To+" by email", got.History[len(got.History)-1].Note)
 }
 
 func TestCancelOfASentRequestWaitsForTheLender(t *testing.T) {
