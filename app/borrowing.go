@@ -8,7 +8,8 @@ import (
 
 // The commands of borrowing from lenders over ISO 18626: asking the lender
 // to renew or for the status, resending after the lender asked for changes,
-// and closing by hand a request whose lender's answer never came.
+// closing by hand a request whose lender's answer never came, and
+// attaching a copy the lender sent by email.
 
 func (s *requestCommands) cmdRenew(args []string) error {
 	return s.refOnly("renew", args, s.desk.Renew)
@@ -56,6 +57,18 @@ func (s *requestCommands) cmdClose(args []string) error {
 		return err
 	}
 	return s.done(s.desk.Close(pos[0], *note, s.actor()))
+}
+
+func (s *requestCommands) cmdAttachCopy(args []string) error {
+	fs := newFlags("attach-copy")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 2, "attach-copy REF FILE"); err != nil {
+		return err
+	}
+	return s.done(s.desk.AttachCopy(pos[0], pos[1], s.actor()))
 }
 
 // showLender adds a borrowing request's lenders to show's rows.

@@ -369,3 +369,20 @@ func TestCopyFromALenderReachesThePatron(t *testing.T) {
 	assert.Contains(t, shown, "sent to pat@example.edu as an attachment")
 	assert.Contains(t, shown, "Copy delivered to the patron")
 }
+
+func TestAttachCopyCommand(t *testing.T) {
+	c := newCLI(t)
+	setupLenders(c)
+	id := strings.TrimSpace(c.ok("borrow", "new", "--partner", "RAPID", "--title", "Journal", "--pages", "1-3",
+		"--requester", "Pat", "--requester-email", "pat@example.edu", "--pickup", "Main"))
+	code, _, errOut := c.run("attach-copy", id, pdf(t, "valid_scan_3pages.pdf"))
+	assert.Equal(t, 1, code, "not before CopyCompleted")
+	assert.Contains(t, errOut, "CopyCompleted")
+	c.lenderSays("ISIL:US-RAPID", id+"-1", "RequestResponse", "CopyCompleted", iso18626.SupplyOptions{})
+	code, _, _ = c.run("attach-copy", id, pdf(t, "not_pdf_text.pdf"))
+	assert.Equal(t, 1, code, "a file that fails preflight is refused")
+	assert.Contains(t, c.ok("attach-copy", id, pdf(t, "valid_scan_3pages.pdf")), "delivered")
+	assert.Equal(t, "completed", c.show(id)["status"])
+	code, _, _ = c.run("attach-copy", id)
+	assert.Equal(t, 2, code)
+}

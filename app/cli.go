@@ -82,7 +82,7 @@ With no command ILL Desk opens its window. Commands:
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
   backup   restore   migrate   quarantine list|accept|refuse
-  link revoke   renew   status-request   resend   close   loan   recall   renew-answer
+  link revoke   renew   status-request   resend   close   attach-copy   loan   recall   renew-answer
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
 
@@ -239,6 +239,7 @@ var commands = map[string]func(*session, []string) error{
 	"status-request": handler((*requestCommands).cmdStatusRequest),
 	"resend":         handler((*requestCommands).cmdResend),
 	"close":          handler((*requestCommands).cmdClose),
+	"attach-copy":    handler((*requestCommands).cmdAttachCopy),
 }
 
 // The command handlers, grouped by what they work on; each group is the

@@ -268,3 +268,58 @@ func (d *core) copyDelivered(id, where string) error {
 		return tx.PutRequest(r)
 	})
 }
+
+// AttachCopy takes the file of a lender's copy that came by email, or that
+// could not be fetched: preflighted, stored in the vault and delivered to
+// the patron as a fetched copy is. A file that fails preflight is refused
+// (ErrPreflightRejected) and changes nothing.
+func (d *MessageService) AttachCopy(ref, path string, by Actor) (Request, error) {
+	if err := d.allow(by, RoleRequests, "Attaching a copy"); err != nil {
+		return Request{}, err
+	}
+	if d.vault == nil || d.preflight == nil {
+		return Request{}, errors.New("no file vault is configured")
+	}
+	r, err := d.Find(ref)
+	if err != nil {
+		return Request{}, err
+	}
+	if err := copyAwaited(r); err != nil {
+		return Request{}, err
+	}
+	sf, problem, _ := d.storeCopy(r, path)
+	if problem != "" {
+		return Request{}, refuse(ErrPreflightRejected, "The copy for %s was not attached: %s.", r.Ref(), problem)
+	}
+	out, err := d.change(r.ID, func(tx Tx, cur *Request) error {
+		if err := copyAwaited(*cur); err != nil {
+			return err
+		}
+		cur.ShippedFile = &sf
+		if cur.Copy != nil {
+			cur.Copy.Problem = ""
+		}
+		how, err := d.deliverCopy(tx, cur)
+		if err != nil {
+			return err
+		}
+		recordEvent(cur, ActMessage, d.event(by, fmt.Sprintf("Copy attached and stored as %s (%d pages); %s", sf.Name, sf.Pages, how)))
+		return nil
+	})
+	if err != nil {
+		_ = d.vault.Remove(sf.Name) // no request names it
+		return Request{}, err
+	}
+	return out, nil
+}
+
+// copyAwaited refuses a request that is not waiting for its copy's file.
+func copyAwaited(r Request) error {
+	if r.Side != Borrowing || r.State != CopyReceived {
+		return refuse(ErrIllegalTransition, "Request %s is “%s”: a copy is attached once its lender reports CopyCompleted.", r.Ref(), r.StatusLabel())
+	}
+	if r.ShippedFile != nil {
+		return refuse(ErrIllegalTransition, "Request %s has its copy already (%s).", r.Ref(), r.ShippedFile.Name)
+	}
+	return nil
+}

@@ -162,3 +162,32 @@ func TestCopyDeliverySetting(t *testing.T) {
 	}
 	assert.ErrorIs(t, f.desk.SetBorrowingSetting("copy-delivery", "fax"), ErrInvalidInput)
 }
+
+func TestAttachACopyThatCameByEmail(t *testing.T) {
+	f := newRotaFixture(t)
+	r := f.rota(func(in *BorrowingInput) { in.ArticleTitle, in.RequesterEmail = "On copies", "pat@example.org" })
+	file := filepath.Join(t.TempDir(), "scan.pdf")
+	require.NoError(t, os.WriteFile(file, []byte(pdfContent), 0o600))
+	_, err := f.desk.AttachCopy(r.ID, file, atRS)
+	require.ErrorIs(t, err, ErrIllegalTransition, "not before the lender's CopyCompleted")
+
+	f.lenderSays("OCLC:RAPID", r.ID+"-1", status("CopyCompleted")) // sent by email: no link
+	require.Nil(t, f.stored(r.ID).Copy)
+	f.pf.report = PreflightReport{Verdict: VerdictReject, Message: "It is not a PDF."}
+	_, err = f.desk.AttachCopy(r.ID, file, atRS)
+	require.ErrorIs(t, err, ErrPreflightRejected)
+	assert.Empty(t, f.vault.files, "a refused file is not kept")
+
+	f.pf.report = PreflightReport{Verdict: VerdictAccept, Pages: 4}
+	got, err := f.desk.AttachCopy(r.ID, file, atRS)
+	require.NoError(t, err)
+	require.NotNil(t, got.ShippedFile)
+	assert.Equal(t, 4, got.ShippedFile.Pages)
+	assert.Contains(t, got.History[len(got.History)-1].Note, "sent to pat@example.org as an attachment")
+	_, err = f.desk.AttachCopy(r.ID, file, atRS)
+	require.ErrorIs(t, err, ErrIllegalTransition, "once")
+	delivered, _, err := f.desk.deliverFiles(context.Background(), &fakeSender{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, delivered)
+	assert.Equal(t, Completed, f.stored(r.ID).State)
+}

@@ -21,6 +21,7 @@ const (
 	statusRequestLabel = "Ask lender for status"
 	resendLabel        = "Resend with corrections…"
 	closeByHandLabel   = "Close by hand…"
+	attachCopyLabel    = "Attach the copy…"
 )
 
 // lenderDesk is what the details pane asks of the desk for a request sent
@@ -30,6 +31,7 @@ type lenderDesk interface {
 	StatusRequest(ref string, by domain.Actor) (domain.Request, error)
 	Resend(ref string, fix domain.Citation, by domain.Actor) (domain.Request, error)
 	Close(ref, note string, by domain.Actor) (domain.Request, error)
+	AttachCopy(ref, path string, by domain.Actor) (domain.Request, error)
 }
 
 // sentToLender reports whether r is a borrowing request sent to a rota.
@@ -46,6 +48,9 @@ func (p *DetailsPane) lenderButtons(r domain.Request, button func(string, fyne.R
 		button(cancelLabel, theme.CancelIcon(), widget.DangerImportance, p.ShowCancel)
 	case domain.ShippedToUs, domain.Received, domain.OnHoldShelf, domain.Loaned:
 		button(renewLenderLabel, theme.HistoryIcon(), widget.MediumImportance, func() { _ = p.RenewWithLender() })
+	}
+	if r.State == domain.CopyReceived && r.ShippedFile == nil {
+		button(attachCopyLabel, theme.FileIcon(), widget.HighImportance, p.ShowAttachCopy)
 	}
 	if r.Can(domain.ActResend) {
 		button(resendLabel, theme.MailSendIcon(), widget.HighImportance, p.ShowResend)
@@ -177,6 +182,27 @@ func (p *DetailsPane) Resend(fix domain.Citation) error {
 		return err
 	}
 	p.acted(r, r.Ref()+": corrected and sent again to "+r.Partner+".")
+	return nil
+}
+
+// ShowAttachCopy asks for the file of a copy the lender sent by email.
+func (p *DetailsPane) ShowAttachCopy() {
+	openFileDialog(p.dialogs.win, func(path string) { _ = p.AttachCopy(path) })
+}
+
+// AttachCopy takes the file of the selected request's copy: preflighted,
+// stored and sent to the patron; a refusal changes nothing and is returned.
+func (p *DetailsPane) AttachCopy(path string) error {
+	r, ok := p.selected()
+	if !ok {
+		return lenderRefusal()
+	}
+	r, err := p.desk.AttachCopy(r.ID, path, p.actor())
+	if err != nil {
+		p.fail(err)
+		return err
+	}
+	p.acted(r, r.Ref()+": copy attached and on its way to "+r.Requester+".")
 	return nil
 }
 

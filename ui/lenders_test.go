@@ -124,3 +124,23 @@ func TestNewBorrowingFormReadsTheRota(t *testing.T) {
 		})
 	}
 }
+
+func TestDetailsAttachACopyThatCameByEmail(t *testing.T) {
+	f := newFixture(t)
+	f.isoPartner("RAPID")
+	r, err := f.desk.NewBorrowing(domain.BorrowingInput{Partner: "RAPID", Citation: domain.Citation{Title: "Journal", Pages: "1-3"},
+		Requester: "Ada", RequesterEmail: "ada@example.edu", Pickup: "Main Library"}, domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	f.lenderSays("OCLC:RAPID", r.ID+"-1", "RequestResponse", "CopyCompleted", iso18626.SupplyOptions{})
+	mw := f.open()
+	mw.SelectRequest(r.ID)
+	require.Contains(t, mw.details.buttons, attachCopyLabel)
+	require.ErrorIs(t, mw.details.AttachCopy(pdfPath("not_pdf_text.pdf")), domain.ErrPreflightRejected)
+	assert.Nil(t, mustFind(t, f.desk, r.ID).ShippedFile)
+	require.NoError(t, mw.details.AttachCopy(pdfPath("valid_scan_3pages.pdf")))
+	got := mustFind(t, f.desk, r.ID)
+	require.NotNil(t, got.ShippedFile)
+	assert.Equal(t, 3, got.ShippedFile.Pages)
+	assert.Contains(t, mw.StatusText(), "copy attached")
+	assert.NotContains(t, mw.details.buttons, attachCopyLabel, "attached once")
+}
