@@ -107,6 +107,33 @@ func TestIsLoan(t *testing.T) {
 	}
 }
 
+func TestLentBookCountsByDueDateNotTurnaround(t *testing.T) {
+	deadline := time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)
+	due := time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		side    Side
+		state   State
+		runs    bool
+		urgency time.Time
+	}{
+		{Lending, ItemAtDesk, true, deadline},
+		{Lending, LoanedToPartner, false, due},
+		{Lending, ReturnInTransit, false, due},
+		{Lending, Returned, false, deadline},
+		{Lending, ShippedDigitally, false, deadline},
+		{Borrowing, Loaned, true, due}, // as before: a borrowing request has no turnaround deadline
+	}
+	for _, tt := range tests {
+		r := Request{Side: tt.side, State: tt.state, Deadline: deadline, DueDate: due}
+		assert.Equal(t, tt.runs, r.ClockRuns(), "%s %s", tt.side, tt.state)
+		s := r.Summary()
+		assert.Equal(t, tt.runs, s.ClockRuns(), "%s %s", tt.side, tt.state)
+		at, dated := s.Urgency()
+		assert.True(t, dated)
+		assert.Equal(t, tt.urgency, at, "%s %s sorts by", tt.side, tt.state)
+	}
+}
+
 // newLoanFixture is the interop fixture with a lending request of RAPID
 // (ISO 18626) for a loan of the book with barcode 39100001, not yet picked.
 func newLoanFixture(t *testing.T) (*deskFixture, Request) {

@@ -103,7 +103,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	status.Wrapping = fyne.TextWrapWord
 	add(status)
-	if left, ok := p.desk.TimeLeft(r.Deadline); ok && r.Active() {
+	if left, ok := p.desk.TimeLeft(r.Deadline); ok && r.ClockRuns() {
 		t := widget.NewLabelWithStyle("Time left: "+formatTimeLeft(left, ok)+"  (due "+dateTime(r.Deadline)+")",
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		t.Wrapping = fyne.TextWrapWord
