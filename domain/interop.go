@@ -92,8 +92,12 @@ type MessageCodec interface {
 	Confirm(in Incoming, received time.Time, problem *MessageProblem) ([]byte, error)
 	// ConfirmUndecodable answers a message that could not be decoded.
 	ConfirmUndecodable(raw []byte, err error, received time.Time) []byte
-	// ConfirmationOK reads a partner's confirmation of a message we sent.
-	ConfirmationOK(reply []byte) (ok bool, why string)
+	// ConfirmationOK reads a partner's confirmation of a message we sent:
+	// ok, or the reason of its ERROR; err when reply is no confirmation.
+	ConfirmationOK(reply []byte) (ok bool, why string, err error)
+	// Restamp sets the header's timestamp of a message we wrote to now,
+	// the time it is sent, leaving the rest of body as it is.
+	Restamp(body []byte, now time.Time) ([]byte, error)
 }
 
 // SettingAgencyID is our own ISO 18626 agency id (TYPE:VALUE).

@@ -171,7 +171,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 	if len(q.messages) > 0 || len(q.deliveries) > 0 {
 		add(sectionTitle("To the partner"))
 		for _, msg := range q.messages {
-			add(queueRow("Message "+msg.Summary, msg.Status, msg.Where, msg.LastError, msg.Status == domain.MessageFailed))
+			add(queueRow("Message "+msg.Summary, msg.Status, msg.Where, msg.LastError, msg.Status == domain.MessageRetrying))
 		}
 		for _, d := range q.deliveries {
 			add(queueRow(fmt.Sprintf("File %s by %s", d.File, d.Method), d.Status, d.Where, d.LastError, d.Status == domain.DeliveryFailed))

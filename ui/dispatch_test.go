@@ -82,6 +82,7 @@ func TestWindowShowsWhatTheDispatcherCouldNotSend(t *testing.T) {
 	assert.Empty(t, f.sent(), "nothing is sent on the UI thread")
 	runLater()
 	assert.Equal(t, []string{"R-2"}, f.sent(), "R-1's refusal does not hold up R-2's message to the same partner")
-	assert.True(t, strings.HasPrefix(mw.StatusText(), "Messages to RAPID are failing: "), mw.StatusText())
-	assert.Contains(t, mw.StatusText(), "kept and retried")
+	assert.True(t, strings.HasPrefix(mw.StatusText(), "Message "), mw.StatusText())
+	assert.Contains(t, mw.StatusText(), "(Unfilled of R-1) to RAPID was refused: the partner answered ERROR: UnrecognisedDataValue: refused by the test")
+	assert.Contains(t, mw.StatusText(), "resend, drop or mark as sent")
 }
