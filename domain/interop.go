@@ -125,6 +125,9 @@ type SeenMessage struct {
 	Result       ImportResult `json:"result"`
 	Confirmation []byte       `json:"confirmation"`
 	At           time.Time    `json:"at"`
+	// State is the state the message left its request in: the same words
+	// again are a repeat only while the request is still in it.
+	State State `json:"state,omitempty"`
 }
 
 func checkAgencyID(id string) error {

@@ -2,9 +2,7 @@ package domain
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -74,13 +72,15 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		}
 		proven = check.Proven
 	}
-	sum := sha256.Sum256(raw)
-	key := hex.EncodeToString(sum[:])
+	if decodeErr != nil {
+		return ImportResult{}, d.codec.ConfirmUndecodable(raw, decodeErr, now),
+			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + decodeErr.Error() + ". Nothing was stored."}
+	}
 	var seen SeenMessage
 	var found bool
 	if err := d.store.View(func(tx Tx) error {
 		var err error
-		seen, found, err = tx.SeenMessage(key)
+		seen, found, err = d.seenBefore(tx, in, raw)
 		return err
 	}); err != nil {
 		return ImportResult{}, nil, err
@@ -90,10 +90,6 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		res.Duplicate = true
 		res.Outcome = "This message was received before (" + seen.At.Local().Format("2006-01-02 15:04") + "); nothing changed."
 		return res, seen.Confirmation, nil
-	}
-	if decodeErr != nil {
-		return ImportResult{}, d.codec.ConfirmUndecodable(raw, decodeErr, now),
-			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + decodeErr.Error() + ". Nothing was stored."}
 	}
 	var res ImportResult
 	var conf []byte
@@ -117,7 +113,7 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		if conf, err = d.codec.Confirm(in, now, nil); err != nil {
 			return err
 		}
-		return tx.PutSeenMessage(key, SeenMessage{Result: res, Confirmation: conf, At: now})
+		return d.remember(tx, in, SeenMessage{Result: res, Confirmation: conf, At: now})
 	})
 	var mr *messageRefusal
 	switch {
