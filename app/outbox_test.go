@@ -177,3 +177,16 @@ func statusRequestFile(t *testing.T, ext string) string {
 	require.NoError(t, os.WriteFile(path, raw, 0o600))
 	return path
 }
+
+func TestRetryBackoffFromTheEnvironment(t *testing.T) {
+	for value, want := range map[string]time.Duration{"": 0, "2s": 2 * time.Second, "soon": 0, "-1s": 0, "0": 0} {
+		got := retryBackoff(func(k string) string {
+			if k == envRetryBackoff {
+				return value
+			}
+			return ""
+		})
+		assert.Equal(t, want, got, "%q", value)
+	}
+	assert.Zero(t, retryBackoff(nil))
+}

@@ -318,3 +318,15 @@ func TestHeaderTimestampIsTheTimeOfSending(t *testing.T) {
 	require.NoError(t, json.Unmarshal(f.outbox()[0].Body, &stored))
 	assert.Equal(t, queued, stored.Timestamp, "the stored message is as it was queued")
 }
+
+func TestRetryBackoffSettingReachesTheQueue(t *testing.T) {
+	f := newInteropFixture(t)
+	f.desk.retryBackoff = 2 * time.Second
+	f.rejected("R-1")
+	down := &answeringTransport{answer: func(string) ([]byte, error) { return nil, &PartnerAnswer{Status: 500} }}
+	f.pass(down)
+	assert.Equal(t, f.now.Add(2*time.Second), f.outbox()[0].NextTry)
+	f.now = f.now.Add(2 * time.Second)
+	f.pass(down)
+	assert.Equal(t, f.now.Add(4*time.Second), f.outbox()[0].NextTry, "doubling from the shortened first wait")
+}
