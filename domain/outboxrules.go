@@ -388,3 +388,30 @@ func refusalProblems(msgs []OutboxMessage) []string {
 func cancelMessage(m OutboxMessage) bool {
 	return m.Kind == KindRequesting && m.Summary == "Cancel" || m.Kind == KindSupplying && strings.HasPrefix(m.Summary, "CancelResponse")
 }
+
+// restoreWithdrawn queues again, in the caller's transaction, r's messages
+// that its cancellation withdrew: undoing the cancellation undoes that too.
+// It returns what was queued again.
+func restoreWithdrawn(tx Tx, r Request, now time.Time) ([]string, error) {
+	var mine []OutboxMessage
+	if err := tx.ForEachOutboxMessage(func(m OutboxMessage) error {
+		if m.RequestID == r.ID && m.Status == MessageDropped && m.Note == WithdrawnNote {
+			mine = append(mine, m)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var restored []string
+	for _, m := range mine {
+		m.Status, m.Note, m.NextTry = MessagePending, "", now
+		if err := tx.PutOutboxMessage(m); err != nil {
+			return nil, err
+		}
+		restored = append(restored, m.Summary)
+	}
+	if len(restored) > 0 {
+		markQueued(tx)
+	}
+	return restored, nil
+}

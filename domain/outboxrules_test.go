@@ -330,3 +330,23 @@ func TestRetryBackoffSettingReachesTheQueue(t *testing.T) {
 	f.pass(down)
 	assert.Equal(t, f.now.Add(4*time.Second), f.outbox()[0].NextTry, "doubling from the shortened first wait")
 }
+
+func TestUndoingACancelQueuesItsWithdrawnMessagesAgain(t *testing.T) {
+	f := newInteropFixture(t)
+	l := f.lending("RAPID", "R-1")
+	_, _, err := f.desk.Intake(msg(t, Incoming{Kind: KindRequesting, From: "OCLC:RAPID", RequestingRequestID: "R-1", Action: "StatusRequest"}))
+	require.NoError(t, err)
+	f.now = f.now.Add(time.Minute)
+	_, err = f.desk.Cancel(l.ID, "patron withdrew", atRS)
+	require.NoError(t, err)
+	require.Equal(t, []string{"R-1 StatusRequestResponse RequestReceived: dropped", "R-1 CancelResponse Cancelled: pending"}, f.statuses())
+
+	f.now = f.now.Add(time.Minute)
+	r, err := f.desk.Undo(l.ID, atRS)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"R-1 StatusRequestResponse RequestReceived: pending"}, f.statuses(), "the cancellation's answer goes, what it withdrew comes back")
+	assert.Contains(t, r.History[len(r.History)-1].Note, "message StatusRequestResponse RequestReceived to the partner queued again")
+	assert.Equal(t, "", f.outbox()[0].Note)
+	sent, _ := f.pass(&answeringTransport{})
+	assert.Equal(t, 1, sent, "and is sent")
+}

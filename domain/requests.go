@@ -188,6 +188,15 @@ func (d *RequestService) Undo(ref string, by Actor) (Request, error) {
 		if len(withdrawn) > 0 {
 			r.History[len(r.History)-1].Note += "; message " + strings.Join(withdrawn, ", ") + " to the partner withdrawn before it was sent"
 		}
+		if last.Action == ActCancel {
+			restored, err := restoreWithdrawn(tx, *r, d.clock.Now())
+			if err != nil {
+				return err
+			}
+			if len(restored) > 0 {
+				r.History[len(r.History)-1].Note += "; message " + strings.Join(restored, ", ") + " to the partner queued again"
+			}
+		}
 		if last.Action != ActHoldShelf {
 			return nil
 		}
