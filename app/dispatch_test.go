@@ -95,7 +95,7 @@ func TestCommandsSendInOrderPerRequest(t *testing.T) {
 	c.clock = c.clock.Add(time.Hour)
 	code, _, errOut := c.run("outbox", "send")
 	assert.Equal(t, 1, code, "a refused message waits for staff")
-	assert.Regexp(t, `message \S+ \(Unfilled of R-1 to RAPID\): refused: refused: the partner answered ERROR`, errOut)
+	assert.Regexp(t, `(?m)^message \S+ \(Unfilled of R-1 to RAPID\): refused: the partner answered ERROR: UnrecognisedDataValue: refused by the test$`, errOut)
 	assert.Equal(t, []string{"R-2 Unfilled"}, p.Received(), "a refused message is not sent again by itself")
 	c.ok("list") // a command that queues nothing sends nothing
 	assert.Len(t, p.Received(), 1)

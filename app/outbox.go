@@ -87,10 +87,16 @@ func (s *partnerCommands) unsentReport() (int, error) {
 	}
 	n := 0
 	for _, m := range msgs {
-		if m.Status == domain.MessageRefused || m.Status == domain.MessageRetrying {
-			fmt.Fprintf(s.stderr, "%s: %s: %s\n", messageName(m), m.Status, m.Why)
-			n++
+		why := m.Why
+		switch m.Status {
+		case domain.MessageRefused: // its why says it was refused
+		case domain.MessageRetrying:
+			why = "retrying: " + why
+		default:
+			continue
 		}
+		fmt.Fprintf(s.stderr, "%s: %s\n", messageName(m), why)
+		n++
 	}
 	return n, nil
 }
