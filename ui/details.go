@@ -179,7 +179,11 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 				add(p.refusedRow(msg))
 				continue
 			}
-			add(queueRow("Message "+msg.Summary, msg.Status, msg.Where, msg.LastError, msg.Status == domain.MessageRetrying))
+			where := msg.Where
+			if where == "" { // e.g. what it waits behind, or why it was dropped
+				where = msg.Why
+			}
+			add(queueRow("Message "+msg.Summary, msg.Status, where, msg.LastError, msg.Status == domain.MessageRetrying))
 		}
 		for _, d := range q.deliveries {
 			add(queueRow(fmt.Sprintf("File %s by %s", d.File, d.Method), d.Status, d.Where, d.LastError, d.Status == domain.DeliveryFailed))

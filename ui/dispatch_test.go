@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -110,15 +111,16 @@ func TestRefusedMessageOffersResendDropMarkSent(t *testing.T) {
 		status string
 		sent   []string
 		says   string
+		row    string // the message's row in the details afterwards
 	}{
 		{resendLabel, func(mw *MainWindow, _ string) error {
 			mw.details.buttons[resendLabel].OnTapped()
 			return nil
-		}, domain.MessageSent, []string{"R-1"}, "The Unfilled message to RAPID will be sent again."},
+		}, domain.MessageSent, []string{"R-1"}, "The Unfilled message to RAPID will be sent again.", "Message Unfilled — sent (http://127.0.0.1:1/iso)"},
 		{dropLabel, func(mw *MainWindow, id string) error { return mw.details.DropMessage(id, "told them by phone") },
-			domain.MessageDropped, nil, "The Unfilled message to RAPID is dropped."},
+			domain.MessageDropped, nil, "The Unfilled message to RAPID is dropped.", "Message Unfilled — dropped (told them by phone)"},
 		{markSentLabel, func(mw *MainWindow, id string) error { return mw.details.MarkMessageSent(id, "") },
-			domain.MessageSent, nil, "The Unfilled message to RAPID is marked as sent."},
+			domain.MessageSent, nil, "The Unfilled message to RAPID is marked as sent.", "Message Unfilled — sent (marked as sent)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.label, func(t *testing.T) {
@@ -147,6 +149,7 @@ func TestRefusedMessageOffersResendDropMarkSent(t *testing.T) {
 			assert.Equal(t, 1, byStaff, "staff's act is in the history")
 			mw.SelectRequest(r.ID)
 			assert.NotContains(t, mw.details.buttons, resendLabel, "nothing refused, nothing offered")
+			assert.Contains(t, detailsLabels(mw), tt.row)
 		})
 	}
 }
@@ -162,4 +165,15 @@ func TestDroppingARefusedMessageAsksWhy(t *testing.T) {
 	msgs, err = f.desk.Outbox(r.ID)
 	require.NoError(t, err)
 	assert.Equal(t, domain.MessageRefused, msgs[0].Status, "and changes nothing without one")
+}
+
+// detailsLabels are the texts of the labels the details pane shows.
+func detailsLabels(mw *MainWindow) []string {
+	var out []string
+	for _, o := range mw.details.box.Objects {
+		if l, ok := o.(*widget.Label); ok {
+			out = append(out, l.Text)
+		}
+	}
+	return out
 }
