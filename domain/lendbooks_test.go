@@ -393,6 +393,29 @@ func TestRenewAskedIsAnsweredByStaff(t *testing.T) {
 	}
 }
 
+func TestTheSameRenewAfterAnAnswerIsANewOne(t *testing.T) {
+	f, r := newLoanFixture(t)
+	two := 2
+	_, err := f.desk.EditPartner("RAPID", func(p *Partner) { p.Renew = RenewAsk; p.Renewals = &two })
+	require.NoError(t, err)
+	_, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
+	require.NoError(t, err)
+	renew := func(at time.Time) ImportResult {
+		res, _, err := f.desk.Intake(msg(t, Incoming{Kind: KindRequesting, From: "OCLC:RAPID", To: "ISIL:US-OURS",
+			RequestingRequestID: "R-LOAN", Action: "Renew", Timestamp: at}))
+		require.NoError(t, err)
+		return res
+	}
+	assert.False(t, renew(f.now).Duplicate)
+	assert.True(t, renew(f.now.Add(time.Minute)).Duplicate, "sent again with a new timestamp, nothing between: a repeat")
+	_, err = f.desk.AnswerRenew(r.ID, true, atRS)
+	require.NoError(t, err)
+	assert.False(t, renew(f.now.Add(2*time.Minute)).Duplicate, "after staff answered, the same words are a new Renew")
+	got, err := f.desk.Find(r.ID)
+	require.NoError(t, err)
+	assert.False(t, got.RenewAsked.IsZero(), "and wait for staff again")
+}
+
 func TestRecall(t *testing.T) {
 	f, r := newLoanFixture(t)
 	before := f.store.snapshot()
