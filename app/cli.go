@@ -333,8 +333,8 @@ func (s *session) open() error {
 		Documents: pdfdoc.Documents{}, WorkDir: work, Folders: folder.OS{},
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mail.For(ms, filepath.Join(work, "outbox")) },
 		Transport: isohttp.NewClient(), Codec: iso18626.Codec{}, Secrets: keyring.Secrets{Getenv: s.getenv},
-		NewToken: linkToken,
-		Fetcher:  isohttp.NewClient(),
+		NewToken: linkToken, RetryBackoff: retryBackoff(s.getenv),
+		Fetcher: isohttp.NewClient(),
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
 			return mail.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})

@@ -139,7 +139,7 @@ func (s *requestCommands) view(r domain.Request) requestView {
 	if !r.Deadline.IsZero() {
 		d := r.Deadline
 		v.Deadline = &d
-		if left, ok := s.desk.TimeLeft(r.Deadline); ok && r.Active() {
+		if left, ok := s.desk.TimeLeft(r.Deadline); ok && r.ClockRuns() {
 			h := math.Round(left.Hours()*10) / 10
 			v.TimeLeftHours = &h
 		}
@@ -206,7 +206,7 @@ func (s *requestCommands) cmdList(args []string) error {
 // timeLeft writes the business time left as staff read it.
 func (s *requestCommands) timeLeft(r domain.Request) string {
 	left, ok := s.desk.TimeLeft(r.Deadline)
-	if !ok || !r.Active() {
+	if !ok || !r.ClockRuns() {
 		if !r.DueDate.IsZero() && r.Active() {
 			return "due " + r.DueDate.Format(domain.DateLayout)
 		}

@@ -88,16 +88,15 @@ func TestCommandsSendInOrderPerRequest(t *testing.T) {
 	c.ok("reject", "R-2", "--reason", "NotHeld")
 	assert.Equal(t, []string{"R-2 Unfilled"}, p.Received(), "R-1's refusal does not hold up R-2's message to the same partner")
 	list := c.ok("outbox", "list")
-	assert.Regexp(t, `R-1 +RAPID +message Unfilled +failed +1 +the partner answered ERROR`, list)
+	assert.Regexp(t, `R-1 +RAPID +message Unfilled +refused +1 +refused: the partner answered ERROR: UnrecognisedDataValue: refused by the test`, list)
 	assert.Regexp(t, `R-2 +RAPID +message Unfilled +sent +1`, list)
 
 	p.Refuse("")
+	c.clock = c.clock.Add(time.Hour)
 	code, _, errOut := c.run("outbox", "send")
-	assert.Equal(t, 0, code, errOut)
-	assert.Equal(t, []string{"R-2 Unfilled"}, p.Received(), "not before the back-off has passed")
-	c.clock = c.clock.Add(time.Minute)
-	assert.Contains(t, c.ok("outbox", "send"), "Everything due was sent.")
-	assert.Equal(t, []string{"R-2 Unfilled", "R-1 Unfilled"}, p.Received())
+	assert.Equal(t, 1, code, "a refused message waits for staff")
+	assert.Regexp(t, `(?m)^message \S+ \(Unfilled of R-1 to RAPID\): refused: the partner answered ERROR: UnrecognisedDataValue: refused by the test$`, errOut)
+	assert.Equal(t, []string{"R-2 Unfilled"}, p.Received(), "a refused message is not sent again by itself")
 	c.ok("list") // a command that queues nothing sends nothing
-	assert.Len(t, p.Received(), 2)
+	assert.Len(t, p.Received(), 1)
 }

@@ -129,7 +129,7 @@ func (s *session) sendDue() (domain.QueueReport, error) {
 }
 
 func (s *partnerCommands) cmdOutbox(args []string) error {
-	const usage = "outbox list [--json] | outbox send | outbox export DIR"
+	const usage = "outbox list [--json] | outbox send | outbox export DIR | outbox resend ID | outbox drop ID --note TEXT | outbox mark-sent ID [--note TEXT]"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -154,12 +154,12 @@ func (s *partnerCommands) cmdOutbox(args []string) error {
 			return s.printJSON(map[string]any{"messages": nonNil(msgs), "deliveries": nonNil(dls)})
 		}
 		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "REQUEST\tPARTNER\tWHAT\tSTATUS\tATTEMPTS\tWHERE / LAST ERROR")
+		fmt.Fprintln(tw, "ID\tREQUEST\tPARTNER\tWHAT\tSTATUS\tATTEMPTS\tWHERE / WHY")
 		for _, m := range msgs {
-			fmt.Fprintf(tw, "%s\t%s\tmessage %s\t%s\t%d\t%s\n", m.Ref, m.Partner, m.Summary, m.Status, m.Attempts, firstOf(m.LastError, m.Where))
+			fmt.Fprintf(tw, "%s\t%s\t%s\tmessage %s\t%s\t%d\t%s\n", m.ID, m.Ref, m.Partner, m.Summary, m.Status, m.Attempts, firstOf(m.Why, m.Where))
 		}
 		for _, d := range dls {
-			fmt.Fprintf(tw, "%s\t%s\tfile %s by %s\t%s\t%d\t%s\n", d.Ref, d.Partner, d.File, d.Method, d.Status, d.Attempts, firstOf(d.LastError, d.Where))
+			fmt.Fprintf(tw, "%s\t%s\t%s\tfile %s by %s\t%s\t%d\t%s\n", d.ID, d.Ref, d.Partner, d.File, d.Method, d.Status, d.Attempts, firstOf(d.LastError, d.Where))
 		}
 		return tw.Flush()
 	case "send":
@@ -167,11 +167,20 @@ func (s *partnerCommands) cmdOutbox(args []string) error {
 		if err != nil {
 			return err
 		}
+		unsent, err := s.unsentReport()
+		if err != nil {
+			return err
+		}
+		if unsent > 0 {
+			return fmt.Errorf("%d messages to partners were not sent (named above); they wait in the outbox (illdesk outbox list)", unsent)
+		}
 		if rep.Failed > 0 {
 			return fmt.Errorf("%d messages, files or notices could not be sent; they wait in the queue (illdesk outbox list)", rep.Failed)
 		}
 		s.printf("Everything due was sent.\n")
 		return nil
+	case "resend", "drop", "mark-sent":
+		return s.outboxAction(args[0], args[1:])
 	case "export":
 		if len(args) != 2 {
 			return usagef("usage: illdesk %s", usage)

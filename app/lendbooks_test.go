@@ -79,6 +79,8 @@ func TestLoanRecallAndRenewAnswer(t *testing.T) {
 	assert.Equal(t, "39000002", v["item_barcode"])
 	assert.True(t, strings.HasPrefix(v["due_date"].(string), "2026-12-31"), v["due_date"])
 	assert.Equal(t, []string{"Loaned"}, c.outboxSummaries())
+	assert.Nil(t, v["time_left_hours"], "the turnaround is met once the book is lent")
+	assert.Regexp(t, `(?m)^Time left +due 2026-12-31$`, c.ok("show", "R-LOAN"))
 
 	code, _, errOut = c.run("renew-answer", "R-LOAN", "yes")
 	assert.Equal(t, 1, code)

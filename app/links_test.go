@@ -36,7 +36,7 @@ func TestLinkRevoke(t *testing.T) {
 	assert.Equal(t, []string{"link"}, auditColumn(c.auditJSON("--action", "link"), "action"), "the audit trail has it")
 
 	assert.Equal(t, "R-1 has no download link that still works; nothing was revoked.\n", c.ok("link", "revoke", "R-1"))
-	assert.Regexp(t, `(?m)^R-1 +RAPID +file R-1\.pdf by iso +revoked +0 +http://127\.0\.0\.1:8626/files/…`, c.ok("outbox", "list"))
+	assert.Regexp(t, `(?m)^\S+ +R-1 +RAPID +file R-1\.pdf by iso +revoked +0 +http://127\.0\.0\.1:8626/files/…`, c.ok("outbox", "list"))
 
 	for _, tc := range []struct {
 		args []string

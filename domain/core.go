@@ -325,7 +325,7 @@ func (d *core) withdrawMessages(tx Tx, r Request, since time.Time) ([]string, er
 	}
 	var withdrawn []string
 	for _, m := range mine {
-		if !m.pending() || m.Attempts > 0 && m.Status != MessageFailed {
+		if !m.pending() || m.Attempts > 0 && m.status() != MessageRetrying {
 			return nil, refuse(ErrCannotUndo, "The %s message for %s has already gone to %s; the change can no longer be undone.", m.Summary, r.Ref(), m.Partner)
 		}
 	}

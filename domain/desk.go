@@ -47,6 +47,10 @@ type Config struct {
 	SendTimeout time.Duration
 	// Fetcher fetches the copies lenders send links to.
 	Fetcher CopyFetcher
+	// RetryBackoff is the wait after a partner message's first failed try
+	// (doubling after each further one, up to an hour); 0 means
+	// DefaultRetryBackoff. End-to-end scripts shorten it.
+	RetryBackoff time.Duration
 }
 
 // Desk is the use-case layer: every action staff can take, used alike by the
@@ -92,7 +96,7 @@ func NewDesk(cfg Config) *Desk {
 		ScanService:        &ScanService{core: c, folders: cfg.Folders},
 		PartnerService:     &PartnerService{core: c, folders: cfg.Folders, secrets: cfg.Secrets},
 		StaffService:       &StaffService{core: c},
-		MessageService:     &MessageService{core: c, vault: cfg.Vault, secrets: cfg.Secrets, sendTimeout: cfg.SendTimeout},
+		MessageService:     &MessageService{core: c, vault: cfg.Vault, secrets: cfg.Secrets, sendTimeout: cfg.SendTimeout, retryBackoff: cfg.RetryBackoff},
 		NoticeService:      &NoticeService{core: c, secrets: cfg.Secrets},
 		StatsService:       &StatsService{core: c, paperwork: work},
 		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}}

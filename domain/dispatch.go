@@ -82,6 +82,9 @@ type QueueReport struct {
 	Sent, Failed int
 	// Problems are sentences about what failed, e.g. a partner's endpoint down.
 	Problems []string
+	// Refused are sentences naming each message a partner refused, which
+	// waits for staff (resend, drop or mark as sent).
+	Refused []string
 	// Next is when the earliest item still waiting (for its grace period or
 	// its back-off) becomes due; zero when nothing waits.
 	Next time.Time
@@ -131,6 +134,11 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 		if rep.Problems, err = p.queueProblems(); err != nil {
 			return rep, err
 		}
+		msgs, err := p.messages.Outbox("")
+		if err != nil {
+			return rep, err
+		}
+		rep.Refused = refusalProblems(msgs)
 	}
 	rep.Next, err = p.nextDue()
 	return rep, err
@@ -205,7 +213,7 @@ func (p *Dispatcher) queueProblems() ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, m := range msgs {
-		if m.Status == MessageFailed && !seen["m"+m.Partner] {
+		if m.Status == MessageRetrying && !seen["m"+m.Partner] {
 			seen["m"+m.Partner] = true
 			out = append(out, fmt.Sprintf("Messages to %s are failing: %s", m.Partner, m.LastError))
 		}

@@ -25,7 +25,7 @@ func newDispatchFixture(t *testing.T) *dispatchFixture {
 	f.desk.dispatch.transport = &fakeTransport{reply: func(_ context.Context, _ Destination, body []byte) ([]byte, error) {
 		f.posts++
 		if f.refuse != "" && strings.Contains(string(body), `"`+f.refuse+`"`) {
-			return []byte("ERROR UnrecognisedDataValue"), nil
+			return nil, errors.New("connection refused") // unreachable: retried
 		}
 		return []byte("OK"), nil
 	}}
@@ -110,12 +110,12 @@ func TestDispatcherPolicy(t *testing.T) {
 			},
 			passes: []pass{
 				{refuse: "R-1", sent: 1, failed: 1, next: time.Minute, queues: []string{
-					"R-1 message StatusRequestResponse RequestReceived: failed",
+					"R-1 message StatusRequestResponse RequestReceived: retrying",
 					"R-1 message Unfilled: pending",
 					"R-2 message Unfilled: sent",
 				}},
 				{after: 30 * time.Second, next: 30 * time.Second, queues: []string{
-					"R-1 message StatusRequestResponse RequestReceived: failed",
+					"R-1 message StatusRequestResponse RequestReceived: retrying",
 					"R-1 message Unfilled: pending",
 					"R-2 message Unfilled: sent",
 				}},
@@ -130,9 +130,9 @@ func TestDispatcherPolicy(t *testing.T) {
 			name:  "failures back off 1, 2, 4 minutes",
 			queue: func(f *dispatchFixture) { f.reject("R-1") },
 			passes: []pass{
-				{refuse: "R-1", failed: 1, next: time.Minute, queues: []string{"R-1 message Unfilled: failed"}},
-				{after: time.Minute, refuse: "R-1", failed: 1, next: 2 * time.Minute, queues: []string{"R-1 message Unfilled: failed"}},
-				{after: 2 * time.Minute, refuse: "R-1", failed: 1, next: 4 * time.Minute, queues: []string{"R-1 message Unfilled: failed"}},
+				{refuse: "R-1", failed: 1, next: time.Minute, queues: []string{"R-1 message Unfilled: retrying"}},
+				{after: time.Minute, refuse: "R-1", failed: 1, next: 2 * time.Minute, queues: []string{"R-1 message Unfilled: retrying"}},
+				{after: 2 * time.Minute, refuse: "R-1", failed: 1, next: 4 * time.Minute, queues: []string{"R-1 message Unfilled: retrying"}},
 				{after: 4 * time.Minute, sent: 1, queues: []string{"R-1 message Unfilled: sent"}},
 			},
 		},
@@ -215,7 +215,7 @@ func TestDispatcherReportsWhatFails(t *testing.T) {
 	f.refuse = "R-1"
 	rep, err := f.desk.Dispatcher().SendDue(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, []string{"Messages to RAPID are failing: the partner answered ERROR: ERROR UnrecognisedDataValue"}, rep.Problems)
+	assert.Equal(t, []string{"Messages to RAPID are failing: connection refused"}, rep.Problems)
 	assert.Contains(t, lastEvent(f.stored(f.outbox()[0].RequestID)).Note, "will retry at")
 }
 

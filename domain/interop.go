@@ -111,8 +111,12 @@ type MessageCodec interface {
 	Confirm(in Incoming, received time.Time, problem *MessageProblem) ([]byte, error)
 	// ConfirmUndecodable answers a message that could not be decoded.
 	ConfirmUndecodable(raw []byte, err error, received time.Time) []byte
-	// ConfirmationOK reads a partner's confirmation of a message we sent.
-	ConfirmationOK(reply []byte) (ok bool, why string)
+	// ConfirmationOK reads a partner's confirmation of a message we sent:
+	// ok, or the reason of its ERROR; err when reply is no confirmation.
+	ConfirmationOK(reply []byte) (ok bool, why string, err error)
+	// Restamp sets the header's timestamp of a message we wrote to now,
+	// the time it is sent, leaving the rest of body as it is.
+	Restamp(body []byte, now time.Time) ([]byte, error)
 }
 
 // SettingAgencyID is our own ISO 18626 agency id (TYPE:VALUE).
@@ -140,6 +144,12 @@ type SeenMessage struct {
 	Result       ImportResult `json:"result"`
 	Confirmation []byte       `json:"confirmation"`
 	At           time.Time    `json:"at"`
+	// State is the state the message left its request in: the same words
+	// again are a repeat only while the request is still in it.
+	State State `json:"state,omitempty"`
+	// Changes is how many history lines the request then had: a Renew
+	// after staff answered the last one is new, though the state is the same.
+	Changes int `json:"changes,omitempty"`
 }
 
 func checkAgencyID(id string) error {

@@ -38,8 +38,21 @@ func (fakeCodec) ConfirmUndecodable([]byte, error, time.Time) []byte {
 	return []byte("ERROR BadlyFormedMessage")
 }
 
-func (fakeCodec) ConfirmationOK(reply []byte) (bool, string) {
-	return strings.HasPrefix(string(reply), "OK"), string(reply)
+// Restamp rewrites the JSON message's timestamp.
+func (fakeCodec) Restamp(body []byte, now time.Time) ([]byte, error) {
+	var o Outgoing
+	if err := json.Unmarshal(body, &o); err != nil {
+		return nil, err
+	}
+	o.Timestamp = now
+	return json.Marshal(o)
+}
+
+func (fakeCodec) ConfirmationOK(reply []byte) (bool, string, error) {
+	if !strings.HasPrefix(string(reply), "OK") && !strings.HasPrefix(string(reply), "ERROR") {
+		return false, "", errors.New("not a confirmation: " + string(reply))
+	}
+	return strings.HasPrefix(string(reply), "OK"), string(reply), nil
 }
 
 func newInteropFixture(t *testing.T) *deskFixture {

@@ -72,6 +72,20 @@ func checkRenewals(p Partner) error {
 	return nil
 }
 
+// lentOut reports whether a book we lend is with the partner or on its way
+// back: its turnaround is met, and what matters now is its due date.
+func lentOut(side Side, s State) bool {
+	return side == Lending && (s == LoanedToPartner || s == ReturnInTransit)
+}
+
+// ClockRuns reports whether the partner's turnaround clock still runs for
+// the request: it is active and not yet supplied (a lent book is).
+func (r Request) ClockRuns() bool { return r.Active() && !lentOut(r.Side, r.State) }
+
+// ClockRuns reports whether the partner's turnaround clock still runs (see
+// Request.ClockRuns).
+func (s Summary) ClockRuns() bool { return s.Active() && !lentOut(s.Side, s.State) }
+
 // IsLoan reports whether a lending request asks for the book itself, to be
 // returned: service type Loan, or CopyOrLoan naming no article and no pages
 // (with either it is a copy).

@@ -107,6 +107,33 @@ func TestIsLoan(t *testing.T) {
 	}
 }
 
+func TestLentBookCountsByDueDateNotTurnaround(t *testing.T) {
+	deadline := time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)
+	due := time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		side    Side
+		state   State
+		runs    bool
+		urgency time.Time
+	}{
+		{Lending, ItemAtDesk, true, deadline},
+		{Lending, LoanedToPartner, false, due},
+		{Lending, ReturnInTransit, false, due},
+		{Lending, Returned, false, deadline},
+		{Lending, ShippedDigitally, false, deadline},
+		{Borrowing, Loaned, true, due}, // as before: a borrowing request has no turnaround deadline
+	}
+	for _, tt := range tests {
+		r := Request{Side: tt.side, State: tt.state, Deadline: deadline, DueDate: due}
+		assert.Equal(t, tt.runs, r.ClockRuns(), "%s %s", tt.side, tt.state)
+		s := r.Summary()
+		assert.Equal(t, tt.runs, s.ClockRuns(), "%s %s", tt.side, tt.state)
+		at, dated := s.Urgency()
+		assert.True(t, dated)
+		assert.Equal(t, tt.urgency, at, "%s %s sorts by", tt.side, tt.state)
+	}
+}
+
 // newLoanFixture is the interop fixture with a lending request of RAPID
 // (ISO 18626) for a loan of the book with barcode 39100001, not yet picked.
 func newLoanFixture(t *testing.T) (*deskFixture, Request) {
@@ -364,6 +391,29 @@ func TestRenewAskedIsAnsweredByStaff(t *testing.T) {
 			assert.Equal(t, "ana", got.History[len(got.History)-1].Actor, "the answer is the operator's")
 		})
 	}
+}
+
+func TestTheSameRenewAfterAnAnswerIsANewOne(t *testing.T) {
+	f, r := newLoanFixture(t)
+	two := 2
+	_, err := f.desk.EditPartner("RAPID", func(p *Partner) { p.Renew = RenewAsk; p.Renewals = &two })
+	require.NoError(t, err)
+	_, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
+	require.NoError(t, err)
+	renew := func(at time.Time) ImportResult {
+		res, _, err := f.desk.Intake(msg(t, Incoming{Kind: KindRequesting, From: "OCLC:RAPID", To: "ISIL:US-OURS",
+			RequestingRequestID: "R-LOAN", Action: "Renew", Timestamp: at}))
+		require.NoError(t, err)
+		return res
+	}
+	assert.False(t, renew(f.now).Duplicate)
+	assert.True(t, renew(f.now.Add(time.Minute)).Duplicate, "sent again with a new timestamp, nothing between: a repeat")
+	_, err = f.desk.AnswerRenew(r.ID, true, atRS)
+	require.NoError(t, err)
+	assert.False(t, renew(f.now.Add(2*time.Minute)).Duplicate, "after staff answered, the same words are a new Renew")
+	got, err := f.desk.Find(r.ID)
+	require.NoError(t, err)
+	assert.False(t, got.RenewAsked.IsZero(), "and wait for staff again")
 }
 
 func TestRecall(t *testing.T) {

@@ -2,9 +2,7 @@ package domain
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -27,6 +25,9 @@ type MessageService struct {
 	// preflight checks and fetcher fetches the copies lenders send links to.
 	preflight Preflighter
 	fetcher   CopyFetcher
+	// retryBackoff is the wait after a message's first failed try; 0 means
+	// DefaultRetryBackoff.
+	retryBackoff time.Duration
 }
 
 // Caller is who sent a message over the network, as far as its transport
@@ -74,13 +75,15 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		}
 		proven = check.Proven
 	}
-	sum := sha256.Sum256(raw)
-	key := hex.EncodeToString(sum[:])
+	if decodeErr != nil {
+		return ImportResult{}, d.codec.ConfirmUndecodable(raw, decodeErr, now),
+			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + decodeErr.Error() + ". Nothing was stored."}
+	}
 	var seen SeenMessage
 	var found bool
 	if err := d.store.View(func(tx Tx) error {
 		var err error
-		seen, found, err = tx.SeenMessage(key)
+		seen, found, err = d.seenBefore(tx, in, raw)
 		return err
 	}); err != nil {
 		return ImportResult{}, nil, err
@@ -90,10 +93,6 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		res.Duplicate = true
 		res.Outcome = "This message was received before (" + seen.At.Local().Format("2006-01-02 15:04") + "); nothing changed."
 		return res, seen.Confirmation, nil
-	}
-	if decodeErr != nil {
-		return ImportResult{}, d.codec.ConfirmUndecodable(raw, decodeErr, now),
-			&Refusal{Kind: ErrBadMessage, Msg: "The partner message cannot be read: " + decodeErr.Error() + ". Nothing was stored."}
 	}
 	var res ImportResult
 	var conf []byte
@@ -117,7 +116,7 @@ func (d *MessageService) intake(raw []byte, from *Caller) (ImportResult, []byte,
 		if conf, err = d.codec.Confirm(in, now, nil); err != nil {
 			return err
 		}
-		return tx.PutSeenMessage(key, SeenMessage{Result: res, Confirmation: conf, At: now})
+		return d.remember(tx, in, SeenMessage{Result: res, Confirmation: conf, At: now})
 	})
 	var mr *messageRefusal
 	switch {
@@ -242,6 +241,9 @@ func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *Mes
 			if err := r.Transition(ActCancel, ev); err != nil {
 				return ImportResult{}, nil, err
 			}
+			if err := withdrawUnsent(tx, r, ev.At); err != nil {
+				return ImportResult{}, nil, err
+			}
 			r.InternalNote = joinNote(r.InternalNote, in.Note)
 			answer = "Y"
 			res.Outcome = fmt.Sprintf("%q cancelled by %s.", r.Ref(), p.Code)
@@ -280,17 +282,26 @@ func (d *MessageService) applySupplying(tx Tx, in Incoming) (ImportResult, *Mess
 	return d.applyLenderMessage(tx, in)
 }
 
-// Outbox lists the messages for partners, oldest first; requestID "" lists all.
+// Outbox lists the messages for partners, oldest first, each with its
+// status as it reads today and why it is there; requestID "" lists all.
 func (d *MessageService) Outbox(requestID string) ([]OutboxMessage, error) {
-	var out []OutboxMessage
+	var all []OutboxMessage
 	err := d.store.View(func(tx Tx) error {
 		return tx.ForEachOutboxMessage(func(m OutboxMessage) error {
-			if requestID == "" || m.RequestID == requestID {
-				out = append(out, m)
-			}
+			all = append(all, m)
 			return nil
 		})
 	})
+	explain(all)
+	if requestID == "" {
+		return all, err
+	}
+	var out []OutboxMessage
+	for _, m := range all {
+		if m.RequestID == requestID {
+			out = append(out, m)
+		}
+	}
 	return out, err
 }
 
@@ -311,7 +322,7 @@ func (d *MessageService) sendMessages(ctx context.Context, t Transport) (sent, f
 	var o outbound
 	if err := d.store.View(func(tx Tx) error {
 		for _, m := range msgs {
-			if _, ok := partners[m.Partner]; ok || !m.pending() {
+			if _, ok := partners[m.Partner]; ok || !m.unsent() {
 				continue
 			}
 			p, err := tx.Partner(m.Partner)
@@ -329,17 +340,23 @@ func (d *MessageService) sendMessages(ctx context.Context, t Transport) (sent, f
 	now := d.clock.Now()
 	// Each partner's pending messages in outbox order: a request belongs to
 	// one partner, so this order keeps each request's order.
+	// A refused message stays in its partner's queue, to hold what it holds.
 	queues := map[string][]OutboxMessage{}
-	var due []string // the partners with a message due now, in outbox order
+	held := map[string]bool{} // partners that refused our credentials
+	var due []string          // the partners with a message due now, in outbox order
 	for _, m := range msgs {
-		if !m.pending() || partners[m.Partner].ISOEndpoint == "" {
+		if !m.unsent() || partners[m.Partner].ISOEndpoint == "" {
 			continue // partners without an endpoint get them exported as files
 		}
 		queues[m.Partner] = append(queues[m.Partner], m)
-		if !m.NextTry.After(now) && !slices.Contains(due, m.Partner) {
+		if m.status() == MessageRefused && m.Hold == HoldPartner {
+			held[m.Partner] = true
+		}
+		if m.pending() && !m.NextTry.After(now) && !slices.Contains(due, m.Partner) {
 			due = append(due, m.Partner)
 		}
 	}
+	due = slices.DeleteFunc(due, func(code string) bool { return held[code] })
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	var (
@@ -386,8 +403,8 @@ func (d *MessageService) sendTo(ctx context.Context, t Transport, p Partner, o o
 		if blocked[m.RequestID] {
 			continue
 		}
-		if m.NextTry.After(now) || ctx.Err() != nil {
-			blocked[m.RequestID] = true
+		if !m.pending() || m.NextTry.After(now) || ctx.Err() != nil {
+			blocked[m.RequestID] = true // refused, or not due yet
 			continue
 		}
 		perr := refused
@@ -403,6 +420,9 @@ func (d *MessageService) sendTo(ctx context.Context, t Transport, p Partner, o o
 		if err := d.recordSend(m.ID, p.ISOEndpoint, perr); err != nil {
 			return sent, failed, err
 		}
+		if errors.Is(perr, ErrCredentialsRefused) {
+			break // the partner's whole queue waits for staff
+		}
 	}
 	return sent, failed, nil
 }
@@ -412,10 +432,22 @@ func (d *MessageService) sendTo(ctx context.Context, t Transport, p Partner, o o
 func (d *MessageService) post(ctx context.Context, t Transport, to Destination, body []byte, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if d.codec != nil {
+		// the header says when the message was sent, not when it was queued
+		stamped, err := d.codec.Restamp(body, d.clock.Now())
+		if err != nil {
+			return fmt.Errorf("the message cannot be stamped with the time it is sent: %w", err)
+		}
+		body = stamped
+	}
 	reply, err := t.Post(ctx, to, body)
 	if err == nil && d.codec != nil {
-		if ok, why := d.codec.ConfirmationOK(reply); !ok {
-			err = errors.New("the partner answered ERROR: " + why)
+		ok, why, cerr := d.codec.ConfirmationOK(reply)
+		switch {
+		case cerr != nil: // a broken answer: the partner's server may yet be fixed
+			err = cerr
+		case !ok:
+			err = &PartnerAnswer{Status: 200, Confirmation: true, Text: why}
 		}
 	}
 	return err
@@ -429,10 +461,19 @@ func (d *MessageService) recordSend(id, where string, sendErr error) error {
 	err := updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
 		m.Attempts++
 		sent = *m
-		if sendErr != nil {
-			m.Status, m.LastError = MessageFailed, sendErr.Error()
-			m.NextTry = now.Add(noticeBackoff(m.Attempts))
-			return m.RequestID, fmt.Sprintf("Message %s to %s failed: %s; will retry at %s", m.Summary, where, m.LastError, m.NextTry.Format("15:04"))
+		switch {
+		case errors.Is(sendErr, ErrCredentialsRefused):
+			m.Status, m.Hold, m.LastError = MessageRefused, HoldPartner, sendErr.Error()
+			return m.RequestID, fmt.Sprintf("Message %s to %s refused: %s; every message to %s waits until its settings are checked (partner edit, or outbox resend %s)",
+				m.Summary, where, m.LastError, m.Partner, m.ID)
+		case errors.Is(sendErr, ErrMessageRefused):
+			m.Status, m.Hold, m.LastError = MessageRefused, HoldRequest, sendErr.Error()
+			return m.RequestID, fmt.Sprintf("Message %s to %s refused: %s; the request's later messages wait (outbox resend, drop or mark-sent %s)",
+				m.Summary, where, m.LastError, m.ID)
+		case sendErr != nil:
+			m.Status, m.LastError = MessageRetrying, sendErr.Error()
+			m.NextTry = now.Add(retryBackoff(d.retryBackoff, m.Attempts))
+			return m.RequestID, fmt.Sprintf("Message %s to %s failed: %s; will retry at %s", m.Summary, where, m.LastError, m.NextTry.Format("15:04:05"))
 		}
 		m.Status, m.LastError, m.SentAt, m.Where = MessageSent, "", now, where
 		return m.RequestID, fmt.Sprintf("Message %s sent to %s", m.Summary, where)

@@ -78,7 +78,7 @@ func TestSlowPartnerDelaysNoOther(t *testing.T) {
 	assert.Equal(t, "FAST was sent while SLOW had not answered", seen)
 	assert.Equal(t, [2]int{1, 1}, [2]int{sent, failed})
 	for _, m := range f.outbox() {
-		want := map[string]string{"SLOW": MessageFailed, "FAST": MessageSent}[m.Partner]
+		want := map[string]string{"SLOW": MessageRetrying, "FAST": MessageSent}[m.Partner]
 		assert.Equal(t, want, m.Status, m.Partner)
 	}
 }
@@ -99,7 +99,7 @@ func TestEachSendHasItsOwnTimeout(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{0, 2}, [2]int{sent, failed}, "the second request's message gets its own time, not what the first left")
 	for _, m := range f.outbox() {
-		assert.Equal(t, MessageFailed, m.Status)
+		assert.Equal(t, MessageRetrying, m.Status)
 		assert.Contains(t, m.LastError, "deadline exceeded")
 		assert.Equal(t, f.now.Add(noticeBackoff(1)), m.NextTry, "retried with back-off")
 	}
@@ -189,7 +189,7 @@ func TestCancelledPassStopsSending(t *testing.T) {
 	for _, m := range f.outbox() {
 		statuses = append(statuses, m.Status)
 	}
-	assert.Equal(t, []string{MessageFailed, MessagePending}, statuses, "the outcome of the one posted is recorded")
+	assert.Equal(t, []string{MessageRetrying, MessagePending}, statuses, "the outcome of the one posted is recorded")
 }
 
 // testCAPEM is a self-signed CA certificate in PEM, as a partner would give it.
@@ -249,7 +249,7 @@ func TestWhatIsPresentedToAPartner(t *testing.T) {
 			m := f.outbox()[0]
 			assert.Equal(t, tt.err, m.LastError)
 			if tt.err != "" {
-				assert.Equal(t, MessageFailed, m.Status)
+				assert.Equal(t, MessageRetrying, m.Status)
 				assert.Equal(t, f.now.Add(noticeBackoff(1)), m.NextTry, "retried with back-off like any failure")
 			}
 		})

@@ -38,9 +38,11 @@ func ParseDelivery(s string) (method, target string, err error) {
 
 // Message statuses in the outbox.
 const (
-	MessagePending  = "pending"
-	MessageSent     = "sent"
-	MessageFailed   = "failed" // will be retried
+	MessagePending = "pending"
+	MessageSent    = "sent"
+	// MessageFailed is how earlier versions stored a message to retry; it
+	// reads as MessageRetrying.
+	MessageFailed   = "failed"
 	MessageExported = "exported"
 )
 
@@ -60,6 +62,13 @@ type OutboxMessage struct {
 	LastError string    `json:"last_error,omitempty"`
 	SentAt    time.Time `json:"sent_at,omitzero"`
 	Where     string    `json:"where,omitempty"`
+	// Hold says what a refused message stops: HoldRequest or HoldPartner.
+	Hold string `json:"hold,omitempty"`
+	// Note is staff's note on dropping or marking the message as sent, or
+	// why it was withdrawn.
+	Note string `json:"note,omitempty"`
+	// Why says, in a listing, why the message is where it is (not stored).
+	Why string `json:"why,omitempty"`
 }
 
 // Transport posts a message to a partner's ISO 18626 endpoint and returns
@@ -94,7 +103,9 @@ func selfAgency(tx Tx) (string, error) {
 }
 
 // pending reports whether the message still has to reach its partner.
-func (m OutboxMessage) pending() bool { return m.Status == MessagePending || m.Status == MessageFailed }
+func (m OutboxMessage) pending() bool {
+	return m.Status == MessagePending || m.Status == MessageFailed || m.Status == MessageRetrying
+}
 
 // outboxMessage reads the message with the id, for updateRecorded.
 func outboxMessage(id string) func(Tx) (OutboxMessage, bool, error) {

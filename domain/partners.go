@@ -80,6 +80,9 @@ func (d *PartnerService) EditPartner(code string, edit func(*Partner), by ...Act
 		if err := d.auditConfig(tx, actorOf(by), "partner "+p.Code, credentialsShown(before, p), credentialsShown(p, before)); err != nil {
 			return err
 		}
+		if err := releasePartnerHold(tx, p.Code, d.clock.Now()); err != nil {
+			return err
+		}
 		return tx.PutPartner(p)
 	})
 	return out, err

@@ -125,10 +125,11 @@ func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
 	}
 	c := AttentionCheck{limit: limit, now: d.clock.Now(), cal: d.Calendar(), failing: map[string]string{}, partners: partnerAttention(ps)}
 	for _, m := range msgs {
-		if m.Status == MessageFailed {
+		if m.Status == MessageRetrying {
 			c.failing[m.RequestID] = fmt.Sprintf("the %s message to %s is failing: %s", m.Summary, m.Partner, m.LastError)
 		}
 	}
+	c.refusedMessages(msgs)
 	for _, dl := range dls {
 		if dl.Status == DeliveryFailed {
 			c.failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
@@ -151,7 +152,11 @@ func (d *RequestService) Cancel(ref, note string, by Actor) (Request, error) {
 		if asked, err := d.askCancel(tx, r, note, by); asked || err != nil {
 			return err
 		}
-		if err := r.Transition(ActCancel, d.event(by, note)); err != nil {
+		ev := d.event(by, note)
+		if err := r.Transition(ActCancel, ev); err != nil {
+			return err
+		}
+		if err := withdrawUnsent(tx, *r, ev.At); err != nil {
 			return err
 		}
 		r.InternalNote = joinNote(r.InternalNote, note)
@@ -185,6 +190,15 @@ func (d *RequestService) Undo(ref string, by Actor) (Request, error) {
 		}
 		if len(withdrawn) > 0 {
 			r.History[len(r.History)-1].Note += "; message " + strings.Join(withdrawn, ", ") + " to the partner withdrawn before it was sent"
+		}
+		if last.Action == ActCancel {
+			restored, err := restoreWithdrawn(tx, *r, d.clock.Now())
+			if err != nil {
+				return err
+			}
+			if len(restored) > 0 {
+				r.History[len(r.History)-1].Note += "; message " + strings.Join(restored, ", ") + " to the partner queued again"
+			}
 		}
 		if last.Action != ActHoldShelf {
 			return nil

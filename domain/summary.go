@@ -73,11 +73,12 @@ func (s Summary) StatusLabel() string { return lenderLabel(s.Side, s.State, s.Pa
 func (s Summary) Ref() string { return ref(s.ExternalID, s.ID) }
 
 // Urgency is the time that orders the list, most urgent first: the
-// partner's deadline for lending, the patron's due date for a loan. dated is
+// partner's deadline for lending, the due date for a loan (ours to a patron,
+// or a book we lent to a partner). dated is
 // false for requests that have neither; they follow the dated ones, newest first.
 func (s Summary) Urgency() (at time.Time, dated bool) {
 	switch {
-	case !s.Deadline.IsZero() && s.Side == Lending:
+	case !s.Deadline.IsZero() && s.Side == Lending && !lentOut(s.Side, s.State):
 		return s.Deadline, true
 	case !s.DueDate.IsZero():
 		return s.DueDate, true

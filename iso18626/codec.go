@@ -2,7 +2,9 @@ package iso18626
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -204,18 +206,20 @@ func (Codec) ConfirmUndecodable(raw []byte, err error, received time.Time) []byt
 	return ConfirmParseError(raw, err, received.UTC().Truncate(time.Second))
 }
 
-// ConfirmationOK reads the confirmation a partner answered our message with.
-func (Codec) ConfirmationOK(reply []byte) (bool, string) {
+// ConfirmationOK reads the confirmation a partner answered our message
+// with: ok for OK, else the ERROR's reason; err when the answer is no
+// confirmation at all.
+func (Codec) ConfirmationOK(reply []byte) (bool, string, error) {
 	m, err := Parse(bytes.NewReader(reply))
 	if err != nil {
-		return false, "the answer is not an ISO 18626 confirmation: " + err.Error()
+		return false, "", errors.New("the answer is not an ISO 18626 confirmation: " + err.Error())
 	}
 	c, ok := m.Confirmation()
 	if !ok {
-		return false, "the answer is not a confirmation"
+		return false, "", errors.New("the answer is not a confirmation")
 	}
 	if c.MessageStatus == MessageStatusOK {
-		return true, ""
+		return true, "", nil
 	}
 	var ed *ErrorData
 	switch {
@@ -227,9 +231,9 @@ func (Codec) ConfirmationOK(reply []byte) (bool, string) {
 		ed = m.RequestingAgencyMessageConfirmation.ErrorData
 	}
 	if ed != nil {
-		return false, ed.Error()
+		return false, ed.Error(), nil
 	}
-	return false, c.MessageStatus
+	return false, c.MessageStatus, nil
 }
 
 func firstOf(ss ...string) string {
@@ -263,4 +267,48 @@ func requestParties(req *Request, o domain.Outgoing) {
 	if o.PatronID != "" {
 		req.PatronInfo = &PatronInfo{PatronId: o.PatronID}
 	}
+}
+
+// Restamp sets the header's timestamp of a message we wrote to now, the
+// time it is sent, and leaves every other byte of body as it is: the
+// status's lastChange keeps the time of the change that queued it.
+func (Codec) Restamp(body []byte, now time.Time) ([]byte, error) {
+	stamp, err := FormatDateTime(now.UTC().Truncate(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	var path []string // local names from the root element down
+	start := int64(-1)
+	for {
+		before := dec.InputOffset()
+		tok, err := dec.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		inStamp := len(path) == 4 && path[2] == "header" && path[3] == "timestamp"
+		switch t := tok.(type) {
+		case xml.StartElement:
+			path = append(path, t.Name.Local)
+			if start < 0 && len(path) == 4 && path[2] == "header" && t.Name.Local == "timestamp" {
+				start = dec.InputOffset()
+				if bytes.HasSuffix(body[:start], []byte("/>")) {
+					return nil, errors.New("iso18626: the header's timestamp is empty")
+				}
+			}
+		case xml.EndElement:
+			if inStamp && start >= 0 {
+				out := make([]byte, 0, len(body)+len(stamp))
+				out = append(append(append(out, body[:start]...), stamp...), body[before:]...)
+				return out, nil
+			}
+			if len(path) > 0 {
+				path = path[:len(path)-1]
+			}
+		}
+	}
+	return nil, errors.New("iso18626: the message has no header timestamp")
 }

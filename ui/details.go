@@ -34,6 +34,10 @@ type detailsDesk interface {
 	Recall(ref, note string, by domain.Actor) (domain.Request, error)
 	AnswerRenew(ref string, yes bool, by domain.Actor) (domain.Request, error)
 	lenderDesk
+	Find(ref string) (domain.Request, error)
+	ResendMessage(id string, by domain.Actor) (domain.OutboxMessage, error)
+	DropMessage(id, note string, by domain.Actor) (domain.OutboxMessage, error)
+	MarkMessageSent(id, note string, by domain.Actor) (domain.OutboxMessage, error)
 }
 
 // DetailsPane is the right pane: the request as the requester filled it in,
@@ -104,7 +108,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	status.Wrapping = fyne.TextWrapWord
 	add(status)
-	if left, ok := p.desk.TimeLeft(r.Deadline); ok && r.Active() {
+	if left, ok := p.desk.TimeLeft(r.Deadline); ok && r.ClockRuns() {
 		t := widget.NewLabelWithStyle("Time left: "+formatTimeLeft(left, ok)+"  (due "+dateTime(r.Deadline)+")",
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		t.Wrapping = fyne.TextWrapWord
@@ -177,7 +181,15 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 	if len(q.messages) > 0 || len(q.deliveries) > 0 {
 		add(sectionTitle("To the partner"))
 		for _, msg := range q.messages {
-			add(queueRow("Message "+msg.Summary, msg.Status, msg.Where, msg.LastError, msg.Status == domain.MessageFailed))
+			if msg.Status == domain.MessageRefused {
+				add(p.refusedRow(msg))
+				continue
+			}
+			where := msg.Where
+			if where == "" { // e.g. what it waits behind, or why it was dropped
+				where = msg.Why
+			}
+			add(queueRow("Message "+msg.Summary, msg.Status, where, msg.LastError, msg.Status == domain.MessageRetrying))
 		}
 		for _, d := range q.deliveries {
 			add(queueRow(fmt.Sprintf("File %s by %s", d.File, d.Method), d.Status, d.Where, d.LastError, d.Status == domain.DeliveryFailed))
@@ -622,5 +634,89 @@ func (p *DetailsPane) RevokeLinks() error {
 		files[i] = dl.File
 	}
 	p.acted(r, fmt.Sprintf("Download link of %s revoked: %s can no longer download it.", strings.Join(files, ", "), r.Partner))
+	return nil
+}
+
+// Labels of the actions on a message the partner refused.
+const (
+	resendLabel   = "Resend"
+	dropLabel     = "Drop…"
+	markSentLabel = "Mark as sent…"
+)
+
+// refusedRow shows a message the partner refused, with its answer word for
+// word, and staff's three answers: resend it (after a correction), drop it
+// with a note, or mark it as sent (it reached the partner another way).
+func (p *DetailsPane) refusedRow(m domain.OutboxMessage) fyne.CanvasObject {
+	l := wrapped(fmt.Sprintf("Message %s — refused: %s", m.Summary, m.LastError))
+	l.Importance = widget.DangerImportance
+	id := m.ID
+	resend := widget.NewButtonWithIcon(resendLabel, theme.ViewRefreshIcon(), func() { _ = p.ResendMessage(id) })
+	resend.Importance = widget.HighImportance
+	drop := widget.NewButtonWithIcon(dropLabel, theme.DeleteIcon(), func() { p.ShowDropMessage(id) })
+	drop.Importance = widget.DangerImportance
+	mark := widget.NewButtonWithIcon(markSentLabel, theme.ConfirmIcon(), func() { p.ShowMarkMessageSent(id) })
+	for _, b := range []*widget.Button{resend, drop, mark} {
+		p.buttons[b.Text] = b
+	}
+	return container.NewVBox(l, container.NewHBox(resend, drop, mark))
+}
+
+// messageActed shows the request of a message staff just answered, with
+// what became of the message.
+func (p *DetailsPane) messageActed(m domain.OutboxMessage, msg string) {
+	r, err := p.desk.Find(m.RequestID)
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	p.acted(r, msg)
+}
+
+// ResendMessage sends a refused message again, once staff have corrected
+// what the partner refused; a refusal is shown and returned.
+func (p *DetailsPane) ResendMessage(id string) error {
+	m, err := p.desk.ResendMessage(id, p.actor())
+	if err != nil {
+		p.fail(err)
+		return err
+	}
+	p.messageActed(m, fmt.Sprintf("The %s message to %s will be sent again.", m.Summary, m.Partner))
+	return nil
+}
+
+// ShowDropMessage asks why a refused message is dropped.
+func (p *DetailsPane) ShowDropMessage(id string) {
+	p.dialogs.note("Drop the message", "Why is it dropped? (e.g. told them by phone)", "Drop", func(note string) error {
+		return p.DropMessage(id, note)
+	})
+}
+
+// DropMessage gives up a refused message with staff's note: it is never
+// sent, and the request's later messages go on.
+func (p *DetailsPane) DropMessage(id, note string) error {
+	m, err := p.desk.DropMessage(id, note, p.actor())
+	if err != nil {
+		return err
+	}
+	p.messageActed(m, fmt.Sprintf("The %s message to %s is dropped.", m.Summary, m.Partner))
+	return nil
+}
+
+// ShowMarkMessageSent asks how a refused message reached the partner.
+func (p *DetailsPane) ShowMarkMessageSent(id string) {
+	p.dialogs.note("Mark the message as sent", "How did it reach the partner? (optional, e.g. by email)", "Mark as sent", func(note string) error {
+		return p.MarkMessageSent(id, note)
+	})
+}
+
+// MarkMessageSent records that a refused message reached the partner
+// another way: it is not posted, and the request's later messages go on.
+func (p *DetailsPane) MarkMessageSent(id, note string) error {
+	m, err := p.desk.MarkMessageSent(id, note, p.actor())
+	if err != nil {
+		return err
+	}
+	p.messageActed(m, fmt.Sprintf("The %s message to %s is marked as sent.", m.Summary, m.Partner))
 	return nil
 }

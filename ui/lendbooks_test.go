@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -52,6 +53,10 @@ func TestDetailsLendABook(t *testing.T) {
 	require.NoError(t, mw.details.Loan("", ""))
 	assert.Equal(t, domain.LoanedToPartner, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "39000001 lent to RAPID")
+	lent := mustFind(t, f.desk, r.ID)
+	text, imp := cellText(mw.list.view.table, 0, 1)
+	assert.Equal(t, "due "+lent.DueDate.Format(domain.DateLayout), text, "a lent book counts by its due date, not the turnaround")
+	assert.Equal(t, widget.MediumImportance, imp)
 	assert.NotContains(t, mw.details.buttons, loanLabel)
 	assert.Contains(t, mw.details.buttons, recallLabel)
 	assert.NotContains(t, mw.details.buttons, renewYesLabel)

@@ -19,7 +19,7 @@ const (
 	cancelLabel        = "Cancel request"
 	renewLenderLabel   = "Ask lender to renew"
 	statusRequestLabel = "Ask lender for status"
-	resendLabel        = "Resend with corrections…"
+	resendRetryLabel   = "Resend with corrections…"
 	closeByHandLabel   = "Close by hand…"
 	attachCopyLabel    = "Attach the copy…"
 )
@@ -53,7 +53,7 @@ func (p *DetailsPane) lenderButtons(r domain.Request, button func(string, fyne.R
 		button(attachCopyLabel, theme.FileIcon(), widget.HighImportance, p.ShowAttachCopy)
 	}
 	if r.Can(domain.ActResend) {
-		button(resendLabel, theme.MailSendIcon(), widget.HighImportance, p.ShowResend)
+		button(resendRetryLabel, theme.MailSendIcon(), widget.HighImportance, p.ShowResend)
 	}
 	button(statusRequestLabel, theme.QuestionIcon(), widget.MediumImportance, func() { _ = p.StatusRequest() })
 	if r.Can(domain.ActClose) {
@@ -166,7 +166,7 @@ func (p *DetailsPane) ShowResend() {
 		d.Hide()
 	})
 	send.Importance = widget.HighImportance
-	d = dialog.NewCustom(resendLabel+" "+r.Ref(), "Cancel", container.NewVBox(wrapped(why), form, errLabel, send), p.dialogs.win)
+	d = dialog.NewCustom(resendRetryLabel+" "+r.Ref(), "Cancel", container.NewVBox(wrapped(why), form, errLabel, send), p.dialogs.win)
 	p.dialogs.show(d, fyne.NewSize(620, 640), entries[0])
 }
 

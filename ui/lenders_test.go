@@ -67,12 +67,12 @@ func TestDetailsOfARequestSentToLenders(t *testing.T) {
 	text = labelTexts(mw.details.box.Objects)
 	assert.Contains(t, text, "1. RAPID — "+r.ID+"-1 — Unfilled: NotHeld")
 	assert.Contains(t, text, "2. BVB — "+r.ID+"-2 — RetryPossible: NotFoundAsCited: which volume?")
-	for _, l := range []string{resendLabel, cancelLabel, statusRequestLabel, closeByHandLabel} {
+	for _, l := range []string{resendRetryLabel, cancelLabel, statusRequestLabel, closeByHandLabel} {
 		assert.Contains(t, mw.details.buttons, l)
 	}
 	assert.NotContains(t, mw.details.buttons, renewLenderLabel, "nothing lent yet")
 
-	mw.details.buttons[resendLabel].OnTapped()
+	mw.details.buttons[resendRetryLabel].OnTapped()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top(), "Resend shows the citation to correct")
 	mw.details.dialogs.escape()
 	require.NoError(t, mw.details.Resend(domain.Citation{Volume: "2"}))
@@ -80,7 +80,7 @@ func TestDetailsOfARequestSentToLenders(t *testing.T) {
 	assert.Equal(t, domain.Requested, got.State)
 	assert.Equal(t, "2", got.Volume)
 	require.Len(t, got.Lenders, 3)
-	assert.NotContains(t, mw.details.buttons, resendLabel)
+	assert.NotContains(t, mw.details.buttons, resendRetryLabel)
 
 	require.NoError(t, mw.details.StatusRequest())
 	assert.Contains(t, mw.StatusText(), "status asked of BVB")

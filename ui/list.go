@@ -35,7 +35,10 @@ var (
 	lendingColumns = []column{
 		markColumn,
 		{title: "Time left", sample: "OVERDUE 99h", own: true, text: func(l *RequestList, r *domain.Summary) string {
-			if !r.Active() {
+			if !r.ClockRuns() {
+				if r.Active() && !r.DueDate.IsZero() {
+					return "due " + r.DueDate.Format(domain.DateLayout)
+				}
 				return ""
 			}
 			left, ok := l.desk.TimeLeft(r.Deadline)
@@ -436,7 +439,7 @@ func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	switch {
 	case len(text) > 8 && text[:8] == "OVERDUE ":
 		imp, style = widget.DangerImportance, fyne.TextStyle{Bold: true}
-	case col.title == "Time left" && r.Active():
+	case col.title == "Time left" && r.ClockRuns():
 		if left, ok := l.desk.TimeLeft(r.Deadline); ok && left < urgentLeft {
 			imp = widget.DangerImportance
 		}

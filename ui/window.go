@@ -515,6 +515,12 @@ func (m *MainWindow) sendQueues() {
 			if len(rep.Problems) > 0 {
 				msg = strings.Join(rep.Problems, " · ") + " — kept and retried."
 			}
+			if len(rep.Refused) > 0 {
+				msg = strings.Join(rep.Refused, " · ") + " — resend, drop or mark as sent in the request's details."
+				if len(rep.Problems) > 0 {
+					msg = strings.Join(rep.Problems, " · ") + " — kept and retried. · " + msg
+				}
+			}
 			m.status.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
 		}
 		// what went out, or failed, is written in the requests' history,

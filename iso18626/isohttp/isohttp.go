@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -82,9 +83,22 @@ func (Client) Post(ctx context.Context, to domain.Destination, body []byte) ([]b
 		return nil, fmt.Errorf("reading the answer of %s: %w", shown, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return reply, fmt.Errorf("%s answered %s", shown, resp.Status)
+		// the desk tells a refusal from a failure to retry by the status
+		return reply, &domain.PartnerAnswer{Endpoint: shown, Status: resp.StatusCode, StatusText: resp.Status, Text: answerText(resp, reply)}
 	}
 	return reply, nil
+}
+
+// answerText is the text of an answer that is not 2xx, as staff read it:
+// the body when it is text (an error page's words, unknown type included),
+// else nothing.
+func answerText(resp *http.Response, body []byte) string {
+	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	textual := err != nil || strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "xml") || strings.HasSuffix(mt, "json")
+	if !textual || !utf8.Valid(body) {
+		return ""
+	}
+	return strings.TrimSpace(string(body))
 }
 
 // unwrapURL drops the *url.Error around err: its URL is the endpoint again,

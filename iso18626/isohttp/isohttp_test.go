@@ -350,7 +350,7 @@ func TestDispatcherFailsARedirectAndRetriesIt(t *testing.T) {
 			msgs, err := d.Outbox("")
 			require.NoError(t, err)
 			require.Len(t, msgs, 1)
-			assert.Equal(t, domain.MessageFailed, msgs[0].Status)
+			assert.Equal(t, domain.MessageRetrying, msgs[0].Status)
 			assert.Contains(t, msgs[0].LastError, fmt.Sprintf("answered %d", code))
 			assert.True(t, msgs[0].NextTry.After(time.Now()), "retried later, with back-off")
 			assert.Zero(t, hits.Load(), "the other port receives nothing")
@@ -383,7 +383,7 @@ func TestSilentPartnerDelaysNoOther(t *testing.T) {
 	msgs, err := d.Outbox("")
 	require.NoError(t, err)
 	require.Equal(t, "SILENT", msgs[0].Partner, "SILENT's message is first in the outbox")
-	assert.Equal(t, domain.MessageFailed, msgs[0].Status)
+	assert.Equal(t, domain.MessageRetrying, msgs[0].Status)
 	assert.NotContains(t, msgs[0].LastError, "did not answer in time",
 		"SILENT was still waiting, within its timeout, when FAST got its message")
 }

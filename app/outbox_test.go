@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/internal/isotest"
+	"github.com/illdesk/illdesk/iso18626"
+)
+
+// outboxJSON is outbox list --json's messages.
+func (c *cli) outboxJSON() []map[string]any {
+	c.t.Helper()
+	var v struct {
+		Messages []map[string]any `json:"messages"`
+	}
+	require.NoError(c.t, json.Unmarshal([]byte(c.ok("outbox", "list", "--json")), &v))
+	return v.Messages
+}
+
+// refusedID rejects R-1 with the partner refusing it and returns the id
+// of the refused Unfilled message.
+func refusedID(t *testing.T, c *cli, p *isoPartner) string {
+	t.Helper()
+	p.Refuse("R-1")
+	c.ok("reject", "R-1", "--reason", "NotHeld")
+	msgs := c.outboxJSON()
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "refused", msgs[0]["status"])
+	assert.Equal(t, "request", msgs[0]["hold"])
+	assert.Equal(t, "refused: the partner answered ERROR: UnrecognisedDataValue: refused by the test", msgs[0]["why"])
+	assert.Nil(t, msgs[0]["body"], "no body in the listing")
+	return msgs[0]["id"].(string)
+}
+
+func TestOutboxResendDropMarkSent(t *testing.T) {
+	tests := []struct {
+		args     func(id string) []string
+		out      string // a line of the command's output
+		status   string // in outbox list --json afterwards
+		received []string
+	}{
+		{args: func(id string) []string { return []string{"outbox", "resend", id} },
+			out: `(?m)^  message \S+ Unfilled to RAPID: sent http://127\.0\.0\.1:\d+/iso$`, status: "sent", received: []string{"R-1 Unfilled"}},
+		{args: func(id string) []string { return []string{"outbox", "drop", id, "--note", "phoned them"} },
+			out: `(?m)^  message \S+ Unfilled to RAPID: dropped phoned them$`, status: "dropped"},
+		{args: func(id string) []string { return []string{"outbox", "mark-sent", id, "--note", "emailed"} },
+			out: `(?m)^  message \S+ Unfilled to RAPID: sent marked as sent$`, status: "sent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args("ID")[1], func(t *testing.T) {
+			c := newCLI(t)
+			p := newISOPartner(t)
+			withISOPartner(c, p, "R-1")
+			id := refusedID(t, c, p)
+			p.Refuse("")
+			out := c.ok(tt.args(id)...)
+			assert.Regexp(t, regexp.MustCompile(tt.out), out)
+			assert.Equal(t, tt.status, c.outboxJSON()[0]["status"])
+			assert.Equal(t, tt.received, p.Received())
+			assert.Contains(t, c.ok("outbox", "send"), "Everything due was sent.")
+			code, _, errOut := c.run(tt.args(id)...)
+			assert.Equal(t, 1, code, "only an unsent message: %s", errOut)
+			assert.Contains(t, errOut, "only a pending, retrying or refused message")
+		})
+	}
+	t.Run("bad input", func(t *testing.T) {
+		c := newCLI(t)
+		p := newISOPartner(t)
+		withISOPartner(c, p, "R-1")
+		id := refusedID(t, c, p)
+		for _, args := range [][]string{{"outbox", "drop", id}, {"outbox", "resend", "nothing-such"}, {"outbox", "resend"}} {
+			code, _, _ := c.run(args...)
+			assert.NotEqual(t, 0, code, "%v", args)
+		}
+		assert.Equal(t, "refused", c.outboxJSON()[0]["status"], "bad input changes nothing")
+	})
+}
+
+func TestOutboxSendNamesWhatFailed(t *testing.T) {
+	c := newCLI(t)
+	var down atomic.Bool
+	down.Store(true)
+	partner := &isotest.Partner{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		partner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	withISOPartner(c, &isoPartner{srv, partner}, "R-1")
+	c.ok("reject", "R-1", "--reason", "NotHeld")
+	msgs := c.outboxJSON()
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "retrying", msgs[0]["status"])
+	assert.Regexp(t, `answered 503 Service Unavailable: maintenance; next try at`, msgs[0]["why"])
+
+	c.clock = c.clock.Add(time.Minute)
+	code, out, errOut := c.run("outbox", "send")
+	assert.Equal(t, 1, code)
+	assert.NotContains(t, out, "Everything due was sent.")
+	assert.Regexp(t, `message \S+ \(Unfilled of R-1 to RAPID\): retrying: .*503`, errOut)
+
+	down.Store(false)
+	c.clock = c.clock.Add(2 * time.Minute)
+	assert.Contains(t, c.ok("outbox", "send"), "Everything due was sent.")
+	assert.Equal(t, []string{"R-1 Unfilled"}, partner.Received())
+}
+
+func TestCredentialRefusalWaitsForAPartnerEdit(t *testing.T) {
+	c := newCLI(t)
+	var refuse atomic.Bool
+	refuse.Store(true)
+	partner := &isotest.Partner{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse.Load() {
+			http.Error(w, "token expired", http.StatusUnauthorized)
+			return
+		}
+		partner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	withISOPartner(c, &isoPartner{srv, partner}, "R-1", "R-2")
+	c.ok("reject", "R-1", "--reason", "NotHeld")
+	c.ok("reject", "R-2", "--reason", "NotHeld")
+	msgs := c.outboxJSON()
+	require.Len(t, msgs, 2)
+	assert.Equal(t, "partner", msgs[0]["hold"])
+	assert.Equal(t, "pending", msgs[1]["status"])
+	assert.Contains(t, msgs[1]["why"], "check the partner's settings")
+
+	refuse.Store(false)
+	c.ok("partner", "edit", "RAPID", "--name", "RapidILL")
+	assert.Equal(t, []string{"R-1 Unfilled", "R-2 Unfilled"}, partner.Received(), "a partner edit lets its messages go")
+}
+
+func TestCancelWithdrawsUnsentMessages(t *testing.T) {
+	c := newCLI(t)
+	p := newISOPartner(t)
+	withISOPartner(c, p, "R-1")
+	p.Refuse("R-1")
+	c.ok("import", statusRequestFile(t, "R-1"))
+	c.ok("cancel", "R-1")
+	var got []string
+	for _, m := range c.outboxJSON() {
+		got = append(got, m["summary"].(string)+": "+m["status"].(string)+" "+str(m["note"]))
+	}
+	assert.Equal(t, []string{"StatusRequestResponse RequestReceived: dropped withdrawn: request cancelled",
+		"CancelResponse Cancelled: refused "}, got)
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// statusRequestFile is a file holding RAPID's StatusRequest about ext.
+func statusRequestFile(t *testing.T, ext string) string {
+	t.Helper()
+	raw, err := iso18626.Codec{}.Encode(domain.Outgoing{Kind: domain.KindRequesting, Action: "StatusRequest",
+		From: "OCLC:RAPID", To: "ISIL:US-OURS", RequestingRequestID: ext, Timestamp: fixedNow})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "status.xml")
+	require.NoError(t, os.WriteFile(path, raw, 0o600))
+	return path
+}
+
+func TestRetryBackoffFromTheEnvironment(t *testing.T) {
+	for value, want := range map[string]time.Duration{"": 0, "2s": 2 * time.Second, "soon": 0, "-1s": 0, "0": 0} {
+		got := retryBackoff(func(k string) string {
+			if k == envRetryBackoff {
+				return value
+			}
+			return ""
+		})
+		assert.Equal(t, want, got, "%q", value)
+	}
+	assert.Zero(t, retryBackoff(nil))
+}
