@@ -398,3 +398,20 @@ func TestLegacyBorrowingRequestStillAnswered(t *testing.T) {
 	assert.Equal(t, WillSupply, got.State)
 	assert.Equal(t, "S-old-1", got.ExternalID)
 }
+
+func TestALendersYesAfterItsNoIsNoRepeat(t *testing.T) {
+	f := newRotaFixture(t)
+	r := f.rota()
+	f.lenderSays("OCLC:RAPID", r.ID+"-1", status("WillSupply"))
+	_, err := f.desk.Cancel(r.ID, "found elsewhere", atRS)
+	require.NoError(t, err)
+	answer := func(yes string) func(*Incoming) {
+		return func(in *Incoming) { in.Reason, in.Status, in.AnswerYesNo = "CancelResponse", "WillSupply", yes }
+	}
+	f.lenderSays("OCLC:RAPID", r.ID+"-1", answer("N"))
+	assert.Equal(t, WillSupply, f.stored(r.ID).State)
+	f.now = f.now.Add(time.Minute)
+	res := f.lenderSays("OCLC:RAPID", r.ID+"-1", func(in *Incoming) { answer("Y")(in); in.Timestamp = f.now })
+	assert.False(t, res.Duplicate, "the same words but another answer")
+	assert.Equal(t, Cancelled, f.stored(r.ID).State)
+}
