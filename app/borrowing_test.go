@@ -366,6 +366,7 @@ func TestCopyFromALenderReachesThePatron(t *testing.T) {
 	assert.Equal(t, "completed", v["status"])
 	assert.Equal(t, float64(3), v["shipped_file"].(map[string]any)["pages"])
 	shown := c.ok("show", id)
+	assert.Equal(t, 1, strings.Count(shown, lender.URL+"/f/secret"), "the link is said once")
 	assert.Contains(t, shown, "sent to pat@example.edu as an attachment")
 	assert.Contains(t, shown, "Copy delivered to the patron")
 }

@@ -397,7 +397,7 @@ func lenderNote(in Incoming) string {
 	if !in.DueDate.IsZero() {
 		note += "; due " + in.DueDate.Format(DateLayout)
 	}
-	if in.ItemID != "" {
+	if in.ItemID != "" && in.ItemID != in.DeliveryURL { // a link is said once
 		note += "; item " + in.ItemID
 	}
 	if in.Note != "" {
