@@ -278,6 +278,7 @@ func TestEveryLenderMessageThroughImport(t *testing.T) {
 			status: "shipped_to_us", outcome: "Loaned", flags: []any{"recalled"},
 			check: func(t *testing.T, c *cli, v map[string]any) {
 				assert.Contains(t, c.ok("notices", "list"), "pat@example.edu")
+				assert.Contains(t, c.ok("list"), "Shipped to us — recalled")
 			}},
 		{name: "RetryPossible", msg: msg{"RequestResponse", "RetryPossible", iso18626.SupplyOptions{ReasonRetry: "NotFoundAsCited", Note: "which year?"}},
 			status: "retry_possible", outcome: "RetryPossible"},

@@ -198,7 +198,7 @@ func (s *requestCommands) cmdList(args []string) error {
 	fmt.Fprintln(tw, "TIME LEFT\tID\tEXTERNAL ID\tSIDE\tSTATUS\tPARTNER\tTITLE")
 	for _, r := range rs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.timeLeft(r), r.ID[:min(8, len(r.ID))],
-			r.ExternalID, r.Side, r.StatusLabel(), r.Partner, truncate(r.Title, 50))
+			r.ExternalID, r.Side, domain.FlaggedLabel(r.StatusLabel(), r.Flags...), r.Partner, truncate(r.Title, 50))
 	}
 	return tw.Flush()
 }

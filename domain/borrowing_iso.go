@@ -79,6 +79,21 @@ const (
 	FlagRecalled = "recalled"
 )
 
+// FlaggedLabel is a status label with the lender's flags, as lists show
+// it: "Loaned to patron — overdue, recalled". Empty flags are skipped.
+func FlaggedLabel(label string, flags ...string) string {
+	var set []string
+	for _, f := range flags {
+		if f = strings.TrimSpace(f); f != "" {
+			set = append(set, f)
+		}
+	}
+	if len(set) == 0 {
+		return label
+	}
+	return label + " — " + strings.Join(set, ", ")
+}
+
 // Notice kinds of borrowing from lenders.
 const (
 	// NoticeUnfilled tells the patron that no lender could supply.

@@ -263,3 +263,9 @@ func lendersText(in domain.BorrowingInput) string {
 	}
 	return in.Partner
 }
+
+// flaggedStatus is a borrowing request's status in the list, with the
+// lender's flags (overdue, recalled).
+func flaggedStatus(r *domain.Summary) string {
+	return domain.FlaggedLabel(r.StatusLabel(), strings.Split(r.Flags, ",")...)
+}
