@@ -370,6 +370,7 @@ func TestCopyFromALenderReachesThePatron(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(shown, lender.URL+"/f/secret"), "the link is said once")
 	assert.Contains(t, shown, "sent to pat@example.edu as an attachment")
 	assert.Contains(t, shown, "Copy delivered to the patron")
+	c.ok("check") // the copy in the vault is the request's
 }
 
 func TestAttachCopyCommand(t *testing.T) {
