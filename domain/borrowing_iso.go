@@ -38,6 +38,17 @@ const (
 	ActClose           Action = "close"
 )
 
+// withLender reports whether a change is one a lender's message made, or
+// our Retry: the lender knows of it, so staff cannot undo it.
+func withLender(a Action) bool {
+	switch a {
+	case ActRequested, ActNextLender, ActResend, ActWillSupply, ActLenderLoaned, ActRetryPossible, ActCopyReceived,
+		ActUnfilled, ActLenderCompleted, ActLenderCancelled, ActCopyDelivered:
+		return true
+	}
+	return false
+}
+
 var lenderStateLabels = map[State]string{
 	Requested:        "Requested from lender",
 	WillSupply:       "Will supply",

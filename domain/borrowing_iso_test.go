@@ -415,3 +415,19 @@ func TestALendersYesAfterItsNoIsNoRepeat(t *testing.T) {
 	assert.False(t, res.Duplicate, "the same words but another answer")
 	assert.Equal(t, Cancelled, f.stored(r.ID).State)
 }
+
+func TestWhatALenderDidIsNotUndone(t *testing.T) {
+	f := newRotaFixture(t)
+	r := f.rota()
+	f.lenderSays("OCLC:RAPID", r.ID+"-1", func(in *Incoming) { in.Status, in.ItemID = "Loaned", "LEND-7" })
+	_, err := f.desk.Undo(r.ID, atRS)
+	require.ErrorIs(t, err, ErrCannotUndo)
+	assert.Equal(t, ShippedToUs, f.stored(r.ID).State)
+
+	_, err = f.desk.Receive(r.ID, "39200001", atRS)
+	require.NoError(t, err)
+	got, err := f.desk.Undo(r.ID, atRS)
+	require.NoError(t, err, "our receipt is ours to undo while its Received waits")
+	assert.Equal(t, ShippedToUs, got.State)
+	assert.Equal(t, "LEND-7", got.ActiveBarcode(), "found by the lender's item id again")
+}
