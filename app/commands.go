@@ -394,7 +394,11 @@ func (s *requestCommands) reportQueues(id string) error {
 		return err
 	}
 	for _, m := range msgs {
-		s.printf("  message %s to %s: %s %s\n", m.Summary, m.Partner, m.Status, firstOf(m.LastError, m.Where))
+		if m.LastError != "" && m.Status != domain.MessageSent {
+			s.printf("  message %s to %s: %s: %s\n", m.Summary, m.Partner, m.Status, m.LastError)
+			continue
+		}
+		s.printf("  message %s to %s: %s %s\n", m.Summary, m.Partner, m.Status, m.Where)
 	}
 	dls, err := s.desk.Deliveries(id)
 	if err != nil {

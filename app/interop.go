@@ -172,7 +172,7 @@ func (s *partnerCommands) cmdOutbox(args []string) error {
 			return err
 		}
 		if unsent > 0 {
-			return fmt.Errorf("%d messages to partners were not sent (named above); they wait in the outbox (illdesk outbox list)", unsent)
+			return fmt.Errorf("%s to partners not sent (named above); they wait in the outbox (illdesk outbox list)", domain.Count(unsent, "message", "messages"))
 		}
 		if rep.Failed > 0 {
 			return fmt.Errorf("%d messages, files or notices could not be sent; they wait in the queue (illdesk outbox list)", rep.Failed)
@@ -248,7 +248,7 @@ func (s *partnerCommands) cmdServe(args []string) error {
 			if err != nil {
 				logf(fmt.Sprintf("sending: %q", err.Error()))
 			} else if rep.Failed > 0 {
-				logf(fmt.Sprintf("%d items wait in the queue", rep.Failed))
+				logf(domain.Count(rep.Failed, "item waits", "items wait") + " in the queue")
 			}
 		})
 	}()

@@ -34,7 +34,8 @@ func (c *cli) outboxJSON() []map[string]any {
 func refusedID(t *testing.T, c *cli, p *isoPartner) string {
 	t.Helper()
 	p.Refuse("R-1")
-	c.ok("reject", "R-1", "--reason", "NotHeld")
+	out := c.ok("reject", "R-1", "--reason", "NotHeld")
+	assert.Contains(t, out, "  message Unfilled to RAPID: refused: the partner answered ERROR: UnrecognisedDataValue: refused by the test\n")
 	msgs := c.outboxJSON()
 	require.Len(t, msgs, 1)
 	assert.Equal(t, "refused", msgs[0]["status"])

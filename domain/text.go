@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -16,4 +17,12 @@ func OneLine(s string) string {
 		}
 		return r
 	}, s)), " ")
+}
+
+// Count is n with the noun for it, one or many: "1 message", "3 messages".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -2,6 +2,17 @@ package domain
 
 import "testing"
 
+func TestCount(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "0 messages"}, {1, "1 message"}, {2, "2 messages"}} {
+		if got := Count(tc.n, "message", "messages"); got != tc.want {
+			t.Errorf("Count(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
+
 func TestOneLine(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"Journal of Documentation", "Journal of Documentation"},
