@@ -572,6 +572,10 @@ func (p *DetailsPane) Cancel(note string) error {
 	if err != nil {
 		return err
 	}
+	if r.State != domain.Cancelled { // sent to a lender: its answer decides
+		p.acted(r, r.Ref()+": Cancel sent to "+r.Partner+"; the lender's answer decides.")
+		return nil
+	}
 	p.acted(r, r.Ref()+" cancelled.")
 	return nil
 }

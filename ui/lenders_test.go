@@ -86,6 +86,7 @@ func TestDetailsOfARequestSentToLenders(t *testing.T) {
 	assert.Contains(t, mw.StatusText(), "status asked of BVB")
 	require.NoError(t, mw.details.Cancel("found elsewhere"))
 	assert.Equal(t, domain.Requested, f.state(r.ID), "the lender decides on a Cancel")
+	assert.Contains(t, mw.StatusText(), "Cancel sent to BVB")
 
 	f.lenderSays("OCLC:BVB", r.ID+"-3", "RequestResponse", "Loaned",
 		iso18626.SupplyOptions{DueDate: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), Delivery: &iso18626.DeliveryInfo{ItemId: "BVB-1"}})
