@@ -48,9 +48,13 @@ type Catalogue interface {
 
 // Resolver reaches the library's OpenURL link resolver.
 type Resolver interface {
-	// Check reports whether the resolver's base address answers over HTTP.
-	Check(ctx context.Context, base string) error
+	// Check asks the resolver for an OpenURL link and reports whether it
+	// answered over HTTP without an error status.
+	Check(ctx context.Context, link string) error
 }
+
+// resolverProbe is the citation the link resolver is tested with.
+var resolverProbe = Citation{Title: "Nature", Journal: "Nature", ISSN: "0028-0836", Year: "2020"}
 
 // ErrCatalogue means the catalogue or the link resolver could not be
 // searched or did not answer as expected.
@@ -591,7 +595,7 @@ func (d *CatalogueService) TestCatalogue(ctx context.Context, system string) (st
 		if d.resolver == nil {
 			return "", refuse(ErrCatalogue, "This desk cannot reach a link resolver.")
 		}
-		if err := d.resolver.Check(ctx, set.OpenURLBase); err != nil {
+		if err := d.resolver.Check(ctx, OpenURL(set.OpenURLBase, resolverProbe)); err != nil {
 			return "", refuse(ErrCatalogue, "The link resolver at %s did not answer: %s", set.OpenURLBase, err.Error())
 		}
 		return fmt.Sprintf("The link resolver at %s answered.", set.OpenURLBase), nil

@@ -257,3 +257,43 @@ func TestResolverLink(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, OpenURL("https://resolver.example.edu/openurl", r.Citation), e.URL)
 }
+
+type fakeResolver struct {
+	err   error
+	asked []string
+}
+
+func (r *fakeResolver) Check(_ context.Context, link string) error {
+	r.asked = append(r.asked, link)
+	return r.err
+}
+
+func TestTestCatalogue(t *testing.T) {
+	cat := &fakeCatalogue{}
+	res := &fakeResolver{}
+	f := catalogueFixture(t, cat)
+	f.desk.CatalogueService.resolver = res
+	ctx := context.Background()
+
+	said, err := f.desk.TestCatalogue(ctx, "sru")
+	require.NoError(t, err)
+	assert.Contains(t, said, "answered a search")
+	cat.err = errors.New("Unsupported index")
+	_, err = f.desk.TestCatalogue(ctx, "sru")
+	require.ErrorIs(t, err, ErrCatalogue)
+	assert.Contains(t, err.Error(), "Unsupported index")
+
+	_, err = f.desk.TestCatalogue(ctx, "openurl")
+	require.ErrorIs(t, err, ErrInvalidInput, "no resolver set")
+	require.NoError(t, f.desk.SetCatalogueSetting(KeyOpenURLBase, "https://resolver.example.edu/openurl"))
+	_, err = f.desk.TestCatalogue(ctx, "openurl")
+	require.NoError(t, err)
+	require.Len(t, res.asked, 1)
+	assert.Contains(t, res.asked[0], "https://resolver.example.edu/openurl?url_ver=Z39.88-2004")
+	res.err = errors.New("answered 500")
+	_, err = f.desk.TestCatalogue(ctx, "openurl")
+	require.ErrorIs(t, err, ErrCatalogue)
+
+	_, err = f.desk.TestCatalogue(ctx, "ncip")
+	require.ErrorIs(t, err, ErrInvalidInput)
+}
