@@ -56,6 +56,29 @@ func TestDetailsLookUpHoldings(t *testing.T) {
 	assert.Contains(t, mw.StatusText(), "2 holdings found")
 	assert.NotContains(t, mw.details.buttons, rejectNotHeldLabel)
 
+	// the pick offers the barcodes the catalogue listed, the first filled in
+	mw.details.ShowPick(domain.StationRS)
+	top := mw.Window().Canvas().Overlays().Top()
+	require.NotNil(t, top)
+	var offered []string
+	var filled []string
+	for _, o := range test.LaidOutObjects(top) {
+		switch w := o.(type) {
+		case *widget.Select:
+			if len(w.Options) > 0 && strings.HasPrefix(w.Options[0], "39") {
+				offered = w.Options
+			}
+		case *keyEntry:
+			filled = append(filled, w.Text)
+		}
+	}
+	assert.Equal(t, []string{"39000000000202", "39000000000303"}, offered)
+	assert.Contains(t, filled, "39000000000202")
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	stored, err := f.desk.Find(book.ID)
+	require.NoError(t, err)
+	assert.Empty(t, stored.ItemBarcode, "only the pick sets the barcode")
+
 	mw.SelectRequest(missing.ID)
 	mw.details.LookUpHoldings()
 	mw.Wait()
