@@ -460,8 +460,11 @@ func (d *CatalogueService) OnLookedUp(fn func(Request)) {
 // catalogue is the catalogue as the settings now say, nil when no SRU
 // address is set.
 func (d *CatalogueService) catalogue() (Catalogue, error) {
+	if d.catalogues == nil {
+		return nil, nil
+	}
 	set, err := d.settings.CatalogueSettings()
-	if err != nil || set.SRUURL == "" || d.catalogues == nil {
+	if err != nil || set.SRUURL == "" {
 		return nil, err
 	}
 	return d.catalogues(set)
@@ -583,6 +586,9 @@ func (d *CatalogueService) TestCatalogue(ctx context.Context, system string) (st
 		cat, err := d.catalogue()
 		if err != nil {
 			return "", err
+		}
+		if cat == nil {
+			return "", refuse(ErrCatalogue, "This desk cannot reach a catalogue.")
 		}
 		if err := cat.Check(ctx); err != nil {
 			return "", refuse(ErrCatalogue, "The catalogue at %s did not answer as expected: %s", cat.Where(), err.Error())
