@@ -37,7 +37,7 @@ type Sub struct {
 }
 
 // Diagnostic is an SRU diagnostic: the server's refusal or warning, shown
-// to staff as the server words it.
+// to staff as the server words it (its message, details and URI).
 type Diagnostic struct {
 	URI, Details, Message string
 }
@@ -53,7 +53,7 @@ func (d Diagnostic) Error() string {
 	if d.URI != "" {
 		text += " [" + d.URI + "]"
 	}
-	return "the catalogue answered: " + text
+	return text
 }
 
 // The SRU elements read, by local name: 1.2 (http://www.loc.gov/zing/srw/)

@@ -224,5 +224,5 @@ func TestZebraDiagnosticIsShownWordForWord(t *testing.T) {
 	require.NoError(t, err)
 	_, _, err = c.Holdings(context.Background(), domain.Citation{Title: "Nature", ISSN: "0028-0836"})
 	require.Error(t, err)
-	assert.Equal(t, "the catalogue answered: Unsupported context set [info:srw/diagnostic/1/15]", err.Error())
+	assert.Equal(t, "Unsupported context set [info:srw/diagnostic/1/15]", err.Error())
 }
