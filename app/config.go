@@ -45,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, sru-url, sru-profile, sru-version, sru-indexes, sru-fields, openurl-base) | config test sru|openurl"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -100,7 +100,27 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return err
 		}
 		s.printf("unknown-agencies          %s\n", unknown)
-		return s.showOutbound()
+		if err := s.showOutbound(); err != nil {
+			return err
+		}
+		cat, err := s.desk.CatalogueSettings()
+		if err != nil {
+			return err
+		}
+		for _, k := range domain.CatalogueKeys {
+			s.printf("%-25s %s\n", k, cat.Get(k))
+		}
+		return nil
+	case "test":
+		if len(args) != 2 {
+			return usagef("usage: illdesk config test sru|openurl")
+		}
+		said, err := s.desk.TestCatalogue(context.Background(), args[1])
+		if err != nil {
+			return err
+		}
+		s.printf("%s\n", said)
+		return nil
 	case "set":
 		if len(args) != 3 {
 			return usagef("usage: illdesk %s", usage)
@@ -159,6 +179,13 @@ func (s *configCommands) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("unknown-agencies set.\n")
+			return nil
+		}
+		if domain.IsCatalogueSetting(args[1]) {
+			if err := s.desk.SetCatalogueSetting(args[1], args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("%s set.\n", args[1])
 			return nil
 		}
 		if domain.IsServerSetting(args[1]) {

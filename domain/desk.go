@@ -45,6 +45,13 @@ type Config struct {
 	// SendTimeout bounds each message sent to a partner; 0 means
 	// DefaultSendTimeout.
 	SendTimeout time.Duration
+	// Catalogues builds the library's catalogue for the current settings;
+	// without it no holdings are looked up.
+	Catalogues func(CatalogueSettings) (Catalogue, error)
+	// Resolver reaches the OpenURL link resolver, for its test.
+	Resolver Resolver
+	// LookupTimeout bounds one holdings lookup; 0 means DefaultLookupTimeout.
+	LookupTimeout time.Duration
 	// RetryBackoff is the wait after a partner message's first failed try
 	// (doubling after each further one, up to an hour); 0 means
 	// DefaultRetryBackoff. End-to-end scripts shorten it.
@@ -69,6 +76,7 @@ type Desk struct {
 	*NoticeService
 	*StatsService
 	*MaintenanceService
+	*CatalogueService
 	dispatch *Dispatcher
 }
 
@@ -101,7 +109,9 @@ func NewDesk(cfg Config) *Desk {
 	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
 	d.dispatch = &Dispatcher{clock: c.clock, messages: d.MessageService, notices: d.NoticeService,
 		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
-	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
+	d.CatalogueService = &CatalogueService{core: c, settings: d.PartnerService, catalogues: cfg.Catalogues,
+		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
+	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick, created: d.CatalogueService.lookUpNew}
 	return d
 }
 
