@@ -19,9 +19,11 @@ import (
 	"github.com/illdesk/illdesk/iso18626/isohttp"
 	"github.com/illdesk/illdesk/keyring"
 	"github.com/illdesk/illdesk/mail"
+	"github.com/illdesk/illdesk/openurl"
 	"github.com/illdesk/illdesk/pdf/preflight"
 	// pdfdoc, as pdf names the tests' helper that finds sample PDFs.
 	pdfdoc "github.com/illdesk/illdesk/pdf"
+	"github.com/illdesk/illdesk/sru"
 	"github.com/illdesk/illdesk/storage/bolt"
 	"github.com/illdesk/illdesk/storage/postgres"
 	"github.com/illdesk/illdesk/storage/vault"
@@ -78,7 +80,7 @@ const topUsage = `usage: illdesk [--db PATH|postgres://USER@HOST/DB [--vault DIR
        illdesk --version
 
 With no command ILL Desk opens its window. Commands:
-  partner add|list   lend new   borrow new   list   show   pick   ship
+  partner add|list   lend new   borrow new   list   show   holdings   pick   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
   backup   restore   migrate   quarantine list|accept|refuse
@@ -196,6 +198,14 @@ func (s *session) dispatch(args []string) error {
 	if _, serr := s.sendQueued(); err == nil {
 		err = serr
 	}
+	// The holdings of requests the command created are looked up in the
+	// background; a command waits for them rather than leave them undone.
+	// The window and serve go on; the lookups end in their own time.
+	if cmd != "serve" {
+		ctx, cancel := context.WithTimeout(context.Background(), domain.DefaultLookupTimeout+5*time.Second)
+		s.desk.WaitLookups(ctx)
+		cancel()
+	}
 	return s.signInHint(err)
 }
 
@@ -206,6 +216,7 @@ var commands = map[string]func(*session, []string) error{
 	"borrow":       handler((*requestCommands).cmdBorrow),
 	"list":         handler((*requestCommands).cmdList),
 	"show":         handler((*requestCommands).cmdShow),
+	"holdings":     handler((*requestCommands).cmdHoldings),
 	"pick":         handler((*requestCommands).cmdPick),
 	"ship":         handler((*requestCommands).cmdShip),
 	"reject":       handler((*requestCommands).cmdReject),
@@ -334,7 +345,9 @@ func (s *session) open() error {
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mail.For(ms, filepath.Join(work, "outbox")) },
 		Transport: isohttp.NewClient(), Codec: iso18626.Codec{}, Secrets: keyring.Secrets{Getenv: s.getenv},
 		NewToken: linkToken, RetryBackoff: retryBackoff(s.getenv),
-		Fetcher: isohttp.NewClient(),
+		Fetcher:    isohttp.NewClient(),
+		Catalogues: func(cs domain.CatalogueSettings) (domain.Catalogue, error) { return sru.New(cs) },
+		Resolver:   openurl.Checker{},
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
 			return mail.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})

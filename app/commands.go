@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -120,6 +121,67 @@ func (s *requestCommands) cmdBorrow(args []string) error {
 
 // ---- looking ----
 
+// holdingLine is a catalogue holding on one line: where, call number,
+// barcode and note, then where it came from.
+func holdingLine(h domain.Holding) string {
+	var parts []string
+	for _, p := range []string{h.Location, h.CallNumber, h.ItemBarcode} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	line := strings.Join(parts, ", ")
+	if h.Note != "" {
+		line += " (" + h.Note + ")"
+	}
+	return line + " — " + h.Source
+}
+
+// lookupLine says how the last holdings lookup went, "" when there was none
+// or it found holdings (which show themselves).
+func lookupLine(l *domain.HoldingsLookup) string {
+	switch {
+	case l == nil:
+		return ""
+	case l.Problem != "":
+		return "Lookup failed " + l.At.Local().Format("2006-01-02 15:04") + ": " + l.Problem
+	case l.NotFound:
+		return "Not found in the catalogue (" + l.Source + ", " + l.At.Local().Format("2006-01-02 15:04") + ") — reject with reason NotHeld?"
+	}
+	return ""
+}
+
+// cmdHoldings looks the request's holdings up in the catalogue now and
+// stores them; --json prints the holdings as show --json does.
+func (s *requestCommands) cmdHoldings(args []string) error {
+	fs := newFlags("holdings")
+	asJSON := fs.Bool("json", false, "JSON output: the holdings list")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, "holdings [--json] REF"); err != nil {
+		return err
+	}
+	r, err := s.desk.LookUpHoldings(context.Background(), pos[0], s.actor())
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return s.printJSON(nonNil(r.CatalogueHoldings))
+	}
+	if line := lookupLine(r.Lookup); line != "" {
+		s.printf("%s\n", line)
+	}
+	for _, h := range r.CatalogueHoldings {
+		s.printf("%s\n", holdingLine(h))
+	}
+	for _, e := range r.EResources {
+		s.printf("E-resource: %s %s\n", e.Name, e.URL)
+	}
+	return nil
+}
+
 // requestView is a request as the command line shows it in JSON.
 type requestView struct {
 	domain.Request
@@ -131,11 +193,19 @@ type requestView struct {
 	EResources    []domain.EResource  `json:"eresources"`
 	// CurrentLender is the lender a rota's request is with now.
 	CurrentLender string `json:"current_lender,omitempty"`
+	// Holdings are the catalogue's, always a list.
+	Holdings []domain.Holding `json:"holdings"`
+	// OpenURL is the link to the library's link resolver, when one is set.
+	OpenURL string `json:"openurl,omitempty"`
 }
 
 func (s *requestCommands) view(r domain.Request) requestView {
 	v := requestView{Request: r, StatusLabel: r.StatusLabel(), ShippedFile: r.ShippedFile,
-		History: nonNil(r.History), EResources: nonNil(r.EResources), CurrentLender: r.CurrentLender()}
+		History: nonNil(r.History), EResources: nonNil(r.EResources), Holdings: nonNil(r.CatalogueHoldings),
+		CurrentLender: r.CurrentLender()}
+	if e, ok := s.desk.ResolverLink(r); ok {
+		v.OpenURL = e.URL
+	}
 	if !r.Deadline.IsZero() {
 		d := r.Deadline
 		v.Deadline = &d
@@ -270,6 +340,13 @@ func (s *requestCommands) cmdShow(args []string) error {
 	row("Location", r.Location)
 	row("Call number", r.CallNumber)
 	row("Item barcode", r.ItemBarcode)
+	for _, h := range r.CatalogueHoldings {
+		row("Holding", holdingLine(h))
+	}
+	row("Catalogue", lookupLine(r.Lookup))
+	if e, ok := s.desk.ResolverLink(r); ok {
+		row("E-resource", e.Name+" "+e.URL)
+	}
 	for _, e := range r.EResources {
 		row("E-resource", e.Name+" "+e.URL)
 	}

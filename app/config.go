@@ -45,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off, copy-delivery link|attachment)"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, sru-url, sru-profile, sru-version, sru-indexes, sru-fields, openurl-base, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off, copy-delivery link|attachment) | config test sru|openurl"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -103,7 +103,27 @@ func (s *configCommands) cmdConfig(args []string) error {
 		if err := s.showBorrowing(cur.PickupLocations); err != nil {
 			return err
 		}
-		return s.showOutbound()
+		if err := s.showOutbound(); err != nil {
+			return err
+		}
+		cat, err := s.desk.CatalogueSettings()
+		if err != nil {
+			return err
+		}
+		for _, k := range domain.CatalogueKeys {
+			s.printf("%-25s %s\n", k, cat.Get(k))
+		}
+		return nil
+	case "test":
+		if len(args) != 2 {
+			return usagef("usage: illdesk config test sru|openurl")
+		}
+		said, err := s.desk.TestCatalogue(context.Background(), args[1])
+		if err != nil {
+			return err
+		}
+		s.printf("%s\n", said)
+		return nil
 	case "set":
 		if len(args) != 3 {
 			return usagef("usage: illdesk %s", usage)
@@ -168,6 +188,13 @@ func (s *configCommands) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("unknown-agencies set.\n")
+			return nil
+		}
+		if domain.IsCatalogueSetting(args[1]) {
+			if err := s.desk.SetCatalogueSetting(args[1], args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("%s set.\n", args[1])
 			return nil
 		}
 		if domain.IsServerSetting(args[1]) {

@@ -14,6 +14,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/illdesk/illdesk/assets"
+	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/ui"
 )
 
@@ -58,6 +59,8 @@ func runWindow(s *session) error {
 		}
 	}
 	w := ui.NewMainWindow(a, s.desk, opts)
+	// a request's holdings, looked up in the background, show when they arrive
+	s.desk.OnLookedUp(func(r domain.Request) { w.Do(func() { w.RefreshSoon(r.ID) }) })
 	// commands run from a terminal or a script on this database show here at once
 	stopHolding := s.hold(func() { w.Do(func() { w.RefreshSoon() }) })
 	defer stopHolding()

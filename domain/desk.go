@@ -47,6 +47,13 @@ type Config struct {
 	SendTimeout time.Duration
 	// Fetcher fetches the copies lenders send links to.
 	Fetcher CopyFetcher
+	// Catalogues builds the library's catalogue for the current settings;
+	// without it no holdings are looked up.
+	Catalogues func(CatalogueSettings) (Catalogue, error)
+	// Resolver reaches the OpenURL link resolver, for its test.
+	Resolver Resolver
+	// LookupTimeout bounds one holdings lookup; 0 means DefaultLookupTimeout.
+	LookupTimeout time.Duration
 	// RetryBackoff is the wait after a partner message's first failed try
 	// (doubling after each further one, up to an hour); 0 means
 	// DefaultRetryBackoff. End-to-end scripts shorten it.
@@ -71,6 +78,7 @@ type Desk struct {
 	*NoticeService
 	*StatsService
 	*MaintenanceService
+	*CatalogueService
 	dispatch *Dispatcher
 }
 
@@ -104,7 +112,9 @@ func NewDesk(cfg Config) *Desk {
 	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
 	d.dispatch = &Dispatcher{clock: c.clock, messages: d.MessageService, notices: d.NoticeService,
 		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
-	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick}
+	d.CatalogueService = &CatalogueService{core: c, settings: d.PartnerService, catalogues: cfg.Catalogues,
+		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
+	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick, created: d.CatalogueService.lookUpNew}
 	return d
 }
 

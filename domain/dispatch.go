@@ -279,6 +279,9 @@ func (p *Dispatcher) nextDue() (time.Time, error) {
 type queueingStore struct {
 	Store
 	committed func()
+	// created is told of the lending requests a committed transaction
+	// created, whose holdings are then looked up.
+	created func(ids []string)
 }
 
 // Update runs fn in the store's transaction and kicks the dispatcher when
@@ -286,11 +289,14 @@ type queueingStore struct {
 func (s queueingStore) Update(fn func(Tx) error) error {
 	qt := &queueingTx{}
 	err := s.Store.Update(func(tx Tx) error {
-		qt.Tx, qt.queued = tx, false // a store may run fn again after a conflict
+		qt.Tx, qt.queued, qt.created = tx, false, nil // a store may run fn again after a conflict
 		return fn(qt)
 	})
 	if err == nil && qt.queued {
 		s.committed()
+	}
+	if err == nil && len(qt.created) > 0 && s.created != nil {
+		s.created(qt.created)
 	}
 	return err
 }
@@ -299,7 +305,17 @@ func (s queueingStore) Update(fn func(Tx) error) error {
 // was queued to send in it.
 type queueingTx struct {
 	Tx
-	queued bool
+	queued  bool
+	created []string
+}
+
+// markCreated notes in tx that it created r, whose holdings are looked up
+// once tx has committed (an active lending request only: a closed one
+// from a history import has nothing to look up).
+func markCreated(tx Tx, r Request) {
+	if q, ok := tx.(*queueingTx); ok && r.Side == Lending && r.Active() {
+		q.created = append(q.created, r.ID)
+	}
 }
 
 // markQueued notes in tx that it queued something to send.

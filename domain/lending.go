@@ -59,6 +59,7 @@ func (d *LendingService) NewLending(in LendingInput, by Actor) (Request, error) 
 		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
 			return err
 		}
+		markCreated(tx, r)
 		return tx.PutRequest(r)
 	})
 	if err != nil {

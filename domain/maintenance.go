@@ -191,6 +191,7 @@ func (d *MaintenanceService) ImportHistory(r io.Reader, by Actor) (HistoryResult
 			if err := tx.PutRequest(rq); err != nil {
 				return fmt.Errorf("line %d: %w", row.line, err)
 			}
+			markCreated(tx, rq)
 			res.Imported++
 			if rq.State == Created {
 				res.Open++

@@ -211,6 +211,7 @@ func (d *MessageService) applyRequest(tx Tx, in Incoming) (ImportResult, *Messag
 	if err := tx.PutRequest(r); err != nil {
 		return ImportResult{}, nil, err
 	}
+	markCreated(tx, r)
 	res := ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
 		Outcome: fmt.Sprintf("New lending request %q from %s: %q.", r.Ref(), p.Code, r.Title)}
 	if created {

@@ -160,6 +160,11 @@ type Request struct {
 	// of it, by the other request's reference.
 	RetryOf   string `json:"retry_of,omitempty"`
 	RetriedBy string `json:"retried_by,omitempty"`
+	// CatalogueHoldings are the holdings the library's catalogue listed at
+	// the last lookup (Lookup); the embedded Holdings are what the request
+	// uses, which staff may have typed or picked.
+	CatalogueHoldings []Holding       `json:"holdings,omitempty"`
+	Lookup            *HoldingsLookup `json:"holdings_lookup,omitempty"`
 }
 
 // Active reports whether the request still needs work (its state is not final).

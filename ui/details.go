@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -35,6 +36,8 @@ type detailsDesk interface {
 	AnswerRenew(ref string, yes bool, by domain.Actor) (domain.Request, error)
 	lenderDesk
 	Find(ref string) (domain.Request, error)
+	LookUpHoldings(ctx context.Context, ref string, by domain.Actor) (domain.Request, error)
+	ResolverLink(r domain.Request) (domain.EResource, bool)
 	ResendMessage(id string, by domain.Actor) (domain.OutboxMessage, error)
 	DropMessage(id, note string, by domain.Actor) (domain.OutboxMessage, error)
 	MarkMessageSent(id, note string, by domain.Actor) (domain.OutboxMessage, error)
@@ -156,6 +159,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 			add(widget.NewLabel("No print holdings recorded."))
 		}
 		add(fields("Location", r.Location, "Call number", r.CallNumber, "Item barcode", r.ItemBarcode)...)
+		add(p.catalogueRows(r)...)
 		if r.PickTarget != "" {
 			st, _ := domain.ParseStation(r.PickTarget)
 			add(fields("Pick to", st.Label())...)
@@ -399,6 +403,84 @@ func (p *DetailsPane) RetryNotice(id string) {
 	}
 }
 
+// catalogueRows are what the library's catalogue said of the title: each
+// holding and where it came from, "Not found in the catalogue" with Reject
+// NotHeld, or why the lookup failed; then Look up holdings.
+func (p *DetailsPane) catalogueRows(r domain.Request) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, h := range r.CatalogueHoldings {
+		line := strings.Join(nonBlank(h.Location, h.CallNumber, h.ItemBarcode), "  ·  ")
+		if h.Note != "" {
+			line += "  (" + h.Note + ")"
+		}
+		out = append(out, wrapped(line+"\nfrom "+h.Source))
+	}
+	if l := r.Lookup; l != nil {
+		switch {
+		case l.Problem != "":
+			w := wrapped("The catalogue could not be searched (" + dateTime(l.At) + "): " + l.Problem)
+			w.Importance = widget.WarningImportance
+			out = append(out, w)
+		case l.NotFound:
+			out = append(out, wrapped("Not found in the catalogue ("+l.Source+", "+dateTime(l.At)+")."))
+			if r.Can(domain.ActReject) {
+				b := widget.NewButtonWithIcon(rejectNotHeldLabel, theme.CancelIcon(), p.RejectNotHeld)
+				b.Importance = widget.DangerImportance
+				p.buttons[rejectNotHeldLabel] = b
+				out = append(out, container.NewHBox(b))
+			}
+		}
+	}
+	if r.Active() {
+		b := widget.NewButtonWithIcon(lookUpLabel, theme.SearchIcon(), p.LookUpHoldings)
+		p.buttons[lookUpLabel] = b
+		out = append(out, container.NewHBox(b))
+	}
+	return out
+}
+
+// The labels of the catalogue's buttons.
+const (
+	lookUpLabel        = "Look up holdings"
+	rejectNotHeldLabel = "Reject: not held"
+)
+
+// LookUpHoldings looks the selected request's holdings up in the catalogue,
+// off Fyne's goroutine, and shows them when they arrive; the status line
+// says when the catalogue could not be searched.
+func (p *DetailsPane) LookUpHoldings() {
+	r, ok := p.selected()
+	if !ok {
+		return
+	}
+	by := p.actor()
+	p.info("Looking up " + r.Ref() + " in the catalogue…")
+	p.run(func() {
+		got, err := p.desk.LookUpHoldings(context.Background(), r.ID, by)
+		p.do(func() {
+			if got.ID != "" {
+				p.refresh(got.ID)
+			}
+			switch {
+			case err != nil:
+				p.fail(err)
+			case got.Lookup != nil && got.Lookup.NotFound:
+				p.info(r.Ref() + ": not found in the catalogue.")
+			default:
+				p.info(fmt.Sprintf("%s: %d holdings found in the catalogue.", r.Ref(), len(got.CatalogueHoldings)))
+			}
+		})
+	})
+}
+
+// RejectNotHeld rejects the selected request with reason NotHeld, as the
+// catalogue does not have the title.
+func (p *DetailsPane) RejectNotHeld() {
+	if err := p.Reject(domain.ReasonNotHeld, "Not found in the catalogue", ""); err != nil {
+		p.fail(err)
+	}
+}
+
 // ---- the actions' dialogs ----
 
 // ShowEResources lists the e-resource collections that hold the title, each a
@@ -410,10 +492,14 @@ func (p *DetailsPane) ShowEResources() {
 		return
 	}
 	box := container.NewVBox()
-	if len(r.EResources) == 0 {
+	eres := r.EResources
+	if e, ok := p.desk.ResolverLink(r); ok {
+		eres = append([]domain.EResource{e}, eres...)
+	}
+	if len(eres) == 0 {
 		box.Add(widget.NewLabel("No e-resource collections are recorded for this title."))
 	}
-	for _, e := range r.EResources {
+	for _, e := range eres {
 		if u, err := url.Parse(e.URL); err == nil {
 			box.Add(widget.NewHyperlink(e.Name, u))
 		}
@@ -445,7 +531,11 @@ func (p *DetailsPane) ShowPick(kind domain.StationKind) {
 		return
 	}
 	barcode := p.dialogs.entry(false)
+	found := r.HoldingBarcodes()
 	barcode.SetText(r.ItemBarcode)
+	if r.ItemBarcode == "" && len(found) > 0 {
+		barcode.SetText(found[0])
+	}
 	barcode.SetPlaceHolder("Item barcode")
 	var targets []domain.Station
 	if kind == domain.StationRS {
@@ -470,8 +560,11 @@ func (p *DetailsPane) ShowPick(kind domain.StationKind) {
 	items := []*widget.FormItem{
 		widget.NewFormItem("Holdings", holdings),
 		widget.NewFormItem("Item barcode", barcode),
-		widget.NewFormItem("To", target),
 	}
+	if len(found) > 1 {
+		items = append(items, widget.NewFormItem("In the catalogue", widget.NewSelect(found, barcode.SetText)))
+	}
+	items = append(items, widget.NewFormItem("To", target))
 	title := "Create Move Request"
 	if kind == domain.StationDigitization {
 		title = "Create Digitization Request"

@@ -22,4 +22,8 @@ type link struct {
 	acted func(r domain.Request, msg string)
 	// openSlips opens the pick slips of the requests in one PDF.
 	openSlips func(ids []string)
+	// refresh reads the requests with the ids again, a moment from now
+	// (MainWindow.RefreshSoon): after a change that is no action of staff
+	// to undo, such as a holdings lookup.
+	refresh func(ids ...string)
 }

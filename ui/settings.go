@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,7 +15,7 @@ import (
 )
 
 // SettingsDialog is the settings window the top bar's cog opens: the
-// department, the partners and mail.
+// department, the partners, mail and the catalogue.
 type SettingsDialog struct {
 	link
 	desk settingsDesk
@@ -34,6 +35,9 @@ type settingsDesk interface {
 	EditPartner(code string, edit func(*domain.Partner), by ...domain.Actor) (domain.Partner, error)
 	MailSettings() (domain.MailSettings, error)
 	SaveMailSettings(ms domain.MailSettings, by ...domain.Actor) error
+	CatalogueSettings() (domain.CatalogueSettings, error)
+	SetCatalogueSetting(key, value string, by ...domain.Actor) error
+	TestCatalogue(ctx context.Context, system string) (string, error)
 }
 
 // splitNames reads a comma-separated list typed by staff.
@@ -82,6 +86,45 @@ func (sd *SettingsDialog) SaveMail(ms domain.MailSettings) error {
 	return nil
 }
 
+// SaveCatalogue stores the catalogue's SRU address and profile and the link
+// resolver's OpenURL base; the first refusal stops there and is returned.
+func (sd *SettingsDialog) SaveCatalogue(sruURL, profile, openURLBase string) error {
+	cur, err := sd.desk.CatalogueSettings()
+	if err != nil {
+		return err
+	}
+	for _, kv := range [][2]string{{domain.KeySRUURL, sruURL}, {domain.KeySRUProfile, profile}, {domain.KeyOpenURLBase, openURLBase}} {
+		if strings.TrimSpace(kv[1]) == cur.Get(kv[0]) {
+			continue
+		}
+		if err := sd.desk.SetCatalogueSetting(kv[0], kv[1], sd.actor()); err != nil {
+			return err
+		}
+	}
+	sd.info("Catalogue settings saved.")
+	return nil
+}
+
+// TestCatalogue tests the connection to the catalogue ("sru") or the link
+// resolver ("openurl") off Fyne's goroutine, and says how it went on the
+// status line and to done.
+func (sd *SettingsDialog) TestCatalogue(system string, done func(error)) {
+	sd.info("Testing the connection…")
+	sd.run(func() {
+		said, err := sd.desk.TestCatalogue(context.Background(), system)
+		sd.do(func() {
+			if err != nil {
+				sd.fail(err)
+			} else {
+				sd.info(said)
+			}
+			if done != nil {
+				done(err)
+			}
+		})
+	})
+}
+
 // ShowSettings opens the settings window: the department, partners and mail.
 func (sd *SettingsDialog) ShowSettings() {
 	errLabel := errorLabel()
@@ -96,6 +139,7 @@ func (sd *SettingsDialog) ShowSettings() {
 		container.NewTabItem("Department", sd.departmentForm(report)),
 		container.NewTabItem("Partners", sd.partnersForm(report)),
 		container.NewTabItem("Mail", sd.mailForm(report)),
+		container.NewTabItem("Catalogue", sd.catalogueForm(report)),
 	)
 	d := dialog.NewCustom("Settings", "Close", container.NewBorder(nil, errLabel, nil, nil, tabs), sd.dialogs.win)
 	sd.dialogs.show(d, fyne.NewSize(860, 600), nil)
@@ -249,6 +293,31 @@ func (sd *SettingsDialog) mailForm(report func(error)) fyne.CanvasObject {
 		widget.NewFormItem("User", user),
 		widget.NewFormItem("Password", password),
 		widget.NewFormItem("From", from)), save, note)
+}
+
+func (sd *SettingsDialog) catalogueForm(report func(error)) fyne.CanvasObject {
+	cs, err := sd.desk.CatalogueSettings()
+	report(err)
+	sruURL, base := sd.dialogs.entry(false), sd.dialogs.entry(false)
+	sruURL.SetText(cs.SRUURL)
+	sruURL.SetPlaceHolder("https://catalogue.example.edu/sru (SRU base address)")
+	base.SetText(cs.OpenURLBase)
+	base.SetPlaceHolder("https://resolver.example.edu/openurl (OpenURL base)")
+	profile := widget.NewSelect([]string{domain.ProfileMARC852, domain.ProfileKoha, domain.ProfileAlma}, nil)
+	profile.SetSelected(firstNonEmpty(cs.Profile, domain.ProfileMARC852))
+	save := widget.NewButton("Save", func() {
+		report(sd.SaveCatalogue(sruURL.Text, profile.Selected, base.Text))
+	})
+	save.Importance = widget.HighImportance
+	testSRU := widget.NewButton("Test connection: catalogue", func() { sd.TestCatalogue("sru", report) })
+	testOpenURL := widget.NewButton("Test connection: link resolver", func() { sd.TestCatalogue("openurl", report) })
+	note := wrapped("New lending requests are looked up in the catalogue over SRU; the link resolver's link comes first " +
+		"in Download Electronic Resource. Save before testing. Indexes, fields and the SRU version: illdesk config set sru-indexes | sru-fields | sru-version.")
+	return container.NewVBox(widget.NewForm(
+		widget.NewFormItem("SRU address", sruURL),
+		widget.NewFormItem("Profile", profile),
+		widget.NewFormItem("OpenURL base", base)),
+		container.NewHBox(save, testSRU, testOpenURL), note)
 }
 
 func firstNonEmpty(ss ...string) string {

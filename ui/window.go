@@ -452,6 +452,7 @@ func (m *MainWindow) link() link {
 		dialogs:   m.dialogs,
 		acted:     m.afterAction,
 		openSlips: m.openSlips,
+		refresh:   m.RefreshSoon,
 	}
 }
 

@@ -26,8 +26,10 @@ import (
 	"github.com/illdesk/illdesk/internal/isotest"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/keyring"
+	"github.com/illdesk/illdesk/openurl"
 	"github.com/illdesk/illdesk/pdf"
 	"github.com/illdesk/illdesk/pdf/preflight"
+	"github.com/illdesk/illdesk/sru"
 	"github.com/illdesk/illdesk/storage/bolt"
 	"github.com/illdesk/illdesk/storage/vault"
 )
@@ -89,7 +91,9 @@ func newFixture(t testing.TB) *fixture {
 	f.desk = domain.NewDesk(domain.Config{Store: f.store, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{}, Transport: f.partners,
-		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}, NewToken: rand.Text})
+		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}, NewToken: rand.Text,
+		Catalogues: func(cs domain.CatalogueSettings) (domain.Catalogue, error) { return sru.New(cs) },
+		Resolver:   openurl.Checker{}})
 	return f
 }
 

@@ -303,6 +303,9 @@ func fullRequest(id string) domain.Request {
 			{At: at, From: "", To: domain.Created, Action: domain.ActCreate, Actor: "ada", Desk: "rs"},
 			{At: at.Add(time.Hour + time.Nanosecond), From: domain.Created, To: domain.ShippedDigitally, Action: domain.ActShip, Actor: "ada", Desk: "rs", Note: "ok"},
 		},
+		CatalogueHoldings: []domain.Holding{{Location: "Stacks", CallNumber: "QH 1", ItemBarcode: "B100", Note: "2-hour loan",
+			Source: `record 991 at catalogue.example.edu, found by bath.issn="0028-0836"`}},
+		Lookup: &domain.HoldingsLookup{At: at.UTC().Add(time.Minute), Source: "https://catalogue.example.edu/sru"},
 	}
 }
 

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/internal/zebratest"
+)
+
+// paneText is every label's text in the details pane, a line each.
+func paneText(p *DetailsPane) string {
+	var lines []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			lines = append(lines, w.Text)
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		}
+	}
+	for _, o := range p.box.Objects {
+		walk(o)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestDetailsLookUpHoldings(t *testing.T) {
+	base := zebratest.ForTest(t)
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	book := f.lending("RAPID", "B1", func(in *domain.LendingInput) { in.ISBN = "9780262046305" })
+	missing := f.lending("RAPID", "N1", func(in *domain.LendingInput) { in.ISBN = "9789999999999" })
+	require.NoError(t, f.desk.SetCatalogueSetting(domain.KeySRUURL, base))
+	mw := f.open()
+
+	mw.SelectRequest(book.ID)
+	require.Contains(t, mw.details.buttons, lookUpLabel)
+	mw.details.LookUpHoldings()
+	mw.Wait()
+	text := paneText(mw.details)
+	assert.Contains(t, text, "Main Library Stacks  ·  QA76.6 .C662 2022  ·  39000000000202")
+	assert.Contains(t, text, "Engineering Reserve  ·  QA76.6 .C662 2022 c.2  ·  39000000000303  (2-hour loan)\nfrom record rec-book at 127.0.0.1")
+	assert.Contains(t, mw.StatusText(), "2 holdings found")
+	assert.NotContains(t, mw.details.buttons, rejectNotHeldLabel)
+
+	// the pick offers the barcodes the catalogue listed, the first filled in
+	mw.details.ShowPick(domain.StationRS)
+	top := mw.Window().Canvas().Overlays().Top()
+	require.NotNil(t, top)
+	var offered []string
+	var filled []string
+	for _, o := range test.LaidOutObjects(top) {
+		switch w := o.(type) {
+		case *widget.Select:
+			if len(w.Options) > 0 && strings.HasPrefix(w.Options[0], "39") {
+				offered = w.Options
+			}
+		case *keyEntry:
+			filled = append(filled, w.Text)
+		}
+	}
+	assert.Equal(t, []string{"39000000000202", "39000000000303"}, offered)
+	assert.Contains(t, filled, "39000000000202")
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	stored, err := f.desk.Find(book.ID)
+	require.NoError(t, err)
+	assert.Empty(t, stored.ItemBarcode, "only the pick sets the barcode")
+
+	mw.SelectRequest(missing.ID)
+	mw.details.LookUpHoldings()
+	mw.Wait()
+	assert.Contains(t, paneText(mw.details), "Not found in the catalogue")
+	require.Contains(t, mw.details.buttons, rejectNotHeldLabel)
+	mw.details.RejectNotHeld()
+	got, err := f.desk.Find(missing.ID)
+	require.NoError(t, err)
+	assert.Equal(t, domain.Rejected, got.State)
+	assert.Equal(t, domain.ReasonNotHeld, got.RejectReason)
+}
+
+func TestDetailsLookupFailureIsShown(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = w.Write([]byte(`<searchRetrieveResponse xmlns="http://www.loc.gov/zing/srw/"><version>1.2</version>` +
+			`<diagnostics><diagnostic xmlns="http://www.loc.gov/zing/srw/diagnostic/"><uri>info:srw/diagnostic/1/16</uri>` +
+			`<details>bath.isbn</details><message>Unsupported index</message></diagnostic></diagnostics></searchRetrieveResponse>`))
+	}))
+	defer srv.Close()
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	r := f.lending("RAPID", "B1", func(in *domain.LendingInput) { in.ISBN = "9780262046305" })
+	require.NoError(t, f.desk.SetCatalogueSetting(domain.KeySRUURL, srv.URL))
+	mw := f.open()
+	mw.SelectRequest(r.ID)
+	mw.details.LookUpHoldings()
+	mw.Wait()
+	assert.Contains(t, mw.StatusText(), "Unsupported index (bath.isbn)")
+	assert.Contains(t, paneText(mw.details), "The catalogue could not be searched")
+}
+
+func TestSettingsCatalogue(t *testing.T) {
+	resolver := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer resolver.Close()
+	f := newFixture(t)
+	mw := f.open()
+	mw.settingsDialog.ShowSettings()
+	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+
+	err := mw.settingsDialog.SaveCatalogue("http://catalogue.example.edu/sru", "koha", "")
+	require.ErrorIs(t, err, domain.ErrInvalidInput)
+	// port 9 (discard) refuses at once: lookups fail quickly, without the network
+	require.NoError(t, mw.settingsDialog.SaveCatalogue("http://127.0.0.1:9/sru", "koha", resolver.URL+"/openurl"))
+	cs, err := f.desk.CatalogueSettings()
+	require.NoError(t, err)
+	assert.Equal(t, domain.CatalogueSettings{SRUURL: "http://127.0.0.1:9/sru", Profile: "koha", OpenURLBase: resolver.URL + "/openurl"}, cs)
+
+	var got error
+	mw.settingsDialog.TestCatalogue("openurl", func(err error) { got = err })
+	mw.Wait()
+	require.NoError(t, got)
+	assert.Contains(t, mw.StatusText(), "The link resolver at "+resolver.URL)
+
+	f.partner("RAPID", 24)
+	r := f.lending("RAPID", "A1", func(in *domain.LendingInput) { in.ISSN = "0028-0836" })
+	f.desk.WaitLookups(context.Background())
+	mw.Refresh()
+	mw.SelectRequest(r.ID)
+	mw.details.ShowEResources()
+	top := mw.Window().Canvas().Overlays().Top()
+	require.NotNil(t, top)
+	var links []*widget.Hyperlink
+	for _, o := range test.LaidOutObjects(top) {
+		if h, ok := o.(*widget.Hyperlink); ok {
+			links = append(links, h)
+		}
+	}
+	require.NotEmpty(t, links)
+	assert.Equal(t, "Link resolver (OpenURL)", links[0].Text, "the resolver's link comes first")
+	assert.True(t, strings.HasPrefix(links[0].URL.String(), resolver.URL+"/openurl?url_ver=Z39.88-2004"), links[0].URL.String())
+}
