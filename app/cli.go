@@ -84,7 +84,7 @@ With no command ILL Desk opens its window. Commands:
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
   backup   restore   migrate   quarantine list|accept|refuse
-  link revoke   loan   recall   renew-answer
+  link revoke   renew   status-request   resend   close   attach-copy   loan   recall   renew-answer
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
 
@@ -245,6 +245,12 @@ var commands = map[string]func(*session, []string) error{
 	"loan":         handler((*requestCommands).cmdLoan),
 	"recall":       handler((*requestCommands).cmdRecall),
 	"renew-answer": handler((*requestCommands).cmdRenewAnswer),
+	// borrowing from lenders over ISO 18626
+	"renew":          handler((*requestCommands).cmdRenew),
+	"status-request": handler((*requestCommands).cmdStatusRequest),
+	"resend":         handler((*requestCommands).cmdResend),
+	"close":          handler((*requestCommands).cmdClose),
+	"attach-copy":    handler((*requestCommands).cmdAttachCopy),
 }
 
 // The command handlers, grouped by what they work on; each group is the
@@ -339,6 +345,7 @@ func (s *session) open() error {
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mail.For(ms, filepath.Join(work, "outbox")) },
 		Transport: isohttp.NewClient(), Codec: iso18626.Codec{}, Secrets: keyring.Secrets{Getenv: s.getenv},
 		NewToken: linkToken, RetryBackoff: retryBackoff(s.getenv),
+		Fetcher:    isohttp.NewClient(),
 		Catalogues: func(cs domain.CatalogueSettings) (domain.Catalogue, error) { return sru.New(cs) },
 		Resolver:   openurl.Checker{},
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {

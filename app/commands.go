@@ -83,8 +83,13 @@ func (s *requestCommands) cmdBorrow(args []string) error {
 		return usagef("usage: illdesk borrow new --title T --requester NAME --pickup LOCATION --partner CODE ...")
 	}
 	var in domain.BorrowingInput
+	var lenders listFlag
 	fs := newFlags("borrow new")
-	fs.StringVar(&in.Partner, "partner", "", "lending partner code")
+	fs.Var(&lenders, "partner", "lending partner code; repeat it for a rota of lenders asked in turn")
+	fs.StringVar(&in.Service, "service", "", "copy or loan (default: copy when an article title or pages are given)")
+	fs.StringVar(&in.PartnerNote, "partner-note", "", "note sent to the lender")
+	fs.StringVar(&in.PatronID, "patron-id", "", "the patron's id (sent only with config send-patron-id on)")
+	needBefore := fs.String("need-before", "", "date the patron needs it by, YYYY-MM-DD")
 	fs.StringVar(&in.ExternalID, "external-id", "", "the lender's request number")
 	citationFlags(fs, &in.Citation)
 	fs.StringVar(&in.Requester, "requester", "", "patron name")
@@ -95,8 +100,16 @@ func (s *requestCommands) cmdBorrow(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 0, "borrow new --title T --requester NAME --pickup LOCATION --partner CODE [options]"); err != nil {
+	if err := wantArgs(pos, 0, "borrow new --title T --requester NAME --pickup LOCATION --partner CODE [--partner CODE...] [options]"); err != nil {
 		return err
+	}
+	if in.Partners = lenders; len(lenders) == 1 {
+		in.Partner, in.Partners = lenders[0], nil
+	}
+	if *needBefore != "" {
+		if in.NeedBefore, err = parseStatsDay(*needBefore); err != nil {
+			return usageError{err.Error()}
+		}
 	}
 	r, err := s.desk.NewBorrowing(in, s.actor())
 	if err != nil {
@@ -178,6 +191,8 @@ type requestView struct {
 	ShippedFile   *domain.ShippedFile `json:"shipped_file"`
 	History       []domain.Event      `json:"history"`
 	EResources    []domain.EResource  `json:"eresources"`
+	// CurrentLender is the lender a rota's request is with now.
+	CurrentLender string `json:"current_lender,omitempty"`
 	// Holdings are the catalogue's, always a list.
 	Holdings []domain.Holding `json:"holdings"`
 	// OpenURL is the link to the library's link resolver, when one is set.
@@ -186,7 +201,8 @@ type requestView struct {
 
 func (s *requestCommands) view(r domain.Request) requestView {
 	v := requestView{Request: r, StatusLabel: r.StatusLabel(), ShippedFile: r.ShippedFile,
-		History: nonNil(r.History), EResources: nonNil(r.EResources), Holdings: nonNil(r.CatalogueHoldings)}
+		History: nonNil(r.History), EResources: nonNil(r.EResources), Holdings: nonNil(r.CatalogueHoldings),
+		CurrentLender: r.CurrentLender()}
 	if e, ok := s.desk.ResolverLink(r); ok {
 		v.OpenURL = e.URL
 	}
@@ -252,7 +268,7 @@ func (s *requestCommands) cmdList(args []string) error {
 	fmt.Fprintln(tw, "TIME LEFT\tID\tEXTERNAL ID\tSIDE\tSTATUS\tPARTNER\tTITLE")
 	for _, r := range rs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.timeLeft(r), r.ID[:min(8, len(r.ID))],
-			r.ExternalID, r.Side, r.StatusLabel(), r.Partner, truncate(r.Title, 50))
+			r.ExternalID, r.Side, domain.FlaggedLabel(r.StatusLabel(), r.Flags...), r.Partner, truncate(r.Title, 50))
 	}
 	return tw.Flush()
 }
@@ -350,6 +366,7 @@ func (s *requestCommands) cmdShow(args []string) error {
 	}
 	row("Retry of", r.RetryOf)
 	row("Retried by", r.RetriedBy)
+	showLender(row, r)
 	row("Reject reason", r.RejectReason.Label())
 	row("Internal note", r.InternalNote)
 	row("Note to partner", r.PartnerNote)

@@ -45,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, sru-url, sru-profile, sru-version, sru-indexes, sru-fields, openurl-base) | config test sru|openurl"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, sru-url, sru-profile, sru-version, sru-indexes, sru-fields, openurl-base, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off, copy-delivery link|attachment) | config test sru|openurl"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -100,6 +100,9 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return err
 		}
 		s.printf("unknown-agencies          %s\n", unknown)
+		if err := s.showBorrowing(cur.PickupLocations); err != nil {
+			return err
+		}
 		if err := s.showOutbound(); err != nil {
 			return err
 		}
@@ -170,6 +173,12 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return nil
 		case "tls-client-cert", "tls-client-key", "allow-plain-http":
 			if err := s.setOutbound(args[1], args[2]); err != nil {
+				return err
+			}
+			s.printf("%s set.\n", args[1])
+			return nil
+		case "library-name", "library-email", "pickup-address", "send-patron-id", "copy-delivery":
+			if err := s.desk.SetBorrowingSetting(args[1], args[2], s.actor()); err != nil {
 				return err
 			}
 			s.printf("%s set.\n", args[1])

@@ -94,6 +94,11 @@ func (c AttentionCheck) check(out []Attention, r Summary) []Attention {
 		return append(out, Attention{Request: r, Late: c.now.Sub(r.DueDate),
 			Why: fmt.Sprintf("On loan to %s, overdue since %s.", r.Requester, r.DueDate.Format(DateLayout))})
 	}
+	if a, found, wait := c.lenderAttention(r); found {
+		return append(out, a)
+	} else if wait {
+		return out // waiting on the lender in time is not a delay
+	}
 	if r.State == Loaned {
 		return out // waiting for the patron is not a delay
 	}

@@ -71,7 +71,9 @@ func auditEntry(r Request, ev Event) AuditEntry {
 // message and download link.
 func AuditActions() []Action {
 	return []Action{ActCreate, ActPick, ActPickArrived, ActShip, ActReject, ActBadCitation, ActCancel,
-		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete, ActUndo, ActNotice, ActMessage, ActLink, ActConfigure,
+		ActReceive, ActHoldShelf, ActCheckout, ActCheckin, ActComplete,
+		ActRequested, ActNextLender, ActResend, ActWillSupply, ActLenderLoaned, ActRetryPossible, ActCopyReceived,
+		ActUnfilled, ActReturnToLender, ActLenderCompleted, ActLenderCancelled, ActClose, ActCopyDelivered, ActUndo, ActNotice, ActMessage, ActLink, ActConfigure,
 		ActLoanToPartner, ActPartnerReturned, ActLoanReturned}
 }
 

@@ -29,22 +29,37 @@ func (d *BorrowingService) NewBorrowing(in BorrowingInput, by Actor) (Request, e
 	case in.RequesterEmail != "" && !strings.Contains(in.RequesterEmail, "@"):
 		return Request{}, refuse(ErrInvalidInput, "%q is not an email address.", in.RequesterEmail)
 	}
+	service, err := ServiceFor(in.Service, in.Citation)
+	if err != nil {
+		return Request{}, err
+	}
+	codes := in.Partners
+	if len(codes) == 0 {
+		codes = []string{in.Partner}
+	}
 	var r Request
-	err := d.store.Update(func(tx Tx) error {
-		p, err := partnerFor(tx, in.Partner)
+	err = d.store.Update(func(tx Tx) error {
+		lenders, err := rota(tx, codes)
 		if err != nil {
 			return err
 		}
+		p := lenders[0]
+		now := d.clock.Now()
 		r = Request{ID: d.newID(), Side: Borrowing, ExternalID: strings.TrimSpace(in.ExternalID),
 			Partner: p.Code, Citation: in.Citation, Requester: in.Requester,
-			RequesterEmail: in.RequesterEmail, Pickup: in.Pickup, Created: d.clock.Now(), InternalNote: in.Note}
+			RequesterEmail: in.RequesterEmail, Pickup: in.Pickup, Created: now, InternalNote: in.Note,
+			ServiceType: service, PartnerNote: strings.TrimSpace(in.PartnerNote), PatronID: strings.TrimSpace(in.PatronID),
+			NeededBy: in.NeedBefore}
+		if p.ISOEndpoint != "" {
+			r.LenderDeadline = d.Calendar().AddBusinessHours(now, p.TurnaroundHours)
+		}
 		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
 			return err
 		}
-		if err := tx.PutRequest(r); err != nil {
+		if err := d.startRota(tx, &r, lenders); err != nil {
 			return err
 		}
-		return d.queueMessage(tx, r, p, Outgoing{Kind: KindRequest, Citation: r.Citation, ServiceType: "Loan", Note: in.Note})
+		return tx.PutRequest(r)
 	})
 	if err != nil {
 		return Request{}, err

@@ -189,7 +189,10 @@ func sameSummary(a, b Summary) bool {
 	if !a.Created.Equal(b.Created) || !a.Deadline.Equal(b.Deadline) || !a.DueDate.Equal(b.DueDate) || !a.Since.Equal(b.Since) {
 		return false
 	}
-	a.Created, a.Deadline, a.DueDate, a.Since = b.Created, b.Deadline, b.DueDate, b.Since
+	if !a.LenderDeadline.Equal(b.LenderDeadline) {
+		return false
+	}
+	a.Created, a.Deadline, a.DueDate, a.Since, a.LenderDeadline = b.Created, b.Deadline, b.DueDate, b.Since, b.LenderDeadline
 	return a == b
 }
 

@@ -131,12 +131,15 @@ func (d *core) queueMessage(tx Tx, r Request, p Partner, out Outgoing) error {
 		}
 	case KindRequesting:
 		out.From, out.To = self, p.AgencyID
-		out.RequestingRequestID, out.SupplyingRequestID = r.ID, r.ExternalID
+		out.RequestingRequestID, out.SupplyingRequestID = r.requestingID(), r.supplyingID()
 		summary = out.Action
 	case KindRequest:
 		out.From, out.To = self, p.AgencyID
-		out.RequestingRequestID = r.ID
+		out.RequestingRequestID = r.requestingID()
 		summary = "Request"
+		if out.RequestType == "Retry" {
+			summary = "Retry"
+		}
 	}
 	body, err := d.codec.Encode(out)
 	if err != nil {

@@ -45,6 +45,8 @@ type Config struct {
 	// SendTimeout bounds each message sent to a partner; 0 means
 	// DefaultSendTimeout.
 	SendTimeout time.Duration
+	// Fetcher fetches the copies lenders send links to.
+	Fetcher CopyFetcher
 	// Catalogues builds the library's catalogue for the current settings;
 	// without it no holdings are looked up.
 	Catalogues func(CatalogueSettings) (Catalogue, error)
@@ -106,6 +108,7 @@ func NewDesk(cfg Config) *Desk {
 		NoticeService:      &NoticeService{core: c, secrets: cfg.Secrets},
 		StatsService:       &StatsService{core: c, paperwork: work},
 		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}}
+	d.MessageService.preflight, d.MessageService.fetcher = cfg.Preflight, cfg.Fetcher
 	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
 	d.dispatch = &Dispatcher{clock: c.clock, messages: d.MessageService, notices: d.NoticeService,
 		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
@@ -191,6 +194,13 @@ type BorrowingInput struct {
 	RequesterEmail string
 	Pickup         string
 	Note           string
+	// Partners is the rota of lenders, in order (Partner when empty).
+	Partners []string
+	// Service is "copy", "loan" or "" (see ServiceFor).
+	Service     string
+	PartnerNote string
+	PatronID    string
+	NeedBefore  time.Time
 }
 
 // ---- finding requests ----

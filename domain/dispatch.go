@@ -110,6 +110,9 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 			return rep, err
 		}
 	}
+	if err := add(p.messages.fetchCopies(ctx)); err != nil {
+		return rep, err
+	}
 	if (p.senders != nil || p.mailers != nil) && ctx.Err() == nil {
 		ms, err := p.notices.MailSettings()
 		if err != nil {

@@ -20,6 +20,10 @@ func contentKey(in Incoming) string {
 		in.Citation, in.ServiceType, stamp(in.NeededBy), in.Note,
 		in.Reason, in.Status, in.ReasonUnfilled, stamp(in.DueDate), in.DeliveryURL,
 		in.Action, in.ReplyAddress)
+	if in.AnswerYesNo != "" || in.ReasonRetry != "" || in.ItemID != "" {
+		// a lender's answer, only when given, so that other keys stay as stored
+		fmt.Fprintf(h, " %q %q %q", in.AnswerYesNo, in.ReasonRetry, in.ItemID)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -301,7 +301,8 @@ func TestCountFacetsStatusListsTheSidesStates(t *testing.T) {
 	for _, v := range got.Status {
 		values = append(values, v.Value)
 	}
-	assert.Equal(t, []string{"", "created", "received", "on_hold_shelf", "loaned", "returned_by_patron", "completed", "cancelled"}, values)
+	assert.Equal(t, []string{"", "created", "received", "on_hold_shelf", "loaned", "returned_by_patron", "completed", "cancelled",
+		"requested", "will_supply", "shipped_to_us", "retry_possible", "copy_received", "returned_to_lender", "unfilled"}, values)
 	assert.Equal(t, "Created borrowing request", got.Status[1].Label)
 
 	got = countFacets(facetRequests(), Filter{Side: Lending})

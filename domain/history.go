@@ -128,14 +128,20 @@ func finalList(side Side) string {
 	return strings.Join(names, ", ")
 }
 
-// closingAction is the action that leads to a final state.
+// closingAction is the action that leads to a final state: staff's own
+// rather than a lender's, where both do.
 func closingAction(side Side, st State) Action {
+	found := Action(st)
 	for a, m := range machines[side] {
-		if m.to == st {
+		if m.to != st {
+			continue
+		}
+		if _, lender := lenderActionLabels[a]; !lender {
 			return a
 		}
+		found = a
 	}
-	return Action(st)
+	return found
 }
 
 // csvRefusal explains a header row that cannot be read as CSV.

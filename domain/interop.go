@@ -45,6 +45,9 @@ type Incoming struct {
 	// RequestingAgencyMessage
 	Action string
 	// AccountID and SecurityCode are the header's
+	// AnswerYesNo, ReasonRetry and ItemID are a supplying agency
+	// message's answer, retry reason and the lent item's id.
+	AnswerYesNo, ReasonRetry, ItemID string
 	// requestingAgencyAuthentication: the security code is checked like
 	// a bearer token and never stored.
 	AccountID, SecurityCode string
@@ -76,6 +79,16 @@ type Outgoing struct {
 	// For KindRequest: what we ask for.
 	Citation    Citation
 	ServiceType string
+	// RequestType is New or Retry; a Retry names PreviousRequestID.
+	RequestType, PreviousRequestID string
+	NeedBefore                     time.Time
+	// RequesterName and RequesterAddress are our name and ISO 18626 address.
+	RequesterName, RequesterAddress string
+	// DeliveryEmail is where a copy goes; DeliveryName and DeliveryAddress
+	// the library a book is shipped to.
+	DeliveryEmail, DeliveryName, DeliveryAddress string
+	// PatronID is sent only when the desk is set to.
+	PatronID string
 	// DueDate of a book we lend; ItemID its barcode (Loaned).
 	DueDate time.Time
 	ItemID  string

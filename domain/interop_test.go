@@ -201,7 +201,7 @@ func TestEveryActionProducesItsMessage(t *testing.T) {
 	b := f.borrowing("RAPID", "LENDER-9", func(in *BorrowingInput) { in.Pickup = "Main Library" })
 	o = f.lastMessage()
 	assert.Equal(t, KindRequest, o.Kind)
-	assert.Equal(t, b.ID, o.RequestingRequestID)
+	assert.Equal(t, b.ID+"-1", o.RequestingRequestID, "the first attempt's id")
 	_, err = f.desk.Receive(b.ID, "39200001", atRS)
 	require.NoError(t, err)
 	assert.Equal(t, "Received", f.lastMessage().Action)

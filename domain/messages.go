@@ -22,6 +22,9 @@ type MessageService struct {
 	secrets SecretStore
 	// sendTimeout bounds each message sent; 0 means DefaultSendTimeout.
 	sendTimeout time.Duration
+	// preflight checks and fetcher fetches the copies lenders send links to.
+	preflight Preflighter
+	fetcher   CopyFetcher
 	// retryBackoff is the wait after a message's first failed try; 0 means
 	// DefaultRetryBackoff.
 	retryBackoff time.Duration
@@ -274,37 +277,10 @@ func (d *MessageService) applyRequesting(tx Tx, in Incoming) (ImportResult, *Mes
 	return res, nil, tx.PutRequest(r)
 }
 
+// applySupplying applies a lender's message to the borrowing request it
+// answers (see applyLenderMessage).
 func (d *MessageService) applySupplying(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
-	p, _, err := d.partnerByAgency(tx, in.From, false)
-	if err != nil {
-		return problemf("UnrecognisedDataValue", "The supplying agency %q is not one of our partners.", shorten(in.From, MaxAgencyIDLength))
-	}
-	r, ok, err := requestFor(tx, p, Borrowing, in.RequestingRequestID)
-	if err != nil {
-		return ImportResult{}, nil, err
-	}
-	if !ok {
-		return problemf("UnrecognisedDataValue", "We have no borrowing request %s with %s.", in.RequestingRequestID, p.Code)
-	}
-	note := in.Reason + " / " + in.Status
-	if in.ReasonUnfilled != "" {
-		note += " (" + in.ReasonUnfilled + ")"
-	}
-	if in.Note != "" {
-		note += ": " + in.Note
-	}
-	if in.DeliveryURL != "" {
-		note += " — " + in.DeliveryURL
-	}
-	if in.SupplyingRequestID != "" && r.ExternalID == "" {
-		r.ExternalID = in.SupplyingRequestID
-	}
-	recordEvent(&r, ActMessage, Event{At: d.clock.Now(), Actor: p.Code, Desk: "interop", Note: note})
-	if err := tx.PutRequest(r); err != nil {
-		return ImportResult{}, nil, err
-	}
-	return ImportResult{Kind: in.Kind, Request: r.ID, Ref: r.Ref(),
-		Outcome: fmt.Sprintf("%q: %s reports %q.", r.Ref(), p.Code, in.Status)}, nil, nil
+	return d.applyLenderMessage(tx, in)
 }
 
 // Outbox lists the messages for partners, oldest first, each with its
@@ -482,8 +458,10 @@ func (d *MessageService) post(ctx context.Context, t Transport, to Destination, 
 // request's history.
 func (d *MessageService) recordSend(id, where string, sendErr error) error {
 	now := d.clock.Now()
-	return updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
+	var sent OutboxMessage
+	err := updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
 		m.Attempts++
+		sent = *m
 		switch {
 		case errors.Is(sendErr, ErrCredentialsRefused):
 			m.Status, m.Hold, m.LastError = MessageRefused, HoldPartner, sendErr.Error()
@@ -501,6 +479,10 @@ func (d *MessageService) recordSend(id, where string, sendErr error) error {
 		m.Status, m.LastError, m.SentAt, m.Where = MessageSent, "", now, where
 		return m.RequestID, fmt.Sprintf("Message %s sent to %s", m.Summary, where)
 	})
+	if err != nil || sendErr != nil || sent.ID == "" {
+		return err
+	}
+	return d.requestConfirmed(sent)
 }
 
 // ExportMessages hands the pending messages of partners without an ISO
@@ -594,6 +576,11 @@ func (d *MessageService) deliverFiles(ctx context.Context, s FileSender) (delive
 		}
 		if err := d.recordFileDelivery(dl.ID, where, serr); err != nil {
 			return delivered, failed, err
+		}
+		if serr == nil {
+			if err := d.copyDelivered(dl.RequestID, where); err != nil {
+				return delivered, failed, err
+			}
 		}
 	}
 	return delivered, failed, nil

@@ -135,6 +135,21 @@ type Request struct {
 	HoldUntil      time.Time    `json:"hold_until,omitzero"`
 	ShippedFile    *ShippedFile `json:"shipped_file,omitempty"`
 	History        []Event      `json:"history"`
+	// Rota is the partner codes a borrowing request is sent to, in order;
+	// Lenders the attempts made so far, the current one last.
+	Rota    []string        `json:"rota,omitempty"`
+	Lenders []LenderAttempt `json:"lenders,omitempty"`
+	// LenderDueDate and LenderItemID are the lender's, from its Loaned;
+	// DueDate stays the patron's.
+	LenderDueDate time.Time `json:"lender_due_date,omitzero"`
+	LenderItemID  string    `json:"lender_item_id,omitempty"`
+	// LenderDeadline is when the current lender's turnaround ends.
+	LenderDeadline time.Time `json:"lender_deadline,omitzero"`
+	// Flags are what the lender reports about the loan: overdue, recalled.
+	Flags    []string `json:"flags,omitempty"`
+	PatronID string   `json:"patron_id,omitempty"`
+	// Copy is where a lender's copy is fetched from (its CopyCompleted link).
+	Copy *CopyFetch `json:"copy,omitempty"`
 	// A book lent to a partner (lendbooks.go): renewals granted, a renewal
 	// waiting for staff, when it was recalled and when Overdue was sent.
 	Renewals      int       `json:"renewals,omitempty"`
@@ -156,7 +171,7 @@ type Request struct {
 func (r Request) Active() bool { return !r.State.Final(r.Side) }
 
 // StatusLabel is the state's label as staff know it.
-func (r Request) StatusLabel() string { return r.State.Label(r.Side) }
+func (r Request) StatusLabel() string { return lenderLabel(r.Side, r.State, r.Partner) }
 
 // Ref is the short way to name the request to staff: its external identifier
 // when it has one, otherwise the last 8 characters of its id (the random
@@ -184,7 +199,7 @@ func activeBarcode(side Side, state State, itemBarcode string) string {
 	switch side {
 	case Borrowing:
 		switch state {
-		case Received, OnHoldShelf, Loaned, ReturnedByPatron:
+		case Received, OnHoldShelf, Loaned, ReturnedByPatron, ShippedToUs:
 			return itemBarcode
 		}
 	case Lending:

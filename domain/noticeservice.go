@@ -265,6 +265,11 @@ func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer) (sent, fai
 		if err := d.recordDelivery(n, where, sendErr, password); err != nil {
 			return sent, failed, err
 		}
+		if sendErr == nil && n.Kind == NoticeCopyLink {
+			if err := d.copyDelivered(n.RequestID, "download link emailed to "+n.To); err != nil {
+				return sent, failed, err
+			}
+		}
 		if sendErr != nil {
 			failed++
 		} else {
@@ -329,9 +334,9 @@ func (d *NoticeService) recordDelivery(n Notice, where string, sendErr error, pa
 		if sendErr == nil {
 			cur.Status, cur.SentAt, cur.NextTry, cur.LastError = NoticeSent, now, time.Time{}, ""
 			if strings.HasPrefix(where, "smtp:") || where == "" {
-				note = "Ready-for-pickup notice sent to " + cur.To + " by email"
+				note = noticeName(cur.Kind) + " sent to " + cur.To + " by email"
 			} else {
-				note = "Ready-for-pickup notice for " + cur.To + " written to outbox " + where
+				note = noticeName(cur.Kind) + " for " + cur.To + " written to outbox " + where
 			}
 		} else {
 			reason := strings.TrimSpace(Redact(sendErr.Error(), password))
@@ -340,7 +345,7 @@ func (d *NoticeService) recordDelivery(n Notice, where string, sendErr error, pa
 			}
 			wait := noticeBackoff(cur.Attempts)
 			cur.Status, cur.LastError, cur.NextTry = NoticeFailed, reason, now.Add(wait)
-			note = fmt.Sprintf("Ready-for-pickup notice to %s failed: %s; will retry at %s", cur.To,
+			note = fmt.Sprintf("%s to %s failed: %s; will retry at %s", noticeName(cur.Kind), cur.To,
 				strings.TrimRight(reason, ". "), cur.NextTry.Format("15:04"))
 		}
 		r, err := tx.Request(cur.RequestID)

@@ -149,6 +149,9 @@ func (d *RequestService) Cancel(ref, note string, by Actor) (Request, error) {
 	}
 	note = strings.TrimSpace(note)
 	return d.change(ref, func(tx Tx, r *Request) error {
+		if asked, err := d.askCancel(tx, r, note, by); asked || err != nil {
+			return err
+		}
 		ev := d.event(by, note)
 		if err := r.Transition(ActCancel, ev); err != nil {
 			return err

@@ -28,10 +28,18 @@ func Route(at Station, r Request, code string) (Action, error) {
 			}
 			return "", refuse(ErrWrongDesk, "%s is on loan to %s — check it in at a circulation desk.", code, who)
 		case ReturnedByPatron:
+			if at.Same(RSDesk) && len(r.Lenders) > 0 {
+				return ActReturnToLender, nil
+			}
 			if at.Same(RSDesk) {
 				return ActComplete, nil
 			}
 			return "", refuse(ErrWrongDesk, "%s is already checked in — send it to the RS desk and scan it there to close the request.", code)
+		case ShippedToUs:
+			if at.Same(RSDesk) {
+				return ActReceive, nil
+			}
+			return "", refuse(ErrWrongDesk, "%s is on its way to us from %s — receive it at the RS desk.", code, r.Partner)
 		}
 	case Lending:
 		if a, err, ok := routeLendBook(at, r, code); ok {

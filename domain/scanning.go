@@ -56,7 +56,7 @@ func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error
 			if err != nil {
 				return err
 			}
-			if r.Side == Borrowing && r.State == Created {
+			if r.Side == Borrowing && (r.State == Created || r.State == ShippedToUs) {
 				if err := allowTx(tx, by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
 					return err
 				}
@@ -97,15 +97,18 @@ func (d *ScanService) applyScan(tx Tx, r *Request, a Action, code string, by Act
 		}
 		r.DueDate = now.AddDate(0, 0, p.LoanPeriodDays)
 		note = "Due " + r.DueDate.Format(DateLayout)
-	case ActComplete:
+	case ActComplete, ActReturnToLender:
 		note = "Temporary item " + code + " deleted"
+	case ActReceive:
+		// the lender's item id scanned: it becomes the temporary item
+		return d.receive(tx, r, code, by)
 	case ActLoanToPartner, ActLoanReturned:
 		return d.lendBookScan(tx, r, a, by)
 	}
 	if err := r.Transition(a, d.event(by, note)); err != nil {
 		return err
 	}
-	if a == ActComplete {
+	if a == ActComplete || a == ActReturnToLender {
 		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "ShippedReturn"})
 	}
 	return nil

@@ -88,6 +88,9 @@ func (a Action) Label() string {
 	case ActLoanReturned:
 		return "Returned, loan completed"
 	}
+	if l, ok := lenderActionLabels[a]; ok {
+		return l
+	}
 	return string(a)
 }
 
@@ -114,19 +117,34 @@ var machines = map[Side]map[Action]move{
 	},
 	Borrowing: {
 		ActCreate:    {from: []State{""}, to: Created},
-		ActReceive:   {from: []State{Created}, to: Received},
+		ActReceive:   {from: []State{Created, ShippedToUs}, to: Received},
 		ActHoldShelf: {from: []State{Received}, to: OnHoldShelf},
 		ActCheckout:  {from: []State{OnHoldShelf}, to: Loaned},
 		ActCheckin:   {from: []State{Loaned}, to: ReturnedByPatron},
 		ActComplete:  {from: []State{ReturnedByPatron}, to: Completed},
 		ActCancel:    {from: []State{Created}, to: Cancelled},
+		// Borrowing from lenders over ISO 18626 (DESIGN.md).
+		ActRequested:       {from: []State{Created}, to: Requested},
+		ActNextLender:      {from: []State{Created, Requested, WillSupply, RetryPossible}, to: Requested},
+		ActResend:          {from: []State{RetryPossible}, to: Requested},
+		ActWillSupply:      {from: []State{Requested, RetryPossible}, to: WillSupply},
+		ActLenderLoaned:    {from: []State{Requested, WillSupply, RetryPossible}, to: ShippedToUs},
+		ActRetryPossible:   {from: []State{Requested, WillSupply}, to: RetryPossible},
+		ActCopyReceived:    {from: []State{Requested, WillSupply, RetryPossible}, to: CopyReceived},
+		ActUnfilled:        {from: []State{Created, Requested, WillSupply, RetryPossible}, to: Unfilled},
+		ActReturnToLender:  {from: []State{ReturnedByPatron}, to: ReturnedToLender},
+		ActLenderCompleted: {from: []State{Requested, WillSupply, ShippedToUs, Received, OnHoldShelf, Loaned, ReturnedByPatron, ReturnedToLender, CopyReceived}, to: Completed},
+		ActLenderCancelled: {from: []State{Created, Requested, WillSupply, RetryPossible}, to: Cancelled},
+		ActClose:           {from: []State{Requested, WillSupply, RetryPossible, ShippedToUs, ReturnedToLender, CopyReceived}, to: Completed},
+		ActCopyDelivered:   {from: []State{CopyReceived}, to: Completed},
 	},
 }
 
 // States lists a side's states in workflow order.
 func States(side Side) []State {
 	if side == Borrowing {
-		return []State{Created, Received, OnHoldShelf, Loaned, ReturnedByPatron, Completed, Cancelled}
+		return []State{Created, Received, OnHoldShelf, Loaned, ReturnedByPatron, Completed, Cancelled,
+			Requested, WillSupply, ShippedToUs, RetryPossible, CopyReceived, ReturnedToLender, Unfilled}
 	}
 	return []State{Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled,
 		LoanedToPartner, ReturnInTransit, Returned}
@@ -160,6 +178,9 @@ func (s State) Label(side Side) string {
 			return "Request completed"
 		case Cancelled:
 			return "Cancelled"
+		}
+		if l, ok := lenderStateLabels[s]; ok {
+			return l
 		}
 		return string(s)
 	}
@@ -197,7 +218,7 @@ func ParseState(code string) (State, error) {
 			}
 		}
 	}
-	return "", refuse(ErrInvalidInput, "%q is not a status code; use one of: created, pick_requested, item_at_desk, shipped_digitally, rejected, bad_citation, cancelled, loaned_to_partner, return_in_transit, returned, received, on_hold_shelf, loaned, returned_by_patron, completed.", code)
+	return "", refuse(ErrInvalidInput, "%q is not a status code; use one of: created, pick_requested, item_at_desk, shipped_digitally, rejected, bad_citation, cancelled, loaned_to_partner, return_in_transit, returned, received, on_hold_shelf, loaned, returned_by_patron, completed, requested, will_supply, shipped_to_us, retry_possible, copy_received, returned_to_lender, unfilled.", code)
 }
 
 // Can reports whether the action is legal for the request in its current state.

@@ -195,6 +195,13 @@ func TestFinal(t *testing.T) {
 		{Borrowing, ReturnedByPatron, false},
 		{Borrowing, Completed, true},
 		{Borrowing, Cancelled, true},
+		{Borrowing, Requested, false},
+		{Borrowing, WillSupply, false},
+		{Borrowing, ShippedToUs, false},
+		{Borrowing, RetryPossible, false},
+		{Borrowing, CopyReceived, false},
+		{Borrowing, ReturnedToLender, false},
+		{Borrowing, Unfilled, true},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s", tt.side, tt.state), func(t *testing.T) {
@@ -239,11 +246,22 @@ func TestStateLabels(t *testing.T) {
 		{Borrowing, ReturnedByPatron, "Returned — in transit to RS desk"},
 		{Borrowing, Completed, "Request completed"},
 		{Borrowing, Cancelled, "Cancelled"},
+		{Borrowing, Requested, "Requested from lender"},
+		{Borrowing, WillSupply, "Will supply"},
+		{Borrowing, ShippedToUs, "Shipped to us"},
+		{Borrowing, RetryPossible, "Lender asks for changes"},
+		{Borrowing, CopyReceived, "Copy received"},
+		{Borrowing, ReturnedToLender, "Returned to lender"},
+		{Borrowing, Unfilled, "Unfilled"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%s", tt.side, tt.state), func(t *testing.T) {
 			assert.Equal(t, tt.label, tt.state.Label(tt.side))
-			assert.Equal(t, tt.label, sampleRequest(tt.side, tt.state).StatusLabel())
+			want := tt.label
+			if tt.state == Requested {
+				want = "Requested from RAPID" // a request names its lender
+			}
+			assert.Equal(t, want, sampleRequest(tt.side, tt.state).StatusLabel())
 		})
 	}
 }
@@ -251,7 +269,8 @@ func TestStateLabels(t *testing.T) {
 func TestStatesOrder(t *testing.T) {
 	assert.Equal(t, []State{Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled,
 		LoanedToPartner, ReturnInTransit, Returned}, States(Lending))
-	assert.Equal(t, []State{Created, Received, OnHoldShelf, Loaned, ReturnedByPatron, Completed, Cancelled}, States(Borrowing))
+	assert.Equal(t, []State{Created, Received, OnHoldShelf, Loaned, ReturnedByPatron, Completed, Cancelled,
+		Requested, WillSupply, ShippedToUs, RetryPossible, CopyReceived, ReturnedToLender, Unfilled}, States(Borrowing))
 }
 
 func TestActiveBarcode(t *testing.T) {

@@ -32,6 +32,10 @@ type Summary struct {
 	DueDate      time.Time
 	// Since is when the request entered its current state.
 	Since time.Time
+	// Flags (comma-separated) and LenderDeadline are a borrowing
+	// request's from its lender.
+	Flags          string
+	LenderDeadline time.Time
 }
 
 // Summary is the request's summary as the list shows it.
@@ -41,6 +45,7 @@ func (r Request) Summary() Summary {
 		Title: r.Title, ArticleTitle: r.ArticleTitle, Requester: r.Requester, Pickup: r.Pickup,
 		ItemBarcode: r.ItemBarcode, PickTarget: r.PickTarget,
 		Created: r.Created, Deadline: r.Deadline, DueDate: r.DueDate, Since: r.stateSince(),
+		Flags: strings.Join(r.Flags, ","), LenderDeadline: r.LenderDeadline,
 	}
 }
 
@@ -62,7 +67,7 @@ func (r Request) stateSince() time.Time {
 func (s Summary) Active() bool { return !s.State.Final(s.Side) }
 
 // StatusLabel is the state's label as staff know it.
-func (s Summary) StatusLabel() string { return s.State.Label(s.Side) }
+func (s Summary) StatusLabel() string { return lenderLabel(s.Side, s.State, s.Partner) }
 
 // Ref is the short way to name the request to staff (see Request.Ref).
 func (s Summary) Ref() string { return ref(s.ExternalID, s.ID) }
@@ -112,6 +117,9 @@ type Listing struct {
 	// since the window looks for the request it has just changed or shown
 	// several times in a row, and a search goes through the whole list.
 	last int
+	// lenderMarks holds, by id, the few summaries' lender flags and
+	// deadline (see markLender), rather than a field in every entry.
+	lenderMarks map[string]lenderMark
 }
 
 // entry is one request in a listing: 96 bytes besides its text.
@@ -197,6 +205,7 @@ func (l *Listing) entryOf(s *Summary) entry {
 	for i, n := range []string{string(s.Side), string(s.State), string(s.Format), s.Partner, s.Pickup, s.PickTarget} {
 		e.names[i] = l.name(n)
 	}
+	l.markLender(s)
 	return e
 }
 
@@ -246,14 +255,14 @@ func (l *Listing) summary(e *entry) Summary {
 			t[i] = time.Unix(0, n)
 		}
 	}
-	return Summary{
+	return l.withLender(Summary{
 		ID: e.field(0), ExternalID: e.field(1), Title: e.field(2), ArticleTitle: e.field(3),
 		Requester: e.field(4), ItemBarcode: e.field(5),
 		Side: Side(l.names[e.names[nameSide]]), State: State(l.names[e.names[nameState]]),
 		Format: Format(l.names[e.names[nameFormat]]), Partner: l.names[e.names[namePartner]],
 		Pickup: l.names[e.names[namePickup]], PickTarget: l.names[e.names[namePickTarget]],
 		Created: t[0], Deadline: t[1], DueDate: t[2], Since: t[3],
-	}
+	})
 }
 
 // compareEntries orders two entries by urgency, then id.

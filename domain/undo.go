@@ -37,6 +37,8 @@ func (r Request) CanUndo(now time.Time) (bool, string) {
 		return false, fmt.Sprintf("The last change of %s was already undone.", r.Ref())
 	case ev.Action == ActShip:
 		return false, fmt.Sprintf("%s was shipped: the file has left the building and cannot be recalled.", r.Ref())
+	case withLender(ev.Action):
+		return false, fmt.Sprintf("The last change of %s (%s) is between us and its lender over ISO 18626; it cannot be undone.", r.Ref(), ev.Action.Label())
 	case ev.From == ev.To:
 		return false, fmt.Sprintf("The last entry of %s (%s) records something that has already happened; it cannot be undone.", r.Ref(), ev.Action.Label())
 	case now.Sub(ev.At) > UndoWindow:
@@ -55,6 +57,9 @@ func (r *Request) undo(ev Event) error {
 	switch last.Action {
 	case ActReceive:
 		r.ItemBarcode = ""
+		if last.From == ShippedToUs {
+			r.ItemBarcode = r.LenderItemID // on its way again: found by the lender's id
+		}
 	case ActHoldShelf:
 		r.HoldUntil = time.Time{}
 	case ActCheckout:

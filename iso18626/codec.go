@@ -64,6 +64,10 @@ func (Codec) Decode(raw []byte) (domain.Incoming, error) {
 		in.Reason, in.Status = s.MessageInfo.ReasonForMessage, s.StatusInfo.Status
 		in.ReasonUnfilled, in.Note, in.DueDate = s.MessageInfo.ReasonUnfilled.Value, s.MessageInfo.Note, s.StatusInfo.DueDate
 		in.DeliveryURL = s.DeliveryURL()
+		in.AnswerYesNo, in.ReasonRetry = s.MessageInfo.AnswerYesNo, s.MessageInfo.ReasonRetry.Value
+		if d := s.DeliveryInfo; d != nil {
+			in.ItemID = d.ItemId
+		}
 	case m.RequestingAgencyMessage != nil:
 		r := m.RequestingAgencyMessage
 		in.Kind = domain.KindRequesting
@@ -144,16 +148,24 @@ func (Codec) Encode(o domain.Outgoing) ([]byte, error) {
 		c := o.Citation
 		b := BibliographicInfo{Title: c.Title, Author: c.Author, TitleOfComponent: c.ArticleTitle,
 			Volume: c.Volume, Issue: c.Number, PagesRequested: c.Pages}
-		for code, id := range map[string]string{"ISSN": c.ISSN, "ISBN": c.ISBN, "DOI": c.DOI} {
-			if id != "" {
-				b.BibliographicItemId = append(b.BibliographicItemId, BibliographicItemID{Identifier: id, Code: Code(code)})
+		for _, id := range []struct{ code, value string }{{"ISSN", c.ISSN}, {"ISBN", c.ISBN}, {"DOI", c.DOI}} {
+			if id.value != "" {
+				b.BibliographicItemId = append(b.BibliographicItemId, BibliographicItemID{Identifier: id.value, Code: Code(id.code)})
 			}
 		}
+		if c.OCLC != "" {
+			b.BibliographicRecordId = append(b.BibliographicRecordId, BibliographicRecordID{Identifier: c.OCLC, Code: Code("OCLC")})
+		}
 		req := &Request{Header: h, BibliographicInfo: b,
-			ServiceInfo: &ServiceInfo{ServiceType: o.ServiceType, Note: o.Note}}
+			ServiceInfo: &ServiceInfo{ServiceType: o.ServiceType, Note: o.Note, RequestType: o.RequestType,
+				RequestingAgencyPreviousRequestId: o.PreviousRequestID, NeedBeforeDate: o.NeedBefore.UTC()}}
+		if o.NeedBefore.IsZero() {
+			req.ServiceInfo.NeedBeforeDate = time.Time{}
+		}
 		if c.Year != "" {
 			req.PublicationInfo = &PublicationInfo{PublicationDate: c.Year}
 		}
+		requestParties(req, o)
 		m = Message{Version: Version2017, Request: req}
 	default:
 		return nil, errors.New("iso18626: cannot write a " + o.Kind + " message")
@@ -231,6 +243,30 @@ func firstOf(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// requestParties fills in who asks (our name and ISO 18626 address), where
+// the item goes (the pickup library's postal address for a loan, our email
+// for a copy) and, when the desk sends it, the patron's id.
+func requestParties(req *Request, o domain.Outgoing) {
+	if o.RequesterName != "" || o.RequesterAddress != "" {
+		info := &RequestingAgencyInfo{Name: o.RequesterName}
+		if o.RequesterAddress != "" {
+			info.Address = []Address{{ElectronicAddress: &ElectronicAddress{Type: Code("URL"), Data: o.RequesterAddress}}}
+		}
+		req.RequestingAgencyInfo = info
+	}
+	switch {
+	case o.DeliveryEmail != "":
+		req.RequestedDeliveryInfo = []RequestedDeliveryInfo{{Address: &Address{
+			ElectronicAddress: &ElectronicAddress{Type: Code("Email"), Data: o.DeliveryEmail}}}}
+	case o.DeliveryAddress != "":
+		req.RequestedDeliveryInfo = []RequestedDeliveryInfo{{Address: &Address{
+			PhysicalAddress: &PhysicalAddress{Line1: o.DeliveryName, Line2: o.DeliveryAddress}}}}
+	}
+	if o.PatronID != "" {
+		req.PatronInfo = &PatronInfo{PatronId: o.PatronID}
+	}
 }
 
 // Restamp sets the header's timestamp of a message we wrote to now, the

@@ -77,6 +77,26 @@ func TestEveryOutgoingKindIsSchemaValidAndReadsBack(t *testing.T) {
 			o.Kind, o.ServiceType = domain.KindRequest, "Loan"
 			o.Citation = domain.Citation{Title: "Silent Spring", Author: "Carson, Rachel", ISBN: "9780618249060", Year: "1962"}
 		}),
+		"loan request to a pickup library": with(func(o *domain.Outgoing) {
+			o.Kind, o.ServiceType, o.RequestType, o.NeedBefore = domain.KindRequest, "Loan", "New", at.AddDate(0, 1, 0)
+			o.Citation = domain.Citation{Title: "Silent Spring", ISBN: "9780618249060", OCLC: "12345"}
+			o.RequesterName, o.RequesterAddress = "Our Library", "https://ill.example.edu/"
+			o.DeliveryName, o.DeliveryAddress, o.PatronID, o.Note = "Main Library", "1 Main St, Springfield", "P-77", "please hurry"
+		}),
+		"copy request by email": with(func(o *domain.Outgoing) {
+			o.Kind, o.ServiceType, o.RequestType = domain.KindRequest, "Copy", "New"
+			o.Citation = domain.Citation{Title: "Journal of Tests", ArticleTitle: "On codecs", Pages: "3-9", ISSN: "1234-5678", DOI: "10.1/x"}
+			o.RequesterName, o.DeliveryEmail = "Our Library", "ill@example.edu"
+		}),
+		"retry": with(func(o *domain.Outgoing) {
+			o.Kind, o.ServiceType, o.RequestType, o.PreviousRequestID = domain.KindRequest, "Copy", "Retry", "B-0"
+			o.Citation = domain.Citation{Title: "Journal of Tests", Volume: "7"}
+		}),
+		"cancel": with(func(o *domain.Outgoing) {
+			o.Kind, o.Action, o.Note = domain.KindRequesting, "Cancel", "found elsewhere"
+		}),
+		"renew":          with(func(o *domain.Outgoing) { o.Kind, o.Action = domain.KindRequesting, "Renew" }),
+		"status request": with(func(o *domain.Outgoing) { o.Kind, o.Action = domain.KindRequesting, "StatusRequest" }),
 	}
 	for name, o := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -196,6 +216,81 @@ func TestReplyAddressIsTheRequestersWebAddress(t *testing.T) {
 			in, err := Codec{}.Decode(tc.raw)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, in.ReplyAddress)
+		})
+	}
+}
+
+func TestRequestCarriesWhatTheLenderNeeds(t *testing.T) {
+	o := domain.Outgoing{Kind: domain.KindRequest, From: "ISIL:US-BORROW", To: "ISIL:US-LEND", RequestingRequestID: "B-1-2",
+		Timestamp: at, ServiceType: "Loan", RequestType: "Retry", PreviousRequestID: "B-1-1", NeedBefore: at.AddDate(0, 1, 0),
+		Citation:      domain.Citation{Title: "Silent Spring", ISBN: "9780618249060", ISSN: "1111-2222", DOI: "10.1/y", OCLC: "12345"},
+		RequesterName: "Our Library", RequesterAddress: "https://ill.example.edu/", DeliveryName: "Main Library",
+		DeliveryAddress: "1 Main St", PatronID: "P-77"}
+	xml, err := Codec{}.Encode(o)
+	require.NoError(t, err)
+	validate(t, xml)
+	m, err := Parse(bytes.NewReader(xml))
+	require.NoError(t, err)
+	s := m.Request.ServiceInfo
+	assert.Equal(t, "Retry", s.RequestType)
+	assert.Equal(t, "B-1-1", s.RequestingAgencyPreviousRequestId)
+	assert.True(t, s.NeedBeforeDate.Equal(o.NeedBefore))
+	var ids []string
+	for _, id := range m.Request.BibliographicInfo.BibliographicItemId {
+		ids = append(ids, id.Code.Value+" "+id.Identifier)
+	}
+	assert.Equal(t, []string{"ISSN 1111-2222", "ISBN 9780618249060", "DOI 10.1/y"}, ids)
+	assert.Equal(t, "12345", m.Request.BibliographicInfo.BibliographicRecordId[0].Identifier)
+	a := m.Request.RequestingAgencyInfo
+	require.NotNil(t, a)
+	assert.Equal(t, "Our Library", a.Name)
+	assert.Equal(t, ElectronicAddress{Type: Code("URL"), Data: "https://ill.example.edu/"}, *a.Address[0].ElectronicAddress)
+	require.Len(t, m.Request.RequestedDeliveryInfo, 1)
+	assert.Equal(t, PhysicalAddress{Line1: "Main Library", Line2: "1 Main St"}, *m.Request.RequestedDeliveryInfo[0].Address.PhysicalAddress)
+	assert.Equal(t, "P-77", m.Request.PatronInfo.PatronId)
+
+	bare := domain.Outgoing{Kind: domain.KindRequest, From: "ISIL:US-BORROW", To: "ISIL:US-LEND", RequestingRequestID: "B-2",
+		Timestamp: at, ServiceType: "Copy", Citation: domain.Citation{Title: "T"}}
+	xml, err = Codec{}.Encode(bare)
+	require.NoError(t, err)
+	validate(t, xml)
+	assert.NotContains(t, string(xml), "patronInfo", "no patron reference unless the desk sends it")
+	assert.NotContains(t, string(xml), "needBeforeDate")
+}
+
+func TestLenderAnswersDecode(t *testing.T) {
+	h := Header{SupplyingAgencyId: AgencyID{Type: "ISIL", Value: "US-LEND"}, RequestingAgencyId: AgencyID{Type: "ISIL", Value: "US-BORROW"},
+		Timestamp: at, RequestingAgencyRequestId: "B-1-1", SupplyingAgencyRequestId: "L-1"}
+	tests := []struct {
+		name   string
+		reason string
+		status string
+		opts   SupplyOptions
+		want   func(*domain.Incoming)
+	}{
+		{"loaned with item id", "RequestResponse", "Loaned", SupplyOptions{Delivery: &DeliveryInfo{DateSent: at, ItemId: "LEND-9"}},
+			func(in *domain.Incoming) { in.ItemID = "LEND-9" }},
+		{"retry possible", "RequestResponse", "RetryPossible", SupplyOptions{ReasonRetry: "NotFoundAsCited", Note: "which volume?"},
+			func(in *domain.Incoming) { in.ReasonRetry, in.Note = "NotFoundAsCited", "which volume?" }},
+		{"cancel refused", "CancelResponse", "WillSupply", SupplyOptions{AnswerYesNo: "N"},
+			func(in *domain.Incoming) { in.AnswerYesNo = "N" }},
+		{"renewed", "RenewResponse", "Loaned", SupplyOptions{AnswerYesNo: "Y"},
+			func(in *domain.Incoming) { in.AnswerYesNo = "Y" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := NewSupplyingAgencyMessage(h, tt.reason, tt.status, tt.opts)
+			require.NoError(t, err)
+			xml, err := Marshal(m)
+			require.NoError(t, err)
+			validate(t, xml)
+			in, err := Codec{}.Decode(xml)
+			require.NoError(t, err)
+			want := in
+			want.ItemID, want.ReasonRetry, want.AnswerYesNo, want.Note = "", "", "", ""
+			tt.want(&want)
+			assert.Equal(t, want, in)
+			assert.Equal(t, tt.status, in.Status)
 		})
 	}
 }

@@ -29,17 +29,17 @@ $B partner add BORROW --name "Borrowing Library" --agency-id ISIL:US-BORROW --is
 
 # The lender's server runs; recording the request sends it at once.
 serve lender "$B" "$pb"
-id=$($A borrow new --partner LEND --title "Journal of Documentation" --author "Case, D. O." --requester "Ada Lovelace" --pickup "Main Library")
-wait_log "$work/lender.log" "New lending request \"$id\" from BORROW" 10
+id=$($A borrow new --partner LEND --service copy --title "Journal of Documentation" --author "Case, D. O." --requester "Ada Lovelace" --pickup "Main Library")
+wait_log "$work/lender.log" "New lending request \"$id-1\" from BORROW" 10
 halt lender
 serve borrower "$A" "$pa"
 
-out=$($B show --json "$id")
-grep -q '"status": "created"' <<<"$out" || fail "the lender has no new lending request $id: $out"
+out=$($B show --json "$id-1")
+grep -q '"status": "created"' <<<"$out" || fail "the lender has no new lending request $id-1: $out"
 grep -q '"title": "Journal of Documentation"' <<<"$out" || fail "the citation did not arrive: $out"
 
 # The lender ships; ship sends CopyCompleted at once to the borrower's server.
-$B ship "$id" "$scan" | tee "$work/ship.out"
+$B ship "$id-1" "$scan" | tee "$work/ship.out"
 grep -q "message CopyCompleted to BORROW: sent" "$work/ship.out" || fail "CopyCompleted was not delivered: $(cat "$work/ship.out")"
 wait_log "$work/borrower.log" "reports \"CopyCompleted\"" 10
 
@@ -57,7 +57,7 @@ sys.exit(0 if got == open(sys.argv[2], "rb").read() else 1)
 PY
 
 # Revoked, the link answers 404, as a link that never existed does.
-out=$($B link revoke "$id")
+out=$($B link revoke "$id-1")
 grep -q "is revoked" <<<"$out" || fail "link revoke did not revoke the link: $out"
 python3 - "$url" <<'PY' || fail "the revoked link still served the file"
 import sys, urllib.error, urllib.request

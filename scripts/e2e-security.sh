@@ -50,8 +50,8 @@ grep -q "BORROW.*token" <<<"$listed" || fail "partner list does not show BORROW'
 # 1. Bearer tokens over plain HTTP on 127.0.0.1: the request goes out at
 # once with the borrower's token and is taken in.
 serve lender "$B" "$pb"
-id=$($A borrow new --partner LEND --title "Journal of Documentation" --author "Case, D. O." --requester "Ada Lovelace" --pickup "Main Library")
-wait_log "$work/lender.log" "New lending request \"$id\" from BORROW" 10
+id=$($A borrow new --partner LEND --service copy --title "Journal of Documentation" --author "Case, D. O." --requester "Ada Lovelace" --pickup "Main Library")
+wait_log "$work/lender.log" "New lending request \"$id-1\" from BORROW" 10
 before=$(count "$B")
 
 # A stranger replays it as BORROW: without a token 401, with another
@@ -79,7 +79,7 @@ if $B show FORGED-1 >/dev/null 2>&1; then fail "the forged request is in the len
 # lender's token; the borrower's server refuses the same without it.
 halt lender
 serve borrower "$A" "$pa"
-$B ship "$id" "$scan" | tee "$work/ship.out"
+$B ship "$id-1" "$scan" | tee "$work/ship.out"
 grep -q "message CopyCompleted to BORROW: sent" "$work/ship.out" || fail "CopyCompleted was not delivered: $(cat "$work/ship.out")"
 wait_log "$work/borrower.log" "reports \"CopyCompleted\"" 10
 sed -e 's/US-BORROW/US-SWAP/; s/US-LEND/US-BORROW/; s/US-SWAP/US-LEND/' "$msg" >"$work/as-lender.xml"
@@ -114,7 +114,7 @@ $B partner edit BORROW --client-ca "$tls/borrower-ca.pem" >/dev/null
 serve lender "$B" "$pb" --tls-cert "$tls/lender-server.pem" --tls-key "$tls/lender-server.key"
 grep -q "Listening on https://" "$work/lender.log" || fail "the lender does not listen with TLS: $(cat "$work/lender.log")"
 id2=$($A borrow new --partner LEND --title "Library Trends" --requester "Grace Hopper" --pickup "Main Library")
-wait_log "$work/lender.log" "New lending request \"$id2\" from BORROW" 10
+wait_log "$work/lender.log" "New lending request \"$id2-1\" from BORROW" 10
 
 # Without a client certificate, or with one of a CA the lender does not
 # know, the same message is refused; nothing changes.

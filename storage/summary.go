@@ -29,6 +29,17 @@ func EncodeSummary(s domain.Summary) []byte {
 		}
 		b = binary.AppendVarint(b, n)
 	}
+	// A borrowing request's lender flags and deadline follow only when
+	// set, so that the summaries of other requests stay as they were.
+	if s.Flags != "" || !s.LenderDeadline.IsZero() {
+		b = binary.AppendUvarint(b, uint64(len(s.Flags)))
+		b = append(b, s.Flags...)
+		var n int64
+		if !s.LenderDeadline.IsZero() {
+			n = s.LenderDeadline.UnixNano()
+		}
+		b = binary.AppendVarint(b, n)
+	}
 	return b
 }
 
@@ -66,6 +77,23 @@ func DecodeSummary(v []byte) (domain.Summary, error) {
 		if n != 0 {
 			*t = time.Unix(0, n)
 		}
+	}
+	if pos == len(v) {
+		return s, nil
+	}
+	n, w := binary.Uvarint(v[pos:])
+	if w <= 0 || uint64(len(v)-pos-w) < n {
+		return s, ErrSummaryDamaged
+	}
+	pos += w
+	s.Flags = data[pos : pos+int(n)]
+	pos += int(n)
+	d, w := binary.Varint(v[pos:])
+	if w <= 0 || pos+w != len(v) {
+		return s, ErrSummaryDamaged
+	}
+	if d != 0 {
+		s.LenderDeadline = time.Unix(0, d)
 	}
 	return s, nil
 }

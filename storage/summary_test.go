@@ -25,6 +25,8 @@ func TestSummaryEncodingRoundTrip(t *testing.T) {
 			PickTarget: "digitization:Scan Lab", Created: at, Deadline: at.Add(time.Hour), DueDate: at.AddDate(0, 1, 0), Since: at.Add(time.Minute)}},
 		{"before 1970", domain.Summary{ID: "old", Created: time.Date(1969, 7, 20, 20, 17, 0, 0, time.UTC)}},
 		{"long title", domain.Summary{ID: "long", Title: string(make([]byte, 70000))}},
+		{"lender flags", domain.Summary{ID: "lent", State: domain.ShippedToUs, Flags: "overdue,recalled", LenderDeadline: at}},
+		{"lender deadline only", domain.Summary{ID: "asked", State: domain.Requested, LenderDeadline: at}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,14 +37,24 @@ func TestSummaryEncodingRoundTrip(t *testing.T) {
 	}
 }
 
+func TestSummaryWithoutLenderPartKeepsItsBytes(t *testing.T) {
+	s := domain.Summary{ID: "id", Title: "A title", Created: time.Unix(1, 0)}
+	with := s
+	with.Flags = "overdue"
+	b := storage.EncodeSummary(s)
+	assert.Equal(t, b, storage.EncodeSummary(with)[:len(b)], "the lender's part only follows what was there")
+}
+
 func TestDamagedSummaryRefused(t *testing.T) {
 	good := storage.EncodeSummary(domain.Summary{ID: "id", Title: "A title", Created: time.Now()})
 	tests := map[string][]byte{
-		"empty":           nil,
-		"unknown layout":  append([]byte{9}, good[1:]...),
-		"cut in a string": good[:5],
-		"cut in a time":   good[:len(good)-1],
-		"length too big":  {storage.SummaryFormat, 0xff, 0xff, 0xff, 0x0f},
+		"empty":                    nil,
+		"unknown layout":           append([]byte{9}, good[1:]...),
+		"cut in a string":          good[:5],
+		"cut in a time":            good[:len(good)-1],
+		"length too big":           {storage.SummaryFormat, 0xff, 0xff, 0xff, 0x0f},
+		"cut in the lender's part": append(append([]byte{}, good...), 5, 'o'),
+		"trailing bytes":           append(storage.EncodeSummary(domain.Summary{ID: "id", Flags: "overdue"}), 1),
 	}
 	for name, v := range tests {
 		t.Run(name, func(t *testing.T) {

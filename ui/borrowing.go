@@ -80,6 +80,11 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 			partner.SetText(partnerChoice(p))
 		})
 	})
+	more := f.dialogs.entry(false)
+	more.SetPlaceHolder("Codes of the lenders to ask next, in order, e.g. BVB, NYPL")
+	service := widget.NewSelect([]string{serviceAuto, serviceCopy, serviceLoan}, nil)
+	service.SetSelected(serviceAuto)
+	partnerNote := f.dialogs.entry(false)
 	errLabel := errorLabel()
 	form := widget.NewForm(
 		widget.NewFormItem("Title *", title),
@@ -89,17 +94,22 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		widget.NewFormItem("Email", email),
 		widget.NewFormItem("Pickup *", pickup),
 		widget.NewFormItem("Partner *", container.NewBorder(nil, nil, nil, addPartner, partner)),
+		widget.NewFormItem("Then ask", more),
+		widget.NewFormItem("Service", service),
+		widget.NewFormItem("Note to lender", partnerNote),
 	)
 	var d dialog.Dialog
 	submit := func() {
 		in := domain.BorrowingInput{Citation: domain.Citation{Title: title.Text, Author: author.Text, ISBN: isbn.Text},
 			Requester: requester.Text, RequesterEmail: email.Text, Pickup: pickup.Text, Partner: partnerCode(partner.Text, partners)}
+		in.PartnerNote = partnerNote.Text
+		rotaInput(&in, more.Text, service.Selected, partners)
 		if msg := missingBorrowingFields(in); msg != "" {
 			errLabel.SetText(msg)
 			return
 		}
 		f.dialogs.confirm("Create borrowing request?",
-			fmt.Sprintf("“%s” for %s, pickup at %s, from %s.", in.Title, in.Requester, in.Pickup, in.Partner),
+			fmt.Sprintf("“%s” for %s, pickup at %s, from %s.", in.Title, in.Requester, in.Pickup, lendersText(in)),
 			"Create", func() {
 				if _, err := f.CreateBorrowing(in); err != nil {
 					errLabel.SetText(refusalText(err))
@@ -108,7 +118,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 				d.Hide()
 			})
 	}
-	for _, e := range []*keyEntry{title, author, isbn, requester, email} {
+	for _, e := range []*keyEntry{title, author, isbn, requester, email, more, partnerNote} {
 		e.OnSubmitted = func(string) { submit() }
 	}
 	pickup.OnSubmitted = func(string) { submit() }

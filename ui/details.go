@@ -34,6 +34,7 @@ type detailsDesk interface {
 	Loan(ref, itemBarcode string, due time.Time, by domain.Actor) (domain.Request, error)
 	Recall(ref, note string, by domain.Actor) (domain.Request, error)
 	AnswerRenew(ref string, yes bool, by domain.Actor) (domain.Request, error)
+	lenderDesk
 	Find(ref string) (domain.Request, error)
 	LookUpHoldings(ctx context.Context, ref string, by domain.Actor) (domain.Request, error)
 	ResolverLink(r domain.Request) (domain.EResource, bool)
@@ -151,6 +152,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		add(sectionTitle("Patron"))
 		add(fields("Requester", r.Requester, "Email", r.RequesterEmail, "Pickup", r.Pickup,
 			"Item barcode", r.ItemBarcode, "Hold until", dateOnly(r.HoldUntil), "Due", dateOnly(r.DueDate))...)
+		add(lenderDetails(r)...)
 	} else {
 		add(sectionTitle("Holdings"))
 		if r.Location == "" && r.CallNumber == "" && r.ItemBarcode == "" {
@@ -257,6 +259,7 @@ func (p *DetailsPane) actionButtons(r domain.Request) []fyne.CanvasObject {
 	if r.Side == domain.Borrowing && r.Can(domain.ActCancel) {
 		button("Cancel request", theme.CancelIcon(), widget.DangerImportance, p.ShowCancel)
 	}
+	p.lenderButtons(r, button)
 	return out
 }
 
@@ -661,6 +664,10 @@ func (p *DetailsPane) Cancel(note string) error {
 	r, err := p.desk.Cancel(r.ID, note, p.actor())
 	if err != nil {
 		return err
+	}
+	if r.State != domain.Cancelled { // sent to a lender: its answer decides
+		p.acted(r, r.Ref()+": Cancel sent to "+r.Partner+"; the lender's answer decides.")
+		return nil
 	}
 	p.acted(r, r.Ref()+" cancelled.")
 	return nil

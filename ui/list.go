@@ -62,7 +62,7 @@ var (
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
 		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
 		{title: "Item barcode", sample: "39200000101", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
-		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return r.StatusLabel() }},
+		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return flaggedStatus(r) }},
 		{title: "Due", sample: "OVERDUE 2026-12-31", own: true, text: func(l *RequestList, r *domain.Summary) string {
 			if r.DueDate.IsZero() {
 				return ""

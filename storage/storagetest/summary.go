@@ -19,7 +19,8 @@ func SameSummary(t assert.TestingT, want, got domain.Summary) {
 		name string
 		w, g *time.Time
 	}{{"created", &want.Created, &got.Created}, {"deadline", &want.Deadline, &got.Deadline},
-		{"due", &want.DueDate, &got.DueDate}, {"since", &want.Since, &got.Since}} {
+		{"due", &want.DueDate, &got.DueDate}, {"since", &want.Since, &got.Since},
+		{"lender deadline", &want.LenderDeadline, &got.LenderDeadline}} {
 		assert.True(t, p.w.Equal(*p.g), "%s: want %v, got %v", p.name, *p.w, *p.g)
 		assert.Equal(t, p.w.IsZero(), p.g.IsZero(), p.name)
 		*p.w, *p.g = time.Time{}, time.Time{}
