@@ -125,6 +125,22 @@ func TestLendingLifeCycle(t *testing.T) {
 	assert.NotContains(t, c.ok("list"), "12345678", "a shipped request is off the active list")
 }
 
+func TestListNamesEachRequestByItsOwnID(t *testing.T) {
+	c := newCLI(t) // a fixed clock: every id starts with the same timestamp
+	c.ok("partner", "add", "NYPL", "--name", "New York Public Library")
+	var ids []string
+	for _, title := range []string{"Silent Spring", "The Sea Around Us"} {
+		ids = append(ids, strings.TrimSpace(c.ok("borrow", "new", "--title", title, "--requester", "Grace Hopper",
+			"--pickup", "Main Library", "--partner", "NYPL")))
+	}
+	out := c.ok("list")
+	for _, id := range ids {
+		short := id[len(id)-8:]
+		assert.Regexp(t, `(?m)^-\s+`+short+`\s`, out)
+		assert.Equal(t, id, c.show(short)["id"], "the listed id names the request")
+	}
+}
+
 func TestBorrowingLifeCycle(t *testing.T) {
 	c := newCLI(t)
 	c.ok("partner", "add", "NYPL", "--name", "New York Public Library", "--loan-days", "21")

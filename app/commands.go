@@ -267,7 +267,9 @@ func (s *requestCommands) cmdList(args []string) error {
 	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME LEFT\tID\tEXTERNAL ID\tSIDE\tSTATUS\tPARTNER\tTITLE")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.timeLeft(r), r.ID[:min(8, len(r.ID))],
+		// the id's last 8 characters: its first are a timestamp that
+		// requests made together share, its last are random
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.timeLeft(r), r.ID[max(0, len(r.ID)-8):],
 			r.ExternalID, r.Side, domain.FlaggedLabel(r.StatusLabel(), r.Flags...), r.Partner, truncate(r.Title, 50))
 	}
 	return tw.Flush()
