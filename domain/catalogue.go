@@ -478,7 +478,7 @@ func (d *CatalogueService) LookUpHoldings(ctx context.Context, ref string, by Ac
 	if err := d.allow(by, RoleRequests, "Looking up holdings"); err != nil {
 		return Request{}, err
 	}
-	r, err := d.find(ref)
+	r, err := d.Find(ref)
 	if err != nil {
 		return Request{}, err
 	}
@@ -492,19 +492,9 @@ func (d *CatalogueService) LookUpHoldings(ctx context.Context, ref string, by Ac
 	return d.lookUp(ctx, cat, r.ID)
 }
 
-func (d *CatalogueService) find(ref string) (Request, error) {
-	var r Request
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		r, err = resolve(tx, ref)
-		return err
-	})
-	return r, err
-}
-
 // lookUp searches cat for request id's citation and stores the result.
 func (d *CatalogueService) lookUp(ctx context.Context, cat Catalogue, id string) (Request, error) {
-	r, err := d.find(id)
+	r, err := d.Find(id)
 	if err != nil {
 		return Request{}, err
 	}

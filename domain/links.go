@@ -252,7 +252,7 @@ func CheckPublicURL(u string) error {
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return refuse(ErrInvalidInput, "The public address %q must be an https:// address, e.g. https://ill.example.edu.", u)
 	}
-	if p.Scheme == "http" && !loopbackHost(p.Hostname()) {
+	if p.Scheme == "http" && !LoopbackHost(p.Hostname()) {
 		return refuse(ErrInvalidInput, "The public address %q must use https://: partners download shipped files from it, "+
 			"and plain http:// is allowed only on this computer (localhost, 127.0.0.1, ::1).", u)
 	}

@@ -345,7 +345,10 @@ func mailSettings(tx Tx) (MailSettings, error) {
 	return m, nil
 }
 
-func loopbackHost(host string) bool {
+// LoopbackHost reports whether host (a name or an address, no port) is
+// this computer: the only place plain http may go, since nothing crosses
+// a network there.
+func LoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -129,7 +129,7 @@ func (d *NoticeService) SaveMailSettings(m MailSettings, by ...Actor) error {
 	if m.Password != "" && m.User == "" {
 		return refuse(ErrInvalidInput, "A password needs the user name it belongs to.")
 	}
-	if m.Host != "" && m.User != "" && m.TLS == TLSNone && !loopbackHost(m.Host) {
+	if m.Host != "" && m.User != "" && m.TLS == TLSNone && !LoopbackHost(m.Host) {
 		return refuse(ErrInvalidInput, "The password would travel unencrypted to %s: choose starttls or tls, or leave user and password empty.", m.Host)
 	}
 	port := ""

@@ -111,7 +111,7 @@ func describeCA(pemText string) string {
 // this computer, where messages and our token would travel unencrypted.
 func plainHTTP(endpoint string) bool {
 	u, err := url.Parse(endpoint)
-	return err == nil && strings.EqualFold(u.Scheme, "http") && !loopbackHost(u.Hostname())
+	return err == nil && strings.EqualFold(u.Scheme, "http") && !LoopbackHost(u.Hostname())
 }
 
 // shownEndpoint is an endpoint without the password it may carry.

@@ -8,10 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -30,7 +28,7 @@ func (Checker) Check(ctx context.Context, link string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an http:// or https:// address: %w", link, domain.ErrInvalidInput)
 	}
-	if u.Scheme == "http" && !loopback(u.Hostname()) {
+	if u.Scheme == "http" && !domain.LoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%s is plain http to another computer; only https is used there: %w", u.Host, domain.ErrInvalidInput)
 	}
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -52,12 +50,4 @@ func (Checker) Check(ctx context.Context, link string) error {
 		return fmt.Errorf("%s answered %s", u.Host, resp.Status)
 	}
 	return nil
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -62,18 +61,10 @@ func New(set domain.CatalogueSettings) (*Client, error) {
 // checkScheme refuses plain http to another computer: the query and the
 // answer would travel unencrypted.
 func checkScheme(u *url.URL) error {
-	if u.Scheme == "https" || loopback(u.Hostname()) {
+	if u.Scheme == "https" || domain.LoopbackHost(u.Hostname()) {
 		return nil
 	}
 	return fmt.Errorf("%s is plain http to another computer; only https is used there: %w", u.Redacted(), domain.ErrInvalidInput)
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Where is the catalogue's address, without any password it carries.
