@@ -481,3 +481,31 @@ func (d *ILSService) TestILS(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("The ILS at %s answered a LookupUser.", ils.Where()), nil
 }
+
+// ErrPatronBlocked means the ILS has a block on the patron's record.
+var ErrPatronBlocked = errors.New("the patron is blocked in the ILS")
+
+// FillPatron looks a new borrowing request's patron up in the ILS, when
+// one is set and the request names a patron id: the name and email the
+// ILS knows fill those left blank. An unknown patron is refused with the
+// ILS's words; a blocked one wrapping ErrPatronBlocked, unless
+// allowBlocked. Without an ILS or a patron id it changes nothing.
+func (d *ILSService) FillPatron(ctx context.Context, in *BorrowingInput, allowBlocked bool) error {
+	if strings.TrimSpace(in.PatronID) == "" || !d.ILSOn() {
+		return nil
+	}
+	u, err := d.LookUpPatron(ctx, in.PatronID)
+	if err != nil {
+		return err
+	}
+	if u.Blocked && !allowBlocked {
+		return refuse(ErrPatronBlocked, "The ILS has a block on patron %s: %s.", in.PatronID, strings.Join(u.Problems, "; "))
+	}
+	if strings.TrimSpace(in.Requester) == "" {
+		in.Requester = u.Name
+	}
+	if strings.TrimSpace(in.RequesterEmail) == "" {
+		in.RequesterEmail = u.Email
+	}
+	return nil
+}
