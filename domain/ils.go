@@ -104,39 +104,15 @@ var (
 
 // ILS setting keys, as the command line names them.
 const (
-	KeyNCIPURL         = "ncip-url"
-	KeyNCIPFromAgency  = "ncip-from-agency"
-	KeyNCIPToAgency    = "ncip-to-agency"
-	KeyNCIPProfile     = "ncip-profile"
-	KeyNCIPSteps       = "ncip-steps"
-	KeyNCIPUnreachable = "ncip-unreachable"
-	KeyNCIPTimeout     = "ncip-timeout"
-	KeyNCIPPickupCodes = "ncip-pickup-codes"
+	KeyNCIPURL        = "ncip-url"
+	KeyNCIPFromAgency = "ncip-from-agency"
+	KeyNCIPToAgency   = "ncip-to-agency"
+	KeyNCIPProfile    = "ncip-profile"
+	KeyNCIPTimeout    = "ncip-timeout"
 )
 
 // NCIPKeys are the ILS settings in the order they are shown.
-var NCIPKeys = []string{KeyNCIPURL, KeyNCIPFromAgency, KeyNCIPToAgency, KeyNCIPProfile, KeyNCIPSteps,
-	KeyNCIPUnreachable, KeyNCIPTimeout, KeyNCIPPickupCodes}
-
-// NCIP steps: which actions call the ILS.
-const (
-	StepAccept       = "accept"
-	StepCheckout     = "checkout"
-	StepCheckin      = "checkin"
-	StepDelete       = "delete"
-	StepLendCheckout = "lend-checkout"
-	StepLendCheckin  = "lend-checkin"
-	StepLookupItem   = "lookup-item"
-)
-
-// NCIPSteps are every step, in the order they are named.
-var NCIPSteps = []string{StepAccept, StepCheckout, StepCheckin, StepDelete, StepLendCheckout, StepLendCheckin, StepLookupItem}
-
-// Unreachable-ILS policies.
-const (
-	UnreachableRefuse = "refuse"
-	UnreachableQueue  = "queue"
-)
+var NCIPKeys = []string{KeyNCIPURL, KeyNCIPFromAgency, KeyNCIPToAgency, KeyNCIPProfile, KeyNCIPTimeout}
 
 // SecretNCIPKey is the keyring entry of the ILS's API key.
 const SecretNCIPKey = "ncip:api-key"
@@ -146,14 +122,11 @@ const DefaultNCIPTimeout = 5 * time.Second
 
 // NCIPSettings say how the ILS is reached and which steps call it.
 type NCIPSettings struct {
-	URL         string `json:"ncip_url"`
-	FromAgency  string `json:"ncip_from_agency"`
-	ToAgency    string `json:"ncip_to_agency"`
-	Profile     string `json:"ncip_profile"`
-	Steps       string `json:"ncip_steps"`
-	Unreachable string `json:"ncip_unreachable"`
-	Timeout     string `json:"ncip_timeout"`
-	PickupCodes string `json:"ncip_pickup_codes"`
+	URL        string `json:"ncip_url"`
+	FromAgency string `json:"ncip_from_agency"`
+	ToAgency   string `json:"ncip_to_agency"`
+	Profile    string `json:"ncip_profile"`
+	Timeout    string `json:"ncip_timeout"`
 	// APIKey is the key sent to the ILS, from the keyring; never stored
 	// or audited.
 	APIKey string `json:"-"`
@@ -171,14 +144,8 @@ func (n NCIPSettings) Get(key string) string {
 		return n.ToAgency
 	case KeyNCIPProfile:
 		return n.Profile
-	case KeyNCIPSteps:
-		return strings.Join(n.StepList(), ",")
-	case KeyNCIPUnreachable:
-		return n.UnreachablePolicy()
 	case KeyNCIPTimeout:
 		return n.CallTimeout().String()
-	case KeyNCIPPickupCodes:
-		return n.PickupCodes
 	}
 	return ""
 }
@@ -193,53 +160,13 @@ func (n *NCIPSettings) set(key, v string) {
 		n.ToAgency = v
 	case KeyNCIPProfile:
 		n.Profile = v
-	case KeyNCIPSteps:
-		n.Steps = v
-	case KeyNCIPUnreachable:
-		n.Unreachable = v
 	case KeyNCIPTimeout:
 		n.Timeout = v
-	case KeyNCIPPickupCodes:
-		n.PickupCodes = v
 	}
 }
 
 // IsNCIPSetting reports whether key names an ILS setting.
 func IsNCIPSetting(key string) bool { return slices.Contains(NCIPKeys, key) }
-
-// StepList are the steps that call the ILS: none while no address is set;
-// once one is, those named by ncip-steps, or every step when it is blank.
-// "none" names no step.
-func (n NCIPSettings) StepList() []string {
-	if n.URL == "" {
-		return nil
-	}
-	v := strings.TrimSpace(n.Steps)
-	if v == "" {
-		return slices.Clone(NCIPSteps)
-	}
-	if v == "none" {
-		return nil
-	}
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// Step reports whether the named step calls the ILS.
-func (n NCIPSettings) Step(name string) bool { return slices.Contains(n.StepList(), name) }
-
-// UnreachablePolicy is refuse (the default) or queue.
-func (n NCIPSettings) UnreachablePolicy() string {
-	if n.Unreachable == UnreachableQueue {
-		return UnreachableQueue
-	}
-	return UnreachableRefuse
-}
 
 // CallTimeout bounds one call to the ILS: ncip-timeout, else 5 s.
 func (n NCIPSettings) CallTimeout() time.Duration {
@@ -247,33 +174,6 @@ func (n NCIPSettings) CallTimeout() time.Duration {
 		return d
 	}
 	return DefaultNCIPTimeout
-}
-
-// PickupCode is the ILS's code for a pickup location's name: from
-// ncip-pickup-codes, else the name itself.
-func (n NCIPSettings) PickupCode(name string) string {
-	codes, _ := parsePickupCodes(n.PickupCodes)
-	if c, ok := codes[strings.ToLower(strings.TrimSpace(name))]; ok {
-		return c
-	}
-	return name
-}
-
-// parsePickupCodes reads "Main Library=MAIN,…", names matched without case.
-func parsePickupCodes(s string) (map[string]string, error) {
-	out := map[string]string{}
-	if strings.TrimSpace(s) == "" {
-		return out, nil
-	}
-	for _, pair := range strings.Split(s, ",") {
-		name, code, ok := strings.Cut(pair, "=")
-		name, code = strings.TrimSpace(name), strings.TrimSpace(code)
-		if !ok || name == "" || code == "" {
-			return nil, refuse(ErrInvalidInput, "ncip-pickup-codes takes NAME=CODE pairs separated by commas, e.g. 'Main Library=MAIN'; %q is not one.", strings.TrimSpace(pair))
-		}
-		out[strings.ToLower(name)] = code
-	}
-	return out, nil
 }
 
 // checkNCIPSetting refuses an ILS setting that cannot work, returning the
@@ -297,27 +197,6 @@ func checkNCIPSetting(key, v string) (string, error) {
 				"(plain http:// is allowed only on this computer: localhost, 127.0.0.1, ::1).", u.Redacted())
 		}
 	case KeyNCIPFromAgency, KeyNCIPToAgency, KeyNCIPProfile:
-	case KeyNCIPSteps:
-		if v == "" || v == "none" {
-			return v, nil
-		}
-		var steps []string
-		for _, s := range strings.Split(v, ",") {
-			s = strings.ToLower(strings.TrimSpace(s))
-			if !slices.Contains(NCIPSteps, s) {
-				return "", refuse(ErrInvalidInput, "ncip-steps takes steps separated by commas, among %s (or none); %q is not one.",
-					strings.Join(NCIPSteps, ", "), s)
-			}
-			if !slices.Contains(steps, s) {
-				steps = append(steps, s)
-			}
-		}
-		v = strings.Join(steps, ",")
-	case KeyNCIPUnreachable:
-		v = strings.ToLower(v)
-		if v != "" && v != UnreachableRefuse && v != UnreachableQueue {
-			return "", refuse(ErrInvalidInput, "ncip-unreachable takes refuse or queue.")
-		}
 	case KeyNCIPTimeout:
 		if v == "" {
 			return "", nil
@@ -325,10 +204,6 @@ func checkNCIPSetting(key, v string) (string, error) {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 || d > 2*time.Minute {
 			return "", refuse(ErrInvalidInput, "ncip-timeout takes a duration up to 2m, e.g. 5s.")
-		}
-	case KeyNCIPPickupCodes:
-		if _, err := parsePickupCodes(v); err != nil {
-			return "", err
 		}
 	default:
 		return "", refuse(ErrInvalidInput, "%q is not an ILS setting.", key)

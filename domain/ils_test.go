@@ -2,7 +2,6 @@ package domain
 
 import (
 	"errors"
-	"slices"
 	"testing"
 	"time"
 )
@@ -17,16 +16,9 @@ func TestCheckNCIPSetting(t *testing.T) {
 		{KeyNCIPURL, "http://ils.example.edu/ncip", "", false},
 		{KeyNCIPURL, "https://ils.example.edu/ncip?apikey=x", "", false},
 		{KeyNCIPURL, "ils", "", false},
-		{KeyNCIPSteps, "accept, CHECKOUT,accept", "accept,checkout", true},
-		{KeyNCIPSteps, "none", "none", true},
-		{KeyNCIPSteps, "accept,renew", "", false},
-		{KeyNCIPUnreachable, "Queue", "queue", true},
-		{KeyNCIPUnreachable, "wait", "", false},
 		{KeyNCIPTimeout, "3s", "3s", true},
 		{KeyNCIPTimeout, "-1s", "", false},
 		{KeyNCIPTimeout, "soon", "", false},
-		{KeyNCIPPickupCodes, "Main Library=MAIN, Science=SCI", "Main Library=MAIN, Science=SCI", true},
-		{KeyNCIPPickupCodes, "Main Library", "", false},
 		{"ncip-colour", "x", "", false},
 	} {
 		got, err := checkNCIPSetting(tc.key, tc.in)
@@ -39,26 +31,11 @@ func TestCheckNCIPSetting(t *testing.T) {
 	}
 }
 
-func TestNCIPSettingsDefaults(t *testing.T) {
-	var off NCIPSettings
-	if off.StepList() != nil || off.UnreachablePolicy() != UnreachableRefuse || off.CallTimeout() != 5*time.Second {
-		t.Errorf("defaults without an address: %v %s %s", off.StepList(), off.UnreachablePolicy(), off.CallTimeout())
-	}
-	on := NCIPSettings{URL: "https://ils.example.edu/ncip"}
-	if !slices.Equal(on.StepList(), NCIPSteps) {
-		t.Errorf("steps with an address = %v, want every step", on.StepList())
-	}
-	on.Steps = "accept,delete"
-	if !on.Step(StepAccept) || on.Step(StepCheckout) {
-		t.Errorf("steps accept,delete: accept %v checkout %v", on.Step(StepAccept), on.Step(StepCheckout))
-	}
-	on.Steps = "none"
-	if on.StepList() != nil {
-		t.Errorf("steps none = %v", on.StepList())
-	}
-	on.PickupCodes = "Main Library=MAIN"
-	if on.PickupCode("main library") != "MAIN" || on.PickupCode("Annex") != "Annex" {
-		t.Errorf("pickup codes: %q %q", on.PickupCode("main library"), on.PickupCode("Annex"))
+func TestNCIPTimeout(t *testing.T) {
+	for in, want := range map[string]time.Duration{"": 5 * time.Second, "3s": 3 * time.Second, "junk": 5 * time.Second} {
+		if got := (NCIPSettings{Timeout: in}).CallTimeout(); got != want {
+			t.Errorf("timeout %q = %s, want %s", in, got, want)
+		}
 	}
 }
 
