@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/internal/ncipstub"
 	"github.com/illdesk/illdesk/internal/zebratest"
 )
 
@@ -151,4 +152,30 @@ func TestSettingsCatalogue(t *testing.T) {
 	require.NotEmpty(t, links)
 	assert.Equal(t, "Link resolver (OpenURL)", links[0].Text, "the resolver's link comes first")
 	assert.True(t, strings.HasPrefix(links[0].URL.String(), resolver.URL+"/openurl?url_ver=Z39.88-2004"), links[0].URL.String())
+}
+
+func TestSettingsILS(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	f := newFixture(t)
+	mw := f.open()
+	mw.settingsDialog.ShowSettings()
+	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+
+	err := mw.settingsDialog.SaveILS("http://ils.example.edu/ncip", "ILLDESK", "MAIN", "")
+	require.ErrorIs(t, err, domain.ErrInvalidInput)
+	var got error
+	mw.settingsDialog.TestILS(func(err error) { got = err })
+	mw.Wait()
+	require.ErrorIs(t, got, domain.ErrInvalidInput, "no address yet")
+
+	require.NoError(t, mw.settingsDialog.SaveILS(ils.URL, "ILLDESK", "MAIN", "ILL Desk"))
+	ns, err := f.desk.NCIPSettings()
+	require.NoError(t, err)
+	assert.Equal(t, domain.NCIPSettings{URL: ils.URL, FromAgency: "ILLDESK", ToAgency: "MAIN", Profile: "ILL Desk"}, ns)
+	mw.settingsDialog.TestILS(func(err error) { got = err })
+	mw.Wait()
+	require.NoError(t, got)
+	assert.Contains(t, mw.StatusText(), "The ILS at "+ils.URL+" answered a LookupUser.")
+	assert.Equal(t, []string{"LookupUser"}, ils.Calls())
 }
