@@ -179,3 +179,34 @@ func TestSettingsILS(t *testing.T) {
 	assert.Contains(t, mw.StatusText(), "The ILS at "+ils.URL+" answered a LookupUser.")
 	assert.Equal(t, []string{"LookupUser"}, ils.Calls())
 }
+
+// TestBorrowingPatronFromTheILS looks the borrowing form's patron id up in
+// the stand-in ILS: name and email filled where blank, a block or an
+// unknown patron said before saving.
+func TestBorrowingPatronFromTheILS(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	f := newFixture(t)
+	require.NoError(t, f.desk.SetNCIPSetting(domain.KeyNCIPURL, ils.URL))
+	mw := f.open()
+	mw.borrowing.ShowNewBorrowing()
+	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+
+	for _, tc := range []struct {
+		id, typedName, wantName, wantEmail, wantSaid string
+	}{
+		{"P100", "", "Ada Lovelace", "ada@example.edu", "Found in the ILS: Ada Lovelace"},
+		{"P100", "A. Lovelace", "A. Lovelace", "ada@example.edu", "Found in the ILS: Ada Lovelace"},
+		{"P200", "", "Blaise Pascal", "blaise@example.edu", "Blocked in the ILS: Excessive Fines"},
+		{"NOBODY", "", "", "", "Unknown User: NOBODY"},
+	} {
+		requester, email := newKeyEntry(), newKeyEntry()
+		requester.SetText(tc.typedName)
+		var said string
+		mw.borrowing.LookUpPatron(tc.id, func(u domain.ILSUser, err error) { said = patronFound(u, err, requester, email) })
+		mw.Wait()
+		assert.Contains(t, said, tc.wantSaid, tc.id)
+		assert.Equal(t, tc.wantName, requester.Text, tc.id)
+		assert.Equal(t, tc.wantEmail, email.Text, tc.id)
+	}
+}
