@@ -287,7 +287,8 @@ type ILSService struct {
 	secrets  SecretStore
 }
 
-// ils is the ILS as the settings now say, nil when no NCIP address is set.
+// current is the ILS as the settings now say (with the API key from the
+// keyring), nil when no NCIP address is set.
 func (d *ILSService) current() (ILS, NCIPSettings, error) {
 	set, err := d.settings.NCIPSettings()
 	if err != nil || set.URL == "" || d.ils == nil {
