@@ -114,7 +114,11 @@ func (s *requestCommands) cmdBorrow(args []string) error {
 	}
 	// With an ILS set, the patron is looked up first, outside any
 	// transaction: an unknown or blocked patron is refused before saving.
-	if err := s.desk.FillPatron(context.Background(), &in, *allowBlocked); err != nil {
+	// An ILS that cannot be reached does not stop the desk: staff are told
+	// and the request is made with what they typed.
+	if err := s.desk.FillPatron(context.Background(), &in, *allowBlocked); errors.Is(err, domain.ErrILSUnreachable) {
+		fmt.Fprintf(s.stderr, "illdesk: the patron was not looked up: %v\n", err)
+	} else if err != nil {
 		return err
 	}
 	r, err := s.desk.NewBorrowing(in, s.actor())

@@ -77,6 +77,16 @@ func TestPatronsFromTheILS(t *testing.T) {
 	assert.Contains(t, errOut, "Unknown User: NOBODY")
 	assert.True(t, slices.Contains(ils.Calls(), "LookupUser"))
 
+	// an ILS that cannot be reached does not stop the desk
+	ils.Close()
+	code, out, errOut = borrow("--patron-id", "P100", "--requester", "Ada Lovelace")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "the patron was not looked up: could not reach")
+	assert.Equal(t, "Ada Lovelace", c.show(strings.TrimSpace(out))["requester"])
+	code, _, errOut = run("config", "test", "ncip")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "did not answer as expected")
+
 	// the key never reaches the audit log; settings are audited
 	code, out, _ = run("audit", "--action", "configure")
 	assert.Equal(t, 0, code)
