@@ -19,6 +19,7 @@ import (
 	"github.com/illdesk/illdesk/iso18626/isohttp"
 	"github.com/illdesk/illdesk/keyring"
 	"github.com/illdesk/illdesk/mail"
+	"github.com/illdesk/illdesk/ncip"
 	"github.com/illdesk/illdesk/openurl"
 	"github.com/illdesk/illdesk/pdf/preflight"
 	// pdfdoc, as pdf names the tests' helper that finds sample PDFs.
@@ -217,6 +218,7 @@ var commands = map[string]func(*session, []string) error{
 	"list":         handler((*requestCommands).cmdList),
 	"show":         handler((*requestCommands).cmdShow),
 	"holdings":     handler((*requestCommands).cmdHoldings),
+	"patron":       handler((*requestCommands).cmdPatron),
 	"pick":         handler((*requestCommands).cmdPick),
 	"ship":         handler((*requestCommands).cmdShip),
 	"reject":       handler((*requestCommands).cmdReject),
@@ -348,6 +350,7 @@ func (s *session) open() error {
 		Fetcher:    isohttp.NewClient(),
 		Catalogues: func(cs domain.CatalogueSettings) (domain.Catalogue, error) { return sru.New(cs) },
 		Resolver:   openurl.Checker{},
+		ILS:        func(ns domain.NCIPSettings) (domain.ILS, error) { return ncip.New(ns) },
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
 			return mail.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}
 		}})

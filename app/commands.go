@@ -96,6 +96,7 @@ func (s *requestCommands) cmdBorrow(args []string) error {
 	fs.StringVar(&in.RequesterEmail, "requester-email", "", "patron email")
 	fs.StringVar(&in.Pickup, "pickup", "", "pickup location")
 	fs.StringVar(&in.Note, "note", "", "internal note")
+	allowBlocked := fs.Bool("allow-blocked", false, "create the request even when the ILS has a block on the patron")
 	pos, err := parse(fs, args[1:])
 	if err != nil {
 		return err
@@ -111,11 +112,51 @@ func (s *requestCommands) cmdBorrow(args []string) error {
 			return usageError{err.Error()}
 		}
 	}
+	// With an ILS set, the patron is looked up first, outside any
+	// transaction: an unknown or blocked patron is refused before saving.
+	// An ILS that cannot be reached does not stop the desk: staff are told
+	// and the request is made with what they typed.
+	if err := s.desk.FillPatron(context.Background(), &in, *allowBlocked); errors.Is(err, domain.ErrILSUnreachable) {
+		fmt.Fprintf(s.stderr, "illdesk: the patron was not looked up: %v\n", err)
+	} else if err != nil {
+		return err
+	}
 	r, err := s.desk.NewBorrowing(in, s.actor())
 	if err != nil {
 		return err
 	}
 	s.printf("%s\n", r.ID)
+	return nil
+}
+
+// cmdPatron asks the ILS for a patron: patron lookup ID [--json]. An
+// unknown patron is refused with the ILS's words.
+func (s *requestCommands) cmdPatron(args []string) error {
+	const usage = "patron lookup ID [--json]"
+	if len(args) == 0 || args[0] != "lookup" {
+		return usagef("usage: illdesk %s", usage)
+	}
+	fs := newFlags("patron lookup")
+	asJSON := fs.Bool("json", false, "JSON output: {id, name, email, blocked, problems}")
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, usage); err != nil {
+		return err
+	}
+	u, err := s.desk.LookUpPatron(context.Background(), pos[0])
+	if err != nil {
+		return err
+	}
+	u.Problems = nonNil(u.Problems)
+	if *asJSON {
+		return s.printJSON(u)
+	}
+	s.printf("%-8s %s\n%-8s %s\n%-8s %s\n", "ID", u.ID, "Name", u.Name, "Email", u.Email)
+	if u.Blocked {
+		s.printf("%-8s %s\n", "Blocked", strings.Join(u.Problems, "; "))
+	}
 	return nil
 }
 

@@ -45,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, sru-url, sru-profile, sru-version, sru-indexes, sru-fields, openurl-base, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off, copy-delivery link|attachment) | config test sru|openurl"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, sru-url, sru-profile, sru-version, sru-indexes, sru-fields, openurl-base, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off, copy-delivery link|attachment, ncip-url, ncip-from-agency, ncip-to-agency, ncip-profile, ncip-timeout, ncip-api-key-stdin) | config test sru|openurl|ncip"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -113,18 +113,32 @@ func (s *configCommands) cmdConfig(args []string) error {
 		for _, k := range domain.CatalogueKeys {
 			s.printf("%-25s %s\n", k, cat.Get(k))
 		}
+		ils, err := s.desk.NCIPSettings()
+		if err != nil {
+			return err
+		}
+		for _, k := range domain.NCIPKeys {
+			s.printf("%-25s %s\n", k, ils.Get(k))
+		}
 		return nil
 	case "test":
 		if len(args) != 2 {
-			return usagef("usage: illdesk config test sru|openurl")
+			return usagef("usage: illdesk config test sru|openurl|ncip")
 		}
-		said, err := s.desk.TestCatalogue(context.Background(), args[1])
+		test := s.desk.TestCatalogue
+		if args[1] == "ncip" {
+			test = func(ctx context.Context, _ string) (string, error) { return s.desk.TestILS(ctx) }
+		}
+		said, err := test(context.Background(), args[1])
 		if err != nil {
 			return err
 		}
 		s.printf("%s\n", said)
 		return nil
 	case "set":
+		if len(args) == 2 && args[1] == "ncip-api-key-stdin" {
+			return s.setNCIPKey()
+		}
 		if len(args) != 3 {
 			return usagef("usage: illdesk %s", usage)
 		}
@@ -188,6 +202,13 @@ func (s *configCommands) cmdConfig(args []string) error {
 				return err
 			}
 			s.printf("unknown-agencies set.\n")
+			return nil
+		}
+		if domain.IsNCIPSetting(args[1]) {
+			if err := s.desk.SetNCIPSetting(args[1], args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("%s set.\n", args[1])
 			return nil
 		}
 		if domain.IsCatalogueSetting(args[1]) {
@@ -421,4 +442,21 @@ func (s *configCommands) setOutbound(key, value string) error {
 		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg}
 	}
 	return s.desk.SetClientCertificate(cert, certKey, s.actor())
+}
+
+// setNCIPKey reads the ILS's API key from standard input (its first line)
+// and keeps it in the system keyring.
+func (s *configCommands) setNCIPKey() error {
+	if s.stdin == nil {
+		return usagef("config set ncip-api-key-stdin needs the key on standard input")
+	}
+	line, err := bufio.NewReader(s.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return usagef("config set ncip-api-key-stdin: no key on standard input")
+	}
+	if err := s.desk.SetNCIPKey(strings.TrimSpace(line), s.actor()); err != nil {
+		return err
+	}
+	s.printf("ncip-api-key set.\n")
+	return nil
 }

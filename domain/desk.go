@@ -52,6 +52,9 @@ type Config struct {
 	Catalogues func(CatalogueSettings) (Catalogue, error)
 	// Resolver reaches the OpenURL link resolver, for its test.
 	Resolver Resolver
+	// ILS builds the library's ILS (NCIP) for the current settings;
+	// without it the ILS is never called.
+	ILS func(NCIPSettings) (ILS, error)
 	// LookupTimeout bounds one holdings lookup; 0 means DefaultLookupTimeout.
 	LookupTimeout time.Duration
 	// RetryBackoff is the wait after a partner message's first failed try
@@ -79,6 +82,7 @@ type Desk struct {
 	*StatsService
 	*MaintenanceService
 	*CatalogueService
+	*ILSService
 	dispatch *Dispatcher
 }
 
@@ -114,6 +118,7 @@ func NewDesk(cfg Config) *Desk {
 		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
 	d.CatalogueService = &CatalogueService{core: c, settings: d.PartnerService, catalogues: cfg.Catalogues,
 		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
+	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick, created: d.CatalogueService.lookUpNew}
 	return d
 }

@@ -18,6 +18,10 @@ const keyringService = "ILL Desk"
 // where no system keyring is available (a server without a desktop session).
 const EnvSMTPPassword = "ILLDESK_SMTP_PASSWORD"
 
+// EnvNCIPKey is the environment variable that gives the ILS's API key
+// where no system keyring is available.
+const EnvNCIPKey = "ILLDESK_NCIP_KEY"
+
 // Secrets keeps secrets in the operating system's keyring — the Secret
 // Service on Linux, the Keychain on macOS, the Credential Manager on
 // Windows — so they are never written into the database.
@@ -33,6 +37,11 @@ var _ domain.SecretStore = Secrets{}
 func (k Secrets) Get(key string) (string, error) {
 	if k.Getenv != nil && strings.HasPrefix(key, "smtp:") {
 		if v := k.Getenv(EnvSMTPPassword); v != "" {
+			return v, nil
+		}
+	}
+	if key == domain.SecretNCIPKey && k.Getenv != nil {
+		if v := k.Getenv(EnvNCIPKey); v != "" {
 			return v, nil
 		}
 	}

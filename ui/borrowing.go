@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -30,6 +31,35 @@ type borrowingDesk interface {
 	Partners() ([]domain.Partner, error)
 	NewBorrowing(in domain.BorrowingInput, by domain.Actor) (domain.Request, error)
 	AddPartner(p domain.Partner, by ...domain.Actor) (domain.Partner, error)
+	ILSOn() bool
+	LookUpPatron(ctx context.Context, patronID string) (domain.ILSUser, error)
+}
+
+// LookUpPatron asks the ILS for the patron off Fyne's goroutine and hands
+// the answer to done on it: the patron, or the ILS's refusal.
+func (f *BorrowingForm) LookUpPatron(patronID string, done func(domain.ILSUser, error)) {
+	f.run(func() {
+		u, err := f.desk.LookUpPatron(context.Background(), patronID)
+		f.do(func() { done(u, err) })
+	})
+}
+
+// patronFound fills the requester's name and email from the ILS where staff
+// left them blank, and words what the ILS said of the patron.
+func patronFound(u domain.ILSUser, err error, requester, email *keyEntry) string {
+	if err != nil {
+		return refusalText(err)
+	}
+	if strings.TrimSpace(requester.Text) == "" {
+		requester.SetText(u.Name)
+	}
+	if strings.TrimSpace(email.Text) == "" {
+		email.SetText(u.Email)
+	}
+	if u.Blocked {
+		return "Blocked in the ILS: " + strings.Join(u.Problems, "; ")
+	}
+	return "Found in the ILS: " + u.Name
 }
 
 // pickupLocations are the configured pickup locations and those already used.
@@ -58,6 +88,23 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	isbn := f.dialogs.entry(false)
 	requester := f.dialogs.entry(false)
 	email := f.dialogs.entry(false)
+	patronID := f.dialogs.entry(false)
+	patronSays := widget.NewLabel("")
+	patronSays.Wrapping = fyne.TextWrapWord
+	lookUp := func() {
+		if strings.TrimSpace(patronID.Text) == "" || !f.desk.ILSOn() {
+			return
+		}
+		patronSays.SetText("Asking the ILS…")
+		f.LookUpPatron(patronID.Text, func(u domain.ILSUser, err error) {
+			patronSays.SetText(patronFound(u, err, requester, email))
+		})
+	}
+	patronID.OnSubmitted = func(string) { lookUp() }
+	lookUpButton := widget.NewButton("Look up", lookUp)
+	if !f.desk.ILSOn() {
+		lookUpButton.Hide()
+	}
 	pickup := widget.NewSelectEntry(f.pickupLocations())
 	pickup.SetPlaceHolder("Choose or type a pickup location")
 	partner := widget.NewSelectEntry(nil)
@@ -90,6 +137,8 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		widget.NewFormItem("Title *", title),
 		widget.NewFormItem("Author", author),
 		widget.NewFormItem("ISBN", isbn),
+		widget.NewFormItem("Patron id", container.NewBorder(nil, nil, nil, lookUpButton, patronID)),
+		widget.NewFormItem("", patronSays),
 		widget.NewFormItem("Requester *", requester),
 		widget.NewFormItem("Email", email),
 		widget.NewFormItem("Pickup *", pickup),
@@ -102,7 +151,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	submit := func() {
 		in := domain.BorrowingInput{Citation: domain.Citation{Title: title.Text, Author: author.Text, ISBN: isbn.Text},
 			Requester: requester.Text, RequesterEmail: email.Text, Pickup: pickup.Text, Partner: partnerCode(partner.Text, partners)}
-		in.PartnerNote = partnerNote.Text
+		in.PartnerNote, in.PatronID = partnerNote.Text, strings.TrimSpace(patronID.Text)
 		rotaInput(&in, more.Text, service.Selected, partners)
 		if msg := missingBorrowingFields(in); msg != "" {
 			errLabel.SetText(msg)

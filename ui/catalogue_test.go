@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/internal/ncipstub"
 	"github.com/illdesk/illdesk/internal/zebratest"
 )
 
@@ -151,4 +152,61 @@ func TestSettingsCatalogue(t *testing.T) {
 	require.NotEmpty(t, links)
 	assert.Equal(t, "Link resolver (OpenURL)", links[0].Text, "the resolver's link comes first")
 	assert.True(t, strings.HasPrefix(links[0].URL.String(), resolver.URL+"/openurl?url_ver=Z39.88-2004"), links[0].URL.String())
+}
+
+func TestSettingsILS(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	f := newFixture(t)
+	mw := f.open()
+	mw.settingsDialog.ShowSettings()
+	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+
+	err := mw.settingsDialog.SaveILS("http://ils.example.edu/ncip", "ILLDESK", "MAIN", "")
+	require.ErrorIs(t, err, domain.ErrInvalidInput)
+	var got error
+	mw.settingsDialog.TestILS(func(err error) { got = err })
+	mw.Wait()
+	require.ErrorIs(t, got, domain.ErrInvalidInput, "no address yet")
+
+	require.NoError(t, mw.settingsDialog.SaveILS(ils.URL, "ILLDESK", "MAIN", "ILL Desk"))
+	ns, err := f.desk.NCIPSettings()
+	require.NoError(t, err)
+	assert.Equal(t, domain.NCIPSettings{URL: ils.URL, FromAgency: "ILLDESK", ToAgency: "MAIN", Profile: "ILL Desk"}, ns)
+	mw.settingsDialog.TestILS(func(err error) { got = err })
+	mw.Wait()
+	require.NoError(t, got)
+	assert.Contains(t, mw.StatusText(), "The ILS at "+ils.URL+" answered a LookupUser.")
+	assert.Equal(t, []string{"LookupUser"}, ils.Calls())
+}
+
+// TestBorrowingPatronFromTheILS looks the borrowing form's patron id up in
+// the stand-in ILS: name and email filled where blank, a block or an
+// unknown patron said before saving.
+func TestBorrowingPatronFromTheILS(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	f := newFixture(t)
+	require.NoError(t, f.desk.SetNCIPSetting(domain.KeyNCIPURL, ils.URL))
+	mw := f.open()
+	mw.borrowing.ShowNewBorrowing()
+	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
+	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+
+	for _, tc := range []struct {
+		id, typedName, wantName, wantEmail, wantSaid string
+	}{
+		{"P100", "", "Ada Lovelace", "ada@example.edu", "Found in the ILS: Ada Lovelace"},
+		{"P100", "A. Lovelace", "A. Lovelace", "ada@example.edu", "Found in the ILS: Ada Lovelace"},
+		{"P200", "", "Blaise Pascal", "blaise@example.edu", "Blocked in the ILS: Excessive Fines"},
+		{"NOBODY", "", "", "", "Unknown User: NOBODY"},
+	} {
+		requester, email := newKeyEntry(), newKeyEntry()
+		requester.SetText(tc.typedName)
+		var said string
+		mw.borrowing.LookUpPatron(tc.id, func(u domain.ILSUser, err error) { said = patronFound(u, err, requester, email) })
+		mw.Wait()
+		assert.Contains(t, said, tc.wantSaid, tc.id)
+		assert.Equal(t, tc.wantName, requester.Text, tc.id)
+		assert.Equal(t, tc.wantEmail, email.Text, tc.id)
+	}
 }

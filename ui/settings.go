@@ -38,6 +38,9 @@ type settingsDesk interface {
 	CatalogueSettings() (domain.CatalogueSettings, error)
 	SetCatalogueSetting(key, value string, by ...domain.Actor) error
 	TestCatalogue(ctx context.Context, system string) (string, error)
+	NCIPSettings() (domain.NCIPSettings, error)
+	SetNCIPSetting(key, value string, by ...domain.Actor) error
+	TestILS(ctx context.Context) (string, error)
 }
 
 // splitNames reads a comma-separated list typed by staff.
@@ -125,6 +128,46 @@ func (sd *SettingsDialog) TestCatalogue(system string, done func(error)) {
 	})
 }
 
+// SaveILS stores how the ILS is reached over NCIP: its address, our
+// agency id, the ILS's, and the application profile; the first refusal
+// stops there and is returned.
+func (sd *SettingsDialog) SaveILS(ncipURL, fromAgency, toAgency, profile string) error {
+	cur, err := sd.desk.NCIPSettings()
+	if err != nil {
+		return err
+	}
+	for _, kv := range [][2]string{{domain.KeyNCIPURL, ncipURL}, {domain.KeyNCIPFromAgency, fromAgency},
+		{domain.KeyNCIPToAgency, toAgency}, {domain.KeyNCIPProfile, profile}} {
+		if strings.TrimSpace(kv[1]) == cur.Get(kv[0]) {
+			continue
+		}
+		if err := sd.desk.SetNCIPSetting(kv[0], kv[1], sd.actor()); err != nil {
+			return err
+		}
+	}
+	sd.info("ILS settings saved.")
+	return nil
+}
+
+// TestILS tests the connection to the ILS off Fyne's goroutine, and says
+// how it went on the status line and to done.
+func (sd *SettingsDialog) TestILS(done func(error)) {
+	sd.info("Testing the connection…")
+	sd.run(func() {
+		said, err := sd.desk.TestILS(context.Background())
+		sd.do(func() {
+			if err != nil {
+				sd.fail(err)
+			} else {
+				sd.info(said)
+			}
+			if done != nil {
+				done(err)
+			}
+		})
+	})
+}
+
 // ShowSettings opens the settings window: the department, partners and mail.
 func (sd *SettingsDialog) ShowSettings() {
 	errLabel := errorLabel()
@@ -140,6 +183,7 @@ func (sd *SettingsDialog) ShowSettings() {
 		container.NewTabItem("Partners", sd.partnersForm(report)),
 		container.NewTabItem("Mail", sd.mailForm(report)),
 		container.NewTabItem("Catalogue", sd.catalogueForm(report)),
+		container.NewTabItem("ILS (NCIP)", sd.ilsForm(report)),
 	)
 	d := dialog.NewCustom("Settings", "Close", container.NewBorder(nil, errLabel, nil, nil, tabs), sd.dialogs.win)
 	sd.dialogs.show(d, fyne.NewSize(860, 600), nil)
@@ -318,6 +362,31 @@ func (sd *SettingsDialog) catalogueForm(report func(error)) fyne.CanvasObject {
 		widget.NewFormItem("Profile", profile),
 		widget.NewFormItem("OpenURL base", base)),
 		container.NewHBox(save, testSRU, testOpenURL), note)
+}
+
+func (sd *SettingsDialog) ilsForm(report func(error)) fyne.CanvasObject {
+	ns, err := sd.desk.NCIPSettings()
+	report(err)
+	addr, from, to, profile := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
+	addr.SetText(ns.URL)
+	addr.SetPlaceHolder("https://ils.example.edu/ncip (NCIP responder)")
+	from.SetText(ns.FromAgency)
+	from.SetPlaceHolder("our agency id, e.g. ILLDESK")
+	to.SetText(ns.ToAgency)
+	to.SetPlaceHolder("the ILS's agency id")
+	profile.SetText(ns.Profile)
+	profile.SetPlaceHolder("application profile (optional)")
+	save := widget.NewButton("Save", func() { report(sd.SaveILS(addr.Text, from.Text, to.Text, profile.Text)) })
+	save.Importance = widget.HighImportance
+	test := widget.NewButton("Test connection", func() { sd.TestILS(report) })
+	note := wrapped("With an address set, a borrowing request's patron id is looked up in the ILS (LookupUser). " +
+		"Save before testing. The API key and the timeout: illdesk config set ncip-api-key-stdin | ncip-timeout.")
+	return container.NewVBox(widget.NewForm(
+		widget.NewFormItem("NCIP address", addr),
+		widget.NewFormItem("From agency", from),
+		widget.NewFormItem("To agency", to),
+		widget.NewFormItem("Profile", profile)),
+		container.NewHBox(save, test), note)
 }
 
 func firstNonEmpty(ss ...string) string {

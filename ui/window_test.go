@@ -26,6 +26,7 @@ import (
 	"github.com/illdesk/illdesk/internal/isotest"
 	"github.com/illdesk/illdesk/iso18626"
 	"github.com/illdesk/illdesk/keyring"
+	"github.com/illdesk/illdesk/ncip"
 	"github.com/illdesk/illdesk/openurl"
 	"github.com/illdesk/illdesk/pdf"
 	"github.com/illdesk/illdesk/pdf/preflight"
@@ -93,7 +94,8 @@ func newFixture(t testing.TB) *fixture {
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{}, Transport: f.partners,
 		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}, NewToken: rand.Text,
 		Catalogues: func(cs domain.CatalogueSettings) (domain.Catalogue, error) { return sru.New(cs) },
-		Resolver:   openurl.Checker{}})
+		Resolver:   openurl.Checker{},
+		ILS:        func(ns domain.NCIPSettings) (domain.ILS, error) { return ncip.New(ns) }})
 	return f
 }
 

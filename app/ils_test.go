@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/internal/ncipstub"
+)
+
+// TestPatronsFromTheILS looks patrons up in the stand-in ILS: the
+// connection test, patron lookup, and borrow new --patron-id.
+func TestPatronsFromTheILS(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	ils.Key = "the-key"
+	c := newCLI(t)
+	key := map[string]string{"ILLDESK_NCIP_KEY": "the-key"}
+	run := func(args ...string) (int, string, string) { return c.runWith(key, nil, "", args...) }
+
+	code, _, errOut := run("config", "test", "ncip")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "config set ncip-url")
+	code, out, _ := run("config", "show")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "ncip-timeout              5s\n")
+
+	for _, kv := range [][2]string{{"ncip-url", ils.URL}, {"ncip-from-agency", "ILLDESK"}, {"ncip-to-agency", "MAIN"},
+		{"ncip-profile", "ILL Desk"}, {"ncip-timeout", "3s"}} {
+		code, out, errOut = run("config", "set", kv[0], kv[1])
+		require.Equal(t, 0, code, errOut)
+		assert.Equal(t, kv[0]+" set.\n", out)
+	}
+	code, out, _ = run("config", "show")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "ncip-url                  "+ils.URL+"\n")
+	assert.Contains(t, out, "ncip-timeout              3s\n")
+	code, out, errOut = run("config", "test", "ncip")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "answered a LookupUser")
+
+	code, out, errOut = run("patron", "lookup", "--json", "P100")
+	require.Equal(t, 0, code, errOut)
+	var u map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &u))
+	assert.Equal(t, map[string]any{"id": "P100", "name": "Ada Lovelace", "email": "ada@example.edu", "blocked": false, "problems": []any{}}, u)
+	code, out, _ = run("patron", "lookup", "P200")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "Blocked  Excessive Fines\n")
+	code, _, errOut = run("patron", "lookup", "NOBODY")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "Unknown User")
+
+	setupLending(c)
+	borrow := func(extra ...string) (int, string, string) {
+		return run(append([]string{"borrow", "new", "--title", "A book", "--pickup", "Main Library", "--partner", "RAPID"}, extra...)...)
+	}
+	code, out, errOut = borrow("--patron-id", "P100")
+	require.Equal(t, 0, code, errOut)
+	v := c.show(strings.TrimSpace(out))
+	assert.Equal(t, "Ada Lovelace", v["requester"])
+	assert.Equal(t, "ada@example.edu", v["requester_email"])
+	code, out, errOut = borrow("--patron-id", "P100", "--requester", "A. Lovelace")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "A. Lovelace", c.show(strings.TrimSpace(out))["requester"], "what staff typed stays")
+
+	code, _, errOut = borrow("--patron-id", "P200")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "Excessive Fines")
+	code, _, errOut = borrow("--patron-id", "P200", "--allow-blocked")
+	assert.Equal(t, 0, code, errOut)
+	code, _, errOut = borrow("--patron-id", "NOBODY", "--requester", "Someone")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "Unknown User: NOBODY")
+	assert.True(t, slices.Contains(ils.Calls(), "LookupUser"))
+
+	// an ILS that cannot be reached does not stop the desk
+	ils.Close()
+	code, out, errOut = borrow("--patron-id", "P100", "--requester", "Ada Lovelace")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "the patron was not looked up: could not reach")
+	assert.Equal(t, "Ada Lovelace", c.show(strings.TrimSpace(out))["requester"])
+	code, _, errOut = run("config", "test", "ncip")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "did not answer as expected")
+
+	// the key never reaches the audit log; settings are audited
+	code, out, _ = run("audit", "--action", "configure")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "ncip_url")
+	assert.NotContains(t, out, "the-key")
+
+	code, _, errOut = run("config", "set", "ncip-timeout", "soon")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "ncip-timeout takes a duration")
+	code, _, errOut = run("config", "set", "ncip-url", "http://ils.example.edu/ncip")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "plain http")
+}
