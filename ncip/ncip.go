@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -45,20 +44,12 @@ func New(set domain.NCIPSettings) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%q is not an http:// or https:// address: %w", set.URL, domain.ErrInvalidInput)
 	}
-	if u.Scheme != "https" && !loopback(u.Hostname()) {
+	if u.Scheme != "https" && !domain.LoopbackHost(u.Hostname()) {
 		return nil, fmt.Errorf("%s is plain http to another computer; only https is used there: %w", u.Redacted(), domain.ErrInvalidInput)
 	}
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &Client{url: u, header: Header{FromAgency: set.FromAgency, ToAgency: set.ToAgency, Profile: set.Profile},
 		key: set.APIKey, hc: hc}, nil
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Where is the ILS's address, without any password it carries.
