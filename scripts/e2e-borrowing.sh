@@ -22,7 +22,7 @@ start --desk rs --operator e2e
 key ctrl+n
 sleep 0.7
 xdotool type --delay 15 "Silent Spring"
-key Tab Tab Tab
+key Tab Tab Tab Tab # past Author, ISBN and Patron id
 xdotool type --delay 15 "Grace Hopper"
 key Tab
 xdotool type --delay 15 "grace@example.edu"

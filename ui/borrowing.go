@@ -174,8 +174,10 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	partner.OnSubmitted = func(string) { submit() }
 	save := widget.NewButton("Save…  (Return)", submit)
 	save.Importance = widget.HighImportance
-	d = dialog.NewCustom("New borrowing request", "Cancel", container.NewVBox(form, errLabel, save), f.dialogs.win)
-	f.dialogs.show(d, fyne.NewSize(620, 520), title)
+	// scrolled, so that Save stays reachable on a small laptop screen
+	body := container.NewVScroll(container.NewVBox(form, errLabel, save))
+	d = dialog.NewCustom("New borrowing request", "Cancel", body, f.dialogs.win)
+	f.dialogs.show(d, fyne.NewSize(620, 720), title)
 }
 
 // missingBorrowingFields names the required fields left blank, as a sentence.

@@ -37,6 +37,10 @@ func (h *dialogHost) show(d dialog.Dialog, size fyne.Size, focus fyne.Focusable)
 		h.focus()
 	})
 	if size.Width > 0 {
+		// no larger than the window, whose edges would cut it off
+		if c := h.win.Canvas().Size(); c.Height > 0 {
+			size = fyne.NewSize(min(size.Width, c.Width-16), min(size.Height, c.Height-16))
+		}
 		d.Resize(size)
 	}
 	d.Show()
