@@ -49,7 +49,7 @@ func BackupDirFor(dbPath string) string {
 // the number of bytes written.
 func (db *DB) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := db.bolt.View(func(btx *bbolt.Tx) error {
+	err := db.read(func(btx *bbolt.Tx) error {
 		var err error
 		n, err = btx.WriteTo(w)
 		return err
