@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"syscall"
 
@@ -55,6 +56,27 @@ func unavailable(err error) bool {
 func Unavailable(path, detail string) error {
 	return &domain.Refusal{Kind: domain.ErrStorageUnavailable, Path: path, Detail: detail, Msg: fmt.Sprintf(
 		"The disk holding %s stopped answering (%s); this change was not saved. Nothing else was lost; try again when the disk is back.", path, detail)}
+}
+
+// MkdirAll creates the folder dir and its missing parents (mode 0700),
+// syncing the folder that holds each new one so that the new entry lasts
+// a power cut.
+func MkdirAll(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := MkdirAll(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil
+		}
+		return err
+	}
+	return SyncDir(filepath.Dir(dir))
 }
 
 // SyncDir makes new entries of the directory dir durable. Windows does not

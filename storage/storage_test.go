@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 
@@ -48,4 +50,23 @@ func TestSystemErrorsBecomeRefusals(t *testing.T) {
 	other := errors.New("something else")
 	assert.Equal(t, other, SystemError("/x", other))
 	assert.NoError(t, SystemError("/x", nil))
+}
+
+func TestMkdirAllMakesEachMissingFolder(t *testing.T) {
+	root := t.TempDir()
+	tests := []struct{ name, dir string }{
+		{"nested and new", filepath.Join(root, "a", "b", "c")},
+		{"already there", filepath.Join(root, "a")},
+		{"beside one made", filepath.Join(root, "a", "d")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.NoError(t, MkdirAll(tt.dir))
+			fi, err := os.Stat(tt.dir)
+			require.NoError(t, err)
+			assert.True(t, fi.IsDir())
+		})
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(root, "file"), nil, 0o600))
+	assert.Error(t, MkdirAll(filepath.Join(root, "file", "x")), "a file in the way is an error")
 }

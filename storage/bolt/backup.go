@@ -79,7 +79,7 @@ func (db *DB) BackupTo(path string, replace bool) (int64, error) {
 // "-2", "-3", ... suffix when that name is taken, and returns its path and
 // size. DailySnapshot never deletes these.
 func Snapshot(db *DB, dir string, now time.Time) (string, int64, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := storage.MkdirAll(dir); err != nil {
 		return "", 0, fmt.Errorf("cannot create the backup folder %s: %w", dir, err)
 	}
 	stem := "illdesk-" + now.Format("2006-01-02-150405")
@@ -108,7 +108,7 @@ func DailySnapshot(db *DB, dir string, keep int, now time.Time) (path string, ma
 	if keep <= 0 {
 		return "", false, nil
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := storage.MkdirAll(dir); err != nil {
 		return "", false, fmt.Errorf("cannot create the backup folder %s: %w", dir, err)
 	}
 	today := "illdesk-" + now.Format("2006-01-02") + ".db"
@@ -285,7 +285,7 @@ func Restore(backup, dbPath string) (replacedPath string, err error) {
 		return "", err
 	}
 	dir := filepath.Dir(dbPath)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := storage.MkdirAll(dir); err != nil {
 		return "", fmt.Errorf("cannot create the folder for the database %s: %w", dbPath, err)
 	}
 	tmp, err := copyToTemp(backup, dir)

@@ -147,7 +147,7 @@ func VaultDirFor(dbPath string) string {
 // is not an ILL Desk database (domain.ErrNotADatabase).
 func Open(path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
-		if err := mkdirSynced(dir); err != nil {
+		if err := storage.MkdirAll(dir); err != nil {
 			return nil, storage.SystemError(dir, fmt.Errorf("cannot create the folder for the database %s: %w", path, err))
 		}
 	}
@@ -195,26 +195,6 @@ func newDB(path string, bdb *bbolt.DB, file *os.File) *DB {
 		db.mapped, _ = file.Stat() // without it, a fault is judged by the file at path alone
 	}
 	return db
-}
-
-// mkdirSynced creates the folder dir and its missing parents (mode 0700),
-// syncing the folder that holds each new one so that it lasts.
-func mkdirSynced(dir string) error {
-	if _, err := os.Stat(dir); err == nil {
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := mkdirSynced(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil
-		}
-		return err
-	}
-	return storage.SyncDir(filepath.Dir(dir))
 }
 
 // openBolt opens the bbolt file at path with opts (nil: read-write) and
