@@ -1,3 +1,8 @@
+//go:build linux
+
+// The file is cut short and moved away under the open database: Windows
+// refuses both for a mapped file.
+
 package bolt
 
 import (
