@@ -69,6 +69,11 @@ func TestStoreRefusalsWordedForTheCommandLine(t *testing.T) {
 		{"a folder it may not write", storage.SystemError(db, &fs.PathError{Op: "open", Path: db, Err: syscall.EACCES}),
 			"ILL Desk may not write to " + db + " (the folder is read-only or you lack permission), so nothing was saved. " +
 				"Give your account write access to the folder, or start with --db to use a folder you can write to."},
+		{"a full disk", storage.SystemError(db, &fs.PathError{Op: "write", Path: db, Err: syscall.ENOSPC}),
+			"The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
+		{"a disk that stopped answering", storage.SystemError(db, &fs.PathError{Op: "write", Path: db, Err: syscall.EIO}),
+			"The disk holding " + db + " stopped answering (write " + db + ": input/output error); this change was not saved. " +
+				"Nothing else was lost; try again when the disk is back."},
 		{"the vault missing", &domain.Refusal{Kind: domain.ErrVaultMissing, Path: "v",
 			Msg: "The vault folder v, which holds the PDFs already shipped, is missing."},
 			"The vault folder v, which holds the PDFs already shipped, is missing. Reconnect the drive or put the folder back " +

@@ -54,6 +54,11 @@ var (
 	ErrSchemaTooNew = errors.New("database schema too new")
 	// ErrDatabaseDamaged means the database file is damaged; a backup must be restored.
 	ErrDatabaseDamaged = errors.New("database damaged")
+	// ErrStorageUnavailable means the disk holding the database stopped
+	// answering (an I/O error, a file system that went away, a fault on
+	// the mapped file that a look at the file does not explain by damage):
+	// the change was not saved, and nothing stored is known to be lost.
+	ErrStorageUnavailable = errors.New("storage unavailable")
 	// ErrDiskFull means the disk has no room left; nothing was saved.
 	ErrDiskFull = errors.New("disk full")
 	// ErrDatabaseUnreachable means the department database server did not answer.

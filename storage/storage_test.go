@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 
@@ -23,8 +25,11 @@ func TestSystemErrorsBecomeRefusals(t *testing.T) {
 		kind error
 		says string
 	}{
-		{"disk full", pathErr(syscall.ENOSPC), domain.ErrDiskFull, "Free some space"},
-		{"quota", pathErr(syscall.EDQUOT), domain.ErrDiskFull, "Free some space"},
+		{"disk full", pathErr(syscall.ENOSPC), domain.ErrDiskFull, "The disk is full: free space on the disk holding /x/illdesk.db; the last change was not saved."},
+		{"quota", pathErr(syscall.EDQUOT), domain.ErrDiskFull, "The disk is full"},
+		{"I/O error", pathErr(syscall.EIO), domain.ErrStorageUnavailable, "The disk holding /x/illdesk.db stopped answering (commit: write /x/illdesk.db: input/output error); this change was not saved. Nothing else was lost"},
+		{"file system gone", pathErr(syscall.ENOTCONN), domain.ErrStorageUnavailable, "stopped answering"},
+		{"stale handle", pathErr(syscall.ESTALE), domain.ErrStorageUnavailable, "stopped answering"},
 		{"read-only file system", pathErr(syscall.EROFS), domain.ErrNotWritable, "may not write"},
 		{"no permission", pathErr(syscall.EACCES), domain.ErrNotWritable, "may not write"},
 	}
@@ -33,10 +38,11 @@ func TestSystemErrorsBecomeRefusals(t *testing.T) {
 			err := SystemError("/x/illdesk.db", tt.err)
 			require.ErrorIs(t, err, tt.kind)
 			assert.Contains(t, err.Error(), tt.says)
-			assert.Contains(t, err.Error(), "nothing was saved")
+			assert.Regexp(t, `(not|nothing was) saved`, err.Error())
+			assert.NotContains(t, err.Error(), "damaged")
 			var ref *domain.Refusal
 			require.ErrorAs(t, err, &ref)
-			if tt.kind == domain.ErrNotWritable {
+			if tt.kind != domain.ErrDiskFull {
 				assert.Equal(t, "/x/illdesk.db", ref.Path, "the folder, for the front end to say what to do")
 			}
 		})
@@ -44,4 +50,23 @@ func TestSystemErrorsBecomeRefusals(t *testing.T) {
 	other := errors.New("something else")
 	assert.Equal(t, other, SystemError("/x", other))
 	assert.NoError(t, SystemError("/x", nil))
+}
+
+func TestMkdirAllMakesEachMissingFolder(t *testing.T) {
+	root := t.TempDir()
+	tests := []struct{ name, dir string }{
+		{"nested and new", filepath.Join(root, "a", "b", "c")},
+		{"already there", filepath.Join(root, "a")},
+		{"beside one made", filepath.Join(root, "a", "d")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.NoError(t, MkdirAll(tt.dir))
+			fi, err := os.Stat(tt.dir)
+			require.NoError(t, err)
+			assert.True(t, fi.IsDir())
+		})
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(root, "file"), nil, 0o600))
+	assert.Error(t, MkdirAll(filepath.Join(root, "file", "x")), "a file in the way is an error")
 }

@@ -77,7 +77,13 @@ func (m *fakeMailer) Send(n domain.Notice) (string, error) {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	dir := t.TempDir()
+	return newFixtureIn(t, t.TempDir())
+}
+
+// newFixtureIn is newFixture with the database, its vault and work folder
+// in dir.
+func newFixtureIn(t testing.TB, dir string) *fixture {
+	t.Helper()
 	db, err := bolt.Open(filepath.Join(dir, "t.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })

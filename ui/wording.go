@@ -23,6 +23,10 @@ func refusalText(err error) string {
 			"the damaged file is kept beside it.", ref.Msg, filepath.Join(filepath.Dir(ref.Path), "backups"))
 	case ref.Kind == domain.ErrValueDamaged:
 		return ref.Msg + " Run illdesk check to see what else is; restore the latest backup with illdesk restore FILE."
+	case ref.Kind == domain.ErrStorageUnavailable:
+		// the store lets go of the file after such a fault and opens it
+		// again at the next action, so trying again is all it takes
+		return ref.Msg + " ILL Desk opens the database again at your next action."
 	case ref.Kind == domain.ErrNotWritable && ref.Path != "":
 		return ref.Msg + " Give your account write access to the folder, or start with --db to use a folder you can write to."
 	}

@@ -30,6 +30,13 @@ func TestRefusalTextWordsStoreRefusals(t *testing.T) {
 			Msg: "ILL Desk may not write to x (the folder is read-only or you lack permission), so nothing was saved."},
 			"ILL Desk may not write to x (the folder is read-only or you lack permission), so nothing was saved. " +
 				"Give your account write access to the folder, or start with --db to use a folder you can write to."},
+		{"a disk that stopped answering", &domain.Refusal{Kind: domain.ErrStorageUnavailable, Path: db, Detail: "input/output error",
+			Msg: "The disk holding " + db + " stopped answering (input/output error); this change was not saved. Nothing else was lost; try again when the disk is back."},
+			"The disk holding " + db + " stopped answering (input/output error); this change was not saved. Nothing else was lost; " +
+				"try again when the disk is back. ILL Desk opens the database again at your next action."},
+		{"a full disk", &domain.Refusal{Kind: domain.ErrDiskFull, Path: db,
+			Msg: "The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
+			"The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
 		{"a refusal that says it all", &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}, "Select the request first."},
 		{"another error", &fs.PathError{Op: "open", Path: "f", Err: errors.New("gone")}, "open f: gone"},
 		{"plain", errors.New("boom"), "boom"},

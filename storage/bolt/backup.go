@@ -49,15 +49,33 @@ func BackupDirFor(dbPath string) string {
 // the number of bytes written.
 func (db *DB) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := db.bolt.View(func(btx *bbolt.Tx) error {
+	ew := &errWriter{w: w}
+	err := db.read(func(btx *bbolt.Tx) error {
 		var err error
-		n, err = btx.WriteTo(w)
+		n, err = btx.WriteTo(ew)
 		return err
 	})
+	if ew.err != nil {
+		err = ew.err // bbolt words it without wrapping: a full disk would not show
+	}
 	if err != nil {
 		return n, fmt.Errorf("cannot write the backup of %s: %w", db.path, err)
 	}
 	return n, nil
+}
+
+// errWriter keeps the first error of writing to w.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // BackupTo writes a snapshot of the database (see Backup) to the file path
@@ -71,7 +89,8 @@ func (db *DB) BackupTo(path string, replace bool) (int64, error) {
 		return 0, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
 			"%s is the database itself; write the backup to another file.", path)}
 	}
-	return writeAtomic(path, replace, db.Backup)
+	n, err := writeAtomic(path, replace, db.Backup)
+	return n, storage.SystemError(filepath.Dir(path), err)
 }
 
 // Snapshot writes a snapshot of the database into the folder dir (created
@@ -79,7 +98,7 @@ func (db *DB) BackupTo(path string, replace bool) (int64, error) {
 // "-2", "-3", ... suffix when that name is taken, and returns its path and
 // size. DailySnapshot never deletes these.
 func Snapshot(db *DB, dir string, now time.Time) (string, int64, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := storage.MkdirAll(dir); err != nil {
 		return "", 0, fmt.Errorf("cannot create the backup folder %s: %w", dir, err)
 	}
 	stem := "illdesk-" + now.Format("2006-01-02-150405")
@@ -108,7 +127,7 @@ func DailySnapshot(db *DB, dir string, keep int, now time.Time) (path string, ma
 	if keep <= 0 {
 		return "", false, nil
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := storage.MkdirAll(dir); err != nil {
 		return "", false, fmt.Errorf("cannot create the backup folder %s: %w", dir, err)
 	}
 	today := "illdesk-" + now.Format("2006-01-02") + ".db"
@@ -274,6 +293,7 @@ func damaged(path, why string) error {
 // A journal an earlier version left beside the database goes with the
 // database it replaces.
 func Restore(backup, dbPath string) (replacedPath string, err error) {
+	defer func() { err = storage.SystemError(filepath.Dir(dbPath), err) }()
 	if err := VerifyBackup(backup); err != nil {
 		return "", err
 	}
@@ -285,7 +305,7 @@ func Restore(backup, dbPath string) (replacedPath string, err error) {
 		return "", err
 	}
 	dir := filepath.Dir(dbPath)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := storage.MkdirAll(dir); err != nil {
 		return "", fmt.Errorf("cannot create the folder for the database %s: %w", dbPath, err)
 	}
 	tmp, err := copyToTemp(backup, dir)

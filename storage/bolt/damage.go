@@ -1,8 +1,11 @@
 package bolt
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -10,29 +13,74 @@ import (
 	"github.com/illdesk/illdesk/storage"
 )
 
-// guard runs fn, a bbolt transaction, so that a damaged database file gives
-// a refusal saying what to do rather than a crash: bbolt panics on pages it
-// cannot make sense of, and a file cut short faults when its mapped memory
-// is read (SetPanicOnFault turns that fault into a panic of this goroutine).
-// Panics raised outside bbolt are our own bugs and are not hidden.
-func (db *DB) guard(fn func() error) (err error) {
+// guard runs fn, a bbolt transaction (write: one that may write), so that
+// a damaged file or a failing disk gives a refusal rather than a crash:
+// bbolt panics on pages it cannot make sense of, and reading the mapped file
+// faults when the file was cut short or the disk stopped answering
+// (SetPanicOnFault turns that fault into a panic of this goroutine). A panic
+// bbolt raised itself about a page is damage; a fault is damage only when
+// a look at the file confirms it (faultError). A fault in a write, or a
+// write the disk failed, leaves bbolt unfit to go on (its write lock may be
+// held, or what it holds in memory may differ from the disk): letGo, and
+// the next transaction opens the file again. Panics raised outside bbolt
+// are our own bugs and are not hidden.
+func (db *DB) guard(write bool, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		p := recover()
 		if p == nil {
 			return
 		}
-		if !fromDamage(p, string(debug.Stack())) {
+		if !fromBolt(p, string(debug.Stack())) {
 			panic(p)
+		}
+		// the file's mapping is suspect whatever the transaction: the
+		// next one opens the file again
+		db.letGo()
+		if _, fault := p.(runtime.Error); fault {
+			err = db.faultError(fmt.Sprint(p))
+			return
 		}
 		err = damagedDB(db.path, fmt.Sprint(p))
 	}()
-	return storage.SystemError(db.path, fn())
+	err = storage.SystemError(db.path, fn())
+	if write && errors.Is(err, domain.ErrStorageUnavailable) {
+		db.letGo()
+	}
+	return err
 }
 
-// fromDamage reports whether a recovered panic comes from reading a
-// damaged file: a memory fault, or a panic raised inside bbolt.
-func fromDamage(p any, stack string) bool {
+// faultError is the refusal for a fault while reading the mapped database
+// file: the file at the database's path is read through. A file that
+// cannot be opened or read, or is no longer the one that was mapped, is on
+// a disk that stopped answering (or was moved away); one shorter than its
+// last transaction saw was cut short; one that reads whole faulted on what
+// is in it, and is damaged.
+func (db *DB) faultError(detail string) error {
+	path, need := db.path, db.size.Load()
+	f, err := os.Open(path)
+	if err != nil {
+		return storage.Unavailable(path, fmt.Sprintf("%s; the file cannot be opened: %v", detail, err))
+	}
+	defer f.Close()
+	if db.mapped != nil {
+		if fi, err := f.Stat(); err != nil || !os.SameFile(fi, db.mapped) {
+			return storage.Unavailable(path, detail+"; the file is no longer the one that was open")
+		}
+	}
+	n, err := io.Copy(io.Discard, f)
+	if err != nil {
+		return storage.Unavailable(path, fmt.Sprintf("%s; the file cannot be read: %v", detail, err))
+	}
+	if n < need {
+		return damagedDB(path, fmt.Sprintf("the file is %d bytes but should be at least %d: it was cut short", n, need))
+	}
+	return damagedDB(path, detail)
+}
+
+// fromBolt reports whether a recovered panic comes from reading the
+// file: a memory fault, or a panic raised inside bbolt.
+func fromBolt(p any, stack string) bool {
 	if _, ok := p.(interface{ Addr() uintptr }); ok {
 		return true // a fault reading the mapped file
 	}

@@ -22,11 +22,14 @@ package bolt
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -64,8 +67,24 @@ var (
 // DB is an open ILL Desk database; it implements domain.Store. Only one
 // process (or one DB value) may hold a database file open at a time.
 type DB struct {
-	bolt *bbolt.DB
 	path string
+	// mu is held for reading by each transaction and for writing while
+	// bolt is opened again or closed.
+	mu     sync.RWMutex
+	bolt   *bbolt.DB
+	file   *os.File    // bolt's file, kept to let go of it when bolt cannot
+	mapped os.FileInfo // what file was when opened, to tell it from another at the path
+	closed bool
+	// writer admits one write transaction at a time before bbolt's own
+	// lock: a writer that faulted may leave bbolt's lock held, and the
+	// writers after it must get a refusal rather than wait forever.
+	writer chan struct{}
+	// broken is set when a fault or a failing disk left bolt unfit to go
+	// on; the next transaction opens the file again.
+	broken atomic.Bool
+	// size is the database's size in bytes as its last transaction saw it:
+	// a file found shorter after a fault was cut short.
+	size atomic.Int64
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -128,51 +147,72 @@ func VaultDirFor(dbPath string) string {
 // is not an ILL Desk database (domain.ErrNotADatabase).
 func Open(path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := storage.MkdirAll(dir); err != nil {
 			return nil, storage.SystemError(dir, fmt.Errorf("cannot create the folder for the database %s: %w", path, err))
 		}
 	}
 	if err := lookBeforeOpen(path); err != nil {
 		return nil, err
 	}
-	bdb, err := openBolt(path, nil)
+	_, statErr := os.Stat(path)
+	bdb, file, err := openBolt(path, nil)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{bolt: bdb, path: path}
+	db := newDB(path, bdb, file)
+	if errors.Is(statErr, fs.ErrNotExist) {
+		// bbolt created the file: its entry in the folder must last too
+		if err := storage.SyncDir(filepath.Dir(path)); err != nil {
+			_ = db.Close()
+			return nil, storage.SystemError(path, fmt.Errorf("cannot save the folder of %s to disk: %w", path, err))
+		}
+	}
 	var ok bool
-	err = db.guard(func() error {
-		return bdb.View(func(btx *bbolt.Tx) error {
-			if err := checkSize(path, btx.Size()); err != nil {
-				return err
-			}
-			ok = ready(btx)
-			return nil
-		})
+	err = db.read(func(btx *bbolt.Tx) error {
+		if err := checkSize(path, btx.Size()); err != nil {
+			return err
+		}
+		ok = ready(btx)
+		return nil
 	})
 	if err == nil && !ok {
-		err = db.guard(func() error { return bdb.Update(func(btx *bbolt.Tx) error { return prepare(btx, path) }) })
+		err = db.write(func(btx *bbolt.Tx) error { return prepare(btx, path) })
 	}
 	if err == nil {
 		err = db.bringInJournal()
 	}
 	if err != nil {
-		_ = bdb.Close()
+		_ = db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
+// newDB is the DB of the bbolt database bdb at path, opened from file.
+func newDB(path string, bdb *bbolt.DB, file *os.File) *DB {
+	db := &DB{bolt: bdb, file: file, path: path, writer: make(chan struct{}, 1)}
+	if file != nil {
+		db.mapped, _ = file.Stat() // without it, a fault is judged by the file at path alone
+	}
+	return db
+}
+
 // openBolt opens the bbolt file at path with opts (nil: read-write) and
 // turns bbolt's errors into refusals: another process holds the file, or
-// the file is not a bbolt database.
-func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, error) {
+// the file is not a bbolt database. It returns the file bbolt opened too.
+func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, *os.File, error) {
 	if opts == nil {
 		opts = &bbolt.Options{}
 	}
 	opts.Timeout = lockTimeout
+	var file *os.File
+	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
 	var bdb *bbolt.DB
-	err := (&DB{path: path}).guard(func() error {
+	err := (&DB{path: path}).guard(false, func() error {
 		var err error
 		bdb, err = bbolt.Open(path, 0o600, opts)
 		return err
@@ -180,16 +220,16 @@ func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, error) {
 	if err != nil {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
-			return nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Path: path, Msg: fmt.Sprintf(
+			return nil, nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Path: path, Msg: fmt.Sprintf(
 				"The database %s is already open in another ILL Desk process.", path)}
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
-			return nil, notOurs(path)
+			return nil, nil, notOurs(path)
 		case errors.As(err, new(*domain.Refusal)):
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
+		return nil, nil, fmt.Errorf("cannot open the database %s: %w", path, err)
 	}
-	return bdb, nil
+	return bdb, file, nil
 }
 
 // lookBeforeOpen opens an existing, non-empty file read-only first and
@@ -205,15 +245,13 @@ func lookBeforeOpen(path string) error {
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		return nil // a new database: bbolt creates it
 	}
-	bdb, err := openBolt(path, &bbolt.Options{ReadOnly: true})
+	bdb, file, err := openBolt(path, &bbolt.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
-	db := &DB{bolt: bdb, path: path}
-	err = db.guard(func() error {
-		return bdb.View(func(btx *bbolt.Tx) error { return checkSize(path, btx.Size()) })
-	})
-	if cerr := bdb.Close(); err == nil && cerr != nil {
+	db := newDB(path, bdb, file)
+	err = db.read(func(btx *bbolt.Tx) error { return checkSize(path, btx.Size()) })
+	if cerr := db.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("cannot open the database %s: %w", path, cerr)
 	}
 	return err
@@ -322,15 +360,94 @@ func (db *DB) Path() string { return db.path }
 
 // View runs fn in a read-only transaction. Writes inside it fail.
 func (db *DB) View(fn func(domain.Tx) error) error {
-	return db.guard(func() error { return db.bolt.View(func(btx *bbolt.Tx) error { return fn(newTx(btx)) }) })
+	return db.read(func(btx *bbolt.Tx) error { return fn(newTx(btx)) })
 }
 
 // Update runs fn in one bbolt read-write transaction: when fn returns nil
 // every write is committed atomically and durably (bbolt syncs its commit);
 // when it returns an error nothing is.
 func (db *DB) Update(fn func(domain.Tx) error) error {
-	return db.guard(func() error { return db.bolt.Update(func(btx *bbolt.Tx) error { return fn(newTx(btx)) }) })
+	return db.write(func(btx *bbolt.Tx) error { return fn(newTx(btx)) })
+}
+
+// read runs fn in a bbolt read transaction (see guard).
+func (db *DB) read(fn func(*bbolt.Tx) error) error {
+	return db.run(false, func(b *bbolt.DB) error {
+		return b.View(func(btx *bbolt.Tx) error { db.size.Store(btx.Size()); return fn(btx) })
+	})
+}
+
+// write runs fn in a bbolt write transaction (see guard), one writer at a
+// time.
+func (db *DB) write(fn func(*bbolt.Tx) error) error {
+	db.writer <- struct{}{}
+	defer func() { <-db.writer }()
+	return db.run(true, func(b *bbolt.DB) error {
+		return b.Update(func(btx *bbolt.Tx) error { db.size.Store(btx.Size()); return fn(btx) })
+	})
+}
+
+// run runs fn on bolt, first opening the file again when a fault left the
+// last one unfit to go on.
+func (db *DB) run(write bool, fn func(*bbolt.DB) error) error {
+	if db.broken.Load() {
+		if err := db.reopen(); err != nil {
+			return err
+		}
+	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.closed {
+		return berrors.ErrDatabaseNotOpen
+	}
+	return db.guard(write, func() error {
+		return fn(db.bolt)
+	})
+}
+
+// reopen opens the database file again after a fault, once it can be
+// reached: a file that is gone is never made anew here.
+func (db *DB) reopen() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if !db.broken.Load() || db.closed {
+		return nil
+	}
+	if _, err := os.Stat(db.path); err != nil {
+		return storage.Unavailable(db.path, fmt.Sprintf("the database file cannot be reached: %v", err))
+	}
+	fresh, err := Open(db.path)
+	if err != nil {
+		return err
+	}
+	db.bolt, db.file, db.mapped = fresh.bolt, fresh.file, fresh.mapped
+	db.broken.Store(false)
+	return nil
+}
+
+// letGo marks bolt unfit to go on and closes its file, which releases the
+// file's lock. bbolt's own Close is never called on it: it waits for
+// bbolt's write lock, which the fault may have left held. The file's
+// memory map stays until the process ends.
+func (db *DB) letGo() {
+	if db.bolt == nil || !db.broken.CompareAndSwap(false, true) {
+		return
+	}
+	if db.file != nil {
+		_ = db.file.Close()
+	}
 }
 
 // Close releases the database file and its lock.
-func (db *DB) Close() error { return db.bolt.Close() }
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return nil
+	}
+	db.closed = true
+	if db.broken.Load() {
+		return nil // letGo released the file already
+	}
+	return db.bolt.Close()
+}

@@ -59,20 +59,18 @@ func (db *DB) bringInJournal() error {
 	if err != nil {
 		return storage.SystemError(db.path, fmt.Errorf("cannot read the journal %s: %w", jpath, err))
 	}
-	err = db.guard(func() error {
-		return db.bolt.Update(func(btx *bbolt.Tx) error {
-			meta := btx.Bucket(bucketMeta)
-			var gen uint64
-			if v := meta.Get(keyJournal); len(v) == 8 {
-				gen = binary.LittleEndian.Uint64(v)
+	err = db.write(func(btx *bbolt.Tx) error {
+		meta := btx.Bucket(bucketMeta)
+		var gen uint64
+		if v := meta.Get(keyJournal); len(v) == 8 {
+			gen = binary.LittleEndian.Uint64(v)
+		}
+		for _, rec := range readRecords(data, gen) {
+			if err := applyRecord(btx, rec); err != nil {
+				return damagedDB(db.path, "its journal "+err.Error())
 			}
-			for _, rec := range readRecords(data, gen) {
-				if err := applyRecord(btx, rec); err != nil {
-					return damagedDB(db.path, "its journal "+err.Error())
-				}
-			}
-			return meta.Delete(keyJournal)
-		})
+		}
+		return meta.Delete(keyJournal)
 	})
 	if err != nil {
 		return storage.SystemError(db.path, err)

@@ -30,13 +30,11 @@ type MigrateReport struct {
 // already has are kept as they are there and listed in the report.
 func (db *DB) CopyTo(to domain.Store) (MigrateReport, error) {
 	var rep MigrateReport
-	err := db.guard(func() error {
-		return db.bolt.View(func(btx *bbolt.Tx) error {
-			from := newTx(btx)
-			return to.Update(func(dst domain.Tx) error {
-				rep = MigrateReport{}
-				return copyAll(from, btx, dst, &rep)
-			})
+	err := db.read(func(btx *bbolt.Tx) error {
+		from := newTx(btx)
+		return to.Update(func(dst domain.Tx) error {
+			rep = MigrateReport{}
+			return copyAll(from, btx, dst, &rep)
 		})
 	})
 	return rep, err

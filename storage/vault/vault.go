@@ -30,10 +30,12 @@ type Vault struct {
 
 var _ domain.Vault = (*Vault)(nil)
 
-// New opens the vault at dir, creating the directory (mode 0700) when missing.
+// New opens the vault at dir, creating the directory (mode 0700) when
+// missing, and syncing the folder that holds it so that the new folder,
+// and the files shipped into it, last a power cut.
 func New(dir string) (*Vault, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot create the vault folder %s: %w", dir, err)
+	if err := storage.MkdirAll(dir); err != nil {
+		return nil, storage.SystemError(dir, fmt.Errorf("cannot create the vault folder %s: %w", dir, err))
 	}
 	return &Vault{dir: dir}, nil
 }
