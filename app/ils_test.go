@@ -152,4 +152,15 @@ func TestBorrowingStepsCallTheILS(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "The ILS refused, so nothing was changed: CheckOutItem: User Blocked: User Blocked: P200 (UserIdentifierValue P200)")
 	assert.Equal(t, "on_hold_shelf", c.show(id)["status"], "nothing changed")
+
+	// an ILS that does not answer refuses the step, saying how to go on
+	ils.Close()
+	code, _, errOut = c.run("scan", "--desk", "pickup:Main Library", "39200002")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "The ILS at "+ils.URL+" did not answer: ")
+	assert.Contains(t, errOut, "nothing was changed. Try again, or take the step out of ncip-steps to go on without the ILS.")
+	assert.Equal(t, "on_hold_shelf", c.show(id)["status"])
+	c.ok("config", "set", "ncip-steps", "accept,checkin")
+	c.ok("scan", "--desk", "pickup:Main Library", "39200002")
+	assert.Equal(t, "loaned", c.show(id)["status"], "a step left out goes on without the ILS")
 }
