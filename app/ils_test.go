@@ -100,3 +100,67 @@ func TestPatronsFromTheILS(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "plain http")
 }
+
+// TestBorrowingStepsCallTheILS takes a borrowed book through receive and
+// the pickup desk with ncip-steps on: the stand-in ILS sees AcceptItem,
+// CheckOutItem and CheckInItem in order, and its Problem refuses a scan
+// with its words.
+func TestBorrowingStepsCallTheILS(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	c := newCLI(t)
+	for _, kv := range [][2]string{{"ncip-url", ils.URL}, {"ncip-from-agency", "ILLDESK"}, {"ncip-to-agency", "MAIN"},
+		{"ncip-steps", "accept,checkout,checkin"}, {"ncip-unreachable", "refuse"}, {"ncip-pickup-codes", "Main Library=MAIN"}} {
+		c.ok("config", "set", kv[0], kv[1])
+	}
+	out := c.ok("config", "show")
+	assert.Contains(t, out, "ncip-steps                accept,checkout,checkin\n")
+	assert.Contains(t, out, "ncip-unreachable          refuse\n")
+	assert.Contains(t, out, "ncip-pickup-codes         Main Library=MAIN\n")
+	code, _, errOut := c.run("config", "set", "ncip-unreachable", "queue")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "not offered yet")
+
+	c.ok("partner", "add", "LOCAL", "--name", "Neighbour library")
+	borrow := func(patron string) string {
+		return strings.TrimSpace(c.ok("borrow", "new", "--partner", "LOCAL", "--title", "A book", "--requester", "Ada Lovelace",
+			"--pickup", "Main Library", "--patron-id", patron))
+	}
+	id := borrow("P100")
+	c.ok("receive", id, "--barcode", "39200001")
+	for range 3 {
+		c.ok("scan", "--desk", "pickup:Main Library", "39200001")
+	}
+	assert.Equal(t, "returned_by_patron", c.show(id)["status"])
+	var steps []string
+	for _, call := range ils.Calls() {
+		if call != "LookupUser" {
+			steps = append(steps, call)
+		}
+	}
+	assert.Equal(t, []string{"AcceptItem", "CheckOutItem", "CheckInItem"}, steps)
+	assert.Empty(t, ils.Errors())
+	it, ok := ils.Item("39200001")
+	assert.True(t, ok && it.Temporary && it.Loaned == "")
+
+	// the ILS's Problem refuses the checkout of a patron it has blocked
+	out = c.ok("borrow", "new", "--partner", "LOCAL", "--title", "A book", "--requester", "Blaise Pascal",
+		"--pickup", "Main Library", "--patron-id", "P200", "--allow-blocked")
+	id = strings.TrimSpace(out)
+	c.ok("receive", id, "--barcode", "39200002")
+	c.ok("scan", "--desk", "pickup:Main Library", "39200002")
+	code, _, errOut = c.run("scan", "--desk", "pickup:Main Library", "39200002")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "The ILS refused, so nothing was changed: CheckOutItem: User Blocked: User Blocked: P200 (UserIdentifierValue P200)")
+	assert.Equal(t, "on_hold_shelf", c.show(id)["status"], "nothing changed")
+
+	// an ILS that does not answer refuses the step, saying how to go on
+	ils.Close()
+	code, _, errOut = c.run("scan", "--desk", "pickup:Main Library", "39200002")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "The ILS at "+ils.URL+" did not answer: ")
+	assert.Contains(t, errOut, "nothing was changed. Try again, or take the step out of ncip-steps to go on without the ILS.")
+	assert.Equal(t, "on_hold_shelf", c.show(id)["status"])
+	c.ok("config", "set", "ncip-steps", "accept,checkin")
+	c.ok("scan", "--desk", "pickup:Main Library", "39200002")
+	assert.Equal(t, "loaned", c.show(id)["status"], "a step left out goes on without the ILS")
+}

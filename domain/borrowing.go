@@ -8,6 +8,8 @@ import (
 // to partners: place them and receive the items that arrive.
 type BorrowingService struct {
 	*core
+	// ils makes the ILS call of receiving.
+	ils *ILSService
 }
 
 // NewBorrowing records a request we place with a partner for one of our patrons.
@@ -77,7 +79,30 @@ func (d *BorrowingService) Receive(ref, barcode string, by Actor) (Request, erro
 	if err := d.barcodeRule().Check(barcode); err != nil {
 		return Request{}, err
 	}
-	return d.change(ref, func(tx Tx, r *Request) error {
+	// AcceptItem is asked before the transaction; the request must still
+	// await receipt when the change is made.
+	var r Request
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		if r, err = resolve(tx, ref); err != nil {
+			return err
+		}
+		// a barcode on another request is refused before the ILS is asked
+		return barcodeFree(tx, r, barcode)
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	var call ilsCall
+	if r.Can(ActReceive) {
+		if call, _, err = d.ils.callStep(r, ActReceive, barcode); err != nil {
+			return Request{}, err
+		}
+	}
+	return d.change(r.ID, func(tx Tx, r *Request) error {
+		if err := call.stale(*r, ActReceive); err != nil {
+			return err
+		}
 		return d.receive(tx, r, barcode, by)
 	})
 }

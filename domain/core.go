@@ -351,14 +351,22 @@ func (d *core) Find(ref string) (Request, error) {
 	return r, err
 }
 
-func (d *core) receive(tx Tx, r *Request, barcode string, by Actor) error {
-	if !r.Can(ActReceive) {
-		return r.Transition(ActReceive, Event{})
-	}
+// barcodeFree refuses a barcode that is active on another request than r.
+func barcodeFree(tx Tx, r Request, barcode string) error {
 	if other, ok, err := tx.RequestByBarcode(barcode); err != nil {
 		return err
 	} else if ok && other.ID != r.ID {
 		return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (“%s”, %s) — use a new barcode label.", barcode, other.Ref(), other.Title, other.StatusLabel())
+	}
+	return nil
+}
+
+func (d *core) receive(tx Tx, r *Request, barcode string, by Actor) error {
+	if !r.Can(ActReceive) {
+		return r.Transition(ActReceive, Event{})
+	}
+	if err := barcodeFree(tx, *r, barcode); err != nil {
+		return err
 	}
 	r.ItemBarcode = barcode
 	if err := r.Transition(ActReceive, d.event(by, "Temporary item "+barcode+" created")); err != nil {

@@ -119,6 +119,7 @@ func NewDesk(cfg Config) *Desk {
 	d.CatalogueService = &CatalogueService{core: c, settings: d.PartnerService, catalogues: cfg.Catalogues,
 		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
 	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets}
+	d.ScanService.ils, d.BorrowingService.ils = d.ILSService, d.ILSService
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick, created: d.CatalogueService.lookUpNew}
 	return d
 }

@@ -104,15 +104,33 @@ var (
 
 // ILS setting keys, as the command line names them.
 const (
-	KeyNCIPURL        = "ncip-url"
-	KeyNCIPFromAgency = "ncip-from-agency"
-	KeyNCIPToAgency   = "ncip-to-agency"
-	KeyNCIPProfile    = "ncip-profile"
-	KeyNCIPTimeout    = "ncip-timeout"
+	KeyNCIPURL         = "ncip-url"
+	KeyNCIPFromAgency  = "ncip-from-agency"
+	KeyNCIPToAgency    = "ncip-to-agency"
+	KeyNCIPProfile     = "ncip-profile"
+	KeyNCIPTimeout     = "ncip-timeout"
+	KeyNCIPSteps       = "ncip-steps"
+	KeyNCIPUnreachable = "ncip-unreachable"
+	KeyNCIPPickupCodes = "ncip-pickup-codes"
 )
 
 // NCIPKeys are the ILS settings in the order they are shown.
-var NCIPKeys = []string{KeyNCIPURL, KeyNCIPFromAgency, KeyNCIPToAgency, KeyNCIPProfile, KeyNCIPTimeout}
+var NCIPKeys = []string{KeyNCIPURL, KeyNCIPFromAgency, KeyNCIPToAgency, KeyNCIPProfile, KeyNCIPSteps,
+	KeyNCIPUnreachable, KeyNCIPTimeout, KeyNCIPPickupCodes}
+
+// NCIP steps: which borrowing actions call the ILS.
+const (
+	StepAccept   = "accept"
+	StepCheckout = "checkout"
+	StepCheckin  = "checkin"
+)
+
+// NCIPSteps are every step, in the order they are named.
+var NCIPSteps = []string{StepAccept, StepCheckout, StepCheckin}
+
+// UnreachableRefuse is the only policy for an ILS that cannot be reached
+// yet: the step is refused and nothing changes.
+const UnreachableRefuse = "refuse"
 
 // SecretNCIPKey is the keyring entry of the ILS's API key.
 const SecretNCIPKey = "ncip:api-key"
@@ -122,11 +140,14 @@ const DefaultNCIPTimeout = 5 * time.Second
 
 // NCIPSettings say how the ILS is reached and which steps call it.
 type NCIPSettings struct {
-	URL        string `json:"ncip_url"`
-	FromAgency string `json:"ncip_from_agency"`
-	ToAgency   string `json:"ncip_to_agency"`
-	Profile    string `json:"ncip_profile"`
-	Timeout    string `json:"ncip_timeout"`
+	URL         string `json:"ncip_url"`
+	FromAgency  string `json:"ncip_from_agency"`
+	ToAgency    string `json:"ncip_to_agency"`
+	Profile     string `json:"ncip_profile"`
+	Timeout     string `json:"ncip_timeout"`
+	Steps       string `json:"ncip_steps"`
+	Unreachable string `json:"ncip_unreachable"`
+	PickupCodes string `json:"ncip_pickup_codes"`
 	// APIKey is the key sent to the ILS, from the keyring; never stored
 	// or audited.
 	APIKey string `json:"-"`
@@ -146,6 +167,12 @@ func (n NCIPSettings) Get(key string) string {
 		return n.Profile
 	case KeyNCIPTimeout:
 		return n.CallTimeout().String()
+	case KeyNCIPSteps:
+		return strings.Join(n.StepList(), ",")
+	case KeyNCIPUnreachable:
+		return UnreachableRefuse
+	case KeyNCIPPickupCodes:
+		return n.PickupCodes
 	}
 	return ""
 }
@@ -162,11 +189,61 @@ func (n *NCIPSettings) set(key, v string) {
 		n.Profile = v
 	case KeyNCIPTimeout:
 		n.Timeout = v
+	case KeyNCIPSteps:
+		n.Steps = v
+	case KeyNCIPUnreachable:
+		n.Unreachable = v
+	case KeyNCIPPickupCodes:
+		n.PickupCodes = v
 	}
 }
 
 // IsNCIPSetting reports whether key names an ILS setting.
 func IsNCIPSetting(key string) bool { return slices.Contains(NCIPKeys, key) }
+
+// StepList are the steps named by ncip-steps; none when it is blank.
+func (n NCIPSettings) StepList() []string {
+	var out []string
+	for _, s := range strings.Split(n.Steps, ",") {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Step reports whether the named step calls the ILS: an NCIP address is
+// set and ncip-steps names it.
+func (n NCIPSettings) Step(name string) bool {
+	return n.URL != "" && slices.Contains(n.StepList(), name)
+}
+
+// PickupCode is the ILS's code for a pickup location's name: from
+// ncip-pickup-codes, else the name itself.
+func (n NCIPSettings) PickupCode(name string) string {
+	codes, _ := parsePickupCodes(n.PickupCodes)
+	if c, ok := codes[strings.ToLower(strings.TrimSpace(name))]; ok {
+		return c
+	}
+	return name
+}
+
+// parsePickupCodes reads "Main Library=MAIN,…", names matched without case.
+func parsePickupCodes(s string) (map[string]string, error) {
+	out := map[string]string{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, pair := range strings.Split(s, ",") {
+		name, code, ok := strings.Cut(pair, "=")
+		name, code = strings.TrimSpace(name), strings.TrimSpace(code)
+		if !ok || name == "" || code == "" {
+			return nil, refuse(ErrInvalidInput, "ncip-pickup-codes takes NAME=CODE pairs separated by commas, e.g. 'Main Library=MAIN'; %q is not one.", strings.TrimSpace(pair))
+		}
+		out[strings.ToLower(name)] = code
+	}
+	return out, nil
+}
 
 // CallTimeout bounds one call to the ILS: ncip-timeout, else 5 s.
 func (n NCIPSettings) CallTimeout() time.Duration {
@@ -197,6 +274,31 @@ func checkNCIPSetting(key, v string) (string, error) {
 				"(plain http:// is allowed only on this computer: localhost, 127.0.0.1, ::1).", u.Redacted())
 		}
 	case KeyNCIPFromAgency, KeyNCIPToAgency, KeyNCIPProfile:
+	case KeyNCIPSteps:
+		var steps []string
+		for _, s := range strings.Split(v, ",") {
+			s = strings.ToLower(strings.TrimSpace(s))
+			if s == "" {
+				continue
+			}
+			if !slices.Contains(NCIPSteps, s) {
+				return "", refuse(ErrInvalidInput, "ncip-steps takes steps separated by commas, among %s; %q is not one.",
+					strings.Join(NCIPSteps, ", "), s)
+			}
+			if !slices.Contains(steps, s) {
+				steps = append(steps, s)
+			}
+		}
+		v = strings.Join(steps, ",")
+	case KeyNCIPUnreachable:
+		v = strings.ToLower(v)
+		if v != "" && v != UnreachableRefuse {
+			return "", refuse(ErrInvalidInput, "ncip-unreachable takes refuse (queueing calls for later is not offered yet).")
+		}
+	case KeyNCIPPickupCodes:
+		if _, err := parsePickupCodes(v); err != nil {
+			return "", err
+		}
 	case KeyNCIPTimeout:
 		if v == "" {
 			return "", nil

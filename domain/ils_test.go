@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestCheckNCIPSetting(t *testing.T) {
@@ -19,6 +21,13 @@ func TestCheckNCIPSetting(t *testing.T) {
 		{KeyNCIPTimeout, "3s", "3s", true},
 		{KeyNCIPTimeout, "-1s", "", false},
 		{KeyNCIPTimeout, "soon", "", false},
+		{KeyNCIPSteps, " Checkout, accept,checkout ", "checkout,accept", true},
+		{KeyNCIPSteps, "", "", true},
+		{KeyNCIPSteps, "delete", "", false},
+		{KeyNCIPUnreachable, "Refuse", "refuse", true},
+		{KeyNCIPUnreachable, "queue", "", false},
+		{KeyNCIPPickupCodes, "Main Library=MAIN, Branch=BR", "Main Library=MAIN, Branch=BR", true},
+		{KeyNCIPPickupCodes, "Main Library", "", false},
 		{"ncip-colour", "x", "", false},
 	} {
 		got, err := checkNCIPSetting(tc.key, tc.in)
@@ -29,6 +38,17 @@ func TestCheckNCIPSetting(t *testing.T) {
 			t.Errorf("%s %q = %q, %v; want ErrInvalidInput", tc.key, tc.in, got, err)
 		}
 	}
+}
+
+func TestNCIPStepsAndPickupCodes(t *testing.T) {
+	n := NCIPSettings{Steps: "accept,checkin", PickupCodes: "Main Library=MAIN"}
+	assert.False(t, n.Step(StepAccept), "no step calls the ILS without its address")
+	n.URL = "https://ils.example.edu/ncip"
+	assert.True(t, n.Step(StepAccept))
+	assert.False(t, n.Step(StepCheckout))
+	assert.Equal(t, "MAIN", n.PickupCode("main library "))
+	assert.Equal(t, "Branch", n.PickupCode("Branch"))
+	assert.Empty(t, NCIPSettings{URL: n.URL}.StepList(), "blank ncip-steps names no step")
 }
 
 func TestNCIPTimeout(t *testing.T) {

@@ -13,6 +13,8 @@ type ScanService struct {
 	*core
 	// folders lists the scan folder.
 	folders Folders
+	// ils makes the ILS calls of the borrowing steps.
+	ils *ILSService
 }
 
 // Scan routes a scanned or typed code by the station and the state of the
@@ -25,57 +27,89 @@ func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error
 	if code == "" {
 		return ScanResult{}, refuse(ErrUnknownCode, "Nothing was scanned.")
 	}
+	// The ILS is asked first, outside any transaction; the change is then
+	// made only if the request is still where it was when it was asked.
+	var planned Request
+	var plannedAct Action
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		planned, plannedAct, _, err = d.route(tx, code, selectedID, by)
+		return err
+	})
+	if err != nil {
+		return ScanResult{}, err
+	}
+	call, warn, err := d.ils.callStep(planned, plannedAct, code)
+	if err != nil {
+		return ScanResult{}, err
+	}
 	var res ScanResult
-	err := d.store.Update(func(tx Tx) error {
-		r, ok, err := tx.RequestByBarcode(code)
+	err = d.store.Update(func(tx Tx) error {
+		r, a, selected, err := d.route(tx, code, selectedID, by)
 		if err != nil {
 			return err
 		}
-		if ok {
-			a, err := Route(by.Station, r, code)
-			if err != nil {
-				return err
-			}
-			if err := allowTx(tx, by, RoleFor(a), doing(a)); err != nil {
-				return err
-			}
-			if err := d.applyScan(tx, &r, a, code, by); err != nil {
-				return err
-			}
-			res = ScanResult{Action: a, Request: r, Message: scanMessage(r, a, code)}
-			return tx.PutRequest(r)
+		if selected {
+			res = ScanResult{Request: r, Message: fmt.Sprintf("Selected %s — “%s” (%s).", r.Ref(), r.Title, r.StatusLabel())}
+			return call.stale(r, "")
 		}
-		if sel, found, err := selectByExternalID(tx, code); err != nil {
+		if err := call.stale(r, a); err != nil {
 			return err
-		} else if found {
-			res = ScanResult{Request: sel, Message: fmt.Sprintf("Selected %s — “%s” (%s).", sel.Ref(), sel.Title, sel.StatusLabel())}
-			return nil
 		}
-		if by.Station.Kind == StationRS && selectedID != "" {
-			r, err := tx.Request(selectedID)
-			if err != nil {
-				return err
-			}
-			if r.Side == Borrowing && (r.State == Created || r.State == ShippedToUs) {
-				if err := allowTx(tx, by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
-					return err
-				}
-				if err := d.barcodeRule().Check(code); err != nil {
-					return err
-				}
-				if err := d.receive(tx, &r, code, by); err != nil {
-					return err
-				}
-				res = ScanResult{Action: ActReceive, Request: r, Message: scanMessage(r, ActReceive, code)}
-				return tx.PutRequest(r)
-			}
+		if err := d.applyScan(tx, &r, a, code, by); err != nil {
+			return err
 		}
-		return refuse(ErrUnknownCode, "%s is not the barcode of an item in process nor a request's external identifier; nothing changed.", code)
+		res = ScanResult{Action: a, Request: r, Message: scanMessage(r, a, code)}
+		if warn != "" {
+			res.Message += " " + warn
+		}
+		return tx.PutRequest(r)
 	})
 	if err != nil {
 		return ScanResult{}, err
 	}
 	return res, nil
+}
+
+// route finds what a scanned code means at the station: the request and
+// the action to apply to it, or (selected) the request whose external
+// identifier it is. Staff not allowed the action are refused here.
+func (d *ScanService) route(tx Tx, code, selectedID string, by Actor) (r Request, a Action, selected bool, err error) {
+	r, ok, err := tx.RequestByBarcode(code)
+	if err != nil {
+		return Request{}, "", false, err
+	}
+	if ok {
+		a, err := Route(by.Station, r, code)
+		if err != nil {
+			return Request{}, "", false, err
+		}
+		if err := allowTx(tx, by, RoleFor(a), doing(a)); err != nil {
+			return Request{}, "", false, err
+		}
+		return r, a, false, nil
+	}
+	if sel, found, err := selectByExternalID(tx, code); err != nil {
+		return Request{}, "", false, err
+	} else if found {
+		return sel, "", true, nil
+	}
+	if by.Station.Kind == StationRS && selectedID != "" {
+		r, err := tx.Request(selectedID)
+		if err != nil {
+			return Request{}, "", false, err
+		}
+		if r.Side == Borrowing && (r.State == Created || r.State == ShippedToUs) {
+			if err := allowTx(tx, by, RoleFor(ActReceive), doing(ActReceive)); err != nil {
+				return Request{}, "", false, err
+			}
+			if err := d.barcodeRule().Check(code); err != nil {
+				return Request{}, "", false, err
+			}
+			return r, ActReceive, false, nil
+		}
+	}
+	return Request{}, "", false, refuse(ErrUnknownCode, "%s is not the barcode of an item in process nor a request's external identifier; nothing changed.", code)
 }
 
 func (d *ScanService) applyScan(tx Tx, r *Request, a Action, code string, by Actor) error {
