@@ -425,16 +425,29 @@ func (db *DB) reopen() error {
 	return nil
 }
 
-// letGo marks bolt unfit to go on and closes its file, which releases the
-// file's lock. bbolt's own Close is never called on it: it waits for
-// bbolt's write lock, which the fault may have left held. The file's
-// memory map stays until the process ends.
+// letGoWait is how long letGo waits for bbolt's own Close.
+const letGoWait = 2 * time.Second
+
+// letGo marks bolt unfit to go on and lets go of its file. bbolt's own
+// Close unmaps the file (Windows will not delete a mapped file), but it
+// waits for bbolt's write lock, which a fault in a write may have left
+// held: then only the file is closed, which releases the file's lock, and
+// the map stays until the process ends.
 func (db *DB) letGo() {
 	if db.bolt == nil || !db.broken.CompareAndSwap(false, true) {
 		return
 	}
-	if db.file != nil {
-		_ = db.file.Close()
+	closed := make(chan struct{})
+	go func(b *bbolt.DB) {
+		_ = b.Close()
+		close(closed)
+	}(db.bolt)
+	select {
+	case <-closed:
+	case <-time.After(letGoWait):
+		if db.file != nil {
+			_ = db.file.Close()
+		}
 	}
 }
 
