@@ -112,11 +112,14 @@ const (
 	KeyNCIPSteps       = "ncip-steps"
 	KeyNCIPUnreachable = "ncip-unreachable"
 	KeyNCIPPickupCodes = "ncip-pickup-codes"
+	// KeyPatronNotices says who sends the ready-for-pickup notice of a
+	// borrowed book: ILL Desk (ours) or the ILS (ils).
+	KeyPatronNotices = "patron-notices"
 )
 
 // NCIPKeys are the ILS settings in the order they are shown.
 var NCIPKeys = []string{KeyNCIPURL, KeyNCIPFromAgency, KeyNCIPToAgency, KeyNCIPProfile, KeyNCIPSteps,
-	KeyNCIPUnreachable, KeyNCIPTimeout, KeyNCIPPickupCodes}
+	KeyNCIPUnreachable, KeyNCIPTimeout, KeyNCIPPickupCodes, KeyPatronNotices}
 
 // NCIP steps: which borrowing actions call the ILS.
 const (
@@ -125,12 +128,36 @@ const (
 	StepCheckin  = "checkin"
 )
 
+// NCIP steps of the books we lend: the book checked out to the partner's
+// ILL patron record and back in, and the item looked up when scanned.
+const (
+	StepLendCheckout = "lend-checkout"
+	StepLendCheckin  = "lend-checkin"
+	StepLookupItem   = "lookup-item"
+)
+
 // NCIPSteps are every step, in the order they are named.
-var NCIPSteps = []string{StepAccept, StepCheckout, StepCheckin}
+var NCIPSteps = []string{StepAccept, StepCheckout, StepCheckin, StepLendCheckout, StepLendCheckin, StepLookupItem}
+
+// NCIPLendingSteps are the steps of the books we lend; the others are
+// the borrowing steps.
+var NCIPLendingSteps = []string{StepLendCheckout, StepLendCheckin, StepLookupItem}
 
 // UnreachableRefuse is the only policy for an ILS that cannot be reached
 // yet: the step is refused and nothing changes.
 const UnreachableRefuse = "refuse"
+
+// UnreachablePolicies are the values ncip-unreachable takes, the first
+// the default.
+var UnreachablePolicies = []string{UnreachableRefuse}
+
+// Who sends the ready-for-pickup notice (patron-notices).
+const (
+	// NoticesOurs: ILL Desk emails the patron when the book is on the hold shelf.
+	NoticesOurs = "ours"
+	// NoticesILS: the ILS notifies the patron of the hold AcceptItem placed.
+	NoticesILS = "ils"
+)
 
 // SecretNCIPKey is the keyring entry of the ILS's API key.
 const SecretNCIPKey = "ncip:api-key"
@@ -148,6 +175,8 @@ type NCIPSettings struct {
 	Steps       string `json:"ncip_steps"`
 	Unreachable string `json:"ncip_unreachable"`
 	PickupCodes string `json:"ncip_pickup_codes"`
+	// PatronNotices is patron-notices as set, "" for the default.
+	PatronNotices string `json:"patron_notices"`
 	// APIKey is the key sent to the ILS, from the keyring; never stored
 	// or audited.
 	APIKey string `json:"-"`
@@ -173,8 +202,22 @@ func (n NCIPSettings) Get(key string) string {
 		return UnreachableRefuse
 	case KeyNCIPPickupCodes:
 		return n.PickupCodes
+	case KeyPatronNotices:
+		return n.Notices()
 	}
 	return ""
+}
+
+// Notices is who sends the ready-for-pickup notice: patron-notices as set,
+// else the ILS when the accept step places the hold, else ILL Desk.
+func (n NCIPSettings) Notices() string {
+	if n.PatronNotices != "" {
+		return n.PatronNotices
+	}
+	if n.Step(StepAccept) {
+		return NoticesILS
+	}
+	return NoticesOurs
 }
 
 func (n *NCIPSettings) set(key, v string) {
@@ -195,6 +238,8 @@ func (n *NCIPSettings) set(key, v string) {
 		n.Unreachable = v
 	case KeyNCIPPickupCodes:
 		n.PickupCodes = v
+	case KeyPatronNotices:
+		n.PatronNotices = v
 	}
 }
 
@@ -292,12 +337,17 @@ func checkNCIPSetting(key, v string) (string, error) {
 		v = strings.Join(steps, ",")
 	case KeyNCIPUnreachable:
 		v = strings.ToLower(v)
-		if v != "" && v != UnreachableRefuse {
+		if v != "" && !slices.Contains(UnreachablePolicies, v) {
 			return "", refuse(ErrInvalidInput, "ncip-unreachable takes refuse (queueing calls for later is not offered yet).")
 		}
 	case KeyNCIPPickupCodes:
 		if _, err := parsePickupCodes(v); err != nil {
 			return "", err
+		}
+	case KeyPatronNotices:
+		v = strings.ToLower(v)
+		if v != "" && v != NoticesOurs && v != NoticesILS {
+			return "", refuse(ErrInvalidInput, "patron-notices takes ours (ILL Desk emails the patron) or ils (the ILS notifies the patron of its hold).")
 		}
 	case KeyNCIPTimeout:
 		if v == "" {

@@ -227,6 +227,8 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 	name, hours, loan, maxMB := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
 	email, agency, endpoint, delivery := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
 	delivery.SetPlaceHolder("email:ADDRESS, folder:PATH or iso")
+	ilsPatron := sd.dialogs.entry(false)
+	ilsPatron.SetPlaceHolder("the partner's ILL patron record in our ILS")
 	// what the partner proves is set with illdesk partner edit (a token is read from standard input)
 	inbound := widget.NewLabel("")
 	agency.SetPlaceHolder("TYPE:VALUE, e.g. OCLC:ZCU")
@@ -255,6 +257,7 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		agency.SetText(p.AgencyID)
 		endpoint.SetText(p.ISOEndpoint)
 		delivery.SetText(p.Delivery)
+		ilsPatron.SetText(p.ILSPatronID)
 		inbound.SetText(firstNonEmpty(p.Authentication(), "no ISO 18626 messages"))
 	}
 	save := widget.NewButton("Save partner", func() {
@@ -272,6 +275,7 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		report(sd.SavePartner(code, func(p *domain.Partner) {
 			p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.MaxFileBytes = name.Text, h, l, int64(mb*1e6)
 			p.Email, p.AgencyID, p.ISOEndpoint, p.Delivery = email.Text, agency.Text, endpoint.Text, delivery.Text
+			p.ILSPatronID = ilsPatron.Text
 			p.NeedsReview = false
 		}))
 		if partners, err = sd.desk.Partners(); err == nil {
@@ -295,6 +299,7 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		widget.NewFormItem("Agency id", agency),
 		widget.NewFormItem("ISO 18626 endpoint", endpoint),
 		widget.NewFormItem("Delivery", delivery),
+		widget.NewFormItem("ILS patron id", ilsPatron),
 		widget.NewFormItem("Inbound", inbound))
 	split := container.NewHSplit(container.NewBorder(nil, add, nil, nil, list), container.NewVBox(form, save))
 	split.SetOffset(0.3)
