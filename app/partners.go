@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -64,9 +65,19 @@ func (s *partnerCommands) cmdPartner(args []string) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL\tINBOUND\tILS PATRON")
+		// the ILS PATRON column only once a partner has an ILL patron record in the ILS
+		ils := slices.ContainsFunc(ps, func(p domain.Partner) bool { return p.ILSPatronID != "" })
+		head := "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL\tINBOUND"
+		if ils {
+			head += "\tILS PATRON"
+		}
+		fmt.Fprintln(tw, head)
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\t%dh\t%d\t%s\t%s\t%s\n", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email, p.Authentication(), p.ILSPatronID)
+			row := fmt.Sprintf("%s\t%s\t%dh\t%d\t%s\t%s", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email, p.Authentication())
+			if ils {
+				row += "\t" + p.ILSPatronID
+			}
+			fmt.Fprintln(tw, row)
 		}
 		return tw.Flush()
 	}
