@@ -290,6 +290,43 @@ func parsePickupCodes(s string) (map[string]string, error) {
 	return out, nil
 }
 
+// PickupCode is one pair of ncip-pickup-codes: a pickup location's name
+// and the ILS's code for it.
+type PickupCode struct{ Name, Code string }
+
+// PickupCodeList is ncip-pickup-codes as pairs, in the order written; a
+// pair that is not NAME=CODE is left out (a stored value has none).
+func PickupCodeList(s string) []PickupCode {
+	var out []PickupCode
+	for _, pair := range strings.Split(s, ",") {
+		name, code, ok := strings.Cut(pair, "=")
+		if name, code = strings.TrimSpace(name), strings.TrimSpace(code); ok && name != "" && code != "" {
+			out = append(out, PickupCode{Name: name, Code: code})
+		}
+	}
+	return out
+}
+
+// JoinPickupCodes writes pairs as ncip-pickup-codes, so that staff give
+// names and codes without its syntax. Blank pairs are left out; a name
+// without a code (or the reverse), or one holding "," or "=", is refused.
+func JoinPickupCodes(pairs []PickupCode) (string, error) {
+	var out []string
+	for _, p := range pairs {
+		name, code := strings.TrimSpace(p.Name), strings.TrimSpace(p.Code)
+		switch {
+		case name == "" && code == "":
+			continue
+		case name == "" || code == "":
+			return "", refuse(ErrInvalidInput, "Each pickup location needs both its name and the ILS's code (%q, %q).", name, code)
+		case strings.ContainsAny(name+code, ",="):
+			return "", refuse(ErrInvalidInput, "A pickup location's name or code cannot hold a comma or an equals sign (%q, %q).", name, code)
+		}
+		out = append(out, name+"="+code)
+	}
+	return strings.Join(out, ","), nil
+}
+
 // CallTimeout bounds one call to the ILS: ncip-timeout, else 5 s.
 func (n NCIPSettings) CallTimeout() time.Duration {
 	if d, err := time.ParseDuration(n.Timeout); err == nil && d > 0 {

@@ -244,3 +244,36 @@ func TestPatronNotices(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidInput)
 	assert.Contains(t, err.Error(), "patron-notices takes ours")
 }
+
+func TestPickupCodePairs(t *testing.T) {
+	pairs := PickupCodeList(" Main Library=MAIN, Branch = BR ,")
+	assert.Equal(t, []PickupCode{{"Main Library", "MAIN"}, {"Branch", "BR"}}, pairs)
+	for _, tc := range []struct {
+		pairs []PickupCode
+		want  string
+		ok    bool
+	}{
+		{pairs, "Main Library=MAIN,Branch=BR", true},
+		{[]PickupCode{{" Main ", " M "}, {"", " "}}, "Main=M", true},
+		{nil, "", true},
+		{[]PickupCode{{"Main", ""}}, "", false},
+		{[]PickupCode{{"", "M"}}, "", false},
+		{[]PickupCode{{"Main, East", "M"}}, "", false},
+		{[]PickupCode{{"Main", "M=1"}}, "", false},
+	} {
+		got, err := JoinPickupCodes(tc.pairs)
+		if !tc.ok {
+			assert.ErrorIs(t, err, ErrInvalidInput, "%v", tc.pairs)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got)
+		assert.Equal(t, tc.want, strings.Join(func() []string {
+			var s []string
+			for _, p := range PickupCodeList(got) {
+				s = append(s, p.Name+"="+p.Code)
+			}
+			return s
+		}(), ","), "read back as written")
+	}
+}
