@@ -164,3 +164,61 @@ func TestBorrowingStepsCallTheILS(t *testing.T) {
 	c.ok("scan", "--desk", "pickup:Main Library", "39200002")
 	assert.Equal(t, "loaned", c.show(id)["status"], "a step left out goes on without the ILS")
 }
+
+// TestLentBookCallsTheILS lends a book to a partner with its ILL patron
+// record set and the lending steps on: the stand-in ILS checks it out to
+// the partner, looks it up when it is scanned back in, and checks it in.
+func TestLentBookCallsTheILS(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	c := newCLI(t)
+	for _, kv := range [][2]string{{"ncip-url", ils.URL}, {"ncip-from-agency", "ILLDESK"}, {"ncip-to-agency", "MAIN"},
+		{"ncip-steps", "lend-checkout,lend-checkin,lookup-item"}} {
+		c.ok("config", "set", kv[0], kv[1])
+	}
+	assert.Contains(t, c.ok("config", "show"), "ncip-steps                lend-checkout,lend-checkin,lookup-item\n")
+	c.ok("partner", "add", "RAPID", "--name", "RapidILL")
+	assert.NotContains(t, c.ok("partner", "list"), "ILS PATRON", "no column while no partner has a record")
+	c.ok("partner", "edit", "RAPID", "--ils-patron-id", "ILL-RAPID")
+	assert.Regexp(t, `(?m)^RAPID .*  ILL-RAPID$`, c.ok("partner", "list"))
+	var partners []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(c.ok("partner", "list", "--json")), &partners))
+	require.Len(t, partners, 1)
+	assert.Equal(t, "ILL-RAPID", partners[0]["ils_patron_id"])
+
+	c.ok("lend", "new", "--partner", "RAPID", "--external-id", "R-LOAN", "--title", "Middlemarch", "--service", "loan",
+		"--item-barcode", "39001000000017")
+	out := c.ok("loan", "R-LOAN")
+	assert.NotContains(t, out, "The ILS was not told")
+	it, _ := ils.Item("39001000000017")
+	assert.Equal(t, "ILL-RAPID", it.Loaned)
+	out = c.ok("scan", "--desk", "rs", "39001000000017")
+	assert.Contains(t, out, "The ILS has item 39001000000017 as “Middlemarch”.")
+	assert.Equal(t, "returned", c.show("R-LOAN")["status"])
+	it, _ = ils.Item("39001000000017")
+	assert.Empty(t, it.Loaned)
+	assert.Equal(t, []string{"CheckOutItem", "LookupItem", "CheckInItem"}, ils.Calls())
+
+	// a partner without an ILL patron record is lent without the ILS, and staff are told
+	c.ok("partner", "edit", "RAPID", "--ils-patron-id", "")
+	c.ok("lend", "new", "--partner", "RAPID", "--external-id", "R-LOAN-2", "--title", "Middlemarch", "--service", "loan",
+		"--item-barcode", "39001000000017")
+	out = c.ok("loan", "R-LOAN-2")
+	assert.Contains(t, out, "The ILS was not told of this loan: partner RAPID has no ILS patron id")
+	assert.Equal(t, "loaned_to_partner", c.show("R-LOAN-2")["status"])
+	assert.Len(t, ils.Calls(), 3)
+}
+
+// TestPatronNoticesSetting shows who sends the pickup notice: ILL Desk
+// until the accept step has the ILS place the hold, or as set.
+func TestPatronNoticesSetting(t *testing.T) {
+	c := newCLI(t)
+	assert.Contains(t, c.ok("config", "show"), "patron-notices            ours\n")
+	c.ok("config", "set", "ncip-url", "https://ils.example.edu/ncip")
+	c.ok("config", "set", "ncip-steps", "accept")
+	assert.Contains(t, c.ok("config", "show"), "patron-notices            ils\n")
+	assert.Equal(t, "patron-notices set.\n", c.ok("config", "set", "patron-notices", "ours"))
+	assert.Contains(t, c.ok("config", "show"), "patron-notices            ours\n")
+	code, _, errOut := c.run("config", "set", "patron-notices", "both")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "patron-notices takes ours")
+}

@@ -25,11 +25,14 @@ func (s *requestCommands) cmdLoan(args []string) error {
 			return usagef("loan: %v", err)
 		}
 	}
-	r, err := s.desk.Loan(pos[0], *barcode, due, s.actor())
+	r, warn, err := s.desk.Loan(pos[0], *barcode, due, s.actor())
 	if err != nil {
 		return err
 	}
 	s.printf("%s: %s — item %s, due %s\n", r.Ref(), r.StatusLabel(), r.ItemBarcode, r.DueDate.Format(domain.DateLayout))
+	if warn != "" {
+		s.printf("%s\n", warn)
+	}
 	return s.reported(r)
 }
 

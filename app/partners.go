@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -26,6 +27,7 @@ func (s *partnerCommands) cmdPartner(args []string) error {
 		maxMB := fs.Float64("max-mb", 0, "largest file the partner accepts, in MB (0: no limit)")
 		endpoint := fs.String("iso-endpoint", "", "URL the partner's ISO 18626 messages are POSTed to")
 		delivery := fs.String("delivery", "", "email:ADDRESS, folder:PATH or iso")
+		ilsPatron := fs.String("ils-patron-id", "", "the partner's ILL patron record in our ILS, that lent books are checked out to")
 		pos, err := parse(fs, args[1:])
 		if err != nil {
 			return err
@@ -38,7 +40,7 @@ func (s *partnerCommands) cmdPartner(args []string) error {
 		}
 		p, err := s.desk.AddPartner(domain.Partner{Code: pos[0], Name: *name, TurnaroundHours: *hours,
 			Email: *email, AgencyID: *agency, LoanPeriodDays: *loanDays, MaxFileBytes: int64(*maxMB * 1e6),
-			ISOEndpoint: *endpoint, Delivery: *delivery}, s.actor())
+			ISOEndpoint: *endpoint, Delivery: *delivery, ILSPatronID: *ilsPatron}, s.actor())
 		if err != nil {
 			return err
 		}
@@ -63,9 +65,19 @@ func (s *partnerCommands) cmdPartner(args []string) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL\tINBOUND")
+		// the ILS PATRON column only once a partner has an ILL patron record in the ILS
+		ils := slices.ContainsFunc(ps, func(p domain.Partner) bool { return p.ILSPatronID != "" })
+		head := "CODE\tNAME\tTURNAROUND\tLOAN DAYS\tEMAIL\tINBOUND"
+		if ils {
+			head += "\tILS PATRON"
+		}
+		fmt.Fprintln(tw, head)
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\t%dh\t%d\t%s\t%s\n", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email, p.Authentication())
+			row := fmt.Sprintf("%s\t%s\t%dh\t%d\t%s\t%s", p.Code, p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.Email, p.Authentication())
+			if ils {
+				row += "\t" + p.ILSPatronID
+			}
+			fmt.Fprintln(tw, row)
 		}
 		return tw.Flush()
 	}
@@ -89,11 +101,12 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 	inbound := s.inboundFlags(fs)
 	renewals := fs.Int("renewals", domain.DefaultRenewals, "how many renewals of a book we lend the partner grants")
 	renew := fs.String("renew", domain.RenewAuto, "how the partner's Renew is answered: auto or ask")
+	ilsPatron := fs.String("ils-patron-id", "", "the partner's ILL patron record in our ILS, that lent books are checked out to (\"\": none)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed] [--outbound-token-stdin] [--server-ca FILE] [--renewals N] [--renew auto|ask] "+inboundUsage); err != nil {
+	if err := wantArgs(pos, 1, "partner edit CODE [--name N] [--turnaround-hours H] [--email E] [--agency-id T:V] [--iso-endpoint URL] [--delivery D] [--loan-days D] [--max-mb MB] [--reviewed] [--outbound-token-stdin] [--server-ca FILE] [--renewals N] [--renew auto|ask] [--ils-patron-id ID] "+inboundUsage); err != nil {
 		return err
 	}
 	out, err := s.outboundFlags(fs, *tokenStdin, *serverCA)
@@ -145,6 +158,9 @@ func (s *partnerCommands) cmdPartnerEdit(args []string) error {
 		}
 		if set["renew"] {
 			p.Renew = *renew
+		}
+		if set["ils-patron-id"] {
+			p.ILSPatronID = *ilsPatron
 		}
 	}, s.actor())
 	if err != nil {

@@ -166,9 +166,14 @@ func (d *core) tell(tx Tx, r Request, out Outgoing) error {
 // queuePickupNotice queues the ready-for-pickup notice for r, which is being
 // put on the hold shelf (HoldUntil set) in tx, and returns the history note.
 // Without a usable email address no notice is queued and the note tells
-// staff to call the patron.
+// staff to call the patron; none is queued either when the ILS notifies.
 func (d *core) queuePickupNotice(tx Tx, r Request) (string, error) {
 	note := "Hold until " + r.HoldUntil.Format(DateLayout)
+	if ils, err := ilsNotifies(tx); err != nil {
+		return "", err
+	} else if ils {
+		return note + "; the ILS notifies the patron (patron-notices ils)", nil
+	}
 	email := strings.TrimSpace(r.RequesterEmail)
 	if email == "" {
 		return note + "; no email address on file — call " + patronName(r) + " to say the item is ready", nil

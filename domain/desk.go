@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -120,6 +121,7 @@ func NewDesk(cfg Config) *Desk {
 		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
 	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets}
 	d.ScanService.ils, d.BorrowingService.ils = d.ILSService, d.ILSService
+	d.LendingService.ils = d.ILSService
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick, created: d.CatalogueService.lookUpNew}
 	return d
 }
@@ -133,6 +135,7 @@ func checkPartner(p Partner) (Partner, error) {
 	p.Name = strings.TrimSpace(p.Name)
 	p.AgencyID = strings.TrimSpace(p.AgencyID)
 	p.ISOEndpoint = strings.TrimSpace(p.ISOEndpoint)
+	p.ILSPatronID = strings.TrimSpace(p.ILSPatronID)
 	switch {
 	case p.Code == "":
 		return Partner{}, refuse(ErrInvalidInput, "A partner needs a code (e.g. RAPID).")
@@ -144,6 +147,8 @@ func checkPartner(p Partner) (Partner, error) {
 		return Partner{}, refuse(ErrInvalidInput, "Turnaround hours, loan period and size limit cannot be negative.")
 	case p.ISOEndpoint != "" && !strings.HasPrefix(p.ISOEndpoint, "http://") && !strings.HasPrefix(p.ISOEndpoint, "https://"):
 		return Partner{}, refuse(ErrInvalidInput, "The ISO 18626 endpoint %q must be an http:// or https:// address.", p.ISOEndpoint)
+	case len(p.ILSPatronID) > 128 || strings.ContainsFunc(p.ILSPatronID, unicode.IsControl):
+		return Partner{}, refuse(ErrInvalidInput, "The ILS patron id of %s must be at most 128 characters, on one line.", p.Code)
 	}
 	if p.AgencyID != "" {
 		if err := checkAgencyID(p.AgencyID); err != nil {

@@ -112,11 +112,14 @@ const (
 	KeyNCIPSteps       = "ncip-steps"
 	KeyNCIPUnreachable = "ncip-unreachable"
 	KeyNCIPPickupCodes = "ncip-pickup-codes"
+	// KeyPatronNotices says who sends the ready-for-pickup notice of a
+	// borrowed book: ILL Desk (ours) or the ILS (ils).
+	KeyPatronNotices = "patron-notices"
 )
 
 // NCIPKeys are the ILS settings in the order they are shown.
 var NCIPKeys = []string{KeyNCIPURL, KeyNCIPFromAgency, KeyNCIPToAgency, KeyNCIPProfile, KeyNCIPSteps,
-	KeyNCIPUnreachable, KeyNCIPTimeout, KeyNCIPPickupCodes}
+	KeyNCIPUnreachable, KeyNCIPTimeout, KeyNCIPPickupCodes, KeyPatronNotices}
 
 // NCIP steps: which borrowing actions call the ILS.
 const (
@@ -125,12 +128,36 @@ const (
 	StepCheckin  = "checkin"
 )
 
+// NCIP steps of the books we lend: the book checked out to the partner's
+// ILL patron record and back in, and the item looked up when scanned.
+const (
+	StepLendCheckout = "lend-checkout"
+	StepLendCheckin  = "lend-checkin"
+	StepLookupItem   = "lookup-item"
+)
+
 // NCIPSteps are every step, in the order they are named.
-var NCIPSteps = []string{StepAccept, StepCheckout, StepCheckin}
+var NCIPSteps = []string{StepAccept, StepCheckout, StepCheckin, StepLendCheckout, StepLendCheckin, StepLookupItem}
+
+// NCIPLendingSteps are the steps of the books we lend; the others are
+// the borrowing steps.
+var NCIPLendingSteps = []string{StepLendCheckout, StepLendCheckin, StepLookupItem}
 
 // UnreachableRefuse is the only policy for an ILS that cannot be reached
 // yet: the step is refused and nothing changes.
 const UnreachableRefuse = "refuse"
+
+// UnreachablePolicies are the values ncip-unreachable takes, the first
+// the default.
+var UnreachablePolicies = []string{UnreachableRefuse}
+
+// Who sends the ready-for-pickup notice (patron-notices).
+const (
+	// NoticesOurs: ILL Desk emails the patron when the book is on the hold shelf.
+	NoticesOurs = "ours"
+	// NoticesILS: the ILS notifies the patron of the hold AcceptItem placed.
+	NoticesILS = "ils"
+)
 
 // SecretNCIPKey is the keyring entry of the ILS's API key.
 const SecretNCIPKey = "ncip:api-key"
@@ -148,6 +175,8 @@ type NCIPSettings struct {
 	Steps       string `json:"ncip_steps"`
 	Unreachable string `json:"ncip_unreachable"`
 	PickupCodes string `json:"ncip_pickup_codes"`
+	// PatronNotices is patron-notices as set, "" for the default.
+	PatronNotices string `json:"patron_notices"`
 	// APIKey is the key sent to the ILS, from the keyring; never stored
 	// or audited.
 	APIKey string `json:"-"`
@@ -173,8 +202,22 @@ func (n NCIPSettings) Get(key string) string {
 		return UnreachableRefuse
 	case KeyNCIPPickupCodes:
 		return n.PickupCodes
+	case KeyPatronNotices:
+		return n.Notices()
 	}
 	return ""
+}
+
+// Notices is who sends the ready-for-pickup notice: patron-notices as set,
+// else the ILS when the accept step places the hold, else ILL Desk.
+func (n NCIPSettings) Notices() string {
+	if n.PatronNotices != "" {
+		return n.PatronNotices
+	}
+	if n.Step(StepAccept) {
+		return NoticesILS
+	}
+	return NoticesOurs
 }
 
 func (n *NCIPSettings) set(key, v string) {
@@ -195,6 +238,8 @@ func (n *NCIPSettings) set(key, v string) {
 		n.Unreachable = v
 	case KeyNCIPPickupCodes:
 		n.PickupCodes = v
+	case KeyPatronNotices:
+		n.PatronNotices = v
 	}
 }
 
@@ -245,6 +290,43 @@ func parsePickupCodes(s string) (map[string]string, error) {
 	return out, nil
 }
 
+// PickupCode is one pair of ncip-pickup-codes: a pickup location's name
+// and the ILS's code for it.
+type PickupCode struct{ Name, Code string }
+
+// PickupCodeList is ncip-pickup-codes as pairs, in the order written; a
+// pair that is not NAME=CODE is left out (a stored value has none).
+func PickupCodeList(s string) []PickupCode {
+	var out []PickupCode
+	for _, pair := range strings.Split(s, ",") {
+		name, code, ok := strings.Cut(pair, "=")
+		if name, code = strings.TrimSpace(name), strings.TrimSpace(code); ok && name != "" && code != "" {
+			out = append(out, PickupCode{Name: name, Code: code})
+		}
+	}
+	return out
+}
+
+// JoinPickupCodes writes pairs as ncip-pickup-codes, so that staff give
+// names and codes without its syntax. Blank pairs are left out; a name
+// without a code (or the reverse), or one holding "," or "=", is refused.
+func JoinPickupCodes(pairs []PickupCode) (string, error) {
+	var out []string
+	for _, p := range pairs {
+		name, code := strings.TrimSpace(p.Name), strings.TrimSpace(p.Code)
+		switch {
+		case name == "" && code == "":
+			continue
+		case name == "" || code == "":
+			return "", refuse(ErrInvalidInput, "Each pickup location needs both its name and the ILS's code (%q, %q).", name, code)
+		case strings.ContainsAny(name+code, ",="):
+			return "", refuse(ErrInvalidInput, "A pickup location's name or code cannot hold a comma or an equals sign (%q, %q).", name, code)
+		}
+		out = append(out, name+"="+code)
+	}
+	return strings.Join(out, ","), nil
+}
+
 // CallTimeout bounds one call to the ILS: ncip-timeout, else 5 s.
 func (n NCIPSettings) CallTimeout() time.Duration {
 	if d, err := time.ParseDuration(n.Timeout); err == nil && d > 0 {
@@ -292,12 +374,17 @@ func checkNCIPSetting(key, v string) (string, error) {
 		v = strings.Join(steps, ",")
 	case KeyNCIPUnreachable:
 		v = strings.ToLower(v)
-		if v != "" && v != UnreachableRefuse {
+		if v != "" && !slices.Contains(UnreachablePolicies, v) {
 			return "", refuse(ErrInvalidInput, "ncip-unreachable takes refuse (queueing calls for later is not offered yet).")
 		}
 	case KeyNCIPPickupCodes:
 		if _, err := parsePickupCodes(v); err != nil {
 			return "", err
+		}
+	case KeyPatronNotices:
+		v = strings.ToLower(v)
+		if v != "" && v != NoticesOurs && v != NoticesILS {
+			return "", refuse(ErrInvalidInput, "patron-notices takes ours (ILL Desk emails the patron) or ils (the ILS notifies the patron of its hold).")
 		}
 	case KeyNCIPTimeout:
 		if v == "" {

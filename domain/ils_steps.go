@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 )
 
-// stepOf is the ncip-steps step a borrowing action calls the ILS for, ""
+// stepOf is the ncip-steps step an action calls the ILS for, ""
 // for an action that never does.
 func stepOf(r Request, a Action) string {
 	if r.Side != Borrowing {
-		return ""
+		return lendStepOf(r, a)
 	}
 	switch a {
 	case ActReceive:
@@ -63,9 +62,9 @@ func (d *ILSService) callStep(r Request, a Action, barcode string) (c ilsCall, w
 	if err != nil || ils == nil {
 		return ilsCall{}, "", err
 	}
-	patron := strings.TrimSpace(r.PatronID)
-	if step == StepCheckout && patron == "" {
-		return ilsCall{}, "The ILS was not told of this checkout: the request has no patron id.", nil
+	patron, warn, err := d.stepPatron(r, step)
+	if err != nil || warn != "" {
+		return ilsCall{}, warn, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), set.CallTimeout())
 	defer cancel()
@@ -73,6 +72,10 @@ func (d *ILSService) callStep(r Request, a Action, barcode string) (c ilsCall, w
 	case StepAccept:
 		err = ils.AcceptItem(ctx, ILSAccept{RequestID: r.ID, ItemBarcode: barcode, PatronID: patron,
 			Title: r.Title, Author: r.Author, PickupLocation: set.PickupCode(r.Pickup)})
+	case StepLendCheckout:
+		err = ils.CheckOutItem(ctx, patron, barcode, r.ID)
+	case StepLendCheckin:
+		err = ils.CheckInItem(ctx, barcode)
 	case StepCheckout:
 		err = ils.CheckOutItem(ctx, patron, barcode, r.ID)
 	case StepCheckin:

@@ -121,37 +121,77 @@ func (r Request) serviceRefusal(a Action) error {
 // Loan lends the book of a lending request to its partner: the item's
 // barcode (itemBarcode, or the one the request has) and the due date (due,
 // or the partner's loan period from now when zero) go to the partner in
-// Loaned.
-func (d *LendingService) Loan(ref, itemBarcode string, due time.Time, by Actor) (Request, error) {
+// Loaned. With ncip-steps lend-checkout the ILS checks the book out to the
+// partner's ILL patron record first; warn says why it was not told.
+func (d *LendingService) Loan(ref, itemBarcode string, due time.Time, by Actor) (r Request, warn string, err error) {
 	if err := d.allow(by, RoleFor(ActLoanToPartner), doing(ActLoanToPartner)); err != nil {
-		return Request{}, err
+		return Request{}, "", err
 	}
 	itemBarcode = strings.TrimSpace(itemBarcode)
 	if itemBarcode != "" {
 		if err := d.barcodeRule().Check(itemBarcode); err != nil {
-			return Request{}, err
+			return Request{}, "", err
 		}
 	}
 	if !due.IsZero() && !due.After(d.clock.Now()) {
-		return Request{}, refuse(ErrInvalidInput, "The due date %s is not in the future.", due.Format(DateLayout))
+		return Request{}, "", refuse(ErrInvalidInput, "The due date %s is not in the future.", due.Format(DateLayout))
 	}
-	return d.change(ref, func(tx Tx, r *Request) error {
+	// The ILS is asked before the transaction, once the book is known to
+	// be lendable with that barcode; the change is then made only if the
+	// request has not moved meanwhile.
+	var planned Request
+	if err := d.store.View(func(tx Tx) error {
+		var err error
+		if planned, err = resolve(tx, ref); err != nil {
+			return err
+		}
+		return loanBarcode(tx, &planned, itemBarcode)
+	}); err != nil {
+		return Request{}, "", err
+	}
+	var call ilsCall
+	if planned.Can(ActLoanToPartner) {
+		if call, warn, err = d.ils.callStep(planned, ActLoanToPartner, planned.ItemBarcode); err != nil {
+			return Request{}, "", err
+		}
+	}
+	r, err = d.change(planned.ID, func(tx Tx, r *Request) error {
+		if err := call.stale(*r, ActLoanToPartner); err != nil {
+			return err
+		}
 		if !r.Can(ActLoanToPartner) {
 			return r.Transition(ActLoanToPartner, Event{})
 		}
-		if itemBarcode != "" {
-			if other, ok, err := tx.RequestByBarcode(itemBarcode); err != nil {
-				return err
-			} else if ok && other.ID != r.ID {
-				return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (“%s”, %s).", itemBarcode, other.Ref(), other.Title, other.StatusLabel())
-			}
-			r.ItemBarcode = itemBarcode
-		}
-		if r.ItemBarcode == "" {
-			return refuse(ErrInvalidInput, "Request %s has no item barcode: give the barcode of the book that goes to %s.", r.Ref(), r.Partner)
+		if err := loanBarcode(tx, r, itemBarcode); err != nil {
+			return err
 		}
 		return d.loanOut(tx, r, due, by)
 	})
+	if err != nil {
+		return Request{}, "", err
+	}
+	return r, warn, nil
+}
+
+// loanBarcode sets the barcode of the book that goes to the partner on r
+// (itemBarcode, or the one r has), refusing one on another request or none.
+// A request that cannot be lent is left for its transition to refuse.
+func loanBarcode(tx Tx, r *Request, itemBarcode string) error {
+	if !r.Can(ActLoanToPartner) {
+		return nil
+	}
+	if itemBarcode != "" {
+		if other, ok, err := tx.RequestByBarcode(itemBarcode); err != nil {
+			return err
+		} else if ok && other.ID != r.ID {
+			return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (“%s”, %s).", itemBarcode, other.Ref(), other.Title, other.StatusLabel())
+		}
+		r.ItemBarcode = itemBarcode
+	}
+	if r.ItemBarcode == "" {
+		return refuse(ErrInvalidInput, "Request %s has no item barcode: give the barcode of the book that goes to %s.", r.Ref(), r.Partner)
+	}
+	return nil
 }
 
 // loanOut moves r to LoanedToPartner with its due date and queues Loaned,

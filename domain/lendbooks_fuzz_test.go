@@ -67,7 +67,7 @@ func FuzzLendBook(f *testing.F) {
 			case 4:
 				_, err = fx.desk.Scan("39100001", "", atMain)
 			case 5:
-				_, err = fx.desk.Loan(r.ID, "", time.Time{}, atRS)
+				_, _, err = fx.desk.Loan(r.ID, "", time.Time{}, atRS)
 			case 6:
 				_, err = fx.desk.Recall(r.ID, action, atRS)
 			case 7:
@@ -84,7 +84,7 @@ func FuzzLendBook(f *testing.F) {
 			case 12:
 				err = say(action)
 			case 13:
-				_, err = fx.desk.Loan(r.ID, action, fx.now.AddDate(0, 0, int(limit)), atRS)
+				_, _, err = fx.desk.Loan(r.ID, action, fx.now.AddDate(0, 0, int(limit)), atRS)
 			}
 			got := fx.stored(r.ID)
 			if err != nil && !reflect.DeepEqual(before, fx.store.snapshot()) {

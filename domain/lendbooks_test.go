@@ -225,7 +225,7 @@ func TestLendBookScannedOutAndBack(t *testing.T) {
 
 func TestLendBookReturnedUnannounced(t *testing.T) {
 	f, r := newLoanFixture(t)
-	_, err := f.desk.Loan(r.ID, "", time.Time{}, atRS)
+	_, _, err := f.desk.Loan(r.ID, "", time.Time{}, atRS)
 	require.NoError(t, err)
 	_, err = f.desk.Scan("39100001", "", atMain)
 	require.ErrorIs(t, err, ErrWrongDesk)
@@ -268,7 +268,7 @@ func TestLoan(t *testing.T) {
 				}
 			})
 			before := f.store.snapshot()
-			got, err := f.desk.Loan(r.Ref(), tt.barcode, tt.due, atRS)
+			got, _, err := f.desk.Loan(r.Ref(), tt.barcode, tt.due, atRS)
 			if tt.want != nil {
 				f.refused(err, tt.want, before)
 				assert.Contains(t, err.Error(), tt.words)
@@ -301,7 +301,7 @@ func TestLoanRequestIsNotShippedAsPDF(t *testing.T) {
 
 func TestLoanedIsUndoneBeforeItGoes(t *testing.T) {
 	f, r := newLoanFixture(t)
-	_, err := f.desk.Loan(r.ID, "", time.Time{}, atRS)
+	_, _, err := f.desk.Loan(r.ID, "", time.Time{}, atRS)
 	require.NoError(t, err)
 	u, err := f.desk.Undo(r.ID, atRS)
 	require.NoError(t, err)
@@ -336,7 +336,7 @@ func TestRenew(t *testing.T) {
 				_, err := f.desk.EditPartner("RAPID", tt.partner)
 				require.NoError(t, err)
 			}
-			_, err := f.desk.Loan(r.ID, "", time.Time{}, atRS)
+			_, _, err := f.desk.Loan(r.ID, "", time.Time{}, atRS)
 			require.NoError(t, err)
 			if tt.before != nil {
 				tt.before(f, r.ID)
@@ -367,7 +367,7 @@ func TestRenewAskedIsAnsweredByStaff(t *testing.T) {
 			f, r := newLoanFixture(t)
 			_, err := f.desk.EditPartner("RAPID", func(p *Partner) { p.Renew = RenewAsk })
 			require.NoError(t, err)
-			_, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
+			_, _, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
 			require.NoError(t, err)
 			before := f.store.snapshot()
 			_, err = f.desk.AnswerRenew(r.ID, yes, atRS)
@@ -398,7 +398,7 @@ func TestTheSameRenewAfterAnAnswerIsANewOne(t *testing.T) {
 	two := 2
 	_, err := f.desk.EditPartner("RAPID", func(p *Partner) { p.Renew = RenewAsk; p.Renewals = &two })
 	require.NoError(t, err)
-	_, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
+	_, _, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
 	require.NoError(t, err)
 	renew := func(at time.Time) ImportResult {
 		res, _, err := f.desk.Intake(msg(t, Incoming{Kind: KindRequesting, From: "OCLC:RAPID", To: "ISIL:US-OURS",
@@ -425,7 +425,7 @@ func TestRecall(t *testing.T) {
 
 	_, err = f.desk.EditPartner("RAPID", func(p *Partner) { p.Renew = RenewAsk })
 	require.NoError(t, err)
-	_, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
+	_, _, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
 	require.NoError(t, err)
 	f.borrowerSays("Renew")
 	got, err := f.desk.Recall(r.ID, "needed for a course", atRS)
@@ -446,7 +446,7 @@ func TestRecall(t *testing.T) {
 
 func TestOverdueSentOnceAndNeedsAttention(t *testing.T) {
 	f, r := newLoanFixture(t)
-	_, err := f.desk.Loan(r.ID, "", wednesday.AddDate(0, 0, 7), atRS)
+	_, _, err := f.desk.Loan(r.ID, "", wednesday.AddDate(0, 0, 7), atRS)
 	require.NoError(t, err)
 	// each pass a check interval after the one before, so that only the
 	// request remembers whether Overdue was sent
@@ -553,7 +553,7 @@ func TestRetryIsLinked(t *testing.T) {
 
 func TestQueueOverdueLooksAtTheLoansEveryFewMinutes(t *testing.T) {
 	f, r := newLoanFixture(t)
-	_, err := f.desk.Loan(r.ID, "", wednesday.Add(2*time.Minute), atRS)
+	_, _, err := f.desk.Loan(r.ID, "", wednesday.Add(2*time.Minute), atRS)
 	require.NoError(t, err)
 	for _, tt := range []struct {
 		after time.Duration

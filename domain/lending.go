@@ -17,6 +17,8 @@ type LendingService struct {
 	paperwork
 	vault     Vault
 	preflight Preflighter
+	// ils checks a lent book out to the partner in the ILS.
+	ils *ILSService
 }
 
 // NewLending records a lending request that arrived from a partner; its

@@ -246,6 +246,9 @@ type Partner struct {
 	// RenewAuto ("" too) or RenewAsk.
 	Renewals *int   `json:"renewals,omitempty"`
 	Renew    string `json:"renew,omitempty"`
+	// ILSPatronID is the partner's ILL patron record in our ILS: the books
+	// we lend the partner are checked out to it (ncip-steps lend-checkout).
+	ILSPatronID string `json:"ils_patron_id,omitempty"`
 }
 
 // Defaults applied to partners that leave a value unset.

@@ -13,7 +13,7 @@ type ScanService struct {
 	*core
 	// folders lists the scan folder.
 	folders Folders
-	// ils makes the ILS calls of the borrowing steps.
+	// ils makes the ILS calls of the steps.
 	ils *ILSService
 }
 
@@ -39,6 +39,7 @@ func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error
 	if err != nil {
 		return ScanResult{}, err
 	}
+	looked := d.ils.lookUpItem(planned, plannedAct, code)
 	call, warn, err := d.ils.callStep(planned, plannedAct, code)
 	if err != nil {
 		return ScanResult{}, err
@@ -60,8 +61,17 @@ func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error
 			return err
 		}
 		res = ScanResult{Action: a, Request: r, Message: scanMessage(r, a, code)}
-		if warn != "" {
-			res.Message += " " + warn
+		if a == ActHoldShelf {
+			if ils, err := ilsNotifies(tx); err != nil {
+				return err
+			} else if ils {
+				res.Message = holdShelfMessage(r, code)
+			}
+		}
+		for _, s := range []string{looked, warn} {
+			if s != "" {
+				res.Message += " " + s
+			}
 		}
 		return tx.PutRequest(r)
 	})

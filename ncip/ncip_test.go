@@ -109,6 +109,37 @@ func TestProblemsAreTheILSsWords(t *testing.T) {
 	}
 }
 
+// TestLendingCallsAgainstTheStandIn lends one of our books to a
+// partner's ILL patron record and takes it back, as the lending steps do.
+func TestLendingCallsAgainstTheStandIn(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	c := client(t, ils.URL, "ILL Desk", "")
+	ctx := context.Background()
+	if it, err := c.LookupItem(ctx, "39001000000017"); err != nil || it.Title != "Middlemarch" {
+		t.Fatalf("LookupItem = %+v, %v", it, err)
+	}
+	if err := c.CheckOutItem(ctx, "ILL-RAPID", "39001000000017", "rq-1"); err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := ils.Item("39001000000017"); it.Loaned != "ILL-RAPID" {
+		t.Errorf("after CheckOutItem the item is loaned to %q, want ILL-RAPID", it.Loaned)
+	}
+	err := c.CheckOutItem(ctx, "ILL-RAPID", "39001000000017", "rq-1")
+	if want := "CheckOutItem: Item Already Checked Out: Item Already Checked Out: 39001000000017 (ItemIdentifierValue 39001000000017)"; problemText(err) != want {
+		t.Errorf("a second CheckOutItem = %v, want the refusal %q", err, want)
+	}
+	if err := c.CheckInItem(ctx, "39001000000017"); err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := ils.Item("39001000000017"); it.Loaned != "" {
+		t.Errorf("after CheckInItem the item is loaned to %q", it.Loaned)
+	}
+	want := []string{"LookupItem", "CheckOutItem", "CheckOutItem", "CheckInItem"}
+	if got := ils.Calls(); !slices.Equal(got, want) {
+		t.Errorf("the ILS saw %v, want %v", got, want)
+	}
+}
+
 // TestMessagesAreValid checks the messages the client sends, with and
 // without the optional parts, against the NCIP v2.02 schema.
 func TestMessagesAreValid(t *testing.T) {

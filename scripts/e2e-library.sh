@@ -4,7 +4,10 @@
 # (internal/ncipstub). A lending request shows the catalogue's holdings in
 # `show --json`; a borrowing request with a patron id goes through
 # receive, hold shelf, check-out, return and completion, and the ILS sees
-# AcceptItem, CheckOutItem and CheckInItem in that order.
+# AcceptItem, CheckOutItem and CheckInItem in that order; a book we lend
+# is checked out to the partner's ILL patron record when lent, looked up
+# when scanned back in at the RS desk, and checked in: the ILS sees
+# CheckOutItem, LookupItem and CheckInItem in that order.
 #
 # Run from the project root, with the binary already built:
 #
@@ -71,4 +74,21 @@ calls=$(grep -v '^LookupUser$' "$work/ils.calls" | tr '\n' ' ')
 [[ $calls == "AcceptItem CheckOutItem CheckInItem " ]] ||
 	fail "the ILS saw \"$calls\", not AcceptItem CheckOutItem CheckInItem"
 grep -q '^ERROR' "$work/ils.calls" && fail "the ILS saw a wrong request: $(grep '^ERROR' "$work/ils.calls")"
+
+# A book we lend to RAPID, whose ILL patron record in the ILS is ILL-RAPID.
+: >"$work/ils.calls"
+"${db[@]}" config set ncip-steps accept,checkout,checkin,lend-checkout,lend-checkin,lookup-item >/dev/null
+"${db[@]}" partner edit RAPID --ils-patron-id ILL-RAPID >/dev/null
+"${db[@]}" lend new --partner RAPID --external-id L2 --title Middlemarch --service loan \
+	--item-barcode 39001000000017 >/dev/null
+out=$("${db[@]}" loan L2) || fail "the loan was refused"
+[[ $out == *"The ILS was not told"* ]] && fail "the loan was not told to the ILS: $out"
+out=$("${db[@]}" scan --desk rs 39001000000017) || fail "the check-in scan was refused"
+[[ $out == *"The ILS has item 39001000000017 as “Middlemarch”."* ]] ||
+	fail "the check-in scan does not show the ILS's title: $out"
+status=$("${db[@]}" show --json L2 | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])')
+[[ $status == returned ]] || fail "the lent book is $status, not returned"
+calls=$(tr '\n' ' ' <"$work/ils.calls")
+[[ $calls == "CheckOutItem LookupItem CheckInItem " ]] ||
+	fail "the ILS saw \"$calls\", not CheckOutItem LookupItem CheckInItem"
 echo "PASS $name"

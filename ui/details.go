@@ -31,7 +31,7 @@ type detailsDesk interface {
 	Receive(ref, barcode string, by domain.Actor) (domain.Request, error)
 	LiveLinks(requestID string) ([]domain.Delivery, error)
 	RevokeLinks(ref string, by domain.Actor) (domain.Request, []domain.Delivery, error)
-	Loan(ref, itemBarcode string, due time.Time, by domain.Actor) (domain.Request, error)
+	Loan(ref, itemBarcode string, due time.Time, by domain.Actor) (domain.Request, string, error)
 	Recall(ref, note string, by domain.Actor) (domain.Request, error)
 	AnswerRenew(ref string, yes bool, by domain.Actor) (domain.Request, error)
 	lenderDesk

@@ -103,11 +103,11 @@ func (p *DetailsPane) Loan(barcode, due string) error {
 			return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf("%q is not a date: write YYYY-MM-DD.", due)}
 		}
 	}
-	r, err := p.desk.Loan(r.ID, barcode, at, p.actor())
+	r, warn, err := p.desk.Loan(r.ID, barcode, at, p.actor())
 	if err != nil {
 		return err
 	}
-	p.acted(r, fmt.Sprintf("%s lent to %s, due %s — Loaned sent; pack and ship it.", r.ItemBarcode, r.Partner, dateOnly(r.DueDate)))
+	p.acted(r, strings.TrimSpace(fmt.Sprintf("%s lent to %s, due %s — Loaned sent; pack and ship it. %s", r.ItemBarcode, r.Partner, dateOnly(r.DueDate), warn)))
 	return nil
 }
 

@@ -88,7 +88,7 @@ func TestWindowQueuesOverdue(t *testing.T) {
 	_, err := f.desk.AddPartner(domain.Partner{Code: "RAPID", Name: "RapidILL", AgencyID: "OCLC:RAPID"})
 	require.NoError(t, err)
 	r := f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.ServiceType, in.ItemBarcode = "Loan", "39000001" })
-	_, err = f.desk.Loan(r.ID, "", monday.AddDate(0, 0, 1), domain.Actor{Station: domain.RSDesk})
+	_, _, err = f.desk.Loan(r.ID, "", monday.AddDate(0, 0, 1), domain.Actor{Station: domain.RSDesk})
 	require.NoError(t, err)
 	mw := f.open()
 	f.clock.now = monday.AddDate(0, 0, 2)

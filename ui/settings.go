@@ -3,12 +3,15 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/illdesk/illdesk/domain"
@@ -227,6 +230,8 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 	name, hours, loan, maxMB := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
 	email, agency, endpoint, delivery := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
 	delivery.SetPlaceHolder("email:ADDRESS, folder:PATH or iso")
+	ilsPatron := sd.dialogs.entry(false)
+	ilsPatron.SetPlaceHolder("the partner's ILL patron record in our ILS")
 	// what the partner proves is set with illdesk partner edit (a token is read from standard input)
 	inbound := widget.NewLabel("")
 	agency.SetPlaceHolder("TYPE:VALUE, e.g. OCLC:ZCU")
@@ -255,6 +260,7 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		agency.SetText(p.AgencyID)
 		endpoint.SetText(p.ISOEndpoint)
 		delivery.SetText(p.Delivery)
+		ilsPatron.SetText(p.ILSPatronID)
 		inbound.SetText(firstNonEmpty(p.Authentication(), "no ISO 18626 messages"))
 	}
 	save := widget.NewButton("Save partner", func() {
@@ -272,6 +278,7 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		report(sd.SavePartner(code, func(p *domain.Partner) {
 			p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.MaxFileBytes = name.Text, h, l, int64(mb*1e6)
 			p.Email, p.AgencyID, p.ISOEndpoint, p.Delivery = email.Text, agency.Text, endpoint.Text, delivery.Text
+			p.ILSPatronID = ilsPatron.Text
 			p.NeedsReview = false
 		}))
 		if partners, err = sd.desk.Partners(); err == nil {
@@ -295,8 +302,11 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		widget.NewFormItem("Agency id", agency),
 		widget.NewFormItem("ISO 18626 endpoint", endpoint),
 		widget.NewFormItem("Delivery", delivery),
+		widget.NewFormItem("ILS patron id", ilsPatron),
 		widget.NewFormItem("Inbound", inbound))
-	split := container.NewHSplit(container.NewBorder(nil, add, nil, nil, list), container.NewVBox(form, save))
+	// the form scrolls on a small screen; Save partner stays in sight
+	edit := container.NewBorder(nil, save, nil, nil, container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, 2*theme.Padding()), form)))
+	split := container.NewHSplit(container.NewBorder(nil, add, nil, nil, list), edit)
 	split.SetOffset(0.3)
 	return split
 }
@@ -376,17 +386,223 @@ func (sd *SettingsDialog) ilsForm(report func(error)) fyne.CanvasObject {
 	to.SetPlaceHolder("the ILS's agency id")
 	profile.SetText(ns.Profile)
 	profile.SetPlaceHolder("application profile (optional)")
-	save := widget.NewButton("Save", func() { report(sd.SaveILS(addr.Text, from.Text, to.Text, profile.Text)) })
+	tab := sd.newILSStepsTab(ns)
+	save := widget.NewButton("Save", func() {
+		err := sd.SaveILS(addr.Text, from.Text, to.Text, profile.Text)
+		if err == nil {
+			err = sd.SaveILSSteps(tab.Steps())
+		}
+		report(err)
+	})
 	save.Importance = widget.HighImportance
 	test := widget.NewButton("Test connection", func() { sd.TestILS(report) })
-	note := wrapped("With an address set, a borrowing request's patron id is looked up in the ILS (LookupUser). " +
-		"Save before testing. The API key and the timeout: illdesk config set ncip-api-key-stdin | ncip-timeout.")
-	return container.NewVBox(widget.NewForm(
+	// two short lines, not a wrapped paragraph, whose height would be guessed
+	note := container.NewVBox(
+		widget.NewLabel("Patron ids are looked up in the ILS; each step checked calls it, and its refusal refuses the scan."),
+		widget.NewLabel("Save before testing. API key and timeout: illdesk config set ncip-api-key-stdin | ncip-timeout."))
+	form := widget.NewForm(
 		widget.NewFormItem("NCIP address", addr),
 		widget.NewFormItem("From agency", from),
 		widget.NewFormItem("To agency", to),
-		widget.NewFormItem("Profile", profile)),
-		container.NewHBox(save, test), note)
+		widget.NewFormItem("Profile", profile),
+		widget.NewFormItem("Borrowing steps", tab.borrowing),
+		widget.NewFormItem("Lending steps", tab.lending),
+		widget.NewFormItem("No answer", tab.unreachable),
+		widget.NewFormItem("Patron notices", tab.notices),
+		widget.NewFormItem("Pickup codes", tab.codes.box))
+	// the form scrolls on a small screen, clear of the scroll bar; Save and
+	// the note stay in sight
+	scroll := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, 2*theme.Padding()), form))
+	return container.NewBorder(nil, container.NewVBox(container.NewHBox(save, test), note), nil, nil, scroll)
+}
+
+// stepLabels name the ILS steps in the ILS tab; a step without one shows
+// its ncip-steps name.
+var stepLabels = map[string]string{
+	domain.StepAccept:       "Receive (accept)",
+	domain.StepCheckout:     "Check out (checkout)",
+	domain.StepCheckin:      "Check in (checkin)",
+	domain.StepLendCheckout: "Lend (lend-checkout)",
+	domain.StepLendCheckin:  "Back (lend-checkin)",
+	domain.StepLookupItem:   "Item scan (lookup-item)",
+}
+
+// unreachableLabels and noticeLabels word the ILS tab's choices; a value
+// without a label shows as it is.
+var (
+	unreachableLabels = map[string]string{domain.UnreachableRefuse: "Refuse the scan (refuse)"}
+	noticeLabels      = map[string]string{
+		"":                 "The ILS while accept is on, else ILL Desk",
+		domain.NoticesOurs: "ILL Desk emails the patron (ours)",
+		domain.NoticesILS:  "The ILS notifies the patron (ils)",
+	}
+)
+
+// labelOf is the label of a value, the value itself without one.
+func labelOf(labels map[string]string, v string) string {
+	if l, ok := labels[v]; ok {
+		return l
+	}
+	return v
+}
+
+// valueOf is the value a label stands for.
+func valueOf(labels map[string]string, label string) string {
+	for v, l := range labels {
+		if l == label {
+			return v
+		}
+	}
+	return label
+}
+
+// ILSSteps are the step settings of the ILS tab: the steps that call the
+// ILS, what an ILS that does not answer does, the pickup codes as pairs,
+// and who sends the pickup notice ("" the default).
+type ILSSteps struct {
+	Steps       []string
+	Unreachable string
+	PickupCodes []domain.PickupCode
+	Notices     string
+}
+
+// SaveILSSteps stores the ILS tab's step settings through the settings
+// calls config set makes, those that changed only; bad pickup codes are
+// refused before anything changes.
+func (sd *SettingsDialog) SaveILSSteps(st ILSSteps) error {
+	codes, err := domain.JoinPickupCodes(st.PickupCodes)
+	if err != nil {
+		return err
+	}
+	cur, err := sd.desk.NCIPSettings()
+	if err != nil {
+		return err
+	}
+	oldCodes, _ := domain.JoinPickupCodes(domain.PickupCodeList(cur.PickupCodes))
+	for _, kv := range [][3]string{
+		{domain.KeyNCIPSteps, strings.Join(st.Steps, ","), cur.Get(domain.KeyNCIPSteps)},
+		{domain.KeyNCIPUnreachable, st.Unreachable, cur.Get(domain.KeyNCIPUnreachable)},
+		{domain.KeyNCIPPickupCodes, codes, oldCodes},
+		{domain.KeyPatronNotices, st.Notices, cur.PatronNotices},
+	} {
+		if kv[1] == kv[2] {
+			continue
+		}
+		if err := sd.desk.SetNCIPSetting(kv[0], kv[1], sd.actor()); err != nil {
+			return err
+		}
+	}
+	sd.info("ILS settings saved.")
+	return nil
+}
+
+// ilsStepsTab holds the widgets of the ILS tab's step settings.
+type ilsStepsTab struct {
+	checks             map[string]*widget.Check
+	borrowing, lending *fyne.Container
+	unreachable        *widget.Select
+	notices            *widget.Select
+	codes              *pickupCodeRows
+}
+
+// newILSStepsTab shows the step settings as they are: a check box for each
+// step, borrowing and lending, and the choices domain offers.
+func (sd *SettingsDialog) newILSStepsTab(ns domain.NCIPSettings) *ilsStepsTab {
+	tab := &ilsStepsTab{checks: map[string]*widget.Check{},
+		borrowing: container.NewGridWithColumns(3), lending: container.NewGridWithColumns(3)}
+	on := ns.StepList()
+	for _, step := range domain.NCIPSteps {
+		c := widget.NewCheck(labelOf(stepLabels, step), nil)
+		c.SetChecked(slices.Contains(on, step))
+		tab.checks[step] = c
+		if slices.Contains(domain.NCIPLendingSteps, step) {
+			tab.lending.Add(c)
+		} else {
+			tab.borrowing.Add(c)
+		}
+	}
+	var policies []string
+	for _, p := range domain.UnreachablePolicies {
+		policies = append(policies, labelOf(unreachableLabels, p))
+	}
+	tab.unreachable = widget.NewSelect(policies, nil)
+	tab.unreachable.SetSelected(labelOf(unreachableLabels, ns.Get(domain.KeyNCIPUnreachable)))
+	tab.notices = widget.NewSelect([]string{noticeLabels[""], noticeLabels[domain.NoticesOurs], noticeLabels[domain.NoticesILS]}, nil)
+	tab.notices.SetSelected(labelOf(noticeLabels, ns.PatronNotices))
+	tab.codes = sd.newPickupCodeRows(domain.PickupCodeList(ns.PickupCodes))
+	return tab
+}
+
+// Steps are the step settings as the tab shows them.
+func (t *ilsStepsTab) Steps() ILSSteps {
+	st := ILSSteps{Unreachable: valueOf(unreachableLabels, t.unreachable.Selected),
+		Notices: valueOf(noticeLabels, t.notices.Selected), PickupCodes: t.codes.Pairs()}
+	for _, step := range domain.NCIPSteps {
+		if t.checks[step].Checked {
+			st.Steps = append(st.Steps, step)
+		}
+	}
+	return st
+}
+
+// pickupCodeRows edits ncip-pickup-codes as rows of a pickup location's
+// name and the ILS's code, so that staff type no separators.
+type pickupCodeRows struct {
+	sd   *SettingsDialog
+	rows []pickupCodeRow
+	list *fyne.Container
+	box  *fyne.Container
+}
+
+type pickupCodeRow struct {
+	name, code *keyEntry
+	line       fyne.CanvasObject
+}
+
+func (sd *SettingsDialog) newPickupCodeRows(pairs []domain.PickupCode) *pickupCodeRows {
+	p := &pickupCodeRows{sd: sd, list: container.NewVBox()}
+	for _, pc := range pairs {
+		p.Add(pc)
+	}
+	add := widget.NewButtonWithIcon("Add pickup code", theme.ContentAddIcon(), func() { p.Add(domain.PickupCode{}) })
+	p.box = container.NewVBox(p.list, container.NewHBox(add))
+	return p
+}
+
+// Add appends a row showing pc.
+func (p *pickupCodeRows) Add(pc domain.PickupCode) {
+	row := pickupCodeRow{name: p.sd.dialogs.entry(false), code: p.sd.dialogs.entry(false)}
+	row.name.SetPlaceHolder("pickup location, e.g. Main Library")
+	row.name.SetText(pc.Name)
+	row.code.SetPlaceHolder("the ILS's code, e.g. MAIN")
+	row.code.SetText(pc.Code)
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+		for i, r := range p.rows {
+			if r.name == row.name {
+				p.Remove(i)
+				return
+			}
+		}
+	})
+	row.line = container.NewBorder(nil, nil, nil, remove,
+		container.NewGridWithColumns(2, row.name, row.code))
+	p.rows = append(p.rows, row)
+	p.list.Add(row.line)
+}
+
+// Remove takes out row i.
+func (p *pickupCodeRows) Remove(i int) {
+	p.list.Remove(p.rows[i].line)
+	p.rows = slices.Delete(p.rows, i, i+1)
+}
+
+// Pairs are the rows as typed.
+func (p *pickupCodeRows) Pairs() []domain.PickupCode {
+	var out []domain.PickupCode
+	for _, r := range p.rows {
+		out = append(out, domain.PickupCode{Name: r.name.Text, Code: r.code.Text})
+	}
+	return out
 }
 
 func firstNonEmpty(ss ...string) string {

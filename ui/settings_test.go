@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,4 +42,58 @@ func TestSettingsWindowSaves(t *testing.T) {
 	ms, err := f.desk.MailSettings()
 	require.NoError(t, err)
 	assert.Equal(t, "secret1", ms.Password, "a blank password keeps the stored one")
+}
+
+// TestSettingsILSSteps sets the ILS steps, the policy of an ILS that does
+// not answer, the pickup codes and the patron notices through the ILS tab,
+// and reads them back as config set would have stored them.
+func TestSettingsILSSteps(t *testing.T) {
+	f := newFixture(t)
+	require.NoError(t, f.desk.SetNCIPSetting(domain.KeyNCIPURL, "https://ils.example.edu/ncip"))
+	require.NoError(t, f.desk.SetNCIPSetting(domain.KeyNCIPSteps, "accept"))
+	require.NoError(t, f.desk.SetNCIPSetting(domain.KeyNCIPPickupCodes, "Main Library = MAIN"))
+	mw := f.open()
+	sd := mw.settingsDialog
+	ns, err := f.desk.NCIPSettings()
+	require.NoError(t, err)
+	tab := sd.newILSStepsTab(ns)
+	assert.Equal(t, ILSSteps{Steps: []string{domain.StepAccept}, Unreachable: domain.UnreachableRefuse,
+		PickupCodes: []domain.PickupCode{{Name: "Main Library", Code: "MAIN"}}}, tab.Steps(), "the tab shows what is set")
+	assert.Len(t, tab.borrowing.Objects, len(domain.NCIPSteps)-len(domain.NCIPLendingSteps))
+	assert.Len(t, tab.lending.Objects, len(domain.NCIPLendingSteps))
+	assert.Equal(t, len(domain.UnreachablePolicies), len(tab.unreachable.Options), "the choices are domain's")
+
+	test.Tap(tab.checks[domain.StepLendCheckout])
+	test.Tap(tab.checks[domain.StepLookupItem])
+	test.Tap(tab.checks[domain.StepAccept])
+	tab.notices.SetSelected(noticeLabels[domain.NoticesILS])
+	tab.codes.Add(domain.PickupCode{Name: "Science Library", Code: "SCI"})
+	require.NoError(t, sd.SaveILSSteps(tab.Steps()))
+	ns, err = f.desk.NCIPSettings()
+	require.NoError(t, err)
+	assert.Equal(t, "lend-checkout,lookup-item", ns.Steps)
+	assert.Equal(t, "Main Library=MAIN,Science Library=SCI", ns.PickupCodes)
+	assert.Equal(t, domain.NoticesILS, ns.PatronNotices)
+	assert.Empty(t, ns.Unreachable, "an unchanged choice is not written")
+	assert.Contains(t, mw.StatusText(), "ILS settings saved.")
+
+	tab = sd.newILSStepsTab(ns)
+	tab.codes.Remove(0)
+	tab.codes.Add(domain.PickupCode{Name: "Branch"})
+	before := ns
+	err = sd.SaveILSSteps(tab.Steps())
+	require.ErrorIs(t, err, domain.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "needs both its name and the ILS's code")
+	ns, err = f.desk.NCIPSettings()
+	require.NoError(t, err)
+	assert.Equal(t, before, ns, "a refused row changes nothing")
+
+	tab.codes.Remove(1)
+	tab.notices.SetSelected(noticeLabels[""])
+	require.NoError(t, sd.SaveILSSteps(tab.Steps()))
+	ns, err = f.desk.NCIPSettings()
+	require.NoError(t, err)
+	assert.Equal(t, "Science Library=SCI", ns.PickupCodes)
+	assert.Empty(t, ns.PatronNotices, "back to the default")
+	assert.Equal(t, domain.NoticesOurs, ns.Get(domain.KeyPatronNotices), "without the accept step ILL Desk sends it")
 }

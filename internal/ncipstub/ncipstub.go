@@ -69,6 +69,8 @@ var (
 	Users = map[string]User{
 		"P100": {Name: "Ada Lovelace", Email: "ada@example.edu"},
 		"P200": {Name: "Blaise Pascal", Email: "blaise@example.edu", Block: "Excessive Fines"},
+		// the ILL patron record of a partner we lend books to
+		"ILL-RAPID": {Name: "RapidILL interlibrary loan", Email: "ill@rapid.example.org"},
 	}
 	Items = map[string]Item{
 		"39001000000017": {Title: "Middlemarch", Author: "Eliot, George"},
