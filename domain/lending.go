@@ -211,16 +211,30 @@ func (d *LendingService) BadCitation(ref, partnerNote string, by Actor) (Request
 // WritePickSlip writes the pick slip of a request that has a pick requested
 // and returns the PDF's path, in the work folder's slips folder.
 func (d *LendingService) WritePickSlip(ref string) (string, error) {
-	r, err := d.Find(ref)
+	r, slip, err := d.pickSlip(ref)
 	if err != nil {
 		return "", err
-	}
-	if r.PickTarget == "" {
-		return "", refuse(ErrInvalidInput, "Request %s has no pick request, so there is no slip to print.", r.Ref())
 	}
 	dir, err := d.docsDir("slips")
 	if err != nil {
 		return "", err
+	}
+	out := filepath.Join(dir, SanitizeFileName(r.Ref())+"-slip.pdf")
+	if err := d.docs.WritePickSlip(slip, out); err != nil {
+		return "", fmt.Errorf("could not write the pick slip: %w", err)
+	}
+	return out, nil
+}
+
+// pickSlip is what the pick slip of the request named by ref shows; a
+// request without a pick request has none (ErrNoPickSlip).
+func (d *LendingService) pickSlip(ref string) (Request, PickSlip, error) {
+	r, err := d.Find(ref)
+	if err != nil {
+		return Request{}, PickSlip{}, err
+	}
+	if r.PickTarget == "" {
+		return Request{}, PickSlip{}, refuse(ErrNoPickSlip, "No pick slip for request %s: it has no pick request.", r.Ref())
 	}
 	to, _ := ParseStation(r.PickTarget)
 	kind := "Move request"
@@ -233,22 +247,46 @@ func (d *LendingService) WritePickSlip(ref string) (string, error) {
 			requested = ev.At
 		}
 	}
-	slip := PickSlip{Kind: kind, To: to.Label(), ExternalID: r.ExternalID, Partner: r.Partner,
+	return r, PickSlip{Kind: kind, To: to.Label(), ExternalID: r.ExternalID, Partner: r.Partner,
 		Title: r.Title, ArticleTitle: r.ArticleTitle, Author: r.Author, Volume: r.Volume, Number: r.Number,
 		Year: r.Year, Pages: r.Pages, Location: r.Location, CallNumber: r.CallNumber, ItemBarcode: r.ItemBarcode,
-		Requested: requested, Deadline: r.Deadline}
-	out := filepath.Join(dir, SanitizeFileName(r.Ref())+"-slip.pdf")
-	if err := d.docs.WritePickSlip(slip, out); err != nil {
-		return "", fmt.Errorf("could not write the pick slip: %w", err)
-	}
-	return out, nil
+		Requested: requested, Deadline: r.Deadline}, nil
 }
 
 // WritePickSlips writes the pick slips of several requests into one PDF, in
 // the given order, and returns its path.
 func (d *LendingService) WritePickSlips(refs []string) (string, error) {
-	if len(refs) == 1 {
+	return d.WritePickSlipsTo(refs, "")
+}
+
+// WritePickSlipsTo writes the pick slips of several requests into one PDF
+// at out, in the given order, and returns its path; out "" is the work
+// folder's slips folder, as WritePickSlips. Every request is found before
+// anything is written, so that one without a slip leaves no file behind.
+func (d *LendingService) WritePickSlipsTo(refs []string, out string) (string, error) {
+	if len(refs) == 0 {
+		return "", refuse(ErrInvalidInput, "Mark the requests whose slips you want to print.")
+	}
+	for _, ref := range refs {
+		if _, _, err := d.pickSlip(ref); err != nil {
+			return "", err
+		}
+	}
+	if out == "" && len(refs) == 1 {
 		return d.WritePickSlip(refs[0])
+	}
+	if out != "" && len(refs) == 1 {
+		_, slip, err := d.pickSlip(refs[0])
+		if err != nil {
+			return "", err
+		}
+		if d.docs == nil {
+			return "", refuse(ErrNoDocuments, "This workstation cannot make PDFs.")
+		}
+		if err := d.docs.WritePickSlip(slip, out); err != nil {
+			return "", fmt.Errorf("could not write the pick slip: %w", err)
+		}
+		return out, nil
 	}
 	var slips []string
 	for _, ref := range refs {
@@ -258,14 +296,13 @@ func (d *LendingService) WritePickSlips(refs []string) (string, error) {
 		}
 		slips = append(slips, p)
 	}
-	if len(slips) == 0 {
-		return "", refuse(ErrInvalidInput, "Mark the requests whose slips you want to print.")
+	if out == "" {
+		dir, err := d.docsDir("slips")
+		if err != nil {
+			return "", err
+		}
+		out = filepath.Join(dir, "slips-"+d.clock.Now().Format("20060102-150405")+".pdf")
 	}
-	dir, err := d.docsDir("slips")
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "slips-"+d.clock.Now().Format("20060102-150405")+".pdf")
 	if _, err := d.docs.Combine(slips, out); err != nil {
 		return "", err
 	}
