@@ -47,24 +47,24 @@ exit 0`
 // prints in the background, so the job is handed over, not done, when
 // Print returns.
 func (Printer) Print(ctx context.Context, printer, path string) error {
-	_, err := run(ctx, printScript, "ILLDESK_PRINTER="+printer, "ILLDESK_PRINT_FILE="+path)
-	return refusal(printer, err)
+	_, code, err := run(ctx, printScript, "ILLDESK_PRINTER="+printer, "ILLDESK_PRINT_FILE="+path)
+	return refusal(printer, code, err)
 }
 
 // DefaultPrinter is Windows's default printer, "" when there is none.
 func (Printer) DefaultPrinter(ctx context.Context) (string, error) {
-	out, err := run(ctx, defaultScript)
+	out, code, err := run(ctx, defaultScript)
 	if err != nil {
-		return "", refusal("", err)
+		return "", refusal("", code, err)
 	}
 	return strings.TrimSpace(out), nil
 }
 
 // Printers lists Windows's printers.
 func (Printer) Printers(ctx context.Context) ([]string, error) {
-	out, err := run(ctx, listScript)
+	out, code, err := run(ctx, listScript)
 	if err != nil {
-		return nil, refusal("", err)
+		return nil, refusal("", code, err)
 	}
 	var names []string
 	for _, line := range strings.Split(out, "\n") {
@@ -76,21 +76,27 @@ func (Printer) Printers(ctx context.Context) ([]string, error) {
 }
 
 // run runs a script in Windows PowerShell, given encoded so that no
-// character of it needs quoting, with the environment's additions.
-func run(ctx context.Context, script string, env ...string) (string, error) {
+// character of it needs quoting, with the environment's additions; code
+// is its exit code, -1 when it did not exit by itself.
+func run(ctx context.Context, script string, env ...string) (stdout string, code int, err error) {
 	cmd := exec.CommandContext(ctx, "powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass",
 		"-EncodedCommand", encoded(script))
 	cmd.Env = append(os.Environ(), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
+	err = cmd.Run()
+	code = -1
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	}
 	if ctx.Err() != nil {
 		err = fmt.Errorf("%v: %w", err, ctx.Err())
 	}
 	if err != nil && errOut.Len() > 0 {
 		err = fmt.Errorf("%w: %s", err, strings.TrimSpace(errOut.String()))
 	}
-	return out.String(), err
+	return out.String(), code, err
 }
 
 // encoded is a script as -EncodedCommand takes it: UTF-16LE in base64.
@@ -103,19 +109,14 @@ func encoded(script string) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-// refusal says in plain words why a script failed; nil for none. The
-// printer is the one the job was for, "" for none.
-func refusal(printer string, err error) error {
+// refusal says in plain words why a script failed, from its exit code and
+// error; nil for none. The printer is the one the job was for, "" for none.
+func refusal(printer string, code int, err error) error {
 	if err == nil {
 		return nil
 	}
 	ref := func(kind error, format string, args ...any) error {
 		return &domain.Refusal{Kind: kind, Msg: fmt.Sprintf(format, args...), Detail: err.Error()}
-	}
-	var exit *exec.ExitError
-	code := -1
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
 	}
 	switch {
 	case errors.Is(err, exec.ErrNotFound):
