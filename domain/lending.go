@@ -211,19 +211,7 @@ func (d *LendingService) BadCitation(ref, partnerNote string, by Actor) (Request
 // WritePickSlip writes the pick slip of a request that has a pick requested
 // and returns the PDF's path, in the work folder's slips folder.
 func (d *LendingService) WritePickSlip(ref string) (string, error) {
-	r, slip, err := d.pickSlip(ref)
-	if err != nil {
-		return "", err
-	}
-	dir, err := d.docsDir("slips")
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, SanitizeFileName(r.Ref())+"-slip.pdf")
-	if err := d.docs.WritePickSlip(slip, out); err != nil {
-		return "", fmt.Errorf("could not write the pick slip: %w", err)
-	}
-	return out, nil
+	return d.WritePickSlipsTo([]string{ref}, "")
 }
 
 // pickSlip is what the pick slip of the request named by ref shows; a
@@ -263,50 +251,58 @@ func (d *LendingService) WritePickSlips(refs []string) (string, error) {
 // at out, in the given order, and returns its path; out "" is the work
 // folder's slips folder, as WritePickSlips. Every request is found before
 // anything is written, so that one without a slip leaves no file behind.
+// Each slip is also written on its own into the slips folder, named after
+// its request, unless one slip goes to out.
 func (d *LendingService) WritePickSlipsTo(refs []string, out string) (string, error) {
 	if len(refs) == 0 {
 		return "", refuse(ErrInvalidInput, "Mark the requests whose slips you want to print.")
 	}
-	for _, ref := range refs {
-		if _, _, err := d.pickSlip(ref); err != nil {
+	found := make([]Request, len(refs))
+	slips := make([]PickSlip, len(refs))
+	for i, ref := range refs {
+		var err error
+		if found[i], slips[i], err = d.pickSlip(ref); err != nil {
 			return "", err
 		}
 	}
-	if out == "" && len(refs) == 1 {
-		return d.WritePickSlip(refs[0])
-	}
-	if out != "" && len(refs) == 1 {
-		_, slip, err := d.pickSlip(refs[0])
-		if err != nil {
-			return "", err
-		}
+	if len(slips) == 1 && out != "" {
 		if d.docs == nil {
 			return "", refuse(ErrNoDocuments, "This workstation cannot make PDFs.")
 		}
-		if err := d.docs.WritePickSlip(slip, out); err != nil {
-			return "", fmt.Errorf("could not write the pick slip: %w", err)
+		if err := d.writeSlip(slips[0], out); err != nil {
+			return "", err
 		}
 		return out, nil
 	}
-	var slips []string
-	for _, ref := range refs {
-		p, err := d.WritePickSlip(ref)
-		if err != nil {
+	dir, err := d.docsDir("slips")
+	if err != nil {
+		return "", err
+	}
+	written := make([]string, len(slips))
+	for i, slip := range slips {
+		written[i] = filepath.Join(dir, SanitizeFileName(found[i].Ref())+"-slip.pdf")
+		if err := d.writeSlip(slip, written[i]); err != nil {
 			return "", err
 		}
-		slips = append(slips, p)
+	}
+	if len(written) == 1 {
+		return written[0], nil
 	}
 	if out == "" {
-		dir, err := d.docsDir("slips")
-		if err != nil {
-			return "", err
-		}
 		out = filepath.Join(dir, "slips-"+d.clock.Now().Format("20060102-150405")+".pdf")
 	}
-	if _, err := d.docs.Combine(slips, out); err != nil {
+	if _, err := d.docs.Combine(written, out); err != nil {
 		return "", err
 	}
 	return out, nil
+}
+
+// writeSlip writes one pick slip PDF at out.
+func (d *LendingService) writeSlip(slip PickSlip, out string) error {
+	if err := d.docs.WritePickSlip(slip, out); err != nil {
+		return fmt.Errorf("could not write the pick slip: %w", err)
+	}
+	return nil
 }
 
 // Prepare makes the files staff gave for the lending request named by ref
