@@ -61,7 +61,7 @@ func printAdvice(err error) error {
 // for config set.
 func (s *configCommands) setPrinting(key, value string) error {
 	if key == "printer" {
-		return printAdvice(s.desk.SetPrinter(context.Background(), value, s.actor()))
+		return s.desk.SetPrinter(context.Background(), value, s.actor())
 	}
 	return s.desk.SetSlipOutput(value, s.actor())
 }

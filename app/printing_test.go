@@ -92,7 +92,7 @@ func TestSlipRefusals(t *testing.T) {
 
 	code, _, errOut = c.run("config", "set", "printer", "Nope")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "There is no printer named \"Nope\" on this computer; its printers are Office, Basement.")
+	assert.Contains(t, errOut, "There is no printer named Nope on this computer; its printers are Office, Basement.")
 
 	code, _, _ = c.run("slip")
 	assert.Equal(t, 2, code, "a slip of nothing is a usage error")

@@ -108,7 +108,7 @@ func (d *PrintService) SetPrinter(ctx context.Context, name string, by ...Actor)
 	}
 	if name != "" && d.printer != nil {
 		if known, err := d.printer.Printers(ctx); err == nil && !slices.Contains(known, name) {
-			return refuse(ErrPrinterNotFound, "There is no printer named %q on this computer%s.", name, printerChoice(known))
+			return refuse(ErrPrinterNotFound, "There is no printer named %s on this computer%s.", name, printerChoice(known))
 		}
 	}
 	return d.putPrintSetting(actorOf(by), "printer", func(ps *PrintSettings) { ps.Printer = name })
