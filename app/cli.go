@@ -46,6 +46,8 @@ type env struct {
 	// held, when set, is the session of the window or serve that holds the
 	// database open, which this forwarded command works on (socket.go).
 	held *session
+	// printer, when set, replaces the system's printing (tests).
+	printer domain.Printer
 }
 
 // session is one invocation: the global options and, once opened, the database and desk.
@@ -81,7 +83,7 @@ const topUsage = `usage: illdesk [--db PATH|postgres://USER@HOST/DB [--vault DIR
        illdesk --version
 
 With no command ILL Desk opens its window. Commands:
-  partner add|list   lend new   borrow new   list   show   holdings   pick   ship
+  partner add|list   lend new   borrow new   list   show   holdings   pick   slip   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
   backup   restore   migrate   quarantine list|accept|refuse
@@ -220,6 +222,7 @@ var commands = map[string]func(*session, []string) error{
 	"holdings":     handler((*requestCommands).cmdHoldings),
 	"patron":       handler((*requestCommands).cmdPatron),
 	"pick":         handler((*requestCommands).cmdPick),
+	"slip":         handler((*requestCommands).cmdSlip),
 	"ship":         handler((*requestCommands).cmdShip),
 	"reject":       handler((*requestCommands).cmdReject),
 	"bad-citation": handler((*requestCommands).cmdBadCitation),
@@ -342,6 +345,10 @@ func (s *session) open() error {
 	if clock == nil {
 		clock = domain.ClockFunc(time.Now)
 	}
+	printer := s.printer
+	if printer == nil {
+		printer = systemPrinter()
+	}
 	desk, err := domain.OpenDesk(domain.Config{Store: store, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Documents: pdfdoc.Documents{}, WorkDir: work, Folders: folder.OS{},
 		Mailers:   func(ms domain.MailSettings) domain.Mailer { return mail.For(ms, filepath.Join(work, "outbox")) },
@@ -350,6 +357,7 @@ func (s *session) open() error {
 		Fetcher:    isohttp.NewClient(),
 		Catalogues: func(cs domain.CatalogueSettings) (domain.Catalogue, error) { return sru.New(cs) },
 		Resolver:   openurl.Checker{},
+		Printer:    printer,
 		ILS:        func(ns domain.NCIPSettings) (domain.ILS, error) { return ncip.New(ns) },
 		FileSenders: func(ms domain.MailSettings) domain.FileSender {
 			return mail.Files{Settings: ms, OutboxDir: filepath.Join(work, "outbox")}

@@ -30,6 +30,8 @@ type cli struct {
 	clock time.Time
 	// global are more options put before every command (e.g. --vault).
 	global []string
+	// printer, when set, stands in for the system's printing.
+	printer domain.Printer
 }
 
 func newCLI(t *testing.T) *cli {
@@ -43,8 +45,9 @@ func (c *cli) run(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(append(append([]string{"--db", c.db, "--operator", "tester"}, c.global...), args...), env{
 		stdout: &out, stderr: &errOut,
-		getenv: func(string) string { return "" },
-		clock:  domain.ClockFunc(func() time.Time { return c.clock }),
+		getenv:  func(string) string { return "" },
+		clock:   domain.ClockFunc(func() time.Time { return c.clock }),
+		printer: c.printer,
 		openWindow: func(*session) error {
 			out.WriteString("window opened\n")
 			return nil

@@ -45,7 +45,7 @@ var configKeys = map[string]func(*domain.Settings, string){
 }
 
 func (s *configCommands) cmdConfig(args []string) error {
-	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, sru-url, sru-profile, sru-version, sru-indexes, sru-fields, openurl-base, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off, copy-delivery link|attachment, ncip-url, ncip-from-agency, ncip-to-agency, ncip-profile, ncip-steps, ncip-unreachable, ncip-timeout, ncip-pickup-codes, patron-notices ours|ils, ncip-api-key-stdin) | config test sru|openurl|ncip"
+	const usage = "config show [--json] | config set KEY VALUE  (KEY: catalogue-url, scan-folder, digitization-departments, pickup-locations, barcode-pattern, listen, agency-id, public-url, attention-hours, backup-keep, link-days, tls-client-cert, tls-client-key, allow-plain-http, max-connections, max-connections-per-address, rate-per-address, rate-per-agency, read-timeout, write-timeout, idle-timeout, unknown-agencies, sru-url, sru-profile, sru-version, sru-indexes, sru-fields, openurl-base, library-name, library-email, pickup-address NAME=ADDRESS, send-patron-id on|off, copy-delivery link|attachment, ncip-url, ncip-from-agency, ncip-to-agency, ncip-profile, ncip-steps, ncip-unreachable, ncip-timeout, ncip-pickup-codes, patron-notices ours|ils, ncip-api-key-stdin, printer NAME|default, slip-output print|pdf) | config test sru|openurl|ncip"
 	if len(args) == 0 {
 		return usagef("usage: illdesk %s", usage)
 	}
@@ -120,7 +120,7 @@ func (s *configCommands) cmdConfig(args []string) error {
 		for _, k := range domain.NCIPKeys {
 			s.printf("%-25s %s\n", k, ils.Get(k))
 		}
-		return nil
+		return s.showPrinting()
 	case "test":
 		if len(args) != 2 {
 			return usagef("usage: illdesk config test sru|openurl|ncip")
@@ -193,6 +193,12 @@ func (s *configCommands) cmdConfig(args []string) error {
 			return nil
 		case "library-name", "library-email", "pickup-address", "send-patron-id", "copy-delivery":
 			if err := s.desk.SetBorrowingSetting(args[1], args[2], s.actor()); err != nil {
+				return err
+			}
+			s.printf("%s set.\n", args[1])
+			return nil
+		case "printer", "slip-output":
+			if err := s.setPrinting(args[1], args[2]); err != nil {
 				return err
 			}
 			s.printf("%s set.\n", args[1])

@@ -58,6 +58,8 @@ type Config struct {
 	ILS func(NCIPSettings) (ILS, error)
 	// LookupTimeout bounds one holdings lookup; 0 means DefaultLookupTimeout.
 	LookupTimeout time.Duration
+	// Printer prints pick slips; without it the desk cannot print.
+	Printer Printer
 	// RetryBackoff is the wait after a partner message's first failed try
 	// (doubling after each further one, up to an hour); 0 means
 	// DefaultRetryBackoff. End-to-end scripts shorten it.
@@ -84,6 +86,7 @@ type Desk struct {
 	*MaintenanceService
 	*CatalogueService
 	*ILSService
+	*PrintService
 	dispatch *Dispatcher
 }
 
@@ -122,6 +125,7 @@ func NewDesk(cfg Config) *Desk {
 	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets}
 	d.ScanService.ils, d.BorrowingService.ils = d.ILSService, d.ILSService
 	d.LendingService.ils = d.ILSService
+	d.PrintService = &PrintService{core: c, slips: d.LendingService, printer: cfg.Printer}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick, created: d.CatalogueService.lookUpNew}
 	return d
 }

@@ -79,6 +79,20 @@ var (
 	// ErrValueDamaged means one stored value cannot be read; it is an
 	// ErrDatabaseDamaged.
 	ErrValueDamaged = fmt.Errorf("stored value damaged: %w", ErrDatabaseDamaged)
+	// ErrNoPickSlip means a request has no pick request, so it has no pick
+	// slip; it is an ErrInvalidInput.
+	ErrNoPickSlip = fmt.Errorf("no pick slip: %w", ErrInvalidInput)
+	// ErrNoPrinter means no printer is set and the system has no default
+	// printer.
+	ErrNoPrinter = errors.New("no printer")
+	// ErrPrinterNotFound means the printer named is not one of the
+	// system's printers.
+	ErrPrinterNotFound = errors.New("printer not found")
+	// ErrPrintingUnavailable means the system cannot print now: its
+	// printing service is missing or not running.
+	ErrPrintingUnavailable = errors.New("printing unavailable")
+	// ErrPrintFailed means the printing service did not take the job.
+	ErrPrintFailed = errors.New("print failed")
 )
 
 // Refusal is an error whose message is a complete sentence for staff saying

@@ -213,16 +213,18 @@ func (d *LendingService) BadCitation(ref, partnerNote string, by Actor) (Request
 // WritePickSlip writes the pick slip of a request that has a pick requested
 // and returns the PDF's path, in the work folder's slips folder.
 func (d *LendingService) WritePickSlip(ref string) (string, error) {
+	return d.WritePickSlipsTo([]string{ref}, "")
+}
+
+// pickSlip is what the pick slip of the request named by ref shows; a
+// request without a pick request has none (ErrNoPickSlip).
+func (d *LendingService) pickSlip(ref string) (Request, PickSlip, error) {
 	r, err := d.Find(ref)
 	if err != nil {
-		return "", err
+		return Request{}, PickSlip{}, err
 	}
 	if r.PickTarget == "" {
-		return "", refuse(ErrInvalidInput, "Request %s has no pick request, so there is no slip to print.", r.Ref())
-	}
-	dir, err := d.docsDir("slips")
-	if err != nil {
-		return "", err
+		return Request{}, PickSlip{}, refuse(ErrNoPickSlip, "No pick slip for request %s: it has no pick request.", r.Ref())
 	}
 	to, _ := ParseStation(r.PickTarget)
 	kind := "Move request"
@@ -235,43 +237,74 @@ func (d *LendingService) WritePickSlip(ref string) (string, error) {
 			requested = ev.At
 		}
 	}
-	slip := PickSlip{Kind: kind, To: to.Label(), ExternalID: r.ExternalID, Partner: r.Partner,
+	return r, PickSlip{Kind: kind, To: to.Label(), ExternalID: r.ExternalID, Partner: r.Partner,
 		Title: r.Title, ArticleTitle: r.ArticleTitle, Author: r.Author, Volume: r.Volume, Number: r.Number,
 		Year: r.Year, Pages: r.Pages, Location: r.Location, CallNumber: r.CallNumber, ItemBarcode: r.ItemBarcode,
-		Requested: requested, Deadline: r.Deadline}
-	out := filepath.Join(dir, SanitizeFileName(r.Ref())+"-slip.pdf")
-	if err := d.docs.WritePickSlip(slip, out); err != nil {
-		return "", fmt.Errorf("could not write the pick slip: %w", err)
-	}
-	return out, nil
+		Requested: requested, Deadline: r.Deadline}, nil
 }
 
 // WritePickSlips writes the pick slips of several requests into one PDF, in
 // the given order, and returns its path.
 func (d *LendingService) WritePickSlips(refs []string) (string, error) {
-	if len(refs) == 1 {
-		return d.WritePickSlip(refs[0])
+	return d.WritePickSlipsTo(refs, "")
+}
+
+// WritePickSlipsTo writes the pick slips of several requests into one PDF
+// at out, in the given order, and returns its path; out "" is the work
+// folder's slips folder, as WritePickSlips. Every request is found before
+// anything is written, so that one without a slip leaves no file behind.
+// Each slip is also written on its own into the slips folder, named after
+// its request, unless one slip goes to out.
+func (d *LendingService) WritePickSlipsTo(refs []string, out string) (string, error) {
+	if len(refs) == 0 {
+		return "", refuse(ErrInvalidInput, "Mark the requests whose slips you want to print.")
 	}
-	var slips []string
-	for _, ref := range refs {
-		p, err := d.WritePickSlip(ref)
-		if err != nil {
+	found := make([]Request, len(refs))
+	slips := make([]PickSlip, len(refs))
+	for i, ref := range refs {
+		var err error
+		if found[i], slips[i], err = d.pickSlip(ref); err != nil {
 			return "", err
 		}
-		slips = append(slips, p)
 	}
-	if len(slips) == 0 {
-		return "", refuse(ErrInvalidInput, "Mark the requests whose slips you want to print.")
+	if len(slips) == 1 && out != "" {
+		if d.docs == nil {
+			return "", refuse(ErrNoDocuments, "This workstation cannot make PDFs.")
+		}
+		if err := d.writeSlip(slips[0], out); err != nil {
+			return "", err
+		}
+		return out, nil
 	}
 	dir, err := d.docsDir("slips")
 	if err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, "slips-"+d.clock.Now().Format("20060102-150405")+".pdf")
-	if _, err := d.docs.Combine(slips, out); err != nil {
+	written := make([]string, len(slips))
+	for i, slip := range slips {
+		written[i] = filepath.Join(dir, SanitizeFileName(found[i].Ref())+"-slip.pdf")
+		if err := d.writeSlip(slip, written[i]); err != nil {
+			return "", err
+		}
+	}
+	if len(written) == 1 {
+		return written[0], nil
+	}
+	if out == "" {
+		out = filepath.Join(dir, "slips-"+d.clock.Now().Format("20060102-150405")+".pdf")
+	}
+	if _, err := d.docs.Combine(written, out); err != nil {
 		return "", err
 	}
 	return out, nil
+}
+
+// writeSlip writes one pick slip PDF at out.
+func (d *LendingService) writeSlip(slip PickSlip, out string) error {
+	if err := d.docs.WritePickSlip(slip, out); err != nil {
+		return fmt.Errorf("could not write the pick slip: %w", err)
+	}
+	return nil
 }
 
 // Prepare makes the files staff gave for the lending request named by ref

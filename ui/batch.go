@@ -102,8 +102,8 @@ func (b *BatchBar) ShowPickMarked() {
 	b.dialogs.show(d, fyne.NewSize(420, 200), nil)
 }
 
-// PickMarked creates pick requests for the marked requests and opens their
-// slips in one PDF.
+// PickMarked creates pick requests for the marked requests and prints their
+// slips as one job, or opens them as one PDF, as slip-output says.
 func (b *BatchBar) PickMarked(to domain.Station) error {
 	ids := b.marked()
 	res := b.desk.PickMany(ids, to, b.actor())
@@ -115,14 +115,15 @@ func (b *BatchBar) PickMarked(to domain.Station) error {
 	}
 	err := b.batchDone("picked to "+to.Label(), res)
 	if len(picked) > 0 {
-		b.openSlips(picked)
+		b.pickSlips(picked)
 	}
 	return err
 }
 
-// PrintMarkedSlips opens the pick slips of the marked requests in one PDF.
+// PrintMarkedSlips prints the pick slips of the marked requests as one job,
+// or opens them as one PDF, as slip-output says.
 func (b *BatchBar) PrintMarkedSlips() {
-	b.openSlips(b.marked())
+	b.pickSlips(b.marked())
 }
 
 // batchDone reports a batch action: how many went through and, by name,

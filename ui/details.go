@@ -577,7 +577,8 @@ func (p *DetailsPane) ShowPick(kind domain.StationKind) {
 	p.dialogs.show(d, fyne.NewSize(520, 260), barcode)
 }
 
-// Pick creates the pick request for the selected request and opens its slip.
+// Pick creates the pick request for the selected request and prints its
+// slip, or opens it, as slip-output says.
 func (p *DetailsPane) Pick(to domain.Station, itemBarcode string) {
 	r, ok := p.selected()
 	if !ok {
@@ -589,13 +590,14 @@ func (p *DetailsPane) Pick(to domain.Station, itemBarcode string) {
 		return
 	}
 	p.acted(r, "Pick From Shelf requested to "+to.Label()+": pull "+r.ItemBarcode+" and scan it there.")
-	p.openSlips([]string{r.ID})
+	p.pickSlips([]string{r.ID})
 }
 
-// ReprintSlip opens the selected request's pick slip again.
+// ReprintSlip prints the selected request's pick slip again, or opens it,
+// as slip-output says.
 func (p *DetailsPane) ReprintSlip() {
 	if r, ok := p.selected(); ok {
-		p.openSlips([]string{r.ID})
+		p.pickSlips([]string{r.ID})
 	}
 }
 

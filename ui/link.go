@@ -20,8 +20,9 @@ type link struct {
 	// acted shows a request an action has just changed, with the message
 	// and Undo (MainWindow.afterAction).
 	acted func(r domain.Request, msg string)
-	// openSlips opens the pick slips of the requests in one PDF.
-	openSlips func(ids []string)
+	// pickSlips gives staff the pick slips of the requests in one PDF or
+	// one print job, as slip-output says (MainWindow.printSlips).
+	pickSlips func(ids []string)
 	// refresh reads the requests with the ids again, a moment from now
 	// (MainWindow.RefreshSoon): after a change that is no action of staff
 	// to undo, such as a holdings lookup.

@@ -30,6 +30,7 @@ type SettingsDialog struct {
 
 // settingsDesk is what the settings window asks of the desk.
 type settingsDesk interface {
+	printingDesk
 	Settings() (domain.Settings, error)
 	SaveSettings(s domain.Settings, by ...domain.Actor) error
 	Calendar() domain.Calendar
@@ -185,6 +186,7 @@ func (sd *SettingsDialog) ShowSettings() {
 		container.NewTabItem("Department", sd.departmentForm(report)),
 		container.NewTabItem("Partners", sd.partnersForm(report)),
 		container.NewTabItem("Mail", sd.mailForm(report)),
+		container.NewTabItem("Printing", sd.printingForm(report)),
 		container.NewTabItem("Catalogue", sd.catalogueForm(report)),
 		container.NewTabItem("ILS (NCIP)", sd.ilsForm(report)),
 	)

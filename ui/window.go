@@ -18,6 +18,7 @@
 //	borrowing.go  BorrowingForm: new borrowing requests and partners
 //	settings.go, stats.go, audit.go: the dialogs the top bar opens
 //	quarantine.go QuarantineDialog: requests from unknown libraries (from Needs attention)
+//	printing.go   pick slips opened or printed as slip-output says; the Printing settings
 //
 // A pane reaches the desk through the narrow interface it declares, and
 // other panes only through the callbacks MainWindow sets; what every pane
@@ -451,7 +452,7 @@ func (m *MainWindow) link() link {
 		actor:     m.actor,
 		dialogs:   m.dialogs,
 		acted:     m.afterAction,
-		openSlips: m.openSlips,
+		pickSlips: m.printSlips,
 		refresh:   m.RefreshSoon,
 	}
 }
