@@ -116,9 +116,9 @@ func TestBorrowingStepsCallTheILS(t *testing.T) {
 	assert.Contains(t, out, "ncip-steps                accept,checkout,checkin\n")
 	assert.Contains(t, out, "ncip-unreachable          refuse\n")
 	assert.Contains(t, out, "ncip-pickup-codes         Main Library=MAIN\n")
-	code, _, errOut := c.run("config", "set", "ncip-unreachable", "queue")
+	code, _, errOut := c.run("config", "set", "ncip-unreachable", "later")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "not offered yet")
+	assert.Contains(t, errOut, "ncip-unreachable takes refuse")
 
 	c.ok("partner", "add", "LOCAL", "--name", "Neighbour library")
 	borrow := func(patron string) string {
@@ -158,7 +158,7 @@ func TestBorrowingStepsCallTheILS(t *testing.T) {
 	code, _, errOut = c.run("scan", "--desk", "pickup:Main Library", "39200002")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "The ILS at "+ils.URL+" did not answer: ")
-	assert.Contains(t, errOut, "nothing was changed. Try again, or take the step out of ncip-steps to go on without the ILS.")
+	assert.Contains(t, errOut, "nothing was changed. Try again, take the step out of ncip-steps to go on without the ILS, or set ncip-unreachable queue.")
 	assert.Equal(t, "on_hold_shelf", c.show(id)["status"])
 	c.ok("config", "set", "ncip-steps", "accept,checkin")
 	c.ok("scan", "--desk", "pickup:Main Library", "39200002")

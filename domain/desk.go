@@ -57,9 +57,9 @@ type Config struct {
 	ILS func(NCIPSettings) (ILS, error)
 	// LookupTimeout bounds one holdings lookup; 0 means DefaultLookupTimeout.
 	LookupTimeout time.Duration
-	// RetryBackoff is the wait after a partner message's first failed try
-	// (doubling after each further one, up to an hour); 0 means
-	// DefaultRetryBackoff. End-to-end scripts shorten it.
+	// RetryBackoff is the wait after a partner message's (or a queued ILS
+	// call's) first failed try (doubling after each further one, up to an
+	// hour); 0 means DefaultRetryBackoff. End-to-end scripts shorten it.
 	RetryBackoff time.Duration
 }
 
@@ -118,8 +118,8 @@ func NewDesk(cfg Config) *Desk {
 		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
 	d.CatalogueService = &CatalogueService{core: c, settings: d.PartnerService, catalogues: cfg.Catalogues,
 		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
-	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets}
-	d.ScanService.ils, d.BorrowingService.ils = d.ILSService, d.ILSService
+	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets, callBackoff: cfg.RetryBackoff}
+	d.ScanService.ils, d.BorrowingService.ils, d.RequestService.ils, d.dispatch.ils = d.ILSService, d.ILSService, d.ILSService, d.ILSService
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick, created: d.CatalogueService.lookUpNew}
 	return d
 }
