@@ -105,9 +105,9 @@ func ilsCallWhy(c domain.ILSCall) string {
 	}
 	switch c.For {
 	case domain.ILSForCompensation:
-		return "undoes the ILS's " + string(c.Step) + " step: our change could not be saved"
+		return "undoes the ILS's " + c.Step + " step: our change could not be saved"
 	case domain.ILSForUndo:
-		return "undoes the ILS's " + string(c.Step) + " step: the scan was undone"
+		return "undoes the ILS's " + c.Step + " step: the scan was undone"
 	}
 	return c.LastError
 }

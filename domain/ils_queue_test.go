@@ -38,6 +38,18 @@ func (f *deskFixture) ilsQueue(id string) []string {
 	return out
 }
 
+// ilsCallIDs are the ids of a request's queued ILS calls.
+func (f *deskFixture) ilsCallIDs(id string) []string {
+	f.t.Helper()
+	calls, err := f.desk.ILSCalls(id, false)
+	require.NoError(f.t, err)
+	var out []string
+	for _, c := range calls {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
 // attention is why the request needs attention, "" when it does not.
 func (f *deskFixture) attention(id string) string {
 	f.t.Helper()
@@ -93,6 +105,27 @@ func TestILSDeleteItemGoesAfterTheCompletingScan(t *testing.T) {
 	all, err := f.desk.ILSCalls(r.ID, true)
 	require.NoError(t, err)
 	assert.Len(t, all, 4, "the calls made at once are kept too")
+}
+
+// A book returned to a lender over ISO 18626 leaves us too: its temporary
+// item is deleted after the scan, as ShippedReturn is sent.
+func TestILSDeleteItemWhenReturnedToLender(t *testing.T) {
+	f := newRotaFixture(t)
+	ils := f.withILS("delete")
+	r := f.rota()
+	f.lenderSays("OCLC:RAPID", r.ID+"-1", func(in *Incoming) { in.Status, in.ItemID = "Loaned", "LEND-9" })
+	_, err := f.desk.Scan("LEND-9", "", atRS)
+	require.NoError(t, err)
+	for range 3 {
+		_, err := f.desk.Scan("LEND-9", "", atMain)
+		require.NoError(t, err)
+	}
+	res, err := f.desk.Scan("LEND-9", "", atRS)
+	require.NoError(t, err)
+	assert.Equal(t, ReturnedToLender, res.Request.State)
+	assert.Empty(t, ils.calls)
+	f.send()
+	assert.Equal(t, []string{"DeleteItem LEND-9"}, ils.calls)
 }
 
 func TestILSDeleteItemRefusedWaitsForStaff(t *testing.T) {
@@ -167,7 +200,11 @@ func TestILSUnreachableQueuesTheCall(t *testing.T) {
 			h := res.Request.History
 			assert.Contains(t, h[len(h)-1].Note, "ILS call "+name+" of item 39200001 queued: the ILS at https://ils.example.edu/ncip did not answer")
 
-			assert.Equal(t, 1, f.send().Failed)
+			rep := f.send()
+			assert.Equal(t, 1, rep.Failed)
+			assert.Equal(t, f.now.Add(time.Minute), rep.Next, "retried after the back-off")
+			assert.Contains(t, rep.Problems, fmt.Sprintf("ILS call %s %s of item 39200001 (%s) is failing: the ILS could not be reached: connection refused",
+				f.ilsCallIDs(r.ID)[0], name, r.Ref()))
 			assert.Equal(t, []string{name + " retrying"}, f.ilsQueue(r.ID))
 			assert.Contains(t, f.attention(r.ID), "The ILS call "+name+" of item 39200001 is failing: the ILS could not be reached: connection refused")
 			ils.err = nil
@@ -317,6 +354,38 @@ func TestILSUndoWithdrawsAQueuedCall(t *testing.T) {
 	ils.err = nil
 	assert.Zero(t, f.send().Sent)
 	assert.Len(t, ils.calls, 1)
+}
+
+// Undoing the completing scan withdraws its DeleteItem while it waits; once
+// sent, the temporary item is not made again and the undo says so.
+func TestILSUndoOfTheCompletingScan(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		sent  bool
+		queue []string
+		note  string
+	}{
+		{"waiting", false, []string{"DeleteItem dropped"}, "ILS call DeleteItem of item 39200001 withdrawn before it was sent"},
+		{"sent", true, []string{"DeleteItem sent"}, "the ILS has made its DeleteItem of item 39200001: set it right there by hand if needed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, ils := ilsFixture(t, "delete")
+			r := f.borrowing("BVB", "BVB-1")
+			f.toStep(r, ActCheckin)()
+			_, err := f.desk.Scan("39200001", "", atRS)
+			require.NoError(t, err)
+			if tc.sent {
+				f.send()
+			}
+			u, err := f.desk.Undo(r.ID, atRS)
+			require.NoError(t, err)
+			assert.Equal(t, ReturnedByPatron, u.State)
+			assert.Contains(t, u.History[len(u.History)-1].Note, tc.note)
+			f.send()
+			assert.Equal(t, tc.queue, f.ilsQueue(r.ID))
+			assert.Len(t, ils.calls, map[bool]int{false: 0, true: 1}[tc.sent])
+		})
+	}
 }
 
 // retryingStore runs each change twice, as a database does after a

@@ -48,12 +48,17 @@ func (f *fakeILS) Where() string { return "https://ils.example.edu/ncip" }
 // ilsFixture is a desk whose ILS is ils, with ncip-steps steps.
 func ilsFixture(t *testing.T, steps string) (*deskFixture, *fakeILS) {
 	f := newDeskFixture(t)
+	return f, f.withILS(steps)
+}
+
+// withILS gives the desk a fake ILS, with ncip-steps steps.
+func (f *deskFixture) withILS(steps string) *fakeILS {
 	ils := &fakeILS{}
 	f.desk.ILSService.ils = func(NCIPSettings) (ILS, error) { return ils, nil }
-	require.NoError(t, f.desk.SetNCIPSetting(KeyNCIPURL, "https://ils.example.edu/ncip"))
-	require.NoError(t, f.desk.SetNCIPSetting(KeyNCIPSteps, steps))
-	require.NoError(t, f.desk.SetNCIPSetting(KeyNCIPPickupCodes, "Main Library=MAIN"))
-	return f, ils
+	require.NoError(f.t, f.desk.SetNCIPSetting(KeyNCIPURL, "https://ils.example.edu/ncip"))
+	require.NoError(f.t, f.desk.SetNCIPSetting(KeyNCIPSteps, steps))
+	require.NoError(f.t, f.desk.SetNCIPSetting(KeyNCIPPickupCodes, "Main Library=MAIN"))
+	return ils
 }
 
 func TestILSStepsAlongABorrowedBook(t *testing.T) {
