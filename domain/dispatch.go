@@ -10,10 +10,10 @@ import (
 
 // Dispatcher sends whatever leaves the building after a change — partner
 // messages (ISO 18626), shipped files, patron notices, queued calls to the
-// library's ILS (NCIP) — the same way for
-// the window and the command line. It sends through the message and notice
-// services with the transport, the file senders and the mailers it holds,
-// and does no I/O of its own.
+// library's ILS (NCIP) — the same way for the window and the command line.
+// It sends through the message, notice and ILS services with the
+// transport, the file senders and the mailers it holds, and does no I/O of
+// its own.
 //
 // The policy: an item goes as soon as the change that queued it is
 // committed (the desk calls Kick then), or once its grace period or back-off
@@ -93,9 +93,10 @@ type QueueReport struct {
 }
 
 // SendDue makes one pass over every queue: partner messages, shipped files,
-// patron notices and ILS calls, sending what is due. Once ctx is done it starts no
-// further sends (each one has its own timeout: a partner message the
-// desk's SendTimeout, files and notices in their adapters) and leaves the
+// patron notices and ILS calls, sending what is due. Once ctx is done it
+// starts no further sends (each one has its own timeout: a partner message
+// the desk's SendTimeout, an ILS call ncip-timeout, files and notices in
+// their adapters) and leaves the
 // rest for a later pass. What fails stays queued and is retried with
 // back-off; err reports only store trouble.
 func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {

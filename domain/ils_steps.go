@@ -56,16 +56,19 @@ type ilsCall struct {
 	id           string
 	state        State
 	action       Action
-	step         string
 	call         ILSCall
 	// why is, for a call queued because the ILS did not answer, what went wrong.
 	why string
 }
 
+// asked reports whether the ILS was asked before the change: it said yes,
+// or did not answer and the call is queued.
+func (c ilsCall) asked() bool { return c.made || c.why != "" }
+
 // stale refuses the change when the request moved while the ILS was
 // asked (settle says what became of the ILS's step).
 func (c ilsCall) stale(r Request, a Action) error {
-	if !(c.made || c.queued) || (r.ID == c.id && r.State == c.state && a == c.action) {
+	if !c.asked() || (r.ID == c.id && r.State == c.state && a == c.action) {
 		return nil
 	}
 	return refuse(ErrWrongState, "%s changed while the ILS was asked (it is now %s); nothing was changed here.", r.Ref(), r.StatusLabel())
@@ -93,7 +96,7 @@ func (d *ILSService) callStep(r Request, a Action, barcode string) (c ilsCall, w
 	if step == StepCheckout && patron == "" {
 		return ilsCall{}, "The ILS was not told of this checkout: the request has no patron id.", nil
 	}
-	c = ilsCall{id: r.ID, state: r.State, action: a, step: step, call: ILSCall{RequestID: r.ID, Ref: r.Ref(),
+	c = ilsCall{id: r.ID, state: r.State, action: a, call: ILSCall{RequestID: r.ID, Ref: r.Ref(),
 		Call: callOf(step), Action: a, Step: step, For: ILSForStep, ItemBarcode: barcode, PatronID: patron}}
 	if step == StepAccept {
 		c.call.Title, c.call.Author, c.call.Pickup = r.Title, r.Author, set.PickupCode(r.Pickup)
@@ -128,9 +131,10 @@ func (d *ILSService) callStep(r Request, a Action, barcode string) (c ilsCall, w
 // record keeps the call in the change's transaction, once the change is
 // made on r: a call made is kept as sent (an undo queues its inverse); a
 // queued one goes into the dispatcher's queue, and r's history says so
-// when the ILS did not answer.
+// when the ILS did not answer. A call the ILS was not asked for goes only
+// with the change it was meant for.
 func (d *ILSService) record(tx Tx, c ilsCall, r *Request) error {
-	if !(c.made || c.queued) {
+	if last, _ := r.lastChange(); !(c.made || c.queued) || (!c.asked() && (r.ID != c.id || last.Action != c.action)) {
 		return nil
 	}
 	rec := c.call
