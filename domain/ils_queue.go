@@ -373,7 +373,8 @@ const withdrawnNote = "withdrawn: its change was undone"
 // undoCall undoes in the ILS, in the caller's transaction, the step of
 // r's change last that staff are undoing: its call is withdrawn while it
 // waits in the queue, else the call that undoes it is queued (a DeleteItem
-// has none: staff are told). It returns what it did, for the history.
+// has none, nor a CheckInItem without a patron id: staff are told). It
+// returns what it did, for the history.
 func (d *ILSService) undoCall(tx Tx, r Request, last Event) (string, error) {
 	if d == nil || stepOf(r, last.Action) == "" {
 		return "", nil
@@ -397,6 +398,9 @@ func (d *ILSService) undoCall(tx Tx, r Request, last Event) (string, error) {
 	case step.Status != MessageSent:
 	case inverseCall(step.Call) == "":
 		did = fmt.Sprintf("the ILS has made its %s of item %s: set it right there by hand if needed", step.Call, step.ItemBarcode)
+	case inverseCall(step.Call) == CallCheckOutItem && step.PatronID == "":
+		did = fmt.Sprintf("the ILS has made its %s of item %s, and the request has no patron id to check it out to again: do it in the ILS by hand",
+			step.Call, step.ItemBarcode)
 	default:
 		inv := step.counterpart(inverseCall(step.Call), ILSForUndo, d.newID(), d.clock.Now())
 		inv.Action = ActUndo

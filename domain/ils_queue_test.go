@@ -339,6 +339,21 @@ func TestILSUndoQueuesTheInverseCall(t *testing.T) {
 	}
 }
 
+// A check-in of a request without a patron id cannot be undone in the ILS
+// by a call: staff are told to do it there.
+func TestILSUndoOfACheckInWithoutPatron(t *testing.T) {
+	f, ils := ilsFixture(t, "checkin")
+	r := f.borrowing("BVB", "BVB-1")
+	_, err := f.toStep(r, ActCheckin)()
+	require.NoError(t, err)
+	u, err := f.desk.Undo(r.ID, atMain)
+	require.NoError(t, err)
+	assert.Contains(t, u.History[len(u.History)-1].Note, "the ILS has made its CheckInItem of item 39200001, "+
+		"and the request has no patron id to check it out to again: do it in the ILS by hand")
+	assert.Empty(t, f.ilsQueue(r.ID))
+	assert.Equal(t, []string{"CheckInItem 39200001"}, ils.calls)
+}
+
 // A step whose call still waits in the queue is undone by withdrawing it.
 func TestILSUndoWithdrawsAQueuedCall(t *testing.T) {
 	f, ils := ilsFixture(t, "accept")
