@@ -86,7 +86,7 @@ With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   holdings   pick   slip   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
   import   outbox   serve   operator add|list|remove   audit   stats   seed
-  backup   restore   migrate   quarantine list|accept|refuse
+  backup   restore   migrate   quarantine list|accept|refuse   ils queue list|retry|drop
   link revoke   renew   status-request   resend   close   attach-copy   loan   recall   renew-answer
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
 See README.md for every option.`
@@ -236,6 +236,7 @@ var commands = map[string]func(*session, []string) error{
 	"mail":         handler((*configCommands).cmdMail),
 	"import":       handler((*partnerCommands).cmdImport),
 	"outbox":       handler((*partnerCommands).cmdOutbox),
+	"ils":          handler((*partnerCommands).cmdILS),
 	"serve":        handler((*partnerCommands).cmdServe),
 	"audit":        handler((*staffCommands).cmdAudit),
 	"operator":     handler((*staffCommands).cmdOperator),

@@ -527,6 +527,13 @@ func (s *requestCommands) reportQueues(id string) error {
 	for _, d := range dls {
 		s.printf("  file %s by %s: %s %s\n", d.File, d.Method, d.Status, firstOf(d.LastError, d.Where))
 	}
+	calls, err := s.desk.ILSCalls(id, false)
+	if err != nil {
+		return err
+	}
+	for _, c := range calls {
+		s.printf("  ILS call %s of item %s: %s %s\n", c.Call, c.ItemBarcode, c.Status, firstOf(c.LastError, c.Note))
+	}
 	return nil
 }
 

@@ -5,10 +5,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/internal/ncipstub"
 )
 
@@ -116,9 +118,9 @@ func TestBorrowingStepsCallTheILS(t *testing.T) {
 	assert.Contains(t, out, "ncip-steps                accept,checkout,checkin\n")
 	assert.Contains(t, out, "ncip-unreachable          refuse\n")
 	assert.Contains(t, out, "ncip-pickup-codes         Main Library=MAIN\n")
-	code, _, errOut := c.run("config", "set", "ncip-unreachable", "queue")
+	code, _, errOut := c.run("config", "set", "ncip-unreachable", "later")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "not offered yet")
+	assert.Contains(t, errOut, "ncip-unreachable takes refuse")
 
 	c.ok("partner", "add", "LOCAL", "--name", "Neighbour library")
 	borrow := func(patron string) string {
@@ -158,7 +160,7 @@ func TestBorrowingStepsCallTheILS(t *testing.T) {
 	code, _, errOut = c.run("scan", "--desk", "pickup:Main Library", "39200002")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "The ILS at "+ils.URL+" did not answer: ")
-	assert.Contains(t, errOut, "nothing was changed. Try again, or take the step out of ncip-steps to go on without the ILS.")
+	assert.Contains(t, errOut, "nothing was changed. Try again, take the step out of ncip-steps to go on without the ILS, or set ncip-unreachable queue.")
 	assert.Equal(t, "on_hold_shelf", c.show(id)["status"])
 	c.ok("config", "set", "ncip-steps", "accept,checkin")
 	c.ok("scan", "--desk", "pickup:Main Library", "39200002")
@@ -221,4 +223,76 @@ func TestPatronNoticesSetting(t *testing.T) {
 	code, _, errOut := c.run("config", "set", "patron-notices", "both")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "patron-notices takes ours")
+}
+
+// TestILSQueue takes a borrowed book through every ILS step with the
+// stand-in: DeleteItem goes after the completing scan. Then, with the ILS
+// down and ncip-unreachable queue, a receipt goes ahead and its AcceptItem
+// waits in the queue, shown by ils queue list and outbox send, until the
+// ILS is back.
+func TestILSQueue(t *testing.T) {
+	ils := ncipstub.ForTest(t)
+	c := newCLI(t)
+	for _, kv := range [][2]string{{"ncip-url", ils.URL}, {"ncip-steps", "accept,checkout,checkin,delete"},
+		{"ncip-unreachable", "queue"}, {"ncip-pickup-codes", "Main Library=MAIN"}} {
+		c.ok("config", "set", kv[0], kv[1])
+	}
+	assert.Contains(t, c.ok("config", "show"), "ncip-unreachable          queue\n")
+	c.ok("partner", "add", "LOCAL", "--name", "Neighbour library")
+	borrow := func() string {
+		return strings.TrimSpace(c.ok("borrow", "new", "--partner", "LOCAL", "--title", "A book", "--requester", "Ada Lovelace",
+			"--pickup", "Main Library", "--patron-id", "P100"))
+	}
+	id := borrow()
+	c.ok("receive", id, "--barcode", "39200001")
+	for range 3 {
+		c.ok("scan", "--desk", "pickup:Main Library", "39200001")
+	}
+	c.ok("scan", "--desk", "rs", "39200001")
+	assert.Equal(t, "completed", c.show(id)["status"])
+	var steps []string
+	for _, call := range ils.Calls() {
+		if call != "LookupUser" {
+			steps = append(steps, call)
+		}
+	}
+	assert.Equal(t, []string{"AcceptItem", "CheckOutItem", "CheckInItem", "DeleteItem"}, steps)
+	_, ok := ils.Item("39200001")
+	assert.False(t, ok, "the temporary item is deleted")
+
+	down := ncipstub.ForTest(t)
+	down.Close()
+	c.ok("config", "set", "ncip-url", down.URL)
+	id = borrow()
+	out := c.ok("receive", id, "--barcode", "39200002")
+	assert.Contains(t, out, ": Received")
+	assert.Contains(t, out, "ILS call AcceptItem of item 39200002: retrying could not reach "+down.URL)
+	var listed struct {
+		Calls []domain.ILSCall `json:"calls"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(c.ok("ils", "queue", "list", "--json")), &listed))
+	require.Len(t, listed.Calls, 2)
+	assert.Equal(t, []string{"DeleteItem", "sent", "AcceptItem", "retrying"},
+		[]string{listed.Calls[0].Call, listed.Calls[0].Status, listed.Calls[1].Call, listed.Calls[1].Status})
+	c.clock = c.clock.Add(2 * time.Minute)
+	code, _, errOut := c.run("outbox", "send")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "AcceptItem of item 39200002 (")
+	assert.Contains(t, errOut, "retrying: could not reach "+down.URL)
+	assert.Contains(t, errOut, "1 call to the ILS not made (named above); they wait in the queue (illdesk ils queue list)")
+
+	c.ok("config", "set", "ncip-url", ils.URL)
+	out = c.ok("ils", "queue", "retry", listed.Calls[1].ID)
+	assert.Contains(t, out, "AcceptItem of item 39200002")
+	assert.Contains(t, out, ": sent")
+	it, ok := ils.Item("39200002")
+	assert.True(t, ok && it.Temporary, "the queued AcceptItem made the temporary item")
+	assert.Contains(t, c.ok("ils", "queue", "list"), "AcceptItem  39200002  sent")
+	assert.Len(t, strings.Split(strings.TrimSpace(c.ok("ils", "queue", "list", "--all")), "\n"), 6, "a header and five calls")
+
+	code, _, errOut = c.run("ils", "queue", "drop", listed.Calls[1].ID, "--note", "done by hand")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "only a pending, retrying or refused ILS call can be retried or dropped")
+	code, _, _ = c.run("ils", "queue")
+	assert.Equal(t, 2, code)
 }

@@ -171,8 +171,15 @@ func (s *partnerCommands) cmdOutbox(args []string) error {
 		if err != nil {
 			return err
 		}
+		calls, err := s.ilsReport()
+		if err != nil {
+			return err
+		}
 		if unsent > 0 {
 			return fmt.Errorf("%s to partners not sent (named above); they wait in the outbox (illdesk outbox list)", domain.Count(unsent, "message", "messages"))
+		}
+		if calls > 0 {
+			return fmt.Errorf("%s to the ILS not made (named above); they wait in the queue (illdesk ils queue list)", domain.Count(calls, "call", "calls"))
 		}
 		if rep.Failed > 0 {
 			return fmt.Errorf("%d messages, files or notices could not be sent; they wait in the queue (illdesk outbox list)", rep.Failed)

@@ -99,10 +99,14 @@ func (d *BorrowingService) Receive(ref, barcode string, by Actor) (Request, erro
 			return Request{}, err
 		}
 	}
-	return d.change(r.ID, func(tx Tx, r *Request) error {
+	r, err = d.change(r.ID, func(tx Tx, r *Request) error {
 		if err := call.stale(*r, ActReceive); err != nil {
 			return err
 		}
-		return d.receive(tx, r, barcode, by)
+		if err := d.receive(tx, r, barcode, by); err != nil {
+			return err
+		}
+		return d.ils.record(tx, call, r)
 	})
+	return r, d.ils.settle(call, err)
 }

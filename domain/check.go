@@ -26,8 +26,8 @@ const (
 	ProblemBarcodeDuplicate ProblemKind = "barcode_duplicate"
 	// ProblemHistory: the history is not a chain of legal transitions ending in the current state.
 	ProblemHistory ProblemKind = "history"
-	// ProblemOrphanRecord: an outgoing message, file delivery or patron
-	// notice belongs to no request.
+	// ProblemOrphanRecord: an outgoing message, file delivery, ILS call or
+	// patron notice belongs to no request.
 	ProblemOrphanRecord ProblemKind = "orphan_record"
 	// ProblemDamaged: the database file's own structure is damaged.
 	ProblemDamaged ProblemKind = "database_damaged"
@@ -196,8 +196,8 @@ func sameSummary(a, b Summary) bool {
 	return a == b
 }
 
-// orphanRecords lists the outgoing messages, file deliveries and patron
-// notices whose request does not exist.
+// orphanRecords lists the outgoing messages, file deliveries, ILS calls
+// and patron notices whose request does not exist.
 func orphanRecords(tx Tx, ids map[string]Request) ([]Problem, error) {
 	var out []Problem
 	orphan := func(what, id, requestID string) {
@@ -214,6 +214,12 @@ func orphanRecords(tx Tx, ids map[string]Request) ([]Problem, error) {
 	}
 	if err := tx.ForEachDelivery(func(dl Delivery) error {
 		orphan("file delivery", dl.ID, dl.RequestID)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := tx.ForEachILSCall(func(c ILSCall) error {
+		orphan("ILS call", c.ID, c.RequestID)
 		return nil
 	}); err != nil {
 		return nil, err

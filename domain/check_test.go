@@ -92,6 +92,11 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 				return tx.PutOutboxMessage(OutboxMessage{ID: "0001", RequestID: "gone"})
 			}))
 		}, ProblemOrphanRecord, false},
+		{"orphan ILS call", func(f *deskFixture, _ Request) {
+			require.NoError(f.t, f.store.Update(func(tx Tx) error {
+				return tx.PutILSCall(ILSCall{ID: "0001", RequestID: "gone", Call: CallDeleteItem})
+			}))
+		}, ProblemOrphanRecord, false},
 		{"orphan notice", func(f *deskFixture, _ Request) {
 			require.NoError(f.t, f.store.Update(func(tx Tx) error {
 				return tx.PutNotice(Notice{ID: "n-1", RequestID: "gone"})

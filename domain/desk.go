@@ -60,9 +60,9 @@ type Config struct {
 	LookupTimeout time.Duration
 	// Printer prints pick slips; without it the desk cannot print.
 	Printer Printer
-	// RetryBackoff is the wait after a partner message's first failed try
-	// (doubling after each further one, up to an hour); 0 means
-	// DefaultRetryBackoff. End-to-end scripts shorten it.
+	// RetryBackoff is the wait after a partner message's (or a queued ILS
+	// call's) first failed try (doubling after each further one, up to an
+	// hour); 0 means DefaultRetryBackoff. End-to-end scripts shorten it.
 	RetryBackoff time.Duration
 }
 
@@ -122,8 +122,8 @@ func NewDesk(cfg Config) *Desk {
 		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
 	d.CatalogueService = &CatalogueService{core: c, settings: d.PartnerService, catalogues: cfg.Catalogues,
 		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
-	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets}
-	d.ScanService.ils, d.BorrowingService.ils = d.ILSService, d.ILSService
+	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets, callBackoff: cfg.RetryBackoff}
+	d.ScanService.ils, d.BorrowingService.ils, d.RequestService.ils, d.dispatch.ils = d.ILSService, d.ILSService, d.ILSService, d.ILSService
 	d.LendingService.ils = d.ILSService
 	d.PrintService = &PrintService{core: c, slips: d.LendingService, printer: cfg.Printer}
 	c.store = queueingStore{Store: c.store, committed: d.dispatch.Kick, created: d.CatalogueService.lookUpNew}

@@ -9,10 +9,11 @@ import (
 )
 
 // Dispatcher sends whatever leaves the building after a change — partner
-// messages (ISO 18626), shipped files, patron notices — the same way for
-// the window and the command line. It sends through the message and notice
-// services with the transport, the file senders and the mailers it holds,
-// and does no I/O of its own.
+// messages (ISO 18626), shipped files, patron notices, queued calls to the
+// library's ILS (NCIP) — the same way for the window and the command line.
+// It sends through the message, notice and ILS services with the
+// transport, the file senders and the mailers it holds, and does no I/O of
+// its own.
 //
 // The policy: an item goes as soon as the change that queued it is
 // committed (the desk calls Kick then), or once its grace period or back-off
@@ -27,6 +28,7 @@ type Dispatcher struct {
 	clock     Clock
 	messages  *MessageService
 	notices   *NoticeService
+	ils       *ILSService
 	transport Transport
 	senders   func(MailSettings) FileSender
 	mailers   func(MailSettings) Mailer
@@ -90,10 +92,11 @@ type QueueReport struct {
 	Next time.Time
 }
 
-// SendDue makes one pass over every queue: partner messages, shipped files
-// and patron notices, sending what is due. Once ctx is done it starts no
-// further sends (each one has its own timeout: a partner message the
-// desk's SendTimeout, files and notices in their adapters) and leaves the
+// SendDue makes one pass over every queue: partner messages, shipped files,
+// patron notices and ILS calls, sending what is due. Once ctx is done it
+// starts no further sends (each one has its own timeout: a partner message
+// the desk's SendTimeout, an ILS call ncip-timeout, files and notices in
+// their adapters) and leaves the
 // rest for a later pass. What fails stays queued and is retried with
 // back-off; err reports only store trouble.
 func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
@@ -127,6 +130,11 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 			if err := add(p.notices.deliverNotices(ctx, p.mailers(ms))); err != nil {
 				return rep, err
 			}
+		}
+	}
+	if p.ils != nil && ctx.Err() == nil {
+		if err := add(p.ils.sendILSCalls(ctx)); err != nil {
+			return rep, err
 		}
 	}
 	var err error
@@ -228,6 +236,13 @@ func (p *Dispatcher) queueProblems() ([]string, error) {
 			out = append(out, fmt.Sprintf("Files to %s are not delivered: %s", dl.Partner, dl.LastError))
 		}
 	}
+	if p.ils != nil {
+		calls, err := p.ils.ILSCalls("", false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ilsProblems(calls)...)
+	}
 	return out, nil
 }
 
@@ -266,6 +281,15 @@ func (p *Dispatcher) nextDue() (time.Time, error) {
 	for _, n := range ns {
 		if n.Pending() {
 			later(n.NextTry)
+		}
+	}
+	if p.ils != nil {
+		t, err := p.ils.ilsNextDue(now)
+		if err != nil {
+			return next, err
+		}
+		if !t.IsZero() {
+			later(t)
 		}
 	}
 	return next, nil

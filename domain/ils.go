@@ -126,6 +126,9 @@ const (
 	StepAccept   = "accept"
 	StepCheckout = "checkout"
 	StepCheckin  = "checkin"
+	// StepDelete deletes the temporary item when it leaves us: its call
+	// always goes through the dispatcher's queue, after the change.
+	StepDelete = "delete"
 )
 
 // NCIP steps of the books we lend: the book checked out to the partner's
@@ -137,19 +140,24 @@ const (
 )
 
 // NCIPSteps are every step, in the order they are named.
-var NCIPSteps = []string{StepAccept, StepCheckout, StepCheckin, StepLendCheckout, StepLendCheckin, StepLookupItem}
+var NCIPSteps = []string{StepAccept, StepCheckout, StepCheckin, StepDelete, StepLendCheckout, StepLendCheckin, StepLookupItem}
 
 // NCIPLendingSteps are the steps of the books we lend; the others are
 // the borrowing steps.
 var NCIPLendingSteps = []string{StepLendCheckout, StepLendCheckin, StepLookupItem}
 
-// UnreachableRefuse is the only policy for an ILS that cannot be reached
-// yet: the step is refused and nothing changes.
-const UnreachableRefuse = "refuse"
+// Policies for an ILS that cannot be reached during a step that calls it.
+const (
+	// UnreachableRefuse refuses the step: nothing changes (the default).
+	UnreachableRefuse = "refuse"
+	// UnreachableQueue lets the step go ahead and queues its call, in the
+	// same transaction, for the dispatcher to send when the ILS answers.
+	UnreachableQueue = "queue"
+)
 
 // UnreachablePolicies are the values ncip-unreachable takes, the first
 // the default.
-var UnreachablePolicies = []string{UnreachableRefuse}
+var UnreachablePolicies = []string{UnreachableRefuse, UnreachableQueue}
 
 // Who sends the ready-for-pickup notice (patron-notices).
 const (
@@ -199,7 +207,7 @@ func (n NCIPSettings) Get(key string) string {
 	case KeyNCIPSteps:
 		return strings.Join(n.StepList(), ",")
 	case KeyNCIPUnreachable:
-		return UnreachableRefuse
+		return n.UnreachablePolicy()
 	case KeyNCIPPickupCodes:
 		return n.PickupCodes
 	case KeyPatronNotices:
@@ -261,6 +269,14 @@ func (n NCIPSettings) StepList() []string {
 // set and ncip-steps names it.
 func (n NCIPSettings) Step(name string) bool {
 	return n.URL != "" && slices.Contains(n.StepList(), name)
+}
+
+// UnreachablePolicy is ncip-unreachable: refuse (the default) or queue.
+func (n NCIPSettings) UnreachablePolicy() string {
+	if n.Unreachable == UnreachableQueue {
+		return UnreachableQueue
+	}
+	return UnreachableRefuse
 }
 
 // PickupCode is the ILS's code for a pickup location's name: from
@@ -375,7 +391,8 @@ func checkNCIPSetting(key, v string) (string, error) {
 	case KeyNCIPUnreachable:
 		v = strings.ToLower(v)
 		if v != "" && !slices.Contains(UnreachablePolicies, v) {
-			return "", refuse(ErrInvalidInput, "ncip-unreachable takes refuse (queueing calls for later is not offered yet).")
+			return "", refuse(ErrInvalidInput, "ncip-unreachable takes refuse (the step is refused while the ILS does not answer) "+
+				"or queue (the step goes ahead and its call is sent when the ILS answers).")
 		}
 	case KeyNCIPPickupCodes:
 		if _, err := parsePickupCodes(v); err != nil {
@@ -467,13 +484,16 @@ func (d *ILSService) SetNCIPKey(key string, by Actor) error {
 	})
 }
 
-// ILSService reaches the library's ILS over NCIP: patron lookups and the
-// test of the connection.
+// ILSService reaches the library's ILS over NCIP: patron lookups, the
+// test of the connection, the calls of the borrowing steps and their queue.
 type ILSService struct {
 	*core
 	settings *PartnerService
 	ils      func(NCIPSettings) (ILS, error)
 	secrets  SecretStore
+	// callBackoff is the wait after a queued call's first failed try; 0
+	// means DefaultRetryBackoff.
+	callBackoff time.Duration
 }
 
 // current is the ILS as the settings now say (with the API key from the

@@ -11,26 +11,35 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fakeILS records the calls it is asked and answers each with err.
+// fakeILS records the calls it is asked and answers each with err, after
+// running during (which may change the desk meanwhile).
 type fakeILS struct {
-	calls []string
-	err   error
+	calls  []string
+	err    error
+	during func(call string)
+}
+
+func (f *fakeILS) answer(call string) error {
+	f.calls = append(f.calls, call)
+	if f.during != nil {
+		f.during(call)
+	}
+	return f.err
 }
 
 func (f *fakeILS) LookupUser(context.Context, string) (ILSUser, error) { return ILSUser{}, nil }
 func (f *fakeILS) AcceptItem(_ context.Context, a ILSAccept) error {
-	f.calls = append(f.calls, fmt.Sprintf("AcceptItem %s %s %s %s %s", a.ItemBarcode, a.PatronID, a.Title, a.Author, a.PickupLocation))
-	return f.err
+	return f.answer(fmt.Sprintf("AcceptItem %s %s %s %s %s", a.ItemBarcode, a.PatronID, a.Title, a.Author, a.PickupLocation))
 }
 func (f *fakeILS) CheckOutItem(_ context.Context, patronID, itemBarcode, _ string) error {
-	f.calls = append(f.calls, "CheckOutItem "+patronID+" "+itemBarcode)
-	return f.err
+	return f.answer("CheckOutItem " + patronID + " " + itemBarcode)
 }
 func (f *fakeILS) CheckInItem(_ context.Context, itemBarcode string) error {
-	f.calls = append(f.calls, "CheckInItem "+itemBarcode)
-	return f.err
+	return f.answer("CheckInItem " + itemBarcode)
 }
-func (f *fakeILS) DeleteItem(context.Context, string) error { return nil }
+func (f *fakeILS) DeleteItem(_ context.Context, itemBarcode string) error {
+	return f.answer("DeleteItem " + itemBarcode)
+}
 func (f *fakeILS) LookupItem(context.Context, string) (ILSItem, error) {
 	return ILSItem{}, nil
 }
@@ -39,12 +48,17 @@ func (f *fakeILS) Where() string { return "https://ils.example.edu/ncip" }
 // ilsFixture is a desk whose ILS is ils, with ncip-steps steps.
 func ilsFixture(t *testing.T, steps string) (*deskFixture, *fakeILS) {
 	f := newDeskFixture(t)
+	return f, f.withILS(steps)
+}
+
+// withILS gives the desk a fake ILS, with ncip-steps steps.
+func (f *deskFixture) withILS(steps string) *fakeILS {
 	ils := &fakeILS{}
 	f.desk.ILSService.ils = func(NCIPSettings) (ILS, error) { return ils, nil }
-	require.NoError(t, f.desk.SetNCIPSetting(KeyNCIPURL, "https://ils.example.edu/ncip"))
-	require.NoError(t, f.desk.SetNCIPSetting(KeyNCIPSteps, steps))
-	require.NoError(t, f.desk.SetNCIPSetting(KeyNCIPPickupCodes, "Main Library=MAIN"))
-	return f, ils
+	require.NoError(f.t, f.desk.SetNCIPSetting(KeyNCIPURL, "https://ils.example.edu/ncip"))
+	require.NoError(f.t, f.desk.SetNCIPSetting(KeyNCIPSteps, steps))
+	require.NoError(f.t, f.desk.SetNCIPSetting(KeyNCIPPickupCodes, "Main Library=MAIN"))
+	return ils
 }
 
 func TestILSStepsAlongABorrowedBook(t *testing.T) {
@@ -154,7 +168,7 @@ func TestILSStepMovedMeanwhileIsRefused(t *testing.T) {
 	moved.State = ReturnedByPatron
 	err = call.stale(moved, ActComplete)
 	require.True(t, errors.Is(err, ErrWrongState), "%v", err)
-	assert.Contains(t, err.Error(), "the ILS has made its checkin step")
+	assert.Contains(t, err.Error(), "changed while the ILS was asked")
 	assert.NoError(t, call.stale(loaned, ActCheckin))
 	assert.Equal(t, []string{"CheckInItem 39200001"}, ils.calls)
 }

@@ -165,9 +165,12 @@ func (d *LendingService) Loan(ref, itemBarcode string, due time.Time, by Actor) 
 		if err := loanBarcode(tx, r, itemBarcode); err != nil {
 			return err
 		}
-		return d.loanOut(tx, r, due, by)
+		if err := d.loanOut(tx, r, due, by); err != nil {
+			return err
+		}
+		return d.ils.record(tx, call, r)
 	})
-	if err != nil {
+	if err = d.ils.settle(call, err); err != nil {
 		return Request{}, "", err
 	}
 	return r, warn, nil

@@ -71,6 +71,8 @@ type memStore struct {
 	failPut func(Request) error
 	// failPutNotice, when set, is asked before every PutNotice and may refuse it.
 	failPutNotice func(Notice) error
+	// failPutILSCall, when set, is asked before every PutILSCall and may refuse it.
+	failPutILSCall func(ILSCall) error
 }
 
 func newMemStore() *memStore { return &memStore{data: newMemData()} }
@@ -537,6 +539,7 @@ const (
 	memOperators     = "operators"
 	memConfigChanges = "config_changes"
 	memHeld          = "held_messages"
+	memILSCalls      = "ils_calls"
 )
 
 // memOperator is an operator as the memory store keeps it, with the PIN
@@ -696,4 +699,21 @@ func (tx *memTx) HeldMessage(id string) (HeldMessage, bool, error) {
 
 func (tx *memTx) ForEachHeldMessage(fn func(HeldMessage) error) error {
 	return memEach(tx, memHeld, fn)
+}
+
+func (tx *memTx) PutILSCall(c ILSCall) error {
+	if tx.s.failPutILSCall != nil {
+		if err := tx.s.failPutILSCall(c); err != nil {
+			return err
+		}
+	}
+	return memPut(tx, memILSCalls, c.ID, c)
+}
+
+func (tx *memTx) ILSCall(id string) (ILSCall, bool, error) {
+	return memGet[ILSCall](tx, memILSCalls, id)
+}
+
+func (tx *memTx) ForEachILSCall(fn func(ILSCall) error) error {
+	return memEach(tx, memILSCalls, fn)
 }

@@ -37,6 +37,7 @@ type Tx interface {
 	ConfigAuditStore
 	StructureStore
 	QuarantineStore
+	ILSCallStore
 }
 
 // RequestStore keeps the requests, their lookup indexes and summaries.
@@ -162,6 +163,19 @@ type OperatorStore interface {
 	ForEachOperator(fn func(Operator) error) error
 	// DeleteOperator removes the operator with the name; a missing one is no error.
 	DeleteOperator(name string) error
+}
+
+// ILSCallStore keeps the calls to the library's ILS that the dispatcher
+// sends, and those made at once, keyed by their ID (a UUIDv7, so they list
+// in the order they were made).
+type ILSCallStore interface {
+	// PutILSCall creates or replaces the call stored under c.ID.
+	PutILSCall(c ILSCall) error
+	// ILSCall returns the call with the id, ok false when there is none.
+	ILSCall(id string) (c ILSCall, ok bool, err error)
+	// ForEachILSCall calls fn for every call in id order until fn returns
+	// an error.
+	ForEachILSCall(fn func(ILSCall) error) error
 }
 
 // ConfigAuditStore keeps the audited changes of configuration, keyed by

@@ -15,6 +15,8 @@ type RequestService struct {
 	*core
 	settings *PartnerService
 	messages *MessageService
+	// ils queues the calls that undo an ILS step.
+	ils *ILSService
 }
 
 // List returns the requests passing the filter, most urgent first. It
@@ -135,6 +137,13 @@ func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
 			c.failing[dl.RequestID] = fmt.Sprintf("the file to %s is not delivered: %s", dl.Partner, dl.LastError)
 		}
 	}
+	if d.ils != nil {
+		calls, err := d.ils.ILSCalls("", false)
+		if err != nil {
+			return AttentionCheck{}, err
+		}
+		c.ilsAttention(calls)
+	}
 	if c.held, err = d.messages.HeldCount(); err != nil {
 		return AttentionCheck{}, err
 	}
@@ -170,7 +179,9 @@ func (d *RequestService) Cancel(ref, note string, by Actor) (Request, error) {
 // Undo reverses the last change of a request made within UndoWindow, as long
 // as nothing has left the building. The undo itself is kept in the history.
 // Undoing a hold-shelf scan withdraws its ready-for-pickup notice; once the
-// notice has been sent the scan can no longer be undone. Undoing one's own
+// notice has been sent the scan can no longer be undone. Undoing a step
+// that called the ILS withdraws its call if it is still queued, else queues
+// the call that undoes it in the ILS. Undoing one's own
 // change needs the role of that change; undoing anyone else's needs the
 // Fulfillment Services role.
 func (d *RequestService) Undo(ref string, by Actor) (Request, error) {
@@ -190,6 +201,13 @@ func (d *RequestService) Undo(ref string, by Actor) (Request, error) {
 		}
 		if len(withdrawn) > 0 {
 			r.History[len(r.History)-1].Note += "; message " + strings.Join(withdrawn, ", ") + " to the partner withdrawn before it was sent"
+		}
+		undone, err := d.ils.undoCall(tx, *r, last)
+		if err != nil {
+			return err
+		}
+		if undone != "" {
+			r.History[len(r.History)-1].Note += "; " + undone
 		}
 		if last.Action == ActCancel {
 			restored, err := restoreWithdrawn(tx, *r, d.clock.Now())

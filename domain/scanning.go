@@ -73,9 +73,13 @@ func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error
 				res.Message += " " + s
 			}
 		}
+		if err := d.ils.record(tx, call, &r); err != nil {
+			return err
+		}
+		res.Request = r
 		return tx.PutRequest(r)
 	})
-	if err != nil {
+	if err = d.ils.settle(call, err); err != nil {
 		return ScanResult{}, err
 	}
 	return res, nil

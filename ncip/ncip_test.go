@@ -73,6 +73,40 @@ func TestBorrowingCallsAgainstTheStandIn(t *testing.T) {
 	}
 }
 
+// TestDeleteItemAgainstTheStandIn deletes temporary items, with and
+// without an application profile: the stand-in (which checks each request
+// against the schema) forgets the item, and a second DeleteItem of it is
+// refused with the ILS's words.
+func TestDeleteItemAgainstTheStandIn(t *testing.T) {
+	for _, profile := range []string{"", "ILL Desk"} {
+		t.Run("profile "+profile, func(t *testing.T) {
+			ils := ncipstub.ForTest(t)
+			c := client(t, ils.URL, profile, "")
+			ctx := context.Background()
+			if err := c.AcceptItem(ctx, domain.ILSAccept{RequestID: "R1", ItemBarcode: "ILL0001", PatronID: "P100", Title: "T"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range []struct {
+				name, refusal string
+			}{
+				{"the temporary item", ""},
+				{"again", "DeleteItem: Unknown Item: Unknown Item: ILL0001 (ItemIdentifierValue ILL0001)"},
+			} {
+				err := c.DeleteItem(ctx, "ILL0001")
+				if got := problemText(err); got != tc.refusal || (tc.refusal == "" && err != nil) {
+					t.Errorf("DeleteItem %s = %v, want refusal %q", tc.name, err, tc.refusal)
+				}
+				if _, ok := ils.Item("ILL0001"); ok {
+					t.Errorf("after DeleteItem %s the stand-in still holds ILL0001", tc.name)
+				}
+			}
+			if errs := ils.Errors(); len(errs) > 0 {
+				t.Errorf("invalid messages: %v", errs)
+			}
+		})
+	}
+}
+
 func TestProblemsAreTheILSsWords(t *testing.T) {
 	ils := ncipstub.ForTest(t)
 	c := client(t, ils.URL, "", "")

@@ -34,6 +34,7 @@ const (
 	KindOperators     = "operators"
 	KindConfigChanges = "config_changes"
 	KindHeldMessages  = "held_messages"
+	KindILSCalls      = "ils_calls"
 	// KindLinkTokens is the index of download links: the SHA-256 in hex of
 	// a link's token (domain.Delivery.TokenHash) → the delivery's id. It is
 	// kept in step by PutDelivery; databases made before it have none.
@@ -42,7 +43,7 @@ const (
 
 // TypedRecords implements the record ports of domain.Tx (OutboxStore,
 // DeliveryStore, SeenMessageStore, OperatorStore, ConfigAuditStore,
-// QuarantineStore) over a
+// QuarantineStore, ILSCallStore) over a
 // store's Records, encoding each value as JSON. A store's transaction
 // embeds it, with Raw set to itself.
 type TypedRecords struct {
@@ -240,4 +241,19 @@ func (r TypedRecords) HeldMessage(id string) (domain.HeldMessage, bool, error) {
 // ForEachHeldMessage calls fn for every held message in id order.
 func (r TypedRecords) ForEachHeldMessage(fn func(domain.HeldMessage) error) error {
 	return each(r.Raw, "held message", KindHeldMessages, fn)
+}
+
+// PutILSCall stores a call to the ILS under c.ID.
+func (r TypedRecords) PutILSCall(c domain.ILSCall) error {
+	return put(r.Raw, "ILS call", KindILSCalls, c.ID, c)
+}
+
+// ILSCall returns the ILS call with the id, ok false when there is none.
+func (r TypedRecords) ILSCall(id string) (domain.ILSCall, bool, error) {
+	return get[domain.ILSCall](r.Raw, "ILS call", KindILSCalls, id)
+}
+
+// ForEachILSCall calls fn for every ILS call in id order.
+func (r TypedRecords) ForEachILSCall(fn func(domain.ILSCall) error) error {
+	return each(r.Raw, "ILS call", KindILSCalls, fn)
 }

@@ -432,7 +432,7 @@ var stepLabels = map[string]string{
 // unreachableLabels and noticeLabels word the ILS tab's choices; a value
 // without a label shows as it is.
 var (
-	unreachableLabels = map[string]string{domain.UnreachableRefuse: "Refuse the scan (refuse)"}
+	unreachableLabels = map[string]string{domain.UnreachableRefuse: "Refuse the scan (refuse)", domain.UnreachableQueue: "Go ahead, send the call later (queue)"}
 	noticeLabels      = map[string]string{
 		"":                 "The ILS while accept is on, else ILL Desk",
 		domain.NoticesOurs: "ILL Desk emails the patron (ours)",

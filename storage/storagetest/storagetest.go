@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"operators", contractOperators},
 		{"configuration changes", contractConfigChanges},
 		{"held messages", contractHeldMessages},
+		{"ILS calls", contractILSCalls},
 		{"a damaged record is refused", contractDamagedRecord},
 		{"settings", contractSettings},
 		{"notices", contractNotices},
@@ -1414,8 +1415,41 @@ func contractHeldMessages(t *testing.T, s domain.Store) {
 	assert.Len(t, all(), 2)
 }
 
+func contractILSCalls(t *testing.T, s domain.Store) {
+	call := func(id, request, name string) domain.ILSCall {
+		return domain.ILSCall{ID: id, RequestID: request, Ref: "B-" + request, Call: name, Action: domain.ActReceive,
+			Step: domain.StepAccept, For: domain.ILSForStep, ItemBarcode: "39200001", PatronID: "P100", Title: "Le Rouge & le Noir",
+			Author: "Stendhal", Pickup: "MAIN", Created: at.UTC(), Status: domain.MessagePending, NextTry: at.UTC()}
+	}
+	all := func() []domain.ILSCall {
+		t.Helper()
+		var got []domain.ILSCall
+		require.NoError(t, s.View(func(tx domain.Tx) error {
+			return tx.ForEachILSCall(func(c domain.ILSCall) error { got = append(got, c); return nil })
+		}))
+		return got
+	}
+	accept, del := call("01", "r1", domain.CallAcceptItem), call("02", "r1", domain.CallDeleteItem)
+	require.NoError(t, s.Update(func(tx domain.Tx) error { return errors.Join(tx.PutILSCall(del), tx.PutILSCall(accept)) }))
+	assert.Equal(t, []domain.ILSCall{accept, del}, all(), "in id order, every field back")
+	refused := accept
+	refused.Status, refused.Attempts, refused.LastError, refused.NextTry = domain.MessageRefused, 2, "AcceptItem: Duplicate Item", time.Time{}
+	require.NoError(t, s.Update(func(tx domain.Tx) error { return tx.PutILSCall(refused) }))
+	require.NoError(t, s.View(func(tx domain.Tx) error {
+		c, ok, err := tx.ILSCall("01")
+		assert.True(t, ok)
+		assert.Equal(t, refused, c, "a put replaces")
+		_, ok, err2 := tx.ILSCall("03")
+		assert.False(t, ok)
+		return errors.Join(err, err2)
+	}))
+	err := s.Update(func(tx domain.Tx) error { return tx.PutILSCall(call("", "r2", domain.CallCheckInItem)) })
+	assert.ErrorIs(t, err, domain.ErrInvalidInput, "an ILS call needs an id")
+	assert.Len(t, all(), 2)
+}
+
 func contractDamagedRecord(t *testing.T, s domain.Store) {
-	for _, kind := range []string{storage.KindOutbox, storage.KindDeliveries, storage.KindSeenMessages, storage.KindOperators, storage.KindConfigChanges, storage.KindHeldMessages} {
+	for _, kind := range []string{storage.KindOutbox, storage.KindDeliveries, storage.KindSeenMessages, storage.KindOperators, storage.KindConfigChanges, storage.KindHeldMessages, storage.KindILSCalls} {
 		require.NoError(t, s.Update(func(tx domain.Tx) error { return raw(tx).PutRecord(kind, "bad", []byte("{not json")) }))
 	}
 	for _, walk := range []func(domain.Tx) error{
@@ -1432,6 +1466,8 @@ func contractDamagedRecord(t *testing.T, s domain.Store) {
 		func(tx domain.Tx) error { _, _, err := tx.SeenMessage("bad"); return err },
 		func(tx domain.Tx) error { _, _, err := tx.HeldMessage("bad"); return err },
 		func(tx domain.Tx) error { return tx.ForEachHeldMessage(func(domain.HeldMessage) error { return nil }) },
+		func(tx domain.Tx) error { _, _, err := tx.ILSCall("bad"); return err },
+		func(tx domain.Tx) error { return tx.ForEachILSCall(func(domain.ILSCall) error { return nil }) },
 	} {
 		assert.ErrorIs(t, s.View(walk), domain.ErrValueDamaged)
 	}
