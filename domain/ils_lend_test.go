@@ -277,3 +277,46 @@ func TestPickupCodePairs(t *testing.T) {
 		}(), ","), "read back as written")
 	}
 }
+
+// The lending steps share the borrowing steps' queue: an ILS that does not
+// answer, with ncip-unreachable queue, lets the loan go ahead and its call
+// waits in the queue; undoing the loan queues the check-in that undoes it.
+func TestILSLendStepsQueueAndUndo(t *testing.T) {
+	for _, by := range []string{"loan", "scan"} {
+		t.Run(by, func(t *testing.T) {
+			f, r, ils := lendILSFixture(t, "lend-checkout,lend-checkin", "ILL-RAPID")
+			require.NoError(t, f.desk.SetNCIPSetting(KeyNCIPUnreachable, UnreachableQueue))
+			if by == "scan" {
+				_, err := f.desk.Pick(r.ID, RSDesk, "", atRS)
+				require.NoError(t, err)
+				_, err = f.desk.Scan("39100001", "", atRS)
+				require.NoError(t, err)
+			}
+			ils.err = errILSDown
+			var said string
+			var err error
+			if by == "loan" {
+				_, said, err = f.desk.Loan(r.ID, "", time.Time{}, atRS)
+			} else {
+				var res ScanResult
+				res, err = f.desk.Scan("39100001", "", atRS)
+				said = res.Message
+			}
+			require.NoError(t, err, "with ncip-unreachable queue the loan goes ahead")
+			assert.Contains(t, said, "The ILS did not answer, so its CheckOutItem call is queued")
+			assert.Equal(t, LoanedToPartner, f.stored(r.ID).State)
+			assert.Equal(t, []string{"CheckOutItem pending"}, f.ilsQueue(r.ID))
+
+			ils.err = nil
+			f.now = f.now.Add(2 * time.Minute)
+			f.send()
+			assert.Equal(t, []string{"CheckOutItem sent"}, f.ilsQueue(r.ID))
+			assert.Equal(t, "CheckOutItem ILL-RAPID 39100001", ils.calls[len(ils.calls)-1])
+
+			_, err = f.desk.Undo(r.ID, atRS)
+			require.NoError(t, err)
+			f.send()
+			assert.Equal(t, "CheckInItem 39100001", ils.calls[len(ils.calls)-1], "undoing the loan checks the book back in")
+		})
+	}
+}
