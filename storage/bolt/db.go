@@ -413,6 +413,28 @@ func (db *DB) reopen() error {
 	if !db.broken.Load() || db.closed {
 		return nil
 	}
+	return db.openAgain()
+}
+
+// Reopen closes the database file and opens it again: the window's Reopen,
+// once the disk that held it stopped answering and is back. A file that
+// cannot be reached is refused with domain.ErrStorageUnavailable and left
+// closed; Reopen, or the next transaction, tries again. Transactions under
+// way finish first; a write a fault left stuck holding bbolt's lock does
+// not hold Reopen up (letGo).
+func (db *DB) Reopen() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return berrors.ErrDatabaseNotOpen
+	}
+	db.letGo()
+	return db.openAgain()
+}
+
+// openAgain opens the file at the database's path in place of the one let
+// go of (mu held for writing); it never makes a new one.
+func (db *DB) openAgain() error {
 	if _, err := os.Stat(db.path); err != nil {
 		return storage.Unavailable(db.path, fmt.Sprintf("the database file cannot be reached: %v", err))
 	}
