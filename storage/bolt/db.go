@@ -22,6 +22,7 @@ package bolt
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -223,6 +224,9 @@ func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, *os.File, error) {
 			return nil, nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Path: path, Msg: fmt.Sprintf(
 				"The database %s is already open in another ILL Desk process.", path)}
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+			if gone := unreachable(path); gone != nil {
+				return nil, nil, gone
+			}
 			return nil, nil, notOurs(path)
 		case errors.As(err, new(*domain.Refusal)):
 			return nil, nil, err
@@ -255,6 +259,22 @@ func lookBeforeOpen(path string) error {
 		err = fmt.Errorf("cannot open the database %s: %w", path, cerr)
 	}
 	return err
+}
+
+// unreachable is the refusal for the file at path when the disk holding
+// it stops answering as it is read, and nil when it reads: bbolt takes a
+// failed read of the file's first page for a file that is not a database,
+// which a disk that went away as it opened would otherwise be called.
+func unreachable(path string) error {
+	f, err := os.Open(path)
+	if err == nil {
+		_, err = io.ReadFull(f, make([]byte, 4096))
+		_ = f.Close()
+	}
+	if err = storage.SystemError(path, err); errors.Is(err, domain.ErrStorageUnavailable) {
+		return err
+	}
+	return nil
 }
 
 // notOurs is the refusal for a file that is not an ILL Desk database.
