@@ -11,6 +11,7 @@
 //	droparea.go   DropArea: dropped files, preflight, Ship, the scan folder
 //	batch.go      BatchBar: the actions on marked requests
 //	banner.go     Banner: the last scan's result, with Undo
+//	storagebar.go StorageBar: the disk holding the database went away, and Reopen
 //	status.go     StatusLine: the line at the bottom
 //	attention.go  AttentionButton: what needs attention
 //	signin.go     OperatorPane: who works here, and signing in
