@@ -240,6 +240,11 @@ while again $((++r)); do
 	mount_back
 	if ((rc == 0)); then
 		echo "$(idof "P$r") shipped_digitally" >>"$acked"
+	elif ! chk=$("$bin" --db "$db" check 2>&1); then
+		# a ship cut between storing its file and recording it leaves the
+		# file, which check lists and --repair removes (as README promises)
+		[[ $chk == *"vault_file_orphan"*"“P$r.pdf”"* && $chk == *"1 problem(s) found"* ]] || fail "check after ship $r: $chk"
+		"$bin" --db "$db" check --repair >/dev/null || fail "check --repair did not remove the vault file of ship $r"
 	fi
 	sound
 done
