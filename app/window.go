@@ -54,6 +54,8 @@ func runWindow(s *session) error {
 	}
 	if s.db != nil { // a department database is backed up on its server
 		opts.Backup = s.backupNow
+		// the storage bar's Reopen, once the disk that went away is back
+		opts.Reopen = s.db.Reopen
 		if !s.demo { // today's snapshot, made in the background while the window opens
 			opts.DailyBackup = s.dailySnapshot
 		}

@@ -41,9 +41,10 @@ func SystemError(path string, err error) error {
 }
 
 // unavailable reports whether err says the disk or file system stopped
-// answering rather than refused a write.
+// answering rather than refused a write. A FUSE file system whose process
+// went away answers ENOTCONN, and ECONNABORTED to a file opened before.
 func unavailable(err error) bool {
-	for _, e := range []error{syscall.EIO, syscall.ENOTCONN, syscall.ENXIO, syscall.ENODEV, syscall.ESTALE} {
+	for _, e := range []error{syscall.EIO, syscall.ENOTCONN, syscall.ECONNABORTED, syscall.ENXIO, syscall.ENODEV, syscall.ESTALE} {
 		if errors.Is(err, e) {
 			return true
 		}

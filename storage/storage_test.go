@@ -29,6 +29,7 @@ func TestSystemErrorsBecomeRefusals(t *testing.T) {
 		{"quota", pathErr(syscall.EDQUOT), domain.ErrDiskFull, "The disk is full"},
 		{"I/O error", pathErr(syscall.EIO), domain.ErrStorageUnavailable, "The disk holding /x/illdesk.db stopped answering (commit: write /x/illdesk.db: input/output error); this change was not saved. Nothing else was lost"},
 		{"file system gone", pathErr(syscall.ENOTCONN), domain.ErrStorageUnavailable, "stopped answering"},
+		{"file system gone under an open file", pathErr(syscall.ECONNABORTED), domain.ErrStorageUnavailable, "stopped answering"},
 		{"stale handle", pathErr(syscall.ESTALE), domain.ErrStorageUnavailable, "stopped answering"},
 		{"read-only file system", pathErr(syscall.EROFS), domain.ErrNotWritable, "may not write"},
 		{"no permission", pathErr(syscall.EACCES), domain.ErrNotWritable, "may not write"},

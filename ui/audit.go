@@ -68,7 +68,7 @@ func (v *AuditDialog) ShowAudit() {
 		var err error
 		if entries, err = v.AuditLog(operator.Text, since.Text, ref.Text); err != nil {
 			entries = nil
-			status.SetText(refusalText(err))
+			status.SetText(v.dialogs.refusal(err))
 		} else {
 			status.SetText(fmt.Sprintf("%d entries", len(entries)))
 		}

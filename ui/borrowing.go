@@ -161,7 +161,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 			fmt.Sprintf("“%s” for %s, pickup at %s, from %s.", in.Title, in.Requester, in.Pickup, lendersText(in)),
 			"Create", func() {
 				if _, err := f.CreateBorrowing(in); err != nil {
-					errLabel.SetText(refusalText(err))
+					errLabel.SetText(f.dialogs.refusal(err))
 					return
 				}
 				d.Hide()

@@ -19,6 +19,19 @@ type dialogHost struct {
 	win     fyne.Window
 	current dialog.Dialog // the dialog open now, if any
 	focus   func()        // the focus back on the scan bar
+	// refused sees every refusal a dialog shows (the storage bar's cue);
+	// shortcut is the window's shortcut that works in a dialog's fields
+	// too (Reopen).
+	refused  func(error)
+	shortcut func(fyne.Shortcut) bool
+}
+
+// refusal is the sentence a dialog shows for err.
+func (h *dialogHost) refusal(err error) string {
+	if h.refused != nil {
+		h.refused(err)
+	}
+	return refusalText(err)
 }
 
 // escape closes the dialog open now, if any.
@@ -57,6 +70,7 @@ func (h *dialogHost) entry(multiLine bool) *keyEntry {
 	if !multiLine {
 		e.Wrapping = fyne.TextWrapOff
 	}
+	e.onShortcut = func(s fyne.Shortcut) bool { return h.shortcut != nil && h.shortcut(s) }
 	e.onKey = func(k *fyne.KeyEvent) bool {
 		if k.Name == fyne.KeyEscape && h.current != nil {
 			h.current.Hide()
@@ -92,7 +106,7 @@ func (h *dialogHost) reject(title, action string, reject func(reason domain.Reas
 			code = reasons[i]
 		}
 		if err := reject(code, note.Text, partnerNote.Text); err != nil {
-			errLabel.SetText(refusalText(err))
+			errLabel.SetText(h.refusal(err))
 			return
 		}
 		d.Hide()
@@ -111,7 +125,7 @@ func (h *dialogHost) note(title, placeholder, action string, submit func(string)
 	var d dialog.Dialog
 	b := widget.NewButton(action, func() {
 		if err := submit(note.Text); err != nil {
-			errLabel.SetText(refusalText(err))
+			errLabel.SetText(h.refusal(err))
 			return
 		}
 		d.Hide()

@@ -77,7 +77,7 @@ func (p *DetailsPane) ShowLoan() {
 	var d dialog.Dialog
 	send := widget.NewButtonWithIcon("Lend and send Loaned", theme.MailSendIcon(), func() {
 		if err := p.Loan(barcode.Text, due.Text); err != nil {
-			errLabel.SetText(refusalText(err))
+			errLabel.SetText(p.dialogs.refusal(err))
 			return
 		}
 		d.Hide()

@@ -160,7 +160,7 @@ func (p *DetailsPane) ShowResend() {
 			*f.value = entries[i].Text
 		}
 		if err := p.Resend(c); err != nil {
-			errLabel.SetText(refusalText(err))
+			errLabel.SetText(p.dialogs.refusal(err))
 			return
 		}
 		d.Hide()

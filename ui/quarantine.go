@@ -215,7 +215,7 @@ func (q *QuarantineDialog) ask(title, text, label, value, action string, importa
 	var d dialog.Dialog
 	b := widget.NewButton(action, func() {
 		if err := submit(entry.Text); err != nil {
-			errLabel.SetText(refusalText(err))
+			errLabel.SetText(q.dialogs.refusal(err))
 			return
 		}
 		d.Hide()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -73,6 +74,9 @@ func (b *ScanBar) SubmitScan(code string) {
 	res, err := b.desk.Scan(code, b.selected(), b.actor())
 	committed := time.Now()
 	if err != nil {
+		if errors.Is(err, domain.ErrStorageUnavailable) {
+			b.keep(code)
+		}
 		b.fail(err)
 		b.announce(refusalText(err), false, false)
 		b.traceScan(code, false, key, committed)
@@ -90,6 +94,14 @@ func (b *ScanBar) SubmitScan(code string) {
 	}
 	b.announce(res.Message, true, res.Action != "")
 	b.traceScan(code, true, key, committed)
+}
+
+// keep puts back in the bar a code whose scan was not saved because the
+// disk went away, selected: Return scans it again once the database is
+// reopened, and the next scan replaces it.
+func (b *ScanBar) keep(code string) {
+	b.entry.SetText(code)
+	b.entry.TypedShortcut(&fyne.ShortcutSelectAll{})
 }
 
 // traceScan records a scan's timing in the trace, if there is one: the

@@ -177,7 +177,7 @@ func (sd *SettingsDialog) ShowSettings() {
 	errLabel := errorLabel()
 	report := func(err error) {
 		if err != nil {
-			errLabel.SetText(refusalText(err))
+			errLabel.SetText(sd.dialogs.refusal(err))
 			return
 		}
 		errLabel.SetText("")

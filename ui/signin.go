@@ -91,7 +91,7 @@ func (p *OperatorPane) ShowSignIn() {
 			}
 		}
 		if err := p.SignIn(who.Selected, pin.Text, st); err != nil {
-			errLabel.SetText(refusalText(err))
+			errLabel.SetText(p.dialogs.refusal(err))
 			pin.SetText("")
 			return
 		}

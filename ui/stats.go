@@ -97,7 +97,7 @@ func (v *StatsDialog) ShowStats() {
 		}
 		st, err := v.LoadStats(from.Text, to.Text, s, p)
 		if err != nil {
-			status.SetText(refusalText(err))
+			status.SetText(v.dialogs.refusal(err))
 			return
 		}
 		status.SetText("")
@@ -126,7 +126,7 @@ func (v *StatsDialog) ShowStats() {
 	print := widget.NewButton("Print report (PDF)", func() {
 		path, err := v.desk.WriteStatsReport(current)
 		if err != nil {
-			status.SetText(refusalText(err))
+			status.SetText(v.dialogs.refusal(err))
 			return
 		}
 		if u, err := url.Parse(storage.NewFileURI(path).String()); err == nil {

@@ -14,6 +14,8 @@ import (
 type StatusLine struct {
 	label *widget.Label
 	log   func(string)
+	// refused sees every refusal shown (the storage bar's cue).
+	refused func(error)
 }
 
 func newStatusLine(log func(string)) *StatusLine {
@@ -42,6 +44,9 @@ func (s *StatusLine) fail(err error) {
 	s.log(msg)
 	s.label.Importance = widget.DangerImportance
 	s.label.SetText(msg)
+	if s.refused != nil {
+		s.refused(err)
+	}
 }
 
 // Text is what the status line says now.

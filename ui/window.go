@@ -11,6 +11,7 @@
 //	droparea.go   DropArea: dropped files, preflight, Ship, the scan folder
 //	batch.go      BatchBar: the actions on marked requests
 //	banner.go     Banner: the last scan's result, with Undo
+//	storagebar.go StorageBar: the disk holding the database went away, and Reopen
 //	status.go     StatusLine: the line at the bottom
 //	attention.go  AttentionButton: what needs attention
 //	signin.go     OperatorPane: who works here, and signing in
@@ -75,6 +76,10 @@ type Options struct {
 	// list stands still after scrolling or paging through many rows: a moment
 	// when the window is idle and has just drawn a lot.
 	OnSettled func()
+	// Reopen, when set, closes the database file and opens it again: the
+	// storage bar offers it when the disk holding the database stopped
+	// answering.
+	Reopen func() error
 	// Trace, when set, receives one JSON line per scan with when its code
 	// arrived, was answered and its result shown (see scanTrace); the
 	// window closes it when it closes.
@@ -98,6 +103,7 @@ type MainWindow struct {
 	drop      *DropArea
 	status    *StatusLine
 	banner    *Banner
+	storage   *StorageBar
 	signin    *OperatorPane
 	attention *AttentionButton
 	borrowing *BorrowingForm
@@ -216,6 +222,15 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.details.stations = m.scan.Stations
 	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
 	m.banner = newBanner(m.scan.UndoLastScan, m.Do)
+	m.storage = newStorageBar(l, opts.Reopen)
+	m.storage.reopened = func() {
+		m.Refresh()
+		if m.dialogs.current == nil {
+			m.FocusScanBar()
+		}
+	}
+	m.status.refused, m.dialogs.refused = m.storage.refused, m.storage.refused
+	m.dialogs.shortcut = m.handleReopenShortcut
 
 	m.hint = container.NewCenter(newEmptyHint(
 		func() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) },
@@ -260,7 +275,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	main.SetOffset(0.15)
 
 	m.win.SetContent(container.NewBorder(
-		container.NewVBox(topBar, m.banner.object(), widget.NewSeparator()),
+		container.NewVBox(topBar, m.storage.object(), m.banner.object(), widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), m.status.object()),
 		nil, nil, main))
 	m.win.Resize(DefaultSize)
@@ -306,6 +321,7 @@ var windowShortcuts = []*desktop.CustomShortcut{
 	{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: reopenShortcut, Modifier: fyne.KeyModifierShortcutDefault},
 }
 
 // Window is the Fyne window, to show or run.
@@ -362,8 +378,25 @@ func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
 		m.borrowing.ShowNewBorrowing()
 		return true
 	}
-	return false
+	return m.handleReopenShortcut(s)
 }
+
+// handleReopenShortcut runs Reopen on Ctrl+R, in the window and in a
+// dialog's fields alike; it reports false for other shortcuts.
+func (m *MainWindow) handleReopenShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault || cs.KeyName != reopenShortcut {
+		return false
+	}
+	m.Reopen()
+	return true
+}
+
+// Reopen closes the database file and opens it again (StorageBar.Reopen).
+func (m *MainWindow) Reopen() { m.storage.Reopen() }
+
+// StorageText is what the storage bar says now; "" when it is hidden.
+func (m *MainWindow) StorageText() string { return m.storage.Text() }
 
 // handleNavKey moves in the list with the arrow keys and returns to the scan
 // bar with Escape. It reports whether it used the key.

@@ -55,22 +55,25 @@ func (db *DB) guard(write bool, fn func() error) (err error) {
 // cannot be opened or read, or is no longer the one that was mapped, is on
 // a disk that stopped answering (or was moved away); one shorter than its
 // last transaction saw was cut short; one that reads whole faulted on what
-// is in it, and is damaged.
+// is in it, and is damaged. The runtime's words for the fault (detail)
+// go only into a report of damage: to staff whose disk went away
+// "invalid memory address" says nothing but alarm.
 func (db *DB) faultError(detail string) error {
 	path, need := db.path, db.size.Load()
+	const failed = "reading the database file failed"
 	f, err := os.Open(path)
 	if err != nil {
-		return storage.Unavailable(path, fmt.Sprintf("%s; the file cannot be opened: %v", detail, err))
+		return storage.Unavailable(path, fmt.Sprintf("%s; the file cannot be opened: %v", failed, err))
 	}
 	defer f.Close()
 	if db.mapped != nil {
 		if fi, err := f.Stat(); err != nil || !os.SameFile(fi, db.mapped) {
-			return storage.Unavailable(path, detail+"; the file is no longer the one that was open")
+			return storage.Unavailable(path, failed+"; the file is no longer the one that was open")
 		}
 	}
 	n, err := io.Copy(io.Discard, f)
 	if err != nil {
-		return storage.Unavailable(path, fmt.Sprintf("%s; the file cannot be read: %v", detail, err))
+		return storage.Unavailable(path, fmt.Sprintf("%s; the file cannot be read: %v", failed, err))
 	}
 	if n < need {
 		return damagedDB(path, fmt.Sprintf("the file is %d bytes but should be at least %d: it was cut short", n, need))

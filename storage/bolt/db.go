@@ -22,6 +22,7 @@ package bolt
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -223,6 +224,9 @@ func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, *os.File, error) {
 			return nil, nil, &domain.Refusal{Kind: domain.ErrDatabaseLocked, Path: path, Msg: fmt.Sprintf(
 				"The database %s is already open in another ILL Desk process.", path)}
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+			if gone := unreachable(path); gone != nil {
+				return nil, nil, gone
+			}
 			return nil, nil, notOurs(path)
 		case errors.As(err, new(*domain.Refusal)):
 			return nil, nil, err
@@ -255,6 +259,22 @@ func lookBeforeOpen(path string) error {
 		err = fmt.Errorf("cannot open the database %s: %w", path, cerr)
 	}
 	return err
+}
+
+// unreachable is the refusal for the file at path when the disk holding
+// it stops answering as it is read, and nil when it reads: bbolt takes a
+// failed read of the file's first page for a file that is not a database,
+// which a disk that went away as it opened would otherwise be called.
+func unreachable(path string) error {
+	f, err := os.Open(path)
+	if err == nil {
+		_, err = io.ReadFull(f, make([]byte, 4096))
+		_ = f.Close()
+	}
+	if err = storage.SystemError(path, err); errors.Is(err, domain.ErrStorageUnavailable) {
+		return err
+	}
+	return nil
 }
 
 // notOurs is the refusal for a file that is not an ILL Desk database.
@@ -413,6 +433,28 @@ func (db *DB) reopen() error {
 	if !db.broken.Load() || db.closed {
 		return nil
 	}
+	return db.openAgain()
+}
+
+// Reopen closes the database file and opens it again: the window's Reopen,
+// once the disk that held it stopped answering and is back. A file that
+// cannot be reached is refused with domain.ErrStorageUnavailable and left
+// closed; Reopen, or the next transaction, tries again. Transactions under
+// way finish first; a write a fault left stuck holding bbolt's lock does
+// not hold Reopen up (letGo).
+func (db *DB) Reopen() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return berrors.ErrDatabaseNotOpen
+	}
+	db.letGo()
+	return db.openAgain()
+}
+
+// openAgain opens the file at the database's path in place of the one let
+// go of (mu held for writing); it never makes a new one.
+func (db *DB) openAgain() error {
 	if _, err := os.Stat(db.path); err != nil {
 		return storage.Unavailable(db.path, fmt.Sprintf("the database file cannot be reached: %v", err))
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -144,6 +145,23 @@ func TestReopenKeepsData(t *testing.T) {
 		assert.Equal(t, "rs", v)
 		return err
 	}))
+}
+
+func TestReopenClosesAndOpensTheFile(t *testing.T) {
+	db := openTemp(t)
+	r := domain.Request{ID: newID(t), Side: domain.Lending, Partner: "BL", ExternalID: "E1", State: domain.Created}
+	put(t, db, r)
+	before := db.bolt
+
+	require.NoError(t, db.Reopen())
+	assert.NotSame(t, before, db.bolt, "the file was opened again")
+	assert.Equal(t, r.ID, get(t, db, r.ID).ID)
+	r2 := domain.Request{ID: newID(t), Side: domain.Lending, Partner: "BL", ExternalID: "E2", State: domain.Created}
+	put(t, db, r2)
+	assert.Equal(t, r2.ID, get(t, db, r2.ID).ID, "writes go on after a reopen")
+
+	require.NoError(t, db.Close())
+	require.ErrorIs(t, db.Reopen(), berrors.ErrDatabaseNotOpen, "a closed database stays closed")
 }
 
 func TestValuesOutliveTransaction(t *testing.T) {

@@ -70,6 +70,7 @@ func TestFaultOnAVanishedFileIsNotDamage(t *testing.T) {
 			assert.Contains(t, err.Error(), "The disk holding "+path+" stopped answering")
 			assert.Contains(t, err.Error(), "this change was not saved. Nothing else was lost; try again when the disk is back.")
 			assert.NotContains(t, err.Error(), "damaged")
+			assert.NotContains(t, err.Error(), "runtime error", "the runtime's words for the fault are not for staff")
 
 			err = within(t, "the second call", func() error { return tt.use(d) })
 			require.ErrorIs(t, err, domain.ErrStorageUnavailable, "the second call neither hangs nor claims damage")
@@ -97,5 +98,31 @@ func TestFaultOnAFileCutShortIsDamage(t *testing.T) {
 	assert.Contains(t, err.Error(), "cut short")
 	err = within(t, "the next write", func() error { _, err := d.Seed(5, 1, domain.Actor{}); return err })
 	require.Error(t, err)
+	require.NoError(t, within(t, "Close", db.Close))
+}
+
+func TestReopenWaitsForTheDiskToComeBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "illdesk.db")
+	db, d, data := faultyDesk(t, path)
+	require.NoError(t, os.Rename(path, path+".gone")) // the disk goes away
+	_, err := d.Listing()
+	require.ErrorIs(t, err, domain.ErrStorageUnavailable)
+
+	for range 2 { // pressed again while the disk is still away
+		err = within(t, "Reopen while the disk is away", db.Reopen)
+		require.ErrorIs(t, err, domain.ErrStorageUnavailable)
+		assert.NotErrorIs(t, err, domain.ErrDatabaseDamaged)
+		assert.Contains(t, err.Error(), "The disk holding "+path+" stopped answering (the database file cannot be reached")
+		_, statErr := os.Stat(path)
+		assert.ErrorIs(t, statErr, os.ErrNotExist, "no new database is made in place of the one that went away")
+	}
+
+	// the disk is back
+	require.NoError(t, os.Remove(path+".gone"))
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	require.NoError(t, within(t, "Reopen once the disk is back", db.Reopen))
+	ls, err := d.Listing()
+	require.NoError(t, err, "the database works after Reopen")
+	assert.NotZero(t, ls.Len())
 	require.NoError(t, within(t, "Close", db.Close))
 }
