@@ -241,7 +241,7 @@ verify() {
 	local root=$1 log=$2 survived=$1/illdesk.db out
 	local -a problems=()
 	local -A want=() have=() side=() pending_status=()
-	local seeded=0 line verb kind key arg pkind="" pkey="" parg="" k
+	local seeded=0 verb kind key arg pkind="" pkey="" parg="" k
 	[[ -f $survived ]] || { echo "the database is gone after the cut"; return 1; }
 	if ! out=$("$bin" --db "$survived" check 2>&1); then
 		# a ship cut between storing its file and recording it, or a restore
