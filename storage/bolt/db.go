@@ -47,6 +47,10 @@ const SchemaVersion = 2
 // lockTimeout bounds how long Open waits for another process's file lock.
 const lockTimeout = 1 * time.Second
 
+// unsynced turns off bbolt's syncs. Only the powercut_nosync build sets it
+// (nosync_powercut.go), to prove the power-cut test catches lost writes.
+var unsynced bool
+
 var (
 	bucketMeta        = []byte("meta")
 	bucketRequests    = []byte("requests")
@@ -206,6 +210,7 @@ func openBolt(path string, opts *bbolt.Options) (*bbolt.DB, *os.File, error) {
 		opts = &bbolt.Options{}
 	}
 	opts.Timeout = lockTimeout
+	opts.NoSync, opts.NoGrowSync = unsynced, unsynced
 	var file *os.File
 	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		f, err := os.OpenFile(name, flag, perm)
