@@ -461,16 +461,41 @@ func (p *DetailsPane) LookUpHoldings() {
 			if got.ID != "" {
 				p.refresh(got.ID)
 			}
-			switch {
-			case err != nil:
+			if err != nil {
 				p.fail(err)
-			case got.Lookup != nil && got.Lookup.NotFound:
-				p.info(r.Ref() + ": not found in the catalogue.")
-			default:
-				p.info(fmt.Sprintf("%s: %d holdings found in the catalogue.", r.Ref(), len(got.CatalogueHoldings)))
+				return
 			}
+			p.sayLookup(got)
 		})
 	})
+}
+
+// sayLookup puts on the status line what the last lookup of r found.
+func (p *DetailsPane) sayLookup(r domain.Request) {
+	switch l := r.Lookup; {
+	case l == nil:
+	case l.Problem != "":
+		p.fail(&domain.Refusal{Kind: domain.ErrCatalogue, Msg: r.Ref() + ": the catalogue could not be searched: " + l.Problem})
+	case l.NotFound:
+		p.info(r.Ref() + ": not found in the catalogue.")
+	default:
+		p.info(fmt.Sprintf("%s: %d holdings found in the catalogue.", r.Ref(), len(r.CatalogueHoldings)))
+	}
+}
+
+// LookedUp shows what a lookup in the background (of a request just
+// created, here or through a partner's message) stored in r: call it on
+// Fyne's goroutine. Its row is read again a moment from now; when r is in
+// the details pane, the pane shows the holdings at once and the status
+// line says what was found, as after Look up holdings, since staff may be
+// reading that request while its holdings arrive.
+func (m *MainWindow) LookedUp(r domain.Request) {
+	if r.ID != m.list.selected {
+		m.RefreshSoon(r.ID)
+		return
+	}
+	m.list.refreshRequests([]string{r.ID})
+	m.details.sayLookup(r)
 }
 
 // RejectNotHeld rejects the selected request with reason NotHeld, as the
