@@ -216,9 +216,9 @@ func TestBorrowingPatronFromTheILS(t *testing.T) {
 
 // TestHoldingsLookedUpInTheBackground selects a lending request while its
 // holdings are still being looked up (the catalogue holds its answer back
-// until released): when the lookup stores them, the details pane shows
-// them and the status line says so; a lookup of another request does not
-// take the status line.
+// until released) and scrolled down to them: when the lookup stores them,
+// the details pane shows them where staff are looking and the status line
+// says so; a lookup of another request does not take the status line.
 func TestHoldingsLookedUpInTheBackground(t *testing.T) {
 	zebra, err := url.Parse(zebratest.ForTest(t))
 	require.NoError(t, err)
@@ -244,8 +244,13 @@ func TestHoldingsLookedUpInTheBackground(t *testing.T) {
 	book := f.lending("RAPID", "B1", func(in *domain.LendingInput) { in.ISBN = "9780262046305" })
 	other := f.lending("RAPID", "B2", func(in *domain.LendingInput) { in.ISBN = "9780262046305" })
 	mw := f.open()
+	mw.Window().Resize(fyne.NewSize(1024, 600))
 	mw.SelectRequest(book.ID)
 	require.Contains(t, paneText(mw.details), "No print holdings recorded.")
+	// staff scroll down to the Holdings section
+	mw.details.scroll.ScrollToBottom()
+	place := mw.details.scroll.Offset
+	require.Positive(t, place.Y)
 
 	close(release)
 	got := map[string]domain.Request{}
@@ -263,8 +268,12 @@ func TestHoldingsLookedUpInTheBackground(t *testing.T) {
 	assert.NotContains(t, text, "No print holdings recorded.")
 	said := "B1: 2 holdings found in the catalogue."
 	assert.Equal(t, said, mw.StatusText())
+	assert.Equal(t, place, mw.details.scroll.Offset, "the pane stays where staff scrolled it")
 
 	mw.LookedUp(got[other.ID])
 	assert.Equal(t, said, mw.StatusText(), "B2 is not in the details pane")
 	assert.Contains(t, paneText(mw.details), "Title of B1")
+
+	mw.SelectRequest(other.ID)
+	assert.Zero(t, mw.details.scroll.Offset.Y, "another request starts at the top")
 }

@@ -60,6 +60,10 @@ type DetailsPane struct {
 	box      *fyne.Container
 	scroll   *container.Scroll
 	empty    *widget.Label
+	// shown is the id of the request in the pane: showing it again (its
+	// holdings arrived, a partner's message) keeps the pane where staff
+	// scrolled it; another request starts at the top.
+	shown string
 	// buttons holds the action buttons shown for the current request, by label.
 	buttons map[string]*widget.Button
 	// receiveEntry is the Receive field of a borrowing request awaiting receipt.
@@ -84,6 +88,7 @@ func (p *DetailsPane) object() fyne.CanvasObject { return p.scroll }
 // clear shows the hint that nothing is selected.
 func (p *DetailsPane) clear() {
 	p.buttons = map[string]*widget.Button{}
+	p.shown = ""
 	p.box.Objects = []fyne.CanvasObject{p.empty}
 	p.box.Refresh()
 }
@@ -225,7 +230,10 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 	}
 	p.box.Objects = objs
 	p.box.Refresh()
-	p.scroll.ScrollToTop()
+	if r.ID != p.shown {
+		p.shown = r.ID
+		p.scroll.ScrollToTop()
+	}
 }
 
 // actionButtons makes the buttons for the actions legal in the request's state.
