@@ -62,7 +62,7 @@ func runWindow(s *session) error {
 	}
 	w := ui.NewMainWindow(a, s.desk, opts)
 	// a request's holdings, looked up in the background, show when they arrive
-	s.desk.OnLookedUp(func(r domain.Request) { w.Do(func() { w.RefreshSoon(r.ID) }) })
+	s.desk.OnLookedUp(func(r domain.Request) { w.Do(func() { w.LookedUp(r) }) })
 	// commands run from a terminal or a script on this database show here at once
 	stopHolding := s.hold(func() { w.Do(func() { w.RefreshSoon() }) })
 	defer stopHolding()

@@ -4,8 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -209,4 +212,68 @@ func TestBorrowingPatronFromTheILS(t *testing.T) {
 		assert.Equal(t, tc.wantName, requester.Text, tc.id)
 		assert.Equal(t, tc.wantEmail, email.Text, tc.id)
 	}
+}
+
+// TestHoldingsLookedUpInTheBackground selects a lending request while its
+// holdings are still being looked up (the catalogue holds its answer back
+// until released) and scrolled down to them: when the lookup stores them,
+// the details pane shows them where staff are looking and the status line
+// says so; a lookup of another request does not take the status line.
+func TestHoldingsLookedUpInTheBackground(t *testing.T) {
+	zebra, err := url.Parse(zebratest.ForTest(t))
+	require.NoError(t, err)
+	release := make(chan struct{})
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: zebra.Scheme, Host: zebra.Host})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		proxy.ServeHTTP(w, r)
+	}))
+	defer slow.Close()
+	defer func() { // before Close, which waits for the held answers
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	require.NoError(t, f.desk.SetCatalogueSetting(domain.KeySRUURL, slow.URL+zebra.Path))
+	lookedUp := make(chan domain.Request, 2)
+	f.desk.OnLookedUp(func(r domain.Request) { lookedUp <- r })
+	book := f.lending("RAPID", "B1", func(in *domain.LendingInput) { in.ISBN = "9780262046305" })
+	other := f.lending("RAPID", "B2", func(in *domain.LendingInput) { in.ISBN = "9780262046305" })
+	mw := f.open()
+	mw.Window().Resize(fyne.NewSize(1024, 600))
+	mw.SelectRequest(book.ID)
+	require.Contains(t, paneText(mw.details), "No print holdings recorded.")
+	// staff scroll down to the Holdings section
+	mw.details.scroll.ScrollToBottom()
+	place := mw.details.scroll.Offset
+	require.Positive(t, place.Y)
+
+	close(release)
+	got := map[string]domain.Request{}
+	for len(got) < 2 {
+		select {
+		case r := <-lookedUp:
+			got[r.ID] = r
+		case <-time.After(30 * time.Second):
+			t.Fatal("the background lookups did not end")
+		}
+	}
+	mw.LookedUp(got[book.ID])
+	text := paneText(mw.details)
+	assert.Contains(t, text, "Main Library Stacks  ·  QA76.6 .C662 2022  ·  39000000000202\nfrom record rec-book at 127.0.0.1")
+	assert.NotContains(t, text, "No print holdings recorded.")
+	said := "B1: 2 holdings found in the catalogue."
+	assert.Equal(t, said, mw.StatusText())
+	assert.Equal(t, place, mw.details.scroll.Offset, "the pane stays where staff scrolled it")
+
+	mw.LookedUp(got[other.ID])
+	assert.Equal(t, said, mw.StatusText(), "B2 is not in the details pane")
+	assert.Contains(t, paneText(mw.details), "Title of B1")
+
+	mw.SelectRequest(other.ID)
+	assert.Zero(t, mw.details.scroll.Offset.Y, "another request starts at the top")
 }

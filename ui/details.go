@@ -60,6 +60,10 @@ type DetailsPane struct {
 	box      *fyne.Container
 	scroll   *container.Scroll
 	empty    *widget.Label
+	// shown is the id of the request in the pane: showing it again (its
+	// holdings arrived, a partner's message) keeps the pane where staff
+	// scrolled it; another request starts at the top.
+	shown string
 	// buttons holds the action buttons shown for the current request, by label.
 	buttons map[string]*widget.Button
 	// receiveEntry is the Receive field of a borrowing request awaiting receipt.
@@ -84,6 +88,7 @@ func (p *DetailsPane) object() fyne.CanvasObject { return p.scroll }
 // clear shows the hint that nothing is selected.
 func (p *DetailsPane) clear() {
 	p.buttons = map[string]*widget.Button{}
+	p.shown = ""
 	p.box.Objects = []fyne.CanvasObject{p.empty}
 	p.box.Refresh()
 }
@@ -225,7 +230,10 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 	}
 	p.box.Objects = objs
 	p.box.Refresh()
-	p.scroll.ScrollToTop()
+	if r.ID != p.shown {
+		p.shown = r.ID
+		p.scroll.ScrollToTop()
+	}
 }
 
 // actionButtons makes the buttons for the actions legal in the request's state.
@@ -461,16 +469,41 @@ func (p *DetailsPane) LookUpHoldings() {
 			if got.ID != "" {
 				p.refresh(got.ID)
 			}
-			switch {
-			case err != nil:
+			if err != nil {
 				p.fail(err)
-			case got.Lookup != nil && got.Lookup.NotFound:
-				p.info(r.Ref() + ": not found in the catalogue.")
-			default:
-				p.info(fmt.Sprintf("%s: %d holdings found in the catalogue.", r.Ref(), len(got.CatalogueHoldings)))
+				return
 			}
+			p.sayLookup(got)
 		})
 	})
+}
+
+// sayLookup puts on the status line what the last lookup of r found.
+func (p *DetailsPane) sayLookup(r domain.Request) {
+	switch l := r.Lookup; {
+	case l == nil:
+	case l.Problem != "":
+		p.fail(&domain.Refusal{Kind: domain.ErrCatalogue, Msg: r.Ref() + ": the catalogue could not be searched: " + l.Problem})
+	case l.NotFound:
+		p.info(r.Ref() + ": not found in the catalogue.")
+	default:
+		p.info(fmt.Sprintf("%s: %d holdings found in the catalogue.", r.Ref(), len(r.CatalogueHoldings)))
+	}
+}
+
+// LookedUp shows what a lookup in the background (of a request just
+// created, here or through a partner's message) stored in r: call it on
+// Fyne's goroutine. Its row is read again a moment from now; when r is in
+// the details pane, the pane shows the holdings at once and the status
+// line says what was found, as after Look up holdings, since staff may be
+// reading that request while its holdings arrive.
+func (m *MainWindow) LookedUp(r domain.Request) {
+	if r.ID != m.list.selected {
+		m.RefreshSoon(r.ID)
+		return
+	}
+	m.list.refreshRequests([]string{r.ID})
+	m.details.sayLookup(r)
 }
 
 // RejectNotHeld rejects the selected request with reason NotHeld, as the

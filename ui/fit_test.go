@@ -37,3 +37,12 @@ func TestFitToShrinksTheWindowToTheScreen(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyDatabaseFitsASmallScreen: the hint an empty database shows
+// instead of the list does not make the window wider than a small laptop's
+// screen, which it stays as when the first requests arrive.
+func TestEmptyDatabaseFitsASmallScreen(t *testing.T) {
+	mw := newFixture(t).open()
+	require.True(t, mw.hint.Visible())
+	assert.Less(t, mw.Window().Content().MinSize().Width, float32(1000))
+}

@@ -661,10 +661,11 @@ func (m *MainWindow) openSlips(ids []string) {
 // to begin, with the buttons to add a partner and a borrowing request.
 func newEmptyHint(addPartner, newBorrowing func()) fyne.CanvasObject {
 	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
-		"ILL Desk starts with an empty database. Add your partner libraries first, then record a\n" +
-		"borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
+		"ILL Desk starts with an empty database: add your partner libraries first.\n\n" +
+		"Then record a borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
 		"Lending requests are recorded from the command line:\n\n" +
-		"`illdesk lend new --partner RAPID --external-id 12345678 --title \"Journal title\" --pages 1-10`\n\n" +
+		"`illdesk lend new --partner RAPID --external-id 12345678 \\`\n\n" +
+		"`    --title \"Journal title\" --pages 1-10`\n\n" +
 		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
 	add := widget.NewButton("Add partner…", addPartner)
 	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", newBorrowing)
