@@ -80,6 +80,10 @@ type Options struct {
 	// storage bar offers it when the disk holding the database stopped
 	// answering.
 	Reopen func() error
+	// Version is ILL Desk's version and build, and DataFolder the folder
+	// holding the database (empty for a department's server): Help → About
+	// shows them.
+	Version, DataFolder string
 	// Trace, when set, receives one JSON line per scan with when its code
 	// arrived, was answered and its result shown (see scanTrace); the
 	// window closes it when it closes.
@@ -137,6 +141,10 @@ type MainWindow struct {
 
 	// backup is the top bar's save button, shown when there is Options.Backup.
 	backup *BackupButton
+	// deskMenu is the menu bar's Desk menu, which lists the desks
+	// (menu.go); version and dataFolder are what About says.
+	deskMenu            *fyne.Menu
+	version, dataFolder string
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
@@ -144,7 +152,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
 		spawn: func(fn func()) { go fn() }}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
-	m.log = opts.Log
+	m.log, m.version, m.dataFolder = opts.Log, opts.Version, opts.DataFolder
 	if m.log == nil {
 		m.log = func(string) {}
 	}
@@ -234,7 +242,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.hint = container.NewCenter(newEmptyHint(
 		func() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) },
-		m.borrowing.ShowNewBorrowing))
+		m.NewBorrowing))
 	m.hint.Hide()
 
 	m.signin = newOperatorPane(l, d, a.Preferences(), opts.Operator)
@@ -282,8 +290,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.win.SetOnDropped(m.drop.DropURIs)
 	m.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { m.handleNavKey(k) })
 	for _, sc := range windowShortcuts {
-		m.win.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.handleShortcut(s) })
+		m.win.Canvas().AddShortcut(sc.shortcut(), func(s fyne.Shortcut) { m.handleShortcut(s) })
 	}
+	m.buildMenu(opts.Backup != nil)
+	m.scan.loaded = m.fillDeskMenu
 	m.win.SetOnClosed(func() {
 		close(m.quit)
 		m.stopSending()
@@ -312,16 +322,6 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	d.Dispatcher().Notify(func() { m.run(m.sendQueues) })
 	go m.tick()
 	return m
-}
-
-// windowShortcuts are the shortcuts the window owns; they work while the
-// scan bar or the search field has focus.
-var windowShortcuts = []*desktop.CustomShortcut{
-	{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: reopenShortcut, Modifier: fyne.KeyModifierShortcutDefault},
 }
 
 // Window is the Fyne window, to show or run.
@@ -361,35 +361,32 @@ func (m *MainWindow) ShowAndRun() {
 	m.app.Run()
 }
 
-// handleShortcut runs a window shortcut; it reports false for others.
+// handleShortcut runs a window shortcut (windowShortcuts); it reports
+// false for others.
 func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
+	return m.runShortcut(s, false)
+}
+
+// handleReopenShortcut runs the window shortcuts that work in a dialog's
+// fields too (Reopen); it reports false for other shortcuts.
+func (m *MainWindow) handleReopenShortcut(s fyne.Shortcut) bool {
+	return m.runShortcut(s, true)
+}
+
+// runShortcut runs s if it is a window shortcut, of those that work in
+// dialogs when inDialog; it reports whether it ran one.
+func (m *MainWindow) runShortcut(s fyne.Shortcut, inDialog bool) bool {
 	cs, ok := s.(*desktop.CustomShortcut)
 	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
 		return false
 	}
-	switch cs.KeyName {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		m.ShipSelected()
-		return true
-	case fyne.KeyF:
-		m.FocusSearch()
-		return true
-	case fyne.KeyN:
-		m.borrowing.ShowNewBorrowing()
-		return true
+	for _, sc := range windowShortcuts {
+		if sc.key == cs.KeyName && (sc.inDialogs || !inDialog) {
+			sc.run(m)
+			return true
+		}
 	}
-	return m.handleReopenShortcut(s)
-}
-
-// handleReopenShortcut runs Reopen on Ctrl+R, in the window and in a
-// dialog's fields alike; it reports false for other shortcuts.
-func (m *MainWindow) handleReopenShortcut(s fyne.Shortcut) bool {
-	cs, ok := s.(*desktop.CustomShortcut)
-	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault || cs.KeyName != reopenShortcut {
-		return false
-	}
-	m.Reopen()
-	return true
+	return false
 }
 
 // Reopen closes the database file and opens it again (StorageBar.Reopen).
@@ -399,24 +396,15 @@ func (m *MainWindow) Reopen() { m.storage.Reopen() }
 func (m *MainWindow) StorageText() string { return m.storage.Text() }
 
 // handleNavKey moves in the list with the arrow keys and returns to the scan
-// bar with Escape. It reports whether it used the key.
+// bar with Escape (windowKeys). It reports whether it used the key.
 func (m *MainWindow) handleNavKey(k *fyne.KeyEvent) bool {
-	switch k.Name {
-	case fyne.KeyEscape:
-		m.dialogs.escape()
-		m.FocusScanBar()
-	case fyne.KeyUp:
-		m.list.view.MoveSelection(-1)
-	case fyne.KeyDown:
-		m.list.view.MoveSelection(1)
-	case fyne.KeyPageUp:
-		m.list.view.MoveSelection(-10)
-	case fyne.KeyPageDown:
-		m.list.view.MoveSelection(10)
-	default:
-		return false
+	for _, wk := range windowKeys {
+		if wk.key == k.Name {
+			wk.run(m)
+			return true
+		}
 	}
-	return true
+	return false
 }
 
 // tick keeps the clocks current, watches the scan folder, and has the
