@@ -258,7 +258,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.settingsDialog.ShowSettings)
 	m.attention = newAttentionButton(l, d)
 	m.attention.listing = func() *domain.Listing { return m.list.listing }
-	m.attention.reveal, m.attention.setTitle = m.list.revealRequest, m.win.SetTitle
+	m.attention.reveal, m.attention.counted = m.list.revealRequest, m.showTitle
 	m.quarantine = &QuarantineDialog{link: l, desk: d, changed: func() { m.Refresh(); m.attention.refresh() }}
 	m.attention.quarantine = m.quarantine.ShowQuarantine
 	buttons := container.NewHBox(m.attention.button, stats, settings, audit)
@@ -293,7 +293,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.win.Canvas().AddShortcut(sc.shortcut(), func(s fyne.Shortcut) { m.handleShortcut(s) })
 	}
 	m.buildMenu(opts.Backup != nil)
-	m.scan.loaded = m.fillDeskMenu
+	m.scan.loaded = func() { m.fillDeskMenu(); m.showTitle() }
 	m.win.SetOnClosed(func() {
 		close(m.quit)
 		m.stopSending()
@@ -351,8 +351,8 @@ func (m *MainWindow) FitTo(area fyne.Size) {
 // ShowAndRun shows the window and runs the app until it quits. The window
 // is created under the plain title, which X11 also takes for its WM_CLASS,
 // so that desktops match it to the menu entry (StartupWMClass in the
-// .desktop file) and group it under the app's icon; the count of what
-// needs attention goes on the title right after.
+// .desktop file) and group it under the app's icon; the desk and the
+// count of what needs attention go on the title right after (showTitle).
 func (m *MainWindow) ShowAndRun() {
 	title := m.win.Title()
 	m.win.SetTitle(WindowTitle)
