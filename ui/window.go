@@ -164,7 +164,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		}
 	}
 	m.status = newStatusLine(m.log)
-	m.dialogs = &dialogHost{win: m.win, focus: m.FocusScanBar}
+	m.dialogs = &dialogHost{win: m.win, focus: m.FocusScanBar, files: systemFiles{},
+		spawn: func(fn func()) { m.spawn(fn) }, do: m.Do}
 	l := m.link()
 
 	m.scan = newScanBar(l, d, a.Preferences(), at)
