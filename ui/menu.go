@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/illdesk/illdesk/domain"
@@ -187,8 +188,8 @@ func (m *MainWindow) ShowShortcuts() {
 	note := widget.NewLabel("Text fields keep their own editing keys (Ctrl+Z, Ctrl+C, Ctrl+V, …). " +
 		"Return on an empty scan bar opens the highlighted request.")
 	note.Wrapping = fyne.TextWrapWord
-	content := container.NewBorder(nil, note, nil, nil, container.NewVScroll(container.NewGridWithColumns(2, rows...)))
-	m.dialogs.show(dialog.NewCustom("Keyboard shortcuts", "Close", content, m.win), fyne.NewSize(640, 460), nil)
+	content := container.NewBorder(nil, note, nil, nil, container.NewVScroll(container.New(layout.NewFormLayout(), rows...)))
+	m.dialogs.show(dialog.NewCustom("Keyboard shortcuts", "Close", content, m.win), fyne.NewSize(620, 600), nil)
 }
 
 // aboutText is what About ILL Desk says.
