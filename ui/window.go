@@ -13,6 +13,9 @@
 //	banner.go     Banner: the last scan's result, with Undo
 //	storagebar.go StorageBar: the disk holding the database went away, and Reopen
 //	status.go     StatusLine: the line at the bottom
+//	menu.go       the menu bar, the window's shortcuts and keys, Help
+//	title.go      the title: the desk and what needs attention
+//	filedialog.go the system's file dialogs, Fyne's where there are none
 //	attention.go  AttentionButton: what needs attention
 //	signin.go     OperatorPane: who works here, and signing in
 //	backup.go     BackupButton: Back up now, and the daily backup
