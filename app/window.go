@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"runtime/metrics"
 	"syscall"
@@ -42,7 +43,10 @@ func runWindow(s *session) error {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	opts := ui.Options{Station: s.station, StationGiven: s.stationGiven,
 		Operator: s.operator, Log: func(msg string) { fmt.Fprintln(s.stderr, "illdesk:", msg) },
-		OnSettled: releaseIdleHeap}
+		OnSettled: releaseIdleHeap, Version: fmt.Sprintf("%s (build %d)", appVersion, appBuild)}
+	if s.db != nil { // Help → About says where the database and its backups are
+		opts.DataFolder = filepath.Dir(s.db.Path())
+	}
 	if path := s.getenv("ILLDESK_TRACE"); path != "" {
 		// a line per scan with its timing, for scripts/perf-window.sh
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)

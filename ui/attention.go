@@ -21,10 +21,12 @@ type AttentionButton struct {
 	button    *widget.Button
 	attention []domain.Attention
 	// listing is every request's summary (the list's); reveal selects one;
-	// setTitle puts the window's title.
-	listing  func() *domain.Listing
-	reveal   func(domain.Summary)
-	setTitle func(string)
+	// counted is told when the count may have changed (the title).
+	listing func() *domain.Listing
+	reveal  func(domain.Summary)
+	counted func()
+	// summary is what the title says of them ("" when nothing waits).
+	summary string
 	// held is how many messages from unknown libraries wait; quarantine
 	// opens them.
 	held       int
@@ -63,7 +65,6 @@ func (b *AttentionButton) refresh() {
 // libraries wait, on the title bar and its button.
 func (b *AttentionButton) showCount(list []domain.Attention, held int) {
 	b.attention, b.held = list, held
-	title := WindowTitle
 	var parts []string
 	if n := len(list); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d need attention", n))
@@ -74,7 +75,6 @@ func (b *AttentionButton) showCount(list []domain.Attention, held int) {
 	if len(parts) > 0 {
 		// the title says which; the button, kept short beside the scan
 		// bar, counts each held message as one more thing to look at
-		title = WindowTitle + " — " + strings.Join(parts, ", ")
 		b.button.SetText(fmt.Sprintf("%d need attention", len(list)+held))
 		b.button.Importance = widget.WarningImportance
 	} else {
@@ -82,7 +82,8 @@ func (b *AttentionButton) showCount(list []domain.Attention, held int) {
 		b.button.Importance = widget.LowImportance
 	}
 	b.button.Refresh()
-	b.setTitle(title)
+	b.summary = strings.Join(parts, ", ")
+	b.counted()
 }
 
 // ShowAttention lists what needs attention, most urgent first; choosing a

@@ -78,7 +78,7 @@ func (v *AuditDialog) ShowAudit() {
 		e.OnSubmitted = func(string) { load() }
 	}
 	export := widget.NewButton("Export CSV…", func() {
-		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		v.dialogs.saveFile("Export the audit log", "illdesk-audit.csv", func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return
 			}
@@ -93,9 +93,7 @@ func (v *AuditDialog) ShowAudit() {
 				_ = os.Chmod(path, 0o600)
 			}
 			status.SetText(fmt.Sprintf("%d entries written to %s", len(entries), path))
-		}, v.dialogs.win)
-		save.SetFileName("illdesk-audit.csv")
-		save.Show()
+		})
 	})
 	filters := container.NewGridWithColumns(4, operator, since, ref, widget.NewButton("Filter", load))
 	content := container.NewBorder(filters, container.NewBorder(nil, nil, nil, export, status), nil, nil, list)

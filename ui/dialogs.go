@@ -1,12 +1,9 @@
 package ui
 
 import (
-	"path/filepath"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/illdesk/illdesk/domain"
@@ -24,6 +21,13 @@ type dialogHost struct {
 	// too (Reopen).
 	refused  func(error)
 	shortcut func(fyne.Shortcut) bool
+	// files shows the system's file dialogs (filedialog.go); spawn and do
+	// run its wait off Fyne's goroutine and the answer back on it;
+	// choosing is true while one is open.
+	files    fileChooser
+	spawn    func(func())
+	do       func(func())
+	choosing bool
 }
 
 // refusal is the sentence a dialog shows for err.
@@ -133,21 +137,6 @@ func (h *dialogHost) note(title, placeholder, action string, submit func(string)
 	b.Importance = widget.WarningImportance
 	d = dialog.NewCustom(title, "Close", container.NewVBox(note, errLabel, b), h.win)
 	h.show(d, fyne.NewSize(520, 320), note)
-}
-
-// openFileDialog asks for one file and calls pick with its path.
-func openFileDialog(w fyne.Window, pick func(string)) {
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
-		if err != nil || rc == nil {
-			return
-		}
-		path := rc.URI().Path()
-		rc.Close()
-		pick(filepath.Clean(path))
-	}, w)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF", ".jpg", ".jpeg", ".png", ".tif", ".tiff"}))
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
 }
 
 // nonBlank keeps the strings that are not empty.

@@ -318,7 +318,7 @@ func (a *DropArea) prepareScan(id, ref string) {
 
 // BrowseFiles opens a file dialog to add a scan.
 func (a *DropArea) BrowseFiles() {
-	openFileDialog(a.win, func(path string) { a.AddFiles([]string{path}) })
+	a.dialogs.openFile("Add a scan", scanExts, func(path string) { a.AddFiles([]string{path}) })
 }
 
 // ClearFiles empties the drop area.

@@ -187,7 +187,7 @@ func (p *DetailsPane) Resend(fix domain.Citation) error {
 
 // ShowAttachCopy asks for the file of a copy the lender sent by email.
 func (p *DetailsPane) ShowAttachCopy() {
-	openFileDialog(p.dialogs.win, func(path string) { _ = p.AttachCopy(path) })
+	p.dialogs.openFile("Attach a copy", scanExts, func(path string) { _ = p.AttachCopy(path) })
 }
 
 // AttachCopy takes the file of the selected request's copy: preflighted,

@@ -55,7 +55,7 @@ func TestRequestsFromUnknownLibraries(t *testing.T) {
 	first := f.stranger("DE-NEW", "N-1")
 	odd := f.stranger("XX-ODD", "O-1")
 	mw := f.open()
-	assert.Equal(t, "ILL Desk — 2 from unknown libraries", mw.Window().Title(), "Needs attention says they wait")
+	assert.Equal(t, "ILL Desk — RS desk — 2 from unknown libraries", mw.Window().Title(), "Needs attention says they wait")
 	assert.Equal(t, "2 need attention", mw.attention.button.Text)
 	assert.Empty(t, listedRefs(mw), "nothing is in the list")
 
@@ -87,7 +87,7 @@ func TestRequestsFromUnknownLibraries(t *testing.T) {
 	assert.Contains(t, mw.StatusText(), `Accepted "ISIL:DE-NEW" as partner NEWLIB`)
 	assert.Equal(t, []string{"N-1"}, listedRefs(mw), "its request is in the list now")
 	// the new partner proves nothing yet: it needs attention until it has a credential
-	assert.Equal(t, "ILL Desk — 1 need attention, 1 from unknown libraries", mw.Window().Title())
+	assert.Equal(t, "ILL Desk — RS desk — 1 need attention, 1 from unknown libraries", mw.Window().Title())
 	require.Len(t, q.Held(), 1, "the list shows what still waits")
 	ps, err := f.desk.Partners()
 	require.NoError(t, err)
@@ -97,7 +97,7 @@ func TestRequestsFromUnknownLibraries(t *testing.T) {
 	q.ShowRefuse(odd.Held)
 	require.NoError(t, q.Refuse(odd.Held, "not a library"))
 	assert.Empty(t, q.Held())
-	assert.Equal(t, "ILL Desk — 1 need attention", mw.Window().Title())
+	assert.Equal(t, "ILL Desk — RS desk — 1 need attention", mw.Window().Title())
 	held, err := f.desk.Quarantine(true)
 	require.NoError(t, err)
 	require.Len(t, held, 2)

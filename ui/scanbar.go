@@ -41,6 +41,9 @@ type ScanBar struct {
 	// changed shows a request a scan has changed; reveal one it selects.
 	changed func(domain.Summary)
 	reveal  func(domain.Summary)
+	// loaded follows the list of desks and where this one stands (the
+	// menu bar, the title), when set.
+	loaded func()
 }
 
 func newScanBar(l link, d scanDesk, prefs fyne.Preferences, at domain.Station) *ScanBar {
@@ -156,6 +159,9 @@ func (b *ScanBar) loadStations() {
 	b.deskSelect.Options = labels
 	b.deskSelect.Selected = b.at.Label()
 	b.deskSelect.Refresh()
+	if b.loaded != nil {
+		b.loaded()
+	}
 }
 
 // SetStation sets where this workstation stands; it is remembered.

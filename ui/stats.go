@@ -111,7 +111,7 @@ func (v *StatsDialog) ShowStats() {
 	side.OnChanged = func(string) { load() }
 	partner.OnChanged = func(string) { load() }
 	export := widget.NewButton("Export CSV…", func() {
-		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		v.dialogs.saveFile("Export the statistics", "illdesk-statistics.csv", func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return
 			}
@@ -119,9 +119,7 @@ func (v *StatsDialog) ShowStats() {
 			if err := domain.WriteStatsCSV(w, current); err != nil {
 				status.SetText("The CSV could not be written: " + err.Error())
 			}
-		}, v.dialogs.win)
-		save.SetFileName("illdesk-statistics.csv")
-		save.Show()
+		})
 	})
 	print := widget.NewButton("Print report (PDF)", func() {
 		path, err := v.desk.WriteStatsReport(current)

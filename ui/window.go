@@ -13,6 +13,9 @@
 //	banner.go     Banner: the last scan's result, with Undo
 //	storagebar.go StorageBar: the disk holding the database went away, and Reopen
 //	status.go     StatusLine: the line at the bottom
+//	menu.go       the menu bar, the window's shortcuts and keys, Help
+//	title.go      the title: the desk and what needs attention
+//	filedialog.go the system's file dialogs, Fyne's where there are none
 //	attention.go  AttentionButton: what needs attention
 //	signin.go     OperatorPane: who works here, and signing in
 //	backup.go     BackupButton: Back up now, and the daily backup
@@ -80,6 +83,10 @@ type Options struct {
 	// storage bar offers it when the disk holding the database stopped
 	// answering.
 	Reopen func() error
+	// Version is ILL Desk's version and build, and DataFolder the folder
+	// holding the database (empty for a department's server): Help → About
+	// shows them.
+	Version, DataFolder string
 	// Trace, when set, receives one JSON line per scan with when its code
 	// arrived, was answered and its result shown (see scanTrace); the
 	// window closes it when it closes.
@@ -137,6 +144,10 @@ type MainWindow struct {
 
 	// backup is the top bar's save button, shown when there is Options.Backup.
 	backup *BackupButton
+	// deskMenu is the menu bar's Desk menu, which lists the desks
+	// (menu.go); version and dataFolder are what About says.
+	deskMenu            *fyne.Menu
+	version, dataFolder string
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
@@ -144,7 +155,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
 		spawn: func(fn func()) { go fn() }}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
-	m.log = opts.Log
+	m.log, m.version, m.dataFolder = opts.Log, opts.Version, opts.DataFolder
 	if m.log == nil {
 		m.log = func(string) {}
 	}
@@ -156,7 +167,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		}
 	}
 	m.status = newStatusLine(m.log)
-	m.dialogs = &dialogHost{win: m.win, focus: m.FocusScanBar}
+	m.dialogs = &dialogHost{win: m.win, focus: m.FocusScanBar, files: systemFiles{},
+		spawn: func(fn func()) { m.spawn(fn) }, do: m.Do}
 	l := m.link()
 
 	m.scan = newScanBar(l, d, a.Preferences(), at)
@@ -234,7 +246,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.hint = container.NewCenter(newEmptyHint(
 		func() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) },
-		m.borrowing.ShowNewBorrowing))
+		m.NewBorrowing))
 	m.hint.Hide()
 
 	m.signin = newOperatorPane(l, d, a.Preferences(), opts.Operator)
@@ -250,7 +262,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.settingsDialog.ShowSettings)
 	m.attention = newAttentionButton(l, d)
 	m.attention.listing = func() *domain.Listing { return m.list.listing }
-	m.attention.reveal, m.attention.setTitle = m.list.revealRequest, m.win.SetTitle
+	m.attention.reveal, m.attention.counted = m.list.revealRequest, m.showTitle
 	m.quarantine = &QuarantineDialog{link: l, desk: d, changed: func() { m.Refresh(); m.attention.refresh() }}
 	m.attention.quarantine = m.quarantine.ShowQuarantine
 	buttons := container.NewHBox(m.attention.button, stats, settings, audit)
@@ -282,8 +294,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.win.SetOnDropped(m.drop.DropURIs)
 	m.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { m.handleNavKey(k) })
 	for _, sc := range windowShortcuts {
-		m.win.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.handleShortcut(s) })
+		m.win.Canvas().AddShortcut(sc.shortcut(), func(s fyne.Shortcut) { m.handleShortcut(s) })
 	}
+	m.buildMenu(opts.Backup != nil)
+	m.scan.loaded = func() { m.fillDeskMenu(); m.showTitle() }
 	m.win.SetOnClosed(func() {
 		close(m.quit)
 		m.stopSending()
@@ -314,16 +328,6 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	return m
 }
 
-// windowShortcuts are the shortcuts the window owns; they work while the
-// scan bar or the search field has focus.
-var windowShortcuts = []*desktop.CustomShortcut{
-	{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
-	{KeyName: reopenShortcut, Modifier: fyne.KeyModifierShortcutDefault},
-}
-
 // Window is the Fyne window, to show or run.
 func (m *MainWindow) Window() fyne.Window { return m.win }
 
@@ -351,8 +355,8 @@ func (m *MainWindow) FitTo(area fyne.Size) {
 // ShowAndRun shows the window and runs the app until it quits. The window
 // is created under the plain title, which X11 also takes for its WM_CLASS,
 // so that desktops match it to the menu entry (StartupWMClass in the
-// .desktop file) and group it under the app's icon; the count of what
-// needs attention goes on the title right after.
+// .desktop file) and group it under the app's icon; the desk and the
+// count of what needs attention go on the title right after (showTitle).
 func (m *MainWindow) ShowAndRun() {
 	title := m.win.Title()
 	m.win.SetTitle(WindowTitle)
@@ -361,35 +365,32 @@ func (m *MainWindow) ShowAndRun() {
 	m.app.Run()
 }
 
-// handleShortcut runs a window shortcut; it reports false for others.
+// handleShortcut runs a window shortcut (windowShortcuts); it reports
+// false for others.
 func (m *MainWindow) handleShortcut(s fyne.Shortcut) bool {
+	return m.runShortcut(s, false)
+}
+
+// handleReopenShortcut runs the window shortcuts that work in a dialog's
+// fields too (Reopen); it reports false for other shortcuts.
+func (m *MainWindow) handleReopenShortcut(s fyne.Shortcut) bool {
+	return m.runShortcut(s, true)
+}
+
+// runShortcut runs s if it is a window shortcut, of those that work in
+// dialogs when inDialog; it reports whether it ran one.
+func (m *MainWindow) runShortcut(s fyne.Shortcut, inDialog bool) bool {
 	cs, ok := s.(*desktop.CustomShortcut)
 	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
 		return false
 	}
-	switch cs.KeyName {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		m.ShipSelected()
-		return true
-	case fyne.KeyF:
-		m.FocusSearch()
-		return true
-	case fyne.KeyN:
-		m.borrowing.ShowNewBorrowing()
-		return true
+	for _, sc := range windowShortcuts {
+		if sc.key == cs.KeyName && (sc.inDialogs || !inDialog) {
+			sc.run(m)
+			return true
+		}
 	}
-	return m.handleReopenShortcut(s)
-}
-
-// handleReopenShortcut runs Reopen on Ctrl+R, in the window and in a
-// dialog's fields alike; it reports false for other shortcuts.
-func (m *MainWindow) handleReopenShortcut(s fyne.Shortcut) bool {
-	cs, ok := s.(*desktop.CustomShortcut)
-	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault || cs.KeyName != reopenShortcut {
-		return false
-	}
-	m.Reopen()
-	return true
+	return false
 }
 
 // Reopen closes the database file and opens it again (StorageBar.Reopen).
@@ -399,24 +400,15 @@ func (m *MainWindow) Reopen() { m.storage.Reopen() }
 func (m *MainWindow) StorageText() string { return m.storage.Text() }
 
 // handleNavKey moves in the list with the arrow keys and returns to the scan
-// bar with Escape. It reports whether it used the key.
+// bar with Escape (windowKeys). It reports whether it used the key.
 func (m *MainWindow) handleNavKey(k *fyne.KeyEvent) bool {
-	switch k.Name {
-	case fyne.KeyEscape:
-		m.dialogs.escape()
-		m.FocusScanBar()
-	case fyne.KeyUp:
-		m.list.view.MoveSelection(-1)
-	case fyne.KeyDown:
-		m.list.view.MoveSelection(1)
-	case fyne.KeyPageUp:
-		m.list.view.MoveSelection(-10)
-	case fyne.KeyPageDown:
-		m.list.view.MoveSelection(10)
-	default:
-		return false
+	for _, wk := range windowKeys {
+		if wk.key == k.Name {
+			wk.run(m)
+			return true
+		}
 	}
-	return true
+	return false
 }
 
 // tick keeps the clocks current, watches the scan folder, and has the

@@ -162,7 +162,7 @@ func pdfPath(name string) string {
 func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
 	f := newFixture(t)
 	mw := f.open()
-	assert.Equal(t, "ILL Desk", mw.Window().Title())
+	assert.Equal(t, "ILL Desk — RS desk", mw.Window().Title())
 	assert.True(t, mw.hint.Visible(), "the empty state explains how to begin")
 	assert.Zero(t, mw.list.view.rows.Len())
 	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar has focus at start")
@@ -762,7 +762,7 @@ func TestAttentionOnTheTitleBar(t *testing.T) {
 	r := f.lending("RAPID", "R-1")
 	f.clock.now = monday.Add(30 * time.Hour) // 30 business hours in "created"
 	mw := f.open()
-	assert.Equal(t, "ILL Desk — 1 need attention", mw.Window().Title())
+	assert.Equal(t, "ILL Desk — RS desk — 1 need attention", mw.Window().Title())
 	require.Len(t, mw.attention.Attention(), 1)
 	mw.attention.ShowAttention()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
@@ -770,7 +770,11 @@ func TestAttentionOnTheTitleBar(t *testing.T) {
 	mw.SelectRequest(r.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	mw.attention.refresh()
-	assert.Equal(t, "ILL Desk", mw.Window().Title())
+	assert.Equal(t, "ILL Desk — RS desk", mw.Window().Title())
+
+	// the desk changes the title too, from the selector, the menu or signing in
+	mw.SetStation(mainDesk)
+	assert.Equal(t, "ILL Desk — "+mainDesk.Label(), mw.Window().Title())
 }
 
 func TestRefreshSoonShowsOtherWorkstationsChanges(t *testing.T) {
