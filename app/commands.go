@@ -363,6 +363,7 @@ func (s *requestCommands) cmdShow(args []string) error {
 		}
 	}
 	row("Request", r.ID)
+	row("Request no.", r.RequestNumber)
 	row("External id", r.ExternalID)
 	row("Side", string(r.Side))
 	row("Partner", r.Partner)

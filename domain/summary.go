@@ -15,21 +15,22 @@ import (
 // beside every request, so a list of 100,000 requests opens without decoding
 // their citations and histories.
 type Summary struct {
-	ID           string
-	Side         Side
-	ExternalID   string
-	Partner      string
-	State        State
-	Format       Format
-	Title        string
-	ArticleTitle string
-	Requester    string
-	Pickup       string
-	ItemBarcode  string
-	PickTarget   string
-	Created      time.Time
-	Deadline     time.Time
-	DueDate      time.Time
+	ID            string
+	RequestNumber string
+	Side          Side
+	ExternalID    string
+	Partner       string
+	State         State
+	Format        Format
+	Title         string
+	ArticleTitle  string
+	Requester     string
+	Pickup        string
+	ItemBarcode   string
+	PickTarget    string
+	Created       time.Time
+	Deadline      time.Time
+	DueDate       time.Time
 	// Since is when the request entered its current state.
 	Since time.Time
 	// Flags (comma-separated) and LenderDeadline are a borrowing
@@ -41,7 +42,7 @@ type Summary struct {
 // Summary is the request's summary as the list shows it.
 func (r Request) Summary() Summary {
 	return Summary{
-		ID: r.ID, Side: r.Side, ExternalID: r.ExternalID, Partner: r.Partner, State: r.State, Format: r.Format,
+		ID: r.ID, RequestNumber: r.RequestNumber, Side: r.Side, ExternalID: r.ExternalID, Partner: r.Partner, State: r.State, Format: r.Format,
 		Title: r.Title, ArticleTitle: r.ArticleTitle, Requester: r.Requester, Pickup: r.Pickup,
 		ItemBarcode: r.ItemBarcode, PickTarget: r.PickTarget,
 		Created: r.Created, Deadline: r.Deadline, DueDate: r.DueDate, Since: r.stateSince(),
