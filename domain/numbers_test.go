@@ -106,3 +106,24 @@ func TestFindByNumber(t *testing.T) {
 	_, err := f.desk.Find("L-2026-00009")
 	f.refused(err, ErrNotFound, before)
 }
+
+// The listing keeps a summary's number beside its item barcode, and a
+// search finds a request by it.
+func TestListingKeepsTheNumber(t *testing.T) {
+	ss := []Summary{
+		{ID: "id-1", Side: Borrowing, State: Loaned, Title: "Ascii", ItemBarcode: "3900", RequestNumber: "B-2026-00001"},
+		{ID: "id-2", Side: Borrowing, State: Loaned, Title: "Zoë", RequestNumber: "B-2026-00002"},
+		{ID: "id-3", Side: Lending, State: Created, Title: "Before numbers", ItemBarcode: "3901"},
+	}
+	l := NewListing(ss)
+	for _, s := range ss {
+		got, ok := l.Find(s.ID)
+		require.True(t, ok)
+		assert.Equal(t, s.ItemBarcode, got.ItemBarcode)
+		assert.Equal(t, s.RequestNumber, got.RequestNumber)
+		assert.Equal(t, s.Title, got.Title)
+	}
+	rows, _ := l.Apply(Filter{Text: "b-2026-00002", All: true})
+	require.Equal(t, 1, rows.Len())
+	assert.Equal(t, "id-2", rows.At(0).ID)
+}

@@ -44,7 +44,7 @@ var (
 			left, ok := l.desk.TimeLeft(r.Deadline)
 			return formatTimeLeft(left, ok)
 		}},
-		{title: "External id", sample: "UM-ISO-550019", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Ref() }},
+		{title: "External id", sample: "UM-ISO-550019", own: true, text: func(_ *RequestList, r *domain.Summary) string { return listRef(r) }},
 		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string {
 			if r.ArticleTitle != "" {
 				return r.Title + " — " + r.ArticleTitle
@@ -72,6 +72,7 @@ var (
 			}
 			return r.DueDate.Format(domain.DateLayout)
 		}},
+		numberColumn,
 	}
 )
 
