@@ -88,18 +88,24 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 	assert.True(t, mw.banner.undoOffered())
 
 	routes := []struct {
-		at    domain.Station
-		want  domain.State
-		words string
+		at      domain.Station
+		confirm bool // the check-out prompt opens: staff confirm the requester
+		want    domain.State
+		words   string
 	}{
-		{mainDesk, domain.OnHoldShelf, "hold shelf"},
-		{mainDesk, domain.Loaned, "checked out"},
-		{scienceDesk, domain.ReturnedByPatron, "checked in"},
-		{domain.RSDesk, domain.Completed, "completed"},
+		{mainDesk, false, domain.OnHoldShelf, "hold shelf"},
+		{mainDesk, true, domain.Loaned, "checked out"},
+		{scienceDesk, false, domain.ReturnedByPatron, "checked in"},
+		{domain.RSDesk, false, domain.Completed, "completed"},
 	}
 	for _, rt := range routes {
 		mw.SetStation(rt.at)
+		f.clock.now = f.clock.now.Add(domain.RepeatWindow)
 		scanInto(mw, "39200001")
+		if rt.confirm {
+			require.NotNil(t, mw.scan.pending, "the prompt is open")
+			mw.scan.ConfirmCheckout()
+		}
 		assert.Equal(t, rt.want, f.state(r.ID), "scan at %s", rt.at.Label())
 		assert.Contains(t, mw.banner.Text(), rt.words)
 		assert.True(t, mw.banner.undoOffered())
