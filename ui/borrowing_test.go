@@ -50,7 +50,8 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	assert.Equal(t, r.ID, sel.ID)
 	assert.Equal(t, 0, mw.list.view.selected, "the new request is at the top of the list")
 	assert.Equal(t, domain.Borrowing, mw.list.filter.Side)
-	assert.Equal(t, "Title", mw.list.view.cols[1].title, "borrowing columns (after the mark box)")
+	assert.Equal(t, "Number", mw.list.view.cols[1].title, "borrowing columns (after the mark box)")
+	assert.Equal(t, "Title", mw.list.view.cols[2].title)
 
 	_, err = mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
 	require.ErrorIs(t, err, domain.ErrInvalidInput, "a requester is required")

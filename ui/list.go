@@ -57,6 +57,7 @@ var (
 	}
 	borrowingColumns = []column{
 		markColumn,
+		numberColumn,
 		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
 		{title: "Requester", sample: "Katherine Johnson", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
@@ -72,7 +73,6 @@ var (
 			}
 			return r.DueDate.Format(domain.DateLayout)
 		}},
-		numberColumn,
 	}
 )
 

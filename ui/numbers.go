@@ -30,7 +30,7 @@ func detailsHeading(r domain.Request) string {
 	return strings.Join(parts, "  ·  ")
 }
 
-// numberColumn shows a borrowing request's number, last so that the
-// columns before it stay where staff know them.
+// numberColumn shows a borrowing request's number, first: the list is
+// wider than a small screen, and staff look for a request by it.
 var numberColumn = column{title: "Number", sample: "B-2026-00042", own: true,
 	text: func(_ *RequestList, r *domain.Summary) string { return r.RequestNumber }}

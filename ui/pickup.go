@@ -114,7 +114,11 @@ func (b *ScanBar) askRequester(p *pendingCheckout) {
 	}
 	title := widget.NewLabelWithStyle("Check out to "+who+"?", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
-	what := widget.NewLabel(p.code + " — “" + r.Title + "”, " + r.Ref() + ". The patron's card was not scanned: " +
+	ref := r.RequestNumber
+	if ref == "" {
+		ref = r.Ref()
+	}
+	what := widget.NewLabel(p.code + " — “" + r.Title + "”, " + ref + ". The patron's card was not scanned: " +
 		"confirm that the person at the desk is " + who + ".")
 	what.Wrapping = fyne.TextWrapWord
 	p.confirm = newPromptButton("Confirm", b.ConfirmCheckout, b.CancelCheckout, b.ScanInPrompt)

@@ -65,6 +65,7 @@ func TestCheckoutAtThePickupDeskNeedsThePatron(t *testing.T) {
 	f.later()
 	scanInto(mw, "39200001")
 	assert.Contains(t, promptText(t, mw), "Check out to Grace Hopper?")
+	assert.Contains(t, promptText(t, mw), "“Silent Spring”, B-2026-00001", "the request by its number")
 	assert.Equal(t, mw.scan.pending.confirm, mw.Window().Canvas().Focused(), "Confirm has the focus")
 	press(mw, fyne.KeyEscape)
 	assert.Nil(t, mw.scan.pending)
