@@ -363,6 +363,7 @@ func (s *requestCommands) cmdShow(args []string) error {
 		}
 	}
 	row("Request", r.ID)
+	row("Request no.", r.RequestNumber)
 	row("External id", r.ExternalID)
 	row("Side", string(r.Side))
 	row("Partner", r.Partner)
@@ -594,12 +595,13 @@ func (s *requestCommands) cmdReceive(args []string) error {
 func (s *requestCommands) cmdScan(args []string) error {
 	fs := newFlags("scan")
 	desk := fs.String("desk", "", "rs, pickup:LOCATION or digitization:NAME")
+	patron := fs.String("patron-id", "", "the patron's id: a check-out must be to the request's patron")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return usagef("usage: illdesk scan --desk DESK CODE...")
+		return usagef("usage: illdesk scan --desk DESK [--patron-id ID] CODE...")
 	}
 	by := s.actor()
 	if *desk != "" {
@@ -609,7 +611,7 @@ func (s *requestCommands) cmdScan(args []string) error {
 	}
 	refused := 0
 	for _, code := range pos {
-		res, err := s.desk.Scan(code, "", by)
+		res, err := s.desk.ScanWith(code, "", by, domain.CheckoutProof{PatronID: *patron})
 		if err != nil {
 			refused++
 			fmt.Fprintf(s.stderr, "%s\n", err)

@@ -61,6 +61,9 @@ func (d *BorrowingService) NewBorrowing(in BorrowingInput, by Actor) (Request, e
 		if err := d.startRota(tx, &r, lenders); err != nil {
 			return err
 		}
+		if err := AssignNumber(tx, &r); err != nil {
+			return err
+		}
 		return tx.PutRequest(r)
 	})
 	if err != nil {

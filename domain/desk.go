@@ -234,6 +234,11 @@ func resolve(tx Tx, ref string) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
+	if n, ok := normalNumber(ref); ok && len(matches) == 0 {
+		if r, found, err := tx.RequestByNumber(n); err != nil || found {
+			return r, err
+		}
+	}
 	if len(matches) == 0 && len(ref) >= 4 {
 		if matches, err = tx.RequestsByIDPrefix(ref); err != nil {
 			return Request{}, err

@@ -39,6 +39,12 @@ var (
 	ErrWrongDesk = errors.New("wrong desk")
 	// ErrWrongState means a scanned item is in a state in which scanning does nothing.
 	ErrWrongState = errors.New("nothing to do for this scan")
+	// ErrPatronMismatch refuses a check-out for a patron id that is not
+	// the requester's.
+	ErrPatronMismatch = errors.New("patron does not match the request")
+	// ErrRequesterUnconfirmed stops a check-out that needs the patron
+	// (the window's) until staff confirm the requester.
+	ErrRequesterUnconfirmed = errors.New("requester not confirmed")
 	// ErrInvalidStation means a desk name could not be understood.
 	ErrInvalidStation = errors.New("invalid desk")
 	// ErrPreflightRejected means the file failed the PDF check and cannot be shipped.

@@ -61,6 +61,9 @@ func (d *LendingService) NewLending(in LendingInput, by Actor) (Request, error) 
 		if err := r.Transition(ActCreate, d.event(by, "")); err != nil {
 			return err
 		}
+		if err := AssignNumber(tx, &r); err != nil {
+			return err
+		}
 		markCreated(tx, r)
 		return tx.PutRequest(r)
 	})

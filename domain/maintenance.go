@@ -445,6 +445,9 @@ func (d *MaintenanceService) historyRequest(tx Tx, row historyRow) (Request, err
 	if err := rq.Transition(ActCreate, ev); err != nil {
 		return Request{}, err
 	}
+	if err := AssignNumber(tx, &rq); err != nil {
+		return Request{}, err
+	}
 	if row.final == "" {
 		return rq, nil
 	}
@@ -504,6 +507,9 @@ func (d *MaintenanceService) Seed(n int, seed uint64, by Actor) (int, error) {
 			for i := 0; i < size; i++ {
 				r, err := seedRequest(rnd, now, cal, base+added+i, d.newID())
 				if err != nil {
+					return err
+				}
+				if err := AssignNumber(tx, &r); err != nil {
 					return err
 				}
 				if err := tx.PutRequest(r); err != nil {

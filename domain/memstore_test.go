@@ -32,18 +32,20 @@ type memData struct {
 	// Records holds the outgoing messages, deliveries, received messages,
 	// operators and configuration changes as JSON, by kind and id.
 	Records map[string]map[string][]byte
+	// Sequences holds the number series' last values.
+	Sequences map[string]uint64
 }
 
 func newMemData() memData {
 	return memData{Partners: map[string]Partner{}, Requests: map[string]Request{}, Settings: map[string]string{},
-		Notices: map[string]Notice{}}
+		Notices: map[string]Notice{}, Sequences: map[string]uint64{}}
 }
 
 func (d memData) clone() memData {
 	c := memData{Partners: maps.Clone(d.Partners), Requests: make(map[string]Request, len(d.Requests)),
 		Order: slices.Clone(d.Order), Settings: maps.Clone(d.Settings),
 		Notices: maps.Clone(d.Notices), NoticeOrder: slices.Clone(d.NoticeOrder),
-		Records: make(map[string]map[string][]byte, len(d.Records))}
+		Records: make(map[string]map[string][]byte, len(d.Records)), Sequences: maps.Clone(d.Sequences)}
 	for k, m := range d.Records {
 		c.Records[k] = make(map[string][]byte, len(m))
 		for id, v := range m {
@@ -203,6 +205,26 @@ func (tx *memTx) RequestByBarcode(code string) (Request, bool, error) {
 	return Request{}, false, fmt.Errorf("index corrupt: barcode %s active on %d requests", code, len(rs))
 }
 
+func (tx *memTx) RequestByNumber(number string) (Request, bool, error) {
+	tx.s.reads++
+	if number == "" {
+		return Request{}, false, nil
+	}
+	rs := tx.each(func(r Request) bool { return r.RequestNumber == number })
+	if len(rs) == 0 {
+		return Request{}, false, nil
+	}
+	return rs[0], true, nil
+}
+
+func (tx *memTx) NextRequestNumber(series string) (uint64, error) {
+	if !tx.writable {
+		return 0, errReadOnly
+	}
+	tx.d.Sequences[series]++
+	return tx.d.Sequences[series], nil
+}
+
 func (tx *memTx) PutRequest(r Request) error {
 	if !tx.writable {
 		return errReadOnly
@@ -223,6 +245,9 @@ func (tx *memTx) PutRequest(r Request) error {
 		}
 		if r.ExternalID != "" && o.ExternalID == r.ExternalID && o.Partner == r.Partner {
 			return refuse(ErrDuplicateExternalID, "Partner %s already has request %s (%s).", r.Partner, r.ExternalID, o.StatusLabel())
+		}
+		if r.RequestNumber != "" && o.RequestNumber == r.RequestNumber {
+			return refuse(ErrInvalidInput, "Number %s is already request %s's.", r.RequestNumber, o.ID)
 		}
 		if code != "" && o.ActiveBarcode() == code {
 			return refuse(ErrBarcodeInUse, "Barcode %s is already on request %s (%s).", code, o.Ref(), o.StatusLabel())

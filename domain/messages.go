@@ -208,6 +208,9 @@ func (d *MessageService) applyRequest(tx Tx, in Incoming) (ImportResult, *Messag
 	if err := d.linkRetry(tx, &r, p, in); err != nil {
 		return ImportResult{}, nil, err
 	}
+	if err := AssignNumber(tx, &r); err != nil {
+		return ImportResult{}, nil, err
+	}
 	if err := tx.PutRequest(r); err != nil {
 		return ImportResult{}, nil, err
 	}

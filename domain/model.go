@@ -111,12 +111,16 @@ type ShippedFile struct {
 
 // Request is one interlibrary-loan request, lending or borrowing.
 type Request struct {
-	ID         string `json:"id"`
-	Side       Side   `json:"side"`
-	ExternalID string `json:"external_id"`
-	Partner    string `json:"partner"`
-	State      State  `json:"status"`
-	Format     Format `json:"format"`
+	ID string `json:"id"`
+	// RequestNumber is the request's readable number (numbers.go), given
+	// when it is made; unique in the store. (Number is the citation's
+	// issue number.)
+	RequestNumber string `json:"request_number,omitempty"`
+	Side          Side   `json:"side"`
+	ExternalID    string `json:"external_id"`
+	Partner       string `json:"partner"`
+	State         State  `json:"status"`
+	Format        Format `json:"format"`
 	// ServiceType is the ISO 18626 service asked for: Copy, Loan or CopyOrLoan.
 	ServiceType string `json:"service_type,omitempty"`
 	Citation

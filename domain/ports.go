@@ -55,9 +55,15 @@ type RequestStore interface {
 	RequestByBarcode(code string) (Request, bool, error)
 	// PutRequest creates or replaces a request and keeps the indexes in step.
 	// It refuses (ErrDuplicateExternalID, ErrBarcodeInUse) a request that
-	// would break the uniqueness of external identifiers per partner or of
-	// active barcodes.
+	// would break the uniqueness of external identifiers per partner, of
+	// active barcodes or of numbers.
 	PutRequest(r Request) error
+	// RequestByNumber returns the request with that number (Request.Number).
+	RequestByNumber(number string) (Request, bool, error)
+	// NextRequestNumber advances the sequence of a number series
+	// (NumberSeries) and returns its new value, 1 for the series' first
+	// request. The step is part of the transaction: undone with it.
+	NextRequestNumber(series string) (uint64, error)
 	// ForEachRequest calls fn for every request in creation order until fn returns an error.
 	ForEachRequest(fn func(Request) error) error
 	// RequestCount is the number of requests stored.

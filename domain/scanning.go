@@ -23,6 +23,13 @@ type ScanService struct {
 // awaiting receipt selected (selectedID), an unknown barcode receives it.
 // Anything else changes nothing and says why.
 func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error) {
+	return d.ScanWith(code, selectedID, by, CheckoutProof{})
+}
+
+// ScanWith is Scan with what a check-out at the pickup desk goes on: a
+// check-out the proof does not allow (CheckoutProof.Check) is refused and
+// changes nothing.
+func (d *ScanService) ScanWith(code, selectedID string, by Actor, proof CheckoutProof) (ScanResult, error) {
 	code = strings.TrimSpace(code)
 	if code == "" {
 		return ScanResult{}, refuse(ErrUnknownCode, "Nothing was scanned.")
@@ -33,7 +40,7 @@ func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error
 	var plannedAct Action
 	err := d.store.View(func(tx Tx) error {
 		var err error
-		planned, plannedAct, _, err = d.route(tx, code, selectedID, by)
+		planned, plannedAct, _, err = d.route(tx, code, selectedID, by, proof)
 		return err
 	})
 	if err != nil {
@@ -46,7 +53,7 @@ func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error
 	}
 	var res ScanResult
 	err = d.store.Update(func(tx Tx) error {
-		r, a, selected, err := d.route(tx, code, selectedID, by)
+		r, a, selected, err := d.route(tx, code, selectedID, by, proof)
 		if err != nil {
 			return err
 		}
@@ -87,8 +94,9 @@ func (d *ScanService) Scan(code, selectedID string, by Actor) (ScanResult, error
 
 // route finds what a scanned code means at the station: the request and
 // the action to apply to it, or (selected) the request whose external
-// identifier it is. Staff not allowed the action are refused here.
-func (d *ScanService) route(tx Tx, code, selectedID string, by Actor) (r Request, a Action, selected bool, err error) {
+// identifier it is. Staff not allowed the action, and a check-out the
+// proof does not allow, are refused here.
+func (d *ScanService) route(tx Tx, code, selectedID string, by Actor, proof CheckoutProof) (r Request, a Action, selected bool, err error) {
 	r, ok, err := tx.RequestByBarcode(code)
 	if err != nil {
 		return Request{}, "", false, err
@@ -97,6 +105,11 @@ func (d *ScanService) route(tx Tx, code, selectedID string, by Actor) (r Request
 		a, err := Route(by.Station, r, code)
 		if err != nil {
 			return Request{}, "", false, err
+		}
+		if a == ActCheckout {
+			if err := proof.Check(r, code); err != nil {
+				return Request{}, "", false, err
+			}
 		}
 		if err := allowTx(tx, by, RoleFor(a), doing(a)); err != nil {
 			return Request{}, "", false, err
@@ -160,6 +173,42 @@ func (d *ScanService) applyScan(tx Tx, r *Request, a Action, code string, by Act
 		return d.tell(tx, *r, Outgoing{Kind: KindRequesting, Action: "ShippedReturn"})
 	}
 	return nil
+}
+
+// PatronOnHold tells whether code is the patron id of a request on the
+// hold shelf of the pickup desk at, and the requester's name: a patron's
+// card scanned at the desk. An item's active barcode is never a patron's.
+func (d *ScanService) PatronOnHold(code string, at Station) (name string, ok bool, err error) {
+	code = strings.TrimSpace(code)
+	if code == "" || at.Kind != StationPickup {
+		return "", false, nil
+	}
+	err = d.store.View(func(tx Tx) error {
+		if _, item, err := tx.RequestByBarcode(code); err != nil || item {
+			return err
+		}
+		var held []string
+		if err := tx.ForEachSummary(func(s Summary) error {
+			if s.Side == Borrowing && s.State == OnHoldShelf && at.Same(Station{Kind: StationPickup, Name: s.Pickup}) {
+				held = append(held, s.ID)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, id := range held {
+			r, err := tx.Request(id)
+			if err != nil {
+				return err
+			}
+			if samePatron(code, r.PatronID) {
+				name, ok = r.Requester, true
+				return nil
+			}
+		}
+		return nil
+	})
+	return name, ok, err
 }
 
 // WaitingScans lists the PDFs in the scan folder dir whose name (without

@@ -15,21 +15,22 @@ import (
 // beside every request, so a list of 100,000 requests opens without decoding
 // their citations and histories.
 type Summary struct {
-	ID           string
-	Side         Side
-	ExternalID   string
-	Partner      string
-	State        State
-	Format       Format
-	Title        string
-	ArticleTitle string
-	Requester    string
-	Pickup       string
-	ItemBarcode  string
-	PickTarget   string
-	Created      time.Time
-	Deadline     time.Time
-	DueDate      time.Time
+	ID            string
+	RequestNumber string
+	Side          Side
+	ExternalID    string
+	Partner       string
+	State         State
+	Format        Format
+	Title         string
+	ArticleTitle  string
+	Requester     string
+	Pickup        string
+	ItemBarcode   string
+	PickTarget    string
+	Created       time.Time
+	Deadline      time.Time
+	DueDate       time.Time
 	// Since is when the request entered its current state.
 	Since time.Time
 	// Flags (comma-separated) and LenderDeadline are a borrowing
@@ -41,7 +42,7 @@ type Summary struct {
 // Summary is the request's summary as the list shows it.
 func (r Request) Summary() Summary {
 	return Summary{
-		ID: r.ID, Side: r.Side, ExternalID: r.ExternalID, Partner: r.Partner, State: r.State, Format: r.Format,
+		ID: r.ID, RequestNumber: r.RequestNumber, Side: r.Side, ExternalID: r.ExternalID, Partner: r.Partner, State: r.State, Format: r.Format,
 		Title: r.Title, ArticleTitle: r.ArticleTitle, Requester: r.Requester, Pickup: r.Pickup,
 		ItemBarcode: r.ItemBarcode, PickTarget: r.PickTarget,
 		Created: r.Created, Deadline: r.Deadline, DueDate: r.DueDate, Since: r.stateSince(),
@@ -125,8 +126,8 @@ type Listing struct {
 // entry is one request in a listing: 96 bytes besides its text.
 type entry struct {
 	at int64 // urgency (see urgency)
-	// text is the id, external id, title, article title, requester and
-	// item barcode, a NUL between each two; when they are not all ASCII,
+	// text is the id, external id, title, article title, requester, item
+	// barcode and number, a NUL between each two; when they are not all ASCII,
 	// where ignoring case takes more than folding A–Z, a NUL and all six
 	// lower-cased follow. ends says where each field's NUL is. A search
 	// matches the text ignoring case.
@@ -186,7 +187,9 @@ func (l *Listing) entryOf(s *Summary) entry {
 	b.Grow(n)
 	for i, f := range fields {
 		if i > 0 {
-			e.ends[i-1] = uint16(b.Len())
+			if i < len(e.ends) {
+				e.ends[i-1] = uint16(b.Len())
+			}
 			b.WriteByte(0)
 		}
 		b.WriteString(f)
@@ -231,17 +234,27 @@ func (l *Listing) name(n string) uint32 {
 	return i
 }
 
-// field is the ith of an entry's text fields (0 is the id).
+// field is the ith of an entry's text fields (0 is the id). The last two,
+// the item barcode and the number, share the last end: the NUL between
+// them is looked for when they are read, which keeps an entry at 96 bytes.
 func (e *entry) field(i int) string {
-	from := 0
-	if i > 0 {
-		from = int(e.ends[i-1]) + 1
+	last := len(e.ends) - 1
+	if i < last {
+		from := 0
+		if i > 0 {
+			from = int(e.ends[i-1]) + 1
+		}
+		return e.text[from:e.ends[i]]
 	}
 	to := len(e.text)
-	if i < len(e.ends)-1 || e.ends[len(e.ends)-1] != 0 {
-		to = int(e.ends[i])
+	if e.ends[last] != 0 {
+		to = int(e.ends[last])
 	}
-	return e.text[from:to]
+	barcode, number, _ := strings.Cut(e.text[int(e.ends[last-1])+1:to], "\x00")
+	if i == last {
+		return barcode
+	}
+	return number
 }
 
 func (e *entry) id() string { return e.field(0) }
@@ -257,7 +270,7 @@ func (l *Listing) summary(e *entry) Summary {
 	}
 	return l.withLender(Summary{
 		ID: e.field(0), ExternalID: e.field(1), Title: e.field(2), ArticleTitle: e.field(3),
-		Requester: e.field(4), ItemBarcode: e.field(5),
+		Requester: e.field(4), ItemBarcode: e.field(5), RequestNumber: e.field(6),
 		Side: Side(l.names[e.names[nameSide]]), State: State(l.names[e.names[nameState]]),
 		Format: Format(l.names[e.names[nameFormat]]), Partner: l.names[e.names[namePartner]],
 		Pickup: l.names[e.names[namePickup]], PickTarget: l.names[e.names[namePickTarget]],
@@ -290,7 +303,7 @@ func (e *entry) matches(q string) bool {
 // textFields are a summary's text fields in the order an entry's text
 // holds them (and entry.field numbers them); a search matches any one.
 func textFields(s *Summary) []string {
-	return []string{s.ID, s.ExternalID, s.Title, s.ArticleTitle, s.Requester, s.ItemBarcode}
+	return []string{s.ID, s.ExternalID, s.Title, s.ArticleTitle, s.Requester, s.ItemBarcode, s.RequestNumber}
 }
 
 // fold is the text a search matches, lower-cased: what an entry's text

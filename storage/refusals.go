@@ -40,6 +40,12 @@ func BarcodeInUse(code, ref string) error {
 		"Barcode %s is already in use on request %s — finish or check in that request first, or use another barcode.", code, ref)}
 }
 
+// NumberInUse refuses a request whose number another request (ref) has.
+func NumberInUse(number, ref string) error {
+	return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
+		"Number %s is already request %s's; a request keeps the number it was given.", number, ref)}
+}
+
 // CheckRequest refuses a request that cannot be stored as it is.
 func CheckRequest(r domain.Request) error {
 	switch {

@@ -30,8 +30,9 @@ func EncodeSummary(s domain.Summary) []byte {
 		b = binary.AppendVarint(b, n)
 	}
 	// A borrowing request's lender flags and deadline follow only when
-	// set, so that the summaries of other requests stay as they were.
-	if s.Flags != "" || !s.LenderDeadline.IsZero() {
+	// set or when the request's number follows them, so that summaries
+	// written before numbers existed read as they were.
+	if s.Flags != "" || !s.LenderDeadline.IsZero() || s.RequestNumber != "" {
 		b = binary.AppendUvarint(b, uint64(len(s.Flags)))
 		b = append(b, s.Flags...)
 		var n int64
@@ -39,6 +40,10 @@ func EncodeSummary(s domain.Summary) []byte {
 			n = s.LenderDeadline.UnixNano()
 		}
 		b = binary.AppendVarint(b, n)
+	}
+	if s.RequestNumber != "" {
+		b = binary.AppendUvarint(b, uint64(len(s.RequestNumber)))
+		b = append(b, s.RequestNumber...)
 	}
 	return b
 }
@@ -89,11 +94,20 @@ func DecodeSummary(v []byte) (domain.Summary, error) {
 	s.Flags = data[pos : pos+int(n)]
 	pos += int(n)
 	d, w := binary.Varint(v[pos:])
-	if w <= 0 || pos+w != len(v) {
+	if w <= 0 {
 		return s, ErrSummaryDamaged
 	}
+	pos += w
 	if d != 0 {
 		s.LenderDeadline = time.Unix(0, d)
 	}
+	if pos == len(v) {
+		return s, nil
+	}
+	n, w = binary.Uvarint(v[pos:])
+	if w <= 0 || n == 0 || uint64(len(v)-pos-w) != n {
+		return s, ErrSummaryDamaged
+	}
+	s.RequestNumber = data[pos+w:]
 	return s, nil
 }

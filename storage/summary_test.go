@@ -27,6 +27,8 @@ func TestSummaryEncodingRoundTrip(t *testing.T) {
 		{"long title", domain.Summary{ID: "long", Title: string(make([]byte, 70000))}},
 		{"lender flags", domain.Summary{ID: "lent", State: domain.ShippedToUs, Flags: "overdue,recalled", LenderDeadline: at}},
 		{"lender deadline only", domain.Summary{ID: "asked", State: domain.Requested, LenderDeadline: at}},
+		{"number", domain.Summary{ID: "numbered", RequestNumber: "B-2026-00042"}},
+		{"number and lender flags", domain.Summary{ID: "both", Flags: "overdue", LenderDeadline: at, RequestNumber: "B-2026-00043"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,6 +49,7 @@ func TestSummaryWithoutLenderPartKeepsItsBytes(t *testing.T) {
 
 func TestDamagedSummaryRefused(t *testing.T) {
 	good := storage.EncodeSummary(domain.Summary{ID: "id", Title: "A title", Created: time.Now()})
+	numbered := storage.EncodeSummary(domain.Summary{ID: "id", RequestNumber: "L-2026-00001"})
 	tests := map[string][]byte{
 		"empty":                    nil,
 		"unknown layout":           append([]byte{9}, good[1:]...),
@@ -55,6 +58,8 @@ func TestDamagedSummaryRefused(t *testing.T) {
 		"length too big":           {storage.SummaryFormat, 0xff, 0xff, 0xff, 0x0f},
 		"cut in the lender's part": append(append([]byte{}, good...), 5, 'o'),
 		"trailing bytes":           append(storage.EncodeSummary(domain.Summary{ID: "id", Flags: "overdue"}), 1),
+		"cut in the number":        numbered[:len(numbered)-3],
+		"empty number":             append(storage.EncodeSummary(domain.Summary{ID: "id", Flags: "overdue"}), 0),
 	}
 	for name, v := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -50,7 +50,8 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	assert.Equal(t, r.ID, sel.ID)
 	assert.Equal(t, 0, mw.list.view.selected, "the new request is at the top of the list")
 	assert.Equal(t, domain.Borrowing, mw.list.filter.Side)
-	assert.Equal(t, "Title", mw.list.view.cols[1].title, "borrowing columns (after the mark box)")
+	assert.Equal(t, "Number", mw.list.view.cols[1].title, "borrowing columns (after the mark box)")
+	assert.Equal(t, "Title", mw.list.view.cols[2].title)
 
 	_, err = mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
 	require.ErrorIs(t, err, domain.ErrInvalidInput, "a requester is required")
@@ -88,18 +89,24 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 	assert.True(t, mw.banner.undoOffered())
 
 	routes := []struct {
-		at    domain.Station
-		want  domain.State
-		words string
+		at      domain.Station
+		confirm bool // the check-out prompt opens: staff confirm the requester
+		want    domain.State
+		words   string
 	}{
-		{mainDesk, domain.OnHoldShelf, "hold shelf"},
-		{mainDesk, domain.Loaned, "checked out"},
-		{scienceDesk, domain.ReturnedByPatron, "checked in"},
-		{domain.RSDesk, domain.Completed, "completed"},
+		{mainDesk, false, domain.OnHoldShelf, "hold shelf"},
+		{mainDesk, true, domain.Loaned, "checked out"},
+		{scienceDesk, false, domain.ReturnedByPatron, "checked in"},
+		{domain.RSDesk, false, domain.Completed, "completed"},
 	}
 	for _, rt := range routes {
 		mw.SetStation(rt.at)
+		f.clock.now = f.clock.now.Add(domain.RepeatWindow)
 		scanInto(mw, "39200001")
+		if rt.confirm {
+			require.NotNil(t, mw.scan.pending, "the prompt is open")
+			mw.scan.ConfirmCheckout()
+		}
 		assert.Equal(t, rt.want, f.state(r.ID), "scan at %s", rt.at.Label())
 		assert.Contains(t, mw.banner.Text(), rt.words)
 		assert.True(t, mw.banner.undoOffered())

@@ -111,7 +111,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 
 	// Everything wraps, so that on a small screen the pane can be narrow
 	// and leave the list its room.
-	add(wrappedRich(r.Ref(), widget.RichTextStyleHeading))
+	add(wrappedRich(detailsHeading(r), widget.RichTextStyleHeading))
 	status := widget.NewLabelWithStyle(r.StatusLabel()+"  ·  "+r.Partner+"  ·  "+sideLabel(r.Side),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	status.Wrapping = fyne.TextWrapWord

@@ -44,7 +44,7 @@ var (
 			left, ok := l.desk.TimeLeft(r.Deadline)
 			return formatTimeLeft(left, ok)
 		}},
-		{title: "External id", sample: "UM-ISO-550019", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Ref() }},
+		{title: "External id", sample: "UM-ISO-550019", own: true, text: func(_ *RequestList, r *domain.Summary) string { return listRef(r) }},
 		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string {
 			if r.ArticleTitle != "" {
 				return r.Title + " — " + r.ArticleTitle
@@ -57,6 +57,7 @@ var (
 	}
 	borrowingColumns = []column{
 		markColumn,
+		numberColumn,
 		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
 		{title: "Requester", sample: "Katherine Johnson", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},

@@ -123,7 +123,10 @@ func TestScanUpdatesOnlyTheScannedRequest(t *testing.T) {
 	assertShowsTheDatabase(t, f, mw)
 
 	mw.SelectRequest(r.ID)
-	scanInto(mw, "39200001") // checked out
+	f.clock.now = f.clock.now.Add(domain.RepeatWindow)
+	scanInto(mw, "39200001") // the requester confirmed, checked out
+	mw.scan.ConfirmCheckout()
+	require.Equal(t, domain.Loaned, f.state(r.ID))
 	mw.scan.UndoLastScan()
 	require.Equal(t, domain.OnHoldShelf, f.state(r.ID))
 	assert.Equal(t, before, f.reads(), "nor does undoing it")

@@ -16,6 +16,10 @@ type scanDesk interface {
 	Scan(code, selectedID string, by domain.Actor) (domain.ScanResult, error)
 	Undo(ref string, by domain.Actor) (domain.Request, error)
 	Stations() ([]domain.Station, error)
+	// the pickup desk's check-out (pickup.go)
+	ScanWith(code, selectedID string, by domain.Actor, proof domain.CheckoutProof) (domain.ScanResult, error)
+	PatronOnHold(code string, at domain.Station) (name string, ok bool, err error)
+	Now() time.Time
 }
 
 // ScanBar is the scan entry and the desk selector: it routes each scanned
@@ -44,6 +48,12 @@ type ScanBar struct {
 	// loaded follows the list of desks and where this one stands (the
 	// menu bar, the title), when set.
 	loaded func()
+
+	// gate remembers the patron and the last item read at a pickup desk;
+	// pending is the check-out waiting for staff to confirm the requester
+	// (pickup.go).
+	gate    *domain.PickupGate
+	pending *pendingCheckout
 }
 
 func newScanBar(l link, d scanDesk, prefs fyne.Preferences, at domain.Station) *ScanBar {
@@ -68,13 +78,27 @@ func newScanBar(l link, d scanDesk, prefs fyne.Preferences, at domain.Station) *
 func (b *ScanBar) SubmitScan(code string) {
 	key := time.Now()
 	b.entry.SetText("")
-	defer b.focus()
+	defer func() {
+		if b.pending == nil { // the check-out prompt keeps the focus
+			b.focus()
+		}
+	}()
 	code = strings.TrimSpace(code)
 	if code == "" {
 		b.openCurrent()
 		return
 	}
+	if b.at.Kind == domain.StationPickup {
+		b.scanAtPickup(code, key)
+		return
+	}
 	res, err := b.desk.Scan(code, b.selected(), b.actor())
+	b.scanned(code, res, err, key)
+}
+
+// scanned shows what a scan did, or why it was refused, and offers Undo of
+// a change.
+func (b *ScanBar) scanned(code string, res domain.ScanResult, err error, key time.Time) {
 	committed := time.Now()
 	if err != nil {
 		if errors.Is(err, domain.ErrStorageUnavailable) {
@@ -167,6 +191,7 @@ func (b *ScanBar) loadStations() {
 // SetStation sets where this workstation stands; it is remembered.
 func (b *ScanBar) SetStation(st domain.Station) {
 	b.at = st
+	b.gate = nil // a patron and an item read at one desk are not another's
 	b.prefs.SetString(prefDesk, st.String())
 	b.loadStations()
 	b.info("This workstation is now at the " + st.Label() + ".")

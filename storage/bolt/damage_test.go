@@ -57,7 +57,8 @@ func useDamaged(t *testing.T, data []byte) error {
 	}
 	rep, err := d.Check(false, domain.Actor{})
 	if err == nil && !rep.Sound() {
-		return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Msg: rep.Problems[0].Detail}
+		// check's report is about the file it was run on
+		return &domain.Refusal{Kind: domain.ErrDatabaseDamaged, Path: path, Msg: rep.Problems[0].Detail}
 	}
 	return err
 }

@@ -1,7 +1,7 @@
 // Package bolt keeps ILL Desk's requests, partners and settings in a
 // bbolt database file, and backs it up, checks and restores it.
 //
-// Layout of the database (schema version 1):
+// Layout of the database (schema version 3):
 //
 //	meta          "schema" → "1"
 //	requests      request ID (UUIDv7, so keys sort by creation) → JSON of domain.Request
@@ -10,6 +10,10 @@
 //	idx_barcode   Request.ActiveBarcode() → request ID (only when non-empty)
 //	settings      key → value
 //	notices       notice ID (UUIDv7, so keys sort by creation) → JSON of domain.Notice
+//	summaries     request ID → storage.EncodeSummary of the request's summary
+//	idx_number    Request.RequestNumber → request ID (schema 3)
+//	numbers       a bucket per number series ("B-2026"), whose bbolt
+//	              sequence is the series' last number (schema 3)
 //
 // A database made before the notices bucket existed gets it when opened.
 // A journal an earlier version left beside the file is brought into it
@@ -42,7 +46,7 @@ import (
 
 // SchemaVersion is the version of the database layout this build writes and
 // reads. A database with a larger version is refused with ErrSchemaTooNew.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // lockTimeout bounds how long Open waits for another process's file lock.
 const lockTimeout = 1 * time.Second
@@ -63,10 +67,14 @@ var (
 	// bucketSummaries holds each request's domain.Summary (storage.EncodeSummary),
 	// kept in step by PutRequest; the request list reads only these.
 	bucketSummaries = []byte("summaries")
+	// bucketIdxNumber indexes the requests' numbers; bucketNumbers holds a
+	// bucket per number series whose sequence numbers its requests.
+	bucketIdxNumber = []byte("idx_number")
+	bucketNumbers   = []byte("numbers")
 
 	keySchema = []byte("schema")
 
-	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings, bucketNotices, bucketRecords, bucketSummaries}
+	allBuckets = [][]byte{bucketMeta, bucketRequests, bucketPartners, bucketIdxExternal, bucketIdxBarcode, bucketSettings, bucketNotices, bucketRecords, bucketSummaries, bucketIdxNumber, bucketNumbers}
 )
 
 // DB is an open ILL Desk database; it implements domain.Store. Only one
@@ -172,18 +180,29 @@ func Open(path string) (*DB, error) {
 			return nil, storage.SystemError(path, fmt.Errorf("cannot save the folder of %s to disk: %w", path, err))
 		}
 	}
-	var ok bool
+	// A journal an earlier version left is brought in before the schema is
+	// upgraded: it was written against the layout the file has, and a
+	// journal refused leaves the file as it was.
+	var ok, older bool
 	err = db.read(func(btx *bbolt.Tx) error {
 		if err := checkSize(path, btx.Size()); err != nil {
 			return err
 		}
 		ok = ready(btx)
+		if meta := btx.Bucket(bucketMeta); !ok && meta != nil {
+			_, err := schemaOf(meta, path)
+			older = err == nil
+			return err
+		}
 		return nil
 	})
+	if err == nil && older {
+		err = db.bringInJournal()
+	}
 	if err == nil && !ok {
 		err = db.write(func(btx *bbolt.Tx) error { return prepare(btx, path) })
 	}
-	if err == nil {
+	if err == nil && !older {
 		err = db.bringInJournal()
 	}
 	if err != nil {
@@ -360,6 +379,20 @@ func migrate(btx *bbolt.Tx, from int) error {
 			if err := t.PutSetting(domain.SettingVaultInUse, "yes"); err != nil {
 				return err
 			}
+		}
+	}
+	if from < 3 { // 3: every request has a number, given in creation order
+		t := newTx(btx)
+		if err := t.ForEachRequest(func(r domain.Request) error {
+			if r.RequestNumber != "" {
+				return nil
+			}
+			if err := domain.AssignNumber(t, &r); err != nil {
+				return err
+			}
+			return t.PutRequest(r)
+		}); err != nil {
+			return err
 		}
 	}
 	return nil

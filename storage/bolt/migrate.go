@@ -26,8 +26,9 @@ type MigrateReport struct {
 // CopyTo copies everything the workstation database holds into the
 // department database, in one transaction of the target: all of it or,
 // on any refusal (an external identifier or barcode another workstation's
-// data already uses), nothing. Partners and settings the department
-// already has are kept as they are there and listed in the report.
+// data already uses), nothing. The requests are numbered again, in
+// creation order, from the department's series. Partners and settings the
+// department already has are kept as they are there and listed in the report.
 func (db *DB) CopyTo(to domain.Store) (MigrateReport, error) {
 	var rep MigrateReport
 	err := db.read(func(btx *bbolt.Tx) error {
@@ -77,6 +78,13 @@ func copyAll(from *tx, btx *bbolt.Tx, dst domain.Tx, rep *MigrateReport) error {
 				"Request %s is already in the department database: this workstation's data was moved before. Nothing was copied.", r.Ref())}
 		}
 		rep.Requests++
+		// Numbers are the department's: each request moved takes the next
+		// of the department's series, so none can clash with another
+		// workstation's.
+		r.RequestNumber = ""
+		if err := domain.AssignNumber(dst, &r); err != nil {
+			return err
+		}
 		return dst.PutRequest(r)
 	}); err != nil {
 		return err

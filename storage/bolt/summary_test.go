@@ -1,7 +1,9 @@
 package bolt
 
 import (
+	"errors"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -96,10 +98,70 @@ func TestOpenUpgradesSchema1WithSummaries(t *testing.T) {
 	got := summaries(t, db)
 	require.Len(t, got, 3)
 	for i, r := range rs {
+		r.RequestNumber = domain.RequestNumber("L-2026", uint64(i+1)) // schema 3 numbers them
 		storagetest.SameSummary(t, r.Summary(), got[i])
 	}
 	require.NoError(t, db.bolt.View(func(btx *bbolt.Tx) error {
-		assert.Equal(t, "2", string(btx.Bucket(bucketMeta).Get(keySchema)))
+		assert.Equal(t, strconv.Itoa(SchemaVersion), string(btx.Bucket(bucketMeta).Get(keySchema)))
 		return nil
 	}))
+}
+
+func TestOpenNumbersTheRequestsOfSchema2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "illdesk.db")
+	db, err := Open(path)
+	require.NoError(t, err)
+	y2025 := time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC)
+	y2026 := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	var rs []domain.Request
+	for i, r := range []struct {
+		side    domain.Side
+		created time.Time
+	}{{domain.Lending, y2025}, {domain.Borrowing, y2026}, {domain.Lending, y2026}, {domain.Borrowing, y2026}, {domain.Lending, y2025}} {
+		rs = append(rs, domain.Request{ID: newID(t), Side: r.side, ExternalID: strconv.Itoa(i), Partner: "RAPID",
+			State: domain.Created, Citation: domain.Citation{Title: "T"}, Created: r.created})
+	}
+	put(t, db, rs...)
+	require.NoError(t, db.Close())
+
+	// make it a schema 2 database: no numbers
+	raw, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	require.NoError(t, err)
+	require.NoError(t, raw.Update(func(btx *bbolt.Tx) error {
+		for _, name := range [][]byte{bucketIdxNumber, bucketNumbers} {
+			if err := btx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		return btx.Bucket(bucketMeta).Put(keySchema, []byte("2"))
+	}))
+	require.NoError(t, raw.Close())
+
+	db, err = Open(path)
+	require.NoError(t, err)
+	defer db.Close()
+	want := []string{"L-2025-00001", "B-2026-00001", "L-2026-00001", "B-2026-00002", "L-2025-00002"}
+	for i, r := range rs {
+		got, err := readRequest(db, r.ID)
+		require.NoError(t, err)
+		assert.Equal(t, want[i], got.RequestNumber, "in creation order, per side and year")
+		assert.Equal(t, want[i], summaries(t, db)[i].RequestNumber)
+	}
+	require.NoError(t, db.Update(func(tx domain.Tx) error {
+		found, ok, err := tx.RequestByNumber("B-2026-00002")
+		assert.True(t, ok)
+		assert.Equal(t, rs[3].ID, found.ID)
+		n, err2 := tx.NextRequestNumber("L-2026")
+		assert.Equal(t, uint64(2), n, "a new request goes on from the numbered ones")
+		return errors.Join(err, err2)
+	}))
+}
+
+// readRequest reads a request by id.
+func readRequest(db *DB, id string) (r domain.Request, err error) {
+	err = db.View(func(tx domain.Tx) error {
+		r, err = tx.Request(id)
+		return err
+	})
+	return r, err
 }

@@ -222,6 +222,45 @@ func (t *tx) RequestByBarcode(code string) (domain.Request, bool, error) {
 	return r, true, nil
 }
 
+// RequestByNumber returns the request idx_number names for number.
+func (t *tx) RequestByNumber(number string) (domain.Request, bool, error) {
+	if number == "" {
+		return domain.Request{}, false, nil
+	}
+	b, err := t.bucket(bucketIdxNumber)
+	if err != nil {
+		return domain.Request{}, false, err
+	}
+	id := b.Get([]byte(number))
+	if id == nil {
+		return domain.Request{}, false, nil
+	}
+	r, err := t.indexed(string(bucketIdxNumber), id)
+	return r, err == nil, err
+}
+
+// NextRequestNumber advances the bbolt sequence of the series' bucket
+// under numbers, creating the bucket for a series' first request.
+func (t *tx) NextRequestNumber(series string) (uint64, error) {
+	nums, err := t.bucket(bucketNumbers)
+	if err != nil {
+		return 0, err
+	}
+	b, err := nums.CreateBucketIfNotExists([]byte(series))
+	if err != nil {
+		return 0, err
+	}
+	return b.NextSequence()
+}
+
+// numberKey is r's idx_number key, nil when r has no number.
+func numberKey(r domain.Summary) []byte {
+	if r.RequestNumber == "" {
+		return nil
+	}
+	return []byte(r.RequestNumber)
+}
+
 // externalKey is r's idx_external key, nil when r has no external identifier.
 func externalKey(r domain.Summary) []byte {
 	if r.ExternalID == "" {
@@ -238,8 +277,8 @@ func barcodeKey(r domain.Summary) []byte {
 	return nil
 }
 
-// PutRequest creates or replaces a request and keeps idx_external and
-// idx_barcode in step. All checks run before the first write, so a refused
+// PutRequest creates or replaces a request and keeps idx_external,
+// idx_barcode and idx_number in step. All checks run before the first write, so a refused
 // request leaves the transaction as it was.
 func (t *tx) PutRequest(r domain.Request) error {
 	if err := storage.CheckRequest(r); err != nil {
@@ -261,9 +300,18 @@ func (t *tx) PutRequest(r domain.Request) error {
 	if err != nil {
 		return err
 	}
+	numIdx, err := t.bucket(bucketIdxNumber)
+	if err != nil {
+		return err
+	}
 	id := []byte(r.ID)
 	sum := r.Summary()
-	extKey, bcKey := externalKey(sum), barcodeKey(sum)
+	extKey, bcKey, numKey := externalKey(sum), barcodeKey(sum), numberKey(sum)
+	if numKey != nil {
+		if holder := numIdx.Get(numKey); holder != nil && !bytes.Equal(holder, id) {
+			return storage.NumberInUse(r.RequestNumber, string(holder))
+		}
+	}
 	if extKey != nil {
 		if holder := extIdx.Get(extKey); holder != nil && !bytes.Equal(holder, id) {
 			return storage.DuplicateExternalID(r, string(holder))
@@ -288,13 +336,16 @@ func (t *tx) PutRequest(r domain.Request) error {
 	// The old keys come from the old summary, which is small to decode.
 	// Unchanged entries are not written again: a bbolt Put of the same value
 	// still rewrites the page, and a scan should write as few pages as it can.
-	var oldExt, oldBc []byte
+	var oldExt, oldBc, oldNum []byte
 	if prev := sums.Get(id); prev != nil {
 		old, err := storage.DecodeSummary(prev)
 		if err != nil {
 			return storage.DamagedValue("request summary", r.ID, err)
 		}
-		oldExt, oldBc = externalKey(old), barcodeKey(old)
+		oldExt, oldBc, oldNum = externalKey(old), barcodeKey(old), numberKey(old)
+	}
+	if err := moveIndex(numIdx, oldNum, numKey, id); err != nil {
+		return err
 	}
 	if err := moveIndex(extIdx, oldExt, extKey, id); err != nil {
 		return err
@@ -347,11 +398,11 @@ func (t *tx) IndexEntries(fn func(domain.IndexEntry) error) error {
 	})
 }
 
-// Reindex empties idx_barcode, idx_external and the summaries and fills
+// Reindex empties idx_barcode, idx_external, idx_number and the summaries and fills
 // them again from the requests. Where two requests claim one key, the
 // later one keeps it; Check reports such duplicates.
 func (t *tx) Reindex() error {
-	for _, name := range [][]byte{bucketIdxBarcode, bucketIdxExternal, bucketSummaries} {
+	for _, name := range [][]byte{bucketIdxBarcode, bucketIdxExternal, bucketIdxNumber, bucketSummaries} {
 		if err := t.btx.DeleteBucket(name); err != nil {
 			return err
 		}
@@ -371,9 +422,18 @@ func (t *tx) Reindex() error {
 	if err != nil {
 		return err
 	}
+	num, err := t.bucket(bucketIdxNumber)
+	if err != nil {
+		return err
+	}
 	return t.ForEachRequest(func(r domain.Request) error {
 		s := r.Summary()
 		id := []byte(r.ID)
+		if k := numberKey(s); k != nil {
+			if err := num.Put(k, id); err != nil {
+				return err
+			}
+		}
 		if k := barcodeKey(s); k != nil {
 			if err := bc.Put(k, id); err != nil {
 				return err

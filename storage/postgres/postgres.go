@@ -69,6 +69,15 @@ CREATE TABLE settings (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);
 CREATE TABLE notices (id text COLLATE "C" PRIMARY KEY, data bytea NOT NULL);
 CREATE TABLE records (kind text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, value bytea NOT NULL, PRIMARY KEY (kind, id));
 `,
+	// 2: requests' numbers. A series' counter is a row rather than a
+	// PostgreSQL SEQUENCE: a sequence's nextval is not undone with its
+	// transaction, and series (side and year) appear as years go by.
+	// numberExisting then numbers the requests already there.
+	2: `
+ALTER TABLE requests ADD COLUMN number text COLLATE "C";
+CREATE UNIQUE INDEX requests_number ON requests (number) WHERE number IS NOT NULL;
+CREATE TABLE request_number_series (series text COLLATE "C" PRIMARY KEY, last bigint NOT NULL);
+`,
 }
 
 // Open connects to the PostgreSQL database at rawURL
@@ -153,10 +162,30 @@ func (p *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("cannot upgrade the department database to schema %d: %w", v, err)
 		}
 	}
+	if version < 2 {
+		if err := numberExisting(&pgTx{ctx: ctx, tx: tx, writable: true}); err != nil {
+			return fmt.Errorf("cannot upgrade the department database to schema 2: %w", err)
+		}
+	}
 	if _, err := tx.Exec(ctx, `UPDATE illdesk_schema SET version = $1`, latest); err != nil {
 		return p.fail(err)
 	}
 	return p.fail(tx.Commit(ctx))
+}
+
+// numberExisting gives the requests made before numbers existed theirs,
+// in creation order.
+func numberExisting(t *pgTx) error {
+	t.Raw = t
+	return t.ForEachRequest(func(r domain.Request) error {
+		if r.RequestNumber != "" {
+			return nil
+		}
+		if err := domain.AssignNumber(t, &r); err != nil {
+			return err
+		}
+		return t.PutRequest(r)
+	})
 }
 
 // writeLock is the advisory lock every Update holds until it commits.
@@ -429,9 +458,30 @@ func (t *pgTx) RequestByBarcode(code string) (domain.Request, bool, error) {
 	return rs[0], true, nil
 }
 
+// RequestByNumber returns the request with that number.
+func (t *pgTx) RequestByNumber(number string) (domain.Request, bool, error) {
+	if number == "" {
+		return domain.Request{}, false, nil
+	}
+	rs, err := t.requests(`SELECT id, data FROM requests WHERE number = $1`, number)
+	if err != nil || len(rs) == 0 {
+		return domain.Request{}, false, err
+	}
+	return rs[0], true, nil
+}
+
+// NextRequestNumber advances the series' counter row, made at its first
+// request; the row stays locked until the transaction ends.
+func (t *pgTx) NextRequestNumber(series string) (uint64, error) {
+	var n int64
+	err := t.tx.QueryRow(t.ctx, `INSERT INTO request_number_series (series, last) VALUES ($1, 1)
+		ON CONFLICT (series) DO UPDATE SET last = request_number_series.last + 1 RETURNING last`, series).Scan(&n)
+	return uint64(n), err
+}
+
 // PutRequest creates or replaces a request with its summary and index
 // columns, refusing one that would share an external identifier (per
-// partner) or an active barcode with another request.
+// partner), an active barcode or a number with another request.
 func (t *pgTx) PutRequest(r domain.Request) error {
 	if err := storage.CheckRequest(r); err != nil {
 		return err
@@ -451,6 +501,17 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 			return err
 		}
 	}
+	var number *string
+	if r.RequestNumber != "" {
+		number = &r.RequestNumber
+		var holder string
+		err := t.tx.QueryRow(t.ctx, `SELECT id FROM requests WHERE number = $1 AND id <> $2`, *number, r.ID).Scan(&holder)
+		if err == nil {
+			return storage.NumberInUse(*number, holder)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+	}
 	if barcode != nil {
 		var holder, ext string
 		err := t.tx.QueryRow(t.ctx, `SELECT id, external_id FROM requests WHERE barcode = $1 AND id <> $2`, *barcode, r.ID).Scan(&holder, &ext)
@@ -465,15 +526,19 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 		return fmt.Errorf("storage: encode request %s: %w", r.ID, err)
 	}
 	t.touch(r.ID)
-	_, err = t.tx.Exec(t.ctx, `INSERT INTO requests (id, data, summary, external_id, partner, barcode)
-		VALUES ($1, $2, $3, $4, $5, $6)
+	_, err = t.tx.Exec(t.ctx, `INSERT INTO requests (id, data, summary, external_id, partner, barcode, number)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, summary = EXCLUDED.summary,
-			external_id = EXCLUDED.external_id, partner = EXCLUDED.partner, barcode = EXCLUDED.barcode`,
-		r.ID, v, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode)
+			external_id = EXCLUDED.external_id, partner = EXCLUDED.partner, barcode = EXCLUDED.barcode,
+			number = EXCLUDED.number`,
+		r.ID, v, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, number)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" { // another workstation got there first
 		if pe.ConstraintName == "requests_barcode" && barcode != nil {
 			return storage.BarcodeInUse(*barcode, "made at another workstation just now")
+		}
+		if pe.ConstraintName == "requests_number" && number != nil {
+			return storage.NumberInUse(*number, "made at another workstation just now")
 		}
 		return storage.DuplicateExternalID(r, "made at another workstation just now")
 	}
@@ -587,17 +652,20 @@ func (t *pgTx) Reindex() error {
 	if err := t.ForEachRequest(func(r domain.Request) error { rs = append(rs, r); return nil }); err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET barcode = NULL`); err != nil {
+	if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET barcode = NULL, number = NULL`); err != nil {
 		return err
 	}
 	for _, r := range rs {
 		s := r.Summary()
-		var barcode *string
+		var barcode, number *string
 		if bc := s.ActiveBarcode(); bc != "" {
 			barcode = &bc
 		}
-		if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET summary = $2, external_id = $3, partner = $4, barcode = $5 WHERE id = $1`,
-			r.ID, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode); err != nil {
+		if r.RequestNumber != "" {
+			number = &r.RequestNumber
+		}
+		if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET summary = $2, external_id = $3, partner = $4, barcode = $5, number = $6 WHERE id = $1`,
+			r.ID, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, number); err != nil {
 			return err
 		}
 	}

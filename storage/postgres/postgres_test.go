@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -191,4 +192,57 @@ func TestPostgresRefusals(t *testing.T) {
 	_, err = postgres.Open(context.Background(), "postgres://%zz")
 	var ref *domain.Refusal
 	require.True(t, errors.As(err, &ref), "%v", err)
+}
+
+// TestPostgresNumbersTheRequestsOfSchema1 opens a department database set
+// up before requests had numbers: they get theirs, in creation order.
+func TestPostgresNumbersTheRequestsOfSchema1(t *testing.T) {
+	url := pgtest.ForTest(t)
+	pg, err := postgres.Open(context.Background(), url)
+	require.NoError(t, err)
+	created := []time.Time{time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}
+	var ids []string
+	require.NoError(t, pg.Update(func(tx domain.Tx) error {
+		for i, side := range []domain.Side{domain.Borrowing, domain.Borrowing, domain.Lending, domain.Borrowing} {
+			id := uuid.Must(uuid.NewV7()).String()
+			ids = append(ids, id)
+			r := domain.Request{ID: id, Side: side, Partner: "RAPID", State: domain.Created, Created: created[min(i, 1)]}
+			if err := tx.PutRequest(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, pg.Close())
+
+	// make it a schema 1 database: no numbers
+	conn, err := pgx.Connect(context.Background(), url)
+	require.NoError(t, err)
+	_, err = conn.Exec(context.Background(), `DROP INDEX requests_number; ALTER TABLE requests DROP COLUMN number;
+		DROP TABLE request_number_series; UPDATE illdesk_schema SET version = 1`)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close(context.Background()))
+
+	pg, err = postgres.Open(context.Background(), url)
+	require.NoError(t, err)
+	defer pg.Close()
+	want := []string{"B-2025-00001", "B-2026-00001", "L-2026-00001", "B-2026-00002"}
+	require.NoError(t, pg.Update(func(tx domain.Tx) error {
+		for i, id := range ids {
+			r, err := tx.Request(id)
+			if err != nil {
+				return err
+			}
+			assert.Equal(t, want[i], r.RequestNumber)
+			found, ok, err := tx.RequestByNumber(want[i])
+			if err != nil {
+				return err
+			}
+			assert.True(t, ok)
+			assert.Equal(t, id, found.ID)
+		}
+		n, err := tx.NextRequestNumber("B-2026")
+		assert.Equal(t, uint64(3), n, "a new request goes on from the numbered ones")
+		return err
+	}))
 }

@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"walks stop at the first error", contractWalksStop},
 		{"summaries follow requests", contractSummaries},
 		{"request count", contractRequestCount},
+		{"number series count on and roll back", contractNumberSeries},
+		{"requests by number, numbers unique", contractRequestNumbers},
 		{"index entries", contractIndexEntries},
 		{"reindex keeps a sound store as it was", contractReindex},
 		{"verify finds a sound store sound", contractVerify},
@@ -1776,5 +1778,112 @@ func contractConcurrentClaims(t *testing.T, s domain.Store) {
 				return err
 			}))
 		})
+	}
+}
+
+// next advances a number series in its own update.
+func next(t *testing.T, s domain.Store, series string) uint64 {
+	t.Helper()
+	var n uint64
+	require.NoError(t, s.Update(func(tx domain.Tx) (err error) {
+		n, err = tx.NextRequestNumber(series)
+		return err
+	}))
+	return n
+}
+
+func contractNumberSeries(t *testing.T, s domain.Store) {
+	assert.Equal(t, uint64(1), next(t, s, "B-2026"))
+	assert.Equal(t, uint64(2), next(t, s, "B-2026"))
+	assert.Equal(t, uint64(1), next(t, s, "L-2026"), "each series counts on its own")
+	assert.Equal(t, uint64(1), next(t, s, "B-2027"))
+
+	// a failed update takes its steps back with it
+	boom := errors.New("boom")
+	err := s.Update(func(tx domain.Tx) error {
+		for range 3 {
+			if _, err := tx.NextRequestNumber("B-2026"); err != nil {
+				return err
+			}
+		}
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, uint64(3), next(t, s, "B-2026"))
+
+	// steps in one transaction each count
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		for want := uint64(2); want <= 3; want++ {
+			n, err := tx.NextRequestNumber("L-2026")
+			if err != nil {
+				return err
+			}
+			assert.Equal(t, want, n)
+		}
+		return nil
+	}))
+	assert.Error(t, s.View(func(tx domain.Tx) error {
+		_, err := tx.NextRequestNumber("L-2026")
+		return err
+	}), "a View cannot step a series")
+}
+
+func contractRequestNumbers(t *testing.T, s domain.Store) {
+	ids := newIDs(t, 3)
+	a := borrowing(ids[0], "", "BL", domain.Created, "")
+	a.RequestNumber = "B-2026-00001"
+	b := lending(ids[1], "E-1", "BL", domain.Created, "")
+	b.RequestNumber = "L-2026-00001"
+	c := lending(ids[2], "E-2", "BL", domain.Created, "") // a request stored without a number
+	putAll(t, s, a, b, c)
+
+	byNumber := func(number string) (domain.Request, bool) {
+		t.Helper()
+		var r domain.Request
+		var ok bool
+		require.NoError(t, s.View(func(tx domain.Tx) (err error) {
+			r, ok, err = tx.RequestByNumber(number)
+			return err
+		}))
+		return r, ok
+	}
+	for _, want := range []domain.Request{a, b} {
+		got, ok := byNumber(want.RequestNumber)
+		require.True(t, ok, want.RequestNumber)
+		assert.Equal(t, want.ID, got.ID)
+	}
+	for _, miss := range []string{"", "B-2026-00002", "b-2026-00001"} {
+		_, ok := byNumber(miss)
+		assert.False(t, ok, miss)
+	}
+	sums := summaries(t, s)
+	assert.Equal(t, []string{"B-2026-00001", "L-2026-00001", ""},
+		[]string{sums[0].RequestNumber, sums[1].RequestNumber, sums[2].RequestNumber})
+
+	// another request cannot take a number
+	before := stateOf(t, s)
+	dup := c
+	dup.RequestNumber = a.RequestNumber
+	msg := isRefusal(t, putOne(s, dup), domain.ErrInvalidInput)
+	assert.Contains(t, msg, "B-2026-00001")
+	assert.Equal(t, before, stateOf(t, s))
+
+	// a request put again keeps its entry; a number given later is found
+	b.Title = "Changed"
+	c.RequestNumber = "L-2026-00002"
+	putAll(t, s, b, c)
+	got, ok := byNumber("L-2026-00001")
+	require.True(t, ok)
+	assert.Equal(t, "Changed", got.Title)
+	got, ok = byNumber("L-2026-00002")
+	require.True(t, ok)
+	assert.Equal(t, c.ID, got.ID)
+
+	// reindexing keeps the numbers found
+	require.NoError(t, s.Update(func(tx domain.Tx) error { return tx.Reindex() }))
+	for _, want := range []domain.Request{a, b, c} {
+		got, ok := byNumber(want.RequestNumber)
+		require.True(t, ok, want.RequestNumber)
+		assert.Equal(t, want.ID, got.ID)
 	}
 }
