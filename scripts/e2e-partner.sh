@@ -49,8 +49,14 @@ wait_for() {
 # attempt REF N: the request id of BORROW's N-th attempt (from 0), as the
 # lender knows the request.
 attempt() { field "$A" "$1" "v['lenders'][$2]['request_id']"; }
-# history_has DB REF TEXT
-history_has() { $1 show "$2" | grep -qF -- "$3" || fail "$2 at $1: no \"$3\" in its history: $($1 show "$2")"; }
+# history_has DB REF TEXT. The output is read whole before it is searched:
+# with pipefail, `show | grep -q` fails when grep stops reading at its match
+# and show is cut off writing the rest.
+history_has() {
+	local out
+	out=$($1 show "$2")
+	grep -qF -- "$3" <<<"$out" || fail "$2 at $1: no \"$3\" in its history: $out"
+}
 
 $A config set agency-id ISIL:US-BORROW >/dev/null
 $A config set library-name "Borrowing Library" >/dev/null

@@ -115,7 +115,8 @@ backup=$(ls "$(dirname "$moved")"/backups/*.db | head -n 1)
 traced "a backup to a file" --db "$moved" backup "$work/data/copy.db"
 "$bin" --db "$moved" lend new --partner RAPID --external-id 99990001 --title "After the backup" >/dev/null
 traced "a restore" --db "$moved" restore "$backup"
-"$bin" --db "$moved" list --all --json | grep -q 99990001 && fail "the restore did not put the backup in place"
+listed=$("$bin" --db "$moved" list --all --json) # read whole: grep -q would cut off a pipe
+grep -q 99990001 <<<"$listed" && fail "the restore did not put the backup in place"
 
 # the checker catches a new entry left unsynced
 printf '1 mkdir("%s/x", 0700) = 0\n' "$work/data" >"$work/trace.check"

@@ -247,7 +247,7 @@ verify() {
 		# a ship cut between storing its file and recording it, or a restore
 		# of a backup older than some ships, leaves files no request names
 		# (README, "After a power cut"): repaired, not damage
-		if grep -v '^illdesk:' <<<"$out" | grep -qv '^vault_file_orphan'; then
+		if [[ -n $(grep -v -e '^illdesk:' -e '^vault_file_orphan' <<<"$out") ]]; then
 			echo "check fails after the cut: $out"
 			return 1
 		fi
