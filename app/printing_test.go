@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -11,33 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/illdesk/illdesk/domain"
+	"github.com/illdesk/illdesk/internal/printtest"
 )
-
-// fakePrinter stands in for the system's printing: it knows printers by
-// name, one of them the default, and records the jobs it is given.
-type fakePrinter struct {
-	mu       sync.Mutex
-	def      string
-	printers []string
-	jobs     [][2]string // printer, file
-}
-
-func (p *fakePrinter) Print(_ context.Context, printer, path string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.jobs = append(p.jobs, [2]string{printer, path})
-	return nil
-}
-
-func (p *fakePrinter) DefaultPrinter(context.Context) (string, error) { return p.def, nil }
-
-func (p *fakePrinter) Printers(context.Context) ([]string, error) { return p.printers, nil }
 
 // printingCLI is a command line with a lending request picked (12345678),
 // another that is not (87654321) and a fake printer with no default.
-func printingCLI(t *testing.T) (*cli, *fakePrinter) {
+func printingCLI(t *testing.T) (*cli, *printtest.Printer) {
 	c := newCLI(t)
-	p := &fakePrinter{printers: []string{"Office", "Basement"}}
+	p := &printtest.Printer{Names: []string{"Office", "Basement"}}
 	c.printer = p
 	setupLending(c)
 	c.ok("lend", "new", "--partner", "RAPID", "--external-id", "87654321", "--title", "Unpicked", "--item-barcode", "39000002")
@@ -56,7 +35,7 @@ func TestSlipWritesOnePDF(t *testing.T) {
 	pages, err := api.PageCountFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, 2, pages, "one PDF of two slips")
-	assert.Empty(t, p.jobs, "nothing printed without --print")
+	assert.Empty(t, p.Jobs(), "nothing printed without --print")
 }
 
 func TestSlipPrints(t *testing.T) {
@@ -64,19 +43,19 @@ func TestSlipPrints(t *testing.T) {
 	c.ok("pick", "87654321", "--to", "rs")
 	c.ok("config", "set", "printer", "Office")
 	out := c.ok("slip", "12345678", "87654321", "--print")
-	require.Len(t, p.jobs, 1, "one job")
-	assert.Equal(t, "Office", p.jobs[0][0])
-	assert.FileExists(t, p.jobs[0][1])
-	assert.Equal(t, "Pick slips sent to the printer Office as one job: "+p.jobs[0][1]+"\n", out)
+	require.Len(t, p.Jobs(), 1, "one job")
+	assert.Equal(t, "Office", p.Jobs()[0][0])
+	assert.FileExists(t, p.Jobs()[0][1])
+	assert.Equal(t, "Pick slips sent to the printer Office as one job: "+p.Jobs()[0][1]+"\n", out)
 
 	c.ok("slip", "12345678", "--printer", "Basement")
-	require.Len(t, p.jobs, 2)
-	assert.Equal(t, "Basement", p.jobs[1][0], "--printer prints, on that printer")
+	require.Len(t, p.Jobs(), 2)
+	assert.Equal(t, "Basement", p.Jobs()[1][0], "--printer prints, on that printer")
 
 	c.ok("config", "set", "printer", "default")
-	p.def = "Office"
+	p.SetDefault("Office")
 	c.ok("slip", "12345678", "--print")
-	assert.Equal(t, "Office", p.jobs[2][0], "the system's default")
+	assert.Equal(t, "Office", p.Jobs()[2][0], "the system's default")
 }
 
 func TestSlipRefusals(t *testing.T) {
@@ -96,7 +75,7 @@ func TestSlipRefusals(t *testing.T) {
 
 	code, _, _ = c.run("slip")
 	assert.Equal(t, 2, code, "a slip of nothing is a usage error")
-	assert.Empty(t, p.jobs)
+	assert.Empty(t, p.Jobs())
 }
 
 func TestPrintingSettings(t *testing.T) {
@@ -112,5 +91,5 @@ func TestPrintingSettings(t *testing.T) {
 	code, _, errOut := c.run("config", "set", "slip-output", "paper")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "use print or pdf")
-	var _ domain.Printer = (*fakePrinter)(nil)
+	var _ domain.Printer = (*printtest.Printer)(nil)
 }

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2/widget"
@@ -12,37 +10,18 @@ import (
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/folder"
+	"github.com/illdesk/illdesk/internal/printtest"
 	"github.com/illdesk/illdesk/pdf"
 )
 
-// fakePrinter stands in for the system's printing: it knows printers by
-// name, one of them the default, and records the jobs it is given.
-type fakePrinter struct {
-	mu       sync.Mutex
-	def      string
-	printers []string
-	jobs     [][2]string // printer, file
-}
-
-func (p *fakePrinter) Print(_ context.Context, printer, path string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.jobs = append(p.jobs, [2]string{printer, path})
-	return nil
-}
-
-func (p *fakePrinter) DefaultPrinter(context.Context) (string, error) { return p.def, nil }
-
-func (p *fakePrinter) Printers(context.Context) ([]string, error) { return p.printers, nil }
-
-var _ domain.Printer = (*fakePrinter)(nil)
+var _ domain.Printer = (*printtest.Printer)(nil)
 
 // printingFixture is a fixture whose desk prints on a fake printer that
 // knows Office and Basement and has no default, with two lending requests
 // whose items can be picked, A and B.
-func printingFixture(t *testing.T) (*fixture, *fakePrinter) {
+func printingFixture(t *testing.T) (*fixture, *printtest.Printer) {
 	f := newFixture(t)
-	p := &fakePrinter{printers: []string{"Office", "Basement"}}
+	p := &printtest.Printer{Names: []string{"Office", "Basement"}}
 	f.desk = domain.NewDesk(domain.Config{Store: f.store, Clock: f.clock, Calendar: f.desk.Calendar(),
 		Documents: pdf.Documents{}, WorkDir: filepath.Join(f.dir, "work"), Folders: folder.OS{}, Printer: p})
 	f.partner("RAPID", 24)
@@ -62,25 +41,25 @@ func TestSlipsFollowSlipOutput(t *testing.T) {
 	mw.details.Pick(scanLabDesk, "")
 	mw.Wait()
 	assert.FileExists(t, filepath.Join(f.dir, "work", "slips", "A-slip.pdf"), "pdf: the slip is opened as a PDF")
-	assert.Empty(t, p.jobs, "pdf: nothing printed")
+	assert.Empty(t, p.Jobs(), "pdf: nothing printed")
 
 	require.NoError(t, mw.settingsDialog.SavePrinting("Office", domain.SlipOutputPrint))
 	mw.details.ReprintSlip()
 	mw.Wait()
-	require.Len(t, p.jobs, 1)
-	assert.Equal(t, [2]string{"Office", filepath.Join(f.dir, "work", "slips", "A-slip.pdf")}, p.jobs[0])
+	require.Len(t, p.Jobs(), 1)
+	assert.Equal(t, [2]string{"Office", filepath.Join(f.dir, "work", "slips", "A-slip.pdf")}, p.Jobs()[0])
 	assert.Equal(t, "Pick slip sent to the printer Office.", mw.StatusText())
 
 	mw.list.MarkRequest(b.ID, true)
 	require.NoError(t, mw.batch.PickMarked(scanLabDesk))
 	mw.Wait()
-	require.Len(t, p.jobs, 2, "picking prints the slip")
+	require.Len(t, p.Jobs(), 2, "picking prints the slip")
 	mw.list.MarkRequest(a.ID, true)
 	mw.list.MarkRequest(b.ID, true)
 	mw.batch.PrintMarkedSlips()
 	mw.Wait()
-	require.Len(t, p.jobs, 3, "the marked requests' slips are one job")
-	assert.Contains(t, filepath.Base(p.jobs[2][1]), "slips-")
+	require.Len(t, p.Jobs(), 3, "the marked requests' slips are one job")
+	assert.Contains(t, filepath.Base(p.Jobs()[2][1]), "slips-")
 	assert.Equal(t, "2 pick slips sent to the printer Office.", mw.StatusText())
 }
 
@@ -93,7 +72,7 @@ func TestSlipsWithoutPrinter(t *testing.T) {
 	mw.SelectRequest(mustFind(t, f.desk, "A").ID)
 	mw.details.ReprintSlip()
 	mw.Wait()
-	assert.Empty(t, p.jobs)
+	assert.Empty(t, p.Jobs())
 	assert.Equal(t, "No printer is set and this computer has no default printer. Choose a printer in Settings, on the Printing tab.",
 		mw.StatusText())
 }
