@@ -235,8 +235,10 @@ func (l *Listing) name(n string) uint32 {
 }
 
 // field is the ith of an entry's text fields (0 is the id). The last two,
-// the item barcode and the number, share the last end: the NUL between
-// them is looked for when they are read, which keeps an entry at 96 bytes.
+// the item barcode and the number, share the last end: the last NUL
+// between them is looked for when they are read (a number, which ILL Desk
+// makes, never holds one; a barcode might), which keeps an entry at 96
+// bytes.
 func (e *entry) field(i int) string {
 	last := len(e.ends) - 1
 	if i < last {
@@ -250,11 +252,12 @@ func (e *entry) field(i int) string {
 	if e.ends[last] != 0 {
 		to = int(e.ends[last])
 	}
-	barcode, number, _ := strings.Cut(e.text[int(e.ends[last-1])+1:to], "\x00")
+	both := e.text[int(e.ends[last-1])+1 : to]
+	cut := strings.LastIndexByte(both, 0)
 	if i == last {
-		return barcode
+		return both[:cut]
 	}
-	return number
+	return both[cut+1:]
 }
 
 func (e *entry) id() string { return e.field(0) }

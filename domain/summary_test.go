@@ -281,7 +281,7 @@ func FuzzListingSearch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, ext, requester, q string) {
 		in := []Summary{
 			{ID: "019a0000-0000-7000-8000-0000000000aa", Side: Lending, State: Created, Title: title, ExternalID: ext},
-			{ID: "ID-Upper", Side: Borrowing, State: Received, Title: "Plain", Requester: requester, ItemBarcode: ext},
+			{ID: "ID-Upper", Side: Borrowing, State: Received, Title: "Plain", Requester: requester, ItemBarcode: ext, RequestNumber: "B-2026-00042"},
 			{ID: "id-3", Side: Lending, State: Created, ArticleTitle: requester + title},
 		}
 		l := NewListing(slices.Clone(in))
@@ -300,6 +300,7 @@ func FuzzListingSearch(f *testing.F) {
 			require.Equal(t, s.Requester, got.Requester)
 			require.Equal(t, s.ArticleTitle, got.ArticleTitle)
 			require.Equal(t, s.ItemBarcode, got.ItemBarcode)
+			require.Equal(t, s.RequestNumber, got.RequestNumber)
 		}
 		require.Equal(t, want, l.Filter(f).Len(), "search %q", q)
 	})
