@@ -97,7 +97,8 @@ func (m *MainWindow) buildMenu(backup bool) {
 	}
 	newLending := item("New lending request…", "", m.NewLending)
 	newLending.Shortcut = shortcutFor(fyne.KeyN, true)
-	file := fyne.NewMenu("File", item("New borrowing request…", fyne.KeyN, m.NewBorrowing), newLending)
+	file := fyne.NewMenu("File", item("New borrowing request…", fyne.KeyN, m.NewBorrowing), newLending,
+		item("Import…", "", m.importer.ShowImport))
 	if backup {
 		file.Items = append(file.Items, item("Back up now", "", m.backup.BackUpNow))
 	}

@@ -61,7 +61,7 @@ func TestMenuItemsRunTheirHandlers(t *testing.T) {
 		{"Help", "Keyboard shortcuts", "Keyboard shortcuts"},
 		{"Help", "About ILL Desk", "About ILL Desk"},
 	}
-	tested := map[string]bool{"File/Quit": true} // TestQuitFromTheMenu
+	tested := map[string]bool{"File/Quit": true, "File/Import…": true} // TestQuitFromTheMenu, TestImportFromTheFileMenu
 	for _, c := range dialogs {
 		t.Run(c.menu+"/"+c.label, func(t *testing.T) {
 			tested[c.menu+"/"+c.label] = true

@@ -115,6 +115,7 @@ type MainWindow struct {
 	attention *AttentionButton
 	borrowing *BorrowingForm
 	lending   *LendingForm
+	importer  *Importer
 	// the dialogs the top bar's buttons open
 	auditLog       *AuditDialog
 	stats          *StatsDialog
@@ -232,6 +233,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.lending = &LendingForm{link: l, desk: d, created: func() {
 		m.list.useFilter(domain.Filter{Side: domain.Lending, State: domain.Created})
 	}}
+	m.importer = &Importer{link: l, desk: d, imported: m.Refresh}
 	m.details = newDetailsPane(l, d, m.drop.object())
 	m.details.selected = m.list.Selected
 	m.details.settings = func() domain.Settings { return m.settings }
@@ -659,7 +661,8 @@ func newEmptyHint(addPartner, newBorrowing func()) fyne.CanvasObject {
 	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
 		"ILL Desk starts with an empty database: add your partner libraries first.\n\n" +
 		"Then record a borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
-		"Record a lending request a partner sends by email or phone with File → New lending request (" + shortcutText("Shift+N") + ").\n\n" +
+		"Record a partner's lending request with File → New lending request (" + shortcutText("Shift+N") + ").\n\n" +
+		"Import partners' ISO 18626 messages or a history .csv with File → Import….\n\n" +
 		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
 	add := widget.NewButton("Add partner…", addPartner)
 	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", newBorrowing)
