@@ -114,9 +114,9 @@ func partnerHint(text string, partners []domain.Partner) string {
 	m := partnerMatches(text, partners)
 	switch {
 	case len(m) == 0:
-		return "No partner matches: add it with Tools → Add partner…"
+		return "No partner matches: add it with Tools > Add partner…"
 	case len(m) == 1:
-		return "→ " + partnerChoice(m[0])
+		return "Partner: " + partnerChoice(m[0])
 	}
 	var names []string
 	for i, p := range m {

@@ -27,7 +27,7 @@ func TestNewLendingFormKeepsWhatWasTypedWhenRefused(t *testing.T) {
 	assert.Contains(t, dialogText(mw), "New lending request")
 
 	test.Type(fs.partner, "rap")
-	assert.Contains(t, dialogText(mw), "→ RAPID — RAPID library", "the partner is found as it is typed")
+	assert.Contains(t, dialogText(mw), "Partner: RAPID — RAPID library", "the partner is found as it is typed")
 	test.Type(fs.externalID, "RAPID-77")
 	test.Type(fs.articleTitle, "On testing")
 	test.Type(fs.pages, "5-9")
@@ -112,12 +112,12 @@ func TestPartnerMatch(t *testing.T) {
 		{Code: "NY", Name: "Albany"}}
 	tests := []struct{ typed, code, hint string }{
 		{"", "", "Type a code or name: 3 partners."},
-		{"bayern", "BVB", "→ BVB — Bibliotheksverbund Bayern"},
-		{"ny", "NY", "→ NY — Albany"},
-		{"NYPL — New York Public Library", "NYPL", "→ NYPL — New York Public Library"},
-		{"library", "NYPL", "→ NYPL — New York Public Library"},
+		{"bayern", "BVB", "Partner: BVB — Bibliotheksverbund Bayern"},
+		{"ny", "NY", "Partner: NY — Albany"},
+		{"NYPL — New York Public Library", "NYPL", "Partner: NYPL — New York Public Library"},
+		{"library", "NYPL", "Partner: NYPL — New York Public Library"},
 		{"b", "b", "Matches NYPL, BVB, NY — type more."},
-		{"XYZ", "XYZ", "No partner matches: add it with Tools → Add partner…"},
+		{"XYZ", "XYZ", "No partner matches: add it with Tools > Add partner…"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typed, func(t *testing.T) {
