@@ -661,8 +661,8 @@ func newEmptyHint(addPartner, newBorrowing func()) fyne.CanvasObject {
 	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
 		"ILL Desk starts with an empty database: add your partner libraries first.\n\n" +
 		"Then record a borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
-		"Record a partner's lending request with File > New lending request (" + shortcutText("Shift+N") + ").\n\n" +
-		"Import partners' ISO 18626 messages or a history .csv with File > Import….\n\n" +
+		"Record a partner's lending request: File > New lending request (" + shortcutText("Shift+N") + ").\n\n" +
+		"Import partners' ISO 18626 messages or a history .csv file: File > Import…\n\n" +
 		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
 	add := widget.NewButton("Add partner…", addPartner)
 	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", newBorrowing)
