@@ -26,6 +26,7 @@ type LendingForm struct {
 	fields  *lendingFields
 	refused *widget.Label
 	dialog  dialog.Dialog
+	scroll  *container.Scroll
 }
 
 // lendingDesk is what the lending form asks of the desk.
@@ -179,15 +180,17 @@ func (f *LendingForm) ShowNewLending() {
 		widget.NewFormItem("Item barcode", fs.itemBarcode),
 	)
 	submit := func() { f.Submit() }
+	f.scroll = container.NewVScroll(form)
 	for _, x := range []*keyEntry{fs.partner, fs.externalID, fs.title, fs.articleTitle, fs.author, fs.volume, fs.issue,
 		fs.year, fs.pages, fs.issn, fs.isbn, fs.doi, fs.needBefore, fs.note, fs.location, fs.callNumber, fs.itemBarcode} {
 		x.OnSubmitted = func(string) { submit() }
+		x.onFocus = func() { showInScroll(f.scroll, x) }
 	}
 	save := widget.NewButton("Save  (Return)", submit)
 	save.Importance = widget.HighImportance
 	// the refusal and Save sit below the scrolled fields, so both stay in
 	// sight on a small laptop screen
-	body := container.NewBorder(nil, container.NewVBox(f.refused, save), nil, nil, container.NewVScroll(form))
+	body := container.NewBorder(nil, container.NewVBox(f.refused, save), nil, nil, f.scroll)
 	f.dialog = dialog.NewCustom("New lending request", "Cancel", body, f.dialogs.win)
 	f.dialogs.show(f.dialog, fyne.NewSize(640, 760), fs.partner)
 }
@@ -217,4 +220,17 @@ func (f *LendingForm) CreateLending(in domain.LendingInput) (domain.Request, err
 	f.created()
 	f.acted(r, fmt.Sprintf("Lending request %s for “%s” from %s created.", r.Ref(), r.Title, r.Partner))
 	return r, nil
+}
+
+// showInScroll scrolls s, as little as it takes, so that o, somewhere in its
+// content, is in sight: Tab into a field below the fold brings it up.
+func showInScroll(s *container.Scroll, o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s.Content).Y
+	switch {
+	case top < s.Offset.Y:
+		s.ScrollToOffset(fyne.NewPos(0, top))
+	case top+o.Size().Height > s.Offset.Y+s.Size().Height:
+		s.ScrollToOffset(fyne.NewPos(0, top+o.Size().Height-s.Size().Height))
+	}
 }

@@ -126,3 +126,21 @@ func TestPartnerMatch(t *testing.T) {
 		})
 	}
 }
+
+func TestLendingFormScrollsTheFocusedFieldIntoSight(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	mw := f.open()
+	mw.Window().Resize(fyne.NewSize(800, 480))
+	mw.NewLending()
+	fs := mw.lending.fields
+	require.Zero(t, mw.lending.scroll.Offset.Y)
+
+	mw.Window().Canvas().Focus(fs.itemBarcode)
+	s := mw.lending.scroll
+	assert.Positive(t, s.Offset.Y, "the last field is scrolled up")
+	assert.LessOrEqual(t, fs.itemBarcode.Position().Y+fs.itemBarcode.Size().Height, s.Offset.Y+s.Size().Height+1)
+
+	mw.Window().Canvas().Focus(fs.partner)
+	assert.Zero(t, s.Offset.Y, "and back down to the first")
+}
