@@ -155,7 +155,6 @@ func (f *LendingForm) ShowNewLending() {
 	fs.format.SetSelectedIndex(0)
 	hint := widget.NewLabel(partnerHint("", partners))
 	hint.Wrapping = fyne.TextWrapWord
-	fs.partner.OnChanged = func(s string) { hint.SetText(partnerHint(s, partners)) }
 	f.fields, f.refused = fs, errorLabel()
 	form := widget.NewForm(
 		widget.NewFormItem("Partner *", fs.partner),
@@ -185,6 +184,12 @@ func (f *LendingForm) ShowNewLending() {
 		fs.year, fs.pages, fs.issn, fs.isbn, fs.doi, fs.needBefore, fs.note, fs.location, fs.callNumber, fs.itemBarcode} {
 		x.OnSubmitted = func(string) { submit() }
 		x.onFocus = func() { showInScroll(f.scroll, x) }
+		// a refusal goes once staff type again, so it never names what they fixed
+		x.OnChanged = func(string) { f.refused.SetText("") }
+	}
+	fs.partner.OnChanged = func(s string) {
+		f.refused.SetText("")
+		hint.SetText(partnerHint(s, partners))
 	}
 	save := widget.NewButton("Save  (Return)", submit)
 	save.Importance = widget.HighImportance

@@ -42,6 +42,7 @@ func TestNewLendingFormKeepsWhatWasTypedWhenRefused(t *testing.T) {
 	assert.Empty(t, listedRefs(mw), "nothing was stored")
 
 	test.Type(fs.title, "Journal of Testing")
+	assert.Empty(t, mw.lending.refused.Text, "the refusal goes once a field is changed")
 	test.Type(fs.needBefore, "next week")
 	mw.lending.Submit()
 	assert.Contains(t, mw.lending.refused.Text, "is not a date")
