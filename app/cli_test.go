@@ -441,3 +441,21 @@ func TestOperatorNameDropsTheWindowsDomain(t *testing.T) {
 		assert.Equal(t, tt.want, operatorName(tt.in), "%q", tt.in)
 	}
 }
+
+func TestLendNewServiceAndNeedBefore(t *testing.T) {
+	c := newCLI(t)
+	c.ok("partner", "add", "RAPID", "--name", "RapidILL", "--turnaround-hours", "24")
+	c.ok("lend", "new", "--partner", "RAPID", "--external-id", "NB-1", "--title", "T", "--service", "loan", "--need-before", "2026-03-02")
+	v := c.show("NB-1")
+	assert.Equal(t, "Loan", v["service_type"])
+	assert.Contains(t, v["needed_by"], "2026-03-02")
+	for _, args := range [][]string{
+		{"--service", "scan"},
+		{"--need-before", "soon"},
+	} {
+		code, _, errOut := c.run(append([]string{"lend", "new", "--partner", "RAPID", "--external-id", "NB-2", "--title", "T"}, args...)...)
+		assert.Equal(t, 2, code, "%v: %s", args, errOut)
+	}
+	code, _, _ := c.run("show", "NB-2")
+	assert.NotEqual(t, 0, code, "nothing was stored")
+}

@@ -50,6 +50,7 @@ func (s *requestCommands) cmdLend(args []string) error {
 	fs.Var(&eres, "eresource", "e-resource collection NAME=URL (repeatable)")
 	fs.StringVar(&in.Note, "note", "", "internal note")
 	service := fs.String("service", "", "copy, loan or copy-or-loan (default: copy)")
+	needBefore := fs.String("need-before", "", "date the partner needs it by, YYYY-MM-DD")
 	pos, err := parse(fs, args[1:])
 	if err != nil {
 		return err
@@ -62,6 +63,11 @@ func (s *requestCommands) cmdLend(args []string) error {
 	}
 	if in.Format, err = domain.ParseFormat(*format); err != nil {
 		return usageError{err.Error()}
+	}
+	if *needBefore != "" {
+		if in.NeededBy, err = parseStatsDay(*needBefore); err != nil {
+			return usageError{err.Error()}
+		}
 	}
 	for _, e := range eres {
 		name, url, ok := strings.Cut(e, "=")

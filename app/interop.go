@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -40,49 +41,49 @@ func (s *partnerCommands) cmdImport(args []string) error {
 			return usagef("import a history .csv file on its own: illdesk import [--json] FILE.csv")
 		}
 	}
+	files := make([]domain.ImportFile, len(pos))
+	for i, f := range pos {
+		files[i] = domain.ImportFile{Name: f}
+		files[i].Data, files[i].ReadErr = os.ReadFile(s.local(f))
+		if files[i].ReadErr != nil && domain.IsHistoryFile(f) {
+			return fmt.Errorf("cannot read %s: %w", f, files[i].ReadErr)
+		}
+	}
+	sum, err := s.desk.Import(files, s.actor())
+	if err != nil {
+		return err
+	}
 	if domain.IsHistoryFile(pos[0]) {
 		// Past requests from a history file: all of them or, when a line is
 		// bad, none (the refusal lists the bad lines).
-		fh, err := os.Open(s.local(pos[0]))
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", pos[0], err)
-		}
-		defer fh.Close()
-		res, err := s.desk.ImportHistory(fh, s.actor())
+		fi := sum.Files[0]
 		if *asJSON {
 			out := struct {
 				File  string `json:"file"`
 				OK    bool   `json:"ok"`
 				Error string `json:"error,omitempty"`
 				domain.HistoryResult
-			}{File: pos[0], OK: err == nil, HistoryResult: res}
-			if err != nil {
-				out.Error = worded(err)
+			}{File: fi.Name, OK: fi.Err == nil, HistoryResult: *fi.History}
+			if fi.Err != nil {
+				out.Error = worded(fi.Err)
 			}
 			if jerr := s.printJSON(out); jerr != nil {
 				return jerr
 			}
-		} else if err == nil {
-			s.printf("Imported %d past requests (%d closed, %d open) from %s.\n", res.Imported, res.Closed, res.Open, pos[0])
+		} else if fi.Err == nil {
+			s.printf("%s from %s.\n", strings.TrimSuffix(fi.Outcome(), "."), fi.Name)
 		}
-		return err
+		return fi.Err
 	}
-	var results []importResult
-	refused := 0
-	for _, f := range pos {
-		raw, err := os.ReadFile(s.local(f))
-		if err != nil {
-			refused++
-			results = append(results, importResult{File: f, Error: "cannot read the file: " + err.Error()})
-			continue
+	results := make([]importResult, len(sum.Files))
+	for i, fi := range sum.Files {
+		results[i] = importResult{File: fi.Name, OK: fi.Err == nil, Confirmation: string(fi.Confirmation), ImportResult: fi.Message}
+		switch {
+		case files[i].ReadErr != nil:
+			results[i].Error = "cannot read the file: " + files[i].ReadErr.Error()
+		case fi.Err != nil:
+			results[i].Error = worded(fi.Err)
 		}
-		res, conf, err := s.desk.Intake(raw)
-		ir := importResult{File: f, OK: err == nil, Confirmation: string(conf), ImportResult: res}
-		if err != nil {
-			refused++
-			ir.Error = worded(err)
-		}
-		results = append(results, ir)
 	}
 	if *asJSON {
 		if err := s.printJSON(results); err != nil {
@@ -97,7 +98,7 @@ func (s *partnerCommands) cmdImport(args []string) error {
 			}
 		}
 	}
-	if refused > 0 {
+	if refused := sum.Refused(); refused > 0 {
 		return fmt.Errorf("%d of %d messages refused; nothing was stored for those", refused, len(pos))
 	}
 	return nil

@@ -94,17 +94,12 @@ func (s *requestCommands) reported(r domain.Request) error {
 	return s.reportQueues(r.ID)
 }
 
-// lendService reads lend new's --service as the ISO 18626 service type.
+// lendService reads lend new's --service as the ISO 18626 service type,
+// with the domain's rule and the command line's words.
 func lendService(v string) (string, error) {
-	switch v {
-	case "":
-		return "", nil
-	case "copy":
-		return "Copy", nil
-	case "loan":
-		return "Loan", nil
-	case "copy-or-loan":
-		return "CopyOrLoan", nil
+	s, err := domain.ParseLendingService(v)
+	if err != nil {
+		return "", usagef("lend new: --service is copy, loan or copy-or-loan, not %q", v)
 	}
-	return "", usagef("lend new: --service is copy, loan or copy-or-loan, not %q", v)
+	return s, nil
 }

@@ -1466,3 +1466,32 @@ func TestListingPutsDatedFirst(t *testing.T) {
 	}
 	assert.Equal(t, []string{"l-soon", "b-loan", "l-late", "b-new", "b-old"}, listedIDs(rs))
 }
+
+func TestParseLendingService(t *testing.T) {
+	tests := []struct {
+		in, want string
+		err      error
+	}{
+		{"", "", nil},
+		{"copy", "Copy", nil},
+		{" Loan ", "Loan", nil},
+		{"copy-or-loan", "CopyOrLoan", nil},
+		{"scan", "", ErrInvalidInput},
+		{"Copy or loan", "", ErrInvalidInput},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseLendingService(tt.in)
+			assert.Equal(t, tt.want, got)
+			if tt.err == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, tt.err)
+			}
+		})
+	}
+	for _, s := range LendingServices {
+		_, err := ParseLendingService(s)
+		assert.NoError(t, err, "%s is offered, so it is read", s)
+	}
+}

@@ -21,6 +21,27 @@ type LendingService struct {
 	ils *ILSService
 }
 
+// LendingServices are the services a lending request may ask for, as staff
+// name them (lend new --service, the window's form): each is an ISO 18626
+// service type.
+var LendingServices = []string{"copy", "loan", "copy-or-loan"}
+
+// ParseLendingService reads a service staff named (one of LendingServices,
+// or "" for none given, which ships a copy) as its ISO 18626 service type.
+func ParseLendingService(v string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return "", nil
+	case "copy":
+		return "Copy", nil
+	case "loan":
+		return "Loan", nil
+	case "copy-or-loan":
+		return "CopyOrLoan", nil
+	}
+	return "", refuse(ErrInvalidInput, "%q is not a service: use copy, loan or copy-or-loan.", v)
+}
+
 // NewLending records a lending request that arrived from a partner; its
 // deadline is the arrival plus the partner's turnaround in business hours.
 func (d *LendingService) NewLending(in LendingInput, by Actor) (Request, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -43,8 +44,12 @@ func (systemFiles) OpenFile(title string, exts []string) (string, error) {
 	for i, e := range exts {
 		patterns[i] = "*" + e
 	}
+	kind := "Files"
+	if slices.Equal(exts, scanExts) {
+		kind = "Scans"
+	}
 	path, err := zenity.SelectFile(zenity.Title(title),
-		zenity.FileFilter{Name: "Scans (" + strings.Join(patterns, " ") + ")", Patterns: patterns, CaseFold: true})
+		zenity.FileFilter{Name: kind + " (" + strings.Join(patterns, " ") + ")", Patterns: patterns, CaseFold: true})
 	return chosen(path, err)
 }
 

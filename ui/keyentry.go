@@ -18,6 +18,9 @@ type keyEntry struct {
 	// onKey handles Escape, Up, Down, Page Up and Page Down; it reports
 	// false to let the Entry have the key.
 	onKey func(*fyne.KeyEvent) bool
+	// onFocus is told when the entry gets the keyboard focus, so that a
+	// long form can scroll it into sight.
+	onFocus func()
 }
 
 func newKeyEntry() *keyEntry {
@@ -43,4 +46,12 @@ func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
 		}
 	}
 	e.Entry.TypedKey(k)
+}
+
+// FocusGained tells onFocus, after the Entry's own handling.
+func (e *keyEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus()
+	}
 }

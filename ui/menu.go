@@ -24,6 +24,8 @@ type windowShortcut struct {
 	// inDialogs: it works in a dialog's fields too; the others wait until
 	// the dialog is closed.
 	inDialogs bool
+	// shift: the shortcut is held with Shift too (Ctrl+Shift+N).
+	shift bool
 }
 
 // windowShortcuts are the shortcuts the window owns; they work while the
@@ -33,13 +35,26 @@ var windowShortcuts = []windowShortcut{
 	{key: fyne.KeyEnter, what: "Ship the checked scan (keypad Enter)", run: (*MainWindow).ShipSelected},
 	{key: fyne.KeyF, what: "Find: put the cursor in the search field", run: (*MainWindow).FocusSearch},
 	{key: fyne.KeyN, what: "New borrowing request", run: (*MainWindow).NewBorrowing},
+	{key: fyne.KeyN, shift: true, what: "New lending request", run: (*MainWindow).NewLending},
 	{key: reopenShortcut, what: "Reopen the database after its disk came back", run: (*MainWindow).Reopen, inDialogs: true},
 	{key: fyne.KeyQ, what: "Quit ILL Desk", run: (*MainWindow).Quit},
 }
 
 // shortcut is the Fyne shortcut of sc.
 func (sc windowShortcut) shortcut() *desktop.CustomShortcut {
-	return &desktop.CustomShortcut{KeyName: sc.key, Modifier: fyne.KeyModifierShortcutDefault}
+	mod := fyne.KeyModifierShortcutDefault
+	if sc.shift {
+		mod |= fyne.KeyModifierShift
+	}
+	return &desktop.CustomShortcut{KeyName: sc.key, Modifier: mod}
+}
+
+// label names sc as the system's keyboard does, for Help and the hints.
+func (sc windowShortcut) label() string {
+	if sc.shift {
+		return shortcutText("Shift+" + keyLabel(sc.key))
+	}
+	return shortcutText(keyLabel(sc.key))
 }
 
 // windowKey is a key the window handles on its own, without a modifier.
@@ -59,10 +74,11 @@ var windowKeys = []windowKey{
 	{fyne.KeyPageDown, "Ten requests down", func(m *MainWindow) { m.list.view.MoveSelection(10) }},
 }
 
-// shortcutFor is the entry of windowShortcuts for key.
-func shortcutFor(key fyne.KeyName) *desktop.CustomShortcut {
+// shortcutFor is the entry of windowShortcuts for key, held with Shift
+// too when shift.
+func shortcutFor(key fyne.KeyName, shift bool) *desktop.CustomShortcut {
 	for _, sc := range windowShortcuts {
-		if sc.key == key {
+		if sc.key == key && sc.shift == shift {
 			return sc.shortcut()
 		}
 	}
@@ -75,11 +91,14 @@ func (m *MainWindow) buildMenu(backup bool) {
 	item := func(label string, key fyne.KeyName, fn func()) *fyne.MenuItem {
 		it := fyne.NewMenuItem(label, m.unlessDialog(fn))
 		if key != "" {
-			it.Shortcut = shortcutFor(key)
+			it.Shortcut = shortcutFor(key, false)
 		}
 		return it
 	}
-	file := fyne.NewMenu("File", item("New borrowing request…", fyne.KeyN, m.NewBorrowing))
+	newLending := item("New lending request…", "", m.NewLending)
+	newLending.Shortcut = shortcutFor(fyne.KeyN, true)
+	file := fyne.NewMenu("File", item("New borrowing request…", fyne.KeyN, m.NewBorrowing), newLending,
+		item("Import…", "", m.importer.ShowImport))
 	if backup {
 		file.Items = append(file.Items, item("Back up now", "", m.backup.BackUpNow))
 	}
@@ -142,6 +161,9 @@ func (m *MainWindow) unlessDialog(fn func()) func() {
 // NewBorrowing opens the form for a new borrowing request (Ctrl+N).
 func (m *MainWindow) NewBorrowing() { m.borrowing.ShowNewBorrowing() }
 
+// NewLending opens the form for a new lending request (Ctrl+Shift+N).
+func (m *MainWindow) NewLending() { m.lending.ShowNewLending() }
+
 // AddPartner opens the form for a new partner library and reloads the list
 // once one is added.
 func (m *MainWindow) AddPartner() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) }
@@ -154,7 +176,7 @@ func (m *MainWindow) Quit() { m.win.Close() }
 func shortcutLines() [][2]string {
 	var lines [][2]string
 	for _, sc := range windowShortcuts {
-		lines = append(lines, [2]string{shortcutText(keyLabel(sc.key)), sc.what})
+		lines = append(lines, [2]string{sc.label(), sc.what})
 	}
 	for _, k := range windowKeys {
 		lines = append(lines, [2]string{keyLabel(k.key), k.what})

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,6 +51,7 @@ func TestMenuItemsRunTheirHandlers(t *testing.T) {
 	// each item's effect: a dialog opens (its title), or what the check sees
 	dialogs := []struct{ menu, label, title string }{
 		{"File", "New borrowing request…", "New borrowing request"},
+		{"File", "New lending request…", "New lending request"},
 		{"View", "Needs attention…", "Needs attention"},
 		{"View", "Statistics…", "Statistics"},
 		{"View", "Audit log…", "Audit log"},
@@ -59,7 +61,7 @@ func TestMenuItemsRunTheirHandlers(t *testing.T) {
 		{"Help", "Keyboard shortcuts", "Keyboard shortcuts"},
 		{"Help", "About ILL Desk", "About ILL Desk"},
 	}
-	tested := map[string]bool{"File/Quit": true} // TestQuitFromTheMenu
+	tested := map[string]bool{"File/Quit": true, "File/Import…": true} // TestQuitFromTheMenu, TestImportFromTheFileMenu
 	for _, c := range dialogs {
 		t.Run(c.menu+"/"+c.label, func(t *testing.T) {
 			tested[c.menu+"/"+c.label] = true
@@ -119,7 +121,9 @@ func TestMenuItemsRunTheirHandlers(t *testing.T) {
 
 func TestMenuShowsTheWindowShortcuts(t *testing.T) {
 	mw := newFixture(t).open()
-	want := map[string]fyne.KeyName{"File/New borrowing request…": fyne.KeyN, "Edit/Find": fyne.KeyF, "File/Quit": fyne.KeyQ}
+	ctrlShiftN := &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	want := map[string]*desktop.CustomShortcut{"File/New borrowing request…": ctrl(fyne.KeyN), "Edit/Find": ctrl(fyne.KeyF),
+		"File/Quit": ctrl(fyne.KeyQ), "File/New lending request…": ctrlShiftN}
 	for _, m := range mw.Window().MainMenu().Items {
 		for _, it := range m.Items {
 			key, ok := want[m.Label+"/"+it.Label]
@@ -128,7 +132,7 @@ func TestMenuShowsTheWindowShortcuts(t *testing.T) {
 				continue
 			}
 			require.NotNil(t, it.Shortcut, "%s/%s", m.Label, it.Label)
-			assert.Equal(t, ctrl(key).ShortcutName(), it.Shortcut.ShortcutName(), "%s/%s", m.Label, it.Label)
+			assert.Equal(t, key.ShortcutName(), it.Shortcut.ShortcutName(), "%s/%s", m.Label, it.Label)
 			delete(want, m.Label+"/"+it.Label)
 		}
 	}
@@ -187,7 +191,7 @@ func TestShortcutsDialogListsEveryShortcut(t *testing.T) {
 	mw.ShowShortcuts()
 	text := dialogText(mw)
 	for _, sc := range windowShortcuts {
-		assert.Contains(t, text, shortcutText(keyLabel(sc.key))+"\n"+sc.what+"\n")
+		assert.Contains(t, text, sc.label()+"\n"+sc.what+"\n")
 	}
 	for _, k := range windowKeys {
 		assert.Contains(t, text, keyLabel(k.key)+"\n"+k.what+"\n")

@@ -114,6 +114,8 @@ type MainWindow struct {
 	signin    *OperatorPane
 	attention *AttentionButton
 	borrowing *BorrowingForm
+	lending   *LendingForm
+	importer  *Importer
 	// the dialogs the top bar's buttons open
 	auditLog       *AuditDialog
 	stats          *StatsDialog
@@ -228,6 +230,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.list.useFilter(domain.Filter{Side: domain.Borrowing, State: domain.Created})
 		m.scan.loadStations()
 	}}
+	m.lending = &LendingForm{link: l, desk: d, created: func() {
+		m.list.useFilter(domain.Filter{Side: domain.Lending, State: domain.Created})
+	}}
+	m.importer = &Importer{link: l, desk: d, imported: m.Refresh}
 	m.details = newDetailsPane(l, d, m.drop.object())
 	m.details.selected = m.list.Selected
 	m.details.settings = func() domain.Settings { return m.settings }
@@ -381,11 +387,11 @@ func (m *MainWindow) handleReopenShortcut(s fyne.Shortcut) bool {
 // dialogs when inDialog; it reports whether it ran one.
 func (m *MainWindow) runShortcut(s fyne.Shortcut, inDialog bool) bool {
 	cs, ok := s.(*desktop.CustomShortcut)
-	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
+	if !ok {
 		return false
 	}
 	for _, sc := range windowShortcuts {
-		if sc.key == cs.KeyName && (sc.inDialogs || !inDialog) {
+		if sc.key == cs.KeyName && sc.shortcut().Modifier == cs.Modifier && (sc.inDialogs || !inDialog) {
 			sc.run(m)
 			return true
 		}
@@ -655,9 +661,8 @@ func newEmptyHint(addPartner, newBorrowing func()) fyne.CanvasObject {
 	t := widget.NewRichTextFromMarkdown("## No requests yet\n\n" +
 		"ILL Desk starts with an empty database: add your partner libraries first.\n\n" +
 		"Then record a borrowing request when a book arrives for one of your patrons (" + shortcutText("N") + ").\n\n" +
-		"Lending requests are recorded from the command line:\n\n" +
-		"`illdesk lend new --partner RAPID --external-id 12345678 \\`\n\n" +
-		"`    --title \"Journal title\" --pages 1-10`\n\n" +
+		"Record a partner's lending request: File > New lending request (" + shortcutText("Shift+N") + ").\n\n" +
+		"Import partners' ISO 18626 messages or a history .csv file: File > Import…\n\n" +
 		"To look around first, start ILL Desk with demo data: `illdesk --demo`.")
 	add := widget.NewButton("Add partner…", addPartner)
 	borrow := widget.NewButton("New borrowing request  ("+shortcutText("N")+")", newBorrowing)

@@ -1,0 +1,241 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// LendingForm is the form for a new lending request (Ctrl+Shift+N): what a
+// partner asked for on paper, by phone or by email, recorded as illdesk
+// lend new records it.
+type LendingForm struct {
+	link
+	desk lendingDesk
+	// created shows the lending list once a request is made.
+	created func()
+	// the form open now: its fields, where it says why it was refused, and
+	// its dialog
+	fields  *lendingFields
+	refused *widget.Label
+	dialog  dialog.Dialog
+	scroll  *container.Scroll
+}
+
+// lendingDesk is what the lending form asks of the desk.
+type lendingDesk interface {
+	Partners() ([]domain.Partner, error)
+	NewLending(in domain.LendingInput, by domain.Actor) (domain.Request, error)
+}
+
+// lendingFields are the lending form's fields, in the order Tab visits them.
+type lendingFields struct {
+	partner, externalID                                 *keyEntry
+	title, articleTitle, author, volume, issue, year    *keyEntry
+	pages, issn, isbn, doi                              *keyEntry
+	service, format                                     *widget.Select
+	needBefore, note, location, callNumber, itemBarcode *keyEntry
+	partners                                            []domain.Partner
+}
+
+// formatChoices are the format field's choices, the first for none given.
+var formatChoices = []string{"Not known", domain.FormatElectronic.Label(), domain.FormatPhysical.Label()}
+
+// input is the request the fields describe, read with the rules lend new
+// reads its options with; the desk's refusals name what else is wrong.
+func (fs *lendingFields) input() (domain.LendingInput, error) {
+	in := domain.LendingInput{Partner: partnerMatch(fs.partner.Text, fs.partners), ExternalID: fs.externalID.Text,
+		Note: fs.note.Text}
+	in.Citation = domain.Citation{Title: fs.title.Text, ArticleTitle: fs.articleTitle.Text, Author: fs.author.Text,
+		Volume: fs.volume.Text, Number: fs.issue.Text, Year: fs.year.Text, Pages: fs.pages.Text, ISSN: fs.issn.Text,
+		ISBN: fs.isbn.Text, DOI: fs.doi.Text}
+	in.Holdings = domain.Holdings{Location: fs.location.Text, CallNumber: fs.callNumber.Text, ItemBarcode: strings.TrimSpace(fs.itemBarcode.Text)}
+	var err error
+	if in.ServiceType, err = domain.ParseLendingService(fs.service.Selected); err != nil {
+		return in, err
+	}
+	switch fs.format.SelectedIndex() {
+	case 1:
+		in.Format = domain.FormatElectronic
+	case 2:
+		in.Format = domain.FormatPhysical
+	}
+	if d := strings.TrimSpace(fs.needBefore.Text); d != "" {
+		if in.NeededBy, err = time.ParseInLocation(domain.DateLayout, d, time.Local); err != nil {
+			return in, &domain.Refusal{Kind: domain.ErrInvalidInput,
+				Msg: fmt.Sprintf("“%s” is not a date: write the need-before date as YYYY-MM-DD, e.g. 2026-03-01.", d)}
+		}
+	}
+	return in, nil
+}
+
+// partnerMatch reads the partner field as a partner's code: a choice
+// "CODE — Name", a code typed, or the one partner whose code or name holds
+// what was typed.
+func partnerMatch(text string, partners []domain.Partner) string {
+	if m := partnerMatches(text, partners); len(m) == 1 {
+		return m[0].Code
+	}
+	return partnerCode(text, partners)
+}
+
+// partnerMatches are the partners whose choice holds text, ignoring case;
+// the one partner named exactly when there is one; none for blank text.
+func partnerMatches(text string, partners []domain.Partner) []domain.Partner {
+	q := strings.ToLower(strings.TrimSpace(text))
+	if q == "" {
+		return nil
+	}
+	var out []domain.Partner
+	for _, p := range partners {
+		if q == strings.ToLower(p.Code) || q == strings.ToLower(partnerChoice(p)) {
+			return []domain.Partner{p}
+		}
+		if strings.Contains(strings.ToLower(partnerChoice(p)), q) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// partnerHint says which partners the partner field's text matches, as it
+// is typed: a plain entry with this line below it, rather than a drop-down
+// whose arrow Tab would stop on.
+func partnerHint(text string, partners []domain.Partner) string {
+	if strings.TrimSpace(text) == "" {
+		return fmt.Sprintf("Type a code or name: %d partners.", len(partners))
+	}
+	m := partnerMatches(text, partners)
+	switch {
+	case len(m) == 0:
+		return "No partner matches: add it with Tools > Add partner…"
+	case len(m) == 1:
+		return "Partner: " + partnerChoice(m[0])
+	}
+	var names []string
+	for i, p := range m {
+		if i == 6 {
+			names = append(names, fmt.Sprintf("and %d more", len(m)-i))
+			break
+		}
+		names = append(names, p.Code)
+	}
+	return "Matches " + strings.Join(names, ", ") + " — type more."
+}
+
+// ShowNewLending opens the form for a new lending request (Ctrl+Shift+N).
+// A refusal shows under the form, which stays open with what was typed.
+func (f *LendingForm) ShowNewLending() {
+	partners, err := f.desk.Partners()
+	if err != nil {
+		f.fail(err)
+		return
+	}
+	e := func(placeholder string) *keyEntry {
+		x := f.dialogs.entry(false)
+		x.SetPlaceHolder(placeholder)
+		return x
+	}
+	fs := &lendingFields{partners: partners,
+		partner: e("Partner code or name"), externalID: e("The partner's request number"),
+		title: e("Journal or book title"), articleTitle: e("Article or chapter title"), author: e(""),
+		volume: e(""), issue: e(""), year: e(""), pages: e("e.g. 12-30"), issn: e(""), isbn: e(""), doi: e(""),
+		needBefore: e("YYYY-MM-DD"), note: e("Internal note"), location: e("Holdings location"),
+		callNumber: e(""), itemBarcode: e("Barcode of the item to pull")}
+	fs.service = widget.NewSelect(domain.LendingServices, nil)
+	fs.service.SetSelected("copy")
+	fs.format = widget.NewSelect(formatChoices, nil)
+	fs.format.SetSelectedIndex(0)
+	hint := widget.NewLabel(partnerHint("", partners))
+	hint.Wrapping = fyne.TextWrapWord
+	f.fields, f.refused = fs, errorLabel()
+	form := widget.NewForm(
+		widget.NewFormItem("Partner *", fs.partner),
+		widget.NewFormItem("", hint),
+		widget.NewFormItem("External id *", fs.externalID),
+		widget.NewFormItem("Title *", fs.title),
+		widget.NewFormItem("Article / chapter", fs.articleTitle),
+		widget.NewFormItem("Author", fs.author),
+		widget.NewFormItem("Volume", fs.volume),
+		widget.NewFormItem("Issue", fs.issue),
+		widget.NewFormItem("Year", fs.year),
+		widget.NewFormItem("Pages", fs.pages),
+		widget.NewFormItem("ISSN", fs.issn),
+		widget.NewFormItem("ISBN", fs.isbn),
+		widget.NewFormItem("DOI", fs.doi),
+		widget.NewFormItem("Service", fs.service),
+		widget.NewFormItem("Format", fs.format),
+		widget.NewFormItem("Need before", fs.needBefore),
+		widget.NewFormItem("Note", fs.note),
+		widget.NewFormItem("Location", fs.location),
+		widget.NewFormItem("Call number", fs.callNumber),
+		widget.NewFormItem("Item barcode", fs.itemBarcode),
+	)
+	submit := func() { f.Submit() }
+	f.scroll = container.NewVScroll(form)
+	for _, x := range []*keyEntry{fs.partner, fs.externalID, fs.title, fs.articleTitle, fs.author, fs.volume, fs.issue,
+		fs.year, fs.pages, fs.issn, fs.isbn, fs.doi, fs.needBefore, fs.note, fs.location, fs.callNumber, fs.itemBarcode} {
+		x.OnSubmitted = func(string) { submit() }
+		x.onFocus = func() { showInScroll(f.scroll, x) }
+		// a refusal goes once staff type again, so it never names what they fixed
+		x.OnChanged = func(string) { f.refused.SetText("") }
+	}
+	fs.partner.OnChanged = func(s string) {
+		f.refused.SetText("")
+		hint.SetText(partnerHint(s, partners))
+	}
+	save := widget.NewButton("Save  (Return)", submit)
+	save.Importance = widget.HighImportance
+	// the refusal and Save sit below the scrolled fields, so both stay in
+	// sight on a small laptop screen
+	body := container.NewBorder(nil, container.NewVBox(f.refused, save), nil, nil, f.scroll)
+	f.dialog = dialog.NewCustom("New lending request", "Cancel", body, f.dialogs.win)
+	f.dialogs.show(f.dialog, fyne.NewSize(640, 760), fs.partner)
+}
+
+// Submit records the request the open form describes (Return, Save) and
+// closes the form; a refusal shows under the form, which keeps what was
+// typed.
+func (f *LendingForm) Submit() {
+	in, err := f.fields.input()
+	if err == nil {
+		_, err = f.CreateLending(in)
+	}
+	if err != nil {
+		f.refused.SetText(f.dialogs.refusal(err))
+		return
+	}
+	f.dialog.Hide()
+}
+
+// CreateLending records a new lending request and selects it in the
+// lending list.
+func (f *LendingForm) CreateLending(in domain.LendingInput) (domain.Request, error) {
+	r, err := f.desk.NewLending(in, f.actor())
+	if err != nil {
+		return domain.Request{}, err
+	}
+	f.created()
+	f.acted(r, fmt.Sprintf("Lending request %s for “%s” from %s created.", r.Ref(), r.Title, r.Partner))
+	return r, nil
+}
+
+// showInScroll scrolls s, as little as it takes, so that o, somewhere in its
+// content, is in sight: Tab into a field below the fold brings it up.
+func showInScroll(s *container.Scroll, o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s.Content).Y
+	switch {
+	case top < s.Offset.Y:
+		s.ScrollToOffset(fyne.NewPos(0, top))
+	case top+o.Size().Height > s.Offset.Y+s.Size().Height:
+		s.ScrollToOffset(fyne.NewPos(0, top+o.Size().Height-s.Size().Height))
+	}
+}
