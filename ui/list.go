@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -52,18 +53,19 @@ var (
 			return r.Title
 		}},
 		{title: "Partner", sample: "OCLC-ZCU", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
-		{title: "", sample: "", dot: true, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
-		{title: "Status", sample: "Pick From Shelf requested", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return r.StatusLabel() }},
+		{title: "Fmt", sample: "", dot: true, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
+		{title: "Status", sample: "Pick requested", text: func(_ *RequestList, r *domain.Summary) string { return r.State.ShortLabel(r.Side) }},
 	}
 	borrowingColumns = []column{
 		markColumn,
 		numberColumn,
 		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
+		// Status comes before the columns a narrow window scrolls out of view.
+		{title: "Status", sample: "Shipped to us — overdue", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return shortFlaggedStatus(r) }},
 		{title: "Requester", sample: "Katherine Johnson", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
 		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
 		{title: "Item barcode", sample: "39200000101", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
-		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return flaggedStatus(r) }},
 		{title: "Due", sample: "OVERDUE 2026-12-31", own: true, text: func(l *RequestList, r *domain.Summary) string {
 			if r.DueDate.IsZero() {
 				return ""
@@ -479,6 +481,9 @@ func (l *dotLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 type stretchLayout struct {
 	list   *RequestList
 	widths []float32
+	// shown are the widths last given to the table, the stretching and
+	// shrinking columns' included.
+	shown []float32
 }
 
 // measure sizes each fixed column to its widest sample or header.
@@ -502,6 +507,7 @@ func (s *stretchLayout) measure() {
 		}
 		s.list.table.SetColumnWidth(i, s.widths[i])
 	}
+	s.shown = slices.Clone(s.widths)
 }
 
 func (s *stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -521,11 +527,13 @@ func (s *stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if shrink >= 0 {
 		full := s.widths[shrink]
 		give := min(max(minStretchWidth*1.5-left, 0), full/2)
-		s.list.table.SetColumnWidth(shrink, full-give)
+		s.shown[shrink] = full - give
+		s.list.table.SetColumnWidth(shrink, s.shown[shrink])
 		left += give
 	}
 	if stretch >= 0 {
-		s.list.table.SetColumnWidth(stretch, max(minStretchWidth, left))
+		s.shown[stretch] = max(minStretchWidth, left)
+		s.list.table.SetColumnWidth(stretch, s.shown[stretch])
 	}
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))
