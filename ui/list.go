@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,13 +31,18 @@ type column struct {
 	// own marks a column whose text differs from row to row: each cell
 	// draws it into an image of its own (see rowText).
 	own bool
+	// urgency marks the column whose sort is the list's own order, most
+	// urgent first; key, when set, is what the column sorts by instead of
+	// its text.
+	urgency bool
+	key     func(r *domain.Summary) string
 }
 
 // lendingColumns and borrowingColumns are the list's columns for each side.
 var (
 	lendingColumns = []column{
 		markColumn,
-		{title: "Time left", sample: "OVERDUE 99h", own: true, text: func(l *RequestList, r *domain.Summary) string {
+		{title: "Time left", sample: "OVERDUE 99h", own: true, urgency: true, text: func(l *RequestList, r *domain.Summary) string {
 			if !r.ClockRuns() {
 				if r.Active() && !r.DueDate.IsZero() {
 					return "due " + r.DueDate.Format(domain.DateLayout)
@@ -53,20 +60,20 @@ var (
 			return r.Title
 		}},
 		{title: "Partner", sample: "OCLC-ZCU", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
-		{title: "Fmt", sample: "", dot: true, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
-		{title: "Status", sample: "Pick requested", text: func(_ *RequestList, r *domain.Summary) string { return r.State.ShortLabel(r.Side) }},
+		{title: "Fmt", sample: "", dot: true, key: formatKey, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
+		{title: "Status", sample: "Pick requested", key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return r.State.ShortLabel(r.Side) }},
 	}
 	borrowingColumns = []column{
 		markColumn,
 		numberColumn,
 		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
 		// Status comes before the columns a narrow window scrolls out of view.
-		{title: "Status", sample: "Shipped to us — overdue", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return shortFlaggedStatus(r) }},
+		{title: "Status", sample: "Shipped to us — overdue", shrink: true, key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return shortFlaggedStatus(r) }},
 		{title: "Requester", sample: "Katherine Johnson", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
 		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
 		{title: "Item barcode", sample: "39200000101", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
-		{title: "Due", sample: "OVERDUE 2026-12-31", own: true, text: func(l *RequestList, r *domain.Summary) string {
+		{title: "Due", sample: "OVERDUE 2026-12-31", own: true, urgency: true, text: func(l *RequestList, r *domain.Summary) string {
 			if r.DueDate.IsZero() {
 				return ""
 			}
@@ -77,6 +84,14 @@ var (
 		}},
 	}
 )
+
+// stateKey sorts the Status column in workflow order.
+func stateKey(r *domain.Summary) string {
+	return fmt.Sprintf("%03d", slices.Index(domain.States(r.Side), r.State))
+}
+
+// formatKey sorts the format dot's column by format.
+func formatKey(r *domain.Summary) string { return string(r.Format) }
 
 // markColumn holds the check box that marks a request for a batch action.
 var markColumn = column{title: "", mark: true, text: func(*RequestList, *domain.Summary) string { return "" }}
@@ -133,6 +148,12 @@ type RequestList struct {
 	// marked holds the requests marked for a batch action, by id.
 	marked map[string]bool
 
+	// sortCol and sortDesc are the column the list is sorted by and its
+	// direction, as the headers show them; onSort is called when staff
+	// click a header, with its column.
+	sortCol  int
+	sortDesc bool
+	onSort   func(col int)
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(id string)
 	// open selects the request with the id, loading its details.
@@ -163,17 +184,11 @@ type RequestList struct {
 }
 
 func newRequestList(d *domain.Desk) *RequestList {
-	l := &RequestList{desk: d, side: domain.Lending, cols: lendingColumns, selected: -1, waiting: map[string]bool{}, marked: map[string]bool{}}
+	l := &RequestList{desk: d, side: domain.Lending, cols: lendingColumns, selected: -1, sortCol: urgencyColumn(lendingColumns), waiting: map[string]bool{}, marked: map[string]bool{}}
 	l.table = widget.NewTable(l.size, newListCell, l.updateCell)
 	l.table.ShowHeaderRow = true
-	l.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	l.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(l.cols) {
-			o.(*widget.Label).SetText(l.cols[id.Col].title)
-		}
-	}
+	l.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(l.tapHeader) }
+	l.table.UpdateHeader = l.updateHeader
 	l.table.OnSelected = func(id widget.TableCellID) {
 		l.table.UnselectAll()
 		if id.Row >= 0 && id.Row < l.rows.Len() && id.Col >= 0 && id.Col < len(l.cols) && l.cols[id.Col].mark {
@@ -191,6 +206,93 @@ func newRequestList(d *domain.Desk) *RequestList {
 	l.sizer.measure()
 	return l
 }
+
+// updateHeader shows a column's title, with the arrow of the sort on the
+// column the list is sorted by.
+func (l *RequestList) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	h := o.(*headerCell)
+	h.col = id.Col
+	if id.Col < 0 || id.Col >= len(l.cols) {
+		h.show("", nil)
+		return
+	}
+	var arrow fyne.Resource
+	if id.Col == l.sortCol {
+		arrow = theme.MenuDropUpIcon()
+		if l.sortDesc {
+			arrow = theme.MenuDropDownIcon()
+		}
+	}
+	h.show(l.cols[id.Col].title, arrow)
+}
+
+// tapHeader sorts the list by the column whose header was clicked.
+func (l *RequestList) tapHeader(col int) {
+	if l.onSort != nil {
+		l.onSort(col)
+	}
+}
+
+// setSort shows the arrow of the sort on its column's header.
+func (l *RequestList) setSort(col int, desc bool) {
+	if col == l.sortCol && desc == l.sortDesc {
+		return
+	}
+	l.sortCol, l.sortDesc = col, desc
+	l.table.Refresh()
+}
+
+// urgencyColumn is the column whose sort is the list's own order.
+func urgencyColumn(cols []column) int {
+	return slices.IndexFunc(cols, func(c column) bool { return c.urgency })
+}
+
+// sortKey is what a column sorts by: its key, or its text ignoring case.
+func (l *RequestList) sortKey(col int) func(*domain.Summary) string {
+	c := l.cols[col]
+	if c.key != nil {
+		return c.key
+	}
+	return func(r *domain.Summary) string { return strings.ToLower(c.text(l, r)) }
+}
+
+// headerCell is a column's header: its title, the arrow of the sort when
+// the list is sorted by it, and a click that sorts by it.
+type headerCell struct {
+	widget.BaseWidget
+	label *widget.Label
+	arrow *widget.Icon
+	col   int
+	tap   func(col int)
+}
+
+func newHeaderCell(tap func(int)) *headerCell {
+	h := &headerCell{label: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		arrow: widget.NewIcon(nil), tap: tap}
+	h.label.Truncation = fyne.TextTruncateClip
+	h.arrow.Hide()
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+// CreateRenderer puts the arrow at the header's end.
+func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.arrow, h.label))
+}
+
+// show puts the title and the arrow (none when nil) in the header.
+func (h *headerCell) show(title string, arrow fyne.Resource) {
+	h.label.SetText(title)
+	if arrow == nil {
+		h.arrow.Hide()
+		return
+	}
+	h.arrow.SetResource(arrow)
+	h.arrow.Show()
+}
+
+// Tapped sorts the list by the header's column.
+func (h *headerCell) Tapped(*fyne.PointEvent) { h.tap(h.col) }
 
 // object is the pane's canvas object.
 func (l *RequestList) object() fyne.CanvasObject { return container.New(l.sizer, l.table) }
@@ -500,7 +602,8 @@ func (s *stretchLayout) measure() {
 			continue
 		}
 		sample := widget.NewLabel(c.sample).MinSize().Width
-		head := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width
+		// a header has room for the arrow of the sort
+		head := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width + theme.IconInlineSize()
 		s.widths[i] = max(sample, head) + slack
 		if c.dot {
 			s.widths[i] += dotWidth()

@@ -16,7 +16,7 @@ import (
 func headerText(tb *widget.Table, col int) string {
 	o := tb.CreateHeader()
 	tb.UpdateHeader(widget.TableCellID{Row: -1, Col: col}, o)
-	return o.(*widget.Label).Text
+	return o.(*headerCell).label.Text
 }
 
 // columnOf is the index of the list's column with the title.
@@ -70,4 +70,64 @@ func TestBorrowingStatusIsInViewAt1280(t *testing.T) {
 		end += v.sizer.shown[i] + theme.Padding()
 	}
 	assert.LessOrEqual(t, end, v.table.Size().Width, "Status ends within the list at 1280 px")
+}
+
+// tapHeaderOf clicks the header of the list's column with the title.
+func tapHeaderOf(t *testing.T, mw *MainWindow, title string) {
+	t.Helper()
+	col := columnOf(mw, title)
+	require.GreaterOrEqual(t, col, 0, title)
+	h := mw.list.view.table.CreateHeader().(*headerCell)
+	mw.list.view.table.UpdateHeader(widget.TableCellID{Row: -1, Col: col}, h)
+	h.Tapped(&fyne.PointEvent{})
+}
+
+// headerArrow is the arrow on the header of a column: nil for none.
+func headerArrow(mw *MainWindow, title string) fyne.Resource {
+	h := mw.list.view.table.CreateHeader().(*headerCell)
+	mw.list.view.table.UpdateHeader(widget.TableCellID{Row: -1, Col: columnOf(mw, title)}, h)
+	if !h.arrow.Visible() {
+		return nil
+	}
+	return h.arrow.Resource
+}
+
+func TestHeaderClickSortsTheList(t *testing.T) {
+	f := newFixture(t)
+	f.partner("SLOW", 72)
+	f.partner("RAPID", 24)
+	s1 := f.lending("SLOW", "S-1")
+	f.lending("RAPID", "R-1")
+	f.lending("SLOW", "S-2")
+	mw := f.open()
+	mw.list.SetStatus("")
+	mw.SelectRequest(s1.ID)
+	urgent := listedRefs(mw)
+	require.Equal(t, []string{"R-1", "S-1", "S-2"}, urgent, "most urgent first")
+	assert.Equal(t, theme.MenuDropUpIcon(), headerArrow(mw, "Time left"), "the list's own order shows on Time left")
+
+	steps := []struct {
+		click string
+		want  []string
+		arrow fyne.Resource
+	}{
+		{"External id", []string{"R-1", "S-1", "S-2"}, theme.MenuDropUpIcon()},
+		{"External id", []string{"S-2", "S-1", "R-1"}, theme.MenuDropDownIcon()},
+		{"Partner", []string{"R-1", "S-1", "S-2"}, theme.MenuDropUpIcon()},
+		{"Partner", []string{"S-1", "S-2", "R-1"}, theme.MenuDropDownIcon()},
+		{"Time left", urgent, theme.MenuDropUpIcon()},
+		{"Time left", []string{"S-2", "S-1", "R-1"}, theme.MenuDropDownIcon()},
+	}
+	for i, st := range steps {
+		tapHeaderOf(t, mw, st.click)
+		assert.Equal(t, st.want, listedRefs(mw), "step %d: %s", i, st.click)
+		assert.Equal(t, st.arrow, headerArrow(mw, st.click), "step %d: the arrow on %s", i, st.click)
+		assert.Equal(t, "S-1", mw.list.view.rows.At(mw.list.view.selected).Ref(), "step %d: the selection stays", i)
+	}
+	assert.Nil(t, headerArrow(mw, "Partner"), "only the sorted column has an arrow")
+
+	tapHeaderOf(t, mw, "Partner")
+	mw.list.SetSide(domain.Borrowing)
+	mw.list.SetSide(domain.Lending)
+	assert.Equal(t, urgent, listedRefs(mw), "another side starts most urgent first")
 }
