@@ -154,6 +154,13 @@ type RequestList struct {
 	sortCol  int
 	sortDesc bool
 	onSort   func(col int)
+	// prefs remembers the widths staff give columns; box holds the table;
+	// headers are the header cells the table made, and dragFrom their
+	// widths as a drag of a column's edge began.
+	prefs    fyne.Preferences
+	box      *fyne.Container
+	headers  []*headerCell
+	dragFrom map[*headerCell]float32
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(id string)
 	// open selects the request with the id, loading its details.
@@ -183,11 +190,18 @@ type RequestList struct {
 	settling     bool
 }
 
-func newRequestList(d *domain.Desk) *RequestList {
-	l := &RequestList{desk: d, side: domain.Lending, cols: lendingColumns, selected: -1, sortCol: urgencyColumn(lendingColumns), waiting: map[string]bool{}, marked: map[string]bool{}}
-	l.table = widget.NewTable(l.size, newListCell, l.updateCell)
+func newRequestList(d *domain.Desk, prefs fyne.Preferences) *RequestList {
+	l := &RequestList{desk: d, prefs: prefs, side: domain.Lending, cols: lendingColumns, selected: -1, sortCol: urgencyColumn(lendingColumns), waiting: map[string]bool{}, marked: map[string]bool{}}
+	lt := &listTable{onDragStart: l.dragStarted, onDragEnd: l.dragEnded}
+	lt.Length, lt.CreateCell, lt.UpdateCell = l.size, newListCell, l.updateCell
+	lt.ExtendBaseWidget(lt)
+	l.table = &lt.Table
 	l.table.ShowHeaderRow = true
-	l.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(l.tapHeader) }
+	l.table.CreateHeader = func() fyne.CanvasObject {
+		h := newHeaderCell(l.tapHeader)
+		l.headers = append(l.headers, h)
+		return h
+	}
 	l.table.UpdateHeader = l.updateHeader
 	l.table.OnSelected = func(id widget.TableCellID) {
 		l.table.UnselectAll()
@@ -204,6 +218,7 @@ func newRequestList(d *domain.Desk) *RequestList {
 	}
 	l.sizer = &stretchLayout{list: l}
 	l.sizer.measure()
+	l.box = container.New(l.sizer, lt)
 	return l
 }
 
@@ -295,7 +310,70 @@ func (h *headerCell) show(title string, arrow fyne.Resource) {
 func (h *headerCell) Tapped(*fyne.PointEvent) { h.tap(h.col) }
 
 // object is the pane's canvas object.
-func (l *RequestList) object() fyne.CanvasObject { return container.New(l.sizer, l.table) }
+func (l *RequestList) object() fyne.CanvasObject { return l.box }
+
+// listTable is the list's table, telling when staff have dragged a
+// header's edge: widget.Table resizes the column but says nothing.
+type listTable struct {
+	widget.Table
+	dragging               bool
+	onDragStart, onDragEnd func()
+}
+
+// Dragged resizes a column, noting the drag's start.
+func (t *listTable) Dragged(e *fyne.DragEvent) {
+	if !t.dragging {
+		t.dragging = true
+		t.onDragStart()
+	}
+	t.Table.Dragged(e)
+}
+
+// DragEnd ends a column's resize.
+func (t *listTable) DragEnd() {
+	t.Table.DragEnd()
+	if t.dragging {
+		t.dragging = false
+		t.onDragEnd()
+	}
+}
+
+// dragStarted notes each header's width before staff drag a column's edge.
+func (l *RequestList) dragStarted() {
+	l.dragFrom = map[*headerCell]float32{}
+	for _, h := range l.headers {
+		l.dragFrom[h] = h.Size().Width
+	}
+}
+
+// dragEnded finds the column whose header the drag resized.
+func (l *RequestList) dragEnded() {
+	for h, w := range l.dragFrom {
+		if now := h.Size().Width; now != w {
+			l.columnResized(h.col, now)
+		}
+	}
+	l.dragFrom = nil
+	l.sizer.Layout(l.box.Objects, l.box.Size()) // the title's width is the layout's
+}
+
+// columnResized keeps the width staff gave a column and remembers it for
+// this workstation. The title takes the width the others leave, whatever
+// it was given.
+func (l *RequestList) columnResized(col int, width float32) {
+	if col < 0 || col >= len(l.cols) || l.cols[col].stretch || l.cols[col].mark {
+		return
+	}
+	l.sizer.widths[col] = width
+	l.prefs.SetFloat(columnWidthKey(l.side, l.cols[col]), float64(width))
+	l.table.SetColumnWidth(col, width)
+	l.sizer.Layout(l.box.Objects, l.box.Size())
+}
+
+// columnWidthKey is the preference key remembering a column's width.
+func columnWidthKey(side domain.Side, c column) string {
+	return "list." + string(side) + "." + c.title + ".width"
+}
 
 // setColumns switches to the columns of a side.
 func (l *RequestList) setColumns(s domain.Side) {
@@ -607,6 +685,9 @@ func (s *stretchLayout) measure() {
 		s.widths[i] = max(sample, head) + slack
 		if c.dot {
 			s.widths[i] += dotWidth()
+		}
+		if w := s.list.prefs.Float(columnWidthKey(s.list.side, c)); w > 0 {
+			s.widths[i] = float32(w) // staff resized it
 		}
 		s.list.table.SetColumnWidth(i, s.widths[i])
 	}

@@ -131,3 +131,47 @@ func TestHeaderClickSortsTheList(t *testing.T) {
 	mw.list.SetSide(domain.Lending)
 	assert.Equal(t, urgent, listedRefs(mw), "another side starts most urgent first")
 }
+
+func TestColumnAndPaneWidthsAreRemembered(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	mw := f.open()
+	mw.Window().Resize(DefaultSize)
+	partner := columnOf(mw, "Partner")
+	was := mw.list.view.sizer.widths[partner]
+	mw.list.view.columnResized(partner, was+60)
+	mw.main.SetOffset(0.22)
+	mw.centre.SetOffset(0.6)
+
+	again := f.open()
+	again.Window().Resize(DefaultSize)
+	assert.Equal(t, was+60, again.list.view.sizer.widths[partner], "the Partner column keeps its width")
+	assert.InDelta(t, 0.22, again.main.Offset, 1e-9, "the facet pane keeps its width")
+	assert.InDelta(t, 0.6, again.centre.Offset, 1e-9, "the details pane keeps its width")
+	again.list.SetSide(domain.Borrowing)
+	assert.NotEqual(t, was+60, again.list.view.sizer.widths[columnOf(again, "Partner")], "each side's columns have their own widths")
+}
+
+func TestDraggingAHeaderEdgeResizesItsColumn(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	mw := f.open()
+	mw.Window().Resize(DefaultSize)
+	v := mw.list.view
+	partner := columnOf(mw, "Partner")
+	var h *headerCell
+	for _, c := range v.headers {
+		if c.col == partner {
+			h = c
+		}
+	}
+	require.NotNil(t, h, "the Partner header is drawn")
+	was := h.Size().Width
+	v.dragStarted()
+	h.Resize(fyne.NewSize(was+40, h.Size().Height)) // as the table does while the edge is dragged
+	v.dragEnded()
+	assert.Equal(t, was+40, v.sizer.widths[partner])
+	assert.InDelta(t, was+40, f.app.Preferences().Float(columnWidthKey(domain.Lending, v.cols[partner])), 0.01)
+}
