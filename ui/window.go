@@ -282,13 +282,15 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.batch.marked, m.batch.find, m.batch.stations = m.list.Marked, m.list.find, m.scan.Stations
 	m.batch.done = m.list.batchDone
 	m.centre = rememberedHSplit(a.Preferences(), prefDetailsSplit, 0.66,
-		container.NewBorder(m.batch.box, nil, nil, nil, m.list.view.object()), m.details.object())
+		m.list.view.object(), m.details.object())
 	m.body = container.NewStack(m.centre, m.hint)
 	m.main = rememberedHSplit(a.Preferences(), prefFacetSplit, 0.15, m.facets.object(), m.body)
 
 	m.win.SetContent(container.NewBorder(
 		container.NewVBox(topBar, m.storage.object(), m.banner.object(), widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), m.status.object()),
+		// the batch bar shares the status line's row, which keeps its room
+		container.NewVBox(widget.NewSeparator(),
+			reserved(container.NewBorder(nil, nil, nil, m.batch.box, m.status.object()), m.batch.box)),
 		nil, nil, m.main))
 	m.win.Resize(DefaultSize)
 	m.win.SetOnDropped(m.drop.DropURIs)
