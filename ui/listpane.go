@@ -253,7 +253,10 @@ func (l *ListPane) SetSide(s domain.Side) {
 }
 
 // SetStatus chooses a state in the Status facet ("" for all active).
-func (l *ListPane) SetStatus(s domain.State) { l.filter.State = s; l.chooseFilter() }
+func (l *ListPane) SetStatus(s domain.State) {
+	l.filter.State, l.filter.All = s, false
+	l.chooseFilter()
+}
 
 // SetPartner chooses a partner in the Partner facet ("" for all).
 func (l *ListPane) SetPartner(code string) { l.filter.Partner = code; l.chooseFilter() }
@@ -292,12 +295,20 @@ func (l *ListPane) Selected() (domain.Request, bool) { return l.find(l.selected)
 func (l *ListPane) revealRequest(r domain.Summary) { l.reveal(r, false) }
 
 // showChanged puts the summary of the request a scan or an action here has
-// just changed in the list and shows the request, as revealRequest does.
+// just changed in the list and shows it. The facets stay where staff put
+// them, even when the request has left them (rejected, shipped): its
+// details stay in view all the same, and the list does not jump. Only a
+// request of the other side switches the side, as revealRequest does.
 // Only its row is put, and the list, the facets and the details are each
 // drawn once: a scanner sends the next code a moment later.
 func (l *ListPane) showChanged(r domain.Summary) {
 	l.listing.Put(r)
-	l.reveal(r, true)
+	if l.filter.Side != "" && r.Side != l.filter.Side {
+		l.reveal(r, true)
+		return
+	}
+	l.showRows(r.ID) // SelectRequest draws its details
+	l.SelectRequest(r.ID)
 }
 
 // reveal is revealRequest; redraw says the list has changed and is to be
