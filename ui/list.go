@@ -23,11 +23,8 @@ type column struct {
 	text   func(l *RequestList, r *domain.Summary) string
 	// stretch marks the column that takes the width the others leave.
 	stretch bool
-	// shrink marks a column that gives up width (down to a third) before the
-	// stretching one falls under its minimum.
-	shrink bool
-	dot    bool // draw the format dot before the text
-	mark   bool // the batch check box
+	dot     bool // draw the format dot before the text
+	mark    bool // the batch check box
 	// own marks a column whose text differs from row to row: each cell
 	// draws it into an image of its own (see rowText).
 	own bool
@@ -59,16 +56,17 @@ var (
 			}
 			return r.Title
 		}},
+		// Status comes before the columns a narrow window scrolls out of view.
+		{title: "Status", sample: "Pick requested", key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return r.State.ShortLabel(r.Side) }},
 		{title: "Partner", sample: "OCLC-ZCU", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
 		{title: "Fmt", sample: "", dot: true, key: formatKey, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
-		{title: "Status", sample: "Pick requested", key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return r.State.ShortLabel(r.Side) }},
 	}
 	borrowingColumns = []column{
 		markColumn,
 		numberColumn,
 		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
 		// Status comes before the columns a narrow window scrolls out of view.
-		{title: "Status", sample: "Shipped to us — overdue", shrink: true, key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return shortFlaggedStatus(r) }},
+		{title: "Status", sample: "Shipped to us — overdue", key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return shortFlaggedStatus(r) }},
 		{title: "Requester", sample: "Katherine Johnson", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
 		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
@@ -292,7 +290,23 @@ func newHeaderCell(tap func(int)) *headerCell {
 
 // CreateRenderer puts the arrow at the header's end.
 func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.arrow, h.label))
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, container.New(arrowLayout{}, h.arrow), h.label))
+}
+
+// arrowWidth is the room a header keeps for the arrow of the sort: small,
+// so that the columns still fit a 1280 px window.
+func arrowWidth() float32 { return theme.IconInlineSize() * 0.6 }
+
+// arrowLayout gives the arrow of the sort its room, centred in the header's height.
+type arrowLayout struct{}
+
+func (arrowLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(arrowWidth(), 0) }
+
+func (arrowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(size.Width, size.Width))
+		o.Move(fyne.NewPos(0, (size.Height-size.Width)/2))
+	}
 }
 
 // show puts the title and the arrow (none when nil) in the header.
@@ -661,8 +675,8 @@ func (l *dotLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 type stretchLayout struct {
 	list   *RequestList
 	widths []float32
-	// shown are the widths last given to the table, the stretching and
-	// shrinking columns' included.
+	// shown are the widths last given to the table, the stretching
+	// column's included.
 	shown []float32
 }
 
@@ -681,10 +695,10 @@ func (s *stretchLayout) measure() {
 		}
 		sample := widget.NewLabel(c.sample).MinSize().Width
 		// a header has room for the arrow of the sort
-		head := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width + theme.IconInlineSize()
+		head := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width + arrowWidth()
 		s.widths[i] = max(sample, head) + slack
 		if c.dot {
-			s.widths[i] += dotWidth()
+			s.widths[i] = max(sample+dotWidth(), head) + slack
 		}
 		if w := s.list.prefs.Float(columnWidthKey(s.list.side, c)); w > 0 {
 			s.widths[i] = float32(w) // staff resized it
@@ -697,24 +711,14 @@ func (s *stretchLayout) measure() {
 func (s *stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	pad := theme.Padding()
 	used := float32(len(s.widths)+1) * pad
-	stretch, shrink := -1, -1
+	stretch := -1
 	for i, w := range s.widths {
 		used += w
-		switch {
-		case s.list.cols[i].stretch:
+		if s.list.cols[i].stretch {
 			stretch = i
-		case s.list.cols[i].shrink:
-			shrink = i
 		}
 	}
 	left := size.Width - used
-	if shrink >= 0 {
-		full := s.widths[shrink]
-		give := min(max(minStretchWidth*1.5-left, 0), full/2)
-		s.shown[shrink] = full - give
-		s.list.table.SetColumnWidth(shrink, s.shown[shrink])
-		left += give
-	}
 	if stretch >= 0 {
 		s.shown[stretch] = max(minStretchWidth, left)
 		s.list.table.SetColumnWidth(stretch, s.shown[stretch])

@@ -281,7 +281,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.batch = newBatchBar(l, d, m.list.ClearMarks)
 	m.batch.marked, m.batch.find, m.batch.stations = m.list.Marked, m.list.find, m.scan.Stations
 	m.batch.done = m.list.batchDone
-	m.centre = rememberedHSplit(a.Preferences(), prefDetailsSplit, 0.66,
+	m.centre = rememberedHSplit(a.Preferences(), prefDetailsSplit, 0.7,
 		m.list.view.object(), m.details.object())
 	m.body = container.NewStack(m.centre, m.hint)
 	m.main = rememberedHSplit(a.Preferences(), prefFacetSplit, 0.15, m.facets.object(), m.body)
