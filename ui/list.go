@@ -153,12 +153,10 @@ type RequestList struct {
 	sortDesc bool
 	onSort   func(col int)
 	// prefs remembers the widths staff give columns; box holds the table;
-	// headers are the header cells the table made, and dragFrom their
-	// widths as a drag of a column's edge began.
-	prefs    fyne.Preferences
-	box      *fyne.Container
-	headers  []*headerCell
-	dragFrom map[*headerCell]float32
+	// measuring is set while the columns are given their widths.
+	prefs     fyne.Preferences
+	box       *fyne.Container
+	measuring bool
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(id string)
 	// open selects the request with the id, loading its details.
@@ -190,16 +188,9 @@ type RequestList struct {
 
 func newRequestList(d *domain.Desk, prefs fyne.Preferences) *RequestList {
 	l := &RequestList{desk: d, prefs: prefs, side: domain.Lending, cols: lendingColumns, selected: -1, sortCol: urgencyColumn(lendingColumns), waiting: map[string]bool{}, marked: map[string]bool{}}
-	lt := &listTable{onDragStart: l.dragStarted, onDragEnd: l.dragEnded}
-	lt.Length, lt.CreateCell, lt.UpdateCell = l.size, newListCell, l.updateCell
-	lt.ExtendBaseWidget(lt)
-	l.table = &lt.Table
+	l.table = widget.NewTable(l.size, newListCell, l.updateCell)
 	l.table.ShowHeaderRow = true
-	l.table.CreateHeader = func() fyne.CanvasObject {
-		h := newHeaderCell(l.tapHeader)
-		l.headers = append(l.headers, h)
-		return h
-	}
+	l.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(l.tapHeader) }
 	l.table.UpdateHeader = l.updateHeader
 	l.table.OnSelected = func(id widget.TableCellID) {
 		l.table.UnselectAll()
@@ -216,7 +207,7 @@ func newRequestList(d *domain.Desk, prefs fyne.Preferences) *RequestList {
 	}
 	l.sizer = &stretchLayout{list: l}
 	l.sizer.measure()
-	l.box = container.New(l.sizer, lt)
+	l.box = container.New(l.sizer, l.table)
 	return l
 }
 
@@ -237,6 +228,11 @@ func (l *RequestList) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 		}
 	}
 	h.show(l.cols[id.Col].title, arrow)
+	// widget.Table resizes a column whose header's edge staff drag, and
+	// says nothing: its header, laid out just before, tells
+	if w := h.Size().Width; w > 0 && !l.measuring && id.Col < len(l.sizer.shown) && w != l.sizer.shown[id.Col] {
+		l.columnResized(id.Col, w)
+	}
 }
 
 // tapHeader sorts the list by the column whose header was clicked.
@@ -326,62 +322,15 @@ func (h *headerCell) Tapped(*fyne.PointEvent) { h.tap(h.col) }
 // object is the pane's canvas object.
 func (l *RequestList) object() fyne.CanvasObject { return l.box }
 
-// listTable is the list's table, telling when staff have dragged a
-// header's edge: widget.Table resizes the column but says nothing.
-type listTable struct {
-	widget.Table
-	dragging               bool
-	onDragStart, onDragEnd func()
-}
-
-// Dragged resizes a column, noting the drag's start.
-func (t *listTable) Dragged(e *fyne.DragEvent) {
-	if !t.dragging {
-		t.dragging = true
-		t.onDragStart()
-	}
-	t.Table.Dragged(e)
-}
-
-// DragEnd ends a column's resize.
-func (t *listTable) DragEnd() {
-	t.Table.DragEnd()
-	if t.dragging {
-		t.dragging = false
-		t.onDragEnd()
-	}
-}
-
-// dragStarted notes each header's width before staff drag a column's edge.
-func (l *RequestList) dragStarted() {
-	l.dragFrom = map[*headerCell]float32{}
-	for _, h := range l.headers {
-		l.dragFrom[h] = h.Size().Width
-	}
-}
-
-// dragEnded finds the column whose header the drag resized.
-func (l *RequestList) dragEnded() {
-	for h, w := range l.dragFrom {
-		if now := h.Size().Width; now != w {
-			l.columnResized(h.col, now)
-		}
-	}
-	l.dragFrom = nil
-	l.sizer.Layout(l.box.Objects, l.box.Size()) // the title's width is the layout's
-}
-
-// columnResized keeps the width staff gave a column and remembers it for
-// this workstation. The title takes the width the others leave, whatever
-// it was given.
+// columnResized keeps the width staff gave a column by dragging its
+// header's edge and remembers it for this workstation. The title takes
+// the width the others leave, whatever it was given, from the next layout.
 func (l *RequestList) columnResized(col int, width float32) {
 	if col < 0 || col >= len(l.cols) || l.cols[col].stretch || l.cols[col].mark {
 		return
 	}
-	l.sizer.widths[col] = width
+	l.sizer.widths[col], l.sizer.shown[col] = width, width
 	l.prefs.SetFloat(columnWidthKey(l.side, l.cols[col]), float64(width))
-	l.table.SetColumnWidth(col, width)
-	l.sizer.Layout(l.box.Objects, l.box.Size())
 }
 
 // columnWidthKey is the preference key remembering a column's width.
@@ -682,6 +631,8 @@ type stretchLayout struct {
 
 // measure sizes each fixed column to its widest sample or header.
 func (s *stretchLayout) measure() {
+	s.list.measuring = true
+	defer func() { s.list.measuring = false }()
 	slack := 2 * theme.Padding()
 	s.widths = make([]float32, len(s.list.cols))
 	for i, c := range s.list.cols {

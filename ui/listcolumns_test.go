@@ -146,7 +146,7 @@ func TestColumnAndPaneWidthsAreRemembered(t *testing.T) {
 	mw.Window().Resize(DefaultSize)
 	partner := columnOf(mw, "Partner")
 	was := mw.list.view.sizer.widths[partner]
-	mw.list.view.columnResized(partner, was+60)
+	mw.list.view.table.SetColumnWidth(partner, was+60) // dragged by its header's edge
 	mw.main.SetOffset(0.22)
 	mw.centre.SetOffset(0.6)
 
@@ -166,18 +166,20 @@ func TestDraggingAHeaderEdgeResizesItsColumn(t *testing.T) {
 	mw := f.open()
 	mw.Window().Resize(DefaultSize)
 	v := mw.list.view
-	partner := columnOf(mw, "Partner")
-	var h *headerCell
-	for _, c := range v.headers {
-		if c.col == partner {
-			h = c
-		}
-	}
-	require.NotNil(t, h, "the Partner header is drawn")
-	was := h.Size().Width
-	v.dragStarted()
-	h.Resize(fyne.NewSize(was+40, h.Size().Height)) // as the table does while the edge is dragged
-	v.dragEnded()
+	partner, title := columnOf(mw, "Partner"), columnOf(mw, "Title")
+	was, titleWas := v.sizer.widths[partner], v.sizer.shown[title]
+	v.table.SetColumnWidth(partner, was+40) // what the table does while the edge is dragged
 	assert.Equal(t, was+40, v.sizer.widths[partner])
 	assert.InDelta(t, was+40, f.app.Preferences().Float(columnWidthKey(domain.Lending, v.cols[partner])), 0.01)
+
+	v.table.SetColumnWidth(title, titleWas+100)
+	assert.Zero(t, f.app.Preferences().Float(columnWidthKey(domain.Lending, v.cols[title])), "the title takes what the others leave")
+	mw.Window().Resize(DefaultSize.AddWidthHeight(100, 0))
+	used := float32(len(v.cols)+1) * theme.Padding()
+	for i, w := range v.sizer.widths {
+		if i != title {
+			used += w
+		}
+	}
+	assert.Equal(t, max(minStretchWidth, v.table.Size().Width-used), v.sizer.shown[title], "the next layout gives the title what the others leave")
 }
