@@ -28,6 +28,7 @@ type facetCounter struct {
 	partner     map[string]int
 	format      [3]int // electronic, physical, blank
 	active      int
+	any         int // whatever the state
 	allPartners int
 	anyFormat   int
 }
@@ -37,6 +38,7 @@ type facetCounter struct {
 func (c *facetCounter) count(state State, partner string, format Format, active, partnerOK, formatOK, stateOK bool) {
 	if partnerOK && formatOK {
 		c.state[state]++
+		c.any++
 		if active {
 			c.active++
 		}
@@ -72,7 +74,13 @@ func (c *facetCounter) facets(f Filter) Facets {
 	if side == "" {
 		side = Lending
 	}
-	fs.Status = append(fs.Status, FacetValue{Value: "", Label: "All active", Count: c.active})
+	// "All active" holds active requests only: a filter that also lists
+	// closed ones (Filter.All) says so
+	all := FacetValue{Value: "", Label: "All active", Count: c.active}
+	if f.All {
+		all = FacetValue{Value: "", Label: "All, closed too", Count: c.any}
+	}
+	fs.Status = append(fs.Status, all)
 	for _, s := range States(side) {
 		fs.Status = append(fs.Status, FacetValue{Value: string(s), Label: s.Label(side), Count: c.state[s]})
 	}

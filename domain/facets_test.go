@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -94,6 +95,8 @@ func TestCountFacets(t *testing.T) {
 	rs := facetRequests()
 	lendingStatus := wantStatus(Lending, 6, map[State]int{Created: 4, PickRequested: 1, ItemAtDesk: 1,
 		ShippedDigitally: 1, Rejected: 1, Cancelled: 1})
+	// with closed requests listed too, the first value says so
+	lendingStatusAll := append([]FacetValue{{Value: "", Label: "All, closed too", Count: 9}}, lendingStatus[1:]...)
 	tests := []struct {
 		name    string
 		filter  Filter
@@ -118,7 +121,7 @@ func TestCountFacets(t *testing.T) {
 		{
 			name:    "lending, all including closed",
 			filter:  Filter{Side: Lending, All: true},
-			status:  lendingStatus,
+			status:  lendingStatusAll,
 			partner: wantPartners(9, "BVB", 3, "NYPL", 2, "RAPID", 4),
 			format:  wantFormats(9, 2, 5, 2),
 		},
@@ -257,9 +260,6 @@ func assertFacetsAgreeWithMatch(t *testing.T, rs []Request, f Filter, fs Facets)
 	for _, v := range fs.Status {
 		g := f
 		g.State = State(v.Value)
-		if v.Value == "" {
-			g.All = false // "All active"
-		}
 		assert.Equal(t, count(g), v.Count, "status %q", v.Value)
 	}
 	listed := map[string]bool{}
@@ -355,4 +355,38 @@ func TestFormatFilter(t *testing.T) {
 	a, b := FormatFilter("physical"), FormatFilter("physical")
 	*a = FormatElectronic
 	assert.Equal(t, FormatPhysical, *b)
+}
+
+func TestAllActiveHoldsActiveRequestsOnly(t *testing.T) {
+	base := wednesday
+	lend := func(id string, state State, h int) Summary {
+		return Summary{ID: id, Side: Lending, State: state, Partner: "RAPID", Title: "Title " + id,
+			Created: base, Deadline: base.Add(time.Duration(h) * time.Hour)}
+	}
+	// closed requests' deadlines are the earliest: they would come first
+	l := NewListing([]Summary{lend("rejected", Rejected, 1), lend("shipped", ShippedDigitally, 2),
+		lend("cancelled", Cancelled, 3), lend("new", Created, 10), lend("picked", PickRequested, 20)})
+	tests := []struct {
+		name   string
+		filter Filter
+		rows   []string
+		facet  FacetValue
+	}{
+		{"all active", Filter{Side: Lending}, []string{"new", "picked"},
+			FacetValue{Value: "", Label: "All active", Count: 2}},
+		{"a filter listing closed ones too says so", Filter{Side: Lending, All: true},
+			[]string{"rejected", "shipped", "cancelled", "new", "picked"},
+			FacetValue{Value: "", Label: "All, closed too", Count: 5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, fs := l.Apply(tt.filter)
+			assert.Equal(t, tt.rows, rowIDs(rows))
+			assert.Equal(t, tt.facet, fs.Status[0])
+			for i := range rows.Len() {
+				s := rows.At(i)
+				assert.True(t, tt.filter.All || s.Active(), "%s is listed under All active", s.ID)
+			}
+		})
+	}
 }

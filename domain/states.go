@@ -286,3 +286,65 @@ func byWhom(r Request, sep string) string {
 	}
 	return out
 }
+
+// ShortLabel is the state's name in a few words, as the request list's
+// Status column shows it where the full Label would be cut; the details
+// keep the full label.
+func (s State) ShortLabel(side Side) string {
+	if side == Borrowing {
+		switch s {
+		case Created:
+			return "New"
+		case Received:
+			return "Received"
+		case OnHoldShelf:
+			return "On hold shelf"
+		case Loaned:
+			return "Checked out"
+		case ReturnedByPatron:
+			return "Returned"
+		case Completed:
+			return "Completed"
+		case Cancelled:
+			return "Cancelled"
+		case Requested:
+			return "Requested"
+		case WillSupply:
+			return "Will supply"
+		case ShippedToUs:
+			return "Shipped to us"
+		case RetryPossible:
+			return "Needs changes"
+		case CopyReceived:
+			return "Copy received"
+		case ReturnedToLender:
+			return "Sent back"
+		case Unfilled:
+			return "Unfilled"
+		}
+		return string(s)
+	}
+	switch s {
+	case Created:
+		return "New"
+	case PickRequested:
+		return "Pick requested"
+	case ItemAtDesk:
+		return "At desk"
+	case ShippedDigitally:
+		return "Shipped"
+	case Rejected:
+		return "Rejected"
+	case BadCitation:
+		return "Bad citation"
+	case Cancelled:
+		return "Cancelled"
+	case LoanedToPartner:
+		return "On loan"
+	case ReturnInTransit:
+		return "Returning"
+	case Returned:
+		return "Returned"
+	}
+	return string(s)
+}

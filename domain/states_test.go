@@ -266,6 +266,25 @@ func TestStateLabels(t *testing.T) {
 	}
 }
 
+func TestStateShortLabels(t *testing.T) {
+	want := map[Side][]string{
+		Lending: {"New", "Pick requested", "At desk", "Shipped", "Rejected", "Bad citation", "Cancelled",
+			"On loan", "Returning", "Returned"},
+		Borrowing: {"New", "Received", "On hold shelf", "Checked out", "Returned", "Completed", "Cancelled",
+			"Requested", "Will supply", "Shipped to us", "Needs changes", "Copy received", "Sent back", "Unfilled"},
+	}
+	for side, labels := range want {
+		for i, s := range States(side) {
+			t.Run(fmt.Sprintf("%s/%s", side, s), func(t *testing.T) {
+				got := s.ShortLabel(side)
+				assert.Equal(t, labels[i], got)
+				// the list's Status column is sized for 14 characters
+				assert.LessOrEqual(t, len([]rune(got)), 14)
+			})
+		}
+	}
+}
+
 func TestStatesOrder(t *testing.T) {
 	assert.Equal(t, []State{Created, PickRequested, ItemAtDesk, ShippedDigitally, Rejected, BadCitation, Cancelled,
 		LoanedToPartner, ReturnInTransit, Returned}, States(Lending))

@@ -417,11 +417,13 @@ func (l *Listing) Put(s Summary) {
 	l.last = at
 }
 
-// Rows are the requests a filter shows, most urgent first: positions in a
-// listing, valid until its next Put.
+// Rows are the requests a filter shows, most urgent first unless sorted
+// otherwise: positions in a listing, valid until its next Put.
 type Rows struct {
 	l  *Listing
 	at []int32
+	// sorted says the rows are not in the listing's order (see SortBy).
+	sorted bool
 }
 
 // Len is the number of rows.
@@ -441,10 +443,46 @@ func (r Rows) Index(id string) int {
 	if at < 0 {
 		return -1
 	}
+	if r.sorted {
+		return slices.Index(r.at, int32(at))
+	}
 	if i, ok := slices.BinarySearch(r.at, int32(at)); ok {
 		return i
 	}
 	return -1
+}
+
+// SortBy returns the rows ordered by key, reversed when desc is set; rows
+// with the same key keep their order, most urgent first. Each row's key is
+// worked out once, and the rows themselves are left as they are.
+func (r Rows) SortBy(key func(*Summary) string, desc bool) Rows {
+	keys := make([]string, len(r.at))
+	for i := range r.at {
+		s := r.At(i)
+		keys[i] = key(&s)
+	}
+	order := make([]int, len(r.at))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if desc {
+			return strings.Compare(keys[b], keys[a])
+		}
+		return strings.Compare(keys[a], keys[b])
+	})
+	out := Rows{l: r.l, at: make([]int32, len(r.at)), sorted: true}
+	for i, j := range order {
+		out.at[i] = r.at[j]
+	}
+	return out
+}
+
+// Reversed returns the rows in the opposite order: least urgent first.
+func (r Rows) Reversed() Rows {
+	out := Rows{l: r.l, at: slices.Clone(r.at), sorted: true}
+	slices.Reverse(out.at)
+	return out
 }
 
 // Apply returns the rows the filter shows, most urgent first, and the

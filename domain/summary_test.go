@@ -67,6 +67,37 @@ func TestListingPutKeepsOrder(t *testing.T) {
 	assert.False(t, ok)
 }
 
+func TestRowsSortByAndReversed(t *testing.T) {
+	base := wednesday
+	lend := func(id, partner string, h int) Summary {
+		return Summary{ID: id, Side: Lending, State: Created, Partner: partner, Title: "Title " + id,
+			Created: base, Deadline: base.Add(time.Duration(h) * time.Hour)}
+	}
+	l := NewListing([]Summary{lend("a", "SLOW", 10), lend("b", "FAST", 20), lend("c", "SLOW", 30), lend("d", "FAST", 40)})
+	rows := l.Filter(Filter{})
+	byPartner := func(s *Summary) string { return s.Partner }
+	tests := []struct {
+		name string
+		rows Rows
+		want []string
+	}{
+		{"most urgent first", rows, []string{"a", "b", "c", "d"}},
+		{"by partner, most urgent first among equals", rows.SortBy(byPartner, false), []string{"b", "d", "a", "c"}},
+		{"by partner reversed, most urgent first among equals", rows.SortBy(byPartner, true), []string{"a", "c", "b", "d"}},
+		{"least urgent first", rows.Reversed(), []string{"d", "c", "b", "a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, rowIDs(tt.rows))
+			for i, id := range tt.want {
+				assert.Equal(t, i, tt.rows.Index(id), "Index finds %s", id)
+			}
+			assert.Equal(t, -1, tt.rows.Index("nope"))
+		})
+	}
+	assert.Equal(t, []string{"a", "b", "c", "d"}, rowIDs(rows), "sorting leaves the rows it sorts as they are")
+}
+
 func TestListingFindsRequestsAsTheListChanges(t *testing.T) {
 	lend := func(id string, h int) Summary {
 		return Summary{ID: id, Side: Lending, State: Created, Partner: "RAPID",

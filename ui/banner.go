@@ -22,6 +22,8 @@ type Banner struct {
 	msg  string
 	undo *widget.Button
 	box  *fyne.Container
+	// room holds the banner's place under the search field, shown or not.
+	room *fyne.Container
 	// gen counts results so that an old timer does not hide a newer Undo.
 	gen int
 	// do runs the timer's work on Fyne's goroutine (MainWindow.Do).
@@ -30,15 +32,25 @@ type Banner struct {
 
 func newBanner(onUndo func(), do func(func())) *Banner {
 	b := &Banner{bg: canvas.NewRectangle(color.Transparent), text: widget.NewRichText(), do: do}
-	b.text.Wrapping = fyne.TextWrapWord
+	// one line, so that the banner's room does not grow with a long result
+	b.text.Truncation = fyne.TextTruncateEllipsis
 	b.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), onUndo)
 	b.undo.Hide()
 	b.box = container.NewStack(b.bg, container.NewPadded(container.NewBorder(nil, nil, nil, b.undo, b.text)))
 	b.box.Hide()
+	// the room a one-line result with Undo takes
+	line := widget.NewRichText(&widget.TextSegment{Text: "Ag", Style: bannerStyle()})
+	b.room = reserved(b.box, container.NewPadded(container.NewBorder(nil, nil, nil,
+		widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), nil), line)))
 	return b
 }
 
-func (b *Banner) object() fyne.CanvasObject { return b.box }
+// bannerStyle is the large type of a result.
+func bannerStyle() widget.RichTextStyle {
+	return widget.RichTextStyle{SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
+}
+
+func (b *Banner) object() fyne.CanvasObject { return b.room }
 
 // show puts a result on the banner: ok results are green, refusals red;
 // undoable results offer Undo for a few seconds.
@@ -46,7 +58,7 @@ func (b *Banner) show(msg string, ok, undoable bool) {
 	b.gen++
 	gen := b.gen
 	b.msg = msg
-	style := widget.RichTextStyle{SizeName: theme.SizeNameSubHeadingText, TextStyle: fyne.TextStyle{Bold: true}}
+	style := bannerStyle()
 	if ok {
 		b.bg.FillColor = theme.Color(theme.ColorNameSuccess)
 		style.ColorName = theme.ColorNameForegroundOnSuccess

@@ -54,6 +54,8 @@ func TestDetailsLendABook(t *testing.T) {
 	assert.Equal(t, domain.LoanedToPartner, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "39000001 lent to RAPID")
 	lent := mustFind(t, f.desk, r.ID)
+	mw.list.SetStatus("") // the facet stayed on Created; the lent book is active
+	mw.SelectRequest(r.ID)
 	text, imp := cellText(mw.list.view.table, 0, 1)
 	assert.Equal(t, "due "+lent.DueDate.Format(domain.DateLayout), text, "a lent book counts by its due date, not the turnaround")
 	assert.Equal(t, widget.MediumImportance, imp)

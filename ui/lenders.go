@@ -264,8 +264,8 @@ func lendersText(in domain.BorrowingInput) string {
 	return in.Partner
 }
 
-// flaggedStatus is a borrowing request's status in the list, with the
+// shortFlaggedStatus is a borrowing request's status in the list, in short, with the
 // lender's flags (overdue, recalled).
-func flaggedStatus(r *domain.Summary) string {
-	return domain.FlaggedLabel(r.StatusLabel(), strings.Split(r.Flags, ",")...)
+func shortFlaggedStatus(r *domain.Summary) string {
+	return domain.FlaggedLabel(r.State.ShortLabel(r.Side), strings.Split(r.Flags, ",")...)
 }

@@ -95,7 +95,7 @@ func TestDetailsOfARequestSentToLenders(t *testing.T) {
 	assert.Contains(t, text, "Lender's item id\nBVB-1")
 	f.lenderSays("OCLC:BVB", r.ID+"-3", "StatusChange", "Recalled", iso18626.SupplyOptions{})
 	mw.Refresh()
-	status, _ := cellText(mw.list.view.table, 0, 7)
+	status, _ := cellText(mw.list.view.table, 0, 3)
 	assert.Equal(t, "Shipped to us — recalled", status, "the lender's flags in the list")
 	mw.SelectRequest(r.ID)
 	assert.Contains(t, mw.details.buttons, renewLenderLabel)

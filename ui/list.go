@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
+	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -20,21 +23,23 @@ type column struct {
 	text   func(l *RequestList, r *domain.Summary) string
 	// stretch marks the column that takes the width the others leave.
 	stretch bool
-	// shrink marks a column that gives up width (down to a third) before the
-	// stretching one falls under its minimum.
-	shrink bool
-	dot    bool // draw the format dot before the text
-	mark   bool // the batch check box
+	dot     bool // draw the format dot before the text
+	mark    bool // the batch check box
 	// own marks a column whose text differs from row to row: each cell
 	// draws it into an image of its own (see rowText).
 	own bool
+	// urgency marks the column whose sort is the list's own order, most
+	// urgent first; key, when set, is what the column sorts by instead of
+	// its text.
+	urgency bool
+	key     func(r *domain.Summary) string
 }
 
 // lendingColumns and borrowingColumns are the list's columns for each side.
 var (
 	lendingColumns = []column{
 		markColumn,
-		{title: "Time left", sample: "OVERDUE 99h", own: true, text: func(l *RequestList, r *domain.Summary) string {
+		{title: "Time left", sample: "OVERDUE 99h", own: true, urgency: true, text: func(l *RequestList, r *domain.Summary) string {
 			if !r.ClockRuns() {
 				if r.Active() && !r.DueDate.IsZero() {
 					return "due " + r.DueDate.Format(domain.DateLayout)
@@ -51,20 +56,22 @@ var (
 			}
 			return r.Title
 		}},
+		// Status comes before the columns a narrow window scrolls out of view.
+		{title: "Status", sample: "Pick requested", key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return r.State.ShortLabel(r.Side) }},
 		{title: "Partner", sample: "OCLC-ZCU", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
-		{title: "", sample: "", dot: true, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
-		{title: "Status", sample: "Pick From Shelf requested", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return r.StatusLabel() }},
+		{title: "Fmt", sample: "", dot: true, key: formatKey, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
 	}
 	borrowingColumns = []column{
 		markColumn,
 		numberColumn,
 		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
+		// Status comes before the columns a narrow window scrolls out of view.
+		{title: "Status", sample: "Shipped to us — overdue", key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return shortFlaggedStatus(r) }},
 		{title: "Requester", sample: "Katherine Johnson", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
 		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
 		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
 		{title: "Item barcode", sample: "39200000101", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
-		{title: "Status", sample: "Returned — in transit to RS desk", shrink: true, text: func(_ *RequestList, r *domain.Summary) string { return flaggedStatus(r) }},
-		{title: "Due", sample: "OVERDUE 2026-12-31", own: true, text: func(l *RequestList, r *domain.Summary) string {
+		{title: "Due", sample: "OVERDUE 2026-12-31", own: true, urgency: true, text: func(l *RequestList, r *domain.Summary) string {
 			if r.DueDate.IsZero() {
 				return ""
 			}
@@ -75,6 +82,14 @@ var (
 		}},
 	}
 )
+
+// stateKey sorts the Status column in workflow order.
+func stateKey(r *domain.Summary) string {
+	return fmt.Sprintf("%03d", slices.Index(domain.States(r.Side), r.State))
+}
+
+// formatKey sorts the format dot's column by format.
+func formatKey(r *domain.Summary) string { return string(r.Format) }
 
 // markColumn holds the check box that marks a request for a batch action.
 var markColumn = column{title: "", mark: true, text: func(*RequestList, *domain.Summary) string { return "" }}
@@ -131,6 +146,17 @@ type RequestList struct {
 	// marked holds the requests marked for a batch action, by id.
 	marked map[string]bool
 
+	// sortCol and sortDesc are the column the list is sorted by and its
+	// direction, as the headers show them; onSort is called when staff
+	// click a header, with its column.
+	sortCol  int
+	sortDesc bool
+	onSort   func(col int)
+	// prefs remembers the widths staff give columns; box holds the table;
+	// measuring is set while the columns are given their widths.
+	prefs     fyne.Preferences
+	box       *fyne.Container
+	measuring bool
 	// onSelect is called when staff pick a row with the mouse.
 	onSelect func(id string)
 	// open selects the request with the id, loading its details.
@@ -160,18 +186,12 @@ type RequestList struct {
 	settling     bool
 }
 
-func newRequestList(d *domain.Desk) *RequestList {
-	l := &RequestList{desk: d, side: domain.Lending, cols: lendingColumns, selected: -1, waiting: map[string]bool{}, marked: map[string]bool{}}
+func newRequestList(d *domain.Desk, prefs fyne.Preferences) *RequestList {
+	l := &RequestList{desk: d, prefs: prefs, side: domain.Lending, cols: lendingColumns, selected: -1, sortCol: urgencyColumn(lendingColumns), waiting: map[string]bool{}, marked: map[string]bool{}}
 	l.table = widget.NewTable(l.size, newListCell, l.updateCell)
 	l.table.ShowHeaderRow = true
-	l.table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	l.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(l.cols) {
-			o.(*widget.Label).SetText(l.cols[id.Col].title)
-		}
-	}
+	l.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(l.tapHeader) }
+	l.table.UpdateHeader = l.updateHeader
 	l.table.OnSelected = func(id widget.TableCellID) {
 		l.table.UnselectAll()
 		if id.Row >= 0 && id.Row < l.rows.Len() && id.Col >= 0 && id.Col < len(l.cols) && l.cols[id.Col].mark {
@@ -187,11 +207,136 @@ func newRequestList(d *domain.Desk) *RequestList {
 	}
 	l.sizer = &stretchLayout{list: l}
 	l.sizer.measure()
+	l.box = container.New(l.sizer, l.table)
 	return l
 }
 
+// updateHeader shows a column's title, with the arrow of the sort on the
+// column the list is sorted by.
+func (l *RequestList) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	h := o.(*headerCell)
+	h.col = id.Col
+	if id.Col < 0 || id.Col >= len(l.cols) {
+		h.show("", nil)
+		return
+	}
+	var arrow fyne.Resource
+	if id.Col == l.sortCol {
+		arrow = theme.MenuDropUpIcon()
+		if l.sortDesc {
+			arrow = theme.MenuDropDownIcon()
+		}
+	}
+	h.show(l.cols[id.Col].title, arrow)
+	// widget.Table resizes a column whose header's edge staff drag, and
+	// says nothing: its header, laid out just before, tells
+	if w := h.Size().Width; w > 0 && !l.measuring && id.Col < len(l.sizer.shown) && w != l.sizer.shown[id.Col] {
+		l.columnResized(id.Col, w)
+	}
+}
+
+// tapHeader sorts the list by the column whose header was clicked.
+func (l *RequestList) tapHeader(col int) {
+	if l.onSort != nil {
+		l.onSort(col)
+	}
+}
+
+// setSort shows the arrow of the sort on its column's header.
+func (l *RequestList) setSort(col int, desc bool) {
+	if col == l.sortCol && desc == l.sortDesc {
+		return
+	}
+	l.sortCol, l.sortDesc = col, desc
+	l.table.Refresh()
+}
+
+// urgencyColumn is the column whose sort is the list's own order.
+func urgencyColumn(cols []column) int {
+	return slices.IndexFunc(cols, func(c column) bool { return c.urgency })
+}
+
+// sortKey is what a column sorts by: its key, or its text ignoring case.
+func (l *RequestList) sortKey(col int) func(*domain.Summary) string {
+	c := l.cols[col]
+	if c.key != nil {
+		return c.key
+	}
+	return func(r *domain.Summary) string { return strings.ToLower(c.text(l, r)) }
+}
+
+// headerCell is a column's header: its title, the arrow of the sort when
+// the list is sorted by it, and a click that sorts by it.
+type headerCell struct {
+	widget.BaseWidget
+	label *widget.Label
+	arrow *widget.Icon
+	col   int
+	tap   func(col int)
+}
+
+func newHeaderCell(tap func(int)) *headerCell {
+	h := &headerCell{label: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		arrow: widget.NewIcon(nil), tap: tap}
+	h.label.Truncation = fyne.TextTruncateClip
+	h.arrow.Hide()
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+// CreateRenderer puts the arrow at the header's end.
+func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, container.New(arrowLayout{}, h.arrow), h.label))
+}
+
+// arrowWidth is the room a header keeps for the arrow of the sort: small,
+// so that the columns still fit a 1280 px window.
+func arrowWidth() float32 { return theme.IconInlineSize() * 0.6 }
+
+// arrowLayout gives the arrow of the sort its room, centred in the header's height.
+type arrowLayout struct{}
+
+func (arrowLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(arrowWidth(), 0) }
+
+func (arrowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(size.Width, size.Width))
+		o.Move(fyne.NewPos(0, (size.Height-size.Width)/2))
+	}
+}
+
+// show puts the title and the arrow (none when nil) in the header.
+func (h *headerCell) show(title string, arrow fyne.Resource) {
+	h.label.SetText(title)
+	if arrow == nil {
+		h.arrow.Hide()
+		return
+	}
+	h.arrow.SetResource(arrow)
+	h.arrow.Show()
+}
+
+// Tapped sorts the list by the header's column.
+func (h *headerCell) Tapped(*fyne.PointEvent) { h.tap(h.col) }
+
 // object is the pane's canvas object.
-func (l *RequestList) object() fyne.CanvasObject { return container.New(l.sizer, l.table) }
+func (l *RequestList) object() fyne.CanvasObject { return l.box }
+
+// columnResized keeps the width staff gave a column by dragging its
+// header's edge and remembers it for this workstation. The title takes
+// the width the others leave, whatever it was given, from the next layout.
+func (l *RequestList) columnResized(col int, width float32) {
+	if col < 0 || col >= len(l.cols) || l.cols[col].stretch || l.cols[col].mark {
+		return
+	}
+	l.sizer.widths[col], l.sizer.shown[col] = width, width
+	l.prefs.SetFloat(columnWidthKey(l.side, l.cols[col]), float64(width))
+}
+
+// columnWidthKey is the preference key remembering a column's width.
+func columnWidthKey(side domain.Side, c column) string {
+	return "list." + string(side) + "." + c.title + ".width"
+}
 
 // setColumns switches to the columns of a side.
 func (l *RequestList) setColumns(s domain.Side) {
@@ -479,10 +624,15 @@ func (l *dotLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 type stretchLayout struct {
 	list   *RequestList
 	widths []float32
+	// shown are the widths last given to the table, the stretching
+	// column's included.
+	shown []float32
 }
 
 // measure sizes each fixed column to its widest sample or header.
 func (s *stretchLayout) measure() {
+	s.list.measuring = true
+	defer func() { s.list.measuring = false }()
 	slack := 2 * theme.Padding()
 	s.widths = make([]float32, len(s.list.cols))
 	for i, c := range s.list.cols {
@@ -495,37 +645,34 @@ func (s *stretchLayout) measure() {
 			continue
 		}
 		sample := widget.NewLabel(c.sample).MinSize().Width
-		head := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width
+		// a header has room for the arrow of the sort
+		head := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width + arrowWidth()
 		s.widths[i] = max(sample, head) + slack
 		if c.dot {
-			s.widths[i] += dotWidth()
+			s.widths[i] = max(sample+dotWidth(), head) + slack
+		}
+		if w := s.list.prefs.Float(columnWidthKey(s.list.side, c)); w > 0 {
+			s.widths[i] = float32(w) // staff resized it
 		}
 		s.list.table.SetColumnWidth(i, s.widths[i])
 	}
+	s.shown = slices.Clone(s.widths)
 }
 
 func (s *stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	pad := theme.Padding()
 	used := float32(len(s.widths)+1) * pad
-	stretch, shrink := -1, -1
+	stretch := -1
 	for i, w := range s.widths {
 		used += w
-		switch {
-		case s.list.cols[i].stretch:
+		if s.list.cols[i].stretch {
 			stretch = i
-		case s.list.cols[i].shrink:
-			shrink = i
 		}
 	}
 	left := size.Width - used
-	if shrink >= 0 {
-		full := s.widths[shrink]
-		give := min(max(minStretchWidth*1.5-left, 0), full/2)
-		s.list.table.SetColumnWidth(shrink, full-give)
-		left += give
-	}
 	if stretch >= 0 {
-		s.list.table.SetColumnWidth(stretch, max(minStretchWidth, left))
+		s.shown[stretch] = max(minStretchWidth, left)
+		s.list.table.SetColumnWidth(stretch, s.shown[stretch])
 	}
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))

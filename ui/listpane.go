@@ -25,8 +25,15 @@ type ListPane struct {
 	desk listDesk
 	view *RequestList
 
-	listing  *domain.Listing // every request's summary, most urgent first
-	filter   domain.Filter
+	listing *domain.Listing // every request's summary, most urgent first
+	filter  domain.Filter
+	// sortCol and sortDesc are the order staff chose by clicking a header:
+	// a column of sortSide's and its direction. The urgency column's
+	// ascending sort is the list's own order, most urgent first; another
+	// side starts from it.
+	sortSide domain.Side
+	sortCol  int
+	sortDesc bool
 	selected string // id of the selected request
 	// refreshPending is set while a RefreshSoon waits; refreshIDs are the
 	// requests announced changed meanwhile, and refreshAll says the whole
@@ -57,8 +64,10 @@ type ListPane struct {
 
 func newListPane(l link, d listDesk, view *RequestList) *ListPane {
 	p := &ListPane{link: l, desk: d, view: view,
-		filter: domain.Filter{Side: domain.Lending, State: domain.Created}}
+		filter:   domain.Filter{Side: domain.Lending, State: domain.Created},
+		sortSide: view.side, sortCol: urgencyColumn(view.cols)}
 	view.open = p.SelectRequest
+	view.onSort = p.SortByColumn
 	return p
 }
 
@@ -182,10 +191,43 @@ func (l *ListPane) showFilter(listedOnly bool) {
 func (l *ListPane) showRows(highlight string) domain.Rows {
 	rows, facets := l.listing.Apply(l.filter)
 	l.view.setColumns(l.filter.Side)
+	rows = l.sortRows(rows)
 	l.view.setRows(rows, highlight)
 	l.showFacets(facets, l.filter)
 	l.showEmpty(l.listing.Len() == 0)
 	return rows
+}
+
+// sortRows puts the rows in the order staff chose, and shows it on the headers.
+func (l *ListPane) sortRows(rows domain.Rows) domain.Rows {
+	if l.sortSide != l.view.side {
+		l.sortSide, l.sortCol, l.sortDesc = l.view.side, urgencyColumn(l.view.cols), false
+	}
+	l.view.setSort(l.sortCol, l.sortDesc)
+	if l.view.cols[l.sortCol].urgency {
+		if l.sortDesc {
+			return rows.Reversed()
+		}
+		return rows
+	}
+	return rows.SortBy(l.view.sortKey(l.sortCol), l.sortDesc)
+}
+
+// SortByColumn sorts the list by a column, or reverses the sort when the
+// list is already sorted by it; the urgency column (Time left, Due) gives
+// back the list's own order, most urgent first. The selected request stays
+// selected.
+func (l *ListPane) SortByColumn(col int) {
+	cols := l.view.cols
+	if col < 0 || col >= len(cols) || cols[col].mark {
+		return
+	}
+	if col == l.sortCol {
+		l.sortDesc = !l.sortDesc
+	} else {
+		l.sortCol, l.sortDesc = col, false
+	}
+	l.showRows(l.selected)
 }
 
 // find loads the request with the id, fresh from the database.
@@ -211,7 +253,10 @@ func (l *ListPane) SetSide(s domain.Side) {
 }
 
 // SetStatus chooses a state in the Status facet ("" for all active).
-func (l *ListPane) SetStatus(s domain.State) { l.filter.State = s; l.chooseFilter() }
+func (l *ListPane) SetStatus(s domain.State) {
+	l.filter.State, l.filter.All = s, false
+	l.chooseFilter()
+}
 
 // SetPartner chooses a partner in the Partner facet ("" for all).
 func (l *ListPane) SetPartner(code string) { l.filter.Partner = code; l.chooseFilter() }
@@ -250,12 +295,20 @@ func (l *ListPane) Selected() (domain.Request, bool) { return l.find(l.selected)
 func (l *ListPane) revealRequest(r domain.Summary) { l.reveal(r, false) }
 
 // showChanged puts the summary of the request a scan or an action here has
-// just changed in the list and shows the request, as revealRequest does.
+// just changed in the list and shows it. The facets stay where staff put
+// them, even when the request has left them (rejected, shipped): its
+// details stay in view all the same, and the list does not jump. Only a
+// request of the other side switches the side, as revealRequest does.
 // Only its row is put, and the list, the facets and the details are each
 // drawn once: a scanner sends the next code a moment later.
 func (l *ListPane) showChanged(r domain.Summary) {
 	l.listing.Put(r)
-	l.reveal(r, true)
+	if l.filter.Side != "" && r.Side != l.filter.Side {
+		l.reveal(r, true)
+		return
+	}
+	l.showRows(r.ID) // SelectRequest draws its details
+	l.SelectRequest(r.ID)
 }
 
 // reveal is revealRequest; redraw says the list has changed and is to be

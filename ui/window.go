@@ -124,6 +124,7 @@ type MainWindow struct {
 	batch          *BatchBar
 	hint           *fyne.Container
 	centre         *container.Split
+	main           *container.Split // the facets beside the rest
 	body           *fyne.Container
 	dialogs        *dialogHost
 
@@ -186,7 +187,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.scan.entry.onShortcut = m.handleShortcut
 	m.scan.entry.onKey = m.handleNavKey
 
-	view := newRequestList(d)
+	view := newRequestList(d, a.Preferences())
 	view.onSettled = opts.OnSettled
 	view.after = func(d time.Duration, fn func()) { m.after(d, fn) }
 	view.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
@@ -286,16 +287,17 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.batch = newBatchBar(l, d, m.list.ClearMarks)
 	m.batch.marked, m.batch.find, m.batch.stations = m.list.Marked, m.list.find, m.scan.Stations
 	m.batch.done = m.list.batchDone
-	m.centre = container.NewHSplit(container.NewBorder(m.batch.box, nil, nil, nil, m.list.view.object()), m.details.object())
-	m.centre.SetOffset(0.66)
+	m.centre = rememberedHSplit(a.Preferences(), prefDetailsSplit, 0.7,
+		m.list.view.object(), m.details.object())
 	m.body = container.NewStack(m.centre, m.hint)
-	main := container.NewHSplit(m.facets.object(), m.body)
-	main.SetOffset(0.15)
+	m.main = rememberedHSplit(a.Preferences(), prefFacetSplit, 0.15, m.facets.object(), m.body)
 
 	m.win.SetContent(container.NewBorder(
 		container.NewVBox(topBar, m.storage.object(), m.banner.object(), widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), m.status.object()),
-		nil, nil, main))
+		// the batch bar shares the status line's row, which keeps its room
+		container.NewVBox(widget.NewSeparator(),
+			reserved(container.NewBorder(nil, nil, nil, m.batch.box, m.status.object()), m.batch.box)),
+		nil, nil, m.main))
 	m.win.Resize(DefaultSize)
 	m.win.SetOnDropped(m.drop.DropURIs)
 	m.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { m.handleNavKey(k) })

@@ -185,7 +185,7 @@ func TestDefaultViewIsCreatedLendingMostUrgentFirst(t *testing.T) {
 	assert.Equal(t, "24h", text)
 	assert.Equal(t, widget.MediumImportance, imp)
 	dotCell := mw.list.view.table.CreateCell()
-	mw.list.view.table.UpdateCell(widget.TableCellID{Row: 0, Col: 5}, dotCell)
+	mw.list.view.table.UpdateCell(widget.TableCellID{Row: 0, Col: columnOf(mw, "Fmt")}, dotCell)
 	assert.Equal(t, formatColor(domain.FormatElectronic), dotCell.(*listCell).dot.FillColor, "the format dot is blue for Electronic")
 
 	// facet counts: lending side has 2 active, status Rejected 1
