@@ -132,6 +132,10 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	service := widget.NewSelect([]string{serviceAuto, serviceCopy, serviceLoan}, nil)
 	service.SetSelected(serviceAuto)
 	partnerNote := f.dialogs.entry(false)
+	lenderRef := f.dialogs.entry(false)
+	lenderRef.SetPlaceHolder("The lender's request number, if it gave one")
+	needBy := f.dialogs.entry(false)
+	needBy.SetPlaceHolder("YYYY-MM-DD: the date the patron needs it by")
 	errLabel := errorLabel()
 	form := widget.NewForm(
 		widget.NewFormItem("Title *", title),
@@ -146,12 +150,20 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		widget.NewFormItem("Then ask", more),
 		widget.NewFormItem("Service", service),
 		widget.NewFormItem("Note to lender", partnerNote),
+		widget.NewFormItem("Lender's no.", lenderRef),
+		widget.NewFormItem("Need by", needBy),
 	)
 	var d dialog.Dialog
 	submit := func() {
 		in := domain.BorrowingInput{Citation: domain.Citation{Title: title.Text, Author: author.Text, ISBN: isbn.Text},
 			Requester: requester.Text, RequesterEmail: email.Text, Pickup: pickup.Text, Partner: partnerCode(partner.Text, partners)}
 		in.PartnerNote, in.PatronID = partnerNote.Text, strings.TrimSpace(patronID.Text)
+		in.ExternalID = lenderRef.Text
+		var err error
+		if in.NeedBefore, err = needBefore(needBy.Text); err != nil {
+			errLabel.SetText(f.dialogs.refusal(err))
+			return
+		}
 		rotaInput(&in, more.Text, service.Selected, partners)
 		if msg := missingBorrowingFields(in); msg != "" {
 			errLabel.SetText(msg)
@@ -167,7 +179,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 				d.Hide()
 			})
 	}
-	for _, e := range []*keyEntry{title, author, isbn, requester, email, more, partnerNote} {
+	for _, e := range []*keyEntry{title, author, isbn, requester, email, more, partnerNote, lenderRef, needBy} {
 		e.OnSubmitted = func(string) { submit() }
 	}
 	pickup.OnSubmitted = func(string) { submit() }

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -205,4 +207,58 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	require.Len(t, ns, 1)
 	assert.Equal(t, domain.NoticeSent, ns[0].Status)
 	assert.NotContains(t, mw.details.buttons, "Retry now")
+}
+
+// TestBorrowingFormLenderNumberAndNeedBy fills the borrowing form's
+// lender's request number and need-by date: a date that is not one is
+// refused in the form, which stays open; a good one is saved with the
+// request.
+func TestBorrowingFormLenderNumberAndNeedBy(t *testing.T) {
+	f := newFixture(t)
+	f.partner("NYPL", 24)
+	mw := f.open()
+	mw.borrowing.ShowNewBorrowing()
+	entry := func(placeholder string) *keyEntry {
+		t.Helper()
+		for _, e := range overlayWidgets[*keyEntry](mw) {
+			if strings.HasPrefix(e.PlaceHolder, placeholder) {
+				return e
+			}
+		}
+		t.Fatalf("no field %q in the form", placeholder)
+		return nil
+	}
+	selects := overlayWidgets[*widget.SelectEntry](mw)
+	require.Len(t, selects, 2, "pickup and partner")
+	// the fields without a hint, in the form's order: title, author, ISBN,
+	// patron id, requester, email, note to lender
+	var plain []*keyEntry
+	for _, e := range overlayWidgets[*keyEntry](mw) {
+		if e.PlaceHolder == "" {
+			plain = append(plain, e)
+		}
+	}
+	require.Len(t, plain, 7)
+	plain[0].SetText("Silent Spring")
+	selects[0].SetText("Main Library")
+	selects[1].SetText("NYPL")
+	lenderNo, needBy := entry("The lender's request number"), entry("YYYY-MM-DD")
+
+	test.Type(needBy, "soon")
+	needBy.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Contains(t, dialogText(mw), "“soon” is not a date")
+	assert.Empty(t, listedRefs(mw), "nothing was stored")
+
+	needBy.SetText("2027-01-15")
+	test.Type(lenderNo, "NYPL-9931")
+	plain[4].SetText("Rachel Carson")
+	needBy.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	require.Contains(t, dialogText(mw), "Create borrowing request?")
+	mw.Window().Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // the Create button has the focus
+	sel, ok := mw.Selected()
+	require.True(t, ok, "the request was created: %s", dialogText(mw))
+	r, err := f.desk.Find(sel.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "NYPL-9931", r.ExternalID)
+	assert.Equal(t, time.Date(2027, 1, 15, 0, 0, 0, 0, time.Local), r.NeededBy.In(time.Local))
 }

@@ -67,13 +67,22 @@ func (fs *lendingFields) input() (domain.LendingInput, error) {
 	case 2:
 		in.Format = domain.FormatPhysical
 	}
-	if d := strings.TrimSpace(fs.needBefore.Text); d != "" {
-		if in.NeededBy, err = time.ParseInLocation(domain.DateLayout, d, time.Local); err != nil {
-			return in, &domain.Refusal{Kind: domain.ErrInvalidInput,
-				Msg: fmt.Sprintf("“%s” is not a date: write the need-before date as YYYY-MM-DD, e.g. 2026-03-01.", d)}
-		}
+	in.NeededBy, err = needBefore(fs.needBefore.Text)
+	return in, err
+}
+
+// needBefore reads a form's need-before date, YYYY-MM-DD; blank is none.
+func needBefore(text string) (time.Time, error) {
+	d := strings.TrimSpace(text)
+	if d == "" {
+		return time.Time{}, nil
 	}
-	return in, nil
+	t, err := time.ParseInLocation(domain.DateLayout, d, time.Local)
+	if err != nil {
+		return time.Time{}, &domain.Refusal{Kind: domain.ErrInvalidInput,
+			Msg: fmt.Sprintf("“%s” is not a date: write the need-before date as YYYY-MM-DD, e.g. 2026-03-01.", d)}
+	}
+	return t, nil
 }
 
 // partnerMatch reads the partner field as a partner's code: a choice
