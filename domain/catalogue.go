@@ -330,55 +330,26 @@ func checkCatalogueSetting(key, v string) (string, error) {
 	return v, nil
 }
 
-// CatalogueSettings reads how the catalogue and the link resolver are reached.
-func (d *PartnerService) CatalogueSettings() (CatalogueSettings, error) {
-	var c CatalogueSettings
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		c, err = catalogueSettings(tx)
-		return err
-	})
-	return c, err
+// catalogueGroup is how the catalogue and link resolver settings are kept.
+var catalogueGroup = settingGroup[CatalogueSettings]{
+	keys: CatalogueKeys, area: "catalogue", task: "Changing the catalogue settings",
+	check: checkCatalogueSetting,
+	set:   (*CatalogueSettings).set,
+	valid: func(c CatalogueSettings) error { _, err := c.SRUProfile(); return err },
 }
 
-func catalogueSettings(tx Tx) (CatalogueSettings, error) {
-	var c CatalogueSettings
-	for _, k := range CatalogueKeys {
-		v, err := tx.Setting(settingKey(k))
-		if err != nil {
-			return CatalogueSettings{}, err
-		}
-		c.set(k, v)
-	}
-	return c, nil
+// CatalogueSettings reads how the catalogue and the link resolver are reached.
+func (d *PartnerService) CatalogueSettings() (CatalogueSettings, error) {
+	return catalogueGroup.view(d)
 }
+
+func catalogueSettings(tx Tx) (CatalogueSettings, error) { return catalogueGroup.read(tx) }
 
 // SetCatalogueSetting checks and sets one catalogue setting by its
 // command-line name (sru-url, sru-profile, …); "" clears it. It is a
 // Fulfillment Services Operator's task, audited like every setting.
 func (d *PartnerService) SetCatalogueSetting(key, value string, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the catalogue settings"); err != nil {
-		return err
-	}
-	v, err := checkCatalogueSetting(key, value)
-	if err != nil {
-		return err
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := catalogueSettings(tx)
-		if err != nil {
-			return err
-		}
-		after := before
-		after.set(key, v)
-		if _, err := after.SRUProfile(); err != nil {
-			return err
-		}
-		if err := d.auditConfig(tx, actorOf(by), "catalogue", before, after); err != nil {
-			return err
-		}
-		return tx.PutSetting(settingKey(key), v)
-	})
+	return catalogueGroup.put(d, key, value, by)
 }
 
 // applyLookup records what the catalogue found on r. Holdings never

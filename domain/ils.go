@@ -417,52 +417,24 @@ func checkNCIPSetting(key, v string) (string, error) {
 	return v, nil
 }
 
-func ncipSettings(tx Tx) (NCIPSettings, error) {
-	var n NCIPSettings
-	for _, k := range NCIPKeys {
-		v, err := tx.Setting(settingKey(k))
-		if err != nil {
-			return NCIPSettings{}, err
-		}
-		n.set(k, v)
-	}
-	return n, nil
+// ncipGroup is how the ILS settings are kept (the API key is not among
+// them: it is in the keyring).
+var ncipGroup = settingGroup[NCIPSettings]{
+	keys: NCIPKeys, area: "ils", task: "Changing the ILS settings",
+	check: checkNCIPSetting,
+	set:   (*NCIPSettings).set,
 }
 
+func ncipSettings(tx Tx) (NCIPSettings, error) { return ncipGroup.read(tx) }
+
 // NCIPSettings reads how the ILS is reached (without its API key).
-func (d *PartnerService) NCIPSettings() (NCIPSettings, error) {
-	var n NCIPSettings
-	err := d.store.View(func(tx Tx) error {
-		var err error
-		n, err = ncipSettings(tx)
-		return err
-	})
-	return n, err
-}
+func (d *PartnerService) NCIPSettings() (NCIPSettings, error) { return ncipGroup.view(d) }
 
 // SetNCIPSetting checks and sets one ILS setting by its command-line name
 // (ncip-url, ncip-steps, …); "" clears it. It is a Fulfillment Services
 // Operator's task, audited like every setting.
 func (d *PartnerService) SetNCIPSetting(key, value string, by ...Actor) error {
-	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the ILS settings"); err != nil {
-		return err
-	}
-	v, err := checkNCIPSetting(key, value)
-	if err != nil {
-		return err
-	}
-	return d.store.Update(func(tx Tx) error {
-		before, err := ncipSettings(tx)
-		if err != nil {
-			return err
-		}
-		after := before
-		after.set(key, v)
-		if err := d.auditConfig(tx, actorOf(by), "ils", before, after); err != nil {
-			return err
-		}
-		return tx.PutSetting(settingKey(key), v)
-	})
+	return ncipGroup.put(d, key, value, by)
 }
 
 // SetNCIPKey keeps the ILS's API key in the system keyring; "" removes
