@@ -15,6 +15,11 @@ const SettingAttentionHours = "attention_hours"
 // DefaultAttentionHours is the wait that needs attention when none is set.
 const DefaultAttentionHours = 24
 
+// UrgentLeft is the business time left before a partner's deadline under
+// which a lending request is urgent: the list's clock turns red and the
+// request needs attention, so that both speak of the same requests.
+const UrgentLeft = 4 * time.Hour
+
 // Attention is a request that needs attention, and why.
 type Attention struct {
 	Request Summary
@@ -102,12 +107,45 @@ func (c AttentionCheck) check(out []Attention, r Summary) []Attention {
 	if r.State == Loaned {
 		return out // waiting for the patron is not a delay
 	}
+	if a, ok := c.deadlineAttention(r); ok {
+		return append(out, a)
+	}
 	waited := c.cal.BusinessBetween(r.Since, c.now)
 	if over := waited - time.Duration(c.limit)*time.Hour; over > 0 {
 		out = append(out, Attention{Request: r, Late: over,
 			Why: fmt.Sprintf("“%s” for %.0f business hours (limit %d).", r.StatusLabel(), waited.Hours(), c.limit)})
 	}
 	return out
+}
+
+// deadlineAttention says when a lending request's partner deadline is less
+// than UrgentLeft away or past; Late counts from the moment it turned urgent.
+func (c AttentionCheck) deadlineAttention(r Summary) (Attention, bool) {
+	if r.Side != Lending || r.Deadline.IsZero() || !r.ClockRuns() {
+		return Attention{}, false
+	}
+	left := c.cal.BusinessBetween(c.now, r.Deadline)
+	if left >= UrgentLeft {
+		return Attention{}, false
+	}
+	why := fmt.Sprintf("%s's deadline is in %s of business time.", r.Partner, plainDuration(left))
+	if left <= 0 {
+		why = fmt.Sprintf("%s's deadline passed %s of business time ago.", r.Partner, plainDuration(-left))
+	}
+	return Attention{Request: r, Late: UrgentLeft - left, Why: why}, true
+}
+
+// plainDuration writes a duration as staff say it: "3 h 20 min", "40 min".
+func plainDuration(d time.Duration) string {
+	d = d.Truncate(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	case m == 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
 }
 
 // sort puts the most urgent first: the furthest past its limit.

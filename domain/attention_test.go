@@ -79,3 +79,46 @@ func (f *deskFixture) needsAttention(t *testing.T) []Attention {
 	}
 	return got
 }
+
+// TestNeedsAttentionNearDeadline checks that a lending request needs
+// attention by the same clock that turns the list's time left red.
+func TestNeedsAttentionNearDeadline(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		before time.Duration // wall time before the deadline (a weekday)
+		want   string        // "" when it does not need attention
+	}{
+		{"well before", UrgentLeft + time.Hour, ""},
+		{"just urgent", UrgentLeft - time.Minute, "deadline is in 3 h 59 min of business time"},
+		{"due in minutes", 40 * time.Minute, "deadline is in 40 min of business time"},
+		{"past", -3 * time.Hour, "deadline passed 3 h of business time ago"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newDeskFixture(t)
+			require.NoError(t, f.desk.SetAttentionHours(100)) // only the deadline speaks
+			r := f.lending("BVB", "B-CLOCK")
+			require.False(t, r.Deadline.IsZero())
+			f.now = r.Deadline.Add(-tt.before)
+			got := f.needsAttention(t)
+			if tt.want == "" {
+				assert.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1)
+			assert.Contains(t, got[0].Why, "BVB's "+tt.want)
+			left, ok := f.desk.TimeLeft(r.Deadline)
+			assert.True(t, ok && left < UrgentLeft, "the list's clock is red too")
+		})
+	}
+}
+
+func TestPlainDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		40 * time.Minute:              "40 min",
+		3 * time.Hour:                 "3 h",
+		3*time.Hour + 20*time.Minute:  "3 h 20 min",
+		26*time.Hour + 59*time.Second: "26 h",
+	} {
+		assert.Equal(t, want, plainDuration(d), d.String())
+	}
+}

@@ -99,17 +99,16 @@ func (b *AttentionButton) ShowAttention() {
 	var d dialog.Dialog
 	list := widget.NewList(func() int { return len(items) },
 		func() fyne.CanvasObject {
+			side := widget.NewLabelWithStyle("Borrowing", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			return container.NewBorder(nil, nil, container.NewGridWrap(side.MinSize(), side), nil, l)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			a := items[i]
-			if a.Partner != "" {
-				o.(*widget.Label).SetText(a.Why)
-				return
-			}
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  %s — %s", a.Request.Ref(), a.Request.Title, a.Why))
+			row := o.(*fyne.Container)
+			side := row.Objects[1].(*fyne.Container).Objects[0].(*widget.Label)
+			side.SetText(attentionSide(items[i]))
+			row.Objects[0].(*widget.Label).SetText(attentionLine(items[i]))
 		})
 	list.OnSelected = func(i widget.ListItemID) {
 		r := items[i].Request
@@ -134,6 +133,23 @@ func (b *AttentionButton) ShowAttention() {
 	}
 	d = dialog.NewCustom("Needs attention", "Close", content, b.dialogs.win)
 	b.dialogs.show(d, fyne.NewSize(900, 500), nil)
+}
+
+// attentionSide is the first column of a Needs attention line: which side
+// of the desk the request is on, or that the line is about a partner.
+func attentionSide(a domain.Attention) string {
+	if a.Partner != "" {
+		return "Partner"
+	}
+	return sideLabel(a.Request.Side)
+}
+
+// attentionLine is the rest of a Needs attention line: the request and why.
+func attentionLine(a domain.Attention) string {
+	if a.Partner != "" {
+		return a.Why
+	}
+	return fmt.Sprintf("%s  %s — %s", a.Request.Ref(), a.Request.Title, a.Why)
 }
 
 // Attention is what needs attention now, most urgent first.

@@ -9,8 +9,9 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
-// urgentLeft is the business time left under which the clock turns red.
-const urgentLeft = 4 * time.Hour
+// urgentLeft is the business time left under which the clock turns red;
+// Needs attention lists the same requests.
+const urgentLeft = domain.UrgentLeft
 
 // formatTimeLeft writes the business time left before a deadline the way the
 // list shows it: "23h", "2h 15m", "40m", "due now", "overdue 3h". Minutes are
