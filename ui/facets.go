@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/illdesk/illdesk/domain"
@@ -65,9 +66,14 @@ type FacetPane struct {
 	formatBox                     *fyne.Container
 	box                           *fyne.Container
 	search                        *keyEntry
+	// clear empties the search field; it shows only while there is text.
+	clear *widget.Button
 	// onSearch filters the list by the text in the search field; onScan
 	// takes a code scanned while the field has the focus.
 	onSearch, onScan func(string)
+	// onKey is the window's handling of the navigation keys the search
+	// field does not keep for itself (Escape on an empty field, arrows).
+	onKey func(*fyne.KeyEvent) bool
 }
 
 func newFacetPane(onSide, onStatus, onPartner, onFormat func(string)) *FacetPane {
@@ -84,6 +90,11 @@ func newFacetPane(onSide, onStatus, onPartner, onFormat func(string)) *FacetPane
 		p.search.SetText("")
 		p.onScan(code)
 	}
+	p.search.onKey = p.searchKey
+	p.clear = widget.NewButtonWithIcon("", theme.ContentClearIcon(), p.ClearSearch)
+	p.clear.Importance = widget.LowImportance
+	p.clear.Hide()
+	p.search.ActionItem = p.clear
 	p.formatBox = container.NewVBox(widget.NewSeparator(), p.format.title, p.format.radio)
 	p.box = container.NewVBox(
 		p.side.title, p.side.radio, widget.NewSeparator(),
@@ -121,5 +132,24 @@ func (p *FacetPane) SetSearch(text string) {
 		p.search.SetText(text) // calls back here through OnChanged
 		return
 	}
+	if text == "" {
+		p.clear.Hide()
+	} else {
+		p.clear.Show()
+	}
 	p.onSearch(text)
+}
+
+// ClearSearch empties the search field, so the list shows every request
+// the facets choose again: the field's clear button and Escape in it.
+func (p *FacetPane) ClearSearch() { p.SetSearch("") }
+
+// searchKey lets Escape clear a search first; Escape in an empty field and
+// the arrows go to the window.
+func (p *FacetPane) searchKey(k *fyne.KeyEvent) bool {
+	if k.Name == fyne.KeyEscape && p.search.Text != "" {
+		p.ClearSearch()
+		return true
+	}
+	return p.onKey != nil && p.onKey(k)
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -91,4 +93,23 @@ func TestChoosingFacetsKeepsARequestWithFilesWaiting(t *testing.T) {
 	mw.list.SetSide(domain.Borrowing)
 	got, _ = mw.Selected()
 	assert.Equal(t, "Borrowed book", got.Title, "with nothing waiting, the selection follows the facets")
+}
+
+// TestSearchClearButton checks the search field's clear button, shown only
+// while there is text to clear.
+func TestSearchClearButton(t *testing.T) {
+	f := newFixture(t)
+	f.partner("RAPID", 24)
+	f.lending("RAPID", "R-1")
+	f.lending("RAPID", "R-2")
+	mw := f.open()
+	assert.False(t, mw.facets.clear.Visible(), "nothing to clear")
+	mw.FocusSearch()
+	test.Type(mw.facets.search, "R-2")
+	require.Equal(t, []string{"R-2"}, listedRefs(mw))
+	require.True(t, mw.facets.clear.Visible())
+	test.Tap(mw.facets.clear)
+	assert.Empty(t, mw.facets.search.Text)
+	assert.Len(t, listedRefs(mw), 2, "every request shows again")
+	assert.False(t, mw.facets.clear.Visible())
 }

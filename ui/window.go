@@ -215,7 +215,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	// A scanner used while the search field has the focus still scans.
 	m.facets.onScan = m.SubmitScan
 	m.facets.search.onShortcut = m.handleShortcut
-	m.facets.search.onKey = m.handleNavKey
+	m.facets.onKey = m.handleNavKey
 	m.drop = newDropArea(l, d, m.win)
 	m.drop.spawn = func(fn func()) { m.spawn(fn) }
 	m.drop.selectedRequest, m.drop.selectedID = m.list.Selected, func() string { return m.list.selected }

@@ -365,7 +365,10 @@ func TestSearchAndEscape(t *testing.T) {
 	test.Type(mw.facets.search, "natu")
 	assert.Equal(t, []string{"R-1"}, listedRefs(mw))
 	mw.facets.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "Esc returns to the scan bar")
+	assert.Empty(t, mw.facets.search.Text, "the first Esc clears the search")
+	assert.Equal(t, []string{"R-1", "R-2"}, listedRefs(mw), "and the list shows every request again")
+	mw.facets.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the next Esc returns to the scan bar")
 }
 
 func TestDropPreflightAndShipWithCtrlEnter(t *testing.T) {
