@@ -72,13 +72,23 @@ func (c AttentionCheck) Among(l *Listing) []Attention {
 }
 
 // partnerAttention is what needs attention about the partners: those
-// whose messages are taken on their word.
+// added from an unknown library's message, whose settings staff have not
+// reviewed, and those whose messages are taken on their word. A partner
+// gets one item, saying both when both hold.
 func partnerAttention(ps []Partner) []Attention {
 	var out []Attention
 	for _, p := range ps {
+		var why []string
+		if p.NeedsReview {
+			why = append(why, fmt.Sprintf("Partner %s was added from a message of a library we did not know: "+
+				"check its name, turnaround, loan period and delivery, then save it.", p.Code))
+		}
 		if p.NotAuthenticated() {
-			out = append(out, Attention{Partner: p.Code, Why: fmt.Sprintf("Partner %s is not authenticated: anyone can send in its name. "+
-				"Give it a token, client CA or networks, or no-auth.", p.Code)})
+			why = append(why, fmt.Sprintf("Partner %s is not authenticated: anyone can send in its name. "+
+				"Give it a token, client CA or networks, or no-auth.", p.Code))
+		}
+		if len(why) > 0 {
+			out = append(out, Attention{Partner: p.Code, Why: strings.Join(why, " ")})
 		}
 	}
 	return out

@@ -318,6 +318,8 @@ func TestNeedsAttentionForPartners(t *testing.T) {
 		{"not authenticated", func(*Partner) {}, []string{"R-1", "partner RAPID"}},
 		{"a token", func(p *Partner) { require.NoError(t, p.SetInboundToken(rapidToken)) }, []string{"R-1"}},
 		{"no-auth chosen", (*Partner).SetNoAuth, []string{"R-1"}},
+		{"added from a message, not reviewed", func(p *Partner) { p.NeedsReview = true }, []string{"R-1", "partner RAPID"}},
+		{"reviewed", func(p *Partner) { p.NeedsReview = false }, []string{"R-1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -327,7 +329,7 @@ func TestNeedsAttentionForPartners(t *testing.T) {
 			for _, a := range f.needsAttention(t) {
 				if a.Partner != "" {
 					got = append(got, "partner "+a.Partner)
-					assert.Contains(t, a.Why, "Partner RAPID is not authenticated")
+					assert.Regexp(t, "Partner RAPID (is not authenticated|was added from a message)", a.Why)
 				} else {
 					got = append(got, a.Request.Ref())
 				}
