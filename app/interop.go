@@ -240,7 +240,7 @@ func (s *partnerCommands) cmdServe(args []string) error {
 		return err
 	}
 	logf := func(msg string) { fmt.Fprintf(s.stderr, "%s %s\n", time.Now().Format("15:04:05"), msg) }
-	srv, ln, err := s.partnerServer(*listen, *certFile, *keyFile, logf)
+	srv, ln, err := s.partnerServer(*listen, *certFile, *keyFile, logf, nil)
 	if err != nil {
 		return err
 	}

@@ -15,8 +15,9 @@ import (
 // serve and the window's listener both start it: it needs our agency id,
 // and plain HTTP listens on loopback only unless allow-plain-http is on.
 // With certFile and keyFile it speaks TLS and asks partners for client
-// certificates. The caller serves the listener returned.
-func (s *session) partnerServer(listen, certFile, keyFile string, log func(string)) (*isohttp.Server, net.Listener, error) {
+// certificates. received, when not nil, is told of each message applied.
+// The caller serves the listener returned.
+func (s *session) partnerServer(listen, certFile, keyFile string, log, received func(string)) (*isohttp.Server, net.Listener, error) {
 	agency, err := s.desk.AgencyID()
 	if err != nil {
 		return nil, nil, err
@@ -49,5 +50,5 @@ func (s *session) partnerServer(listen, certFile, keyFile string, log func(strin
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot listen on %s: %w", listen, err)
 	}
-	return isohttp.NewServer(isohttp.Handler{Desk: s.desk, Log: log}, set, conf), ln, nil
+	return isohttp.NewServer(isohttp.Handler{Desk: s.desk, Log: log, Received: received}, set, conf), ln, nil
 }

@@ -141,7 +141,7 @@ func (s *session) serveFromWindow(w *ui.MainWindow) (stop func(), err error) {
 	srv, ln, err := s.partnerServer(set.Listen, "", "", func(msg string) {
 		fmt.Fprintln(s.stderr, "illdesk:", msg)
 		w.Do(func() { w.RefreshSoon() }) // a burst of messages is read once
-	})
+	}, func(outcome string) { w.Do(func() { w.MessageArrived(outcome) }) })
 	if err != nil {
 		return nil, fmt.Errorf("cannot receive partner messages on %s (config listen): %w", set.Listen, err)
 	}

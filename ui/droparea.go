@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -55,6 +56,11 @@ type DropArea struct {
 	// the requests with a scan waiting in it.
 	scanFolder  func() string
 	markWaiting func(map[string]bool)
+	// arrived is told the file names of scans found since the folder's
+	// last look (never at the first look, which finds what was there).
+	arrived func(names []string)
+	// looked is set once the scan folder has been looked at.
+	looked bool
 
 	// state
 	waiting   map[string]string // request id → waiting scan in the scan folder
@@ -423,15 +429,22 @@ func (a *DropArea) setWaiting(found []domain.WaitingScan) {
 		marks[w.RequestID] = true
 	}
 	changed := len(next) != len(a.waiting)
+	var names []string
 	for id, p := range next {
 		if a.waiting[id] != p {
 			changed = true
+			names = append(names, filepath.Base(p))
 			if id == a.selectedID() && len(a.files) == 0 {
 				defer a.AddFiles([]string{p})
 			}
 		}
 	}
 	a.waiting = next
+	if a.looked && len(names) > 0 && a.arrived != nil {
+		slices.Sort(names)
+		a.arrived(names)
+	}
+	a.looked = true
 	if changed {
 		a.markWaiting(marks)
 	}

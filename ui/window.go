@@ -113,6 +113,7 @@ type MainWindow struct {
 	storage   *StorageBar
 	signin    *OperatorPane
 	attention *AttentionButton
+	notifier  *Notifier
 	borrowing *BorrowingForm
 	lending   *LendingForm
 	importer  *Importer
@@ -223,6 +224,8 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.drop.shippable = func() []domain.Summary { return m.list.listing.Shippable() }
 	m.drop.reveal, m.drop.shipped, m.drop.received = m.list.revealRequest, m.list.showShipped, m.list.showReceived
 	m.drop.scanFolder = func() string { return m.settings.ScanFolder }
+	m.notifier = newNotifier(a)
+	m.drop.arrived = m.notifier.scansArrived
 	m.drop.markWaiting = func(marks map[string]bool) {
 		m.list.view.waiting = marks
 		m.list.view.table.Refresh()
@@ -624,6 +627,15 @@ func (m *MainWindow) SelectRequest(id string) { m.list.SelectRequest(id) }
 
 // Selected is the request shown in the details pane.
 func (m *MainWindow) Selected() (domain.Request, bool) { return m.list.Selected() }
+
+// MessageArrived shows a partner's message received here: the list
+// catches up a moment later (a burst is read once), and, while the window
+// is in the background, a desktop notification says so; what is the
+// receiving server's sentence about it.
+func (m *MainWindow) MessageArrived(what string) {
+	m.RefreshSoon()
+	m.notifier.MessageArrived(what)
+}
 
 // RefreshSoon brings the list up to date a moment from now (ListPane.RefreshSoon).
 func (m *MainWindow) RefreshSoon(ids ...string) { m.list.RefreshSoon(ids...) }

@@ -178,6 +178,10 @@ type Handler struct {
 	Desk *domain.Desk
 	// Log, when set, receives a line for every message.
 	Log func(string)
+	// Received, when set, is told the outcome of each message taken in
+	// (not of one refused or repeated), so that a window can tell staff
+	// work arrived.
+	Received func(outcome string)
 	// rates limits messages per address and agency, budget the memory
 	// bodies take (NewServer sets them).
 	rates  *rates
@@ -317,6 +321,9 @@ func (h Handler) receive(w http.ResponseWriter, r *http.Request) {
 		h.log("message from %q refused: %v", addr, err)
 	default:
 		h.log("%s", res.Outcome)
+		if h.Received != nil && !res.Duplicate {
+			h.Received(oneLine(res.Outcome))
+		}
 	}
 	// ISO 18626 answers with the confirmation, OK or ERROR, with HTTP 200.
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")

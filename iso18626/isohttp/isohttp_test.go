@@ -58,7 +58,13 @@ func post(t *testing.T, url string, body string) string {
 
 func TestServerReceivesAndAnswers(t *testing.T) {
 	d := newDesk(t)
-	srv := httptest.NewServer(Handler{Desk: d})
+	var mu sync.Mutex
+	var received []string
+	srv := httptest.NewServer(Handler{Desk: d, Received: func(outcome string) {
+		mu.Lock()
+		defer mu.Unlock()
+		received = append(received, outcome)
+	}})
 	defer srv.Close()
 	raw, err := os.ReadFile("../testdata/samples/RequestSample1.xml")
 	require.NoError(t, err)
@@ -87,6 +93,9 @@ func TestServerReceivesAndAnswers(t *testing.T) {
 
 	bad := post(t, srv.URL+"/", "<request><header>")
 	assert.Contains(t, bad, "ERROR")
+	mu.Lock()
+	assert.Len(t, received, 1, "a message taken in is told of; a repeat and a refused one are not: %q", received)
+	mu.Unlock()
 
 	resp, err := http.Get(srv.URL + "/")
 	require.NoError(t, err)
