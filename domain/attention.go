@@ -129,7 +129,9 @@ func (c AttentionCheck) check(out []Attention, r Summary) []Attention {
 }
 
 // deadlineAttention says when a lending request's partner deadline is less
-// than UrgentLeft away or past; Late counts from the moment it turned urgent.
+// than UrgentLeft away or past. A partner's deadline comes before our own
+// wait limits (deadlineFirst), and the nearest or furthest past first, as
+// the list orders them.
 func (c AttentionCheck) deadlineAttention(r Summary) (Attention, bool) {
 	if r.Side != Lending || r.Deadline.IsZero() || !r.ClockRuns() {
 		return Attention{}, false
@@ -142,8 +144,13 @@ func (c AttentionCheck) deadlineAttention(r Summary) (Attention, bool) {
 	if left <= 0 {
 		why = fmt.Sprintf("%s's deadline passed %s of business time ago.", r.Partner, plainDuration(-left))
 	}
-	return Attention{Request: r, Late: UrgentLeft - left, Why: why}, true
+	return Attention{Request: r, Late: deadlineFirst + UrgentLeft - left, Why: why}, true
 }
+
+// deadlineFirst puts requests near or past a partner's deadline after the
+// failing messages (1000 h) and the lender's flags (500 h) but before the
+// waits past our own limit, which no partner is counting.
+const deadlineFirst = 200 * time.Hour
 
 // plainDuration writes a duration as staff say it: "3 h 20 min", "40 min".
 func plainDuration(d time.Duration) string {

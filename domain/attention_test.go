@@ -122,3 +122,23 @@ func TestPlainDuration(t *testing.T) {
 		assert.Equal(t, want, plainDuration(d), d.String())
 	}
 }
+
+// TestPartnerDeadlineBeforeOurWaits checks the order: a request past the
+// partner's deadline comes before one that has only waited past our own
+// limit, however long.
+func TestPartnerDeadlineBeforeOurWaits(t *testing.T) {
+	f := newDeskFixture(t)
+	waiting := f.borrowing("BVB", "HOLD", func(in *BorrowingInput) { in.Pickup = "Main Library" })
+	_, err := f.desk.Receive(waiting.ID, "39200001", atRS)
+	require.NoError(t, err)
+	_, err = f.desk.Scan("39200001", "", atMain) // on the hold shelf
+	require.NoError(t, err)
+	f.now = f.now.Add(5 * 24 * time.Hour) // waited days past the limit
+	due := f.lending("BVB", "B-DUE")
+	f.now = due.Deadline.Add(time.Hour)
+	var refs []string
+	for _, a := range f.needsAttention(t) {
+		refs = append(refs, a.Request.Ref())
+	}
+	assert.Equal(t, []string{"B-DUE", waiting.Ref()}, refs)
+}

@@ -149,7 +149,7 @@ func attentionLine(a domain.Attention) string {
 	if a.Partner != "" {
 		return a.Why
 	}
-	return fmt.Sprintf("%s  %s — %s", a.Request.Ref(), a.Request.Title, a.Why)
+	return fmt.Sprintf("%s  %s — %s", listRef(&a.Request), a.Request.Title, a.Why)
 }
 
 // Attention is what needs attention now, most urgent first.

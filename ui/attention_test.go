@@ -19,6 +19,8 @@ func TestAttentionLines(t *testing.T) {
 			"Lending", "R-1  Nature — Late."},
 		{domain.Attention{Request: domain.Summary{ID: "y", ExternalID: "B-7", Side: domain.Borrowing, Title: "A Book"}, Why: "Overdue."},
 			"Borrowing", "B-7  A Book — Overdue."},
+		{domain.Attention{Request: domain.Summary{ID: "3e1cc9a8", RequestNumber: "B-2026-00042", Side: domain.Borrowing, Title: "A Book"}, Why: "Overdue."},
+			"Borrowing", "B-2026-00042  A Book — Overdue."},
 		{domain.Attention{Partner: "RAPID", Why: "Partner RAPID is not authenticated."},
 			"Partner", "Partner RAPID is not authenticated."},
 	} {
