@@ -78,15 +78,15 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 	mw := f.open()
 	mw.list.SetSide(domain.Borrowing)
 	mw.SelectRequest(r.ID)
-	require.NotNil(t, mw.details.receiveEntry, "a request awaiting receipt shows the Receive field")
+	require.NotNil(t, mw.details.borrowing.receiveEntry, "a request awaiting receipt shows the Receive field")
 
-	require.ErrorIs(t, mw.details.Receive("39 2"), domain.ErrInvalidBarcode)
-	require.ErrorIs(t, mw.details.Receive("39200099"), domain.ErrBarcodeInUse)
+	require.ErrorIs(t, mw.details.borrowing.Receive("39 2"), domain.ErrInvalidBarcode)
+	require.ErrorIs(t, mw.details.borrowing.Receive("39200099"), domain.ErrBarcodeInUse)
 	assert.Contains(t, mw.banner.Text(), "Cosmos", "the refusal names the request that holds the barcode")
 	assert.Equal(t, domain.Created, f.state(r.ID))
 
-	test.Type(mw.details.receiveEntry, "39200001")
-	mw.details.receiveEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.details.borrowing.receiveEntry, "39200001")
+	mw.details.borrowing.receiveEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	assert.Equal(t, domain.Received, f.state(r.ID))
 	assert.True(t, mw.banner.undoOffered())
 

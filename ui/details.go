@@ -27,14 +27,10 @@ type detailsDesk interface {
 	Pick(ref string, to domain.Station, itemBarcode string, by domain.Actor) (domain.Request, error)
 	Reject(ref string, reason domain.Reason, note, partnerNote string, by domain.Actor) (domain.Request, error)
 	BadCitation(ref, partnerNote string, by domain.Actor) (domain.Request, error)
-	Cancel(ref, note string, by domain.Actor) (domain.Request, error)
-	Receive(ref, barcode string, by domain.Actor) (domain.Request, error)
 	LiveLinks(requestID string) ([]domain.Delivery, error)
 	RevokeLinks(ref string, by domain.Actor) (domain.Request, []domain.Delivery, error)
-	Loan(ref, itemBarcode string, due time.Time, by domain.Actor) (domain.Request, string, error)
-	Recall(ref, note string, by domain.Actor) (domain.Request, error)
-	AnswerRenew(ref string, yes bool, by domain.Actor) (domain.Request, error)
 	lenderDesk
+	lentBookDesk
 	Find(ref string) (domain.Request, error)
 	LookUpHoldings(ctx context.Context, ref string, by domain.Actor) (domain.Request, error)
 	ResolverLink(r domain.Request) (domain.EResource, bool)
@@ -66,11 +62,10 @@ type DetailsPane struct {
 	shown string
 	// buttons holds the action buttons shown for the current request, by label.
 	buttons map[string]*widget.Button
-	// receiveEntry is the Receive field of a borrowing request awaiting receipt.
-	receiveEntry *keyEntry
-	// navKey and shortcut pass keys from the pane's fields to the window.
-	navKey   func(*fyne.KeyEvent) bool
-	shortcut func(fyne.Shortcut) bool
+	// borrowing and lent are the parts of the pane for a borrowing
+	// request and for a book we lend: their rows and actions.
+	borrowing *borrowingSection
+	lent      *lentBookSection
 }
 
 func newDetailsPane(l link, d detailsDesk, dropArea fyne.CanvasObject) *DetailsPane {
@@ -78,6 +73,9 @@ func newDetailsPane(l link, d detailsDesk, dropArea fyne.CanvasObject) *DetailsP
 		empty:   widget.NewLabel("Select a request in the list, or scan its external identifier."),
 		buttons: map[string]*widget.Button{}}
 	p.empty.Wrapping = fyne.TextWrapWord
+	selected := func() (domain.Request, bool) { return p.selected() }
+	p.borrowing = &borrowingSection{link: l, desk: d, selected: selected}
+	p.lent = &lentBookSection{link: l, desk: d, selected: selected}
 	p.scroll = container.NewVScroll(p.box)
 	p.clear()
 	return p
@@ -105,7 +103,7 @@ type queues struct {
 
 func (p *DetailsPane) show(r domain.Request, q queues) {
 	p.buttons = map[string]*widget.Button{}
-	p.receiveEntry = nil
+	p.borrowing.receiveEntry = nil
 	var objs []fyne.CanvasObject
 	add := func(o ...fyne.CanvasObject) { objs = append(objs, o...) }
 
@@ -133,7 +131,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		add(p.dropArea)
 	}
 	if r.Side == domain.Borrowing && r.Can(domain.ActReceive) {
-		add(p.receiveRow())
+		add(p.borrowing.receiveRow())
 	}
 	if acts := p.actionButtons(r); len(acts) > 0 {
 		add(container.NewGridWrap(fyne.NewSize(230, theme.Size(theme.SizeNameText)*2.6), acts...))
@@ -157,7 +155,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		add(sectionTitle("Patron"))
 		add(fields("Requester", r.Requester, "Email", r.RequesterEmail, "Pickup", r.Pickup,
 			"Item barcode", r.ItemBarcode, "Hold until", dateOnly(r.HoldUntil), "Due", dateOnly(r.DueDate))...)
-		add(lenderDetails(r)...)
+		add(p.borrowing.rows(r)...)
 	} else {
 		add(sectionTitle("Holdings"))
 		if r.Location == "" && r.CallNumber == "" && r.ItemBarcode == "" {
@@ -169,7 +167,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 			st, _ := domain.ParseStation(r.PickTarget)
 			add(fields("Pick to", st.Label())...)
 		}
-		add(lendBookDetails(r)...)
+		add(p.lent.rows(r)...)
 		if len(r.EResources) > 0 {
 			add(sectionTitle("E-resource collections"))
 			for _, e := range r.EResources {
@@ -262,12 +260,11 @@ func (p *DetailsPane) actionButtons(r domain.Request) []fyne.CanvasObject {
 		if r.Can(domain.ActBadCitation) {
 			button("Bad citation", theme.QuestionIcon(), widget.WarningImportance, p.ShowBadCitation)
 		}
-		p.lendBookButtons(r, button)
+		p.lent.actions(r, button)
 	}
-	if r.Side == domain.Borrowing && r.Can(domain.ActCancel) {
-		button("Cancel request", theme.CancelIcon(), widget.DangerImportance, p.ShowCancel)
+	if r.Side == domain.Borrowing {
+		p.borrowing.actions(r, button)
 	}
-	p.lenderButtons(r, button)
 	return out
 }
 
@@ -320,22 +317,6 @@ func reasonLabel(r domain.Reason) string {
 		return ""
 	}
 	return r.Label()
-}
-
-// receiveRow is the Receive field: scan or type the barcode of the temporary
-// item stuck on the book, then Return (or Go).
-func (p *DetailsPane) receiveRow() fyne.CanvasObject {
-	p.receiveEntry = newKeyEntry()
-	p.receiveEntry.SetPlaceHolder("Scan or type the item barcode to receive")
-	submit := func(code string) { _ = p.Receive(code) }
-	p.receiveEntry.OnSubmitted = submit
-	p.receiveEntry.onKey = p.navKey
-	p.receiveEntry.onShortcut = p.shortcut
-	entry := p.receiveEntry
-	goButton := widget.NewButtonWithIcon("Go", theme.ConfirmIcon(), func() { submit(entry.Text) })
-	goButton.Importance = widget.HighImportance
-	label := widget.NewLabelWithStyle("Receive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return container.NewBorder(nil, nil, label, goButton, entry)
 }
 
 // noticeRow shows one patron notice: where it stands, and Retry when it failed.
@@ -678,53 +659,6 @@ func (p *DetailsPane) BadCitation(partnerNote string) error {
 		return err
 	}
 	p.acted(r, r.Ref()+" returned to "+r.Partner+" as a bad citation.")
-	return nil
-}
-
-// ShowCancel asks why the selected request is cancelled.
-func (p *DetailsPane) ShowCancel() {
-	r, ok := p.selected()
-	if !ok {
-		return
-	}
-	p.dialogs.note("Cancel "+r.Ref(), "Why is it cancelled?", "Cancel request", p.Cancel)
-}
-
-// Cancel cancels the selected request.
-func (p *DetailsPane) Cancel(note string) error {
-	r, ok := p.selected()
-	if !ok {
-		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}
-	}
-	r, err := p.desk.Cancel(r.ID, note, p.actor())
-	if err != nil {
-		return err
-	}
-	if r.State != domain.Cancelled { // sent to a lender: its answer decides
-		p.acted(r, r.Ref()+": Cancel sent to "+r.Partner+"; the lender's answer decides.")
-		return nil
-	}
-	p.acted(r, r.Ref()+" cancelled.")
-	return nil
-}
-
-// Receive records the arrival of the selected borrowing request's item with
-// the barcode of its temporary item.
-func (p *DetailsPane) Receive(barcode string) error {
-	r, ok := p.selected()
-	if !ok {
-		err := &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the borrowing request to receive first."}
-		p.fail(err)
-		return err
-	}
-	r, err := p.desk.Receive(r.ID, barcode, p.actor())
-	if err != nil {
-		p.fail(err)
-		p.announce(refusalText(err), false, false)
-		return err
-	}
-	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)
-	p.acted(r, msg)
 	return nil
 }
 

@@ -38,7 +38,7 @@ func TestWindowActionsSendThroughTheDispatcher(t *testing.T) {
 	}{
 		{"reject", func(mw *MainWindow) error { return mw.details.Reject(domain.ReasonNotHeld, "", "") }, domain.Rejected},
 		{"bad citation", func(mw *MainWindow) error { return mw.details.BadCitation("Which volume?") }, domain.BadCitation},
-		{"cancel", func(mw *MainWindow) error { return mw.details.Cancel("found elsewhere") }, domain.Cancelled},
+		{"cancel", func(mw *MainWindow) error { return mw.details.borrowing.Cancel("found elsewhere") }, domain.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

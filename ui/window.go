@@ -8,6 +8,8 @@
 //	listpane.go   ListPane: the listing, the filter, the selection, the marks
 //	list.go       RequestList: the list's table and the keys' moves through it
 //	details.go    DetailsPane: the selected request and its actions' dialogs
+//	lenders.go    borrowingSection: a borrowing request's Receive, lenders and actions
+//	lendbooks.go  lentBookSection: a book we lend: Loan, Recall, renewals
 //	droparea.go   DropArea: dropped files, preflight, Ship, the scan folder
 //	batch.go      BatchBar: the actions on marked requests
 //	banner.go     Banner: the last scan's result, with Undo
@@ -239,7 +241,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.details.selected = m.list.Selected
 	m.details.settings = func() domain.Settings { return m.settings }
 	m.details.stations = m.scan.Stations
-	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
+	m.details.borrowing.navKey, m.details.borrowing.shortcut = m.handleNavKey, m.handleShortcut
 	m.banner = newBanner(m.scan.UndoLastScan, m.Do)
 	m.storage = newStorageBar(l, opts.Reopen)
 	m.storage.reopened = func() {
