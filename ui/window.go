@@ -10,6 +10,7 @@
 //	details.go    DetailsPane: the selected request and its actions' dialogs
 //	lenders.go    borrowingSection: a borrowing request's Receive, lenders and actions
 //	lendbooks.go  lentBookSection: a book we lend: Loan, Recall, renewals
+//	queues.go     queueSection: patron notices and what went to the partner, and their answers
 //	droparea.go   DropArea: dropped files, preflight, Ship, the scan folder
 //	batch.go      BatchBar: the actions on marked requests
 //	banner.go     Banner: the last scan's result, with Undo
