@@ -186,8 +186,8 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	partner.OnSubmitted = func(string) { submit() }
 	save := widget.NewButton("Save…  (Return)", submit)
 	save.Importance = widget.HighImportance
-	// scrolled, so that Save stays reachable on a small laptop screen
-	body := container.NewVScroll(container.NewVBox(form, errLabel, save))
+	body, _ := scrolledForm(form, []*keyEntry{title, author, isbn, patronID, requester, email, more, partnerNote, lenderRef, needBy},
+		errLabel, save)
 	d = dialog.NewCustom("New borrowing request", "Cancel", body, f.dialogs.win)
 	f.dialogs.show(d, fyne.NewSize(620, 720), title)
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -78,15 +79,15 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 	mw := f.open()
 	mw.list.SetSide(domain.Borrowing)
 	mw.SelectRequest(r.ID)
-	require.NotNil(t, mw.details.receiveEntry, "a request awaiting receipt shows the Receive field")
+	require.NotNil(t, mw.details.borrowing.receiveEntry, "a request awaiting receipt shows the Receive field")
 
-	require.ErrorIs(t, mw.details.Receive("39 2"), domain.ErrInvalidBarcode)
-	require.ErrorIs(t, mw.details.Receive("39200099"), domain.ErrBarcodeInUse)
+	require.ErrorIs(t, mw.details.borrowing.Receive("39 2"), domain.ErrInvalidBarcode)
+	require.ErrorIs(t, mw.details.borrowing.Receive("39200099"), domain.ErrBarcodeInUse)
 	assert.Contains(t, mw.banner.Text(), "Cosmos", "the refusal names the request that holds the barcode")
 	assert.Equal(t, domain.Created, f.state(r.ID))
 
-	test.Type(mw.details.receiveEntry, "39200001")
-	mw.details.receiveEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(mw.details.borrowing.receiveEntry, "39200001")
+	mw.details.borrowing.receiveEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	assert.Equal(t, domain.Received, f.state(r.ID))
 	assert.True(t, mw.banner.undoOffered())
 
@@ -261,4 +262,40 @@ func TestBorrowingFormLenderNumberAndNeedBy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "NYPL-9931", r.ExternalID)
 	assert.Equal(t, time.Date(2027, 1, 15, 0, 0, 0, 0, time.Local), r.NeededBy.In(time.Local))
+}
+
+// TestBorrowingFormSaveInSight: on a small laptop's screen the borrowing
+// form's fields scroll while Save stays below them, in sight without
+// scrolling; Tab into the last field scrolls it up.
+func TestBorrowingFormSaveInSight(t *testing.T) {
+	for _, size := range []fyne.Size{fyne.NewSize(1280, 800), fyne.NewSize(1024, 640)} {
+		t.Run(fmt.Sprintf("%vx%v", size.Width, size.Height), func(t *testing.T) {
+			f := newFixture(t)
+			f.partner("NYPL", 24)
+			mw := f.open()
+			mw.Window().Resize(size)
+			mw.menu.NewBorrowing()
+			var save *widget.Button
+			for _, b := range overlayWidgets[*widget.Button](mw) {
+				if strings.HasPrefix(b.Text, "Save") {
+					save = b
+				}
+			}
+			require.NotNil(t, save, "the form has Save")
+			d := fyne.CurrentApp().Driver()
+			bottom := d.AbsolutePositionForObject(save).Y + save.Size().Height
+			assert.LessOrEqual(t, bottom, mw.Window().Canvas().Size().Height, "Save shows without scrolling")
+
+			var needBy *keyEntry
+			for _, e := range overlayWidgets[*keyEntry](mw) {
+				if strings.HasPrefix(e.PlaceHolder, "YYYY-MM-DD") {
+					needBy = e
+				}
+			}
+			require.NotNil(t, needBy)
+			mw.Window().Canvas().Focus(needBy)
+			assert.LessOrEqual(t, d.AbsolutePositionForObject(needBy).Y+needBy.Size().Height,
+				d.AbsolutePositionForObject(save).Y, "the focused last field is above Save, in sight")
+		})
+	}
 }

@@ -20,27 +20,14 @@ import (
 // detailsDesk is what the details pane asks of the desk.
 type detailsDesk interface {
 	TimeLeft(deadline time.Time) (left time.Duration, ok bool)
-	Notices(f domain.NoticeFilter) ([]domain.Notice, error)
-	Outbox(requestID string) ([]domain.OutboxMessage, error)
-	Deliveries(requestID string) ([]domain.Delivery, error)
-	RetryNotice(id string, by ...domain.Actor) error
 	Pick(ref string, to domain.Station, itemBarcode string, by domain.Actor) (domain.Request, error)
 	Reject(ref string, reason domain.Reason, note, partnerNote string, by domain.Actor) (domain.Request, error)
 	BadCitation(ref, partnerNote string, by domain.Actor) (domain.Request, error)
-	Cancel(ref, note string, by domain.Actor) (domain.Request, error)
-	Receive(ref, barcode string, by domain.Actor) (domain.Request, error)
-	LiveLinks(requestID string) ([]domain.Delivery, error)
-	RevokeLinks(ref string, by domain.Actor) (domain.Request, []domain.Delivery, error)
-	Loan(ref, itemBarcode string, due time.Time, by domain.Actor) (domain.Request, string, error)
-	Recall(ref, note string, by domain.Actor) (domain.Request, error)
-	AnswerRenew(ref string, yes bool, by domain.Actor) (domain.Request, error)
 	lenderDesk
-	Find(ref string) (domain.Request, error)
+	lentBookDesk
+	queueDesk
 	LookUpHoldings(ctx context.Context, ref string, by domain.Actor) (domain.Request, error)
 	ResolverLink(r domain.Request) (domain.EResource, bool)
-	ResendMessage(id string, by domain.Actor) (domain.OutboxMessage, error)
-	DropMessage(id, note string, by domain.Actor) (domain.OutboxMessage, error)
-	MarkMessageSent(id, note string, by domain.Actor) (domain.OutboxMessage, error)
 }
 
 // DetailsPane is the right pane: the request as the requester filled it in,
@@ -66,11 +53,12 @@ type DetailsPane struct {
 	shown string
 	// buttons holds the action buttons shown for the current request, by label.
 	buttons map[string]*widget.Button
-	// receiveEntry is the Receive field of a borrowing request awaiting receipt.
-	receiveEntry *keyEntry
-	// navKey and shortcut pass keys from the pane's fields to the window.
-	navKey   func(*fyne.KeyEvent) bool
-	shortcut func(fyne.Shortcut) bool
+	// borrowing and lent are the parts of the pane for a borrowing
+	// request and for a book we lend: their rows and actions; queue is
+	// what waits for, or went to, the patron and the partner.
+	borrowing *borrowingSection
+	lent      *lentBookSection
+	queue     *queueSection
 }
 
 func newDetailsPane(l link, d detailsDesk, dropArea fyne.CanvasObject) *DetailsPane {
@@ -78,6 +66,10 @@ func newDetailsPane(l link, d detailsDesk, dropArea fyne.CanvasObject) *DetailsP
 		empty:   widget.NewLabel("Select a request in the list, or scan its external identifier."),
 		buttons: map[string]*widget.Button{}}
 	p.empty.Wrapping = fyne.TextWrapWord
+	selected := func() (domain.Request, bool) { return p.selected() }
+	p.borrowing = &borrowingSection{link: l, desk: d, selected: selected}
+	p.lent = &lentBookSection{link: l, desk: d, selected: selected}
+	p.queue = &queueSection{link: l, desk: d, selected: selected}
 	p.scroll = container.NewVScroll(p.box)
 	p.clear()
 	return p
@@ -94,20 +86,12 @@ func (p *DetailsPane) clear() {
 }
 
 // show fills the pane for a request.
-// queues are what waits for, or went to, the patron and the partner about a request.
-type queues struct {
-	notices    []domain.Notice
-	messages   []domain.OutboxMessage
-	deliveries []domain.Delivery
-	// links are the deliveries whose download links still work.
-	links []domain.Delivery
-}
-
 func (p *DetailsPane) show(r domain.Request, q queues) {
 	p.buttons = map[string]*widget.Button{}
-	p.receiveEntry = nil
+	p.borrowing.receiveEntry = nil
 	var objs []fyne.CanvasObject
 	add := func(o ...fyne.CanvasObject) { objs = append(objs, o...) }
+	keep := func(b *widget.Button) { p.buttons[b.Text] = b }
 
 	// Everything wraps, so that on a small screen the pane can be narrow
 	// and leave the list its room.
@@ -133,7 +117,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		add(p.dropArea)
 	}
 	if r.Side == domain.Borrowing && r.Can(domain.ActReceive) {
-		add(p.receiveRow())
+		add(p.borrowing.receiveRow())
 	}
 	if acts := p.actionButtons(r); len(acts) > 0 {
 		add(container.NewGridWrap(fyne.NewSize(230, theme.Size(theme.SizeNameText)*2.6), acts...))
@@ -157,7 +141,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 		add(sectionTitle("Patron"))
 		add(fields("Requester", r.Requester, "Email", r.RequesterEmail, "Pickup", r.Pickup,
 			"Item barcode", r.ItemBarcode, "Hold until", dateOnly(r.HoldUntil), "Due", dateOnly(r.DueDate))...)
-		add(lenderDetails(r)...)
+		add(p.borrowing.rows(r)...)
 	} else {
 		add(sectionTitle("Holdings"))
 		if r.Location == "" && r.CallNumber == "" && r.ItemBarcode == "" {
@@ -169,7 +153,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 			st, _ := domain.ParseStation(r.PickTarget)
 			add(fields("Pick to", st.Label())...)
 		}
-		add(lendBookDetails(r)...)
+		add(p.lent.rows(r)...)
 		if len(r.EResources) > 0 {
 			add(sectionTitle("E-resource collections"))
 			for _, e := range r.EResources {
@@ -181,35 +165,7 @@ func (p *DetailsPane) show(r domain.Request, q queues) {
 			}
 		}
 	}
-	if len(q.notices) > 0 {
-		add(sectionTitle("Patron notice"))
-		for _, n := range q.notices {
-			add(p.noticeRow(n))
-		}
-	}
-	if len(q.messages) > 0 || len(q.deliveries) > 0 {
-		add(sectionTitle("To the partner"))
-		for _, msg := range q.messages {
-			if msg.Status == domain.MessageRefused {
-				add(p.refusedRow(msg))
-				continue
-			}
-			where := msg.Where
-			if where == "" { // e.g. what it waits behind, or why it was dropped
-				where = msg.Why
-			}
-			add(queueRow("Message "+msg.Summary, msg.Status, where, msg.LastError, msg.Status == domain.MessageRetrying))
-		}
-		for _, d := range q.deliveries {
-			add(queueRow(fmt.Sprintf("File %s by %s", d.File, d.Method), d.Status, d.Where, d.LastError, d.Status == domain.DeliveryFailed))
-		}
-		if len(q.links) > 0 {
-			b := widget.NewButtonWithIcon(revokeLabel, theme.CancelIcon(), p.ShowRevokeLinks)
-			b.Importance = widget.WarningImportance
-			p.buttons[revokeLabel] = b
-			add(container.NewHBox(b))
-		}
-	}
+	add(p.queue.rows(q, keep)...)
 	if r.InternalNote != "" || r.PartnerNote != "" || r.RejectReason != "" {
 		add(sectionTitle("Notes"))
 		add(fields("Reject reason", reasonLabel(r.RejectReason), "Internal", r.InternalNote, "To partner", r.PartnerNote)...)
@@ -262,12 +218,11 @@ func (p *DetailsPane) actionButtons(r domain.Request) []fyne.CanvasObject {
 		if r.Can(domain.ActBadCitation) {
 			button("Bad citation", theme.QuestionIcon(), widget.WarningImportance, p.ShowBadCitation)
 		}
-		p.lendBookButtons(r, button)
+		p.lent.actions(r, button)
 	}
-	if r.Side == domain.Borrowing && r.Can(domain.ActCancel) {
-		button("Cancel request", theme.CancelIcon(), widget.DangerImportance, p.ShowCancel)
+	if r.Side == domain.Borrowing {
+		p.borrowing.actions(r, button)
 	}
-	p.lenderButtons(r, button)
 	return out
 }
 
@@ -322,93 +277,9 @@ func reasonLabel(r domain.Reason) string {
 	return r.Label()
 }
 
-// receiveRow is the Receive field: scan or type the barcode of the temporary
-// item stuck on the book, then Return (or Go).
-func (p *DetailsPane) receiveRow() fyne.CanvasObject {
-	p.receiveEntry = newKeyEntry()
-	p.receiveEntry.SetPlaceHolder("Scan or type the item barcode to receive")
-	submit := func(code string) { _ = p.Receive(code) }
-	p.receiveEntry.OnSubmitted = submit
-	p.receiveEntry.onKey = p.navKey
-	p.receiveEntry.onShortcut = p.shortcut
-	entry := p.receiveEntry
-	goButton := widget.NewButtonWithIcon("Go", theme.ConfirmIcon(), func() { submit(entry.Text) })
-	goButton.Importance = widget.HighImportance
-	label := widget.NewLabelWithStyle("Receive", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return container.NewBorder(nil, nil, label, goButton, entry)
-}
-
-// noticeRow shows one patron notice: where it stands, and Retry when it failed.
-func (p *DetailsPane) noticeRow(n domain.Notice) fyne.CanvasObject {
-	text := fmt.Sprintf("%s to %s — %s", n.Subject, n.To, n.Status.Label())
-	switch {
-	case n.Status == domain.NoticeSent:
-		text += " " + dateTime(n.SentAt) + " (" + n.Where + ")"
-	case n.LastError != "":
-		text += ": " + n.LastError
-	}
-	l := wrapped(text)
-	switch n.Status {
-	case domain.NoticeSent:
-		l.Importance = widget.SuccessImportance
-	case domain.NoticeFailed:
-		l.Importance = widget.DangerImportance
-	}
-	if n.Status != domain.NoticeFailed {
-		return l
-	}
-	id := n.ID
-	retry := widget.NewButtonWithIcon("Retry now", theme.ViewRefreshIcon(), func() { p.RetryNotice(id) })
-	p.buttons["Retry now"] = retry
-	return container.NewBorder(nil, nil, nil, retry, l)
-}
-
-// queueRow shows one message or file on its way to the partner: sent,
-// waiting, or failed with the reason (it is retried).
-func queueRow(what, status, where, lastErr string, failed bool) fyne.CanvasObject {
-	text := what + " — " + status
-	switch {
-	case failed:
-		text += ": " + lastErr + " (will retry)"
-	case where != "":
-		text += " (" + where + ")"
-	}
-	l := wrapped(text)
-	switch {
-	case failed:
-		l.Importance = widget.DangerImportance
-	case status == domain.MessageSent || status == domain.DeliveryDelivered:
-		l.Importance = widget.SuccessImportance
-	}
-	return l
-}
-
 // open shows a request with what waits for, or went to, its patron and partner.
 func (p *DetailsPane) open(r domain.Request) {
-	var q queues
-	var err error
-	if r.Side == domain.Borrowing {
-		if q.notices, err = p.desk.Notices(domain.NoticeFilter{RequestID: r.ID}); err != nil {
-			p.fail(err)
-		}
-	}
-	if q.messages, err = p.desk.Outbox(r.ID); err != nil {
-		p.fail(err)
-	}
-	if q.deliveries, err = p.desk.Deliveries(r.ID); err != nil {
-		p.fail(err)
-	}
-	if q.links, err = p.desk.LiveLinks(r.ID); err != nil {
-		p.fail(err)
-	}
-	p.show(r, q)
-}
-
-// RetryNotice sends a failed patron notice again now.
-func (p *DetailsPane) RetryNotice(id string) {
-	if err := p.desk.RetryNotice(id, p.actor()); err != nil {
-		p.fail(err)
-	}
+	p.show(r, p.queue.load(r))
 }
 
 // catalogueRows are what the library's catalogue said of the title: each
@@ -678,177 +549,5 @@ func (p *DetailsPane) BadCitation(partnerNote string) error {
 		return err
 	}
 	p.acted(r, r.Ref()+" returned to "+r.Partner+" as a bad citation.")
-	return nil
-}
-
-// ShowCancel asks why the selected request is cancelled.
-func (p *DetailsPane) ShowCancel() {
-	r, ok := p.selected()
-	if !ok {
-		return
-	}
-	p.dialogs.note("Cancel "+r.Ref(), "Why is it cancelled?", "Cancel request", p.Cancel)
-}
-
-// Cancel cancels the selected request.
-func (p *DetailsPane) Cancel(note string) error {
-	r, ok := p.selected()
-	if !ok {
-		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}
-	}
-	r, err := p.desk.Cancel(r.ID, note, p.actor())
-	if err != nil {
-		return err
-	}
-	if r.State != domain.Cancelled { // sent to a lender: its answer decides
-		p.acted(r, r.Ref()+": Cancel sent to "+r.Partner+"; the lender's answer decides.")
-		return nil
-	}
-	p.acted(r, r.Ref()+" cancelled.")
-	return nil
-}
-
-// Receive records the arrival of the selected borrowing request's item with
-// the barcode of its temporary item.
-func (p *DetailsPane) Receive(barcode string) error {
-	r, ok := p.selected()
-	if !ok {
-		err := &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the borrowing request to receive first."}
-		p.fail(err)
-		return err
-	}
-	r, err := p.desk.Receive(r.ID, barcode, p.actor())
-	if err != nil {
-		p.fail(err)
-		p.announce(refusalText(err), false, false)
-		return err
-	}
-	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)
-	p.acted(r, msg)
-	return nil
-}
-
-// revokeLabel is the label of the button that revokes a request's download links.
-const revokeLabel = "Revoke download link"
-
-// ShowRevokeLinks asks before revoking the selected request's download
-// links: the partner can no longer fetch the file with them.
-func (p *DetailsPane) ShowRevokeLinks() {
-	r, ok := p.selected()
-	if !ok {
-		return
-	}
-	p.dialogs.confirm(revokeLabel+" — "+r.Ref(),
-		"The partner "+r.Partner+" will no longer be able to download the file of "+r.Ref()+" with the link it was sent. This cannot be undone.",
-		"Revoke", func() { _ = p.RevokeLinks() })
-}
-
-// RevokeLinks revokes every download link of the selected request that
-// still works; a refusal changes nothing and is returned.
-func (p *DetailsPane) RevokeLinks() error {
-	r, ok := p.selected()
-	if !ok {
-		err := &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}
-		p.fail(err)
-		return err
-	}
-	r, revoked, err := p.desk.RevokeLinks(r.ID, p.actor())
-	if err != nil {
-		p.fail(err)
-		return err
-	}
-	if len(revoked) == 0 {
-		p.info(r.Ref() + " has no download link that still works; nothing was revoked.")
-		return nil
-	}
-	files := make([]string, len(revoked))
-	for i, dl := range revoked {
-		files[i] = dl.File
-	}
-	p.acted(r, fmt.Sprintf("Download link of %s revoked: %s can no longer download it.", strings.Join(files, ", "), r.Partner))
-	return nil
-}
-
-// Labels of the actions on a message the partner refused.
-const (
-	resendLabel   = "Resend"
-	dropLabel     = "Drop…"
-	markSentLabel = "Mark as sent…"
-)
-
-// refusedRow shows a message the partner refused, with its answer word for
-// word, and staff's three answers: resend it (after a correction), drop it
-// with a note, or mark it as sent (it reached the partner another way).
-func (p *DetailsPane) refusedRow(m domain.OutboxMessage) fyne.CanvasObject {
-	l := wrapped(fmt.Sprintf("Message %s — refused: %s", m.Summary, m.LastError))
-	l.Importance = widget.DangerImportance
-	id := m.ID
-	resend := widget.NewButtonWithIcon(resendLabel, theme.ViewRefreshIcon(), func() { _ = p.ResendMessage(id) })
-	resend.Importance = widget.HighImportance
-	drop := widget.NewButtonWithIcon(dropLabel, theme.DeleteIcon(), func() { p.ShowDropMessage(id) })
-	drop.Importance = widget.DangerImportance
-	mark := widget.NewButtonWithIcon(markSentLabel, theme.ConfirmIcon(), func() { p.ShowMarkMessageSent(id) })
-	for _, b := range []*widget.Button{resend, drop, mark} {
-		p.buttons[b.Text] = b
-	}
-	return container.NewVBox(l, container.NewHBox(resend, drop, mark))
-}
-
-// messageActed shows the request of a message staff just answered, with
-// what became of the message.
-func (p *DetailsPane) messageActed(m domain.OutboxMessage, msg string) {
-	r, err := p.desk.Find(m.RequestID)
-	if err != nil {
-		p.fail(err)
-		return
-	}
-	p.acted(r, msg)
-}
-
-// ResendMessage sends a refused message again, once staff have corrected
-// what the partner refused; a refusal is shown and returned.
-func (p *DetailsPane) ResendMessage(id string) error {
-	m, err := p.desk.ResendMessage(id, p.actor())
-	if err != nil {
-		p.fail(err)
-		return err
-	}
-	p.messageActed(m, fmt.Sprintf("The %s message to %s will be sent again.", m.Summary, m.Partner))
-	return nil
-}
-
-// ShowDropMessage asks why a refused message is dropped.
-func (p *DetailsPane) ShowDropMessage(id string) {
-	p.dialogs.note("Drop the message", "Why is it dropped? (e.g. told them by phone)", "Drop", func(note string) error {
-		return p.DropMessage(id, note)
-	})
-}
-
-// DropMessage gives up a refused message with staff's note: it is never
-// sent, and the request's later messages go on.
-func (p *DetailsPane) DropMessage(id, note string) error {
-	m, err := p.desk.DropMessage(id, note, p.actor())
-	if err != nil {
-		return err
-	}
-	p.messageActed(m, fmt.Sprintf("The %s message to %s is dropped.", m.Summary, m.Partner))
-	return nil
-}
-
-// ShowMarkMessageSent asks how a refused message reached the partner.
-func (p *DetailsPane) ShowMarkMessageSent(id string) {
-	p.dialogs.note("Mark the message as sent", "How did it reach the partner? (optional, e.g. by email)", "Mark as sent", func(note string) error {
-		return p.MarkMessageSent(id, note)
-	})
-}
-
-// MarkMessageSent records that a refused message reached the partner
-// another way: it is not posted, and the request's later messages go on.
-func (p *DetailsPane) MarkMessageSent(id, note string) error {
-	m, err := p.desk.MarkMessageSent(id, note, p.actor())
-	if err != nil {
-		return err
-	}
-	p.messageActed(m, fmt.Sprintf("The %s message to %s is marked as sent.", m.Summary, m.Partner))
 	return nil
 }

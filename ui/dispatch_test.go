@@ -38,7 +38,7 @@ func TestWindowActionsSendThroughTheDispatcher(t *testing.T) {
 	}{
 		{"reject", func(mw *MainWindow) error { return mw.details.Reject(domain.ReasonNotHeld, "", "") }, domain.Rejected},
 		{"bad citation", func(mw *MainWindow) error { return mw.details.BadCitation("Which volume?") }, domain.BadCitation},
-		{"cancel", func(mw *MainWindow) error { return mw.details.Cancel("found elsewhere") }, domain.Cancelled},
+		{"cancel", func(mw *MainWindow) error { return mw.details.borrowing.Cancel("found elsewhere") }, domain.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,9 +117,9 @@ func TestRefusedMessageOffersResendDropMarkSent(t *testing.T) {
 			mw.details.buttons[resendLabel].OnTapped()
 			return nil
 		}, domain.MessageSent, []string{"R-1"}, "The Unfilled message to RAPID will be sent again.", "Message Unfilled — sent (http://127.0.0.1:1/iso)"},
-		{dropLabel, func(mw *MainWindow, id string) error { return mw.details.DropMessage(id, "told them by phone") },
+		{dropLabel, func(mw *MainWindow, id string) error { return mw.details.queue.DropMessage(id, "told them by phone") },
 			domain.MessageDropped, nil, "The Unfilled message to RAPID is dropped.", "Message Unfilled — dropped (told them by phone)"},
-		{markSentLabel, func(mw *MainWindow, id string) error { return mw.details.MarkMessageSent(id, "") },
+		{markSentLabel, func(mw *MainWindow, id string) error { return mw.details.queue.MarkMessageSent(id, "") },
 			domain.MessageSent, nil, "The Unfilled message to RAPID is marked as sent.", "Message Unfilled — sent (marked as sent)"},
 	}
 	for _, tt := range tests {
@@ -160,7 +160,7 @@ func TestDroppingARefusedMessageAsksWhy(t *testing.T) {
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top(), "it asks for a note")
 	msgs, err := f.desk.Outbox(r.ID)
 	require.NoError(t, err)
-	err = mw.details.DropMessage(msgs[0].ID, " ")
+	err = mw.details.queue.DropMessage(msgs[0].ID, " ")
 	assert.ErrorIs(t, err, domain.ErrInvalidInput, "a drop needs a note")
 	msgs, err = f.desk.Outbox(r.ID)
 	require.NoError(t, err)

@@ -29,19 +29,19 @@ func TestDetailsLoanCallsTheILS(t *testing.T) {
 	mw := f.open()
 
 	mw.SelectRequest(first.ID)
-	require.NoError(t, mw.details.Loan("39000001", ""))
+	require.NoError(t, mw.details.lent.Loan("39000001", ""))
 	assert.Contains(t, mw.StatusText(), "The ILS was not told of this loan: partner RAPID has no ILS patron id")
 	assert.Empty(t, ils.Calls())
 
 	require.NoError(t, mw.settingsDialog.SavePartner("RAPID", func(p *domain.Partner) { p.ILSPatronID = "ILL-RAPID" }))
 	mw.SelectRequest(second.ID)
-	require.NoError(t, mw.details.Loan("39001000000017", ""))
+	require.NoError(t, mw.details.lent.Loan("39001000000017", ""))
 	assert.NotContains(t, mw.StatusText(), "The ILS was not told")
 	it, _ := ils.Item("39001000000017")
 	assert.Equal(t, "ILL-RAPID", it.Loaned)
 
 	mw.SelectRequest(third.ID)
-	err = mw.details.Loan("39001000000099", "")
+	err = mw.details.lent.Loan("39001000000099", "")
 	require.ErrorIs(t, err, domain.ErrILSRefused)
 	assert.Contains(t, refusalText(err), "Unknown Item")
 	assert.Equal(t, domain.Created, f.state("R-3"), "the ILS's refusal changes nothing")

@@ -48,9 +48,9 @@ func TestDetailsLendABook(t *testing.T) {
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top(), "Loan item… asks for the barcode and due date")
 	mw.details.dialogs.escape()
 
-	require.ErrorIs(t, mw.details.Loan("", "31/12/2026"), domain.ErrInvalidInput)
+	require.ErrorIs(t, mw.details.lent.Loan("", "31/12/2026"), domain.ErrInvalidInput)
 	assert.Equal(t, domain.Created, f.state("R-1"), "a bad date changes nothing")
-	require.NoError(t, mw.details.Loan("", ""))
+	require.NoError(t, mw.details.lent.Loan("", ""))
 	assert.Equal(t, domain.LoanedToPartner, f.state("R-1"))
 	assert.Contains(t, mw.StatusText(), "39000001 lent to RAPID")
 	lent := mustFind(t, f.desk, r.ID)
@@ -76,11 +76,11 @@ func TestDetailsLendABook(t *testing.T) {
 
 	f.renewFrom("R-1") // the second renewal: staff say no
 	mw.SelectRequest(r.ID)
-	require.NoError(t, mw.details.AnswerRenew(false))
+	require.NoError(t, mw.details.lent.AnswerRenew(false))
 	assert.Equal(t, got.DueDate, mustFind(t, f.desk, r.ID).DueDate)
-	require.ErrorIs(t, mw.details.AnswerRenew(false), domain.ErrIllegalTransition, "nothing waits any more")
+	require.ErrorIs(t, mw.details.lent.AnswerRenew(false), domain.ErrIllegalTransition, "nothing waits any more")
 
-	require.NoError(t, mw.details.Recall("needed here"))
+	require.NoError(t, mw.details.lent.Recall("needed here"))
 	assert.False(t, mustFind(t, f.desk, r.ID).RecalledAt.IsZero())
 	assert.NotContains(t, mw.details.buttons, recallLabel, "recalled once")
 }

@@ -188,11 +188,10 @@ func (f *LendingForm) ShowNewLending() {
 		widget.NewFormItem("Item barcode", fs.itemBarcode),
 	)
 	submit := func() { f.Submit() }
-	f.scroll = container.NewVScroll(form)
-	for _, x := range []*keyEntry{fs.partner, fs.externalID, fs.title, fs.articleTitle, fs.author, fs.volume, fs.issue,
-		fs.year, fs.pages, fs.issn, fs.isbn, fs.doi, fs.needBefore, fs.note, fs.location, fs.callNumber, fs.itemBarcode} {
+	entries := []*keyEntry{fs.partner, fs.externalID, fs.title, fs.articleTitle, fs.author, fs.volume, fs.issue,
+		fs.year, fs.pages, fs.issn, fs.isbn, fs.doi, fs.needBefore, fs.note, fs.location, fs.callNumber, fs.itemBarcode}
+	for _, x := range entries {
 		x.OnSubmitted = func(string) { submit() }
-		x.onFocus = func() { showInScroll(f.scroll, x) }
 		// a refusal goes once staff type again, so it never names what they fixed
 		x.OnChanged = func(string) { f.refused.SetText("") }
 	}
@@ -202,9 +201,8 @@ func (f *LendingForm) ShowNewLending() {
 	}
 	save := widget.NewButton("Save  (Return)", submit)
 	save.Importance = widget.HighImportance
-	// the refusal and Save sit below the scrolled fields, so both stay in
-	// sight on a small laptop screen
-	body := container.NewBorder(nil, container.NewVBox(f.refused, save), nil, nil, f.scroll)
+	var body fyne.CanvasObject
+	body, f.scroll = scrolledForm(form, entries, f.refused, save)
 	f.dialog = dialog.NewCustom("New lending request", "Cancel", body, f.dialogs.win)
 	f.dialogs.show(f.dialog, fyne.NewSize(640, 760), fs.partner)
 }
@@ -234,6 +232,18 @@ func (f *LendingForm) CreateLending(in domain.LendingInput) (domain.Request, err
 	f.created()
 	f.acted(r, fmt.Sprintf("Lending request %s for “%s” from %s created.", r.Ref(), r.Title, r.Partner))
 	return r, nil
+}
+
+// scrolledForm is the body of a long form's dialog: the form scrolls, and
+// each of its fields is scrolled into sight when it gets the focus; below
+// it, outside the scroll, what is in below (the refusal, Save) stays in
+// sight on a small laptop screen.
+func scrolledForm(form fyne.CanvasObject, fields []*keyEntry, below ...fyne.CanvasObject) (fyne.CanvasObject, *container.Scroll) {
+	scroll := container.NewVScroll(form)
+	for _, x := range fields {
+		x.onFocus = func() { showInScroll(scroll, x) }
+	}
+	return container.NewBorder(nil, container.NewVBox(below...), nil, nil, scroll), scroll
 }
 
 // showInScroll scrolls s, as little as it takes, so that o, somewhere in its

@@ -88,7 +88,7 @@ func TestNewLendingFormRefusesAsLendNew(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mw.NewLending()
+			mw.menu.NewLending()
 			defer mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 			fs := mw.lending.fields
 			fs.partner.SetText("RAPID")
@@ -133,7 +133,7 @@ func TestLendingFormScrollsTheFocusedFieldIntoSight(t *testing.T) {
 	f.partner("RAPID", 24)
 	mw := f.open()
 	mw.Window().Resize(fyne.NewSize(800, 480))
-	mw.NewLending()
+	mw.menu.NewLending()
 	fs := mw.lending.fields
 	require.Zero(t, mw.lending.scroll.Offset.Y)
 

@@ -47,7 +47,7 @@ func TestRevokeLinksAsksFirst(t *testing.T) {
 	assert.Nil(t, mw.Window().Canvas().Overlays().Top(), "Escape cancels")
 	assert.Equal(t, 1, f.liveLinks(r.ID), "and revokes nothing")
 
-	mw.details.ShowRevokeLinks()
+	mw.details.queue.ShowRevokeLinks()
 	yes = mw.Window().Canvas().Focused().(*defaultButton)
 	yes.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	assert.Zero(t, f.liveLinks(r.ID), "confirmed, the link is revoked")
@@ -63,6 +63,6 @@ func TestRevokeLinksWithNoneLeft(t *testing.T) {
 	f, mw, r := shippedByLink(t)
 	_, _, err := f.desk.RevokeLinks(r.ID, domain.Actor{})
 	require.NoError(t, err)
-	require.NoError(t, mw.details.RevokeLinks())
+	require.NoError(t, mw.details.queue.RevokeLinks())
 	assert.Equal(t, "R-1 has no download link that still works; nothing was revoked.", mw.StatusText())
 }

@@ -34,10 +34,10 @@ var windowShortcuts = []windowShortcut{
 	{key: fyne.KeyReturn, what: "Ship the checked scan of the selected request", run: (*MainWindow).ShipSelected},
 	{key: fyne.KeyEnter, what: "Ship the checked scan (keypad Enter)", run: (*MainWindow).ShipSelected},
 	{key: fyne.KeyF, what: "Find: put the cursor in the search field", run: (*MainWindow).FocusSearch},
-	{key: fyne.KeyN, what: "New borrowing request", run: (*MainWindow).NewBorrowing},
-	{key: fyne.KeyN, shift: true, what: "New lending request", run: (*MainWindow).NewLending},
-	{key: reopenShortcut, what: "Reopen the database after its disk came back", run: (*MainWindow).Reopen, inDialogs: true},
-	{key: fyne.KeyQ, what: "Quit ILL Desk", run: (*MainWindow).Quit},
+	{key: fyne.KeyN, what: "New borrowing request", run: func(m *MainWindow) { m.menu.NewBorrowing() }},
+	{key: fyne.KeyN, shift: true, what: "New lending request", run: func(m *MainWindow) { m.menu.NewLending() }},
+	{key: reopenShortcut, what: "Reopen the database after its disk came back", run: func(m *MainWindow) { m.storage.Reopen() }, inDialogs: true},
+	{key: fyne.KeyQ, what: "Quit ILL Desk", run: func(m *MainWindow) { m.menu.Quit() }},
 }
 
 // shortcut is the Fyne shortcut of sc.
@@ -85,73 +85,103 @@ func shortcutFor(key fyne.KeyName, shift bool) *desktop.CustomShortcut {
 	panic("ui: no window shortcut for " + string(key))
 }
 
-// buildMenu puts the menu bar on the window. Each item calls the handler
-// the top bar's button or the shortcut calls.
-func (m *MainWindow) buildMenu(backup bool) {
+// MenuBar is the window's menu bar and the handlers of its own items:
+// the new-request forms, Add partner, Quit, the Desk menu and Help. The
+// items that belong to a pane call that pane's handler (menuActions).
+type MenuBar struct {
+	win     fyne.Window
+	dialogs *dialogHost
+	// borrowing and lending are the forms the File menu opens.
+	borrowing *BorrowingForm
+	lending   *LendingForm
+	// stations, station and setStation are the scan bar's desks, the
+	// current one and the change of desk, for the Desk menu.
+	stations   func() []domain.Station
+	station    func() domain.Station
+	setStation func(domain.Station)
+	// refresh reloads the list (MainWindow.Refresh), once a partner is
+	// added; signIn opens signing in (OperatorPane.ShowSignIn).
+	refresh, signIn func()
+	// desk is the Desk menu, which lists the desks; version and
+	// dataFolder are what About says.
+	desk                *fyne.Menu
+	version, dataFolder string
+}
+
+// menuActions are the handlers of the menu items that belong to other
+// panes; backUp is nil when there is no Options.Backup, and then the File
+// menu has no Back up now.
+type menuActions struct {
+	importFile, backUp, undo, find, attention, stats, audit, refresh, settings func()
+}
+
+// build puts the menu bar on the window. Each item calls the handler the
+// top bar's button or the shortcut calls.
+func (b *MenuBar) build(a menuActions) {
 	item := func(label string, key fyne.KeyName, fn func()) *fyne.MenuItem {
-		it := fyne.NewMenuItem(label, m.unlessDialog(fn))
+		it := fyne.NewMenuItem(label, b.unlessDialog(fn))
 		if key != "" {
 			it.Shortcut = shortcutFor(key, false)
 		}
 		return it
 	}
-	newLending := item("New lending request…", "", m.NewLending)
+	newLending := item("New lending request…", "", b.NewLending)
 	newLending.Shortcut = shortcutFor(fyne.KeyN, true)
-	file := fyne.NewMenu("File", item("New borrowing request…", fyne.KeyN, m.NewBorrowing), newLending,
-		item("Import…", "", m.importer.ShowImport))
-	if backup {
-		file.Items = append(file.Items, item("Back up now", "", m.backup.BackUpNow))
+	file := fyne.NewMenu("File", item("New borrowing request…", fyne.KeyN, b.NewBorrowing), newLending,
+		item("Import…", "", a.importFile))
+	if a.backUp != nil {
+		file.Items = append(file.Items, item("Back up now", "", a.backUp))
 	}
-	quit := item("Quit", fyne.KeyQ, m.Quit)
+	quit := item("Quit", fyne.KeyQ, b.Quit)
 	quit.IsQuit = true
 	file.Items = append(file.Items, fyne.NewMenuItemSeparator(), quit)
 
 	// Undo has no Ctrl+Z: Fyne gives a menu's shortcuts precedence over the
 	// focused field, and the text fields keep Ctrl+Z for their own text.
 	edit := fyne.NewMenu("Edit",
-		item("Undo the last change", "", m.scan.UndoLastScan),
-		item("Find", fyne.KeyF, m.FocusSearch))
+		item("Undo the last change", "", a.undo),
+		item("Find", fyne.KeyF, a.find))
 	view := fyne.NewMenu("View",
-		item("Needs attention…", "", m.attention.ShowAttention),
-		item("Statistics…", "", m.stats.ShowStats),
-		item("Audit log…", "", m.auditLog.ShowAudit),
+		item("Needs attention…", "", a.attention),
+		item("Statistics…", "", a.stats),
+		item("Audit log…", "", a.audit),
 		fyne.NewMenuItemSeparator(),
-		item("Refresh", "", m.Refresh))
-	m.deskMenu = fyne.NewMenu("Desk")
+		item("Refresh", "", a.refresh))
+	b.desk = fyne.NewMenu("Desk")
 	tools := fyne.NewMenu("Tools",
-		item("Settings…", "", m.settingsDialog.ShowSettings),
-		item("Add partner…", "", m.AddPartner))
+		item("Settings…", "", a.settings),
+		item("Add partner…", "", b.AddPartner))
 	help := fyne.NewMenu("Help",
-		item("Keyboard shortcuts", "", m.ShowShortcuts),
-		item("About ILL Desk", "", m.ShowAbout))
-	m.win.SetMainMenu(fyne.NewMainMenu(file, edit, view, m.deskMenu, tools, help))
-	m.fillDeskMenu()
+		item("Keyboard shortcuts", "", b.ShowShortcuts),
+		item("About ILL Desk", "", b.ShowAbout))
+	b.win.SetMainMenu(fyne.NewMainMenu(file, edit, view, b.desk, tools, help))
+	b.fillDeskMenu()
 }
 
 // fillDeskMenu lists the desks this workstation may stand at, the current
 // one ticked, and signing in; it follows the desk selector's list.
-func (m *MainWindow) fillDeskMenu() {
-	if m.deskMenu == nil {
+func (b *MenuBar) fillDeskMenu() {
+	if b.desk == nil {
 		return
 	}
-	m.deskMenu.Items = nil
-	for _, st := range m.scan.Stations() {
-		it := fyne.NewMenuItem(st.Label(), m.unlessDialog(func() { m.SetStation(st) }))
-		it.Checked = st.Same(m.scan.Station())
-		m.deskMenu.Items = append(m.deskMenu.Items, it)
+	b.desk.Items = nil
+	for _, st := range b.stations() {
+		it := fyne.NewMenuItem(st.Label(), b.unlessDialog(func() { b.setStation(st) }))
+		it.Checked = st.Same(b.station())
+		b.desk.Items = append(b.desk.Items, it)
 	}
-	m.deskMenu.Items = append(m.deskMenu.Items, fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Sign in / switch operator…", m.unlessDialog(m.signin.ShowSignIn)))
-	m.deskMenu.Refresh()
+	b.desk.Items = append(b.desk.Items, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Sign in / switch operator…", b.unlessDialog(b.signIn)))
+	b.desk.Refresh()
 }
 
 // unlessDialog runs fn only while no dialog or pop-up is open: Fyne runs
 // a menu item's shortcut even from a dialog's field, where the window's
 // shortcuts have never acted (a second form over the first, the search
 // field focused behind a dialog, a scan shipped while a note is typed).
-func (m *MainWindow) unlessDialog(fn func()) func() {
+func (b *MenuBar) unlessDialog(fn func()) func() {
 	return func() {
-		if m.win.Canvas().Overlays().Top() != nil {
+		if b.win.Canvas().Overlays().Top() != nil {
 			return
 		}
 		fn()
@@ -159,18 +189,18 @@ func (m *MainWindow) unlessDialog(fn func()) func() {
 }
 
 // NewBorrowing opens the form for a new borrowing request (Ctrl+N).
-func (m *MainWindow) NewBorrowing() { m.borrowing.ShowNewBorrowing() }
+func (b *MenuBar) NewBorrowing() { b.borrowing.ShowNewBorrowing() }
 
 // NewLending opens the form for a new lending request (Ctrl+Shift+N).
-func (m *MainWindow) NewLending() { m.lending.ShowNewLending() }
+func (b *MenuBar) NewLending() { b.lending.ShowNewLending() }
 
 // AddPartner opens the form for a new partner library and reloads the list
 // once one is added.
-func (m *MainWindow) AddPartner() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) }
+func (b *MenuBar) AddPartner() { b.borrowing.ShowAddPartner(func(domain.Partner) { b.refresh() }) }
 
 // Quit closes the window, and with it ILL Desk, as closing it by its frame
 // does.
-func (m *MainWindow) Quit() { m.win.Close() }
+func (b *MenuBar) Quit() { b.win.Close() }
 
 // shortcutLines are Help's lines: each window shortcut and key with what it does.
 func shortcutLines() [][2]string {
@@ -202,7 +232,7 @@ func keyLabel(key fyne.KeyName) string {
 }
 
 // ShowShortcuts lists every window shortcut and key (Help → Keyboard shortcuts).
-func (m *MainWindow) ShowShortcuts() {
+func (b *MenuBar) ShowShortcuts() {
 	var rows []fyne.CanvasObject
 	for _, l := range shortcutLines() {
 		rows = append(rows, widget.NewLabelWithStyle(l[0], fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), widget.NewLabel(l[1]))
@@ -211,23 +241,23 @@ func (m *MainWindow) ShowShortcuts() {
 		"Return on an empty scan bar opens the highlighted request.")
 	note.Wrapping = fyne.TextWrapWord
 	content := container.NewBorder(nil, note, nil, nil, container.NewVScroll(container.New(layout.NewFormLayout(), rows...)))
-	m.dialogs.show(dialog.NewCustom("Keyboard shortcuts", "Close", content, m.win), fyne.NewSize(620, 600), nil)
+	b.dialogs.show(dialog.NewCustom("Keyboard shortcuts", "Close", content, b.win), fyne.NewSize(620, 600), nil)
 }
 
 // aboutText is what About ILL Desk says.
-func (m *MainWindow) aboutText() string {
-	lines := []string{"ILL Desk " + firstNonEmpty(m.version, "(development build)")}
-	if m.dataFolder != "" {
-		lines = append(lines, "Data folder: "+m.dataFolder)
+func (b *MenuBar) aboutText() string {
+	lines := []string{"ILL Desk " + firstNonEmpty(b.version, "(development build)")}
+	if b.dataFolder != "" {
+		lines = append(lines, "Data folder: "+b.dataFolder)
 	}
-	lines = append(lines, fmt.Sprintf("Desk: %s", m.scan.Station().Label()))
+	lines = append(lines, fmt.Sprintf("Desk: %s", b.station().Label()))
 	return strings.Join(lines, "\n")
 }
 
 // ShowAbout says which ILL Desk this is and where its data lives (Help → About).
-func (m *MainWindow) ShowAbout() {
-	t := widget.NewLabel(m.aboutText())
+func (b *MenuBar) ShowAbout() {
+	t := widget.NewLabel(b.aboutText())
 	t.Wrapping = fyne.TextWrapWord
 	t.Selectable = true // the folder can be copied
-	m.dialogs.show(dialog.NewCustom("About ILL Desk", "Close", t, m.win), fyne.NewSize(560, 220), nil)
+	b.dialogs.show(dialog.NewCustom("About ILL Desk", "Close", t, b.win), fyne.NewSize(560, 220), nil)
 }

@@ -188,7 +188,7 @@ func TestBackUpFromTheMenu(t *testing.T) {
 
 func TestShortcutsDialogListsEveryShortcut(t *testing.T) {
 	mw := newFixture(t).open()
-	mw.ShowShortcuts()
+	mw.menu.ShowShortcuts()
 	text := dialogText(mw)
 	for _, sc := range windowShortcuts {
 		assert.Contains(t, text, sc.label()+"\n"+sc.what+"\n")
@@ -203,7 +203,7 @@ func TestAboutSaysVersionAndDataFolder(t *testing.T) {
 	mw := NewMainWindow(f.app, f.desk, Options{Station: domain.RSDesk, StationGiven: true, Operator: "tester",
 		Version: "0.9.0 (build 1)", DataFolder: f.dir})
 	t.Cleanup(func() { mw.Window().Close() })
-	mw.ShowAbout()
+	mw.menu.ShowAbout()
 	text := dialogText(mw)
 	assert.Contains(t, text, "ILL Desk 0.9.0 (build 1)")
 	assert.Contains(t, text, "Data folder: "+f.dir)

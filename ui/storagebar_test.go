@@ -75,12 +75,12 @@ func TestStorageBarOffersReopenAndKeepsTheScan(t *testing.T) {
 	f.partner("RAPID", 24)
 	r := f.lending("RAPID", "R-1")
 	mw, disk, reopens := openVanishing(t, f)
-	assert.Empty(t, mw.StorageText(), "no bar while the disk answers")
+	assert.Empty(t, mw.storage.Text(), "no bar while the disk answers")
 
 	disk.gone.Store(true)
 	scanInto(mw, "R-1")
-	assert.Equal(t, storageGoneText, mw.StorageText())
-	assert.Contains(t, mw.StorageText(), "press Reopen (Ctrl+R)")
+	assert.Equal(t, storageGoneText, mw.storage.Text())
+	assert.Contains(t, mw.storage.Text(), "press Reopen (Ctrl+R)")
 	assert.Contains(t, mw.StatusText(), "stopped answering")
 	assert.NotContains(t, mw.StatusText(), "damaged")
 	assert.Equal(t, "R-1", mw.scan.entry.Text, "the scan that was not saved stays in the bar")
@@ -88,7 +88,7 @@ func TestStorageBarOffersReopenAndKeepsTheScan(t *testing.T) {
 
 	// Ctrl+R while the disk is still away says so and keeps the scan
 	mw.scan.entry.TypedShortcut(ctrl(fyne.KeyR))
-	assert.Equal(t, fmt.Sprintf(stillGoneText, goneDetail), mw.StorageText())
+	assert.Equal(t, fmt.Sprintf(stillGoneText, goneDetail), mw.storage.Text())
 	assert.Contains(t, mw.StatusText(), "stopped answering")
 	assert.False(t, mw.storage.button.Disabled(), "Reopen can be pressed again")
 	assert.Equal(t, "R-1", mw.scan.entry.Text)
@@ -98,7 +98,7 @@ func TestStorageBarOffersReopenAndKeepsTheScan(t *testing.T) {
 	disk.gone.Store(false)
 	test.Tap(mw.storage.button)
 	assert.Equal(t, int32(1), reopens.Load())
-	assert.Empty(t, mw.StorageText(), "the bar goes once the database is open again")
+	assert.Empty(t, mw.storage.Text(), "the bar goes once the database is open again")
 	assert.Equal(t, reopenedText, mw.StatusText())
 	assert.Equal(t, "R-1", mw.scan.entry.Text, "Reopen keeps what was typed")
 	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused())
@@ -139,14 +139,14 @@ func TestReopenFromAnOpenFormKeepsItsFields(t *testing.T) {
 	disk.gone.Store(true)
 	send := buttonIn(t, form, "Send back as bad citation")
 	test.Tap(send)
-	assert.Equal(t, storageGoneText, mw.StorageText(), "a refusal in a form shows the bar too")
+	assert.Equal(t, storageGoneText, mw.storage.Text(), "a refusal in a form shows the bar too")
 	assert.Same(t, form, mw.Window().Canvas().Overlays().Top(), "the form stays open")
 
 	disk.gone.Store(false)
 	mw.Window().Canvas().Focus(note) // back in the field, as staff are after tapping Send
 	note.TypedShortcut(ctrl(fyne.KeyR))
 	assert.Equal(t, int32(1), reopens.Load())
-	assert.Empty(t, mw.StorageText())
+	assert.Empty(t, mw.storage.Text())
 	assert.Same(t, form, mw.Window().Canvas().Overlays().Top(), "Reopen leaves the form open")
 	assert.Equal(t, "Volume 61 has no such article", note.Text, "and its fields as they were")
 	assert.Equal(t, note, mw.Window().Canvas().Focused(), "the focus stays in the form")
@@ -161,8 +161,8 @@ func TestReopenSaysWhyTheDatabaseDidNotOpen(t *testing.T) {
 	mw.storage.reopen = func() error {
 		return &domain.Refusal{Kind: domain.ErrDatabaseLocked, Msg: "The database x is already open in another ILL Desk process."}
 	}
-	mw.Reopen()
-	assert.Equal(t, notOpenedText+"The database x is already open in another ILL Desk process.", mw.StorageText())
+	mw.storage.Reopen()
+	assert.Equal(t, notOpenedText+"The database x is already open in another ILL Desk process.", mw.storage.Text())
 	assert.Contains(t, mw.StatusText(), "already open")
 }
 
@@ -176,9 +176,9 @@ func TestNoStorageBarWithoutReopen(t *testing.T) {
 	disk.gone.Store(true)
 	scanInto(mw, "R-1")
 	assert.Contains(t, mw.StatusText(), "stopped answering")
-	assert.Empty(t, mw.StorageText())
+	assert.Empty(t, mw.storage.Text())
 	mw.scan.entry.TypedShortcut(ctrl(fyne.KeyR))
-	assert.Empty(t, mw.StorageText())
+	assert.Empty(t, mw.storage.Text())
 }
 
 // buttonIn is the button labelled text inside obj.

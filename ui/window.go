@@ -8,12 +8,15 @@
 //	listpane.go   ListPane: the listing, the filter, the selection, the marks
 //	list.go       RequestList: the list's table and the keys' moves through it
 //	details.go    DetailsPane: the selected request and its actions' dialogs
+//	lenders.go    borrowingSection: a borrowing request's Receive, lenders and actions
+//	lendbooks.go  lentBookSection: a book we lend: Loan, Recall, renewals
+//	queues.go     queueSection: patron notices and what went to the partner, and their answers
 //	droparea.go   DropArea: dropped files, preflight, Ship, the scan folder
 //	batch.go      BatchBar: the actions on marked requests
 //	banner.go     Banner: the last scan's result, with Undo
 //	storagebar.go StorageBar: the disk holding the database went away, and Reopen
 //	status.go     StatusLine: the line at the bottom
-//	menu.go       the menu bar, the window's shortcuts and keys, Help
+//	menu.go       MenuBar: the menu bar, its forms and Help; the window's shortcuts and keys
 //	title.go      the title: the desk and what needs attention
 //	filedialog.go the system's file dialogs, Fyne's where there are none
 //	attention.go  AttentionButton: what needs attention
@@ -148,10 +151,8 @@ type MainWindow struct {
 
 	// backup is the top bar's save button, shown when there is Options.Backup.
 	backup *BackupButton
-	// deskMenu is the menu bar's Desk menu, which lists the desks
-	// (menu.go); version and dataFolder are what About says.
-	deskMenu            *fyne.Menu
-	version, dataFolder string
+	// menu is the menu bar (menu.go).
+	menu *MenuBar
 }
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
@@ -159,7 +160,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
 		spawn: func(fn func()) { go fn() }}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
-	m.log, m.version, m.dataFolder = opts.Log, opts.Version, opts.DataFolder
+	m.log = opts.Log
 	if m.log == nil {
 		m.log = func(string) {}
 	}
@@ -238,11 +239,14 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.list.useFilter(domain.Filter{Side: domain.Lending, State: domain.Created})
 	}}
 	m.importer = &Importer{link: l, desk: d, imported: m.Refresh}
+	m.menu = &MenuBar{win: m.win, dialogs: m.dialogs, borrowing: m.borrowing, lending: m.lending,
+		stations: m.scan.Stations, station: m.scan.Station, setStation: m.scan.SetStation, refresh: m.Refresh,
+		version: opts.Version, dataFolder: opts.DataFolder}
 	m.details = newDetailsPane(l, d, m.drop.object())
 	m.details.selected = m.list.Selected
 	m.details.settings = func() domain.Settings { return m.settings }
 	m.details.stations = m.scan.Stations
-	m.details.navKey, m.details.shortcut = m.handleNavKey, m.handleShortcut
+	m.details.borrowing.navKey, m.details.borrowing.shortcut = m.handleNavKey, m.handleShortcut
 	m.banner = newBanner(m.scan.UndoLastScan, m.Do)
 	m.storage = newStorageBar(l, opts.Reopen)
 	m.storage.reopened = func() {
@@ -254,13 +258,12 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.status.refused, m.dialogs.refused = m.storage.refused, m.storage.refused
 	m.dialogs.shortcut = m.handleReopenShortcut
 
-	m.hint = container.NewCenter(newEmptyHint(
-		func() { m.borrowing.ShowAddPartner(func(domain.Partner) { m.Refresh() }) },
-		m.NewBorrowing))
+	m.hint = container.NewCenter(newEmptyHint(m.menu.AddPartner, m.menu.NewBorrowing))
 	m.hint.Hide()
 
 	m.signin = newOperatorPane(l, d, a.Preferences(), opts.Operator)
 	m.signin.stations, m.signin.station, m.signin.setStation = m.scan.Stations, m.scan.Station, m.scan.SetStation
+	m.menu.signIn = m.signin.ShowSignIn
 	m.auditLog = &AuditDialog{link: l, desk: d}
 	m.stats = &StatsDialog{link: l, desk: d, openURL: a.OpenURL}
 	m.settingsDialog = &SettingsDialog{link: l, desk: d, addPartner: m.borrowing.ShowAddPartner, saved: func() {
@@ -307,8 +310,14 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	for _, sc := range windowShortcuts {
 		m.win.Canvas().AddShortcut(sc.shortcut(), func(s fyne.Shortcut) { m.handleShortcut(s) })
 	}
-	m.buildMenu(opts.Backup != nil)
-	m.scan.loaded = func() { m.fillDeskMenu(); m.showTitle() }
+	var backUp func()
+	if opts.Backup != nil {
+		backUp = m.backup.BackUpNow
+	}
+	m.menu.build(menuActions{importFile: m.importer.ShowImport, backUp: backUp, undo: m.scan.UndoLastScan,
+		find: m.FocusSearch, attention: m.attention.ShowAttention, stats: m.stats.ShowStats,
+		audit: m.auditLog.ShowAudit, refresh: m.Refresh, settings: m.settingsDialog.ShowSettings})
+	m.scan.loaded = func() { m.menu.fillDeskMenu(); m.showTitle() }
 	m.win.SetOnClosed(func() {
 		close(m.quit)
 		m.stopSending()
@@ -403,12 +412,6 @@ func (m *MainWindow) runShortcut(s fyne.Shortcut, inDialog bool) bool {
 	}
 	return false
 }
-
-// Reopen closes the database file and opens it again (StorageBar.Reopen).
-func (m *MainWindow) Reopen() { m.storage.Reopen() }
-
-// StorageText is what the storage bar says now; "" when it is hidden.
-func (m *MainWindow) StorageText() string { return m.storage.Text() }
 
 // handleNavKey moves in the list with the arrow keys and returns to the scan
 // bar with Escape (windowKeys). It reports whether it used the key.
