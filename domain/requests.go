@@ -9,12 +9,14 @@ import (
 
 // RequestService lists requests of either side, says which need attention,
 // and cancels or undoes a change to any of them. It asks the partner
-// service for the attention hours and the message service for what is
-// failing to reach partners.
+// service for the attention hours, the outbox and the deliveries for what
+// is failing to reach partners, and the quarantine for what waits there.
 type RequestService struct {
 	*core
-	settings *PartnerService
-	messages *MessageService
+	settings   *PartnerService
+	outbox     *OutboxService
+	deliveries *DeliveryService
+	quarantine *QuarantineService
 	// ils queues the calls that undo an ILS step.
 	ils *ILSService
 }
@@ -113,11 +115,11 @@ func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
 	if err != nil {
 		return AttentionCheck{}, err
 	}
-	msgs, err := d.messages.Outbox("")
+	msgs, err := d.outbox.Outbox("")
 	if err != nil {
 		return AttentionCheck{}, err
 	}
-	dls, err := d.messages.Deliveries("")
+	dls, err := d.deliveries.Deliveries("")
 	if err != nil {
 		return AttentionCheck{}, err
 	}
@@ -144,7 +146,7 @@ func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
 		}
 		c.ilsAttention(calls)
 	}
-	if c.held, err = d.messages.HeldCount(); err != nil {
+	if c.held, err = d.quarantine.HeldCount(); err != nil {
 		return AttentionCheck{}, err
 	}
 	return c, nil
