@@ -7,7 +7,8 @@ import (
 
 // DeliveryService keeps the deliveries of shipped files to partners (by
 // email, to a folder, or as download links) and sends the due ones; the
-// server asks it for the file behind a download link.
+// server asks it for the file behind a download link. It keeps how long
+// a link works.
 type DeliveryService struct {
 	*core
 	// vault holds the shipped files that deliveries send or serve.

@@ -260,7 +260,7 @@ func CheckPublicURL(u string) error {
 }
 
 // LinkDays is how many days a new download link works.
-func (d *PartnerService) LinkDays() (int, error) {
+func (d *DeliveryService) LinkDays() (int, error) {
 	n := DefaultLinkDays
 	err := d.store.View(func(tx Tx) error {
 		var err error
@@ -273,7 +273,7 @@ func (d *PartnerService) LinkDays() (int, error) {
 // SetLinkDays sets how many days new download links work (1 to 3650); links
 // already made keep the expiry they were made with. It is a Fulfillment
 // Services Operator's task, audited like every setting.
-func (d *PartnerService) SetLinkDays(days int, by ...Actor) error {
+func (d *DeliveryService) SetLinkDays(days int, by ...Actor) error {
 	if err := d.allow(actorOf(by), RoleFulfillment, "Changing how long download links work"); err != nil {
 		return err
 	}

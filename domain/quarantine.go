@@ -132,7 +132,7 @@ func unknownAgencies(tx Tx) (string, error) {
 // UnknownAgencies is what the desk does with network messages from
 // agencies that are none of its partners (UnknownQuarantine, UnknownAccept
 // or UnknownRefuse).
-func (d *PartnerService) UnknownAgencies() (string, error) {
+func (d *QuarantineService) UnknownAgencies() (string, error) {
 	var v string
 	err := d.store.View(func(tx Tx) (err error) {
 		v, err = unknownAgencies(tx)
@@ -144,7 +144,7 @@ func (d *PartnerService) UnknownAgencies() (string, error) {
 // SetUnknownAgencies sets what the desk does with network messages from
 // unknown agencies (a Fulfillment Services Operator's task); the change is
 // audited.
-func (d *PartnerService) SetUnknownAgencies(v string, by ...Actor) error {
+func (d *QuarantineService) SetUnknownAgencies(v string, by ...Actor) error {
 	if err := d.allow(actorOf(by), RoleFulfillment, "Changing what happens to messages from unknown agencies"); err != nil {
 		return err
 	}

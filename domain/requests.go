@@ -4,16 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // RequestService lists requests of either side, says which need attention,
-// and cancels or undoes a change to any of them. It asks the partner
-// service for the attention hours, the outbox and the deliveries for what
-// is failing to reach partners, and the quarantine for what waits there.
+// and cancels or undoes a change to any of them; it keeps the attention
+// limit. It asks the outbox and the deliveries for what is failing to
+// reach partners, and the quarantine for what waits there.
 type RequestService struct {
 	*core
-	settings   *PartnerService
 	outbox     *OutboxService
 	deliveries *DeliveryService
 	quarantine *QuarantineService
@@ -111,7 +111,7 @@ func (d *RequestService) NeedsAttention() ([]Attention, error) {
 // that a window can read it off its UI thread and then check its own
 // listing there (Among) instead of reading every request again.
 func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
-	limit, err := d.settings.AttentionHours()
+	limit, err := d.AttentionHours()
 	if err != nil {
 		return AttentionCheck{}, err
 	}
@@ -233,5 +233,44 @@ func (d *RequestService) Undo(ref string, by Actor) (Request, error) {
 			r.History[len(r.History)-1].Note += "; ready-for-pickup notice withdrawn before it was sent"
 		}
 		return nil
+	})
+}
+
+// AttentionHours is the configured wait limit in business hours.
+func (d *RequestService) AttentionHours() (int, error) {
+	var v string
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		v, err = tx.Setting(SettingAttentionHours)
+		return err
+	})
+	if err != nil || v == "" {
+		return DefaultAttentionHours, err
+	}
+	h, err := strconv.Atoi(v)
+	if err != nil || h <= 0 {
+		return DefaultAttentionHours, nil
+	}
+	return h, nil
+}
+
+// SetAttentionHours sets the wait limit (a Fulfillment Services Operator's task).
+func (d *RequestService) SetAttentionHours(hours int, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the attention limit"); err != nil {
+		return err
+	}
+	if hours <= 0 || hours > 24*365 {
+		return refuse(ErrInvalidInput, "The attention limit must be a number of business hours from 1 up, e.g. 24.")
+	}
+	return d.store.Update(func(tx Tx) error {
+		before, err := tx.Setting(SettingAttentionHours)
+		if err != nil {
+			return err
+		}
+		if err := d.auditConfig(tx, actorOf(by), "attention limit", map[string]string{"attention_hours": before},
+			map[string]string{"attention_hours": strconv.Itoa(hours)}); err != nil {
+			return err
+		}
+		return tx.PutSetting(SettingAttentionHours, strconv.Itoa(hours))
 	})
 }
