@@ -61,7 +61,7 @@ func copyDue(r Request, now time.Time) bool {
 // fetchCopies fetches the copies lenders sent links to, preflights and
 // stores them, and queues their delivery to the patrons. What fails is
 // retried with back-off; a file that fails preflight is left to staff.
-func (d *MessageService) fetchCopies(ctx context.Context) (fetched, failed int, err error) {
+func (d *BorrowingMessageService) fetchCopies(ctx context.Context) (fetched, failed int, err error) {
 	if d.fetcher == nil || d.vault == nil || d.preflight == nil {
 		return 0, 0, nil
 	}
@@ -104,7 +104,7 @@ func (d *MessageService) fetchCopies(ctx context.Context) (fetched, failed int, 
 
 // fetchCopy makes one try at fetching request id's copy; ok is false when
 // it failed (recorded on the request); err reports store trouble only.
-func (d *MessageService) fetchCopy(ctx context.Context, id string) (ok bool, err error) {
+func (d *BorrowingMessageService) fetchCopy(ctx context.Context, id string) (ok bool, err error) {
 	var r Request
 	var to Destination
 	err = d.store.View(func(tx Tx) error {
@@ -179,7 +179,7 @@ func (d *MessageService) fetchCopy(ctx context.Context, id string) (ok bool, err
 
 // storeCopy preflights a fetched copy and stores it in the vault; problem
 // says why not, stop that fetching it again cannot help.
-func (d *MessageService) storeCopy(r Request, path string) (sf ShippedFile, problem string, stop bool) {
+func (d *BorrowingMessageService) storeCopy(r Request, path string) (sf ShippedFile, problem string, stop bool) {
 	rep := d.preflight.Preflight(path)
 	if rep.Verdict == VerdictReject {
 		return ShippedFile{}, "the file fails preflight: " + rep.Message, true
@@ -273,7 +273,7 @@ func (d *core) copyDelivered(id, where string) error {
 // could not be fetched: preflighted, stored in the vault and delivered to
 // the patron as a fetched copy is. A file that fails preflight is refused
 // (ErrPreflightRejected) and changes nothing.
-func (d *MessageService) AttachCopy(ref, path string, by Actor) (Request, error) {
+func (d *BorrowingMessageService) AttachCopy(ref, path string, by Actor) (Request, error) {
 	if err := d.allow(by, RoleRequests, "Attaching a copy"); err != nil {
 		return Request{}, err
 	}

@@ -275,13 +275,25 @@ func (d *core) startRota(tx Tx, r *Request, lenders []Partner) error {
 	return d.queueMessage(tx, *r, p, out)
 }
 
+// BorrowingMessageService handles what lenders send for our borrowing
+// requests: their ISO 18626 answers, and the copies they send links to,
+// which it fetches, preflights and stores for delivery to the patron.
+type BorrowingMessageService struct {
+	*core
+	// vault keeps the copies fetched or attached.
+	vault Vault
+	// preflight checks and fetcher fetches the copies lenders send links to.
+	preflight Preflighter
+	fetcher   CopyFetcher
+}
+
 // requestConfirmed moves a borrowing request to requested once its lender
 // confirmed our Request (or Retry) OK.
-func (d *MessageService) requestConfirmed(m OutboxMessage) error {
+func requestConfirmed(store Store, clock Clock, m OutboxMessage) error {
 	if m.Kind != KindRequest {
 		return nil
 	}
-	return d.store.Update(func(tx Tx) error {
+	return store.Update(func(tx Tx) error {
 		r, err := tx.Request(m.RequestID)
 		if err != nil {
 			return err
@@ -296,7 +308,7 @@ func (d *MessageService) requestConfirmed(m OutboxMessage) error {
 		if !r.Can(ActRequested) {
 			return tx.PutRequest(r)
 		}
-		if err := r.Transition(ActRequested, Event{At: d.clock.Now(), Actor: m.Partner, Desk: "interop",
+		if err := r.Transition(ActRequested, Event{At: clock.Now(), Actor: m.Partner, Desk: "interop",
 			Note: "Request " + a.RequestID + " confirmed by " + m.Partner}); err != nil {
 			return err
 		}
@@ -346,9 +358,9 @@ func cutAttempt(id string) (string, int, bool) {
 // attempt it answers, as DESIGN.md's table says. An answer to an earlier
 // attempt, or one that repeats what the attempt already reported, is noted
 // and changes nothing.
-func (d *MessageService) applyLenderMessage(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
-	p, _, err := d.partnerByAgency(tx, in.From, false)
-	if err != nil {
+func (d *BorrowingMessageService) applyLenderMessage(tx Tx, in Incoming) (ImportResult, *MessageProblem, error) {
+	p, known, err := knownAgency(tx, in.From)
+	if err != nil || !known {
 		return problemf("UnrecognisedDataValue", "The supplying agency %q is not one of our partners.", shorten(in.From, MaxAgencyIDLength))
 	}
 	r, idx, ok, err := borrowingFor(tx, p, in.RequestingRequestID)
@@ -438,7 +450,7 @@ func lenderNote(in Incoming) string {
 // applyLenderStatus moves r as the lender's message says; a is the current
 // attempt (nil for a request never sent to a rota). changed is false when
 // the message repeats what is known and was only noted.
-func (d *MessageService) applyLenderStatus(tx Tx, r *Request, a *LenderAttempt, in Incoming, ev Event) (bool, error) {
+func (d *BorrowingMessageService) applyLenderStatus(tx Tx, r *Request, a *LenderAttempt, in Incoming, ev Event) (bool, error) {
 	outcome := func(s string) {
 		if a != nil {
 			a.Outcome = s
@@ -546,7 +558,7 @@ func (d *MessageService) applyLenderStatus(tx Tx, r *Request, a *LenderAttempt, 
 
 // lenderUnfilled moves r on to the next lender of its rota with a new
 // attempt, or, after the last, to unfilled with the patron told.
-func (d *MessageService) lenderUnfilled(tx Tx, r *Request, a *LenderAttempt, in Incoming, ev Event) (bool, error) {
+func (d *BorrowingMessageService) lenderUnfilled(tx Tx, r *Request, a *LenderAttempt, in Incoming, ev Event) (bool, error) {
 	if !r.Can(ActUnfilled) {
 		recordEvent(r, ActMessage, ev)
 		return false, nil

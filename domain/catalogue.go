@@ -339,8 +339,8 @@ var catalogueGroup = settingGroup[CatalogueSettings]{
 }
 
 // CatalogueSettings reads how the catalogue and the link resolver are reached.
-func (d *PartnerService) CatalogueSettings() (CatalogueSettings, error) {
-	return catalogueGroup.view(d)
+func (d *CatalogueService) CatalogueSettings() (CatalogueSettings, error) {
+	return catalogueGroup.view(d.core)
 }
 
 func catalogueSettings(tx Tx) (CatalogueSettings, error) { return catalogueGroup.read(tx) }
@@ -348,8 +348,8 @@ func catalogueSettings(tx Tx) (CatalogueSettings, error) { return catalogueGroup
 // SetCatalogueSetting checks and sets one catalogue setting by its
 // command-line name (sru-url, sru-profile, …); "" clears it. It is a
 // Fulfillment Services Operator's task, audited like every setting.
-func (d *PartnerService) SetCatalogueSetting(key, value string, by ...Actor) error {
-	return catalogueGroup.put(d, key, value, by)
+func (d *CatalogueService) SetCatalogueSetting(key, value string, by ...Actor) error {
+	return catalogueGroup.put(d.core, key, value, by)
 }
 
 // applyLookup records what the catalogue found on r. Holdings never
@@ -402,12 +402,12 @@ func (r Request) HoldingBarcodes() []string {
 }
 
 // CatalogueService looks up requests' holdings in the library's catalogue
-// and builds OpenURL links to its link resolver. Lookups of new requests
+// and builds OpenURL links to its link resolver; it keeps the settings
+// that say how both are reached. Lookups of new requests
 // run in the background, outside any transaction; Wait lets a command wait
 // for them before it ends.
 type CatalogueService struct {
 	*core
-	settings   *PartnerService
 	catalogues func(CatalogueSettings) (Catalogue, error)
 	resolver   Resolver
 	timeout    time.Duration
@@ -434,7 +434,7 @@ func (d *CatalogueService) catalogue() (Catalogue, error) {
 	if d.catalogues == nil {
 		return nil, nil
 	}
-	set, err := d.settings.CatalogueSettings()
+	set, err := d.CatalogueSettings()
 	if err != nil || set.SRUURL == "" {
 		return nil, err
 	}
@@ -535,7 +535,7 @@ func (d *CatalogueService) WaitLookups(ctx context.Context) {
 // runs one search in the catalogue, "openurl" asks the link resolver's
 // base address. The error says why not, wrapping ErrCatalogue.
 func (d *CatalogueService) TestCatalogue(ctx context.Context, system string) (string, error) {
-	set, err := d.settings.CatalogueSettings()
+	set, err := d.CatalogueSettings()
 	if err != nil {
 		return "", err
 	}
@@ -573,7 +573,7 @@ func (d *CatalogueService) TestCatalogue(ctx context.Context, system string) (st
 // ResolverLink is the OpenURL link for r at the configured resolver; ok is
 // false when none is set.
 func (d *CatalogueService) ResolverLink(r Request) (EResource, bool) {
-	set, err := d.settings.CatalogueSettings()
+	set, err := d.CatalogueSettings()
 	if err != nil || set.OpenURLBase == "" {
 		return EResource{}, false
 	}

@@ -79,8 +79,13 @@ type Desk struct {
 	*ScanService
 	*RequestService
 	*PartnerService
+	*SettingsService
 	*StaffService
 	*MessageService
+	*QuarantineService
+	*BorrowingMessageService
+	*OutboxService
+	*DeliveryService
 	*NoticeService
 	*StatsService
 	*MaintenanceService
@@ -107,22 +112,29 @@ func NewDesk(cfg Config) *Desk {
 	}
 	work := paperwork{docs: cfg.Documents, workDir: cfg.WorkDir, folders: cfg.Folders}
 	d := &Desk{core: c,
-		LendingService:     &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
-		BorrowingService:   &BorrowingService{core: c},
-		ScanService:        &ScanService{core: c, folders: cfg.Folders},
-		PartnerService:     &PartnerService{core: c, folders: cfg.Folders, secrets: cfg.Secrets},
-		StaffService:       &StaffService{core: c},
-		MessageService:     &MessageService{core: c, vault: cfg.Vault, secrets: cfg.Secrets, sendTimeout: cfg.SendTimeout, retryBackoff: cfg.RetryBackoff},
-		NoticeService:      &NoticeService{core: c, secrets: cfg.Secrets},
-		StatsService:       &StatsService{core: c, paperwork: work},
-		MaintenanceService: &MaintenanceService{core: c, vault: cfg.Vault}}
-	d.MessageService.preflight, d.MessageService.fetcher = cfg.Preflight, cfg.Fetcher
-	d.RequestService = &RequestService{core: c, settings: d.PartnerService, messages: d.MessageService}
-	d.dispatch = &Dispatcher{clock: c.clock, messages: d.MessageService, notices: d.NoticeService,
+		LendingService:          &LendingService{core: c, paperwork: work, vault: cfg.Vault, preflight: cfg.Preflight},
+		BorrowingService:        &BorrowingService{core: c},
+		ScanService:             &ScanService{core: c, folders: cfg.Folders},
+		PartnerService:          &PartnerService{core: c, secrets: cfg.Secrets},
+		SettingsService:         &SettingsService{core: c, folders: cfg.Folders},
+		StaffService:            &StaffService{core: c},
+		MessageService:          &MessageService{core: c},
+		OutboxService:           &OutboxService{core: c, secrets: cfg.Secrets, sendTimeout: cfg.SendTimeout, retryBackoff: cfg.RetryBackoff},
+		DeliveryService:         &DeliveryService{core: c, vault: cfg.Vault},
+		BorrowingMessageService: &BorrowingMessageService{core: c, vault: cfg.Vault, preflight: cfg.Preflight, fetcher: cfg.Fetcher},
+		NoticeService:           &NoticeService{core: c, secrets: cfg.Secrets},
+		StatsService:            &StatsService{core: c, paperwork: work},
+		MaintenanceService:      &MaintenanceService{core: c, vault: cfg.Vault}}
+	d.QuarantineService = &QuarantineService{core: c, messages: d.MessageService}
+	d.MessageService.quarantine, d.MessageService.lenders = d.QuarantineService, d.BorrowingMessageService
+	d.RequestService = &RequestService{core: c, outbox: d.OutboxService,
+		deliveries: d.DeliveryService, quarantine: d.QuarantineService}
+	d.dispatch = &Dispatcher{clock: c.clock, outbox: d.OutboxService, deliveries: d.DeliveryService,
+		lenders: d.BorrowingMessageService, lending: d.LendingService, notices: d.NoticeService,
 		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
-	d.CatalogueService = &CatalogueService{core: c, settings: d.PartnerService, catalogues: cfg.Catalogues,
+	d.CatalogueService = &CatalogueService{core: c, catalogues: cfg.Catalogues,
 		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
-	d.ILSService = &ILSService{core: c, settings: d.PartnerService, ils: cfg.ILS, secrets: cfg.Secrets, callBackoff: cfg.RetryBackoff}
+	d.ILSService = &ILSService{core: c, ils: cfg.ILS, secrets: cfg.Secrets, callBackoff: cfg.RetryBackoff}
 	d.ScanService.ils, d.BorrowingService.ils, d.RequestService.ils, d.dispatch.ils = d.ILSService, d.ILSService, d.ILSService, d.ILSService
 	d.LendingService.ils = d.ILSService
 	d.PrintService = &PrintService{core: c, slips: d.LendingService, printer: cfg.Printer}

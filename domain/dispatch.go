@@ -11,7 +11,8 @@ import (
 // Dispatcher sends whatever leaves the building after a change — partner
 // messages (ISO 18626), shipped files, patron notices, queued calls to the
 // library's ILS (NCIP) — the same way for the window and the command line.
-// It sends through the message, notice and ILS services with the
+// It sends through the outbox, delivery, notice and ILS services (and
+// fetches lenders' copies through the borrowing-message service) with the
 // transport, the file senders and the mailers it holds, and does no I/O of
 // its own.
 //
@@ -25,13 +26,16 @@ import (
 // in parallel, each message with its own timeout, so a silent partner
 // delays no other.
 type Dispatcher struct {
-	clock     Clock
-	messages  *MessageService
-	notices   *NoticeService
-	ils       *ILSService
-	transport Transport
-	senders   func(MailSettings) FileSender
-	mailers   func(MailSettings) Mailer
+	clock      Clock
+	outbox     *OutboxService
+	deliveries *DeliveryService
+	lenders    *BorrowingMessageService
+	lending    *LendingService
+	notices    *NoticeService
+	ils        *ILSService
+	transport  Transport
+	senders    func(MailSettings) FileSender
+	mailers    func(MailSettings) Mailer
 	// pass lets one pass over the queues run at a time, so that a kick and a
 	// timer in the same process never send an item twice.
 	pass sync.Mutex
@@ -109,11 +113,11 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 		return err
 	}
 	if p.transport != nil {
-		if err := add(p.messages.sendMessages(ctx, p.transport)); err != nil {
+		if err := add(p.outbox.sendMessages(ctx, p.transport)); err != nil {
 			return rep, err
 		}
 	}
-	if err := add(p.messages.fetchCopies(ctx)); err != nil {
+	if err := add(p.lenders.fetchCopies(ctx)); err != nil {
 		return rep, err
 	}
 	if (p.senders != nil || p.mailers != nil) && ctx.Err() == nil {
@@ -122,7 +126,7 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 			return rep, err
 		}
 		if p.senders != nil {
-			if err := add(p.messages.deliverFiles(ctx, p.senders(ms))); err != nil {
+			if err := add(p.deliveries.deliverFiles(ctx, p.senders(ms))); err != nil {
 				return rep, err
 			}
 		}
@@ -142,7 +146,7 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 		if rep.Problems, err = p.queueProblems(); err != nil {
 			return rep, err
 		}
-		msgs, err := p.messages.Outbox("")
+		msgs, err := p.outbox.Outbox("")
 		if err != nil {
 			return rep, err
 		}
@@ -214,7 +218,7 @@ func (p *Dispatcher) Run(ctx context.Context, every time.Duration, report func(Q
 
 // queueProblems describes, per partner, the messages and files that failed.
 func (p *Dispatcher) queueProblems() ([]string, error) {
-	msgs, err := p.messages.Outbox("")
+	msgs, err := p.outbox.Outbox("")
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +230,7 @@ func (p *Dispatcher) queueProblems() ([]string, error) {
 			out = append(out, fmt.Sprintf("Messages to %s are failing: %s", m.Partner, m.LastError))
 		}
 	}
-	dls, err := p.messages.Deliveries("")
+	dls, err := p.deliveries.Deliveries("")
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +260,7 @@ func (p *Dispatcher) nextDue() (time.Time, error) {
 			next = t
 		}
 	}
-	msgs, err := p.messages.Outbox("")
+	msgs, err := p.outbox.Outbox("")
 	if err != nil {
 		return next, err
 	}
@@ -265,7 +269,7 @@ func (p *Dispatcher) nextDue() (time.Time, error) {
 			later(m.NextTry)
 		}
 	}
-	dls, err := p.messages.Deliveries("")
+	dls, err := p.deliveries.Deliveries("")
 	if err != nil {
 		return next, err
 	}

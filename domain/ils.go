@@ -428,13 +428,13 @@ var ncipGroup = settingGroup[NCIPSettings]{
 func ncipSettings(tx Tx) (NCIPSettings, error) { return ncipGroup.read(tx) }
 
 // NCIPSettings reads how the ILS is reached (without its API key).
-func (d *PartnerService) NCIPSettings() (NCIPSettings, error) { return ncipGroup.view(d) }
+func (d *ILSService) NCIPSettings() (NCIPSettings, error) { return ncipGroup.view(d.core) }
 
 // SetNCIPSetting checks and sets one ILS setting by its command-line name
 // (ncip-url, ncip-steps, …); "" clears it. It is a Fulfillment Services
 // Operator's task, audited like every setting.
-func (d *PartnerService) SetNCIPSetting(key, value string, by ...Actor) error {
-	return ncipGroup.put(d, key, value, by)
+func (d *ILSService) SetNCIPSetting(key, value string, by ...Actor) error {
+	return ncipGroup.put(d.core, key, value, by)
 }
 
 // SetNCIPKey keeps the ILS's API key in the system keyring; "" removes
@@ -457,12 +457,12 @@ func (d *ILSService) SetNCIPKey(key string, by Actor) error {
 }
 
 // ILSService reaches the library's ILS over NCIP: patron lookups, the
-// test of the connection, the calls of the borrowing steps and their queue.
+// test of the connection, the calls of the borrowing steps and their
+// queue. It keeps the settings (and the API key) that say how.
 type ILSService struct {
 	*core
-	settings *PartnerService
-	ils      func(NCIPSettings) (ILS, error)
-	secrets  SecretStore
+	ils     func(NCIPSettings) (ILS, error)
+	secrets SecretStore
 	// callBackoff is the wait after a queued call's first failed try; 0
 	// means DefaultRetryBackoff.
 	callBackoff time.Duration
@@ -471,7 +471,7 @@ type ILSService struct {
 // current is the ILS as the settings now say (with the API key from the
 // keyring), nil when no NCIP address is set.
 func (d *ILSService) current() (ILS, NCIPSettings, error) {
-	set, err := d.settings.NCIPSettings()
+	set, err := d.NCIPSettings()
 	if err != nil || set.URL == "" || d.ils == nil {
 		return nil, set, err
 	}

@@ -60,7 +60,7 @@ func (d *ILSService) lookUpItem(r Request, a Action, code string) string {
 	if d == nil || a == "" || !r.IsLoan() {
 		return ""
 	}
-	set, err := d.settings.NCIPSettings()
+	set, err := d.NCIPSettings()
 	if err != nil || !set.Step(StepLookupItem) {
 		return ""
 	}

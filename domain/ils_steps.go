@@ -88,7 +88,7 @@ func (d *ILSService) callStep(r Request, a Action, barcode string) (c ilsCall, w
 	if step == "" || d == nil {
 		return ilsCall{}, "", nil
 	}
-	set, err := d.settings.NCIPSettings()
+	set, err := d.NCIPSettings()
 	if err != nil || !set.Step(step) {
 		return ilsCall{}, "", err
 	}

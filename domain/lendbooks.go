@@ -396,7 +396,7 @@ func (p *Dispatcher) QueueOverdue() (int, error) {
 	if now.Before(p.overdueNext) {
 		return 0, nil
 	}
-	n, err := p.messages.queueOverdue()
+	n, err := p.lending.queueOverdue()
 	if err == nil {
 		p.overdueNext = now.Add(OverdueCheckEvery)
 	}
@@ -404,7 +404,7 @@ func (p *Dispatcher) QueueOverdue() (int, error) {
 }
 
 // queueOverdue is QueueOverdue without the wait between looks.
-func (d *MessageService) queueOverdue() (int, error) {
+func (d *LendingService) queueOverdue() (int, error) {
 	now := d.clock.Now()
 	var ids []string
 	if err := d.store.View(func(tx Tx) error {

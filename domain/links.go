@@ -125,7 +125,7 @@ var ErrLinkRefused = fmt.Errorf("%w: download link", ErrNotFound)
 // works now. A token no link has, and one whose link expired or was
 // revoked, are refused alike (ErrLinkRefused); the refusal says which,
 // for the server's log.
-func (d *MessageService) link(token string) (Delivery, error) {
+func (d *DeliveryService) link(token string) (Delivery, error) {
 	now := d.clock.Now()
 	var dl Delivery
 	err := d.store.View(func(tx Tx) error {
@@ -173,7 +173,7 @@ func legacyLink(tx Tx, id string, now time.Time) (Delivery, bool, error) {
 }
 
 // LiveLinks lists the download links of a request that still work.
-func (d *MessageService) LiveLinks(requestID string) ([]Delivery, error) {
+func (d *DeliveryService) LiveLinks(requestID string) ([]Delivery, error) {
 	now := d.clock.Now()
 	var out []Delivery
 	err := d.store.View(func(tx Tx) error {
@@ -202,7 +202,7 @@ func liveLinks(tx Tx, requestID string, now time.Time) ([]Delivery, error) {
 // RevokeLinks revokes every download link of the request that still works,
 // records it in the request's history, and returns the links revoked
 // (none is no error). It needs the role that ships.
-func (d *MessageService) RevokeLinks(ref string, by Actor) (Request, []Delivery, error) {
+func (d *DeliveryService) RevokeLinks(ref string, by Actor) (Request, []Delivery, error) {
 	now := d.clock.Now()
 	var revoked []Delivery
 	r, err := d.change(ref, func(tx Tx, r *Request) error {
@@ -260,7 +260,7 @@ func CheckPublicURL(u string) error {
 }
 
 // LinkDays is how many days a new download link works.
-func (d *PartnerService) LinkDays() (int, error) {
+func (d *DeliveryService) LinkDays() (int, error) {
 	n := DefaultLinkDays
 	err := d.store.View(func(tx Tx) error {
 		var err error
@@ -273,7 +273,7 @@ func (d *PartnerService) LinkDays() (int, error) {
 // SetLinkDays sets how many days new download links work (1 to 3650); links
 // already made keep the expiry they were made with. It is a Fulfillment
 // Services Operator's task, audited like every setting.
-func (d *PartnerService) SetLinkDays(days int, by ...Actor) error {
+func (d *DeliveryService) SetLinkDays(days int, by ...Actor) error {
 	if err := d.allow(actorOf(by), RoleFulfillment, "Changing how long download links work"); err != nil {
 		return err
 	}

@@ -7,12 +7,14 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // MaintenanceService looks after the database as a whole: it checks (and
 // repairs) it against the vault of shipped files, imports the history of
-// another system and seeds demonstration data.
+// another system, seeds demonstration data, and keeps how many daily
+// backups are kept.
 type MaintenanceService struct {
 	*core
 	// vault is checked against the shipped requests.
@@ -524,4 +526,50 @@ func (d *MaintenanceService) Seed(n int, seed uint64, by Actor) (int, error) {
 		added += size
 	}
 	return added, nil
+}
+
+// BackupKeep is how many daily snapshots of the database are kept (the
+// window makes one a day at start and deletes the oldest beyond this); 0
+// means no daily snapshots are made. Unset or unreadable, it is
+// DefaultBackupKeep.
+func (d *MaintenanceService) BackupKeep() (int, error) {
+	var v string
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		v, err = tx.Setting(SettingBackupKeep)
+		return err
+	})
+	if err != nil || v == "" {
+		return DefaultBackupKeep, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > MaxBackupKeep {
+		return DefaultBackupKeep, nil
+	}
+	return n, nil
+}
+
+// SetBackupKeep sets how many daily snapshots are kept, 0 to make none (a
+// Fulfillment Services Operator's task); the change is audited.
+func (d *MaintenanceService) SetBackupKeep(n int, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing how many backups are kept"); err != nil {
+		return err
+	}
+	if n < 0 || n > MaxBackupKeep {
+		return refuse(ErrInvalidInput, "The number of daily backups to keep must be from 0 (none) to %d, e.g. %d for two weeks.", MaxBackupKeep, DefaultBackupKeep)
+	}
+	return d.store.Update(func(tx Tx) error {
+		before, err := tx.Setting(SettingBackupKeep)
+		if err != nil {
+			return err
+		}
+		if before == "" {
+			before = strconv.Itoa(DefaultBackupKeep)
+		}
+		if err := d.auditConfig(tx, actorOf(by), "backups", map[string]string{SettingBackupKeep: before},
+			map[string]string{SettingBackupKeep: strconv.Itoa(n)}); err != nil {
+			return err
+		}
+		return tx.PutSetting(SettingBackupKeep, strconv.Itoa(n))
+	})
 }

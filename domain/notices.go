@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -354,6 +355,21 @@ func LoopbackHost(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// CheckOutgoingURL parses the address of a service the desk calls (the
+// catalogue's SRU server, the ILS's NCIP server) and refuses, as
+// ErrInvalidInput, one that is not http(s), and plain http to another
+// computer: what is sent and answered would travel unencrypted.
+func CheckOutgoingURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http:// or https:// address: %w", raw, ErrInvalidInput)
+	}
+	if u.Scheme != "https" && !LoopbackHost(u.Hostname()) {
+		return nil, fmt.Errorf("%s is plain http to another computer; only https is used there: %w", u.Redacted(), ErrInvalidInput)
+	}
+	return u, nil
 }
 
 func isIP(host string) bool {

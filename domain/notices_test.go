@@ -660,3 +660,38 @@ func TestSMTPPasswordLivesInTheKeyringNotTheDatabase(t *testing.T) {
 	assert.Contains(t, err.Error(), "ILLDESK_SMTP_PASSWORD")
 	assert.NotContains(t, err.Error(), "broken", "the refusal never repeats the password")
 }
+
+func TestCheckOutgoingURL(t *testing.T) {
+	tests := []struct {
+		name, raw string
+		// says is the refusal's text, "" when the address is used.
+		says string
+	}{
+		{"https", "https://ils.example.edu/ncip", ""},
+		{"https kept from spaces", "  https://catalogue.example.edu/sru\n", ""},
+		{"plain http to 127.0.0.1", "http://127.0.0.1:8080/ncip", ""},
+		{"plain http to localhost", "http://localhost/sru", ""},
+		{"plain http to ::1", "http://[::1]:210/x", ""},
+		{"plain http to another computer", "http://ils.example.edu/ncip",
+			"http://ils.example.edu/ncip is plain http to another computer; only https is used there: invalid input"},
+		{"its password is not shown", "http://staff:secret@ils.example.edu/ncip",
+			"http://staff:xxxxx@ils.example.edu/ncip is plain http to another computer; only https is used there: invalid input"},
+		{"another scheme", "ftp://x/", `"ftp://x/" is not an http:// or https:// address: invalid input`},
+		{"no scheme", "ils", `"ils" is not an http:// or https:// address: invalid input`},
+		{"no host", "https:///ncip", `"https:///ncip" is not an http:// or https:// address: invalid input`},
+		{"not an address", "http://[::1", `"http://[::1" is not an http:// or https:// address: invalid input`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, err := CheckOutgoingURL(tt.raw)
+			if tt.says == "" {
+				require.NoError(t, err)
+				assert.Equal(t, strings.TrimSpace(tt.raw), u.String())
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidInput)
+			assert.Equal(t, tt.says, err.Error())
+			assert.Nil(t, u)
+		})
+	}
+}

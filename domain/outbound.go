@@ -159,7 +159,7 @@ func readOutbound(tx Tx) (outbound, error) {
 
 // destination decides where p's messages go and with which credentials;
 // an error says why none may go now, as a failure kept with each message.
-func (d *MessageService) destination(p Partner, o outbound) (Destination, error) {
+func (d *OutboxService) destination(p Partner, o outbound) (Destination, error) {
 	if plainHTTP(p.ISOEndpoint) && !o.allowPlainHTTP {
 		return Destination{}, fmt.Errorf("plain http to %s is refused, as messages and the token we present would travel unencrypted: "+
 			"change partner %s's endpoint to its https:// address (partner edit %s --iso-endpoint URL), or allow plain http (config set allow-plain-http on)",

@@ -57,7 +57,7 @@ func TestSlowPartnerDelaysNoOther(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.desk.Reject(f.lending("FAST", "F-1").ID, ReasonNotHeld, "", "", atRS)
 	require.NoError(t, err)
-	f.desk.MessageService.sendTimeout = 5 * time.Second // bounds the test should FAST wait behind SLOW
+	f.desk.OutboxService.sendTimeout = 5 * time.Second // bounds the test should FAST wait behind SLOW
 	fastGot := make(chan struct{})
 	var seen string
 	tr := &fakeTransport{reply: func(ctx context.Context, to Destination, _ []byte) ([]byte, error) {
@@ -90,7 +90,7 @@ func TestEachSendHasItsOwnTimeout(t *testing.T) {
 		_, err := f.desk.Reject(f.lending("SILENT", ext).ID, ReasonNotHeld, "", "", atRS)
 		require.NoError(t, err)
 	}
-	f.desk.MessageService.sendTimeout = 50 * time.Millisecond
+	f.desk.OutboxService.sendTimeout = 50 * time.Millisecond
 	tr := &fakeTransport{reply: func(ctx context.Context, _ Destination, _ []byte) ([]byte, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -148,7 +148,7 @@ func TestAtMostEightPartnersAtOnce(t *testing.T) {
 		_, err := f.desk.Reject(f.lending(c, c+"-1").ID, ReasonNotHeld, "", "", atRS)
 		require.NoError(t, err)
 	}
-	f.desk.MessageService.sendTimeout = 100 * time.Millisecond
+	f.desk.OutboxService.sendTimeout = 100 * time.Millisecond
 	var mu sync.Mutex
 	inFlight, most := 0, 0
 	tr := &fakeTransport{reply: func(ctx context.Context, _ Destination, _ []byte) ([]byte, error) {

@@ -230,7 +230,7 @@ func outboxMessageFor(tx Tx, id string) (OutboxMessage, error) {
 
 // changeMessage applies change to an unsent message in one transaction and
 // records note, by by, in its request's history.
-func (d *MessageService) changeMessage(id string, by Actor, change func(m *OutboxMessage, now time.Time) (note string)) (OutboxMessage, error) {
+func (d *OutboxService) changeMessage(id string, by Actor, change func(m *OutboxMessage, now time.Time) (note string)) (OutboxMessage, error) {
 	var out OutboxMessage
 	err := d.store.Update(func(tx Tx) error {
 		if err := allowTx(tx, by, RoleRequests, "Changing the outbox"); err != nil {
@@ -266,7 +266,7 @@ func (d *MessageService) changeMessage(id string, by Actor, change func(m *Outbo
 // (after staff corrected what the partner refused), with its header's
 // timestamp the time it goes. A partner's credential refusal is lifted
 // with it: the partner's other messages go again too.
-func (d *MessageService) ResendMessage(id string, by Actor) (OutboxMessage, error) {
+func (d *OutboxService) ResendMessage(id string, by Actor) (OutboxMessage, error) {
 	return d.changeMessage(id, by, func(m *OutboxMessage, now time.Time) string {
 		m.Status, m.Hold, m.NextTry = MessagePending, "", now
 		return fmt.Sprintf("Message %s to %s to be sent again", m.Summary, m.Partner)
@@ -275,7 +275,7 @@ func (d *MessageService) ResendMessage(id string, by Actor) (OutboxMessage, erro
 
 // DropMessage gives up a message that has not been sent: it is never sent,
 // and the later messages of its request go on. The note says why.
-func (d *MessageService) DropMessage(id, note string, by Actor) (OutboxMessage, error) {
+func (d *OutboxService) DropMessage(id, note string, by Actor) (OutboxMessage, error) {
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return OutboxMessage{}, refuse(ErrInvalidInput, "Say why the message is dropped (a note).")
@@ -290,7 +290,7 @@ func (d *MessageService) DropMessage(id, note string, by Actor) (OutboxMessage, 
 // MarkMessageSent records that a message reached its partner another way
 // (e.g. by email): it is not posted, and the later messages of its request
 // go on.
-func (d *MessageService) MarkMessageSent(id, note string, by Actor) (OutboxMessage, error) {
+func (d *OutboxService) MarkMessageSent(id, note string, by Actor) (OutboxMessage, error) {
 	note = strings.TrimSpace(note)
 	m, err := d.changeMessage(id, by, func(m *OutboxMessage, now time.Time) string {
 		m.Status, m.Hold, m.Note, m.SentAt, m.Where = MessageSent, "", note, now, "marked as sent"

@@ -132,7 +132,7 @@ func unknownAgencies(tx Tx) (string, error) {
 // UnknownAgencies is what the desk does with network messages from
 // agencies that are none of its partners (UnknownQuarantine, UnknownAccept
 // or UnknownRefuse).
-func (d *PartnerService) UnknownAgencies() (string, error) {
+func (d *QuarantineService) UnknownAgencies() (string, error) {
 	var v string
 	err := d.store.View(func(tx Tx) (err error) {
 		v, err = unknownAgencies(tx)
@@ -144,7 +144,7 @@ func (d *PartnerService) UnknownAgencies() (string, error) {
 // SetUnknownAgencies sets what the desk does with network messages from
 // unknown agencies (a Fulfillment Services Operator's task); the change is
 // audited.
-func (d *PartnerService) SetUnknownAgencies(v string, by ...Actor) error {
+func (d *QuarantineService) SetUnknownAgencies(v string, by ...Actor) error {
 	if err := d.allow(actorOf(by), RoleFulfillment, "Changing what happens to messages from unknown agencies"); err != nil {
 		return err
 	}
@@ -296,6 +296,15 @@ func (d *core) newPartnerFor(tx Tx, agency, code, endpoint string, ev Event) (Pa
 	return p, tx.PutPartner(p)
 }
 
+// QuarantineService keeps the messages of agencies that are not our
+// partners, as the unknown-agencies setting says, until staff accept the
+// agency as a partner (its messages are then applied) or refuse it.
+type QuarantineService struct {
+	*core
+	// messages applies the held messages of an agency staff accept.
+	messages *MessageService
+}
+
 // receive applies a message, or, for a message from the network whose
 // agency is none of our partners, does what the unknown-agencies setting
 // says: hold it, refuse it, or accept it (apply makes the partner).
@@ -317,7 +326,7 @@ func (d *MessageService) receive(tx Tx, in Incoming, raw []byte, from *Caller) (
 	case UnknownRefuse:
 		return problemf("UnrecognisedDataValue", "The agency %q is not one of our partners; messages from unknown agencies are refused. Nothing was stored.", shorten(in.From, MaxAgencyIDLength))
 	case UnknownQuarantine:
-		return d.hold(tx, in, raw, *from)
+		return d.quarantine.hold(tx, in, raw, *from)
 	}
 	return d.apply(tx, in, from)
 }
@@ -325,7 +334,7 @@ func (d *MessageService) receive(tx Tx, in Incoming, raw []byte, from *Caller) (
 // hold keeps a message of an unknown agency in the quarantine, within its
 // bounds; over them, or when the message could never be applied, it is
 // answered ERROR and nothing is stored.
-func (d *MessageService) hold(tx Tx, in Incoming, raw []byte, from Caller) (ImportResult, *MessageProblem, error) {
+func (d *QuarantineService) hold(tx Tx, in Incoming, raw []byte, from Caller) (ImportResult, *MessageProblem, error) {
 	agency := strings.TrimSpace(in.From)
 	if err := checkStranger(agency); err != nil {
 		return problemf("UnrecognisedDataValue", "%s", refusalMessage(err))
@@ -392,7 +401,7 @@ func shorten(s string, n int) string {
 
 // Quarantine lists the messages held from unknown agencies, oldest first:
 // those that wait, and with all also those accepted or refused.
-func (d *MessageService) Quarantine(all bool) ([]HeldMessage, error) {
+func (d *QuarantineService) Quarantine(all bool) ([]HeldMessage, error) {
 	var out []HeldMessage
 	err := d.store.View(func(tx Tx) error {
 		return tx.ForEachHeldMessage(func(h HeldMessage) error {
@@ -406,7 +415,7 @@ func (d *MessageService) Quarantine(all bool) ([]HeldMessage, error) {
 }
 
 // HeldCount is how many messages from unknown agencies wait.
-func (d *MessageService) HeldCount() (int, error) {
+func (d *QuarantineService) HeldCount() (int, error) {
 	n := 0
 	err := d.store.View(func(tx Tx) error {
 		return tx.ForEachHeldMessage(func(h HeldMessage) error {
@@ -421,7 +430,7 @@ func (d *MessageService) HeldCount() (int, error) {
 
 // SuggestPartnerCode is the code accepting the agency would give its new
 // partner now: its own partner's code when it has become a partner.
-func (d *MessageService) SuggestPartnerCode(agency string) (string, error) {
+func (d *QuarantineService) SuggestPartnerCode(agency string) (string, error) {
 	var code string
 	err := d.store.View(func(tx Tx) error {
 		p, ok, err := knownAgency(tx, agency)
@@ -475,7 +484,7 @@ func waitingFrom(tx Tx, agency string) ([]HeldMessage, error) {
 }
 
 // decide records staff's decision on a held message and audits it.
-func (d *MessageService) decide(tx Tx, h HeldMessage, status HeldStatus, partner, note string, by Actor) (HeldMessage, error) {
+func (d *QuarantineService) decide(tx Tx, h HeldMessage, status HeldStatus, partner, note string, by Actor) (HeldMessage, error) {
 	before := map[string]string{"status": string(h.Status)}
 	h.Status, h.Partner, h.Note, h.Decided, h.By = status, partner, note, d.clock.Now(), d.event(by, "").Actor
 	after := map[string]string{"status": string(h.Status), "agency": h.Agency, "partner": partner, "note": note}
@@ -493,7 +502,7 @@ func (d *MessageService) decide(tx Tx, h HeldMessage, status HeldStatus, partner
 // accepted with the reason in its note. All of it is one transaction and
 // audited. It needs the Fulfillment Services role; by may be left out only
 // while no operators are set up.
-func (d *MessageService) AcceptHeld(id, code string, by ...Actor) (QuarantineResult, error) {
+func (d *QuarantineService) AcceptHeld(id, code string, by ...Actor) (QuarantineResult, error) {
 	if d.codec == nil {
 		return QuarantineResult{}, errors.New("no partner message codec is configured")
 	}
@@ -560,12 +569,12 @@ func (d *MessageService) AcceptHeld(id, code string, by ...Actor) (QuarantineRes
 
 // applyHeld applies one held message in tx and says what it did; a message
 // that cannot be applied changes nothing (ok false) and says why.
-func (d *MessageService) applyHeld(tx Tx, h HeldMessage) (note string, ok bool, err error) {
+func (d *QuarantineService) applyHeld(tx Tx, h HeldMessage) (note string, ok bool, err error) {
 	in, err := d.codec.Decode(h.Raw)
 	if err != nil {
 		return "Not applied: the message cannot be read: " + err.Error(), false, nil
 	}
-	res, problem, err := d.apply(tx, in, &Caller{Addr: h.Addr})
+	res, problem, err := d.messages.apply(tx, in, &Caller{Addr: h.Addr})
 	var r *Refusal
 	switch {
 	case errors.As(err, &r):
@@ -599,7 +608,7 @@ func waitingHeld(tx Tx, actor Actor, what, id string) (HeldMessage, error) {
 // agency that waits is marked refused, with the note, and audited. Nothing
 // is sent to the agency. It needs the Fulfillment Services role; by may be
 // left out only while no operators are set up.
-func (d *MessageService) RefuseHeld(id, note string, by ...Actor) (QuarantineResult, error) {
+func (d *QuarantineService) RefuseHeld(id, note string, by ...Actor) (QuarantineResult, error) {
 	actor := actorOf(by)
 	note = strings.TrimSpace(note)
 	var res QuarantineResult

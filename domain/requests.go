@@ -4,17 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // RequestService lists requests of either side, says which need attention,
-// and cancels or undoes a change to any of them. It asks the partner
-// service for the attention hours and the message service for what is
-// failing to reach partners.
+// and cancels or undoes a change to any of them; it keeps the attention
+// limit. It asks the outbox and the deliveries for what is failing to
+// reach partners, and the quarantine for what waits there.
 type RequestService struct {
 	*core
-	settings *PartnerService
-	messages *MessageService
+	outbox     *OutboxService
+	deliveries *DeliveryService
+	quarantine *QuarantineService
 	// ils queues the calls that undo an ILS step.
 	ils *ILSService
 }
@@ -109,15 +111,15 @@ func (d *RequestService) NeedsAttention() ([]Attention, error) {
 // that a window can read it off its UI thread and then check its own
 // listing there (Among) instead of reading every request again.
 func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
-	limit, err := d.settings.AttentionHours()
+	limit, err := d.AttentionHours()
 	if err != nil {
 		return AttentionCheck{}, err
 	}
-	msgs, err := d.messages.Outbox("")
+	msgs, err := d.outbox.Outbox("")
 	if err != nil {
 		return AttentionCheck{}, err
 	}
-	dls, err := d.messages.Deliveries("")
+	dls, err := d.deliveries.Deliveries("")
 	if err != nil {
 		return AttentionCheck{}, err
 	}
@@ -144,7 +146,7 @@ func (d *RequestService) PrepareAttention() (AttentionCheck, error) {
 		}
 		c.ilsAttention(calls)
 	}
-	if c.held, err = d.messages.HeldCount(); err != nil {
+	if c.held, err = d.quarantine.HeldCount(); err != nil {
 		return AttentionCheck{}, err
 	}
 	return c, nil
@@ -231,5 +233,44 @@ func (d *RequestService) Undo(ref string, by Actor) (Request, error) {
 			r.History[len(r.History)-1].Note += "; ready-for-pickup notice withdrawn before it was sent"
 		}
 		return nil
+	})
+}
+
+// AttentionHours is the configured wait limit in business hours.
+func (d *RequestService) AttentionHours() (int, error) {
+	var v string
+	err := d.store.View(func(tx Tx) error {
+		var err error
+		v, err = tx.Setting(SettingAttentionHours)
+		return err
+	})
+	if err != nil || v == "" {
+		return DefaultAttentionHours, err
+	}
+	h, err := strconv.Atoi(v)
+	if err != nil || h <= 0 {
+		return DefaultAttentionHours, nil
+	}
+	return h, nil
+}
+
+// SetAttentionHours sets the wait limit (a Fulfillment Services Operator's task).
+func (d *RequestService) SetAttentionHours(hours int, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the attention limit"); err != nil {
+		return err
+	}
+	if hours <= 0 || hours > 24*365 {
+		return refuse(ErrInvalidInput, "The attention limit must be a number of business hours from 1 up, e.g. 24.")
+	}
+	return d.store.Update(func(tx Tx) error {
+		before, err := tx.Setting(SettingAttentionHours)
+		if err != nil {
+			return err
+		}
+		if err := d.auditConfig(tx, actorOf(by), "attention limit", map[string]string{"attention_hours": before},
+			map[string]string{"attention_hours": strconv.Itoa(hours)}); err != nil {
+			return err
+		}
+		return tx.PutSetting(SettingAttentionHours, strconv.Itoa(hours))
 	})
 }

@@ -29,7 +29,7 @@ func (g settingGroup[S]) read(tx Tx) (S, error) {
 }
 
 // view reads the group in a transaction of its own.
-func (g settingGroup[S]) view(d *PartnerService) (S, error) {
+func (g settingGroup[S]) view(d *core) (S, error) {
 	var s S
 	err := d.store.View(func(tx Tx) error {
 		var err error
@@ -42,7 +42,7 @@ func (g settingGroup[S]) view(d *PartnerService) (S, error) {
 // put checks and sets one of the group's settings by its key; "" clears
 // it. It is a Fulfillment Services Operator's task, audited like every
 // setting.
-func (g settingGroup[S]) put(d *PartnerService, key, value string, by []Actor) error {
+func (g settingGroup[S]) put(d *core, key, value string, by []Actor) error {
 	if err := d.allow(actorOf(by), RoleFulfillment, g.task); err != nil {
 		return err
 	}

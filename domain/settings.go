@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"net"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -95,3 +97,174 @@ const DefaultBackupKeep = 14
 
 // MaxBackupKeep is the most daily snapshots that can be kept: about a year.
 const MaxBackupKeep = 366
+
+// SettingsService keeps the department's own settings: the holidays of
+// the business calendar, the barcode rule, the pickup desks and
+// digitization departments (the places a workstation can stand), the
+// scan folder and the address the window listens on.
+type SettingsService struct {
+	*core
+	// folders checks that a scan folder given in the settings exists.
+	folders Folders
+}
+
+// SetHolidays replaces the configured holidays (YYYY-MM-DD); deadlines of
+// requests arriving from now on are counted with them. It needs the
+// Fulfillment Services role; by may be left out only while no operators
+// are set up.
+func (d *SettingsService) SetHolidays(dates []string, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the holidays"); err != nil {
+		return err
+	}
+	cal, err := NewCalendar(d.Calendar().location(), dates)
+	if err != nil {
+		return err
+	}
+	err = d.store.Update(func(tx Tx) error {
+		before := map[string]string{"holidays": strings.Join(d.Calendar().Holidays(), ", ")}
+		after := map[string]string{"holidays": strings.Join(cal.Holidays(), ", ")}
+		if err := d.auditConfig(tx, actorOf(by), "holidays", before, after); err != nil {
+			return err
+		}
+		return tx.PutSetting(SettingHolidays, strings.Join(cal.Holidays(), ","))
+	})
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.cal = cal
+	d.mu.Unlock()
+	return nil
+}
+
+// Settings reads the department's settings.
+func (d *SettingsService) Settings() (Settings, error) {
+	var s Settings
+	err := d.store.View(func(tx Tx) error {
+		vals := map[string]string{}
+		for _, k := range []string{SettingCatalogueURL, SettingDigitizationDepartments, SettingPickupLocations, SettingScanFolder, SettingBarcodePattern, SettingListen} {
+			v, err := tx.Setting(k)
+			if err != nil {
+				return err
+			}
+			vals[k] = v
+		}
+		s = Settings{CatalogueURL: vals[SettingCatalogueURL], ScanFolder: vals[SettingScanFolder], BarcodePattern: vals[SettingBarcodePattern], Listen: vals[SettingListen],
+			DigitizationDepartments: splitList(vals[SettingDigitizationDepartments]),
+			PickupLocations:         splitList(vals[SettingPickupLocations])}
+		return nil
+	})
+	return s, err
+}
+
+// SaveSettings checks and stores the settings: the catalogue link must be an
+// http(s) address and the scan folder an existing folder. It needs the
+// Fulfillment Services role; by may be left out only while no operators
+// are set up.
+func (d *SettingsService) SaveSettings(s Settings, by ...Actor) error {
+	if err := d.allow(actorOf(by), RoleFulfillment, "Changing the settings"); err != nil {
+		return err
+	}
+	s.CatalogueURL = strings.TrimSpace(s.CatalogueURL)
+	s.ScanFolder = strings.TrimSpace(s.ScanFolder)
+	if s.CatalogueURL != "" {
+		u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(s.CatalogueURL))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return refuse(ErrInvalidInput, "The catalogue search link must start with http:// or https://, e.g. https://search.example.edu/discovery/search?query=any,contains,{title}.")
+		}
+	}
+	if s.ScanFolder != "" {
+		if d.folders == nil {
+			return errNoFolders
+		}
+		if !d.folders.IsDir(s.ScanFolder) {
+			return refuse(ErrInvalidInput, "The scan folder %s does not exist or is not a folder.", s.ScanFolder)
+		}
+	}
+	s.Listen = strings.TrimSpace(s.Listen)
+	if s.Listen != "" {
+		if _, port, err := net.SplitHostPort(s.Listen); err != nil || port == "" {
+			return refuse(ErrInvalidInput, "%q is not an address to listen on: write HOST:PORT, e.g. 127.0.0.1:8626.", s.Listen)
+		}
+	}
+	s.BarcodePattern = strings.TrimSpace(s.BarcodePattern)
+	rule, err := NewBarcodeRule(s.BarcodePattern)
+	if err != nil {
+		return err
+	}
+	for _, names := range [][]string{s.DigitizationDepartments, s.PickupLocations} {
+		for _, n := range names {
+			if strings.Contains(n, ",") {
+				return refuse(ErrInvalidInput, "%q: names of departments and locations cannot contain commas.", n)
+			}
+		}
+	}
+	before, err := d.Settings()
+	if err != nil {
+		return err
+	}
+	err = d.store.Update(func(tx Tx) error {
+		after := s
+		after.DigitizationDepartments, after.PickupLocations = cleanList(s.DigitizationDepartments), cleanList(s.PickupLocations)
+		if err := d.auditConfig(tx, actorOf(by), "settings", before, after); err != nil {
+			return err
+		}
+		for k, v := range map[string]string{
+			SettingBarcodePattern:          s.BarcodePattern,
+			SettingListen:                  s.Listen,
+			SettingCatalogueURL:            s.CatalogueURL,
+			SettingScanFolder:              s.ScanFolder,
+			SettingDigitizationDepartments: strings.Join(cleanList(s.DigitizationDepartments), ","),
+			SettingPickupLocations:         strings.Join(cleanList(s.PickupLocations), ","),
+		} {
+			if err := tx.PutSetting(k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.barcodes = rule
+	d.mu.Unlock()
+	return nil
+}
+
+// Stations lists the places a workstation can stand: the RS desk, every
+// pickup desk (configured or used by a request) and every digitization
+// department (configured or used by a pick).
+func (d *SettingsService) Stations() ([]Station, error) {
+	s, err := d.Settings()
+	if err != nil {
+		return nil, err
+	}
+	pickups := slices.Clone(s.PickupLocations)
+	digitization := slices.Clone(s.DigitizationDepartments)
+	if len(digitization) == 0 {
+		digitization = append(digitization, DefaultDigitizationDepartment)
+	}
+	err = d.store.View(func(tx Tx) error {
+		return tx.ForEachSummary(func(r Summary) error {
+			if r.Pickup != "" {
+				pickups = append(pickups, r.Pickup)
+			}
+			if st, err := ParseStation(r.PickTarget); err == nil && st.Kind == StationDigitization {
+				digitization = append(digitization, st.Name)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []Station{RSDesk}
+	for _, n := range cleanList(pickups) {
+		out = append(out, Station{Kind: StationPickup, Name: n})
+	}
+	for _, n := range cleanList(digitization) {
+		out = append(out, Station{Kind: StationDigitization, Name: n})
+	}
+	return out, nil
+}

@@ -40,12 +40,9 @@ var _ domain.ILS = (*Client)(nil)
 
 // New is the client of the ILS the settings name.
 func New(set domain.NCIPSettings) (*Client, error) {
-	u, err := url.Parse(strings.TrimSpace(set.URL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%q is not an http:// or https:// address: %w", set.URL, domain.ErrInvalidInput)
-	}
-	if u.Scheme != "https" && !domain.LoopbackHost(u.Hostname()) {
-		return nil, fmt.Errorf("%s is plain http to another computer; only https is used there: %w", u.Redacted(), domain.ErrInvalidInput)
+	u, err := domain.CheckOutgoingURL(set.URL)
+	if err != nil {
+		return nil, err
 	}
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &Client{url: u, header: Header{FromAgency: set.FromAgency, ToAgency: set.ToAgency, Profile: set.Profile},

@@ -15,7 +15,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -39,11 +38,8 @@ var _ domain.Catalogue = (*Client)(nil)
 
 // New is the client of the catalogue the settings name.
 func New(set domain.CatalogueSettings) (*Client, error) {
-	base, err := url.Parse(strings.TrimSpace(set.SRUURL))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("%q is not an http:// or https:// address: %w", set.SRUURL, domain.ErrInvalidInput)
-	}
-	if err := checkScheme(base); err != nil {
+	base, err := domain.CheckOutgoingURL(set.SRUURL)
+	if err != nil {
 		return nil, err
 	}
 	p, err := set.SRUProfile()
@@ -56,15 +52,6 @@ func New(set domain.CatalogueSettings) (*Client, error) {
 	}
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &Client{base: base, version: version, profile: p, hc: hc}, nil
-}
-
-// checkScheme refuses plain http to another computer: the query and the
-// answer would travel unencrypted.
-func checkScheme(u *url.URL) error {
-	if u.Scheme == "https" || domain.LoopbackHost(u.Hostname()) {
-		return nil
-	}
-	return fmt.Errorf("%s is plain http to another computer; only https is used there: %w", u.Redacted(), domain.ErrInvalidInput)
 }
 
 // Where is the catalogue's address, without any password it carries.
