@@ -57,13 +57,13 @@ func TestBackUpNow(t *testing.T) {
 
 	test.Tap(mw.backup.button)
 	want := filepath.Join(dir, "illdesk-2026-03-02-090000.db")
-	assert.Equal(t, "Backup saved: "+want, mw.StatusText())
+	assert.Equal(t, "Backup saved: "+want, mw.status.Text())
 	require.NoError(t, bolt.VerifyBackup(want))
 	assert.False(t, mw.backup.button.Disabled(), "ready for the next one")
 	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the scan bar keeps the focus")
 
 	mw.backup.BackUpNow()
-	assert.Equal(t, "Backup saved: "+filepath.Join(dir, "illdesk-2026-03-02-090000-2.db"), mw.StatusText(), "a second one in the same second gets its own name")
+	assert.Equal(t, "Backup saved: "+filepath.Join(dir, "illdesk-2026-03-02-090000-2.db"), mw.status.Text(), "a second one in the same second gets its own name")
 }
 
 func TestBackUpNowFailureIsShown(t *testing.T) {
@@ -72,8 +72,8 @@ func TestBackUpNowFailureIsShown(t *testing.T) {
 		return "", errors.New("cannot write a backup in the folder /x/backups: permission denied")
 	}})
 	mw.backup.BackUpNow()
-	assert.Contains(t, mw.StatusText(), "The backup could not be written: cannot write a backup in the folder /x/backups: permission denied.")
-	assert.Contains(t, mw.StatusText(), "can be written to")
+	assert.Contains(t, mw.status.Text(), "The backup could not be written: cannot write a backup in the folder /x/backups: permission denied.")
+	assert.Contains(t, mw.status.Text(), "can be written to")
 	assert.False(t, mw.backup.button.Disabled())
 }
 
@@ -82,7 +82,7 @@ func TestBackUpNowNeedsTheOption(t *testing.T) {
 	mw := f.open()
 	assert.Nil(t, mw.backup.button, "no button without a way to back up")
 	mw.backup.BackUpNow() // nothing happens
-	assert.Empty(t, mw.StatusText())
+	assert.Empty(t, mw.status.Text())
 }
 
 func TestDailyBackupAtStart(t *testing.T) {
@@ -95,14 +95,14 @@ func TestDailyBackupAtStart(t *testing.T) {
 		}})
 		assert.Equal(t, 1, called)
 		assert.Contains(t, log.String(), "Today's backup: /data/backups/illdesk-2026-03-02.db")
-		assert.Empty(t, mw.StatusText(), "a backup made says nothing on the status line")
+		assert.Empty(t, mw.status.Text(), "a backup made says nothing on the status line")
 	})
 	t.Run("failed", func(t *testing.T) {
 		f := newFixture(t)
 		mw, _ := f.openWithBackups(Options{DailyBackup: func() (string, bool, error) {
 			return "", false, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The disk is full."}
 		}})
-		assert.Equal(t, "Today's backup could not be made: The disk is full. ILL Desk works on; try Back up now (the save button) later.", mw.StatusText())
+		assert.Equal(t, "Today's backup could not be made: The disk is full. ILL Desk works on; try Back up now (the save button) later.", mw.status.Text())
 		assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused(), "the window is usable")
 	})
 }

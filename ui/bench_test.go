@@ -23,7 +23,7 @@ func BenchmarkScanInWindow100k(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		r := returned[i%len(returned)]
-		mw.SubmitScan(r.ItemBarcode)
+		mw.scan.SubmitScan(r.ItemBarcode)
 		if mw.scan.lastScan != r.ID {
 			b.Fatalf("%s was not completed: %s", r.ItemBarcode, mw.banner.Text())
 		}

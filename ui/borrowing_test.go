@@ -48,7 +48,7 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 	r, err := mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: partnerCode("NYPL — NYPL library", nil),
 		Citation: domain.Citation{Title: "Silent Spring"}, Requester: "Rachel", Pickup: "Science Library"})
 	require.NoError(t, err)
-	sel, ok := mw.Selected()
+	sel, ok := mw.list.Selected()
 	require.True(t, ok)
 	assert.Equal(t, r.ID, sel.ID)
 	assert.Equal(t, 0, mw.list.view.selected, "the new request is at the top of the list")
@@ -184,14 +184,14 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	scanInto(mw, "39200001")
 	mw.Wait()
 	assert.Empty(t, f.mail.sent, "the notice waits so the scan can be undone")
-	assert.False(t, mw.sendWaiting())
+	assert.False(t, mw.sender.waiting())
 	f.clock.now = f.clock.now.Add(domain.NoticeGrace)
-	assert.True(t, mw.sendWaiting(), "the window's tick sends once the grace period has ended")
-	mw.sendQueues() // what the window's tick does
-	assert.False(t, mw.sendWaiting(), "the failed notice waits for its back-off")
+	assert.True(t, mw.sender.waiting(), "the window's tick sends once the grace period has ended")
+	mw.sender.send() // what the window's tick does
+	assert.False(t, mw.sender.waiting(), "the failed notice waits for its back-off")
 	f.clock.now = f.clock.now.Add(time.Minute)
-	assert.True(t, mw.sendWaiting(), "and is tried again when it has passed")
-	assert.Contains(t, mw.StatusText(), "could not be sent")
+	assert.True(t, mw.sender.waiting(), "and is tried again when it has passed")
+	assert.Contains(t, mw.status.Text(), "could not be sent")
 	require.Equal(t, r.ID, mw.list.selected)
 	assert.Contains(t, mw.details.buttons, "Retry now", "the details shown are brought up to date")
 	mw.SelectRequest(r.ID)
@@ -256,7 +256,7 @@ func TestBorrowingFormLenderNumberAndNeedBy(t *testing.T) {
 	needBy.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	require.Contains(t, dialogText(mw), "Create borrowing request?")
 	mw.Window().Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // the Create button has the focus
-	sel, ok := mw.Selected()
+	sel, ok := mw.list.Selected()
 	require.True(t, ok, "the request was created: %s", dialogText(mw))
 	r, err := f.desk.Find(sel.ID)
 	require.NoError(t, err)

@@ -57,7 +57,7 @@ func TestDetailsLookUpHoldings(t *testing.T) {
 	text := paneText(mw.details)
 	assert.Contains(t, text, "Main Library Stacks  ·  QA76.6 .C662 2022  ·  39000000000202")
 	assert.Contains(t, text, "Engineering Reserve  ·  QA76.6 .C662 2022 c.2  ·  39000000000303  (2-hour loan)\nfrom record rec-book at 127.0.0.1")
-	assert.Contains(t, mw.StatusText(), "2 holdings found")
+	assert.Contains(t, mw.status.Text(), "2 holdings found")
 	assert.NotContains(t, mw.details.buttons, rejectNotHeldLabel)
 
 	// the pick offers the barcodes the catalogue listed, the first filled in
@@ -111,7 +111,7 @@ func TestDetailsLookupFailureIsShown(t *testing.T) {
 	mw.SelectRequest(r.ID)
 	mw.details.LookUpHoldings()
 	mw.Wait()
-	assert.Contains(t, mw.StatusText(), "Unsupported index (bath.isbn)")
+	assert.Contains(t, mw.status.Text(), "Unsupported index (bath.isbn)")
 	assert.Contains(t, paneText(mw.details), "The catalogue could not be searched")
 }
 
@@ -136,7 +136,7 @@ func TestSettingsCatalogue(t *testing.T) {
 	mw.settingsDialog.TestCatalogue("openurl", func(err error) { got = err })
 	mw.Wait()
 	require.NoError(t, got)
-	assert.Contains(t, mw.StatusText(), "The link resolver at "+resolver.URL)
+	assert.Contains(t, mw.status.Text(), "The link resolver at "+resolver.URL)
 
 	f.partner("RAPID", 24)
 	r := f.lending("RAPID", "A1", func(in *domain.LendingInput) { in.ISSN = "0028-0836" })
@@ -179,7 +179,7 @@ func TestSettingsILS(t *testing.T) {
 	mw.settingsDialog.TestILS(func(err error) { got = err })
 	mw.Wait()
 	require.NoError(t, got)
-	assert.Contains(t, mw.StatusText(), "The ILS at "+ils.URL+" answered a LookupUser.")
+	assert.Contains(t, mw.status.Text(), "The ILS at "+ils.URL+" answered a LookupUser.")
 	assert.Equal(t, []string{"LookupUser"}, ils.Calls())
 }
 
@@ -267,11 +267,11 @@ func TestHoldingsLookedUpInTheBackground(t *testing.T) {
 	assert.Contains(t, text, "Main Library Stacks  ·  QA76.6 .C662 2022  ·  39000000000202\nfrom record rec-book at 127.0.0.1")
 	assert.NotContains(t, text, "No print holdings recorded.")
 	said := "B1: 2 holdings found in the catalogue."
-	assert.Equal(t, said, mw.StatusText())
+	assert.Equal(t, said, mw.status.Text())
 	assert.Equal(t, place, mw.details.scroll.Offset, "the pane stays where staff scrolled it")
 
 	mw.LookedUp(got[other.ID])
-	assert.Equal(t, said, mw.StatusText(), "B2 is not in the details pane")
+	assert.Equal(t, said, mw.status.Text(), "B2 is not in the details pane")
 	assert.Contains(t, paneText(mw.details), "Title of B1")
 
 	mw.SelectRequest(other.ID)

@@ -19,7 +19,7 @@ func shipReady(t *testing.T, f *fixture) *MainWindow {
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
 	mw.SelectRequest(r.ID)
-	mw.AddFiles([]string{pdfPath("valid_scan_3pages.pdf")})
+	mw.drop.AddFiles([]string{pdfPath("valid_scan_3pages.pdf")})
 	mw.Wait()
 	require.False(t, mw.drop.ship.Disabled())
 	return mw
@@ -31,19 +31,19 @@ func TestShipOnAFullDiskIsRefusedClearlyAndWorksOnceFreed(t *testing.T) {
 	mw := shipReady(t, f)
 	filler := tmpfstest.Fill(t, disk)
 
-	mw.ShipSelected()
+	mw.drop.ShipSelected()
 	mw.Wait()
-	assert.Contains(t, mw.StatusText(), "The disk is full: free space on the disk holding ")
-	assert.Contains(t, mw.StatusText(), "the last change was not saved.")
-	assert.NotContains(t, mw.StatusText(), "damaged")
+	assert.Contains(t, mw.status.Text(), "The disk is full: free space on the disk holding ")
+	assert.Contains(t, mw.status.Text(), "the last change was not saved.")
+	assert.NotContains(t, mw.status.Text(), "damaged")
 	assert.Equal(t, domain.Created, f.state("R-1"))
 	files, _ := os.ReadDir(filepath.Join(disk, "vault"))
 	assert.Empty(t, files, "no file is left half-written in the vault")
 
 	require.NoError(t, os.Remove(filler))
-	mw.ShipSelected()
+	mw.drop.ShipSelected()
 	mw.Wait()
-	assert.Equal(t, domain.ShippedDigitally, f.state("R-1"), mw.StatusText())
+	assert.Equal(t, domain.ShippedDigitally, f.state("R-1"), mw.status.Text())
 }
 
 func TestShipToAReadOnlyVaultIsRefusedClearlyAndChangesNothing(t *testing.T) {
@@ -55,14 +55,14 @@ func TestShipToAReadOnlyVaultIsRefusedClearlyAndChangesNothing(t *testing.T) {
 	mw := shipReady(t, f)
 	tmpfstest.ReadOnly(t, vaultDir, true)
 
-	mw.ShipSelected()
+	mw.drop.ShipSelected()
 	mw.Wait()
-	assert.Contains(t, mw.StatusText(), "ILL Desk may not write to "+vaultDir+" (the folder is read-only")
-	assert.Contains(t, mw.StatusText(), "nothing was saved")
+	assert.Contains(t, mw.status.Text(), "ILL Desk may not write to "+vaultDir+" (the folder is read-only")
+	assert.Contains(t, mw.status.Text(), "nothing was saved")
 	assert.Equal(t, domain.Created, f.state("R-1"))
 
 	tmpfstest.ReadOnly(t, vaultDir, false)
-	mw.ShipSelected()
+	mw.drop.ShipSelected()
 	mw.Wait()
-	assert.Equal(t, domain.ShippedDigitally, f.state("R-1"), mw.StatusText())
+	assert.Equal(t, domain.ShippedDigitally, f.state("R-1"), mw.status.Text())
 }

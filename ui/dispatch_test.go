@@ -83,9 +83,9 @@ func TestWindowShowsWhatTheDispatcherCouldNotSend(t *testing.T) {
 	assert.Empty(t, f.sent(), "nothing is sent on the UI thread")
 	runLater()
 	assert.Equal(t, []string{"R-2"}, f.sent(), "R-1's refusal does not hold up R-2's message to the same partner")
-	assert.True(t, strings.HasPrefix(mw.StatusText(), "Message "), mw.StatusText())
-	assert.Contains(t, mw.StatusText(), "(Unfilled of R-1) to RAPID was refused: the partner answered ERROR: UnrecognisedDataValue: refused by the test")
-	assert.Contains(t, mw.StatusText(), "resend, drop or mark as sent")
+	assert.True(t, strings.HasPrefix(mw.status.Text(), "Message "), mw.status.Text())
+	assert.Contains(t, mw.status.Text(), "(Unfilled of R-1) to RAPID was refused: the partner answered ERROR: UnrecognisedDataValue: refused by the test")
+	assert.Contains(t, mw.status.Text(), "resend, drop or mark as sent")
 }
 
 // refusedInWindow rejects R-1 with RAPID refusing its Unfilled, and opens
@@ -139,7 +139,7 @@ func TestRefusedMessageOffersResendDropMarkSent(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.status, msgs[0].Status)
 			assert.Equal(t, tt.sent, f.sent())
-			assert.Equal(t, tt.says, mw.StatusText())
+			assert.Equal(t, tt.says, mw.status.Text())
 			var byStaff int
 			for _, ev := range mustFind(t, f.desk, r.ID).History {
 				if ev.Action == domain.ActMessage && ev.Actor == "tester" {

@@ -20,7 +20,7 @@ func TestChoosingFacetsShowsAListedRequest(t *testing.T) {
 	f.borrowing("Borrowed book")
 	mw := f.open()
 	shown := func() string {
-		r, ok := mw.Selected()
+		r, ok := mw.list.Selected()
 		switch {
 		case !ok:
 			return ""
@@ -64,7 +64,7 @@ func TestActionsKeepTheRequestShownWhenItLeavesTheFacets(t *testing.T) {
 	require.NoError(t, err)
 	mw.Refresh()
 	assert.Equal(t, []string{"R-2"}, listedRefs(mw), "the rejected request left the Created facet")
-	got, ok := mw.Selected()
+	got, ok := mw.list.Selected()
 	require.True(t, ok)
 	assert.Equal(t, "R-1", got.ExternalID, "staff still see what they did")
 	assert.Equal(t, domain.Rejected, got.State)
@@ -79,19 +79,19 @@ func TestChoosingFacetsKeepsARequestWithFilesWaiting(t *testing.T) {
 	mw := f.open()
 	mw.SelectRequest(r.ID)
 	scan := pdfPath("valid_text_1page.pdf")
-	mw.AddFiles([]string{scan})
+	mw.drop.AddFiles([]string{scan})
 	mw.Wait()
 	require.Equal(t, []string{scan}, mw.drop.files)
 
 	mw.list.SetSide(domain.Borrowing)
-	got, _ := mw.Selected()
+	got, _ := mw.list.Selected()
 	assert.Equal(t, "R-1", got.ExternalID, "the dropped scan still waits to be shipped")
 	assert.Equal(t, []string{scan}, mw.drop.files)
 
 	mw.drop.ClearFiles()
 	mw.list.SetSide(domain.Lending)
 	mw.list.SetSide(domain.Borrowing)
-	got, _ = mw.Selected()
+	got, _ = mw.list.Selected()
 	assert.Equal(t, "Borrowed book", got.Title, "with nothing waiting, the selection follows the facets")
 }
 

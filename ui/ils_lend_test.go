@@ -30,13 +30,13 @@ func TestDetailsLoanCallsTheILS(t *testing.T) {
 
 	mw.SelectRequest(first.ID)
 	require.NoError(t, mw.details.lent.Loan("39000001", ""))
-	assert.Contains(t, mw.StatusText(), "The ILS was not told of this loan: partner RAPID has no ILS patron id")
+	assert.Contains(t, mw.status.Text(), "The ILS was not told of this loan: partner RAPID has no ILS patron id")
 	assert.Empty(t, ils.Calls())
 
 	require.NoError(t, mw.settingsDialog.SavePartner("RAPID", func(p *domain.Partner) { p.ILSPatronID = "ILL-RAPID" }))
 	mw.SelectRequest(second.ID)
 	require.NoError(t, mw.details.lent.Loan("39001000000017", ""))
-	assert.NotContains(t, mw.StatusText(), "The ILS was not told")
+	assert.NotContains(t, mw.status.Text(), "The ILS was not told")
 	it, _ := ils.Item("39001000000017")
 	assert.Equal(t, "ILL-RAPID", it.Loaned)
 

@@ -170,15 +170,3 @@ func (s *lentBookSection) AnswerRenew(yes bool) error {
 	s.acted(r, msg)
 	return nil
 }
-
-// queueOverdue has the dispatcher queue Overdue for books lent past their
-// due date (it looks at most every domain.OverdueCheckEvery); the pass
-// that sends them follows by itself.
-func (m *MainWindow) queueOverdue() {
-	if m.closed() {
-		return
-	}
-	if _, err := m.desk.Dispatcher().QueueOverdue(); err != nil {
-		m.Do(func() { m.status.fail(err) })
-	}
-}

@@ -53,7 +53,7 @@ func TestNewLendingFormKeepsWhatWasTypedWhenRefused(t *testing.T) {
 	fs.title.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	assert.Nil(t, mw.Window().Canvas().Overlays().Top(), "Return saved the request and closed the form")
 
-	sel, ok := mw.Selected()
+	sel, ok := mw.list.Selected()
 	require.True(t, ok, "the new request is selected")
 	assert.Equal(t, domain.Lending, sel.Side)
 	r, err := f.desk.Find(sel.ID)

@@ -31,8 +31,8 @@ type windowShortcut struct {
 // windowShortcuts are the shortcuts the window owns; they work while the
 // scan bar, the search field or the list has the focus.
 var windowShortcuts = []windowShortcut{
-	{key: fyne.KeyReturn, what: "Ship the checked scan of the selected request", run: (*MainWindow).ShipSelected},
-	{key: fyne.KeyEnter, what: "Ship the checked scan (keypad Enter)", run: (*MainWindow).ShipSelected},
+	{key: fyne.KeyReturn, what: "Ship the checked scan of the selected request", run: func(m *MainWindow) { m.drop.ShipSelected() }},
+	{key: fyne.KeyEnter, what: "Ship the checked scan (keypad Enter)", run: func(m *MainWindow) { m.drop.ShipSelected() }},
 	{key: fyne.KeyF, what: "Find: put the cursor in the search field", run: (*MainWindow).FocusSearch},
 	{key: fyne.KeyN, what: "New borrowing request", run: func(m *MainWindow) { m.menu.NewBorrowing() }},
 	{key: fyne.KeyN, shift: true, what: "New lending request", run: func(m *MainWindow) { m.menu.NewLending() }},

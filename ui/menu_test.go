@@ -178,7 +178,7 @@ func TestBackUpFromTheMenu(t *testing.T) {
 
 	menuItem(t, mw, "File", "Back up now").Action()
 	assert.Equal(t, 1, backups)
-	assert.Equal(t, "Backup saved: /backups/illdesk.db", mw.StatusText())
+	assert.Equal(t, "Backup saved: /backups/illdesk.db", mw.status.Text())
 
 	without := f.open()
 	for _, it := range without.Window().MainMenu().Items[0].Items {

@@ -48,7 +48,7 @@ func TestSlipsFollowSlipOutput(t *testing.T) {
 	mw.Wait()
 	require.Len(t, p.Jobs(), 1)
 	assert.Equal(t, [2]string{"Office", filepath.Join(f.dir, "work", "slips", "A-slip.pdf")}, p.Jobs()[0])
-	assert.Equal(t, "Pick slip sent to the printer Office.", mw.StatusText())
+	assert.Equal(t, "Pick slip sent to the printer Office.", mw.status.Text())
 
 	mw.list.MarkRequest(b.ID, true)
 	require.NoError(t, mw.batch.PickMarked(scanLabDesk))
@@ -60,7 +60,7 @@ func TestSlipsFollowSlipOutput(t *testing.T) {
 	mw.Wait()
 	require.Len(t, p.Jobs(), 3, "the marked requests' slips are one job")
 	assert.Contains(t, filepath.Base(p.Jobs()[2][1]), "slips-")
-	assert.Equal(t, "2 pick slips sent to the printer Office.", mw.StatusText())
+	assert.Equal(t, "2 pick slips sent to the printer Office.", mw.status.Text())
 }
 
 func TestSlipsWithoutPrinter(t *testing.T) {
@@ -74,7 +74,7 @@ func TestSlipsWithoutPrinter(t *testing.T) {
 	mw.Wait()
 	assert.Empty(t, p.Jobs())
 	assert.Equal(t, "No printer is set and this computer has no default printer. Choose a printer in Settings, on the Printing tab.",
-		mw.StatusText())
+		mw.status.Text())
 }
 
 func TestPrintingSettings(t *testing.T) {

@@ -84,7 +84,7 @@ func TestRequestsFromUnknownLibraries(t *testing.T) {
 	assert.Equal(t, "DE-NEW", entries[0].Text, "the suggested free code")
 	require.ErrorIs(t, q.Accept(first.Held, "rapid"), domain.ErrPartnerExists)
 	require.NoError(t, q.Accept(first.Held, "NEWLIB"))
-	assert.Contains(t, mw.StatusText(), `Accepted "ISIL:DE-NEW" as partner NEWLIB`)
+	assert.Contains(t, mw.status.Text(), `Accepted "ISIL:DE-NEW" as partner NEWLIB`)
 	assert.Equal(t, []string{"N-1"}, listedRefs(mw), "its request is in the list now")
 	// the new partner proves nothing yet: it needs attention until it has a credential
 	assert.Equal(t, "ILL Desk — RS desk — 1 need attention, 1 from unknown libraries", mw.Window().Title())

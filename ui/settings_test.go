@@ -75,7 +75,7 @@ func TestSettingsILSSteps(t *testing.T) {
 	assert.Equal(t, "Main Library=MAIN,Science Library=SCI", ns.PickupCodes)
 	assert.Equal(t, domain.NoticesILS, ns.PatronNotices)
 	assert.Empty(t, ns.Unreachable, "an unchanged choice is not written")
-	assert.Contains(t, mw.StatusText(), "ILS settings saved.")
+	assert.Contains(t, mw.status.Text(), "ILS settings saved.")
 
 	tab = sd.newILSStepsTab(ns)
 	tab.codes.Remove(0)

@@ -81,15 +81,15 @@ func TestStorageBarOffersReopenAndKeepsTheScan(t *testing.T) {
 	scanInto(mw, "R-1")
 	assert.Equal(t, storageGoneText, mw.storage.Text())
 	assert.Contains(t, mw.storage.Text(), "press Reopen (Ctrl+R)")
-	assert.Contains(t, mw.StatusText(), "stopped answering")
-	assert.NotContains(t, mw.StatusText(), "damaged")
+	assert.Contains(t, mw.status.Text(), "stopped answering")
+	assert.NotContains(t, mw.status.Text(), "damaged")
 	assert.Equal(t, "R-1", mw.scan.entry.Text, "the scan that was not saved stays in the bar")
 	assert.Equal(t, "R-1", mw.scan.entry.SelectedText(), "selected, so that the next scan replaces it")
 
 	// Ctrl+R while the disk is still away says so and keeps the scan
 	mw.scan.entry.TypedShortcut(ctrl(fyne.KeyR))
 	assert.Equal(t, fmt.Sprintf(stillGoneText, goneDetail), mw.storage.Text())
-	assert.Contains(t, mw.StatusText(), "stopped answering")
+	assert.Contains(t, mw.status.Text(), "stopped answering")
 	assert.False(t, mw.storage.button.Disabled(), "Reopen can be pressed again")
 	assert.Equal(t, "R-1", mw.scan.entry.Text)
 	assert.Zero(t, reopens.Load())
@@ -99,14 +99,14 @@ func TestStorageBarOffersReopenAndKeepsTheScan(t *testing.T) {
 	test.Tap(mw.storage.button)
 	assert.Equal(t, int32(1), reopens.Load())
 	assert.Empty(t, mw.storage.Text(), "the bar goes once the database is open again")
-	assert.Equal(t, reopenedText, mw.StatusText())
+	assert.Equal(t, reopenedText, mw.status.Text())
 	assert.Equal(t, "R-1", mw.scan.entry.Text, "Reopen keeps what was typed")
 	assert.Equal(t, mw.scan.entry, mw.Window().Canvas().Focused())
 
 	// Return scans it again, and now it works
 	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	sel, ok := mw.Selected()
-	require.True(t, ok, mw.StatusText())
+	sel, ok := mw.list.Selected()
+	require.True(t, ok, mw.status.Text())
 	assert.Equal(t, r.ID, sel.ID)
 	assert.Empty(t, mw.scan.entry.Text)
 }
@@ -152,7 +152,7 @@ func TestReopenFromAnOpenFormKeepsItsFields(t *testing.T) {
 	assert.Equal(t, note, mw.Window().Canvas().Focused(), "the focus stays in the form")
 
 	test.Tap(send)
-	assert.Equal(t, domain.BadCitation, f.state("R-1"), mw.StatusText())
+	assert.Equal(t, domain.BadCitation, f.state("R-1"), mw.status.Text())
 }
 
 func TestReopenSaysWhyTheDatabaseDidNotOpen(t *testing.T) {
@@ -163,7 +163,7 @@ func TestReopenSaysWhyTheDatabaseDidNotOpen(t *testing.T) {
 	}
 	mw.storage.Reopen()
 	assert.Equal(t, notOpenedText+"The database x is already open in another ILL Desk process.", mw.storage.Text())
-	assert.Contains(t, mw.StatusText(), "already open")
+	assert.Contains(t, mw.status.Text(), "already open")
 }
 
 func TestNoStorageBarWithoutReopen(t *testing.T) {
@@ -175,7 +175,7 @@ func TestNoStorageBarWithoutReopen(t *testing.T) {
 	mw := f.open() // a department database: its server is no file to reopen
 	disk.gone.Store(true)
 	scanInto(mw, "R-1")
-	assert.Contains(t, mw.StatusText(), "stopped answering")
+	assert.Contains(t, mw.status.Text(), "stopped answering")
 	assert.Empty(t, mw.storage.Text())
 	mw.scan.entry.TypedShortcut(ctrl(fyne.KeyR))
 	assert.Empty(t, mw.storage.Text())

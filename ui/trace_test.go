@@ -83,7 +83,7 @@ func TestSubmitScanWithTracingWritesOrderedTimes(t *testing.T) {
 	mw.SetStation(mainDesk)
 	scanInto(mw, "39200001")     // onto the hold shelf
 	scanInto(mw, "NO-SUCH-CODE") // refused
-	mw.SubmitScan("")            // not a scan: opens the highlighted request
+	mw.scan.SubmitScan("")       // not a scan: opens the highlighted request
 	end := time.Now()
 
 	lines := readTrace(t, path)

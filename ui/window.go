@@ -35,13 +35,9 @@
 package ui
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"net/url"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -136,12 +132,8 @@ type MainWindow struct {
 
 	jobs sync.WaitGroup // background work (preflight, ship), for tests and shutdown
 	quit chan struct{}
-	// sending ends when the window closes, so that no further item is
-	// sent; nextSend is when the dispatcher's earliest waiting item is due
-	// (Unix nanoseconds, 0 when none), for tick.
-	sending     context.Context
-	stopSending context.CancelFunc
-	nextSend    atomic.Int64
+	// sender sends what the window's changes queued.
+	sender *QueueSender
 	// spawn starts background work; tests run it in place, because Fyne's
 	// test driver runs fyne.Do callbacks on the calling goroutine.
 	spawn func(func())
@@ -215,7 +207,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		func(v string) { m.list.SetFormat(v); m.FocusScanBar() })
 	m.facets.onSearch = m.list.searchFor
 	// A scanner used while the search field has the focus still scans.
-	m.facets.onScan = m.SubmitScan
+	m.facets.onScan = m.scan.SubmitScan
 	m.facets.search.onShortcut = m.handleShortcut
 	m.facets.onKey = m.handleNavKey
 	m.drop = newDropArea(l, d, m.win)
@@ -320,7 +312,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.scan.loaded = func() { m.menu.fillDeskMenu(); m.showTitle() }
 	m.win.SetOnClosed(func() {
 		close(m.quit)
-		m.stopSending()
+		m.sender.stop()
 		m.jobs.Wait()
 		if m.scan.trace != nil {
 			_ = m.scan.trace.close()
@@ -339,11 +331,11 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	if opts.DailyBackup != nil {
 		m.run(func() { m.backup.dailyBackup(opts.DailyBackup) })
 	}
-	// What the window's actions queue is sent off the UI thread once the
-	// change is committed: the desk kicks its dispatcher after each such
-	// commit, whichever handler made it.
-	m.sending, m.stopSending = context.WithCancel(context.Background())
-	d.Dispatcher().Notify(func() { m.run(m.sendQueues) })
+	m.sender = newQueueSender(l, d.Dispatcher(), d.Now, m.closed, func() {
+		if r, ok := m.list.Selected(); ok {
+			m.showDetails(r)
+		}
+	})
 	go m.tick()
 	return m
 }
@@ -443,10 +435,10 @@ func (m *MainWindow) tick() {
 				if c, err := m.desk.PrepareAttention(); err == nil {
 					m.Do(func() { m.attention.showCount(c.Among(m.list.listing), c.Held()) })
 				}
-				m.run(m.queueOverdue)
+				m.run(m.sender.queueOverdue)
 			}
-			if n%6 == 0 || m.sendWaiting() {
-				m.run(m.sendQueues)
+			if n%6 == 0 || m.sender.waiting() {
+				m.run(m.sender.send)
 			}
 		}
 	}
@@ -501,13 +493,6 @@ func (m *MainWindow) actor() domain.Actor {
 	return domain.Actor{Operator: m.signin.name, Station: m.scan.Station()}
 }
 
-// sendWaiting reports whether the earliest item that waited, after the
-// dispatcher's last pass, for its grace period or back-off is due now.
-func (m *MainWindow) sendWaiting() bool {
-	next := m.nextSend.Load()
-	return next != 0 && !m.desk.Now().Before(time.Unix(0, next))
-}
-
 // afterAction updates the request's row, keeps it in view and reports the
 // result, with Undo for a few seconds when the change can be undone.
 func (m *MainWindow) afterAction(r domain.Request, msg string) {
@@ -524,55 +509,8 @@ func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.FocusScanBar()
 }
 
-// StatusText is what the status line says now.
-func (m *MainWindow) StatusText() string { return m.status.Text() }
-
-// SubmitScan handles a code from the scan bar (ScanBar.SubmitScan).
-func (m *MainWindow) SubmitScan(code string) { m.scan.SubmitScan(code) }
-
 // SetStation sets where this workstation stands (ScanBar.SetStation).
 func (m *MainWindow) SetStation(st domain.Station) { m.scan.SetStation(st) }
-
-// sendQueues has the dispatcher send what is due in every queue (partner
-// messages, shipped files, patron notices), off the UI thread, and says on
-// the status line what is failing — a partner's endpoint down, a notice
-// that did not go out.
-func (m *MainWindow) sendQueues() {
-	if m.closed() {
-		return
-	}
-	rep, err := m.desk.Dispatcher().SendDue(m.sending)
-	var next int64
-	if !rep.Next.IsZero() {
-		next = rep.Next.UnixNano()
-	}
-	m.nextSend.Store(next)
-	m.Do(func() {
-		switch {
-		case err != nil:
-			m.status.fail(err)
-		case rep.Failed > 0:
-			msg := fmt.Sprintf("%d item(s) could not be sent; they are kept and retried.", rep.Failed)
-			if len(rep.Problems) > 0 {
-				msg = strings.Join(rep.Problems, " · ") + " — kept and retried."
-			}
-			if len(rep.Refused) > 0 {
-				msg = strings.Join(rep.Refused, " · ") + " — resend, drop or mark as sent in the request's details."
-				if len(rep.Problems) > 0 {
-					msg = strings.Join(rep.Problems, " · ") + " — kept and retried. · " + msg
-				}
-			}
-			m.status.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: msg})
-		}
-		// what went out, or failed, is written in the requests' history,
-		// which the details show; the list's summaries stay as they are
-		if rep.Sent > 0 || rep.Failed > 0 {
-			if r, ok := m.list.Selected(); ok {
-				m.showDetails(r)
-			}
-		}
-	})
-}
 
 // run starts background work that Wait waits for.
 func (m *MainWindow) run(fn func()) {
@@ -615,21 +553,9 @@ func (m *MainWindow) closed() bool {
 // finished, so the database is not closed under it.
 func (m *MainWindow) Wait() { m.jobs.Wait() }
 
-// AddFiles adds scanned files to the selected request's drop area (DropArea.AddFiles).
-func (m *MainWindow) AddFiles(paths []string) { m.drop.AddFiles(paths) }
-
-// DropFiles handles files dropped on the window (DropArea.DropFiles).
-func (m *MainWindow) DropFiles(paths []string) { m.drop.DropFiles(paths) }
-
-// ShipSelected ships the checked scan of the selected request (DropArea.ShipSelected).
-func (m *MainWindow) ShipSelected() { m.drop.ShipSelected() }
-
 // SelectRequest shows a request in the details pane and highlights it in
 // the list (ListPane.SelectRequest).
 func (m *MainWindow) SelectRequest(id string) { m.list.SelectRequest(id) }
-
-// Selected is the request shown in the details pane.
-func (m *MainWindow) Selected() (domain.Request, bool) { return m.list.Selected() }
 
 // MessageArrived shows a partner's message received here: the list
 // catches up a moment later (a burst is read once), and, while the window
