@@ -26,6 +26,8 @@
 //	settings.go, stats.go, audit.go: the dialogs the top bar opens
 //	quarantine.go QuarantineDialog: requests from unknown libraries (from Needs attention)
 //	printing.go   pick slips opened or printed as slip-output says; the Printing settings
+//	sender.go     QueueSender: sends what changes queued, retries, queues Overdue
+//	notify.go     Notifier: desktop notifications while the window is in the background
 //
 // A pane reaches the desk through the narrow interface it declares, and
 // other panes only through the callbacks MainWindow sets; what every pane
