@@ -236,7 +236,11 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 	inbound := widget.NewLabel("")
 	code := ""
 	list := widget.NewList(func() int { return len(partners) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := partners[i]
 			text := p.Code + " — " + p.Name

@@ -279,7 +279,7 @@ func newAgencyField(host *dialogHost) *agencyField {
 	f := &agencyField{typ: widget.NewSelectEntry(agencyTypes), value: host.entry(false)}
 	f.typ.SetPlaceHolder("type, e.g. ISIL")
 	f.value.SetPlaceHolder("the id in that scheme, e.g. US-MIU")
-	f.box = container.NewBorder(nil, nil, sized(f.typ, 140), nil, f.value)
+	f.box = container.NewBorder(nil, nil, sized(f.typ, 170), nil, f.value)
 	return f
 }
 
