@@ -112,7 +112,7 @@ func auditDetail(e domain.AuditEntry) string {
 // auditTableLayout gives the table the space it is offered and shares the
 // width among its columns, each at least its least width.
 type auditTableLayout struct {
-	table *widget.Table
+	table *auditTable
 	width float32 // the width the columns were shared for
 }
 
@@ -151,18 +151,37 @@ func (l *auditTableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(0, 120)
 }
 
+// auditTable is the audit log's table; Escape on it closes the dialog,
+// as it does in the dialog's fields.
+type auditTable struct {
+	widget.Table
+	escape func()
+}
+
+// TypedKey closes the dialog on Escape and moves through the cells on
+// the other keys.
+func (t *auditTable) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && t.escape != nil {
+		t.escape()
+		return
+	}
+	t.Table.TypedKey(k)
+}
+
 // newAuditTable shows entries as a table with a header row; chosen is
 // called with the entry of the row staff select.
-func newAuditTable(entries *[]domain.AuditEntry, chosen func(domain.AuditEntry)) *widget.Table {
-	cell := func() fyne.CanvasObject {
+func newAuditTable(entries *[]domain.AuditEntry, chosen func(domain.AuditEntry), escape func()) *auditTable {
+	t := &auditTable{escape: escape}
+	t.Length = func() (int, int) { return len(*entries), len(auditColumns) }
+	t.CreateCell = func() fyne.CanvasObject {
 		l := widget.NewLabel("")
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
-	t := widget.NewTable(func() (int, int) { return len(*entries), len(auditColumns) }, cell,
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(auditColumns[id.Col].text((*entries)[id.Row]))
-		})
+	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
+		o.(*widget.Label).SetText(auditColumns[id.Col].text((*entries)[id.Row]))
+	}
+	t.ExtendBaseWidget(t)
 	t.ShowHeaderRow = true
 	t.CreateHeader = func() fyne.CanvasObject {
 		l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -194,7 +213,7 @@ func (v *AuditDialog) ShowAudit() {
 	var entries []domain.AuditEntry
 	detail := widget.NewLabel("Select an entry to read all of it.")
 	detail.Wrapping = fyne.TextWrapWord
-	table := newAuditTable(&entries, func(e domain.AuditEntry) { detail.SetText(auditDetail(e)) })
+	table := newAuditTable(&entries, func(e domain.AuditEntry) { detail.SetText(auditDetail(e)) }, v.dialogs.escape)
 	status := widget.NewLabel("")
 	load := func() {
 		var err error

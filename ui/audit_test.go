@@ -14,7 +14,7 @@ import (
 )
 
 // tableText is what a table shows: the header row, then each row's cells.
-func tableText(t *widget.Table) [][]string {
+func tableText(t *auditTable) [][]string {
 	rows, cols := t.Length()
 	header := make([]string, cols)
 	for c := range cols {
@@ -44,7 +44,7 @@ func TestAuditLogIsATable(t *testing.T) {
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 
 	mw.auditLog.ShowAudit()
-	tables := overlayWidgets[*widget.Table](mw)
+	tables := overlayWidgets[*auditTable](mw)
 	require.Len(t, tables, 1)
 	shown := tableText(tables[0])
 	assert.Equal(t, []string{"When", "Request", "Action", "From", "To", "Operator", "Desk", "Note"}, shown[0])
@@ -66,6 +66,12 @@ func TestAuditLogIsATable(t *testing.T) {
 		}
 		assert.NotContains(t, l.Text, "→")
 	}
+
+	tables[0].Select(widget.TableCellID{Row: 1, Col: 0})
+	assert.Contains(t, dialogText(mw), "Action: Rejected · From: New · To: Rejected", "the selected entry, whole")
+	mw.Window().Canvas().Focus(tables[0])
+	tables[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	assert.Nil(t, mw.Window().Canvas().Overlays().Top(), "Escape on the table closes the log")
 }
 
 func TestAuditCells(t *testing.T) {
