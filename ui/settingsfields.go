@@ -113,7 +113,11 @@ type barcodeField struct {
 	prefix, minLen, maxLen *keyEntry
 	chars                  *widget.Select
 	kept                   *keptNote
-	box                    *fyne.Container
+	// try takes a barcode to check against the rule as the fields show it;
+	// verdict says whether it is accepted
+	try     *keyEntry
+	verdict *widget.Label
+	box     *fyne.Container
 }
 
 func newBarcodeField(host *dialogHost, stored string) *barcodeField {
@@ -143,12 +147,45 @@ func newBarcodeField(host *dialogHost, stored string) *barcodeField {
 		widget.NewLabel("Starts with"), f.prefix,
 		widget.NewLabel("Followed by"), f.chars,
 		widget.NewLabel("Length"), length)}
+	f.try = host.entry(false)
+	f.try.SetPlaceHolder("try a barcode, e.g. scan one here")
+	f.verdict = widget.NewLabel("")
+	f.verdict.Truncation = fyne.TextTruncateEllipsis
+	f.try.OnChanged = func(string) { f.check() }
+	for _, e := range []*keyEntry{f.prefix, f.minLen, f.maxLen} {
+		e.OnChanged = func(string) { f.check() }
+	}
+	f.chars.OnChanged = func(string) { f.check() }
 	if !ok {
-		f.kept = newKeptNote(stored, nil)
+		f.kept = newKeptNote(stored, f.check)
 		rows = append(rows, f.kept.box)
 	}
+	rows = append(rows, container.NewGridWithColumns(2, f.try, f.verdict))
 	f.box = container.NewVBox(rows...)
 	return f
+}
+
+// check says whether the barcode typed in try passes the rule the fields
+// show.
+func (f *barcodeField) check() {
+	code := strings.TrimSpace(f.try.Text)
+	if code == "" {
+		f.verdict.SetText("")
+		return
+	}
+	pattern, err := f.Pattern()
+	var rule domain.BarcodeRule
+	if err == nil {
+		rule, err = domain.NewBarcodeRule(pattern)
+	}
+	switch {
+	case err != nil: // the fields themselves are wrong: say how
+		f.verdict.SetText(refusalText(err))
+	case rule.Check(code) != nil:
+		f.verdict.SetText("Not accepted by this rule")
+	default:
+		f.verdict.SetText("Accepted")
+	}
 }
 
 // sized gives o a width of its own in a row.

@@ -78,7 +78,28 @@ func TestBarcodeFieldWritesThePattern(t *testing.T) {
 	_, err = f.Pattern()
 	assert.ErrorIs(t, err, domain.ErrInvalidInput, "shortest past longest")
 
+	for _, tc := range []struct{ code, verdict string }{
+		{"", ""},
+		{"39123456789012", "Accepted"},
+		{"3912345678", "Not accepted by this rule"},
+		{"31123456789012", "Accepted"},
+	} {
+		f.minLen.SetText("14")
+		f.prefix.SetText("31")
+		f.try.SetText(tc.code)
+		if tc.code == "39123456789012" {
+			f.prefix.SetText("39") // the verdict follows the fields
+		}
+		assert.True(t, strings.HasPrefix(f.verdict.Text, tc.verdict) && (tc.verdict != "" || f.verdict.Text == ""),
+			"%s: %q", tc.code, f.verdict.Text)
+	}
+
 	hand := newBarcodeField(testHost(t), `^(39|40)\d{8}$`)
+	hand.try.SetText("4012345678")
+	assert.Equal(t, "Accepted", hand.verdict.Text, "the kept pattern is the one tried")
+	hand.maxLen.SetText("x")
+	assert.Equal(t, "Accepted", hand.verdict.Text, "the fields do not count while the pattern is kept")
+	hand.maxLen.SetText("")
 	assert.Contains(t, labelTexts(hand.box.Objects), `Kept as stored: ^(39|40)\d{8}$`)
 	hand.prefix.SetText("39")
 	got, err = hand.Pattern()
@@ -88,6 +109,9 @@ func TestBarcodeFieldWritesThePattern(t *testing.T) {
 	got, err = hand.Pattern()
 	require.NoError(t, err)
 	assert.Equal(t, `^39[\x21-\x7E]*$`, got)
+	assert.Equal(t, "Not accepted by this rule", hand.verdict.Text, "the fields count once they replace it")
+	hand.maxLen.SetText("x")
+	assert.Contains(t, hand.verdict.Text, "must be a whole number", "what is wrong with the fields")
 }
 
 func TestDeliveryFieldRoundTrips(t *testing.T) {
