@@ -39,6 +39,8 @@ func (r Reason) Label() string {
 		return "Policy problem"
 	case ReasonOther:
 		return "Other (explain in a note)"
+	case ReasonUnspecified:
+		return "No reason recorded"
 	}
 	return string(r)
 }

@@ -59,7 +59,7 @@ func StatsReport(s Stats, generated string) Report {
 	}})
 	states := ReportSection{Heading: "Closed requests by final state", Columns: []string{"State", "Requests"}}
 	for _, st := range SortedStates(s.ByFinalState) {
-		states.Rows = append(states.Rows, []string{string(st), strconv.Itoa(s.ByFinalState[st])})
+		states.Rows = append(states.Rows, []string{s.StateLabel(st), strconv.Itoa(s.ByFinalState[st])})
 	}
 	reasons := ReportSection{Heading: "Rejections by reason", Columns: []string{"Reason", "Requests"}}
 	for _, rs := range SortedReasons(s.RejectionsByReason) {

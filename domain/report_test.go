@@ -20,10 +20,33 @@ func TestStatsReport(t *testing.T) {
 	require.Len(t, r.Sections, 4)
 	assert.Contains(t, r.Sections[0].Lines, [2]string{"Fill rate", "66.7 %"})
 	assert.Contains(t, r.Sections[0].Lines, [2]string{"Median turnaround", "6.0 h (business hours)"})
+	assert.Equal(t, [][]string{{"Shipped Digitally", "2"}, {"Rejected", "1"}}, r.Sections[1].Rows, "states in words, not codes")
 	assert.Equal(t, [][]string{{"Not held", "1"}}, r.Sections[2].Rows)
 	assert.Equal(t, [][]string{{"2026-11-16", "4", "3"}}, r.Sections[3].Rows)
 
 	f := newDeskFixture(t)
 	_, err := f.desk.WriteStatsReport(s)
 	assert.ErrorIs(t, err, ErrNoDocuments, "without a PDF writer the report is refused with a sentence")
+}
+
+func TestStatsStateLabel(t *testing.T) {
+	for _, tc := range []struct {
+		side  Side
+		state State
+		want  string
+	}{
+		{Lending, ShippedDigitally, "Shipped Digitally"},
+		{Lending, Cancelled, "Cancelled by partner"},
+		{Borrowing, Cancelled, "Cancelled"},
+		{Borrowing, Completed, "Request completed"},
+		{"", ShippedDigitally, "Shipped Digitally"},
+		{"", Completed, "Request completed"},
+		{"", Unfilled, "Unfilled"},
+		{"", Cancelled, "Cancelled"},
+	} {
+		got := Stats{Side: tc.side}.StateLabel(tc.state)
+		assert.Equal(t, tc.want, got, "%s %s", tc.side, tc.state)
+		assert.NotContains(t, got, "_", "a label, not a code")
+	}
+	assert.Equal(t, "No reason recorded", ReasonUnspecified.Label())
 }

@@ -79,6 +79,25 @@ type Stats struct {
 // carry no reason (possible only for imported history).
 const ReasonUnspecified Reason = "Unspecified"
 
+// StateLabel is a final state's label as the statistics show it: the
+// label of the statistics' side, or for both sides the label of the side
+// the state belongs to; a state both sides share reads the same for both.
+func (s Stats) StateLabel(st State) string {
+	if s.Side != "" {
+		return st.Label(s.Side)
+	}
+	lending, borrowing := slices.Contains(States(Lending), st), slices.Contains(States(Borrowing), st)
+	switch {
+	case lending && !borrowing:
+		return st.Label(Lending)
+	case borrowing && !lending:
+		return st.Label(Borrowing)
+	case st.Label(Lending) == st.Label(Borrowing):
+		return st.Label(Lending)
+	}
+	return st.ShortLabel(Lending)
+}
+
 // closingEvent is the first history event that brought the request to a
 // final state of its side.
 func closingEvent(r Request) (Event, bool) {

@@ -47,25 +47,14 @@ type settingsDesk interface {
 	TestILS(ctx context.Context) (string, error)
 }
 
-// splitNames reads a comma-separated list typed by staff.
-func splitNames(s string) []string {
-	var out []string
-	for _, n := range strings.Split(s, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// SaveDepartment stores the department settings and holidays typed in the
-// settings window (lists comma-separated). It is a Fulfillment Services
+// SaveDepartment stores the department settings and holidays (dates
+// YYYY-MM-DD) typed in the settings window. It is a Fulfillment Services
 // Operator's task; a refusal changes nothing.
-func (sd *SettingsDialog) SaveDepartment(s domain.Settings, holidays string) error {
+func (sd *SettingsDialog) SaveDepartment(s domain.Settings, holidays []string) error {
 	if err := sd.desk.SaveSettings(s, sd.actor()); err != nil {
 		return err
 	}
-	if err := sd.desk.SetHolidays(splitNames(holidays), sd.actor()); err != nil {
+	if err := sd.desk.SetHolidays(holidays, sd.actor()); err != nil {
 		return err
 	}
 	sd.saved()
@@ -191,7 +180,7 @@ func (sd *SettingsDialog) ShowSettings() {
 		container.NewTabItem("ILS (NCIP)", sd.ilsForm(report)),
 	)
 	d := dialog.NewCustom("Settings", "Close", container.NewBorder(nil, errLabel, nil, nil, tabs), sd.dialogs.win)
-	sd.dialogs.show(d, fyne.NewSize(860, 600), nil)
+	sd.dialogs.show(d, fyne.NewSize(960, 760), nil)
 }
 
 func (sd *SettingsDialog) departmentForm(report func(error)) fyne.CanvasObject {
@@ -204,42 +193,54 @@ func (sd *SettingsDialog) departmentForm(report func(error)) fyne.CanvasObject {
 		return e
 	}
 	catalogue := entry(s.CatalogueURL, "https://search.example.edu/discovery/search?query=any,contains,{query}")
-	digit := entry(strings.Join(s.DigitizationDepartments, ", "), "Scan Lab, Annex Scanning")
-	pickups := entry(strings.Join(s.PickupLocations, ", "), "Main Library, Science Library")
+	digit := newListField(sd.dialogs, s.DigitizationDepartments, "a department, e.g. Scan Lab", "Add department")
+	pickups := newListField(sd.dialogs, s.PickupLocations, "a pickup desk, e.g. Main Library", "Add pickup location")
 	folder := entry(s.ScanFolder, "folder where the book scanner saves PDFs")
-	pattern := entry(s.BarcodePattern, `e.g. ^39\d{8,12}$ (empty: any 1–64 printable characters)`)
+	barcode := newBarcodeField(sd.dialogs, s.BarcodePattern)
 	listen := entry(s.Listen, "127.0.0.1:8626 to receive ISO 18626 messages")
-	holidays := entry(strings.Join(sd.desk.Calendar().Holidays(), ", "), "2026-12-25, 2026-12-26")
+	holidays := newListField(sd.dialogs, sd.desk.Calendar().Holidays(), "a date, YYYY-MM-DD", "Add holiday")
 	save := widget.NewButton("Save", func() {
-		report(sd.SaveDepartment(domain.Settings{CatalogueURL: catalogue.Text, DigitizationDepartments: splitNames(digit.Text),
-			PickupLocations: splitNames(pickups.Text), ScanFolder: folder.Text, BarcodePattern: pattern.Text, Listen: listen.Text}, holidays.Text))
+		pattern, err := barcode.Pattern()
+		if err != nil {
+			report(err)
+			return
+		}
+		report(sd.SaveDepartment(domain.Settings{CatalogueURL: catalogue.Text, DigitizationDepartments: digit.Values(),
+			PickupLocations: pickups.Values(), ScanFolder: folder.Text, BarcodePattern: pattern, Listen: listen.Text}, holidays.Values()))
 	})
 	save.Importance = widget.HighImportance
-	return container.NewVBox(widget.NewForm(
+	form := widget.NewForm(
 		widget.NewFormItem("Catalogue search", catalogue),
-		widget.NewFormItem("Digitization", digit),
-		widget.NewFormItem("Pickup locations", pickups),
+		widget.NewFormItem("Digitization", digit.box),
+		widget.NewFormItem("Pickup locations", pickups.box),
 		widget.NewFormItem("Scan folder", folder),
-		widget.NewFormItem("Barcode pattern", pattern),
+		widget.NewFormItem("Item barcodes", barcode.box),
 		widget.NewFormItem("Receive on", listen),
-		widget.NewFormItem("Holidays", holidays),
-	), save)
+		widget.NewFormItem("Holidays", holidays.box),
+	)
+	// the form scrolls on a small screen, clear of the scroll bar; Save
+	// stays in sight
+	scroll := container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, 2*theme.Padding()), form))
+	return container.NewBorder(nil, container.NewHBox(save), nil, nil, scroll)
 }
 
 func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 	partners, err := sd.desk.Partners()
 	report(err)
 	name, hours, loan, maxMB := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
-	email, agency, endpoint, delivery := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
-	delivery.SetPlaceHolder("email:ADDRESS, folder:PATH or iso")
+	email, endpoint := sd.dialogs.entry(false), sd.dialogs.entry(false)
+	agency, delivery := newAgencyField(sd.dialogs), newDeliveryField(sd.dialogs)
 	ilsPatron := sd.dialogs.entry(false)
 	ilsPatron.SetPlaceHolder("the partner's ILL patron record in our ILS")
 	// what the partner proves is set with illdesk partner edit (a token is read from standard input)
 	inbound := widget.NewLabel("")
-	agency.SetPlaceHolder("TYPE:VALUE, e.g. OCLC:ZCU")
 	code := ""
 	list := widget.NewList(func() int { return len(partners) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := partners[i]
 			text := p.Code + " — " + p.Name
@@ -259,9 +260,9 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		loan.SetText(strconv.Itoa(p.LoanPeriodDays))
 		maxMB.SetText(strconv.FormatFloat(float64(p.MaxFileBytes)/1e6, 'f', -1, 64))
 		email.SetText(p.Email)
-		agency.SetText(p.AgencyID)
+		agency.Set(p.AgencyID)
 		endpoint.SetText(p.ISOEndpoint)
-		delivery.SetText(p.Delivery)
+		delivery.Set(p.Delivery)
 		ilsPatron.SetText(p.ILSPatronID)
 		inbound.SetText(firstNonEmpty(p.Authentication(), "no ISO 18626 messages"))
 	}
@@ -277,9 +278,14 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 			report(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Turnaround, loan period and size limit must be numbers."})
 			return
 		}
+		agencyID, err := agency.Value()
+		if err != nil {
+			report(err)
+			return
+		}
 		report(sd.SavePartner(code, func(p *domain.Partner) {
 			p.Name, p.TurnaroundHours, p.LoanPeriodDays, p.MaxFileBytes = name.Text, h, l, int64(mb*1e6)
-			p.Email, p.AgencyID, p.ISOEndpoint, p.Delivery = email.Text, agency.Text, endpoint.Text, delivery.Text
+			p.Email, p.AgencyID, p.ISOEndpoint, p.Delivery = email.Text, agencyID, endpoint.Text, delivery.Value()
 			p.ILSPatronID = ilsPatron.Text
 			p.NeedsReview = false
 		}))
@@ -301,9 +307,9 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		widget.NewFormItem("Loan period (days)", loan),
 		widget.NewFormItem("Size limit (MB)", maxMB),
 		widget.NewFormItem("Email", email),
-		widget.NewFormItem("Agency id", agency),
+		widget.NewFormItem("Agency id", agency.box),
 		widget.NewFormItem("ISO 18626 endpoint", endpoint),
-		widget.NewFormItem("Delivery", delivery),
+		widget.NewFormItem("Files sent by", delivery.box),
 		widget.NewFormItem("ILS patron id", ilsPatron),
 		widget.NewFormItem("Inbound", inbound))
 	// the form scrolls on a small screen; Save partner stays in sight

@@ -20,7 +20,7 @@ func TestSettingsWindowSaves(t *testing.T) {
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 
 	require.NoError(t, mw.settingsDialog.SaveDepartment(domain.Settings{DigitizationDepartments: []string{"Scan Lab"},
-		PickupLocations: []string{"Main Library"}}, "2026-12-25, 2026-12-26"))
+		PickupLocations: []string{"Main Library"}}, []string{"2026-12-25", "2026-12-26"}))
 	assert.Equal(t, []string{"2026-12-25", "2026-12-26"}, f.desk.Calendar().Holidays())
 	var labels []string
 	for _, st := range mw.scan.Stations() {
@@ -28,7 +28,7 @@ func TestSettingsWindowSaves(t *testing.T) {
 	}
 	assert.Contains(t, labels, "pickup:Main Library", "the desk selector offers the new pickup desk")
 
-	err := mw.settingsDialog.SaveDepartment(domain.Settings{CatalogueURL: "not a link"}, "")
+	err := mw.settingsDialog.SaveDepartment(domain.Settings{CatalogueURL: "not a link"}, nil)
 	require.ErrorIs(t, err, domain.ErrInvalidInput)
 
 	require.NoError(t, mw.settingsDialog.SavePartner("RAPID", func(p *domain.Partner) { p.Delivery = "iso"; p.ISOEndpoint = "http://127.0.0.1:9/" }))

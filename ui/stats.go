@@ -160,13 +160,13 @@ func statsView(s domain.Stats) []fyne.CanvasObject {
 	var states []string
 	var stateCounts []float64
 	for _, st := range domain.SortedStates(s.ByFinalState) {
-		states = append(states, string(st))
+		states = append(states, s.StateLabel(st))
 		stateCounts = append(stateCounts, float64(s.ByFinalState[st]))
 	}
 	var reasons []string
 	var reasonCounts []float64
 	for _, r := range domain.SortedReasons(s.RejectionsByReason) {
-		reasons = append(reasons, string(r))
+		reasons = append(reasons, r.Label())
 		reasonCounts = append(reasonCounts, float64(s.RejectionsByReason[r]))
 	}
 	heading := func(s string) fyne.CanvasObject {
@@ -179,8 +179,8 @@ func statsView(s domain.Stats) []fyne.CanvasObject {
 			chartSeries{name: "closed", values: closed, color: closedColor}),
 		container.NewGridWithColumns(2,
 			container.NewVBox(heading("Closed requests by final state"),
-				newChart(false, states, chartSeries{name: "requests", values: stateCounts, color: closedColor})),
+				newRowChart(states, chartSeries{name: "requests", values: stateCounts, color: closedColor})),
 			container.NewVBox(heading("Rejections by reason"),
-				newChart(false, reasons, chartSeries{name: "rejections", values: reasonCounts, color: rejectColor}))),
+				newRowChart(reasons, chartSeries{name: "rejections", values: reasonCounts, color: rejectColor}))),
 	}
 }

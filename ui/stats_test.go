@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -56,4 +58,68 @@ func TestPrintableStatisticsReport(t *testing.T) {
 	path, err := f.desk.WriteStatsReport(st)
 	require.NoError(t, err)
 	assert.FileExists(t, path)
+}
+
+// charts lists the charts among objs and their children.
+func charts(objs ...fyne.CanvasObject) []*Chart {
+	var out []*Chart
+	for _, o := range objs {
+		switch o := o.(type) {
+		case *Chart:
+			out = append(out, o)
+		case *fyne.Container:
+			out = append(out, charts(o.Objects...)...)
+		}
+	}
+	return out
+}
+
+func TestStatisticsLabelsAreWords(t *testing.T) {
+	codes := map[string]bool{}
+	for _, side := range []domain.Side{domain.Lending, domain.Borrowing} {
+		for _, st := range domain.States(side) {
+			codes[string(st)] = true
+		}
+	}
+	for _, r := range append(domain.Reasons(), domain.ReasonUnspecified) {
+		codes[string(r)] = true
+	}
+	for _, tc := range []struct {
+		side   domain.Side
+		states []domain.State
+	}{
+		{domain.Lending, []domain.State{domain.ShippedDigitally, domain.Rejected, domain.BadCitation, domain.Cancelled, domain.Returned}},
+		{domain.Borrowing, []domain.State{domain.Completed, domain.Cancelled, domain.Unfilled, domain.ReturnedToLender}},
+		{"", []domain.State{domain.ShippedDigitally, domain.Completed, domain.Cancelled, domain.Unfilled}},
+	} {
+		st := domain.Stats{Side: tc.side, ByFinalState: map[domain.State]int{}, RejectionsByReason: map[domain.Reason]int{}}
+		for i, s := range tc.states {
+			st.ByFinalState[s] = i + 1
+		}
+		for _, r := range append(domain.Reasons(), domain.ReasonUnspecified) {
+			st.RejectionsByReason[r] = 1
+		}
+		cs := charts(statsView(st)...)
+		require.Len(t, cs, 3, "weekly volume, final states, reasons")
+		assert.Len(t, cs[1].labels, len(tc.states))
+		assert.Len(t, cs[2].labels, len(domain.Reasons())+1)
+		for _, c := range cs[1:] {
+			for _, l := range c.labels {
+				assert.False(t, codes[l], "%q is a code, not words (side %q)", l, tc.side)
+				assert.NotContains(t, l, "_")
+			}
+		}
+	}
+}
+
+func TestRowChartFitsLongLabels(t *testing.T) {
+	c := newRowChart([]string{"Not available for ILL (e.g. licence)", "Not held"},
+		chartSeries{name: "n", values: []float64{3, 1}, color: rejectColor})
+	size := fyne.NewSize(260, 80)
+	for _, o := range c.draw(size) {
+		assert.LessOrEqual(t, o.Position().X+o.Size().Width, size.Width+0.5, "nothing drawn past the edge: %#v", o)
+		if txt, ok := o.(*canvas.Text); ok && strings.HasPrefix(txt.Text, "Not available") {
+			assert.True(t, strings.HasSuffix(txt.Text, "…"), "a long label is cut with an ellipsis: %q", txt.Text)
+		}
+	}
 }
