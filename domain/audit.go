@@ -15,9 +15,12 @@ type AuditEntry struct {
 	RequestID  string    `json:"request_id"`
 	Ref        string    `json:"ref"`
 	ExternalID string    `json:"external_id"`
-	Side       Side      `json:"side"`
-	Partner    string    `json:"partner"`
-	Action     Action    `json:"action"`
+	// RequestNumber is the request's readable number (e.g. B-2026-00042),
+	// for the window; `audit --json` keeps the shape scripts read.
+	RequestNumber string `json:"-"`
+	Side          Side   `json:"side"`
+	Partner       string `json:"partner"`
+	Action        Action `json:"action"`
 	// ActionLabel is the action's name as staff know it.
 	ActionLabel string `json:"action_label"`
 	From        State  `json:"from"`
@@ -61,7 +64,7 @@ func (f AuditFilter) match(ev Event) bool {
 }
 
 func auditEntry(r Request, ev Event) AuditEntry {
-	return AuditEntry{At: ev.At, RequestID: r.ID, Ref: r.Ref(), ExternalID: r.ExternalID, Side: r.Side,
+	return AuditEntry{At: ev.At, RequestID: r.ID, Ref: r.Ref(), ExternalID: r.ExternalID, RequestNumber: r.RequestNumber, Side: r.Side,
 		Partner: r.Partner, Action: ev.Action, ActionLabel: ev.Action.Label(), From: ev.From, To: ev.To,
 		Operator: ev.Actor, Desk: ev.Desk, Note: ev.Note}
 }

@@ -110,7 +110,7 @@ func TestAuditListsEveryEntryNewestFirst(t *testing.T) {
 	}
 	assert.Len(t, es, n, "every history event is in the trail")
 
-	assert.Equal(t, AuditEntry{At: wed(10, 30), RequestID: ids.b1, Ref: "B-1", ExternalID: "B-1", Side: Borrowing,
+	assert.Equal(t, AuditEntry{At: wed(10, 30), RequestID: ids.b1, Ref: "B-1", ExternalID: "B-1", RequestNumber: f.stored(ids.b1).RequestNumber, Side: Borrowing,
 		Partner: "BVB", Action: ActHoldShelf, ActionLabel: "Put on hold shelf", From: Received, To: OnHoldShelf,
 		Operator: "ben", Desk: "pickup:Main Library", Note: es[5].Note}, es[5])
 	assert.NotEmpty(t, es[5].Note)

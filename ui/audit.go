@@ -55,7 +55,7 @@ type auditColumn struct {
 // under the table when its row is selected.
 var auditColumns = []auditColumn{
 	{"When", 130, 0, func(e domain.AuditEntry) string { return e.At.Local().Format("2006-01-02 15:04") }},
-	{"Request", 100, 1, func(e domain.AuditEntry) string { return e.Ref }},
+	{"Request", 100, 1, auditRef},
 	{"Action", 130, 2, func(e domain.AuditEntry) string { return e.ActionLabel }},
 	{"From", 90, 1, func(e domain.AuditEntry) string {
 		if e.From == e.To {
@@ -84,6 +84,15 @@ func deskName(desk string) string {
 		return st.Label()
 	}
 	return desk
+}
+
+// auditRef names an entry's request as the list does: its external
+// identifier, else its number, rather than the id's random tail.
+func auditRef(e domain.AuditEntry) string {
+	if e.ExternalID == "" && e.RequestNumber != "" {
+		return e.RequestNumber
+	}
+	return e.Ref
 }
 
 // auditNote is a note on one line, its arrows in words: Fyne draws "→"
