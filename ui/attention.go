@@ -31,6 +31,8 @@ type AttentionButton struct {
 	// opens them.
 	held       int
 	quarantine func()
+	// review opens a partner's settings, for the items about a partner.
+	review func(code string)
 }
 
 // attentionDesk is what the attention button asks of the desk.
@@ -111,11 +113,12 @@ func (b *AttentionButton) ShowAttention() {
 			row.Objects[0].(*widget.Label).SetText(attentionLine(items[i]))
 		})
 	list.OnSelected = func(i widget.ListItemID) {
-		r := items[i].Request
 		d.Hide()
-		if items[i].Partner == "" { // a partner's item is seen to in Settings
-			b.reveal(r)
+		if code := items[i].Partner; code != "" {
+			b.review(code) // a partner's item is seen to in its settings
+			return
 		}
+		b.reveal(items[i].Request)
 	}
 	var content fyne.CanvasObject = list
 	if len(items) == 0 {

@@ -106,3 +106,39 @@ func TestRequestsFromUnknownLibraries(t *testing.T) {
 	assert.Equal(t, "not a library", held[1].Note)
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 }
+
+// TestReviewAPartnerFromNeedsAttention follows a partner accepted from an
+// unknown library's message: Needs attention lists it, choosing it opens
+// its settings with the reason shown, and saving them ends the item.
+func TestReviewAPartnerFromNeedsAttention(t *testing.T) {
+	f := newFixture(t)
+	first := f.stranger("DE-NEW", "N-1")
+	mw := f.open()
+	require.NoError(t, mw.quarantine.Accept(first.Held, "NEWLIB"))
+	_, err := f.desk.EditPartner("NEWLIB", (*domain.Partner).SetNoAuth, domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	mw.attention.refresh()
+	require.Len(t, mw.attention.Attention(), 1)
+	assert.Contains(t, mw.attention.Attention()[0].Why, "Partner NEWLIB was added from a message")
+
+	mw.attention.ShowAttention()
+	lists := overlayWidgets[*widget.List](mw)
+	require.Len(t, lists, 1)
+	lists[0].Select(0)
+	reviewShown := false
+	for _, l := range overlayWidgets[*widget.Label](mw) {
+		reviewShown = reviewShown || strings.Contains(l.Text, "Save partner to mark it reviewed") && l.Visible()
+	}
+	assert.True(t, reviewShown, "the partner's settings open and say why")
+	var save *widget.Button
+	for _, b := range overlayWidgets[*widget.Button](mw) {
+		if b.Text == "Save partner" {
+			save = b
+		}
+	}
+	require.NotNil(t, save)
+	test.Tap(save)
+	assert.Contains(t, mw.status.Text(), "Partner NEWLIB")
+	assert.Empty(t, mw.attention.Attention(), "a reviewed partner needs attention no more")
+	assert.Equal(t, "ILL Desk — RS desk", mw.Window().Title())
+}

@@ -68,6 +68,7 @@ func (sd *SettingsDialog) SavePartner(code string, edit func(*domain.Partner)) e
 	if err != nil {
 		return err
 	}
+	sd.saved()
 	sd.info(fmt.Sprintf("Partner %s (%s) saved.", p.Code, p.Name))
 	return nil
 }
@@ -162,7 +163,16 @@ func (sd *SettingsDialog) TestILS(done func(error)) {
 }
 
 // ShowSettings opens the settings window: the department, partners and mail.
-func (sd *SettingsDialog) ShowSettings() {
+func (sd *SettingsDialog) ShowSettings() { sd.showSettings("") }
+
+// ShowPartner opens the settings window on the Partners tab with the
+// partner whose code is given chosen, for staff to review it (from Needs
+// attention).
+func (sd *SettingsDialog) ShowPartner(code string) { sd.showSettings(code) }
+
+// showSettings opens the settings window, on the Partners tab with a
+// partner chosen when partner is not blank.
+func (sd *SettingsDialog) showSettings(partner string) {
 	errLabel := errorLabel()
 	report := func(err error) {
 		if err != nil {
@@ -171,14 +181,18 @@ func (sd *SettingsDialog) ShowSettings() {
 		}
 		errLabel.SetText("")
 	}
+	partners := container.NewTabItem("Partners", sd.partnersForm(report, partner))
 	tabs := container.NewAppTabs(
 		container.NewTabItem("Department", sd.departmentForm(report)),
-		container.NewTabItem("Partners", sd.partnersForm(report)),
+		partners,
 		container.NewTabItem("Mail", sd.mailForm(report)),
 		container.NewTabItem("Printing", sd.printingForm(report)),
 		container.NewTabItem("Catalogue", sd.catalogueForm(report)),
 		container.NewTabItem("ILS (NCIP)", sd.ilsForm(report)),
 	)
+	if partner != "" {
+		tabs.Select(partners)
+	}
 	d := dialog.NewCustom("Settings", "Close", container.NewBorder(nil, errLabel, nil, nil, tabs), sd.dialogs.win)
 	sd.dialogs.show(d, fyne.NewSize(960, 760), nil)
 }
@@ -224,7 +238,9 @@ func (sd *SettingsDialog) departmentForm(report func(error)) fyne.CanvasObject {
 	return container.NewBorder(nil, container.NewHBox(save), nil, nil, scroll)
 }
 
-func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
+// partnersForm is the Partners tab: the list, and the chosen partner's
+// settings; chosen is the code of the partner to choose at once, if any.
+func (sd *SettingsDialog) partnersForm(report func(error), chosen string) fyne.CanvasObject {
 	partners, err := sd.desk.Partners()
 	report(err)
 	name, hours, loan, maxMB := sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false), sd.dialogs.entry(false)
@@ -234,6 +250,11 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 	ilsPatron.SetPlaceHolder("the partner's ILL patron record in our ILS")
 	// what the partner proves is set with illdesk partner edit (a token is read from standard input)
 	inbound := widget.NewLabel("")
+	// review says why a partner added from a message needs staff's eyes
+	review := widget.NewLabel("Added from a message of a library we did not know: check these settings, then Save partner to mark it reviewed.")
+	review.Wrapping = fyne.TextWrapWord
+	review.Importance = widget.WarningImportance
+	review.Hide()
 	code := ""
 	list := widget.NewList(func() int { return len(partners) },
 		func() fyne.CanvasObject {
@@ -245,7 +266,7 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 			p := partners[i]
 			text := p.Code + " — " + p.Name
 			if p.NeedsReview {
-				text += "  (review)"
+				text += "  (to review)"
 			}
 			if p.NotAuthenticated() {
 				text += "  (not authenticated)"
@@ -265,6 +286,8 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		delivery.Set(p.Delivery)
 		ilsPatron.SetText(p.ILSPatronID)
 		inbound.SetText(firstNonEmpty(p.Authentication(), "no ISO 18626 messages"))
+		review.Hidden = !p.NeedsReview
+		review.Refresh()
 	}
 	save := widget.NewButton("Save partner", func() {
 		if code == "" {
@@ -291,6 +314,10 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		}))
 		if partners, err = sd.desk.Partners(); err == nil {
 			list.Refresh()
+			if p, ok := findPartner(partners, code); ok {
+				review.Hidden = !p.NeedsReview
+				review.Refresh()
+			}
 		}
 	})
 	save.Importance = widget.HighImportance
@@ -313,10 +340,25 @@ func (sd *SettingsDialog) partnersForm(report func(error)) fyne.CanvasObject {
 		widget.NewFormItem("ILS patron id", ilsPatron),
 		widget.NewFormItem("Inbound", inbound))
 	// the form scrolls on a small screen; Save partner stays in sight
-	edit := container.NewBorder(nil, save, nil, nil, container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, 2*theme.Padding()), form)))
+	edit := container.NewBorder(review, save, nil, nil, container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, 2*theme.Padding()), form)))
 	split := container.NewHSplit(container.NewBorder(nil, add, nil, nil, list), edit)
 	split.SetOffset(0.3)
+	for i, p := range partners {
+		if p.Code == chosen {
+			list.Select(i)
+		}
+	}
 	return split
+}
+
+// findPartner is the partner with the code among partners.
+func findPartner(partners []domain.Partner, code string) (domain.Partner, bool) {
+	for _, p := range partners {
+		if p.Code == code {
+			return p, true
+		}
+	}
+	return domain.Partner{}, false
 }
 
 func (sd *SettingsDialog) mailForm(report func(error)) fyne.CanvasObject {

@@ -186,7 +186,7 @@ func TestSettingsPartnerFields(t *testing.T) {
 	_, err := f.desk.AddPartner(domain.Partner{Code: "UMICH", Name: "Michigan", AgencyID: "ISIL:US-MIU", Delivery: "iso"})
 	require.NoError(t, err)
 	mw := f.open()
-	form := mw.settingsDialog.partnersForm(func(err error) { require.NoError(t, err) })
+	form := mw.settingsDialog.partnersForm(func(err error) { require.NoError(t, err) }, "")
 	w := test.NewWindow(form)
 	defer w.Close()
 	w.Resize(fyne.NewSize(860, 600))

@@ -263,6 +263,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.settingsDialog = &SettingsDialog{link: l, desk: d, addPartner: m.borrowing.ShowAddPartner, saved: func() {
 		m.scan.loadStations()
 		m.Refresh()
+		m.attention.refresh() // a partner reviewed needs attention no more
 	}}
 	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.auditLog.ShowAudit)
 	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.stats.ShowStats)
@@ -272,6 +273,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.attention.reveal, m.attention.counted = m.list.revealRequest, m.showTitle
 	m.quarantine = &QuarantineDialog{link: l, desk: d, changed: func() { m.Refresh(); m.attention.refresh() }}
 	m.attention.quarantine = m.quarantine.ShowQuarantine
+	m.attention.review = m.settingsDialog.ShowPartner
 	buttons := container.NewHBox(m.attention.button, stats, settings, audit)
 	m.backup = newBackupButton(l, opts.Backup)
 	if opts.Backup != nil {
