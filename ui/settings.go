@@ -469,22 +469,22 @@ func (sd *SettingsDialog) ilsForm(report func(error)) fyne.CanvasObject {
 // stepLabels name the ILS steps in the ILS tab; a step without one shows
 // its ncip-steps name.
 var stepLabels = map[string]string{
-	domain.StepAccept:       "Receive (accept)",
-	domain.StepCheckout:     "Check out (checkout)",
-	domain.StepCheckin:      "Check in (checkin)",
-	domain.StepLendCheckout: "Lend (lend-checkout)",
-	domain.StepLendCheckin:  "Back (lend-checkin)",
-	domain.StepLookupItem:   "Item scan (lookup-item)",
+	domain.StepAccept:       "Receive: create the item",
+	domain.StepCheckout:     "Check out to the patron",
+	domain.StepCheckin:      "Check in from the patron",
+	domain.StepLendCheckout: "Lend: check out to the partner",
+	domain.StepLendCheckin:  "Lent book back: check in",
+	domain.StepLookupItem:   "Item scan: look the item up",
 }
 
 // unreachableLabels and noticeLabels word the ILS tab's choices; a value
 // without a label shows as it is.
 var (
-	unreachableLabels = map[string]string{domain.UnreachableRefuse: "Refuse the scan (refuse)", domain.UnreachableQueue: "Go ahead, send the call later (queue)"}
+	unreachableLabels = map[string]string{domain.UnreachableRefuse: "Refuse the scan", domain.UnreachableQueue: "Go ahead, send the call later"}
 	noticeLabels      = map[string]string{
-		"":                 "The ILS while accept is on, else ILL Desk",
-		domain.NoticesOurs: "ILL Desk emails the patron (ours)",
-		domain.NoticesILS:  "The ILS notifies the patron (ils)",
+		"":                 "The ILS while it creates received items, else ILL Desk",
+		domain.NoticesOurs: "ILL Desk emails the patron",
+		domain.NoticesILS:  "The ILS notifies the patron",
 	}
 )
 
