@@ -173,13 +173,18 @@ func (sd *SettingsDialog) ShowPartner(code string) { sd.showSettings(code) }
 // showSettings opens the settings window, on the Partners tab with a
 // partner chosen when partner is not blank.
 func (sd *SettingsDialog) showSettings(partner string) {
+	// the refusal line takes room only while it says something, which a
+	// small screen needs for the forms
 	errLabel := errorLabel()
+	errLabel.Hide()
 	report := func(err error) {
 		if err != nil {
 			errLabel.SetText(sd.dialogs.refusal(err))
+			errLabel.Show()
 			return
 		}
 		errLabel.SetText("")
+		errLabel.Hide()
 	}
 	partners := container.NewTabItem("Partners", sd.partnersForm(report, partner))
 	tabs := container.NewAppTabs(
