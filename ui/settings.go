@@ -477,6 +477,7 @@ var stepLabels = map[string]string{
 	domain.StepAccept:       "Receive: create the item",
 	domain.StepCheckout:     "Check out to the patron",
 	domain.StepCheckin:      "Check in from the patron",
+	domain.StepDelete:       "Returned: delete the item",
 	domain.StepLendCheckout: "Lend: check out to the partner",
 	domain.StepLendCheckin:  "Lent book back: check in",
 	domain.StepLookupItem:   "Item scan: look the item up",

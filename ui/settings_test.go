@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -96,4 +97,17 @@ func TestSettingsILSSteps(t *testing.T) {
 	assert.Equal(t, "Science Library=SCI", ns.PickupCodes)
 	assert.Empty(t, ns.PatronNotices, "back to the default")
 	assert.Equal(t, domain.NoticesOurs, ns.Get(domain.KeyPatronNotices), "without the accept step ILL Desk sends it")
+}
+
+// TestEveryILSStepHasWords checks that the ILS tab names each step in
+// words, so that a step added to the domain cannot show as its code.
+func TestEveryILSStepHasWords(t *testing.T) {
+	for _, step := range domain.NCIPSteps {
+		label, ok := stepLabels[step]
+		assert.True(t, ok && label != step && !strings.ContainsAny(label, "()"), "step %q: %q", step, label)
+	}
+	for _, p := range domain.UnreachablePolicies {
+		_, ok := unreachableLabels[p]
+		assert.True(t, ok, "policy %q", p)
+	}
 }
