@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	ttwidget "github.com/dweymouth/fyne-tooltip/widget"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -18,7 +19,7 @@ import (
 type AttentionButton struct {
 	link
 	desk      attentionDesk
-	button    *widget.Button
+	button    *ttwidget.Button
 	attention []domain.Attention
 	// listing is every request's summary (the list's); reveal selects one;
 	// counted is told when the count may have changed (the title).
@@ -42,7 +43,7 @@ type attentionDesk interface {
 
 func newAttentionButton(l link, d attentionDesk) *AttentionButton {
 	b := &AttentionButton{link: l, desk: d}
-	b.button = widget.NewButtonWithIcon("", theme.WarningIcon(), b.ShowAttention)
+	b.button = toolButton(theme.WarningIcon(), "Needs attention: requests past a deadline or waiting too long, failing messages", b.ShowAttention)
 	return b
 }
 

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
+	ttwidget "github.com/dweymouth/fyne-tooltip/widget"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -17,13 +17,13 @@ type BackupButton struct {
 	link
 	// backup writes a snapshot (Options.Backup).
 	backup func() (string, error)
-	button *widget.Button
+	button *ttwidget.Button
 }
 
 func newBackupButton(l link, backup func() (string, error)) *BackupButton {
 	b := &BackupButton{link: l, backup: backup}
 	if backup != nil {
-		b.button = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), b.BackUpNow)
+		b.button = toolButton(theme.DocumentSaveIcon(), "Back up now", b.BackUpNow)
 	}
 	return b
 }

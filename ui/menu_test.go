@@ -6,7 +6,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	ttwidget "github.com/dweymouth/fyne-tooltip/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -207,4 +209,19 @@ func TestAboutSaysVersionAndDataFolder(t *testing.T) {
 	text := dialogText(mw)
 	assert.Contains(t, text, "ILL Desk 0.9.0 (build 1)")
 	assert.Contains(t, text, "Data folder: "+f.dir)
+}
+
+// TestTopBarButtonsSayWhatTheyDo checks that every icon button of the top
+// bar has the words a resting pointer shows, the same as its menu item's.
+func TestTopBarButtonsSayWhatTheyDo(t *testing.T) {
+	f := newFixture(t)
+	mw, _ := f.openWithBackups(Options{Backup: func() (string, error) { return "", nil }})
+	var tips []string
+	for _, o := range test.LaidOutObjects(mw.Window().Content()) {
+		if b, ok := o.(*ttwidget.Button); ok {
+			tips = append(tips, b.ToolTip())
+		}
+	}
+	assert.ElementsMatch(t, []string{"Needs attention: requests past a deadline or waiting too long, failing messages",
+		"Statistics", "Settings", "Audit log", "Back up now", "Sign in or switch operator"}, tips)
 }

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	ttwidget "github.com/dweymouth/fyne-tooltip/widget"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -23,7 +24,7 @@ type OperatorPane struct {
 	name  string // the operator who acts from this window
 	label *widget.Label
 	// button opens the sign-in dialog (Switch operator).
-	button *widget.Button
+	button *ttwidget.Button
 	// stations are the desks; station is where this workstation stands,
 	// and setStation sets it (the scan bar's).
 	stations   func() []domain.Station
@@ -40,7 +41,7 @@ type signInDesk interface {
 
 func newOperatorPane(l link, d signInDesk, prefs fyne.Preferences, name string) *OperatorPane {
 	p := &OperatorPane{link: l, desk: d, prefs: prefs, name: name, label: widget.NewLabel(name)}
-	p.button = widget.NewButtonWithIcon("", theme.AccountIcon(), p.ShowSignIn)
+	p.button = toolButton(theme.AccountIcon(), "Sign in or switch operator", p.ShowSignIn)
 	return p
 }
 

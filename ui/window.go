@@ -48,6 +48,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	fynetooltip "github.com/dweymouth/fyne-tooltip"
 
 	"github.com/illdesk/illdesk/domain"
 )
@@ -265,9 +266,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		m.Refresh()
 		m.attention.refresh() // a partner reviewed needs attention no more
 	}}
-	audit := widget.NewButtonWithIcon("", theme.HistoryIcon(), m.auditLog.ShowAudit)
-	stats := widget.NewButtonWithIcon("", theme.GridIcon(), m.stats.ShowStats)
-	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), m.settingsDialog.ShowSettings)
+	audit := toolButton(theme.HistoryIcon(), "Audit log", m.auditLog.ShowAudit)
+	stats := toolButton(theme.GridIcon(), "Statistics", m.stats.ShowStats)
+	settings := toolButton(theme.SettingsIcon(), "Settings", m.settingsDialog.ShowSettings)
 	m.attention = newAttentionButton(l, d)
 	m.attention.listing = func() *domain.Listing { return m.list.listing }
 	m.attention.reveal, m.attention.counted = m.list.revealRequest, m.showTitle
@@ -294,12 +295,12 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.body = container.NewStack(m.centre, m.hint)
 	m.main = rememberedHSplit(a.Preferences(), prefFacetSplit, 0.15, m.facets.object(), m.body)
 
-	m.win.SetContent(container.NewBorder(
+	m.win.SetContent(fynetooltip.AddWindowToolTipLayer(container.NewBorder(
 		container.NewVBox(topBar, m.storage.object(), m.banner.object(), widget.NewSeparator()),
 		// the batch bar shares the status line's row, which keeps its room
 		container.NewVBox(widget.NewSeparator(),
 			reserved(container.NewBorder(nil, nil, nil, m.batch.box, m.status.object()), m.batch.box)),
-		nil, nil, m.main))
+		nil, nil, m.main), m.win.Canvas()))
 	m.win.Resize(DefaultSize)
 	m.win.SetOnDropped(m.drop.DropURIs)
 	m.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { m.handleNavKey(k) })
