@@ -165,16 +165,21 @@ func (d *MaintenanceService) vaultProblems(shipped []Request, recorded map[strin
 // Problems also holds. A good file is stored in one transaction. Importing
 // history needs the Fulfillment Services role.
 func (d *MaintenanceService) ImportHistory(r io.Reader, by Actor) (HistoryResult, error) {
+	if err := d.allow(by, RoleFulfillment, "Importing history"); err != nil {
+		return HistoryResult{}, err
+	}
+	// read once: a store may run the transaction again after a conflict
+	rows, fileProblems, err := d.readHistory(r)
+	if err != nil {
+		return HistoryResult{}, err
+	}
 	var res HistoryResult
-	err := d.store.Update(func(tx Tx) error {
+	err = d.store.Update(func(tx Tx) error {
+		res = HistoryResult{}
 		if err := allowTx(tx, by, RoleFulfillment, "Importing history"); err != nil {
 			return err
 		}
-		rows, problems, err := d.readHistory(r)
-		if err != nil {
-			return err
-		}
-		problems = append(problems, d.checkHistoryInStore(tx, rows)...)
+		problems := append(slices.Clone(fileProblems), d.checkHistoryInStore(tx, rows)...)
 		if len(problems) > 0 {
 			slices.SortStableFunc(problems, func(a, b HistoryProblem) int { return a.Line - b.Line })
 			res.Problems = problems
