@@ -471,8 +471,9 @@ func (d *MaintenanceService) historyRequest(tx Tx, row historyRow) (Request, err
 
 // Seed fills the database with n realistic requests of both sides — varied
 // partners, states, dates over the last three years and citations — in
-// large batched transactions, for trying ILL Desk at department scale. The
-// same seed gives the same requests. It returns how many were added.
+// large batched transactions (through the store's RequestLoader when it has
+// one), for trying ILL Desk at department scale. The same seed gives the
+// same requests. It returns how many were added.
 func (d *MaintenanceService) Seed(n int, seed uint64, by Actor) (int, error) {
 	if err := d.allow(by, RoleFulfillment, "Seeding the database"); err != nil {
 		return 0, err
@@ -504,29 +505,52 @@ func (d *MaintenanceService) Seed(n int, seed uint64, by Actor) (int, error) {
 	}
 	now := d.clock.Now()
 	cal := d.Calendar()
-	const batch = 5000
+	loader, bulk := d.loader()
+	batch := 5000
+	if bulk {
+		batch = 50_000
+	}
 	added := 0
 	for added < n {
-		size := min(batch, n-added)
-		err := d.store.Update(func(tx Tx) error {
-			for i := 0; i < size; i++ {
-				r, err := seedRequest(rnd, now, cal, base+added+i, d.newID())
-				if err != nil {
-					return err
-				}
-				if err := AssignNumber(tx, &r); err != nil {
-					return err
-				}
-				if err := tx.PutRequest(r); err != nil {
-					return err
-				}
+		// made outside the transaction, which a store may run again
+		rs := make([]Request, min(batch, n-added))
+		for i := range rs {
+			r, err := seedRequest(rnd, now, cal, base+added+i, d.newID())
+			if err != nil {
+				return added, err
 			}
-			return nil
-		})
+			rs[i] = r
+		}
+		var err error
+		if bulk {
+			err = loader.LoadRequests(rs)
+		} else {
+			err = d.store.Update(func(tx Tx) error {
+				for _, r := range rs {
+					if err := AssignNumber(tx, &r); err != nil {
+						return err
+					}
+					if err := tx.PutRequest(r); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
 		if err != nil {
 			return added, err
 		}
-		added += size
+		added += len(rs)
 	}
 	return added, nil
+}
+
+// loader is the store's RequestLoader, when it has one.
+func (d *MaintenanceService) loader() (RequestLoader, bool) {
+	s := d.store
+	if q, ok := s.(queueingStore); ok {
+		s = q.Store
+	}
+	l, ok := s.(RequestLoader)
+	return l, ok
 }

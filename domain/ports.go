@@ -74,6 +74,18 @@ type RequestStore interface {
 	ForEachSummary(fn func(Summary) error) error
 }
 
+// RequestLoader is what a store may offer for seeding: storing many new
+// requests at once, faster than PutRequest one at a time. Seed uses it when
+// the store has it.
+type RequestLoader interface {
+	// LoadRequests stores new requests with their summaries and indexes, as
+	// PutRequest would, in one transaction of its own. It gives those
+	// without a number theirs, in order, as AssignNumber would, and
+	// refuses the whole batch when a request's id, external identifier,
+	// barcode or number is taken.
+	LoadRequests(rs []Request) error
+}
+
 // StructureStore is what Check and repair ask of the store itself.
 type StructureStore interface {
 	// IndexEntries calls fn for every entry of the store's lookup indexes
