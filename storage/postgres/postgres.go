@@ -929,3 +929,22 @@ func (t *pgTx) DeleteNotice(id string) error {
 	_, err := t.tx.Exec(t.ctx, `DELETE FROM notices WHERE id = $1`, id)
 	return err
 }
+
+// OnThisComputer reports whether every host rawURL names is this
+// computer's loopback (127.0.0.1, ::1, localhost or a unix socket).
+func OnThisComputer(rawURL string) bool {
+	cfg, err := pgconn.ParseConfig(rawURL)
+	if err != nil {
+		return false
+	}
+	hosts := []string{cfg.Host}
+	for _, f := range cfg.Fallbacks {
+		hosts = append(hosts, f.Host)
+	}
+	for _, h := range hosts {
+		if h != "localhost" && h != "127.0.0.1" && h != "::1" && !strings.HasPrefix(h, "/") {
+			return false
+		}
+	}
+	return true
+}
