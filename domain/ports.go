@@ -14,7 +14,9 @@ type ClockFunc func() time.Time
 func (f ClockFunc) Now() time.Time { return f() }
 
 // Store is the persistence port. Every change runs inside Update, which
-// commits all of its writes atomically or none of them.
+// commits all of its writes atomically or none of them. A store may run
+// Update's fn again when its transaction met another's: fn keeps its
+// effects inside the transaction and sets its results afresh on each run.
 type Store interface {
 	View(fn func(Tx) error) error
 	Update(fn func(Tx) error) error

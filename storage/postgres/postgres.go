@@ -218,6 +218,8 @@ const optimisticAttempts = 3
 // changeLock is the advisory lock every change holds shared during its
 // transaction, and a change running alone holds exclusively from before its
 // transaction starts (so that it sees what came before it) until it ends.
+// Earlier versions held it exclusively for every change, so a workstation
+// not yet upgraded still makes its changes alone.
 const changeLock = 18626_0001
 
 // backoff is the pause before attempt n+1: random, growing with n, so that
