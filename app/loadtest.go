@@ -204,6 +204,12 @@ func (lt *loadTest) open(dbURL string, n int) error {
 			return err
 		}
 	}
+	if ops, err := lt.stations[0].desk.Operators(); err != nil {
+		return err
+	} else if len(ops) > 0 {
+		return &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The load test acts as staff of a desk without operators, " +
+			"and this database has operators set up: seed a test database for it. Nothing was changed."}
+	}
 	if lt.pdf, err = loadPDF(lt.dir, lt.seed); err != nil {
 		return fmt.Errorf("cannot make the PDF to ship: %w", err)
 	}

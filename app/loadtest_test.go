@@ -14,7 +14,7 @@ import (
 // seeded department database: every action is timed, none fails, and the
 // changes are heard by the other workstations.
 func TestLoadtestShortRun(t *testing.T) {
-	c, _, _ := departmentCLI(t)
+	c, _, vault := departmentCLI(t)
 	c.ok("seed", "--requests", "3000")
 	code, out, errOut := c.run("loadtest", "--workstations", "3", "--duration", "3s", "--seed", "7", "--json")
 	require.Equal(t, 0, code, "%s\n%s", out, errOut)
@@ -49,6 +49,11 @@ func TestLoadtestShortRun(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, "2 workstations for ")
 	assert.Contains(t, out, "action     count    per s   p50 ms")
+
+	okEnv(c, pin("1234"), "--vault", vault, "operator", "add", "ana", "--roles", "fulfillment")
+	code, _, errOut = c.run("loadtest", "--workstations", "2", "--duration", "1s")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "this database has operators set up")
 }
 
 func TestLoadtestRefuses(t *testing.T) {
