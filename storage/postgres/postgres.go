@@ -265,7 +265,7 @@ func (p *DB) Update(fn func(domain.Tx) error) error {
 		}
 	}
 	err := p.run(writeAlone, fn)
-	if conflicted(err) { // a deadlock with a reading transaction, say
+	if conflicted(err) { // only a writer without changeLock (a schema migration) can still meet it
 		return &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
 			"The department database %s is busy with other workstations' changes to the same requests; nothing was changed. Try again.", p.url)}
 	}
