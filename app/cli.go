@@ -269,7 +269,7 @@ type (
 	partnerCommands struct{ *session }
 	// configCommands set the desk up: settings, holidays, notices and mail.
 	configCommands struct{ *session }
-	// dataCommands look after the database itself: backups, migration, checks, demo data.
+	// dataCommands look after the database itself: backups, migration, checks, demo data, the load test.
 	dataCommands struct{ *session }
 	// staffCommands manage operators and report on the desk: audit trail and statistics.
 	staffCommands struct{ *session }
