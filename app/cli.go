@@ -85,7 +85,7 @@ const topUsage = `usage: illdesk [--db PATH|postgres://USER@HOST/DB [--vault DIR
 With no command ILL Desk opens its window. Commands:
   partner add|list   lend new   borrow new   list   show   holdings   pick   slip   ship
   reject   bad-citation   cancel   receive   scan   preflight   holiday   config   undo   notices   mail
-  import   outbox   serve   operator add|list|remove   audit   stats   seed
+  import   outbox   serve   operator add|list|remove   audit   stats   seed   loadtest
   backup   restore   migrate   quarantine list|accept|refuse   ils queue list|retry|drop
   link revoke   renew   status-request   resend   close   attach-copy   loan   recall   renew-answer
 Once operators are set up, --operator NAME signs in (PIN in ILLDESK_PIN).
@@ -181,7 +181,7 @@ func (s *session) dispatch(args []string) error {
 	if !ok {
 		return usagef("unknown command %q\n%s", cmd, topUsage)
 	}
-	if cmd == "restore" || cmd == "migrate" { // they name their databases themselves
+	if cmd == "restore" || cmd == "migrate" || cmd == "loadtest" { // they open their databases themselves
 		return h(s, cmdArgs)
 	}
 	if forwarded, err := s.forward(cmd, args); forwarded {
@@ -246,6 +246,7 @@ var commands = map[string]func(*session, []string) error{
 	"backup":       handler((*dataCommands).cmdBackup),
 	"restore":      handler((*dataCommands).cmdRestore),
 	"migrate":      handler((*dataCommands).cmdMigrate),
+	"loadtest":     handler((*dataCommands).cmdLoadtest),
 	"link":         handler((*requestCommands).cmdLink),
 	"quarantine":   handler((*partnerCommands).cmdQuarantine),
 	"loan":         handler((*requestCommands).cmdLoan),
@@ -268,7 +269,7 @@ type (
 	partnerCommands struct{ *session }
 	// configCommands set the desk up: settings, holidays, notices and mail.
 	configCommands struct{ *session }
-	// dataCommands look after the database itself: backups, migration, checks, demo data.
+	// dataCommands look after the database itself: backups, migration, checks, demo data, the load test.
 	dataCommands struct{ *session }
 	// staffCommands manage operators and report on the desk: audit trail and statistics.
 	staffCommands struct{ *session }

@@ -142,6 +142,7 @@ func (d *BorrowingMessageService) fetchCopy(ctx context.Context, id string) (ok 
 	now := d.clock.Now()
 	kept := false
 	err = d.store.Update(func(tx Tx) error {
+		kept = false // a store may run this again after a conflict
 		cur, err := tx.Request(id)
 		if err != nil {
 			return err

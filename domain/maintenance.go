@@ -167,16 +167,21 @@ func (d *MaintenanceService) vaultProblems(shipped []Request, recorded map[strin
 // Problems also holds. A good file is stored in one transaction. Importing
 // history needs the Fulfillment Services role.
 func (d *MaintenanceService) ImportHistory(r io.Reader, by Actor) (HistoryResult, error) {
+	if err := d.allow(by, RoleFulfillment, "Importing history"); err != nil {
+		return HistoryResult{}, err
+	}
+	// read once: a store may run the transaction again after a conflict
+	rows, fileProblems, err := d.readHistory(r)
+	if err != nil {
+		return HistoryResult{}, err
+	}
 	var res HistoryResult
-	err := d.store.Update(func(tx Tx) error {
+	err = d.store.Update(func(tx Tx) error {
+		res = HistoryResult{}
 		if err := allowTx(tx, by, RoleFulfillment, "Importing history"); err != nil {
 			return err
 		}
-		rows, problems, err := d.readHistory(r)
-		if err != nil {
-			return err
-		}
-		problems = append(problems, d.checkHistoryInStore(tx, rows)...)
+		problems := append(slices.Clone(fileProblems), d.checkHistoryInStore(tx, rows)...)
 		if len(problems) > 0 {
 			slices.SortStableFunc(problems, func(a, b HistoryProblem) int { return a.Line - b.Line })
 			res.Problems = problems
@@ -468,8 +473,9 @@ func (d *MaintenanceService) historyRequest(tx Tx, row historyRow) (Request, err
 
 // Seed fills the database with n realistic requests of both sides — varied
 // partners, states, dates over the last three years and citations — in
-// large batched transactions, for trying ILL Desk at department scale. The
-// same seed gives the same requests. It returns how many were added.
+// large batched transactions (through the store's RequestLoader when it has
+// one), for trying ILL Desk at department scale. The same seed gives the
+// same requests. It returns how many were added.
 func (d *MaintenanceService) Seed(n int, seed uint64, by Actor) (int, error) {
 	if err := d.allow(by, RoleFulfillment, "Seeding the database"); err != nil {
 		return 0, err
@@ -501,29 +507,42 @@ func (d *MaintenanceService) Seed(n int, seed uint64, by Actor) (int, error) {
 	}
 	now := d.clock.Now()
 	cal := d.Calendar()
-	const batch = 5000
+	loader, bulk := d.loader()
+	batch := 5000
+	if bulk {
+		batch = 50_000
+	}
 	added := 0
 	for added < n {
-		size := min(batch, n-added)
-		err := d.store.Update(func(tx Tx) error {
-			for i := 0; i < size; i++ {
-				r, err := seedRequest(rnd, now, cal, base+added+i, d.newID())
-				if err != nil {
-					return err
-				}
-				if err := AssignNumber(tx, &r); err != nil {
-					return err
-				}
-				if err := tx.PutRequest(r); err != nil {
-					return err
-				}
+		// made outside the transaction, which a store may run again
+		rs := make([]Request, min(batch, n-added))
+		for i := range rs {
+			r, err := seedRequest(rnd, now, cal, base+added+i, d.newID())
+			if err != nil {
+				return added, err
 			}
-			return nil
-		})
+			rs[i] = r
+		}
+		var err error
+		if bulk {
+			err = loader.LoadRequests(rs)
+		} else {
+			err = d.store.Update(func(tx Tx) error {
+				for _, r := range rs {
+					if err := AssignNumber(tx, &r); err != nil {
+						return err
+					}
+					if err := tx.PutRequest(r); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
 		if err != nil {
 			return added, err
 		}
-		added += size
+		added += len(rs)
 	}
 	return added, nil
 }
@@ -572,4 +591,14 @@ func (d *MaintenanceService) SetBackupKeep(n int, by ...Actor) error {
 		}
 		return tx.PutSetting(SettingBackupKeep, strconv.Itoa(n))
 	})
+}
+
+// loader is the store's RequestLoader, when it has one.
+func (d *MaintenanceService) loader() (RequestLoader, bool) {
+	s := d.store
+	if q, ok := s.(queueingStore); ok {
+		s = q.Store
+	}
+	l, ok := s.(RequestLoader)
+	return l, ok
 }

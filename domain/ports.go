@@ -14,7 +14,9 @@ type ClockFunc func() time.Time
 func (f ClockFunc) Now() time.Time { return f() }
 
 // Store is the persistence port. Every change runs inside Update, which
-// commits all of its writes atomically or none of them.
+// commits all of its writes atomically or none of them. A store may run
+// Update's fn again when its transaction met another's: fn keeps its
+// effects inside the transaction and sets its results afresh on each run.
 type Store interface {
 	View(fn func(Tx) error) error
 	Update(fn func(Tx) error) error
@@ -72,6 +74,18 @@ type RequestStore interface {
 	// kept in step by PutRequest) in creation order until fn returns an
 	// error, without decoding the requests.
 	ForEachSummary(fn func(Summary) error) error
+}
+
+// RequestLoader is what a store may offer for seeding: storing many new
+// requests at once, faster than PutRequest one at a time. Seed uses it when
+// the store has it.
+type RequestLoader interface {
+	// LoadRequests stores new requests with their summaries and indexes, as
+	// PutRequest would, in one transaction of its own. It gives those
+	// without a number theirs, in order, as AssignNumber would, and
+	// refuses the whole batch when a request's id, external identifier,
+	// barcode or number is taken.
+	LoadRequests(rs []Request) error
 }
 
 // StructureStore is what Check and repair ask of the store itself.

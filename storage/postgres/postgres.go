@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
@@ -22,13 +23,15 @@ import (
 // DB is a department database on PostgreSQL, shared by several
 // workstations; it implements domain.Store with the same behaviour as the
 // bbolt store (storage/bolt).
-// Updates run one at a time across the department (an advisory lock held
-// until commit, as bbolt allows one writer per file), so two workstations
-// acting on one request take turns: the second sees the first's change and
-// is refused by the desk's rules. Reads inside an Update also lock the
-// requests they read. Unique indexes keep barcodes and external
-// identifiers unique across the department. Every change is announced on
-// the channel ChangesChannel when it commits.
+// Updates are SERIALIZABLE transactions, run again when they meet another
+// workstation's change: workstations acting on different requests do not
+// wait for each other, and two acting on one request take turns, the
+// second seeing the first's change and refused by the desk's rules. Reads
+// inside an Update lock the requests they read, so that the second waits
+// for the first rather than working on what is about to change. Unique
+// indexes keep barcodes and external identifiers unique across the
+// department. Every change is announced on the channel ChangesChannel when
+// it commits.
 type DB struct {
 	pool *pgxpool.Pool
 	url  string // for messages, without the password
@@ -188,9 +191,6 @@ func numberExisting(t *pgTx) error {
 	})
 }
 
-// writeLock is the advisory lock every Update holds until it commits.
-const writeLock = 18626_0001
-
 // busy explains a write that waited too long for another workstation's.
 func (p *DB) busy(err error) error {
 	var pe *pgconn.PgError
@@ -199,6 +199,34 @@ func (p *DB) busy(err error) error {
 			"The department database %s is busy with a long change from another workstation (an import or a move); nothing was changed. Try again in a minute.", p.url)}
 	}
 	return p.fail(err)
+}
+
+// conflicted reports whether a transaction failed only because another
+// one changed what it read (serialization failure or deadlock), so that
+// running it again will do.
+func conflicted(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// A change that meets others' changes to what it read runs again:
+// optimisticAttempts times alongside the others (after a random pause),
+// then once alone, holding changeLock exclusively, so that it cannot meet
+// any and a request many workstations are busy on still gets every change.
+const optimisticAttempts = 3
+
+// changeLock is the advisory lock every change holds shared during its
+// transaction, and a change running alone holds exclusively from before its
+// transaction starts (so that it sees what came before it) until it ends.
+// Earlier versions held it exclusively for every change, so a workstation
+// not yet upgraded still makes its changes alone.
+const changeLock = 18626_0001
+
+// backoff is the pause before attempt n+1: random, growing with n, so that
+// workstations that met each other do not meet again at once.
+func backoff(n int) time.Duration {
+	ceiling := 4 * time.Millisecond << n
+	return ceiling/2 + rand.N(ceiling/2)
 }
 
 // fail turns a lost connection into a sentence for staff.
@@ -216,41 +244,94 @@ func (p *DB) fail(err error) error {
 }
 
 // View runs fn in a read-only transaction.
-func (p *DB) View(fn func(domain.Tx) error) error { return p.run(false, fn) }
+func (p *DB) View(fn func(domain.Tx) error) error { return p.run(read, fn) }
 
 // Update runs fn in a read-write transaction: when fn returns nil every
 // write is committed atomically and announced; when it returns an error
-// nothing is.
-func (p *DB) Update(fn func(domain.Tx) error) error { return p.run(true, fn) }
-
-func (p *DB) run(writable bool, fn func(domain.Tx) error) error {
-	ctx := context.Background()
-	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}
-	if writable {
-		opts.AccessMode = pgx.ReadWrite
+// nothing is. The transaction is SERIALIZABLE, so workstations changing
+// different requests do not wait for each other, yet every change sees the
+// department as if changes ran one at a time. A change that met another's
+// (it read what the other changed) is rolled back and fn runs again on the
+// new state: fn must keep its effects inside the transaction and set its
+// results afresh on each run.
+func (p *DB) Update(fn func(domain.Tx) error) error {
+	for n := 1; n <= optimisticAttempts; n++ {
+		err := p.run(writeShared, fn)
+		if !conflicted(err) {
+			return err
+		}
+		if n < optimisticAttempts {
+			time.Sleep(backoff(n))
+		}
 	}
-	btx, err := p.pool.BeginTx(ctx, opts)
+	err := p.run(writeAlone, fn)
+	if conflicted(err) { // only a writer without changeLock (a schema migration) can still meet it
+		return &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
+			"The department database %s is busy with other workstations' changes to the same requests; nothing was changed. Try again.", p.url)}
+	}
+	return err
+}
+
+// txMode is how run runs a transaction.
+type txMode int
+
+const (
+	read        txMode = iota // read only
+	writeShared               // read-write, alongside other changes
+	writeAlone                // read-write, once every other change has ended and while none starts
+)
+
+func (p *DB) run(mode txMode, fn func(domain.Tx) error) error {
+	ctx := context.Background()
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return p.fail(err)
+	}
+	defer conn.Release()
+	if mode == writeAlone {
+		// the session keeps this lock_timeout, which is harmless: every
+		// change sets its own
+		if _, err := conn.Exec(ctx, `SET lock_timeout = '30s'`); err != nil {
+			return p.fail(err)
+		}
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, changeLock); err != nil {
+			return p.busy(err)
+		}
+		defer func() {
+			if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, changeLock); err != nil {
+				_ = conn.Conn().Close(ctx) // the server lets the lock go with the connection
+			}
+		}()
+	}
+	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}
+	if mode != read {
+		opts = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
+	}
+	btx, err := conn.BeginTx(ctx, opts)
 	if err != nil {
 		return p.fail(err)
 	}
 	defer btx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
-	if writable {
-		// One writer at a time across the department, as bbolt has one
-		// per file: every read-modify-write (a notice's retries, a
-		// message's status, a setting) then sees the last commit.
+	switch mode {
+	case writeShared:
+		// a row or lock another change holds is waited for, not forever
+		if _, err := btx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = '30s'; SELECT pg_advisory_xact_lock_shared(%d)`, changeLock)); err != nil {
+			return p.busy(err)
+		}
+	case writeAlone:
 		if _, err := btx.Exec(ctx, `SET LOCAL lock_timeout = '30s'`); err != nil {
 			return p.fail(err)
 		}
-		if _, err := btx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
-			return p.busy(err)
-		}
 	}
-	t := &pgTx{ctx: ctx, tx: btx, writable: writable}
+	t := &pgTx{ctx: ctx, tx: btx, writable: mode != read}
 	t.Raw = t
 	if err := fn(t); err != nil {
-		return p.fail(err)
+		if conflicted(err) {
+			return err
+		}
+		return p.busy(err)
 	}
-	if !writable {
+	if mode == read {
 		return p.fail(btx.Commit(ctx))
 	}
 	if len(t.touched) > 0 {
@@ -849,4 +930,23 @@ func (t *pgTx) DeleteNotice(id string) error {
 	t.touch("*")
 	_, err := t.tx.Exec(t.ctx, `DELETE FROM notices WHERE id = $1`, id)
 	return err
+}
+
+// OnThisComputer reports whether every host rawURL names is this
+// computer's loopback (127.0.0.1, ::1, localhost or a unix socket).
+func OnThisComputer(rawURL string) bool {
+	cfg, err := pgconn.ParseConfig(rawURL)
+	if err != nil {
+		return false
+	}
+	hosts := []string{cfg.Host}
+	for _, f := range cfg.Fallbacks {
+		hosts = append(hosts, f.Host)
+	}
+	for _, h := range hosts {
+		if h != "localhost" && h != "127.0.0.1" && h != "::1" && !strings.HasPrefix(h, "/") {
+			return false
+		}
+	}
+	return true
 }

@@ -246,3 +246,17 @@ func TestPostgresNumbersTheRequestsOfSchema1(t *testing.T) {
 		return err
 	}))
 }
+
+func TestPostgresOnThisComputer(t *testing.T) {
+	for url, want := range map[string]bool{
+		"postgres://illdesk@127.0.0.1:5432/db":               true,
+		"postgres://illdesk@localhost/db":                    true,
+		"postgres://illdesk@[::1]:5432/db":                   true,
+		"postgres://illdesk@127.0.0.1,localhost/db":          true,
+		"postgres://illdesk@db.library.example/db":           false,
+		"postgres://illdesk@127.0.0.1,db.library.example/db": false,
+		"postgres://%zz":                                     false,
+	} {
+		assert.Equal(t, want, postgres.OnThisComputer(url), url)
+	}
+}
