@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -85,10 +84,7 @@ CREATE TABLE request_number_series (series text COLLATE "C" PRIMARY KEY, last bi
 // knows, under an advisory lock so that workstations starting together
 // migrate once. It refuses a database migrated by a newer ILL Desk.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
-	shown := rawURL
-	if u, err := url.Parse(rawURL); err == nil {
-		shown = u.Redacted()
-	}
+	shown := redact(rawURL)
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
 		return nil, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
@@ -106,7 +102,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			pool.Close()
 		}
 		return nil, &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
-			"The department database %s cannot be reached (%v). Check the network and the address, or ask your IT team whether the server is up.", shown, pgReason(err))}
+			"The department database %s cannot be reached (%v); nothing was changed. Check the network and the address, or ask your IT team whether the server is up.", shown, pgReason(err))}
 	}
 	p := &DB{pool: pool, url: shown}
 	if err := p.migrate(ctx); err != nil {
@@ -201,20 +197,6 @@ func (p *DB) busy(err error) error {
 	return p.fail(err)
 }
 
-// fail turns a lost connection into a sentence for staff.
-func (p *DB) fail(err error) error {
-	var ref *domain.Refusal
-	var pe *pgconn.PgError
-	switch {
-	case err == nil || errors.As(err, &ref) || errors.As(err, &pe):
-		return err
-	case pgconn.SafeToRetry(err), pgconn.Timeout(err), errors.Is(err, context.DeadlineExceeded):
-		return &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
-			"The department database %s did not answer (%v); nothing was changed. Check the network, then try again.", p.url, err)}
-	}
-	return err
-}
-
 // View runs fn in a read-only transaction.
 func (p *DB) View(fn func(domain.Tx) error) error { return p.run(false, fn) }
 
@@ -229,7 +211,7 @@ func (p *DB) run(writable bool, fn func(domain.Tx) error) error {
 	if writable {
 		opts.AccessMode = pgx.ReadWrite
 	}
-	btx, err := p.pool.BeginTx(ctx, opts)
+	btx, err := p.begin(ctx, opts)
 	if err != nil {
 		return p.fail(err)
 	}
@@ -258,7 +240,7 @@ func (p *DB) run(writable bool, fn func(domain.Tx) error) error {
 			return p.fail(err)
 		}
 	}
-	return p.fail(btx.Commit(ctx))
+	return p.commit(ctx, btx, t.touched)
 }
 
 // Close closes the connections.
