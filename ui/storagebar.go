@@ -49,6 +49,8 @@ type StorageBar struct {
 	button *widget.Button
 	box    *fyne.Container
 	busy   bool
+	// the department database that went away (reconnect.go)
+	databaseWait
 }
 
 func newStorageBar(l link, reopen func() error) *StorageBar {
@@ -68,6 +70,9 @@ func (b *StorageBar) object() fyne.CanvasObject { return b.box }
 // refused shows the bar when err says the disk holding the database
 // stopped answering.
 func (b *StorageBar) refused(err error) {
+	if b.waitForDatabase(err) {
+		return
+	}
 	if b.reopen == nil || b.busy || !errors.Is(err, domain.ErrStorageUnavailable) {
 		return
 	}
