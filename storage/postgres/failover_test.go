@@ -238,3 +238,34 @@ func TestPostgresConnectionLostDuringCommit(t *testing.T) {
 		return err
 	}), "the same pool reads it on a new connection")
 }
+
+// TestPostgresWatchAfterALostConnection ends the listening connection, as
+// a server that went away does: once it listens again, Watch announces
+// everything, since announcements may have been missed meanwhile, and
+// goes on announcing changes.
+func TestPostgresWatchAfterALostConnection(t *testing.T) {
+	base := pgtest.ForTest(t)
+	pg, err := postgres.Open(context.Background(), base)
+	require.NoError(t, err)
+	defer pg.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan []string, 10)
+	go pg.Watch(ctx, func(ids []string) { got <- ids })
+	time.Sleep(200 * time.Millisecond) // Watch listens on its own connection
+
+	terminateOthers(t, base)
+	select {
+	case ids := <-got:
+		assert.Equal(t, []string{"*"}, ids, "everything, once it listens again")
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing announced within 10 s of the connection's end")
+	}
+	require.NoError(t, putRequest(pg, "heard-1"))
+	select {
+	case ids := <-got:
+		assert.Equal(t, []string{"heard-1"}, ids)
+	case <-time.After(2 * time.Second):
+		t.Fatal("a change after the reconnect was not heard")
+	}
+}

@@ -252,10 +252,11 @@ func (p *DB) Close() error {
 // Watch calls changed after every change another workstation (or this
 // one) commits, until ctx ends, on a connection of its own that LISTENs on
 // ChangesChannel; it reconnects after a lost connection. ids are the
-// requests the change touched.
+// requests the change touched; after a lost connection, once it listens
+// again, everything ("*"), as announcements may have been missed.
 func (p *DB) Watch(ctx context.Context, changed func(ids []string)) {
-	for ctx.Err() == nil {
-		err := p.listen(ctx, changed)
+	for again := false; ctx.Err() == nil; again = true {
+		err := p.listen(ctx, changed, again)
 		if ctx.Err() != nil {
 			return
 		}
@@ -267,7 +268,7 @@ func (p *DB) Watch(ctx context.Context, changed func(ids []string)) {
 	}
 }
 
-func (p *DB) listen(ctx context.Context, changed func(ids []string)) error {
+func (p *DB) listen(ctx context.Context, changed func(ids []string), again bool) error {
 	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -275,6 +276,9 @@ func (p *DB) listen(ctx context.Context, changed func(ids []string)) error {
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
 		return err
+	}
+	if again {
+		changed([]string{"*"})
 	}
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
