@@ -20,6 +20,15 @@
 # - work resumes on the same address without restarting anything: every
 #   loop has changes acknowledged after the promotion, within 10 s of it.
 #
+# Window: when run under ../shared/tools/gui/session with a build that can
+# open a window (cgo, as packaged), the window is open on the same address
+# throughout. An item scanned in it while the primary is gone is refused
+# with the unavailable sentence and the storage bar shows (screenshot
+# $SHOT_DIR/illdesk-failover-unavailable.png); after the promotion the
+# window finds the database again by itself (its log says so) and closes
+# cleanly at the end. Without the session or with a CGO_ENABLED=0 build,
+# that part is left out and said so.
+#
 # Prints the time from the kill to the first change acknowledged after it,
 # and from the promotion. Bounded (under two minutes); servers on 127.0.0.1
 # only; the servers and the temporary folder are removed on exit. Skips when
@@ -31,7 +40,8 @@
 #   CGO_ENABLED=0 go build -tags ci -o /tmp/failover-illdesk ./app &&
 #     ILLDESK_BIN=/tmp/failover-illdesk scripts/e2e-failover.sh
 #
-# Env: ILLDESK_BIN (default ./illdesk), FAILOVER_WORKERS (loops, default 4).
+# Env: ILLDESK_BIN (default ./illdesk), FAILOVER_WORKERS (loops, default 4),
+# SHOT_DIR (default /tmp).
 set -euo pipefail
 name=e2e-failover
 bin=${ILLDESK_BIN:-./illdesk}
@@ -79,9 +89,11 @@ export LC_ALL=C
 
 worker_pids=()
 watchdog=
+app_pid=
 cleanup() {
 	local status=$?
 	for pid in "${worker_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+	[[ -z $app_pid ]] || kill -KILL "$app_pid" 2>/dev/null || true
 	[[ -z $watchdog ]] || kill "$watchdog" 2>/dev/null || true
 	for data in "$pgdir/primary" "$pgdir/standby"; do
 		if [[ -f $data/postmaster.pid ]]; then
@@ -89,7 +101,7 @@ cleanup() {
 		fi
 	done
 	if ((status != 0)); then
-		for f in "$pgdir"/*.log; do
+		for f in "$pgdir"/*.log "$work/window.log"; do
 			[[ -f $f ]] || continue
 			echo "--- $(basename "$f") (end) ---" >&2
 			tail -n 15 "$f" >&2
@@ -204,6 +216,25 @@ worker() {
 		[[ -z $prev ]] || act "$w" "$n" show "$prev" show --json "$prev" >/dev/null
 	done
 }
+# --- the window, when it can be shown: a workstation that stays open
+title="ILL Desk"
+window=
+if command -v wait-window >/dev/null && [[ -n ${DISPLAY:-} ]] && ldd "$bin" >/dev/null 2>&1; then
+	window=yes
+	"$bin" --db "$url" --operator desk >"$work/window.log" 2>&1 &
+	app_pid=$!
+	wait-window "$title" 60 >/dev/null || fail "no window named \"$title\" within 60 s"
+	sleep 1 # the first frame renders and the scan bar takes the focus
+fi
+# wait_log PATTERN SECONDS: poll the window's log for a line
+wait_log() {
+	local deadline=$((SECONDS + $2))
+	until grep -q -- "$1" "$work/window.log"; do
+		((SECONDS < deadline)) || fail "the window did not log \"$1\" within $2 s"
+		sleep 0.1
+	done
+}
+
 for w in $(seq "$workers"); do
 	: >"$work/w$w.actions"
 	worker "$w" &
@@ -218,7 +249,15 @@ killed_at=$EPOCHREALTIME
 kill -KILL "$primary_pid"
 # shellcheck disable=SC2086 # one pid a word; one may have ended meanwhile
 kill -KILL $children 2>/dev/null || true
-sleep 1 # as long as noticing takes, at the least
+if [[ -n $window ]]; then
+	# the window finds the database gone at its next action
+	scan FIRST
+	wait_log "was unavailable" 15
+	sleep 0.5
+	shot "${SHOT_DIR:-/tmp}/illdesk-failover-unavailable.png" "$title"
+else
+	sleep 1 # as long as noticing takes, at the least
+fi
 pg pg_ctl -D "$pgdir/standby" -w -t 30 promote >/dev/null || fail "pg_ctl promote failed"
 sql "$p2" "ALTER SYSTEM RESET synchronous_standby_names" "SELECT pg_reload_conf()" >/dev/null
 promoted_at=$EPOCHREALTIME
@@ -240,6 +279,22 @@ touch "$stop_file"
 for pid in "${worker_pids[@]}"; do wait "$pid" || fail "a load loop failed"; done
 worker_pids=()
 kill -0 "$primary_pid" 2>/dev/null && fail "the old primary is still running"
+if [[ -n $window ]]; then
+	# the storage bar's check found the new primary without a restart
+	wait_log "The department database answers again" 15
+	kill -0 "$app_pid" 2>/dev/null || fail "the window is gone"
+	kill -TERM "$app_pid"
+	status=0
+	for _ in $(seq 100); do
+		kill -0 "$app_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$app_pid" 2>/dev/null && fail "the window was still open 10 s after SIGTERM"
+	wait "$app_pid" || status=$?
+	app_pid=
+	((status == 0)) || fail "the window exited with status $status after SIGTERM"
+	if grep -q -E '^panic:|^fatal error:' "$work/window.log"; then fail "the window log shows a crash"; fi
+fi
 
 # --- checks
 cat "$work"/w*.actions >"$work/actions"
@@ -288,4 +343,9 @@ awk -v d="$after_promotion" -v g="$recovery_goal" 'BEGIN { exit !(d < g) }' ||
 echo "actions: $(wc -l <"$work/actions") ($(count '*' ok) committed, $(count '*' refused) refused as unavailable, $(count '*' unknown) of unknown outcome)"
 echo "acknowledged changes: $(awk '$3 == "ok" && $2 != "show"' "$work/actions" | wc -l), all on the new primary (0 lost)"
 echo "kill to promoted: $kill_to_promoted s; kill to first change acknowledged: $to_recovery s ($after_promotion s after the promotion)"
+if [[ -n $window ]]; then
+	echo "window: refused while the primary was gone, found the new primary by itself, closed cleanly"
+else
+	echo "window: not checked (it needs ../shared/tools/gui/session and a build that opens windows)"
+fi
 echo "PASS $name"
