@@ -195,7 +195,7 @@ act() {
 	elif grep -q "not known whether it was saved" "$out.stderr"; then
 		outcome=unknown
 		# the refusal names the request to look at
-		[[ $action != create ]] || id=$(grep -o 'illdesk show [^ ]*' "$out.stderr" | head -n 1 | cut -d' ' -f3)
+		[[ $action != create ]] || id=$({ grep -o 'illdesk show [^ ]*' "$out.stderr" || true; } | head -n 1 | cut -d' ' -f3)
 	elif grep -q "department database" "$out.stderr" && grep -q "nothing was changed" "$out.stderr"; then
 		outcome=refused
 	else
@@ -278,7 +278,8 @@ sleep 2
 touch "$stop_file"
 for pid in "${worker_pids[@]}"; do wait "$pid" || fail "a load loop failed"; done
 worker_pids=()
-kill -0 "$primary_pid" 2>/dev/null && fail "the old primary is still running"
+# (a killed process whose parent has not reaped it yet is a zombie: gone)
+[[ $(ps -o stat= -p "$primary_pid" 2>/dev/null || echo Z) == Z* ]] || fail "the old primary is still running"
 if [[ -n $window ]]; then
 	# the storage bar's check found the new primary without a restart
 	wait_log "The department database answers again" 15
