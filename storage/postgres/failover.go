@@ -23,6 +23,10 @@ import (
 // and pgx connects to whichever of them accepts writes. The pool lets go
 // of a connection that broke and makes new ones from the address, so after
 // the standby is promoted the next transaction finds it without a restart.
+// pgxpool's defaults suit this: it pings a connection idle for more than a
+// second before handing it out, so most dead ones are dropped there, and
+// begin lets go of the rest; its periodic health check (every minute) and
+// connections' maximum lifetime (an hour) play no part.
 // What staff are told depends on when the connection broke: before COMMIT
 // was sent, nothing was changed (domain.ErrDatabaseUnreachable); while
 // COMMIT was under way, nobody knows (domain.ErrOutcomeUnknown).
