@@ -123,11 +123,12 @@ trap 'exit 1' TERM INT
 ) &
 watchdog=$!
 
-# free_port: a TCP port on 127.0.0.1 nobody answers on
+# free_port: a TCP port on 127.0.0.1 nobody answers on, below Linux's
+# range of ports for outgoing connections (32768 up)
 free_port() {
 	local port
 	for _ in $(seq 50); do
-		port=$((20000 + RANDOM % 30000))
+		port=$((20000 + RANDOM % 12000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return
