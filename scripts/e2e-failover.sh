@@ -60,7 +60,7 @@ skip() {
 # the server binaries: Debian's newest /usr/lib/postgresql/N/bin, else
 # where initdb on PATH really is; all four tools from one installation
 pgbin=
-candidates=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r)
+candidates=$({ ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true; } | sort -t/ -k5 -n -r)
 if command -v initdb >/dev/null; then candidates+=" $(dirname "$(readlink -f "$(command -v initdb)")")"; fi
 for dir in $candidates; do
 	if [[ -x $dir/initdb && -x $dir/pg_ctl && -x $dir/pg_basebackup && -x $dir/psql ]]; then
