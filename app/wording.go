@@ -26,6 +26,9 @@ func worded(err error) string {
 // cliRefusal is the sentence for a store's refusal that needs the command
 // line's advice, "" for one whose message says it all.
 func cliRefusal(ref *domain.Refusal) string {
+	if ref.Kind == domain.ErrOutcomeUnknown {
+		return ref.Msg + " " + recheckAdvice(ref.IDs)
+	}
 	if ref.Path == "" && ref.Kind != domain.ErrValueDamaged {
 		return ""
 	}
@@ -52,4 +55,17 @@ func cliRefusal(ref *domain.Refusal) string {
 			"To go on without those files, create the empty folder; illdesk check then lists every file that is missing."
 	}
 	return ""
+}
+
+// recheckAdvice says how to learn whether a change of unknown outcome was
+// saved: by reading the requests it touched once the database answers.
+func recheckAdvice(ids []string) string {
+	switch len(ids) {
+	case 0:
+		return "Once the database answers, look with illdesk list whether it was, before doing it again."
+	case 1:
+		return fmt.Sprintf("Once the database answers, look with illdesk show %s whether it was, before doing it again.", ids[0])
+	}
+	return fmt.Sprintf("Once the database answers, look with illdesk show whether it was (requests %s), before doing it again.",
+		strings.Join(ids, ", "))
 }

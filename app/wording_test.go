@@ -82,6 +82,17 @@ func TestStoreRefusalsWordedForTheCommandLine(t *testing.T) {
 		{"wrapped, its context kept", fmt.Errorf("import row 3: %w", storage.DamagedValue("partner", "BL", errors.New("bad"))),
 			"import row 3: The stored partner BL is damaged (bad). Run illdesk check to see what else is; " +
 				"restore the latest backup with illdesk restore FILE."},
+		{"a change whose outcome is not known", &domain.Refusal{Kind: domain.ErrOutcomeUnknown, IDs: []string{"0193"},
+			Msg: "The connection broke while the change was being saved: it is not known whether it was saved."},
+			"The connection broke while the change was being saved: it is not known whether it was saved. " +
+				"Once the database answers, look with illdesk show 0193 whether it was, before doing it again."},
+		{"one of several requests", &domain.Refusal{Kind: domain.ErrOutcomeUnknown, IDs: []string{"0193", "0194"}, Msg: "Not known."},
+			"Not known. Once the database answers, look with illdesk show whether it was (requests 0193, 0194), before doing it again."},
+		{"of no request", &domain.Refusal{Kind: domain.ErrOutcomeUnknown, Msg: "Not known."},
+			"Not known. Once the database answers, look with illdesk list whether it was, before doing it again."},
+		{"the department database unavailable", &domain.Refusal{Kind: domain.ErrDatabaseUnreachable,
+			Msg: "The department database postgres://h1,h2/d was unavailable (conn closed); nothing was changed."},
+			"The department database postgres://h1,h2/d was unavailable (conn closed); nothing was changed."},
 		{"a refusal that says it all", &domain.Refusal{Kind: domain.ErrDiskFull, Msg: "The disk is full."}, "The disk is full."},
 		{"another error", errors.New("boom"), "boom"},
 	}

@@ -67,8 +67,14 @@ var (
 	ErrStorageUnavailable = errors.New("storage unavailable")
 	// ErrDiskFull means the disk has no room left; nothing was saved.
 	ErrDiskFull = errors.New("disk full")
-	// ErrDatabaseUnreachable means the department database server did not answer.
+	// ErrDatabaseUnreachable means the department database server did not
+	// answer: nothing was changed.
 	ErrDatabaseUnreachable = errors.New("database unreachable")
+	// ErrOutcomeUnknown means the connection to the department database
+	// broke while it was committing a change: the change may or may not
+	// have been saved. Refusal.IDs names the requests it touched, to be
+	// read again once the database answers.
+	ErrOutcomeUnknown = errors.New("not known whether the change was saved")
 	// ErrVaultMissing means the folder of shipped files is gone.
 	ErrVaultMissing = errors.New("vault missing")
 	// ErrNotWritable means a folder or file cannot be written (read-only or no permission).
@@ -113,6 +119,9 @@ type Refusal struct {
 	// refusals of the kinds that need its own advice (--db, a window to
 	// close, a command to run) from Kind, Path and Detail.
 	Path, Detail string
+	// IDs are the requests a change of unknown outcome (ErrOutcomeUnknown)
+	// touched: reading them again tells whether it was saved.
+	IDs []string
 }
 
 func (r *Refusal) Error() string { return r.Msg }

@@ -14,8 +14,10 @@ import (
 type StatusLine struct {
 	label *widget.Label
 	log   func(string)
-	// refused sees every refusal shown (the storage bar's cue).
-	refused func(error)
+	// refused sees every refusal shown (the storage bar's cue), and
+	// succeeded every success (the cue that the database answers again).
+	refused   func(error)
+	succeeded func()
 }
 
 func newStatusLine(log func(string)) *StatusLine {
@@ -32,6 +34,9 @@ func (s *StatusLine) info(msg string) {
 	s.log(msg)
 	s.label.Importance = widget.SuccessImportance
 	s.label.SetText(msg)
+	if s.succeeded != nil {
+		s.succeeded()
+	}
 }
 
 // fail puts a refusal on the status line; its message is a sentence for staff.

@@ -35,7 +35,8 @@ const (
 // of kind domain.ErrStorageUnavailable and stays until a Reopen works;
 // Reopen touches no field, so what staff typed in the scan bar or in an
 // open form is still there afterwards. Without Options.Reopen (a
-// department database) it never shows.
+// department database) it never offers Reopen; it says instead that the
+// department database is away while it is (reconnect.go).
 type StorageBar struct {
 	link
 	// reopen closes and opens the database file (Options.Reopen).
@@ -49,6 +50,8 @@ type StorageBar struct {
 	button *widget.Button
 	box    *fyne.Container
 	busy   bool
+	// the department database that went away (reconnect.go)
+	databaseWait
 }
 
 func newStorageBar(l link, reopen func() error) *StorageBar {
@@ -66,8 +69,11 @@ func newStorageBar(l link, reopen func() error) *StorageBar {
 func (b *StorageBar) object() fyne.CanvasObject { return b.box }
 
 // refused shows the bar when err says the disk holding the database
-// stopped answering.
+// stopped answering, or the department database did not answer.
 func (b *StorageBar) refused(err error) {
+	if b.waitForDatabase(err) {
+		return
+	}
 	if b.reopen == nil || b.busy || !errors.Is(err, domain.ErrStorageUnavailable) {
 		return
 	}

@@ -251,6 +251,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 		}
 	}
 	m.status.refused, m.dialogs.refused = m.storage.refused, m.storage.refused
+	m.status.succeeded = m.storage.succeeded
+	m.storage.check = func() error { _, err := d.Settings(); return err }
+	m.storage.find, m.storage.after = d.Find, func(d time.Duration, fn func()) { m.after(d, fn) }
 	m.dialogs.shortcut = m.handleReopenShortcut
 
 	m.hint = container.NewCenter(newEmptyHint(m.menu.AddPartner, m.menu.NewBorrowing))

@@ -27,6 +27,10 @@ func refusalText(err error) string {
 		// the store lets go of the file after such a fault and opens it
 		// again at the next action, so trying again is all it takes
 		return ref.Msg + " ILL Desk opens the database again at your next action."
+	case ref.Kind == domain.ErrOutcomeUnknown:
+		// the storage bar reads the requests again once the database answers
+		return ref.Msg + " ILL Desk reads the request again once the department database answers and shows what was saved; " +
+			"look before doing it again."
 	case ref.Kind == domain.ErrNotWritable && ref.Path != "":
 		return ref.Msg + " Give your account write access to the folder, or start with --db to use a folder you can write to."
 	}

@@ -37,6 +37,10 @@ func TestRefusalTextWordsStoreRefusals(t *testing.T) {
 		{"a full disk", &domain.Refusal{Kind: domain.ErrDiskFull, Path: db,
 			Msg: "The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
 			"The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
+		{"a change whose outcome is not known", &domain.Refusal{Kind: domain.ErrOutcomeUnknown, IDs: []string{"0193"},
+			Msg: "The connection broke while the change was being saved: it is not known whether it was saved."},
+			"The connection broke while the change was being saved: it is not known whether it was saved. " +
+				"ILL Desk reads the request again once the department database answers and shows what was saved; look before doing it again."},
 		{"a refusal that says it all", &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Select the request first."}, "Select the request first."},
 		{"another error", &fs.PathError{Op: "open", Path: "f", Err: errors.New("gone")}, "open f: gone"},
 		{"plain", errors.New("boom"), "boom"},

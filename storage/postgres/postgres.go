@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"strings"
 	"time"
 
@@ -88,10 +87,7 @@ CREATE TABLE request_number_series (series text COLLATE "C" PRIMARY KEY, last bi
 // knows, under an advisory lock so that workstations starting together
 // migrate once. It refuses a database migrated by a newer ILL Desk.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
-	shown := rawURL
-	if u, err := url.Parse(rawURL); err == nil {
-		shown = u.Redacted()
-	}
+	shown := redact(rawURL)
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
 		return nil, &domain.Refusal{Kind: domain.ErrInvalidInput, Msg: fmt.Sprintf(
@@ -109,7 +105,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			pool.Close()
 		}
 		return nil, &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
-			"The department database %s cannot be reached (%v). Check the network and the address, or ask your IT team whether the server is up.", shown, pgReason(err))}
+			"The department database %s cannot be reached (%v); nothing was changed. Check the network and the address, or ask your IT team whether the server is up.", shown, pgReason(err))}
 	}
 	p := &DB{pool: pool, url: shown}
 	if err := p.migrate(ctx); err != nil {
@@ -229,20 +225,6 @@ func backoff(n int) time.Duration {
 	return ceiling/2 + rand.N(ceiling/2)
 }
 
-// fail turns a lost connection into a sentence for staff.
-func (p *DB) fail(err error) error {
-	var ref *domain.Refusal
-	var pe *pgconn.PgError
-	switch {
-	case err == nil || errors.As(err, &ref) || errors.As(err, &pe):
-		return err
-	case pgconn.SafeToRetry(err), pgconn.Timeout(err), errors.Is(err, context.DeadlineExceeded):
-		return &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
-			"The department database %s did not answer (%v); nothing was changed. Check the network, then try again.", p.url, err)}
-	}
-	return err
-}
-
 // View runs fn in a read-only transaction.
 func (p *DB) View(fn func(domain.Tx) error) error { return p.run(read, fn) }
 
@@ -283,33 +265,33 @@ const (
 
 func (p *DB) run(mode txMode, fn func(domain.Tx) error) error {
 	ctx := context.Background()
-	conn, err := p.pool.Acquire(ctx)
+	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}
+	if mode != read {
+		opts = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
+	}
+	var prepare func(*pgxpool.Conn) error
+	if mode == writeAlone {
+		prepare = func(conn *pgxpool.Conn) error {
+			// the session keeps this lock_timeout, which is harmless:
+			// every change sets its own
+			if _, err := conn.Exec(ctx, `SET lock_timeout = '30s'`); err != nil {
+				return err
+			}
+			_, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, changeLock)
+			return err
+		}
+	}
+	conn, btx, err := p.begin(ctx, opts, prepare)
 	if err != nil {
-		return p.fail(err)
+		return p.busy(err)
 	}
 	defer conn.Release()
 	if mode == writeAlone {
-		// the session keeps this lock_timeout, which is harmless: every
-		// change sets its own
-		if _, err := conn.Exec(ctx, `SET lock_timeout = '30s'`); err != nil {
-			return p.fail(err)
-		}
-		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, changeLock); err != nil {
-			return p.busy(err)
-		}
 		defer func() {
 			if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, changeLock); err != nil {
 				_ = conn.Conn().Close(ctx) // the server lets the lock go with the connection
 			}
 		}()
-	}
-	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}
-	if mode != read {
-		opts = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
-	}
-	btx, err := conn.BeginTx(ctx, opts)
-	if err != nil {
-		return p.fail(err)
 	}
 	defer btx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
 	switch mode {
@@ -339,7 +321,7 @@ func (p *DB) run(mode txMode, fn func(domain.Tx) error) error {
 			return p.fail(err)
 		}
 	}
-	return p.fail(btx.Commit(ctx))
+	return p.commit(ctx, btx, t.touched)
 }
 
 // Close closes the connections.
@@ -351,10 +333,11 @@ func (p *DB) Close() error {
 // Watch calls changed after every change another workstation (or this
 // one) commits, until ctx ends, on a connection of its own that LISTENs on
 // ChangesChannel; it reconnects after a lost connection. ids are the
-// requests the change touched.
+// requests the change touched; after a lost connection, once it listens
+// again, everything ("*"), as announcements may have been missed.
 func (p *DB) Watch(ctx context.Context, changed func(ids []string)) {
-	for ctx.Err() == nil {
-		err := p.listen(ctx, changed)
+	for again := false; ctx.Err() == nil; again = true {
+		err := p.listen(ctx, changed, again)
 		if ctx.Err() != nil {
 			return
 		}
@@ -366,7 +349,7 @@ func (p *DB) Watch(ctx context.Context, changed func(ids []string)) {
 	}
 }
 
-func (p *DB) listen(ctx context.Context, changed func(ids []string)) error {
+func (p *DB) listen(ctx context.Context, changed func(ids []string), again bool) error {
 	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -374,6 +357,9 @@ func (p *DB) listen(ctx context.Context, changed func(ids []string)) error {
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
 		return err
+	}
+	if again {
+		changed([]string{"*"})
 	}
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
