@@ -84,6 +84,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		return
 	}
 	title := f.dialogs.entry(false)
+	title.SetPlaceHolder("Book or journal title")
 	author := f.dialogs.entry(false)
 	isbn := f.dialogs.entry(false)
 	requester := f.dialogs.entry(false)
@@ -101,7 +102,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		})
 	}
 	patronID.OnSubmitted = func(string) { lookUp() }
-	lookUpButton := widget.NewButton("Look up", lookUp)
+	lookUpButton := f.dialogs.button("Look up", nil, lookUp)
 	if !f.desk.ILSOn() {
 		lookUpButton.Hide()
 	}
@@ -121,7 +122,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	}
 	partner.SetOptions(choices(""))
 	partner.OnChanged = func(q string) { partner.SetOptions(choices(q)) }
-	addPartner := widget.NewButton("Add partner…", func() {
+	addPartner := f.dialogs.button("Add partner…", nil, func() {
 		f.ShowAddPartner(func(p domain.Partner) {
 			partners = append(partners, p)
 			partner.SetText(partnerChoice(p))
@@ -129,7 +130,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	})
 	more := f.dialogs.entry(false)
 	more.SetPlaceHolder("Codes of the lenders to ask next, in order, e.g. BVB, NYPL")
-	service := widget.NewSelect([]string{serviceAuto, serviceCopy, serviceLoan}, nil)
+	service := f.dialogs.selector([]string{serviceAuto, serviceCopy, serviceLoan}, nil)
 	service.SetSelected(serviceAuto)
 	partnerNote := f.dialogs.entry(false)
 	lenderRef := f.dialogs.entry(false)
@@ -179,17 +180,13 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 				d.Hide()
 			})
 	}
-	for _, e := range []*keyEntry{title, author, isbn, requester, email, more, partnerNote, lenderRef, needBy} {
-		e.OnSubmitted = func(string) { submit() }
-	}
 	pickup.OnSubmitted = func(string) { submit() }
 	partner.OnSubmitted = func(string) { submit() }
-	save := widget.NewButton("Save…  (Return)", submit)
+	save := f.dialogs.button("Save…  (Return)", nil, submit)
 	save.Importance = widget.HighImportance
 	body, _ := scrolledForm(form, []*keyEntry{title, author, isbn, patronID, requester, email, more, partnerNote, lenderRef, needBy},
-		errLabel, save)
-	d = dialog.NewCustom("New borrowing request", "Cancel", body, f.dialogs.win)
-	f.dialogs.show(d, fyne.NewSize(620, 720), title)
+		errLabel)
+	d = f.dialogs.open("New borrowing request", body, "Cancel", save, fyne.NewSize(620, 720), title)
 }
 
 // missingBorrowingFields names the required fields left blank, as a sentence.
@@ -234,20 +231,19 @@ func (f *BorrowingForm) CreateBorrowing(in domain.BorrowingInput) (domain.Reques
 // ShowAddPartner asks for a new partner; added is called with it once saved.
 func (f *BorrowingForm) ShowAddPartner(added func(domain.Partner)) {
 	code := f.dialogs.entry(false)
+	code.SetPlaceHolder("Short code, e.g. NYPL")
 	name := f.dialogs.entry(false)
 	hours := f.dialogs.entry(false)
 	hours.SetText(strconv.Itoa(domain.DefaultTurnaroundHours))
 	email := f.dialogs.entry(false)
-	prev := f.dialogs.current
-	d := dialog.NewForm("Add partner", "Add", "Cancel", []*widget.FormItem{
+	form := widget.NewForm(
 		widget.NewFormItem("Code", code),
 		widget.NewFormItem("Name", name),
 		widget.NewFormItem("Turnaround (business hours)", hours),
-		widget.NewFormItem("Email", email),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+		widget.NewFormItem("Email", email))
+	var d dialog.Dialog
+	add := f.dialogs.button("Add", nil, func() {
+		d.Hide()
 		h, err := strconv.Atoi(strings.TrimSpace(hours.Text))
 		if err != nil || h <= 0 {
 			f.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The turnaround must be a whole number of business hours, e.g. 24."})
@@ -257,12 +253,9 @@ func (f *BorrowingForm) ShowAddPartner(added func(domain.Partner)) {
 		if err == nil && added != nil {
 			added(p)
 		}
-	}, f.dialogs.win)
-	d.Resize(fyne.NewSize(480, 300))
-	d.SetOnClosed(func() { f.dialogs.current = prev })
-	f.dialogs.current = d
-	d.Show()
-	f.dialogs.win.Canvas().Focus(code)
+	})
+	add.Importance = widget.HighImportance
+	d = f.dialogs.open("Add partner", form, "Cancel", add, fyne.NewSize(480, 300), code)
 }
 
 // AddPartner registers a partner.

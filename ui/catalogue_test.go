@@ -68,7 +68,7 @@ func TestDetailsLookUpHoldings(t *testing.T) {
 	var filled []string
 	for _, o := range test.LaidOutObjects(top) {
 		switch w := o.(type) {
-		case *widget.Select:
+		case *keySelect:
 			if len(w.Options) > 0 && strings.HasPrefix(w.Options[0], "39") {
 				offered = w.Options
 			}

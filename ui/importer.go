@@ -72,7 +72,7 @@ func (im *Importer) Imported(sum domain.ImportSummary, err error) {
 	t := widget.NewLabel(body)
 	t.Wrapping = fyne.TextWrapWord
 	t.Selectable = true // a refusal's lines can be copied
-	im.dialogs.show(dialog.NewCustom(head, "Close", container.NewVScroll(t), im.dialogs.win), fyne.NewSize(640, 420), nil)
+	im.dialogs.open(head, container.NewVScroll(t), "Close", nil, fyne.NewSize(640, 420), nil)
 }
 
 // importSummaryText words an import's summary: a headline, then what each

@@ -40,7 +40,7 @@ type lendingFields struct {
 	partner, externalID                                 *keyEntry
 	title, articleTitle, author, volume, issue, year    *keyEntry
 	pages, issn, isbn, doi                              *keyEntry
-	service, format                                     *widget.Select
+	service, format                                     *keySelect
 	needBefore, note, location, callNumber, itemBarcode *keyEntry
 	partners                                            []domain.Partner
 }
@@ -158,9 +158,9 @@ func (f *LendingForm) ShowNewLending() {
 		volume: e(""), issue: e(""), year: e(""), pages: e("e.g. 12-30"), issn: e(""), isbn: e(""), doi: e(""),
 		needBefore: e("YYYY-MM-DD"), note: e("Internal note"), location: e("Holdings location"),
 		callNumber: e(""), itemBarcode: e("Barcode of the item to pull")}
-	fs.service = widget.NewSelect(domain.LendingServices, nil)
+	fs.service = f.dialogs.selector(domain.LendingServices, nil)
 	fs.service.SetSelected("copy")
-	fs.format = widget.NewSelect(formatChoices, nil)
+	fs.format = f.dialogs.selector(formatChoices, nil)
 	fs.format.SetSelectedIndex(0)
 	hint := widget.NewLabel(partnerHint("", partners))
 	hint.Wrapping = fyne.TextWrapWord
@@ -187,11 +187,9 @@ func (f *LendingForm) ShowNewLending() {
 		widget.NewFormItem("Call number", fs.callNumber),
 		widget.NewFormItem("Item barcode", fs.itemBarcode),
 	)
-	submit := func() { f.Submit() }
 	entries := []*keyEntry{fs.partner, fs.externalID, fs.title, fs.articleTitle, fs.author, fs.volume, fs.issue,
 		fs.year, fs.pages, fs.issn, fs.isbn, fs.doi, fs.needBefore, fs.note, fs.location, fs.callNumber, fs.itemBarcode}
 	for _, x := range entries {
-		x.OnSubmitted = func(string) { submit() }
 		// a refusal goes once staff type again, so it never names what they fixed
 		x.OnChanged = func(string) { f.refused.SetText("") }
 	}
@@ -199,12 +197,11 @@ func (f *LendingForm) ShowNewLending() {
 		f.refused.SetText("")
 		hint.SetText(partnerHint(s, partners))
 	}
-	save := widget.NewButton("Save  (Return)", submit)
+	save := f.dialogs.button("Save  (Return)", nil, f.Submit)
 	save.Importance = widget.HighImportance
 	var body fyne.CanvasObject
-	body, f.scroll = scrolledForm(form, entries, f.refused, save)
-	f.dialog = dialog.NewCustom("New lending request", "Cancel", body, f.dialogs.win)
-	f.dialogs.show(f.dialog, fyne.NewSize(640, 760), fs.partner)
+	body, f.scroll = scrolledForm(form, entries, f.refused)
+	f.dialog = f.dialogs.open("New lending request", body, "Cancel", save, fyne.NewSize(640, 760), fs.partner)
 }
 
 // Submit records the request the open form describes (Return, Save) and

@@ -60,8 +60,8 @@ func TestRequestsFromUnknownLibraries(t *testing.T) {
 	assert.Empty(t, listedRefs(mw), "nothing is in the list")
 
 	mw.attention.ShowAttention()
-	var review *widget.Button
-	for _, b := range overlayWidgets[*widget.Button](mw) {
+	var review *defaultButton
+	for _, b := range overlayWidgets[*defaultButton](mw) {
 		if strings.Contains(b.Text, "from unknown libraries wait") {
 			review = b
 		}

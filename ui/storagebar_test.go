@@ -196,6 +196,11 @@ func buttonIn(t *testing.T, obj fyne.CanvasObject, text string) *widget.Button {
 				found = v
 			}
 			return
+		case *defaultButton: // a dialog's button
+			if v.Text == text {
+				found = &v.Button
+			}
+			return
 		case *fyne.Container:
 			for _, c := range v.Objects {
 				walk(c)
