@@ -153,11 +153,9 @@ func (b *BatchBar) batchDone(verb string, res []domain.BatchResult) error {
 	if len(problems) > 0 {
 		slices.Sort(problems)
 		full := msg + " Not done: " + strings.Join(problems, " · ")
-		b.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: full})
 		b.announce(full, false, false)
 		return nil
 	}
-	b.info(msg)
 	b.announce(msg, true, false)
 	return nil
 }

@@ -24,10 +24,10 @@ type dialogHost struct {
 	// action (nil: Return closes it).
 	stack []openDialog
 	focus func() // the focus back on the scan bar
-	// refused sees every refusal a dialog shows (the storage bar's cue);
-	// shortcut is the window's shortcut that works in a dialog's fields
+	// refused sees every refusal a dialog shows and reports whether the
+	// storage bar shows it instead (messages.go); shortcut is the window's shortcut that works in a dialog's fields
 	// too (Reopen).
-	refused  func(error)
+	refused  func(error) bool
 	shortcut func(fyne.Shortcut) bool
 	// files shows the system's file dialogs (filedialog.go); spawn and do
 	// run its wait off Fyne's goroutine and the answer back on it;
@@ -44,10 +44,14 @@ type openDialog struct {
 	submit func()
 }
 
-// refusal is the sentence a dialog shows for err.
+// notSavedText is what a dialog says when the storage bar says why.
+const notSavedText = "Not saved: see the bar at the top of the window."
+
+// refusal is the sentence a dialog shows for err; a disk fault is told
+// by the storage bar, which the dialog points to.
 func (h *dialogHost) refusal(err error) string {
-	if h.refused != nil {
-		h.refused(err)
+	if h.refused != nil && h.refused(err) {
+		return notSavedText
 	}
 	return refusalText(err)
 }

@@ -137,8 +137,7 @@ func (s *borrowingSection) Receive(barcode string) error {
 	}
 	r, err := s.desk.Receive(r.ID, barcode, s.actor())
 	if err != nil {
-		s.fail(err)
-		s.announce(refusalText(err), false, false)
+		s.refuse(err)
 		return err
 	}
 	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)

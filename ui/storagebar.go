@@ -66,13 +66,16 @@ func newStorageBar(l link, reopen func() error) *StorageBar {
 func (b *StorageBar) object() fyne.CanvasObject { return b.box }
 
 // refused shows the bar when err says the disk holding the database
-// stopped answering.
-func (b *StorageBar) refused(err error) {
-	if b.reopen == nil || b.busy || !errors.Is(err, domain.ErrStorageUnavailable) {
-		return
+// stopped answering, and reports whether the bar says it.
+func (b *StorageBar) refused(err error) bool {
+	if b.reopen == nil || !errors.Is(err, domain.ErrStorageUnavailable) {
+		return false
 	}
-	b.say(storageGoneText)
-	b.box.Show()
+	if !b.busy {
+		b.say(storageGoneText)
+		b.box.Show()
+	}
+	return true
 }
 
 // say puts msg on the bar.
@@ -108,7 +111,7 @@ func (b *StorageBar) done(err error) {
 	b.busy = false
 	b.button.Enable()
 	if err != nil {
-		b.fail(err)
+		b.log(refusalText(err)) // the bar says it
 		var ref *domain.Refusal
 		if errors.As(err, &ref) && ref.Kind == domain.ErrStorageUnavailable {
 			b.say(fmt.Sprintf(stillGoneText, ref.Detail))
@@ -119,7 +122,6 @@ func (b *StorageBar) done(err error) {
 	}
 	b.box.Hide()
 	b.msg = ""
-	b.info(reopenedText)
 	b.announce(reopenedText, true, false)
 	b.reopened()
 }

@@ -255,7 +255,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 			m.FocusScanBar()
 		}
 	}
-	m.status.refused, m.dialogs.refused = m.storage.refused, m.storage.refused
+	m.status.refused, m.dialogs.refused, m.status.do = m.diskFault, m.diskFault, m.Do
 	m.dialogs.shortcut = m.handleReopenShortcut
 
 	m.hint = container.NewCenter(newEmptyHint(m.menu.AddPartner, m.menu.NewBorrowing))
@@ -483,7 +483,8 @@ func (m *MainWindow) link() link {
 	return link{
 		info:      m.status.info,
 		fail:      m.status.fail,
-		announce:  func(msg string, ok, undoable bool) { m.banner.show(msg, ok, undoable) },
+		announce:  m.announce,
+		refuse:    m.refuse,
 		log:       m.log,
 		run:       m.run,
 		do:        m.Do,
@@ -512,14 +513,13 @@ func (m *MainWindow) sendWaiting() bool {
 // result, with Undo for a few seconds when the change can be undone.
 func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.list.showChanged(r.Summary())
-	m.status.info(msg)
 	ok, _ := r.CanUndo(m.desk.Now())
 	undo := ""
 	if ok {
 		undo = r.ID
 	}
 	m.scan.madeChange(undo)
-	m.banner.show(msg, true, ok)
+	m.announce(msg, true, ok)
 	m.attention.refresh()
 	m.FocusScanBar()
 }
