@@ -73,6 +73,35 @@ func (f *BorrowingForm) pickupLocations() []string {
 	return out
 }
 
+// pickupMatch reads the pickup field: the one pickup location that holds
+// what was typed, or else the text as typed (a location not set up).
+func pickupMatch(text string, locations []string) string {
+	if m := pickupIndexes(text, locations); len(m) == 1 {
+		return locations[m[0]]
+	}
+	return strings.TrimSpace(text)
+}
+
+// pickupIndexes are the indexes of the pickup locations that hold text.
+func pickupIndexes(text string, locations []string) []int {
+	return matching(text, len(locations), func(i int) (string, string) { return locations[i], locations[i] })
+}
+
+// pickupHint says which pickup locations the pickup field's text matches,
+// as it is typed.
+func pickupHint(text string, locations []string) string {
+	blank := "Type the pickup location."
+	if len(locations) > 0 {
+		blank = "Type a pickup location: " + strings.Join(locations, ", ") + "."
+	}
+	return matchHint(text, pickupIndexes(text, locations), hintWords{
+		blank: blank,
+		none:  "No pickup location set up matches: it is kept as typed.",
+		one:   func(i int) string { return "Pickup: " + locations[i] },
+		short: func(i int) string { return locations[i] },
+	})
+}
+
 // partnerChoice is how a partner appears in the partner field.
 func partnerChoice(p domain.Partner) string { return p.Code + " — " + p.Name }
 
@@ -106,22 +135,13 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	if !f.desk.ILSOn() {
 		lookUpButton.Hide()
 	}
-	pickup := widget.NewSelectEntry(f.pickupLocations())
-	pickup.SetPlaceHolder("Choose or type a pickup location")
-	partner := widget.NewSelectEntry(nil)
-	partner.SetPlaceHolder("Type to search partners")
-	choices := func(q string) []string {
-		var out []string
-		for _, p := range partners {
-			c := partnerChoice(p)
-			if q == "" || strings.Contains(strings.ToLower(c), strings.ToLower(q)) {
-				out = append(out, c)
-			}
-		}
-		return out
-	}
-	partner.SetOptions(choices(""))
-	partner.OnChanged = func(q string) { partner.SetOptions(choices(q)) }
+	locations := f.pickupLocations()
+	pickup := f.dialogs.entry(false)
+	pickup.SetPlaceHolder("Pickup location")
+	pickupHintLine := matchLine(pickup, func(s string) string { return pickupHint(s, locations) })
+	partner := f.dialogs.entry(false)
+	partner.SetPlaceHolder("Partner code or name")
+	partnerHintLine := matchLine(partner, func(s string) string { return partnerHint(s, partners) })
 	addPartner := f.dialogs.button("Add partner…", nil, func() {
 		f.ShowAddPartner(func(p domain.Partner) {
 			partners = append(partners, p)
@@ -147,7 +167,9 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		widget.NewFormItem("Requester *", requester),
 		widget.NewFormItem("Email", email),
 		widget.NewFormItem("Pickup *", pickup),
+		widget.NewFormItem("", pickupHintLine),
 		widget.NewFormItem("Partner *", container.NewBorder(nil, nil, nil, addPartner, partner)),
+		widget.NewFormItem("", partnerHintLine),
 		widget.NewFormItem("Then ask", more),
 		widget.NewFormItem("Service", service),
 		widget.NewFormItem("Note to lender", partnerNote),
@@ -157,7 +179,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	var d dialog.Dialog
 	submit := func() {
 		in := domain.BorrowingInput{Citation: domain.Citation{Title: title.Text, Author: author.Text, ISBN: isbn.Text},
-			Requester: requester.Text, RequesterEmail: email.Text, Pickup: pickup.Text, Partner: partnerCode(partner.Text, partners)}
+			Requester: requester.Text, RequesterEmail: email.Text, Pickup: pickupMatch(pickup.Text, locations), Partner: partnerMatch(partner.Text, partners)}
 		in.PartnerNote, in.PatronID = partnerNote.Text, strings.TrimSpace(patronID.Text)
 		in.ExternalID = lenderRef.Text
 		var err error
@@ -180,11 +202,9 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 				d.Hide()
 			})
 	}
-	pickup.OnSubmitted = func(string) { submit() }
-	partner.OnSubmitted = func(string) { submit() }
 	save := f.dialogs.button("Save…  (Return)", nil, submit)
 	save.Importance = widget.HighImportance
-	body, _ := scrolledForm(form, []*keyEntry{title, author, isbn, patronID, requester, email, more, partnerNote, lenderRef, needBy},
+	body, _ := scrolledForm(form, []*keyEntry{title, author, isbn, patronID, requester, email, pickup, partner, more, partnerNote, lenderRef, needBy},
 		errLabel)
 	d = f.dialogs.open("New borrowing request", body, "Cancel", save, fyne.NewSize(620, 720), title)
 }
