@@ -192,6 +192,26 @@ func TestSelectorPicksWhatIsTyped(t *testing.T) {
 	}
 }
 
+// TestSelectorSpaceBetweenLetters: Space opens the drop-down, but while
+// letters are typed it is one of them, as a keyboard sends it as a key and
+// a character.
+func TestSelectorSpaceBetweenLetters(t *testing.T) {
+	test.NewTempApp(t)
+	s := newKeySelect([]string{"Not held", "Not available for ILL"}, nil)
+	w := test.NewWindow(s)
+	defer w.Close()
+	test.Type(s, "not")
+	s.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	assert.Nil(t, w.Canvas().Overlays().Top(), "no drop-down while typing")
+	s.TypedRune(' ')
+	s.TypedRune('a')
+	assert.Equal(t, "Not available for ILL", s.Selected)
+
+	s.typed = "" // a pause
+	s.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	assert.NotNil(t, w.Canvas().Overlays().Top(), "Space alone opens the drop-down")
+}
+
 func TestNoteReturnSubmitsShiftReturnStartsALine(t *testing.T) {
 	test.NewTempApp(t)
 	h := &dialogHost{}

@@ -109,26 +109,32 @@ func newKeySelect(options []string, changed func(string)) *keySelect {
 }
 
 // TypedKey hands Escape and Return to the dialog; the others open or move
-// the drop-down as Select does.
+// the drop-down as Select does, but for Space while letters are typed,
+// which is one of them ("not a").
 func (s *keySelect) TypedKey(k *fyne.KeyEvent) {
 	switch {
 	case k.Name == fyne.KeyEscape && s.onEscape != nil:
 		s.onEscape()
 	case (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && s.onReturn != nil:
 		s.onReturn()
+	case k.Name == fyne.KeySpace && s.typing():
 	default:
 		s.Select.TypedKey(k)
 	}
 }
 
+// typing reports whether letters typed a moment ago are still being added to.
+func (s *keySelect) typing() bool {
+	return s.typed != "" && time.Since(s.typedAt) <= time.Second
+}
+
 // TypedRune picks the option the letters typed so far lead to; a letter
 // that leads nowhere with the ones before it starts afresh.
 func (s *keySelect) TypedRune(r rune) {
-	now := time.Now()
-	if now.Sub(s.typedAt) > time.Second {
+	if !s.typing() {
 		s.typed = ""
 	}
-	s.typedAt = now
+	s.typedAt = time.Now()
 	for _, q := range []string{s.typed + string(r), string(r)} {
 		if i := optionFor(s.Options, q); i >= 0 {
 			s.typed = q
