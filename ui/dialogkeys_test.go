@@ -70,10 +70,12 @@ func TestDialogsFromTheKeyboard(t *testing.T) {
 		}, first: "entry: Book or journal title",
 			submitted: func(t *testing.T, _ *fixture, mw *MainWindow) {
 				assert.Contains(t, dialogText(mw), "Fill in the partner, pickup location, requester, title.", "Return saves, which names what is missing")
+				assert.Equal(t, "entry: Book or journal title", focusName(mw.Window().Canvas().Focused()), "and the focus stays in the field")
 			}},
 		{name: "new lending", open: func(mw *MainWindow) { mw.menu.NewLending() }, first: "entry: Partner code or name",
 			submitted: func(t *testing.T, _ *fixture, mw *MainWindow) {
 				assert.NotEmpty(t, mw.lending.refused.Text, "Return saves, which is refused")
+				assert.Equal(t, mw.lending.fields.partner, mw.Window().Canvas().Focused(), "and the focus stays in the field")
 			}},
 		{name: "add partner", open: func(mw *MainWindow) { mw.menu.AddPartner() }, first: "entry: Short code, e.g. NYPL",
 			fill: func(t *testing.T, mw *MainWindow, o fyne.Focusable) {

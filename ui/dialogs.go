@@ -123,7 +123,7 @@ func (h *dialogHost) open(title string, body fyne.CanvasObject, dismiss string, 
 	var submit func()
 	if action != nil {
 		buttons = append(buttons, action)
-		submit = func() { action.Tapped(nil) }
+		submit = action.press
 		if focus == nil {
 			focus = action
 		}
@@ -279,11 +279,19 @@ func newDefaultButton(label string, tapped func()) *defaultButton {
 	return b
 }
 
+// press runs the button's action as a tap does, but leaves the focus where
+// it is (a tap takes it away): a refused form keeps it in its field.
+func (b *defaultButton) press() {
+	if !b.Disabled() && b.OnTapped != nil {
+		b.OnTapped()
+	}
+}
+
 // TypedKey presses the button on Return, Enter or Space; Escape cancels.
 func (b *defaultButton) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
-		b.Tapped(nil)
+		b.press()
 	case fyne.KeyEscape:
 		if b.onEscape != nil {
 			b.onEscape()
