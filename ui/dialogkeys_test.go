@@ -231,3 +231,22 @@ func TestNoteReturnSubmitsShiftReturnStartsALine(t *testing.T) {
 	assert.Equal(t, 1, submitted, "Return submits")
 	assert.Equal(t, "one\ntwo", e.Text)
 }
+
+// TestReturnKeepsADialogWithoutMainAction: Return in a field of a dialog
+// that has no one main action (Settings: a Save per tab) closes nothing,
+// so nothing typed is lost; Escape closes it.
+func TestReturnKeepsADialogWithoutMainAction(t *testing.T) {
+	f := newFixture(t)
+	mw := f.open()
+	c := mw.Window().Canvas()
+	mw.settingsDialog.ShowSettings()
+	top := c.Overlays().Top()
+	require.NotNil(t, top)
+	entries := overlayWidgets[*keyEntry](mw)
+	require.NotEmpty(t, entries)
+	c.Focus(entries[0])
+	entries[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	assert.Same(t, top, c.Overlays().Top(), "Settings stays open")
+	entries[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	assert.Nil(t, c.Overlays().Top())
+}

@@ -20,8 +20,8 @@ import (
 type dialogHost struct {
 	win     fyne.Window
 	current dialog.Dialog // the dialog on top, if any
-	// stack are the dialogs open now, the top one last, each with its main
-	// action (nil: Return closes it).
+	// stack are the dialogs open now, the top one last, each with what
+	// Return in its fields does (nil: nothing).
 	stack []openDialog
 	focus func() // the focus back on the scan bar
 	// refused sees every refusal a dialog shows and reports whether the
@@ -64,13 +64,12 @@ func (h *dialogHost) escape() {
 }
 
 // submit runs the main action of the dialog on top (Return in one of its
-// fields); a dialog without one closes.
+// fields). A dialog opened with show has none: Return there does nothing,
+// rather than close a dialog whose fields are not saved.
 func (h *dialogHost) submit() {
 	if n := len(h.stack); n > 0 && h.stack[n-1].submit != nil {
 		h.stack[n-1].submit()
-		return
 	}
-	h.escape()
 }
 
 // push makes d the dialog on top until it is closed; then the one below
@@ -90,8 +89,8 @@ func (h *dialogHost) push(d dialog.Dialog, submit func()) {
 }
 
 // show shows a dialog on top of the window's others, with the focus on
-// focus: Escape closes it, and Return in its key-aware fields closes it too
-// (dialogs with a main action are opened with open).
+// focus: Escape closes it; Return in its fields does what they say (dialogs
+// with a main action are opened with open).
 func (h *dialogHost) show(d dialog.Dialog, size fyne.Size, focus fyne.Focusable) {
 	h.push(d, nil)
 	h.display(d, size, focus)
@@ -120,7 +119,7 @@ func (h *dialogHost) open(title string, body fyne.CanvasObject, dismiss string, 
 	var d dialog.Dialog
 	closeButton := h.button(dismiss, nil, func() { d.Hide() })
 	buttons := []fyne.CanvasObject{closeButton}
-	var submit func()
+	submit := closeButton.press // a dialog that only shows closes
 	if action != nil {
 		buttons = append(buttons, action)
 		submit = action.press
