@@ -97,7 +97,7 @@ func (b *AttentionButton) ShowAttention() {
 	items := c.Among(b.listing())
 	b.showCount(items, c.Held())
 	var d dialog.Dialog
-	list := widget.NewList(func() int { return len(items) },
+	list := b.dialogs.list(func() int { return len(items) },
 		func() fyne.CanvasObject {
 			side := widget.NewLabelWithStyle("Borrowing", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			l := widget.NewLabel("")

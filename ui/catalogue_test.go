@@ -148,8 +148,8 @@ func TestSettingsCatalogue(t *testing.T) {
 	require.NotNil(t, top)
 	var links []*widget.Hyperlink
 	for _, o := range test.LaidOutObjects(top) {
-		if h, ok := o.(*widget.Hyperlink); ok {
-			links = append(links, h)
+		if h, ok := o.(*keyHyperlink); ok {
+			links = append(links, &h.Hyperlink)
 		}
 	}
 	require.NotEmpty(t, links)

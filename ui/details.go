@@ -405,13 +405,13 @@ func (p *DetailsPane) ShowEResources() {
 	}
 	for _, e := range eres {
 		if u, err := url.Parse(e.URL); err == nil {
-			box.Add(widget.NewHyperlink(e.Name, u))
+			box.Add(p.dialogs.link(e.Name, u))
 		}
 	}
 	box.Add(widget.NewSeparator())
 	if link, ok := p.settings().CatalogueSearch(r); ok {
 		if u, err := url.Parse(link); err == nil {
-			box.Add(widget.NewHyperlink("Search the catalogue for “"+r.Title+"”", u))
+			box.Add(p.dialogs.link("Search the catalogue for “"+r.Title+"”", u))
 		}
 	} else {
 		box.Add(wrapped("No catalogue search link is set up; set one with: illdesk config set catalogue-url URL"))

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -35,6 +37,7 @@ func focusName(o fyne.Focusable) string {
 func TestDialogsFromTheKeyboard(t *testing.T) {
 	tests := []struct {
 		name  string
+		setup func(f *fixture)
 		open  func(mw *MainWindow)
 		first string
 		// fill types what the main action needs into the focused widget
@@ -96,6 +99,19 @@ func TestDialogsFromTheKeyboard(t *testing.T) {
 		{name: "keyboard shortcuts", open: func(mw *MainWindow) { mw.menu.ShowShortcuts() }, first: "button: Close"},
 		{name: "about", open: func(mw *MainWindow) { mw.menu.ShowAbout() }, first: "button: Close"},
 		{name: "needs attention", open: func(mw *MainWindow) { mw.attention.ShowAttention() }, first: "button: Close"},
+		{name: "needs attention, with lines", setup: func(f *fixture) { f.clock.now = f.clock.now.Add(72 * time.Hour) },
+			open: func(mw *MainWindow) { mw.attention.ShowAttention() }, first: "button: Close"},
+		{name: "unknown libraries", setup: func(f *fixture) { f.stranger("DE-NEW", "N-1") },
+			open: func(mw *MainWindow) { mw.quarantine.ShowQuarantine() }, first: "button: Close"},
+		{name: "pick marked", open: func(mw *MainWindow) {
+			r, _ := mw.desk.Find("R-1")
+			mw.list.MarkRequest(r.ID, true)
+			mw.batch.ShowPickMarked()
+		}, first: "select: (Select one)",
+			submitted: func(t *testing.T, f *fixture, mw *MainWindow) {
+				assert.Equal(t, domain.PickRequested, f.state("R-1"))
+				assert.Nil(t, mw.Window().Canvas().Overlays().Top())
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,6 +123,9 @@ func TestDialogsFromTheKeyboard(t *testing.T) {
 			})
 			_, err := f.desk.AddOperator(domain.OperatorInput{Name: "tester", Roles: []domain.Role{domain.RoleFulfillment, domain.RoleRequests}}, domain.Actor{})
 			require.NoError(t, err)
+			if tt.setup != nil {
+				tt.setup(f)
+			}
 			mw := f.open()
 			mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 			c := mw.Window().Canvas()
@@ -115,18 +134,29 @@ func TestDialogsFromTheKeyboard(t *testing.T) {
 			require.NotNil(t, c.Overlays().Top(), "the dialog opened")
 			assert.Equal(t, tt.first, focusName(c.Focused()), "the first required field has the focus")
 
-			// Tab goes from field to field, none keeps it
-			for range 30 {
+			// Tab goes from field to field, none keeps it, and Escape
+			// closes the dialog from each of them
+			stops := 0
+			for first := c.Focused(); stops == 0 || c.Focused() != first; stops++ {
+				require.Less(t, stops, 40, "Tab comes back to the first field")
 				if tb, ok := c.Focused().(fyne.Tabbable); ok {
 					assert.False(t, tb.AcceptsTab(), "%T keeps Tab", c.Focused())
 				}
 				c.FocusNext()
 			}
-
-			c.Focus(firstFocus(t, mw, tt.first))
-			c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-			assert.Nil(t, c.Overlays().Top(), "Escape closed it")
-			assert.Equal(t, mw.scan.entry, c.Focused(), "and the scan bar has the focus again")
+			for i := range stops {
+				if i > 0 {
+					tt.open(mw)
+				}
+				for range i {
+					c.FocusNext()
+				}
+				what := fmt.Sprintf("%T %s", c.Focused(), focusName(c.Focused()))
+				c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+				assert.Nil(t, c.Overlays().Top(), "Escape on %s closed it", what)
+				assert.True(t, c.Focused() == mw.scan.entry, "and the scan bar has the focus again")
+				mw.dialogs.escape()
+			}
 
 			if tt.submitted == nil {
 				return

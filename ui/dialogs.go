@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"net/url"
 	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/illdesk/illdesk/domain"
@@ -168,6 +170,30 @@ func (h *dialogHost) selector(options []string, changed func(string)) *keySelect
 	s := newKeySelect(options, changed)
 	s.onEscape, s.onReturn = h.escape, h.submit
 	return s
+}
+
+// list is a list for dialogs: Escape closes the dialog, Return opens the
+// highlighted line.
+func (h *dialogHost) list(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *keyList {
+	l := &keyList{onEscape: h.escape}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// copyButton is a dialog's button that puts text on the clipboard: a
+// selectable label would take the focus and lose Escape.
+func (h *dialogHost) copyButton(label, text string) *defaultButton {
+	return h.button(label, theme.ContentCopyIcon(), func() { fyne.CurrentApp().Clipboard().SetContent(text) })
+}
+
+// link is a link for dialogs: Return or Space opens it, Escape closes the
+// dialog.
+func (h *dialogHost) link(text string, u *url.URL) *keyHyperlink {
+	l := &keyHyperlink{onEscape: h.escape}
+	l.Text, l.URL = text, u
+	l.ExtendBaseWidget(l)
+	return l
 }
 
 // button is a button for dialogs: Return and Space press it, Escape closes

@@ -70,8 +70,9 @@ func (im *Importer) Imported(sum domain.ImportSummary, err error) {
 	}
 	t := widget.NewLabel(body)
 	t.Wrapping = fyne.TextWrapWord
-	t.Selectable = true // a refusal's lines can be copied
-	im.dialogs.open(head, container.NewVScroll(t), "Close", nil, fyne.NewSize(640, 420), nil)
+	// a refusal's lines can be copied
+	copyRow := container.NewHBox(im.dialogs.copyButton("Copy the summary", head+"\n"+body))
+	im.dialogs.open(head, container.NewBorder(nil, copyRow, nil, nil, container.NewVScroll(t)), "Close", nil, fyne.NewSize(640, 420), nil)
 }
 
 // importSummaryText words an import's summary: a headline, then what each

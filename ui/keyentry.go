@@ -155,3 +155,45 @@ func optionFor(options []string, q string) int {
 	}
 	return slices.IndexFunc(options, func(o string) bool { return strings.Contains(strings.ToLower(o), q) })
 }
+
+// keyList is a list for dialogs: Escape (onEscape) closes the dialog, and
+// Return opens the highlighted line as Space does.
+type keyList struct {
+	widget.List
+	onEscape func()
+}
+
+// TypedKey hands Escape to the dialog and takes Return for Space.
+func (l *keyList) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyEscape:
+		if l.onEscape != nil {
+			l.onEscape()
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	default:
+		l.List.TypedKey(k)
+	}
+}
+
+// keyHyperlink is a link for dialogs: Escape (onEscape) closes the dialog,
+// and Return opens the link as Space does.
+type keyHyperlink struct {
+	widget.Hyperlink
+	onEscape func()
+}
+
+// TypedKey hands Escape to the dialog and takes Return for Space.
+func (l *keyHyperlink) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyEscape:
+		if l.onEscape != nil {
+			l.onEscape()
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		l.Hyperlink.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	default:
+		l.Hyperlink.TypedKey(k)
+	}
+}

@@ -262,6 +262,9 @@ func (b *MenuBar) aboutText() string {
 func (b *MenuBar) ShowAbout() {
 	t := widget.NewLabel(b.aboutText())
 	t.Wrapping = fyne.TextWrapWord
-	t.Selectable = true // the folder can be copied
-	b.dialogs.open("About ILL Desk", t, "Close", nil, fyne.NewSize(560, 220), nil)
+	var body fyne.CanvasObject = t
+	if b.dataFolder != "" {
+		body = container.NewVBox(t, container.NewHBox(b.dialogs.copyButton("Copy the data folder", b.dataFolder)))
+	}
+	b.dialogs.open("About ILL Desk", body, "Close", nil, fyne.NewSize(560, 260), nil)
 }

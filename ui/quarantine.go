@@ -69,8 +69,8 @@ func (q *QuarantineDialog) ShowQuarantine() {
 }
 
 // heldList is one line per held message with its buttons.
-func (q *QuarantineDialog) heldList() *widget.List {
-	list := widget.NewList(func() int { return len(q.held) },
+func (q *QuarantineDialog) heldList() *keyList {
+	list := q.dialogs.list(func() int { return len(q.held) },
 		func() fyne.CanvasObject {
 			head := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			head.Truncation = fyne.TextTruncateEllipsis
