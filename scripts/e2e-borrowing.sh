@@ -33,7 +33,7 @@ key Tab
 xdotool type --delay 15 "grace@example.edu"
 key Tab
 xdotool type --delay 15 "Main Library"
-key Tab Tab # past the pickup list's drop-down button
+key Tab # Pickup has no drop-down button: Tab goes on to Partner
 xdotool type --delay 15 "NYPL"
 key Return
 sleep 0.7

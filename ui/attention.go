@@ -100,7 +100,7 @@ func (b *AttentionButton) ShowAttention() {
 	items := c.Among(b.listing())
 	b.showCount(items, c.Held())
 	var d dialog.Dialog
-	list := widget.NewList(func() int { return len(items) },
+	list := b.dialogs.list(func() int { return len(items) },
 		func() fyne.CanvasObject {
 			side := widget.NewLabelWithStyle("Borrowing", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			l := widget.NewLabel("")
@@ -126,7 +126,7 @@ func (b *AttentionButton) ShowAttention() {
 		content = widget.NewLabel("Nothing needs attention: no request has waited too long, no loan is overdue, nothing to a partner is failing.")
 	}
 	if b.held > 0 && b.quarantine != nil {
-		review := widget.NewButtonWithIcon(fmt.Sprintf("%d messages from unknown libraries wait: review them…", b.held),
+		review := b.dialogs.button(fmt.Sprintf("%d messages from unknown libraries wait: review them…", b.held),
 			theme.MailComposeIcon(), func() {
 				d.Hide()
 				b.quarantine()
@@ -135,8 +135,7 @@ func (b *AttentionButton) ShowAttention() {
 		review.Alignment = widget.ButtonAlignLeading
 		content = container.NewBorder(review, nil, nil, nil, content)
 	}
-	d = dialog.NewCustom("Needs attention", "Close", content, b.dialogs.win)
-	b.dialogs.show(d, fyne.NewSize(900, 500), nil)
+	d = b.dialogs.open("Needs attention", content, "Close", nil, fyne.NewSize(900, 500), nil)
 }
 
 // attentionSide is the first column of a Needs attention line: which side

@@ -84,6 +84,13 @@ func (b *Banner) show(msg string, ok, undoable bool) {
 	}
 }
 
+// clear takes the banner's result away, its room kept so nothing moves.
+func (b *Banner) clear() {
+	b.gen++
+	b.msg = ""
+	b.box.Hide()
+}
+
 // Text is what the banner says now.
 func (b *Banner) Text() string { return b.msg }
 

@@ -91,15 +91,18 @@ func (b *BatchBar) ShowPickMarked() {
 	for i, t := range targets {
 		labels[i] = t.Label()
 	}
-	target := widget.NewSelect(labels, nil)
+	target := b.dialogs.selector(labels, nil)
 	target.SetSelectedIndex(0)
-	d := dialog.NewForm(fmt.Sprintf("Pick %d marked requests", len(b.marked())), "Create and print slips", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("To", target)}, func(ok bool) {
-			if ok && len(targets) > 0 {
-				_ = b.PickMarked(targets[max(target.SelectedIndex(), 0)])
-			}
-		}, b.dialogs.win)
-	b.dialogs.show(d, fyne.NewSize(420, 200), nil)
+	var d dialog.Dialog
+	create := b.dialogs.button("Create and print slips", nil, func() {
+		d.Hide()
+		if len(targets) > 0 {
+			_ = b.PickMarked(targets[max(target.SelectedIndex(), 0)])
+		}
+	})
+	create.Importance = widget.HighImportance
+	d = b.dialogs.open(fmt.Sprintf("Pick %d marked requests", len(b.marked())),
+		widget.NewForm(widget.NewFormItem("To", target)), "Cancel", create, fyne.NewSize(420, 200), target)
 }
 
 // PickMarked creates pick requests for the marked requests and prints their
@@ -150,11 +153,9 @@ func (b *BatchBar) batchDone(verb string, res []domain.BatchResult) error {
 	if len(problems) > 0 {
 		slices.Sort(problems)
 		full := msg + " Not done: " + strings.Join(problems, " · ")
-		b.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: full})
 		b.announce(full, false, false)
 		return nil
 	}
-	b.info(msg)
 	b.announce(msg, true, false)
 	return nil
 }

@@ -73,6 +73,35 @@ func (f *BorrowingForm) pickupLocations() []string {
 	return out
 }
 
+// pickupMatch reads the pickup field: the one pickup location that holds
+// what was typed, or else the text as typed (a location not set up).
+func pickupMatch(text string, locations []string) string {
+	if m := pickupIndexes(text, locations); len(m) == 1 {
+		return locations[m[0]]
+	}
+	return strings.TrimSpace(text)
+}
+
+// pickupIndexes are the indexes of the pickup locations that hold text.
+func pickupIndexes(text string, locations []string) []int {
+	return matching(text, len(locations), func(i int) (string, string) { return locations[i], locations[i] })
+}
+
+// pickupHint says which pickup locations the pickup field's text matches,
+// as it is typed.
+func pickupHint(text string, locations []string) string {
+	blank := "Type the pickup location."
+	if len(locations) > 0 {
+		blank = "Type a pickup location: " + strings.Join(locations, ", ") + "."
+	}
+	return matchHint(text, pickupIndexes(text, locations), hintWords{
+		blank: blank,
+		none:  "No pickup location set up matches: it is kept as typed.",
+		one:   func(i int) string { return "Pickup: " + locations[i] },
+		short: func(i int) string { return locations[i] },
+	})
+}
+
 // partnerChoice is how a partner appears in the partner field.
 func partnerChoice(p domain.Partner) string { return p.Code + " — " + p.Name }
 
@@ -84,6 +113,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		return
 	}
 	title := f.dialogs.entry(false)
+	title.SetPlaceHolder("Book or journal title")
 	author := f.dialogs.entry(false)
 	isbn := f.dialogs.entry(false)
 	requester := f.dialogs.entry(false)
@@ -101,27 +131,18 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		})
 	}
 	patronID.OnSubmitted = func(string) { lookUp() }
-	lookUpButton := widget.NewButton("Look up", lookUp)
+	lookUpButton := f.dialogs.button("Look up", nil, lookUp)
 	if !f.desk.ILSOn() {
 		lookUpButton.Hide()
 	}
-	pickup := widget.NewSelectEntry(f.pickupLocations())
-	pickup.SetPlaceHolder("Choose or type a pickup location")
-	partner := widget.NewSelectEntry(nil)
-	partner.SetPlaceHolder("Type to search partners")
-	choices := func(q string) []string {
-		var out []string
-		for _, p := range partners {
-			c := partnerChoice(p)
-			if q == "" || strings.Contains(strings.ToLower(c), strings.ToLower(q)) {
-				out = append(out, c)
-			}
-		}
-		return out
-	}
-	partner.SetOptions(choices(""))
-	partner.OnChanged = func(q string) { partner.SetOptions(choices(q)) }
-	addPartner := widget.NewButton("Add partner…", func() {
+	locations := f.pickupLocations()
+	pickup := f.dialogs.entry(false)
+	pickup.SetPlaceHolder("Pickup location")
+	pickupHintLine := matchLine(pickup, func(s string) string { return pickupHint(s, locations) })
+	partner := f.dialogs.entry(false)
+	partner.SetPlaceHolder("Partner code or name")
+	partnerHintLine := matchLine(partner, func(s string) string { return partnerHint(s, partners) })
+	addPartner := f.dialogs.button("Add partner…", nil, func() {
 		f.ShowAddPartner(func(p domain.Partner) {
 			partners = append(partners, p)
 			partner.SetText(partnerChoice(p))
@@ -129,7 +150,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	})
 	more := f.dialogs.entry(false)
 	more.SetPlaceHolder("Codes of the lenders to ask next, in order, e.g. BVB, NYPL")
-	service := widget.NewSelect([]string{serviceAuto, serviceCopy, serviceLoan}, nil)
+	service := f.dialogs.selector([]string{serviceAuto, serviceCopy, serviceLoan}, nil)
 	service.SetSelected(serviceAuto)
 	partnerNote := f.dialogs.entry(false)
 	lenderRef := f.dialogs.entry(false)
@@ -146,7 +167,9 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 		widget.NewFormItem("Requester *", requester),
 		widget.NewFormItem("Email", email),
 		widget.NewFormItem("Pickup *", pickup),
+		widget.NewFormItem("", pickupHintLine),
 		widget.NewFormItem("Partner *", container.NewBorder(nil, nil, nil, addPartner, partner)),
+		widget.NewFormItem("", partnerHintLine),
 		widget.NewFormItem("Then ask", more),
 		widget.NewFormItem("Service", service),
 		widget.NewFormItem("Note to lender", partnerNote),
@@ -156,7 +179,7 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 	var d dialog.Dialog
 	submit := func() {
 		in := domain.BorrowingInput{Citation: domain.Citation{Title: title.Text, Author: author.Text, ISBN: isbn.Text},
-			Requester: requester.Text, RequesterEmail: email.Text, Pickup: pickup.Text, Partner: partnerCode(partner.Text, partners)}
+			Requester: requester.Text, RequesterEmail: email.Text, Pickup: pickupMatch(pickup.Text, locations), Partner: partnerMatch(partner.Text, partners)}
 		in.PartnerNote, in.PatronID = partnerNote.Text, strings.TrimSpace(patronID.Text)
 		in.ExternalID = lenderRef.Text
 		var err error
@@ -179,17 +202,11 @@ func (f *BorrowingForm) ShowNewBorrowing() {
 				d.Hide()
 			})
 	}
-	for _, e := range []*keyEntry{title, author, isbn, requester, email, more, partnerNote, lenderRef, needBy} {
-		e.OnSubmitted = func(string) { submit() }
-	}
-	pickup.OnSubmitted = func(string) { submit() }
-	partner.OnSubmitted = func(string) { submit() }
-	save := widget.NewButton("Save…  (Return)", submit)
+	save := f.dialogs.button("Save…  (Return)", nil, submit)
 	save.Importance = widget.HighImportance
-	body, _ := scrolledForm(form, []*keyEntry{title, author, isbn, patronID, requester, email, more, partnerNote, lenderRef, needBy},
-		errLabel, save)
-	d = dialog.NewCustom("New borrowing request", "Cancel", body, f.dialogs.win)
-	f.dialogs.show(d, fyne.NewSize(620, 720), title)
+	body, _ := scrolledForm(form, []*keyEntry{title, author, isbn, patronID, requester, email, pickup, partner, more, partnerNote, lenderRef, needBy},
+		errLabel)
+	d = f.dialogs.open("New borrowing request", body, "Cancel", save, fyne.NewSize(620, 720), title)
 }
 
 // missingBorrowingFields names the required fields left blank, as a sentence.
@@ -234,20 +251,19 @@ func (f *BorrowingForm) CreateBorrowing(in domain.BorrowingInput) (domain.Reques
 // ShowAddPartner asks for a new partner; added is called with it once saved.
 func (f *BorrowingForm) ShowAddPartner(added func(domain.Partner)) {
 	code := f.dialogs.entry(false)
+	code.SetPlaceHolder("Short code, e.g. NYPL")
 	name := f.dialogs.entry(false)
 	hours := f.dialogs.entry(false)
 	hours.SetText(strconv.Itoa(domain.DefaultTurnaroundHours))
 	email := f.dialogs.entry(false)
-	prev := f.dialogs.current
-	d := dialog.NewForm("Add partner", "Add", "Cancel", []*widget.FormItem{
+	form := widget.NewForm(
 		widget.NewFormItem("Code", code),
 		widget.NewFormItem("Name", name),
 		widget.NewFormItem("Turnaround (business hours)", hours),
-		widget.NewFormItem("Email", email),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+		widget.NewFormItem("Email", email))
+	var d dialog.Dialog
+	add := f.dialogs.button("Add", nil, func() {
+		d.Hide()
 		h, err := strconv.Atoi(strings.TrimSpace(hours.Text))
 		if err != nil || h <= 0 {
 			f.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "The turnaround must be a whole number of business hours, e.g. 24."})
@@ -257,12 +273,9 @@ func (f *BorrowingForm) ShowAddPartner(added func(domain.Partner)) {
 		if err == nil && added != nil {
 			added(p)
 		}
-	}, f.dialogs.win)
-	d.Resize(fyne.NewSize(480, 300))
-	d.SetOnClosed(func() { f.dialogs.current = prev })
-	f.dialogs.current = d
-	d.Show()
-	f.dialogs.win.Canvas().Focus(code)
+	})
+	add.Importance = widget.HighImportance
+	d = f.dialogs.open("Add partner", form, "Cancel", add, fyne.NewSize(480, 300), code)
 }
 
 // AddPartner registers a partner.

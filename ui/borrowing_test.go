@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -58,6 +57,71 @@ func TestCreateBorrowingSelectsItOnTop(t *testing.T) {
 
 	_, err = mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "X"}, Pickup: "Main Library"})
 	require.ErrorIs(t, err, domain.ErrInvalidInput, "a requester is required")
+}
+
+// TestBorrowingFormMatchesAsTyped: Pickup and Partner say what they match
+// as staff type, and Tab goes from Pickup straight on to Partner.
+func TestBorrowingFormMatchesAsTyped(t *testing.T) {
+	f := newFixture(t)
+	f.partner("NYPL", 24)
+	f.partner("BVB", 24)
+	require.NoError(t, f.desk.SaveSettings(domain.Settings{PickupLocations: []string{"Main Library", "Science Library"}}))
+	mw := f.open()
+	c := mw.Window().Canvas()
+	mw.menu.NewBorrowing()
+	test.Type(c.Focused(), "Silent Spring")
+	for range 4 { // Author, ISBN, Patron id, Requester
+		c.FocusNext()
+	}
+	test.Type(c.Focused(), "Grace Hopper")
+	c.FocusNext()
+	c.FocusNext() // past Email
+	pickup, ok := c.Focused().(*keyEntry)
+	require.True(t, ok)
+	require.Equal(t, "Pickup location", pickup.PlaceHolder)
+	assert.Contains(t, dialogText(mw), "Type a pickup location: Main Library, Science Library.", "the choices show before anything is typed")
+	test.Type(pickup, "libr")
+	assert.Contains(t, dialogText(mw), "Matches Main Library, Science Library — type more.")
+	pickup.SetText("sci")
+	assert.Contains(t, dialogText(mw), "Pickup: Science Library")
+
+	c.FocusNext()
+	partner, ok := c.Focused().(*keyEntry)
+	require.True(t, ok, "Tab from Pickup lands on Partner, not on an arrow")
+	require.Equal(t, "Partner code or name", partner.PlaceHolder)
+	test.Type(partner, "york")
+	assert.Contains(t, dialogText(mw), "No partner matches", "NYPL's name is NYPL library here")
+	partner.SetText("nyp")
+	assert.Contains(t, dialogText(mw), "Partner: NYPL — NYPL library")
+
+	partner.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	require.Contains(t, dialogText(mw), "Create borrowing request?")
+	assert.Contains(t, dialogText(mw), "pickup at Science Library, from NYPL", "what was matched is what is saved")
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	sel, ok := mw.list.Selected()
+	require.True(t, ok)
+	r, err := f.desk.Find(sel.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Science Library", r.Pickup)
+	assert.Equal(t, "NYPL", r.Partner)
+}
+
+func TestPickupFromField(t *testing.T) {
+	locations := []string{"Main Library", "Science Library"}
+	tests := []struct{ typed, pickup, hint string }{
+		{"", "", "Type a pickup location: Main Library, Science Library."},
+		{"main", "Main Library", "Pickup: Main Library"},
+		{"science library", "Science Library", "Pickup: Science Library"},
+		{"Library", "Library", "Matches Main Library, Science Library — type more."},
+		{" Bookmobile ", "Bookmobile", "No pickup location set up matches: it is kept as typed."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typed, func(t *testing.T) {
+			assert.Equal(t, tt.pickup, pickupMatch(tt.typed, locations))
+			assert.Equal(t, tt.hint, pickupHint(tt.typed, locations))
+		})
+	}
+	assert.Equal(t, "Type the pickup location.", pickupHint("", nil))
 }
 
 func TestPartnerCodeFromField(t *testing.T) {
@@ -229,9 +293,7 @@ func TestBorrowingFormLenderNumberAndNeedBy(t *testing.T) {
 		t.Fatalf("no field %q in the form", placeholder)
 		return nil
 	}
-	selects := overlayWidgets[*widget.SelectEntry](mw)
-	require.Len(t, selects, 2, "pickup and partner")
-	// the fields without a hint, in the form's order: title, author, ISBN,
+	// the fields without a hint, in the form's order: author, ISBN,
 	// patron id, requester, email, note to lender
 	var plain []*keyEntry
 	for _, e := range overlayWidgets[*keyEntry](mw) {
@@ -239,10 +301,10 @@ func TestBorrowingFormLenderNumberAndNeedBy(t *testing.T) {
 			plain = append(plain, e)
 		}
 	}
-	require.Len(t, plain, 7)
-	plain[0].SetText("Silent Spring")
-	selects[0].SetText("Main Library")
-	selects[1].SetText("NYPL")
+	require.Len(t, plain, 6)
+	entry("Book or journal title").SetText("Silent Spring")
+	entry("Pickup location").SetText("Main Library")
+	entry("Partner code or name").SetText("NYPL")
 	lenderNo, needBy := entry("The lender's request number"), entry("YYYY-MM-DD")
 
 	test.Type(needBy, "soon")
@@ -252,7 +314,7 @@ func TestBorrowingFormLenderNumberAndNeedBy(t *testing.T) {
 
 	needBy.SetText("2027-01-15")
 	test.Type(lenderNo, "NYPL-9931")
-	plain[4].SetText("Rachel Carson")
+	plain[3].SetText("Rachel Carson")
 	needBy.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	require.Contains(t, dialogText(mw), "Create borrowing request?")
 	mw.Window().Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // the Create button has the focus
@@ -275,8 +337,8 @@ func TestBorrowingFormSaveInSight(t *testing.T) {
 			mw := f.open()
 			mw.Window().Resize(size)
 			mw.menu.NewBorrowing()
-			var save *widget.Button
-			for _, b := range overlayWidgets[*widget.Button](mw) {
+			var save *defaultButton
+			for _, b := range overlayWidgets[*defaultButton](mw) {
 				if strings.HasPrefix(b.Text, "Save") {
 					save = b
 				}

@@ -68,7 +68,7 @@ func TestDetailsLookUpHoldings(t *testing.T) {
 	var filled []string
 	for _, o := range test.LaidOutObjects(top) {
 		switch w := o.(type) {
-		case *widget.Select:
+		case *keySelect:
 			if len(w.Options) > 0 && strings.HasPrefix(w.Options[0], "39") {
 				offered = w.Options
 			}
@@ -148,8 +148,8 @@ func TestSettingsCatalogue(t *testing.T) {
 	require.NotNil(t, top)
 	var links []*widget.Hyperlink
 	for _, o := range test.LaidOutObjects(top) {
-		if h, ok := o.(*widget.Hyperlink); ok {
-			links = append(links, h)
+		if h, ok := o.(*keyHyperlink); ok {
+			links = append(links, &h.Hyperlink)
 		}
 	}
 	require.NotEmpty(t, links)

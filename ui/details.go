@@ -405,26 +405,25 @@ func (p *DetailsPane) ShowEResources() {
 	}
 	for _, e := range eres {
 		if u, err := url.Parse(e.URL); err == nil {
-			box.Add(widget.NewHyperlink(e.Name, u))
+			box.Add(p.dialogs.link(e.Name, u))
 		}
 	}
 	box.Add(widget.NewSeparator())
 	if link, ok := p.settings().CatalogueSearch(r); ok {
 		if u, err := url.Parse(link); err == nil {
-			box.Add(widget.NewHyperlink("Search the catalogue for “"+r.Title+"”", u))
+			box.Add(p.dialogs.link("Search the catalogue for “"+r.Title+"”", u))
 		}
 	} else {
 		box.Add(wrapped("No catalogue search link is set up; set one with: illdesk config set catalogue-url URL"))
 	}
 	var d dialog.Dialog
-	none := widget.NewButton("None of them has it: Reject", func() {
+	none := p.dialogs.button("None of them has it: Reject", nil, func() {
 		d.Hide()
 		p.ShowReject()
 	})
 	none.Importance = widget.DangerImportance
 	box.Add(none)
-	d = dialog.NewCustom("Download Electronic Resource — "+r.Ref(), "Close", box, p.dialogs.win)
-	p.dialogs.show(d, fyne.Size{}, nil)
+	d = p.dialogs.open("Download Electronic Resource — "+r.Ref(), box, "Close", nil, fyne.Size{}, nil)
 }
 
 // ShowPick asks for the item and target of a move request (kind rs) or a
@@ -455,7 +454,7 @@ func (p *DetailsPane) ShowPick(kind domain.StationKind) {
 	for i, t := range targets {
 		labels[i] = t.Label()
 	}
-	target := widget.NewSelect(labels, nil)
+	target := p.dialogs.selector(labels, nil)
 	target.SetSelectedIndex(0)
 	holdings := widget.NewLabel(strings.Join(nonBlank(r.Location, r.CallNumber), "  ·  "))
 	if holdings.Text == "" {
@@ -466,19 +465,22 @@ func (p *DetailsPane) ShowPick(kind domain.StationKind) {
 		widget.NewFormItem("Item barcode", barcode),
 	}
 	if len(found) > 1 {
-		items = append(items, widget.NewFormItem("In the catalogue", widget.NewSelect(found, barcode.SetText)))
+		items = append(items, widget.NewFormItem("In the catalogue", p.dialogs.selector(found, barcode.SetText)))
 	}
 	items = append(items, widget.NewFormItem("To", target))
 	title := "Create Move Request"
 	if kind == domain.StationDigitization {
 		title = "Create Digitization Request"
 	}
-	d := dialog.NewForm(title+" — "+r.Ref(), "Create and print slip", "Cancel", items, func(ok bool) {
-		if ok && len(targets) > 0 {
+	var d dialog.Dialog
+	create := p.dialogs.button("Create and print slip", nil, func() {
+		d.Hide()
+		if len(targets) > 0 {
 			p.Pick(targets[max(target.SelectedIndex(), 0)], barcode.Text)
 		}
-	}, p.dialogs.win)
-	p.dialogs.show(d, fyne.NewSize(520, 260), barcode)
+	})
+	create.Importance = widget.HighImportance
+	d = p.dialogs.open(title+" — "+r.Ref(), widget.NewForm(items...), "Cancel", create, fyne.NewSize(520, 280), barcode)
 }
 
 // Pick creates the pick request for the selected request and prints its

@@ -1,25 +1,35 @@
 package ui
 
 import (
+	"net/url"
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/illdesk/illdesk/domain"
 )
 
-// dialogHost opens the window's dialogs, one at a time: the one open now
-// closes on Escape, and closing it gives the scan bar the focus back.
-// Every pane opens its dialogs through it.
+// dialogHost opens the window's dialogs: the one on top closes on Escape,
+// Return in its fields runs its main action, and closing the last one gives
+// the scan bar the focus back. Every pane opens its dialogs through it, and
+// builds their fields with its key-aware widgets (entry, selector, button):
+// Fyne hands a key only to the focused widget, so each of them answers
+// Escape and Return itself.
 type dialogHost struct {
 	win     fyne.Window
-	current dialog.Dialog // the dialog open now, if any
-	focus   func()        // the focus back on the scan bar
-	// refused sees every refusal a dialog shows (the storage bar's cue);
-	// shortcut is the window's shortcut that works in a dialog's fields
+	current dialog.Dialog // the dialog on top, if any
+	// stack are the dialogs open now, the top one last, each with what
+	// Return in its fields does (nil: nothing).
+	stack []openDialog
+	focus func() // the focus back on the scan bar
+	// refused sees every refusal a dialog shows and reports whether the
+	// storage bar shows it instead (messages.go); shortcut is the window's shortcut that works in a dialog's fields
 	// too (Reopen).
-	refused  func(error)
+	refused  func(error) bool
 	shortcut func(fyne.Shortcut) bool
 	// files shows the system's file dialogs (filedialog.go); spawn and do
 	// run its wait off Fyne's goroutine and the answer back on it;
@@ -30,29 +40,66 @@ type dialogHost struct {
 	choosing bool
 }
 
-// refusal is the sentence a dialog shows for err.
+// openDialog is one dialog open now and what Return in it does.
+type openDialog struct {
+	d      dialog.Dialog
+	submit func()
+}
+
+// notSavedText is what a dialog says when the storage bar says why.
+const notSavedText = "Not saved: see the bar at the top of the window."
+
+// refusal is the sentence a dialog shows for err; a disk fault is told
+// by the storage bar, which the dialog points to.
 func (h *dialogHost) refusal(err error) string {
-	if h.refused != nil {
-		h.refused(err)
+	if h.refused != nil && h.refused(err) {
+		return notSavedText
 	}
 	return refusalText(err)
 }
 
-// escape closes the dialog open now, if any.
+// escape closes the dialog on top, if any.
 func (h *dialogHost) escape() {
 	if h.current != nil {
 		h.current.Hide()
 	}
 }
 
-// show shows a dialog as the window's current one: Escape closes it,
-// and closing it returns the focus to the scan bar.
-func (h *dialogHost) show(d dialog.Dialog, size fyne.Size, focus fyne.Focusable) {
+// submit runs the main action of the dialog on top (Return in one of its
+// fields). A dialog opened with show has none: Return there does nothing,
+// rather than close a dialog whose fields are not saved.
+func (h *dialogHost) submit() {
+	if n := len(h.stack); n > 0 && h.stack[n-1].submit != nil {
+		h.stack[n-1].submit()
+	}
+}
+
+// push makes d the dialog on top until it is closed; then the one below
+// it is on top again, or the scan bar gets the focus back.
+func (h *dialogHost) push(d dialog.Dialog, submit func()) {
+	h.stack = append(h.stack, openDialog{d: d, submit: submit})
 	h.current = d
 	d.SetOnClosed(func() {
+		h.stack = slices.DeleteFunc(h.stack, func(o openDialog) bool { return o.d == d })
 		h.current = nil
-		h.focus()
+		if n := len(h.stack); n > 0 {
+			h.current = h.stack[n-1].d
+		} else {
+			h.focus()
+		}
 	})
+}
+
+// show shows a dialog on top of the window's others, with the focus on
+// focus: Escape closes it; Return in its fields does what they say (dialogs
+// with a main action are opened with open).
+func (h *dialogHost) show(d dialog.Dialog, size fyne.Size, focus fyne.Focusable) {
+	h.push(d, nil)
+	h.display(d, size, focus)
+}
+
+// display sizes d to fit the window, shows it and focuses focus.
+func (h *dialogHost) display(d dialog.Dialog, size fyne.Size, focus fyne.Focusable) {
 	if size.Width > 0 {
 		// no larger than the window, whose edges would cut it off
 		if c := h.win.Canvas().Size(); c.Height > 0 {
@@ -66,13 +113,44 @@ func (h *dialogHost) show(d dialog.Dialog, size fyne.Size, focus fyne.Focusable)
 	}
 }
 
-// entry is an entry for dialogs that closes the dialog on Escape.
+// open shows a dialog of body above its buttons: dismiss (Cancel or
+// Close) and, unless action is nil, the main action, which Return in the
+// dialog's fields runs too. The focus goes to focus, the dialog's first
+// required field; with none, to the main button, or to dismiss.
+func (h *dialogHost) open(title string, body fyne.CanvasObject, dismiss string, action *defaultButton, size fyne.Size, focus fyne.Focusable) dialog.Dialog {
+	var d dialog.Dialog
+	closeButton := h.button(dismiss, nil, func() { d.Hide() })
+	buttons := []fyne.CanvasObject{closeButton}
+	submit := closeButton.press // a dialog that only shows closes
+	if action != nil {
+		buttons = append(buttons, action)
+		submit = action.press
+		if focus == nil {
+			focus = action
+		}
+	}
+	if focus == nil {
+		focus = closeButton
+	}
+	d = dialog.NewCustomWithoutButtons(title,
+		container.NewBorder(nil, container.NewCenter(container.NewHBox(buttons...)), nil, nil, body), h.win)
+	h.push(d, submit)
+	h.display(d, size, focus)
+	return d
+}
+
+// entry is an entry for dialogs: Escape closes the dialog, Return runs its
+// main action, Tab goes on to the next field, also from a note of several
+// lines, where Shift+Return starts a new line.
 func (h *dialogHost) entry(multiLine bool) *keyEntry {
 	e := newKeyEntry()
 	e.MultiLine = multiLine
 	e.Wrapping = fyne.TextWrapWord
 	if !multiLine {
 		e.Wrapping = fyne.TextWrapOff
+		e.OnSubmitted = func(string) { h.submit() }
+	} else {
+		e.onReturn = h.submit
 	}
 	e.onShortcut = func(s fyne.Shortcut) bool { return h.shortcut != nil && h.shortcut(s) }
 	e.onKey = func(k *fyne.KeyEvent) bool {
@@ -85,14 +163,56 @@ func (h *dialogHost) entry(multiLine bool) *keyEntry {
 	return e
 }
 
-// reject asks for a reason and notes and calls reject until it succeeds.
+// selector is a drop-down for dialogs: Escape closes the dialog, Return
+// runs its main action, and typing picks the option that starts with
+// (or else holds) the letters typed.
+func (h *dialogHost) selector(options []string, changed func(string)) *keySelect {
+	s := newKeySelect(options, changed)
+	s.onEscape, s.onReturn = h.escape, h.submit
+	return s
+}
+
+// list is a list for dialogs: Escape closes the dialog, Return opens the
+// highlighted line.
+func (h *dialogHost) list(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *keyList {
+	l := &keyList{onEscape: h.escape}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// copyButton is a dialog's button that puts text on the clipboard: a
+// selectable label would take the focus and lose Escape.
+func (h *dialogHost) copyButton(label, text string) *defaultButton {
+	return h.button(label, theme.ContentCopyIcon(), func() { fyne.CurrentApp().Clipboard().SetContent(text) })
+}
+
+// link is a link for dialogs: Return or Space opens it, Escape closes the
+// dialog.
+func (h *dialogHost) link(text string, u *url.URL) *keyHyperlink {
+	l := &keyHyperlink{onEscape: h.escape}
+	l.Text, l.URL = text, u
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// button is a button for dialogs: Return and Space press it, Escape closes
+// the dialog.
+func (h *dialogHost) button(label string, icon fyne.Resource, tapped func()) *defaultButton {
+	b := newDefaultButton(label, tapped)
+	b.Icon, b.Importance, b.onEscape = icon, widget.MediumImportance, h.escape
+	return b
+}
+
+// reject asks for a reason and notes and calls reject until it succeeds;
+// the reason, the one required field, has the focus.
 func (h *dialogHost) reject(title, action string, reject func(reason domain.Reason, note, partnerNote string) error) {
 	reasons := domain.Reasons()
 	labels := make([]string, len(reasons))
 	for i, rs := range reasons {
 		labels[i] = rs.Label()
 	}
-	reason := widget.NewSelect(labels, nil)
+	reason := h.selector(labels, nil)
 	reason.PlaceHolder = "Choose a reason (required)"
 	note := h.entry(true)
 	note.SetPlaceHolder("Internal note (required for Other)")
@@ -104,7 +224,7 @@ func (h *dialogHost) reject(title, action string, reject func(reason domain.Reas
 		widget.NewFormItem("Internal note", note),
 		widget.NewFormItem("To partner", partnerNote))
 	var d dialog.Dialog
-	submit := widget.NewButton(action, func() {
+	submit := h.button(action, nil, func() {
 		var code domain.Reason
 		if i := reason.SelectedIndex(); i >= 0 {
 			code = reasons[i]
@@ -116,8 +236,7 @@ func (h *dialogHost) reject(title, action string, reject func(reason domain.Reas
 		d.Hide()
 	})
 	submit.Importance = widget.DangerImportance
-	d = dialog.NewCustom(title, "Cancel", container.NewVBox(form, errLabel, submit), h.win)
-	h.show(d, fyne.NewSize(560, 420), note)
+	d = h.open(title, container.NewVBox(form, errLabel), "Cancel", submit, fyne.NewSize(560, 420), reason)
 }
 
 // note asks for one note and calls submit until it succeeds.
@@ -127,7 +246,7 @@ func (h *dialogHost) note(title, placeholder, action string, submit func(string)
 	note.SetMinRowsVisible(4)
 	errLabel := errorLabel()
 	var d dialog.Dialog
-	b := widget.NewButton(action, func() {
+	b := h.button(action, nil, func() {
 		if err := submit(note.Text); err != nil {
 			errLabel.SetText(h.refusal(err))
 			return
@@ -135,8 +254,7 @@ func (h *dialogHost) note(title, placeholder, action string, submit func(string)
 		d.Hide()
 	})
 	b.Importance = widget.WarningImportance
-	d = dialog.NewCustom(title, "Close", container.NewVBox(note, errLabel, b), h.win)
-	h.show(d, fyne.NewSize(520, 320), note)
+	d = h.open(title, container.NewVBox(note, errLabel), "Close", b, fyne.NewSize(520, 320), note)
 }
 
 // nonBlank keeps the strings that are not empty.
@@ -161,31 +279,19 @@ func errorLabel() *widget.Label {
 // confirm asks a yes/no question in a dialog whose confirm button has the
 // focus, so Return (or Space) confirms and Escape cancels.
 func (h *dialogHost) confirm(title, message, confirmText string, onConfirm func()) {
-	prev := h.current
 	var d dialog.Dialog
-	yes := newDefaultButton(confirmText, func() {
+	yes := h.button(confirmText, nil, func() {
 		d.Hide()
 		onConfirm()
 	})
-	yes.onEscape = func() { d.Hide() }
-	no := widget.NewButton("Cancel", func() { d.Hide() })
+	yes.Importance = widget.HighImportance
 	msg := widget.NewLabel(message)
 	msg.Wrapping = fyne.TextWrapWord
-	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(msg, container.NewGridWithColumns(2, no, yes)), h.win)
-	d.SetOnClosed(func() {
-		h.current = prev
-		if prev == nil {
-			h.focus()
-		}
-	})
-	h.current = d
-	d.Resize(fyne.NewSize(460, 180))
-	d.Show()
-	h.win.Canvas().Focus(yes)
+	d = h.open(title, msg, "Cancel", yes, fyne.NewSize(460, 180), yes)
 }
 
-// defaultButton is a button that Return and Enter press too, for the default
-// choice of a dialog; Escape closes the dialog.
+// defaultButton is a button that Return and Enter press too, as a dialog's
+// buttons are pressed from the keyboard; Escape closes the dialog.
 type defaultButton struct {
 	widget.Button
 	onEscape func()
@@ -198,11 +304,19 @@ func newDefaultButton(label string, tapped func()) *defaultButton {
 	return b
 }
 
+// press runs the button's action as a tap does, but leaves the focus where
+// it is (a tap takes it away): a refused form keeps it in its field.
+func (b *defaultButton) press() {
+	if !b.Disabled() && b.OnTapped != nil {
+		b.OnTapped()
+	}
+}
+
 // TypedKey presses the button on Return, Enter or Space; Escape cancels.
 func (b *defaultButton) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
-		b.Tapped(nil)
+		b.press()
 	case fyne.KeyEscape:
 		if b.onEscape != nil {
 			b.onEscape()

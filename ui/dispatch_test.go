@@ -139,7 +139,7 @@ func TestRefusedMessageOffersResendDropMarkSent(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.status, msgs[0].Status)
 			assert.Equal(t, tt.sent, f.sent())
-			assert.Equal(t, tt.says, mw.status.Text())
+			assert.Equal(t, tt.says, mw.banner.Text())
 			var byStaff int
 			for _, ev := range mustFind(t, f.desk, r.ID).History {
 				if ev.Action == domain.ActMessage && ev.Actor == "tester" {

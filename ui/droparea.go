@@ -480,10 +480,8 @@ func (a *DropArea) ImportMessages(paths []string) {
 		msg = fmt.Sprintf("%d of %d partner messages received. %s", ok, len(paths), msg)
 	}
 	if len(problems) > 0 {
-		a.announce(strings.Join(problems, " · "), false, false)
-		a.fail(&domain.Refusal{Kind: domain.ErrBadMessage, Msg: strings.TrimSpace(msg + " " + strings.Join(problems, " · "))})
+		a.announce(strings.TrimSpace(msg+" "+strings.Join(problems, " · ")), false, false)
 		return
 	}
 	a.announce(msg, true, false)
-	a.info(msg)
 }

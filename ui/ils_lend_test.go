@@ -30,7 +30,7 @@ func TestDetailsLoanCallsTheILS(t *testing.T) {
 
 	mw.SelectRequest(first.ID)
 	require.NoError(t, mw.details.lent.Loan("39000001", ""))
-	assert.Contains(t, mw.status.Text(), "The ILS was not told of this loan: partner RAPID has no ILS patron id")
+	assert.Contains(t, mw.banner.Text(), "The ILS was not told of this loan: partner RAPID has no ILS patron id")
 	assert.Empty(t, ils.Calls())
 
 	require.NoError(t, mw.settingsDialog.SavePartner("RAPID", func(p *domain.Partner) { p.ILSPatronID = "ILL-RAPID" }))

@@ -55,24 +55,24 @@ func (im *Importer) ImportFile(path string) {
 	})
 }
 
-// Imported shows an import's summary in a dialog and its headline on the
-// status line, and reloads the list when something was stored.
+// Imported shows an import's summary in a dialog, headed by what it did
+// (the log has the headline too; the status line does not repeat it), and
+// reloads the list when something was stored.
 func (im *Importer) Imported(sum domain.ImportSummary, err error) {
 	if err != nil {
 		im.fail(err)
 		return
 	}
 	head, body := importSummaryText(sum)
-	if sum.Refused() == len(sum.Files) {
-		im.fail(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: head})
-	} else {
-		im.info(head)
+	im.log(head)
+	if sum.Refused() < len(sum.Files) {
 		im.imported()
 	}
 	t := widget.NewLabel(body)
 	t.Wrapping = fyne.TextWrapWord
-	t.Selectable = true // a refusal's lines can be copied
-	im.dialogs.show(dialog.NewCustom(head, "Close", container.NewVScroll(t), im.dialogs.win), fyne.NewSize(640, 420), nil)
+	// a refusal's lines can be copied
+	copyRow := container.NewHBox(im.dialogs.copyButton("Copy the summary", head+"\n"+body))
+	im.dialogs.open(head, container.NewBorder(nil, copyRow, nil, nil, container.NewVScroll(t)), "Close", nil, fyne.NewSize(640, 420), nil)
 }
 
 // importSummaryText words an import's summary: a headline, then what each

@@ -92,7 +92,7 @@ func (s *lentBookSection) ShowLoan() {
 	due.SetPlaceHolder("YYYY-MM-DD (blank: the partner's loan period)")
 	errLabel := errorLabel()
 	var d dialog.Dialog
-	send := widget.NewButtonWithIcon("Lend and send Loaned", theme.MailSendIcon(), func() {
+	send := s.dialogs.button("Lend and send Loaned", theme.MailSendIcon(), func() {
 		if err := s.Loan(barcode.Text, due.Text); err != nil {
 			errLabel.SetText(s.dialogs.refusal(err))
 			return
@@ -101,8 +101,7 @@ func (s *lentBookSection) ShowLoan() {
 	})
 	send.Importance = widget.HighImportance
 	form := widget.NewForm(widget.NewFormItem("Item barcode", barcode), widget.NewFormItem("Due", due))
-	d = dialog.NewCustom(loanLabel+" "+r.Ref(), "Cancel", container.NewVBox(form, errLabel, send), s.dialogs.win)
-	s.dialogs.show(d, fyne.NewSize(520, 280), barcode)
+	d = s.dialogs.open(loanLabel+" "+r.Ref(), container.NewVBox(form, errLabel), "Cancel", send, fyne.NewSize(520, 280), barcode)
 }
 
 // Loan lends the selected request's book with the barcode and due date

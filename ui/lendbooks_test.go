@@ -52,7 +52,7 @@ func TestDetailsLendABook(t *testing.T) {
 	assert.Equal(t, domain.Created, f.state("R-1"), "a bad date changes nothing")
 	require.NoError(t, mw.details.lent.Loan("", ""))
 	assert.Equal(t, domain.LoanedToPartner, f.state("R-1"))
-	assert.Contains(t, mw.status.Text(), "39000001 lent to RAPID")
+	assert.Contains(t, mw.banner.Text(), "39000001 lent to RAPID")
 	lent := mustFind(t, f.desk, r.ID)
 	mw.list.SetStatus("") // the facet stayed on Created; the lent book is active
 	mw.SelectRequest(r.ID)
@@ -71,7 +71,7 @@ func TestDetailsLendABook(t *testing.T) {
 	mw.details.buttons[renewYesLabel].OnTapped()
 	got := mustFind(t, f.desk, r.ID)
 	assert.Equal(t, before.AddDate(0, 0, domain.DefaultLoanPeriodDays), got.DueDate)
-	assert.Contains(t, mw.status.Text(), "renewal granted")
+	assert.Contains(t, mw.banner.Text(), "renewal granted")
 	assert.NotContains(t, mw.details.buttons, renewYesLabel, "answered, the buttons go")
 
 	f.renewFrom("R-1") // the second renewal: staff say no

@@ -137,8 +137,7 @@ func (s *borrowingSection) Receive(barcode string) error {
 	}
 	r, err := s.desk.Receive(r.ID, barcode, s.actor())
 	if err != nil {
-		s.fail(err)
-		s.announce(refusalText(err), false, false)
+		s.refuse(err)
 		return err
 	}
 	msg := fmt.Sprintf("%s received for %s — send it to %s.", r.ItemBarcode, r.Requester, r.Pickup)
@@ -240,7 +239,7 @@ func (s *borrowingSection) ShowResend() {
 	}
 	errLabel := errorLabel()
 	var d dialog.Dialog
-	send := widget.NewButtonWithIcon("Send the Retry", theme.MailSendIcon(), func() {
+	send := s.dialogs.button("Send the Retry", theme.MailSendIcon(), func() {
 		for i, f := range fs {
 			*f.value = entries[i].Text
 		}
@@ -251,8 +250,7 @@ func (s *borrowingSection) ShowResend() {
 		d.Hide()
 	})
 	send.Importance = widget.HighImportance
-	d = dialog.NewCustom(resendRetryLabel+" "+r.Ref(), "Cancel", container.NewVBox(wrapped(why), form, errLabel, send), s.dialogs.win)
-	s.dialogs.show(d, fyne.NewSize(620, 640), entries[0])
+	d = s.dialogs.open(resendRetryLabel+" "+r.Ref(), container.NewVBox(wrapped(why), form, errLabel), "Cancel", send, fyne.NewSize(620, 640), entries[0])
 }
 
 // Resend corrects the selected request's citation (blank fields stay as

@@ -83,10 +83,10 @@ func TestDetailsOfARequestSentToLenders(t *testing.T) {
 	assert.NotContains(t, mw.details.buttons, resendRetryLabel)
 
 	require.NoError(t, mw.details.borrowing.StatusRequest())
-	assert.Contains(t, mw.status.Text(), "status asked of BVB")
+	assert.Contains(t, mw.banner.Text(), "status asked of BVB")
 	require.NoError(t, mw.details.borrowing.Cancel("found elsewhere"))
 	assert.Equal(t, domain.Requested, f.state(r.ID), "the lender decides on a Cancel")
-	assert.Contains(t, mw.status.Text(), "Cancel sent to BVB")
+	assert.Contains(t, mw.banner.Text(), "Cancel sent to BVB")
 
 	f.lenderSays("OCLC:BVB", r.ID+"-3", "RequestResponse", "Loaned",
 		iso18626.SupplyOptions{DueDate: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), Delivery: &iso18626.DeliveryInfo{ItemId: "BVB-1"}})
@@ -101,7 +101,7 @@ func TestDetailsOfARequestSentToLenders(t *testing.T) {
 	assert.Contains(t, mw.details.buttons, renewLenderLabel)
 	assert.NotContains(t, mw.details.buttons, cancelLabel, "shipped: too late to cancel")
 	require.NoError(t, mw.details.borrowing.RenewWithLender())
-	assert.Contains(t, mw.status.Text(), "renewal asked of BVB")
+	assert.Contains(t, mw.banner.Text(), "renewal asked of BVB")
 
 	require.ErrorIs(t, mw.details.borrowing.CloseByHand(" "), domain.ErrInvalidInput)
 	require.NoError(t, mw.details.borrowing.CloseByHand("returned without LoanCompleted"))
@@ -147,6 +147,6 @@ func TestDetailsAttachACopyThatCameByEmail(t *testing.T) {
 	got := mustFind(t, f.desk, r.ID)
 	require.NotNil(t, got.ShippedFile)
 	assert.Equal(t, 3, got.ShippedFile.Pages)
-	assert.Contains(t, mw.status.Text(), "copy attached")
+	assert.Contains(t, mw.banner.Text(), "copy attached")
 	assert.NotContains(t, mw.details.buttons, attachCopyLabel, "attached once")
 }

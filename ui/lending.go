@@ -40,7 +40,7 @@ type lendingFields struct {
 	partner, externalID                                 *keyEntry
 	title, articleTitle, author, volume, issue, year    *keyEntry
 	pages, issn, isbn, doi                              *keyEntry
-	service, format                                     *widget.Select
+	service, format                                     *keySelect
 	needBefore, note, location, callNumber, itemBarcode *keyEntry
 	partners                                            []domain.Partner
 }
@@ -98,45 +98,95 @@ func partnerMatch(text string, partners []domain.Partner) string {
 // partnerMatches are the partners whose choice holds text, ignoring case;
 // the one partner named exactly when there is one; none for blank text.
 func partnerMatches(text string, partners []domain.Partner) []domain.Partner {
-	q := strings.ToLower(strings.TrimSpace(text))
+	var out []domain.Partner
+	for _, i := range partnerIndexes(text, partners) {
+		out = append(out, partners[i])
+	}
+	return out
+}
+
+// partnerIndexes are the indexes of partnerMatches.
+func partnerIndexes(text string, partners []domain.Partner) []int {
+	return matching(text, len(partners), func(i int) (string, string) { return partnerChoice(partners[i]), partners[i].Code })
+}
+
+// partnerHint says which partners the partner field's text matches, as it
+// is typed.
+func partnerHint(text string, partners []domain.Partner) string {
+	return matchHint(text, partnerIndexes(text, partners), hintWords{
+		blank: fmt.Sprintf("Type a code or name: %d partners.", len(partners)),
+		none:  "No partner matches: add it with Tools > Add partner…",
+		one:   func(i int) string { return "Partner: " + partnerChoice(partners[i]) },
+		short: func(i int) string { return partners[i].Code },
+	})
+}
+
+// matching are the indexes of the n choices whose text holds what was
+// typed, ignoring case; the one choice named exactly, by its text or its
+// key, when there is one; none for blank text.
+func matching(typed string, n int, choice func(i int) (text, key string)) []int {
+	q := strings.ToLower(strings.TrimSpace(typed))
 	if q == "" {
 		return nil
 	}
-	var out []domain.Partner
-	for _, p := range partners {
-		if q == strings.ToLower(p.Code) || q == strings.ToLower(partnerChoice(p)) {
-			return []domain.Partner{p}
+	var out []int
+	for i := range n {
+		text, key := choice(i)
+		if q == strings.ToLower(key) || q == strings.ToLower(text) {
+			return []int{i}
 		}
-		if strings.Contains(strings.ToLower(partnerChoice(p)), q) {
-			out = append(out, p)
+		if strings.Contains(strings.ToLower(text), q) {
+			out = append(out, i)
 		}
 	}
 	return out
 }
 
-// partnerHint says which partners the partner field's text matches, as it
-// is typed: a plain entry with this line below it, rather than a drop-down
-// whose arrow Tab would stop on.
-func partnerHint(text string, partners []domain.Partner) string {
-	if strings.TrimSpace(text) == "" {
-		return fmt.Sprintf("Type a code or name: %d partners.", len(partners))
+// hintWords are what the line under a matched field says: with nothing
+// typed, when nothing matches, for the one match, and the short name of
+// each of several.
+type hintWords struct {
+	blank, none string
+	one, short  func(i int) string
+}
+
+// matchHint words the matches m of typed for the line under the field.
+func matchHint(typed string, m []int, w hintWords) string {
+	if strings.TrimSpace(typed) == "" {
+		return w.blank
 	}
-	m := partnerMatches(text, partners)
-	switch {
-	case len(m) == 0:
-		return "No partner matches: add it with Tools > Add partner…"
-	case len(m) == 1:
-		return "Partner: " + partnerChoice(m[0])
+	switch len(m) {
+	case 0:
+		return w.none
+	case 1:
+		return w.one(m[0])
 	}
 	var names []string
-	for i, p := range m {
-		if i == 6 {
-			names = append(names, fmt.Sprintf("and %d more", len(m)-i))
+	for n, i := range m {
+		if n == 6 {
+			names = append(names, fmt.Sprintf("and %d more", len(m)-n))
 			break
 		}
-		names = append(names, p.Code)
+		names = append(names, w.short(i))
 	}
 	return "Matches " + strings.Join(names, ", ") + " — type more."
+}
+
+// matchLine is the line under a field matched as staff type (the forms'
+// Partner, the borrowing form's Pickup): a plain entry with this line
+// below it, rather than a drop-down whose arrow Tab would stop on and
+// which suggests nothing until it is opened. hint words the text typed.
+func matchLine(e *keyEntry, hint func(string) string) *widget.Label {
+	l := widget.NewLabel(hint(e.Text))
+	l.Wrapping = fyne.TextWrapWord
+	changed := e.OnChanged
+	e.OnChanged = func(s string) {
+		if changed != nil {
+			changed(s)
+		}
+		l.SetText(hint(s))
+	}
+	return l
 }
 
 // ShowNewLending opens the form for a new lending request (Ctrl+Shift+N).
@@ -158,13 +208,18 @@ func (f *LendingForm) ShowNewLending() {
 		volume: e(""), issue: e(""), year: e(""), pages: e("e.g. 12-30"), issn: e(""), isbn: e(""), doi: e(""),
 		needBefore: e("YYYY-MM-DD"), note: e("Internal note"), location: e("Holdings location"),
 		callNumber: e(""), itemBarcode: e("Barcode of the item to pull")}
-	fs.service = widget.NewSelect(domain.LendingServices, nil)
+	fs.service = f.dialogs.selector(domain.LendingServices, nil)
 	fs.service.SetSelected("copy")
-	fs.format = widget.NewSelect(formatChoices, nil)
+	fs.format = f.dialogs.selector(formatChoices, nil)
 	fs.format.SetSelectedIndex(0)
-	hint := widget.NewLabel(partnerHint("", partners))
-	hint.Wrapping = fyne.TextWrapWord
 	f.fields, f.refused = fs, errorLabel()
+	entries := []*keyEntry{fs.partner, fs.externalID, fs.title, fs.articleTitle, fs.author, fs.volume, fs.issue,
+		fs.year, fs.pages, fs.issn, fs.isbn, fs.doi, fs.needBefore, fs.note, fs.location, fs.callNumber, fs.itemBarcode}
+	for _, x := range entries {
+		// a refusal goes once staff type again, so it never names what they fixed
+		x.OnChanged = func(string) { f.refused.SetText("") }
+	}
+	hint := matchLine(fs.partner, func(s string) string { return partnerHint(s, partners) })
 	form := widget.NewForm(
 		widget.NewFormItem("Partner *", fs.partner),
 		widget.NewFormItem("", hint),
@@ -187,24 +242,11 @@ func (f *LendingForm) ShowNewLending() {
 		widget.NewFormItem("Call number", fs.callNumber),
 		widget.NewFormItem("Item barcode", fs.itemBarcode),
 	)
-	submit := func() { f.Submit() }
-	entries := []*keyEntry{fs.partner, fs.externalID, fs.title, fs.articleTitle, fs.author, fs.volume, fs.issue,
-		fs.year, fs.pages, fs.issn, fs.isbn, fs.doi, fs.needBefore, fs.note, fs.location, fs.callNumber, fs.itemBarcode}
-	for _, x := range entries {
-		x.OnSubmitted = func(string) { submit() }
-		// a refusal goes once staff type again, so it never names what they fixed
-		x.OnChanged = func(string) { f.refused.SetText("") }
-	}
-	fs.partner.OnChanged = func(s string) {
-		f.refused.SetText("")
-		hint.SetText(partnerHint(s, partners))
-	}
-	save := widget.NewButton("Save  (Return)", submit)
+	save := f.dialogs.button("Save  (Return)", nil, f.Submit)
 	save.Importance = widget.HighImportance
 	var body fyne.CanvasObject
-	body, f.scroll = scrolledForm(form, entries, f.refused, save)
-	f.dialog = dialog.NewCustom("New lending request", "Cancel", body, f.dialogs.win)
-	f.dialogs.show(f.dialog, fyne.NewSize(640, 760), fs.partner)
+	body, f.scroll = scrolledForm(form, entries, f.refused)
+	f.dialog = f.dialogs.open("New lending request", body, "Cancel", save, fyne.NewSize(640, 760), fs.partner)
 }
 
 // Submit records the request the open form describes (Return, Save) and

@@ -9,7 +9,8 @@ import "github.com/illdesk/illdesk/domain"
 type link struct {
 	info     func(msg string)                    // the status line, for success
 	fail     func(err error)                     // the status line, for a refusal
-	announce func(msg string, ok, undoable bool) // the banner
+	announce func(msg string, ok, undoable bool) // the banner (messages.go says which place)
+	refuse   func(err error)                     // the banner, or the storage bar for a disk fault
 	log      func(msg string)                    // the desk's log, not shown
 	run      func(fn func())                     // background work Wait waits for
 	do       func(fn func())                     // work for Fyne's goroutine (MainWindow.Do)

@@ -51,7 +51,7 @@ func TestRevokeLinksAsksFirst(t *testing.T) {
 	yes = mw.Window().Canvas().Focused().(*defaultButton)
 	yes.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	assert.Zero(t, f.liveLinks(r.ID), "confirmed, the link is revoked")
-	assert.Contains(t, mw.status.Text(), "Download link of R-1.pdf revoked: RAPID can no longer download it.")
+	assert.Contains(t, mw.banner.Text(), "Download link of R-1.pdf revoked: RAPID can no longer download it.")
 	stored := mustFind(t, f.desk, r.ID)
 	last := stored.History[len(stored.History)-1]
 	assert.Equal(t, domain.ActLink, last.Action)

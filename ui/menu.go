@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
@@ -67,7 +66,12 @@ type windowKey struct {
 // windowKeys are the keys handleNavKey handles: the scan bar and the
 // search field pass them on, and Help lists them.
 var windowKeys = []windowKey{
-	{fyne.KeyEscape, "Close the dialog, back to the scan bar", func(m *MainWindow) { m.dialogs.escape(); m.FocusScanBar() }},
+	{fyne.KeyEscape, "Close the dialog, back to the scan bar", func(m *MainWindow) {
+		m.dialogs.escape()
+		if m.dialogs.current == nil { // not behind a dialog still open
+			m.FocusScanBar()
+		}
+	}},
 	{fyne.KeyUp, "Previous request in the list", func(m *MainWindow) { m.list.view.MoveSelection(-1) }},
 	{fyne.KeyDown, "Next request in the list", func(m *MainWindow) { m.list.view.MoveSelection(1) }},
 	{fyne.KeyPageUp, "Ten requests up", func(m *MainWindow) { m.list.view.MoveSelection(-10) }},
@@ -241,7 +245,7 @@ func (b *MenuBar) ShowShortcuts() {
 		"Return on an empty scan bar opens the highlighted request.")
 	note.Wrapping = fyne.TextWrapWord
 	content := container.NewBorder(nil, note, nil, nil, container.NewVScroll(container.New(layout.NewFormLayout(), rows...)))
-	b.dialogs.show(dialog.NewCustom("Keyboard shortcuts", "Close", content, b.win), fyne.NewSize(620, 600), nil)
+	b.dialogs.open("Keyboard shortcuts", content, "Close", nil, fyne.NewSize(620, 600), nil)
 }
 
 // aboutText is what About ILL Desk says.
@@ -258,6 +262,9 @@ func (b *MenuBar) aboutText() string {
 func (b *MenuBar) ShowAbout() {
 	t := widget.NewLabel(b.aboutText())
 	t.Wrapping = fyne.TextWrapWord
-	t.Selectable = true // the folder can be copied
-	b.dialogs.show(dialog.NewCustom("About ILL Desk", "Close", t, b.win), fyne.NewSize(560, 220), nil)
+	var body fyne.CanvasObject = t
+	if b.dataFolder != "" {
+		body = container.NewVBox(t, container.NewHBox(b.dialogs.copyButton("Copy the data folder", b.dataFolder)))
+	}
+	b.dialogs.open("About ILL Desk", body, "Close", nil, fyne.NewSize(560, 260), nil)
 }

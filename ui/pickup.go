@@ -122,19 +122,17 @@ func (b *ScanBar) askRequester(p *pendingCheckout) {
 		"confirm that the person at the desk is " + who + ".")
 	what.Wrapping = fyne.TextWrapWord
 	p.confirm = newPromptButton("Confirm", b.ConfirmCheckout, b.CancelCheckout, b.ScanInPrompt)
-	cancel := widget.NewButton("Cancel", b.CancelCheckout)
+	cancel := b.dialogs.button("Cancel", nil, b.CancelCheckout)
 	p.dialog = dialog.NewCustomWithoutButtons("Confirm the requester",
 		container.NewVBox(title, what, container.NewGridWithColumns(2, cancel, p.confirm)), b.dialogs.win)
 	b.pending = p
 	b.dialogs.show(p.dialog, fyne.NewSize(480, 220), p.confirm)
 	// closed another way (the window's Escape): nothing is checked out
 	p.dialog.SetOnClosed(func() {
-		b.dialogs.current = nil
 		if b.pending == p {
 			b.pending = nil
 			b.info(checkoutCanceled)
 		}
-		b.focus()
 	})
 }
 

@@ -117,9 +117,9 @@ func (sd *SettingsDialog) printingForm(report func(error)) fyne.CanvasObject {
 	if ps.Printer != "" {
 		options = append(options, ps.Printer)
 	}
-	printer := widget.NewSelect(options, nil)
+	printer := sd.dialogs.selector(options, nil)
 	printer.SetSelected(firstNonEmpty(ps.Printer, systemDefault))
-	sd.LoadPrinters(printer)
+	sd.LoadPrinters(&printer.Select)
 	labels := make([]string, len(slipOutputs))
 	selected := slipOutputs[0].label
 	for i, o := range slipOutputs {
@@ -128,9 +128,9 @@ func (sd *SettingsDialog) printingForm(report func(error)) fyne.CanvasObject {
 			selected = o.label
 		}
 	}
-	output := widget.NewSelect(labels, nil)
+	output := sd.dialogs.selector(labels, nil)
 	output.SetSelected(selected)
-	save := widget.NewButton("Save", func() {
+	save := sd.dialogs.button("Save", nil, func() {
 		value := domain.SlipOutputPDF
 		for _, o := range slipOutputs {
 			if o.label == output.Selected {

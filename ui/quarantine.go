@@ -58,18 +58,19 @@ func (q *QuarantineDialog) ShowQuarantine() {
 	if q.dialog != nil {
 		q.dialog.Hide()
 	}
-	d := dialog.NewCustom("Requests from unknown libraries", "Close", container.NewBorder(intro, nil, nil, nil, content), q.dialogs.win)
+	d := q.dialogs.open("Requests from unknown libraries", container.NewBorder(intro, nil, nil, nil, content), "Close", nil,
+		fyne.NewSize(980, 520), nil)
 	q.dialog = d
-	q.dialogs.show(d, fyne.NewSize(980, 520), nil)
 	d.SetOnClosed(func() {
-		q.dialogs.current, q.dialog = nil, nil
-		q.focus()
+		if q.dialog == d {
+			q.dialog = nil
+		}
 	})
 }
 
 // heldList is one line per held message with its buttons.
-func (q *QuarantineDialog) heldList() *widget.List {
-	list := widget.NewList(func() int { return len(q.held) },
+func (q *QuarantineDialog) heldList() *keyList {
+	list := q.dialogs.list(func() int { return len(q.held) },
 		func() fyne.CanvasObject {
 			head := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			head.Truncation = fyne.TextTruncateEllipsis
@@ -77,9 +78,9 @@ func (q *QuarantineDialog) heldList() *widget.List {
 			when.Truncation = fyne.TextTruncateEllipsis
 			reply := widget.NewLabel("")
 			reply.Truncation = fyne.TextTruncateEllipsis
-			accept := widget.NewButtonWithIcon("Accept…", theme.ConfirmIcon(), nil)
+			accept := q.dialogs.button("Accept…", theme.ConfirmIcon(), nil)
 			accept.Importance = widget.HighImportance
-			refuse := widget.NewButtonWithIcon("Refuse…", theme.CancelIcon(), nil)
+			refuse := q.dialogs.button("Refuse…", theme.CancelIcon(), nil)
 			return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(accept, refuse)),
 				container.NewVBox(head, when, reply))
 		},
@@ -92,8 +93,8 @@ func (q *QuarantineDialog) heldList() *widget.List {
 			lines[1].(*widget.Label).SetText(heldReceived(h))
 			lines[2].(*widget.Label).SetText(heldReply(h))
 			id := h.ID
-			buttons[0].(*widget.Button).OnTapped = func() { q.ShowAccept(id) }
-			buttons[1].(*widget.Button).OnTapped = func() { q.ShowRefuse(id) }
+			buttons[0].(*defaultButton).OnTapped = func() { q.ShowAccept(id) }
+			buttons[1].(*defaultButton).OnTapped = func() { q.ShowRefuse(id) }
 		})
 	return list
 }
@@ -206,14 +207,13 @@ func (q *QuarantineDialog) decided(res domain.QuarantineResult) {
 // dialog again.
 func (q *QuarantineDialog) ask(title, text, label, value, action string, importance widget.Importance, submit func(string) error) {
 	h := q.dialogs
-	prev := h.current
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
 	entry := h.entry(false)
 	entry.SetText(value)
 	errLabel := errorLabel()
 	var d dialog.Dialog
-	b := widget.NewButton(action, func() {
+	b := h.button(action, nil, func() {
 		if err := submit(entry.Text); err != nil {
 			errLabel.SetText(q.dialogs.refusal(err))
 			return
@@ -222,14 +222,5 @@ func (q *QuarantineDialog) ask(title, text, label, value, action string, importa
 	})
 	b.Importance = importance
 	form := widget.NewForm(widget.NewFormItem(label, entry))
-	d = dialog.NewCustom(title, "Cancel", container.NewVBox(msg, form, errLabel, b), h.win)
-	d.SetOnClosed(func() {
-		if h.current == d {
-			h.current = prev
-		}
-	})
-	h.current = d
-	d.Resize(fyne.NewSize(560, 320))
-	d.Show()
-	h.win.Canvas().Focus(entry)
+	d = h.open(title, container.NewVBox(msg, form, errLabel), "Cancel", b, fyne.NewSize(560, 320), entry)
 }

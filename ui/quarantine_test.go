@@ -60,8 +60,8 @@ func TestRequestsFromUnknownLibraries(t *testing.T) {
 	assert.Empty(t, listedRefs(mw), "nothing is in the list")
 
 	mw.attention.ShowAttention()
-	var review *widget.Button
-	for _, b := range overlayWidgets[*widget.Button](mw) {
+	var review *defaultButton
+	for _, b := range overlayWidgets[*defaultButton](mw) {
 		if strings.Contains(b.Text, "from unknown libraries wait") {
 			review = b
 		}
@@ -122,7 +122,7 @@ func TestReviewAPartnerFromNeedsAttention(t *testing.T) {
 	assert.Contains(t, mw.attention.Attention()[0].Why, "Partner NEWLIB was added from a message")
 
 	mw.attention.ShowAttention()
-	lists := overlayWidgets[*widget.List](mw)
+	lists := overlayWidgets[*keyList](mw)
 	require.Len(t, lists, 1)
 	lists[0].Select(0)
 	reviewShown := false

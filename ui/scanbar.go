@@ -104,8 +104,7 @@ func (b *ScanBar) scanned(code string, res domain.ScanResult, err error, key tim
 		if errors.Is(err, domain.ErrStorageUnavailable) {
 			b.keep(code)
 		}
-		b.fail(err)
-		b.announce(refusalText(err), false, false)
+		b.refuse(err)
 		b.traceScan(code, false, key, committed)
 		return
 	}
@@ -114,7 +113,6 @@ func (b *ScanBar) scanned(code string, res domain.ScanResult, err error, key tim
 	} else {
 		b.reveal(res.Request.Summary()) // a code that selects changes nothing
 	}
-	b.info(res.Message)
 	b.lastScan = ""
 	if res.Action != "" {
 		b.lastScan = res.Request.ID
@@ -148,14 +146,11 @@ func (b *ScanBar) UndoLastScan() {
 	r, err := b.desk.Undo(b.lastScan, b.actor())
 	b.lastScan = ""
 	if err != nil {
-		b.fail(err)
-		b.announce(refusalText(err), false, false)
+		b.refuse(err)
 		return
 	}
 	b.changed(r.Summary())
-	msg := "Undone: " + r.Ref() + " is “" + r.StatusLabel() + "” again."
-	b.info(msg)
-	b.announce(msg, true, false)
+	b.announce("Undone: "+r.Ref()+" is “"+r.StatusLabel()+"” again.", true, false)
 }
 
 // madeChange records the request an action made elsewhere in the window has

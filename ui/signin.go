@@ -68,23 +68,25 @@ func (p *OperatorPane) ShowSignIn() {
 	for i, o := range ops {
 		names[i] = o.Name
 	}
-	who := widget.NewSelect(names, nil)
+	h := p.dialogs
+	who := h.selector(names, nil)
 	if last := p.prefs.String(prefOperator); last != "" {
 		who.SetSelected(last)
 	} else if len(names) > 0 {
 		who.SetSelected(names[0])
 	}
-	pin := widget.NewPasswordEntry()
+	pin := h.entry(false)
+	pin.Password = true
 	pin.SetPlaceHolder("PIN (if you have one)")
 	desks := make([]string, len(p.stations()))
 	for i, st := range p.stations() {
 		desks[i] = st.Label()
 	}
-	desk := widget.NewSelect(desks, nil)
+	desk := h.selector(desks, nil)
 	desk.SetSelected(p.station().Label())
 	errLabel := errorLabel()
 	var d dialog.Dialog
-	signIn := newDefaultButton("Sign in", func() {
+	signIn := h.button("Sign in", nil, func() {
 		st := p.station()
 		for _, s := range p.stations() {
 			if s.Label() == desk.Selected {
@@ -92,16 +94,20 @@ func (p *OperatorPane) ShowSignIn() {
 			}
 		}
 		if err := p.SignIn(who.Selected, pin.Text, st); err != nil {
-			errLabel.SetText(p.dialogs.refusal(err))
+			errLabel.SetText(h.refusal(err))
 			pin.SetText("")
 			return
 		}
 		d.Hide()
 	})
-	pin.OnSubmitted = func(string) { signIn.OnTapped() }
+	signIn.Importance = widget.HighImportance
 	form := widget.NewForm(widget.NewFormItem("Operator", who), widget.NewFormItem("PIN", pin), widget.NewFormItem("Desk", desk))
-	d = dialog.NewCustomWithoutButtons("Sign in to ILL Desk", container.NewVBox(form, errLabel, signIn), p.dialogs.win)
-	p.dialogs.show(d, fyne.NewSize(460, 280), pin)
+	// Cancel leaves the window as it was: whoever signed in last stays, and
+	// with no one signed in staff can still look things up while changes
+	// are refused until they sign in (Desk > Sign in) — as at a shared
+	// desk someone may just want to see a request. The operator is filled
+	// in from the last sign-in, so the PIN is the field to type first.
+	d = h.open("Sign in to ILL Desk", container.NewVBox(form, errLabel), "Cancel", signIn, fyne.NewSize(460, 300), pin)
 }
 
 // SignIn checks an operator's PIN and desk and makes them the one who acts

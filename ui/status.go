@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -9,15 +10,24 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
-// StatusLine is the line at the bottom of the window saying what the last
-// action did or why it was refused; everything it says also goes to the log.
+// statusFor is how long the status line keeps a message.
+const statusFor = 20 * time.Second
+
+// StatusLine is the line at the bottom of the window for background news
+// and what actions that change no request say (messages.go says which
+// message goes where); everything it says also goes to the log.
 type StatusLine struct {
 	label *widget.Label
 	log   func(string)
-	// refused sees every refusal shown (the storage bar's cue), and
-	// succeeded every success (the cue that the database answers again).
-	refused   func(error)
+	// refused sees every refusal and reports whether the storage bar shows
+	// it instead (MainWindow.diskFault); succeeded sees every success (the
+	// cue that the department database answers again).
+	refused   func(error) bool
 	succeeded func()
+	// do runs the clearing timer's work on Fyne's goroutine; gen counts
+	// messages so an old timer does not clear a newer one.
+	do  func(func())
+	gen int
 }
 
 func newStatusLine(log func(string)) *StatusLine {
@@ -32,14 +42,14 @@ func (s *StatusLine) object() fyne.CanvasObject { return s.label }
 // info says what went well.
 func (s *StatusLine) info(msg string) {
 	s.log(msg)
-	s.label.Importance = widget.SuccessImportance
-	s.label.SetText(msg)
+	s.say(msg, widget.SuccessImportance)
 	if s.succeeded != nil {
 		s.succeeded()
 	}
 }
 
-// fail puts a refusal on the status line; its message is a sentence for staff.
+// fail puts a refusal on the status line; its message is a sentence for
+// staff. A disk fault is the storage bar's alone.
 func (s *StatusLine) fail(err error) {
 	msg := refusalText(err)
 	var ref *domain.Refusal
@@ -47,11 +57,34 @@ func (s *StatusLine) fail(err error) {
 		msg = "Something went wrong: " + msg
 	}
 	s.log(msg)
-	s.label.Importance = widget.DangerImportance
-	s.label.SetText(msg)
-	if s.refused != nil {
-		s.refused(err)
+	if s.refused != nil && s.refused(err) {
+		return
 	}
+	s.say(msg, widget.DangerImportance)
+}
+
+// say shows msg until statusFor has passed or another message is shown.
+func (s *StatusLine) say(msg string, imp widget.Importance) {
+	s.gen++
+	gen := s.gen
+	s.label.Importance = imp
+	s.label.SetText(msg)
+	if s.do == nil {
+		return
+	}
+	time.AfterFunc(statusFor, func() {
+		s.do(func() {
+			if s.gen == gen {
+				s.clear()
+			}
+		})
+	})
+}
+
+// clear empties the status line: a newer message is shown elsewhere.
+func (s *StatusLine) clear() {
+	s.gen++
+	s.label.SetText("")
 }
 
 // Text is what the status line says now.

@@ -69,16 +69,20 @@ func newStorageBar(l link, reopen func() error) *StorageBar {
 func (b *StorageBar) object() fyne.CanvasObject { return b.box }
 
 // refused shows the bar when err says the disk holding the database
-// stopped answering, or the department database did not answer.
-func (b *StorageBar) refused(err error) {
+// stopped answering, or the department database did not answer, and
+// reports whether the bar says it.
+func (b *StorageBar) refused(err error) bool {
 	if b.waitForDatabase(err) {
-		return
+		return true
 	}
-	if b.reopen == nil || b.busy || !errors.Is(err, domain.ErrStorageUnavailable) {
-		return
+	if b.reopen == nil || !errors.Is(err, domain.ErrStorageUnavailable) {
+		return false
 	}
-	b.say(storageGoneText)
-	b.box.Show()
+	if !b.busy {
+		b.say(storageGoneText)
+		b.box.Show()
+	}
+	return true
 }
 
 // say puts msg on the bar.
@@ -114,7 +118,7 @@ func (b *StorageBar) done(err error) {
 	b.busy = false
 	b.button.Enable()
 	if err != nil {
-		b.fail(err)
+		b.log(refusalText(err)) // the bar says it
 		var ref *domain.Refusal
 		if errors.As(err, &ref) && ref.Kind == domain.ErrStorageUnavailable {
 			b.say(fmt.Sprintf(stillGoneText, ref.Detail))
@@ -125,7 +129,6 @@ func (b *StorageBar) done(err error) {
 	}
 	b.box.Hide()
 	b.msg = ""
-	b.info(reopenedText)
 	b.announce(reopenedText, true, false)
 	b.reopened()
 }

@@ -250,7 +250,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 			m.FocusScanBar()
 		}
 	}
-	m.status.refused, m.dialogs.refused = m.storage.refused, m.storage.refused
+	m.status.refused, m.dialogs.refused, m.status.do = m.diskFault, m.diskFault, m.Do
 	m.status.succeeded = m.storage.succeeded
 	m.storage.check = func() error { _, err := d.Settings(); return err }
 	m.storage.find, m.storage.after = d.Find, func(d time.Duration, fn func()) { m.after(d, fn) }
@@ -483,7 +483,8 @@ func (m *MainWindow) link() link {
 	return link{
 		info:      m.status.info,
 		fail:      m.status.fail,
-		announce:  func(msg string, ok, undoable bool) { m.banner.show(msg, ok, undoable) },
+		announce:  m.announce,
+		refuse:    m.refuse,
 		log:       m.log,
 		run:       m.run,
 		do:        m.Do,
@@ -505,14 +506,13 @@ func (m *MainWindow) actor() domain.Actor {
 // result, with Undo for a few seconds when the change can be undone.
 func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.list.showChanged(r.Summary())
-	m.status.info(msg)
 	ok, _ := r.CanUndo(m.desk.Now())
 	undo := ""
 	if ok {
 		undo = r.ID
 	}
 	m.scan.madeChange(undo)
-	m.banner.show(msg, true, ok)
+	m.announce(msg, true, ok)
 	m.attention.refresh()
 	m.FocusScanBar()
 }

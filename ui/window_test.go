@@ -232,7 +232,7 @@ func TestScanExternalIDSelectsAndArrowsMove(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "R-2", r.ExternalID)
 	assert.Empty(t, mw.scan.entry.Text, "the scan bar is cleared for the next scan")
-	assert.Contains(t, mw.status.Text(), "Selected R-2")
+	assert.Contains(t, mw.banner.Text(), "Selected R-2")
 	assert.Equal(t, 1, mw.list.view.selected)
 
 	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
@@ -244,7 +244,7 @@ func TestScanExternalIDSelectsAndArrowsMove(t *testing.T) {
 
 	test.Type(mw.scan.entry, "NOPE")
 	mw.scan.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	assert.Contains(t, mw.status.Text(), "nothing changed")
+	assert.Contains(t, mw.banner.Text(), "nothing changed")
 	r, _ = mw.list.Selected()
 	assert.Equal(t, "R-2", r.ExternalID, "an unknown code keeps the selection")
 }
@@ -535,7 +535,7 @@ func TestRejectNeedsReasonAndBadCitationNeedsNote(t *testing.T) {
 	require.ErrorIs(t, mw.details.Reject(domain.ReasonOther, "", ""), domain.ErrNoteRequired)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotOnShelf, "checked twice", "missing"))
 	assert.Equal(t, domain.Rejected, f.state("R-1"))
-	assert.Contains(t, mw.status.Text(), "rejected")
+	assert.Contains(t, mw.banner.Text(), "rejected")
 
 	mw.SelectRequest(mustFind(t, f.desk, "R-2").ID)
 	require.ErrorIs(t, mw.details.BadCitation("  "), domain.ErrNoteRequired)
@@ -556,7 +556,7 @@ func TestDetailsShowOnlyLegalActions(t *testing.T) {
 	mw.details.Pick(domain.Station{Kind: domain.StationDigitization, Name: "Scan Lab"}, "")
 	assert.Equal(t, domain.PickRequested, f.state("R-1"))
 	assert.FileExists(t, filepath.Join(f.dir, "work", "slips", "R-1-slip.pdf"), "the pick slip was written")
-	assert.Contains(t, mw.status.Text(), "Pick From Shelf requested")
+	assert.Contains(t, mw.banner.Text(), "Pick From Shelf requested")
 	assert.NotContains(t, mw.details.buttons, "Create Move Request", "a second pick is not offered")
 	assert.Contains(t, mw.details.buttons, "Reject")
 
@@ -725,7 +725,7 @@ func TestBatchRejectPickAndSlips(t *testing.T) {
 	require.NoError(t, mw.batch.RejectMarked(domain.ReasonNotOnShelf, "", ""))
 	assert.Equal(t, domain.Rejected, f.state(a.ID))
 	assert.Equal(t, domain.Rejected, f.state(b.ID))
-	assert.Contains(t, mw.status.Text(), "2 of 2 requests rejected")
+	assert.Contains(t, mw.banner.Text(), "2 of 2 requests rejected")
 	assert.False(t, mw.batch.box.Visible())
 }
 
