@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -239,7 +238,7 @@ func (v *AuditDialog) ShowAudit() {
 	for _, e := range []*keyEntry{operator, since, ref} {
 		e.OnSubmitted = func(string) { load() }
 	}
-	export := widget.NewButton("Export CSV…", func() {
+	export := v.dialogs.button("Export CSV…", nil, func() {
 		v.dialogs.saveFile("Export the audit log", "illdesk-audit.csv", func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return
@@ -257,10 +256,9 @@ func (v *AuditDialog) ShowAudit() {
 			status.SetText(fmt.Sprintf("%d entries written to %s", len(entries), path))
 		})
 	})
-	filters := container.NewGridWithColumns(4, operator, since, ref, widget.NewButton("Filter", load))
+	filters := container.NewGridWithColumns(4, operator, since, ref, v.dialogs.button("Filter", nil, load))
 	bottom := container.NewVBox(detail, container.NewBorder(nil, nil, nil, export, status))
 	content := container.NewBorder(filters, bottom, nil, nil, container.New(&auditTableLayout{table: table}, table))
-	d := dialog.NewCustom("Audit log", "Close", content, v.dialogs.win)
 	load()
-	v.dialogs.show(d, fyne.NewSize(1200, 700), operator)
+	v.dialogs.openTool("Audit log", content, fyne.NewSize(1200, 700), operator)
 }

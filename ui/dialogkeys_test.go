@@ -103,6 +103,9 @@ func TestDialogsFromTheKeyboard(t *testing.T) {
 			open: func(mw *MainWindow) { mw.attention.ShowAttention() }, first: "button: Close"},
 		{name: "unknown libraries", setup: func(f *fixture) { f.stranger("DE-NEW", "N-1") },
 			open: func(mw *MainWindow) { mw.quarantine.ShowQuarantine() }, first: "button: Close"},
+		{name: "settings", open: func(mw *MainWindow) { mw.settingsDialog.ShowSettings() }, first: "button: Close"},
+		{name: "statistics", open: func(mw *MainWindow) { mw.stats.ShowStats() }, first: "button: Close"},
+		{name: "audit log", open: func(mw *MainWindow) { mw.auditLog.ShowAudit() }, first: "entry: Operator"},
 		{name: "pick marked", open: func(mw *MainWindow) {
 			r, _ := mw.desk.Find("R-1")
 			mw.list.MarkRequest(r.ID, true)

@@ -132,7 +132,28 @@ func (h *dialogHost) open(title string, body fyne.CanvasObject, dismiss string, 
 	if focus == nil {
 		focus = closeButton
 	}
-	d = dialog.NewCustomWithoutButtons(title,
+	d = h.place(title, body, buttons, submit, size, focus)
+	return d
+}
+
+// openTool shows a dialog staff work in (Settings, Statistics, the audit
+// log): body above a Close button. Escape closes it from every field, as
+// in every dialog; Return in its fields does what they say and never
+// closes it, which would lose edits not yet saved.
+func (h *dialogHost) openTool(title string, body fyne.CanvasObject, size fyne.Size, focus fyne.Focusable) dialog.Dialog {
+	var d dialog.Dialog
+	closeButton := h.button("Close", nil, func() { d.Hide() })
+	if focus == nil {
+		focus = closeButton
+	}
+	d = h.place(title, body, []fyne.CanvasObject{closeButton}, nil, size, focus)
+	return d
+}
+
+// place shows body above a row of buttons as the dialog on top, whose
+// main action is submit (nil for none).
+func (h *dialogHost) place(title string, body fyne.CanvasObject, buttons []fyne.CanvasObject, submit func(), size fyne.Size, focus fyne.Focusable) dialog.Dialog {
+	d := dialog.NewCustomWithoutButtons(title,
 		container.NewBorder(nil, container.NewCenter(container.NewHBox(buttons...)), nil, nil, body), h.win)
 	h.push(d, submit)
 	h.display(d, size, focus)
@@ -179,6 +200,23 @@ func (h *dialogHost) list(length func() int, create func() fyne.CanvasObject, up
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
 	l.ExtendBaseWidget(l)
 	return l
+}
+
+// check is a check box for dialogs: Escape closes the dialog.
+func (h *dialogHost) check(label string, changed func(bool)) *keyCheck {
+	c := &keyCheck{onEscape: h.escape}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// suggest is a field for dialogs that offers options and takes any typed
+// value: Escape closes the dialog.
+func (h *dialogHost) suggest(options []string) *keySelectEntry {
+	e := &keySelectEntry{onEscape: h.escape}
+	e.ExtendBaseWidget(e)
+	e.SetOptions(options)
+	return e
 }
 
 // copyButton is a dialog's button that puts text on the clipboard: a

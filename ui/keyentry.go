@@ -197,3 +197,35 @@ func (l *keyHyperlink) TypedKey(k *fyne.KeyEvent) {
 		l.Hyperlink.TypedKey(k)
 	}
 }
+
+// keyCheck is a check box for dialogs: Escape (onEscape) closes the dialog;
+// Space ticks it, as Check does.
+type keyCheck struct {
+	widget.Check
+	onEscape func()
+}
+
+// TypedKey hands Escape to the dialog.
+func (c *keyCheck) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && c.onEscape != nil {
+		c.onEscape()
+		return
+	}
+	c.Check.TypedKey(k)
+}
+
+// keySelectEntry is a field with suggestions for dialogs: Escape
+// (onEscape) closes the dialog; staff may type a value the suggestions lack.
+type keySelectEntry struct {
+	widget.SelectEntry
+	onEscape func()
+}
+
+// TypedKey hands Escape to the dialog.
+func (e *keySelectEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.SelectEntry.TypedKey(k)
+}

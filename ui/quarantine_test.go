@@ -130,8 +130,8 @@ func TestReviewAPartnerFromNeedsAttention(t *testing.T) {
 		reviewShown = reviewShown || strings.Contains(l.Text, "Save partner to mark it reviewed") && l.Visible()
 	}
 	assert.True(t, reviewShown, "the partner's settings open and say why")
-	var save *widget.Button
-	for _, b := range overlayWidgets[*widget.Button](mw) {
+	var save *defaultButton
+	for _, b := range overlayWidgets[*defaultButton](mw) {
 		if b.Text == "Save partner" {
 			save = b
 		}

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -198,8 +197,7 @@ func (sd *SettingsDialog) showSettings(partner string) {
 	if partner != "" {
 		tabs.Select(partners)
 	}
-	d := dialog.NewCustom("Settings", "Close", container.NewBorder(nil, errLabel, nil, nil, tabs), sd.dialogs.win)
-	sd.dialogs.show(d, fyne.NewSize(960, 760), nil)
+	sd.dialogs.openTool("Settings", container.NewBorder(nil, errLabel, nil, nil, tabs), fyne.NewSize(960, 760), nil)
 }
 
 func (sd *SettingsDialog) departmentForm(report func(error)) fyne.CanvasObject {
@@ -218,7 +216,7 @@ func (sd *SettingsDialog) departmentForm(report func(error)) fyne.CanvasObject {
 	barcode := newBarcodeField(sd.dialogs, s.BarcodePattern)
 	listen := entry(s.Listen, "127.0.0.1:8626 to receive ISO 18626 messages")
 	holidays := newListField(sd.dialogs, sd.desk.Calendar().Holidays(), "a date, YYYY-MM-DD", "Add holiday")
-	save := widget.NewButton("Save", func() {
+	save := sd.dialogs.button("Save", nil, func() {
 		pattern, err := barcode.Pattern()
 		if err != nil {
 			report(err)
@@ -294,7 +292,7 @@ func (sd *SettingsDialog) partnersForm(report func(error), chosen string) fyne.C
 		review.Hidden = !p.NeedsReview
 		review.Refresh()
 	}
-	save := widget.NewButton("Save partner", func() {
+	save := sd.dialogs.button("Save partner", nil, func() {
 		if code == "" {
 			report(&domain.Refusal{Kind: domain.ErrInvalidInput, Msg: "Choose the partner to change in the list."})
 			return
@@ -326,7 +324,7 @@ func (sd *SettingsDialog) partnersForm(report func(error), chosen string) fyne.C
 		}
 	})
 	save.Importance = widget.HighImportance
-	add := widget.NewButton("Add partner…", func() {
+	add := sd.dialogs.button("Add partner…", nil, func() {
 		sd.addPartner(func(domain.Partner) {
 			if partners, err = sd.desk.Partners(); err == nil {
 				list.Refresh()
@@ -379,9 +377,9 @@ func (sd *SettingsDialog) mailForm(report func(error)) fyne.CanvasObject {
 	from.SetPlaceHolder("Interlibrary Loan <ill@example.edu>")
 	password := widget.NewPasswordEntry()
 	password.SetPlaceHolder("leave blank to keep the stored password")
-	tls := widget.NewSelect([]string{domain.TLSStartTLS, domain.TLSImplicit, domain.TLSNone}, nil)
+	tls := sd.dialogs.selector([]string{domain.TLSStartTLS, domain.TLSImplicit, domain.TLSNone}, nil)
 	tls.SetSelected(firstNonEmpty(ms.TLS, domain.TLSStartTLS))
-	save := widget.NewButton("Save", func() {
+	save := sd.dialogs.button("Save", nil, func() {
 		p := 0
 		if strings.TrimSpace(port.Text) != "" {
 			var err error
@@ -412,14 +410,14 @@ func (sd *SettingsDialog) catalogueForm(report func(error)) fyne.CanvasObject {
 	sruURL.SetPlaceHolder("https://catalogue.example.edu/sru (SRU base address)")
 	base.SetText(cs.OpenURLBase)
 	base.SetPlaceHolder("https://resolver.example.edu/openurl (OpenURL base)")
-	profile := widget.NewSelect([]string{domain.ProfileMARC852, domain.ProfileKoha, domain.ProfileAlma}, nil)
+	profile := sd.dialogs.selector([]string{domain.ProfileMARC852, domain.ProfileKoha, domain.ProfileAlma}, nil)
 	profile.SetSelected(firstNonEmpty(cs.Profile, domain.ProfileMARC852))
-	save := widget.NewButton("Save", func() {
+	save := sd.dialogs.button("Save", nil, func() {
 		report(sd.SaveCatalogue(sruURL.Text, profile.Selected, base.Text))
 	})
 	save.Importance = widget.HighImportance
-	testSRU := widget.NewButton("Test connection: catalogue", func() { sd.TestCatalogue("sru", report) })
-	testOpenURL := widget.NewButton("Test connection: link resolver", func() { sd.TestCatalogue("openurl", report) })
+	testSRU := sd.dialogs.button("Test connection: catalogue", nil, func() { sd.TestCatalogue("sru", report) })
+	testOpenURL := sd.dialogs.button("Test connection: link resolver", nil, func() { sd.TestCatalogue("openurl", report) })
 	note := wrapped("New lending requests are looked up in the catalogue over SRU; the link resolver's link comes first " +
 		"in Download Electronic Resource. Save before testing. Indexes, fields and the SRU version: illdesk config set sru-indexes | sru-fields | sru-version.")
 	return container.NewVBox(widget.NewForm(
@@ -442,7 +440,7 @@ func (sd *SettingsDialog) ilsForm(report func(error)) fyne.CanvasObject {
 	profile.SetText(ns.Profile)
 	profile.SetPlaceHolder("application profile (optional)")
 	tab := sd.newILSStepsTab(ns)
-	save := widget.NewButton("Save", func() {
+	save := sd.dialogs.button("Save", nil, func() {
 		err := sd.SaveILS(addr.Text, from.Text, to.Text, profile.Text)
 		if err == nil {
 			err = sd.SaveILSSteps(tab.Steps())
@@ -450,7 +448,7 @@ func (sd *SettingsDialog) ilsForm(report func(error)) fyne.CanvasObject {
 		report(err)
 	})
 	save.Importance = widget.HighImportance
-	test := widget.NewButton("Test connection", func() { sd.TestILS(report) })
+	test := sd.dialogs.button("Test connection", nil, func() { sd.TestILS(report) })
 	// two short lines, not a wrapped paragraph, whose height would be guessed
 	note := container.NewVBox(
 		widget.NewLabel("Patron ids are looked up in the ILS; each step checked calls it, and its refusal refuses the scan."),
@@ -554,21 +552,21 @@ func (sd *SettingsDialog) SaveILSSteps(st ILSSteps) error {
 
 // ilsStepsTab holds the widgets of the ILS tab's step settings.
 type ilsStepsTab struct {
-	checks             map[string]*widget.Check
+	checks             map[string]*keyCheck
 	borrowing, lending *fyne.Container
-	unreachable        *widget.Select
-	notices            *widget.Select
+	unreachable        *keySelect
+	notices            *keySelect
 	codes              *pickupCodeRows
 }
 
 // newILSStepsTab shows the step settings as they are: a check box for each
 // step, borrowing and lending, and the choices domain offers.
 func (sd *SettingsDialog) newILSStepsTab(ns domain.NCIPSettings) *ilsStepsTab {
-	tab := &ilsStepsTab{checks: map[string]*widget.Check{},
+	tab := &ilsStepsTab{checks: map[string]*keyCheck{},
 		borrowing: container.NewGridWithColumns(3), lending: container.NewGridWithColumns(3)}
 	on := ns.StepList()
 	for _, step := range domain.NCIPSteps {
-		c := widget.NewCheck(labelOf(stepLabels, step), nil)
+		c := sd.dialogs.check(labelOf(stepLabels, step), nil)
 		c.SetChecked(slices.Contains(on, step))
 		tab.checks[step] = c
 		if slices.Contains(domain.NCIPLendingSteps, step) {
@@ -581,9 +579,9 @@ func (sd *SettingsDialog) newILSStepsTab(ns domain.NCIPSettings) *ilsStepsTab {
 	for _, p := range domain.UnreachablePolicies {
 		policies = append(policies, labelOf(unreachableLabels, p))
 	}
-	tab.unreachable = widget.NewSelect(policies, nil)
+	tab.unreachable = sd.dialogs.selector(policies, nil)
 	tab.unreachable.SetSelected(labelOf(unreachableLabels, ns.Get(domain.KeyNCIPUnreachable)))
-	tab.notices = widget.NewSelect([]string{noticeLabels[""], noticeLabels[domain.NoticesOurs], noticeLabels[domain.NoticesILS]}, nil)
+	tab.notices = sd.dialogs.selector([]string{noticeLabels[""], noticeLabels[domain.NoticesOurs], noticeLabels[domain.NoticesILS]}, nil)
 	tab.notices.SetSelected(labelOf(noticeLabels, ns.PatronNotices))
 	tab.codes = sd.newPickupCodeRows(domain.PickupCodeList(ns.PickupCodes))
 	return tab
@@ -620,7 +618,7 @@ func (sd *SettingsDialog) newPickupCodeRows(pairs []domain.PickupCode) *pickupCo
 	for _, pc := range pairs {
 		p.Add(pc)
 	}
-	add := widget.NewButtonWithIcon("Add pickup code", theme.ContentAddIcon(), func() { p.Add(domain.PickupCode{}) })
+	add := sd.dialogs.button("Add pickup code", theme.ContentAddIcon(), func() { p.Add(domain.PickupCode{}) })
 	p.box = container.NewVBox(p.list, container.NewHBox(add))
 	return p
 }
@@ -632,7 +630,7 @@ func (p *pickupCodeRows) Add(pc domain.PickupCode) {
 	row.name.SetText(pc.Name)
 	row.code.SetPlaceHolder("the ILS's code, e.g. MAIN")
 	row.code.SetText(pc.Code)
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+	remove := p.sd.dialogs.button("", theme.DeleteIcon(), func() {
 		for i, r := range p.rows {
 			if r.name == row.name {
 				p.Remove(i)

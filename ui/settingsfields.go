@@ -35,7 +35,7 @@ func newListField(host *dialogHost, items []string, placeholder, add string) *li
 	for _, it := range items {
 		l.Add(it)
 	}
-	b := widget.NewButtonWithIcon(add, theme.ContentAddIcon(), func() {
+	b := host.button(add, theme.ContentAddIcon(), func() {
 		l.Add("")
 		l.host.win.Canvas().Focus(l.rows[len(l.rows)-1])
 	})
@@ -48,7 +48,7 @@ func (l *listField) Add(v string) {
 	e := l.host.entry(false)
 	e.SetPlaceHolder(l.placeholder)
 	e.SetText(v)
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+	remove := l.host.button("", theme.DeleteIcon(), func() {
 		if i := slices.Index(l.rows, e); i >= 0 {
 			l.Remove(i)
 		}
@@ -85,11 +85,11 @@ type keptNote struct {
 	box    *fyne.Container
 }
 
-func newKeptNote(stored string, onReplace func()) *keptNote {
+func newKeptNote(host *dialogHost, stored string, onReplace func()) *keptNote {
 	k := &keptNote{stored: stored, kept: true}
 	label := widget.NewLabel("Kept as stored: " + domain.OneLine(stored))
 	label.Truncation = fyne.TextTruncateEllipsis
-	replace := widget.NewButton("Replace with the fields above", func() {
+	replace := host.button("Replace with the fields above", nil, func() {
 		k.kept = false
 		k.box.Hide()
 		if onReplace != nil {
@@ -111,7 +111,7 @@ var barcodeCharLabels = map[string]string{
 // characters and the length; a pattern written by hand is kept.
 type barcodeField struct {
 	prefix, minLen, maxLen *keyEntry
-	chars                  *widget.Select
+	chars                  *keySelect
 	kept                   *keptNote
 	// try takes a barcode to check against the rule as the fields show it;
 	// verdict says whether it is accepted
@@ -129,7 +129,7 @@ func newBarcodeField(host *dialogHost, stored string) *barcodeField {
 	for _, c := range domain.BarcodeCharsList {
 		opts = append(opts, barcodeCharLabels[string(c)])
 	}
-	f.chars = widget.NewSelect(opts, nil)
+	f.chars = host.selector(opts, nil)
 	shape, ok := domain.ParseBarcodeShape(stored)
 	if !ok {
 		shape = domain.BarcodeShape{Chars: domain.BarcodeAnyChars}
@@ -157,7 +157,7 @@ func newBarcodeField(host *dialogHost, stored string) *barcodeField {
 	}
 	f.chars.OnChanged = func(string) { f.check() }
 	if !ok {
-		f.kept = newKeptNote(stored, f.check)
+		f.kept = newKeptNote(host, stored, f.check)
 		rows = append(rows, f.kept.box)
 	}
 	rows = append(rows, container.NewGridWithColumns(2, f.try, f.verdict))
@@ -232,7 +232,7 @@ var deliveryLabels = map[string]string{
 // deliveryField edits a partner's delivery method: a choice, and the
 // address or folder the choice needs.
 type deliveryField struct {
-	method *widget.Select
+	method *keySelect
 	target *keyEntry
 	stored string
 	// shown is what the fields showed of stored: unchanged, stored is kept
@@ -243,9 +243,9 @@ type deliveryField struct {
 
 func newDeliveryField(host *dialogHost) *deliveryField {
 	f := &deliveryField{target: host.entry(false)}
-	f.method = widget.NewSelect([]string{deliveryLabels[""], deliveryLabels[domain.DeliveryEmail],
+	f.method = host.selector([]string{deliveryLabels[""], deliveryLabels[domain.DeliveryEmail],
 		deliveryLabels[domain.DeliveryFolder], deliveryLabels[domain.DeliveryISO]}, func(string) { f.showTarget() })
-	f.kept = newKeptNote("", nil)
+	f.kept = newKeptNote(host, "", nil)
 	f.box = container.NewVBox(f.method, f.target, f.kept.box)
 	f.Set("")
 	return f
@@ -306,14 +306,14 @@ var agencyTypes = []string{"ISIL", "OCLC", "DNUCNI", "RESHARE"}
 
 // agencyField edits an ISO 18626 agency id as its type and its value.
 type agencyField struct {
-	typ           *widget.SelectEntry
+	typ           *keySelectEntry
 	value         *keyEntry
 	stored, shown string
 	box           *fyne.Container
 }
 
 func newAgencyField(host *dialogHost) *agencyField {
-	f := &agencyField{typ: widget.NewSelectEntry(agencyTypes), value: host.entry(false)}
+	f := &agencyField{typ: host.suggest(agencyTypes), value: host.entry(false)}
 	f.typ.SetPlaceHolder("type, e.g. ISIL")
 	f.value.SetPlaceHolder("the id in that scheme, e.g. US-MIU")
 	f.box = container.NewBorder(nil, nil, sized(f.typ, 170), nil, f.value)

@@ -191,15 +191,15 @@ func TestSettingsPartnerFields(t *testing.T) {
 	defer w.Close()
 	w.Resize(fyne.NewSize(860, 600))
 	var list *widget.List
-	var types []*widget.SelectEntry
-	var selects []*widget.Select
+	var types []*keySelectEntry
+	var selects []*keySelect
 	for _, o := range test.LaidOutObjects(form) {
 		switch o := o.(type) {
 		case *widget.List:
 			list = o
-		case *widget.SelectEntry:
+		case *keySelectEntry:
 			types = append(types, o)
-		case *widget.Select:
+		case *keySelect:
 			selects = append(selects, o)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
@@ -73,7 +72,7 @@ func (v *StatsDialog) ShowStats() {
 	from.SetText(v.desk.Now().AddDate(0, 0, -84).Format(domain.DateLayout))
 	to := v.dialogs.entry(false)
 	to.SetPlaceHolder("To YYYY-MM-DD")
-	side := widget.NewSelect([]string{"Both sides", "Lending", "Borrowing"}, nil)
+	side := v.dialogs.selector([]string{"Both sides", "Lending", "Borrowing"}, nil)
 	side.SetSelected("Lending")
 	partners := []string{"All partners"}
 	if ps, err := v.desk.Partners(); err == nil {
@@ -81,7 +80,7 @@ func (v *StatsDialog) ShowStats() {
 			partners = append(partners, p.Code)
 		}
 	}
-	partner := widget.NewSelect(partners, nil)
+	partner := v.dialogs.selector(partners, nil)
 	partner.SetSelected("All partners")
 	body := container.NewVBox()
 	status := errorLabel()
@@ -110,7 +109,7 @@ func (v *StatsDialog) ShowStats() {
 	}
 	side.OnChanged = func(string) { load() }
 	partner.OnChanged = func(string) { load() }
-	export := widget.NewButton("Export CSV…", func() {
+	export := v.dialogs.button("Export CSV…", nil, func() {
 		v.dialogs.saveFile("Export the statistics", "illdesk-statistics.csv", func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
 				return
@@ -121,7 +120,7 @@ func (v *StatsDialog) ShowStats() {
 			}
 		})
 	})
-	print := widget.NewButton("Print report (PDF)", func() {
+	print := v.dialogs.button("Print report (PDF)", nil, func() {
 		path, err := v.desk.WriteStatsReport(current)
 		if err != nil {
 			status.SetText(v.dialogs.refusal(err))
@@ -131,11 +130,10 @@ func (v *StatsDialog) ShowStats() {
 			_ = v.openURL(u)
 		}
 	})
-	filters := container.NewGridWithColumns(5, from, to, side, partner, widget.NewButton("Show", load))
-	d := dialog.NewCustom("Statistics", "Close", container.NewBorder(container.NewVBox(filters, status), container.NewHBox(export, print), nil, nil,
-		container.NewVScroll(body)), v.dialogs.win)
+	filters := container.NewGridWithColumns(5, from, to, side, partner, v.dialogs.button("Show", nil, load))
 	load()
-	v.dialogs.show(d, fyne.NewSize(1100, 720), nil)
+	v.dialogs.openTool("Statistics", container.NewBorder(container.NewVBox(filters, status), container.NewHBox(export, print), nil, nil,
+		container.NewVScroll(body)), fyne.NewSize(1100, 720), nil)
 }
 
 // statsView lays out the figures and the charts.
