@@ -91,6 +91,9 @@ func (s *partnerCommands) unsentReport() (int, error) {
 		switch m.Status {
 		case domain.MessageRefused: // its why says it was refused
 		case domain.MessageRetrying:
+			if m.Lease.Running(s.desk.Now()) {
+				continue // another process is posting it again now
+			}
 			why = "retrying: " + why
 		default:
 			continue

@@ -213,16 +213,17 @@ func (d *NoticeService) RetryNotice(id string, by ...Actor) error {
 // hold shelf is withdrawn instead of sent. err reports only store trouble;
 // send failures are counted in failed and kept for the next run. A notice
 // whose send succeeded but whose record could not be written (a crash in
-// between) is sent again later: delivery is at least once. Front ends send
-// through the Dispatcher, which calls it with the configured mailer.
+// between) is sent again later: delivery is at least once. Each notice is
+// claimed before it is sent, so that two calls, in this process or another
+// on the same database, never send it both. Front ends send through the
+// Dispatcher, which calls it with the configured mailer.
 func (d *NoticeService) DeliverNotices(m Mailer) (sent, failed int, err error) {
-	return d.deliverNotices(context.Background(), m)
+	return d.deliverNotices(context.Background(), m, newHolder())
 }
 
-// deliverNotices is DeliverNotices, starting no further send once ctx is done.
-func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer) (sent, failed int, err error) {
-	deliverMu.Lock()
-	defer deliverMu.Unlock()
+// deliverNotices is DeliverNotices with the notices claimed for holder,
+// starting no further send once ctx is done.
+func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer, holder string) (sent, failed int, err error) {
 	now := d.clock.Now()
 	var due, stale []Notice
 	ms, err := d.MailSettings()
@@ -261,6 +262,13 @@ func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer) (sent, fai
 		if ctx.Err() != nil {
 			break
 		}
+		ok, err := d.claim(n.ID, holder)
+		if err != nil {
+			return sent, failed, err
+		}
+		if !ok {
+			continue // sent, being sent or withdrawn elsewhere
+		}
 		where, sendErr := safeSend(m, n)
 		if err := d.recordDelivery(n, where, sendErr, password); err != nil {
 			return sent, failed, err
@@ -277,6 +285,26 @@ func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer) (sent, fai
 		}
 	}
 	return sent, failed, nil
+}
+
+// claim claims the notice with the id for holder while it is sent, if it
+// is still due and no other process is sending it.
+func (d *NoticeService) claim(id, holder string) (bool, error) {
+	now := d.clock.Now()
+	get := func(tx Tx) (Notice, bool, error) {
+		n, err := tx.Notice(id)
+		if errors.Is(err, ErrNotFound) {
+			return n, false, nil
+		}
+		return n, err == nil, err
+	}
+	return claimItem(d.store, get, Tx.PutNotice, func(n *Notice) bool {
+		if !n.Pending() || n.NextTry.After(now) || n.Lease.heldElsewhere(holder, now) {
+			return false
+		}
+		n.Lease = Lease{Holder: holder, Until: now.Add(adapterSendLease + leaseMargin)}
+		return true
+	})
 }
 
 // withdraw cancels a ready-for-pickup notice whose item left the hold shelf
@@ -327,6 +355,7 @@ func (d *NoticeService) recordDelivery(n Notice, where string, sendErr error, pa
 			return err
 		}
 		cur.Attempts++
+		cur.Lease = Lease{}
 		if where != "" {
 			cur.Where = where
 		}

@@ -67,6 +67,8 @@ type OutboxMessage struct {
 	// Note is staff's note on dropping or marking the message as sent, or
 	// why it was withdrawn.
 	Note string `json:"note,omitempty"`
+	// Lease is the claim of the dispatcher sending the message now.
+	Lease Lease `json:"lease,omitzero"`
 	// Why says, in a listing, why the message is where it is (not stored).
 	Why string `json:"why,omitempty"`
 }
