@@ -40,6 +40,13 @@ func (l Lease) due(next, now time.Time) time.Time {
 	return next
 }
 
+// lost reports whether a failed send by holder is to be left unrecorded:
+// the item is no longer waiting (it was sent elsewhere after holder's lease
+// lapsed), or another holder claimed it since and records its own outcome.
+func (l Lease) lost(holder string, waiting bool, now time.Time) bool {
+	return !waiting || l.heldElsewhere(holder, now)
+}
+
 // leaseMargin is added to a send's timeout to make its lease: the time a
 // holder has to record the outcome after the send gave up.
 const leaseMargin = time.Minute

@@ -71,7 +71,7 @@ func (d *DeliveryService) deliverFiles(ctx context.Context, holder string, s Fil
 		} else {
 			delivered++
 		}
-		if err := d.recordFileDelivery(dl.ID, where, serr); err != nil {
+		if err := d.recordFileDelivery(dl.ID, where, holder, serr); err != nil {
 			return delivered, failed, err
 		}
 		if serr == nil {
@@ -101,9 +101,15 @@ func delivery(id string) func(Tx) (Delivery, bool, error) {
 	return func(tx Tx) (Delivery, bool, error) { return tx.Delivery(id) }
 }
 
-func (d *DeliveryService) recordFileDelivery(id, where string, sendErr error) error {
+// recordFileDelivery stores the outcome of holder's attempt on the delivery
+// and in its request's history, and clears the lease; a failure is not
+// recorded over a file delivered or claimed elsewhere meanwhile.
+func (d *DeliveryService) recordFileDelivery(id, where, holder string, sendErr error) error {
 	now := d.clock.Now()
 	return updateRecorded(d.core, delivery(id), Tx.PutDelivery, func(dl *Delivery) (string, string) {
+		if sendErr != nil && dl.Lease.lost(holder, dl.sendable(), now) {
+			return "", ""
+		}
 		dl.Attempts++
 		dl.Lease = Lease{}
 		if sendErr != nil {

@@ -302,7 +302,7 @@ func (d *ILSService) sendILSCalls(ctx context.Context, holder string) (sent, fai
 		} else {
 			sent++
 		}
-		if err := d.recordILSCall(c.ID, where, serr); err != nil {
+		if err := d.recordILSCall(c.ID, where, holder, serr); err != nil {
 			return sent, failed, err
 		}
 		if serr != nil && !errors.Is(serr, ErrILSRefused) && !errors.Is(serr, ErrInvalidInput) {
@@ -330,11 +330,15 @@ func queuedILSCall(id string) func(Tx) (ILSCall, bool, error) {
 	return func(tx Tx) (ILSCall, bool, error) { return tx.ILSCall(id) }
 }
 
-// recordILSCall stores the outcome of one attempt on a queued call and in
-// its request's history.
-func (d *ILSService) recordILSCall(id, where string, sendErr error) error {
+// recordILSCall stores the outcome of holder's attempt on a queued call and
+// in its request's history, and clears the lease; a failure is not recorded
+// over a call made or claimed elsewhere meanwhile.
+func (d *ILSService) recordILSCall(id, where, holder string, sendErr error) error {
 	now := d.clock.Now()
 	return updateRecorded(d.core, queuedILSCall(id), Tx.PutILSCall, func(c *ILSCall) (string, string) {
+		if sendErr != nil && c.Lease.lost(holder, c.Status == MessagePending || c.Status == MessageRetrying, now) {
+			return "", ""
+		}
 		c.Attempts++
 		c.Lease = Lease{}
 		switch {

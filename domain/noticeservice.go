@@ -270,7 +270,7 @@ func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer, holder str
 			continue // sent, being sent or withdrawn elsewhere
 		}
 		where, sendErr := safeSend(m, n)
-		if err := d.recordDelivery(n, where, sendErr, password); err != nil {
+		if err := d.recordDelivery(n, where, holder, sendErr, password); err != nil {
 			return sent, failed, err
 		}
 		if sendErr == nil && n.Kind == NoticeCopyLink {
@@ -339,9 +339,10 @@ func (d *NoticeService) withdraw(n Notice) error {
 	})
 }
 
-// recordDelivery writes the outcome of one attempt on the notice and in the
-// request's history, in one transaction.
-func (d *NoticeService) recordDelivery(n Notice, where string, sendErr error, password string) error {
+// recordDelivery writes the outcome of holder's attempt on the notice and in
+// the request's history, in one transaction, and clears the lease; a
+// failure is not recorded over a notice sent or claimed elsewhere meanwhile.
+func (d *NoticeService) recordDelivery(n Notice, where, holder string, sendErr error, password string) error {
 	now := d.clock.Now()
 	return d.store.Update(func(tx Tx) error {
 		cur, err := tx.Notice(n.ID)
@@ -353,6 +354,9 @@ func (d *NoticeService) recordDelivery(n Notice, where string, sendErr error, pa
 			cur = n // withdrawn while it was going out: keep the record of what was sent
 		case err != nil:
 			return err
+		}
+		if sendErr != nil && cur.Lease.lost(holder, cur.Pending(), now) {
+			return nil
 		}
 		cur.Attempts++
 		cur.Lease = Lease{}

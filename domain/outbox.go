@@ -117,7 +117,8 @@ func outboxMessage(id string) func(Tx) (OutboxMessage, bool, error) {
 // updateRecorded changes one stored value (an outgoing message or a
 // delivery) in a transaction: get reads it, change edits it and returns its
 // request and a history note, put stores it, and the note is added to that
-// request in the same transaction. A value that is gone changes nothing.
+// request in the same transaction. A value that is gone, or that change
+// leaves without a note, changes nothing.
 func updateRecorded[T any](d *core, get func(Tx) (T, bool, error), put func(Tx, T) error, change func(*T) (requestID, note string)) error {
 	now := d.clock.Now()
 	return d.store.Update(func(tx Tx) error {
@@ -126,6 +127,9 @@ func updateRecorded[T any](d *core, get func(Tx) (T, bool, error), put func(Tx, 
 			return err
 		}
 		requestID, note := change(&rec)
+		if note == "" {
+			return nil
+		}
 		if err := put(tx, rec); err != nil {
 			return err
 		}

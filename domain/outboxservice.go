@@ -179,7 +179,7 @@ func (d *OutboxService) sendTo(ctx context.Context, t Transport, p Partner, o ou
 		} else {
 			sent++
 		}
-		if err := d.recordSend(m.ID, p.ISOEndpoint, perr); err != nil {
+		if err := d.recordSend(m.ID, p.ISOEndpoint, holder, perr); err != nil {
 			return sent, failed, err
 		}
 		if errors.Is(perr, ErrCredentialsRefused) {
@@ -228,12 +228,16 @@ func (d *OutboxService) post(ctx context.Context, t Transport, to Destination, b
 	return err
 }
 
-// recordSend stores the outcome of one attempt on the message and in its
-// request's history.
-func (d *OutboxService) recordSend(id, where string, sendErr error) error {
+// recordSend stores the outcome of holder's attempt on the message and in
+// its request's history, and clears the lease; a failure is not recorded
+// over a message sent or claimed elsewhere meanwhile.
+func (d *OutboxService) recordSend(id, where, holder string, sendErr error) error {
 	now := d.clock.Now()
 	var sent OutboxMessage
 	err := updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
+		if sendErr != nil && m.Lease.lost(holder, m.pending(), now) {
+			return "", ""
+		}
 		m.Attempts++
 		m.Lease = Lease{}
 		sent = *m
