@@ -17,6 +17,7 @@ import (
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/internal/isotest"
 	"github.com/illdesk/illdesk/iso18626"
+	"github.com/illdesk/illdesk/storage/bolt"
 )
 
 // outboxJSON is outbox list --json's messages.
@@ -119,6 +120,55 @@ func TestOutboxSendNamesWhatFailed(t *testing.T) {
 	c.clock = c.clock.Add(2 * time.Minute)
 	assert.Contains(t, c.ok("outbox", "send"), "Everything due was sent.")
 	assert.Equal(t, []string{"R-1 Unfilled"}, partner.Received())
+}
+
+// A message another process (a window, illdesk serve) claimed and is
+// posting is listed as being sent, and outbox send passes it over without
+// calling it a failure; once the claim lapses, it is sent here.
+func TestOutboxSendPassesOverAMessageSentElsewhere(t *testing.T) {
+	c := newCLI(t)
+	var down atomic.Bool
+	down.Store(true)
+	partner := &isotest.Partner{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		partner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	withISOPartner(c, &isoPartner{srv, partner}, "R-1")
+	c.ok("reject", "R-1", "--reason", "NotHeld")
+	down.Store(false)
+	c.clock = c.clock.Add(time.Minute)
+	until := c.clock.Add(90 * time.Second)
+	db, err := bolt.Open(c.db)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx domain.Tx) error {
+		var msgs []domain.OutboxMessage
+		if err := tx.ForEachOutboxMessage(func(m domain.OutboxMessage) error { msgs = append(msgs, m); return nil }); err != nil {
+			return err
+		}
+		msgs[0].Lease = domain.Lease{Holder: "another-window", Until: until}
+		return tx.PutOutboxMessage(msgs[0])
+	}))
+	require.NoError(t, db.Close())
+
+	claimed := "being sent now (claimed until " + until.Local().Format("2006-01-02 15:04:05") + ")"
+	msgs := c.outboxJSON()
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "retrying", msgs[0]["status"])
+	assert.Equal(t, claimed, msgs[0]["why"])
+	out := c.ok("outbox", "send")
+	assert.Regexp(t, `(?m)^message \S+ \(Unfilled of R-1 to RAPID\): `+regexp.QuoteMeta(claimed)+`$`, out)
+	assert.Contains(t, out, "Everything due was sent.")
+	assert.Empty(t, partner.Received(), "the other process posts it")
+
+	c.clock = until
+	assert.Contains(t, c.ok("outbox", "send"), "Everything due was sent.")
+	assert.Equal(t, []string{"R-1 Unfilled"}, partner.Received(), "the lapsed claim holds it no longer")
+	assert.Equal(t, "sent", c.outboxJSON()[0]["status"])
 }
 
 func TestCredentialRefusalWaitsForAPartnerEdit(t *testing.T) {
