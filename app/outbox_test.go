@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -240,4 +241,35 @@ func TestRetryBackoffFromTheEnvironment(t *testing.T) {
 		assert.Equal(t, want, got, "%q", value)
 	}
 	assert.Zero(t, retryBackoff(nil))
+}
+
+// A notice another process claimed is listed as Sending, and notices send
+// leaves it to that process until the claim lapses.
+func TestNoticesListShowsANoticeSentElsewhere(t *testing.T) {
+	c := newCLI(t)
+	c.ok("partner", "add", "NYPL", "--name", "NYPL")
+	id := strings.TrimSpace(c.ok("borrow", "new", "--title", "Silent Spring", "--requester", "Grace Hopper",
+		"--requester-email", "grace@example.edu", "--pickup", "Main Library", "--partner", "NYPL"))
+	c.ok("receive", id, "--barcode", "39200001")
+	c.ok("scan", "--desk", "pickup:Main Library", "39200001")
+	c.clock = c.clock.Add(domain.NoticeGrace)
+	until := c.clock.Add(3 * time.Minute)
+	db, err := bolt.Open(c.db)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx domain.Tx) error {
+		ns, err := tx.Notices()
+		if err != nil {
+			return err
+		}
+		ns[0].Lease = domain.Lease{Holder: "another-window", Until: until}
+		return tx.PutNotice(ns[0])
+	}))
+	require.NoError(t, db.Close())
+
+	assert.Regexp(t, `grace@example\.edu\s+Sending\s+0\s+claimed until `+regexp.QuoteMeta(until.Local().Format("2006-01-02 15:04:05")),
+		c.ok("notices", "list"))
+	assert.Contains(t, c.ok("notices", "send"), "0 sent, 0 failed")
+	c.clock = until
+	assert.Contains(t, c.ok("notices", "send"), "1 sent")
+	assert.Regexp(t, `grace@example\.edu\s+Sent\s+1`, c.ok("notices", "list"))
 }
