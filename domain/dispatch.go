@@ -24,7 +24,10 @@ import (
 // only the later messages of its own request, which must arrive in order;
 // other requests, to the same partner too, keep going. Partners are sent to
 // in parallel, each message with its own timeout, so a silent partner
-// delays no other.
+// delays no other. Several processes may send from one database (windows
+// and illdesk serve on PostgreSQL): each item is claimed with a Lease
+// before it is sent, so that it goes out once, and one another process
+// is sending is left to it.
 type Dispatcher struct {
 	clock      Clock
 	outbox     *OutboxService
@@ -105,7 +108,8 @@ type QueueReport struct {
 // the desk's SendTimeout, an ILS call ncip-timeout, files and notices in
 // their adapters) and leaves the
 // rest for a later pass. What fails stays queued and is retried with
-// back-off; err reports only store trouble.
+// back-off; what another process has claimed is neither sent nor counted,
+// and is due again when its lease ends. err reports only store trouble.
 func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 	p.pass.Lock()
 	defer p.pass.Unlock()
