@@ -284,12 +284,16 @@ func (s *configCommands) cmdNotices(args []string) error {
 		}
 		tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tREQUEST\tTO\tSTATUS\tATTEMPTS\tWHERE / LAST ERROR")
+		now := s.desk.Now()
 		for _, n := range ns {
-			where := n.Where
+			where, label := n.Where, n.Status.Label()
 			if n.LastError != "" && n.Status != domain.NoticeSent {
 				where = n.LastError
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, n.Ref, n.To, n.Status.Label(), n.Attempts, where)
+			if n.Pending() && n.Lease.Running(now) { // a window or illdesk serve is sending it
+				label, where = "Sending", "claimed until "+n.Lease.Until.Local().Format("2006-01-02 15:04:05")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", n.ID, n.Ref, n.To, label, n.Attempts, where)
 		}
 		return tw.Flush()
 	case "send":

@@ -79,15 +79,22 @@ func (s *partnerCommands) outboxAction(verb string, args []string) error {
 }
 
 // unsentReport names, on standard error, each message that a partner
-// refused or that waits to be retried, and says how many there are.
+// refused or that waits to be retried, and says how many there are; a
+// message another process (a window, illdesk serve) is posting now is
+// named on standard output and not counted.
 func (s *partnerCommands) unsentReport() (int, error) {
 	msgs, err := s.desk.Outbox("")
 	if err != nil {
 		return 0, err
 	}
+	now := s.desk.Now()
 	n := 0
 	for _, m := range msgs {
 		why := m.Why
+		if (m.Status == domain.MessagePending || m.Status == domain.MessageRetrying) && m.Lease.Running(now) {
+			fmt.Fprintf(s.stdout, "%s: %s\n", messageName(m), why)
+			continue
+		}
 		switch m.Status {
 		case domain.MessageRefused: // its why says it was refused
 		case domain.MessageRetrying:

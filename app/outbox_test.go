@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/internal/isotest"
 	"github.com/illdesk/illdesk/iso18626"
+	"github.com/illdesk/illdesk/storage/bolt"
 )
 
 // outboxJSON is outbox list --json's messages.
@@ -121,6 +123,55 @@ func TestOutboxSendNamesWhatFailed(t *testing.T) {
 	assert.Equal(t, []string{"R-1 Unfilled"}, partner.Received())
 }
 
+// A message another process (a window, illdesk serve) claimed and is
+// posting is listed as being sent, and outbox send passes it over without
+// calling it a failure; once the claim lapses, it is sent here.
+func TestOutboxSendPassesOverAMessageSentElsewhere(t *testing.T) {
+	c := newCLI(t)
+	var down atomic.Bool
+	down.Store(true)
+	partner := &isotest.Partner{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		partner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	withISOPartner(c, &isoPartner{srv, partner}, "R-1")
+	c.ok("reject", "R-1", "--reason", "NotHeld")
+	down.Store(false)
+	c.clock = c.clock.Add(time.Minute)
+	until := c.clock.Add(90 * time.Second)
+	db, err := bolt.Open(c.db)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx domain.Tx) error {
+		var msgs []domain.OutboxMessage
+		if err := tx.ForEachOutboxMessage(func(m domain.OutboxMessage) error { msgs = append(msgs, m); return nil }); err != nil {
+			return err
+		}
+		msgs[0].Lease = domain.Lease{Holder: "another-window", Until: until}
+		return tx.PutOutboxMessage(msgs[0])
+	}))
+	require.NoError(t, db.Close())
+
+	claimed := "being sent now (claimed until " + until.Local().Format("2006-01-02 15:04:05") + ")"
+	msgs := c.outboxJSON()
+	require.Len(t, msgs, 1)
+	assert.Equal(t, "retrying", msgs[0]["status"])
+	assert.Equal(t, claimed, msgs[0]["why"])
+	out := c.ok("outbox", "send")
+	assert.Regexp(t, `(?m)^message \S+ \(Unfilled of R-1 to RAPID\): `+regexp.QuoteMeta(claimed)+`$`, out)
+	assert.Contains(t, out, "Everything due was sent.")
+	assert.Empty(t, partner.Received(), "the other process posts it")
+
+	c.clock = until
+	assert.Contains(t, c.ok("outbox", "send"), "Everything due was sent.")
+	assert.Equal(t, []string{"R-1 Unfilled"}, partner.Received(), "the lapsed claim holds it no longer")
+	assert.Equal(t, "sent", c.outboxJSON()[0]["status"])
+}
+
 func TestCredentialRefusalWaitsForAPartnerEdit(t *testing.T) {
 	c := newCLI(t)
 	var refuse atomic.Bool
@@ -190,4 +241,35 @@ func TestRetryBackoffFromTheEnvironment(t *testing.T) {
 		assert.Equal(t, want, got, "%q", value)
 	}
 	assert.Zero(t, retryBackoff(nil))
+}
+
+// A notice another process claimed is listed as Sending, and notices send
+// leaves it to that process until the claim lapses.
+func TestNoticesListShowsANoticeSentElsewhere(t *testing.T) {
+	c := newCLI(t)
+	c.ok("partner", "add", "NYPL", "--name", "NYPL")
+	id := strings.TrimSpace(c.ok("borrow", "new", "--title", "Silent Spring", "--requester", "Grace Hopper",
+		"--requester-email", "grace@example.edu", "--pickup", "Main Library", "--partner", "NYPL"))
+	c.ok("receive", id, "--barcode", "39200001")
+	c.ok("scan", "--desk", "pickup:Main Library", "39200001")
+	c.clock = c.clock.Add(domain.NoticeGrace)
+	until := c.clock.Add(3 * time.Minute)
+	db, err := bolt.Open(c.db)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx domain.Tx) error {
+		ns, err := tx.Notices()
+		if err != nil {
+			return err
+		}
+		ns[0].Lease = domain.Lease{Holder: "another-window", Until: until}
+		return tx.PutNotice(ns[0])
+	}))
+	require.NoError(t, db.Close())
+
+	assert.Regexp(t, `grace@example\.edu\s+Sending\s+0\s+claimed until `+regexp.QuoteMeta(until.Local().Format("2006-01-02 15:04:05")),
+		c.ok("notices", "list"))
+	assert.Contains(t, c.ok("notices", "send"), "0 sent, 0 failed")
+	c.clock = until
+	assert.Contains(t, c.ok("notices", "send"), "1 sent")
+	assert.Regexp(t, `grace@example\.edu\s+Sent\s+1`, c.ok("notices", "list"))
 }

@@ -28,7 +28,7 @@ func TestNeedsAttention(t *testing.T) {
 	failing := f.lending("RAPID", "R-FAIL")
 	_, err = f.desk.Reject(failing.ID, ReasonNotHeld, "", "", atRS)
 	require.NoError(t, err)
-	_, _, err = f.desk.sendMessages(context.Background(), &fakeTransport{reply: func(context.Context, Destination, []byte) ([]byte, error) {
+	_, _, err = f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, &fakeTransport{reply: func(context.Context, Destination, []byte) ([]byte, error) {
 		return nil, errors.New("connection refused")
 	}})
 	require.NoError(t, err)

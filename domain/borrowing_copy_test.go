@@ -69,7 +69,7 @@ func TestCopyFetchedStoredAndSentToThePatron(t *testing.T) {
 	assert.Zero(t, fetched)
 
 	s := &fakeSender{}
-	delivered, _, err := f.desk.deliverFiles(context.Background(), s)
+	delivered, _, err := f.desk.deliverFiles(context.Background(), f.desk.dispatch.holder, s)
 	require.NoError(t, err)
 	assert.Equal(t, 1, delivered)
 	require.Len(t, s.got, 1)
@@ -97,7 +97,7 @@ func TestCopyByDownloadLink(t *testing.T) {
 	assert.Equal(t, "pat@example.org", links[0].Target)
 
 	s := &fakeSender{}
-	delivered, _, err := f.desk.deliverFiles(context.Background(), s)
+	delivered, _, err := f.desk.deliverFiles(context.Background(), f.desk.dispatch.holder, s)
 	require.NoError(t, err)
 	assert.Zero(t, delivered, "a link is not sent as a file")
 	assert.Equal(t, CopyReceived, f.stored(r.ID).State)
@@ -186,7 +186,7 @@ func TestAttachACopyThatCameByEmail(t *testing.T) {
 	assert.Contains(t, got.History[len(got.History)-1].Note, "sent to pat@example.org as an attachment")
 	_, err = f.desk.AttachCopy(r.ID, file, atRS)
 	require.ErrorIs(t, err, ErrIllegalTransition, "once")
-	delivered, _, err := f.desk.deliverFiles(context.Background(), &fakeSender{})
+	delivered, _, err := f.desk.deliverFiles(context.Background(), f.desk.dispatch.holder, &fakeSender{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, delivered)
 	assert.Equal(t, Completed, f.stored(r.ID).State)

@@ -109,14 +109,14 @@ func TestRotaRefusals(t *testing.T) {
 func TestRequestConfirmedOKMovesToRequested(t *testing.T) {
 	f := newRotaFixture(t)
 	r := f.rota()
-	_, _, err := f.desk.sendMessages(context.Background(), &fakeTransport{reply: func(context.Context, Destination, []byte) ([]byte, error) {
+	_, _, err := f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, &fakeTransport{reply: func(context.Context, Destination, []byte) ([]byte, error) {
 		return []byte("ERROR refused"), nil
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, Created, f.stored(r.ID).State, "an ERROR confirmation is no confirmation")
 	_, err = f.desk.ResendMessage(f.outbox()[0].ID, atRS)
 	require.NoError(t, err)
-	_, _, err = f.desk.sendMessages(context.Background(), &fakeTransport{})
+	_, _, err = f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, &fakeTransport{})
 	require.NoError(t, err)
 	got := f.stored(r.ID)
 	assert.Equal(t, Requested, got.State)

@@ -39,9 +39,10 @@ func (d *DeliveryService) DeliveryFile(token string) (Delivery, error) {
 
 // deliverFiles sends the due email and folder deliveries; a failure keeps
 // the file queued, with the reason, for a later try with back-off. Each
-// file goes on its own: none waits for another. Once ctx is done no
-// further file is sent.
-func (d *DeliveryService) deliverFiles(ctx context.Context, s FileSender) (delivered, failed int, err error) {
+// file goes on its own: none waits for another. Each is claimed for holder
+// before it is sent, and one that another process is sending is passed
+// over. Once ctx is done no further file is sent.
+func (d *DeliveryService) deliverFiles(ctx context.Context, holder string, s FileSender) (delivered, failed int, err error) {
 	if d.vault == nil {
 		return 0, 0, nil
 	}
@@ -57,13 +58,20 @@ func (d *DeliveryService) deliverFiles(ctx context.Context, s FileSender) (deliv
 		if ctx.Err() != nil {
 			break
 		}
+		ok, err := d.claim(dl.ID, holder)
+		if err != nil {
+			return delivered, failed, err
+		}
+		if !ok {
+			continue // delivered, or being delivered, elsewhere
+		}
 		where, serr := s.SendFile(dl, d.vault.Path(dl.File))
 		if serr != nil {
 			failed++
 		} else {
 			delivered++
 		}
-		if err := d.recordFileDelivery(dl.ID, where, serr); err != nil {
+		if err := d.recordFileDelivery(dl.ID, where, holder, serr); err != nil {
 			return delivered, failed, err
 		}
 		if serr == nil {
@@ -75,11 +83,35 @@ func (d *DeliveryService) deliverFiles(ctx context.Context, s FileSender) (deliv
 	return delivered, failed, nil
 }
 
-func (d *DeliveryService) recordFileDelivery(id, where string, sendErr error) error {
+// claim claims the delivery with the id for holder while its file is sent,
+// if it is still due and no other process is sending it.
+func (d *DeliveryService) claim(id, holder string) (bool, error) {
 	now := d.clock.Now()
-	get := func(tx Tx) (Delivery, bool, error) { return tx.Delivery(id) }
-	return updateRecorded(d.core, get, Tx.PutDelivery, func(dl *Delivery) (string, string) {
+	return claimItem(d.store, delivery(id), Tx.PutDelivery, func(dl *Delivery) bool {
+		if !dl.sendable() || dl.NextTry.After(now) || dl.Lease.heldElsewhere(holder, now) {
+			return false
+		}
+		dl.Lease = Lease{Holder: holder, Until: now.Add(adapterSendLease + leaseMargin)}
+		return true
+	})
+}
+
+// delivery reads the delivery with the id, for updateRecorded and claimItem.
+func delivery(id string) func(Tx) (Delivery, bool, error) {
+	return func(tx Tx) (Delivery, bool, error) { return tx.Delivery(id) }
+}
+
+// recordFileDelivery stores the outcome of holder's attempt on the delivery
+// and in its request's history, and clears the lease; a failure is not
+// recorded over a file delivered or claimed elsewhere meanwhile.
+func (d *DeliveryService) recordFileDelivery(id, where, holder string, sendErr error) error {
+	now := d.clock.Now()
+	return updateRecorded(d.core, delivery(id), Tx.PutDelivery, func(dl *Delivery) (string, string) {
+		if sendErr != nil && dl.Lease.lost(holder, dl.sendable(), now) {
+			return "", ""
+		}
 		dl.Attempts++
+		dl.Lease = Lease{}
 		if sendErr != nil {
 			dl.Status, dl.LastError = DeliveryFailed, sendErr.Error()
 			dl.NextTry = now.Add(noticeBackoff(dl.Attempts))

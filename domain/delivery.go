@@ -43,6 +43,8 @@ type Delivery struct {
 	Expires time.Time `json:"expires,omitzero"`
 	// Revoked is when staff revoked a download link.
 	Revoked time.Time `json:"revoked,omitzero"`
+	// Lease is the claim of the dispatcher sending the file now.
+	Lease Lease `json:"lease,omitzero"`
 }
 
 // FileSender delivers a shipped file by email or into a folder.

@@ -131,7 +131,7 @@ func NewDesk(cfg Config) *Desk {
 		deliveries: d.DeliveryService, quarantine: d.QuarantineService}
 	d.dispatch = &Dispatcher{clock: c.clock, outbox: d.OutboxService, deliveries: d.DeliveryService,
 		lenders: d.BorrowingMessageService, lending: d.LendingService, notices: d.NoticeService,
-		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers}
+		transport: cfg.Transport, senders: cfg.FileSenders, mailers: cfg.Mailers, holder: newHolder()}
 	d.CatalogueService = &CatalogueService{core: c, catalogues: cfg.Catalogues,
 		resolver: cfg.Resolver, timeout: cfg.LookupTimeout}
 	d.ILSService = &ILSService{core: c, ils: cfg.ILS, secrets: cfg.Secrets, callBackoff: cfg.RetryBackoff}

@@ -24,7 +24,10 @@ import (
 // only the later messages of its own request, which must arrive in order;
 // other requests, to the same partner too, keep going. Partners are sent to
 // in parallel, each message with its own timeout, so a silent partner
-// delays no other.
+// delays no other. Several processes may send from one database (windows
+// and illdesk serve on PostgreSQL): each item is claimed with a Lease
+// before it is sent, so that it goes out once, and one another process
+// is sending is left to it.
 type Dispatcher struct {
 	clock      Clock
 	outbox     *OutboxService
@@ -36,6 +39,9 @@ type Dispatcher struct {
 	transport  Transport
 	senders    func(MailSettings) FileSender
 	mailers    func(MailSettings) Mailer
+	// holder is this dispatcher's random id, which its leases on the items
+	// it sends carry: other processes on the same database pass them over.
+	holder string
 	// pass lets one pass over the queues run at a time, so that a kick and a
 	// timer in the same process never send an item twice.
 	pass sync.Mutex
@@ -102,7 +108,8 @@ type QueueReport struct {
 // the desk's SendTimeout, an ILS call ncip-timeout, files and notices in
 // their adapters) and leaves the
 // rest for a later pass. What fails stays queued and is retried with
-// back-off; err reports only store trouble.
+// back-off; what another process has claimed is neither sent nor counted,
+// and is due again when its lease ends. err reports only store trouble.
 func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 	p.pass.Lock()
 	defer p.pass.Unlock()
@@ -113,7 +120,7 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 		return err
 	}
 	if p.transport != nil {
-		if err := add(p.outbox.sendMessages(ctx, p.transport)); err != nil {
+		if err := add(p.outbox.sendMessages(ctx, p.holder, p.transport)); err != nil {
 			return rep, err
 		}
 	}
@@ -126,18 +133,18 @@ func (p *Dispatcher) SendDue(ctx context.Context) (QueueReport, error) {
 			return rep, err
 		}
 		if p.senders != nil {
-			if err := add(p.deliveries.deliverFiles(ctx, p.senders(ms))); err != nil {
+			if err := add(p.deliveries.deliverFiles(ctx, p.holder, p.senders(ms))); err != nil {
 				return rep, err
 			}
 		}
 		if p.mailers != nil {
-			if err := add(p.notices.deliverNotices(ctx, p.mailers(ms))); err != nil {
+			if err := add(p.notices.deliverNotices(ctx, p.mailers(ms), p.holder)); err != nil {
 				return rep, err
 			}
 		}
 	}
 	if p.ils != nil && ctx.Err() == nil {
-		if err := add(p.ils.sendILSCalls(ctx)); err != nil {
+		if err := add(p.ils.sendILSCalls(ctx, p.holder)); err != nil {
 			return rep, err
 		}
 	}
@@ -169,7 +176,7 @@ func (p *Dispatcher) SendNotices(ctx context.Context) (sent, failed int, err err
 	if err != nil {
 		return 0, 0, err
 	}
-	return p.notices.deliverNotices(ctx, p.mailers(ms))
+	return p.notices.deliverNotices(ctx, p.mailers(ms), p.holder)
 }
 
 // Run passes over the queues until ctx ends: at once when Kick says a
@@ -250,8 +257,9 @@ func (p *Dispatcher) queueProblems() ([]string, error) {
 	return out, nil
 }
 
-// nextDue is when the earliest queued item that is not due yet becomes due,
-// zero when none waits.
+// nextDue is when the earliest queued item that is not due yet becomes due
+// (one another process is sending when its lease ends), zero when none
+// waits.
 func (p *Dispatcher) nextDue() (time.Time, error) {
 	now := p.clock.Now()
 	var next time.Time
@@ -266,7 +274,7 @@ func (p *Dispatcher) nextDue() (time.Time, error) {
 	}
 	for _, m := range msgs {
 		if m.pending() {
-			later(m.NextTry)
+			later(m.Lease.due(m.NextTry, now))
 		}
 	}
 	dls, err := p.deliveries.Deliveries("")
@@ -275,7 +283,7 @@ func (p *Dispatcher) nextDue() (time.Time, error) {
 	}
 	for _, dl := range dls {
 		if dl.sendable() {
-			later(dl.NextTry)
+			later(dl.Lease.due(dl.NextTry, now))
 		}
 	}
 	ns, err := p.notices.Notices(NoticeFilter{})
@@ -284,7 +292,7 @@ func (p *Dispatcher) nextDue() (time.Time, error) {
 	}
 	for _, n := range ns {
 		if n.Pending() {
-			later(n.NextTry)
+			later(n.Lease.due(n.NextTry, now))
 		}
 	}
 	if p.ils != nil {

@@ -65,6 +65,8 @@ type ILSCall struct {
 	// Undone is set on a step's call once the undo of its change withdrew
 	// it or queued its inverse, so that it is undone once only.
 	Undone bool `json:"undone,omitempty"`
+	// Lease is the claim of the dispatcher sending the call now.
+	Lease Lease `json:"lease,omitzero"`
 }
 
 // ErrILSCallDone means a queue action needs an ILS call that has not been
@@ -249,8 +251,10 @@ func (d *ILSService) DropILSCall(id, note string, by Actor) (ILSCall, error) {
 // calls of its request, which the ILS must see in order. Once the ILS does
 // not answer, the pass stops (the ILS is one system: the other calls would
 // wait out the same timeout); what failed is retried with back-off, what
-// the ILS refused waits for staff. err reports only store trouble.
-func (d *ILSService) sendILSCalls(ctx context.Context) (sent, failed int, err error) {
+// the ILS refused waits for staff. Each call is claimed for holder before it
+// is made: one that another process is making is passed over, with the
+// later calls of its request. err reports only store trouble.
+func (d *ILSService) sendILSCalls(ctx context.Context, holder string) (sent, failed int, err error) {
 	calls, err := d.ILSCalls("", false)
 	if err != nil {
 		return 0, 0, err
@@ -274,6 +278,14 @@ func (d *ILSService) sendILSCalls(ctx context.Context) (sent, failed int, err er
 			}
 			looked = true
 		}
+		ok, err := d.claim(c.ID, holder, set.CallTimeout())
+		if err != nil {
+			return sent, failed, err
+		}
+		if !ok {
+			blocked[c.RequestID] = true // made, or being made, elsewhere
+			continue
+		}
 		var serr error
 		where := "the ILS"
 		if ils == nil {
@@ -290,7 +302,7 @@ func (d *ILSService) sendILSCalls(ctx context.Context) (sent, failed int, err er
 		} else {
 			sent++
 		}
-		if err := d.recordILSCall(c.ID, where, serr); err != nil {
+		if err := d.recordILSCall(c.ID, where, holder, serr); err != nil {
 			return sent, failed, err
 		}
 		if serr != nil && !errors.Is(serr, ErrILSRefused) && !errors.Is(serr, ErrInvalidInput) {
@@ -300,13 +312,35 @@ func (d *ILSService) sendILSCalls(ctx context.Context) (sent, failed int, err er
 	return sent, failed, nil
 }
 
-// recordILSCall stores the outcome of one attempt on a queued call and in
-// its request's history.
-func (d *ILSService) recordILSCall(id, where string, sendErr error) error {
+// claim claims the queued call with the id for holder while it is made
+// within timeout, if it is still due and no other process is making it.
+func (d *ILSService) claim(id, holder string, timeout time.Duration) (bool, error) {
 	now := d.clock.Now()
-	get := func(tx Tx) (ILSCall, bool, error) { return tx.ILSCall(id) }
-	return updateRecorded(d.core, get, Tx.PutILSCall, func(c *ILSCall) (string, string) {
+	return claimItem(d.store, queuedILSCall(id), Tx.PutILSCall, func(c *ILSCall) bool {
+		if !c.due(now) || c.Lease.heldElsewhere(holder, now) {
+			return false
+		}
+		c.Lease = Lease{Holder: holder, Until: now.Add(timeout + leaseMargin)}
+		return true
+	})
+}
+
+// queuedILSCall reads the call with the id, for updateRecorded and claimItem.
+func queuedILSCall(id string) func(Tx) (ILSCall, bool, error) {
+	return func(tx Tx) (ILSCall, bool, error) { return tx.ILSCall(id) }
+}
+
+// recordILSCall stores the outcome of holder's attempt on a queued call and
+// in its request's history, and clears the lease; a failure is not recorded
+// over a call made or claimed elsewhere meanwhile.
+func (d *ILSService) recordILSCall(id, where, holder string, sendErr error) error {
+	now := d.clock.Now()
+	return updateRecorded(d.core, queuedILSCall(id), Tx.PutILSCall, func(c *ILSCall) (string, string) {
+		if sendErr != nil && c.Lease.lost(holder, c.Status == MessagePending || c.Status == MessageRetrying, now) {
+			return "", ""
+		}
 		c.Attempts++
+		c.Lease = Lease{}
 		switch {
 		case errors.Is(sendErr, ErrILSRefused) || errors.Is(sendErr, ErrInvalidInput):
 			c.Status, c.LastError = MessageRefused, sendErr.Error()
@@ -322,13 +356,15 @@ func (d *ILSService) recordILSCall(id, where string, sendErr error) error {
 }
 
 // ilsNextDue is when the earliest queued ILS call that is not due yet
-// becomes due, zero when none waits.
+// becomes due (one being made elsewhere when its lease ends), zero when
+// none waits.
 func (d *ILSService) ilsNextDue(now time.Time) (time.Time, error) {
 	calls, err := d.ILSCalls("", false)
 	var next time.Time
 	for _, c := range calls {
-		if (c.Status == MessagePending || c.Status == MessageRetrying) && c.NextTry.After(now) && (next.IsZero() || c.NextTry.Before(next)) {
-			next = c.NextTry
+		at := c.Lease.due(c.NextTry, now)
+		if (c.Status == MessagePending || c.Status == MessageRetrying) && at.After(now) && (next.IsZero() || at.Before(next)) {
+			next = at
 		}
 	}
 	return next, err

@@ -285,7 +285,7 @@ func TestDeliveriesByPartnerMethod(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Email", f.lastMessage().SentVia)
 	s := &fakeSender{fail: true}
-	_, failed, err := f.desk.deliverFiles(context.Background(), s)
+	_, failed, err := f.desk.deliverFiles(context.Background(), f.desk.dispatch.holder, s)
 	require.NoError(t, err)
 	assert.Equal(t, 1, failed)
 	dls, err := f.desk.Deliveries(r.ID)
@@ -295,7 +295,7 @@ func TestDeliveriesByPartnerMethod(t *testing.T) {
 	assert.Equal(t, "mailbox full", dls[0].LastError)
 	f.now = f.now.Add(time.Hour)
 	s.fail = false
-	delivered, _, err := f.desk.deliverFiles(context.Background(), s)
+	delivered, _, err := f.desk.deliverFiles(context.Background(), f.desk.dispatch.holder, s)
 	require.NoError(t, err)
 	assert.Equal(t, 1, delivered)
 	assert.Equal(t, shipped.ShippedFile.Name, s.got[0].File)
@@ -367,7 +367,7 @@ func TestUndoWithdrawsAnUnsentMessageAndRefusesASentOne(t *testing.T) {
 
 	_, err = f.desk.Reject(r.ID, ReasonNotHeld, "", "", atRS)
 	require.NoError(t, err)
-	_, _, err = f.desk.sendMessages(context.Background(), &fakeTransport{})
+	_, _, err = f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, &fakeTransport{})
 	require.NoError(t, err)
 	before := f.store.snapshot()
 	_, err = f.desk.Undo(r.ID, atRS)

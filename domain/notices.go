@@ -74,6 +74,8 @@ type Notice struct {
 	// Where is "smtp:HOST" for a notice sent by email, or the path of the
 	// .eml file written to the outbox.
 	Where string `json:"where,omitempty"`
+	// Lease is the claim of the dispatcher sending the notice now.
+	Lease Lease `json:"lease,omitzero"`
 }
 
 // Pending reports whether the notice still has to be delivered.
@@ -428,9 +430,6 @@ func noticeBackoff(attempts int) time.Duration {
 	}
 	return min(time.Minute<<(attempts-1), maxBackoff)
 }
-
-// deliverMu keeps two DeliverNotices calls from sending the same notice twice.
-var deliverMu sync.Mutex
 
 // noticeActor is who notice events are recorded as.
 const noticeActor = "ILL Desk"

@@ -213,16 +213,17 @@ func (d *NoticeService) RetryNotice(id string, by ...Actor) error {
 // hold shelf is withdrawn instead of sent. err reports only store trouble;
 // send failures are counted in failed and kept for the next run. A notice
 // whose send succeeded but whose record could not be written (a crash in
-// between) is sent again later: delivery is at least once. Front ends send
-// through the Dispatcher, which calls it with the configured mailer.
+// between) is sent again later: delivery is at least once. Each notice is
+// claimed before it is sent, so that two calls, in this process or another
+// on the same database, never send it both. Front ends send through the
+// Dispatcher, which calls it with the configured mailer.
 func (d *NoticeService) DeliverNotices(m Mailer) (sent, failed int, err error) {
-	return d.deliverNotices(context.Background(), m)
+	return d.deliverNotices(context.Background(), m, newHolder())
 }
 
-// deliverNotices is DeliverNotices, starting no further send once ctx is done.
-func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer) (sent, failed int, err error) {
-	deliverMu.Lock()
-	defer deliverMu.Unlock()
+// deliverNotices is DeliverNotices with the notices claimed for holder,
+// starting no further send once ctx is done.
+func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer, holder string) (sent, failed int, err error) {
 	now := d.clock.Now()
 	var due, stale []Notice
 	ms, err := d.MailSettings()
@@ -261,8 +262,15 @@ func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer) (sent, fai
 		if ctx.Err() != nil {
 			break
 		}
+		ok, err := d.claim(n.ID, holder)
+		if err != nil {
+			return sent, failed, err
+		}
+		if !ok {
+			continue // sent, being sent or withdrawn elsewhere
+		}
 		where, sendErr := safeSend(m, n)
-		if err := d.recordDelivery(n, where, sendErr, password); err != nil {
+		if err := d.recordDelivery(n, where, holder, sendErr, password); err != nil {
 			return sent, failed, err
 		}
 		if sendErr == nil && n.Kind == NoticeCopyLink {
@@ -277,6 +285,26 @@ func (d *NoticeService) deliverNotices(ctx context.Context, m Mailer) (sent, fai
 		}
 	}
 	return sent, failed, nil
+}
+
+// claim claims the notice with the id for holder while it is sent, if it
+// is still due and no other process is sending it.
+func (d *NoticeService) claim(id, holder string) (bool, error) {
+	now := d.clock.Now()
+	get := func(tx Tx) (Notice, bool, error) {
+		n, err := tx.Notice(id)
+		if errors.Is(err, ErrNotFound) {
+			return n, false, nil
+		}
+		return n, err == nil, err
+	}
+	return claimItem(d.store, get, Tx.PutNotice, func(n *Notice) bool {
+		if !n.Pending() || n.NextTry.After(now) || n.Lease.heldElsewhere(holder, now) {
+			return false
+		}
+		n.Lease = Lease{Holder: holder, Until: now.Add(adapterSendLease + leaseMargin)}
+		return true
+	})
 }
 
 // withdraw cancels a ready-for-pickup notice whose item left the hold shelf
@@ -311,9 +339,10 @@ func (d *NoticeService) withdraw(n Notice) error {
 	})
 }
 
-// recordDelivery writes the outcome of one attempt on the notice and in the
-// request's history, in one transaction.
-func (d *NoticeService) recordDelivery(n Notice, where string, sendErr error, password string) error {
+// recordDelivery writes the outcome of holder's attempt on the notice and in
+// the request's history, in one transaction, and clears the lease; a
+// failure is not recorded over a notice sent or claimed elsewhere meanwhile.
+func (d *NoticeService) recordDelivery(n Notice, where, holder string, sendErr error, password string) error {
 	now := d.clock.Now()
 	return d.store.Update(func(tx Tx) error {
 		cur, err := tx.Notice(n.ID)
@@ -326,7 +355,11 @@ func (d *NoticeService) recordDelivery(n Notice, where string, sendErr error, pa
 		case err != nil:
 			return err
 		}
+		if sendErr != nil && cur.Lease.lost(holder, cur.Pending(), now) {
+			return nil
+		}
 		cur.Attempts++
+		cur.Lease = Lease{}
 		if where != "" {
 			cur.Where = where
 		}

@@ -556,6 +556,6 @@ func TestSystemWorkIsNotAuthorizedPerOperator(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, sent)
 	assert.Zero(t, failed)
-	_, _, err = f.desk.sendMessages(context.Background(), &fakeTransport{})
+	_, _, err = f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, &fakeTransport{})
 	require.NoError(t, err)
 }

@@ -73,7 +73,7 @@ func TestSlowPartnerDelaysNoOther(t *testing.T) {
 		}
 		return nil, errors.New("no answer")
 	}}
-	sent, failed, err := f.desk.sendMessages(context.Background(), tr)
+	sent, failed, err := f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, tr)
 	require.NoError(t, err)
 	assert.Equal(t, "FAST was sent while SLOW had not answered", seen)
 	assert.Equal(t, [2]int{1, 1}, [2]int{sent, failed})
@@ -95,7 +95,7 @@ func TestEachSendHasItsOwnTimeout(t *testing.T) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}}
-	sent, failed, err := f.desk.sendMessages(context.Background(), tr)
+	sent, failed, err := f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, tr)
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{0, 2}, [2]int{sent, failed}, "the second request's message gets its own time, not what the first left")
 	for _, m := range f.outbox() {
@@ -131,7 +131,7 @@ func TestPartnersInParallelKeepEachRequestInOrder(t *testing.T) {
 		}
 		return []byte("OK"), nil
 	}}
-	sent, failed, err := f.desk.sendMessages(context.Background(), tr)
+	sent, failed, err := f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, tr)
 	require.NoError(t, err)
 	assert.Equal(t, 1, most, "one partner's messages go one after another")
 	assert.Equal(t, []string{"A-1 RequestReceived", "A-2 RequestReceived", "A-2 Unfilled"}, got[endpointOf("ALPHA")],
@@ -162,7 +162,7 @@ func TestAtMostEightPartnersAtOnce(t *testing.T) {
 		mu.Unlock()
 		return nil, ctx.Err()
 	}}
-	_, failed, err := f.desk.sendMessages(context.Background(), tr)
+	_, failed, err := f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, tr)
 	require.NoError(t, err)
 	assert.Equal(t, maxParallelPartners, most)
 	assert.Equal(t, 10, failed, "every partner was tried")
@@ -181,7 +181,7 @@ func TestCancelledPassStopsSending(t *testing.T) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}}
-	sent, failed, err := f.desk.sendMessages(ctx, tr)
+	sent, failed, err := f.desk.sendMessages(ctx, f.desk.dispatch.holder, tr)
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{0, 1}, [2]int{sent, failed})
 	assert.Len(t, tr.posts, 1, "no further message is posted")
@@ -239,7 +239,7 @@ func TestWhatIsPresentedToAPartner(t *testing.T) {
 			_, err := f.desk.Reject(f.lending("RAPID", "R-1").ID, ReasonNotHeld, "", "", atRS)
 			require.NoError(t, err)
 			tr := &fakeTransport{}
-			_, _, err = f.desk.sendMessages(context.Background(), tr)
+			_, _, err = f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, tr)
 			require.NoError(t, err)
 			if tt.posted == nil {
 				assert.Empty(t, tr.posts)

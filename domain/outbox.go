@@ -67,6 +67,8 @@ type OutboxMessage struct {
 	// Note is staff's note on dropping or marking the message as sent, or
 	// why it was withdrawn.
 	Note string `json:"note,omitempty"`
+	// Lease is the claim of the dispatcher sending the message now.
+	Lease Lease `json:"lease,omitzero"`
 	// Why says, in a listing, why the message is where it is (not stored).
 	Why string `json:"why,omitempty"`
 }
@@ -115,7 +117,8 @@ func outboxMessage(id string) func(Tx) (OutboxMessage, bool, error) {
 // updateRecorded changes one stored value (an outgoing message or a
 // delivery) in a transaction: get reads it, change edits it and returns its
 // request and a history note, put stores it, and the note is added to that
-// request in the same transaction. A value that is gone changes nothing.
+// request in the same transaction. A value that is gone, or that change
+// leaves without a note, changes nothing.
 func updateRecorded[T any](d *core, get func(Tx) (T, bool, error), put func(Tx, T) error, change func(*T) (requestID, note string)) error {
 	now := d.clock.Now()
 	return d.store.Update(func(tx Tx) error {
@@ -124,6 +127,9 @@ func updateRecorded[T any](d *core, get func(Tx) (T, bool, error), put func(Tx, 
 			return err
 		}
 		requestID, note := change(&rec)
+		if note == "" {
+			return nil
+		}
 		if err := put(tx, rec); err != nil {
 			return err
 		}

@@ -54,7 +54,7 @@ func (f *deskFixture) statuses() []string {
 
 func (f *deskFixture) pass(t Transport) (sent, failed int) {
 	f.t.Helper()
-	sent, failed, err := f.desk.sendMessages(context.Background(), t)
+	sent, failed, err := f.desk.sendMessages(context.Background(), f.desk.dispatch.holder, t)
 	require.NoError(f.t, err)
 	return sent, failed
 }

@@ -26,7 +26,8 @@ type OutboxService struct {
 }
 
 // Outbox lists the messages for partners, oldest first, each with its
-// status as it reads today and why it is there; requestID "" lists all.
+// status as it reads today and why it is there (one a process is posting
+// keeps its status, and says so); requestID "" lists all.
 func (d *OutboxService) Outbox(requestID string) ([]OutboxMessage, error) {
 	var all []OutboxMessage
 	err := d.store.View(func(tx Tx) error {
@@ -36,6 +37,12 @@ func (d *OutboxService) Outbox(requestID string) ([]OutboxMessage, error) {
 		})
 	})
 	explain(all)
+	now := d.clock.Now()
+	for i, m := range all {
+		if m.pending() && m.Lease.Running(now) {
+			all[i].Why = "being sent now (claimed until " + m.Lease.Until.Local().Format("2006-01-02 15:04:05") + ")"
+		}
+	}
 	if requestID == "" {
 		return all, err
 	}
@@ -55,8 +62,10 @@ func (d *OutboxService) Outbox(requestID string) ([]OutboxMessage, error) {
 // another. A message that fails, or still waits for its back-off, holds up
 // the later messages of its own request, so that they arrive in order;
 // other requests to the same partner go on. Failures are kept and retried
-// with back-off. Once ctx is done no further message is posted.
-func (d *OutboxService) sendMessages(ctx context.Context, t Transport) (sent, failed int, err error) {
+// with back-off. Each message is claimed for holder before it is posted: one
+// that another process is sending is passed over, with the later messages
+// of its request. Once ctx is done no further message is posted.
+func (d *OutboxService) sendMessages(ctx context.Context, holder string, t Transport) (sent, failed int, err error) {
 	msgs, err := d.Outbox("")
 	if err != nil {
 		return 0, 0, err
@@ -119,7 +128,7 @@ func (d *OutboxService) sendMessages(ctx context.Context, t Transport) (sent, fa
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			s, f, perr := d.sendTo(ctx, t, partners[code], o, queues[code], now)
+			s, f, perr := d.sendTo(ctx, t, partners[code], o, queues[code], now, holder)
 			mu.Lock()
 			defer mu.Unlock()
 			sent, failed = sent+s, failed+f
@@ -133,9 +142,9 @@ func (d *OutboxService) sendMessages(ctx context.Context, t Transport) (sent, fa
 	return sent, failed, err
 }
 
-// sendTo posts one partner's pending messages, in order, and records each
-// outcome; err reports only store trouble.
-func (d *OutboxService) sendTo(ctx context.Context, t Transport, p Partner, o outbound, msgs []OutboxMessage, now time.Time) (sent, failed int, err error) {
+// sendTo posts one partner's pending messages, in order, each claimed for
+// holder first, and records each outcome; err reports only store trouble.
+func (d *OutboxService) sendTo(ctx context.Context, t Transport, p Partner, o outbound, msgs []OutboxMessage, now time.Time, holder string) (sent, failed int, err error) {
 	to, refused := d.destination(p, o)
 	timeout := d.sendTimeout
 	if timeout <= 0 {
@@ -150,6 +159,16 @@ func (d *OutboxService) sendTo(ctx context.Context, t Transport, p Partner, o ou
 			blocked[m.RequestID] = true // refused, or not due yet
 			continue
 		}
+		ok, err := d.claim(m.ID, holder, timeout)
+		if err != nil {
+			return sent, failed, err
+		}
+		if !ok {
+			// sent, being sent or changed elsewhere since this pass read the
+			// outbox: what follows it in its request waits for a later pass
+			blocked[m.RequestID] = true
+			continue
+		}
 		perr := refused
 		if perr == nil {
 			perr = d.post(ctx, t, to, m.Body, timeout)
@@ -160,7 +179,7 @@ func (d *OutboxService) sendTo(ctx context.Context, t Transport, p Partner, o ou
 		} else {
 			sent++
 		}
-		if err := d.recordSend(m.ID, p.ISOEndpoint, perr); err != nil {
+		if err := d.recordSend(m.ID, p.ISOEndpoint, holder, perr); err != nil {
 			return sent, failed, err
 		}
 		if errors.Is(perr, ErrCredentialsRefused) {
@@ -168,6 +187,19 @@ func (d *OutboxService) sendTo(ctx context.Context, t Transport, p Partner, o ou
 		}
 	}
 	return sent, failed, nil
+}
+
+// claim claims the message with the id for holder while it is posted
+// within timeout, if it is still due and no other process is sending it.
+func (d *OutboxService) claim(id, holder string, timeout time.Duration) (bool, error) {
+	now := d.clock.Now()
+	return claimItem(d.store, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) bool {
+		if !m.pending() || m.NextTry.After(now) || m.Lease.heldElsewhere(holder, now) {
+			return false
+		}
+		m.Lease = Lease{Holder: holder, Until: now.Add(timeout + leaseMargin)}
+		return true
+	})
 }
 
 // post sends one message within its own timeout and checks the partner's
@@ -196,13 +228,18 @@ func (d *OutboxService) post(ctx context.Context, t Transport, to Destination, b
 	return err
 }
 
-// recordSend stores the outcome of one attempt on the message and in its
-// request's history.
-func (d *OutboxService) recordSend(id, where string, sendErr error) error {
+// recordSend stores the outcome of holder's attempt on the message and in
+// its request's history, and clears the lease; a failure is not recorded
+// over a message sent or claimed elsewhere meanwhile.
+func (d *OutboxService) recordSend(id, where, holder string, sendErr error) error {
 	now := d.clock.Now()
 	var sent OutboxMessage
 	err := updateRecorded(d.core, outboxMessage(id), Tx.PutOutboxMessage, func(m *OutboxMessage) (string, string) {
+		if sendErr != nil && m.Lease.lost(holder, m.pending(), now) {
+			return "", ""
+		}
 		m.Attempts++
+		m.Lease = Lease{}
 		sent = *m
 		switch {
 		case errors.Is(sendErr, ErrCredentialsRefused):
