@@ -164,18 +164,7 @@ type keyList struct {
 }
 
 // TypedKey hands Escape to the dialog and takes Return for Space.
-func (l *keyList) TypedKey(k *fyne.KeyEvent) {
-	switch k.Name {
-	case fyne.KeyEscape:
-		if l.onEscape != nil {
-			l.onEscape()
-		}
-	case fyne.KeyReturn, fyne.KeyEnter:
-		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
-	default:
-		l.List.TypedKey(k)
-	}
-}
+func (l *keyList) TypedKey(k *fyne.KeyEvent) { dialogKey(k, l.onEscape, true, l.List.TypedKey) }
 
 // keyHyperlink is a link for dialogs: Escape (onEscape) closes the dialog,
 // and Return opens the link as Space does.
@@ -186,16 +175,7 @@ type keyHyperlink struct {
 
 // TypedKey hands Escape to the dialog and takes Return for Space.
 func (l *keyHyperlink) TypedKey(k *fyne.KeyEvent) {
-	switch k.Name {
-	case fyne.KeyEscape:
-		if l.onEscape != nil {
-			l.onEscape()
-		}
-	case fyne.KeyReturn, fyne.KeyEnter:
-		l.Hyperlink.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
-	default:
-		l.Hyperlink.TypedKey(k)
-	}
+	dialogKey(k, l.onEscape, true, l.Hyperlink.TypedKey)
 }
 
 // keyCheck is a check box for dialogs: Escape (onEscape) closes the dialog;
@@ -206,13 +186,7 @@ type keyCheck struct {
 }
 
 // TypedKey hands Escape to the dialog.
-func (c *keyCheck) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && c.onEscape != nil {
-		c.onEscape()
-		return
-	}
-	c.Check.TypedKey(k)
-}
+func (c *keyCheck) TypedKey(k *fyne.KeyEvent) { dialogKey(k, c.onEscape, false, c.Check.TypedKey) }
 
 // keySelectEntry is a field with suggestions for dialogs: Escape
 // (onEscape) closes the dialog; staff may type a value the suggestions lack.
@@ -223,9 +197,21 @@ type keySelectEntry struct {
 
 // TypedKey hands Escape to the dialog.
 func (e *keySelectEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEscape != nil {
-		e.onEscape()
-		return
+	dialogKey(k, e.onEscape, false, e.SelectEntry.TypedKey)
+}
+
+// dialogKey is how a dialog's widget takes a key: Escape goes to onEscape
+// (closing the dialog), Return is Space when returnIsSpace (it opens or
+// ticks what Space does), and other keys go to the widget's own typed.
+func dialogKey(k *fyne.KeyEvent, onEscape func(), returnIsSpace bool, typed func(*fyne.KeyEvent)) {
+	switch {
+	case k.Name == fyne.KeyEscape:
+		if onEscape != nil {
+			onEscape()
+		}
+	case returnIsSpace && (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter):
+		typed(&fyne.KeyEvent{Name: fyne.KeySpace})
+	default:
+		typed(k)
 	}
-	e.SelectEntry.TypedKey(k)
 }
