@@ -31,6 +31,10 @@ func refusalText(err error) string {
 		// the storage bar reads the requests again once the database answers
 		return ref.Msg + " ILL Desk reads the request again once the department database answers and shows what was saved; " +
 			"look before doing it again."
+	case ref.Kind == domain.ErrReasonRequired:
+		// the domain's sentence lists the ISO 18626 codes the command line
+		// takes; the window's list shows the reasons in words
+		return "Choose a reason in the list: the partner is told it."
 	case ref.Kind == domain.ErrNotWritable && ref.Path != "":
 		return ref.Msg + " Give your account write access to the folder, or start with --db to use a folder you can write to."
 	}

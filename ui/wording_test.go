@@ -34,6 +34,8 @@ func TestRefusalTextWordsStoreRefusals(t *testing.T) {
 			Msg: "The disk holding " + db + " stopped answering (input/output error); this change was not saved. Nothing else was lost; try again when the disk is back."},
 			"The disk holding " + db + " stopped answering (input/output error); this change was not saved. Nothing else was lost; " +
 				"try again when the disk is back. ILL Desk opens the database again at your next action."},
+		{"a reject without a reason, in words rather than codes", func() error { _, err := domain.ParseReason(""); return err }(),
+			"Choose a reason in the list: the partner is told it."},
 		{"a full disk", &domain.Refusal{Kind: domain.ErrDiskFull, Path: db,
 			Msg: "The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
 			"The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
