@@ -602,8 +602,15 @@ func (m *MainWindow) openSlips(ids []string) {
 		err = m.app.OpenURL(u)
 	}
 	if err != nil {
-		m.status.fail(err)
+		m.status.fail(slipNotOpened(path, err))
 	}
+}
+
+// slipNotOpened says, in staff's words, that the slips are saved but no
+// program could show them (no PDF viewer, or no xdg-open on Linux).
+func slipNotOpened(path string, err error) error {
+	return &domain.Refusal{Kind: domain.ErrPrintingUnavailable, Detail: err.Error(), Msg: "The pick slips are saved as " + path +
+		", but no program to show PDFs could be started on this computer: open the file yourself, or have slips printed (Tools > Settings > Printing)."}
 }
 
 // newEmptyHint is what an empty database shows instead of the list: how

@@ -36,6 +36,9 @@ func TestRefusalTextWordsStoreRefusals(t *testing.T) {
 				"try again when the disk is back. ILL Desk opens the database again at your next action."},
 		{"a reject without a reason, in words rather than codes", func() error { _, err := domain.ParseReason(""); return err }(),
 			"Choose a reason in the list: the partner is told it."},
+		{"no program to show a slip", slipNotOpened("slips.pdf", errors.New(`exec: "xdg-open": executable file not found in $PATH`)),
+			"The pick slips are saved as slips.pdf, but no program to show PDFs could be started on this computer: open the file yourself, " +
+				"or have slips printed (Tools > Settings > Printing)."},
 		{"a full disk", &domain.Refusal{Kind: domain.ErrDiskFull, Path: db,
 			Msg: "The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
 			"The disk is full: free space on the disk holding " + db + "; the last change was not saved."},
