@@ -40,7 +40,7 @@ func TestAuditLogIsATable(t *testing.T) {
 	f.partner("RAPID", 24)
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 
 	mw.auditLog.ShowAudit()

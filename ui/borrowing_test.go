@@ -142,7 +142,7 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 	require.NoError(t, err)
 	mw := f.open()
 	mw.list.SetSide(domain.Borrowing)
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.NotNil(t, mw.details.borrowing.receiveEntry, "a request awaiting receipt shows the Receive field")
 
 	require.ErrorIs(t, mw.details.borrowing.Receive("39 2"), domain.ErrInvalidBarcode)
@@ -167,7 +167,7 @@ func TestReceiveThenEveryScanRoute(t *testing.T) {
 		{domain.RSDesk, false, domain.Completed, "completed"},
 	}
 	for _, rt := range routes {
-		mw.SetStation(rt.at)
+		mw.scan.SetStation(rt.at)
 		f.clock.now = f.clock.now.Add(domain.RepeatWindow)
 		scanInto(mw, "39200001")
 		if rt.confirm {
@@ -197,7 +197,7 @@ func TestScanRefusalsChangeNothing(t *testing.T) {
 		{domain.RSDesk, "39200001", "Main Library"},
 		{mainDesk, "UNKNOWN-1", "nothing changed"},
 	} {
-		mw.SetStation(tc.at)
+		mw.scan.SetStation(tc.at)
 		scanInto(mw, tc.code)
 		assert.Equal(t, domain.Received, f.state(r.ID))
 		assert.Contains(t, mw.banner.Text(), tc.words)
@@ -212,7 +212,7 @@ func TestUndoLastScan(t *testing.T) {
 	_, err := f.desk.Receive(r.ID, "39200001", domain.Actor{Station: domain.RSDesk})
 	require.NoError(t, err)
 	mw := f.open()
-	mw.SetStation(mainDesk)
+	mw.scan.SetStation(mainDesk)
 	scanInto(mw, "39200001")
 	require.Equal(t, domain.OnHoldShelf, f.state(r.ID))
 	mw.scan.UndoLastScan()
@@ -229,7 +229,7 @@ func TestScanBarReceivesSelectedRequestAtRSDesk(t *testing.T) {
 	r := f.borrowing("Silent Spring")
 	mw := f.open()
 	mw.list.SetSide(domain.Borrowing)
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	scanInto(mw, "39200007")
 	assert.Equal(t, domain.Received, f.state(r.ID))
 	got, _ := f.desk.Find(r.ID)
@@ -244,7 +244,7 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	require.NoError(t, err)
 	f.mail.fail = true
 	mw := f.open()
-	mw.SetStation(mainDesk)
+	mw.scan.SetStation(mainDesk)
 	scanInto(mw, "39200001")
 	mw.Wait()
 	assert.Empty(t, f.mail.sent, "the notice waits so the scan can be undone")
@@ -258,7 +258,7 @@ func TestHoldShelfScanSendsTheNoticeAndShowsIt(t *testing.T) {
 	assert.Contains(t, mw.status.Text(), "could not be sent")
 	require.Equal(t, r.ID, mw.list.selected)
 	assert.Contains(t, mw.details.buttons, "Retry now", "the details shown are brought up to date")
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	retry, ok := mw.details.buttons["Retry now"]
 	require.True(t, ok, "a failed notice offers Retry now")
 

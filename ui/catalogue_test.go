@@ -50,7 +50,7 @@ func TestDetailsLookUpHoldings(t *testing.T) {
 	require.NoError(t, f.desk.SetCatalogueSetting(domain.KeySRUURL, base))
 	mw := f.open()
 
-	mw.SelectRequest(book.ID)
+	mw.list.SelectRequest(book.ID)
 	require.Contains(t, mw.details.buttons, lookUpLabel)
 	mw.details.LookUpHoldings()
 	mw.Wait()
@@ -83,7 +83,7 @@ func TestDetailsLookUpHoldings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, stored.ItemBarcode, "only the pick sets the barcode")
 
-	mw.SelectRequest(missing.ID)
+	mw.list.SelectRequest(missing.ID)
 	mw.details.LookUpHoldings()
 	mw.Wait()
 	assert.Contains(t, paneText(mw.details), "Not found in the catalogue")
@@ -108,7 +108,7 @@ func TestDetailsLookupFailureIsShown(t *testing.T) {
 	r := f.lending("RAPID", "B1", func(in *domain.LendingInput) { in.ISBN = "9780262046305" })
 	require.NoError(t, f.desk.SetCatalogueSetting(domain.KeySRUURL, srv.URL))
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	mw.details.LookUpHoldings()
 	mw.Wait()
 	assert.Contains(t, mw.status.Text(), "Unsupported index (bath.isbn)")
@@ -142,7 +142,7 @@ func TestSettingsCatalogue(t *testing.T) {
 	r := f.lending("RAPID", "A1", func(in *domain.LendingInput) { in.ISSN = "0028-0836" })
 	f.desk.WaitLookups(context.Background())
 	mw.Refresh()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	mw.details.ShowEResources()
 	top := mw.Window().Canvas().Overlays().Top()
 	require.NotNil(t, top)
@@ -245,7 +245,7 @@ func TestHoldingsLookedUpInTheBackground(t *testing.T) {
 	other := f.lending("RAPID", "B2", func(in *domain.LendingInput) { in.ISBN = "9780262046305" })
 	mw := f.open()
 	mw.Window().Resize(fyne.NewSize(1024, 600))
-	mw.SelectRequest(book.ID)
+	mw.list.SelectRequest(book.ID)
 	require.Contains(t, paneText(mw.details), "No print holdings recorded.")
 	// staff scroll down to the Holdings section
 	mw.details.scroll.ScrollToBottom()
@@ -274,6 +274,6 @@ func TestHoldingsLookedUpInTheBackground(t *testing.T) {
 	assert.Equal(t, said, mw.status.Text(), "B2 is not in the details pane")
 	assert.Contains(t, paneText(mw.details), "Title of B1")
 
-	mw.SelectRequest(other.ID)
+	mw.list.SelectRequest(other.ID)
 	assert.Zero(t, mw.details.scroll.Offset.Y, "another request starts at the top")
 }

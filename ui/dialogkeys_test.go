@@ -130,7 +130,7 @@ func TestDialogsFromTheKeyboard(t *testing.T) {
 				tt.setup(f)
 			}
 			mw := f.open()
-			mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+			mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 			c := mw.Window().Canvas()
 
 			tt.open(mw)

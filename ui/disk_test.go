@@ -18,7 +18,7 @@ func shipReady(t *testing.T, f *fixture) *MainWindow {
 	f.partner("RAPID", 24)
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	mw.drop.AddFiles([]string{pdfPath("valid_scan_3pages.pdf")})
 	mw.Wait()
 	require.False(t, mw.drop.ship.Disabled())

@@ -46,7 +46,7 @@ func TestWindowActionsSendThroughTheDispatcher(t *testing.T) {
 			f.isoPartner("RAPID")
 			r := f.lending("RAPID", "R-1")
 			mw := f.open()
-			mw.SelectRequest(r.ID)
+			mw.list.SelectRequest(r.ID)
 			require.NoError(t, tt.act(mw))
 			mw.Wait()
 			assert.Equal(t, tt.status, f.state(r.ID))
@@ -77,7 +77,7 @@ func TestWindowShowsWhatTheDispatcherCouldNotSend(t *testing.T) {
 	}
 	t.Cleanup(runLater) // before the window closes and waits for them
 	for _, r := range []domain.Request{refused, other} {
-		mw.SelectRequest(r.ID)
+		mw.list.SelectRequest(r.ID)
 		require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	}
 	assert.Empty(t, f.sent(), "nothing is sent on the UI thread")
@@ -96,11 +96,11 @@ func refusedInWindow(t *testing.T) (*fixture, *MainWindow, domain.Request) {
 	r := f.lending("RAPID", "R-1")
 	f.partners.Refuse("R-1")
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	mw.Wait()
 	f.partners.Refuse("")
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	return f, mw, r
 }
 
@@ -147,7 +147,7 @@ func TestRefusedMessageOffersResendDropMarkSent(t *testing.T) {
 				}
 			}
 			assert.Equal(t, 1, byStaff, "staff's act is in the history")
-			mw.SelectRequest(r.ID)
+			mw.list.SelectRequest(r.ID)
 			assert.NotContains(t, mw.details.buttons, resendLabel, "nothing refused, nothing offered")
 			assert.Contains(t, detailsLabels(mw), tt.row)
 		})

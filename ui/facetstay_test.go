@@ -31,7 +31,7 @@ func TestStatusFacetStaysPutAfterAnAction(t *testing.T) {
 			f.lending("RAPID", "B")
 			mw := f.open()
 			mw.list.SetStatus(tt.facet)
-			mw.SelectRequest(a.ID)
+			mw.list.SelectRequest(a.ID)
 
 			require.NoError(t, tt.act(mw))
 			assert.Equal(t, tt.facet, mw.list.filter.State, "the facet stays where staff put it")

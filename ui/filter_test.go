@@ -38,7 +38,7 @@ func TestChoosingFacetsShowsAListedRequest(t *testing.T) {
 	}{
 		{"switching to Borrowing opens a borrowing request", func() { mw.list.SetSide(domain.Borrowing) }, "Borrowed book"},
 		{"and back to Lending, the most urgent lending one", func() { mw.list.SetSide(domain.Lending) }, "R-1"},
-		{"a listed request stays when a facet still lists it", func() { mw.SelectRequest(mustFind(t, f.desk, "N-1").ID); mw.list.SetPartner("NYPL") }, "N-1"},
+		{"a listed request stays when a facet still lists it", func() { mw.list.SelectRequest(mustFind(t, f.desk, "N-1").ID); mw.list.SetPartner("NYPL") }, "N-1"},
 		{"a partner facet that leaves it out opens one it lists", func() { mw.list.SetPartner("RAPID") }, "R-1"},
 		{"a search that finds nothing empties the details", func() { mw.list.SetPartner(""); mw.facets.SetSearch("no such title") }, ""},
 		{"clearing the search opens the most urgent again", func() { mw.facets.SetSearch("") }, "R-1"},
@@ -59,7 +59,7 @@ func TestActionsKeepTheRequestShownWhenItLeavesTheFacets(t *testing.T) {
 	r := f.lending("RAPID", "R-1")
 	f.lending("RAPID", "R-2")
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	_, err := f.desk.Reject(r.Ref(), domain.ReasonNotHeld, "", "", domain.Actor{Station: domain.RSDesk})
 	require.NoError(t, err)
 	mw.Refresh()
@@ -77,7 +77,7 @@ func TestChoosingFacetsKeepsARequestWithFilesWaiting(t *testing.T) {
 	r := f.lending("RAPID", "R-1")
 	f.borrowing("Borrowed book")
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	scan := pdfPath("valid_text_1page.pdf")
 	mw.drop.AddFiles([]string{scan})
 	mw.Wait()

@@ -28,19 +28,19 @@ func TestDetailsLoanCallsTheILS(t *testing.T) {
 	first, second, third := loan("R-1"), loan("R-2"), loan("R-3")
 	mw := f.open()
 
-	mw.SelectRequest(first.ID)
+	mw.list.SelectRequest(first.ID)
 	require.NoError(t, mw.details.lent.Loan("39000001", ""))
 	assert.Contains(t, mw.banner.Text(), "The ILS was not told of this loan: partner RAPID has no ILS patron id")
 	assert.Empty(t, ils.Calls())
 
 	require.NoError(t, mw.settingsDialog.SavePartner("RAPID", func(p *domain.Partner) { p.ILSPatronID = "ILL-RAPID" }))
-	mw.SelectRequest(second.ID)
+	mw.list.SelectRequest(second.ID)
 	require.NoError(t, mw.details.lent.Loan("39001000000017", ""))
 	assert.NotContains(t, mw.status.Text(), "The ILS was not told")
 	it, _ := ils.Item("39001000000017")
 	assert.Equal(t, "ILL-RAPID", it.Loaned)
 
-	mw.SelectRequest(third.ID)
+	mw.list.SelectRequest(third.ID)
 	err = mw.details.lent.Loan("39001000000099", "")
 	require.ErrorIs(t, err, domain.ErrILSRefused)
 	assert.Contains(t, refusalText(err), "Unknown Item")

@@ -38,7 +38,7 @@ func TestDetailsLendABook(t *testing.T) {
 		in.ServiceType, in.Pages, in.ItemBarcode = "Loan", "", "39000001"
 	})
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	assert.Contains(t, mw.details.buttons, loanLabel)
 	assert.NotContains(t, mw.details.buttons, "Download Electronic Resource", "a loan is not shipped as a PDF")
 	assert.NotContains(t, mw.details.box.Objects, mw.details.dropArea, "nor offered the drop area")
@@ -55,7 +55,7 @@ func TestDetailsLendABook(t *testing.T) {
 	assert.Contains(t, mw.banner.Text(), "39000001 lent to RAPID")
 	lent := mustFind(t, f.desk, r.ID)
 	mw.list.SetStatus("") // the facet stayed on Created; the lent book is active
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	text, imp := cellText(mw.list.view.table, 0, 1)
 	assert.Equal(t, "due "+lent.DueDate.Format(domain.DateLayout), text, "a lent book counts by its due date, not the turnaround")
 	assert.Equal(t, widget.MediumImportance, imp)
@@ -64,7 +64,7 @@ func TestDetailsLendABook(t *testing.T) {
 	assert.NotContains(t, mw.details.buttons, renewYesLabel)
 
 	f.renewFrom("R-1")
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.Contains(t, mw.details.buttons, renewYesLabel, "a renewal waiting for staff is offered")
 	require.Contains(t, mw.details.buttons, renewNoLabel)
 	before := mustFind(t, f.desk, r.ID).DueDate
@@ -75,7 +75,7 @@ func TestDetailsLendABook(t *testing.T) {
 	assert.NotContains(t, mw.details.buttons, renewYesLabel, "answered, the buttons go")
 
 	f.renewFrom("R-1") // the second renewal: staff say no
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.NoError(t, mw.details.lent.AnswerRenew(false))
 	assert.Equal(t, got.DueDate, mustFind(t, f.desk, r.ID).DueDate)
 	require.ErrorIs(t, mw.details.lent.AnswerRenew(false), domain.ErrIllegalTransition, "nothing waits any more")

@@ -23,7 +23,7 @@ func shippedByLink(t *testing.T) (*fixture, *MainWindow, domain.Request) {
 	_, err = f.desk.Ship(s, true, domain.Actor{})
 	require.NoError(t, err)
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	return f, mw, r
 }
 

@@ -107,7 +107,7 @@ func TestHeaderClickSortsTheList(t *testing.T) {
 	f.lending("SLOW", "S-2")
 	mw := f.open()
 	mw.list.SetStatus("")
-	mw.SelectRequest(s1.ID)
+	mw.list.SelectRequest(s1.ID)
 	urgent := listedRefs(mw)
 	require.Equal(t, []string{"R-1", "S-1", "S-2"}, urgent, "most urgent first")
 	assert.Equal(t, theme.MenuDropUpIcon(), headerArrow(mw, "Time left"), "the list's own order shows on Time left")

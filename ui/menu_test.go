@@ -48,7 +48,7 @@ func TestMenuItemsRunTheirHandlers(t *testing.T) {
 	_, err := f.desk.Receive(r.ID, "39200001", domain.Actor{Station: domain.RSDesk})
 	require.NoError(t, err)
 	mw := f.open()
-	mw.SetStation(mainDesk)
+	mw.scan.SetStation(mainDesk)
 
 	// each item's effect: a dialog opens (its title), or what the check sees
 	dialogs := []struct{ menu, label, title string }{

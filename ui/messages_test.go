@@ -41,7 +41,7 @@ func TestEachMessageInOnePlace(t *testing.T) {
 			f.lending("RAPID", "R-1")
 			f.lending("RAPID", "R-2")
 			mw := f.open()
-			mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+			mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 			mw.status.info("2 partner messages sent.") // background news
 			require.Equal(t, "2 partner messages sent.", mw.status.Text())
 

@@ -59,7 +59,7 @@ func TestCheckoutAtThePickupDeskNeedsThePatron(t *testing.T) {
 	vera := f.onHoldShelf("Cosmos", "Vera Rubin", "P-200", "39200002")
 	f.onHoldShelf("Notes", "Ada Lovelace", "P-300", "39200003")
 	mw := f.open()
-	mw.SetStation(mainDesk)
+	mw.scan.SetStation(mainDesk)
 
 	// no card: the prompt asks; Escape cancels and nothing changes
 	f.later()
@@ -140,7 +140,7 @@ func TestCheckoutOfARequestWithoutPatronIDIsConfirmed(t *testing.T) {
 	f.partner("NYPL", 24)
 	r := f.onHoldShelf("Silent Spring", "Grace Hopper", "", "39200001")
 	mw := f.open()
-	mw.SetStation(mainDesk)
+	mw.scan.SetStation(mainDesk)
 	f.later()
 	scanInto(mw, "39200001")
 	assert.Contains(t, promptText(t, mw), "Grace Hopper")

@@ -37,7 +37,7 @@ func TestSlipsFollowSlipOutput(t *testing.T) {
 	mw := f.open()
 	a, b := mustFind(t, f.desk, "A"), mustFind(t, f.desk, "B")
 
-	mw.SelectRequest(a.ID)
+	mw.list.SelectRequest(a.ID)
 	mw.details.Pick(scanLabDesk, "")
 	mw.Wait()
 	assert.FileExists(t, filepath.Join(f.dir, "work", "slips", "A-slip.pdf"), "pdf: the slip is opened as a PDF")
@@ -69,7 +69,7 @@ func TestSlipsWithoutPrinter(t *testing.T) {
 	require.NoError(t, err)
 	mw := f.open()
 	require.NoError(t, mw.settingsDialog.SavePrinting(systemDefault, domain.SlipOutputPrint))
-	mw.SelectRequest(mustFind(t, f.desk, "A").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "A").ID)
 	mw.details.ReprintSlip()
 	mw.Wait()
 	assert.Empty(t, p.Jobs())

@@ -124,7 +124,7 @@ func TestStorageBarGoesWhenAnActionWorksAgain(t *testing.T) {
 	require.Equal(t, reconnectingText, mw.storage.Text())
 
 	server.down.Store(false)
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	mw.details.ShowBadCitation()
 	form := mw.Window().Canvas().Overlays().Top()
 	require.NotNil(t, form)
@@ -142,7 +142,7 @@ func TestAChangeOfUnknownOutcomeIsReadAgain(t *testing.T) {
 	f.partner("RAPID", 24)
 	r := f.lending("RAPID", "R-1")
 	mw, server, pending := openDepartment(t, f)
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	mw.details.ShowBadCitation()
 	form := mw.Window().Canvas().Overlays().Top()
 	require.NotNil(t, form)

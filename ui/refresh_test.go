@@ -100,7 +100,7 @@ func TestScanUpdatesOnlyTheScannedRequest(t *testing.T) {
 	require.NoError(t, err)
 	f.lending("NYPL", "L-1")
 	mw := f.open()
-	mw.SetStation(mainDesk)
+	mw.scan.SetStation(mainDesk)
 	mw.list.SetSide(domain.Borrowing)
 	mw.list.SetStatus(domain.Received)
 	require.Equal(t, []string{r.Ref()}, listedRefs(mw))
@@ -122,7 +122,7 @@ func TestScanUpdatesOnlyTheScannedRequest(t *testing.T) {
 	assert.Contains(t, mw.banner.Text(), "Selected")
 	assertShowsTheDatabase(t, f, mw)
 
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	f.clock.now = f.clock.now.Add(domain.RepeatWindow)
 	scanInto(mw, "39200001") // the requester confirmed, checked out
 	mw.scan.ConfirmCheckout()
@@ -143,7 +143,7 @@ func TestActionsUpdateOnlyTheirRequests(t *testing.T) {
 	mw := f.open()
 	before := f.reads()
 
-	mw.SelectRequest(a.ID)
+	mw.list.SelectRequest(a.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	assert.Equal(t, domain.Rejected, f.state(a.ID))
 	assert.Equal(t, before, f.reads(), "an action reads neither every request nor the settings")
@@ -160,7 +160,7 @@ func TestActionsUpdateOnlyTheirRequests(t *testing.T) {
 
 	d := f.lending("RAPID", "D-1", func(in *domain.LendingInput) { in.Pages = "" })
 	mw.list.putRows([]domain.Summary{d.Summary()}, nil)
-	mw.SelectRequest(d.ID)
+	mw.list.SelectRequest(d.ID)
 	mw.drop.AddFiles([]string{pdfPath("valid_text_1page.pdf")})
 	mw.Wait()
 	mw.drop.ShipSelected()

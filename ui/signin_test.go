@@ -25,7 +25,7 @@ func TestSignInBeforeChanges(t *testing.T) {
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top(), "with operators set up the window asks who works here")
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.ErrorIs(t, mw.details.Reject(domain.ReasonNotHeld, "", ""), domain.ErrNotAllowed, "no change before signing in")
 	assert.Equal(t, domain.Created, f.state(r.ID))
 

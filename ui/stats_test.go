@@ -20,7 +20,7 @@ func TestStatisticsView(t *testing.T) {
 	f.lending("RAPID", "B")
 	f.clock.now = monday.Add(3 * time.Hour)
 	mw := f.open()
-	mw.SelectRequest(a.ID)
+	mw.list.SelectRequest(a.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotOnShelf, "", ""))
 
 	st, err := mw.stats.LoadStats("2026-03-02", "2026-03-02", "lending", "")

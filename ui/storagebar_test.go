@@ -129,7 +129,7 @@ func TestReopenFromAnOpenFormKeepsItsFields(t *testing.T) {
 	f.partner("RAPID", 24)
 	f.lending("RAPID", "R-1")
 	mw, disk, reopens := openVanishing(t, f)
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	mw.details.ShowBadCitation()
 	form := mw.Window().Canvas().Overlays().Top()
 	require.NotNil(t, form)

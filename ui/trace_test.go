@@ -80,7 +80,7 @@ func TestSubmitScanWithTracingWritesOrderedTimes(t *testing.T) {
 	mw := NewMainWindow(f.app, f.desk, Options{Station: domain.RSDesk, StationGiven: true, Operator: "tester", Trace: file})
 	mw.Wait()
 	mw.spawn = func(fn func()) { fn() }
-	mw.SetStation(mainDesk)
+	mw.scan.SetStation(mainDesk)
 	scanInto(mw, "39200001")     // onto the hold shelf
 	scanInto(mw, "NO-SUCH-CODE") // refused
 	mw.scan.SubmitScan("")       // not a scan: opens the highlighted request

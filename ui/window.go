@@ -178,7 +178,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.scan.selected = func() string { return m.list.selected }
 	m.scan.openCurrent = func() {
 		if id, ok := m.list.view.current(); ok {
-			m.SelectRequest(id)
+			m.list.SelectRequest(id)
 		}
 	}
 	m.scan.entry.onShortcut = m.handleShortcut
@@ -187,7 +187,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	view := newRequestList(d, a.Preferences())
 	view.onSettled = opts.OnSettled
 	view.after = func(d time.Duration, fn func()) { m.after(d, fn) }
-	view.onSelect = func(id string) { m.SelectRequest(id); m.FocusScanBar() }
+	view.onSelect = func(id string) { m.list.SelectRequest(id); m.FocusScanBar() }
 	view.onMark = func() { m.batch.show(len(m.list.Marked())); m.FocusScanBar() }
 	m.list = newListPane(l, d, view)
 	m.list.after = func(d time.Duration, fn func()) { m.after(d, fn) }
@@ -517,9 +517,6 @@ func (m *MainWindow) afterAction(r domain.Request, msg string) {
 	m.FocusScanBar()
 }
 
-// SetStation sets where this workstation stands (ScanBar.SetStation).
-func (m *MainWindow) SetStation(st domain.Station) { m.scan.SetStation(st) }
-
 // run starts background work that Wait waits for.
 func (m *MainWindow) run(fn func()) {
 	m.jobs.Add(1)
@@ -560,10 +557,6 @@ func (m *MainWindow) closed() bool {
 // Wait blocks until background work (checking or shipping a scan) has
 // finished, so the database is not closed under it.
 func (m *MainWindow) Wait() { m.jobs.Wait() }
-
-// SelectRequest shows a request in the details pane and highlights it in
-// the list (ListPane.SelectRequest).
-func (m *MainWindow) SelectRequest(id string) { m.list.SelectRequest(id) }
 
 // MessageArrived shows a partner's message received here: the list
 // catches up a moment later (a burst is read once), and, while the window

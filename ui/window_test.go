@@ -267,7 +267,7 @@ func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
 		assert.Equal(t, navStep, d)
 		scheduled = append(scheduled, fn)
 	}
-	mw.SelectRequest(mw.list.view.rows.ID(0))
+	mw.list.SelectRequest(mw.list.view.rows.ID(0))
 	shown := func() string { r, _ := mw.list.Selected(); return r.ExternalID }
 	require.Equal(t, "R-00", shown())
 
@@ -307,7 +307,7 @@ func TestFastKeysLoadTheDetailsWhenTheyPause(t *testing.T) {
 	mw.list.view.MoveSelection(1) // another burst, ended by a click on a row
 	mw.list.view.MoveSelection(1)
 	require.Len(t, scheduled, 4)
-	mw.SelectRequest(mw.list.view.rows.ID(25))
+	mw.list.SelectRequest(mw.list.view.rows.ID(25))
 	scheduled[3]()
 	assert.Equal(t, "R-25", shown(), "the clicked request stays")
 	assert.Equal(t, 25, mw.list.view.selected)
@@ -380,7 +380,7 @@ func TestDropPreflightAndShipWithCtrlEnter(t *testing.T) {
 	f.clock.now = monday.Add(2 * time.Hour)
 	f.lending("RAPID", "R-3")
 	mw := f.open()
-	mw.SelectRequest(mustFind(t, f.desk, "R-2").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-2").ID)
 
 	mw.drop.DropFiles([]string{pdfPath("valid_scan_3pages.pdf")})
 	mw.Wait()
@@ -407,7 +407,7 @@ func TestDroppedFileNamedByExternalIDSelectsItsRequest(t *testing.T) {
 	f.lending("RAPID", "R-1")
 	f.lending("RAPID", "18840211")
 	mw := f.open()
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	scan := filepath.Join(t.TempDir(), "18840211.pdf")
 	copyFile(t, pdfPath("valid_text_1page.pdf"), scan)
 	mw.drop.DropFiles([]string{scan})
@@ -423,7 +423,7 @@ func TestShipRefusedForBadScanAndWarnNeedsConfirmation(t *testing.T) {
 	f.partner("RAPID", 24)
 	f.lending("RAPID", "R-1")
 	mw := f.open()
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 
 	mw.drop.AddFiles([]string{pdfPath("truncated_60pct.pdf")})
 	mw.Wait()
@@ -458,7 +458,7 @@ func TestShipRefusesAScanChangedAfterItsCheck(t *testing.T) {
 	f.partner("RAPID", 24)
 	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.Pages = "" })
 	mw := f.open()
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	scan := filepath.Join(t.TempDir(), "scan.pdf")
 	copyFile(t, pdfPath("valid_text_1page.pdf"), scan)
 	mw.drop.AddFiles([]string{scan})
@@ -494,7 +494,7 @@ func TestShipRefusalsFromDomain(t *testing.T) {
 	f.partner("RAPID", 24)
 	r1 := f.lending("RAPID", "R-1")
 	mw := f.open()
-	mw.SelectRequest(r1.ID)
+	mw.list.SelectRequest(r1.ID)
 
 	broken := filepath.Join(t.TempDir(), "page1.png")
 	require.NoError(t, os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\nnot really"), 0o600))
@@ -528,7 +528,7 @@ func TestRejectNeedsReasonAndBadCitationNeedsNote(t *testing.T) {
 	f.lending("RAPID", "R-2")
 	mw := f.open()
 
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	err := mw.details.Reject("", "", "")
 	require.ErrorIs(t, err, domain.ErrReasonRequired)
 	assert.Equal(t, domain.Created, f.state("R-1"))
@@ -537,7 +537,7 @@ func TestRejectNeedsReasonAndBadCitationNeedsNote(t *testing.T) {
 	assert.Equal(t, domain.Rejected, f.state("R-1"))
 	assert.Contains(t, mw.banner.Text(), "rejected")
 
-	mw.SelectRequest(mustFind(t, f.desk, "R-2").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-2").ID)
 	require.ErrorIs(t, mw.details.BadCitation("  "), domain.ErrNoteRequired)
 	assert.Equal(t, domain.Created, f.state("R-2"))
 	require.NoError(t, mw.details.BadCitation("Volume 61 has no such article"))
@@ -549,7 +549,7 @@ func TestDetailsShowOnlyLegalActions(t *testing.T) {
 	f.partner("RAPID", 24)
 	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.ItemBarcode = "39000001" })
 	mw := f.open()
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	for _, label := range []string{"Download Electronic Resource", "Create Move Request", "Create Digitization Request", "Reject", "Bad citation"} {
 		assert.Contains(t, mw.details.buttons, label)
 	}
@@ -561,7 +561,7 @@ func TestDetailsShowOnlyLegalActions(t *testing.T) {
 	assert.Contains(t, mw.details.buttons, "Reject")
 
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	assert.Empty(t, mw.details.buttons, "a closed request has no actions")
 }
 
@@ -569,7 +569,7 @@ func TestStationIsRemembered(t *testing.T) {
 	f := newFixture(t)
 	mw := f.open()
 	st := domain.Station{Kind: domain.StationPickup, Name: "Main Library"}
-	mw.SetStation(st)
+	mw.scan.SetStation(st)
 	assert.Equal(t, "pickup:Main Library", f.app.Preferences().String(prefDesk))
 	again := NewMainWindow(f.app, f.desk, Options{})
 	defer again.Window().Close()
@@ -589,7 +589,7 @@ func TestScanFolderMarksWaitingScans(t *testing.T) {
 	mw.drop.checkScanFolder()
 	r2 := mustFind(t, f.desk, "R-2")
 	assert.True(t, mw.list.view.waiting[r2.ID])
-	mw.SelectRequest(r2.ID)
+	mw.list.SelectRequest(r2.ID)
 	mw.Wait()
 	require.NotNil(t, mw.drop.shipment, "the waiting scan is in the drop area, preflighted")
 	assert.Equal(t, domain.VerdictAccept, mw.drop.shipment.Report.Verdict)
@@ -614,7 +614,7 @@ func TestImagesAndPDFsAreCombinedInDropOrder(t *testing.T) {
 	f.partner("RAPID", 24)
 	f.lending("RAPID", "R-1", func(in *domain.LendingInput) { in.Pages = "1-4" })
 	mw := f.open()
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 
 	page := filepath.Join(t.TempDir(), "page4.png")
 	img := image.NewGray(image.Rect(0, 0, 850, 1100))
@@ -645,7 +645,7 @@ func TestDialogsOpen(t *testing.T) {
 		in.ItemBarcode = "39000001"
 	})
 	mw := f.open()
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	for name, show := range map[string]func(){
 		"e-resources": mw.details.ShowEResources, "reject": mw.details.ShowReject, "bad citation": mw.details.ShowBadCitation,
 		"move": func() { mw.details.ShowPick(domain.StationRS) }, "digitization": func() { mw.details.ShowPick(domain.StationDigitization) },
@@ -734,7 +734,7 @@ func TestUndoAfterAnAction(t *testing.T) {
 	f.partner("RAPID", 24)
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	assert.True(t, mw.banner.undoOffered(), "every undoable action offers Undo")
 	mw.scan.UndoLastScan()
@@ -747,7 +747,7 @@ func TestAuditLogInTheWindow(t *testing.T) {
 	f.partner("RAPID", 24)
 	r := f.lending("RAPID", "R-1")
 	mw := f.open()
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	es, err := mw.auditLog.AuditLog("TESTER", "", "R-1")
 	require.NoError(t, err)
@@ -770,13 +770,13 @@ func TestAttentionOnTheTitleBar(t *testing.T) {
 	mw.attention.ShowAttention()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	mw.SelectRequest(r.ID)
+	mw.list.SelectRequest(r.ID)
 	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
 	mw.attention.refresh()
 	assert.Equal(t, "ILL Desk — RS desk", mw.Window().Title())
 
 	// the desk changes the title too, from the selector, the menu or signing in
-	mw.SetStation(mainDesk)
+	mw.scan.SetStation(mainDesk)
 	assert.Equal(t, "ILL Desk — "+mainDesk.Label(), mw.Window().Title())
 }
 
@@ -844,7 +844,7 @@ func TestDroppedURIsWithSpacesAndAccents(t *testing.T) {
 	f.lending("RAPID", "R-1")
 	f.lending("RAPID", "Zürich 42")
 	mw := f.open()
-	mw.SelectRequest(mustFind(t, f.desk, "R-1").ID)
+	mw.list.SelectRequest(mustFind(t, f.desk, "R-1").ID)
 	dir := filepath.Join(t.TempDir(), "Scans für Fernleihe", "Nov 2026")
 	require.NoError(t, os.MkdirAll(dir, 0o700))
 	scan := filepath.Join(dir, "Zürich 42.pdf")
