@@ -43,8 +43,11 @@ var _ domain.Store = (*DB)(nil)
 // a change to more than maxTouched of them or to anything else.
 const ChangesChannel = "illdesk_changes"
 
-// pgTimeout bounds connecting and each statement, so that a department
-// database out of reach gives a message rather than a frozen desk.
+// pgTimeout bounds connecting, and opening the database, so that a
+// department database out of reach gives a message rather than a frozen
+// desk. Statements have no deadline of their own: a lock waited for is
+// bounded by lock_timeout, and a server that stops answering without
+// closing its connections is not yet bounded.
 const pgTimeout = 10 * time.Second
 
 // IsURL reports whether a --db value names a PostgreSQL database.
