@@ -20,7 +20,8 @@ var _ domain.RequestLoader = (*DB)(nil)
 // write, in one transaction: for seeding a department database with a
 // million requests in a minute rather than an hour. The requests without
 // a number get theirs from their series, in order, each series advanced
-// once for the batch.
+// once for the batch. As for Update, a connection lost while COMMIT was
+// under way is domain.ErrOutcomeUnknown, not nothing changed.
 func (p *DB) LoadRequests(rs []domain.Request) error {
 	stmt := p.statements(context.Background())
 	defer stmt.end()
@@ -74,7 +75,7 @@ func (p *DB) LoadRequests(rs []domain.Request) error {
 	if _, err := tx.Exec(stmt.next(), `SELECT pg_notify($1, '*')`, ChangesChannel); err != nil {
 		return p.fail(err)
 	}
-	return p.fail(tx.Commit(stmt.next()))
+	return p.commit(stmt.next(), tx, nil)
 }
 
 // numberBatch numbers the requests without a number as domain.AssignNumber
