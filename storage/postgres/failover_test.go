@@ -141,10 +141,14 @@ func TestPostgresConnectionLostBeforeCommit(t *testing.T) {
 // commitCutter is a TCP proxy in front of the server that, once armed,
 // passes the next COMMIT on to the server and then cuts the connection
 // before the server's answer comes back: the change is committed, and the
-// client cannot know it.
+// client cannot know it. With hold, it keeps the next COMMIT and the
+// connection instead and answers nothing, as a server that stopped
+// answering: the change is not committed, and the client cannot know it
+// either.
 type commitCutter struct {
 	ln     net.Listener
 	target string
+	hold   bool
 	mu     sync.Mutex
 	armed  bool
 }
@@ -188,15 +192,20 @@ func (c *commitCutter) serve(client net.Conn) {
 	for {
 		n, err := client.Read(buf)
 		if n > 0 {
-			if _, err := server.Write(buf[:n]); err != nil {
-				return
-			}
 			c.mu.Lock()
 			cut := c.armed && bytes.Contains(bytes.ToLower(buf[:n]), []byte("commit\x00"))
 			if cut {
 				c.armed = false
 			}
 			c.mu.Unlock()
+			if cut && c.hold {
+				// until the client gives up: it says goodbye, or closes
+				_, _ = client.Read(buf)
+				return
+			}
+			if _, err := server.Write(buf[:n]); err != nil {
+				return
+			}
 			if cut {
 				// the server has the COMMIT; cut before its answer is read
 				_ = client.Close()
@@ -237,6 +246,34 @@ func TestPostgresConnectionLostDuringCommit(t *testing.T) {
 		_, err := tx.Request("unsure-1")
 		return err
 	}), "the same pool reads it on a new connection")
+}
+
+// TestPostgresNoAnswerToCommit sends COMMIT to a server that then answers
+// nothing: the change is refused once COMMIT's deadline passes, the outcome
+// not known, and the next change works.
+func TestPostgresNoAnswerToCommit(t *testing.T) {
+	base := pgtest.ForTest(t)
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	holder := newCommitCutter(t, u.Host)
+	holder.hold = true
+	pg, err := postgres.Open(context.Background(), withHost(t, base, holder.ln.Addr().String()))
+	require.NoError(t, err)
+	defer pg.Close()
+	const bound = 2 * time.Second
+	postgres.SetStatementTimeout(pg, bound)
+
+	holder.arm()
+	start := time.Now()
+	err = putRequest(pg, "unanswered-1")
+	took := time.Since(start)
+	require.ErrorIs(t, err, domain.ErrOutcomeUnknown)
+	var ref *domain.Refusal
+	require.True(t, errors.As(err, &ref))
+	assert.Equal(t, []string{"unanswered-1"}, ref.IDs, "the request to read again")
+	assert.Less(t, took, 3*bound, "refused within about one statement's deadline")
+	assert.False(t, stored(t, base, "unanswered-1"), "the server never had the COMMIT")
+	require.NoError(t, putRequest(pg, "next"), "the next change works")
 }
 
 // TestPostgresWatchAfterALostConnection ends the listening connection, as

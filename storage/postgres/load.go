@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -19,26 +20,29 @@ var _ domain.RequestLoader = (*DB)(nil)
 // write, in one transaction: for seeding a department database with a
 // million requests in a minute rather than an hour. The requests without
 // a number get theirs from their series, in order, each series advanced
-// once for the batch.
+// once for the batch. As for Update, a connection lost while COMMIT was
+// under way is domain.ErrOutcomeUnknown, not nothing changed.
 func (p *DB) LoadRequests(rs []domain.Request) error {
-	ctx := context.Background()
+	stmt := p.statements(context.Background())
+	defer stmt.end()
 	for _, r := range rs {
 		if err := storage.CheckRequest(r); err != nil {
 			return err
 		}
 	}
-	tx, err := p.pool.Begin(ctx)
+	tx, err := p.pool.Begin(stmt.next())
 	if err != nil {
 		return p.fail(err)
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = '30s'; SELECT pg_advisory_xact_lock_shared(%d)`, changeLock)); err != nil {
+	defer func() { _ = tx.Rollback(stmt.next()) }() // after Commit it does nothing
+	if _, err := tx.Exec(stmt.next(), fmt.Sprintf(`SET LOCAL lock_timeout = '30s'; SELECT pg_advisory_xact_lock_shared(%d)`, changeLock)); err != nil {
 		return p.busy(err)
 	}
-	if err := numberBatch(ctx, tx, rs); err != nil {
+	if err := numberBatch(stmt, tx, rs); err != nil {
 		return p.busy(err)
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"requests"},
+	// one statement for the whole batch, given time for each row
+	_, err = tx.CopyFrom(stmt.within(stmt.limit+time.Duration(len(rs))*perRow), pgx.Identifier{"requests"},
 		[]string{"id", "data", "summary", "external_id", "partner", "barcode", "number"},
 		pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
 			r := rs[i]
@@ -68,15 +72,15 @@ func (p *DB) LoadRequests(rs []domain.Request) error {
 	if err != nil {
 		return p.busy(err)
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '*')`, ChangesChannel); err != nil {
+	if _, err := tx.Exec(stmt.next(), `SELECT pg_notify($1, '*')`, ChangesChannel); err != nil {
 		return p.fail(err)
 	}
-	return p.fail(tx.Commit(ctx))
+	return p.commit(stmt.next(), tx, nil)
 }
 
 // numberBatch numbers the requests without a number as domain.AssignNumber
 // would one after the other, advancing each series once.
-func numberBatch(ctx context.Context, tx pgx.Tx, rs []domain.Request) error {
+func numberBatch(stmt *deadlines, tx pgx.Tx, rs []domain.Request) error {
 	count := map[string]int64{}
 	var order []string
 	for _, r := range rs {
@@ -92,7 +96,7 @@ func numberBatch(ctx context.Context, tx pgx.Tx, rs []domain.Request) error {
 	next := map[string]uint64{}
 	for _, series := range order {
 		var last int64
-		if err := tx.QueryRow(ctx, `INSERT INTO request_number_series (series, last) VALUES ($1, $2)
+		if err := tx.QueryRow(stmt.next(), `INSERT INTO request_number_series (series, last) VALUES ($1, $2)
 			ON CONFLICT (series) DO UPDATE SET last = request_number_series.last + EXCLUDED.last RETURNING last`,
 			series, count[series]).Scan(&last); err != nil {
 			return err

@@ -34,6 +34,9 @@ import (
 type DB struct {
 	pool *pgxpool.Pool
 	url  string // for messages, without the password
+	// stmtTimeout bounds each statement (stmtTimeout by default; tests
+	// shorten it).
+	stmtTimeout time.Duration
 }
 
 var _ domain.Store = (*DB)(nil)
@@ -45,10 +48,24 @@ const ChangesChannel = "illdesk_changes"
 
 // pgTimeout bounds connecting, and opening the database, so that a
 // department database out of reach gives a message rather than a frozen
-// desk. Statements have no deadline of their own: a lock waited for is
-// bounded by lock_timeout, and a server that stops answering without
-// closing its connections is not yet bounded.
+// desk. Every statement of a transaction, its COMMIT included, has a
+// deadline of its own (stmtTimeout), so that a server that stops answering
+// without closing its connections (hung, or its network path dropping
+// packets) gives a message too; a lock waited for is bounded earlier by
+// lock_timeout, and reported as the database being busy.
 const pgTimeout = 10 * time.Second
+
+// stmtTimeout is how long one statement may take before the change is
+// given up. It is longer than lock_timeout (30 s), so that a statement
+// waiting for a lock reports that, and far longer than any statement
+// takes on a server that answers; statements covering many rows at once
+// get perRow more for each.
+const stmtTimeout = 45 * time.Second
+
+// perRow is the extra time a statement gets for each row it writes at once
+// (a COPY of a batch, rewriting every request): a generous rate, as
+// PostgreSQL writes tens of thousands of rows a second.
+const perRow = time.Millisecond
 
 // IsURL reports whether a --db value names a PostgreSQL database.
 func IsURL(s string) bool {
@@ -110,7 +127,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, &domain.Refusal{Kind: domain.ErrDatabaseUnreachable, Msg: fmt.Sprintf(
 			"The department database %s cannot be reached (%v); nothing was changed. Check the network and the address, or ask your IT team whether the server is up.", shown, pgReason(err))}
 	}
-	p := &DB{pool: pool, url: shown}
+	p := &DB{pool: pool, url: shown, stmtTimeout: stmtTimeout}
 	if err := p.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -165,7 +182,7 @@ func (p *DB) migrate(ctx context.Context) error {
 		}
 	}
 	if version < 2 {
-		if err := numberExisting(&pgTx{ctx: ctx, tx: tx, writable: true}); err != nil {
+		if err := numberExisting(&pgTx{stmt: p.statements(ctx), tx: tx, writable: true}); err != nil {
 			return fmt.Errorf("cannot upgrade the department database to schema 2: %w", err)
 		}
 	}
@@ -267,11 +284,14 @@ const (
 )
 
 func (p *DB) run(mode txMode, fn func(domain.Tx) error) error {
-	ctx := context.Background()
+	stmt := p.statements(context.Background())
+	defer stmt.end()
 	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}
 	if mode != read {
 		opts = pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: pgx.ReadWrite}
 	}
+	// beginning, with every connection it tries, is one statement
+	ctx := stmt.next()
 	var prepare func(*pgxpool.Conn) error
 	if mode == writeAlone {
 		prepare = func(conn *pgxpool.Conn) error {
@@ -291,24 +311,24 @@ func (p *DB) run(mode txMode, fn func(domain.Tx) error) error {
 	defer conn.Release()
 	if mode == writeAlone {
 		defer func() {
-			if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, changeLock); err != nil {
-				_ = conn.Conn().Close(ctx) // the server lets the lock go with the connection
+			if _, err := conn.Exec(stmt.next(), `SELECT pg_advisory_unlock($1)`, changeLock); err != nil {
+				_ = conn.Conn().Close(stmt.next()) // the server lets the lock go with the connection
 			}
 		}()
 	}
-	defer btx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
+	defer func() { _ = btx.Rollback(stmt.next()) }() // after Commit it does nothing
 	switch mode {
 	case writeShared:
 		// a row or lock another change holds is waited for, not forever
-		if _, err := btx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = '30s'; SELECT pg_advisory_xact_lock_shared(%d)`, changeLock)); err != nil {
+		if _, err := btx.Exec(stmt.next(), fmt.Sprintf(`SET LOCAL lock_timeout = '30s'; SELECT pg_advisory_xact_lock_shared(%d)`, changeLock)); err != nil {
 			return p.busy(err)
 		}
 	case writeAlone:
-		if _, err := btx.Exec(ctx, `SET LOCAL lock_timeout = '30s'`); err != nil {
+		if _, err := btx.Exec(stmt.next(), `SET LOCAL lock_timeout = '30s'`); err != nil {
 			return p.fail(err)
 		}
 	}
-	t := &pgTx{ctx: ctx, tx: btx, writable: mode != read}
+	t := &pgTx{stmt: stmt, tx: btx, writable: mode != read}
 	t.Raw = t
 	if err := fn(t); err != nil {
 		if conflicted(err) {
@@ -317,14 +337,51 @@ func (p *DB) run(mode txMode, fn func(domain.Tx) error) error {
 		return p.busy(err)
 	}
 	if mode == read {
-		return p.fail(btx.Commit(ctx))
+		return p.fail(btx.Commit(stmt.next()))
 	}
 	if len(t.touched) > 0 {
-		if _, err := btx.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, strings.Join(t.touched, " ")); err != nil {
+		if _, err := btx.Exec(stmt.next(), `SELECT pg_notify($1, $2)`, ChangesChannel, strings.Join(t.touched, " ")); err != nil {
 			return p.fail(err)
 		}
 	}
-	return p.commit(ctx, btx, t.touched)
+	return p.commit(stmt.next(), btx, t.touched)
+}
+
+// statements is the deadlines of a transaction's statements, within ctx.
+func (p *DB) statements(ctx context.Context) *deadlines {
+	return &deadlines{ctx: ctx, limit: p.stmtTimeout}
+}
+
+// deadlines gives each statement of a transaction a deadline of its own, so
+// that a server that stops answering cannot hold a change forever, and a
+// long change of many statements does not run out of time. A
+// transaction's statements run one after another on its connection, each
+// read to its end before the next (pgx allows no other), so a statement's
+// deadline is let go when the next one's is made. When a deadline passes,
+// pgx closes the connection, which the pool then drops.
+type deadlines struct {
+	ctx    context.Context
+	limit  time.Duration
+	cancel context.CancelFunc
+}
+
+// next is the context of the next statement.
+func (d *deadlines) next() context.Context { return d.within(d.limit) }
+
+// within is the context of the next statement, which may take limit.
+func (d *deadlines) within(limit time.Duration) context.Context {
+	d.end()
+	ctx, cancel := context.WithTimeout(d.ctx, limit)
+	d.cancel = cancel
+	return ctx
+}
+
+// end lets the last statement's deadline go.
+func (d *deadlines) end() {
+	if d.cancel != nil {
+		d.cancel()
+		d.cancel = nil
+	}
 }
 
 // Close closes the connections.
@@ -367,7 +424,11 @@ func (p *DB) listen(ctx context.Context, changed func(ids []string), again bool)
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {
-			_, _ = conn.Exec(context.Background(), "UNLISTEN *")
+			// bounded, as the server may have stopped answering; when it
+			// fails, pgx closes the connection, listening no more
+			unlisten, cancel := context.WithTimeout(context.Background(), p.stmtTimeout)
+			_, _ = conn.Exec(unlisten, "UNLISTEN *")
+			cancel()
 			return err
 		}
 		changed(strings.Fields(n.Payload))
@@ -376,7 +437,7 @@ func (p *DB) listen(ctx context.Context, changed func(ids []string), again bool)
 
 // pgTx is one PostgreSQL transaction seen through domain.Tx.
 type pgTx struct {
-	ctx      context.Context
+	stmt     *deadlines
 	tx       pgx.Tx
 	writable bool
 	touched  []string // ids of the requests changed, or just "*" for more or other changes, for the announcement
@@ -415,7 +476,7 @@ func (t *pgTx) touch(id string) {
 // Partner returns the partner with the code, or a refusal of kind ErrPartnerNotFound.
 func (t *pgTx) Partner(code string) (domain.Partner, error) {
 	var v []byte
-	err := t.tx.QueryRow(t.ctx, `SELECT data FROM partners WHERE code = $1`, code).Scan(&v)
+	err := t.tx.QueryRow(t.stmt.next(), `SELECT data FROM partners WHERE code = $1`, code).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Partner{}, storage.PartnerNotFound(code)
 	} else if err != nil {
@@ -426,7 +487,7 @@ func (t *pgTx) Partner(code string) (domain.Partner, error) {
 
 // Partners returns every partner ordered by code.
 func (t *pgTx) Partners() ([]domain.Partner, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT code, data FROM partners ORDER BY code`)
+	rows, err := t.tx.Query(t.stmt.next(), `SELECT code, data FROM partners ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
@@ -457,14 +518,14 @@ func (t *pgTx) PutPartner(p domain.Partner) error {
 		return fmt.Errorf("storage: encode partner %s: %w", p.Code, err)
 	}
 	t.touch("*")
-	_, err = t.tx.Exec(t.ctx, `INSERT INTO partners (code, data) VALUES ($1, $2)
+	_, err = t.tx.Exec(t.stmt.next(), `INSERT INTO partners (code, data) VALUES ($1, $2)
 		ON CONFLICT (code) DO UPDATE SET data = EXCLUDED.data`, p.Code, v)
 	return err
 }
 
 // requests runs a query whose rows are (id, data) and decodes them.
 func (t *pgTx) requests(query string, args ...any) ([]domain.Request, error) {
-	rows, err := t.tx.Query(t.ctx, query+t.lock(), args...)
+	rows, err := t.tx.Query(t.stmt.next(), query+t.lock(), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -544,7 +605,7 @@ func (t *pgTx) RequestByNumber(number string) (domain.Request, bool, error) {
 // request; the row stays locked until the transaction ends.
 func (t *pgTx) NextRequestNumber(series string) (uint64, error) {
 	var n int64
-	err := t.tx.QueryRow(t.ctx, `INSERT INTO request_number_series (series, last) VALUES ($1, 1)
+	err := t.tx.QueryRow(t.stmt.next(), `INSERT INTO request_number_series (series, last) VALUES ($1, 1)
 		ON CONFLICT (series) DO UPDATE SET last = request_number_series.last + 1 RETURNING last`, series).Scan(&n)
 	return uint64(n), err
 }
@@ -563,7 +624,7 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 	}
 	if r.ExternalID != "" {
 		var holder string
-		err := t.tx.QueryRow(t.ctx, `SELECT id FROM requests WHERE external_id = $1 AND partner = $2 AND id <> $3`,
+		err := t.tx.QueryRow(t.stmt.next(), `SELECT id FROM requests WHERE external_id = $1 AND partner = $2 AND id <> $3`,
 			r.ExternalID, r.Partner, r.ID).Scan(&holder)
 		if err == nil {
 			return storage.DuplicateExternalID(r, holder)
@@ -575,7 +636,7 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 	if r.RequestNumber != "" {
 		number = &r.RequestNumber
 		var holder string
-		err := t.tx.QueryRow(t.ctx, `SELECT id FROM requests WHERE number = $1 AND id <> $2`, *number, r.ID).Scan(&holder)
+		err := t.tx.QueryRow(t.stmt.next(), `SELECT id FROM requests WHERE number = $1 AND id <> $2`, *number, r.ID).Scan(&holder)
 		if err == nil {
 			return storage.NumberInUse(*number, holder)
 		} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -584,7 +645,7 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 	}
 	if barcode != nil {
 		var holder, ext string
-		err := t.tx.QueryRow(t.ctx, `SELECT id, external_id FROM requests WHERE barcode = $1 AND id <> $2`, *barcode, r.ID).Scan(&holder, &ext)
+		err := t.tx.QueryRow(t.stmt.next(), `SELECT id, external_id FROM requests WHERE barcode = $1 AND id <> $2`, *barcode, r.ID).Scan(&holder, &ext)
 		if err == nil {
 			return storage.BarcodeInUse(*barcode, domain.Summary{ID: holder, ExternalID: ext}.Ref())
 		} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -596,7 +657,7 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 		return fmt.Errorf("storage: encode request %s: %w", r.ID, err)
 	}
 	t.touch(r.ID)
-	_, err = t.tx.Exec(t.ctx, `INSERT INTO requests (id, data, summary, external_id, partner, barcode, number)
+	_, err = t.tx.Exec(t.stmt.next(), `INSERT INTO requests (id, data, summary, external_id, partner, barcode, number)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, summary = EXCLUDED.summary,
 			external_id = EXCLUDED.external_id, partner = EXCLUDED.partner, barcode = EXCLUDED.barcode,
@@ -623,7 +684,7 @@ const pageSize = 1000
 func (t *pgTx) page(query string, scan func(pgx.Rows) (string, error), fn func() error) error {
 	last := ""
 	for {
-		rows, err := t.tx.Query(t.ctx, query, last, pageSize)
+		rows, err := t.tx.Query(t.stmt.next(), query, last, pageSize)
 		if err != nil {
 			return err
 		}
@@ -679,14 +740,14 @@ func (t *pgTx) ForEachRequest(fn func(domain.Request) error) error {
 // RequestCount is the number of requests stored.
 func (t *pgTx) RequestCount() (int, error) {
 	var n int
-	err := t.tx.QueryRow(t.ctx, `SELECT count(*) FROM requests`).Scan(&n)
+	err := t.tx.QueryRow(t.stmt.next(), `SELECT count(*) FROM requests`).Scan(&n)
 	return n, err
 }
 
 // IndexEntries reports the index columns of every request: its active
 // barcode and its external identifier.
 func (t *pgTx) IndexEntries(fn func(domain.IndexEntry) error) error {
-	rows, err := t.tx.Query(t.ctx, `SELECT id, coalesce(barcode, ''), external_id, partner FROM requests
+	rows, err := t.tx.Query(t.stmt.next(), `SELECT id, coalesce(barcode, ''), external_id, partner FROM requests
 		WHERE barcode IS NOT NULL OR external_id <> '' ORDER BY id`)
 	if err != nil {
 		return err
@@ -722,7 +783,7 @@ func (t *pgTx) Reindex() error {
 	if err := t.ForEachRequest(func(r domain.Request) error { rs = append(rs, r); return nil }); err != nil {
 		return err
 	}
-	if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET barcode = NULL, number = NULL`); err != nil {
+	if _, err := t.tx.Exec(t.stmt.next(), `UPDATE requests SET barcode = NULL, number = NULL`); err != nil {
 		return err
 	}
 	for _, r := range rs {
@@ -734,7 +795,7 @@ func (t *pgTx) Reindex() error {
 		if r.RequestNumber != "" {
 			number = &r.RequestNumber
 		}
-		if _, err := t.tx.Exec(t.ctx, `UPDATE requests SET summary = $2, external_id = $3, partner = $4, barcode = $5, number = $6 WHERE id = $1`,
+		if _, err := t.tx.Exec(t.stmt.next(), `UPDATE requests SET summary = $2, external_id = $3, partner = $4, barcode = $5, number = $6 WHERE id = $1`,
 			r.ID, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, number); err != nil {
 			return err
 		}
@@ -783,7 +844,7 @@ func (t *pgTx) PutRecord(kind, id string, value []byte) error {
 		return storage.ErrRecordID
 	}
 	t.touch("*")
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO records (kind, id, value) VALUES ($1, $2, $3)
+	_, err := t.tx.Exec(t.stmt.next(), `INSERT INTO records (kind, id, value) VALUES ($1, $2, $3)
 		ON CONFLICT (kind, id) DO UPDATE SET value = EXCLUDED.value`, kind, id, value)
 	return err
 }
@@ -794,7 +855,7 @@ func (t *pgTx) Record(kind, id string) ([]byte, bool, error) {
 		return nil, false, storage.ErrRecordKind
 	}
 	var v []byte
-	err := t.tx.QueryRow(t.ctx, `SELECT value FROM records WHERE kind = $1 AND id = $2`, kind, id).Scan(&v)
+	err := t.tx.QueryRow(t.stmt.next(), `SELECT value FROM records WHERE kind = $1 AND id = $2`, kind, id).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -806,7 +867,7 @@ func (t *pgTx) Records(kind string, fn func(id string, value []byte) error) erro
 	if kind == "" {
 		return storage.ErrRecordKind
 	}
-	rows, err := t.tx.Query(t.ctx, `SELECT id, value FROM records WHERE kind = $1 ORDER BY id`, kind)
+	rows, err := t.tx.Query(t.stmt.next(), `SELECT id, value FROM records WHERE kind = $1 ORDER BY id`, kind)
 	if err != nil {
 		return err
 	}
@@ -839,14 +900,14 @@ func (t *pgTx) DeleteRecord(kind, id string) error {
 		return storage.ErrRecordKind
 	}
 	t.touch("*")
-	_, err := t.tx.Exec(t.ctx, `DELETE FROM records WHERE kind = $1 AND id = $2`, kind, id)
+	_, err := t.tx.Exec(t.stmt.next(), `DELETE FROM records WHERE kind = $1 AND id = $2`, kind, id)
 	return err
 }
 
 // Setting returns a stored setting, "" when unset.
 func (t *pgTx) Setting(key string) (string, error) {
 	var v string
-	err := t.tx.QueryRow(t.ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	err := t.tx.QueryRow(t.stmt.next(), `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
@@ -859,7 +920,7 @@ func (t *pgTx) PutSetting(key, value string) error {
 		return storage.ErrSettingName
 	}
 	t.touch("*")
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+	_, err := t.tx.Exec(t.stmt.next(), `INSERT INTO settings (key, value) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, key, value)
 	return err
 }
@@ -874,7 +935,7 @@ func (t *pgTx) PutNotice(n domain.Notice) error {
 		return fmt.Errorf("storage: encode notice %s: %w", n.ID, err)
 	}
 	t.touch(n.RequestID)
-	_, err = t.tx.Exec(t.ctx, `INSERT INTO notices (id, data) VALUES ($1, $2)
+	_, err = t.tx.Exec(t.stmt.next(), `INSERT INTO notices (id, data) VALUES ($1, $2)
 		ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data`, n.ID, v)
 	return err
 }
@@ -882,7 +943,7 @@ func (t *pgTx) PutNotice(n domain.Notice) error {
 // Notice returns the notice with the id, or a refusal of kind ErrNotFound.
 func (t *pgTx) Notice(id string) (domain.Notice, error) {
 	var v []byte
-	err := t.tx.QueryRow(t.ctx, `SELECT data FROM notices WHERE id = $1`, id).Scan(&v)
+	err := t.tx.QueryRow(t.stmt.next(), `SELECT data FROM notices WHERE id = $1`, id).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Notice{}, storage.NoticeNotFound(id)
 	} else if err != nil {
@@ -893,7 +954,7 @@ func (t *pgTx) Notice(id string) (domain.Notice, error) {
 
 // Notices returns every notice in id (creation) order.
 func (t *pgTx) Notices() ([]domain.Notice, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT id, data FROM notices ORDER BY id`)
+	rows, err := t.tx.Query(t.stmt.next(), `SELECT id, data FROM notices ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -917,7 +978,7 @@ func (t *pgTx) Notices() ([]domain.Notice, error) {
 // DeleteNotice removes a notice; deleting a missing notice is no error.
 func (t *pgTx) DeleteNotice(id string) error {
 	t.touch("*")
-	_, err := t.tx.Exec(t.ctx, `DELETE FROM notices WHERE id = $1`, id)
+	_, err := t.tx.Exec(t.stmt.next(), `DELETE FROM notices WHERE id = $1`, id)
 	return err
 }
 
