@@ -22,9 +22,11 @@ type SettingsDialog struct {
 	link
 	desk settingsDesk
 	// saved reads the settings, the desks and the list again after the
-	// department's settings change; addPartner opens the new partner form.
-	saved      func()
-	addPartner func(added func(domain.Partner))
+	// department's settings change; partnerSaved checks again what needs
+	// attention after a partner changes (one reviewed needs it no more);
+	// addPartner opens the new partner form.
+	saved, partnerSaved func()
+	addPartner          func(added func(domain.Partner))
 }
 
 // settingsDesk is what the settings window asks of the desk.
@@ -67,7 +69,7 @@ func (sd *SettingsDialog) SavePartner(code string, edit func(*domain.Partner)) e
 	if err != nil {
 		return err
 	}
-	sd.saved()
+	sd.partnerSaved()
 	sd.info(fmt.Sprintf("Partner %s (%s) saved.", p.Code, p.Name))
 	return nil
 }

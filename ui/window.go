@@ -267,8 +267,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.settingsDialog = &SettingsDialog{link: l, desk: d, addPartner: m.borrowing.ShowAddPartner, saved: func() {
 		m.scan.loadStations()
 		m.Refresh()
-		m.attention.refresh() // a partner reviewed needs attention no more
-	}}
+	}, partnerSaved: func() { m.attention.refresh() }}
 	audit := toolButton(theme.HistoryIcon(), "Audit log", m.auditLog.ShowAudit)
 	stats := toolButton(theme.GridIcon(), "Statistics", m.stats.ShowStats)
 	settings := toolButton(theme.SettingsIcon(), "Settings", m.settingsDialog.ShowSettings)
