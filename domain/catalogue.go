@@ -343,8 +343,6 @@ func (d *CatalogueService) CatalogueSettings() (CatalogueSettings, error) {
 	return catalogueGroup.view(d.core)
 }
 
-func catalogueSettings(tx Tx) (CatalogueSettings, error) { return catalogueGroup.read(tx) }
-
 // SetCatalogueSetting checks and sets one catalogue setting by its
 // command-line name (sru-url, sru-profile, …); "" clears it. It is a
 // Fulfillment Services Operator's task, audited like every setting.
