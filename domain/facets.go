@@ -33,23 +33,23 @@ type facetCounter struct {
 	anyFormat   int
 }
 
-// count adds one summary of the side and search in view, given which other
-// parts of the filter it passes.
-func (c *facetCounter) count(state State, partner string, format Format, active, partnerOK, formatOK, stateOK bool) {
+// count adds n summaries of the side and search in view, alike in state,
+// partner and format, given which other parts of the filter they pass.
+func (c *facetCounter) count(n int, state State, partner string, format Format, active, partnerOK, formatOK, stateOK bool) {
 	if partnerOK && formatOK {
-		c.state[state]++
-		c.any++
+		c.state[state] += n
+		c.any += n
 		if active {
-			c.active++
+			c.active += n
 		}
 	}
 	if stateOK && formatOK {
-		c.partner[partner]++
-		c.allPartners++
+		c.partner[partner] += n
+		c.allPartners += n
 	}
 	if stateOK && partnerOK {
-		c.format[formatIndex(format)]++
-		c.anyFormat++
+		c.format[formatIndex(format)] += n
+		c.anyFormat += n
 	}
 }
 

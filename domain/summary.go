@@ -517,7 +517,7 @@ func (l *Listing) Apply(f Filter) (Rows, Facets) {
 		if pOK && fOK && sOK {
 			rows.at = append(rows.at, int32(i))
 		}
-		c.count(State(l.names[e.names[nameState]]), l.names[e.names[namePartner]], Format(l.names[e.names[nameFormat]]), e.active, pOK, fOK, sOK)
+		c.count(1, State(l.names[e.names[nameState]]), l.names[e.names[namePartner]], Format(l.names[e.names[nameFormat]]), e.active, pOK, fOK, sOK)
 	}
 	return rows, c.facets(f)
 }
