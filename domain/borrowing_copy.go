@@ -66,21 +66,26 @@ func (d *BorrowingMessageService) fetchCopies(ctx context.Context) (fetched, fai
 		return 0, 0, nil
 	}
 	now := d.clock.Now()
-	var due []string
+	var received, due []string
+	if err := d.summariesWhere(Filter{Side: Borrowing, State: CopyReceived}, func(s Summary) error {
+		received = append(received, s.ID)
+		return nil
+	}); err != nil {
+		return 0, 0, err
+	}
 	err = d.store.View(func(tx Tx) error {
-		return tx.ForEachSummary(func(s Summary) error {
-			if s.Side != Borrowing || s.State != CopyReceived {
-				return nil
-			}
-			r, err := tx.Request(s.ID)
-			if err != nil {
+		for _, id := range received {
+			r, err := tx.Request(id)
+			if errors.Is(err, ErrNotFound) {
+				continue // deleted meanwhile
+			} else if err != nil {
 				return err
 			}
 			if copyDue(r, now) {
 				due = append(due, r.ID)
 			}
-			return nil
-		})
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, 0, err

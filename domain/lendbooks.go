@@ -407,13 +407,11 @@ func (p *Dispatcher) QueueOverdue() (int, error) {
 func (d *LendingService) queueOverdue() (int, error) {
 	now := d.clock.Now()
 	var ids []string
-	if err := d.store.View(func(tx Tx) error {
-		return tx.ForEachSummary(func(s Summary) error {
-			if s.Side == Lending && s.State == LoanedToPartner && !s.DueDate.IsZero() && now.After(s.DueDate) {
-				ids = append(ids, s.ID)
-			}
-			return nil
-		})
+	if err := d.summariesWhere(Filter{Side: Lending, State: LoanedToPartner}, func(s Summary) error {
+		if !s.DueDate.IsZero() && now.After(s.DueDate) {
+			ids = append(ids, s.ID)
+		}
+		return nil
 	}); err != nil || len(ids) == 0 {
 		return 0, err
 	}

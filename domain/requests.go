@@ -22,17 +22,29 @@ type RequestService struct {
 }
 
 // List returns the requests passing the filter, most urgent first. It
-// filters the summaries and decodes only the requests that pass.
+// filters the summaries (or has the store do so) and decodes only the
+// requests that pass.
 func (d *RequestService) List(f Filter) ([]Request, error) {
-	l, err := d.Listing()
-	if err != nil {
-		return nil, err
-	}
-	rows := l.Filter(f)
-	out := make([]Request, 0, rows.Len())
-	err = d.store.View(func(tx Tx) error {
+	var ids []string
+	if _, ok := d.querier(); ok {
+		if err := d.summariesWhere(f, func(s Summary) error { ids = append(ids, s.ID); return nil }); err != nil {
+			return nil, err
+		}
+	} else {
+		// the listing's order: most urgent first
+		l, err := d.Listing()
+		if err != nil {
+			return nil, err
+		}
+		rows := l.Filter(f)
 		for i := range rows.Len() {
-			r, err := tx.Request(rows.ID(i))
+			ids = append(ids, rows.ID(i))
+		}
+	}
+	out := make([]Request, 0, len(ids))
+	err := d.store.View(func(tx Tx) error {
+		for _, id := range ids {
+			r, err := tx.Request(id)
 			if err != nil {
 				return err
 			}
@@ -92,6 +104,10 @@ func (d *RequestService) Summaries(ids []string) (found []Summary, gone []string
 // reads every request's summary; a
 // window that keeps a listing asks PrepareAttention and Among instead.
 func (d *RequestService) NeedsAttention() ([]Attention, error) {
+	if _, ok := d.querier(); ok {
+		_, out, err := d.CheckAttention()
+		return out, err
+	}
 	c, err := d.PrepareAttention()
 	if err != nil {
 		return nil, err
@@ -105,6 +121,38 @@ func (d *RequestService) NeedsAttention() ([]Attention, error) {
 	})
 	c.sort(out)
 	return append(out, c.partners...), err
+}
+
+// CheckAttention is PrepareAttention and the check together, reading only
+// the requests that may need attention (the active ones and those whose
+// messages fail) from a store that answers the list itself, for a window
+// that holds no listing there.
+func (d *RequestService) CheckAttention() (AttentionCheck, []Attention, error) {
+	c, err := d.PrepareAttention()
+	if err != nil {
+		return c, nil, err
+	}
+	var ss []Summary
+	seen := map[string]bool{}
+	if err := d.summariesWhere(Filter{}, func(s Summary) error { ss = append(ss, s); seen[s.ID] = true; return nil }); err != nil {
+		return c, nil, err
+	}
+	var failing []string
+	for id := range c.failing {
+		if !seen[id] {
+			failing = append(failing, id)
+		}
+	}
+	found, _, err := d.Summaries(failing)
+	if err != nil {
+		return c, nil, err
+	}
+	var out []Attention
+	for _, s := range append(ss, found...) {
+		out = c.check(out, s)
+	}
+	c.sort(out)
+	return c, append(out, c.partners...), nil
 }
 
 // PrepareAttention reads what NeedsAttention needs besides the requests, so

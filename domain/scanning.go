@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -183,22 +184,25 @@ func (d *ScanService) PatronOnHold(code string, at Station) (name string, ok boo
 	if code == "" || at.Kind != StationPickup {
 		return "", false, nil
 	}
+	var item bool
+	if err := d.store.View(func(tx Tx) error { var err error; _, item, err = tx.RequestByBarcode(code); return err }); err != nil || item {
+		return "", false, err
+	}
+	var held []string
+	if err := d.summariesWhere(Filter{Side: Borrowing, State: OnHoldShelf}, func(s Summary) error {
+		if at.Same(Station{Kind: StationPickup, Name: s.Pickup}) {
+			held = append(held, s.ID)
+		}
+		return nil
+	}); err != nil {
+		return "", false, err
+	}
 	err = d.store.View(func(tx Tx) error {
-		if _, item, err := tx.RequestByBarcode(code); err != nil || item {
-			return err
-		}
-		var held []string
-		if err := tx.ForEachSummary(func(s Summary) error {
-			if s.Side == Borrowing && s.State == OnHoldShelf && at.Same(Station{Kind: StationPickup, Name: s.Pickup}) {
-				held = append(held, s.ID)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
 		for _, id := range held {
 			r, err := tx.Request(id)
-			if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				continue // deleted meanwhile
+			} else if err != nil {
 				return err
 			}
 			if samePatron(code, r.PatronID) {

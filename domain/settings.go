@@ -234,7 +234,9 @@ func (d *SettingsService) SaveSettings(s Settings, by ...Actor) error {
 
 // Stations lists the places a workstation can stand: the RS desk, every
 // pickup desk (configured or used by a request) and every digitization
-// department (configured or used by a pick).
+// department (configured or used by a pick). On a store that answers the
+// list itself (a department database of a million requests), the places
+// used are read from the active requests only.
 func (d *SettingsService) Stations() ([]Station, error) {
 	s, err := d.Settings()
 	if err != nil {
@@ -245,16 +247,14 @@ func (d *SettingsService) Stations() ([]Station, error) {
 	if len(digitization) == 0 {
 		digitization = append(digitization, DefaultDigitizationDepartment)
 	}
-	err = d.store.View(func(tx Tx) error {
-		return tx.ForEachSummary(func(r Summary) error {
-			if r.Pickup != "" {
-				pickups = append(pickups, r.Pickup)
-			}
-			if st, err := ParseStation(r.PickTarget); err == nil && st.Kind == StationDigitization {
-				digitization = append(digitization, st.Name)
-			}
-			return nil
-		})
+	err = d.summariesWhere(Filter{All: true}, func(r Summary) error {
+		if r.Pickup != "" {
+			pickups = append(pickups, r.Pickup)
+		}
+		if st, err := ParseStation(r.PickTarget); err == nil && st.Kind == StationDigitization {
+			digitization = append(digitization, st.Name)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

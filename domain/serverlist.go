@@ -1,0 +1,64 @@
+package domain
+
+import "math"
+
+// querier is the store's ListQuerier, when it has one: a department
+// database answers the list and the use cases' searches for requests in a
+// state from its indexes, so no use case reads every request there.
+func (d *core) querier() (ListQuerier, bool) {
+	s := d.store
+	if q, ok := s.(queueingStore); ok {
+		s = q.Store
+	}
+	q, ok := s.(ListQuerier)
+	return q, ok
+}
+
+// ServerList is the store's own answer to the list, when it has one (a
+// department database): a window then asks it for the rows it shows
+// instead of holding every request's summary.
+func (d *RequestService) ServerList() (ListQuerier, bool) { return d.querier() }
+
+// summariesWhere calls fn for the summary of every request the filter
+// shows (active ones of a state, say): on a store that answers the list,
+// from its indexes, and there a filter of all requests (All, no state)
+// reads the active ones only; otherwise from every request's summary.
+func (d *core) summariesWhere(f Filter, fn func(Summary) error) error {
+	if q, ok := d.querier(); ok {
+		if f.All && f.State == "" {
+			f.All = false // there, every request would be a million
+		}
+		ss, err := q.ListRows(f, ListOrder{}, nil, 0, math.MaxInt32)
+		if err != nil {
+			return err
+		}
+		for _, s := range ss {
+			if err := fn(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return d.store.View(func(tx Tx) error {
+		return tx.ForEachSummary(func(s Summary) error {
+			if !f.Match(s) {
+				return nil
+			}
+			return fn(s)
+		})
+	})
+}
+
+// Shippable returns the summaries of the lending requests that can ship and
+// have an external identifier (scans are named after it), for matching
+// the names of files dropped or scanned.
+func (d *RequestService) Shippable() ([]Summary, error) {
+	var out []Summary
+	err := d.summariesWhere(Filter{Side: Lending}, func(s Summary) error {
+		if s.ExternalID != "" && s.Can(ActShip) {
+			out = append(out, s)
+		}
+		return nil
+	})
+	return out, err
+}
