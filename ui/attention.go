@@ -24,6 +24,9 @@ type AttentionButton struct {
 	// listing is every request's summary (the list's); reveal selects one;
 	// counted is told when the count may have changed (the title).
 	listing func() *domain.Listing
+	// server says the list is the department database's own, with no
+	// listing: the requests are then checked there (CheckAttention).
+	server  bool
 	reveal  func(domain.Summary)
 	counted func()
 	// summary is what the title says of them ("" when nothing waits).
@@ -39,6 +42,7 @@ type AttentionButton struct {
 // attentionDesk is what the attention button asks of the desk.
 type attentionDesk interface {
 	PrepareAttention() (domain.AttentionCheck, error)
+	CheckAttention() (domain.AttentionCheck, []domain.Attention, error)
 }
 
 func newAttentionButton(l link, d attentionDesk) *AttentionButton {
@@ -53,6 +57,17 @@ func newAttentionButton(l link, d attentionDesk) *AttentionButton {
 // window's listing, checked on the UI thread, which owns it.
 func (b *AttentionButton) refresh() {
 	b.run(func() {
+		if b.server {
+			c, items, err := b.desk.CheckAttention()
+			b.do(func() {
+				if err != nil {
+					b.fail(err)
+					return
+				}
+				b.showCount(items, c.Held())
+			})
+			return
+		}
 		c, err := b.desk.PrepareAttention()
 		b.do(func() {
 			if err != nil {
@@ -62,6 +77,18 @@ func (b *AttentionButton) refresh() {
 			b.showCount(c.Among(b.listing()), c.Held())
 		})
 	})
+}
+
+// check lists what needs attention now, with the check it came from.
+func (b *AttentionButton) check() (domain.AttentionCheck, []domain.Attention, error) {
+	if b.server {
+		return b.desk.CheckAttention()
+	}
+	c, err := b.desk.PrepareAttention()
+	if err != nil {
+		return c, nil, err
+	}
+	return c, c.Among(b.listing()), nil
 }
 
 // showCount puts what needs attention, and how many messages from unknown
@@ -92,12 +119,11 @@ func (b *AttentionButton) showCount(list []domain.Attention, held int) {
 // ShowAttention lists what needs attention, most urgent first; choosing a
 // line opens that request.
 func (b *AttentionButton) ShowAttention() {
-	c, err := b.desk.PrepareAttention()
+	c, items, err := b.check()
 	if err != nil {
 		b.fail(err)
 		return
 	}
-	items := c.Among(b.listing())
 	b.showCount(items, c.Held())
 	var d dialog.Dialog
 	list := b.dialogs.list(func() int { return len(items) },
@@ -152,7 +178,7 @@ func attentionLine(a domain.Attention) string {
 	if a.Partner != "" {
 		return a.Why
 	}
-	return fmt.Sprintf("%s  %s — %s", listRef(&a.Request), a.Request.Title, a.Why)
+	return fmt.Sprintf("%s  %s — %s", a.Request.ListRef(), a.Request.Title, a.Why)
 }
 
 // Attention is what needs attention now, most urgent first.

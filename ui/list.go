@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,10 +27,9 @@ type column struct {
 	// draws it into an image of its own (see rowText).
 	own bool
 	// urgency marks the column whose sort is the list's own order, most
-	// urgent first; key, when set, is what the column sorts by instead of
-	// its text.
+	// urgent first; field is what any other column sorts by.
 	urgency bool
-	key     func(r *domain.Summary) string
+	field   domain.SortField
 }
 
 // lendingColumns and borrowingColumns are the list's columns for each side.
@@ -49,28 +46,23 @@ var (
 			left, ok := l.desk.TimeLeft(r.Deadline)
 			return formatTimeLeft(left, ok)
 		}},
-		{title: "External id", sample: "UM-ISO-550019", own: true, text: func(_ *RequestList, r *domain.Summary) string { return listRef(r) }},
-		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string {
-			if r.ArticleTitle != "" {
-				return r.Title + " — " + r.ArticleTitle
-			}
-			return r.Title
-		}},
+		{title: "External id", sample: "UM-ISO-550019", own: true, field: domain.SortRef, text: func(_ *RequestList, r *domain.Summary) string { return r.ListRef() }},
+		{title: "Title", stretch: true, own: true, field: domain.SortTitle, text: func(_ *RequestList, r *domain.Summary) string { return r.ListTitle() }},
 		// Status comes before the columns a narrow window scrolls out of view.
-		{title: "Status", sample: "Pick requested", key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return r.State.ShortLabel(r.Side) }},
-		{title: "Partner", sample: "OCLC-ZCU", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
-		{title: "Fmt", sample: "", dot: true, key: formatKey, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
+		{title: "Status", sample: "Pick requested", field: domain.SortState, text: func(_ *RequestList, r *domain.Summary) string { return r.State.ShortLabel(r.Side) }},
+		{title: "Partner", sample: "OCLC-ZCU", field: domain.SortPartner, text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
+		{title: "Fmt", sample: "", dot: true, field: domain.SortFormat, text: func(_ *RequestList, _ *domain.Summary) string { return "" }},
 	}
 	borrowingColumns = []column{
 		markColumn,
 		numberColumn,
-		{title: "Title", stretch: true, own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
+		{title: "Title", stretch: true, own: true, field: domain.SortTitle, text: func(_ *RequestList, r *domain.Summary) string { return r.Title }},
 		// Status comes before the columns a narrow window scrolls out of view.
-		{title: "Status", sample: "Shipped to us — overdue", key: stateKey, text: func(_ *RequestList, r *domain.Summary) string { return shortFlaggedStatus(r) }},
-		{title: "Requester", sample: "Katherine Johnson", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
-		{title: "Pickup", sample: "Science Library", text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
-		{title: "Partner", sample: "OCLC-ZCU12", text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
-		{title: "Item barcode", sample: "39200000101", own: true, text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
+		{title: "Status", sample: "Shipped to us — overdue", field: domain.SortState, text: func(_ *RequestList, r *domain.Summary) string { return shortFlaggedStatus(r) }},
+		{title: "Requester", sample: "Katherine Johnson", own: true, field: domain.SortRequester, text: func(_ *RequestList, r *domain.Summary) string { return r.Requester }},
+		{title: "Pickup", sample: "Science Library", field: domain.SortPickup, text: func(_ *RequestList, r *domain.Summary) string { return r.Pickup }},
+		{title: "Partner", sample: "OCLC-ZCU12", field: domain.SortPartner, text: func(_ *RequestList, r *domain.Summary) string { return r.Partner }},
+		{title: "Item barcode", sample: "39200000101", own: true, field: domain.SortBarcode, text: func(_ *RequestList, r *domain.Summary) string { return r.ItemBarcode }},
 		{title: "Due", sample: "OVERDUE 2026-12-31", own: true, urgency: true, text: func(l *RequestList, r *domain.Summary) string {
 			if r.DueDate.IsZero() {
 				return ""
@@ -82,14 +74,6 @@ var (
 		}},
 	}
 )
-
-// stateKey sorts the Status column in workflow order.
-func stateKey(r *domain.Summary) string {
-	return fmt.Sprintf("%03d", slices.Index(domain.States(r.Side), r.State))
-}
-
-// formatKey sorts the format dot's column by format.
-func formatKey(r *domain.Summary) string { return string(r.Format) }
 
 // markColumn holds the check box that marks a request for a batch action.
 var markColumn = column{title: "", mark: true, text: func(*RequestList, *domain.Summary) string { return "" }}
@@ -140,7 +124,7 @@ type RequestList struct {
 	sizer    *stretchLayout
 	side     domain.Side
 	cols     []column
-	rows     domain.Rows
+	rows     listRows
 	selected int // row index, -1 for none
 	waiting  map[string]bool
 	// marked holds the requests marked for a batch action, by id.
@@ -187,7 +171,7 @@ type RequestList struct {
 }
 
 func newRequestList(d *domain.Desk, prefs fyne.Preferences) *RequestList {
-	l := &RequestList{desk: d, prefs: prefs, side: domain.Lending, cols: lendingColumns, selected: -1, sortCol: urgencyColumn(lendingColumns), waiting: map[string]bool{}, marked: map[string]bool{}}
+	l := &RequestList{rows: domain.Rows{}, desk: d, prefs: prefs, side: domain.Lending, cols: lendingColumns, selected: -1, sortCol: urgencyColumn(lendingColumns), waiting: map[string]bool{}, marked: map[string]bool{}}
 	l.table = widget.NewTable(l.size, newListCell, l.updateCell)
 	l.table.ShowHeaderRow = true
 	l.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(l.tapHeader) }
@@ -256,13 +240,16 @@ func urgencyColumn(cols []column) int {
 	return slices.IndexFunc(cols, func(c column) bool { return c.urgency })
 }
 
-// sortKey is what a column sorts by: its key, or its text ignoring case.
+// sortKey is what a column sorts by (the domain's key of its field).
 func (l *RequestList) sortKey(col int) func(*domain.Summary) string {
-	c := l.cols[col]
-	if c.key != nil {
-		return c.key
-	}
-	return func(r *domain.Summary) string { return strings.ToLower(c.text(l, r)) }
+	field := l.cols[col].field
+	return func(r *domain.Summary) string { return r.SortKey(field) }
+}
+
+// order is the list's order as the server is asked for it: the column
+// sorted by and its direction.
+func (l *RequestList) order(col int, desc bool) domain.ListOrder {
+	return domain.ListOrder{By: l.cols[col].field, Desc: desc}
 }
 
 // headerCell is a column's header: its title, the arrow of the sort when
@@ -352,7 +339,7 @@ func (l *RequestList) setColumns(s domain.Side) {
 }
 
 // setRows shows new rows and keeps the request with id selected if it is among them.
-func (l *RequestList) setRows(rows domain.Rows, selectedID string) {
+func (l *RequestList) setRows(rows listRows, selectedID string) {
 	l.rows = rows
 	l.selected = rows.Index(selectedID)
 	l.table.Refresh()
@@ -545,6 +532,10 @@ func (l *RequestList) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		return
 	}
 	s := l.rows.At(id.Row)
+	if s.ID == "" { // its page is on its way
+		c.show("", fyne.TextStyle{}, widget.MediumImportance, false, false)
+		return
+	}
 	r := &s
 	col := l.cols[id.Col]
 	text := col.text(l, r)

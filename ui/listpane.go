@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"cmp"
+	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/illdesk/illdesk/domain"
@@ -13,6 +16,7 @@ type listDesk interface {
 	Listing() (*domain.Listing, error)
 	Summaries(ids []string) (found []domain.Summary, gone []string, err error)
 	Find(ref string) (domain.Request, error)
+	ServerList() (domain.ListQuerier, bool)
 }
 
 // ListPane is the request list with what it shows: every request's summary
@@ -26,7 +30,10 @@ type ListPane struct {
 	view *RequestList
 
 	listing *domain.Listing // every request's summary, most urgent first
-	filter  domain.Filter
+	// server answers the list instead of a listing, on a department
+	// database: the window then holds only the rows it shows.
+	server domain.ListQuerier
+	filter domain.Filter
 	// sortCol and sortDesc are the order staff chose by clicking a header:
 	// a column of sortSide's and its direction. The urgency column's
 	// ascending sort is the list's own order, most urgent first; another
@@ -68,6 +75,9 @@ func newListPane(l link, d listDesk, view *RequestList) *ListPane {
 		sortSide: view.side, sortCol: urgencyColumn(view.cols)}
 	view.open = p.SelectRequest
 	view.onSort = p.SortByColumn
+	if q, ok := d.ServerList(); ok {
+		p.server = q
+	}
 	return p
 }
 
@@ -75,6 +85,10 @@ func newListPane(l link, d listDesk, view *RequestList) *ListPane {
 // after the settings change (MainWindow.Refresh), and after a change to
 // more requests than updateRows puts quickly.
 func (l *ListPane) reload() {
+	if l.server != nil {
+		l.applyFilter()
+		return
+	}
 	listing, err := l.desk.Listing()
 	if err != nil {
 		l.fail(err)
@@ -88,7 +102,7 @@ func (l *ListPane) reload() {
 // action) in the list, then redraws: an action knows what it changed, and
 // reading every request again would take longer the larger the department.
 func (l *ListPane) updateRows(changed ...domain.Summary) {
-	if len(changed) > maxRefreshIDs {
+	if len(changed) > maxRefreshIDs || l.server != nil {
 		l.reload()
 		return
 	}
@@ -139,12 +153,46 @@ func (l *ListPane) refreshRequests(ids []string) {
 		l.fail(err)
 		return
 	}
+	if l.server != nil {
+		l.refreshServer(found, gone)
+		return
+	}
 	l.putRows(found, gone)
+}
+
+// refreshServer brings the list up to date on a department database after
+// other workstations changed requests: the facet counts are asked again,
+// and the rows on screen only when a changed request is among them or
+// now passes the filter.
+func (l *ListPane) refreshServer(found []domain.Summary, gone []string) {
+	rows, ok := l.view.rows.(*pagedRows)
+	touched := !ok
+	for _, s := range found {
+		touched = touched || l.filter.Match(s) || rows.Index(s.ID) >= 0
+	}
+	for _, id := range gone {
+		touched = touched || rows.Index(id) >= 0
+	}
+	if touched {
+		l.applyFilter()
+		return
+	}
+	facets, n, err := l.serverFacets()
+	if err != nil {
+		l.fail(err)
+		return
+	}
+	l.showFacets(facets, l.filter)
+	l.showEmpty(n == 0)
 }
 
 // putRows puts the summaries found in the list and takes those gone out of
 // it, then redraws.
 func (l *ListPane) putRows(found []domain.Summary, gone []string) {
+	if l.server != nil {
+		l.applyFilter()
+		return
+	}
 	for _, s := range found {
 		l.listing.Put(s)
 	}
@@ -188,7 +236,10 @@ func (l *ListPane) showFilter(listedOnly bool) {
 
 // showRows shows the requests passing the facets and search, with the
 // request with the id highlighted, and the facet counts; not the details.
-func (l *ListPane) showRows(highlight string) domain.Rows {
+func (l *ListPane) showRows(highlight string) listRows {
+	if l.server != nil {
+		return l.showServerRows(highlight)
+	}
 	rows, facets := l.listing.Apply(l.filter)
 	l.view.setColumns(l.filter.Side)
 	rows = l.sortRows(rows)
@@ -200,10 +251,7 @@ func (l *ListPane) showRows(highlight string) domain.Rows {
 
 // sortRows puts the rows in the order staff chose, and shows it on the headers.
 func (l *ListPane) sortRows(rows domain.Rows) domain.Rows {
-	if l.sortSide != l.view.side {
-		l.sortSide, l.sortCol, l.sortDesc = l.view.side, urgencyColumn(l.view.cols), false
-	}
-	l.view.setSort(l.sortCol, l.sortDesc)
+	l.showSort()
 	if l.view.cols[l.sortCol].urgency {
 		if l.sortDesc {
 			return rows.Reversed()
@@ -211,6 +259,15 @@ func (l *ListPane) sortRows(rows domain.Rows) domain.Rows {
 		return rows
 	}
 	return rows.SortBy(l.view.sortKey(l.sortCol), l.sortDesc)
+}
+
+// showSort shows the order staff chose on the headers, back to the list's
+// own when the side has changed.
+func (l *ListPane) showSort() {
+	if l.sortSide != l.view.side {
+		l.sortSide, l.sortCol, l.sortDesc = l.view.side, urgencyColumn(l.view.cols), false
+	}
+	l.view.setSort(l.sortCol, l.sortDesc)
 }
 
 // SortByColumn sorts the list by a column, or reverses the sort when the
@@ -232,10 +289,18 @@ func (l *ListPane) SortByColumn(col int) {
 
 // find loads the request with the id, fresh from the database.
 func (l *ListPane) find(id string) (domain.Request, bool) {
-	if _, ok := l.listing.Find(id); !ok {
+	if id == "" {
 		return domain.Request{}, false
 	}
+	if l.server == nil {
+		if _, ok := l.listing.Find(id); !ok {
+			return domain.Request{}, false
+		}
+	}
 	r, err := l.desk.Find(id)
+	if l.server != nil && errors.Is(err, domain.ErrNotFound) {
+		return domain.Request{}, false // deleted at another workstation
+	}
 	if err != nil {
 		l.fail(err)
 		return domain.Request{}, false
@@ -283,6 +348,11 @@ func (l *ListPane) SelectRequest(id string) {
 		l.selected = id
 		l.opened(r)
 	}
+	if rows, ok := l.view.rows.(*pagedRows); ok {
+		if err := rows.locate(r.Summary()); err != nil {
+			l.fail(err)
+		}
+	}
 	l.view.setSelected(id)
 	l.showDetails(r)
 }
@@ -302,7 +372,9 @@ func (l *ListPane) revealRequest(r domain.Summary) { l.reveal(r, false) }
 // Only its row is put, and the list, the facets and the details are each
 // drawn once: a scanner sends the next code a moment later.
 func (l *ListPane) showChanged(r domain.Summary) {
-	l.listing.Put(r)
+	if l.server == nil {
+		l.listing.Put(r)
+	}
 	if l.filter.Side != "" && r.Side != l.filter.Side {
 		l.reveal(r, true)
 		return
@@ -355,6 +427,20 @@ func (l *ListPane) showReceived(changed []string, last string) {
 // Marked lists the ids of the requests marked for a batch action, in list order.
 func (l *ListPane) Marked() []string {
 	var ids []string
+	if l.server != nil {
+		// those on screen in its order, then the others
+		for id := range l.view.marked {
+			ids = append(ids, id)
+		}
+		slices.SortFunc(ids, func(a, b string) int {
+			i, j := l.view.rows.Index(a), l.view.rows.Index(b)
+			if i < 0 || j < 0 {
+				return cmp.Or(cmp.Compare(j, i), strings.Compare(a, b))
+			}
+			return cmp.Compare(i, j)
+		})
+		return ids
+	}
 	rows := l.listing.Filter(domain.Filter{All: true})
 	for i := range rows.Len() {
 		if id := rows.ID(i); l.view.marked[id] {
@@ -389,4 +475,83 @@ func (l *ListPane) batchDone(changed []domain.Summary) {
 		delete(l.view.marked, s.ID)
 	}
 	l.updateRows(changed...)
+}
+
+// serverFacets asks the server for the facet counts of the filter, and how
+// many rows it shows.
+func (l *ListPane) serverFacets() (domain.Facets, int, error) {
+	all, err := l.server.ListGroups("")
+	if err != nil {
+		return domain.Facets{}, 0, err
+	}
+	matched := all
+	if q := l.filter.SearchQuery(); q != "" {
+		if matched, err = l.server.ListGroups(q); err != nil {
+			return domain.Facets{}, 0, err
+		}
+	}
+	facets, n := domain.CountGroups(l.filter, all, matched)
+	total := 0
+	for _, g := range all {
+		total += g.Count
+	}
+	if total == 0 {
+		n = -1 // an empty database, not an empty filter
+	}
+	return facets, n, nil
+}
+
+// showServerRows is showRows on a department database: the counts and the
+// rows on screen are asked of the server; the request with the id is
+// looked for wherever it sits in the list, so that it can be highlighted.
+func (l *ListPane) showServerRows(highlight string) listRows {
+	facets, n, err := l.serverFacets()
+	if err != nil {
+		l.fail(err)
+		return l.view.rows
+	}
+	l.view.setColumns(l.filter.Side)
+	l.showSort()
+	rows := newPagedRows(l.server, l.filter, l.view.order(l.sortCol, l.sortDesc), max(n, 0))
+	rows.fetch = func(query func() ([]domain.Summary, error), done func([]domain.Summary, error)) {
+		l.run(func() {
+			ss, err := query()
+			l.do(func() { done(ss, err) })
+		})
+	}
+	rows.arrived = func() { l.view.table.Refresh() }
+	rows.fail = l.fail
+	// the pages on screen before, read again, so the list does not blink
+	pages := []int{0}
+	if old, ok := l.view.rows.(*pagedRows); ok && sameFilter(old.f, l.filter) && old.o == rows.o {
+		pages = append(pages, old.last, old.last+1)
+	}
+	for _, page := range pages {
+		if _, ok := rows.pages[page]; !ok && page*rowsPage < rows.n {
+			if err := rows.load(page); err != nil {
+				l.fail(err)
+				return l.view.rows
+			}
+		}
+	}
+	if highlight != "" && rows.Index(highlight) < 0 {
+		found, _, err := l.desk.Summaries([]string{highlight})
+		if err == nil && len(found) == 1 {
+			err = rows.locate(found[0])
+		}
+		if err != nil {
+			l.fail(err)
+		}
+	}
+	l.view.setRows(rows, highlight)
+	l.showFacets(facets, l.filter)
+	l.showEmpty(n < 0)
+	return rows
+}
+
+// sameFilter reports whether two filters show the same rows.
+func sameFilter(a, b domain.Filter) bool {
+	fa, fb := a.Format, b.Format
+	a.Format, b.Format = nil, nil
+	return a == b && (fa == nil) == (fb == nil) && (fa == nil || *fa == *fb)
 }

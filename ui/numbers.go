@@ -6,15 +6,6 @@ import (
 	"github.com/illdesk/illdesk/domain"
 )
 
-// listRef is how the list names a request: its external identifier, else
-// its number, which staff read out more easily than the id's random tail.
-func listRef(s *domain.Summary) string {
-	if s.ExternalID == "" && s.RequestNumber != "" {
-		return s.RequestNumber
-	}
-	return s.Ref()
-}
-
 // detailsHeading names the request at the top of the details pane: its
 // number and its external identifier, or Ref when it has neither.
 func detailsHeading(r domain.Request) string {
@@ -32,5 +23,5 @@ func detailsHeading(r domain.Request) string {
 
 // numberColumn shows a borrowing request's number, first: the list is
 // wider than a small screen, and staff look for a request by it.
-var numberColumn = column{title: "Number", sample: "B-2026-00042", own: true,
+var numberColumn = column{title: "Number", sample: "B-2026-00042", own: true, field: domain.SortNumber,
 	text: func(_ *RequestList, r *domain.Summary) string { return r.RequestNumber }}

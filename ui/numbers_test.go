@@ -35,7 +35,7 @@ func TestListAndDetailsShowTheNumber(t *testing.T) {
 		{ID: "0190-aaaa-bbbbbbbb", RequestNumber: "L-2026-00007"}:                      "L-2026-00007",
 		{ID: "0190-aaaa-bbbbbbbb"}: "bbbbbbbb",
 	} {
-		assert.Equal(t, want, listRef(&s))
+		assert.Equal(t, want, s.ListRef())
 	}
 
 	r, err := mw.borrowing.CreateBorrowing(domain.BorrowingInput{Partner: "NYPL", Citation: domain.Citation{Title: "Silent Spring"},

@@ -217,7 +217,16 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.drop.spawn = func(fn func()) { m.spawn(fn) }
 	m.drop.selectedRequest, m.drop.selectedID = m.list.Selected, func() string { return m.list.selected }
 	m.drop.selectedRow = func() int { return m.list.view.selected }
-	m.drop.shippable = func() []domain.Summary { return m.list.listing.Shippable() }
+	m.drop.shippable = func() []domain.Summary {
+		if m.list.server == nil {
+			return m.list.listing.Shippable()
+		}
+		ss, err := d.Shippable()
+		if err != nil {
+			l.fail(err)
+		}
+		return ss
+	}
 	m.drop.reveal, m.drop.shipped, m.drop.received = m.list.revealRequest, m.list.showShipped, m.list.showReceived
 	m.drop.scanFolder = func() string { return m.settings.ScanFolder }
 	m.notifier = newNotifier(a)
@@ -273,6 +282,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	settings := toolButton(theme.SettingsIcon(), "Settings", m.settingsDialog.ShowSettings)
 	m.attention = newAttentionButton(l, d)
 	m.attention.listing = func() *domain.Listing { return m.list.listing }
+	m.attention.server = m.list.server != nil
 	m.attention.reveal, m.attention.counted = m.list.revealRequest, m.showTitle
 	m.quarantine = &QuarantineDialog{link: l, desk: d, changed: func() { m.Refresh(); m.attention.refresh() }}
 	m.attention.quarantine = m.quarantine.ShowQuarantine

@@ -56,6 +56,8 @@ type fixture struct {
 	mail  *fakeMailer
 	// partners answers the messages posted to partners' ISO 18626 endpoints.
 	partners *isotest.Partner
+	// newDesk builds a desk like desk over another store.
+	newDesk func(domain.Store) *domain.Desk
 }
 
 // fakeMailer records notices; fail makes every send fail.
@@ -95,14 +97,23 @@ func newFixtureIn(t testing.TB, dir string) *fixture {
 	gokeyring.MockInit() // the system keyring, in memory
 	f := &fixture{t: t, db: db, store: &countingStore{Store: db}, clock: clock, dir: dir, app: test.NewTempApp(t), mail: &fakeMailer{},
 		partners: &isotest.Partner{}}
-	f.desk = domain.NewDesk(domain.Config{Store: f.store, Vault: files, Preflight: preflight.New(), Clock: clock,
+	f.newDesk = func(store domain.Store) *domain.Desk {
+		return f.deskOver(store, files, cal)
+	}
+	f.desk = f.newDesk(f.store)
+	return f
+}
+
+// deskOver builds the fixture's desk over a store.
+func (f *fixture) deskOver(store domain.Store, files domain.Vault, cal domain.Calendar) *domain.Desk {
+	dir, clock := f.dir, f.clock
+	return domain.NewDesk(domain.Config{Store: store, Vault: files, Preflight: preflight.New(), Clock: clock,
 		Calendar: cal, Documents: pdf.Documents{}, WorkDir: filepath.Join(dir, "work"), Folders: folder.OS{},
 		Mailers: func(domain.MailSettings) domain.Mailer { return f.mail }, Codec: iso18626.Codec{}, Transport: f.partners,
 		Secrets: keyring.Secrets{Getenv: func(string) string { return "" }}, NewToken: rand.Text,
 		Catalogues: func(cs domain.CatalogueSettings) (domain.Catalogue, error) { return sru.New(cs) },
 		Resolver:   openurl.Checker{},
 		ILS:        func(ns domain.NCIPSettings) (domain.ILS, error) { return ncip.New(ns) }})
-	return f
 }
 
 // open builds the window over what the desk holds now.

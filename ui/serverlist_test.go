@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/illdesk/illdesk/domain"
+)
+
+// listServer answers the list itself, as a department database does:
+// from what is stored at each question, with no listing kept between
+// them. It counts the questions.
+type listServer struct {
+	*countingStore
+	groups, rows, positions int
+}
+
+func (s *listServer) stored() *domain.Listing {
+	var ss []domain.Summary
+	err := s.Store.View(func(tx domain.Tx) error {
+		return tx.ForEachSummary(func(x domain.Summary) error { ss = append(ss, x); return nil })
+	})
+	if err != nil {
+		panic(err)
+	}
+	return domain.NewListing(ss)
+}
+
+func (s *listServer) ListGroups(q string) ([]domain.ListGroup, error) {
+	s.groups++
+	return s.stored().ListGroups(q)
+}
+
+func (s *listServer) ListRows(f domain.Filter, o domain.ListOrder, after *domain.Summary, skip, limit int) ([]domain.Summary, error) {
+	s.rows++
+	return s.stored().ListRows(f, o, after, skip, limit)
+}
+
+func (s *listServer) ListPosition(f domain.Filter, o domain.ListOrder, x domain.Summary) (int, error) {
+	s.positions++
+	return s.stored().ListPosition(f, o, x)
+}
+
+// serverAndLocal opens two windows on the same n lending requests and
+// borrowing ones: one on a store that answers the list itself, one holding
+// its own listing.
+func serverAndLocal(t *testing.T, n int) (f *fixture, server *listServer, onServer, local *MainWindow) {
+	t.Helper()
+	f = newFixture(t)
+	f.partner("RAPID", 24)
+	f.partner("NYPL", 48)
+	for i := range n {
+		partner := []string{"RAPID", "NYPL"}[i%2]
+		f.lending(partner, fmt.Sprintf("R-%03d", i), func(in *domain.LendingInput) {
+			in.Citation.Title = []string{"Nature", "Science", "Isis"}[i%3]
+		})
+		f.clock.now = f.clock.now.Add(time.Minute)
+	}
+	silentSpring = f.borrowing("Silent Spring").ID
+	local = f.open()
+	server = &listServer{countingStore: f.store}
+	f.desk = f.newDesk(server)
+	onServer = f.open()
+	require.NotNil(t, onServer.list.server, "the window asks the server")
+	require.Nil(t, onServer.list.listing, "and holds no listing")
+	return f, server, onServer, local
+}
+
+// silentSpring is the id of the borrowing request serverAndLocal makes.
+var silentSpring string
+
+// rowIDs are the ids of every row a window lists, its pages read as needed.
+func rowIDs(mw *MainWindow) []string {
+	var out []string
+	for i := range mw.list.view.rows.Len() {
+		out = append(out, mw.list.view.rows.ID(i))
+	}
+	return out
+}
+
+// sameList checks that two windows show the same rows and facets.
+func sameList(t *testing.T, want, got *MainWindow) {
+	t.Helper()
+	assert.Equal(t, rowIDs(want), rowIDs(got), "the rows")
+	assert.Equal(t, want.facets.side.radio.Options, got.facets.side.radio.Options, "the Side facet")
+	assert.Equal(t, want.facets.status.radio.Options, got.facets.status.radio.Options, "the Status facet")
+	assert.Equal(t, want.facets.partner.radio.Options, got.facets.partner.radio.Options, "the Partner facet")
+	assert.Equal(t, want.facets.format.radio.Options, got.facets.format.radio.Options, "the Format facet")
+	assert.Equal(t, want.list.selected, got.list.selected, "the selected request")
+}
+
+func TestTheServersListIsTheListingsList(t *testing.T) {
+	_, _, onServer, local := serverAndLocal(t, 260)
+	sameList(t, local, onServer)
+	steps := []struct {
+		name string
+		do   func(mw *MainWindow)
+	}{
+		{"all active", func(mw *MainWindow) { mw.list.SetStatus("") }},
+		{"a partner", func(mw *MainWindow) { mw.list.SetPartner("nypl") }},
+		{"a search", func(mw *MainWindow) { mw.list.searchFor("scien") }},
+		{"sorted by title", func(mw *MainWindow) { mw.list.SortByColumn(3) }},
+		{"sorted by title, backwards", func(mw *MainWindow) { mw.list.SortByColumn(3) }},
+		{"no search", func(mw *MainWindow) { mw.list.searchFor("") }},
+		{"by the time left, backwards", func(mw *MainWindow) { mw.list.SortByColumn(1); mw.list.SortByColumn(1) }},
+		{"borrowing", func(mw *MainWindow) { mw.list.SetSide(domain.Borrowing) }},
+	}
+	for _, step := range steps {
+		step.do(local)
+		step.do(onServer)
+		sameList(t, local, onServer)
+		if t.Failed() {
+			t.Fatalf("after %s", step.name)
+		}
+	}
+}
+
+func TestTheServersListReadsOnlyWhatItShows(t *testing.T) {
+	_, server, mw, local := serverAndLocal(t, 260)
+	rows, ok := mw.list.view.rows.(*pagedRows)
+	require.True(t, ok)
+	assert.Equal(t, 260, rows.Len())
+	assert.Equal(t, []int{0}, pagesRead(rows), "one page read to open")
+
+	// drawing a row further down asks for its page, drawn when it arrives
+	asked := server.rows
+	text, _ := cellText(mw.list.view.table, 150, 2)
+	assert.Empty(t, text, "a row is drawn blank while its page is on its way")
+	assert.Equal(t, asked+1, server.rows, "one question for the page")
+	text, _ = cellText(mw.list.view.table, 150, 2)
+	want, _ := cellText(local.list.view.table, 150, 2)
+	assert.Equal(t, want, text, "and drawn again when it has arrived")
+	assert.Equal(t, []int{0, 1}, pagesRead(rows))
+	for i := 100; i < 200; i++ {
+		cellText(mw.list.view.table, i, 2)
+	}
+	assert.Equal(t, asked+1, server.rows, "the rows of a page read are drawn from it")
+}
+
+// pagesRead lists the pages paged rows hold.
+func pagesRead(p *pagedRows) []int {
+	var out []int
+	for k := range 1 + p.n/rowsPage {
+		if _, ok := p.pages[k]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func TestAScanShowsItsRequestWhereverItIsOnTheServer(t *testing.T) {
+	_, _, mw, local := serverAndLocal(t, 260)
+	for _, w := range []*MainWindow{local, mw} {
+		w.list.SetStatus("")
+		scanInto(w, "R-230")
+	}
+	sameList(t, local, mw)
+	assert.Greater(t, local.list.view.selected, rowsPage, "the request is far down the list")
+	assert.Equal(t, local.list.view.selected, mw.list.view.selected, "its row is highlighted there")
+	r, ok := mw.list.Selected()
+	require.True(t, ok)
+	assert.Equal(t, "R-230", r.ExternalID)
+}
+
+func TestAnotherWorkstationsChangeReadsTheRowsOnlyWhenTheyShowIt(t *testing.T) {
+	f, server, mw, _ := serverAndLocal(t, 30)
+	other := domain.Actor{Station: domain.RSDesk}
+	r, err := f.desk.Find("R-005")
+	require.NoError(t, err)
+	_, err = f.desk.Reject(r.ID, domain.Reasons()[0], "", "", other)
+	require.NoError(t, err)
+
+	asked, counted := server.rows, server.groups
+	mw.list.RefreshSoon(r.ID)
+	assert.Greater(t, server.groups, counted, "the counts are asked again")
+	assert.Greater(t, server.rows, asked, "a request on screen changed: its rows are read again")
+	assert.NotContains(t, rowIDs(mw), r.ID, "the rejected request has left the list of new ones")
+
+	// a change to a borrowing request, which the lending list does not show
+	_, err = f.desk.Cancel(silentSpring, "", other)
+	require.NoError(t, err)
+	asked, counted = server.rows, server.groups
+	mw.list.RefreshSoon(silentSpring)
+	assert.Greater(t, server.groups, counted, "the counts are asked again")
+	assert.Equal(t, asked, server.rows, "no row on screen changed: none is read")
+}
+
+func TestAttentionOnTheServerIsTheListingsAttention(t *testing.T) {
+	f, _, mw, local := serverAndLocal(t, 40)
+	f.clock.now = f.clock.now.Add(72 * time.Hour) // the deadlines pass
+	local.attention.refresh()
+	mw.attention.refresh()
+	require.NotEmpty(t, local.attention.attention)
+	assert.Equal(t, local.attention.attention, mw.attention.attention)
+	assert.Equal(t, local.attention.button.Text, mw.attention.button.Text)
+}
