@@ -291,18 +291,20 @@ func (p *loadPool) put(it loadItem) {
 	p.mu.Unlock()
 }
 
-// gather reads the open requests once, through the first desk's listing,
-// into the pools: lending requests to ship (not physical) or reject,
-// borrowing requests to receive, and items to scan on their way.
+// gather reads the open requests once, as the server lists them, into the
+// pools: lending requests to ship (not physical) or reject, borrowing
+// requests to receive, and items to scan on their way.
 func (lt *loadTest) gather() error {
-	l, err := lt.stations[0].desk.Listing()
+	q, ok := lt.stations[0].desk.ServerList()
+	if !ok {
+		return errors.New("the load test needs a department database")
+	}
+	rows, err := q.ListRows(domain.Filter{}, domain.ListOrder{}, nil, 0, math.MaxInt32)
 	if err != nil {
 		return err
 	}
 	lt.pools = map[string]*loadPool{loadScan: {}, loadReceive: {contended: true}, loadShip: {contended: true}, loadReject: {contended: true}}
-	rows := l.Filter(domain.Filter{})
-	for i := range rows.Len() {
-		s := rows.At(i)
+	for _, s := range rows {
 		it := loadItem{id: s.ID, barcode: s.ItemBarcode, pickup: s.Pickup, state: s.State}
 		switch {
 		case s.Side == domain.Lending && s.State == domain.Created && s.Format != domain.FormatPhysical:
@@ -431,7 +433,7 @@ func (lt *loadTest) act(ws *loadStation, rnd *rand.Rand, count int) {
 	var err error
 	switch action {
 	case loadList:
-		_, err = ws.desk.List(domain.Filter{Side: domain.Lending, State: domain.Created,
+		err = listAsAWindow(ws.desk, domain.Filter{Side: domain.Lending, State: domain.Created,
 			Partner: []string{"RAPID", "OCLC-ZCU", "NYPL", "UMICH", "BVB"}[rnd.IntN(5)]})
 	case loadReceive:
 		barcode := fmt.Sprintf("LT%s%02d%05d", lt.runTag, ws.n, count)
@@ -555,4 +557,20 @@ func (v *loadVisibility) samples() []time.Duration {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return slices.Clone(v.took)
+}
+
+// listAsAWindow asks what a window on the department database asks when
+// staff choose a facet: the facet counts and the first page of rows.
+func listAsAWindow(d *domain.Desk, f domain.Filter) error {
+	q, ok := d.ServerList()
+	if !ok {
+		return errors.New("the load test needs a department database")
+	}
+	all, err := q.ListGroups("")
+	if err != nil {
+		return err
+	}
+	domain.CountGroups(f, all, all)
+	_, err = q.ListRows(f, domain.ListOrder{}, nil, 0, 100)
+	return err
 }
