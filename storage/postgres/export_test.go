@@ -34,3 +34,7 @@ func SetUpSchema(ctx context.Context, rawURL string, version int) error {
 	_, err = conn.Exec(ctx, `UPDATE illdesk_schema SET version = $1`, version)
 	return err
 }
+
+// SetFoldAt sets how many rows of the facet counts a count reads before it
+// folds them together.
+func SetFoldAt(n int) { foldAt = n }

@@ -192,8 +192,8 @@ func fillListColumns(stmt *deadlines, tx pgx.Tx) (int, error) {
 }
 
 // foldAt is how many rows of request_counts a count reads before it folds
-// them together.
-const foldAt = 2000
+// them together (a variable for tests).
+var foldAt = 2000
 
 // ListGroups counts the requests whose search text holds query (every
 // request for ""), by side, state, partner and format. Every request's

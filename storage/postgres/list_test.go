@@ -418,3 +418,36 @@ func TestPostgresGroupsAsTheListingDoes(t *testing.T) {
 		assert.ElementsMatch(t, want, got, "groups of %q", q)
 	}
 }
+
+// TestPostgresCountFoldsItsRows counts once the facet counts' rows are
+// many: they are folded together, one a group, and count the same.
+func TestPostgresCountFoldsItsRows(t *testing.T) {
+	url := pgtest.ForTest(t)
+	pg, err := postgres.Open(context.Background(), url)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pg.Close() })
+	postgres.SetFoldAt(20)
+	t.Cleanup(func() { postgres.SetFoldAt(2000) })
+	rs := listRequests(60, 7)
+	loadList(t, pg, rs) // a row a group loaded, then one a request put
+	raw, err := pgx.Connect(context.Background(), url)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = raw.Close(context.Background()) })
+	countRows := func() int {
+		var n int
+		require.NoError(t, raw.QueryRow(context.Background(), `SELECT count(*) FROM request_counts`).Scan(&n))
+		return n
+	}
+	before := countRows()
+	want, err := domain.NewListing(summaries(t, pg)).ListGroups("")
+	require.NoError(t, err)
+	got, err := pg.ListGroups("")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, want, got)
+	after := countRows()
+	assert.Less(t, after, before, "folded")
+	assert.Equal(t, len(want), after, "one row a group")
+	got, err = pg.ListGroups("")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, want, got, "the same counts once folded")
+}
