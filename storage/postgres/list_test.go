@@ -451,3 +451,30 @@ func TestPostgresCountFoldsItsRows(t *testing.T) {
 	require.NoError(t, err)
 	assert.ElementsMatch(t, want, got, "the same counts once folded")
 }
+
+// TestPostgresListsInADatabaseOfAnotherCollation lists from a database
+// whose own collation orders text as people read it (ICU, en-US), as
+// servers set up for a language do: rows still sort bytewise, as the
+// listing sorts them.
+func TestPostgresListsInADatabaseOfAnotherCollation(t *testing.T) {
+	base := pgtest.ForTest(t)
+	conn, err := pgx.Connect(context.Background(), base)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	name := "list_icu_" + fmt.Sprint(time.Now().UnixNano())
+	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+name+
+		" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"); err != nil {
+		t.Skipf("this server has no ICU collations: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = conn.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
+	})
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	u.Path = "/" + name
+	pg, err := postgres.Open(context.Background(), u.String())
+	require.NoError(t, err)
+	defer pg.Close()
+	loadList(t, pg, listRequests(150, 8))
+	sameList(t, pg, listOrders())
+}
