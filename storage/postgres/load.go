@@ -43,7 +43,7 @@ func (p *DB) LoadRequests(rs []domain.Request) error {
 	}
 	// one statement for the whole batch, given time for each row
 	_, err = tx.CopyFrom(stmt.within(stmt.limit+time.Duration(len(rs))*perRow), pgx.Identifier{"requests"},
-		[]string{"id", "data", "summary", "external_id", "partner", "barcode", "number"},
+		append([]string{"id", "data", "summary", "external_id", "partner", "barcode", "number"}, listColumnNames...),
 		pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
 			r := rs[i]
 			v, err := json.Marshal(r)
@@ -55,7 +55,7 @@ func (p *DB) LoadRequests(rs []domain.Request) error {
 			if bc := s.ActiveBarcode(); bc != "" {
 				barcode = &bc
 			}
-			return []any{r.ID, v, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, r.RequestNumber}, nil
+			return append([]any{r.ID, v, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, r.RequestNumber}, listColumns(s)...), nil
 		}))
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {

@@ -46,7 +46,8 @@ var _ domain.Store = (*DB)(nil)
 // a change to more than maxTouched of them or to anything else.
 const ChangesChannel = "illdesk_changes"
 
-// pgTimeout bounds connecting, and opening the database, so that a
+// pgTimeout bounds connecting (a migration's statements have deadlines
+// of their own, as a transaction's do), so that a
 // department database out of reach gives a message rather than a frozen
 // desk. Every statement of a transaction, its COMMIT included, has a
 // deadline of its own (stmtTimeout), so that a server that stops answering
@@ -100,6 +101,9 @@ ALTER TABLE requests ADD COLUMN number text COLLATE "C";
 CREATE UNIQUE INDEX requests_number ON requests (number) WHERE number IS NOT NULL;
 CREATE TABLE request_number_series (series text COLLATE "C" PRIMARY KEY, last bigint NOT NULL);
 `,
+	// 3: the list's columns, filled, indexed and counted by migrateList
+	// (list.go), so that the database answers the request list itself.
+	3: listColumnsSQL,
 }
 
 // Open connects to the PostgreSQL database at rawURL
@@ -114,6 +118,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			"%s is not a PostgreSQL address: write it as postgres://USER@HOST/DATABASE.", shown)}
 	}
 	cfg.ConnConfig.ConnectTimeout = pgTimeout
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, pgTimeout)
 	defer cancel()
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -128,7 +133,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			"The department database %s cannot be reached (%v); nothing was changed. Check the network and the address, or ask your IT team whether the server is up.", shown, pgReason(err))}
 	}
 	p := &DB{pool: pool, url: shown, stmtTimeout: stmtTimeout}
-	if err := p.migrate(ctx); err != nil {
+	// a migration's statements have deadlines of their own: filling a
+	// million requests' new columns takes a minute or two
+	if err := p.migrate(parent); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -148,24 +155,30 @@ func pgReason(err error) string {
 	return err.Error()
 }
 
+// migrateWait is how long a workstation waits for another one's migration
+// of the database, which may take minutes at a million requests.
+const migrateWait = 5 * time.Minute
+
 // migrate applies the migrations the database lacks, in one transaction.
 func (p *DB) migrate(ctx context.Context) error {
-	tx, err := p.pool.Begin(ctx)
+	stmt := p.statements(ctx)
+	defer stmt.end()
+	tx, err := p.pool.Begin(stmt.next())
 	if err != nil {
 		return p.fail(err)
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(18626)`); err != nil {
+	defer func() { _ = tx.Rollback(stmt.next()) }() // after Commit it does nothing
+	if _, err := tx.Exec(stmt.within(migrateWait), `SELECT pg_advisory_xact_lock(18626)`); err != nil {
 		return p.fail(err)
 	}
-	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS illdesk_schema (version int NOT NULL)`); err != nil {
+	if _, err := tx.Exec(stmt.next(), `CREATE TABLE IF NOT EXISTS illdesk_schema (version int NOT NULL)`); err != nil {
 		return p.fail(err)
 	}
 	var version int
-	err = tx.QueryRow(ctx, `SELECT version FROM illdesk_schema`).Scan(&version)
+	err = tx.QueryRow(stmt.next(), `SELECT version FROM illdesk_schema`).Scan(&version)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		if _, err := tx.Exec(ctx, `INSERT INTO illdesk_schema VALUES (0)`); err != nil {
+		if _, err := tx.Exec(stmt.next(), `INSERT INTO illdesk_schema VALUES (0)`); err != nil {
 			return p.fail(err)
 		}
 	case err != nil:
@@ -177,19 +190,24 @@ func (p *DB) migrate(ctx context.Context) error {
 			"The department database %s was set up by a newer ILL Desk (schema %d; this version reads up to %d); upgrade ILL Desk on this workstation.", p.url, version, latest)}
 	}
 	for v := version + 1; v <= latest; v++ {
-		if _, err := tx.Exec(ctx, pgMigrations[v]); err != nil {
-			return fmt.Errorf("cannot upgrade the department database to schema %d: %w", v, err)
+		if _, err := tx.Exec(stmt.next(), pgMigrations[v]); err != nil {
+			return fmt.Errorf("cannot upgrade the department database to schema %d: %w", v, p.fail(err))
 		}
 	}
 	if version < 2 {
-		if err := numberExisting(&pgTx{stmt: p.statements(ctx), tx: tx, writable: true}); err != nil {
-			return fmt.Errorf("cannot upgrade the department database to schema 2: %w", err)
+		if err := numberExisting(&pgTx{stmt: stmt, tx: tx, writable: true}); err != nil {
+			return fmt.Errorf("cannot upgrade the department database to schema 2: %w", p.fail(err))
 		}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE illdesk_schema SET version = $1`, latest); err != nil {
+	if version < 3 {
+		if err := migrateList(stmt, tx); err != nil {
+			return fmt.Errorf("cannot upgrade the department database to schema 3: %w", p.fail(err))
+		}
+	}
+	if _, err := tx.Exec(stmt.next(), `UPDATE illdesk_schema SET version = $1`, latest); err != nil {
 		return p.fail(err)
 	}
-	return p.fail(tx.Commit(ctx))
+	return p.fail(tx.Commit(stmt.next()))
 }
 
 // numberExisting gives the requests made before numbers existed theirs,
@@ -610,8 +628,8 @@ func (t *pgTx) NextRequestNumber(series string) (uint64, error) {
 	return uint64(n), err
 }
 
-// PutRequest creates or replaces a request with its summary and index
-// columns, refusing one that would share an external identifier (per
+// PutRequest creates or replaces a request with its summary, index and
+// list columns, refusing one that would share an external identifier (per
 // partner), an active barcode or a number with another request.
 func (t *pgTx) PutRequest(r domain.Request) error {
 	if err := storage.CheckRequest(r); err != nil {
@@ -657,12 +675,15 @@ func (t *pgTx) PutRequest(r domain.Request) error {
 		return fmt.Errorf("storage: encode request %s: %w", r.ID, err)
 	}
 	t.touch(r.ID)
-	_, err = t.tx.Exec(t.stmt.next(), `INSERT INTO requests (id, data, summary, external_id, partner, barcode, number)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+	_, err = t.tx.Exec(t.stmt.next(), `INSERT INTO requests (id, data, summary, external_id, partner, barcode, number,
+			side, state, format, active, urgent_undated, urgent_at, sort_keys, search)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, summary = EXCLUDED.summary,
 			external_id = EXCLUDED.external_id, partner = EXCLUDED.partner, barcode = EXCLUDED.barcode,
-			number = EXCLUDED.number`,
-		r.ID, v, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, number)
+			number = EXCLUDED.number, side = EXCLUDED.side, state = EXCLUDED.state, format = EXCLUDED.format,
+			active = EXCLUDED.active, urgent_undated = EXCLUDED.urgent_undated, urgent_at = EXCLUDED.urgent_at,
+			sort_keys = EXCLUDED.sort_keys, search = EXCLUDED.search`,
+		append([]any{r.ID, v, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, number}, listColumns(s)...)...)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" { // another workstation got there first
 		if pe.ConstraintName == "requests_barcode" && barcode != nil {
@@ -776,8 +797,8 @@ func (t *pgTx) IndexEntries(fn func(domain.IndexEntry) error) error {
 	return nil
 }
 
-// Reindex computes every request's summary and index columns again from
-// its data.
+// Reindex computes every request's summary, index and list columns again
+// from its data.
 func (t *pgTx) Reindex() error {
 	var rs []domain.Request
 	if err := t.ForEachRequest(func(r domain.Request) error { rs = append(rs, r); return nil }); err != nil {
@@ -795,8 +816,10 @@ func (t *pgTx) Reindex() error {
 		if r.RequestNumber != "" {
 			number = &r.RequestNumber
 		}
-		if _, err := t.tx.Exec(t.stmt.next(), `UPDATE requests SET summary = $2, external_id = $3, partner = $4, barcode = $5, number = $6 WHERE id = $1`,
-			r.ID, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, number); err != nil {
+		if _, err := t.tx.Exec(t.stmt.next(), `UPDATE requests SET summary = $2, external_id = $3, partner = $4, barcode = $5, number = $6,
+			side = $7, state = $8, format = $9, active = $10, urgent_undated = $11, urgent_at = $12, sort_keys = $13, search = $14
+			WHERE id = $1`,
+			append([]any{r.ID, storage.EncodeSummary(s), r.ExternalID, r.Partner, barcode, number}, listColumns(s)...)...); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/illdesk/illdesk/domain"
 	"github.com/illdesk/illdesk/internal/pgtest"
+	"github.com/illdesk/illdesk/storage"
 	"github.com/illdesk/illdesk/storage/postgres"
 	"github.com/illdesk/illdesk/storage/vault"
 )
@@ -198,32 +200,24 @@ func TestPostgresRefusals(t *testing.T) {
 // up before requests had numbers: they get theirs, in creation order.
 func TestPostgresNumbersTheRequestsOfSchema1(t *testing.T) {
 	url := pgtest.ForTest(t)
-	pg, err := postgres.Open(context.Background(), url)
-	require.NoError(t, err)
+	require.NoError(t, postgres.SetUpSchema(context.Background(), url, 1))
 	created := []time.Time{time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}
 	var ids []string
-	require.NoError(t, pg.Update(func(tx domain.Tx) error {
-		for i, side := range []domain.Side{domain.Borrowing, domain.Borrowing, domain.Lending, domain.Borrowing} {
-			id := uuid.Must(uuid.NewV7()).String()
-			ids = append(ids, id)
-			r := domain.Request{ID: id, Side: side, Partner: "RAPID", State: domain.Created, Created: created[min(i, 1)]}
-			if err := tx.PutRequest(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-	require.NoError(t, pg.Close())
-
-	// make it a schema 1 database: no numbers
 	conn, err := pgx.Connect(context.Background(), url)
 	require.NoError(t, err)
-	_, err = conn.Exec(context.Background(), `DROP INDEX requests_number; ALTER TABLE requests DROP COLUMN number;
-		DROP TABLE request_number_series; UPDATE illdesk_schema SET version = 1`)
-	require.NoError(t, err)
+	for i, side := range []domain.Side{domain.Borrowing, domain.Borrowing, domain.Lending, domain.Borrowing} {
+		id := uuid.Must(uuid.NewV7()).String()
+		ids = append(ids, id)
+		r := domain.Request{ID: id, Side: side, Partner: "RAPID", State: domain.Created, Created: created[min(i, 1)]}
+		v, err := json.Marshal(r)
+		require.NoError(t, err)
+		_, err = conn.Exec(context.Background(), `INSERT INTO requests (id, data, summary, external_id, partner)
+			VALUES ($1, $2, $3, '', $4)`, id, v, storage.EncodeSummary(r.Summary()), r.Partner)
+		require.NoError(t, err)
+	}
 	require.NoError(t, conn.Close(context.Background()))
 
-	pg, err = postgres.Open(context.Background(), url)
+	pg, err := postgres.Open(context.Background(), url)
 	require.NoError(t, err)
 	defer pg.Close()
 	want := []string{"B-2025-00001", "B-2026-00001", "L-2026-00001", "B-2026-00002"}
