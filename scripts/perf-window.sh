@@ -11,6 +11,8 @@
 #   go build -tags no_emoji -o illdesk ./app && ../shared/tools/gui/session scripts/perf-window.sh [REQUESTS]
 #
 # REQUESTS defaults to 100000; they are seeded with `illdesk seed` first.
+# PERF_DB, when set, is a department database (postgres://...) already
+# seeded, which the window opens instead.
 # SCAN_GAP_MS (default 120) is the pause between two of the 200 scans.
 set -euo pipefail
 name=perf-window
@@ -20,7 +22,11 @@ n=${1:-100000}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 rss_mb() { awk -v k="$1:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$app_pid/status"; }
 
-"$bin" --db "$db" seed --requests "$n"
+if [[ -n ${PERF_DB:-} ]]; then
+	db=$PERF_DB
+else
+	"$bin" --db "$db" seed --requests "$n"
+fi
 
 # the 200 scans are barcodes of borrowed items the patron has returned: at
 # the RS desk, where the window starts, each scan closes its request

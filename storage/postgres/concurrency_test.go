@@ -51,7 +51,8 @@ func TestPostgresChangesToDifferentRequestsDoNotWait(t *testing.T) {
 			return err
 		}
 		select {
-		case <-other: // run again after a conflict: the other change is in already
+		case err := <-other: // run again after a conflict: the other change is in already
+			other <- err // for the assertion below
 			return nil
 		default:
 		}

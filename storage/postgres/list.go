@@ -54,8 +54,9 @@ ALTER TABLE requests ADD COLUMN side text COLLATE "C", ADD COLUMN state text COL
 
 // listIndexesSQL is migration 3's second part, once the list columns are
 // filled: the indexes of the list's common queries (a side's active
-// requests, a side's requests in a state, a side's requests, each most
-// urgent first) and the facet counts. request_counts holds counts to add
+// requests, a side's requests in a state, a side's requests, the active
+// requests of both sides that needs attention reads, each most urgent
+// first) and the facet counts. request_counts holds counts to add
 // up per side, state, partner and format: the triggers append one row per
 // group a statement changed, with the change in number, so that writers
 // only ever insert there (SERIALIZABLE writers then never meet over it),
@@ -65,6 +66,7 @@ ALTER TABLE requests ALTER COLUMN side SET NOT NULL, ALTER COLUMN state SET NOT 
 	ALTER COLUMN format SET NOT NULL, ALTER COLUMN active SET NOT NULL, ALTER COLUMN urgent_undated SET NOT NULL,
 	ALTER COLUMN urgent_at SET NOT NULL, ALTER COLUMN sort_keys SET NOT NULL, ALTER COLUMN search SET NOT NULL;
 CREATE INDEX requests_list_active ON requests (side, urgent_undated, urgent_at, id) WHERE active;
+CREATE INDEX requests_list_open ON requests (urgent_undated, urgent_at, id) WHERE active;
 CREATE INDEX requests_list_state ON requests (side, state, urgent_undated, urgent_at, id);
 CREATE INDEX requests_list_side ON requests (side, urgent_undated, urgent_at, id);
 CREATE TABLE request_counts (
@@ -120,6 +122,11 @@ func migrateList(stmt *deadlines, tx pgx.Tx) error {
 	// indexing takes time for each row
 	long := stmt.limit + time.Duration(filled)*perRow
 	if _, err := tx.Exec(stmt.within(long), listIndexesSQL); err != nil {
+		return err
+	}
+	// the planner's figures of the new columns, so that the list's first
+	// queries use their indexes before autovacuum comes by
+	if _, err := tx.Exec(stmt.within(long), `ANALYZE requests`); err != nil {
 		return err
 	}
 	var available bool
