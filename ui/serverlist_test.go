@@ -197,4 +197,9 @@ func TestAttentionOnTheServerIsTheListingsAttention(t *testing.T) {
 	require.NotEmpty(t, local.attention.attention)
 	assert.Equal(t, local.attention.attention, mw.attention.attention)
 	assert.Equal(t, local.attention.button.Text, mw.attention.button.Text)
+
+	opened := f.open() // on the server too: it checks as it opens, in the background
+	opened.Wait()
+	assert.Equal(t, len(local.attention.attention), len(opened.attention.attention), "checked at start")
+	assert.Equal(t, local.attention.button.Text, opened.attention.button.Text)
 }

@@ -338,7 +338,9 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.scan.loadStations()
 	m.Refresh()
-	if c, err := d.PrepareAttention(); err == nil {
+	if m.attention.server {
+		m.attention.refresh() // the department database's check takes a moment
+	} else if c, err := d.PrepareAttention(); err == nil {
 		m.attention.showCount(c.Among(m.list.listing), c.Held()) // at start, before the window shows
 	}
 	m.win.Canvas().Focus(m.scan.entry)
@@ -449,9 +451,7 @@ func (m *MainWindow) tick() {
 			m.drop.checkScanFolder()
 			if n%6 == 0 {
 				m.Do(func() { m.list.view.table.Refresh() })
-				if c, err := m.desk.PrepareAttention(); err == nil {
-					m.Do(func() { m.attention.showCount(c.Among(m.list.listing), c.Held()) })
-				}
+				m.Do(m.attention.refresh)
 				m.run(m.sender.queueOverdue)
 			}
 			if n%6 == 0 || m.sender.waiting() {
