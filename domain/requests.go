@@ -132,9 +132,15 @@ func (d *RequestService) CheckAttention() (AttentionCheck, []Attention, error) {
 	if err != nil {
 		return c, nil, err
 	}
-	var ss []Summary
-	seen := map[string]bool{}
-	if err := d.summariesWhere(Filter{}, func(s Summary) error { ss = append(ss, s); seen[s.ID] = true; return nil }); err != nil {
+	var out []Attention
+	seen := map[string]bool{} // of the requests with failing messages
+	if err := d.summariesWhere(Filter{}, func(s Summary) error {
+		if _, ok := c.failing[s.ID]; ok {
+			seen[s.ID] = true
+		}
+		out = c.check(out, s)
+		return nil
+	}); err != nil {
 		return c, nil, err
 	}
 	var failing []string
@@ -147,8 +153,7 @@ func (d *RequestService) CheckAttention() (AttentionCheck, []Attention, error) {
 	if err != nil {
 		return c, nil, err
 	}
-	var out []Attention
-	for _, s := range append(ss, found...) {
+	for _, s := range found {
 		out = c.check(out, s)
 	}
 	c.sort(out)

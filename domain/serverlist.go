@@ -1,7 +1,5 @@
 package domain
 
-import "math"
-
 // querier is the store's ListQuerier, when it has one: a department
 // database answers the list and the use cases' searches for requests in a
 // state from its indexes, so no use case reads every request there.
@@ -13,6 +11,10 @@ func (d *core) querier() (ListQuerier, bool) {
 	q, ok := s.(ListQuerier)
 	return q, ok
 }
+
+// wherePage is how many summaries summariesWhere asks a store that answers
+// the list for at a time.
+const wherePage = 1000
 
 // ServerList is the store's own answer to the list, when it has one (a
 // department database): a window then asks it for the rows it shows
@@ -28,16 +30,24 @@ func (d *core) summariesWhere(f Filter, fn func(Summary) error) error {
 		if f.All && f.State == "" {
 			f.All = false // there, every request would be a million
 		}
-		ss, err := q.ListRows(f, ListOrder{}, nil, 0, math.MaxInt32)
-		if err != nil {
-			return err
-		}
-		for _, s := range ss {
-			if err := fn(s); err != nil {
+		// a page at a time, so that a window reading every active
+		// request holds a few of them at once
+		var after *Summary
+		for {
+			ss, err := q.ListRows(f, ListOrder{}, after, 0, wherePage)
+			if err != nil {
 				return err
 			}
+			for _, s := range ss {
+				if err := fn(s); err != nil {
+					return err
+				}
+			}
+			if len(ss) < wherePage {
+				return nil
+			}
+			after = &ss[len(ss)-1]
 		}
-		return nil
 	}
 	return d.store.View(func(tx Tx) error {
 		return tx.ForEachSummary(func(s Summary) error {
