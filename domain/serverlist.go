@@ -13,8 +13,8 @@ func (d *core) querier() (ListQuerier, bool) {
 }
 
 // wherePage is how many summaries summariesWhere asks a store that answers
-// the list for at a time.
-const wherePage = 1000
+// the list for at a time (a variable for tests).
+var wherePage = 1000
 
 // ServerList is the store's own answer to the list, when it has one (a
 // department database): a window then asks it for the rows it shows
@@ -23,13 +23,9 @@ func (d *RequestService) ServerList() (ListQuerier, bool) { return d.querier() }
 
 // summariesWhere calls fn for the summary of every request the filter
 // shows (active ones of a state, say): on a store that answers the list,
-// from its indexes, and there a filter of all requests (All, no state)
-// reads the active ones only; otherwise from every request's summary.
+// from its indexes; otherwise from every request's summary.
 func (d *core) summariesWhere(f Filter, fn func(Summary) error) error {
 	if q, ok := d.querier(); ok {
-		if f.All && f.State == "" {
-			f.All = false // there, every request would be a million
-		}
 		// a page at a time, so that a window reading every active
 		// request holds a few of them at once
 		var after *Summary

@@ -247,7 +247,11 @@ func (d *SettingsService) Stations() ([]Station, error) {
 	if len(digitization) == 0 {
 		digitization = append(digitization, DefaultDigitizationDepartment)
 	}
-	err = d.summariesWhere(Filter{All: true}, func(r Summary) error {
+	used := Filter{All: true}
+	if _, ok := d.querier(); ok {
+		used = Filter{} // the active requests: all would be a million
+	}
+	err = d.summariesWhere(used, func(r Summary) error {
 		if r.Pickup != "" {
 			pickups = append(pickups, r.Pickup)
 		}
