@@ -48,6 +48,9 @@ type ListPane struct {
 	refreshPending bool
 	refreshIDs     map[string]bool
 	refreshAll     bool
+	// searchGen counts the searches typed, so that only the last one's
+	// answer is shown.
+	searchGen int
 	// after runs fn on Fyne's goroutine once d has passed (MainWindow.after).
 	after func(d time.Duration, fn func())
 
@@ -177,7 +180,7 @@ func (l *ListPane) refreshServer(found []domain.Summary, gone []string) {
 		l.applyFilter()
 		return
 	}
-	facets, n, err := l.serverFacets()
+	facets, n, err := l.serverFacets(l.filter)
 	if err != nil {
 		l.fail(err)
 		return
@@ -220,8 +223,11 @@ func (l *ListPane) applyFilter() { l.showFilter(false) }
 func (l *ListPane) chooseFilter() { l.showFilter(true) }
 
 // showFilter is applyFilter, or chooseFilter when listedOnly is set.
-func (l *ListPane) showFilter(listedOnly bool) {
-	rows := l.showRows(l.selected)
+func (l *ListPane) showFilter(listedOnly bool) { l.pickShown(l.showRows(l.selected), listedOnly) }
+
+// pickShown shows the details of the selected request, or of the first of
+// the rows just shown when it is not to stay (showFilter).
+func (l *ListPane) pickShown(rows listRows, listedOnly bool) {
 	// setRows found the selected request's row, if it is listed
 	keep := l.selected != "" && (!listedOnly || l.collecting() || l.view.selected >= 0)
 	if r, ok := l.find(l.selected); ok && keep {
@@ -331,10 +337,44 @@ func (l *ListPane) SetFormat(v string) { l.filter.Format = domain.FormatFilter(v
 
 // searchFor filters the list by text (title, external id, barcode,
 // requester), typed in the search field.
+//
+// On a department database the search is asked once typing pauses
+// (searchDelay), off Fyne's goroutine: a search of a million requests can
+// take a while, and the keys typed meanwhile must not wait for it. Its
+// answer is shown only if nothing was typed or chosen since.
 func (l *ListPane) searchFor(text string) {
 	l.filter.Text = text
-	l.chooseFilter()
+	if l.server == nil {
+		l.chooseFilter()
+		return
+	}
+	l.searchGen++
+	gen := l.searchGen
+	l.after(searchDelay, func() {
+		if gen != l.searchGen {
+			return
+		}
+		f, o, selected := l.filter, l.view.order(l.sortCol, l.sortDesc), l.selected
+		l.run(func() {
+			ans, err := l.askServer(f, o, []int{0}, selected)
+			l.do(func() {
+				if gen != l.searchGen || !sameFilter(f, l.filter) {
+					return // typed or chosen since
+				}
+				if err != nil {
+					l.fail(err)
+					return
+				}
+				l.showAnswer(ans, l.selected)
+				l.pickShown(ans.rows, true)
+			})
+		})
+	})
 }
+
+// searchDelay is how long after the last key in the search field a
+// department database is asked.
+const searchDelay = 250 * time.Millisecond
 
 // SelectRequest shows a request in the details pane and highlights it in the
 // list; a request outside the current facets is shown all the same.
@@ -478,19 +518,19 @@ func (l *ListPane) batchDone(changed []domain.Summary) {
 }
 
 // serverFacets asks the server for the facet counts of the filter, and how
-// many rows it shows.
-func (l *ListPane) serverFacets() (domain.Facets, int, error) {
+// many rows it shows (-1 when the database holds no request at all).
+func (l *ListPane) serverFacets(f domain.Filter) (domain.Facets, int, error) {
 	all, err := l.server.ListGroups("")
 	if err != nil {
 		return domain.Facets{}, 0, err
 	}
 	matched := all
-	if q := l.filter.SearchQuery(); q != "" {
+	if q := f.SearchQuery(); q != "" {
 		if matched, err = l.server.ListGroups(q); err != nil {
 			return domain.Facets{}, 0, err
 		}
 	}
-	facets, n := domain.CountGroups(l.filter, all, matched)
+	facets, n := domain.CountGroups(f, all, matched)
 	total := 0
 	for _, g := range all {
 		total += g.Count
@@ -501,18 +541,25 @@ func (l *ListPane) serverFacets() (domain.Facets, int, error) {
 	return facets, n, nil
 }
 
-// showServerRows is showRows on a department database: the counts and the
-// rows on screen are asked of the server; the request with the id is
-// looked for wherever it sits in the list, so that it can be highlighted.
-func (l *ListPane) showServerRows(highlight string) listRows {
-	facets, n, err := l.serverFacets()
+// serverAnswer is what the server said of a filter: its facet counts, how
+// many rows it shows (-1 for an empty database) and the rows, the pages
+// asked for read.
+type serverAnswer struct {
+	facets domain.Facets
+	n      int
+	rows   *pagedRows
+}
+
+// askServer asks the server for what the list shows of a filter in an
+// order: the counts, and the pages given and the one holding the request
+// with the id highlight, when the filter shows it. It touches no widget,
+// so it may run off Fyne's goroutine.
+func (l *ListPane) askServer(f domain.Filter, o domain.ListOrder, pages []int, highlight string) (serverAnswer, error) {
+	facets, n, err := l.serverFacets(f)
 	if err != nil {
-		l.fail(err)
-		return l.view.rows
+		return serverAnswer{}, err
 	}
-	l.view.setColumns(l.filter.Side)
-	l.showSort()
-	rows := newPagedRows(l.server, l.filter, l.view.order(l.sortCol, l.sortDesc), max(n, 0))
+	rows := newPagedRows(l.server, f, o, max(n, 0))
 	rows.fetch = func(query func() ([]domain.Summary, error), done func([]domain.Summary, error)) {
 		l.run(func() {
 			ss, err := query()
@@ -521,16 +568,10 @@ func (l *ListPane) showServerRows(highlight string) listRows {
 	}
 	rows.arrived = func() { l.view.table.Refresh() }
 	rows.fail = l.fail
-	// the pages on screen before, read again, so the list does not blink
-	pages := []int{0}
-	if old, ok := l.view.rows.(*pagedRows); ok && sameFilter(old.f, l.filter) && old.o == rows.o {
-		pages = append(pages, old.last, old.last+1)
-	}
 	for _, page := range pages {
 		if _, ok := rows.pages[page]; !ok && page*rowsPage < rows.n {
 			if err := rows.load(page); err != nil {
-				l.fail(err)
-				return l.view.rows
+				return serverAnswer{}, err
 			}
 		}
 	}
@@ -540,13 +581,39 @@ func (l *ListPane) showServerRows(highlight string) listRows {
 			err = rows.locate(found[0])
 		}
 		if err != nil {
-			l.fail(err)
+			return serverAnswer{}, err
 		}
 	}
-	l.view.setRows(rows, highlight)
-	l.showFacets(facets, l.filter)
-	l.showEmpty(n < 0)
-	return rows
+	return serverAnswer{facets: facets, n: n, rows: rows}, nil
+}
+
+// showAnswer shows what the server said: the rows, with the request with
+// the id highlighted, and the facet counts; not the details.
+func (l *ListPane) showAnswer(ans serverAnswer, highlight string) {
+	l.view.setRows(ans.rows, highlight)
+	l.showFacets(ans.facets, ans.rows.f)
+	l.showEmpty(ans.n < 0)
+}
+
+// showServerRows is showRows on a department database: the counts and the
+// rows on screen are asked of the server; the request with the id is
+// looked for wherever it sits in the list, so that it can be highlighted.
+func (l *ListPane) showServerRows(highlight string) listRows {
+	l.view.setColumns(l.filter.Side)
+	l.showSort()
+	o := l.view.order(l.sortCol, l.sortDesc)
+	// the pages on screen before, read again, so the list does not blink
+	pages := []int{0}
+	if old, ok := l.view.rows.(*pagedRows); ok && sameFilter(old.f, l.filter) && old.o == o {
+		pages = append(pages, old.last, old.last+1)
+	}
+	ans, err := l.askServer(l.filter, o, pages, highlight)
+	if err != nil {
+		l.fail(err)
+		return l.view.rows
+	}
+	l.showAnswer(ans, highlight)
+	return ans.rows
 }
 
 // sameFilter reports whether two filters show the same rows.

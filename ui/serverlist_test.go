@@ -203,3 +203,24 @@ func TestAttentionOnTheServerIsTheListingsAttention(t *testing.T) {
 	assert.Equal(t, len(local.attention.attention), len(opened.attention.attention), "checked at start")
 	assert.Equal(t, local.attention.button.Text, opened.attention.button.Text)
 }
+
+func TestTypingAsksTheServerOnceTypingPauses(t *testing.T) {
+	_, server, mw, local := serverAndLocal(t, 30)
+	var pending []func()
+	mw.list.after = func(d time.Duration, fn func()) {
+		assert.Equal(t, searchDelay, d)
+		pending = append(pending, fn)
+	}
+	counted := server.groups
+	for _, text := range []string{"s", "sc", "sci"} {
+		mw.list.searchFor(text)
+	}
+	assert.Equal(t, counted, server.groups, "nothing is asked while staff type")
+	require.Len(t, pending, 3)
+	for _, fn := range pending {
+		fn()
+	}
+	assert.Equal(t, counted+2, server.groups, "one search asked, once typing paused: every request's counts and the matches'")
+	local.list.searchFor("sci")
+	sameList(t, local, mw)
+}
