@@ -595,10 +595,6 @@ func (d *MaintenanceService) SetBackupKeep(n int, by ...Actor) error {
 
 // loader is the store's RequestLoader, when it has one.
 func (d *MaintenanceService) loader() (RequestLoader, bool) {
-	s := d.store
-	if q, ok := s.(queueingStore); ok {
-		s = q.Store
-	}
-	l, ok := s.(RequestLoader)
+	l, ok := d.adapter().(RequestLoader)
 	return l, ok
 }

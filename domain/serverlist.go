@@ -4,12 +4,17 @@ package domain
 // database answers the list and the use cases' searches for requests in a
 // state from its indexes, so no use case reads every request there.
 func (d *core) querier() (ListQuerier, bool) {
-	s := d.store
-	if q, ok := s.(queueingStore); ok {
-		s = q.Store
-	}
-	q, ok := s.(ListQuerier)
+	q, ok := d.adapter().(ListQuerier)
 	return q, ok
+}
+
+// adapter is the store as its adapter made it, without the desk's own
+// wrapping, for asking what more it offers.
+func (d *core) adapter() Store {
+	if q, ok := d.store.(queueingStore); ok {
+		return q.Store
+	}
+	return d.store
 }
 
 // wherePage is how many summaries summariesWhere asks a store that answers
