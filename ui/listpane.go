@@ -341,7 +341,10 @@ func (l *ListPane) SetFormat(v string) { l.filter.Format = domain.FormatFilter(v
 // On a department database the search is asked once typing pauses
 // (searchDelay), off Fyne's goroutine: a search of a million requests can
 // take a while, and the keys typed meanwhile must not wait for it. Its
-// answer is shown only if nothing was typed or chosen since.
+// first rows are shown as soon as they come, the counts when they follow
+// (counting a word found in a tenth of a million requests takes far
+// longer than finding the first hundred); each only if nothing was typed
+// or chosen since.
 func (l *ListPane) searchFor(text string) {
 	l.filter.Text = text
 	if l.server == nil {
@@ -354,19 +357,37 @@ func (l *ListPane) searchFor(text string) {
 		if gen != l.searchGen {
 			return
 		}
-		f, o, selected := l.filter, l.view.order(l.sortCol, l.sortDesc), l.selected
+		f, o := l.filter, l.view.order(l.sortCol, l.sortDesc)
+		current := func() bool { return gen == l.searchGen && sameFilter(f, l.filter) }
 		l.run(func() {
-			ans, err := l.askServer(f, o, []int{0}, selected)
+			rows, err := l.firstRows(f, o)
 			l.do(func() {
-				if gen != l.searchGen || !sameFilter(f, l.filter) {
+				if !current() {
 					return // typed or chosen since
 				}
 				if err != nil {
 					l.fail(err)
 					return
 				}
-				l.showAnswer(ans, l.selected)
-				l.pickShown(ans.rows, true)
+				l.view.setRows(rows, l.selected)
+				l.pickShown(rows, true)
+			})
+			if err != nil {
+				return
+			}
+			facets, n, err := l.serverFacets(f)
+			l.do(func() {
+				if !current() || l.view.rows != listRows(rows) {
+					return
+				}
+				if err != nil {
+					l.fail(err)
+					return
+				}
+				rows.n = max(n, 0)
+				l.view.table.Refresh()
+				l.showFacets(facets, f)
+				l.showEmpty(n < 0)
 			})
 		})
 	})
@@ -559,15 +580,7 @@ func (l *ListPane) askServer(f domain.Filter, o domain.ListOrder, pages []int, h
 	if err != nil {
 		return serverAnswer{}, err
 	}
-	rows := newPagedRows(l.server, f, o, max(n, 0))
-	rows.fetch = func(query func() ([]domain.Summary, error), done func([]domain.Summary, error)) {
-		l.run(func() {
-			ss, err := query()
-			l.do(func() { done(ss, err) })
-		})
-	}
-	rows.arrived = func() { l.view.table.Refresh() }
-	rows.fail = l.fail
+	rows := l.serverRows(f, o, max(n, 0))
 	for _, page := range pages {
 		if _, ok := rows.pages[page]; !ok && page*rowsPage < rows.n {
 			if err := rows.load(page); err != nil {
@@ -585,6 +598,33 @@ func (l *ListPane) askServer(f domain.Filter, o domain.ListOrder, pages []int, h
 		}
 	}
 	return serverAnswer{facets: facets, n: n, rows: rows}, nil
+}
+
+// serverRows are the rows of a filter on the server, n of them, read as
+// the list draws them.
+func (l *ListPane) serverRows(f domain.Filter, o domain.ListOrder, n int) *pagedRows {
+	rows := newPagedRows(l.server, f, o, n)
+	rows.fetch = func(query func() ([]domain.Summary, error), done func([]domain.Summary, error)) {
+		l.run(func() {
+			ss, err := query()
+			l.do(func() { done(ss, err) })
+		})
+	}
+	rows.arrived = func() { l.view.table.Refresh() }
+	rows.fail = l.fail
+	return rows
+}
+
+// firstRows reads the first page of a filter's rows, before their number
+// is known: the rows are as many as the page holds until the counts say
+// more. It touches no widget, so it may run off Fyne's goroutine.
+func (l *ListPane) firstRows(f domain.Filter, o domain.ListOrder) (*pagedRows, error) {
+	rows := l.serverRows(f, o, rowsPage)
+	if err := rows.load(0); err != nil {
+		return nil, err
+	}
+	rows.n = len(rows.pages[0])
+	return rows, nil
 }
 
 // showAnswer shows what the server said: the rows, with the request with

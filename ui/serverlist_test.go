@@ -17,6 +17,8 @@ import (
 type listServer struct {
 	*countingStore
 	groups, rows, positions int
+	// counting, when set, is called as a search's matches are counted.
+	counting func()
 }
 
 func (s *listServer) stored() *domain.Listing {
@@ -32,6 +34,9 @@ func (s *listServer) stored() *domain.Listing {
 
 func (s *listServer) ListGroups(q string) ([]domain.ListGroup, error) {
 	s.groups++
+	if q != "" && s.counting != nil {
+		s.counting()
+	}
 	return s.stored().ListGroups(q)
 }
 
@@ -223,4 +228,22 @@ func TestTypingAsksTheServerOnceTypingPauses(t *testing.T) {
 	assert.Equal(t, counted+2, server.groups, "one search asked, once typing paused: every request's counts and the matches'")
 	local.list.searchFor("sci")
 	sameList(t, local, mw)
+}
+
+func TestASearchShowsItsRowsBeforeItsCounts(t *testing.T) {
+	_, server, mw, local := serverAndLocal(t, 260)
+	local.list.searchFor("r-")
+	var during []string
+	var countsDuring []string
+	server.counting = func() {
+		during = rowIDs(mw)
+		countsDuring = mw.facets.status.radio.Options
+	}
+	before := mw.facets.status.radio.Options
+	mw.list.searchFor("r-")
+	want := rowIDs(local)
+	require.Greater(t, len(want), rowsPage, "more matches than a page")
+	assert.Equal(t, want[:rowsPage], during, "the first page is shown while the matches are counted")
+	assert.Equal(t, before, countsDuring, "the counts wait for their answer")
+	sameList(t, local, mw) // then every row and the counts
 }

@@ -18,8 +18,8 @@ const scaleDB = "ILLDESK_SCALE_DB"
 // BenchmarkWindowAsks times what a window on the department database asks
 // the server: on opening (the facet counts and the first page of a side's
 // new requests), on a facet chosen (a state), on a search typed (counts and
-// rows of the matches), and a page far down the list read from the one
-// before. It needs ILLDESK_SCALE_DB, and skips without it.
+// rows of the matches, and the rows alone, which a window shows before the
+// counts), and a page far down the list read from the one before. It needs ILLDESK_SCALE_DB, and skips without it.
 func BenchmarkWindowAsks(b *testing.B) {
 	url := os.Getenv(scaleDB)
 	if url == "" {
@@ -58,6 +58,14 @@ func BenchmarkWindowAsks(b *testing.B) {
 			}
 		})
 	}
+	b.Run("search-word-rows", func(b *testing.B) {
+		// what a window shows of a search before its counts come
+		f := domain.Filter{Side: domain.Lending, Text: "lancet"}
+		for b.Loop() {
+			_, err := db.ListRows(f, domain.ListOrder{}, nil, 0, 100)
+			require.NoError(b, err)
+		}
+	})
 	b.Run("deep-page", func(b *testing.B) {
 		f := domain.Filter{Side: domain.Lending, All: true}
 		page, err := db.ListRows(f, domain.ListOrder{}, nil, 400_000, 100)
