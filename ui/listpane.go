@@ -32,7 +32,7 @@ type ListPane struct {
 	listing *domain.Listing // every request's summary, most urgent first
 	// server answers the list instead of a listing, on a department
 	// database: the window then holds only the rows it shows.
-	server domain.ListQuerier
+	server *serverList
 	filter domain.Filter
 	// sortCol and sortDesc are the order staff chose by clicking a header:
 	// a column of sortSide's and its direction. The urgency column's
@@ -79,7 +79,7 @@ func newListPane(l link, d listDesk, view *RequestList) *ListPane {
 	view.open = p.SelectRequest
 	view.onSort = p.SortByColumn
 	if q, ok := d.ServerList(); ok {
-		p.server = q
+		p.server = &serverList{pane: p, q: q}
 	}
 	return p
 }
@@ -149,44 +149,28 @@ func (l *ListPane) RefreshSoon(ids ...string) {
 const maxRefreshIDs = 20
 
 // refreshRequests reads the requests with the ids again and puts them in
-// the list (or takes them out, when they are gone), then redraws.
+// the list (or takes them out, when they are gone), then redraws. On a
+// department database the facet counts are asked again, and the rows on
+// screen only when a changed request is among them or now passes the
+// filter.
 func (l *ListPane) refreshRequests(ids []string) {
 	found, gone, err := l.desk.Summaries(ids)
 	if err != nil {
 		l.fail(err)
 		return
 	}
-	if l.server != nil {
-		l.refreshServer(found, gone)
+	if l.server != nil && !l.server.touches(l.filter, found, gone) {
+		// on a department database only the counts change then
+		facets, n, err := l.server.facets(l.filter)
+		if err != nil {
+			l.fail(err)
+			return
+		}
+		l.showFacets(facets, l.filter)
+		l.showEmpty(n < 0)
 		return
 	}
 	l.putRows(found, gone)
-}
-
-// refreshServer brings the list up to date on a department database after
-// other workstations changed requests: the facet counts are asked again,
-// and the rows on screen only when a changed request is among them or
-// now passes the filter.
-func (l *ListPane) refreshServer(found []domain.Summary, gone []string) {
-	rows, ok := l.view.rows.(*pagedRows)
-	touched := !ok
-	for _, s := range found {
-		touched = touched || l.filter.Match(s) || rows.Index(s.ID) >= 0
-	}
-	for _, id := range gone {
-		touched = touched || rows.Index(id) >= 0
-	}
-	if touched {
-		l.applyFilter()
-		return
-	}
-	facets, n, err := l.serverFacets(l.filter)
-	if err != nil {
-		l.fail(err)
-		return
-	}
-	l.showFacets(facets, l.filter)
-	l.showEmpty(n == 0)
 }
 
 // putRows puts the summaries found in the list and takes those gone out of
@@ -213,20 +197,18 @@ const refreshDelay = 300 * time.Millisecond
 // facets no longer pass it: after a scan or an action moves a request on,
 // staff still see what they did. A new choice of facets or search text
 // goes through chooseFilter instead.
-func (l *ListPane) applyFilter() { l.showFilter(false) }
+func (l *ListPane) applyFilter() { l.pickShown(l.showRows(l.selected), false) }
 
 // chooseFilter shows the requests passing the facets and search staff have
 // just chosen. If the request in the details pane is not among them, the
 // most urgent one that is takes its place, so that staff who switch to
 // Borrowing see a borrowing request, not the lending one they left;
 // unless files dropped for it are waiting to be shipped.
-func (l *ListPane) chooseFilter() { l.showFilter(true) }
-
-// showFilter is applyFilter, or chooseFilter when listedOnly is set.
-func (l *ListPane) showFilter(listedOnly bool) { l.pickShown(l.showRows(l.selected), listedOnly) }
+func (l *ListPane) chooseFilter() { l.pickShown(l.showRows(l.selected), true) }
 
 // pickShown shows the details of the selected request, or of the first of
-// the rows just shown when it is not to stay (showFilter).
+// the rows just shown when it is not to stay: listedOnly is set when staff
+// have just chosen the filter (chooseFilter).
 func (l *ListPane) pickShown(rows listRows, listedOnly bool) {
 	// setRows found the selected request's row, if it is listed
 	keep := l.selected != "" && (!listedOnly || l.collecting() || l.view.selected >= 0)
@@ -248,23 +230,18 @@ func (l *ListPane) showRows(highlight string) listRows {
 	}
 	rows, facets := l.listing.Apply(l.filter)
 	l.view.setColumns(l.filter.Side)
-	rows = l.sortRows(rows)
+	// in the order staff chose, shown on the headers
+	l.showSort()
+	switch {
+	case l.view.cols[l.sortCol].urgency && l.sortDesc:
+		rows = rows.Reversed()
+	case !l.view.cols[l.sortCol].urgency:
+		rows = rows.SortBy(l.view.sortKey(l.sortCol), l.sortDesc)
+	}
 	l.view.setRows(rows, highlight)
 	l.showFacets(facets, l.filter)
 	l.showEmpty(l.listing.Len() == 0)
 	return rows
-}
-
-// sortRows puts the rows in the order staff chose, and shows it on the headers.
-func (l *ListPane) sortRows(rows domain.Rows) domain.Rows {
-	l.showSort()
-	if l.view.cols[l.sortCol].urgency {
-		if l.sortDesc {
-			return rows.Reversed()
-		}
-		return rows
-	}
-	return rows.SortBy(l.view.sortKey(l.sortCol), l.sortDesc)
 }
 
 // showSort shows the order staff chose on the headers, back to the list's
@@ -360,7 +337,7 @@ func (l *ListPane) searchFor(text string) {
 		f, o := l.filter, l.view.order(l.sortCol, l.sortDesc)
 		current := func() bool { return gen == l.searchGen && sameFilter(f, l.filter) }
 		l.run(func() {
-			rows, err := l.firstRows(f, o)
+			rows, err := l.server.firstRows(f, o)
 			l.do(func() {
 				if !current() {
 					return // typed or chosen since
@@ -375,7 +352,7 @@ func (l *ListPane) searchFor(text string) {
 			if err != nil {
 				return
 			}
-			facets, n, err := l.serverFacets(f)
+			facets, n, err := l.server.facets(f)
 			l.do(func() {
 				if !current() || l.view.rows != listRows(rows) {
 					return
@@ -538,103 +515,6 @@ func (l *ListPane) batchDone(changed []domain.Summary) {
 	l.updateRows(changed...)
 }
 
-// serverFacets asks the server for the facet counts of the filter, and how
-// many rows it shows (-1 when the database holds no request at all).
-func (l *ListPane) serverFacets(f domain.Filter) (domain.Facets, int, error) {
-	all, err := l.server.ListGroups("")
-	if err != nil {
-		return domain.Facets{}, 0, err
-	}
-	matched := all
-	if q := f.SearchQuery(); q != "" {
-		if matched, err = l.server.ListGroups(q); err != nil {
-			return domain.Facets{}, 0, err
-		}
-	}
-	facets, n := domain.CountGroups(f, all, matched)
-	total := 0
-	for _, g := range all {
-		total += g.Count
-	}
-	if total == 0 {
-		n = -1 // an empty database, not an empty filter
-	}
-	return facets, n, nil
-}
-
-// serverAnswer is what the server said of a filter: its facet counts, how
-// many rows it shows (-1 for an empty database) and the rows, the pages
-// asked for read.
-type serverAnswer struct {
-	facets domain.Facets
-	n      int
-	rows   *pagedRows
-}
-
-// askServer asks the server for what the list shows of a filter in an
-// order: the counts, and the pages given and the one holding the request
-// with the id highlight, when the filter shows it. It touches no widget,
-// so it may run off Fyne's goroutine.
-func (l *ListPane) askServer(f domain.Filter, o domain.ListOrder, pages []int, highlight string) (serverAnswer, error) {
-	facets, n, err := l.serverFacets(f)
-	if err != nil {
-		return serverAnswer{}, err
-	}
-	rows := l.serverRows(f, o, max(n, 0))
-	for _, page := range pages {
-		if _, ok := rows.pages[page]; !ok && page*rowsPage < rows.n {
-			if err := rows.load(page); err != nil {
-				return serverAnswer{}, err
-			}
-		}
-	}
-	if highlight != "" && rows.Index(highlight) < 0 {
-		found, _, err := l.desk.Summaries([]string{highlight})
-		if err == nil && len(found) == 1 {
-			err = rows.locate(found[0])
-		}
-		if err != nil {
-			return serverAnswer{}, err
-		}
-	}
-	return serverAnswer{facets: facets, n: n, rows: rows}, nil
-}
-
-// serverRows are the rows of a filter on the server, n of them, read as
-// the list draws them.
-func (l *ListPane) serverRows(f domain.Filter, o domain.ListOrder, n int) *pagedRows {
-	rows := newPagedRows(l.server, f, o, n)
-	rows.fetch = func(query func() ([]domain.Summary, error), done func([]domain.Summary, error)) {
-		l.run(func() {
-			ss, err := query()
-			l.do(func() { done(ss, err) })
-		})
-	}
-	rows.arrived = func() { l.view.table.Refresh() }
-	rows.fail = l.fail
-	return rows
-}
-
-// firstRows reads the first page of a filter's rows, before their number
-// is known: the rows are as many as the page holds until the counts say
-// more. It touches no widget, so it may run off Fyne's goroutine.
-func (l *ListPane) firstRows(f domain.Filter, o domain.ListOrder) (*pagedRows, error) {
-	rows := l.serverRows(f, o, rowsPage)
-	if err := rows.load(0); err != nil {
-		return nil, err
-	}
-	rows.n = len(rows.pages[0])
-	return rows, nil
-}
-
-// showAnswer shows what the server said: the rows, with the request with
-// the id highlighted, and the facet counts; not the details.
-func (l *ListPane) showAnswer(ans serverAnswer, highlight string) {
-	l.view.setRows(ans.rows, highlight)
-	l.showFacets(ans.facets, ans.rows.f)
-	l.showEmpty(ans.n < 0)
-}
-
 // showServerRows is showRows on a department database: the counts and the
 // rows on screen are asked of the server; the request with the id is
 // looked for wherever it sits in the list, so that it can be highlighted.
@@ -647,12 +527,12 @@ func (l *ListPane) showServerRows(highlight string) listRows {
 	if old, ok := l.view.rows.(*pagedRows); ok && sameFilter(old.f, l.filter) && old.o == o {
 		pages = append(pages, old.last, old.last+1)
 	}
-	ans, err := l.askServer(l.filter, o, pages, highlight)
+	ans, err := l.server.ask(l.filter, o, pages, highlight)
 	if err != nil {
 		l.fail(err)
 		return l.view.rows
 	}
-	l.showAnswer(ans, highlight)
+	l.server.show(ans, highlight)
 	return ans.rows
 }
 

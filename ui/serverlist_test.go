@@ -192,6 +192,13 @@ func TestAnotherWorkstationsChangeReadsTheRowsOnlyWhenTheyShowIt(t *testing.T) {
 	mw.list.RefreshSoon(silentSpring)
 	assert.Greater(t, server.groups, counted, "the counts are asked again")
 	assert.Equal(t, asked, server.rows, "no row on screen changed: none is read")
+
+	// a filter that shows nothing is not an empty database
+	mw.list.SetStatus(domain.Cancelled)
+	require.Zero(t, mw.list.view.rows.Len())
+	mw.list.RefreshSoon(f.borrowing("Cosmos").ID)
+	assert.False(t, mw.hint.Visible(), "the hint of an empty database stays hidden")
+	assert.True(t, mw.centre.Visible())
 }
 
 func TestAttentionOnTheServerIsTheListingsAttention(t *testing.T) {
