@@ -148,10 +148,16 @@ func CountGroups(f Filter, all, matched []ListGroup) (Facets, int) {
 	return c.facets(f), rows
 }
 
-// ListQuerier is what a store may offer so that a window need not hold
+// ListServer is what a store may offer so that a window need not hold
 // every request to list them: a department database of a million requests
 // answers the list's filters, order, search and facet counts from its
-// indexes, and the window asks only for the rows it shows.
+// indexes (Lists), and the window asks only for the rows it shows.
+type ListServer interface {
+	Lists() ListQuerier
+}
+
+// ListQuerier answers the request list: the Listing in memory, or a store
+// that is a ListServer.
 type ListQuerier interface {
 	// ListGroups counts the requests whose SearchText holds query (every
 	// request for ""), grouped by side, state, partner and format.

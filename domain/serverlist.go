@@ -1,11 +1,14 @@
 package domain
 
-// querier is the store's ListQuerier, when it has one: a department
-// database answers the list and the use cases' searches for requests in a
-// state from its indexes, so no use case reads every request there.
+// querier is the store's answer to the list, when it is a ListServer: a
+// department database answers the list and the use cases' searches for
+// requests in a state from its indexes, so no use case reads every request
+// there.
 func (d *core) querier() (ListQuerier, bool) {
-	q, ok := d.adapter().(ListQuerier)
-	return q, ok
+	if s, ok := d.adapter().(ListServer); ok {
+		return s.Lists(), true
+	}
+	return nil, false
 }
 
 // adapter is the store as its adapter made it, without the desk's own

@@ -23,6 +23,8 @@ func (s listingStore) stored() *Listing {
 	return NewListing(ss)
 }
 
+func (s listingStore) Lists() ListQuerier { return s }
+
 func (s listingStore) ListGroups(q string) ([]ListGroup, error) { return s.stored().ListGroups(q) }
 
 func (s listingStore) ListRows(f Filter, o ListOrder, after *Summary, skip, limit int) ([]Summary, error) {

@@ -32,6 +32,8 @@ func (s *listServer) stored() *domain.Listing {
 	return domain.NewListing(ss)
 }
 
+func (s *listServer) Lists() domain.ListQuerier { return s }
+
 func (s *listServer) ListGroups(q string) ([]domain.ListGroup, error) {
 	s.groups++
 	if q != "" && s.counting != nil {

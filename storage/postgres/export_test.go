@@ -13,7 +13,7 @@ func SetStatementTimeout(p *DB, d time.Duration) { p.stmtTimeout = d }
 
 // FoldCounts folds the facet counts' rows together, as a count does once
 // they are many.
-func FoldCounts(p *DB) error { return p.foldCounts() }
+func FoldCounts(p *DB) error { return lists{p}.foldCounts() }
 
 // SetUpSchema sets an empty database up as ILL Desk left it at the schema
 // version, for tests of its migration.

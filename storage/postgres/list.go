@@ -14,13 +14,22 @@ import (
 )
 
 // The department database answers the request list itself
-// (domain.ListQuerier), so that a window need not hold a million
+// (domain.ListServer), so that a window need not hold a million
 // summaries: each request row carries its list columns (listColumns), the
 // urgency order and its common filters have indexes, a search has a
 // trigram index, and facet counts come from request_counts, which
 // triggers keep.
 
-var _ domain.ListQuerier = (*DB)(nil)
+var (
+	_ domain.ListServer  = (*DB)(nil)
+	_ domain.ListQuerier = lists{}
+)
+
+// lists is the department database answering the list.
+type lists struct{ *DB }
+
+// Lists is the department database's own answer to the request list.
+func (p *DB) Lists() domain.ListQuerier { return lists{p} }
 
 // listColumnNames are the requests' list columns, in the order listColumns
 // gives their values.
@@ -206,7 +215,7 @@ var foldAt = 2000
 // request for ""), by side, state, partner and format. Every request's
 // are added up from request_counts, which is then folded when it has
 // grown; a search's are counted from the requests its trigram index finds.
-func (p *DB) ListGroups(query string) ([]domain.ListGroup, error) {
+func (p lists) ListGroups(query string) ([]domain.ListGroup, error) {
 	var out []domain.ListGroup
 	counted := 0
 	err := p.run(read, func(tx domain.Tx) error {
@@ -251,7 +260,7 @@ func (p *DB) ListGroups(query string) ([]domain.ListGroup, error) {
 // foldCounts replaces request_counts' rows by their sums, in one
 // statement under READ COMMITTED: folds running at once each delete (and
 // add up) rows no other deleted, and rows written meanwhile stay.
-func (p *DB) foldCounts() error {
+func (p lists) foldCounts() error {
 	stmt := p.statements(context.Background())
 	defer stmt.end()
 	tx, err := p.pool.BeginTx(stmt.next(), pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite})
@@ -275,7 +284,7 @@ func escapeLike(s string) string {
 // the order, after the row of after (when not nil), skipping skip of them:
 // with a side's active requests most urgent first, an index scan from
 // after's place that reads only the rows returned.
-func (p *DB) ListRows(f domain.Filter, o domain.ListOrder, after *domain.Summary, skip, limit int) ([]domain.Summary, error) {
+func (p lists) ListRows(f domain.Filter, o domain.ListOrder, after *domain.Summary, skip, limit int) ([]domain.Summary, error) {
 	ord, err := orderOf(o)
 	if err != nil {
 		return nil, err
@@ -323,7 +332,7 @@ func (p *DB) ListRows(f domain.Filter, o domain.ListOrder, after *domain.Summary
 
 // ListPosition is how many rows the filter shows before the row of s in
 // the order.
-func (p *DB) ListPosition(f domain.Filter, o domain.ListOrder, s domain.Summary) (int, error) {
+func (p lists) ListPosition(f domain.Filter, o domain.ListOrder, s domain.Summary) (int, error) {
 	ord, err := orderOf(o)
 	if err != nil {
 		return 0, err

@@ -129,11 +129,11 @@ func sameList(t *testing.T, pg *postgres.DB, orders []domain.ListOrder) {
 	l := domain.NewListing(all)
 	for _, f := range listFilters {
 		wantRows, wantFacets := l.Apply(f)
-		everyGroup, err := pg.ListGroups("")
+		everyGroup, err := pg.Lists().ListGroups("")
 		require.NoError(t, err)
 		matched := everyGroup
 		if q := f.SearchQuery(); q != "" {
-			matched, err = pg.ListGroups(q)
+			matched, err = pg.Lists().ListGroups(q)
 			require.NoError(t, err)
 		}
 		facets, n := domain.CountGroups(f, everyGroup, matched)
@@ -146,7 +146,7 @@ func sameList(t *testing.T, pg *postgres.DB, orders []domain.ListOrder) {
 			var got []domain.Summary
 			var after *domain.Summary
 			for {
-				page, err := pg.ListRows(f, o, after, 0, 7)
+				page, err := pg.Lists().ListRows(f, o, after, 0, 7)
 				require.NoError(t, err)
 				got = append(got, page...)
 				if len(page) < 7 {
@@ -162,7 +162,7 @@ func sameList(t *testing.T, pg *postgres.DB, orders []domain.ListOrder) {
 			from := &all[len(all)/3]
 			wantJump, err := l.ListRows(f, o, from, 5, 7)
 			require.NoError(t, err)
-			gotJump, err := pg.ListRows(f, o, from, 5, 7)
+			gotJump, err := pg.Lists().ListRows(f, o, from, 5, 7)
 			require.NoError(t, err)
 			require.Equal(t, ids(wantJump), ids(gotJump), "jump in %+v, order %+v", f, o)
 			// positions of rows shown and of rows not shown
@@ -173,7 +173,7 @@ func sameList(t *testing.T, pg *postgres.DB, orders []domain.ListOrder) {
 			for _, s := range places {
 				wantAt, err := l.ListPosition(f, o, s)
 				require.NoError(t, err)
-				gotAt, err := pg.ListPosition(f, o, s)
+				gotAt, err := pg.Lists().ListPosition(f, o, s)
 				require.NoError(t, err)
 				require.Equal(t, wantAt, gotAt, "position of %s in %+v, order %+v", s.ID, f, o)
 			}
@@ -287,9 +287,9 @@ func TestPostgresListRefusesAnUnknownOrder(t *testing.T) {
 	pg, err := postgres.Open(context.Background(), pgtest.ForTest(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = pg.Close() })
-	_, err = pg.ListRows(domain.Filter{}, domain.ListOrder{By: "colour"}, nil, 0, 10)
+	_, err = pg.Lists().ListRows(domain.Filter{}, domain.ListOrder{By: "colour"}, nil, 0, 10)
 	require.ErrorIs(t, err, domain.ErrInvalidInput)
-	_, err = pg.ListPosition(domain.Filter{}, domain.ListOrder{By: "colour"}, domain.Summary{})
+	_, err = pg.Lists().ListPosition(domain.Filter{}, domain.ListOrder{By: "colour"}, domain.Summary{})
 	require.ErrorIs(t, err, domain.ErrInvalidInput)
 }
 
@@ -381,18 +381,18 @@ func TestPostgresListWithoutTheServer(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = pg.Close() })
 	loadList(t, pg, listRequests(20, 5))
-	_, err = pg.ListGroups("")
+	_, err = pg.Lists().ListGroups("")
 	require.NoError(t, err)
 	proxy.shut()
 	for name, ask := range map[string]func() error{
-		"groups":        func() error { _, err := pg.ListGroups(""); return err },
-		"search groups": func() error { _, err := pg.ListGroups("nature"); return err },
+		"groups":        func() error { _, err := pg.Lists().ListGroups(""); return err },
+		"search groups": func() error { _, err := pg.Lists().ListGroups("nature"); return err },
 		"rows": func() error {
-			_, err := pg.ListRows(domain.Filter{Side: domain.Lending}, domain.ListOrder{}, nil, 0, 50)
+			_, err := pg.Lists().ListRows(domain.Filter{Side: domain.Lending}, domain.ListOrder{}, nil, 0, 50)
 			return err
 		},
 		"position": func() error {
-			_, err := pg.ListPosition(domain.Filter{}, domain.ListOrder{By: domain.SortTitle}, domain.Summary{ID: "x"})
+			_, err := pg.Lists().ListPosition(domain.Filter{}, domain.ListOrder{By: domain.SortTitle}, domain.Summary{ID: "x"})
 			return err
 		},
 	} {
@@ -413,7 +413,7 @@ func TestPostgresGroupsAsTheListingDoes(t *testing.T) {
 	for _, q := range []string{"", "nature", "ärzte", "%", "_", `\`, "0", "ext-12", "zzz"} {
 		want, err := l.ListGroups(q)
 		require.NoError(t, err)
-		got, err := pg.ListGroups(q)
+		got, err := pg.Lists().ListGroups(q)
 		require.NoError(t, err)
 		assert.ElementsMatch(t, want, got, "groups of %q", q)
 	}
@@ -441,13 +441,13 @@ func TestPostgresCountFoldsItsRows(t *testing.T) {
 	before := countRows()
 	want, err := domain.NewListing(summaries(t, pg)).ListGroups("")
 	require.NoError(t, err)
-	got, err := pg.ListGroups("")
+	got, err := pg.Lists().ListGroups("")
 	require.NoError(t, err)
 	assert.ElementsMatch(t, want, got)
 	after := countRows()
 	assert.Less(t, after, before, "folded")
 	assert.Equal(t, len(want), after, "one row a group")
-	got, err = pg.ListGroups("")
+	got, err = pg.Lists().ListGroups("")
 	require.NoError(t, err)
 	assert.ElementsMatch(t, want, got, "the same counts once folded")
 }

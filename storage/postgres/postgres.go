@@ -415,7 +415,7 @@ func (p *DB) Close() error {
 // again, everything ("*"), as announcements may have been missed.
 func (p *DB) Watch(ctx context.Context, changed func(ids []string)) {
 	for again := false; ctx.Err() == nil; again = true {
-		err := p.listen(ctx, changed, again)
+		err := listen(ctx, p.pool, p.stmtTimeout, changed, again)
 		if ctx.Err() != nil {
 			return
 		}
@@ -427,8 +427,11 @@ func (p *DB) Watch(ctx context.Context, changed func(ids []string)) {
 	}
 }
 
-func (p *DB) listen(ctx context.Context, changed func(ids []string), again bool) error {
-	conn, err := p.pool.Acquire(ctx)
+// listen LISTENs on a connection of the pool until it is lost, calling
+// changed for every announcement; again says it listens after a lost
+// connection. A lost connection is let go of within timeout.
+func listen(ctx context.Context, pool *pgxpool.Pool, timeout time.Duration, changed func(ids []string), again bool) error {
+	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
@@ -444,7 +447,7 @@ func (p *DB) listen(ctx context.Context, changed func(ids []string), again bool)
 		if err != nil {
 			// bounded, as the server may have stopped answering; when it
 			// fails, pgx closes the connection, listening no more
-			unlisten, cancel := context.WithTimeout(context.Background(), p.stmtTimeout)
+			unlisten, cancel := context.WithTimeout(context.Background(), timeout)
 			_, _ = conn.Exec(unlisten, "UNLISTEN *")
 			cancel()
 			return err

@@ -29,15 +29,15 @@ func BenchmarkWindowAsks(b *testing.B) {
 	require.NoError(b, err)
 	b.Cleanup(func() { db.Close() })
 	show := func(b *testing.B, f domain.Filter) {
-		all, err := db.ListGroups("")
+		all, err := db.Lists().ListGroups("")
 		require.NoError(b, err)
 		matched := all
 		if q := f.SearchQuery(); q != "" {
-			matched, err = db.ListGroups(q)
+			matched, err = db.Lists().ListGroups(q)
 			require.NoError(b, err)
 		}
 		domain.CountGroups(f, all, matched)
-		_, err = db.ListRows(f, domain.ListOrder{}, nil, 0, 100)
+		_, err = db.Lists().ListRows(f, domain.ListOrder{}, nil, 0, 100)
 		require.NoError(b, err)
 	}
 	cases := []struct {
@@ -62,17 +62,17 @@ func BenchmarkWindowAsks(b *testing.B) {
 		// what a window shows of a search before its counts come
 		f := domain.Filter{Side: domain.Lending, Text: "lancet"}
 		for b.Loop() {
-			_, err := db.ListRows(f, domain.ListOrder{}, nil, 0, 100)
+			_, err := db.Lists().ListRows(f, domain.ListOrder{}, nil, 0, 100)
 			require.NoError(b, err)
 		}
 	})
 	b.Run("deep-page", func(b *testing.B) {
 		f := domain.Filter{Side: domain.Lending, All: true}
-		page, err := db.ListRows(f, domain.ListOrder{}, nil, 400_000, 100)
+		page, err := db.Lists().ListRows(f, domain.ListOrder{}, nil, 400_000, 100)
 		require.NoError(b, err)
 		require.NotEmpty(b, page)
 		for b.Loop() {
-			_, err := db.ListRows(f, domain.ListOrder{}, &page[len(page)-1], 0, 100)
+			_, err := db.Lists().ListRows(f, domain.ListOrder{}, &page[len(page)-1], 0, 100)
 			require.NoError(b, err)
 		}
 	})
