@@ -100,33 +100,17 @@ func (d *RequestService) Summaries(ids []string) (found []Summary, gone []string
 // NeedsAttention lists, most urgent first, the active requests that have
 // waited longer than the attention limit in their state (in business
 // hours), the loans overdue from patrons, and the requests whose message or
-// file to the partner is failing; then the partners not authenticated. It
-// reads every request's summary; a
+// file to the partner is failing; then the partners not authenticated. A
 // window that keeps a listing asks PrepareAttention and Among instead.
 func (d *RequestService) NeedsAttention() ([]Attention, error) {
-	if _, ok := d.querier(); ok {
-		_, out, err := d.CheckAttention()
-		return out, err
-	}
-	c, err := d.PrepareAttention()
-	if err != nil {
-		return nil, err
-	}
-	var out []Attention
-	err = d.store.View(func(tx Tx) error {
-		return tx.ForEachSummary(func(r Summary) error {
-			out = c.check(out, r)
-			return nil
-		})
-	})
-	c.sort(out)
-	return append(out, c.partners...), err
+	_, out, err := d.CheckAttention()
+	return out, err
 }
 
 // CheckAttention is PrepareAttention and the check together, reading only
-// the requests that may need attention (the active ones and those whose
-// messages fail) from a store that answers the list itself, for a window
-// that holds no listing there.
+// the requests that may need attention: the active ones and those whose
+// messages fail (from the store's own list, when it answers one, for a
+// window that holds no listing there).
 func (d *RequestService) CheckAttention() (AttentionCheck, []Attention, error) {
 	c, err := d.PrepareAttention()
 	if err != nil {
@@ -149,6 +133,7 @@ func (d *RequestService) CheckAttention() (AttentionCheck, []Attention, error) {
 			failing = append(failing, id)
 		}
 	}
+	slices.Sort(failing) // in the order they were made, not the map's
 	found, _, err := d.Summaries(failing)
 	if err != nil {
 		return c, nil, err
