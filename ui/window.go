@@ -338,10 +338,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 
 	m.scan.loadStations()
 	m.Refresh()
-	if m.attention.server {
-		m.attention.refresh() // the department database's check takes a moment
-	} else if c, err := d.PrepareAttention(); err == nil {
-		m.attention.showCount(c.Among(m.list.listing), c.Held()) // at start, before the window shows
+	if !m.attention.server { // on a department database it is checked in the background, below
+		if c, err := d.PrepareAttention(); err == nil {
+			m.attention.showCount(c.Among(m.list.listing), c.Held()) // at start, before the window shows
+		}
 	}
 	m.win.Canvas().Focus(m.scan.entry)
 	if m.signin.needsSignIn() {
@@ -355,6 +355,10 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 			m.showDetails(r)
 		}
 	})
+	// background work starts once the window is built
+	if m.attention.server {
+		m.attention.refresh() // the department database's check takes a moment
+	}
 	go m.tick()
 	return m
 }

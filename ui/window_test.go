@@ -119,9 +119,14 @@ func (f *fixture) deskOver(store domain.Store, files domain.Vault, cal domain.Ca
 // open builds the window over what the desk holds now.
 func (f *fixture) open() *MainWindow {
 	f.mw = NewMainWindow(f.app, f.desk, Options{Station: domain.RSDesk, StationGiven: true, Operator: "tester"})
-	f.mw.spawn = func(fn func()) { fn() }
-	f.mw.after = func(_ time.Duration, fn func()) { fn() } // what waits for a moment happens at once
 	mw := f.mw
+	// what the window started as it opened (on a department database, the
+	// attention check) ends before the test goes on: Fyne's test driver
+	// runs fyne.Do on the goroutine that calls it, so it would otherwise
+	// draw beside the test, and ask the store while the test counts
+	mw.Wait()
+	mw.spawn = func(fn func()) { fn() }
+	mw.after = func(_ time.Duration, fn func()) { fn() } // what waits for a moment happens at once
 	f.t.Cleanup(func() { mw.Window().Close() })
 	return f.mw
 }
