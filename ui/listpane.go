@@ -48,8 +48,8 @@ type ListPane struct {
 	refreshPending bool
 	refreshIDs     map[string]bool
 	refreshAll     bool
-	// searchGen counts the searches typed, so that only the last one's
-	// answer is shown.
+	// searchGen counts the searches typed, so that only the last one is
+	// asked once typing pauses.
 	searchGen int
 	// after runs fn on Fyne's goroutine once d has passed (MainWindow.after).
 	after func(d time.Duration, fn func())
@@ -160,14 +160,7 @@ func (l *ListPane) refreshRequests(ids []string) {
 		return
 	}
 	if l.server != nil && !l.server.touches(l.filter, found, gone) {
-		// on a department database only the counts change then
-		facets, n, err := l.server.facets(l.filter)
-		if err != nil {
-			l.fail(err)
-			return
-		}
-		l.showFacets(facets, l.filter)
-		l.showEmpty(n < 0)
+		l.server.countSoon(l.filter) // on a department database only the counts change then
 		return
 	}
 	l.putRows(found, gone)
@@ -197,14 +190,18 @@ const refreshDelay = 300 * time.Millisecond
 // facets no longer pass it: after a scan or an action moves a request on,
 // staff still see what they did. A new choice of facets or search text
 // goes through chooseFilter instead.
-func (l *ListPane) applyFilter() { l.pickShown(l.showRows(l.selected), false) }
+func (l *ListPane) applyFilter() {
+	l.showRows(l.selected, func(rows listRows) { l.pickShown(rows, false) })
+}
 
 // chooseFilter shows the requests passing the facets and search staff have
 // just chosen. If the request in the details pane is not among them, the
 // most urgent one that is takes its place, so that staff who switch to
 // Borrowing see a borrowing request, not the lending one they left;
 // unless files dropped for it are waiting to be shipped.
-func (l *ListPane) chooseFilter() { l.pickShown(l.showRows(l.selected), true) }
+func (l *ListPane) chooseFilter() {
+	l.showRows(l.selected, func(rows listRows) { l.pickShown(rows, true) })
+}
 
 // pickShown shows the details of the selected request, or of the first of
 // the rows just shown when it is not to stay: listedOnly is set when staff
@@ -224,9 +221,12 @@ func (l *ListPane) pickShown(rows listRows, listedOnly bool) {
 
 // showRows shows the requests passing the facets and search, with the
 // request with the id highlighted, and the facet counts; not the details.
-func (l *ListPane) showRows(highlight string) listRows {
+// then, when given, is called with the rows once they are shown: at once
+// from a listing, when the answer comes on a department database.
+func (l *ListPane) showRows(highlight string, then func(listRows)) {
 	if l.server != nil {
-		return l.showServerRows(highlight)
+		l.showServerRows(highlight, then)
+		return
 	}
 	rows, facets := l.listing.Apply(l.filter)
 	l.view.setColumns(l.filter.Side)
@@ -241,7 +241,9 @@ func (l *ListPane) showRows(highlight string) listRows {
 	l.view.setRows(rows, highlight)
 	l.showFacets(facets, l.filter)
 	l.showEmpty(l.listing.Len() == 0)
-	return rows
+	if then != nil {
+		then(rows)
+	}
 }
 
 // showSort shows the order staff chose on the headers, back to the list's
@@ -267,7 +269,7 @@ func (l *ListPane) SortByColumn(col int) {
 	} else {
 		l.sortCol, l.sortDesc = col, false
 	}
-	l.showRows(l.selected)
+	l.showRows(l.selected, nil)
 }
 
 // find loads the request with the id, fresh from the database.
@@ -335,13 +337,16 @@ func (l *ListPane) searchFor(text string) {
 			return
 		}
 		f, o := l.filter, l.view.order(l.sortCol, l.sortDesc)
-		current := func() bool { return gen == l.searchGen && sameFilter(f, l.filter) }
+		l.server.asked++
+		asked := l.server.asked
+		current := func() bool { return asked == l.server.asked && sameFilter(f, l.filter) }
 		l.run(func() {
 			rows, err := l.server.firstRows(f, o)
 			l.do(func() {
 				if !current() {
 					return // typed or chosen since
 				}
+				l.server.shown = asked
 				if err != nil {
 					l.fail(err)
 					return
@@ -386,10 +391,8 @@ func (l *ListPane) SelectRequest(id string) {
 		l.selected = id
 		l.opened(r)
 	}
-	if rows, ok := l.view.rows.(*pagedRows); ok {
-		if err := rows.locate(r.Summary()); err != nil {
-			l.fail(err)
-		}
+	if l.server != nil {
+		l.server.locateSoon(r.Summary())
 	}
 	l.view.setSelected(id)
 	l.showDetails(r)
@@ -417,7 +420,7 @@ func (l *ListPane) showChanged(r domain.Summary) {
 		l.reveal(r, true)
 		return
 	}
-	l.showRows(r.ID) // SelectRequest draws its details
+	l.showRows(r.ID, nil) // SelectRequest draws its details
 	l.SelectRequest(r.ID)
 }
 
@@ -432,7 +435,7 @@ func (l *ListPane) reveal(r domain.Summary, redraw bool) {
 		redraw = true
 	}
 	if redraw {
-		l.showRows(r.ID) // SelectRequest draws its details
+		l.showRows(r.ID, nil) // SelectRequest draws its details
 	}
 	l.SelectRequest(r.ID)
 }
@@ -441,10 +444,16 @@ func (l *ListPane) reveal(r domain.Summary, redraw bool) {
 // request now at the row it had, the next most urgent one.
 func (l *ListPane) showShipped(shipped domain.Request, index int) {
 	l.selected = ""
-	l.putRows([]domain.Summary{shipped.Summary()}, nil)
-	if n := l.view.rows.Len(); n > 0 {
-		l.SelectRequest(l.view.rows.ID(min(max(index, 0), n-1)))
+	if l.server == nil {
+		l.listing.Put(shipped.Summary())
 	}
+	l.showRows("", func(rows listRows) {
+		if n := rows.Len(); n > 0 && l.selected == "" {
+			l.SelectRequest(rows.ID(min(max(index, 0), n-1)))
+		} else if n == 0 && l.selected == "" {
+			l.clearDetails()
+		}
+	})
 }
 
 // showReceived reads again the requests partner messages have changed and
@@ -518,7 +527,7 @@ func (l *ListPane) batchDone(changed []domain.Summary) {
 // showServerRows is showRows on a department database: the counts and the
 // rows on screen are asked of the server; the request with the id is
 // looked for wherever it sits in the list, so that it can be highlighted.
-func (l *ListPane) showServerRows(highlight string) listRows {
+func (l *ListPane) showServerRows(highlight string, then func(listRows)) {
 	l.view.setColumns(l.filter.Side)
 	l.showSort()
 	o := l.view.order(l.sortCol, l.sortDesc)
@@ -527,13 +536,7 @@ func (l *ListPane) showServerRows(highlight string) listRows {
 	if old, ok := l.view.rows.(*pagedRows); ok && sameFilter(old.f, l.filter) && old.o == o {
 		pages = append(pages, old.last, old.last+1)
 	}
-	ans, err := l.server.ask(l.filter, o, pages, highlight)
-	if err != nil {
-		l.fail(err)
-		return l.view.rows
-	}
-	l.server.show(ans, highlight)
-	return ans.rows
+	l.server.showSoon(l.filter, o, pages, highlight, then)
 }
 
 // sameFilter reports whether two filters show the same rows.

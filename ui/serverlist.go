@@ -9,6 +9,11 @@ import "github.com/illdesk/illdesk/domain"
 type serverList struct {
 	pane *ListPane
 	q    domain.ListQuerier
+	// asked counts the questions whose answer replaces the rows (showSoon,
+	// a search), and shown is the one whose answer is on screen: an
+	// answer is shown only if nothing was asked since, and while one is
+	// awaited the request selected meanwhile is looked for in its rows.
+	asked, shown int
 }
 
 // touches reports whether requests changed elsewhere (found, or gone) may
@@ -104,7 +109,12 @@ func (s *serverList) rows(f domain.Filter, o domain.ListOrder, n int) *pagedRows
 			s.pane.do(func() { done(ss, err) })
 		})
 	}
-	rows.arrived = func() { s.pane.view.table.Refresh() }
+	rows.arrived = func() {
+		s.pane.view.table.Refresh()
+		if rows.want != "" && rows.want == s.pane.selected && s.pane.view.rows == listRows(rows) {
+			s.pane.view.setSelected(rows.want)
+		}
+	}
 	rows.fail = s.pane.fail
 	return rows
 }
@@ -127,4 +137,85 @@ func (s *serverList) show(ans serverAnswer, highlight string) {
 	s.pane.view.setRows(ans.rows, highlight)
 	s.pane.showFacets(ans.facets, ans.rows.f)
 	s.pane.showEmpty(ans.n < 0)
+}
+
+// showSoon asks the server for what the list shows of a filter in an
+// order (ask) in the background, and shows the answer, the request
+// selected by then highlighted, unless something was asked since; then,
+// when given, is called with the rows shown. The window does not wait for
+// the server: a scan's details show at once, and a list sorted by a
+// column without an index, or a broad filter, catches up a moment later.
+func (s *serverList) showSoon(f domain.Filter, o domain.ListOrder, pages []int, highlight string, then func(listRows)) {
+	s.asked++
+	gen := s.asked
+	s.pane.run(func() {
+		ans, err := s.ask(f, o, pages, highlight)
+		s.pane.do(func() {
+			if gen != s.asked {
+				return // asked again since
+			}
+			s.shown = gen
+			if err != nil {
+				s.pane.fail(err)
+				return
+			}
+			s.show(ans, s.pane.selected)
+			if then != nil {
+				then(ans.rows)
+			}
+		})
+	})
+}
+
+// locateSoon finds the row of a request just selected wherever it sits in
+// the list, in the background, reads its page and highlights it, so that a
+// request chosen by a scan or an action shows in the list too. While an
+// answer is awaited it is left to that answer, which is asked with the
+// selected request.
+func (s *serverList) locateSoon(x domain.Summary) {
+	rows, ok := s.pane.view.rows.(*pagedRows)
+	if !ok || s.shown != s.asked || rows.Index(x.ID) >= 0 || !rows.f.Match(x) {
+		return
+	}
+	gen := s.asked
+	q, f, o := rows.q, rows.f, rows.o
+	s.pane.run(func() {
+		at, err := q.ListPosition(f, o, x)
+		s.pane.do(func() {
+			if gen != s.asked || s.pane.view.rows != listRows(rows) || s.pane.selected != x.ID {
+				return // the list or the selection has changed since
+			}
+			if err != nil {
+				s.pane.fail(err)
+				return
+			}
+			if at < rows.n {
+				rows.want = x.ID
+				rows.ask(at / rowsPage)
+			}
+		})
+	})
+}
+
+// countSoon asks the server for the facet counts of the filter again in
+// the background and shows them, unless the rows were asked for since
+// (their answer has the counts) or another filter was chosen: changes
+// announced by other workstations come every moment at a busy department,
+// and counting a broad search takes a while.
+func (s *serverList) countSoon(f domain.Filter) {
+	gen := s.asked
+	s.pane.run(func() {
+		facets, n, err := s.facets(f)
+		s.pane.do(func() {
+			if gen != s.asked || !sameFilter(f, s.pane.filter) {
+				return
+			}
+			if err != nil {
+				s.pane.fail(err)
+				return
+			}
+			s.pane.showFacets(facets, f)
+			s.pane.showEmpty(n < 0)
+		})
+	})
 }

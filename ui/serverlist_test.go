@@ -256,3 +256,63 @@ func TestASearchShowsItsRowsBeforeItsCounts(t *testing.T) {
 	assert.Equal(t, before, countsDuring, "the counts wait for their answer")
 	sameList(t, local, mw) // then every row and the counts
 }
+
+// deferJobs has a window's background work wait until the test runs it,
+// and returns what runs the work started so far, in the order given.
+func deferJobs(mw *MainWindow) (run func(order ...int)) {
+	var jobs []func()
+	mw.spawn = func(fn func()) { jobs = append(jobs, fn) }
+	return func(order ...int) {
+		waiting := jobs
+		jobs = nil
+		if len(order) == 0 {
+			order = make([]int, len(waiting))
+			for i := range order {
+				order[i] = i
+			}
+		}
+		for _, i := range order {
+			waiting[i]()
+		}
+	}
+}
+
+func TestTheWindowDoesNotWaitForTheServer(t *testing.T) {
+	_, server, mw, local := serverAndLocal(t, 260)
+	run := deferJobs(mw)
+
+	// a click on a header: the list is sorted when the answer comes
+	before := mw.list.view.rows
+	asked := server.rows
+	mw.list.SortByColumn(3)
+	local.list.SortByColumn(3)
+	assert.Equal(t, asked, server.rows, "nothing is asked on the window's thread")
+	assert.Same(t, before, mw.list.view.rows, "the rows of before stay until the answer comes")
+	run()
+	sameList(t, local, mw)
+
+	// only the last question's answer is shown, whichever comes first
+	mw.list.SetPartner("nypl")
+	mw.list.SetPartner("rapid")
+	local.list.SetPartner("rapid")
+	run(1, 0)
+	sameList(t, local, mw)
+
+	// a request chosen far down the list shows at once; its row is
+	// highlighted when its page has come
+	mw.list.SetPartner("")
+	local.list.SetPartner("")
+	run()
+	far, err := mw.desk.Find("R-231")
+	require.NoError(t, err)
+	mw.list.SelectRequest(far.ID)
+	local.list.SelectRequest(far.ID)
+	shown, ok := mw.list.Selected()
+	require.True(t, ok)
+	assert.Equal(t, far.ID, shown.ID, "its details show at once")
+	assert.Equal(t, -1, mw.list.view.selected, "its row is not read yet")
+	run() // where it sits
+	run() // its page
+	require.Greater(t, local.list.view.selected, rowsPage)
+	assert.Equal(t, local.list.view.selected, mw.list.view.selected, "its row is highlighted")
+}

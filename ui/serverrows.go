@@ -42,6 +42,9 @@ type pagedRows struct {
 	asked map[int]bool
 	// last is the page last drawn from: eviction keeps those nearest it.
 	last int
+	// want is the request selected whose page was asked for, to be
+	// highlighted when it arrives (serverList.locateSoon).
+	want string
 	// fetch runs a page's query off Fyne's goroutine and hands the result
 	// back on it (ListPane.run and do); arrived redraws the list.
 	fetch   func(query func() ([]domain.Summary, error), done func([]domain.Summary, error))

@@ -152,8 +152,11 @@ type MainWindow struct {
 
 // NewMainWindow builds the main window and loads the requests. Show it with Window().
 func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
+	// while the window is built, what it reads in the background elsewhere
+	// (a department database's list) is read in place: nothing is on
+	// screen yet to keep answering
 	m := &MainWindow{app: a, win: a.NewWindow(WindowTitle), desk: d, quit: make(chan struct{}),
-		spawn: func(fn func()) { go fn() }}
+		spawn: func(fn func()) { fn() }}
 	m.after = func(d time.Duration, fn func()) { time.AfterFunc(d, func() { m.Do(fn) }) }
 	m.log = opts.Log
 	if m.log == nil {
@@ -347,15 +350,16 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	if m.signin.needsSignIn() {
 		m.signin.ShowSignIn()
 	}
-	if opts.DailyBackup != nil {
-		m.run(func() { m.backup.dailyBackup(opts.DailyBackup) })
-	}
 	m.sender = newQueueSender(l, d.Dispatcher(), d.Now, m.closed, func() {
 		if r, ok := m.list.Selected(); ok {
 			m.showDetails(r)
 		}
 	})
 	// background work starts once the window is built
+	m.spawn = func(fn func()) { go fn() }
+	if opts.DailyBackup != nil {
+		m.run(func() { m.backup.dailyBackup(opts.DailyBackup) })
+	}
 	if m.attention.server {
 		m.attention.refresh() // the department database's check takes a moment
 	}
