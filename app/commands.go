@@ -246,22 +246,33 @@ type requestView struct {
 	OpenURL string `json:"openurl,omitempty"`
 }
 
-func (s *requestCommands) view(r domain.Request) requestView {
-	v := requestView{Request: r, StatusLabel: r.StatusLabel(), ShippedFile: r.ShippedFile,
-		History: nonNil(r.History), EResources: nonNil(r.EResources), Holdings: nonNil(r.CatalogueHoldings),
-		CurrentLender: r.CurrentLender()}
-	if e, ok := s.desk.ResolverLink(r); ok {
-		v.OpenURL = e.URL
+// views are the requests as the JSON output shows them. The link
+// resolver's address is read once for them all: a list may hold tens of
+// thousands, and on a department database each read is a round trip.
+func (s *requestCommands) views(rs ...domain.Request) []requestView {
+	set, err := s.desk.CatalogueSettings()
+	if err != nil {
+		set = domain.CatalogueSettings{} // no resolver link then, as ResolverLink
 	}
-	if !r.Deadline.IsZero() {
-		d := r.Deadline
-		v.Deadline = &d
-		if left, ok := s.desk.TimeLeft(r.Deadline); ok && r.ClockRuns() {
-			h := math.Round(left.Hours()*10) / 10
-			v.TimeLeftHours = &h
+	out := make([]requestView, 0, len(rs))
+	for _, r := range rs {
+		v := requestView{Request: r, StatusLabel: r.StatusLabel(), ShippedFile: r.ShippedFile,
+			History: nonNil(r.History), EResources: nonNil(r.EResources), Holdings: nonNil(r.CatalogueHoldings),
+			CurrentLender: r.CurrentLender()}
+		if set.OpenURLBase != "" {
+			v.OpenURL = domain.OpenURL(set.OpenURLBase, r.Citation)
 		}
+		if !r.Deadline.IsZero() {
+			d := r.Deadline
+			v.Deadline = &d
+			if left, ok := s.desk.TimeLeft(r.Deadline); ok && r.ClockRuns() {
+				h := math.Round(left.Hours()*10) / 10
+				v.TimeLeftHours = &h
+			}
+		}
+		out = append(out, v)
 	}
-	return v
+	return out
 }
 
 func nonNil[T any](xs []T) []T {
@@ -301,11 +312,7 @@ func (s *requestCommands) cmdList(args []string) error {
 		return err
 	}
 	if *asJSON {
-		views := make([]requestView, 0, len(rs))
-		for _, r := range rs {
-			views = append(views, s.view(r))
-		}
-		return s.printJSON(views)
+		return s.printJSON(s.views(rs...))
 	}
 	if len(rs) == 0 {
 		s.printf("No requests match.\n")
@@ -360,7 +367,7 @@ func (s *requestCommands) cmdShow(args []string) error {
 		return err
 	}
 	if *asJSON {
-		return s.printJSON(s.view(r))
+		return s.printJSON(s.views(r)[0])
 	}
 	tw := tabwriter.NewWriter(s.stdout, 0, 4, 2, ' ', 0)
 	row := func(k, v string) {

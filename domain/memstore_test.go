@@ -163,6 +163,19 @@ func (tx *memTx) Request(id string) (Request, error) {
 	return deepCopy(r), nil
 }
 
+func (tx *memTx) RequestsByIDs(ids []string) ([]Request, error) {
+	tx.s.reads++
+	out := make([]Request, 0, len(ids))
+	for _, id := range ids {
+		r, ok := tx.d.Requests[id]
+		if !ok {
+			return nil, refuse(ErrNotFound, "No request has the id %q.", id)
+		}
+		out = append(out, deepCopy(r))
+	}
+	return out, nil
+}
+
 func (tx *memTx) each(keep func(Request) bool) []Request {
 	var out []Request
 	for _, id := range tx.d.Order {

@@ -46,6 +46,10 @@ type Tx interface {
 type RequestStore interface {
 	// Request returns the request with the id, or an error wrapping ErrNotFound.
 	Request(id string) (Request, error)
+	// RequestsByIDs returns the requests with the ids, in that order, read
+	// at once (one round trip to a server); an error wrapping ErrNotFound
+	// names the first that is not stored.
+	RequestsByIDs(ids []string) ([]Request, error)
 	// RequestsByIDPrefix returns the requests whose id starts with prefix.
 	RequestsByIDPrefix(prefix string) ([]Request, error)
 	// RequestsByIDSuffix returns the requests whose id ends with suffix (the

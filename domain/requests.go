@@ -43,12 +43,12 @@ func (d *RequestService) List(f Filter) ([]Request, error) {
 	}
 	out := make([]Request, 0, len(ids))
 	err := d.store.View(func(tx Tx) error {
-		for _, id := range ids {
-			r, err := tx.Request(id)
+		for chunk := range slices.Chunk(ids, wherePage) {
+			rs, err := tx.RequestsByIDs(chunk)
 			if err != nil {
 				return err
 			}
-			out = append(out, r)
+			out = append(out, rs...)
 		}
 		return nil
 	})

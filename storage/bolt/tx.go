@@ -108,6 +108,19 @@ func (t *tx) Request(id string) (domain.Request, error) {
 	return r, nil
 }
 
+// RequestsByIDs returns the requests with the ids, in that order.
+func (t *tx) RequestsByIDs(ids []string) ([]domain.Request, error) {
+	out := make([]domain.Request, 0, len(ids))
+	for _, id := range ids {
+		r, err := t.Request(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // request loads a request, reporting whether it exists.
 func (t *tx) request(id string) (domain.Request, bool, error) {
 	if id == "" {

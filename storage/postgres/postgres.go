@@ -579,6 +579,28 @@ func (t *pgTx) Request(id string) (domain.Request, error) {
 	return rs[0], nil
 }
 
+// RequestsByIDs returns the requests with the ids, in that order, read by
+// one statement.
+func (t *pgTx) RequestsByIDs(ids []string) ([]domain.Request, error) {
+	rs, err := t.requests(`SELECT id, data FROM requests WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]domain.Request, len(rs))
+	for _, r := range rs {
+		byID[r.ID] = r
+	}
+	out := make([]domain.Request, 0, len(ids))
+	for _, id := range ids {
+		r, ok := byID[id]
+		if !ok {
+			return nil, storage.RequestNotFound(id)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // RequestsByIDPrefix returns the requests whose id starts with prefix, in id order.
 func (t *pgTx) RequestsByIDPrefix(prefix string) ([]domain.Request, error) {
 	return t.requests(`SELECT id, data FROM requests WHERE starts_with(id, $1) ORDER BY id`, prefix)

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"a transaction reads its own writes", contractReadOwnWrites},
 		{"requests by id prefix", contractIDPrefix},
 		{"requests by id suffix", contractIDSuffix},
+		{"requests by ids, in their order", contractByIDs},
 		{"requests by external id", contractExternalID},
 		{"barcode index follows the state", contractBarcodeFollowsState},
 		{"external ids unique per partner", contractExternalIDUnique},
@@ -638,6 +639,53 @@ func contractIDSuffix(t *testing.T, s domain.Store) {
 			assert.Equal(t, tt.want, requestIDs(got))
 		})
 	}
+}
+
+func contractByIDs(t *testing.T, s domain.Store) {
+	ids := newIDs(t, 4)
+	putAll(t, s, lending(ids[0], "E0", "BL", domain.Created, ""), lending(ids[1], "E1", "BL", domain.Created, ""),
+		lending(ids[2], "E2", "BL", domain.Created, ""))
+	tests := []struct {
+		name    string
+		ids     []string
+		want    []string
+		missing string
+	}{
+		{"in the order asked", []string{ids[2], ids[0], ids[1]}, []string{ids[2], ids[0], ids[1]}, ""},
+		{"one", ids[1:2], ids[1:2], ""},
+		{"none", nil, nil, ""},
+		{"one not stored", []string{ids[0], ids[3], ids[1]}, nil, ids[3]},
+		{"a prefix is not an id", []string{ids[0][:8]}, nil, ids[0][:8]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []domain.Request
+			err := s.View(func(tx domain.Tx) (err error) {
+				got, err = tx.RequestsByIDs(tt.ids)
+				return err
+			})
+			if tt.missing != "" {
+				assert.Contains(t, isRefusal(t, err, domain.ErrNotFound), tt.missing)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, requestIDs(got))
+		})
+	}
+	// a transaction reads its own writes, whole
+	require.NoError(t, s.Update(func(tx domain.Tx) error {
+		r := lending(ids[3], "E3", "BL", domain.Created, "")
+		r.Title = "Written here"
+		if err := tx.PutRequest(r); err != nil {
+			return err
+		}
+		got, err := tx.RequestsByIDs([]string{ids[3], ids[0]})
+		if assert.NoError(t, err) && assert.Len(t, got, 2) {
+			assert.Equal(t, "Written here", got[0].Title)
+			assert.Equal(t, "E0", got[1].ExternalID)
+		}
+		return nil
+	}))
 }
 
 func contractExternalID(t *testing.T, s domain.Store) {
