@@ -7,6 +7,9 @@ type FacetValue struct {
 	Value string // what the filter stores: a side, state code, partner code or format
 	Label string // what staff read
 	Count int
+	// Counting says Count is not known yet: a department database counts
+	// a broad search's closed requests a moment after its active ones.
+	Counting bool
 }
 
 // Facets are the counts shown beside the request list.

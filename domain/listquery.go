@@ -125,6 +125,25 @@ type ListGroup struct {
 // without a search): the side counts are of every active request, whatever
 // the search.
 func CountGroups(f Filter, all, matched []ListGroup) (Facets, int) {
+	return countGroups(f, all, matched, false)
+}
+
+// CountActiveGroups is CountGroups from the groups of the active requests
+// the search matches (ListActiveGroups), for a filter of active requests
+// (ShowsActiveOnly): the counts of the closed states, and of every state,
+// are marked Counting, to be counted from every request a moment later.
+func CountActiveGroups(f Filter, all, matchedActive []ListGroup) (Facets, int) {
+	return countGroups(f, all, matchedActive, true)
+}
+
+// ShowsActiveOnly reports whether the filter shows active requests only,
+// so that the rows it shows and the counts of its other facets are counted
+// from the active requests alone.
+func (f Filter) ShowsActiveOnly() bool {
+	return !f.All && (f.State == "" || !f.State.Final(f.Side))
+}
+
+func countGroups(f Filter, all, matched []ListGroup, activeOnly bool) (Facets, int) {
 	c := facetCounter{state: map[State]int{}, partner: map[string]int{}}
 	for _, g := range all {
 		if !g.State.Final(g.Side) {
@@ -145,7 +164,15 @@ func CountGroups(f Filter, all, matched []ListGroup) (Facets, int) {
 		}
 		c.count(g.Count, g.State, g.Partner, g.Format, active, pOK, fOK, sOK)
 	}
-	return c.facets(f), rows
+	facets := c.facets(f)
+	if activeOnly {
+		side := cmp.Or(f.Side, Lending)
+		for i := range facets.Status {
+			v := &facets.Status[i]
+			v.Counting = v.Value != "" && State(v.Value).Final(side)
+		}
+	}
+	return facets, rows
 }
 
 // ListServer is what a store may offer so that a window need not hold
@@ -162,6 +189,10 @@ type ListQuerier interface {
 	// ListGroups counts the requests whose SearchText holds query (every
 	// request for ""), grouped by side, state, partner and format.
 	ListGroups(query string) ([]ListGroup, error)
+	// ListActiveGroups is ListGroups of the active requests only: what a
+	// filter of active requests counts, in a moment even for a search
+	// that matches a large share of every request ever made.
+	ListActiveGroups(query string) ([]ListGroup, error)
 	// ListRows returns up to limit summaries of the rows the filter shows
 	// in the order: those after the row of after (from the first row when
 	// nil), skipping skip of them first. Paging from the last row read
@@ -226,6 +257,13 @@ func (l *Listing) ListGroups(query string) ([]ListGroup, error) {
 			Partner: l.names[k.partner], Format: Format(l.names[k.format]), Count: n})
 	}
 	return out, nil
+}
+
+// ListActiveGroups counts the active requests as a store that answers
+// the list itself does (ListQuerier).
+func (l *Listing) ListActiveGroups(query string) ([]ListGroup, error) {
+	groups, err := l.ListGroups(query)
+	return slices.DeleteFunc(groups, func(g ListGroup) bool { return g.State.Final(g.Side) }), err
 }
 
 // ListRows lists the listing's rows as a store that answers the list

@@ -27,6 +27,10 @@ func (s listingStore) Lists() ListQuerier { return s }
 
 func (s listingStore) ListGroups(q string) ([]ListGroup, error) { return s.stored().ListGroups(q) }
 
+func (s listingStore) ListActiveGroups(q string) ([]ListGroup, error) {
+	return s.stored().ListActiveGroups(q)
+}
+
 func (s listingStore) ListRows(f Filter, o ListOrder, after *Summary, skip, limit int) ([]Summary, error) {
 	return s.stored().ListRows(f, o, after, skip, limit)
 }

@@ -46,6 +46,9 @@ func (g *facetGroup) set(values []domain.FacetValue, chosen string) {
 	selected := ""
 	for _, v := range values {
 		label := fmt.Sprintf("%s (%d)", v.Label, v.Count)
+		if v.Counting {
+			label = v.Label + " (…)" // a department database counts it a moment later
+		}
 		g.values = append(g.values, v.Value)
 		opts = append(opts, label)
 		if v.Value == chosen {

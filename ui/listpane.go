@@ -357,7 +357,7 @@ func (l *ListPane) searchFor(text string) {
 			if err != nil {
 				return
 			}
-			facets, n, err := l.server.facets(f)
+			c, err := l.server.facets(f, true)
 			l.do(func() {
 				if !current() || l.view.rows != listRows(rows) {
 					return
@@ -366,10 +366,13 @@ func (l *ListPane) searchFor(text string) {
 					l.fail(err)
 					return
 				}
-				rows.n = max(n, 0)
+				rows.n = max(c.n, 0)
 				l.view.table.Refresh()
-				l.showFacets(facets, f)
-				l.showEmpty(n < 0)
+				l.showFacets(c.facets, f)
+				l.showEmpty(c.n < 0)
+				if c.counting {
+					l.server.countSoon(f)
+				}
 			})
 		})
 	})

@@ -14,6 +14,9 @@ type serverList struct {
 	// answer is shown only if nothing was asked since, and while one is
 	// awaited the request selected meanwhile is looked for in its rows.
 	asked, shown int
+	// counting is set while countSoon counts; countAgain when it was asked
+	// again meanwhile.
+	counting, countAgain bool
 }
 
 // touches reports whether requests changed elsewhere (found, or gone) may
@@ -37,37 +40,59 @@ func (s *serverList) touches(f domain.Filter, found []domain.Summary, gone []str
 	return false
 }
 
-// facets asks the server for the facet counts of the filter, and how
-// many rows it shows (-1 when the database holds no request at all).
-func (s *serverList) facets(f domain.Filter) (domain.Facets, int, error) {
+// counts are the facet counts of a filter and how many rows it shows (-1
+// when the database holds no request at all); counting says the counts of
+// the closed states are still to come (countSoon).
+type counts struct {
+	facets   domain.Facets
+	n        int
+	counting bool
+}
+
+// facets asks the server for the facet counts of a filter. quick counts a
+// search among the active requests only when the filter shows no others:
+// its rows and every count but the closed states' are then known in a
+// moment, where counting a word found in a tenth of a million requests
+// takes a while.
+func (s *serverList) facets(f domain.Filter, quick bool) (counts, error) {
 	all, err := s.q.ListGroups("")
 	if err != nil {
-		return domain.Facets{}, 0, err
+		return counts{}, err
 	}
-	matched := all
-	if q := f.SearchQuery(); q != "" {
-		if matched, err = s.q.ListGroups(q); err != nil {
-			return domain.Facets{}, 0, err
+	var c counts
+	switch q := f.SearchQuery(); {
+	case q == "":
+		c.facets, c.n = domain.CountGroups(f, all, all)
+	case quick && f.ShowsActiveOnly():
+		active, err := s.q.ListActiveGroups(q)
+		if err != nil {
+			return counts{}, err
 		}
+		c.facets, c.n = domain.CountActiveGroups(f, all, active)
+		c.counting = true
+	default:
+		matched, err := s.q.ListGroups(q)
+		if err != nil {
+			return counts{}, err
+		}
+		c.facets, c.n = domain.CountGroups(f, all, matched)
 	}
-	facets, n := domain.CountGroups(f, all, matched)
 	total := 0
 	for _, g := range all {
 		total += g.Count
 	}
 	if total == 0 {
-		n = -1 // an empty database, not an empty filter
+		c.n = -1 // an empty database, not an empty filter
 	}
-	return facets, n, nil
+	return c, nil
 }
 
 // serverAnswer is what the server said of a filter: its facet counts, how
 // many rows it shows (-1 for an empty database) and the rows, the pages
 // asked for read.
 type serverAnswer struct {
-	facets domain.Facets
-	n      int
-	rows   *pagedRows
+	counts
+	rows *pagedRows
 }
 
 // ask asks the server for what the list shows of a filter in an
@@ -75,11 +100,11 @@ type serverAnswer struct {
 // with the id highlight, when the filter shows it. It touches no widget,
 // so it may run off Fyne's goroutine.
 func (s *serverList) ask(f domain.Filter, o domain.ListOrder, pages []int, highlight string) (serverAnswer, error) {
-	facets, n, err := s.facets(f)
+	c, err := s.facets(f, true)
 	if err != nil {
 		return serverAnswer{}, err
 	}
-	rows := s.rows(f, o, max(n, 0))
+	rows := s.rows(f, o, max(c.n, 0))
 	for _, page := range pages {
 		if _, ok := rows.pages[page]; !ok && page*rowsPage < rows.n {
 			if err := rows.load(page); err != nil {
@@ -96,7 +121,7 @@ func (s *serverList) ask(f domain.Filter, o domain.ListOrder, pages []int, highl
 			return serverAnswer{}, err
 		}
 	}
-	return serverAnswer{facets: facets, n: n, rows: rows}, nil
+	return serverAnswer{counts: c, rows: rows}, nil
 }
 
 // rows are the rows of a filter on the server, n of them, read as
@@ -160,6 +185,9 @@ func (s *serverList) showSoon(f domain.Filter, o domain.ListOrder, pages []int, 
 				return
 			}
 			s.show(ans, s.pane.selected)
+			if ans.counting {
+				s.countSoon(f)
+			}
 			if then != nil {
 				then(ans.rows)
 			}
@@ -197,25 +225,36 @@ func (s *serverList) locateSoon(x domain.Summary) {
 	})
 }
 
-// countSoon asks the server for the facet counts of the filter again in
-// the background and shows them, unless the rows were asked for since
-// (their answer has the counts) or another filter was chosen: changes
-// announced by other workstations come every moment at a busy department,
-// and counting a broad search takes a while.
+// countSoon asks the server for every facet count of the filter in the
+// background and shows them, unless the rows were asked for since (their
+// answer has the counts) or another filter was chosen: after a change
+// announced by another workstation, or to complete a search's counts.
+// One count runs at a time: changes come every moment at a busy
+// department, and counting a broad search takes a while; those asked
+// meanwhile are made once, when it ends.
 func (s *serverList) countSoon(f domain.Filter) {
+	if s.counting {
+		s.countAgain = true
+		return
+	}
+	s.counting = true
 	gen := s.asked
 	s.pane.run(func() {
-		facets, n, err := s.facets(f)
+		c, err := s.facets(f, false)
 		s.pane.do(func() {
-			if gen != s.asked || !sameFilter(f, s.pane.filter) {
-				return
+			again := s.countAgain
+			s.counting, s.countAgain = false, false
+			if gen == s.asked && sameFilter(f, s.pane.filter) {
+				if err != nil {
+					s.pane.fail(err)
+				} else {
+					s.pane.showFacets(c.facets, f)
+					s.pane.showEmpty(c.n < 0)
+				}
 			}
-			if err != nil {
-				s.pane.fail(err)
-				return
+			if again {
+				s.countSoon(s.pane.filter)
 			}
-			s.pane.showFacets(facets, f)
-			s.pane.showEmpty(n < 0)
 		})
 	})
 }

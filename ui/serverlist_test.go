@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +17,9 @@ import (
 // them. It counts the questions.
 type listServer struct {
 	*countingStore
-	groups, rows, positions int
-	// counting, when set, is called as a search's matches are counted.
+	groups, active, rows, positions int
+	// counting, when set, is called as a search's matches are counted
+	// (among the active requests, or all).
 	counting func()
 }
 
@@ -40,6 +42,14 @@ func (s *listServer) ListGroups(q string) ([]domain.ListGroup, error) {
 		s.counting()
 	}
 	return s.stored().ListGroups(q)
+}
+
+func (s *listServer) ListActiveGroups(q string) ([]domain.ListGroup, error) {
+	s.active++
+	if q != "" && s.counting != nil {
+		s.counting()
+	}
+	return s.stored().ListActiveGroups(q)
 }
 
 func (s *listServer) ListRows(f domain.Filter, o domain.ListOrder, after *domain.Summary, skip, limit int) ([]domain.Summary, error) {
@@ -234,7 +244,11 @@ func TestTypingAsksTheServerOnceTypingPauses(t *testing.T) {
 	for _, fn := range pending {
 		fn()
 	}
-	assert.Equal(t, counted+2, server.groups, "one search asked, once typing paused: every request's counts and the matches'")
+	// one search asked, once typing paused: every request's counts, the
+	// matches' among the active ones, then every request's again and all
+	// the matches'
+	assert.Equal(t, counted+3, server.groups)
+	assert.Equal(t, 1, server.active)
 	local.list.searchFor("sci")
 	sameList(t, local, mw)
 }
@@ -245,8 +259,10 @@ func TestASearchShowsItsRowsBeforeItsCounts(t *testing.T) {
 	var during []string
 	var countsDuring []string
 	server.counting = func() {
-		during = rowIDs(mw)
-		countsDuring = mw.facets.status.radio.Options
+		if during == nil { // the first count
+			during = rowIDs(mw)
+			countsDuring = mw.facets.status.radio.Options
+		}
 	}
 	before := mw.facets.status.radio.Options
 	mw.list.searchFor("r-")
@@ -255,6 +271,37 @@ func TestASearchShowsItsRowsBeforeItsCounts(t *testing.T) {
 	assert.Equal(t, want[:rowsPage], during, "the first page is shown while the matches are counted")
 	assert.Equal(t, before, countsDuring, "the counts wait for their answer")
 	sameList(t, local, mw) // then every row and the counts
+}
+
+func TestABroadSearchCountsItsActiveRequestsFirst(t *testing.T) {
+	f, server, mw, local := serverAndLocal(t, 40)
+	for _, ext := range []string{"R-003", "R-007", "R-011"} {
+		r, err := f.desk.Find(ext)
+		require.NoError(t, err)
+		_, err = f.desk.Reject(r.ID, domain.Reasons()[0], "", "", domain.Actor{Station: domain.RSDesk})
+		require.NoError(t, err)
+	}
+	local.Refresh()
+	mw.Refresh()
+	local.list.searchFor("r-0")
+	run := deferJobs(mw)
+	mw.list.searchFor("r-0")
+	run() // the first rows, then the counts among the active requests
+	assert.Equal(t, rowIDs(local), rowIDs(mw), "every row, its number known")
+	assert.Contains(t, mw.facets.status.radio.Options, "Rejected (…)", "the closed states are being counted")
+	assert.Contains(t, mw.facets.status.radio.Options, "Created Lending Request (37)")
+	assert.Equal(t, local.facets.partner.radio.Options, mw.facets.partner.radio.Options, "the partners' counts are known")
+	assert.Equal(t, 1, server.active, "the matches counted among the active requests")
+	run() // every match counted
+	assert.Contains(t, mw.facets.status.radio.Options, "Rejected (3)")
+	sameList(t, local, mw)
+
+	// a filter that shows closed requests is counted at once
+	mw.list.SetStatus(domain.Rejected)
+	local.list.SetStatus(domain.Rejected)
+	run()
+	sameList(t, local, mw)
+	assert.NotContains(t, strings.Join(mw.facets.status.radio.Options, " "), "…")
 }
 
 // deferJobs has a window's background work wait until the test runs it,

@@ -216,16 +216,36 @@ var foldAt = 2000
 // are added up from request_counts, which is then folded when it has
 // grown; a search's are counted from the requests its trigram index finds.
 func (p lists) ListGroups(query string) ([]domain.ListGroup, error) {
+	return p.groups(query, false)
+}
+
+// ListActiveGroups counts the active requests whose search text holds
+// query, by side, state, partner and format: the trigram index's matches
+// and the index of the active requests are read together, so that a word
+// found in a tenth of a million requests is counted among the few
+// thousand active ones without reading the others.
+func (p lists) ListActiveGroups(query string) ([]domain.ListGroup, error) {
+	return p.groups(query, true)
+}
+
+// groups counts the requests whose search text holds query, or only the
+// active ones.
+func (p lists) groups(query string, activeOnly bool) ([]domain.ListGroup, error) {
 	var out []domain.ListGroup
 	counted := 0
 	err := p.run(read, func(tx domain.Tx) error {
 		t := tx.(*pgTx)
 		var rows pgx.Rows
 		var err error
-		if query == "" {
+		switch {
+		case query == "":
+			// every request's counts, the closed ones left out below
 			rows, err = t.tx.Query(t.stmt.next(), `SELECT side, state, partner, format, sum(n)::bigint, count(*) FROM request_counts
 				GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0`)
-		} else {
+		case activeOnly:
+			rows, err = t.tx.Query(t.stmt.next(), `SELECT side, state, partner, format, count(*), 0 FROM requests
+				WHERE active AND search LIKE $1 GROUP BY 1, 2, 3, 4`, "%"+escapeLike(query)+"%")
+		default:
 			rows, err = t.tx.Query(t.stmt.next(), `SELECT side, state, partner, format, count(*), 0 FROM requests
 				WHERE search LIKE $1 GROUP BY 1, 2, 3, 4`, "%"+escapeLike(query)+"%")
 		}
@@ -240,9 +260,12 @@ func (p lists) ListGroups(query string) ([]domain.ListGroup, error) {
 				rows.Close()
 				return err
 			}
+			counted += n
+			if activeOnly && domain.State(state).Final(domain.Side(side)) {
+				continue
+			}
 			out = append(out, domain.ListGroup{Side: domain.Side(side), State: domain.State(state),
 				Partner: partner, Format: domain.Format(format), Count: count})
-			counted += n
 		}
 		return rows.Err()
 	})

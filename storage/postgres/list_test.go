@@ -139,6 +139,12 @@ func sameList(t *testing.T, pg *postgres.DB, orders []domain.ListOrder) {
 		facets, n := domain.CountGroups(f, everyGroup, matched)
 		assert.Equal(t, wantRows.Len(), n, "rows of %+v", f)
 		assert.Equal(t, wantFacets, facets, "facets of %+v", f)
+		if f.ShowsActiveOnly() {
+			active, err := pg.Lists().ListActiveGroups(f.SearchQuery())
+			require.NoError(t, err)
+			_, n := domain.CountActiveGroups(f, everyGroup, active)
+			assert.Equal(t, wantRows.Len(), n, "rows of %+v, from the active requests", f)
+		}
 		for _, o := range orders {
 			want, err := l.ListRows(f, o, nil, 0, len(all))
 			require.NoError(t, err)
@@ -416,6 +422,11 @@ func TestPostgresGroupsAsTheListingDoes(t *testing.T) {
 		got, err := pg.Lists().ListGroups(q)
 		require.NoError(t, err)
 		assert.ElementsMatch(t, want, got, "groups of %q", q)
+		want, err = l.ListActiveGroups(q)
+		require.NoError(t, err)
+		got, err = pg.Lists().ListActiveGroups(q)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, want, got, "groups of the active requests of %q", q)
 	}
 }
 

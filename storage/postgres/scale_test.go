@@ -18,8 +18,10 @@ const scaleDB = "ILLDESK_SCALE_DB"
 // BenchmarkWindowAsks times what a window on the department database asks
 // the server: on opening (the facet counts and the first page of a side's
 // new requests), on a facet chosen (a state), on a search typed (counts and
-// rows of the matches, and the rows alone, which a window shows before the
-// counts), and a page far down the list read from the one before. It needs ILLDESK_SCALE_DB, and skips without it.
+// rows of the matches; the rows alone, which a window shows first; the rows
+// with the counts among the active requests, which it shows before the
+// closed ones are counted), and a page far down the list read from the one
+// before. It needs ILLDESK_SCALE_DB, and skips without it.
 func BenchmarkWindowAsks(b *testing.B) {
 	url := os.Getenv(scaleDB)
 	if url == "" {
@@ -63,6 +65,21 @@ func BenchmarkWindowAsks(b *testing.B) {
 		f := domain.Filter{Side: domain.Lending, Text: "lancet"}
 		for b.Loop() {
 			_, err := db.Lists().ListRows(f, domain.ListOrder{}, nil, 0, 100)
+			require.NoError(b, err)
+		}
+	})
+	b.Run("search-word-active", func(b *testing.B) {
+		// what a window shows of a search of active requests before its
+		// closed ones are counted: its rows, their number and every count
+		// but the closed states'
+		f := domain.Filter{Side: domain.Lending, Text: "lancet"}
+		for b.Loop() {
+			all, err := db.Lists().ListGroups("")
+			require.NoError(b, err)
+			active, err := db.Lists().ListActiveGroups(f.SearchQuery())
+			require.NoError(b, err)
+			domain.CountActiveGroups(f, all, active)
+			_, err = db.Lists().ListRows(f, domain.ListOrder{}, nil, 0, 100)
 			require.NoError(b, err)
 		}
 	})
