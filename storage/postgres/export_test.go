@@ -27,6 +27,9 @@ func SetUpSchema(ctx context.Context, rawURL string, version int) error {
 		return err
 	}
 	for v := 1; v <= version; v++ {
+		if pgMigrations[v] == "" {
+			continue
+		}
 		if _, err := conn.Exec(ctx, pgMigrations[v]); err != nil {
 			return err
 		}

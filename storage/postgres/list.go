@@ -112,14 +112,41 @@ CREATE TRIGGER requests_counted_delete AFTER DELETE ON requests REFERENCING OLD 
 	FOR EACH STATEMENT EXECUTE FUNCTION request_counts_deleted();
 `
 
-// searchIndexSQL adds the trigram index a search uses. Without pg_trgm
+// searchIndexSQL adds the trigram indexes a search uses. Without pg_trgm
 // (not installed on the server, or not ours to create) the database works
 // the same, but a search reads every request: hundreds of milliseconds at
 // a million.
 const searchIndexSQL = `
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX requests_search ON requests USING gin (search gin_trgm_ops);
+` + activeSearchIndexSQL
+
+// activeSearchIndexSQL is the trigram index of the active requests alone:
+// a search's active matches are counted from it (ListActiveGroups) without
+// reading the posting lists of every request ever made, 12-17 ms rather
+// than 58 ms for a word found in 71,000 of a million requests.
+const activeSearchIndexSQL = `
+CREATE INDEX requests_search_active ON requests USING gin (search gin_trgm_ops) WHERE active;
 `
+
+// migrateActiveSearch is migration 4 for a database the list's columns
+// were added to before: it adds activeSearchIndexSQL where the search has
+// its trigram index.
+func migrateActiveSearch(stmt *deadlines, tx pgx.Tx) error {
+	var indexed bool
+	if err := tx.QueryRow(stmt.next(), `SELECT EXISTS (SELECT FROM pg_indexes WHERE indexname = 'requests_search' AND schemaname = current_schema())`).Scan(&indexed); err != nil {
+		return err
+	}
+	if !indexed {
+		return nil
+	}
+	var active int
+	if err := tx.QueryRow(stmt.next(), `SELECT count(*) FROM requests WHERE active`).Scan(&active); err != nil {
+		return err
+	}
+	_, err := tx.Exec(stmt.within(stmt.limit+time.Duration(active)*perRow), activeSearchIndexSQL)
+	return err
+}
 
 // migrateList finishes migration 3: it fills the list columns of the
 // requests already there, then indexes them and counts them.

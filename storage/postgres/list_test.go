@@ -327,8 +327,44 @@ func TestPostgresMigrationFillsTheListColumns(t *testing.T) {
 	t.Cleanup(func() { _ = pg.Close() })
 	var version int
 	require.NoError(t, conn.QueryRow(context.Background(), `SELECT version FROM illdesk_schema`).Scan(&version))
-	assert.Equal(t, 3, version)
+	assert.Equal(t, 4, version)
+	assert.True(t, indexed(t, conn, "requests_search"), "searches are indexed")
+	assert.True(t, indexed(t, conn, "requests_search_active"), "and those among the active requests")
 	sameList(t, pg, listOrders())
+}
+
+// TestPostgresMigrationIndexesActiveSearches opens a database an earlier
+// version left at schema 3, whose searches have one trigram index: the
+// migration adds that of the active requests.
+func TestPostgresMigrationIndexesActiveSearches(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.ForTest(t)
+	pg, err := postgres.Open(ctx, url)
+	require.NoError(t, err)
+	loadList(t, pg, listRequests(120, 3))
+	require.NoError(t, pg.Close())
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `DROP INDEX requests_search_active; UPDATE illdesk_schema SET version = 3`)
+	require.NoError(t, err)
+
+	pg, err = postgres.Open(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pg.Close() })
+	var version int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT version FROM illdesk_schema`).Scan(&version))
+	assert.Equal(t, 4, version)
+	assert.True(t, indexed(t, conn, "requests_search_active"))
+	sameList(t, pg, listOrders()[:2])
+}
+
+// indexed reports whether the database has the index.
+func indexed(t *testing.T, conn *pgx.Conn, name string) bool {
+	t.Helper()
+	var ok bool
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_indexes WHERE indexname = $1)`, name).Scan(&ok))
+	return ok
 }
 
 // cutOff is a TCP proxy in front of the server that can be shut, as a
