@@ -160,7 +160,7 @@ func (l *ListPane) refreshRequests(ids []string) {
 		return
 	}
 	if l.server != nil && !l.server.touches(l.filter, found, gone) {
-		l.server.countSoon(l.filter) // on a department database only the counts change then
+		l.server.countSoon(l.filter, false) // on a department database only the counts change then
 		return
 	}
 	l.putRows(found, gone)
@@ -368,10 +368,8 @@ func (l *ListPane) searchFor(text string) {
 				}
 				rows.n = max(c.n, 0)
 				l.view.table.Refresh()
-				l.showFacets(c.facets, f)
-				l.showEmpty(c.n < 0)
-				if c.counting {
-					l.server.countSoon(f)
+				if l.server.showCounts(f, c) {
+					l.server.countSoon(f, true)
 				}
 			})
 		})

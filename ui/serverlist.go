@@ -15,8 +15,13 @@ type serverList struct {
 	// awaited the request selected meanwhile is looked for in its rows.
 	asked, shown int
 	// counting is set while countSoon counts; countAgain when it was asked
-	// again meanwhile.
-	counting, countAgain bool
+	// again meanwhile, completeAgain when one of those asked for every count.
+	counting, countAgain, completeAgain bool
+	// complete are the last counts shown that had every count (complete),
+	// and the filter they counted.
+	complete     domain.Facets
+	completeOf   domain.Filter
+	completeSeen bool
 }
 
 // touches reports whether requests changed elsewhere (found, or gone) may
@@ -160,8 +165,33 @@ func (s *serverList) firstRows(f domain.Filter, o domain.ListOrder) (*pagedRows,
 // the id highlighted, and the facet counts; not the details.
 func (s *serverList) show(ans serverAnswer, highlight string) {
 	s.pane.view.setRows(ans.rows, highlight)
-	s.pane.showFacets(ans.facets, ans.rows.f)
-	s.pane.showEmpty(ans.n < 0)
+	s.showCounts(ans.rows.f, ans.counts)
+}
+
+// showCounts shows the facet counts of a filter. Those still being
+// counted (the closed states', of a search) are shown as they were last
+// counted for the same filter, when they were: they change only as
+// requests close, and a search left in the box would otherwise show
+// "(…)" at every scan and every change made elsewhere. It reports whether
+// a count is still to come.
+func (s *serverList) showCounts(f domain.Filter, c counts) (counting bool) {
+	if !c.counting {
+		s.complete, s.completeOf, s.completeSeen = c.facets, f, true
+	} else if s.completeSeen && sameFilter(f, s.completeOf) {
+		c.counting = false
+		for i, v := range c.facets.Status {
+			switch {
+			case !v.Counting:
+			case i < len(s.complete.Status) && s.complete.Status[i].Value == v.Value:
+				c.facets.Status[i] = s.complete.Status[i]
+			default:
+				c.counting = true
+			}
+		}
+	}
+	s.pane.showFacets(c.facets, f)
+	s.pane.showEmpty(c.n < 0)
+	return c.counting
 }
 
 // showSoon asks the server for what the list shows of a filter in an
@@ -186,7 +216,7 @@ func (s *serverList) showSoon(f domain.Filter, o domain.ListOrder, pages []int, 
 			}
 			s.show(ans, s.pane.selected)
 			if ans.counting {
-				s.countSoon(f)
+				s.countSoon(f, true)
 			}
 			if then != nil {
 				then(ans.rows)
@@ -225,35 +255,38 @@ func (s *serverList) locateSoon(x domain.Summary) {
 	})
 }
 
-// countSoon asks the server for every facet count of the filter in the
+// countSoon asks the server for the facet counts of the filter in the
 // background and shows them, unless the rows were asked for since (their
-// answer has the counts) or another filter was chosen: after a change
-// announced by another workstation, or to complete a search's counts.
-// One count runs at a time: changes come every moment at a busy
-// department, and counting a broad search takes a while; those asked
-// meanwhile are made once, when it ends.
-func (s *serverList) countSoon(f domain.Filter) {
+// answer has the counts) or another filter was chosen: every count, to
+// complete a search's, or after a change announced by another workstation
+// those a moment's question answers (showCounts keeps the closed states'
+// of a search as they were counted). One count runs at a time: changes
+// come every moment at a busy department, and counting every match of a
+// broad search takes a while; those asked meanwhile are made once, when
+// it ends.
+func (s *serverList) countSoon(f domain.Filter, complete bool) {
 	if s.counting {
 		s.countAgain = true
+		s.completeAgain = s.completeAgain || complete
 		return
 	}
 	s.counting = true
 	gen := s.asked
 	s.pane.run(func() {
-		c, err := s.facets(f, false)
+		c, err := s.facets(f, !complete)
 		s.pane.do(func() {
-			again := s.countAgain
-			s.counting, s.countAgain = false, false
+			again, completeAgain := s.countAgain, s.completeAgain
+			s.counting, s.countAgain, s.completeAgain = false, false, false
 			if gen == s.asked && sameFilter(f, s.pane.filter) {
 				if err != nil {
 					s.pane.fail(err)
-				} else {
-					s.pane.showFacets(c.facets, f)
-					s.pane.showEmpty(c.n < 0)
+				} else if s.showCounts(f, c) {
+					// never counted for this filter yet
+					again, completeAgain = true, true
 				}
 			}
 			if again {
-				s.countSoon(s.pane.filter)
+				s.countSoon(s.pane.filter, completeAgain)
 			}
 		})
 	})

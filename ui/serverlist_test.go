@@ -18,6 +18,8 @@ import (
 type listServer struct {
 	*countingStore
 	groups, active, rows, positions int
+	// searched counts the questions that count every match of a search.
+	searched int
 	// counting, when set, is called as a search's matches are counted
 	// (among the active requests, or all).
 	counting func()
@@ -38,6 +40,9 @@ func (s *listServer) Lists() domain.ListQuerier { return s }
 
 func (s *listServer) ListGroups(q string) ([]domain.ListGroup, error) {
 	s.groups++
+	if q != "" {
+		s.searched++
+	}
 	if q != "" && s.counting != nil {
 		s.counting()
 	}
@@ -302,6 +307,42 @@ func TestABroadSearchCountsItsActiveRequestsFirst(t *testing.T) {
 	run()
 	sameList(t, local, mw)
 	assert.NotContains(t, strings.Join(mw.facets.status.radio.Options, " "), "…")
+}
+
+func TestAChangeElsewhereDoesNotCountEveryMatchOfASearchAgain(t *testing.T) {
+	f, server, mw, local := serverAndLocal(t, 40)
+	r, err := f.desk.Find("R-003")
+	require.NoError(t, err)
+	_, err = f.desk.Reject(r.ID, domain.Reasons()[0], "", "", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	for _, w := range []*MainWindow{local, mw} {
+		w.Refresh()
+		w.list.searchFor("r-0")
+	}
+	sameList(t, local, mw)
+	searched, active := server.searched, server.active
+
+	// another workstation cancels a borrowing request: no row on screen
+	// changes, and the closed states' counts are kept as they were counted
+	_, err = f.desk.Cancel(silentSpring, "", domain.Actor{Station: domain.RSDesk})
+	require.NoError(t, err)
+	mw.list.RefreshSoon(silentSpring)
+	local.list.RefreshSoon(silentSpring)
+	assert.Equal(t, searched, server.searched, "every match is not counted again")
+	assert.Equal(t, active+1, server.active, "the active ones are")
+	sameList(t, local, mw)
+	assert.Contains(t, mw.facets.status.radio.Options, "Rejected (1)")
+
+	// a change made here counts every match again
+	r, err = f.desk.Find("R-005")
+	require.NoError(t, err)
+	mw.list.SelectRequest(r.ID)
+	require.NoError(t, mw.details.Reject(domain.ReasonNotHeld, "", ""))
+	local.Refresh()
+	local.list.SelectRequest(r.ID)
+	assert.Greater(t, server.searched, searched)
+	sameList(t, local, mw)
+	assert.Contains(t, mw.facets.status.radio.Options, "Rejected (2)")
 }
 
 // deferJobs has a window's background work wait until the test runs it,
