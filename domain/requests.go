@@ -112,20 +112,45 @@ func (d *RequestService) NeedsAttention() ([]Attention, error) {
 // messages fail (from the store's own list, when it answers one, for a
 // window that holds no listing there).
 func (d *RequestService) CheckAttention() (AttentionCheck, []Attention, error) {
+	c, out, _, err := d.attention(true)
+	return c, out, err
+}
+
+// CountAttention is CheckAttention's number alone, the list not kept: a
+// window shows the number on its title and button and makes the list when
+// staff open it. A department of a million requests may have thousands
+// that need attention, and holding them took a window twenty megabytes.
+func (d *RequestService) CountAttention() (AttentionCheck, int, error) {
+	c, _, n, err := d.attention(false)
+	return c, n, err
+}
+
+// attention checks the requests that may need attention (CheckAttention),
+// and returns them sorted when keep is set, or else only counts them.
+func (d *RequestService) attention(keep bool) (AttentionCheck, []Attention, int, error) {
 	c, err := d.PrepareAttention()
 	if err != nil {
-		return c, nil, err
+		return c, nil, 0, err
 	}
-	var out []Attention
+	var out, one []Attention
+	n := 0
+	add := func(s Summary) {
+		if keep {
+			out = c.check(out, s)
+			return
+		}
+		one = c.check(one[:0], s)
+		n += len(one)
+	}
 	seen := map[string]bool{} // of the requests with failing messages
 	if err := d.summariesWhere(Filter{}, func(s Summary) error {
 		if _, ok := c.failing[s.ID]; ok {
 			seen[s.ID] = true
 		}
-		out = c.check(out, s)
+		add(s)
 		return nil
 	}); err != nil {
-		return c, nil, err
+		return c, nil, 0, err
 	}
 	var failing []string
 	for id := range c.failing {
@@ -136,13 +161,17 @@ func (d *RequestService) CheckAttention() (AttentionCheck, []Attention, error) {
 	slices.Sort(failing) // in the order they were made, not the map's
 	found, _, err := d.Summaries(failing)
 	if err != nil {
-		return c, nil, err
+		return c, nil, 0, err
 	}
 	for _, s := range found {
-		out = c.check(out, s)
+		add(s)
+	}
+	if !keep {
+		return c, nil, n + len(c.partners), nil
 	}
 	c.sort(out)
-	return c, append(out, c.partners...), nil
+	out = append(out, c.partners...)
+	return c, out, len(out), nil
 }
 
 // PrepareAttention reads what NeedsAttention needs besides the requests, so

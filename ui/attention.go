@@ -18,14 +18,17 @@ import (
 // requests need attention, and lists them when pressed.
 type AttentionButton struct {
 	link
-	desk      attentionDesk
-	button    *ttwidget.Button
-	attention []domain.Attention
+	desk   attentionDesk
+	button *ttwidget.Button
+	// count is how many things need attention; the list itself is made
+	// when staff open it, not kept (thousands, on a department database).
+	count int
 	// listing is every request's summary (the list's); reveal selects one;
 	// counted is told when the count may have changed (the title).
 	listing func() *domain.Listing
 	// server says the list is the department database's own, with no
-	// listing: the requests are then checked there (CheckAttention).
+	// listing: the requests are then checked there (CountAttention,
+	// CheckAttention).
 	server  bool
 	reveal  func(domain.Summary)
 	counted func()
@@ -43,6 +46,7 @@ type AttentionButton struct {
 type attentionDesk interface {
 	PrepareAttention() (domain.AttentionCheck, error)
 	CheckAttention() (domain.AttentionCheck, []domain.Attention, error)
+	CountAttention() (domain.AttentionCheck, int, error)
 }
 
 func newAttentionButton(l link, d attentionDesk) *AttentionButton {
@@ -58,13 +62,13 @@ func newAttentionButton(l link, d attentionDesk) *AttentionButton {
 func (b *AttentionButton) refresh() {
 	b.run(func() {
 		if b.server {
-			c, items, err := b.desk.CheckAttention()
+			c, n, err := b.desk.CountAttention()
 			b.do(func() {
 				if err != nil {
 					b.fail(err)
 					return
 				}
-				b.showCount(items, c.Held())
+				b.showCount(n, c.Held())
 			})
 			return
 		}
@@ -74,7 +78,7 @@ func (b *AttentionButton) refresh() {
 				b.fail(err)
 				return
 			}
-			b.showCount(c.Among(b.listing()), c.Held())
+			b.showCount(len(c.Among(b.listing())), c.Held())
 		})
 	})
 }
@@ -91,12 +95,12 @@ func (b *AttentionButton) check() (domain.AttentionCheck, []domain.Attention, er
 	return c, c.Among(b.listing()), nil
 }
 
-// showCount puts what needs attention, and how many messages from unknown
-// libraries wait, on the title bar and its button.
-func (b *AttentionButton) showCount(list []domain.Attention, held int) {
-	b.attention, b.held = list, held
+// showCount puts how many things need attention, and how many messages
+// from unknown libraries wait, on the title bar and its button.
+func (b *AttentionButton) showCount(n, held int) {
+	b.count, b.held = n, held
 	var parts []string
-	if n := len(list); n > 0 {
+	if n > 0 {
 		parts = append(parts, fmt.Sprintf("%d need attention", n))
 	}
 	if held > 0 {
@@ -105,7 +109,7 @@ func (b *AttentionButton) showCount(list []domain.Attention, held int) {
 	if len(parts) > 0 {
 		// the title says which; the button, kept short beside the scan
 		// bar, counts each held message as one more thing to look at
-		b.button.SetText(fmt.Sprintf("%d need attention", len(list)+held))
+		b.button.SetText(fmt.Sprintf("%d need attention", n+held))
 		b.button.Importance = widget.WarningImportance
 	} else {
 		b.button.SetText("Nothing waiting")
@@ -124,7 +128,7 @@ func (b *AttentionButton) ShowAttention() {
 		b.fail(err)
 		return
 	}
-	b.showCount(items, c.Held())
+	b.showCount(len(items), c.Held())
 	var d dialog.Dialog
 	list := b.dialogs.list(func() int { return len(items) },
 		func() fyne.CanvasObject {
@@ -181,8 +185,15 @@ func attentionLine(a domain.Attention) string {
 	return fmt.Sprintf("%s  %s — %s", a.Request.ListRef(), a.Request.Title, a.Why)
 }
 
-// Attention is what needs attention now, most urgent first.
-func (b *AttentionButton) Attention() []domain.Attention { return b.attention }
+// Attention lists what needs attention now, most urgent first, as the
+// dialog does.
+func (b *AttentionButton) Attention() ([]domain.Attention, error) {
+	_, items, err := b.check()
+	return items, err
+}
+
+// Count is how many things the button last said need attention.
+func (b *AttentionButton) Count() int { return b.count }
 
 // Held is how many messages from unknown libraries wait.
 func (b *AttentionButton) Held() int { return b.held }

@@ -118,8 +118,10 @@ func TestReviewAPartnerFromNeedsAttention(t *testing.T) {
 	_, err := f.desk.EditPartner("NEWLIB", (*domain.Partner).SetNoAuth, domain.Actor{Station: domain.RSDesk})
 	require.NoError(t, err)
 	mw.attention.refresh()
-	require.Len(t, mw.attention.Attention(), 1)
-	assert.Contains(t, mw.attention.Attention()[0].Why, "Partner NEWLIB was added from a message")
+	assert.Equal(t, 1, mw.attention.Count())
+	items := attentionNow(t, mw)
+	require.Len(t, items, 1)
+	assert.Contains(t, items[0].Why, "Partner NEWLIB was added from a message")
 
 	mw.attention.ShowAttention()
 	lists := overlayWidgets[*keyList](mw)
@@ -139,6 +141,7 @@ func TestReviewAPartnerFromNeedsAttention(t *testing.T) {
 	require.NotNil(t, save)
 	test.Tap(save)
 	assert.Contains(t, mw.status.Text(), "Partner NEWLIB")
-	assert.Empty(t, mw.attention.Attention(), "a reviewed partner needs attention no more")
+	assert.Zero(t, mw.attention.Count(), "a reviewed partner needs attention no more")
+	assert.Empty(t, attentionNow(t, mw))
 	assert.Equal(t, "ILL Desk — RS desk", mw.Window().Title())
 }

@@ -343,7 +343,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.Refresh()
 	if !m.attention.server { // on a department database it is checked in the background, below
 		if c, err := d.PrepareAttention(); err == nil {
-			m.attention.showCount(c.Among(m.list.listing), c.Held()) // at start, before the window shows
+			m.attention.showCount(len(c.Among(m.list.listing)), c.Held()) // at start, before the window shows
 		}
 	}
 	m.win.Canvas().Focus(m.scan.entry)

@@ -171,6 +171,14 @@ func listedRefs(mw *MainWindow) []string {
 	return out
 }
 
+// attentionNow is what the window's Needs attention lists now.
+func attentionNow(t *testing.T, mw *MainWindow) []domain.Attention {
+	t.Helper()
+	items, err := mw.attention.Attention()
+	require.NoError(t, err)
+	return items
+}
+
 func pdfPath(name string) string {
 	return filepath.Join("..", "pdf", "preflight", "testdata", "pdf", name)
 }
@@ -782,7 +790,7 @@ func TestAttentionOnTheTitleBar(t *testing.T) {
 	f.clock.now = monday.Add(30 * time.Hour) // 30 business hours in "created"
 	mw := f.open()
 	assert.Equal(t, "ILL Desk — RS desk — 1 need attention", mw.Window().Title())
-	require.Len(t, mw.attention.Attention(), 1)
+	require.Equal(t, 1, mw.attention.Count())
 	mw.attention.ShowAttention()
 	require.NotNil(t, mw.Window().Canvas().Overlays().Top())
 	mw.handleNavKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
