@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -28,10 +29,14 @@ type AttentionButton struct {
 	listing func() *domain.Listing
 	// server says the list is the department database's own, with no
 	// listing: the requests are then checked there (CountAttention,
-	// CheckAttention).
-	server  bool
-	reveal  func(domain.Summary)
-	counted func()
+	// CheckAttention). checking is set while a check runs or pauses after
+	// it, again when one was asked meanwhile; after waits on Fyne's
+	// goroutine (MainWindow.after).
+	server          bool
+	checking, again bool
+	after           func(d time.Duration, fn func())
+	reveal          func(domain.Summary)
+	counted         func()
 	// summary is what the title says of them ("" when nothing waits).
 	summary string
 	// held is how many messages from unknown libraries wait; quarantine
@@ -59,19 +64,40 @@ func newAttentionButton(l link, d attentionDesk) *AttentionButton {
 // count on the title bar and its button. What it reads from the store (the
 // outbox, the deliveries) is read off the UI thread; the requests are the
 // window's listing, checked on the UI thread, which owns it.
+//
+// On a department database the check reads every active request from the
+// server, tens of thousands at a large department: one check runs at a
+// time, and those asked meanwhile (after every scan of a busy desk) are
+// made once, attentionPause after it ends.
 func (b *AttentionButton) refresh() {
-	b.run(func() {
-		if b.server {
+	if b.server {
+		if b.checking {
+			b.again = true
+			return
+		}
+		b.checking = true
+		b.run(func() {
 			c, n, err := b.desk.CountAttention()
 			b.do(func() {
 				if err != nil {
 					b.fail(err)
+				} else {
+					b.showCount(n, c.Held())
+				}
+				if !b.again {
+					b.checking = false
 					return
 				}
-				b.showCount(n, c.Held())
+				b.again = false
+				b.after(attentionPause, func() {
+					b.checking = false
+					b.refresh()
+				})
 			})
-			return
-		}
+		})
+		return
+	}
+	b.run(func() {
 		c, err := b.desk.PrepareAttention()
 		b.do(func() {
 			if err != nil {
@@ -94,6 +120,10 @@ func (b *AttentionButton) check() (domain.AttentionCheck, []domain.Attention, er
 	}
 	return c, c.Among(b.listing()), nil
 }
+
+// attentionPause is how long after a check of a department database the
+// checks asked meanwhile are made.
+const attentionPause = 5 * time.Second
 
 // showCount puts how many things need attention, and how many messages
 // from unknown libraries wait, on the title bar and its button.

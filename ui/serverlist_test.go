@@ -406,3 +406,23 @@ func TestTheWindowDoesNotWaitForTheServer(t *testing.T) {
 	require.Greater(t, local.list.view.selected, rowsPage)
 	assert.Equal(t, local.list.view.selected, mw.list.view.selected, "its row is highlighted")
 }
+
+func TestAttentionOnTheServerIsCheckedOneAtATime(t *testing.T) {
+	_, server, mw, _ := serverAndLocal(t, 10)
+	run := deferJobs(mw)
+	var paused []time.Duration
+	mw.attention.after = func(d time.Duration, fn func()) { paused = append(paused, d); fn() }
+	asked := server.rows
+	for range 3 { // three scans in a row
+		mw.attention.refresh()
+	}
+	run() // the first check
+	once := server.rows - asked
+	require.Positive(t, once)
+	assert.Equal(t, []time.Duration{attentionPause}, paused, "those asked meanwhile wait a moment after it")
+	run() // then one more for the two asked meanwhile
+	assert.Equal(t, 2*once, server.rows-asked)
+	run()
+	assert.Equal(t, 2*once, server.rows-asked, "and no other")
+	assert.Len(t, paused, 1)
+}

@@ -286,6 +286,7 @@ func NewMainWindow(a fyne.App, d *domain.Desk, opts Options) *MainWindow {
 	m.attention = newAttentionButton(l, d)
 	m.attention.listing = func() *domain.Listing { return m.list.listing }
 	m.attention.server = m.list.server != nil
+	m.attention.after = func(d time.Duration, fn func()) { m.after(d, fn) }
 	m.attention.reveal, m.attention.counted = m.list.revealRequest, m.showTitle
 	m.quarantine = &QuarantineDialog{link: l, desk: d, changed: func() { m.Refresh(); m.attention.refresh() }}
 	m.attention.quarantine = m.quarantine.ShowQuarantine
