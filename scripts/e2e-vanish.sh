@@ -272,7 +272,10 @@ while again $((++r)); do
 	if ((rc == 0)); then
 		[[ -s $mnt/backup-$r.db ]] || fail "backup $r was acknowledged but is not there: $out"
 		cp "$mnt/backup-$r.db" "$work/copy.db"
-		"$bin" --db "$work/copy.db" check >/dev/null || fail "backup $r was acknowledged but is not sound"
+		# with the database's vault beside it, as a restore puts them back
+		# together: a database that has shipped refuses to open without it
+		if [[ -d $mnt/vault ]]; then cp -r "$mnt/vault" "$work/vault"; fi
+		out=$("$bin" --db "$work/copy.db" check 2>&1) || fail "backup $r was acknowledged but is not sound: $out"
 		rm -rf "$work/copy.db" "$work/vault" "$work/backups"
 	fi
 	sound
