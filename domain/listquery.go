@@ -130,8 +130,8 @@ func CountGroups(f Filter, all, matched []ListGroup) (Facets, int) {
 
 // CountActiveGroups is CountGroups from the groups of the active requests
 // the search matches (ListActiveGroups), for a filter of active requests
-// (ShowsActiveOnly): the counts of the closed states, and of every state,
-// are marked Counting, to be counted from every request a moment later.
+// (ShowsActiveOnly): the counts of the closed states are marked Counting,
+// to be counted from every request a moment later.
 func CountActiveGroups(f Filter, all, matchedActive []ListGroup) (Facets, int) {
 	return countGroups(f, all, matchedActive, true)
 }

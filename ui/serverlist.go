@@ -4,8 +4,8 @@ import "github.com/illdesk/illdesk/domain"
 
 // serverList is the list as a department database answers it (a
 // ListPane's, on one): what the pane asks the server for a filter, and how
-// the answers are shown. Only show touches widgets; the rest may run off
-// Fyne's goroutine.
+// the answers are shown. ask, facets, firstRows and rows touch no widget
+// and may run off Fyne's goroutine; the others run on it.
 type serverList struct {
 	pane *ListPane
 	q    domain.ListQuerier

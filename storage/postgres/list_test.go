@@ -121,6 +121,22 @@ var listFilters = []domain.Filter{
 	{Side: domain.Lending, State: domain.Cancelled, Partner: "RAPID", Format: format(domain.FormatPhysical), Text: "a"},
 }
 
+// serverCounts counts a filter's facets and rows on the database as a
+// window does: from the groups of every request (returned too) and of the
+// search's matches.
+func serverCounts(tb testing.TB, pg *postgres.DB, f domain.Filter) ([]domain.ListGroup, domain.Facets, int) {
+	tb.Helper()
+	all, err := pg.Lists().ListGroups("")
+	require.NoError(tb, err)
+	matched := all
+	if q := f.SearchQuery(); q != "" {
+		matched, err = pg.Lists().ListGroups(q)
+		require.NoError(tb, err)
+	}
+	facets, n := domain.CountGroups(f, all, matched)
+	return all, facets, n
+}
+
 // sameList checks that the database lists, places and counts every
 // filter's rows in the orders as a listing of the same summaries does.
 func sameList(t *testing.T, pg *postgres.DB, orders []domain.ListOrder) {
@@ -129,14 +145,7 @@ func sameList(t *testing.T, pg *postgres.DB, orders []domain.ListOrder) {
 	l := domain.NewListing(all)
 	for _, f := range listFilters {
 		wantRows, wantFacets := l.Apply(f)
-		everyGroup, err := pg.Lists().ListGroups("")
-		require.NoError(t, err)
-		matched := everyGroup
-		if q := f.SearchQuery(); q != "" {
-			matched, err = pg.Lists().ListGroups(q)
-			require.NoError(t, err)
-		}
-		facets, n := domain.CountGroups(f, everyGroup, matched)
+		everyGroup, facets, n := serverCounts(t, pg, f)
 		assert.Equal(t, wantRows.Len(), n, "rows of %+v", f)
 		assert.Equal(t, wantFacets, facets, "facets of %+v", f)
 		if f.ShowsActiveOnly() {

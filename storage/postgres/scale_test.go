@@ -31,15 +31,8 @@ func BenchmarkWindowAsks(b *testing.B) {
 	require.NoError(b, err)
 	b.Cleanup(func() { db.Close() })
 	show := func(b *testing.B, f domain.Filter) {
-		all, err := db.Lists().ListGroups("")
-		require.NoError(b, err)
-		matched := all
-		if q := f.SearchQuery(); q != "" {
-			matched, err = db.Lists().ListGroups(q)
-			require.NoError(b, err)
-		}
-		domain.CountGroups(f, all, matched)
-		_, err = db.Lists().ListRows(f, domain.ListOrder{}, nil, 0, 100)
+		serverCounts(b, db, f)
+		_, err := db.Lists().ListRows(f, domain.ListOrder{}, nil, 0, 100)
 		require.NoError(b, err)
 	}
 	cases := []struct {
